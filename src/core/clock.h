@@ -1,0 +1,11 @@
+/* The wall clock (unix seconds). Handlers use app->now so that tests can inject time. */
+#ifndef GRANTD_CORE_CLOCK_H
+#define GRANTD_CORE_CLOCK_H
+
+#include <stdint.h>
+
+int64_t grantd_clock_now(void);
+/* Monotonic microseconds, for durations. */
+int64_t grantd_clock_mono_us(void);
+
+#endif

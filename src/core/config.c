@@ -1,0 +1,599 @@
+/* grantd configuration: defaults, the libconfig file, GRANTD_* environment, validation.
+ *
+ * Every setting the file may hold is one row of a static table (name, kind, where it lives
+ * in struct grantd_config, its range or its checker), so loading, validation and the error
+ * messages all come from the same place. Anything not in the table is an error: a typo must
+ * not silently leave a limit at its default. This module does not know about flags (the CLI
+ * applies those) nor about how the server uses the values. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libconfig.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+enum field_kind { FIELD_STRING, FIELD_INT64, FIELD_SIZE, FIELD_UINT, FIELD_GROUP };
+
+struct field {
+    const char *name;
+    enum field_kind kind;
+    size_t offset;                 /* into struct grantd_config */
+    long long min, max;            /* integer kinds */
+    int allow_never;               /* the string "never" means 0 */
+    const char *(*check)(const char *value); /* string kinds: NULL or why it is wrong */
+    const struct field *members;   /* FIELD_GROUP */
+};
+
+#define CFG_OFF(member) offsetof(struct grantd_config, member)
+#define MIB (1024LL * 1024LL)
+
+static const char *check_listen(const char *v);
+static const char *check_issuer(const char *v);
+static const char *check_db(const char *v);
+static const char *check_log_level(const char *v);
+
+static const struct field lifetime_fields[] = {
+    {"code", FIELD_INT64, CFG_OFF(lifetimes.code), 1, 3600, 0, NULL, NULL},
+    {"access_token", FIELD_INT64, CFG_OFF(lifetimes.access_token), 1, 31536000, 0, NULL, NULL},
+    {"refresh_token", FIELD_INT64, CFG_OFF(lifetimes.refresh_token), 0, 315360000, 1, NULL,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field limit_fields[] = {
+    {"body_bytes", FIELD_SIZE, CFG_OFF(limits.body_bytes), 1024, 64 * MIB, 0, NULL, NULL},
+    {"header_bytes", FIELD_SIZE, CFG_OFF(limits.header_bytes), 4096, MIB, 0, NULL, NULL},
+    {"max_params", FIELD_SIZE, CFG_OFF(limits.max_params), 8, 4096, 0, NULL, NULL},
+    {"max_param_name", FIELD_SIZE, CFG_OFF(limits.max_param_name), 32, 4096, 0, NULL, NULL},
+    {"max_param_value", FIELD_SIZE, CFG_OFF(limits.max_param_value), 512, MIB, 0, NULL, NULL},
+    {"connections", FIELD_UINT, CFG_OFF(limits.connections), 1, 100000, 0, NULL, NULL},
+    {"connections_per_ip", FIELD_UINT, CFG_OFF(limits.connections_per_ip), 0, 100000, 0, NULL,
+     NULL},
+    {"connection_timeout", FIELD_UINT, CFG_OFF(limits.connection_timeout), 1, 3600, 0, NULL,
+     NULL},
+    {"threads", FIELD_UINT, CFG_OFF(limits.threads), 0, 256, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field root_fields[] = {
+    {"listen", FIELD_STRING, CFG_OFF(listen), 0, 0, 0, check_listen, NULL},
+    {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, check_issuer, NULL},
+    {"db", FIELD_STRING, CFG_OFF(db_url), 0, 0, 0, check_db, NULL},
+    {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, check_log_level, NULL},
+    {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
+    {"limits", FIELD_GROUP, 0, 0, 0, 0, NULL, limit_fields},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* ---- defaults, copies, freeing ---- */
+
+void grantd_config_defaults(struct grantd_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->listen = grantd_xstrdup(GRANTD_DEFAULT_LISTEN);
+    cfg->db_url = grantd_xstrdup(GRANTD_DEFAULT_DB);
+    cfg->log_level = grantd_xstrdup(GRANTD_DEFAULT_LOG_LEVEL);
+    cfg->lifetimes.code = GRANTD_DEFAULT_CODE_TTL;
+    cfg->lifetimes.access_token = GRANTD_DEFAULT_ACCESS_TTL;
+    cfg->lifetimes.refresh_token = GRANTD_DEFAULT_REFRESH_TTL;
+    cfg->limits.body_bytes = GRANTD_DEFAULT_BODY_BYTES;
+    cfg->limits.header_bytes = GRANTD_DEFAULT_HEADER_BYTES;
+    cfg->limits.max_params = GRANTD_DEFAULT_LIMIT_MAX_PARAMS;
+    cfg->limits.max_param_name = GRANTD_DEFAULT_LIMIT_MAX_PARAM_NAME;
+    cfg->limits.max_param_value = GRANTD_DEFAULT_LIMIT_MAX_PARAM_VALUE;
+    cfg->limits.connections = GRANTD_DEFAULT_CONNECTIONS;
+    cfg->limits.connections_per_ip = GRANTD_DEFAULT_CONNECTIONS_PER_IP;
+    cfg->limits.connection_timeout = GRANTD_DEFAULT_CONNECTION_TIMEOUT;
+    cfg->limits.threads = GRANTD_DEFAULT_THREADS;
+}
+
+void grantd_config_set(char **field, const char *value)
+{
+    char *copy = value ? grantd_xstrdup(value) : NULL;
+    free(*field);
+    *field = copy;
+}
+
+void grantd_config_free(struct grantd_config *cfg)
+{
+    free(cfg->listen);
+    free(cfg->issuer);
+    free(cfg->db_url);
+    free(cfg->log_level);
+    cfg->listen = cfg->issuer = cfg->db_url = cfg->log_level = NULL;
+}
+
+static void config_copy(struct grantd_config *dst, const struct grantd_config *src)
+{
+    *dst = *src;
+    dst->listen = src->listen ? grantd_xstrdup(src->listen) : NULL;
+    dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
+    dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
+    dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
+}
+
+/* ---- checkers of string settings (shared by loading and validation) ---- */
+
+/* 0..65535; 0 asks the kernel for a free port (grantd serve logs the one it got), which
+ * tests and throw-away instances use. */
+static int valid_port(const char *p)
+{
+    size_t n = strlen(p);
+    if (n < 1 || n > 5 || strspn(p, "0123456789") != n)
+        return 0;
+    return strtol(p, NULL, 10) <= 65535;
+}
+
+grantd_rc grantd_config_listen_parse(const char *listen, char *host, size_t hostlen,
+                                     unsigned *port)
+{
+    const char *h, *p;
+    size_t hl;
+    if (!listen)
+        return GRANTD_EINVAL;
+    if (listen[0] == '[') {
+        const char *end = strchr(listen, ']');
+        if (!end || end[1] != ':')
+            return GRANTD_EINVAL;
+        h = listen + 1;
+        hl = (size_t)(end - h);
+        p = end + 2;
+        if (hl == 0 || strspn(h, "0123456789abcdefABCDEF:.") != hl || !memchr(h, ':', hl))
+            return GRANTD_EINVAL;
+    } else {
+        const char *colon = strrchr(listen, ':');
+        if (!colon)
+            return GRANTD_EINVAL;
+        h = listen;
+        hl = (size_t)(colon - listen);
+        p = colon + 1;
+        if (hl == 0 || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789-._") != hl)
+            return GRANTD_EINVAL;
+    }
+    if (!valid_port(p) || hl + 1 > hostlen)
+        return GRANTD_EINVAL;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (unsigned)strtoul(p, NULL, 10);
+    return GRANTD_OK;
+}
+
+static const char *check_listen(const char *v)
+{
+    char host[256];
+    unsigned port;
+    if (grantd_config_listen_parse(v, host, sizeof(host), &port) != GRANTD_OK)
+        return "must be HOST:PORT or [IPV6]:PORT with a port from 0 to 65535";
+    return NULL;
+}
+
+static int has_bad_char(const char *v)
+{
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c <= 0x20 || *c >= 0x7f)
+            return 1;
+    return 0;
+}
+
+static const char *check_issuer(const char *v)
+{
+    const char *rest;
+    if (strncmp(v, "https://", 8) == 0)
+        rest = v + 8;
+    else if (strncmp(v, "http://", 7) == 0)
+        rest = v + 7;
+    else
+        return "must be an absolute http:// or https:// URL";
+    if (has_bad_char(v))
+        return "must not contain whitespace, control or non-ASCII characters";
+    if (strpbrk(v, "?#"))
+        return "must not have a query or a fragment";
+    size_t authority = strcspn(rest, "/");
+    if (authority == 0)
+        return "must have a host";
+    if (memchr(rest, '@', authority))
+        return "must not contain userinfo";
+    if (v[strlen(v) - 1] == '/')
+        return "must not end with a slash";
+    return NULL;
+}
+
+static const char *check_db(const char *v)
+{
+    const char *c = v;
+    if (!isalpha((unsigned char)*c))
+        return "must start with a scheme (e.g. sqlite:grantd.db)";
+    while (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.')
+        c++;
+    if (*c != ':')
+        return "must start with a scheme (e.g. sqlite:grantd.db)";
+    if (c[1] == '\0')
+        return "has nothing after its scheme";
+    return NULL;
+}
+
+static const char *check_log_level(const char *v)
+{
+    if (grantd_log_level_parse(v) < 0)
+        return "must be one of debug, info, warn, error";
+    return NULL;
+}
+
+/* ---- typed access to a field of the struct ---- */
+
+static long long field_get_int(const struct grantd_config *cfg, const struct field *f)
+{
+    const char *base = (const char *)cfg + f->offset;
+    switch (f->kind) {
+    case FIELD_INT64:
+        return *(const int64_t *)(const void *)base;
+    case FIELD_SIZE:
+        return (long long)*(const size_t *)(const void *)base;
+    default:
+        return *(const unsigned *)(const void *)base;
+    }
+}
+
+static void field_set_int(struct grantd_config *cfg, const struct field *f, long long v)
+{
+    char *base = (char *)cfg + f->offset;
+    switch (f->kind) {
+    case FIELD_INT64:
+        *(int64_t *)(void *)base = v;
+        break;
+    case FIELD_SIZE:
+        *(size_t *)(void *)base = (size_t)v;
+        break;
+    default:
+        *(unsigned *)(void *)base = (unsigned)v;
+        break;
+    }
+}
+
+static char **field_string(struct grantd_config *cfg, const struct field *f)
+{
+    return (char **)(void *)((char *)cfg + f->offset);
+}
+
+/* ---- loading ---- */
+
+struct load_ctx {
+    struct grantd_config *cfg;
+    const char *path;
+    char *err;
+    size_t errlen;
+};
+
+__attribute__((format(printf, 3, 4)))
+static grantd_rc fail_at(struct load_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+{
+    const char *file = config_setting_source_file(s);
+    int n = snprintf(ctx->err, ctx->errlen, "%s:%u: ", file ? file : ctx->path,
+                     (unsigned)config_setting_source_line(s));
+    if (n >= 0 && (size_t)n < ctx->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return GRANTD_ECONFIG;
+}
+
+static void range_message(const struct field *f, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "must be between %lld and %lld%s", f->min, f->max,
+             f->allow_never ? " or \"never\"" : "");
+}
+
+static grantd_rc load_int(struct load_ctx *ctx, const config_setting_t *s, const struct field *f,
+                          const char *name)
+{
+    char range[96];
+    long long v;
+    int type = config_setting_type(s);
+    range_message(f, range, sizeof(range));
+    if (type == CONFIG_TYPE_STRING && f->allow_never &&
+        strcmp(config_setting_get_string(s), "never") == 0) {
+        v = 0;
+    } else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+        v = config_setting_get_int64(s);
+    } else {
+        return fail_at(ctx, s, "%s must be an integer%s", name,
+                       f->allow_never ? " (seconds) or \"never\"" : "");
+    }
+    if (v < f->min || v > f->max)
+        return fail_at(ctx, s, "%s %s", name, range);
+    field_set_int(ctx->cfg, f, v);
+    return GRANTD_OK;
+}
+
+static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
+                            const struct field *fields, const char *prefix);
+
+static grantd_rc load_setting(struct load_ctx *ctx, const config_setting_t *s,
+                              const struct field *f, const char *name)
+{
+    int type = config_setting_type(s);
+    if (f->kind == FIELD_GROUP) {
+        if (type != CONFIG_TYPE_GROUP)
+            return fail_at(ctx, s, "%s must be a group: %s = { ... };", name, name);
+        char prefix[136];
+        snprintf(prefix, sizeof(prefix), "%.127s.", name);
+        return load_group(ctx, s, f->members, prefix);
+    }
+    if (f->kind != FIELD_STRING)
+        return load_int(ctx, s, f, name);
+    if (type != CONFIG_TYPE_STRING)
+        return fail_at(ctx, s, "%s must be a string", name);
+    const char *v = config_setting_get_string(s);
+    const char *why = f->check ? f->check(v) : NULL;
+    if (why)
+        return fail_at(ctx, s, "%s %s", name, why);
+    grantd_config_set(field_string(ctx->cfg, f), v);
+    return GRANTD_OK;
+}
+
+static const struct field *field_find(const struct field *fields, const char *name)
+{
+    for (const struct field *f = fields; f->name; f++)
+        if (name && strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
+                            const struct field *fields, const char *prefix)
+{
+    int n = config_setting_length(group);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+        const char *sname = config_setting_name(s);
+        char name[128];
+        snprintf(name, sizeof(name), "%s%s", prefix, sname ? sname : "");
+        const struct field *f = field_find(fields, sname);
+        if (!f)
+            return fail_at(ctx, s, "unknown setting '%s'", name);
+        grantd_rc rc = load_setting(ctx, s, f, name);
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    return GRANTD_OK;
+}
+
+/* ---- reading the file ---- */
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* Reads path into a NUL-terminated heap buffer (at most CONFIG_FILE_MAX bytes). */
+static grantd_rc read_text(const char *path, char **out, char *err, size_t errlen)
+{
+    grantd_rc rc = GRANTD_EIO;
+    struct stat st;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return GRANTD_EIO;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory", path);
+        goto out;
+    }
+    text = grantd_xmalloc(CONFIG_FILE_MAX + 1);
+    len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        goto out;
+    }
+    if (len > CONFIG_FILE_MAX) {
+        snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
+        goto out;
+    }
+    text[len] = '\0';
+    *out = text;
+    text = NULL;
+    rc = GRANTD_OK;
+out:
+    free(text);
+    fclose(f);
+    return rc;
+}
+
+/* libconfig 1.5 reads an integer literal that does not fit 32 bits and has no L suffix by
+ * silently wrapping it (4294967356 reads as 60). No setting needs more than nine decimal or
+ * eight hex digits, so such literals are refused before libconfig sees the text. The
+ * helpers below skip strings, comments and names so that only literals are looked at. */
+static const char *skip_quoted(const char *p, int *line)
+{
+    for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        if (*p == '\n')
+            (*line)++;
+    }
+    return *p ? p + 1 : p;
+}
+
+static const char *skip_comment(const char *p, int *line)
+{
+    if (*p == '#' || p[1] == '/')
+        return p + strcspn(p, "\n");
+    for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+        if (*p == '\n')
+            (*line)++;
+    return *p ? p + 2 : p;
+}
+
+static const char *skip_float(const char *p)
+{
+    while (isalnum((unsigned char)*p) || *p == '.' || *p == '+' || *p == '-')
+        p++;
+    return p;
+}
+
+static const char *skip_number(const char *p, int *too_big)
+{
+    if (*p == '.')
+        return skip_float(p);
+    int hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+    p += hex ? 2 : 0;
+    while (*p == '0')
+        p++;
+    const char *digits = p;
+    while (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p))
+        p++;
+    if (!hex && (*p == '.' || *p == 'e' || *p == 'E')) /* a float: a type error later */
+        return skip_float(p);
+    if (*p == 'L')
+        return p + strspn(p, "L");
+    *too_big = (size_t)(p - digits) > (hex ? 8u : 9u);
+    return p;
+}
+
+static grantd_rc check_int_literals(const char *text, const char *path, char *err,
+                                    size_t errlen)
+{
+    int line = 1;
+    const char *p = text;
+    while (*p) {
+        unsigned char c = (unsigned char)*p;
+        int too_big = 0;
+        if (c == '\n') {
+            line++;
+            p++;
+        } else if (c == '"') {
+            p = skip_quoted(p, &line);
+        } else if (c == '#' || (c == '/' && (p[1] == '/' || p[1] == '*'))) {
+            p = skip_comment(p, &line);
+        } else if (isalpha(c) || c == '*' || c == '@' || c == '_') {
+            p = p + 1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789-_*");
+        } else if (isdigit(c) || (c == '.' && isdigit((unsigned char)p[1]))) {
+            p = skip_number(p, &too_big);
+        } else {
+            p++;
+        }
+        if (too_big) {
+            snprintf(err, errlen, "%s:%d: integer out of range", path, line);
+            return GRANTD_ECONFIG;
+        }
+    }
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, char *err,
+                                  size_t errlen)
+{
+    char *text = NULL;
+    grantd_rc rc = read_text(path, &text, err, errlen);
+    if (rc != GRANTD_OK)
+        return rc;
+    config_t lc;
+    struct grantd_config next;
+    config_init(&lc);
+    config_copy(&next, cfg);
+    rc = check_int_literals(text, path, err, errlen);
+    if (rc != GRANTD_OK)
+        goto out;
+    if (!config_read_string(&lc, text)) {
+        const char *file = config_error_file(&lc);
+        snprintf(err, errlen, "%s:%d: %s", file ? file : path, config_error_line(&lc),
+                 config_error_text(&lc));
+        rc = GRANTD_ECONFIG;
+        goto out;
+    }
+    struct load_ctx ctx = {&next, path, err, errlen};
+    rc = load_group(&ctx, config_root_setting(&lc), root_fields, "");
+    if (rc == GRANTD_OK) {
+        grantd_config_free(cfg);
+        *cfg = next;
+        memset(&next, 0, sizeof(next));
+    }
+out:
+    grantd_config_free(&next);
+    config_destroy(&lc);
+    free(text);
+    return rc;
+}
+
+/* ---- environment and validation ---- */
+
+void grantd_config_apply_env(struct grantd_config *cfg)
+{
+    static const struct {
+        const char *var;
+        size_t offset;
+    } vars[] = {
+        {"GRANTD_LISTEN", CFG_OFF(listen)},
+        {"GRANTD_ISSUER", CFG_OFF(issuer)},
+        {"GRANTD_DB", CFG_OFF(db_url)},
+    };
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i].var);
+        if (v && *v) /* an empty variable is absent */
+            grantd_config_set((char **)(void *)((char *)cfg + vars[i].offset), v);
+    }
+}
+
+static grantd_rc validate_string(const struct grantd_config *cfg, const struct field *f,
+                                 char *err, size_t errlen)
+{
+    const char *v = *field_string((struct grantd_config *)cfg, f);
+    int optional = strcmp(f->name, "issuer") == 0;
+    if (!v) {
+        if (optional)
+            return GRANTD_OK;
+        snprintf(err, errlen, "%s is not set", f->name);
+        return GRANTD_ECONFIG;
+    }
+    const char *why = f->check ? f->check(v) : NULL;
+    if (!why)
+        return GRANTD_OK;
+    /* The database URL may carry a password: never echo it. */
+    if (f->offset == CFG_OFF(db_url))
+        snprintf(err, errlen, "database URL %s", why);
+    else
+        snprintf(err, errlen, "%s '%s' %s", f->name, v, why);
+    return GRANTD_ECONFIG;
+}
+
+static grantd_rc validate_group(const struct grantd_config *cfg, const struct field *fields,
+                                const char *prefix, char *err, size_t errlen)
+{
+    for (const struct field *f = fields; f->name; f++) {
+        grantd_rc rc = GRANTD_OK;
+        if (f->kind == FIELD_GROUP) {
+            char sub[64];
+            snprintf(sub, sizeof(sub), "%s.", f->name);
+            rc = validate_group(cfg, f->members, sub, err, errlen);
+        } else if (f->kind == FIELD_STRING) {
+            rc = validate_string(cfg, f, err, errlen);
+        } else {
+            long long v = field_get_int(cfg, f);
+            if (v < f->min || v > f->max) {
+                char range[96];
+                range_message(f, range, sizeof(range));
+                snprintf(err, errlen, "%s%s %s", prefix, f->name, range);
+                rc = GRANTD_ECONFIG;
+            }
+        }
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_config_validate(const struct grantd_config *cfg, char *err, size_t errlen)
+{
+    return validate_group(cfg, root_fields, "", err, errlen);
+}

@@ -1,0 +1,65 @@
+/* grantd configuration: defaults, then the config file (libconfig syntax, see
+ * examples/grantd.conf), then GRANTD_* environment variables, then command-line flags.
+ *
+ * Every limit has a named default here. Loading and validation report one line naming the
+ * file and line ("grantd.conf:12: limits.body_bytes must be between 1024 and 67108864"). */
+#ifndef GRANTD_CORE_CONFIG_H
+#define GRANTD_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define GRANTD_DEFAULT_LISTEN "127.0.0.1:8080"
+#define GRANTD_DEFAULT_DB "sqlite:grantd.db"
+#define GRANTD_DEFAULT_CODE_TTL 60
+#define GRANTD_DEFAULT_ACCESS_TTL 3600
+#define GRANTD_DEFAULT_REFRESH_TTL 0          /* 0 = never expires */
+#define GRANTD_DEFAULT_BODY_BYTES (64 * 1024)
+#define GRANTD_DEFAULT_HEADER_BYTES (32 * 1024) /* MHD connection memory: headers over it get 431 */
+#define GRANTD_DEFAULT_CONNECTIONS 1024
+#define GRANTD_DEFAULT_CONNECTIONS_PER_IP 0   /* 0 = no per-IP limit (proxies share one IP) */
+#define GRANTD_DEFAULT_CONNECTION_TIMEOUT 30  /* seconds idle before a connection is closed */
+#define GRANTD_DEFAULT_LOG_LEVEL "info"
+#define GRANTD_DEFAULT_THREADS 0              /* 0 = one I/O thread per core */
+/* The same numbers as http/params.h's GRANTD_DEFAULT_MAX_* (core stays below http). */
+#define GRANTD_DEFAULT_LIMIT_MAX_PARAMS 64
+#define GRANTD_DEFAULT_LIMIT_MAX_PARAM_NAME 128
+#define GRANTD_DEFAULT_LIMIT_MAX_PARAM_VALUE 4096
+
+struct grantd_config {
+    char *listen;          /* "HOST:PORT" or "[V6]:PORT" */
+    char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
+    char *db_url;
+    char *log_level;       /* debug | info | warn | error */
+    struct {
+        int64_t code, access_token, refresh_token; /* seconds; refresh 0 = never */
+    } lifetimes;
+    struct {
+        size_t body_bytes, header_bytes;
+        size_t max_params, max_param_name, max_param_value;
+        unsigned connections, connections_per_ip, connection_timeout, threads; /* threads 0 = cores */
+    } limits;
+};
+
+void grantd_config_defaults(struct grantd_config *cfg);
+/* Reads path over cfg. GRANTD_EIO when unreadable, GRANTD_ECONFIG for syntax errors, unknown
+ * settings, wrong types or out-of-range values; err gets "path:line: message". */
+GRANTD_MUST_USE grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path,
+                                                  char *err, size_t errlen);
+/* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB over cfg (GRANTD_CONFIG is read by the CLI to pick
+ * the file). */
+void grantd_config_apply_env(struct grantd_config *cfg);
+/* Checks cross-field rules (listen parses, with a port 0..65535 where 0 = any free port;
+ * issuer is an absolute http(s) URL without query or fragment, db URL has a scheme). */
+GRANTD_MUST_USE grantd_rc grantd_config_validate(const struct grantd_config *cfg, char *err,
+                                                 size_t errlen);
+/* Splits cfg->listen into host and port. GRANTD_EINVAL when malformed. */
+GRANTD_MUST_USE grantd_rc grantd_config_listen_parse(const char *listen, char *host,
+                                                     size_t hostlen, unsigned *port);
+/* Replaces *field with a copy of value. */
+void grantd_config_set(char **field, const char *value);
+void grantd_config_free(struct grantd_config *cfg);
+
+#endif

@@ -1,0 +1,167 @@
+/* OpenSSL-backed primitives and encodings. */
+#include "core/crypto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+grantd_rc grantd_random_bytes(void *out, size_t n)
+{
+    if (n > 0x7fffffff || RAND_bytes(out, (int)n) != 1)
+        return GRANTD_ECRYPTO;
+    return GRANTD_OK;
+}
+
+void grantd_sha256(const void *msg, size_t len, unsigned char out[GRANTD_SHA256_LEN])
+{
+    unsigned int outlen = GRANTD_SHA256_LEN;
+    if (EVP_Digest(msg, len, out, &outlen, EVP_sha256(), NULL) != 1)
+        abort();
+}
+
+void grantd_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t len,
+                        unsigned char out[GRANTD_SHA256_LEN])
+{
+    unsigned int outlen = GRANTD_SHA256_LEN;
+    if (!HMAC(EVP_sha256(), key, (int)key_len, msg, len, out, &outlen))
+        abort();
+}
+
+int grantd_ct_equal(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t grantd_b64url_len(size_t n)
+{
+    return (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0);
+}
+
+size_t grantd_b64url_encode(const void *in, size_t n, char *out)
+{
+    const unsigned char *p = in;
+    size_t o = 0, i = 0;
+    for (; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+        out[o++] = b64url_alphabet[v >> 18 & 63];
+        out[o++] = b64url_alphabet[v >> 12 & 63];
+        out[o++] = b64url_alphabet[v >> 6 & 63];
+        out[o++] = b64url_alphabet[v & 63];
+    }
+    if (n - i == 1) {
+        unsigned v = (unsigned)p[i] << 16;
+        out[o++] = b64url_alphabet[v >> 18 & 63];
+        out[o++] = b64url_alphabet[v >> 12 & 63];
+    } else if (n - i == 2) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+        out[o++] = b64url_alphabet[v >> 18 & 63];
+        out[o++] = b64url_alphabet[v >> 12 & 63];
+        out[o++] = b64url_alphabet[v >> 6 & 63];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int b64_value(unsigned char c, int std)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == (std ? '+' : '-'))
+        return 62;
+    if (c == (std ? '/' : '_'))
+        return 63;
+    return -1;
+}
+
+grantd_rc grantd_b64_decode(const char *in, size_t len, int std, unsigned char *out,
+                            size_t *out_len)
+{
+    if (std) {
+        if (len % 4 != 0)
+            return GRANTD_EINVAL;
+        for (int pad = 0; pad < 2 && len > 0 && in[len - 1] == '='; pad++)
+            len--;
+    }
+    if (len % 4 == 1)
+        return GRANTD_EINVAL;
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64_value((unsigned char)in[i], std);
+        if (v < 0)
+            return GRANTD_EINVAL;
+        acc = (acc << 6 | (unsigned)v) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    /* leftover bits must be zero, or two encodings would decode to the same bytes */
+    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
+        return GRANTD_EINVAL;
+    *out_len = o;
+    return GRANTD_OK;
+}
+
+void grantd_hex_encode(const void *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = in;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+grantd_rc grantd_hex_decode(const char *in, size_t len, unsigned char *out, size_t out_cap,
+                            size_t *out_len)
+{
+    if (len % 2 || len / 2 > out_cap)
+        return GRANTD_EINVAL;
+    for (size_t i = 0; i < len; i += 2) {
+        int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
+        if (hi < 0 || lo < 0)
+            return GRANTD_EINVAL;
+        out[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    *out_len = len / 2;
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_random_token(size_t bytes, char *out)
+{
+    unsigned char raw[64];
+    if (bytes > sizeof(raw))
+        return GRANTD_EINVAL;
+    grantd_rc rc = grantd_random_bytes(raw, bytes);
+    if (rc != GRANTD_OK)
+        return rc;
+    grantd_b64url_encode(raw, bytes, out);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    return GRANTD_OK;
+}

@@ -1,0 +1,477 @@
+/* The SQLite storage driver: opening a store, one connection per thread, transactions, the
+ * mapping of SQLite result codes to grantd_rc, migrate/ping/hash_key, and the driver table
+ * that grantd_store_open finds under the scheme "sqlite".
+ *
+ * It is not the schema (sqlite_schema.c) nor the record operations (sqlite_client.c,
+ * sqlite_user.c), and it never sees HTTP.
+ *
+ * Threads: SQLite connections here are opened with SQLITE_OPEN_NOMUTEX, so each one is used
+ * by one thread at a time. Every thread that calls an operation gets its own connection,
+ * found again through a pthread key owned by the store, with its prepared statements. When
+ * a thread exits its connection goes back to the store's pool for the next thread.
+ * close() must run after every thread using the store has stopped using it.
+ *
+ * Files: created 0600 before SQLite opens them (SQLite gives its -wal and -shm files the
+ * main file's mode), WAL journal, synchronous=NORMAL, foreign keys on, 5 s busy timeout.
+ *
+ * ":memory:" stores use SQLite's memdb VFS under a process-wide name ("/grantd-mem-N"),
+ * which every connection of the store shares. Not a shared-cache database: shared cache
+ * locks per table and answers SQLITE_LOCKED without calling the busy handler, so threads
+ * would fail instead of waiting; memdb takes ordinary database locks and honours the busy
+ * timeout. Connections stay open until close(), so the database lives as long as the store.
+ */
+#include "store/sqlite_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define ERR_LEN 256
+
+extern const struct grantd_store_driver grantd_sqlite_driver;
+
+static atomic_uint mem_counter;
+
+/* ---- result codes, statements, transactions ------------------------------------------ */
+
+grantd_rc grantd_sqlite_rc(struct sq_conn *c, int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return GRANTD_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s}", "driver", "sqlite", "message",
+                   sqlite3_errmsg(c->db));
+        return GRANTD_EBUSY;
+    case SQLITE_CONSTRAINT:
+        if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return GRANTD_EEXIST;
+        if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return GRANTD_ENOTFOUND;
+        break;
+    default:
+        break;
+    }
+    grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:i,s:s}", "driver", "sqlite", "code",
+               code, "message", sqlite3_errmsg(c->db));
+    return GRANTD_ESTORE;
+}
+
+sqlite3_stmt *grantd_sqlite_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
+{
+    if (c->stmts[id])
+        return c->stmts[id];
+    int r = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id], NULL);
+    if (r != SQLITE_OK) {
+        (void)grantd_sqlite_rc(c, r);
+        c->stmts[id] = NULL;
+    }
+    return c->stmts[id];
+}
+
+void grantd_sqlite_done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+grantd_rc grantd_sqlite_exec(struct sq_conn *c, sqlite3_stmt *st)
+{
+    /* SQLITE_ROW counts as success too: a PRAGMA that sets a value also answers it */
+    grantd_rc rc = grantd_sqlite_rc(c, sqlite3_step(st));
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+grantd_rc grantd_sqlite_exec_one(struct sq_conn *c, sqlite3_stmt *st)
+{
+    grantd_rc rc = grantd_sqlite_exec(c, st);
+    if (rc == GRANTD_OK && sqlite3_changes(c->db) == 0)
+        rc = GRANTD_ENOTFOUND;
+    return rc;
+}
+
+grantd_rc grantd_sqlite_begin(struct sq_conn *c, int write)
+{
+    sqlite3_stmt *st = write ? grantd_sqlite_stmt(c, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE")
+                             : grantd_sqlite_stmt(c, SQ_BEGIN_READ, "BEGIN");
+    if (!st)
+        return GRANTD_ESTORE;
+    return grantd_sqlite_exec(c, st);
+}
+
+grantd_rc grantd_sqlite_end(struct sq_conn *c, grantd_rc rc)
+{
+    if (sqlite3_get_autocommit(c->db))
+        return rc == GRANTD_OK ? GRANTD_ESTORE : rc; /* SQLite already rolled back */
+    if (rc == GRANTD_OK) {
+        sqlite3_stmt *commit = grantd_sqlite_stmt(c, SQ_COMMIT, "COMMIT");
+        rc = commit ? grantd_sqlite_exec(c, commit) : GRANTD_ESTORE;
+        if (rc == GRANTD_OK)
+            return rc;
+    }
+    sqlite3_stmt *rollback = grantd_sqlite_stmt(c, SQ_ROLLBACK, "ROLLBACK");
+    if (rollback && grantd_sqlite_exec(c, rollback) != GRANTD_OK)
+        grantd_log(GRANTD_LOG_ERROR, "store_rollback_failed", "{s:s}", "driver", "sqlite");
+    return rc;
+}
+
+grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id, const char *sql,
+                                  int64_t tenant, const char *key,
+                                  int (*bind)(sqlite3_stmt *st, const void *arg), const void *arg)
+{
+    if (!key)
+        return GRANTD_EINVAL;
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    if (!st)
+        return GRANTD_ESTORE;
+    int b = sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, key);
+    if (bind)
+        b |= bind(st, arg);
+    if (b != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    return grantd_sqlite_exec_one(c, st);
+}
+
+int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    if (!text)
+        return NULL;
+    return grantd_arena_strndup(a, (const char *)text, (size_t)sqlite3_column_bytes(st, col));
+}
+
+void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
+                         size_t elem)
+{
+    if (count < *cap)
+        return arr;
+    size_t ncap = *cap ? *cap * 2 : 4;
+    void *p = grantd_arena_alloc(a, ncap * elem);
+    if (count)
+        memcpy(p, arr, count * elem);
+    *cap = ncap;
+    return p;
+}
+
+/* ---- connections ---------------------------------------------------------------------- */
+
+static void conn_free(struct sq_conn *c)
+{
+    for (size_t i = 0; i < SQ_STMT_COUNT; i++)
+        sqlite3_finalize(c->stmts[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+/* Opens one connection configured for grantd. err gets a one-line reason on failure. */
+static grantd_rc conn_open(struct sq_store *st, struct sq_conn **out, char *err, size_t errlen)
+{
+    grantd_rc rc = GRANTD_ESTORE;
+    sqlite3 *db = NULL;
+    int r = sqlite3_open_v2(st->target, &db, st->open_flags, NULL);
+    if (r != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", st->display,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(r));
+        goto out;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    r = sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL,
+                     NULL);
+    if (r != SQLITE_OK) {
+        snprintf(err, errlen, "cannot configure database %s: %s", st->display,
+                 sqlite3_errmsg(db));
+        rc = (r & 0xff) == SQLITE_BUSY ? GRANTD_EBUSY : GRANTD_ESTORE;
+        goto out;
+    }
+    struct sq_conn *c = grantd_xcalloc(1, sizeof(*c));
+    c->store = st;
+    c->db = db;
+    db = NULL;
+    *out = c;
+    rc = GRANTD_OK;
+out:
+    sqlite3_close(db);
+    return rc;
+}
+
+/* pthread key destructor: the exiting thread's connection returns to the pool. */
+static void conn_release(void *p)
+{
+    struct sq_conn *c = p;
+    pthread_mutex_lock(&c->store->mu);
+    c->in_use = 0;
+    pthread_mutex_unlock(&c->store->mu);
+}
+
+static struct sq_conn *conn_take_free(struct sq_store *st)
+{
+    struct sq_conn *c;
+    pthread_mutex_lock(&st->mu);
+    for (c = st->conns; c && c->in_use; c = c->next)
+        ;
+    if (c)
+        c->in_use = 1;
+    pthread_mutex_unlock(&st->mu);
+    return c;
+}
+
+grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out)
+{
+    struct sq_store *st = (struct sq_store *)s;
+    struct sq_conn *c = pthread_getspecific(st->key);
+    if (c) {
+        *out = c;
+        return GRANTD_OK;
+    }
+    c = conn_take_free(st);
+    if (!c) {
+        char err[ERR_LEN];
+        grantd_rc rc = conn_open(st, &c, err, sizeof(err));
+        if (rc != GRANTD_OK) {
+            grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:s}", "driver", "sqlite",
+                       "message", err);
+            return rc;
+        }
+        pthread_mutex_lock(&st->mu);
+        c->in_use = 1;
+        c->next = st->conns;
+        st->conns = c;
+        pthread_mutex_unlock(&st->mu);
+    }
+    if (pthread_setspecific(st->key, c) != 0) {
+        conn_release(c);
+        return GRANTD_ESTORE;
+    }
+    *out = c;
+    return GRANTD_OK;
+}
+
+/* ---- open / close --------------------------------------------------------------------- */
+
+static void sq_close(struct grantd_store *s)
+{
+    struct sq_store *st = (struct sq_store *)s;
+    if (!st)
+        return;
+    if (st->have_key)
+        pthread_key_delete(st->key);
+    struct sq_conn *c = st->conns;
+    while (c) {
+        struct sq_conn *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    pthread_mutex_destroy(&st->mu);
+    free(st->target);
+    free(st->display);
+    free(st);
+}
+
+/* Creates the file with mode 0600 when missing, so SQLite never creates it with umask
+ * defaults; an existing file keeps its mode. */
+static grantd_rc create_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
+        return GRANTD_ESTORE;
+    }
+    close(fd);
+    return GRANTD_OK;
+}
+
+/* Fills in what sqlite3_open_v2 opens for target. */
+static grantd_rc store_target(struct sq_store *st, const char *target, char *err, size_t errlen)
+{
+    st->open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (strcmp(target, ":memory:") == 0) {
+        unsigned n = atomic_fetch_add(&mem_counter, 1u);
+        char uri[64];
+        snprintf(uri, sizeof(uri), "file:/grantd-mem-%u?vfs=memdb", n);
+        st->target = grantd_xstrdup(uri);
+        st->display = grantd_xstrdup(":memory:");
+        st->open_flags |= SQLITE_OPEN_URI;
+        return GRANTD_OK;
+    }
+    st->target = grantd_xstrdup(target);
+    st->display = grantd_xstrdup(target);
+    return create_file(target, err, errlen);
+}
+
+/* The first connection: WAL for files, and a first read that fails now on a file that is
+ * not a database. */
+static grantd_rc first_conn(struct sq_store *st, char *err, size_t errlen)
+{
+    struct sq_conn *c = NULL;
+    grantd_rc rc = conn_open(st, &c, err, errlen);
+    if (rc != GRANTD_OK)
+        return rc;
+    st->conns = c;
+    const char *sql = (st->open_flags & SQLITE_OPEN_URI) ? "PRAGMA user_version"
+                                                         : "PRAGMA journal_mode = WAL";
+    int r = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    if (r != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", st->display, sqlite3_errmsg(c->db));
+        rc = (r & 0xff) == SQLITE_BUSY ? GRANTD_EBUSY : GRANTD_ESTORE;
+    }
+    return rc;
+}
+
+static grantd_rc sq_open(const char *target, struct grantd_store **out, char *err,
+                         size_t errlen)
+{
+    if (!target || !*target) {
+        snprintf(err, errlen, "database URL has no path (expected sqlite:PATH or sqlite::memory:)");
+        return GRANTD_EINVAL;
+    }
+    struct sq_store *st = grantd_xcalloc(1, sizeof(*st));
+    st->base.driver = &grantd_sqlite_driver;
+    pthread_mutex_init(&st->mu, NULL);
+    atomic_init(&st->key_loaded, 0);
+    grantd_rc rc = GRANTD_ESTORE;
+    if (pthread_key_create(&st->key, conn_release) != 0) {
+        snprintf(err, errlen, "cannot open database %s: out of thread keys", target);
+        goto out;
+    }
+    st->have_key = 1;
+    rc = store_target(st, target, err, errlen);
+    if (rc != GRANTD_OK)
+        goto out;
+    rc = first_conn(st, err, errlen);
+    if (rc != GRANTD_OK)
+        goto out;
+    *out = &st->base;
+    st = NULL;
+out:
+    sq_close(st ? &st->base : NULL);
+    return rc;
+}
+
+/* ---- migrate, ping, hash_key ------------------------------------------------------------ */
+
+static grantd_rc sq_migrate(struct grantd_store *s, int *from, int *to)
+{
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    return grantd_sqlite_schema_migrate(c, from, to);
+}
+
+static grantd_rc sq_ping(struct grantd_store *s)
+{
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_SELECT_1, "SELECT 1");
+    if (!st)
+        return GRANTD_ESTORE;
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? GRANTD_OK : grantd_sqlite_rc(c, r == SQLITE_DONE ? SQLITE_ERROR : r);
+    grantd_sqlite_done(st);
+    int version = 0;
+    if (rc == GRANTD_OK)
+        rc = grantd_sqlite_schema_version(c, &version);
+    if (rc == GRANTD_OK && version != grantd_sqlite_schema_newest())
+        rc = version > grantd_sqlite_schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
+    return rc;
+}
+
+/* Reads the key from the meta table of the calling thread's connection. */
+static grantd_rc read_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
+{
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st =
+        grantd_sqlite_stmt(c, SQ_META_GET, "SELECT value FROM meta WHERE key = ?1");
+    if (!st)
+        return GRANTD_ESTORE;
+    if (grantd_sqlite_bind_text(st, 1, "hash_key") != SQLITE_OK) {
+        rc = GRANTD_ESTORE;
+        goto out;
+    }
+    int r = sqlite3_step(st);
+    if (r != SQLITE_ROW) {
+        rc = r == SQLITE_DONE ? GRANTD_ESTORE : grantd_sqlite_rc(c, r); /* not migrated */
+        goto out;
+    }
+    if (sqlite3_column_bytes(st, 0) != GRANTD_SHA256_LEN) {
+        rc = GRANTD_ESTORE;
+        goto out;
+    }
+    memcpy(out, sqlite3_column_blob(st, 0), GRANTD_SHA256_LEN);
+    rc = GRANTD_OK;
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+/* The key never changes after migration, so it is read once and then served from memory
+ * without a lock (the flag is published with release after the bytes are written). */
+static grantd_rc sq_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
+{
+    struct sq_store *st = (struct sq_store *)s;
+    if (atomic_load_explicit(&st->key_loaded, memory_order_acquire)) {
+        memcpy(out, st->hash_key, GRANTD_SHA256_LEN);
+        return GRANTD_OK;
+    }
+    grantd_rc rc = read_hash_key(s, out);
+    if (rc != GRANTD_OK)
+        return rc;
+    pthread_mutex_lock(&st->mu);
+    if (!atomic_load_explicit(&st->key_loaded, memory_order_relaxed)) {
+        memcpy(st->hash_key, out, GRANTD_SHA256_LEN);
+        atomic_store_explicit(&st->key_loaded, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return GRANTD_OK;
+}
+
+const struct grantd_store_driver grantd_sqlite_driver = {
+    .version = GRANTD_STORE_API_VERSION,
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .ping = sq_ping,
+    .hash_key = sq_hash_key,
+    .tenant_get = grantd_sqlite_tenant_get,
+    .tenant_find = grantd_sqlite_tenant_find,
+    .client_put = grantd_sqlite_client_put,
+    .client_get = grantd_sqlite_client_get,
+    .client_list = grantd_sqlite_client_list,
+    .client_set_disabled = grantd_sqlite_client_set_disabled,
+    .client_set_secret = grantd_sqlite_client_set_secret,
+    .client_delete = grantd_sqlite_client_delete,
+    .user_put = grantd_sqlite_user_put,
+    .user_find = grantd_sqlite_user_find,
+    .user_list = grantd_sqlite_user_list,
+    .user_set_password = grantd_sqlite_user_set_password,
+    .user_set_disabled = grantd_sqlite_user_set_disabled,
+    .tenant_put = grantd_sqlite_tenant_put,
+};

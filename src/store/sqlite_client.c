@@ -1,0 +1,352 @@
+/* The SQLite driver's tenant and client operations (struct grantd_store_driver in store.h).
+ *
+ * Each operation is one transaction on the calling thread's connection: a single statement
+ * in autocommit, or BEGIN IMMEDIATE ... COMMIT for writes of several rows, or BEGIN ...
+ * COMMIT for reads of several statements (one snapshot). On failure everything is rolled
+ * back. Strings handed back live in the caller's arena.
+ *
+ * Not here: connections and error mapping (sqlite.c), the schema (sqlite_schema.c), users
+ * (sqlite_user.c). Secrets never reach this file, only their keyed hashes. */
+#include "store/sqlite_int.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+
+/* ---- tenants -------------------------------------------------------------------------- */
+
+static void tenant_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_tenant *t)
+{
+    t->id = sqlite3_column_int64(st, 0);
+    t->name = grantd_sqlite_col_str(a, st, 1);
+    t->issuer = grantd_sqlite_col_str(a, st, 2);
+    t->created_at = sqlite3_column_int64(st, 3);
+}
+
+/* Steps a bound single-row tenant query into *out and resets it. */
+static grantd_rc tenant_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
+                            struct grantd_tenant *out)
+{
+    int r = sqlite3_step(st);
+    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+    if (r == SQLITE_ROW)
+        tenant_from_row(st, a, out);
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
+                                   struct grantd_tenant *out)
+{
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(
+        c, SQ_TENANT_GET, "SELECT id, name, issuer, created_at FROM tenants WHERE id = ?1");
+    if (!st)
+        return GRANTD_ESTORE;
+    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    return tenant_row(c, st, a, out);
+}
+
+grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena *a,
+                                    const char *name, struct grantd_tenant *out)
+{
+    struct sq_conn *c;
+    if (!name)
+        return GRANTD_EINVAL;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(
+        c, SQ_TENANT_FIND, "SELECT id, name, issuer, created_at FROM tenants WHERE name = ?1");
+    if (!st)
+        return GRANTD_ESTORE;
+    if (grantd_sqlite_bind_text(st, 1, name) != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    return tenant_row(c, st, a, out);
+}
+
+grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, const char *issuer,
+                                   int64_t *id_out)
+{
+    struct sq_conn *c;
+    if (!name || !*name)
+        return GRANTD_EINVAL;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(
+        c, SQ_TENANT_PUT, "INSERT INTO tenants (name, issuer, created_at) VALUES (?1, ?2, ?3)");
+    if (!st)
+        return GRANTD_ESTORE;
+    int b = grantd_sqlite_bind_text(st, 1, name) | grantd_sqlite_bind_text(st, 2, issuer) |
+            sqlite3_bind_int64(st, 3, grantd_clock_now());
+    if (b != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    rc = grantd_sqlite_exec(c, st);
+    if (rc == GRANTD_OK && id_out)
+        *id_out = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+/* ---- clients -------------------------------------------------------------------------- */
+
+#define CLIENT_COLUMNS                                                                         \
+    "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
+    "updated_at"
+
+static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_client *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->tenant = sqlite3_column_int64(st, 0);
+    c->id = grantd_sqlite_col_str(a, st, 1);
+    c->name = grantd_sqlite_col_str(a, st, 2);
+    c->is_public = sqlite3_column_int(st, 3) != 0;
+    const void *hash = sqlite3_column_blob(st, 4);
+    if (hash && sqlite3_column_bytes(st, 4) == GRANTD_SHA256_LEN)
+        memcpy(c->secret_hash, hash, GRANTD_SHA256_LEN);
+    c->scope = grantd_sqlite_col_str(a, st, 5);
+    c->grants = (unsigned)sqlite3_column_int64(st, 6);
+    c->disabled = sqlite3_column_int(st, 7) != 0;
+    c->created_at = sqlite3_column_int64(st, 8);
+    c->updated_at = sqlite3_column_int64(st, 9);
+}
+
+/* Binds a (tenant, id) key at parameters 1 and 2. */
+static int bind_key(sqlite3_stmt *st, int64_t tenant, const char *id)
+{
+    return sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, id);
+}
+
+/* Loads the redirect URIs of client (tenant, id) in order into out. */
+static grantd_rc load_uris(struct sq_conn *c, struct grantd_arena *a, struct grantd_client *out)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_URI_LIST,
+                                          "SELECT uri FROM client_redirect_uris "
+                                          "WHERE tenant_id = ?1 AND client_id = ?2 "
+                                          "ORDER BY position");
+    if (!st)
+        return GRANTD_ESTORE;
+    const char **uris = NULL;
+    size_t n = 0, cap = 0;
+    grantd_rc rc = GRANTD_ESTORE;
+    if (bind_key(st, out->tenant, out->id) != SQLITE_OK)
+        goto out;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        uris = grantd_sqlite_grow(a, uris, n, &cap, sizeof(*uris));
+        uris[n++] = grantd_sqlite_col_str(a, st, 0);
+    }
+    rc = grantd_sqlite_rc(c, r);
+    out->redirect_uris = uris;
+    out->redirect_uri_count = n;
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+static grantd_rc insert_uris(struct sq_conn *c, const struct grantd_client *cl)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_URI_PUT,
+                                          "INSERT INTO client_redirect_uris "
+                                          "(tenant_id, client_id, position, uri) "
+                                          "VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return GRANTD_ESTORE;
+    grantd_rc rc = GRANTD_OK;
+    for (size_t i = 0; rc == GRANTD_OK && i < cl->redirect_uri_count; i++) {
+        int b = bind_key(st, cl->tenant, cl->id) | sqlite3_bind_int64(st, 3, (int64_t)i) |
+                grantd_sqlite_bind_text(st, 4, cl->redirect_uris[i]);
+        rc = b == SQLITE_OK ? grantd_sqlite_exec(c, st) : GRANTD_ESTORE;
+        grantd_sqlite_done(st);
+    }
+    return rc;
+}
+
+static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_PUT,
+                                          "INSERT INTO clients (" CLIENT_COLUMNS ") "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    if (!st)
+        return GRANTD_ESTORE;
+    int64_t created = cl->created_at ? cl->created_at : grantd_clock_now();
+    int64_t updated = cl->updated_at ? cl->updated_at : created;
+    int b = bind_key(st, cl->tenant, cl->id) | grantd_sqlite_bind_text(st, 3, cl->name) |
+            sqlite3_bind_int(st, 4, cl->is_public ? 1 : 0) |
+            grantd_sqlite_bind_text(st, 6, cl->scope ? cl->scope : "") |
+            sqlite3_bind_int64(st, 7, (int64_t)cl->grants) |
+            sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) | sqlite3_bind_int64(st, 9, created) |
+            sqlite3_bind_int64(st, 10, updated);
+    if (!cl->is_public)
+        b |= sqlite3_bind_blob(st, 5, cl->secret_hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
+    if (b != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    return grantd_sqlite_exec(c, st);
+}
+
+/* created_at 0 means now; updated_at 0 means created_at. A public client's secret_hash is
+ * not stored. */
+grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_client *cl)
+{
+    if (!cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
+        return GRANTD_EINVAL;
+    for (size_t i = 0; i < cl->redirect_uri_count; i++) {
+        if (!cl->redirect_uris[i])
+            return GRANTD_EINVAL;
+    }
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = grantd_sqlite_begin(c, 1);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = insert_client(c, cl);
+    if (rc == GRANTD_OK)
+        rc = insert_uris(c, cl);
+    return grantd_sqlite_end(c, rc);
+}
+
+/* Reads the client row (tenant, id) into out, inside the caller's read transaction. */
+static grantd_rc select_client(struct sq_conn *c, struct grantd_arena *a, int64_t tenant,
+                               const char *id, struct grantd_client *out)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_GET,
+                                          "SELECT " CLIENT_COLUMNS " FROM clients "
+                                          "WHERE tenant_id = ?1 AND id = ?2");
+    if (!st)
+        return GRANTD_ESTORE;
+    grantd_rc rc = GRANTD_ESTORE;
+    if (bind_key(st, tenant, id) != SQLITE_OK)
+        goto out;
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+    if (r == SQLITE_ROW)
+        client_from_row(st, a, out);
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+grantd_rc grantd_sqlite_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                   const char *id, struct grantd_client *out)
+{
+    if (!id)
+        return GRANTD_EINVAL;
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = grantd_sqlite_begin(c, 0);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = select_client(c, a, tenant, id, out);
+    if (rc == GRANTD_OK)
+        rc = load_uris(c, a, out);
+    return grantd_sqlite_end(c, rc);
+}
+
+/* Reads every client row of tenant, without redirect URIs, inside a read transaction. */
+static grantd_rc select_clients(struct sq_conn *c, struct grantd_arena *a, int64_t tenant,
+                                struct grantd_client **out, size_t *count)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_LIST,
+                                          "SELECT " CLIENT_COLUMNS " FROM clients "
+                                          "WHERE tenant_id = ?1 ORDER BY created_at, id");
+    if (!st)
+        return GRANTD_ESTORE;
+    struct grantd_client *v = NULL;
+    size_t n = 0, cap = 0;
+    grantd_rc rc = GRANTD_ESTORE;
+    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
+        goto out;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grantd_sqlite_grow(a, v, n, &cap, sizeof(*v));
+        client_from_row(st, a, &v[n++]);
+    }
+    rc = grantd_sqlite_rc(c, r);
+    *out = v;
+    *count = n;
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+grantd_rc grantd_sqlite_client_list(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, struct grantd_client **out, size_t *count)
+{
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = grantd_sqlite_begin(c, 0);
+    if (rc != GRANTD_OK)
+        return rc;
+    struct grantd_client *v = NULL;
+    size_t n = 0;
+    rc = select_clients(c, a, tenant, &v, &n);
+    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
+        rc = load_uris(c, a, &v[i]);
+    rc = grantd_sqlite_end(c, rc);
+    if (rc == GRANTD_OK) {
+        *out = v;
+        *count = n;
+    }
+    return rc;
+}
+
+/* Binds ?3 = the 0/1 flag at arg, ?4 = now. */
+static int bind_flag(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite3_bind_int(st, 3, *(const int *)arg ? 1 : 0) |
+           sqlite3_bind_int64(st, 4, grantd_clock_now());
+}
+
+/* Binds ?3 = the hash at arg, ?4 = now. */
+static int bind_hash(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite3_bind_blob(st, 3, arg, GRANTD_SHA256_LEN, SQLITE_STATIC) |
+           sqlite3_bind_int64(st, 4, grantd_clock_now());
+}
+
+grantd_rc grantd_sqlite_client_set_disabled(struct grantd_store *s, int64_t tenant,
+                                            const char *id, int disabled)
+{
+    return grantd_sqlite_write_one(s, SQ_CLIENT_DISABLE,
+                                   "UPDATE clients SET disabled = ?3, updated_at = ?4 "
+                                   "WHERE tenant_id = ?1 AND id = ?2",
+                                   tenant, id, bind_flag, &disabled);
+}
+
+/* Replaces the hash only; is_public is left as it is. */
+grantd_rc grantd_sqlite_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
+                                          const unsigned char hash[GRANTD_SHA256_LEN])
+{
+    if (!hash)
+        return GRANTD_EINVAL;
+    return grantd_sqlite_write_one(s, SQ_CLIENT_SECRET,
+                                   "UPDATE clients SET secret_hash = ?3, updated_at = ?4 "
+                                   "WHERE tenant_id = ?1 AND id = ?2",
+                                   tenant, id, bind_hash, hash);
+}
+
+/* The redirect URIs go with the client (ON DELETE CASCADE). */
+grantd_rc grantd_sqlite_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
+{
+    return grantd_sqlite_write_one(s, SQ_CLIENT_DELETE,
+                                   "DELETE FROM clients WHERE tenant_id = ?1 AND id = ?2",
+                                   tenant, id, NULL, NULL);
+}

@@ -1,0 +1,138 @@
+/* Internals shared by the files of the SQLite driver (sqlite.c: connections, transactions
+ * and the driver table; sqlite_schema.c: migrations; sqlite_client.c: tenants and clients;
+ * sqlite_user.c: users). Not an interface: nothing outside src/store/sqlite*.c includes it;
+ * everyone else reaches the driver through store.h. */
+#ifndef GRANTD_STORE_SQLITE_INT_H
+#define GRANTD_STORE_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+
+#include "store/store.h"
+
+/* Every statement a connection may keep prepared. Each id is used at one call site, which
+ * passes the SQL next to the code that binds it. */
+enum sq_stmt_id {
+    SQ_BEGIN_READ,
+    SQ_BEGIN_WRITE,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_SELECT_1,
+    SQ_USER_VERSION,
+    SQ_META_GET,
+    SQ_TENANT_GET,
+    SQ_TENANT_FIND,
+    SQ_TENANT_PUT,
+    SQ_CLIENT_PUT,
+    SQ_URI_PUT,
+    SQ_CLIENT_GET,
+    SQ_URI_LIST,
+    SQ_CLIENT_LIST,
+    SQ_CLIENT_DISABLE,
+    SQ_CLIENT_SECRET,
+    SQ_CLIENT_DELETE,
+    SQ_USER_PUT,
+    SQ_USER_FIND,
+    SQ_USER_LIST,
+    SQ_USER_PASSWORD,
+    SQ_USER_DISABLE,
+    SQ_STMT_COUNT
+};
+
+struct sq_store;
+
+/* One SQLite connection, used by one thread at a time. */
+struct sq_conn {
+    struct sq_conn *next;   /* the store's list, guarded by store->mu */
+    struct sq_store *store;
+    sqlite3 *db;
+    int in_use;             /* held by a live thread (guarded by store->mu) */
+    sqlite3_stmt *stmts[SQ_STMT_COUNT]; /* prepared lazily, reset after every use */
+};
+
+struct sq_store {
+    struct grantd_store base;   /* first member: the generic handle */
+    char *target;               /* what sqlite3_open_v2 opens */
+    char *display;              /* what error messages call the database */
+    int open_flags;
+    pthread_mutex_t mu;
+    pthread_key_t key;          /* this thread's struct sq_conn */
+    int have_key;
+    struct sq_conn *conns;
+    atomic_int key_loaded;      /* hash_key below is valid (release/acquire) */
+    unsigned char hash_key[GRANTD_SHA256_LEN];
+};
+
+/* The calling thread's connection to s, opened on first use. GRANTD_ESTORE (logged) when
+ * no connection can be opened. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out);
+/* The prepared statement id of c, prepared from sql on first use; NULL (logged) when sql
+ * does not prepare, e.g. on a database that is not migrated. */
+sqlite3_stmt *grantd_sqlite_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql);
+/* Resets st and clears its bindings, ready for the next use. */
+void grantd_sqlite_done(sqlite3_stmt *st);
+/* Maps an SQLite result code to grantd_rc: busy/locked → EBUSY, unique/primary key →
+ * EEXIST, foreign key → ENOTFOUND (the parent is missing), anything else → ESTORE (logged
+ * with SQLite's message). SQLITE_OK, _ROW and _DONE → GRANTD_OK. */
+grantd_rc grantd_sqlite_rc(struct sq_conn *c, int code);
+/* Steps st to completion (a statement that returns no rows), then resets it. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_exec(struct sq_conn *c, sqlite3_stmt *st);
+/* Like grantd_sqlite_exec, and GRANTD_ENOTFOUND when the statement changed no row. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_exec_one(struct sq_conn *c, sqlite3_stmt *st);
+/* Starts a transaction: BEGIN IMMEDIATE for write != 0 (takes the write lock now, so the
+ * busy timeout applies), else BEGIN (a consistent read snapshot). */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_begin(struct sq_conn *c, int write);
+/* Ends the transaction begun by grantd_sqlite_begin: COMMIT when rc is GRANTD_OK, else
+ * ROLLBACK. Returns rc, or the failure of COMMIT (after rolling back). */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_end(struct sq_conn *c, grantd_rc rc);
+/* One statement that must change exactly one row keyed by tenant at ?1 and key (a client
+ * id or a username) at ?2; bind, when not NULL, binds the parameters from ?3 on from arg.
+ * GRANTD_ENOTFOUND when no row changed; GRANTD_EINVAL for a NULL key. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id,
+                                                  const char *sql, int64_t tenant,
+                                                  const char *key,
+                                                  int (*bind)(sqlite3_stmt *st, const void *arg),
+                                                  const void *arg);
+/* Binds s as text, or NULL when s is NULL. The string must outlive the step (SQLITE_STATIC). */
+int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Column col of the current row copied into a; NULL for SQL NULL. */
+const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
+/* Grows an arena array of elem-sized items holding count items so that one more fits;
+ * *cap is its capacity. Returns the (possibly moved) array. */
+void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
+                         size_t elem);
+
+/* Schema (sqlite_schema.c). */
+int grantd_sqlite_schema_newest(void);
+GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_version(struct sq_conn *c, int *version);
+GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to);
+
+/* Record operations, as in struct grantd_store_driver (sqlite_client.c, sqlite_user.c). */
+grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
+                                   struct grantd_tenant *out);
+grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena *a,
+                                    const char *name, struct grantd_tenant *out);
+grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, const char *issuer,
+                                   int64_t *id_out);
+grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_client *c);
+grantd_rc grantd_sqlite_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                   const char *id, struct grantd_client *out);
+grantd_rc grantd_sqlite_client_list(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, struct grantd_client **out, size_t *count);
+grantd_rc grantd_sqlite_client_set_disabled(struct grantd_store *s, int64_t tenant,
+                                            const char *id, int disabled);
+grantd_rc grantd_sqlite_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
+                                          const unsigned char hash[GRANTD_SHA256_LEN]);
+grantd_rc grantd_sqlite_client_delete(struct grantd_store *s, int64_t tenant, const char *id);
+grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_user *u);
+grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  const char *username, struct grantd_user *out);
+grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  struct grantd_user **out, size_t *count);
+grantd_rc grantd_sqlite_user_set_password(struct grantd_store *s, int64_t tenant,
+                                          const char *username, const char *password_hash);
+grantd_rc grantd_sqlite_user_set_disabled(struct grantd_store *s, int64_t tenant,
+                                          const char *username, int disabled);
+
+#endif

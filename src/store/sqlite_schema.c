@@ -1,0 +1,174 @@
+/* The SQLite driver's schema: an ordered list of migration steps and the loop that applies
+ * them. The version is SQLite's `PRAGMA user_version`; step i brings a database from
+ * version i to i + 1, and each step runs in its own BEGIN IMMEDIATE transaction that
+ * re-reads the version under the write lock, so two processes migrating at once both
+ * succeed (the second finds the work done). Steps are append-only: a released step is never
+ * edited, a change is a new step.
+ *
+ * Not here: record operations (sqlite_client.c, sqlite_user.c) and connection handling
+ * (sqlite.c). */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+
+#include "core/clock.h"
+
+/* Version 1: tenants, the store's secret-hash key, clients with ordered redirect URIs,
+ * users. Every record table is keyed by tenant. */
+static const char schema_v1[] =
+    "CREATE TABLE tenants ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  issuer TEXT,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value BLOB NOT NULL);"
+    "CREATE TABLE clients ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  is_public INTEGER NOT NULL,"
+    "  secret_hash BLOB,"
+    "  scope TEXT NOT NULL DEFAULT '',"
+    "  grants INTEGER NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, id));"
+    "CREATE INDEX clients_by_created ON clients(tenant_id, created_at, id);"
+    "CREATE TABLE client_redirect_uris ("
+    "  tenant_id INTEGER NOT NULL,"
+    "  client_id TEXT NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  uri TEXT NOT NULL,"
+    "  PRIMARY KEY (tenant_id, client_id, position),"
+    "  FOREIGN KEY (tenant_id, client_id) REFERENCES clients(tenant_id, id)"
+    "    ON DELETE CASCADE);"
+    "CREATE TABLE users ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  id TEXT NOT NULL,"
+    "  username TEXT NOT NULL,"
+    "  account TEXT,"
+    "  email TEXT,"
+    "  password_hash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, id),"
+    "  UNIQUE (tenant_id, username));";
+
+/* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
+ * blob is NULL (one-off, so prepared and finalized here rather than cached). */
+static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
+                      int blob_len)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+    if (r == SQLITE_OK)
+        r = blob ? sqlite3_bind_blob(st, 1, blob, blob_len, SQLITE_STATIC)
+                 : sqlite3_bind_int64(st, 1, n);
+    if (r == SQLITE_OK)
+        r = sqlite3_step(st);
+    grantd_rc rc = grantd_sqlite_rc(c, r);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static grantd_rc seed_v1(struct sq_conn *c)
+{
+    unsigned char key[GRANTD_SHA256_LEN];
+    grantd_rc rc = grantd_random_bytes(key, sizeof(key));
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = seed(c, "INSERT INTO tenants (id, name, issuer, created_at) "
+                 "VALUES (1, 'default', NULL, ?1)",
+              grantd_clock_now(), NULL, 0);
+    if (rc == GRANTD_OK)
+        rc = seed(c, "INSERT INTO meta (key, value) VALUES ('hash_key', ?1)", 0, key,
+                  (int)sizeof(key));
+    return rc;
+}
+
+struct step {
+    const char *ddl;
+    grantd_rc (*seed)(struct sq_conn *c); /* may be NULL */
+};
+
+/* steps[i] brings version i to i + 1. Append only. */
+static const struct step steps[] = {
+    {schema_v1, seed_v1},
+};
+
+#define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))
+
+int grantd_sqlite_schema_newest(void)
+{
+    return NEWEST;
+}
+
+grantd_rc grantd_sqlite_schema_version(struct sq_conn *c, int *version)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_VERSION, "PRAGMA user_version");
+    if (!st)
+        return GRANTD_ESTORE;
+    int r = sqlite3_step(st);
+    grantd_rc rc = grantd_sqlite_rc(c, r);
+    if (r == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    else if (rc == GRANTD_OK)
+        rc = GRANTD_ESTORE;
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+/* Sets user_version inside the step's transaction. A PRAGMA takes no parameters; the value
+ * is a small integer from our own table, formatted, never input. */
+static grantd_rc set_version(struct sq_conn *c, int version)
+{
+    char sql[48];
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+    return grantd_sqlite_rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+/* One step under the write lock: re-reads the version (another process may have migrated
+ * meanwhile) and applies the step that version needs, if any. *version gets the result. */
+static grantd_rc apply_next(struct sq_conn *c, int *version)
+{
+    grantd_rc rc = grantd_sqlite_begin(c, 1);
+    if (rc != GRANTD_OK)
+        return rc;
+    int cur = 0;
+    rc = grantd_sqlite_schema_version(c, &cur);
+    if (rc == GRANTD_OK && cur > NEWEST)
+        rc = GRANTD_ESCHEMA;
+    if (rc == GRANTD_OK && cur < NEWEST) {
+        const struct step *s = &steps[cur];
+        rc = grantd_sqlite_rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
+        if (rc == GRANTD_OK && s->seed)
+            rc = s->seed(c);
+        if (rc == GRANTD_OK)
+            rc = set_version(c, cur + 1);
+    }
+    rc = grantd_sqlite_end(c, rc);
+    if (rc == GRANTD_OK)
+        rc = grantd_sqlite_schema_version(c, version);
+    return rc;
+}
+
+grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to)
+{
+    int version = 0;
+    grantd_rc rc = grantd_sqlite_schema_version(c, &version);
+    if (rc != GRANTD_OK)
+        return rc;
+    *from = version;
+    *to = version;
+    if (version > NEWEST)
+        return GRANTD_ESCHEMA;
+    while (rc == GRANTD_OK && version < NEWEST)
+        rc = apply_next(c, &version);
+    if (rc == GRANTD_OK)
+        *to = version;
+    return rc;
+}

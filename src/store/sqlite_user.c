@@ -1,0 +1,150 @@
+/* The SQLite driver's user operations (struct grantd_store_driver in store.h). Each is one
+ * statement, hence one transaction; strings handed back live in the caller's arena.
+ *
+ * Not here: connections and error mapping (sqlite.c), the schema (sqlite_schema.c),
+ * password hashing (the caller stores an argon2id encoded string; plain passwords never
+ * reach the store). */
+#include "store/sqlite_int.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+
+#define USER_COLUMNS                                                                           \
+    "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at"
+
+static void user_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_user *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->tenant = sqlite3_column_int64(st, 0);
+    u->id = grantd_sqlite_col_str(a, st, 1);
+    u->username = grantd_sqlite_col_str(a, st, 2);
+    u->account = grantd_sqlite_col_str(a, st, 3);
+    u->email = grantd_sqlite_col_str(a, st, 4);
+    u->password_hash = grantd_sqlite_col_str(a, st, 5);
+    u->disabled = sqlite3_column_int(st, 6) != 0;
+    u->created_at = sqlite3_column_int64(st, 7);
+    u->updated_at = sqlite3_column_int64(st, 8);
+}
+
+/* created_at 0 means now; updated_at 0 means created_at. */
+grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_user *u)
+{
+    if (!u->id || !u->username || !u->password_hash)
+        return GRANTD_EINVAL;
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_PUT,
+                                          "INSERT INTO users (" USER_COLUMNS ") "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!st)
+        return GRANTD_ESTORE;
+    int64_t created = u->created_at ? u->created_at : grantd_clock_now();
+    int64_t updated = u->updated_at ? u->updated_at : created;
+    int b = sqlite3_bind_int64(st, 1, u->tenant) | grantd_sqlite_bind_text(st, 2, u->id) |
+            grantd_sqlite_bind_text(st, 3, u->username) |
+            grantd_sqlite_bind_text(st, 4, u->account) |
+            grantd_sqlite_bind_text(st, 5, u->email) |
+            grantd_sqlite_bind_text(st, 6, u->password_hash) |
+            sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, created) |
+            sqlite3_bind_int64(st, 9, updated);
+    if (b != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    return grantd_sqlite_exec(c, st);
+}
+
+grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  const char *username, struct grantd_user *out)
+{
+    if (!username)
+        return GRANTD_EINVAL;
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_FIND,
+                                          "SELECT " USER_COLUMNS " FROM users "
+                                          "WHERE tenant_id = ?1 AND username = ?2");
+    if (!st)
+        return GRANTD_ESTORE;
+    rc = GRANTD_ESTORE;
+    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, username)) !=
+        SQLITE_OK)
+        goto out;
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+    if (r == SQLITE_ROW)
+        user_from_row(st, a, out);
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  struct grantd_user **out, size_t *count)
+{
+    struct sq_conn *c;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_LIST,
+                                          "SELECT " USER_COLUMNS " FROM users "
+                                          "WHERE tenant_id = ?1 ORDER BY username");
+    if (!st)
+        return GRANTD_ESTORE;
+    struct grantd_user *v = NULL;
+    size_t n = 0, cap = 0;
+    rc = GRANTD_ESTORE;
+    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
+        goto out;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grantd_sqlite_grow(a, v, n, &cap, sizeof(*v));
+        user_from_row(st, a, &v[n++]);
+    }
+    rc = grantd_sqlite_rc(c, r);
+    if (rc == GRANTD_OK) {
+        *out = v;
+        *count = n;
+    }
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+/* Binds ?3 = the text at arg, ?4 = now. */
+static int bind_text_now(sqlite3_stmt *st, const void *arg)
+{
+    return grantd_sqlite_bind_text(st, 3, arg) | sqlite3_bind_int64(st, 4, grantd_clock_now());
+}
+
+/* Binds ?3 = the 0/1 flag at arg, ?4 = now. */
+static int bind_flag_now(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite3_bind_int(st, 3, *(const int *)arg ? 1 : 0) |
+           sqlite3_bind_int64(st, 4, grantd_clock_now());
+}
+
+grantd_rc grantd_sqlite_user_set_password(struct grantd_store *s, int64_t tenant,
+                                          const char *username, const char *password_hash)
+{
+    if (!password_hash)
+        return GRANTD_EINVAL;
+    return grantd_sqlite_write_one(s, SQ_USER_PASSWORD,
+                                   "UPDATE users SET password_hash = ?3, updated_at = ?4 "
+                                   "WHERE tenant_id = ?1 AND username = ?2",
+                                   tenant, username, bind_text_now, password_hash);
+}
+
+grantd_rc grantd_sqlite_user_set_disabled(struct grantd_store *s, int64_t tenant,
+                                          const char *username, int disabled)
+{
+    return grantd_sqlite_write_one(s, SQ_USER_DISABLE,
+                                   "UPDATE users SET disabled = ?3, updated_at = ?4 "
+                                   "WHERE tenant_id = ?1 AND username = ?2",
+                                   tenant, username, bind_flag_now, &disabled);
+}

@@ -1,0 +1,131 @@
+/* The storage-driver interface (sqlite3_vfs / curl vtls style).
+ *
+ * A driver is a versioned table of domain-level operations; each operation is one
+ * transaction inside the driver, uses prepared statements with bound parameters, and never
+ * sees HTTP. Every row belongs to a tenant (an issuer); tenant 1, "default", exists after
+ * migration. Operations are safe to call from several threads at once on one store.
+ *
+ * Ownership: operations that return records fill caller-provided structs whose strings are
+ * allocated in the caller's arena (a request arena in the server, a command arena in the
+ * CLI), so nothing returned needs freeing on its own.
+ *
+ * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
+ * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable,
+ * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
+ * migrated by a newer grantd. A failed operation changes nothing. */
+#ifndef GRANTD_STORE_STORE_H
+#define GRANTD_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "core/mem.h"
+
+#define GRANTD_STORE_API_VERSION 1
+#define GRANTD_DEFAULT_TENANT 1
+
+/* Grant types a client may use (bit set). */
+enum grantd_grant {
+    GRANTD_GRANT_AUTHORIZATION_CODE = 1u << 0,
+    GRANTD_GRANT_REFRESH_TOKEN = 1u << 1,
+    GRANTD_GRANT_CLIENT_CREDENTIALS = 1u << 2,
+};
+
+struct grantd_tenant {
+    int64_t id;
+    const char *name;
+    const char *issuer;  /* may be NULL: the server's configured issuer applies */
+    int64_t created_at;
+};
+
+struct grantd_client {
+    int64_t tenant;
+    const char *id;                  /* client_id */
+    const char *name;
+    int is_public;                   /* no secret; authenticates with "none" + PKCE */
+    unsigned char secret_hash[GRANTD_SHA256_LEN]; /* HMAC-SHA256(store hash key, secret) */
+    const char *const *redirect_uris;
+    size_t redirect_uri_count;
+    const char *scope;               /* allowed scopes, space-separated; "" for none */
+    unsigned grants;                 /* enum grantd_grant bits */
+    int disabled;
+    int64_t created_at, updated_at;  /* unix seconds */
+};
+
+struct grantd_user {
+    int64_t tenant;
+    const char *id;                  /* stable subject identifier */
+    const char *username;
+    const char *account;             /* may be NULL */
+    const char *email;               /* may be NULL */
+    const char *password_hash;       /* argon2id encoded string */
+    int disabled;
+    int64_t created_at, updated_at;
+};
+
+struct grantd_store; /* a driver's instance; its first member is the driver pointer */
+
+struct grantd_store_driver {
+    int version;        /* GRANTD_STORE_API_VERSION */
+    const char *scheme; /* URL scheme: "sqlite" */
+
+    /* target is the URL without "scheme:". err receives a one-line reason on failure. */
+    grantd_rc (*open)(const char *target, struct grantd_store **out, char *err, size_t errlen);
+    void (*close)(struct grantd_store *s);
+    /* Brings the schema to the newest version; *from and *to report the versions. Idempotent. */
+    grantd_rc (*migrate)(struct grantd_store *s, int *from, int *to);
+    /* GRANTD_OK when the database answers and is migrated (readiness). */
+    grantd_rc (*ping)(struct grantd_store *s);
+    /* The store-wide random key for keyed hashes of secrets, created at migration. */
+    grantd_rc (*hash_key)(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN]);
+
+    grantd_rc (*tenant_get)(struct grantd_store *s, struct grantd_arena *a, int64_t id,
+                            struct grantd_tenant *out);
+    grantd_rc (*tenant_find)(struct grantd_store *s, struct grantd_arena *a, const char *name,
+                             struct grantd_tenant *out);
+
+    grantd_rc (*client_put)(struct grantd_store *s, const struct grantd_client *c);
+    grantd_rc (*client_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            const char *id, struct grantd_client *out);
+    /* All clients of a tenant ordered by created_at, id. */
+    grantd_rc (*client_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                             struct grantd_client **out, size_t *count);
+    grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
+                                     int disabled);
+    grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
+                                   const unsigned char hash[GRANTD_SHA256_LEN]);
+    grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
+
+    grantd_rc (*user_put)(struct grantd_store *s, const struct grantd_user *u);
+    grantd_rc (*user_find)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           const char *username, struct grantd_user *out);
+    grantd_rc (*user_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           struct grantd_user **out, size_t *count);
+    grantd_rc (*user_set_password)(struct grantd_store *s, int64_t tenant, const char *username,
+                                   const char *password_hash);
+    grantd_rc (*user_set_disabled)(struct grantd_store *s, int64_t tenant, const char *username,
+                                   int disabled);
+
+    /* Adds a tenant named name (issuer may be NULL); *id_out receives its id. GRANTD_EEXIST
+     * when the name is taken. */
+    grantd_rc (*tenant_put)(struct grantd_store *s, const char *name, const char *issuer,
+                            int64_t *id_out);
+};
+
+struct grantd_store {
+    const struct grantd_store_driver *driver;
+};
+
+/* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
+ * database). GRANTD_EINVAL for an unknown scheme (err says so). */
+GRANTD_MUST_USE grantd_rc grantd_store_open(const char *url, struct grantd_store **out,
+                                            char *err, size_t errlen);
+void grantd_store_close(struct grantd_store *s);
+
+/* HMAC-SHA256 of a client secret under the store's hash key. */
+GRANTD_MUST_USE grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
+                                                   unsigned char out[GRANTD_SHA256_LEN]);
+
+#endif

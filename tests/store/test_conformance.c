@@ -1,0 +1,750 @@
+/* The store conformance suite: what every storage driver must do, written against store.h
+ * only (stores are opened by URL through grantd_store_open), so each new driver runs the
+ * same tests.
+ *
+ * With GRANTD_TEST_STORE_URL set, every test runs against that URL (which may hold data
+ * already: tests work in a tenant of their own with unique names). Otherwise the suite runs
+ * twice: against a fresh temporary SQLite file (sqlite:PATH in a mkdtemp directory, new for
+ * each test) and against sqlite::memory:. Tests that need to reopen the same database or
+ * read its file skip where that is impossible.
+ *
+ * Not here: driver-specific behaviour (file modes, pragmas, busy mapping): see
+ * tests/unit/store/test_<driver>.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/mem.h"
+#include "store/store.h"
+
+enum mode { MODE_URL, MODE_FILE, MODE_MEMORY };
+static enum mode mode;
+static const char *env_url;
+
+struct fx {
+    char dir[512];
+    char path[600];
+    char url[700];
+    struct grantd_store *s;
+    struct grantd_arena *a;
+    int64_t tenant; /* a tenant of this test's own */
+};
+
+#define D(s) ((s)->driver)
+
+/* ---- fixture ------------------------------------------------------------------------ */
+
+static struct grantd_store *open_url(const char *url)
+{
+    struct grantd_store *s = NULL;
+    char err[512] = "";
+    grantd_rc rc = grantd_store_open(url, &s, err, sizeof(err));
+    if (rc != GRANTD_OK)
+        print_error("grantd_store_open(%s): %s: %s\n", url, grantd_strerror(rc), err);
+    assert_int_equal(rc, GRANTD_OK);
+    assert_non_null(s);
+    return s;
+}
+
+/* "prefix-<16 hex>", unique enough to share a database with other runs. */
+static const char *uid(struct grantd_arena *a, const char *prefix)
+{
+    unsigned char r[8];
+    char hex[17];
+    assert_int_equal(grantd_random_bytes(r, sizeof(r)), GRANTD_OK);
+    grantd_hex_encode(r, sizeof(r), hex);
+    return grantd_arena_printf(a, "%s-%s", prefix, hex);
+}
+
+static int setup_raw(void **state)
+{
+    struct fx *f = grantd_xcalloc(1, sizeof(*f));
+    f->a = grantd_arena_new(4096);
+    if (mode == MODE_URL) {
+        snprintf(f->url, sizeof(f->url), "%s", env_url);
+    } else if (mode == MODE_MEMORY) {
+        snprintf(f->url, sizeof(f->url), "sqlite::memory:");
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(f->dir, sizeof(f->dir), "%s/grantd-conf-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->path, sizeof(f->path), "%s/grantd.db", f->dir);
+        snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
+    }
+    f->s = open_url(f->url);
+    *state = f;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    setup_raw(state);
+    struct fx *f = *state;
+    int from = -1, to = -1;
+    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(D(f->s)->tenant_put(f->s, uid(f->a, "tenant"), NULL, &f->tenant),
+                     GRANTD_OK);
+    assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
+    return 0;
+}
+
+static void remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[700];
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    grantd_store_close(f->s);
+    if (f->path[0])
+        remove_db_files(f->path);
+    if (f->dir[0])
+        rmdir(f->dir);
+    grantd_arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+/* ---- record builders and comparisons -------------------------------------------------- */
+
+static struct grantd_client make_client(struct fx *f, const char *id, size_t nuris)
+{
+    static const char *const uris[] = {"https://app.example/cb", "http://127.0.0.1/cb",
+                                       "com.example.app:/oauth2redirect"};
+    struct grantd_client c = {0};
+    c.tenant = f->tenant;
+    c.id = id;
+    c.name = "Example App";
+    c.redirect_uris = nuris ? uris : NULL;
+    c.redirect_uri_count = nuris;
+    c.scope = "openid profile email";
+    c.grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
+    c.created_at = 1700000000;
+    c.updated_at = 1700000100;
+    assert_int_equal(grantd_store_hash_secret(f->s, "s3cret", c.secret_hash), GRANTD_OK);
+    return c;
+}
+
+static void assert_client_equal(const struct grantd_client *want, const struct grantd_client *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_string_equal(got->id, want->id);
+    assert_string_equal(got->name, want->name);
+    assert_int_equal(!!got->is_public, !!want->is_public);
+    assert_memory_equal(got->secret_hash, want->secret_hash, GRANTD_SHA256_LEN);
+    assert_int_equal(got->redirect_uri_count, want->redirect_uri_count);
+    for (size_t i = 0; i < want->redirect_uri_count; i++)
+        assert_string_equal(got->redirect_uris[i], want->redirect_uris[i]);
+    assert_string_equal(got->scope, want->scope ? want->scope : "");
+    assert_int_equal(got->grants, want->grants);
+    assert_int_equal(!!got->disabled, !!want->disabled);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->updated_at, want->updated_at);
+}
+
+static void assert_optional_string(const char *got, const char *want)
+{
+    if (want)
+        assert_string_equal(got, want);
+    else
+        assert_null(got);
+}
+
+static void assert_user_equal(const struct grantd_user *want, const struct grantd_user *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_string_equal(got->id, want->id);
+    assert_string_equal(got->username, want->username);
+    assert_optional_string(got->account, want->account);
+    assert_optional_string(got->email, want->email);
+    assert_string_equal(got->password_hash, want->password_hash);
+    assert_int_equal(!!got->disabled, !!want->disabled);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->updated_at, want->updated_at);
+}
+
+static struct grantd_user make_user(struct fx *f, const char *username)
+{
+    struct grantd_user u = {0};
+    u.tenant = f->tenant;
+    u.id = uid(f->a, "sub");
+    u.username = username;
+    u.account = "acct-42";
+    u.email = "alice@example.com";
+    u.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    u.created_at = 1700000000;
+    u.updated_at = 1700000000;
+    return u;
+}
+
+/* ---- schema, readiness, tenants, hash key --------------------------------------------- */
+
+static void test_migrate_idempotent(void **state)
+{
+    struct fx *f = *state;
+    int from = -1, to = -1;
+    if (mode != MODE_URL) {
+        assert_int_not_equal(D(f->s)->ping(f->s), GRANTD_OK); /* not migrated yet */
+    }
+    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
+    assert_true(to >= 1);
+    assert_true(from <= to);
+    if (mode != MODE_URL)
+        assert_int_equal(from, 0);
+    int from2 = -1, to2 = -1;
+    assert_int_equal(D(f->s)->migrate(f->s, &from2, &to2), GRANTD_OK);
+    assert_int_equal(from2, to);
+    assert_int_equal(to2, to);
+    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+}
+
+static void test_ping(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+}
+
+static void test_default_tenant(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_tenant t;
+    assert_int_equal(D(f->s)->tenant_get(f->s, f->a, GRANTD_DEFAULT_TENANT, &t), GRANTD_OK);
+    assert_int_equal(t.id, GRANTD_DEFAULT_TENANT);
+    assert_string_equal(t.name, "default");
+    assert_null(t.issuer);
+    assert_true(t.created_at > 0);
+    struct grantd_tenant t2;
+    assert_int_equal(D(f->s)->tenant_find(f->s, f->a, "default", &t2), GRANTD_OK);
+    assert_int_equal(t2.id, GRANTD_DEFAULT_TENANT);
+    assert_int_equal(D(f->s)->tenant_get(f->s, f->a, INT64_MAX - 7, &t), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->tenant_find(f->s, f->a, uid(f->a, "none"), &t), GRANTD_ENOTFOUND);
+}
+
+static void test_tenant_put(void **state)
+{
+    struct fx *f = *state;
+    const char *name = uid(f->a, "issuer");
+    int64_t id = 0;
+    assert_int_equal(D(f->s)->tenant_put(f->s, name, "https://id.example.com", &id), GRANTD_OK);
+    assert_true(id != GRANTD_DEFAULT_TENANT && id != f->tenant);
+    struct grantd_tenant t;
+    assert_int_equal(D(f->s)->tenant_find(f->s, f->a, name, &t), GRANTD_OK);
+    assert_int_equal(t.id, id);
+    assert_string_equal(t.issuer, "https://id.example.com");
+    assert_int_equal(D(f->s)->tenant_get(f->s, f->a, id, &t), GRANTD_OK);
+    assert_string_equal(t.name, name);
+    int64_t id2 = 0;
+    assert_int_equal(D(f->s)->tenant_put(f->s, name, NULL, &id2), GRANTD_EEXIST);
+}
+
+static int is_all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i])
+            return 0;
+    }
+    return 1;
+}
+
+static void test_hash_key(void **state)
+{
+    struct fx *f = *state;
+    unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN], k3[GRANTD_SHA256_LEN];
+    assert_int_equal(D(f->s)->hash_key(f->s, k1), GRANTD_OK);
+    assert_false(is_all_zero(k1, sizeof(k1)));
+    assert_int_equal(D(f->s)->hash_key(f->s, k2), GRANTD_OK);
+    assert_memory_equal(k1, k2, sizeof(k1));
+
+    unsigned char h1[GRANTD_SHA256_LEN], h2[GRANTD_SHA256_LEN], h3[GRANTD_SHA256_LEN];
+    assert_int_equal(grantd_store_hash_secret(f->s, "one", h1), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_secret(f->s, "one", h2), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_secret(f->s, "two", h3), GRANTD_OK);
+    assert_memory_equal(h1, h2, sizeof(h1));
+    assert_memory_not_equal(h1, h3, sizeof(h1));
+    if (mode == MODE_MEMORY)
+        return; /* nothing to reopen */
+    grantd_store_close(f->s);
+    f->s = open_url(f->url);
+    int from, to;
+    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(D(f->s)->hash_key(f->s, k3), GRANTD_OK);
+    assert_memory_equal(k1, k3, sizeof(k1));
+}
+
+static void test_hash_key_differs_between_stores(void **state)
+{
+    struct fx *f = *state;
+    if (mode == MODE_URL)
+        skip();
+    struct grantd_store *other = open_url("sqlite::memory:");
+    int from, to;
+    assert_int_equal(D(other)->migrate(other, &from, &to), GRANTD_OK);
+    unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
+    assert_int_equal(D(f->s)->hash_key(f->s, k1), GRANTD_OK);
+    assert_int_equal(D(other)->hash_key(other, k2), GRANTD_OK);
+    assert_memory_not_equal(k1, k2, sizeof(k1));
+    grantd_store_close(other);
+}
+
+/* ---- clients -------------------------------------------------------------------------- */
+
+static void roundtrip(struct fx *f, const struct grantd_client *c)
+{
+    assert_int_equal(D(f->s)->client_put(f->s, c), GRANTD_OK);
+    struct grantd_client got;
+    memset(&got, 0xA5, sizeof(got));
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, c->tenant, c->id, &got), GRANTD_OK);
+    assert_client_equal(c, &got);
+}
+
+static void test_client_roundtrip(void **state)
+{
+    struct fx *f = *state;
+    for (size_t n = 0; n <= 3; n++) {
+        if (n == 2)
+            continue; /* 0, 1 and 3 URIs */
+        struct grantd_client c = make_client(f, uid(f->a, "client"), n);
+        roundtrip(f, &c);
+    }
+    struct grantd_client pub = make_client(f, uid(f->a, "spa"), 1);
+    pub.is_public = 1;
+    memset(pub.secret_hash, 0, sizeof(pub.secret_hash));
+    pub.scope = "";
+    pub.grants = GRANTD_GRANT_AUTHORIZATION_CODE;
+    pub.disabled = 1;
+    roundtrip(f, &pub);
+    struct grantd_client m2m = make_client(f, uid(f->a, "m2m"), 0);
+    m2m.grants = GRANTD_GRANT_CLIENT_CREDENTIALS;
+    m2m.name = "Machine \"client\" ünïcode ' ; DROP TABLE clients; --";
+    roundtrip(f, &m2m);
+}
+
+static void test_client_duplicate(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    struct grantd_client dup = make_client(f, c.id, 3);
+    dup.name = "Impostor";
+    assert_int_equal(D(f->s)->client_put(f->s, &dup), GRANTD_EEXIST);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_client_equal(&c, &got); /* the failed put changed nothing */
+}
+
+static void test_client_missing(void **state)
+{
+    struct fx *f = *state;
+    const char *id = uid(f->a, "ghost");
+    struct grantd_client got;
+    unsigned char h[GRANTD_SHA256_LEN] = {1};
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->client_set_secret(f->s, f->tenant, id, h), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->client_delete(f->s, f->tenant, id), GRANTD_ENOTFOUND);
+}
+
+static void test_client_list_order(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client *list = NULL;
+    size_t n = 99;
+    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 0);
+    static const struct {
+        const char *id;
+        int64_t created;
+        size_t uris;
+    } rows[] = {{"b", 300, 1}, {"z", 100, 3}, {"a", 300, 0}, {"m", 200, 1}};
+    for (size_t i = 0; i < 4; i++) {
+        struct grantd_client c = make_client(f, rows[i].id, rows[i].uris);
+        c.created_at = rows[i].created;
+        assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    }
+    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 4);
+    static const char *const want[] = {"z", "m", "a", "b"};
+    static const size_t want_uris[] = {3, 1, 0, 1};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(list[i].id, want[i]);
+        assert_int_equal(list[i].redirect_uri_count, want_uris[i]);
+        assert_int_equal(list[i].tenant, f->tenant);
+    }
+    assert_string_equal(list[0].redirect_uris[2], "com.example.app:/oauth2redirect");
+}
+
+static void test_client_disable(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_true(got.disabled);
+    assert_true(got.updated_at > c.updated_at);
+    assert_int_equal(got.created_at, c.created_at);
+    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, c.id, 0), GRANTD_OK);
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_false(got.disabled);
+    assert_int_equal(got.redirect_uri_count, 1);
+}
+
+static void test_client_set_secret(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 0);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    unsigned char h[GRANTD_SHA256_LEN];
+    assert_int_equal(grantd_store_hash_secret(f->s, "rotated-secret", h), GRANTD_OK);
+    assert_memory_not_equal(h, c.secret_hash, sizeof(h));
+    assert_int_equal(D(f->s)->client_set_secret(f->s, f->tenant, c.id, h), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_memory_equal(got.secret_hash, h, sizeof(h));
+    assert_true(got.updated_at > c.updated_at);
+    assert_string_equal(got.name, c.name);
+}
+
+static void test_client_delete_cascade(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 3);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(D(f->s)->client_delete(f->s, f->tenant, c.id), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->client_delete(f->s, f->tenant, c.id), GRANTD_ENOTFOUND);
+    /* the old URIs went with it: a re-put with the same id and fewer URIs works */
+    struct grantd_client again = make_client(f, c.id, 1);
+    again.name = "Second life";
+    roundtrip(f, &again);
+    struct grantd_client *list;
+    size_t n;
+    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].redirect_uri_count, 1);
+}
+
+static void test_client_unknown_tenant(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    c.tenant = INT64_MAX - 11;
+    assert_int_not_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, c.tenant, c.id, &got), GRANTD_ENOTFOUND);
+}
+
+/* ---- users ---------------------------------------------------------------------------- */
+
+static void test_users(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_user u = make_user(f, "carol");
+    struct grantd_user v = make_user(f, "alice");
+    v.account = NULL;
+    v.email = NULL;
+    v.disabled = 1;
+    struct grantd_user w = make_user(f, "bob");
+    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(D(f->s)->user_put(f->s, &v), GRANTD_OK);
+    assert_int_equal(D(f->s)->user_put(f->s, &w), GRANTD_OK);
+    struct grantd_user got;
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "carol", &got), GRANTD_OK);
+    assert_user_equal(&u, &got);
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "alice", &got), GRANTD_OK);
+    assert_user_equal(&v, &got);
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "dave", &got), GRANTD_ENOTFOUND);
+
+    struct grantd_user *list;
+    size_t n;
+    assert_int_equal(D(f->s)->user_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(list[0].username, "alice");
+    assert_string_equal(list[1].username, "bob");
+    assert_string_equal(list[2].username, "carol");
+    assert_user_equal(&w, &list[1]);
+}
+
+static void test_user_updates(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_user u = make_user(f, "erin");
+    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    const char *nh = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA";
+    assert_int_equal(D(f->s)->user_set_password(f->s, f->tenant, "erin", nh), GRANTD_OK);
+    struct grantd_user got;
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
+    assert_string_equal(got.password_hash, nh);
+    assert_true(got.updated_at > u.updated_at);
+    assert_false(got.disabled);
+    assert_int_equal(D(f->s)->user_set_disabled(f->s, f->tenant, "erin", 1), GRANTD_OK);
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
+    assert_true(got.disabled);
+    assert_int_equal(D(f->s)->user_set_disabled(f->s, f->tenant, "erin", 0), GRANTD_OK);
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
+    assert_false(got.disabled);
+    assert_string_equal(got.id, u.id);
+
+    assert_int_equal(D(f->s)->user_set_password(f->s, f->tenant, "nobody", nh), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->user_set_disabled(f->s, f->tenant, "nobody", 1), GRANTD_ENOTFOUND);
+}
+
+static void test_user_duplicates(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_user u = make_user(f, "frank");
+    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    struct grantd_user same_name = make_user(f, "frank"); /* new id, taken username */
+    same_name.email = "other@example.com";
+    assert_int_equal(D(f->s)->user_put(f->s, &same_name), GRANTD_EEXIST);
+    struct grantd_user same_id = make_user(f, "frank2"); /* taken id, new username */
+    same_id.id = u.id;
+    assert_int_equal(D(f->s)->user_put(f->s, &same_id), GRANTD_EEXIST);
+    struct grantd_user got;
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "frank", &got), GRANTD_OK);
+    assert_user_equal(&u, &got);
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "frank2", &got), GRANTD_ENOTFOUND);
+}
+
+/* ---- tenants keep records apart ------------------------------------------------------- */
+
+static void test_tenant_isolation(void **state)
+{
+    struct fx *f = *state;
+    int64_t other = 0;
+    assert_int_equal(D(f->s)->tenant_put(f->s, uid(f->a, "other"), NULL, &other), GRANTD_OK);
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, other, c.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->client_set_disabled(f->s, other, c.id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->client_delete(f->s, other, c.id), GRANTD_ENOTFOUND);
+
+    struct grantd_client twin = make_client(f, c.id, 3); /* same id, other tenant */
+    twin.tenant = other;
+    twin.name = "Twin";
+    roundtrip(f, &twin);
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_client_equal(&c, &got);
+
+    struct grantd_user u = make_user(f, "grace");
+    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    struct grantd_user ug;
+    assert_int_equal(D(f->s)->user_find(f->s, f->a, other, "grace", &ug), GRANTD_ENOTFOUND);
+    struct grantd_user u2 = u;
+    u2.tenant = other; /* same id and username in another tenant */
+    assert_int_equal(D(f->s)->user_put(f->s, &u2), GRANTD_OK);
+    struct grantd_user *list;
+    size_t n;
+    assert_int_equal(D(f->s)->user_list(f->s, f->a, other, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].tenant, other);
+}
+
+/* ---- several handles and threads ------------------------------------------------------- */
+
+static void test_second_handle_sees_writes(void **state)
+{
+    struct fx *f = *state;
+    if (mode == MODE_MEMORY)
+        skip(); /* each sqlite::memory: store is its own database */
+    struct grantd_store *s2 = open_url(f->url);
+    assert_int_equal(D(s2)->ping(s2), GRANTD_OK);
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 3);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(s2)->client_get(s2, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_client_equal(&c, &got);
+    assert_int_equal(D(s2)->client_set_disabled(s2, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_true(got.disabled);
+    unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
+    assert_int_equal(D(f->s)->hash_key(f->s, k1), GRANTD_OK);
+    assert_int_equal(D(s2)->hash_key(s2, k2), GRANTD_OK);
+    assert_memory_equal(k1, k2, sizeof(k1));
+    grantd_store_close(s2);
+}
+
+#define THREADS 8
+#define ROUNDS 200
+
+struct worker {
+    struct fx *f;
+    int index;
+    const char *const *clients;
+    const char *const *users;
+    int errors;
+    grantd_rc first;
+};
+
+static void note(struct worker *w, grantd_rc rc)
+{
+    if (rc == GRANTD_OK)
+        return;
+    if (!w->errors++)
+        w->first = rc;
+}
+
+static void *work(void *p)
+{
+    struct worker *w = p;
+    struct grantd_store *s = w->f->s;
+    struct grantd_arena *a = grantd_arena_new(4096);
+    for (int i = 0; i < ROUNDS; i++) {
+        struct grantd_client c;
+        struct grantd_user u;
+        note(w, D(s)->client_get(s, a, w->f->tenant, w->clients[(i + w->index) % 4], &c));
+        note(w, D(s)->user_find(s, a, w->f->tenant, w->users[i % 4], &u));
+        if (i % 50 == 25)
+            note(w, D(s)->client_set_disabled(s, w->f->tenant, w->clients[w->index % 4],
+                                              (i / 50) % 2));
+        grantd_arena_reset(a);
+    }
+    grantd_arena_free(a);
+    return NULL;
+}
+
+static void test_concurrency(void **state)
+{
+    struct fx *f = *state;
+    const char *clients[4], *users[4];
+    for (int i = 0; i < 4; i++) {
+        struct grantd_client c = make_client(f, uid(f->a, "client"), (size_t)(i % 2) * 3);
+        assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+        clients[i] = c.id;
+        struct grantd_user u = make_user(f, uid(f->a, "user"));
+        assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+        users[i] = u.username;
+    }
+    pthread_t tid[THREADS];
+    struct worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (struct worker){.f = f, .index = i, .clients = clients, .users = users};
+        assert_int_equal(pthread_create(&tid[i], NULL, work, &w[i]), 0);
+    }
+    int errors = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(tid[i], NULL);
+        if (w[i].errors)
+            print_error("thread %d: %d errors, first %s\n", i, w[i].errors,
+                        grantd_strerror(w[i].first));
+        errors += w[i].errors;
+    }
+    assert_int_equal(errors, 0);
+    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+}
+
+/* ---- secrets are stored hashed --------------------------------------------------------- */
+
+static int bytes_contain(const unsigned char *hay, size_t len, const void *needle, size_t n)
+{
+    for (size_t i = 0; n <= len && i <= len - n; i++) {
+        if (memcmp(hay + i, needle, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int file_contains(const char *path, const void *needle, size_t n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *buf = grantd_xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += got;
+        if (len == cap)
+            buf = grantd_xrealloc(buf, cap *= 2);
+    }
+    fclose(fp);
+    int found = bytes_contain(buf, len, needle, n);
+    free(buf);
+    return found;
+}
+
+static void test_secret_not_stored_plain(void **state)
+{
+    struct fx *f = *state;
+    if (mode != MODE_FILE)
+        skip(); /* needs the database's bytes */
+    char secret[GRANTD_SHA256_LEN * 2];
+    assert_int_equal(grantd_random_token(32, secret), GRANTD_OK);
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    assert_int_equal(grantd_store_hash_secret(f->s, secret, c.secret_hash), GRANTD_OK);
+    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    grantd_store_close(f->s);
+    f->s = NULL;
+    char wal[700];
+    snprintf(wal, sizeof(wal), "%s-wal", f->path);
+    assert_false(file_contains(f->path, secret, strlen(secret)));
+    assert_false(file_contains(wal, secret, strlen(secret)));
+    /* and we did read the database the client went to: its id and hash are there */
+    assert_true(file_contains(f->path, c.id, strlen(c.id)) || file_contains(wal, c.id, strlen(c.id)));
+    assert_true(file_contains(f->path, c.secret_hash, GRANTD_SHA256_LEN) ||
+                file_contains(wal, c.secret_hash, GRANTD_SHA256_LEN));
+    f->s = open_url(f->url);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_raw, teardown),
+        T(test_ping),
+        T(test_default_tenant),
+        T(test_tenant_put),
+        T(test_hash_key),
+        T(test_hash_key_differs_between_stores),
+        T(test_client_roundtrip),
+        T(test_client_duplicate),
+        T(test_client_missing),
+        T(test_client_list_order),
+        T(test_client_disable),
+        T(test_client_set_secret),
+        T(test_client_delete_cascade),
+        T(test_client_unknown_tenant),
+        T(test_users),
+        T(test_user_updates),
+        T(test_user_duplicates),
+        T(test_tenant_isolation),
+        T(test_second_handle_sees_writes),
+        T(test_concurrency),
+        T(test_secret_not_stored_plain),
+    };
+    env_url = getenv("GRANTD_TEST_STORE_URL");
+    if (env_url && *env_url) {
+        mode = MODE_URL;
+        return cmocka_run_group_tests_name("store conformance (GRANTD_TEST_STORE_URL)", tests,
+                                           NULL, NULL);
+    }
+    int failed = 0;
+    mode = MODE_FILE;
+    failed += cmocka_run_group_tests_name("store conformance: sqlite file", tests, NULL, NULL);
+    mode = MODE_MEMORY;
+    failed += cmocka_run_group_tests_name("store conformance: sqlite::memory:", tests, NULL, NULL);
+    return failed;
+}

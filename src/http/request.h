@@ -1,0 +1,77 @@
+/* The request and response a handler sees. Everything in them lives in the request arena,
+ * which http/server.c frees when the response has been queued. Handlers never see
+ * libmicrohttpd or sockets. */
+#ifndef GRANTD_HTTP_REQUEST_H
+#define GRANTD_HTTP_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/error.h"
+#include "core/mem.h"
+#include "http/params.h"
+
+struct grantd_app;
+
+enum grantd_body_kind { GRANTD_BODY_NONE, GRANTD_BODY_FORM, GRANTD_BODY_JSON, GRANTD_BODY_OTHER };
+
+struct grantd_request {
+    struct grantd_arena *arena;
+    const struct grantd_app *app;
+    const char *method;
+    const char *path;           /* without the query string */
+    const char *request_id;
+    const char *remote_ip;
+    struct grantd_params headers; /* names lower-cased */
+
+    struct grantd_params query;
+    grantd_rc query_rc;         /* GRANTD_OK, or why the query string did not parse */
+    const char *query_why;
+
+    const char *body;           /* NUL-terminated copy, body_len bytes */
+    size_t body_len;
+    enum grantd_body_kind body_kind;
+    struct grantd_params form;  /* the body as parameters, for form and JSON bodies */
+    grantd_rc form_rc;
+    const char *form_why;
+};
+
+#define GRANTD_MAX_RESPONSE_HEADERS 16
+
+struct grantd_response {
+    unsigned status;
+    const char *content_type;
+    const char *body;
+    size_t body_len;
+    struct { const char *name, *value; } headers[GRANTD_MAX_RESPONSE_HEADERS];
+    size_t header_count;
+};
+
+/* A request header by name, case-insensitive; NULL when absent. */
+const char *grantd_request_header(const struct grantd_request *req, const char *name);
+
+/* Adds a header (strings must outlive the response: literals or arena memory). */
+void grantd_response_header(struct grantd_response *resp, const char *name, const char *value);
+/* A JSON response; takes ownership of body. Adds Cache-Control: no-store and
+ * Pragma: no-cache, as every JSON answer of an authorization server must. */
+void grantd_response_json(struct grantd_request *req, struct grantd_response *resp,
+                          unsigned status, json_t *body);
+/* {"error": error, "error_description": description} with the given status. description
+ * may be NULL. */
+void grantd_response_error(struct grantd_request *req, struct grantd_response *resp,
+                           unsigned status, const char *error, const char *description);
+/* The answer for an internal failure: 503 temporarily_unavailable for GRANTD_EBUSY, 500
+ * server_error otherwise. The failure is logged with the request id; no detail goes to the
+ * client. */
+void grantd_response_internal(struct grantd_request *req, struct grantd_response *resp,
+                              grantd_rc rc);
+/* The answer for parameters that did not parse (rc and why from the parser): 400
+ * invalid_request with why as the description (repeated, malformed or too many alike). */
+void grantd_response_bad_params(struct grantd_request *req, struct grantd_response *resp,
+                                grantd_rc rc, const char *why);
+
+typedef void (*grantd_handler_fn)(struct grantd_request *req, struct grantd_response *resp);
+
+#endif

@@ -1,0 +1,387 @@
+/* libmicrohttpd glue. This module owns sockets, threads and the wire-level caps; it is not
+ * an HTTP framework and knows nothing of OAuth.
+ *
+ * Per request: the URI-log callback allocates the request state (arena, body buffer) and
+ * keeps the raw URI, so that our strict parser, not MHD's lenient one, reads the query. The
+ * first access-handler call vets the headers (smuggling, NULs, Host, declared body size);
+ * later calls collect the body under its cap; the last call builds the grantd_request, runs
+ * the handler and queues the answer. Answering on a later call than the first keeps the
+ * connection alive (DESIGN.md, keep-alive trap). */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/request_build.h"
+#include "http/router.h"
+
+struct grantd_server {
+    struct MHD_Daemon *daemon;
+    const struct grantd_app *app;
+    unsigned port;
+    char id_prefix[9];
+    atomic_ulong next_id;
+};
+
+struct conn_state {
+    struct grantd_arena *arena;
+    const char *raw_uri;
+    struct grantd_buf body;
+    struct grantd_params headers;
+    int64_t start_us;
+    int started;
+    unsigned reject_status; /* set when the request is refused before its handler */
+    const char *reject_error;
+    const char *reject_why;
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct grantd_server *srv = cls;
+    struct conn_state *cs = grantd_xcalloc(1, sizeof(*cs));
+    cs->arena = grantd_arena_new(4096);
+    cs->raw_uri = grantd_arena_strdup(cs->arena, uri);
+    grantd_buf_init(&cs->body, srv->app->cfg->limits.body_bytes);
+    cs->start_us = grantd_clock_mono_us();
+    return cs;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_state *cs = *con_cls;
+    if (!cs)
+        return;
+    grantd_buf_free(&cs->body);
+    grantd_arena_free(cs->arena);
+    free(cs);
+    *con_cls = NULL;
+}
+
+static void reject(struct conn_state *cs, unsigned status, const char *error, const char *why)
+{
+    if (cs->reject_status)
+        return;
+    cs->reject_status = status;
+    cs->reject_error = error;
+    cs->reject_why = why;
+}
+
+struct header_scan {
+    struct conn_state *cs;
+    size_t content_lengths, transfer_encodings, hosts, copied, capacity;
+    const char *content_length, *transfer_encoding;
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    struct header_scan *hs = cls;
+    if (!value)
+        value = "";
+    if (strlen(key) != key_size || strlen(value) != value_size)
+        reject(hs->cs, 400, "invalid_request", "NUL byte in a request header");
+    if (strcasecmp(key, "content-length") == 0) {
+        hs->content_lengths++;
+        hs->content_length = value;
+    } else if (strcasecmp(key, "transfer-encoding") == 0) {
+        hs->transfer_encodings++;
+        hs->transfer_encoding = value;
+    } else if (strcasecmp(key, "host") == 0) {
+        hs->hosts++;
+    }
+    if (hs->copied < hs->capacity) {
+        char *name = grantd_arena_strndup(hs->cs->arena, key, key_size);
+        for (char *p = name; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        hs->cs->headers.items[hs->copied].name = name;
+        hs->cs->headers.items[hs->copied].value =
+            grantd_arena_strndup(hs->cs->arena, value, value_size);
+        hs->copied++;
+    }
+    return MHD_YES;
+}
+
+/* Parses a Content-Length value: digits only, no sign, no overflow. -1 when malformed. */
+static long long parse_content_length(const char *s)
+{
+    long long v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (1LL << 50))
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* The first callback: request smuggling vectors that MHD 0.9.75 lets through, and bodies
+ * whose declared size is over the cap, are refused before any body byte is read. */
+static void vet_headers(const struct grantd_server *srv, struct MHD_Connection *c,
+                        const char *version, struct conn_state *cs)
+{
+    struct header_scan hs = {.cs = cs};
+    int n = MHD_get_connection_values_n(c, MHD_HEADER_KIND, NULL, NULL);
+    hs.capacity = n > 0 ? (size_t)n : 0;
+    cs->headers.items = grantd_arena_alloc(cs->arena, (hs.capacity + 1) * sizeof(struct grantd_param));
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &hs);
+    cs->headers.count = hs.copied;
+
+    if (hs.content_lengths > 1)
+        reject(cs, 400, "invalid_request", "more than one Content-Length header");
+    if (hs.content_lengths && hs.transfer_encodings)
+        reject(cs, 400, "invalid_request", "both Content-Length and Transfer-Encoding");
+    if (hs.transfer_encodings > 1 ||
+        (hs.transfer_encodings && strcasecmp(hs.transfer_encoding, "chunked") != 0))
+        reject(cs, 400, "invalid_request", "unsupported Transfer-Encoding");
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && hs.hosts != 1)
+        reject(cs, 400, "invalid_request", "HTTP/1.1 request without exactly one Host header");
+    if (hs.content_lengths == 1) {
+        long long len = parse_content_length(hs.content_length);
+        if (len < 0)
+            reject(cs, 400, "invalid_request", "malformed Content-Length");
+        else if ((unsigned long long)len > srv->app->cfg->limits.body_bytes)
+            reject(cs, 413, "invalid_request", "request body is too large");
+    }
+}
+
+static void remote_ip(struct MHD_Connection *c, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)len);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, const struct grantd_request *req,
+                                     const struct grantd_response *resp)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    if (resp->content_type)
+        MHD_add_response_header(r, "Content-Type", resp->content_type);
+    for (size_t i = 0; i < resp->header_count; i++)
+        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Request-Id", req->request_id);
+    enum MHD_Result ok = MHD_queue_response(c, resp->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static void log_request(const struct grantd_request *req, const struct grantd_response *resp,
+                        const struct conn_state *cs)
+{
+    if (!grantd_log_enabled(GRANTD_LOG_INFO))
+        return;
+    /* the path only: query strings carry codes and state, which never reach logs */
+    double ms = (double)(grantd_clock_mono_us() - cs->start_us) / 1000.0;
+    grantd_log(GRANTD_LOG_INFO, "request", "{s:s,s:s,s:s,s:i,s:f,s:I,s:s}", "request_id",
+               req->request_id, "method", req->method, "path", req->path, "status",
+               (int)resp->status, "duration_ms", ms, "body_bytes", (json_int_t)req->body_len,
+               "remote", req->remote_ip);
+}
+
+static void dispatch(struct grantd_request *req, struct grantd_response *resp,
+                     const struct conn_state *cs)
+{
+    if (cs->reject_status) {
+        grantd_response_error(req, resp, cs->reject_status, cs->reject_error, cs->reject_why);
+        if (cs->reject_status == 413)
+            grantd_response_header(resp, "Connection", "close");
+        return;
+    }
+    const char *allow = NULL;
+    grantd_handler_fn handler = grantd_router_find(req->method, req->path, &allow);
+    if (handler) {
+        handler(req, resp);
+        return;
+    }
+    if (allow) {
+        grantd_response_error(req, resp, 405, "invalid_request", "method not allowed on this path");
+        grantd_response_header(resp, "Allow", allow);
+        return;
+    }
+    grantd_response_error(req, resp, 404, "not_found", "no endpoint at this path");
+}
+
+static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *c,
+                              const char *method, struct conn_state *cs)
+{
+    char ip[INET6_ADDRSTRLEN + 1];
+    remote_ip(c, ip, sizeof(ip));
+    struct grantd_request req = {
+        .arena = cs->arena,
+        .app = srv->app,
+        .method = grantd_arena_strdup(cs->arena, method),
+        .request_id = grantd_arena_printf(cs->arena, "%s-%lu", srv->id_prefix,
+                                          atomic_fetch_add(&srv->next_id, 1)),
+        .remote_ip = grantd_arena_strdup(cs->arena, ip),
+        .headers = cs->headers,
+    };
+    grantd_request_fill(&req, cs->raw_uri, cs->body.data, cs->body.len);
+    struct grantd_response resp = {0};
+    dispatch(&req, &resp, cs);
+    log_request(&req, &resp, cs);
+    return send_response(c, &req, &resp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct grantd_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    if (!cs->started) {
+        cs->started = 1;
+        vet_headers(srv, c, version, cs);
+        /* refusing before the body is read closes the connection, which is what we want
+         * for smuggling attempts and oversized bodies */
+        if (cs->reject_status)
+            return finish(srv, c, method, cs);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!cs->reject_status && grantd_buf_append(&cs->body, upload_data, *upload_size) != GRANTD_OK) {
+            reject(cs, 413, "invalid_request", "request body is too large");
+            *upload_size = 0;
+            return finish(srv, c, method, cs);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return finish(srv, c, method, cs);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[256];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    grantd_log(GRANTD_LOG_WARN, "http", "{s:s}", "message", msg);
+}
+
+grantd_rc grantd_server_listen(const char *listen_addr, int *fd_out, unsigned *port_out,
+                              char *err, size_t errlen)
+{
+    char host[256], service[16];
+    unsigned port;
+    if (grantd_config_listen_parse(listen_addr, host, sizeof(host), &port) != GRANTD_OK) {
+        snprintf(err, errlen, "listen address '%s' is not HOST:PORT", listen_addr);
+        return GRANTD_ECONFIG;
+    }
+    snprintf(service, sizeof(service), "%u", port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host, service, &hints, &res);
+    if (gai != 0 || !res) {
+        snprintf(err, errlen, "cannot resolve listen host '%s': %s", host, gai_strerror(gai));
+        return GRANTD_ECONFIG;
+    }
+    grantd_rc rc = GRANTD_EIO;
+    int one = 1;
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", listen_addr, strerror(errno));
+        goto out;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+        snprintf(err, errlen, "getsockname: %s", strerror(errno));
+        goto out;
+    }
+    *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    *fd_out = fd;
+    fd = -1;
+    rc = GRANTD_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(res);
+    return rc;
+}
+
+static unsigned thread_count(const struct grantd_config *cfg)
+{
+    if (cfg->limits.threads)
+        return cfg->limits.threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsigned port,
+                              struct grantd_server **out, char *err, size_t errlen)
+{
+    struct grantd_server *srv = grantd_xcalloc(1, sizeof(*srv));
+    srv->app = app;
+    srv->port = port;
+    unsigned char rnd[4];
+    if (grantd_random_bytes(rnd, sizeof(rnd)) != GRANTD_OK)
+        memset(rnd, 0, sizeof(rnd));
+    grantd_hex_encode(rnd, sizeof(rnd), srv->id_prefix);
+    const struct grantd_config *cfg = app->cfg;
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, thread_count(cfg),
+        MHD_OPTION_CONNECTION_LIMIT, cfg->limits.connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->limits.connections_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->limits.connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->limits.header_bytes,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+        free(srv);
+        return GRANTD_EIO;
+    }
+    *out = srv;
+    return GRANTD_OK;
+}
+
+unsigned grantd_server_port(const struct grantd_server *srv)
+{
+    return srv->port;
+}
+
+void grantd_server_stop(struct grantd_server *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}

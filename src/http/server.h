@@ -1,0 +1,31 @@
+/* The HTTP server: libmicrohttpd glue with grantd's hard caps.
+ *
+ * It reads requests (rejecting smuggling-prone and oversized ones itself), builds a
+ * struct grantd_request in a per-request arena, dispatches through the router, writes the
+ * handler's response and logs one JSON line per request. It knows nothing of OAuth. */
+#ifndef GRANTD_HTTP_SERVER_H
+#define GRANTD_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "http/app.h"
+
+struct grantd_server;
+
+/* Binds and listens on listen_addr ("HOST:PORT", "[V6]:PORT"; port 0 picks a free one).
+ * *fd_out is the listening socket, *port_out the port bound. Separate from start so the
+ * caller knows the port (and so the issuer URL) before any request can arrive. */
+GRANTD_MUST_USE grantd_rc grantd_server_listen(const char *listen_addr, int *fd_out,
+                                               unsigned *port_out, char *err, size_t errlen);
+/* Serves on listen_fd (which the server then owns) with an epoll thread pool sized to the
+ * cores. app must outlive the server. err gets a one-line reason on failure. */
+GRANTD_MUST_USE grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd,
+                                              unsigned port, struct grantd_server **out,
+                                              char *err, size_t errlen);
+/* The port actually bound. */
+unsigned grantd_server_port(const struct grantd_server *srv);
+/* Stops accepting, finishes in-flight requests, joins the threads and frees the server. */
+void grantd_server_stop(struct grantd_server *srv);
+
+#endif

@@ -1,0 +1,98 @@
+/* Client authentication (RFC 6749 §2.3.1). Not authorization: whether the authenticated
+ * client may use a grant is the caller's decision. */
+#include "oauth/client_auth.h"
+
+#include <string.h>
+
+#include "http/app.h"
+
+struct presented {
+    const char *id;
+    const char *secret;
+    enum grantd_client_auth_method method;
+};
+
+static grantd_rc refuse(struct grantd_request *req, struct grantd_response *resp,
+                        enum grantd_client_auth_method method, const char *why)
+{
+    grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_CLIENT, why);
+    /* RFC 6749 §5.2: a client that tried the Authorization header gets a challenge back */
+    if (method == GRANTD_AUTH_CLIENT_SECRET_BASIC)
+        grantd_response_header(resp, "WWW-Authenticate", "Basic realm=\"grantd\", charset=\"UTF-8\"");
+    return GRANTD_EINVAL;
+}
+
+static grantd_rc invalid_request(struct grantd_request *req, struct grantd_response *resp,
+                                 const char *why)
+{
+    grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, why);
+    return GRANTD_EINVAL;
+}
+
+/* Which credentials did the request present, and by which single method? */
+static grantd_rc gather(struct grantd_request *req, struct grantd_response *resp,
+                        struct presented *p)
+{
+    const char *body_id = NULL, *body_secret = NULL;
+    if (grantd_params_get(&req->form, "client_id", &body_id) == GRANTD_EREPEATED ||
+        grantd_params_get(&req->form, "client_secret", &body_secret) == GRANTD_EREPEATED)
+        return invalid_request(req, resp, "client credentials are repeated");
+    const char *authz = grantd_request_header(req, "authorization");
+    grantd_rc rc = authz ? grantd_basic_parse(req->arena, authz, &p->id, &p->secret)
+                         : GRANTD_ENOTFOUND;
+    if (rc == GRANTD_EINVAL)
+        return refuse(req, resp, GRANTD_AUTH_CLIENT_SECRET_BASIC, "malformed Basic credentials");
+    if (rc == GRANTD_OK) {
+        if (body_secret)
+            return invalid_request(req, resp, "the client authenticated with more than one method");
+        if (body_id && strcmp(body_id, p->id) != 0)
+            return invalid_request(req, resp, "client_id differs from the Authorization header");
+        p->method = GRANTD_AUTH_CLIENT_SECRET_BASIC;
+        return GRANTD_OK;
+    }
+    if (!body_id)
+        return refuse(req, resp, GRANTD_AUTH_NONE, "client authentication is required");
+    p->id = body_id;
+    p->secret = body_secret;
+    p->method = body_secret ? GRANTD_AUTH_CLIENT_SECRET_POST : GRANTD_AUTH_NONE;
+    return GRANTD_OK;
+}
+
+/* 1 when the presented secret matches; hashing happens even for unknown clients so that
+ * timing does not tell which client ids exist. */
+static int secret_matches(struct grantd_store *store, const struct grantd_client *c,
+                          const char *secret, grantd_rc *err)
+{
+    unsigned char hash[GRANTD_SHA256_LEN];
+    *err = grantd_store_hash_secret(store, secret ? secret : "", hash);
+    if (*err != GRANTD_OK)
+        return 0;
+    return c && !c->is_public && secret && grantd_ct_equal(hash, c->secret_hash, sizeof(hash));
+}
+
+grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_response *resp,
+                                     struct grantd_client_auth *out)
+{
+    struct presented p = {0};
+    grantd_rc rc = gather(req, resp, &p);
+    if (rc != GRANTD_OK)
+        return rc;
+    struct grantd_store *store = req->app->store;
+    memset(out, 0, sizeof(*out));
+    rc = store->driver->client_get(store, req->arena, GRANTD_DEFAULT_TENANT, p.id, &out->client);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
+    const struct grantd_client *c = rc == GRANTD_OK ? &out->client : NULL;
+    int ok;
+    if (p.method == GRANTD_AUTH_NONE) {
+        ok = c && c->is_public;
+    } else {
+        ok = secret_matches(store, c, p.secret, &rc);
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    if (!ok || c->disabled)
+        return refuse(req, resp, p.method, "client authentication failed");
+    out->method = p.method;
+    return GRANTD_OK;
+}

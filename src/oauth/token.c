@@ -1,0 +1,79 @@
+/* POST /token: reads the request (form or JSON body), refuses repeated parameters,
+ * authenticates the client, and dispatches grant_type through the grant table. The grants
+ * themselves live one per file (grant_*.c). */
+#include "oauth/token.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "oauth/grant.h"
+
+/* Grants register here. authorization_code, refresh_token and client_credentials arrive
+ * with their issues; until then every grant_type is unsupported_grant_type. */
+static const struct grantd_grant_type *const grants[] = {
+    NULL,
+};
+
+static const struct grantd_grant_type *grant_find(const char *name)
+{
+    for (size_t i = 0; grants[i]; i++)
+        if (strcmp(grants[i]->name, name) == 0)
+            return grants[i];
+    return NULL;
+}
+
+/* Body checks every token request shares; 1 when the request may proceed. */
+static int body_ok(struct grantd_request *req, struct grantd_response *resp)
+{
+    if (req->body_kind != GRANTD_BODY_FORM && req->body_kind != GRANTD_BODY_JSON) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
+                                   "the body must be application/x-www-form-urlencoded or "
+                                   "application/json");
+        return 0;
+    }
+    if (req->form_rc != GRANTD_OK) {
+        grantd_response_bad_params(req, resp, req->form_rc, req->form_why);
+        return 0;
+    }
+    const char *repeated = grantd_params_first_repeated(&req->form);
+    if (repeated) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
+                                   grantd_arena_printf(req->arena, "parameter '%s' is repeated",
+                                                       repeated));
+        return 0;
+    }
+    return 1;
+}
+
+void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    if (!body_ok(req, resp))
+        return;
+    const char *grant_type = NULL;
+    if (grantd_params_get(&req->form, "grant_type", &grant_type) != GRANTD_OK) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
+                                   "grant_type is required");
+        return;
+    }
+    struct grantd_client_auth auth;
+    grantd_rc rc = grantd_client_authenticate(req, resp, &auth);
+    if (rc == GRANTD_EINVAL)
+        return;
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    const struct grantd_grant_type *g = grant_find(grant_type);
+    if (!g) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_UNSUPPORTED_GRANT_TYPE,
+                                   "this grant_type is not supported");
+        return;
+    }
+    if (!(auth.client.grants & g->client_bit)) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
+                                   "the client may not use this grant_type");
+        return;
+    }
+    g->run(req, resp, &auth);
+}

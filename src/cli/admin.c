@@ -1,0 +1,209 @@
+/* Shared machinery of the admin commands: see admin.h. */
+#include "cli/admin.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/crypto.h"
+
+/* The option as the user typed it, without any "=value", for messages. */
+static void option_name(char **argv, char *out, size_t outlen)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (strncmp(arg, "--", 2) == 0) {
+        size_t n = strcspn(arg, "=");
+        snprintf(out, outlen, "%.*s", (int)(n > 64 ? 64 : n), arg);
+    } else if (optopt > 0x20 && optopt < 0x7f) {
+        snprintf(out, outlen, "-%c", optopt);
+    } else {
+        snprintf(out, outlen, "%.64s", arg);
+    }
+}
+
+void grantd_admin_args_init(struct grantd_admin_args *a, const char *cmd, const char *usage)
+{
+    memset(a, 0, sizeof(*a));
+    a->cmd = cmd;
+    a->usage = usage;
+    optind = 0; /* glibc: a full re-initialisation, for parsing a new argument vector */
+}
+
+int grantd_admin_getopt(struct grantd_admin_args *a, int argc, char **argv,
+                        const struct option *opts)
+{
+    char name[80];
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) == 'c' || c == 'd') {
+        if (c == 'c')
+            a->config = optarg;
+        else
+            a->db = optarg;
+    }
+    switch (c) {
+    case 'h':
+        fputs(a->usage, stdout);
+        a->exit = GRANTD_EXIT_OK;
+        return GRANTD_ADMIN_STOP;
+    case ':':
+        option_name(argv, name, sizeof(name));
+        a->exit = grantd_cli_usage_error(a->cmd, "option %s needs a value", name);
+        return GRANTD_ADMIN_STOP;
+    case '?':
+        option_name(argv, name, sizeof(name));
+        a->exit = grantd_cli_usage_error(a->cmd, "unknown option '%s' (see --help)", name);
+        return GRANTD_ADMIN_STOP;
+    default:
+        return c;
+    }
+}
+
+int grantd_admin_positionals(const struct grantd_admin_args *a, int argc, char **argv,
+                             int min, int max, const char *what)
+{
+    int n = argc - optind;
+    if (n < min)
+        return grantd_cli_usage_error(a->cmd, "missing %s", what);
+    if (n > max)
+        return grantd_cli_usage_error(a->cmd, "unexpected argument '%.64s'", argv[optind + max]);
+    return GRANTD_EXIT_OK;
+}
+
+void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %-15s %s\n", table[i].name, table[i].summary);
+}
+
+static int is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0;
+}
+
+int grantd_admin_dispatch(const char *group, const char *usage_head,
+                          const struct grantd_admin_cmd *table, size_t n, int argc,
+                          char **argv)
+{
+    if (argc < 2)
+        return grantd_cli_usage_error(group, "missing subcommand (see grantd %s --help)", group);
+    if (is_help(argv[1])) {
+        printf("%s\nSubcommands:\n", usage_head);
+        grantd_admin_list_commands(stdout, table, n);
+        printf("\nRun 'grantd %s SUBCOMMAND --help' for a subcommand's options.\n", group);
+        return GRANTD_EXIT_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(argv[1], table[i].name) == 0)
+            return table[i].run(argc - 1, argv + 1);
+    return grantd_cli_usage_error(group, "unknown subcommand '%.64s' (see grantd %s --help)",
+                                  argv[1], group);
+}
+
+int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_args *a)
+{
+    memset(s, 0, sizeof(*s));
+    s->arena = grantd_arena_new(16 * 1024);
+    int rc = grantd_cli_config(&s->cfg, a->config, NULL, a->db, NULL);
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+    return grantd_cli_open_store(&s->cfg, &s->store);
+}
+
+void grantd_admin_close(struct grantd_admin_session *s)
+{
+    grantd_store_close(s->store);
+    s->store = NULL;
+    grantd_config_free(&s->cfg);
+    if (s->arena)
+        grantd_arena_free(s->arena);
+    s->arena = NULL;
+}
+
+int grantd_admin_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "grantd %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return GRANTD_EXIT_FAIL;
+}
+
+int grantd_admin_store_fail(const char *cmd, const char *what, grantd_rc rc)
+{
+    return grantd_admin_fail(cmd, "%s: %s", what, grantd_strerror(rc));
+}
+
+void grantd_admin_print_json(json_t *v)
+{
+    json_dumpf(v, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(v);
+}
+
+void grantd_admin_print_kv(const char *key, const char *value)
+{
+    if (!*value)
+        printf("%s:\n", key);
+    else
+        printf("%s:%*s%s\n", key, (int)(strlen(key) < 15 ? 15 - strlen(key) : 1), "", value);
+}
+
+int grantd_admin_finish(const char *cmd, int ok)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return grantd_admin_fail(cmd, "cannot write the output");
+    return ok;
+}
+
+void grantd_admin_format_time(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, 32, "%lld", (long long)t);
+}
+
+void grantd_admin_redact_url(const char *url, char *out, size_t outlen)
+{
+    const char *auth = strstr(url, "://");
+    if (!auth) {
+        snprintf(out, outlen, "%s", url);
+        return;
+    }
+    auth += 3;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', auth_len);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        snprintf(out, outlen, "%s", url);
+        return;
+    }
+    snprintf(out, outlen, "%.*s***%s", (int)(colon + 1 - url), url, at);
+}
+
+grantd_rc grantd_admin_random_id(char out[32])
+{
+    /* An id starting with '-' or '_' would read as an option on the next command line
+     * (`grantd client show -x...`): draw again, which happens for 1 in 32 ids. */
+    for (;;) {
+        grantd_rc rc = grantd_random_token(16, out);
+        if (rc != GRANTD_OK || (out[0] != '-' && out[0] != '_'))
+            return rc;
+    }
+}
+
+int grantd_admin_is_token(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return 0;
+    return 1;
+}

@@ -1,0 +1,98 @@
+/* Helpers shared by the admin commands (migrate, client, user): option parsing with the
+ * options every command takes (--config, --db, --help), subcommand tables, opening the
+ * configured store, and output. Private to src/cli; serve.c does not need it.
+ *
+ * Every admin command follows one order: parse and validate all arguments (a one-line
+ * error and exit 2 on any problem, with nothing written), then load the configuration and
+ * open (and migrate) the store, then act, then print. Opening the store creates the database
+ * file, which is why it comes last. */
+#ifndef GRANTD_CLI_ADMIN_H
+#define GRANTD_CLI_ADMIN_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "core/mem.h"
+
+/* The options every admin command accepts; put them first in each command's table. */
+#define GRANTD_ADMIN_COMMON_OPTIONS                                                          \
+    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},          \
+        {"help", no_argument, NULL, 'h'}
+
+/* grantd_admin_getopt returned because parsing is over: return args->exit. */
+#define GRANTD_ADMIN_STOP (-2)
+
+struct grantd_admin_args {
+    const char *cmd;    /* "client create": names the command in messages */
+    const char *usage;  /* printed to stdout by --help */
+    const char *config; /* --config FILE, or NULL */
+    const char *db;     /* --db URL, or NULL */
+    int exit;           /* after GRANTD_ADMIN_STOP: GRANTD_EXIT_OK (--help) or _USAGE */
+};
+
+/* Fills a for command cmd with the given --help text and resets getopt for a new argv. */
+void grantd_admin_args_init(struct grantd_admin_args *a, const char *cmd, const char *usage);
+/* getopt_long over argv (argv[0] is the command's own name) with GNU permutation, so
+ * options and positional arguments may come in any order. Handles the common options and
+ * option errors itself; returns the val of any other option, -1 when options are done
+ * (positional arguments start at optind), or GRANTD_ADMIN_STOP. */
+int grantd_admin_getopt(struct grantd_admin_args *a, int argc, char **argv,
+                        const struct option *opts);
+/* After the options: requires between min and max positional arguments. Returns
+ * GRANTD_EXIT_OK or a usage error naming what is missing or extra. */
+int grantd_admin_positionals(const struct grantd_admin_args *a, int argc, char **argv,
+                             int min, int max, const char *what);
+
+struct grantd_admin_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is name */
+    const char *summary;
+};
+
+/* Runs the subcommand named by argv[1] of a command group ("client", "user"). usage_head
+ * is the group's usage line; "--help", "-h" and "help" list the subcommands. */
+int grantd_admin_dispatch(const char *group, const char *usage_head,
+                          const struct grantd_admin_cmd *table, size_t n, int argc,
+                          char **argv);
+void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table, size_t n);
+
+/* What an admin command works with once its arguments are valid. */
+struct grantd_admin_session {
+    struct grantd_config cfg;
+    struct grantd_store *store;
+    struct grantd_arena *arena; /* records read from the store live here */
+};
+
+/* Loads the configuration (with a->config, a->db) and opens the migrated store. Returns a
+ * GRANTD_EXIT_* code; the session must be closed either way. */
+int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_args *a);
+void grantd_admin_close(struct grantd_admin_session *s);
+
+/* "grantd <cmd>: <message>" on stderr; returns GRANTD_EXIT_FAIL. */
+int grantd_admin_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A store failure as one line: "grantd <cmd>: <what>: <reason>"; returns GRANTD_EXIT_FAIL. */
+int grantd_admin_store_fail(const char *cmd, const char *what, grantd_rc rc);
+
+/* Writes v (consumed) as one JSON document and a newline to stdout. */
+void grantd_admin_print_json(json_t *v);
+/* "key:" padded to a column, then value, on stdout. */
+void grantd_admin_print_kv(const char *key, const char *value);
+/* Flushes stdout; GRANTD_EXIT_FAIL with a message when the output could not be written
+ * (a secret that never reached the user must not pass for shown), else ok. */
+int grantd_admin_finish(const char *cmd, int ok);
+/* Unix seconds as "2024-05-01T12:00:00Z". */
+void grantd_admin_format_time(int64_t t, char out[32]);
+/* Copies url into out with any password in its authority replaced by "***". */
+void grantd_admin_redact_url(const char *url, char *out, size_t outlen);
+/* A fresh identifier: 16 random bytes, base64url (22 characters), never starting with '-'
+ * or '_'. */
+GRANTD_MUST_USE grantd_rc grantd_admin_random_id(char out[32]);
+/* 1 when s is 1..max bytes of printable ASCII without spaces. */
+int grantd_admin_is_token(const char *s, size_t max);
+
+#endif

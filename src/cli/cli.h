@@ -1,0 +1,34 @@
+/* Shared pieces of the grantd command line. One file per subcommand (serve.c, migrate.c,
+ * client.c, user.c); main.c dispatches through a table.
+ *
+ * Exit status: 0 success, 1 an operational failure (not found, database error),
+ * 2 bad arguments (a one-line error naming the problem; nothing is written). */
+#ifndef GRANTD_CLI_CLI_H
+#define GRANTD_CLI_CLI_H
+
+#include "core/config.h"
+#include "store/store.h"
+
+#define GRANTD_EXIT_OK 0
+#define GRANTD_EXIT_FAIL 1
+#define GRANTD_EXIT_USAGE 2
+
+int grantd_cli_serve(int argc, char **argv);
+int grantd_cli_migrate(int argc, char **argv);
+int grantd_cli_client(int argc, char **argv);
+int grantd_cli_user(int argc, char **argv);
+
+/* Builds cfg: defaults, then the config file (config_path, else $GRANTD_CONFIG; none is
+ * fine), then GRANTD_* environment, then the given flag values (NULL = not given), then
+ * validation. Prints a one-line error and returns GRANTD_EXIT_USAGE on failure, else
+ * GRANTD_EXIT_OK. cfg must be freed with grantd_config_free either way. */
+int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const char *listen,
+                      const char *db, const char *issuer);
+/* Opens cfg->db_url and migrates it. Prints a one-line error and returns GRANTD_EXIT_FAIL on
+ * failure, else GRANTD_EXIT_OK with *out set. */
+int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store **out);
+/* Prints "grantd <cmd>: <message>" on stderr and returns GRANTD_EXIT_USAGE. */
+int grantd_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,220 @@
+/* grantd client: the subcommand table, and `client create`, which validates every argument
+ * (redirect URIs, scope, grants, id) before it opens the store, generates the client_id and
+ * secret, stores only the secret's keyed hash, and shows the secret once. The other
+ * subcommands are in client_manage.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/client_int.h"
+#include "core/clock.h"
+#include "oauth/redirect_uri.h"
+
+#define CREATE_MAX_URIS 32
+
+static const char create_usage[] =
+    "Usage: grantd client create --name NAME [--id CLIENT_ID] [--redirect-uri URI]...\n"
+    "                            [--scope \"A B\"] [--grant TYPE]... [--public] [--json]\n"
+    "                            [--allow-insecure-redirect] [--config FILE] [--db URL]\n"
+    "\n"
+    "Registers a client. Confidential clients (the default) get a secret, printed once;\n"
+    "grantd keeps only a keyed hash of it. Public clients (--public: apps that cannot keep\n"
+    "a secret) have none and must use PKCE.\n"
+    "\n"
+    "Options:\n"
+    "  --name NAME          display name (required)\n"
+    "  --id CLIENT_ID       client_id, 1..128 of [A-Za-z0-9._~-] (default: random)\n"
+    "  --redirect-uri URI   a redirect URI (repeatable): https, a loopback http URI\n"
+    "                       (127.0.0.1, [::1], localhost) or a private-use scheme such as\n"
+    "                       com.example.app:/cb; no fragment, userinfo or whitespace\n"
+    "  --scope \"A B\"        the scopes the client may ask for, space-separated\n"
+    "  --grant TYPE         authorization_code, refresh_token or client_credentials\n"
+    "                       (repeatable; default: authorization_code and refresh_token)\n"
+    "  --public             a public client: no secret, no client_credentials\n"
+    "  --allow-insecure-redirect  accept http:// redirect URIs on any host (development)\n"
+    "  --json               print one JSON object\n"
+    "  --config FILE        configuration file\n"
+    "  --db URL             database URL (e.g. sqlite:grantd.db)\n"
+    "  --help               this text\n";
+
+struct create_args {
+    struct grantd_admin_args a;
+    const char *name, *id, *scope;
+    const char *uris[CREATE_MAX_URIS];
+    size_t uri_count;
+    unsigned grants;
+    int is_public, json, insecure;
+    char norm_scope[GRANTD_CLIENT_SCOPE_MAX + 1];
+};
+
+/* Stores a single-valued option, refusing a second one. */
+static int set_once(struct create_args *c, const char **slot, const char *opt)
+{
+    if (*slot)
+        return grantd_cli_usage_error(c->a.cmd, "%s given twice", opt);
+    *slot = optarg;
+    return GRANTD_EXIT_OK;
+}
+
+static int add_uri(struct create_args *c)
+{
+    for (size_t i = 0; i < c->uri_count; i++)
+        if (strcmp(c->uris[i], optarg) == 0)
+            return GRANTD_EXIT_OK; /* the same URI twice registers it once */
+    if (c->uri_count == CREATE_MAX_URIS)
+        return grantd_cli_usage_error(c->a.cmd, "at most %d redirect URIs", CREATE_MAX_URIS);
+    c->uris[c->uri_count++] = optarg;
+    return GRANTD_EXIT_OK;
+}
+
+static int create_option(struct create_args *c, int opt)
+{
+    switch (opt) {
+    case 'n': return set_once(c, &c->name, "--name");
+    case 'i': return set_once(c, &c->id, "--id");
+    case 's': return set_once(c, &c->scope, "--scope");
+    case 'r': return add_uri(c);
+    case 'p': c->is_public = 1; return GRANTD_EXIT_OK;
+    case 'j': c->json = 1; return GRANTD_EXIT_OK;
+    case 'k': c->insecure = 1; return GRANTD_EXIT_OK;
+    case 'g':
+        if (grantd_cli_grant_parse(optarg, &c->grants))
+            return GRANTD_EXIT_OK;
+        return grantd_cli_usage_error(c->a.cmd, "unknown grant type '%.64s' (known: %s)", optarg,
+                                      grantd_cli_grant_names());
+    default:
+        return grantd_cli_usage_error(c->a.cmd, "unexpected option (see --help)");
+    }
+}
+
+static int parse_create(struct create_args *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        GRANTD_ADMIN_COMMON_OPTIONS,
+        {"name", required_argument, NULL, 'n'},
+        {"id", required_argument, NULL, 'i'},
+        {"redirect-uri", required_argument, NULL, 'r'},
+        {"scope", required_argument, NULL, 's'},
+        {"grant", required_argument, NULL, 'g'},
+        {"public", no_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'j'},
+        {"allow-insecure-redirect", no_argument, NULL, 'k'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt, rc = GRANTD_EXIT_OK;
+    while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(&c->a, argc, argv, opts)) != -1) {
+        if (opt == GRANTD_ADMIN_STOP)
+            return c->a.exit == GRANTD_EXIT_OK ? -1 : c->a.exit;
+        rc = create_option(c, opt);
+    }
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+    return grantd_admin_positionals(&c->a, argc, argv, 0, 0, "");
+}
+
+/* Everything that can be wrong with the arguments, checked before the store is opened. */
+static int validate_create(struct create_args *c)
+{
+    const char *cmd = c->a.cmd, *why;
+    if (!c->name)
+        return grantd_cli_usage_error(cmd, "--name is required");
+    if ((why = grantd_cli_client_name_why(c->name)) != NULL)
+        return grantd_cli_usage_error(cmd, "%s", why);
+    if (c->id && !grantd_cli_client_id_valid(c->id))
+        return grantd_cli_usage_error(cmd, "--id must be 1 to 128 characters of "
+                                           "A-Z a-z 0-9 . _ ~ -");
+    for (size_t i = 0; i < c->uri_count; i++) {
+        if (grantd_redirect_uri_check_registration(c->uris[i], c->insecure, &why) != GRANTD_OK)
+            return grantd_cli_usage_error(cmd, "--redirect-uri '%.256s': %s", c->uris[i], why);
+    }
+    why = grantd_cli_scope_normalize(c->scope ? c->scope : "", c->norm_scope,
+                                     sizeof(c->norm_scope));
+    if (why)
+        return grantd_cli_usage_error(cmd, "%s", why);
+    if (!c->grants)
+        c->grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
+    if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS))
+        return grantd_cli_usage_error(cmd, "public clients cannot use client_credentials "
+                                           "(they have no secret)");
+    return GRANTD_EXIT_OK;
+}
+
+static void create_output(const struct create_args *c, const struct grantd_client *cl,
+                          const char *secret)
+{
+    if (c->json)
+        grantd_admin_print_json(grantd_cli_client_json(cl, secret));
+    else
+        grantd_cli_client_print(cl, secret);
+}
+
+static int client_create(int argc, char **argv)
+{
+    struct create_args c;
+    struct grantd_admin_session s;
+    struct grantd_client cl;
+    char id[32], secret[GRANTD_CLIENT_SECRET_LEN];
+    memset(&c, 0, sizeof(c));
+    memset(&cl, 0, sizeof(cl));
+    grantd_admin_args_init(&c.a, "client create", create_usage);
+    int rc = parse_create(&c, argc, argv);
+    if (rc == GRANTD_EXIT_OK)
+        rc = validate_create(&c);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+
+    secret[0] = '\0';
+    rc = grantd_admin_open(&s, &c.a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    rc = GRANTD_EXIT_FAIL;
+    if (!c.id && grantd_admin_random_id(id) != GRANTD_OK) {
+        grantd_admin_fail(c.a.cmd, "cannot generate a client_id");
+        goto out;
+    }
+    cl.tenant = GRANTD_DEFAULT_TENANT;
+    cl.id = c.id ? c.id : id;
+    cl.name = c.name;
+    cl.is_public = c.is_public;
+    cl.redirect_uris = c.uris;
+    cl.redirect_uri_count = c.uri_count;
+    cl.scope = c.norm_scope;
+    cl.grants = c.grants;
+    cl.created_at = cl.updated_at = grantd_clock_now();
+    if (!c.is_public && grantd_cli_client_new_secret(s.store, secret, cl.secret_hash) != GRANTD_OK) {
+        grantd_admin_fail(c.a.cmd, "cannot generate a client secret");
+        goto out;
+    }
+    grantd_rc src = s.store->driver->client_put(s.store, &cl);
+    if (src == GRANTD_EEXIST) {
+        grantd_admin_fail(c.a.cmd, "client '%s' already exists", cl.id);
+        goto out;
+    }
+    if (src != GRANTD_OK) {
+        grantd_admin_store_fail(c.a.cmd, "cannot store the client", src);
+        goto out;
+    }
+    create_output(&c, &cl, c.is_public ? NULL : secret);
+    rc = grantd_admin_finish(c.a.cmd, GRANTD_EXIT_OK);
+out:
+    explicit_bzero(secret, sizeof(secret));
+    grantd_admin_close(&s);
+    return rc;
+}
+
+static const struct grantd_admin_cmd client_commands[] = {
+    {"create", client_create, "register a client (prints its secret once)"},
+    {"list", grantd_cli_client_list, "list clients"},
+    {"show", grantd_cli_client_show, "show one client"},
+    {"disable", grantd_cli_client_disable, "stop a client from getting tokens"},
+    {"enable", grantd_cli_client_enable, "allow a disabled client again"},
+    {"rotate-secret", grantd_cli_client_rotate, "replace a client's secret (prints it once)"},
+    {"delete", grantd_cli_client_delete, "delete a client"},
+};
+
+int grantd_cli_client(int argc, char **argv)
+{
+    return grantd_admin_dispatch("client", "Usage: grantd client SUBCOMMAND [OPTIONS]\n",
+                                 client_commands,
+                                 sizeof(client_commands) / sizeof(client_commands[0]), argc,
+                                 argv);
+}

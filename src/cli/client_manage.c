@@ -1,0 +1,242 @@
+/* grantd client list | show | disable | enable | rotate-secret | delete: the subcommands
+ * that work on clients already registered. Each takes the client_id as its one positional
+ * argument (list takes none); an unknown id exits 1 with "client 'X' not found". */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/client_int.h"
+
+#define ID_ARG_MAX 256
+
+#define COMMON_HELP                                                                          \
+    "  --config FILE  configuration file\n"                                                  \
+    "  --db URL       database URL (e.g. sqlite:grantd.db)\n"                                \
+    "  --help         this text\n"
+
+static const char list_usage[] =
+    "Usage: grantd client list [--json] [--config FILE] [--db URL]\n\n"
+    "Lists the registered clients, oldest first.\n\nOptions:\n"
+    "  --json         print one JSON array of client objects\n" COMMON_HELP;
+static const char show_usage[] =
+    "Usage: grantd client show CLIENT_ID [--json] [--config FILE] [--db URL]\n\n"
+    "Shows one client (never its secret, which grantd does not keep).\n\nOptions:\n"
+    "  --json         print one JSON object\n" COMMON_HELP;
+static const char disable_usage[] =
+    "Usage: grantd client disable CLIENT_ID [--config FILE] [--db URL]\n\n"
+    "Disables a client: it can no longer authenticate or obtain tokens.\n\nOptions:\n"
+    COMMON_HELP;
+static const char enable_usage[] =
+    "Usage: grantd client enable CLIENT_ID [--config FILE] [--db URL]\n\n"
+    "Enables a disabled client again.\n\nOptions:\n" COMMON_HELP;
+static const char rotate_usage[] =
+    "Usage: grantd client rotate-secret CLIENT_ID [--json] [--config FILE] [--db URL]\n\n"
+    "Replaces a confidential client's secret with a new random one, printed once. The old\n"
+    "secret stops working at once.\n\nOptions:\n"
+    "  --json         print {\"client_id\": ..., \"client_secret\": ...}\n" COMMON_HELP;
+static const char delete_usage[] =
+    "Usage: grantd client delete CLIENT_ID [--config FILE] [--db URL]\n\n"
+    "Deletes a client.\n\nOptions:\n" COMMON_HELP;
+
+/* Parses [--json] plus the common options and want_id positional client_id. Returns
+ * GRANTD_EXIT_OK, -1 after --help, or a usage error. */
+static int parse(struct grantd_admin_args *a, int argc, char **argv, int allow_json,
+                 int want_id, int *json, const char **id)
+{
+    static const struct option with_json[] = {
+        GRANTD_ADMIN_COMMON_OPTIONS, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    static const struct option plain[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = grantd_admin_getopt(a, argc, argv, allow_json ? with_json : plain)) != -1) {
+        if (opt == GRANTD_ADMIN_STOP)
+            return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+        *json = 1; /* 'j', the only other option */
+    }
+    int rc = grantd_admin_positionals(a, argc, argv, want_id, want_id, "CLIENT_ID");
+    if (rc != GRANTD_EXIT_OK || !want_id)
+        return rc;
+    *id = argv[optind];
+    if (!**id || strlen(*id) > ID_ARG_MAX)
+        return grantd_cli_usage_error(a->cmd, "CLIENT_ID must be 1 to %d bytes", ID_ARG_MAX);
+    return GRANTD_EXIT_OK;
+}
+
+/* The message for a failed operation on client id. */
+static int client_fail(const char *cmd, const char *id, grantd_rc rc)
+{
+    if (rc == GRANTD_ENOTFOUND)
+        return grantd_admin_fail(cmd, "client '%s' not found", id);
+    return grantd_admin_store_fail(cmd, "database", rc);
+}
+
+static void print_table(const struct grantd_client *list, size_t count)
+{
+    int w = 9;
+    for (size_t i = 0; i < count; i++)
+        if ((int)strlen(list[i].id) > w)
+            w = (int)strlen(list[i].id);
+    printf("%-*s  %-12s  %-8s  %s\n", w, "CLIENT_ID", "TYPE", "STATUS", "NAME");
+    for (size_t i = 0; i < count; i++)
+        printf("%-*s  %-12s  %-8s  %s\n", w, list[i].id,
+               list[i].is_public ? "public" : "confidential",
+               list[i].disabled ? "disabled" : "enabled", list[i].name);
+}
+
+int grantd_cli_client_list(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    struct grantd_client *list = NULL;
+    size_t count = 0;
+    int json = 0;
+    grantd_admin_args_init(&a, "client list", list_usage);
+    int rc = parse(&a, argc, argv, 1, 0, &json, NULL);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = s.store->driver->client_list(s.store, s.arena, GRANTD_DEFAULT_TENANT, &list,
+                                                 &count);
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a.cmd, "database", src);
+        goto out;
+    }
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < count; i++)
+            json_array_append_new(arr, grantd_cli_client_json(&list[i], NULL));
+        grantd_admin_print_json(arr);
+    } else {
+        print_table(list, count);
+    }
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+int grantd_cli_client_show(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    struct grantd_client cl;
+    const char *id = NULL;
+    int json = 0;
+    grantd_admin_args_init(&a, "client show", show_usage);
+    int rc = parse(&a, argc, argv, 1, 1, &json, &id);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = s.store->driver->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
+    if (src != GRANTD_OK) {
+        rc = client_fail(a.cmd, id, src);
+        goto out;
+    }
+    if (json)
+        grantd_admin_print_json(grantd_cli_client_json(&cl, NULL));
+    else
+        grantd_cli_client_print(&cl, NULL);
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+/* disable, enable and delete: one store call on one client, one line of output. */
+static int simple_op(int argc, char **argv, const char *cmd, const char *usage,
+                     int disabled /* 1, 0, or -1 for delete */)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    const char *id = NULL;
+    int json = 0;
+    grantd_admin_args_init(&a, cmd, usage);
+    int rc = parse(&a, argc, argv, 0, 1, &json, &id);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    const struct grantd_store_driver *d = s.store->driver;
+    grantd_rc src = disabled < 0
+                        ? d->client_delete(s.store, GRANTD_DEFAULT_TENANT, id)
+                        : d->client_set_disabled(s.store, GRANTD_DEFAULT_TENANT, id, disabled);
+    if (src != GRANTD_OK) {
+        rc = client_fail(a.cmd, id, src);
+        goto out;
+    }
+    printf("client '%s' %s\n", id, disabled < 0 ? "deleted" : disabled ? "disabled" : "enabled");
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+int grantd_cli_client_disable(int argc, char **argv)
+{
+    return simple_op(argc, argv, "client disable", disable_usage, 1);
+}
+
+int grantd_cli_client_enable(int argc, char **argv)
+{
+    return simple_op(argc, argv, "client enable", enable_usage, 0);
+}
+
+int grantd_cli_client_delete(int argc, char **argv)
+{
+    return simple_op(argc, argv, "client delete", delete_usage, -1);
+}
+
+static void rotate_output(const char *id, const char *secret, int json)
+{
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "client_id", json_string(id));
+        json_object_set_new(o, "client_secret", json_string(secret));
+        grantd_admin_print_json(o);
+        return;
+    }
+    grantd_admin_print_kv("client_id", id);
+    grantd_admin_print_kv("client_secret", secret);
+    grantd_cli_client_secret_note();
+}
+
+int grantd_cli_client_rotate(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    struct grantd_client cl;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    char secret[GRANTD_CLIENT_SECRET_LEN] = "";
+    const char *id = NULL;
+    int json = 0;
+    grantd_admin_args_init(&a, "client rotate-secret", rotate_usage);
+    int rc = parse(&a, argc, argv, 1, 1, &json, &id);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    const struct grantd_store_driver *d = s.store->driver;
+    grantd_rc src = d->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
+    if (src == GRANTD_OK && cl.is_public) {
+        rc = grantd_cli_usage_error(a.cmd, "public clients have no secret");
+        goto out;
+    }
+    if (src == GRANTD_OK)
+        src = grantd_cli_client_new_secret(s.store, secret, hash);
+    if (src == GRANTD_OK)
+        src = d->client_set_secret(s.store, GRANTD_DEFAULT_TENANT, id, hash);
+    if (src != GRANTD_OK) {
+        rc = client_fail(a.cmd, id, src);
+        goto out;
+    }
+    rotate_output(id, secret, json);
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    explicit_bzero(secret, sizeof(secret));
+    grantd_admin_close(&s);
+    return rc;
+}

@@ -1,0 +1,185 @@
+/* Shared pieces of the client subcommands: see client_int.h. */
+#include "cli/client_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/crypto.h"
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} grant_table[] = {
+    {"authorization_code", GRANTD_GRANT_AUTHORIZATION_CODE},
+    {"refresh_token", GRANTD_GRANT_REFRESH_TOKEN},
+    {"client_credentials", GRANTD_GRANT_CLIENT_CREDENTIALS},
+};
+
+#define GRANT_COUNT (sizeof(grant_table) / sizeof(grant_table[0]))
+
+int grantd_cli_grant_parse(const char *name, unsigned *grants)
+{
+    for (size_t i = 0; i < GRANT_COUNT; i++) {
+        if (strcmp(name, grant_table[i].name) == 0) {
+            *grants |= grant_table[i].bit;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *grantd_cli_grant_names(void)
+{
+    return "authorization_code, refresh_token, client_credentials";
+}
+
+int grantd_cli_client_id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    return n >= 1 && n <= GRANTD_CLIENT_ID_MAX &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") == n;
+}
+
+const char *grantd_cli_client_name_why(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0)
+        return "--name must not be empty";
+    if (n > GRANTD_CLIENT_NAME_MAX)
+        return "--name is longer than 200 bytes";
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+            return "--name must not contain control characters";
+    json_t *probe = json_string(name); /* NULL when name is not valid UTF-8 */
+    if (!probe)
+        return "--name must be valid UTF-8";
+    json_decref(probe);
+    return NULL;
+}
+
+/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
+static int scope_char(unsigned char c)
+{
+    return c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+}
+
+/* 1 when the token tok (len bytes) already occurs in the space-separated list out. */
+static int scope_has(const char *out, const char *tok, size_t len)
+{
+    for (const char *p = out; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == len && memcmp(p, tok, len) == 0)
+            return 1;
+        p += n + (p[n] == ' ');
+    }
+    return 0;
+}
+
+const char *grantd_cli_scope_normalize(const char *in, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *p = in; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        size_t n = 0;
+        while (p[n] && p[n] != ' ') {
+            if (!scope_char((unsigned char)p[n]))
+                return "--scope may hold only scope tokens separated by spaces "
+                       "(no quotes, backslashes, control or non-ASCII characters)";
+            n++;
+        }
+        if (!scope_has(out, p, n)) {
+            if (used + (used > 0) + n + 1 > outlen)
+                return "--scope is longer than 1024 bytes";
+            used += (size_t)sprintf(out + used, "%s%.*s", used ? " " : "", (int)n, p);
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+grantd_rc grantd_cli_client_new_secret(struct grantd_store *s,
+                                       char secret[GRANTD_CLIENT_SECRET_LEN],
+                                       unsigned char hash[GRANTD_SHA256_LEN])
+{
+    grantd_rc rc = grantd_random_token(GRANTD_CLIENT_SECRET_BYTES, secret);
+    if (rc != GRANTD_OK)
+        return rc;
+    return grantd_store_hash_secret(s, secret, hash);
+}
+
+static json_t *grants_json(unsigned grants)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < GRANT_COUNT; i++)
+        if (grants & grant_table[i].bit)
+            json_array_append_new(arr, json_string(grant_table[i].name));
+    return arr;
+}
+
+json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret)
+{
+    json_t *uris = json_array();
+    for (size_t i = 0; i < c->redirect_uri_count; i++)
+        json_array_append_new(uris, json_string(c->redirect_uris[i]));
+    json_t *o = json_object();
+    json_object_set_new(o, "client_id", json_string(c->id));
+    if (secret)
+        json_object_set_new(o, "client_secret", json_string(secret));
+    json_object_set_new(o, "name", json_string(c->name));
+    json_object_set_new(o, "redirect_uris", uris);
+    json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
+    json_object_set_new(o, "grant_types", grants_json(c->grants));
+    json_object_set_new(o, "public", json_boolean(c->is_public));
+    json_object_set_new(o, "disabled", json_boolean(c->disabled));
+    json_object_set_new(o, "created_at", json_integer(c->created_at));
+    return o;
+}
+
+/* Space-joins up to n strings into out (truncating at outlen). */
+static void join(const char *const *items, size_t n, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < outlen; i++) {
+        int w = snprintf(out + used, outlen - used, "%s%s", i ? " " : "", items[i]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+void grantd_cli_client_print(const struct grantd_client *c, const char *secret)
+{
+    const char *names[GRANT_COUNT];
+    size_t n = 0;
+    char grants[128], created[32];
+    char *uris = grantd_xmalloc(c->redirect_uri_count * 2049 + 1);
+    for (size_t i = 0; i < GRANT_COUNT; i++)
+        if (c->grants & grant_table[i].bit)
+            names[n++] = grant_table[i].name;
+    join(names, n, grants, sizeof(grants));
+    join(c->redirect_uris, c->redirect_uri_count, uris, c->redirect_uri_count * 2049 + 1);
+    grantd_admin_format_time(c->created_at, created);
+    grantd_admin_print_kv("client_id", c->id);
+    if (secret)
+        grantd_admin_print_kv("client_secret", secret);
+    grantd_admin_print_kv("name", c->name);
+    grantd_admin_print_kv("public", c->is_public ? "true" : "false");
+    grantd_admin_print_kv("redirect_uris", uris);
+    grantd_admin_print_kv("scope", c->scope ? c->scope : "");
+    grantd_admin_print_kv("grant_types", grants);
+    grantd_admin_print_kv("disabled", c->disabled ? "true" : "false");
+    grantd_admin_print_kv("created_at", created);
+    if (secret)
+        grantd_cli_client_secret_note();
+    free(uris);
+}
+
+void grantd_cli_client_secret_note(void)
+{
+    grantd_admin_print_kv("note", "the client secret is shown only once; store it now "
+                                  "(grantd keeps only a hash of it)");
+}

@@ -1,0 +1,70 @@
+/* The parts of the command line every command shares (cli.h): building the configuration,
+ * opening the store, usage errors. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/admin.h"
+
+int grantd_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "grantd %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return GRANTD_EXIT_USAGE;
+}
+
+int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const char *listen,
+                      const char *db, const char *issuer)
+{
+    char err[512];
+    grantd_config_defaults(cfg);
+    const char *path = config_path;
+    if (!path) {
+        const char *env = getenv("GRANTD_CONFIG");
+        path = env && *env ? env : NULL;
+    }
+    if (path && grantd_config_load_file(cfg, path, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd: %s\n", err);
+        return GRANTD_EXIT_USAGE;
+    }
+    grantd_config_apply_env(cfg);
+    if (listen)
+        grantd_config_set(&cfg->listen, listen);
+    if (db)
+        grantd_config_set(&cfg->db_url, db);
+    if (issuer)
+        grantd_config_set(&cfg->issuer, issuer);
+    if (grantd_config_validate(cfg, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd: %s\n", err);
+        return GRANTD_EXIT_USAGE;
+    }
+    return GRANTD_EXIT_OK;
+}
+
+int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store **out)
+{
+    char err[512], url[512];
+    int from = 0, to = 0;
+    struct grantd_store *s = NULL;
+    grantd_admin_redact_url(cfg->db_url, url, sizeof(url));
+    *out = NULL;
+    if (grantd_store_open(cfg->db_url, &s, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd: cannot open database %s: %s\n", url, err);
+        return GRANTD_EXIT_FAIL;
+    }
+    grantd_rc rc = s->driver->migrate(s, &from, &to);
+    if (rc != GRANTD_OK) {
+        fprintf(stderr, "grantd: cannot migrate database %s: %s\n", url, grantd_strerror(rc));
+        grantd_store_close(s);
+        return GRANTD_EXIT_FAIL;
+    }
+    *out = s;
+    return GRANTD_EXIT_OK;
+}

@@ -1,0 +1,76 @@
+/* grantd's entry point: dispatches the first argument through the command table. Each
+ * command parses its own options (see cli.h for the exit statuses). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/admin.h"
+
+#ifndef GRANTD_VERSION
+#define GRANTD_VERSION "0.1.0"
+#endif
+
+static const struct grantd_admin_cmd commands[] = {
+    {"serve", grantd_cli_serve, "run the authorization server"},
+    {"migrate", grantd_cli_migrate, "create or upgrade the database schema"},
+    {"client", grantd_cli_client, "manage OAuth clients (create, list, show, ...)"},
+    {"user", grantd_cli_user, "manage users who log in (create, passwd, ...)"},
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+    fputs("Usage: grantd COMMAND [OPTIONS]\n"
+          "       grantd --help | --version\n\n"
+          "grantd is an OAuth 2.0 authorization server.\n\nCommands:\n",
+          out);
+    grantd_admin_list_commands(out, commands, COMMAND_COUNT);
+    fputs("\nRun 'grantd COMMAND --help' for a command's options. Every command takes\n"
+          "--config FILE (default: $GRANTD_CONFIG, else none) and --db URL.\n",
+          out);
+}
+
+static const struct grantd_admin_cmd *find(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* `grantd help [COMMAND]`. */
+static int help(int argc, char **argv)
+{
+    if (argc < 3) {
+        usage(stdout);
+        return GRANTD_EXIT_OK;
+    }
+    const struct grantd_admin_cmd *cmd = find(argv[2]);
+    if (!cmd)
+        return grantd_cli_usage_error("help", "unknown command '%.64s'", argv[2]);
+    char flag[] = "--help";
+    char *sub[] = {argv[2], flag, NULL};
+    return cmd->run(2, sub);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return GRANTD_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
+        return help(argc, argv);
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
+        strcmp(name, "version") == 0) {
+        printf("grantd %s\n", GRANTD_VERSION);
+        return GRANTD_EXIT_OK;
+    }
+    const struct grantd_admin_cmd *cmd = find(name);
+    if (!cmd) {
+        fprintf(stderr, "grantd: unknown command '%.64s' (see grantd --help)\n", name);
+        return GRANTD_EXIT_USAGE;
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,161 @@
+/* grantd serve: load configuration, migrate the store, start the HTTP server, and run until
+ * SIGINT or SIGTERM, then drain and stop. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/server.h"
+
+static const char usage[] =
+    "Usage: grantd serve [--config FILE] [--listen HOST:PORT] [--db URL] [--issuer URL]\n"
+    "\n"
+    "Serves the authorization server until SIGINT or SIGTERM. The database is migrated\n"
+    "on start. Settings come from defaults, then the config file (--config or\n"
+    "$GRANTD_CONFIG), then $GRANTD_LISTEN, $GRANTD_DB, $GRANTD_ISSUER, then these flags.\n"
+    "A listen port of 0 picks a free port; the chosen one is logged (event \"listening\").\n";
+
+/* Idle keep-alive connections each hold a descriptor: use all the process may have. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int parse_args(int argc, char **argv, const char **config, const char **listen,
+                      const char **db, const char **issuer)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
+        {"db", required_argument, NULL, 'd'},     {"issuer", required_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': *config = optarg; break;
+        case 'l': *listen = optarg; break;
+        case 'd': *db = optarg; break;
+        case 'i': *issuer = optarg; break;
+        case 'h': fputs(usage, stdout); return -1;
+        case ':': return grantd_cli_usage_error("serve", "%s needs a value", argv[optind - 1]);
+        default: return grantd_cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return grantd_cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    return GRANTD_EXIT_OK;
+}
+
+static void wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigwait(&set, &sig);
+    grantd_log(GRANTD_LOG_INFO, "stopping", "{s:s}", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static char *derive_issuer(const struct grantd_config *cfg, unsigned port)
+{
+    char host[256], buf[320];
+    unsigned configured;
+    if (cfg->issuer)
+        return grantd_xstrdup(cfg->issuer);
+    if (grantd_config_listen_parse(cfg->listen, host, sizeof(host), &configured) != GRANTD_OK)
+        return grantd_xstrdup("http://localhost");
+    int v6 = strchr(host, ':') != NULL;
+    snprintf(buf, sizeof(buf), "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+    return grantd_xstrdup(buf);
+}
+
+static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
+                     struct grantd_store *store)
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = cfg;
+    app->store = store;
+    app->now = grantd_clock_now;
+    app->limits.max_params = cfg->limits.max_params;
+    app->limits.max_name_len = cfg->limits.max_param_name;
+    app->limits.max_value_len = cfg->limits.max_param_value;
+}
+
+/* Binds first so the issuer (which may name a port picked by the kernel) is fixed before
+ * any worker thread can read app->issuer. */
+static grantd_rc start_server(struct grantd_app *app, unsigned *port, char **issuer,
+                              struct grantd_server **srv, char *err, size_t errlen)
+{
+    int fd = -1;
+    grantd_rc rc = grantd_server_listen(app->cfg->listen, &fd, port, err, errlen);
+    if (rc != GRANTD_OK)
+        return rc;
+    *issuer = derive_issuer(app->cfg, *port);
+    app->issuer = *issuer;
+    rc = grantd_server_start(app, fd, *port, srv, err, errlen);
+    if (rc != GRANTD_OK)
+        close(fd);
+    return rc;
+}
+
+int grantd_cli_serve(int argc, char **argv)
+{
+    const char *config = NULL, *listen = NULL, *db = NULL, *issuer = NULL;
+    int rc = parse_args(argc, argv, &config, &listen, &db, &issuer);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    struct grantd_config cfg;
+    struct grantd_store *store = NULL;
+    struct grantd_server *srv = NULL;
+    char *resolved_issuer = NULL;
+    struct grantd_app app;
+    char err[512];
+    rc = grantd_cli_config(&cfg, config, listen, db, issuer);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_log_setup((enum grantd_log_level)grantd_log_level_parse(cfg.log_level), 2);
+    rc = grantd_cli_open_store(&cfg, &store);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    raise_fd_limit();
+    /* block the stop signals before threads start, so only sigwait sees them */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    app_init(&app, &cfg, store);
+    unsigned port = 0;
+    if (start_server(&app, &port, &resolved_issuer, &srv, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: %s\n", err);
+        rc = GRANTD_EXIT_FAIL;
+        goto out;
+    }
+    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s}", "listen", cfg.listen, "port",
+               (int)port, "issuer", app.issuer, "db", cfg.db_url);
+    /* one plain line on stdout for people and scripts (tests read the port from it) */
+    printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port, app.issuer);
+    fflush(stdout);
+    wait_for_signal();
+    rc = GRANTD_EXIT_OK;
+out:
+    grantd_server_stop(srv);
+    grantd_store_close(store);
+    free(resolved_issuer);
+    grantd_config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,350 @@
+/* grantd user create | passwd | disable | enable | list: the users who log in on grantd's
+ * pages. Passwords come from stdin (or a prompt on a terminal) and are stored only as
+ * argon2id hashes (user_password.c); nothing here prints a password or a hash. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/admin.h"
+#include "cli/user_int.h"
+#include "core/clock.h"
+
+#define USERNAME_MAX 128
+#define EMAIL_MAX 254
+
+#define COMMON_HELP                                                                          \
+    "  --config FILE    configuration file\n"                                                \
+    "  --db URL         database URL (e.g. sqlite:grantd.db)\n"                              \
+    "  --help           this text\n"
+
+static const char create_usage[] =
+    "Usage: grantd user create --username NAME [--account ID] [--email ADDRESS] [--json]\n"
+    "                          [--config FILE] [--db URL]\n\n"
+    "Creates a user. The password is read from the first line of standard input (from a\n"
+    "terminal: prompted for, twice, without echo) and stored as an argon2id hash.\n"
+    "  printf '%%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
+    "  --username NAME  login name: 1..128 printable ASCII characters, no spaces (required)\n"
+    "  --account ID     the account (organisation) the user belongs to\n"
+    "  --email ADDRESS  e-mail address\n"
+    "  --json           print one JSON object\n" COMMON_HELP;
+static const char passwd_usage[] =
+    "Usage: grantd user passwd USERNAME [--config FILE] [--db URL]\n\n"
+    "Sets a user's password, read like `user create` reads it.\n\nOptions:\n" COMMON_HELP;
+static const char disable_usage[] =
+    "Usage: grantd user disable USERNAME [--config FILE] [--db URL]\n\n"
+    "Disables a user: they can no longer log in.\n\nOptions:\n" COMMON_HELP;
+static const char enable_usage[] =
+    "Usage: grantd user enable USERNAME [--config FILE] [--db URL]\n\n"
+    "Enables a disabled user again.\n\nOptions:\n" COMMON_HELP;
+static const char list_usage[] =
+    "Usage: grantd user list [--json] [--config FILE] [--db URL]\n\n"
+    "Lists the users, oldest first.\n\nOptions:\n"
+    "  --json           print one JSON array\n" COMMON_HELP;
+
+static json_t *user_json(const struct grantd_user *u)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(u->id));
+    json_object_set_new(o, "username", json_string(u->username));
+    json_object_set_new(o, "account", u->account ? json_string(u->account) : json_null());
+    json_object_set_new(o, "email", u->email ? json_string(u->email) : json_null());
+    json_object_set_new(o, "disabled", json_boolean(u->disabled));
+    json_object_set_new(o, "created_at", json_integer(u->created_at));
+    return o;
+}
+
+static void user_print(const struct grantd_user *u)
+{
+    char created[32];
+    grantd_admin_format_time(u->created_at, created);
+    grantd_admin_print_kv("id", u->id);
+    grantd_admin_print_kv("username", u->username);
+    grantd_admin_print_kv("account", u->account ? u->account : "");
+    grantd_admin_print_kv("email", u->email ? u->email : "");
+    grantd_admin_print_kv("disabled", u->disabled ? "true" : "false");
+    grantd_admin_print_kv("created_at", created);
+}
+
+static int user_fail(const char *cmd, const char *username, grantd_rc rc)
+{
+    if (rc == GRANTD_ENOTFOUND)
+        return grantd_admin_fail(cmd, "user '%s' not found", username);
+    if (rc == GRANTD_EEXIST)
+        return grantd_admin_fail(cmd, "user '%s' already exists", username);
+    return grantd_admin_store_fail(cmd, "database", rc);
+}
+
+/* ---- user create ---- */
+
+struct create_args {
+    struct grantd_admin_args a;
+    const char *username, *account, *email;
+    int json;
+};
+
+static int create_option(struct create_args *c, int opt)
+{
+    const char **slot = opt == 'u' ? &c->username : opt == 'A' ? &c->account : &c->email;
+    const char *name = opt == 'u' ? "--username" : opt == 'A' ? "--account" : "--email";
+    if (opt == 'j') {
+        c->json = 1;
+        return GRANTD_EXIT_OK;
+    }
+    if (*slot)
+        return grantd_cli_usage_error(c->a.cmd, "%s given twice", name);
+    *slot = optarg;
+    return GRANTD_EXIT_OK;
+}
+
+static int validate_create(const struct create_args *c)
+{
+    const char *cmd = c->a.cmd;
+    if (!c->username)
+        return grantd_cli_usage_error(cmd, "--username is required");
+    if (!grantd_admin_is_token(c->username, USERNAME_MAX))
+        return grantd_cli_usage_error(cmd, "--username must be 1 to %d printable ASCII "
+                                           "characters without spaces", USERNAME_MAX);
+    if (c->account && !grantd_admin_is_token(c->account, USERNAME_MAX))
+        return grantd_cli_usage_error(cmd, "--account must be 1 to %d printable ASCII "
+                                           "characters without spaces", USERNAME_MAX);
+    if (c->email && (!grantd_admin_is_token(c->email, EMAIL_MAX) || !strchr(c->email, '@')))
+        return grantd_cli_usage_error(cmd, "--email must be an address like name@example.com "
+                                           "(at most %d characters)", EMAIL_MAX);
+    return GRANTD_EXIT_OK;
+}
+
+static int parse_create(struct create_args *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        GRANTD_ADMIN_COMMON_OPTIONS,
+        {"username", required_argument, NULL, 'u'},
+        {"account", required_argument, NULL, 'A'},
+        {"email", required_argument, NULL, 'e'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt, rc = GRANTD_EXIT_OK;
+    while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(&c->a, argc, argv, opts)) != -1) {
+        if (opt == GRANTD_ADMIN_STOP)
+            return c->a.exit == GRANTD_EXIT_OK ? -1 : c->a.exit;
+        rc = create_option(c, opt);
+    }
+    if (rc == GRANTD_EXIT_OK)
+        rc = grantd_admin_positionals(&c->a, argc, argv, 0, 0, "");
+    return rc == GRANTD_EXIT_OK ? validate_create(c) : rc;
+}
+
+static int user_create(int argc, char **argv)
+{
+    struct create_args c;
+    struct grantd_admin_session s;
+    struct grantd_user u;
+    char password[GRANTD_PASSWORD_BUF], hash[GRANTD_PASSWORD_HASH_LEN], id[32];
+    memset(&c, 0, sizeof(c));
+    memset(&s, 0, sizeof(s));
+    hash[0] = '\0';
+    grantd_admin_args_init(&c.a, "user create", create_usage);
+    int rc = parse_create(&c, argc, argv);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_cli_read_password(c.a.cmd, password, sizeof(password));
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+
+    rc = GRANTD_EXIT_FAIL;
+    if (grantd_cli_hash_password(password, hash) != GRANTD_OK ||
+        grantd_admin_random_id(id) != GRANTD_OK) {
+        grantd_admin_fail(c.a.cmd, "cannot hash the password or generate the user id");
+        goto out;
+    }
+    rc = grantd_admin_open(&s, &c.a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    memset(&u, 0, sizeof(u));
+    u.tenant = GRANTD_DEFAULT_TENANT;
+    u.id = id;
+    u.username = c.username;
+    u.account = c.account;
+    u.email = c.email;
+    u.password_hash = hash;
+    u.created_at = u.updated_at = grantd_clock_now();
+    grantd_rc src = s.store->driver->user_put(s.store, &u);
+    if (src != GRANTD_OK) {
+        rc = user_fail(c.a.cmd, c.username, src);
+        goto out;
+    }
+    if (c.json)
+        grantd_admin_print_json(user_json(&u));
+    else
+        user_print(&u);
+    rc = grantd_admin_finish(c.a.cmd, GRANTD_EXIT_OK);
+out:
+    explicit_bzero(password, sizeof(password));
+    explicit_bzero(hash, sizeof(hash));
+    grantd_admin_close(&s);
+    return rc;
+}
+
+/* ---- passwd, disable, enable ---- */
+
+/* Parses the common options and one USERNAME. Returns GRANTD_EXIT_OK, -1 after --help, or a
+ * usage error. */
+static int parse_username(struct grantd_admin_args *a, int argc, char **argv,
+                          const char **username)
+{
+    static const struct option opts[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int opt = grantd_admin_getopt(a, argc, argv, opts);
+    if (opt == GRANTD_ADMIN_STOP)
+        return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+    int rc = grantd_admin_positionals(a, argc, argv, 1, 1, "USERNAME");
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+    *username = argv[optind];
+    if (!grantd_admin_is_token(*username, USERNAME_MAX))
+        return grantd_cli_usage_error(a->cmd, "USERNAME must be 1 to %d printable ASCII "
+                                              "characters without spaces", USERNAME_MAX);
+    return GRANTD_EXIT_OK;
+}
+
+static int user_passwd(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    char password[GRANTD_PASSWORD_BUF], hash[GRANTD_PASSWORD_HASH_LEN];
+    const char *username = NULL;
+    memset(&s, 0, sizeof(s));
+    hash[0] = '\0';
+    grantd_admin_args_init(&a, "user passwd", passwd_usage);
+    int rc = parse_username(&a, argc, argv, &username);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_cli_read_password(a.cmd, password, sizeof(password));
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+    rc = GRANTD_EXIT_FAIL;
+    if (grantd_cli_hash_password(password, hash) != GRANTD_OK) {
+        grantd_admin_fail(a.cmd, "cannot hash the password");
+        goto out;
+    }
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = s.store->driver->user_set_password(s.store, GRANTD_DEFAULT_TENANT, username,
+                                                       hash);
+    if (src != GRANTD_OK) {
+        rc = user_fail(a.cmd, username, src);
+        goto out;
+    }
+    printf("password of user '%s' changed\n", username);
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    explicit_bzero(password, sizeof(password));
+    explicit_bzero(hash, sizeof(hash));
+    grantd_admin_close(&s);
+    return rc;
+}
+
+static int set_disabled(int argc, char **argv, const char *cmd, const char *usage, int disabled)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    const char *username = NULL;
+    grantd_admin_args_init(&a, cmd, usage);
+    int rc = parse_username(&a, argc, argv, &username);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = s.store->driver->user_set_disabled(s.store, GRANTD_DEFAULT_TENANT, username,
+                                                       disabled);
+    if (src != GRANTD_OK) {
+        rc = user_fail(a.cmd, username, src);
+        goto out;
+    }
+    printf("user '%s' %s\n", username, disabled ? "disabled" : "enabled");
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+static int user_disable(int argc, char **argv)
+{
+    return set_disabled(argc, argv, "user disable", disable_usage, 1);
+}
+
+static int user_enable(int argc, char **argv)
+{
+    return set_disabled(argc, argv, "user enable", enable_usage, 0);
+}
+
+/* ---- list ---- */
+
+static void print_table(const struct grantd_user *list, size_t count)
+{
+    int w = 8;
+    for (size_t i = 0; i < count; i++)
+        if ((int)strlen(list[i].username) > w)
+            w = (int)strlen(list[i].username);
+    printf("%-22s  %-*s  %-8s  %s\n", "ID", w, "USERNAME", "STATUS", "ACCOUNT / EMAIL");
+    for (size_t i = 0; i < count; i++)
+        printf("%-22s  %-*s  %-8s  %s%s%s\n", list[i].id, w, list[i].username,
+               list[i].disabled ? "disabled" : "enabled",
+               list[i].account ? list[i].account : "-", " / ",
+               list[i].email ? list[i].email : "-");
+}
+
+static int user_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        GRANTD_ADMIN_COMMON_OPTIONS, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    struct grantd_user *list = NULL;
+    size_t count = 0;
+    int opt, json = 0;
+    grantd_admin_args_init(&a, "user list", list_usage);
+    while ((opt = grantd_admin_getopt(&a, argc, argv, opts)) == 'j')
+        json = 1;
+    if (opt == GRANTD_ADMIN_STOP)
+        return a.exit;
+    int rc = grantd_admin_positionals(&a, argc, argv, 0, 0, "");
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = s.store->driver->user_list(s.store, s.arena, GRANTD_DEFAULT_TENANT, &list,
+                                               &count);
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a.cmd, "database", src);
+        goto out;
+    }
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < count; i++)
+            json_array_append_new(arr, user_json(&list[i]));
+        grantd_admin_print_json(arr);
+    } else {
+        print_table(list, count);
+    }
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+static const struct grantd_admin_cmd user_commands[] = {
+    {"create", user_create, "create a user (password from stdin)"},
+    {"passwd", user_passwd, "set a user's password (from stdin)"},
+    {"disable", user_disable, "stop a user from logging in"},
+    {"enable", user_enable, "allow a disabled user again"},
+    {"list", user_list, "list users"},
+};
+
+int grantd_cli_user(int argc, char **argv)
+{
+    return grantd_admin_dispatch("user", "Usage: grantd user SUBCOMMAND [OPTIONS]\n",
+                                 user_commands, sizeof(user_commands) / sizeof(user_commands[0]),
+                                 argc, argv);
+}

@@ -1,0 +1,55 @@
+# The two commands of README.md, and the builds behind them.
+#   make run     install what is missing, build, create the demo client and user, serve on 127.0.0.1:8080
+#   make check   install test dependencies, build, run every suite (unit, store, fuzz replay, integration)
+#   make check-asan   the same suites in an ASan+UBSan build (CI runs both)
+#   make fuzz    run each libFuzzer target for FUZZ_SECONDS (clang)
+#   make bench   bench/run (wrk on loopback against a return-200 ceiling)
+
+JOBS        ?= $(shell nproc)
+BUILD       ?= build
+ASAN_BUILD  ?= build-asan
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps build run check check-asan fuzz bench clean
+
+all: build
+
+deps:
+	scripts/deps
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: deps build
+	scripts/demo $(BUILD)/grantd
+
+check:
+	scripts/deps --test
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+check-asan:
+	scripts/deps --test
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DGRANTD_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+
+fuzz:
+	scripts/deps --test
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DGRANTD_FUZZ=ON -DGRANTD_SANITIZE=ON -DGRANTD_WERROR=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	for t in $(FUZZ_BUILD)/fuzz_*; do \
+	  name=$$(basename $$t | sed 's/^fuzz_//'); mkdir -p $(FUZZ_BUILD)/new-$$name; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_BUILD)/new-$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
+
+bench:
+	scripts/deps --bench
+	bench/run
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

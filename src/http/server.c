@@ -44,6 +44,7 @@ struct conn_state {
     struct grantd_params headers;
     int64_t start_us;
     int started;
+    size_t drained;         /* body bytes discarded after the cap was passed */
     unsigned reject_status; /* set when the request is refused before its handler */
     const char *reject_error;
     const char *reject_why;
@@ -268,11 +269,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!cs->reject_status && grantd_buf_append(&cs->body, upload_data, *upload_size) != GRANTD_OK) {
-            reject(cs, 413, "invalid_request", "request body is too large");
+        /* libmicrohttpd cannot queue a response in the middle of an upload, so a chunked
+         * body that passes the cap is read and discarded to its end, then answered 413.
+         * Past GRANTD_BODY_DRAIN_MAX we stop reading and drop the connection instead. */
+        if (cs->reject_status) {
+            cs->drained += *upload_size;
             *upload_size = 0;
-            return finish(srv, c, method, cs);
+            return cs->drained > GRANTD_BODY_DRAIN_MAX ? MHD_NO : MHD_YES;
         }
+        if (grantd_buf_append(&cs->body, upload_data, *upload_size) != GRANTD_OK)
+            reject(cs, 413, "invalid_request", "request body is too large");
         *upload_size = 0;
         return MHD_YES;
     }
@@ -354,6 +360,7 @@ grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsig
     const struct grantd_config *cfg = app->cfg;
     srv->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD logs the rest itself */
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, thread_count(cfg),
         MHD_OPTION_CONNECTION_LIMIT, cfg->limits.connections,
@@ -362,7 +369,6 @@ grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsig
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->limits.header_bytes,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);

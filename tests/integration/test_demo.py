@@ -1,0 +1,82 @@
+"""`make run` runs scripts/demo: it must print working credentials and a URL on the server it
+starts, and a second run must hand out fresh ones that replace the old."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import requests
+
+from conftest import GRANTD, ROOT
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_demo(workdir, port):
+    env = dict(os.environ, GRANTD_LISTEN=f"127.0.0.1:{port}")
+    env.pop("GRANTD_DB", None)
+    env.pop("GRANTD_ISSUER", None)
+    proc = subprocess.Popen([str(ROOT / "scripts" / "demo"), os.path.abspath(GRANTD)], cwd=workdir, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = ""
+    deadline = time.monotonic() + 30
+    while "grantd listening" not in out and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        out += line
+    return proc, out
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+
+
+def field(out, name):
+    m = re.search(rf"^\s*{name}\s+(\S+)$", out, re.M)
+    assert m, f"{name} missing from demo output:\n{out}"
+    return m.group(1)
+
+
+def token_status(base, client_id, secret):
+    """Authenticates at /token; 401 means the credentials were refused."""
+    r = requests.post(base + "/token", data={"grant_type": "no_such_grant"},
+                      auth=(client_id, secret), timeout=5)
+    return r.status_code, r.json()["error"]
+
+
+def test_demo_prints_working_credentials_and_refreshes_them(tmp_path):
+    port = free_port()
+    proc, out = run_demo(tmp_path, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert (tmp_path / "grantd.db").exists()
+        assert field(out, "client_id") == "demo-client"
+        assert field(out, "user") == "demo"
+        secret = field(out, "client_secret")
+        first_password = field(out, "password")
+        url = re.search(r"(http://\S+/authorize\?\S+)", out).group(1)
+        assert url.startswith(base + "/authorize?response_type=code&client_id=demo-client")
+        assert requests.get(base + "/health/ready", timeout=5).status_code == 200
+        # the printed secret authenticates: the request fails only on its grant type
+        assert token_status(base, "demo-client", secret) == (400, "unsupported_grant_type")
+        assert token_status(base, "demo-client", "wrong")[0] == 401
+    finally:
+        stop(proc)
+
+    proc, out = run_demo(tmp_path, port)
+    try:
+        new_secret = field(out, "client_secret")
+        assert new_secret != secret
+        assert field(out, "password") != first_password
+        assert token_status(base, "demo-client", new_secret) == (400, "unsupported_grant_type")
+        assert token_status(base, "demo-client", secret)[0] == 401
+    finally:
+        stop(proc)

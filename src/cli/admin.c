@@ -125,11 +125,9 @@ void grantd_admin_close(struct grantd_admin_session *s)
 int grantd_admin_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "grantd %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    grantd_cli_vprint_error(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return GRANTD_EXIT_FAIL;
 }
 

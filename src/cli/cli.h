@@ -6,6 +6,8 @@
 #ifndef GRANTD_CLI_CLI_H
 #define GRANTD_CLI_CLI_H
 
+#include <stdarg.h>
+
 #include "core/config.h"
 #include "store/store.h"
 
@@ -28,6 +30,8 @@ int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const 
  * failure, else GRANTD_EXIT_OK with *out set. */
 int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store **out);
 /* Prints "grantd <cmd>: <message>" on stderr and returns GRANTD_EXIT_USAGE. */
+/* Prints "grantd CMD: MESSAGE" on stderr (the one line every CLI failure is). */
+void grantd_cli_vprint_error(const char *cmd, const char *fmt, va_list ap);
 int grantd_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

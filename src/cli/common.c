@@ -9,14 +9,19 @@
 
 #include "cli/admin.h"
 
+void grantd_cli_vprint_error(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "grantd %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int grantd_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "grantd %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    grantd_cli_vprint_error(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return GRANTD_EXIT_USAGE;
 }
 

@@ -3,7 +3,7 @@
  * that grantd_store_open finds under the scheme "sqlite".
  *
  * It is not the schema (sqlite_schema.c) nor the record operations (sqlite_client.c,
- * sqlite_user.c), and it never sees HTTP.
+ * sqlite_user.c, sqlite_session.c, sqlite_code.c), and it never sees HTTP.
  *
  * Threads: SQLite connections here are opened with SQLITE_OPEN_NOMUTEX, so each one is used
  * by one thread at a time. Every thread that calls an operation gets its own connection,
@@ -148,9 +148,35 @@ grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id, co
     return grantd_sqlite_exec_one(c, st);
 }
 
+grantd_rc grantd_sqlite_one_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
+                                void (*fill)(sqlite3_stmt *st, struct grantd_arena *a, void *out),
+                                void *out)
+{
+    int r = sqlite3_step(st);
+    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+    if (r == SQLITE_ROW)
+        fill(st, a, out);
+    grantd_sqlite_done(st);
+    return rc;
+}
+
 int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+int grantd_sqlite_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
+{
+    return sqlite3_bind_blob(st, i, hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
+}
+
+void grantd_sqlite_col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN])
+{
+    const void *blob = sqlite3_column_blob(st, col);
+    if (blob && sqlite3_column_bytes(st, col) == GRANTD_SHA256_LEN)
+        memcpy(out, blob, GRANTD_SHA256_LEN);
+    else
+        memset(out, 0, GRANTD_SHA256_LEN);
 }
 
 const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col)
@@ -474,4 +500,15 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .user_set_password = grantd_sqlite_user_set_password,
     .user_set_disabled = grantd_sqlite_user_set_disabled,
     .tenant_put = grantd_sqlite_tenant_put,
+    .user_get = grantd_sqlite_user_get,
+    .session_put = grantd_sqlite_session_put,
+    .session_get = grantd_sqlite_session_get,
+    .session_delete = grantd_sqlite_session_delete,
+    .consent_get = grantd_sqlite_consent_get,
+    .consent_put = grantd_sqlite_consent_put,
+    .code_put = grantd_sqlite_code_put,
+    .code_consume = grantd_sqlite_code_consume,
+    .token_put = grantd_sqlite_token_put,
+    .token_get = grantd_sqlite_token_get,
+    .token_revoke_family = grantd_sqlite_token_revoke_family,
 };

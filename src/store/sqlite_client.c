@@ -102,7 +102,7 @@ grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, con
 
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at"
+    "updated_at, flags"
 
 static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_client *c)
 {
@@ -119,6 +119,7 @@ static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct gra
     c->disabled = sqlite3_column_int(st, 7) != 0;
     c->created_at = sqlite3_column_int64(st, 8);
     c->updated_at = sqlite3_column_int64(st, 9);
+    c->flags = (unsigned)sqlite3_column_int64(st, 10);
 }
 
 /* Binds a (tenant, id) key at parameters 1 and 2. */
@@ -176,7 +177,7 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
 {
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_PUT,
                                           "INSERT INTO clients (" CLIENT_COLUMNS ") "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = cl->created_at ? cl->created_at : grantd_clock_now();
@@ -186,7 +187,7 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
             grantd_sqlite_bind_text(st, 6, cl->scope ? cl->scope : "") |
             sqlite3_bind_int64(st, 7, (int64_t)cl->grants) |
             sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) | sqlite3_bind_int64(st, 9, created) |
-            sqlite3_bind_int64(st, 10, updated);
+            sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags);
     if (!cl->is_public)
         b |= sqlite3_bind_blob(st, 5, cl->secret_hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
     if (b != SQLITE_OK) {

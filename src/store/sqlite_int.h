@@ -1,6 +1,7 @@
 /* Internals shared by the files of the SQLite driver (sqlite.c: connections, transactions
  * and the driver table; sqlite_schema.c: migrations; sqlite_client.c: tenants and clients;
- * sqlite_user.c: users). Not an interface: nothing outside src/store/sqlite*.c includes it;
+ * sqlite_user.c: users; sqlite_session.c: sessions and consents; sqlite_code.c: codes and
+ * tokens). Not an interface: nothing outside src/store/sqlite*.c includes it;
  * everyone else reaches the driver through store.h. */
 #ifndef GRANTD_STORE_SQLITE_INT_H
 #define GRANTD_STORE_SQLITE_INT_H
@@ -37,6 +38,20 @@ enum sq_stmt_id {
     SQ_USER_LIST,
     SQ_USER_PASSWORD,
     SQ_USER_DISABLE,
+    SQ_USER_GET,
+    SQ_SESSION_PUT,
+    SQ_SESSION_GET,
+    SQ_SESSION_DELETE,
+    SQ_CONSENT_GET,
+    SQ_CONSENT_PUT,
+    SQ_CODE_PUT,
+    SQ_CODE_GET,
+    SQ_CODE_USE,
+    SQ_CODE_REVOKE,
+    SQ_FAMILY_REPLAYED,
+    SQ_FAMILY_REVOKE,
+    SQ_TOKEN_PUT,
+    SQ_TOKEN_GET,
     SQ_STMT_COUNT
 };
 
@@ -94,8 +109,20 @@ GRANTD_MUST_USE grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum s
                                                   const char *key,
                                                   int (*bind)(sqlite3_stmt *st, const void *arg),
                                                   const void *arg);
+/* Steps st, a bound query that answers at most one row: on a row, fill copies it into out
+ * (strings into a). GRANTD_ENOTFOUND when there is no row. Resets st. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_one_row(struct sq_conn *c, sqlite3_stmt *st,
+                                                struct grantd_arena *a,
+                                                void (*fill)(sqlite3_stmt *st,
+                                                             struct grantd_arena *a, void *out),
+                                                void *out);
 /* Binds s as text, or NULL when s is NULL. The string must outlive the step (SQLITE_STATIC). */
 int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Binds the GRANTD_SHA256_LEN bytes at hash as a blob, which must outlive the step. */
+int grantd_sqlite_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash);
+/* Copies column col of the current row into out when it is a GRANTD_SHA256_LEN-byte blob;
+ * zeroes out otherwise. */
+void grantd_sqlite_col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN]);
 /* Column col of the current row copied into a; NULL for SQL NULL. */
 const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
 /* Grows an arena array of elem-sized items holding count items so that one more fits;
@@ -107,8 +134,13 @@ void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t
 int grantd_sqlite_schema_newest(void);
 GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_version(struct sq_conn *c, int *version);
 GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to);
+/* Like grantd_sqlite_schema_migrate, but stops at version target (0..newest; GRANTD_EINVAL
+ * otherwise): tests use it to build a database as an older grantd left it. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target,
+                                                          int *from, int *to);
 
-/* Record operations, as in struct grantd_store_driver (sqlite_client.c, sqlite_user.c). */
+/* Record operations, as in struct grantd_store_driver (sqlite_client.c, sqlite_user.c,
+ * sqlite_session.c, sqlite_code.c). */
 grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
                                    struct grantd_tenant *out);
 grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena *a,
@@ -134,5 +166,29 @@ grantd_rc grantd_sqlite_user_set_password(struct grantd_store *s, int64_t tenant
                                           const char *username, const char *password_hash);
 grantd_rc grantd_sqlite_user_set_disabled(struct grantd_store *s, int64_t tenant,
                                           const char *username, int disabled);
+grantd_rc grantd_sqlite_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                 const char *id, struct grantd_user *out);
+grantd_rc grantd_sqlite_session_put(struct grantd_store *s, const struct grantd_session *sess);
+grantd_rc grantd_sqlite_session_get(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant,
+                                    const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
+                                    struct grantd_session *out);
+grantd_rc grantd_sqlite_session_delete(struct grantd_store *s, int64_t tenant,
+                                       const unsigned char id_hash[GRANTD_SHA256_LEN]);
+grantd_rc grantd_sqlite_consent_get(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, const char *user_id, const char *client_id,
+                                    struct grantd_consent *out);
+grantd_rc grantd_sqlite_consent_put(struct grantd_store *s, const struct grantd_consent *c);
+grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_code *code);
+grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
+                                     struct grantd_code *out);
+grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_token *tokens,
+                                  size_t count);
+grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  const unsigned char hash[GRANTD_SHA256_LEN],
+                                  struct grantd_token *out);
+grantd_rc grantd_sqlite_token_revoke_family(struct grantd_store *s, int64_t tenant,
+                                            const char *family);
 
 #endif

@@ -5,8 +5,8 @@
  * succeed (the second finds the work done). Steps are append-only: a released step is never
  * edited, a change is a new step.
  *
- * Not here: record operations (sqlite_client.c, sqlite_user.c) and connection handling
- * (sqlite.c). */
+ * Not here: record operations (sqlite_client.c, sqlite_user.c, sqlite_session.c,
+ * sqlite_code.c) and connection handling (sqlite.c). */
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
@@ -58,6 +58,63 @@ static const char schema_v1[] =
     "  PRIMARY KEY (tenant_id, id),"
     "  UNIQUE (tenant_id, username));";
 
+/* Version 2: the authorization-code flow. Client options (flags); browser sessions,
+ * remembered consents, authorization codes and opaque tokens. Codes, tokens and sessions
+ * are found by the SHA-256 of a random value, so they are WITHOUT ROWID tables keyed by
+ * (tenant, hash): one b-tree lookup, no separate key index. A code row stays after
+ * redemption (used = 1) so that a replay is recognised. The family indexes serve "revoke
+ * every token of this authorization" and "was a code of this family replayed"; both must
+ * cover their statement's WHERE clause, because without statistics SQLite prefers a range
+ * of the primary key (every row of the tenant) to a secondary index that needs a lookup
+ * per row (tests/unit/store/test_sqlite.c checks the plans). */
+static const char schema_v2[] =
+    "ALTER TABLE clients ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE sessions ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  id_hash BLOB NOT NULL CHECK (length(id_hash) = 32),"
+    "  user_id TEXT,"
+    "  auth_time INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, id_hash)) WITHOUT ROWID;"
+    "CREATE TABLE consents ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  user_id TEXT NOT NULL,"
+    "  client_id TEXT NOT NULL,"
+    "  scope TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, user_id, client_id)) WITHOUT ROWID;"
+    "CREATE TABLE codes ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    "  client_id TEXT NOT NULL,"
+    "  user_id TEXT NOT NULL,"
+    "  redirect_uri TEXT,"
+    "  scope TEXT NOT NULL DEFAULT '',"
+    "  code_challenge TEXT,"
+    "  code_challenge_method TEXT,"
+    "  family TEXT NOT NULL,"
+    "  auth_time INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used INTEGER NOT NULL DEFAULT 0,"
+    "  revoked INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (tenant_id, hash)) WITHOUT ROWID;"
+    "CREATE INDEX codes_by_family ON codes(tenant_id, family, revoked);"
+    "CREATE TABLE tokens ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    "  kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"
+    "  client_id TEXT NOT NULL,"
+    "  user_id TEXT,"
+    "  scope TEXT NOT NULL DEFAULT '',"
+    "  family TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL DEFAULT 0,"
+    "  revoked INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (tenant_id, hash)) WITHOUT ROWID;"
+    "CREATE INDEX tokens_by_family ON tokens(tenant_id, family);";
+
 /* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -98,6 +155,7 @@ struct step {
 /* steps[i] brings version i to i + 1. Append only. */
 static const struct step steps[] = {
     {schema_v1, seed_v1},
+    {schema_v2, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))
@@ -132,8 +190,9 @@ static grantd_rc set_version(struct sq_conn *c, int version)
 }
 
 /* One step under the write lock: re-reads the version (another process may have migrated
- * meanwhile) and applies the step that version needs, if any. *version gets the result. */
-static grantd_rc apply_next(struct sq_conn *c, int *version)
+ * meanwhile) and applies the step that version needs to get closer to target, if any.
+ * *version gets the result. */
+static grantd_rc apply_next(struct sq_conn *c, int target, int *version)
 {
     grantd_rc rc = grantd_sqlite_begin(c, 1);
     if (rc != GRANTD_OK)
@@ -142,7 +201,7 @@ static grantd_rc apply_next(struct sq_conn *c, int *version)
     rc = grantd_sqlite_schema_version(c, &cur);
     if (rc == GRANTD_OK && cur > NEWEST)
         rc = GRANTD_ESCHEMA;
-    if (rc == GRANTD_OK && cur < NEWEST) {
+    if (rc == GRANTD_OK && cur < target) {
         const struct step *s = &steps[cur];
         rc = grantd_sqlite_rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
         if (rc == GRANTD_OK && s->seed)
@@ -156,8 +215,10 @@ static grantd_rc apply_next(struct sq_conn *c, int *version)
     return rc;
 }
 
-grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to)
+grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target, int *from, int *to)
 {
+    if (target < 0 || target > NEWEST)
+        return GRANTD_EINVAL;
     int version = 0;
     grantd_rc rc = grantd_sqlite_schema_version(c, &version);
     if (rc != GRANTD_OK)
@@ -166,9 +227,14 @@ grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to)
     *to = version;
     if (version > NEWEST)
         return GRANTD_ESCHEMA;
-    while (rc == GRANTD_OK && version < NEWEST)
-        rc = apply_next(c, &version);
+    while (rc == GRANTD_OK && version < target)
+        rc = apply_next(c, target, &version);
     if (rc == GRANTD_OK)
         *to = version;
     return rc;
+}
+
+grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to)
+{
+    return grantd_sqlite_schema_migrate_to(c, NEWEST, from, to);
 }

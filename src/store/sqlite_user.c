@@ -57,23 +57,23 @@ grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_use
     return grantd_sqlite_exec(c, st);
 }
 
-grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const char *username, struct grantd_user *out)
+/* The user whose column named by the prepared statement id (its SQL is sql) equals key,
+ * in tenant. */
+static grantd_rc user_one(struct grantd_store *s, struct grantd_arena *a, enum sq_stmt_id id,
+                          const char *sql, int64_t tenant, const char *key,
+                          struct grantd_user *out)
 {
-    if (!username)
+    if (!key)
         return GRANTD_EINVAL;
     struct sq_conn *c;
     grantd_rc rc = grantd_sqlite_conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_FIND,
-                                          "SELECT " USER_COLUMNS " FROM users "
-                                          "WHERE tenant_id = ?1 AND username = ?2");
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
     if (!st)
         return GRANTD_ESTORE;
     rc = GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, username)) !=
-        SQLITE_OK)
+    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, key)) != SQLITE_OK)
         goto out;
     int r = sqlite3_step(st);
     rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
@@ -82,6 +82,22 @@ grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a
 out:
     grantd_sqlite_done(st);
     return rc;
+}
+
+grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  const char *username, struct grantd_user *out)
+{
+    return user_one(s, a, SQ_USER_FIND,
+                    "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ?1 AND username = ?2",
+                    tenant, username, out);
+}
+
+grantd_rc grantd_sqlite_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                 const char *id, struct grantd_user *out)
+{
+    return user_one(s, a, SQ_USER_GET,
+                    "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ?1 AND id = ?2",
+                    tenant, id, out);
 }
 
 grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,

@@ -40,6 +40,13 @@ struct grantd_tenant {
     int64_t created_at;
 };
 
+/* Per-client options (bit set, stored with the client). */
+enum grantd_client_flag {
+    GRANTD_CLIENT_ALLOW_PLAIN_PKCE = 1u << 0,     /* code_challenge_method=plain accepted */
+    GRANTD_CLIENT_ALWAYS_CONSENT = 1u << 1,       /* never skip the consent page */
+    GRANTD_CLIENT_REDIRECT_WILDCARD = 1u << 2,    /* registered URIs may hold one '*' */
+};
+
 struct grantd_client {
     int64_t tenant;
     const char *id;                  /* client_id */
@@ -50,6 +57,7 @@ struct grantd_client {
     size_t redirect_uri_count;
     const char *scope;               /* allowed scopes, space-separated; "" for none */
     unsigned grants;                 /* enum grantd_grant bits */
+    unsigned flags;                  /* enum grantd_client_flag bits */
     int disabled;
     int64_t created_at, updated_at;  /* unix seconds */
 };
@@ -63,6 +71,55 @@ struct grantd_user {
     const char *password_hash;       /* argon2id encoded string */
     int disabled;
     int64_t created_at, updated_at;
+};
+
+/* A browser session. The cookie carries a random id; only its SHA-256 is stored. A session
+ * exists before login (user_id NULL) so the login form can carry a CSRF token bound to it. */
+struct grantd_session {
+    int64_t tenant;
+    unsigned char id_hash[GRANTD_SHA256_LEN];
+    const char *user_id;             /* NULL until login */
+    int64_t auth_time;               /* when the user logged in; 0 before */
+    int64_t created_at, expires_at;
+};
+
+/* A remembered consent: the user granted client these scopes. */
+struct grantd_consent {
+    int64_t tenant;
+    const char *user_id, *client_id;
+    const char *scope;               /* space-separated, may be "" */
+    int64_t created_at;
+};
+
+/* An authorization code. Only its SHA-256 is stored. The row outlives redemption (used = 1)
+ * until it expires, so a second redemption can be detected and the family revoked. */
+struct grantd_code {
+    int64_t tenant;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    const char *client_id, *user_id;
+    const char *redirect_uri;        /* as sent to /authorize; NULL when it was omitted */
+    const char *scope;               /* granted scopes, space-separated, may be "" */
+    const char *code_challenge;      /* NULL without PKCE */
+    const char *code_challenge_method; /* "S256" or "plain"; NULL without PKCE */
+    const char *family;              /* id shared by every token this code leads to */
+    int64_t auth_time, created_at, expires_at;
+    int used, revoked;
+};
+
+enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
+
+/* An opaque access or refresh token. Only its SHA-256 is stored. */
+struct grantd_token {
+    int64_t tenant;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    enum grantd_token_kind kind;
+    const char *client_id;
+    const char *user_id;             /* NULL for client_credentials */
+    const char *scope;               /* space-separated, may be "" */
+    const char *family;              /* the authorization it descends from */
+    int64_t created_at;
+    int64_t expires_at;              /* 0 = never */
+    int revoked;
 };
 
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
@@ -112,6 +169,51 @@ struct grantd_store_driver {
      * when the name is taken. */
     grantd_rc (*tenant_put)(struct grantd_store *s, const char *name, const char *issuer,
                             int64_t *id_out);
+
+    /* ---- API version 1 additions for the authorization-code flow ---- */
+
+    /* A user by its id (subject). */
+    grantd_rc (*user_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                          const char *id, struct grantd_user *out);
+
+    /* Inserts a session (GRANTD_EEXIST if the hash is taken). */
+    grantd_rc (*session_put)(struct grantd_store *s, const struct grantd_session *sess);
+    /* A session by id hash; GRANTD_ENOTFOUND when absent or expired at now. */
+    grantd_rc (*session_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                             const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
+                             struct grantd_session *out);
+    /* Deletes a session; deleting an absent one is GRANTD_OK. */
+    grantd_rc (*session_delete)(struct grantd_store *s, int64_t tenant,
+                                const unsigned char id_hash[GRANTD_SHA256_LEN]);
+
+    /* The remembered consent of user for client; GRANTD_ENOTFOUND when none. */
+    grantd_rc (*consent_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                             const char *user_id, const char *client_id,
+                             struct grantd_consent *out);
+    /* Inserts or replaces the consent of (tenant, user, client). */
+    grantd_rc (*consent_put)(struct grantd_store *s, const struct grantd_consent *c);
+
+    /* Inserts a code (used and revoked are ignored: a new code is neither). */
+    grantd_rc (*code_put)(struct grantd_store *s, const struct grantd_code *code);
+    /* Redeems a code, atomically: in one transaction, if the code is unused it is marked used
+     * and returned (GRANTD_OK); if it was used already it is marked revoked, every token of
+     * its family is revoked, and GRANTD_EREPEATED is returned with *out filled;
+     * GRANTD_ENOTFOUND when no such code exists. Expiry is the caller's check (out->expires_at). */
+    grantd_rc (*code_consume)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const unsigned char hash[GRANTD_SHA256_LEN],
+                              struct grantd_code *out);
+
+    /* Inserts tokens (all of one family) in one transaction. If a code of that family has
+     * been revoked (it was replayed meanwhile) nothing is inserted and GRANTD_ECONFLICT is
+     * returned: tokens can never outlive the revocation of their code. */
+    grantd_rc (*token_put)(struct grantd_store *s, const struct grantd_token *tokens,
+                           size_t count);
+    /* A token by hash, revoked or expired ones included (the caller decides). */
+    grantd_rc (*token_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           const unsigned char hash[GRANTD_SHA256_LEN],
+                           struct grantd_token *out);
+    /* Revokes every token of a family (GRANTD_OK when none). */
+    grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family);
 };
 
 struct grantd_store {

@@ -1,199 +1,12 @@
-/* The store conformance suite: what every storage driver must do, written against store.h
- * only (stores are opened by URL through grantd_store_open), so each new driver runs the
- * same tests.
- *
- * With GRANTD_TEST_STORE_URL set, every test runs against that URL (which may hold data
- * already: tests work in a tenant of their own with unique names). Otherwise the suite runs
- * twice: against a fresh temporary SQLite file (sqlite:PATH in a mkdtemp directory, new for
- * each test) and against sqlite::memory:. Tests that need to reopen the same database or
- * read its file skip where that is impossible.
+/* The store conformance suite, part one: schema and readiness, tenants, the hash key,
+ * clients, users, several handles and threads. Part two (test_conformance_flow.c) has the
+ * records of the authorization-code flow; the fixture and the modes every part runs in
+ * (GRANTD_TEST_STORE_URL, or a temporary SQLite file and sqlite::memory:) are in
+ * conformance.h.
  *
  * Not here: driver-specific behaviour (file modes, pragmas, busy mapping): see
  * tests/unit/store/test_<driver>.c. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "core/clock.h"
-#include "core/crypto.h"
-#include "core/mem.h"
-#include "store/store.h"
-
-enum mode { MODE_URL, MODE_FILE, MODE_MEMORY };
-static enum mode mode;
-static const char *env_url;
-
-struct fx {
-    char dir[512];
-    char path[600];
-    char url[700];
-    struct grantd_store *s;
-    struct grantd_arena *a;
-    int64_t tenant; /* a tenant of this test's own */
-};
-
-#define D(s) ((s)->driver)
-
-/* ---- fixture ------------------------------------------------------------------------ */
-
-static struct grantd_store *open_url(const char *url)
-{
-    struct grantd_store *s = NULL;
-    char err[512] = "";
-    grantd_rc rc = grantd_store_open(url, &s, err, sizeof(err));
-    if (rc != GRANTD_OK)
-        print_error("grantd_store_open(%s): %s: %s\n", url, grantd_strerror(rc), err);
-    assert_int_equal(rc, GRANTD_OK);
-    assert_non_null(s);
-    return s;
-}
-
-/* "prefix-<16 hex>", unique enough to share a database with other runs. */
-static const char *uid(struct grantd_arena *a, const char *prefix)
-{
-    unsigned char r[8];
-    char hex[17];
-    assert_int_equal(grantd_random_bytes(r, sizeof(r)), GRANTD_OK);
-    grantd_hex_encode(r, sizeof(r), hex);
-    return grantd_arena_printf(a, "%s-%s", prefix, hex);
-}
-
-static int setup_raw(void **state)
-{
-    struct fx *f = grantd_xcalloc(1, sizeof(*f));
-    f->a = grantd_arena_new(4096);
-    if (mode == MODE_URL) {
-        snprintf(f->url, sizeof(f->url), "%s", env_url);
-    } else if (mode == MODE_MEMORY) {
-        snprintf(f->url, sizeof(f->url), "sqlite::memory:");
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(f->dir, sizeof(f->dir), "%s/grantd-conf-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        assert_non_null(mkdtemp(f->dir));
-        snprintf(f->path, sizeof(f->path), "%s/grantd.db", f->dir);
-        snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
-    }
-    f->s = open_url(f->url);
-    *state = f;
-    return 0;
-}
-
-static int setup(void **state)
-{
-    setup_raw(state);
-    struct fx *f = *state;
-    int from = -1, to = -1;
-    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
-    assert_int_equal(D(f->s)->tenant_put(f->s, uid(f->a, "tenant"), NULL, &f->tenant),
-                     GRANTD_OK);
-    assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
-    return 0;
-}
-
-static void remove_db_files(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[700];
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    grantd_store_close(f->s);
-    if (f->path[0])
-        remove_db_files(f->path);
-    if (f->dir[0])
-        rmdir(f->dir);
-    grantd_arena_free(f->a);
-    free(f);
-    return 0;
-}
-
-/* ---- record builders and comparisons -------------------------------------------------- */
-
-static struct grantd_client make_client(struct fx *f, const char *id, size_t nuris)
-{
-    static const char *const uris[] = {"https://app.example/cb", "http://127.0.0.1/cb",
-                                       "com.example.app:/oauth2redirect"};
-    struct grantd_client c = {0};
-    c.tenant = f->tenant;
-    c.id = id;
-    c.name = "Example App";
-    c.redirect_uris = nuris ? uris : NULL;
-    c.redirect_uri_count = nuris;
-    c.scope = "openid profile email";
-    c.grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
-    c.created_at = 1700000000;
-    c.updated_at = 1700000100;
-    assert_int_equal(grantd_store_hash_secret(f->s, "s3cret", c.secret_hash), GRANTD_OK);
-    return c;
-}
-
-static void assert_client_equal(const struct grantd_client *want, const struct grantd_client *got)
-{
-    assert_int_equal(got->tenant, want->tenant);
-    assert_string_equal(got->id, want->id);
-    assert_string_equal(got->name, want->name);
-    assert_int_equal(!!got->is_public, !!want->is_public);
-    assert_memory_equal(got->secret_hash, want->secret_hash, GRANTD_SHA256_LEN);
-    assert_int_equal(got->redirect_uri_count, want->redirect_uri_count);
-    for (size_t i = 0; i < want->redirect_uri_count; i++)
-        assert_string_equal(got->redirect_uris[i], want->redirect_uris[i]);
-    assert_string_equal(got->scope, want->scope ? want->scope : "");
-    assert_int_equal(got->grants, want->grants);
-    assert_int_equal(!!got->disabled, !!want->disabled);
-    assert_int_equal(got->created_at, want->created_at);
-    assert_int_equal(got->updated_at, want->updated_at);
-}
-
-static void assert_optional_string(const char *got, const char *want)
-{
-    if (want)
-        assert_string_equal(got, want);
-    else
-        assert_null(got);
-}
-
-static void assert_user_equal(const struct grantd_user *want, const struct grantd_user *got)
-{
-    assert_int_equal(got->tenant, want->tenant);
-    assert_string_equal(got->id, want->id);
-    assert_string_equal(got->username, want->username);
-    assert_optional_string(got->account, want->account);
-    assert_optional_string(got->email, want->email);
-    assert_string_equal(got->password_hash, want->password_hash);
-    assert_int_equal(!!got->disabled, !!want->disabled);
-    assert_int_equal(got->created_at, want->created_at);
-    assert_int_equal(got->updated_at, want->updated_at);
-}
-
-static struct grantd_user make_user(struct fx *f, const char *username)
-{
-    struct grantd_user u = {0};
-    u.tenant = f->tenant;
-    u.id = uid(f->a, "sub");
-    u.username = username;
-    u.account = "acct-42";
-    u.email = "alice@example.com";
-    u.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
-    u.created_at = 1700000000;
-    u.updated_at = 1700000000;
-    return u;
-}
+#include "conformance.h"
 
 /* ---- schema, readiness, tenants, hash key --------------------------------------------- */
 
@@ -331,11 +144,44 @@ static void test_client_roundtrip(void **state)
     pub.scope = "";
     pub.grants = GRANTD_GRANT_AUTHORIZATION_CODE;
     pub.disabled = 1;
+    pub.flags = GRANTD_CLIENT_ALLOW_PLAIN_PKCE | GRANTD_CLIENT_ALWAYS_CONSENT;
     roundtrip(f, &pub);
     struct grantd_client m2m = make_client(f, uid(f->a, "m2m"), 0);
     m2m.grants = GRANTD_GRANT_CLIENT_CREDENTIALS;
     m2m.name = "Machine \"client\" ünïcode ' ; DROP TABLE clients; --";
     roundtrip(f, &m2m);
+}
+
+/* flags are stored with the client and come back from client_get and client_list, every
+ * bit of them (unknown bits included: the store does not interpret them). */
+static void test_client_flags(void **state)
+{
+    struct fx *f = *state;
+    static const unsigned flags[] = {
+        0,
+        GRANTD_CLIENT_ALLOW_PLAIN_PKCE,
+        GRANTD_CLIENT_ALWAYS_CONSENT | GRANTD_CLIENT_REDIRECT_WILDCARD,
+        GRANTD_CLIENT_ALLOW_PLAIN_PKCE | GRANTD_CLIENT_ALWAYS_CONSENT |
+            GRANTD_CLIENT_REDIRECT_WILDCARD | (1u << 31),
+    };
+    const size_t n = sizeof(flags) / sizeof(flags[0]);
+    for (size_t i = 0; i < n; i++) {
+        struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+        c.created_at += (int64_t)i; /* list order = this order */
+        c.flags = flags[i];
+        roundtrip(f, &c);
+    }
+    struct grantd_client *list = NULL;
+    size_t count = 0;
+    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &count), GRANTD_OK);
+    assert_int_equal(count, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(list[i].flags, flags[i]);
+    /* other updates leave them alone */
+    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, list[3].id, 1), GRANTD_OK);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, list[3].id, &got), GRANTD_OK);
+    assert_int_equal(got.flags, flags[3]);
 }
 
 static void test_client_duplicate(void **state)
@@ -527,6 +373,29 @@ static void test_user_duplicates(void **state)
     assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "frank2", &got), GRANTD_ENOTFOUND);
 }
 
+static void test_user_get(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_user u = make_user(f, "heidi");
+    struct grantd_user v = make_user(f, "ivan");
+    v.account = NULL;
+    v.email = NULL;
+    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(D(f->s)->user_put(f->s, &v), GRANTD_OK);
+    struct grantd_user got;
+    memset(&got, 0xA5, sizeof(got));
+    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, u.id, &got), GRANTD_OK);
+    assert_user_equal(&u, &got);
+    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, v.id, &got), GRANTD_OK);
+    assert_user_equal(&v, &got); /* NULL account and email stay NULL */
+    /* by id only: a username is not an id */
+    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, "heidi", &got), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, uid(f->a, "sub"), &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->user_get(f->s, f->a, GRANTD_DEFAULT_TENANT, u.id, &got),
+                     GRANTD_ENOTFOUND);
+}
+
 /* ---- tenants keep records apart ------------------------------------------------------- */
 
 static void test_tenant_isolation(void **state)
@@ -702,7 +571,8 @@ static void test_secret_not_stored_plain(void **state)
     assert_false(file_contains(f->path, secret, strlen(secret)));
     assert_false(file_contains(wal, secret, strlen(secret)));
     /* and we did read the database the client went to: its id and hash are there */
-    assert_true(file_contains(f->path, c.id, strlen(c.id)) || file_contains(wal, c.id, strlen(c.id)));
+    assert_true(file_contains(f->path, c.id, strlen(c.id)) ||
+                file_contains(wal, c.id, strlen(c.id)));
     assert_true(file_contains(f->path, c.secret_hash, GRANTD_SHA256_LEN) ||
                 file_contains(wal, c.secret_hash, GRANTD_SHA256_LEN));
     f->s = open_url(f->url);
@@ -720,6 +590,7 @@ int main(void)
         T(test_hash_key),
         T(test_hash_key_differs_between_stores),
         T(test_client_roundtrip),
+        T(test_client_flags),
         T(test_client_duplicate),
         T(test_client_missing),
         T(test_client_list_order),
@@ -730,21 +601,11 @@ int main(void)
         T(test_users),
         T(test_user_updates),
         T(test_user_duplicates),
+        T(test_user_get),
         T(test_tenant_isolation),
         T(test_second_handle_sees_writes),
         T(test_concurrency),
         T(test_secret_not_stored_plain),
     };
-    env_url = getenv("GRANTD_TEST_STORE_URL");
-    if (env_url && *env_url) {
-        mode = MODE_URL;
-        return cmocka_run_group_tests_name("store conformance (GRANTD_TEST_STORE_URL)", tests,
-                                           NULL, NULL);
-    }
-    int failed = 0;
-    mode = MODE_FILE;
-    failed += cmocka_run_group_tests_name("store conformance: sqlite file", tests, NULL, NULL);
-    mode = MODE_MEMORY;
-    failed += cmocka_run_group_tests_name("store conformance: sqlite::memory:", tests, NULL, NULL);
-    return failed;
+    CONFORMANCE_RUN("store conformance", tests);
 }

@@ -1,8 +1,10 @@
 /* What the SQLite driver promises beyond the conformance suite (tests/store/): file mode
  * 0600, WAL, open errors that name the path, GRANTD_ESCHEMA for a newer database,
  * concurrent migration from several handles, busy → GRANTD_EBUSY, unmigrated → ESTORE,
- * connections of exited threads reused, private in-memory stores. Looks inside the driver
- * (sqlite_int.h) and at the database with libsqlite3 directly. */
+ * connections of exited threads reused, private in-memory stores, a version 1 database
+ * (the previous grantd's) upgraded without losing records, hashes stored as 32-byte blobs
+ * and family lookups served by their indexes. Looks inside the driver (sqlite_int.h) and at
+ * the database with libsqlite3 directly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +282,180 @@ static void test_memory_stores_are_private(void **state)
     grantd_store_close(s2);
 }
 
+/* ---- schema version 2 ------------------------------------------------------------------- */
+
+/* Migrates the database at url to version target only, as an older grantd would have. */
+static void migrate_to(const char *url, int target)
+{
+    struct grantd_store *s = open_ok(url);
+    struct sq_conn *c;
+    assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
+    int from = -1, to = -1;
+    assert_int_equal(grantd_sqlite_schema_migrate_to(c, target, &from, &to), GRANTD_OK);
+    assert_int_equal(to, target);
+    grantd_store_close(s);
+}
+
+/* A database left at version 1 by the previous grantd, holding a client (with redirect URIs
+ * and a secret hash) and a user, comes through the upgrade to 2 intact, with flags 0. */
+static void test_migrate_v1_to_v2(void **state)
+{
+    struct fx *f = *state;
+    assert_true(grantd_sqlite_schema_newest() >= 2);
+    migrate_to(f->url, 1);
+    /* the rows as the version-1 driver wrote them (its INSERTs, which name no flags) */
+    raw_exec(f->path,
+             "INSERT INTO clients (tenant_id, id, name, is_public, secret_hash, scope, grants,"
+             " disabled, created_at, updated_at) VALUES (1, 'old-app', 'Old App', 0,"
+             " x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',"
+             " 'openid email', 3, 0, 1690000000, 1690000100);"
+             "INSERT INTO client_redirect_uris (tenant_id, client_id, position, uri) VALUES"
+             " (1, 'old-app', 0, 'https://old.example/cb'),"
+             " (1, 'old-app', 1, 'http://127.0.0.1/cb');"
+             "INSERT INTO users (tenant_id, id, username, account, email, password_hash,"
+             " created_at, updated_at) VALUES (1, 'sub-1', 'olduser', NULL, NULL, '$argon2id$x',"
+             " 1690000000, 1690000000);");
+
+    struct grantd_store *s = open_ok(f->url);
+    assert_int_equal(s->driver->ping(s), GRANTD_ESTORE); /* still at 1: not ready */
+    int from = -1, to = -1;
+    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(from, 1);
+    assert_int_equal(to, grantd_sqlite_schema_newest());
+    assert_int_equal(s->driver->ping(s), GRANTD_OK);
+
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client c;
+    assert_int_equal(s->driver->client_get(s, a, 1, "old-app", &c), GRANTD_OK);
+    assert_string_equal(c.name, "Old App");
+    assert_int_equal(c.flags, 0);
+    assert_int_equal(c.grants, 3);
+    assert_string_equal(c.scope, "openid email");
+    assert_int_equal(c.secret_hash[31], 0x1f);
+    assert_int_equal(c.redirect_uri_count, 2);
+    assert_string_equal(c.redirect_uris[1], "http://127.0.0.1/cb");
+    assert_int_equal(c.created_at, 1690000000);
+    struct grantd_user u;
+    assert_int_equal(s->driver->user_get(s, a, 1, "sub-1", &u), GRANTD_OK);
+    assert_string_equal(u.username, "olduser");
+    assert_null(u.email);
+
+    /* the new tables are there, and a client with flags can be added next to the old one */
+    struct grantd_client n = {.tenant = 1, .id = "new-app", .name = "n", .is_public = 1,
+                              .flags = GRANTD_CLIENT_ALWAYS_CONSENT};
+    assert_int_equal(s->driver->client_put(s, &n), GRANTD_OK);
+    assert_int_equal(s->driver->client_get(s, a, 1, "new-app", &c), GRANTD_OK);
+    assert_int_equal(c.flags, GRANTD_CLIENT_ALWAYS_CONSENT);
+    struct grantd_session sess = {.tenant = 1, .id_hash = {7}, .expires_at = 2000000000};
+    assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
+/* Runs a one-row integer query on db. */
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static void test_flow_tables_layout(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct grantd_session sess = {.tenant = 1, .id_hash = {1, 2, 3}, .expires_at = 2000000000};
+    struct grantd_code k = {.tenant = 1, .hash = {4, 5}, .client_id = "c", .user_id = "u",
+                            .family = "fam", .expires_at = 2000000000};
+    struct grantd_token t = {.tenant = 1, .hash = {6}, .kind = GRANTD_TOKEN_ACCESS,
+                             .client_id = "c", .family = "fam"};
+    assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
+    assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
+    assert_int_equal(s->driver->token_put(s, &t, 1), GRANTD_OK);
+    grantd_store_close(s);
+
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    static const char *const blobs[] = {
+        "SELECT count(*) FROM sessions WHERE typeof(id_hash) = 'blob' AND length(id_hash) = 32",
+        "SELECT count(*) FROM codes WHERE typeof(hash) = 'blob' AND length(hash) = 32",
+        "SELECT count(*) FROM tokens WHERE typeof(hash) = 'blob' AND length(hash) = 32",
+    };
+    for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
+        assert_int_equal(raw_int(db, blobs[i]), 1);
+    /* a hash of another length is refused by the table itself */
+    assert_int_not_equal(sqlite3_exec(db, "INSERT INTO tokens (tenant_id, hash, kind, client_id,"
+                                          " family, created_at) VALUES (1, x'00', 1, 'c', 'f', 0)",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    static const char *const fk[] = {"sessions", "consents", "codes", "tokens"};
+    for (size_t i = 0; i < sizeof(fk) / sizeof(fk[0]); i++) {
+        char sql[128];
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM pragma_foreign_key_list('%s') WHERE \"table\" = 'tenants'",
+                 fk[i]);
+        assert_int_equal(raw_int(db, sql), 1);
+    }
+    sqlite3_close(db);
+}
+
+/* The query plan of the statement id as the driver prepared it on c (it must have run on
+ * this thread's connection already) mentions want. */
+static void assert_plan(struct sq_conn *c, enum sq_stmt_id id, const char *want)
+{
+    assert_non_null(c->stmts[id]);
+    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(c->stmts[id]));
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(c->db, eqp, -1, &q, NULL), SQLITE_OK);
+    char plan[512] = "";
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        size_t len = strlen(plan);
+        snprintf(plan + len, sizeof(plan) - len, "%s; ", (const char *)sqlite3_column_text(q, 3));
+    }
+    sqlite3_finalize(q);
+    sqlite3_free(eqp);
+    if (!strstr(plan, want))
+        print_error("statement %d: plan '%s' lacks '%s'\n", (int)id, plan, want);
+    assert_non_null(strstr(plan, want));
+}
+
+/* Every hash lookup is one primary-key search; the family statements stay in their index. */
+static void test_flow_query_plans(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_session sess = {.tenant = 1, .id_hash = {1}, .expires_at = 2000000000};
+    struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
+                            .family = "fam"};
+    struct grantd_token t = {.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_ACCESS,
+                             .client_id = "c", .family = "fam"};
+    struct grantd_session sg;
+    struct grantd_code kg;
+    struct grantd_token tg;
+    assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
+    assert_int_equal(s->driver->session_get(s, a, 1, sess.id_hash, 0, &sg), GRANTD_OK);
+    assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
+    assert_int_equal(s->driver->code_consume(s, a, 1, k.hash, &kg), GRANTD_OK);
+    assert_int_equal(s->driver->token_put(s, &t, 1), GRANTD_OK);
+    assert_int_equal(s->driver->token_get(s, a, 1, t.hash, &tg), GRANTD_OK);
+    assert_int_equal(s->driver->code_consume(s, a, 1, k.hash, &kg), GRANTD_EREPEATED);
+    struct sq_conn *c;
+    assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
+    assert_plan(c, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
+    assert_plan(c, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(c, SQ_CODE_USE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(c, SQ_CODE_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(c, SQ_TOKEN_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(c, SQ_FAMILY_REPLAYED, "codes_by_family (tenant_id=? AND family=? AND revoked=?)");
+    assert_plan(c, SQ_FAMILY_REVOKE, "tokens_by_family (tenant_id=? AND family=?)");
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -293,6 +469,9 @@ int main(void)
         T(test_busy),
         cmocka_unit_test(test_exited_threads_connections_reused),
         cmocka_unit_test(test_memory_stores_are_private),
+        T(test_migrate_v1_to_v2),
+        T(test_flow_tables_layout),
+        T(test_flow_query_plans),
     };
     return cmocka_run_group_tests_name("sqlite driver", tests, NULL, NULL);
 }

@@ -1,0 +1,225 @@
+/* The fixture of the store conformance suite (test_conformance*.c): what every storage
+ * driver must do, written against store.h only (stores are opened by URL through
+ * grantd_store_open), so each new driver runs the same tests.
+ *
+ * With GRANTD_TEST_STORE_URL set, every test runs against that URL (which may hold data
+ * already: tests work in a tenant of their own with unique names). Otherwise each suite runs
+ * twice: against a fresh temporary SQLite file (sqlite:PATH in a mkdtemp directory, new for
+ * each test) and against sqlite::memory:. Tests that need to reopen the same database or
+ * read its file skip where that is impossible.
+ *
+ * Each suite file is its own test executable and includes this header once, hence the
+ * static inline functions (no warning for the ones a suite does not use).
+ *
+ * Not here: driver-specific behaviour (file modes, pragmas, busy mapping): see
+ * tests/unit/store/test_<driver>.c. */
+#ifndef GRANTD_TESTS_STORE_CONFORMANCE_H
+#define GRANTD_TESTS_STORE_CONFORMANCE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/mem.h"
+#include "store/store.h"
+
+enum mode { MODE_URL, MODE_FILE, MODE_MEMORY };
+static enum mode mode;
+static const char *env_url;
+
+struct fx {
+    char dir[512];
+    char path[600];
+    char url[700];
+    struct grantd_store *s;
+    struct grantd_arena *a;
+    int64_t tenant; /* a tenant of this test's own */
+};
+
+#define D(s) ((s)->driver)
+
+/* ---- fixture ------------------------------------------------------------------------ */
+
+static inline struct grantd_store *open_url(const char *url)
+{
+    struct grantd_store *s = NULL;
+    char err[512] = "";
+    grantd_rc rc = grantd_store_open(url, &s, err, sizeof(err));
+    if (rc != GRANTD_OK)
+        print_error("grantd_store_open(%s): %s: %s\n", url, grantd_strerror(rc), err);
+    assert_int_equal(rc, GRANTD_OK);
+    assert_non_null(s);
+    return s;
+}
+
+/* "prefix-<16 hex>", unique enough to share a database with other runs. */
+static inline const char *uid(struct grantd_arena *a, const char *prefix)
+{
+    unsigned char r[8];
+    char hex[17];
+    assert_int_equal(grantd_random_bytes(r, sizeof(r)), GRANTD_OK);
+    grantd_hex_encode(r, sizeof(r), hex);
+    return grantd_arena_printf(a, "%s-%s", prefix, hex);
+}
+
+static inline int setup_raw(void **state)
+{
+    struct fx *f = grantd_xcalloc(1, sizeof(*f));
+    f->a = grantd_arena_new(4096);
+    if (mode == MODE_URL) {
+        snprintf(f->url, sizeof(f->url), "%s", env_url);
+    } else if (mode == MODE_MEMORY) {
+        snprintf(f->url, sizeof(f->url), "sqlite::memory:");
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(f->dir, sizeof(f->dir), "%s/grantd-conf-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->path, sizeof(f->path), "%s/grantd.db", f->dir);
+        snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
+    }
+    f->s = open_url(f->url);
+    *state = f;
+    return 0;
+}
+
+static inline int setup(void **state)
+{
+    setup_raw(state);
+    struct fx *f = *state;
+    int from = -1, to = -1;
+    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(D(f->s)->tenant_put(f->s, uid(f->a, "tenant"), NULL, &f->tenant),
+                     GRANTD_OK);
+    assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
+    return 0;
+}
+
+static inline void remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[700];
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static inline int teardown(void **state)
+{
+    struct fx *f = *state;
+    grantd_store_close(f->s);
+    if (f->path[0])
+        remove_db_files(f->path);
+    if (f->dir[0])
+        rmdir(f->dir);
+    grantd_arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+/* ---- record builders and comparisons -------------------------------------------------- */
+
+static inline struct grantd_client make_client(struct fx *f, const char *id, size_t nuris)
+{
+    static const char *const uris[] = {"https://app.example/cb", "http://127.0.0.1/cb",
+                                       "com.example.app:/oauth2redirect"};
+    struct grantd_client c = {0};
+    c.tenant = f->tenant;
+    c.id = id;
+    c.name = "Example App";
+    c.redirect_uris = nuris ? uris : NULL;
+    c.redirect_uri_count = nuris;
+    c.scope = "openid profile email";
+    c.grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
+    c.created_at = 1700000000;
+    c.updated_at = 1700000100;
+    assert_int_equal(grantd_store_hash_secret(f->s, "s3cret", c.secret_hash), GRANTD_OK);
+    return c;
+}
+
+static inline void assert_client_equal(const struct grantd_client *want,
+                                       const struct grantd_client *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_string_equal(got->id, want->id);
+    assert_string_equal(got->name, want->name);
+    assert_int_equal(!!got->is_public, !!want->is_public);
+    assert_memory_equal(got->secret_hash, want->secret_hash, GRANTD_SHA256_LEN);
+    assert_int_equal(got->redirect_uri_count, want->redirect_uri_count);
+    for (size_t i = 0; i < want->redirect_uri_count; i++)
+        assert_string_equal(got->redirect_uris[i], want->redirect_uris[i]);
+    assert_string_equal(got->scope, want->scope ? want->scope : "");
+    assert_int_equal(got->grants, want->grants);
+    assert_int_equal(got->flags, want->flags);
+    assert_int_equal(!!got->disabled, !!want->disabled);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->updated_at, want->updated_at);
+}
+
+static inline void assert_optional_string(const char *got, const char *want)
+{
+    if (want)
+        assert_string_equal(got, want);
+    else
+        assert_null(got);
+}
+
+static inline void assert_user_equal(const struct grantd_user *want,
+                                     const struct grantd_user *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_string_equal(got->id, want->id);
+    assert_string_equal(got->username, want->username);
+    assert_optional_string(got->account, want->account);
+    assert_optional_string(got->email, want->email);
+    assert_string_equal(got->password_hash, want->password_hash);
+    assert_int_equal(!!got->disabled, !!want->disabled);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->updated_at, want->updated_at);
+}
+
+static inline struct grantd_user make_user(struct fx *f, const char *username)
+{
+    struct grantd_user u = {0};
+    u.tenant = f->tenant;
+    u.id = uid(f->a, "sub");
+    u.username = username;
+    u.account = "acct-42";
+    u.email = "alice@example.com";
+    u.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    u.created_at = 1700000000;
+    u.updated_at = 1700000000;
+    return u;
+}
+
+/* The body of a suite's main(): runs tests (an array) in every mode described at the top
+ * and returns the number of failures. title is a string literal. */
+#define CONFORMANCE_RUN(title, tests)                                                          \
+    do {                                                                                       \
+        env_url = getenv("GRANTD_TEST_STORE_URL");                                             \
+        if (env_url && *env_url) {                                                             \
+            mode = MODE_URL;                                                                   \
+            return cmocka_run_group_tests_name(title " (GRANTD_TEST_STORE_URL)", tests, NULL,  \
+                                               NULL);                                          \
+        }                                                                                      \
+        int failed_ = 0;                                                                       \
+        mode = MODE_FILE;                                                                      \
+        failed_ += cmocka_run_group_tests_name(title ": sqlite file", tests, NULL, NULL);      \
+        mode = MODE_MEMORY;                                                                    \
+        failed_ += cmocka_run_group_tests_name(title ": sqlite::memory:", tests, NULL, NULL);  \
+        return failed_;                                                                        \
+    } while (0)
+
+#endif

@@ -1,0 +1,583 @@
+/* The store conformance suite, part two: the records of the authorization-code flow.
+ * Sessions (expiry, pre-login NULL user), consents (replace), codes (single use; a replay
+ * revokes the family), tokens (batches, family revocation, no insert after a replay),
+ * tenant isolation of all of them, and the race the store exists to settle: many
+ * redemptions of one code at once, exactly one wins, and the winner's tokens cannot survive
+ * the losers' replays. The fixture and the modes are in conformance.h.
+ *
+ * Not here: expiry of codes and tokens, client/redirect_uri/PKCE binding (the callers'
+ * checks, tested with oauth/), driver-specific behaviour (tests/unit/store/). */
+#include "conformance.h"
+
+/* ---- builders and comparisons --------------------------------------------------------- */
+
+static void rand_hash(unsigned char out[GRANTD_SHA256_LEN])
+{
+    assert_int_equal(grantd_random_bytes(out, GRANTD_SHA256_LEN), GRANTD_OK);
+}
+
+static struct grantd_session make_session(struct fx *f, const char *user_id)
+{
+    struct grantd_session s = {0};
+    s.tenant = f->tenant;
+    rand_hash(s.id_hash);
+    s.user_id = user_id;
+    s.auth_time = user_id ? 1700000050 : 0;
+    s.created_at = 1700000000;
+    s.expires_at = 1700086400;
+    return s;
+}
+
+static void assert_session_equal(const struct grantd_session *want,
+                                 const struct grantd_session *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_memory_equal(got->id_hash, want->id_hash, GRANTD_SHA256_LEN);
+    assert_optional_string(got->user_id, want->user_id);
+    assert_int_equal(got->auth_time, want->auth_time);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->expires_at, want->expires_at);
+}
+
+/* A code with every optional field set; family is a fresh one when NULL. */
+static struct grantd_code make_code(struct fx *f, int64_t tenant, const char *family)
+{
+    struct grantd_code k = {0};
+    k.tenant = tenant;
+    rand_hash(k.hash);
+    k.client_id = uid(f->a, "client");
+    k.user_id = uid(f->a, "sub");
+    k.redirect_uri = "https://app.example/cb?x=1";
+    k.scope = "openid profile";
+    k.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    k.code_challenge_method = "S256";
+    k.family = family ? family : uid(f->a, "family");
+    k.auth_time = 1700000010;
+    k.created_at = 1700000020;
+    k.expires_at = 1700000080;
+    return k;
+}
+
+/* Compares everything but used and revoked, which the caller checks. */
+static void assert_code_equal(const struct grantd_code *want, const struct grantd_code *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_memory_equal(got->hash, want->hash, GRANTD_SHA256_LEN);
+    assert_string_equal(got->client_id, want->client_id);
+    assert_string_equal(got->user_id, want->user_id);
+    assert_optional_string(got->redirect_uri, want->redirect_uri);
+    assert_string_equal(got->scope, want->scope ? want->scope : "");
+    assert_optional_string(got->code_challenge, want->code_challenge);
+    assert_optional_string(got->code_challenge_method, want->code_challenge_method);
+    assert_string_equal(got->family, want->family);
+    assert_int_equal(got->auth_time, want->auth_time);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->expires_at, want->expires_at);
+}
+
+/* The access and refresh token a redemption of k issues. */
+static void make_tokens(const struct grantd_code *k, struct grantd_token out[2])
+{
+    for (int i = 0; i < 2; i++) {
+        out[i] = (struct grantd_token){0};
+        out[i].tenant = k->tenant;
+        rand_hash(out[i].hash);
+        out[i].kind = i == 0 ? GRANTD_TOKEN_ACCESS : GRANTD_TOKEN_REFRESH;
+        out[i].client_id = k->client_id;
+        out[i].user_id = k->user_id;
+        out[i].scope = k->scope;
+        out[i].family = k->family;
+        out[i].created_at = 1700000030;
+        out[i].expires_at = i == 0 ? 1700003630 : 0;
+    }
+}
+
+static void assert_token_equal(const struct grantd_token *want, const struct grantd_token *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_memory_equal(got->hash, want->hash, GRANTD_SHA256_LEN);
+    assert_int_equal(got->kind, want->kind);
+    assert_string_equal(got->client_id, want->client_id);
+    assert_optional_string(got->user_id, want->user_id);
+    assert_string_equal(got->scope, want->scope ? want->scope : "");
+    assert_string_equal(got->family, want->family);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->expires_at, want->expires_at);
+    assert_int_equal(!!got->revoked, !!want->revoked);
+}
+
+/* The revoked flag of token (tenant, hash), which must exist. */
+static int token_revoked(struct fx *f, int64_t tenant, const unsigned char *hash)
+{
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_OK);
+    return got.revoked;
+}
+
+/* ---- sessions ------------------------------------------------------------------------- */
+
+static void test_session_roundtrip(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_session pre = make_session(f, NULL); /* before login */
+    struct grantd_session in = make_session(f, uid(f->a, "sub"));
+    assert_int_equal(D(f->s)->session_put(f->s, &pre), GRANTD_OK);
+    assert_int_equal(D(f->s)->session_put(f->s, &in), GRANTD_OK);
+    struct grantd_session got;
+    memset(&got, 0xA5, sizeof(got));
+    int64_t now = 1700000100;
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, pre.id_hash, now, &got),
+                     GRANTD_OK);
+    assert_session_equal(&pre, &got);
+    assert_null(got.user_id);
+    assert_int_equal(got.auth_time, 0);
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, in.id_hash, now, &got),
+                     GRANTD_OK);
+    assert_session_equal(&in, &got);
+
+    struct grantd_session dup = make_session(f, uid(f->a, "sub"));
+    memcpy(dup.id_hash, in.id_hash, GRANTD_SHA256_LEN);
+    assert_int_equal(D(f->s)->session_put(f->s, &dup), GRANTD_EEXIST);
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, in.id_hash, now, &got),
+                     GRANTD_OK);
+    assert_string_equal(got.user_id, in.user_id); /* the failed put changed nothing */
+
+    unsigned char none[GRANTD_SHA256_LEN];
+    rand_hash(none);
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, none, now, &got),
+                     GRANTD_ENOTFOUND);
+}
+
+static void test_session_expiry(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_session s = make_session(f, uid(f->a, "sub"));
+    s.expires_at = 1700001000;
+    assert_int_equal(D(f->s)->session_put(f->s, &s), GRANTD_OK);
+    struct grantd_session got;
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1700000999, &got),
+                     GRANTD_OK);
+    assert_session_equal(&s, &got);
+    /* expires_at <= now: gone, exactly at the boundary too */
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1700001000, &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1800000000, &got),
+                     GRANTD_ENOTFOUND);
+    /* expiry hides it, it does not delete it: an earlier clock still sees it */
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1700000000, &got),
+                     GRANTD_OK);
+}
+
+static void test_session_delete(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_session a = make_session(f, uid(f->a, "sub"));
+    struct grantd_session b = make_session(f, a.user_id); /* same user, second browser */
+    assert_int_equal(D(f->s)->session_put(f->s, &a), GRANTD_OK);
+    assert_int_equal(D(f->s)->session_put(f->s, &b), GRANTD_OK);
+    assert_int_equal(D(f->s)->session_delete(f->s, f->tenant, a.id_hash), GRANTD_OK);
+    struct grantd_session got;
+    int64_t now = 1700000100;
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, a.id_hash, now, &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, b.id_hash, now, &got),
+                     GRANTD_OK);
+    assert_int_equal(D(f->s)->session_delete(f->s, f->tenant, a.id_hash), GRANTD_OK);
+    /* the hash is free again */
+    assert_int_equal(D(f->s)->session_put(f->s, &a), GRANTD_OK);
+}
+
+/* ---- consents ------------------------------------------------------------------------- */
+
+static void test_consent(void **state)
+{
+    struct fx *f = *state;
+    const char *user = uid(f->a, "sub"), *client = uid(f->a, "client");
+    struct grantd_consent got;
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got),
+                     GRANTD_ENOTFOUND);
+    struct grantd_consent c = {.tenant = f->tenant, .user_id = user, .client_id = client,
+                               .scope = "openid profile", .created_at = 1700000000};
+    assert_int_equal(D(f->s)->consent_put(f->s, &c), GRANTD_OK);
+    memset(&got, 0xA5, sizeof(got));
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
+    assert_int_equal(got.tenant, f->tenant);
+    assert_string_equal(got.user_id, user);
+    assert_string_equal(got.client_id, client);
+    assert_string_equal(got.scope, "openid profile");
+    assert_int_equal(got.created_at, 1700000000);
+
+    /* a second put replaces, it does not add or merge */
+    struct grantd_consent c2 = c;
+    c2.scope = "email";
+    c2.created_at = 1700000500;
+    assert_int_equal(D(f->s)->consent_put(f->s, &c2), GRANTD_OK);
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
+    assert_string_equal(got.scope, "email");
+    assert_int_equal(got.created_at, 1700000500);
+    c2.scope = "";
+    assert_int_equal(D(f->s)->consent_put(f->s, &c2), GRANTD_OK);
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
+    assert_string_equal(got.scope, "");
+
+    /* keyed by user and client */
+    const char *other = uid(f->a, "client");
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, other, &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, client, user, &got),
+                     GRANTD_ENOTFOUND);
+}
+
+/* ---- codes ---------------------------------------------------------------------------- */
+
+static void test_code_consume_once(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    struct grantd_code got;
+    memset(&got, 0xA5, sizeof(got));
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_code_equal(&k, &got);
+    assert_false(got.revoked);
+
+    memset(&got, 0xA5, sizeof(got));
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPEATED);
+    assert_code_equal(&k, &got); /* filled, so the caller can log and revoke */
+    assert_true(got.used);
+    assert_true(got.revoked);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPEATED);
+
+    struct grantd_code dup = make_code(f, f->tenant, NULL);
+    memcpy(dup.hash, k.hash, GRANTD_SHA256_LEN);
+    assert_int_equal(D(f->s)->code_put(f->s, &dup), GRANTD_EEXIST);
+    unsigned char none[GRANTD_SHA256_LEN];
+    rand_hash(none);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
+}
+
+static void test_code_nulls_and_defaults(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    k.redirect_uri = NULL;
+    k.code_challenge = NULL;
+    k.code_challenge_method = NULL;
+    k.scope = "";
+    k.used = 1; /* ignored: a new code is neither used nor revoked */
+    k.revoked = 1;
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    struct grantd_code got;
+    memset(&got, 0xA5, sizeof(got));
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_code_equal(&k, &got);
+    assert_null(got.redirect_uri);
+    assert_null(got.code_challenge);
+    assert_null(got.code_challenge_method);
+    assert_string_equal(got.scope, "");
+
+    struct grantd_code plain = make_code(f, f->tenant, NULL);
+    plain.code_challenge = "a-plain-verifier-that-is-at-least-43-characters-long";
+    plain.code_challenge_method = "plain";
+    assert_int_equal(D(f->s)->code_put(f->s, &plain), GRANTD_OK);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, plain.hash, &got), GRANTD_OK);
+    assert_code_equal(&plain, &got);
+}
+
+static void test_code_replay_revokes_family(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    struct grantd_code other = make_code(f, f->tenant, NULL);
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(D(f->s)->code_put(f->s, &other), GRANTD_OK);
+    struct grantd_code got;
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, other.hash, &got), GRANTD_OK);
+    struct grantd_token t[2], u[2];
+    make_tokens(&k, t);
+    make_tokens(&other, u);
+    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(D(f->s)->token_put(f->s, u, 2), GRANTD_OK);
+    assert_false(token_revoked(f, f->tenant, t[0].hash));
+
+    /* the second redemption of k revokes what the first one issued, and only that */
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPEATED);
+    assert_string_equal(got.family, k.family);
+    assert_true(token_revoked(f, f->tenant, t[0].hash));
+    assert_true(token_revoked(f, f->tenant, t[1].hash));
+    assert_false(token_revoked(f, f->tenant, u[0].hash));
+    assert_false(token_revoked(f, f->tenant, u[1].hash));
+}
+
+static void test_token_put_after_replay(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    struct grantd_code got;
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    /* a replay lands between the first redemption's consume and its token_put */
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPEATED);
+    struct grantd_token t[2];
+    make_tokens(&k, t);
+    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_ECONFLICT);
+    struct grantd_token tg;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[0].hash, &tg), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &tg), GRANTD_ENOTFOUND);
+    /* one token alone is refused the same way */
+    assert_int_equal(D(f->s)->token_put(f->s, &t[1], 1), GRANTD_ECONFLICT);
+}
+
+static void test_code_invalid(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    k.code_challenge_method = NULL; /* a challenge without its method */
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_EINVAL);
+    k = make_code(f, f->tenant, NULL);
+    k.family = NULL;
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_EINVAL);
+    k = make_code(f, INT64_MAX - 13, NULL); /* no such tenant */
+    assert_int_not_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    struct grantd_code got;
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, k.tenant, k.hash, &got), GRANTD_ENOTFOUND);
+}
+
+/* ---- tokens --------------------------------------------------------------------------- */
+
+static void test_token_roundtrip(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    struct grantd_token t[3];
+    make_tokens(&k, t);
+    t[2] = t[0]; /* a client_credentials token: no user, no scope, never expires */
+    rand_hash(t[2].hash);
+    t[2].user_id = NULL;
+    t[2].scope = "";
+    t[2].expires_at = 0;
+    assert_int_equal(D(f->s)->token_put(f->s, t, 3), GRANTD_OK);
+    for (int i = 0; i < 3; i++) {
+        struct grantd_token got;
+        memset(&got, 0xA5, sizeof(got));
+        assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[i].hash, &got), GRANTD_OK);
+        assert_token_equal(&t[i], &got);
+    }
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[2].hash, &got), GRANTD_OK);
+    assert_null(got.user_id);
+    unsigned char none[GRANTD_SHA256_LEN];
+    rand_hash(none);
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
+}
+
+/* A batch goes in whole or not at all. */
+static void test_token_put_atomic(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    struct grantd_token t[2];
+    make_tokens(&k, t);
+    assert_int_equal(D(f->s)->token_put(f->s, &t[0], 1), GRANTD_OK);
+    struct grantd_token batch[2] = {t[1], t[0]}; /* new one, then a taken hash */
+    assert_int_equal(D(f->s)->token_put(f->s, batch, 2), GRANTD_EEXIST);
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_ENOTFOUND);
+
+    struct grantd_code k2 = make_code(f, f->tenant, NULL);
+    struct grantd_token mixed[2];
+    make_tokens(&k2, mixed);
+    mixed[1].family = k.family; /* two families in one batch */
+    assert_int_equal(D(f->s)->token_put(f->s, mixed, 2), GRANTD_EINVAL);
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, mixed[0].hash, &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->token_put(f->s, mixed, 0), GRANTD_EINVAL);
+    make_tokens(&k2, mixed);
+    mixed[0].tenant = INT64_MAX - 17; /* no such tenant */
+    mixed[1].tenant = mixed[0].tenant;
+    assert_int_not_equal(D(f->s)->token_put(f->s, mixed, 2), GRANTD_OK);
+}
+
+static void test_token_revoke_family(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    struct grantd_code other = make_code(f, f->tenant, NULL);
+    struct grantd_token t[2], u[2];
+    make_tokens(&k, t);
+    make_tokens(&other, u);
+    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(D(f->s)->token_put(f->s, u, 2), GRANTD_OK);
+    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_true(token_revoked(f, f->tenant, t[0].hash));
+    assert_true(token_revoked(f, f->tenant, t[1].hash));
+    assert_false(token_revoked(f, f->tenant, u[0].hash));
+    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, uid(f->a, "none")),
+                     GRANTD_OK);
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
+    t[1].revoked = 1;
+    assert_token_equal(&t[1], &got); /* nothing else changed */
+}
+
+/* ---- tenants keep records apart ------------------------------------------------------- */
+
+/* Records of the default tenant are invisible from another tenant (made with tenant_put)
+ * and the other tenant's writes do not reach them. */
+static void test_flow_tenant_isolation(void **state)
+{
+    struct fx *f = *state;
+    const int64_t one = GRANTD_DEFAULT_TENANT, other = f->tenant;
+    struct grantd_session s = make_session(f, uid(f->a, "sub"));
+    s.tenant = one;
+    assert_int_equal(D(f->s)->session_put(f->s, &s), GRANTD_OK);
+    struct grantd_code k = make_code(f, one, NULL);
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    struct grantd_token t[2];
+    make_tokens(&k, t);
+    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
+    struct grantd_consent c = {.tenant = one, .user_id = k.user_id, .client_id = k.client_id,
+                               .scope = "openid"};
+    assert_int_equal(D(f->s)->consent_put(f->s, &c), GRANTD_OK);
+
+    struct grantd_session sg;
+    struct grantd_code kg;
+    struct grantd_token tg;
+    struct grantd_consent cg;
+    int64_t now = 1700000100;
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, other, s.id_hash, now, &sg),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, other, k.hash, &kg), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, other, t[0].hash, &tg), GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, other, c.user_id, c.client_id, &cg),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(D(f->s)->session_delete(f->s, other, s.id_hash), GRANTD_OK);
+    assert_int_equal(D(f->s)->token_revoke_family(f->s, other, k.family), GRANTD_OK);
+
+    /* the same family name replayed in the other tenant blocks nothing here */
+    struct grantd_code twin = make_code(f, other, k.family);
+    memcpy(twin.hash, k.hash, GRANTD_SHA256_LEN); /* same hash too: keys are per tenant */
+    assert_int_equal(D(f->s)->code_put(f->s, &twin), GRANTD_OK);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_OK);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_EREPEATED);
+
+    assert_int_equal(D(f->s)->session_get(f->s, f->a, one, s.id_hash, now, &sg), GRANTD_OK);
+    assert_false(token_revoked(f, one, t[0].hash));
+    assert_false(token_revoked(f, one, t[1].hash));
+    assert_int_equal(D(f->s)->consent_get(f->s, f->a, one, c.user_id, c.client_id, &cg),
+                     GRANTD_OK);
+    assert_int_equal(D(f->s)->code_consume(f->s, f->a, one, k.hash, &kg), GRANTD_OK);
+    assert_code_equal(&k, &kg);
+    struct grantd_token more[2];
+    make_tokens(&k, more);
+    assert_int_equal(D(f->s)->token_put(f->s, more, 2), GRANTD_OK);
+}
+
+/* ---- many redemptions at once --------------------------------------------------------- */
+
+#define REDEEMERS 32
+#define RACE_ROUNDS 3
+
+struct redeemer {
+    struct fx *f;
+    const struct grantd_code *code;
+    pthread_barrier_t *go;
+    grantd_rc rc;       /* code_consume */
+    grantd_rc put_rc;   /* token_put of the winner */
+    struct grantd_token tokens[2];
+};
+
+/* Redeems the code like the token endpoint: consume, and on success store the tokens. */
+static void *redeem(void *p)
+{
+    struct redeemer *r = p;
+    struct grantd_store *s = r->f->s;
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_code got;
+    pthread_barrier_wait(r->go);
+    r->rc = D(s)->code_consume(s, a, r->code->tenant, r->code->hash, &got);
+    if (r->rc == GRANTD_OK)
+        r->put_rc = D(s)->token_put(s, r->tokens, 2);
+    grantd_arena_free(a);
+    return NULL;
+}
+
+/* One round: REDEEMERS threads redeem one code at once. */
+static void race_round(struct fx *f)
+{
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, REDEEMERS);
+    pthread_t tid[REDEEMERS];
+    struct redeemer r[REDEEMERS];
+    for (int i = 0; i < REDEEMERS; i++) {
+        r[i] = (struct redeemer){.f = f, .code = &k, .go = &go, .put_rc = GRANTD_RC_COUNT};
+        make_tokens(&k, r[i].tokens);
+        assert_int_equal(pthread_create(&tid[i], NULL, redeem, &r[i]), 0);
+    }
+    int ok = 0, repeated = 0, winner = -1;
+    for (int i = 0; i < REDEEMERS; i++) {
+        pthread_join(tid[i], NULL);
+        if (r[i].rc == GRANTD_OK)
+            winner = i;
+        ok += r[i].rc == GRANTD_OK;
+        repeated += r[i].rc == GRANTD_EREPEATED;
+        if (r[i].rc != GRANTD_OK && r[i].rc != GRANTD_EREPEATED)
+            print_error("redeemer %d: %s\n", i, grantd_strerror(r[i].rc));
+    }
+    pthread_barrier_destroy(&go);
+    assert_int_equal(ok, 1);
+    assert_int_equal(repeated, REDEEMERS - 1);
+    /* the winner's tokens went in before a replay (then the replay revoked them) or after
+     * one (then they were refused): either way none is usable */
+    struct redeemer *w = &r[winner];
+    for (int i = 0; i < 2; i++) {
+        struct grantd_token got;
+        grantd_rc rc = D(f->s)->token_get(f->s, f->a, f->tenant, w->tokens[i].hash, &got);
+        if (w->put_rc == GRANTD_OK) {
+            assert_int_equal(rc, GRANTD_OK);
+            assert_true(got.revoked);
+        } else {
+            assert_int_equal(w->put_rc, GRANTD_ECONFLICT);
+            assert_int_equal(rc, GRANTD_ENOTFOUND);
+        }
+    }
+}
+
+static void test_code_consume_race(void **state)
+{
+    struct fx *f = *state;
+    for (int i = 0; i < RACE_ROUNDS; i++)
+        race_round(f);
+    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_session_roundtrip),
+        T(test_session_expiry),
+        T(test_session_delete),
+        T(test_consent),
+        T(test_code_consume_once),
+        T(test_code_nulls_and_defaults),
+        T(test_code_replay_revokes_family),
+        T(test_token_put_after_replay),
+        T(test_code_invalid),
+        T(test_token_roundtrip),
+        T(test_token_put_atomic),
+        T(test_token_revoke_family),
+        T(test_flow_tenant_isolation),
+        T(test_code_consume_race),
+    };
+    CONFORMANCE_RUN("store conformance: code flow", tests);
+}

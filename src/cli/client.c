@@ -1,5 +1,5 @@
 /* grantd client: the subcommand table, and `client create`, which validates every argument
- * (redirect URIs, scope, grants, id) before it opens the store, generates the client_id and
+ * (redirect URIs, scope, grants, id, flags) before it opens the store, generates the client_id and
  * secret, stores only the secret's keyed hash, and shows the secret once. The other
  * subcommands are in client_manage.c. */
 #include <stdio.h>
@@ -14,7 +14,9 @@
 static const char create_usage[] =
     "Usage: grantd client create --name NAME [--id CLIENT_ID] [--redirect-uri URI]...\n"
     "                            [--scope \"A B\"] [--grant TYPE]... [--public] [--json]\n"
-    "                            [--allow-insecure-redirect] [--config FILE] [--db URL]\n"
+    "                            [--allow-insecure-redirect] [--redirect-uri-wildcard]\n"
+    "                            [--allow-plain-pkce] [--always-consent]\n"
+    "                            [--config FILE] [--db URL]\n"
     "\n"
     "Registers a client. Confidential clients (the default) get a secret, printed once;\n"
     "grantd keeps only a keyed hash of it. Public clients (--public: apps that cannot keep\n"
@@ -25,12 +27,20 @@ static const char create_usage[] =
     "  --id CLIENT_ID       client_id, 1..128 of [A-Za-z0-9._~-] (default: random)\n"
     "  --redirect-uri URI   a redirect URI (repeatable): https, a loopback http URI\n"
     "                       (127.0.0.1, [::1], localhost) or a private-use scheme such as\n"
-    "                       com.example.app:/cb; no fragment, userinfo or whitespace\n"
+    "                       com.example.app:/cb; no fragment, userinfo or whitespace,\n"
+    "                       no '*' without --redirect-uri-wildcard\n"
     "  --scope \"A B\"        the scopes the client may ask for, space-separated\n"
     "  --grant TYPE         authorization_code, refresh_token or client_credentials\n"
     "                       (repeatable; default: authorization_code and refresh_token)\n"
     "  --public             a public client: no secret, no client_credentials\n"
     "  --allow-insecure-redirect  accept http:// redirect URIs on any host (development)\n"
+    "  --redirect-uri-wildcard    let each https redirect URI hold one '*': the whole\n"
+    "                       leftmost host label (https://*.example.com/cb) or a path\n"
+    "                       suffix after a '/' (https://app.example.com/cb/*); the client\n"
+    "                       must then always send redirect_uri (see docs/redirect-uris.md)\n"
+    "  --allow-plain-pkce   accept code_challenge_method=plain (default: S256 only)\n"
+    "  --always-consent     show the consent page every time, even when the user has\n"
+    "                       already granted the scopes\n"
     "  --json               print one JSON object\n"
     "  --config FILE        configuration file\n"
     "  --db URL             database URL (e.g. sqlite:grantd.db)\n"
@@ -41,7 +51,7 @@ struct create_args {
     const char *name, *id, *scope;
     const char *uris[CREATE_MAX_URIS];
     size_t uri_count;
-    unsigned grants;
+    unsigned grants, flags;
     int is_public, json, insecure;
     char norm_scope[GRANTD_CLIENT_SCOPE_MAX + 1];
 };
@@ -76,6 +86,9 @@ static int create_option(struct create_args *c, int opt)
     case 'p': c->is_public = 1; return GRANTD_EXIT_OK;
     case 'j': c->json = 1; return GRANTD_EXIT_OK;
     case 'k': c->insecure = 1; return GRANTD_EXIT_OK;
+    case 'W': c->flags |= GRANTD_CLIENT_REDIRECT_WILDCARD; return GRANTD_EXIT_OK;
+    case 'P': c->flags |= GRANTD_CLIENT_ALLOW_PLAIN_PKCE; return GRANTD_EXIT_OK;
+    case 'A': c->flags |= GRANTD_CLIENT_ALWAYS_CONSENT; return GRANTD_EXIT_OK;
     case 'g':
         if (grantd_cli_grant_parse(optarg, &c->grants))
             return GRANTD_EXIT_OK;
@@ -98,6 +111,9 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"public", no_argument, NULL, 'p'},
         {"json", no_argument, NULL, 'j'},
         {"allow-insecure-redirect", no_argument, NULL, 'k'},
+        {"redirect-uri-wildcard", no_argument, NULL, 'W'},
+        {"allow-plain-pkce", no_argument, NULL, 'P'},
+        {"always-consent", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     int opt, rc = GRANTD_EXIT_OK;
@@ -122,8 +138,10 @@ static int validate_create(struct create_args *c)
     if (c->id && !grantd_cli_client_id_valid(c->id))
         return grantd_cli_usage_error(cmd, "--id must be 1 to 128 characters of "
                                            "A-Z a-z 0-9 . _ ~ -");
+    int wildcard = (c->flags & GRANTD_CLIENT_REDIRECT_WILDCARD) != 0;
     for (size_t i = 0; i < c->uri_count; i++) {
-        if (grantd_redirect_uri_check_registration(c->uris[i], c->insecure, &why) != GRANTD_OK)
+        if (grantd_redirect_uri_check_registration(c->uris[i], c->insecure, wildcard, &why) !=
+            GRANTD_OK)
             return grantd_cli_usage_error(cmd, "--redirect-uri '%.256s': %s", c->uris[i], why);
     }
     why = grantd_cli_scope_normalize(c->scope ? c->scope : "", c->norm_scope,
@@ -179,6 +197,7 @@ static int client_create(int argc, char **argv)
     cl.redirect_uri_count = c.uri_count;
     cl.scope = c.norm_scope;
     cl.grants = c.grants;
+    cl.flags = c.flags;
     cl.created_at = cl.updated_at = grantd_clock_now();
     if (!c.is_public && grantd_cli_client_new_secret(s.store, secret, cl.secret_hash) != GRANTD_OK) {
         grantd_admin_fail(c.a.cmd, "cannot generate a client secret");

@@ -32,11 +32,16 @@ const char *grantd_cli_grant_names(void);
 GRANTD_MUST_USE grantd_rc grantd_cli_client_new_secret(struct grantd_store *s,
                                                        char secret[GRANTD_CLIENT_SECRET_LEN],
                                                        unsigned char hash[GRANTD_SHA256_LEN]);
-/* The client as a JSON object; secret (may be NULL) is included when given. */
+/* The client as a JSON object; secret (may be NULL) is included when given. The flags are
+ * the booleans "redirect_uri_wildcard", "allow_plain_pkce" and "always_consent". */
 json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret);
 /* Prints the client as "key: value" lines, with the secret and its shown-once note when
  * secret is not NULL. */
 void grantd_cli_client_print(const struct grantd_client *c, const char *secret);
+/* The client's flags as a comma-separated list of short names ("wildcard,plain-pkce"), or
+ * "-" when none is set, for tables; GRANTD_CLIENT_FLAGS_BRIEF_MAX bytes are always enough. */
+#define GRANTD_CLIENT_FLAGS_BRIEF_MAX 64
+void grantd_cli_client_flags_brief(unsigned flags, char *out, size_t outlen);
 /* Prints the note that goes with a secret. */
 void grantd_cli_client_secret_note(void);
 

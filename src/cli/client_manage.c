@@ -15,7 +15,8 @@
 
 static const char list_usage[] =
     "Usage: grantd client list [--json] [--config FILE] [--db URL]\n\n"
-    "Lists the registered clients, oldest first.\n\nOptions:\n"
+    "Lists the registered clients, oldest first. FLAGS shows wildcard (wildcard redirect\n"
+    "URIs), plain-pkce (PKCE plain allowed) and always-consent, or '-' for none.\n\nOptions:\n"
     "  --json         print one JSON array of client objects\n" COMMON_HELP;
 static const char show_usage[] =
     "Usage: grantd client show CLIENT_ID [--json] [--config FILE] [--db URL]\n\n"
@@ -70,15 +71,23 @@ static int client_fail(const char *cmd, const char *id, grantd_rc rc)
 
 static void print_table(const struct grantd_client *list, size_t count)
 {
-    int w = 9;
-    for (size_t i = 0; i < count; i++)
+    char flags[GRANTD_CLIENT_FLAGS_BRIEF_MAX];
+    int w = 9, fw = 5;
+    for (size_t i = 0; i < count; i++) {
         if ((int)strlen(list[i].id) > w)
             w = (int)strlen(list[i].id);
-    printf("%-*s  %-12s  %-8s  %s\n", w, "CLIENT_ID", "TYPE", "STATUS", "NAME");
-    for (size_t i = 0; i < count; i++)
-        printf("%-*s  %-12s  %-8s  %s\n", w, list[i].id,
+        grantd_cli_client_flags_brief(list[i].flags, flags, sizeof(flags));
+        if ((int)strlen(flags) > fw)
+            fw = (int)strlen(flags);
+    }
+    printf("%-*s  %-12s  %-8s  %-*s  %s\n", w, "CLIENT_ID", "TYPE", "STATUS", fw, "FLAGS",
+           "NAME");
+    for (size_t i = 0; i < count; i++) {
+        grantd_cli_client_flags_brief(list[i].flags, flags, sizeof(flags));
+        printf("%-*s  %-12s  %-8s  %-*s  %s\n", w, list[i].id,
                list[i].is_public ? "public" : "confidential",
-               list[i].disabled ? "disabled" : "enabled", list[i].name);
+               list[i].disabled ? "disabled" : "enabled", fw, flags, list[i].name);
+    }
 }
 
 int grantd_cli_client_list(int argc, char **argv)

@@ -18,6 +18,18 @@ static const struct {
 
 #define GRANT_COUNT (sizeof(grant_table) / sizeof(grant_table[0]))
 
+/* The client flags: JSON member (also the "key:" of text output) and short name for tables. */
+static const struct {
+    const char *json, *brief;
+    unsigned bit;
+} flag_table[] = {
+    {"redirect_uri_wildcard", "wildcard", GRANTD_CLIENT_REDIRECT_WILDCARD},
+    {"allow_plain_pkce", "plain-pkce", GRANTD_CLIENT_ALLOW_PLAIN_PKCE},
+    {"always_consent", "always-consent", GRANTD_CLIENT_ALWAYS_CONSENT},
+};
+
+#define FLAG_COUNT (sizeof(flag_table) / sizeof(flag_table[0]))
+
 int grantd_cli_grant_parse(const char *name, unsigned *grants)
 {
     for (size_t i = 0; i < GRANT_COUNT; i++) {
@@ -135,6 +147,8 @@ json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
     json_object_set_new(o, "grant_types", grants_json(c->grants));
     json_object_set_new(o, "public", json_boolean(c->is_public));
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        json_object_set_new(o, flag_table[i].json, json_boolean(c->flags & flag_table[i].bit));
     json_object_set_new(o, "disabled", json_boolean(c->disabled));
     json_object_set_new(o, "created_at", json_integer(c->created_at));
     return o;
@@ -151,16 +165,29 @@ static void join(const char *const *items, size_t n, char *out, size_t outlen)
     }
 }
 
+/* The names (brief ones for tables, else the JSON ones) of the flags set in flags into
+ * names[FLAG_COUNT]; returns how many. */
+static size_t set_flag_names(unsigned flags, int brief, const char **names)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        if (flags & flag_table[i].bit)
+            names[n++] = brief ? flag_table[i].brief : flag_table[i].json;
+    return n;
+}
+
 void grantd_cli_client_print(const struct grantd_client *c, const char *secret)
 {
     const char *names[GRANT_COUNT];
     size_t n = 0;
-    char grants[128], created[32];
+    const char *flag_names[FLAG_COUNT];
+    char grants[128], created[32], flags[128];
     char *uris = grantd_xmalloc(c->redirect_uri_count * 2049 + 1);
     for (size_t i = 0; i < GRANT_COUNT; i++)
         if (c->grants & grant_table[i].bit)
             names[n++] = grant_table[i].name;
     join(names, n, grants, sizeof(grants));
+    join(flag_names, set_flag_names(c->flags, 0, flag_names), flags, sizeof(flags));
     join(c->redirect_uris, c->redirect_uri_count, uris, c->redirect_uri_count * 2049 + 1);
     grantd_admin_format_time(c->created_at, created);
     grantd_admin_print_kv("client_id", c->id);
@@ -171,11 +198,24 @@ void grantd_cli_client_print(const struct grantd_client *c, const char *secret)
     grantd_admin_print_kv("redirect_uris", uris);
     grantd_admin_print_kv("scope", c->scope ? c->scope : "");
     grantd_admin_print_kv("grant_types", grants);
+    grantd_admin_print_kv("flags", flags);
     grantd_admin_print_kv("disabled", c->disabled ? "true" : "false");
     grantd_admin_print_kv("created_at", created);
     if (secret)
         grantd_cli_client_secret_note();
     free(uris);
+}
+
+void grantd_cli_client_flags_brief(unsigned flags, char *out, size_t outlen)
+{
+    const char *names[FLAG_COUNT];
+    size_t n = set_flag_names(flags, 1, names);
+    join(names, n, out, outlen);
+    if (n == 0)
+        snprintf(out, outlen, "-");
+    for (char *p = out; *p; p++)
+        if (*p == ' ')
+            *p = ',';
 }
 
 void grantd_cli_client_secret_note(void)

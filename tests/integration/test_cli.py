@@ -152,3 +152,66 @@ def test_migrate_is_idempotent(tmp_path):
     assert "0 -> " in first
     v = first.strip().split("-> ")[-1]
     assert f"{v} -> {v}" in second
+
+
+def test_client_flags_on_create_and_show(tmp_path):
+    db = f"sqlite:{tmp_path}/flags.db"
+    c = json.loads(run_cli(db, "client", "create", "--name", "Tenants", "--redirect-uri-wildcard",
+                           "--allow-plain-pkce", "--always-consent",
+                           "--redirect-uri", "https://*.tenants.example/cb",
+                           "--redirect-uri", "https://app.tenants.example/cb/*", "--json").stdout)
+    assert c["redirect_uri_wildcard"] is True
+    assert c["allow_plain_pkce"] is True and c["always_consent"] is True
+    assert c["redirect_uris"] == ["https://*.tenants.example/cb",
+                                  "https://app.tenants.example/cb/*"]
+    plain = json.loads(run_cli(db, "client", "create", "--name", "plain", "--json").stdout)
+    assert plain["redirect_uri_wildcard"] is False
+    assert plain["allow_plain_pkce"] is False and plain["always_consent"] is False
+    # the flags round-trip through the store (needs the clients.flags column)
+    shown = json.loads(run_cli(db, "client", "show", c["client_id"], "--json").stdout)
+    assert shown["redirect_uri_wildcard"] is True
+    assert shown["allow_plain_pkce"] is True and shown["always_consent"] is True
+    listed = {x["client_id"]: x for x in json.loads(run_cli(db, "client", "list", "--json").stdout)}
+    assert listed[c["client_id"]]["always_consent"] is True
+    assert listed[plain["client_id"]]["always_consent"] is False
+    text = run_cli(db, "client", "show", c["client_id"]).stdout
+    assert "redirect_uri_wildcard" in text and "always_consent" in text
+    table = run_cli(db, "client", "list").stdout
+    assert "FLAGS" in table and "wildcard,plain-pkce,always-consent" in table
+
+
+def test_wildcard_redirect_uris_refused_exit_2(tmp_path):
+    db_path = tmp_path / "never.db"
+    db = f"sqlite:{db_path}"
+    cases = [
+        # (extra arguments, words the one-line error must contain)
+        (["--redirect-uri", "https://*.example.com/cb"], "must not contain '*'"),
+        (["--redirect-uri", "https://app.example.com/cb/*"], "must not contain '*'"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "https://*.com/cb"], "two labels"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "https://*/cb"], "two labels"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "https://a.*.example.com/cb"],
+         "leftmost label"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "https://*.*.example.com/cb"],
+         "at most one"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "http://*.example.com/cb"], "https"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "https://app.example.com/cb*"],
+         "right after a '/'"),
+        (["--redirect-uri-wildcard", "--redirect-uri", "https://app.example.com/../*"],
+         "'..'"),
+    ]
+    for extra, words in cases:
+        p = run_cli(db, "client", "create", "--name", "x", *extra, check=False)
+        assert p.returncode == 2, (extra, p.returncode, p.stderr)
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1, (extra, p.stderr)
+        assert lines[0].startswith("grantd client create: --redirect-uri '"), p.stderr
+        assert words in lines[0], (extra, p.stderr)
+    assert not db_path.exists()
+
+
+def test_client_create_help_names_the_flags():
+    p = subprocess.run([GRANTD, "client", "create", "--help"], capture_output=True, text=True,
+                       timeout=10)
+    assert p.returncode == 0
+    for opt in ("--redirect-uri-wildcard", "--allow-plain-pkce", "--always-consent"):
+        assert opt in p.stdout, opt

@@ -1,0 +1,39 @@
+/* Internal to ui/: the frame every page shares — document head, the one inline stylesheet,
+ * the optional inline script, the page security headers with their Content-Security-Policy,
+ * and handing the finished body to the response.
+ *
+ * The CSP allows exactly the inline <style> and (on the out-of-band page) the inline
+ * <script> by their SHA-256 hashes, computed once, thread-safely, on first use. It does not
+ * carry form-action: Chromium applies form-action to the redirect that follows a POST, which
+ * would block the 303 back to the client's redirect URI after consent. */
+#ifndef GRANTD_UI_LAYOUT_H
+#define GRANTD_UI_LAYOUT_H
+
+#include "http/request.h"
+#include "ui/html.h"
+
+enum grantd_layout_script {
+    GRANTD_LAYOUT_NO_SCRIPT,   /* CSP says script-src 'none' */
+    GRANTD_LAYOUT_COPY_SCRIPT  /* the OOB page's Copy button; CSP allows its hash only */
+};
+
+/* Writes everything up to and including <main>: doctype, <html lang="en">, charset,
+ * viewport, <title> (title escaped as text), and the stylesheet. */
+void grantd_layout_open(struct grantd_html *h, const char *title);
+
+/* Writes </main>, the script if asked for, and the closing tags. */
+void grantd_layout_close(struct grantd_html *h, enum grantd_layout_script script);
+
+/* The Content-Security-Policy value for a page with or without the copy script. Static
+ * storage, never NULL. */
+const char *grantd_layout_csp(enum grantd_layout_script script);
+
+/* Finishes h into the request arena as resp's body with the given status, sets the HTML
+ * content type and the page headers (Cache-Control, Pragma, X-Frame-Options,
+ * Referrer-Policy, X-Content-Type-Options, Content-Security-Policy), and frees h. If the
+ * page went over its cap the response is instead a small 400 page saying the request is too
+ * large. */
+void grantd_layout_send(struct grantd_request *req, struct grantd_response *resp, unsigned status,
+                        struct grantd_html *h, enum grantd_layout_script script);
+
+#endif

@@ -1,0 +1,609 @@
+/* Unit tests of ui/pages.c (and the frame in ui/layout.c): every page carries the security
+ * headers once; the CSP hashes are recomputed from the body and must match; hostile values
+ * are escaped in text and attribute contexts (checked both by exact strings and by a small
+ * tag/attribute scanner that allows only the markup grantd writes); forms carry request and
+ * csrf exactly; the consent form has exactly the two buttons. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/crypto.h"
+#include "ui/pages.h"
+
+#define H_SCRIPT "<script>alert(1)</script>"
+#define H_IMG "\"><img src=x onerror=alert(1)>"
+#define H_UTF8 "Zo\xc3\xab \xe6\x97\xa5\xe6\x9c\xac" /* Zoë 日本 */
+
+struct page {
+    struct grantd_request req;
+    struct grantd_response resp;
+};
+
+static void page_init(struct page *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->req.arena = grantd_arena_new(4096);
+    p->req.method = "GET";
+    p->req.path = "/authorize";
+}
+
+static void page_free(struct page *p)
+{
+    grantd_arena_free(p->req.arena);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + len, needle))
+        n++;
+    return n;
+}
+
+static void contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("missing:\n  %s\nin:\n%s", needle, hay);
+}
+
+static void lacks(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle))
+        fail_msg("unexpected:\n  %s\nin:\n%s", needle, hay);
+}
+
+/* The one header called name (exactly one must exist). */
+static const char *header(const struct grantd_response *r, const char *name)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < r->header_count; i++) {
+        if (strcmp(r->headers[i].name, name) != 0)
+            continue;
+        if (found)
+            fail_msg("header %s twice", name);
+        found = r->headers[i].value;
+    }
+    if (!found)
+        fail_msg("header %s missing", name);
+    return found;
+}
+
+/* The whole tag (from '<' to '>') that contains marker, copied to the arena. */
+static const char *tag_of(struct page *p, const char *marker)
+{
+    const char *m = strstr(p->resp.body, marker);
+    if (!m)
+        fail_msg("no tag with %s", marker);
+    const char *start = m, *end = strchr(m, '>');
+    while (start > p->resp.body && *start != '<')
+        start--;
+    assert_non_null(end);
+    return grantd_arena_strndup(p->req.arena, start, (size_t)(end - start + 1));
+}
+
+/* ---- CSP: recompute each inline block's hash from the body ---- */
+
+static void check_inline_hash(const char *body, const char *csp, const char *open,
+                              const char *close, const char *directive)
+{
+    assert_int_equal(count(body, open), 1);
+    const char *start = strstr(body, open) + strlen(open);
+    const char *end = strstr(start, close);
+    assert_non_null(end);
+    unsigned char want[GRANTD_SHA256_LEN];
+    grantd_sha256(start, (size_t)(end - start), want);
+
+    /* the directive holds exactly one source: 'sha256-<base64>' */
+    const char *d = strstr(csp, directive);
+    if (!d)
+        fail_msg("CSP lacks %s: %s", directive, csp);
+    d += strlen(directive);
+    const char *q = strchr(d, '\'');
+    assert_non_null(q);
+    assert_true(q[1] == ';' || q[1] == '\0');
+    assert_int_equal(q - d, 44); /* standard base64 of 32 bytes, padded */
+    unsigned char got[48];
+    size_t got_len = 0;
+    assert_int_equal(grantd_b64_decode(d, (size_t)(q - d), 1, got, &got_len), GRANTD_OK);
+    assert_int_equal(got_len, GRANTD_SHA256_LEN);
+    assert_memory_equal(got, want, GRANTD_SHA256_LEN);
+}
+
+static void check_csp(const char *body, const char *csp, int with_script)
+{
+    assert_true(strncmp(csp, "default-src 'none'; ", 20) == 0);
+    contains(csp, "; img-src 'none'");
+    contains(csp, "; frame-ancestors 'none'");
+    contains(csp, "; base-uri 'none'");
+    lacks(csp, "form-action");
+    lacks(csp, "unsafe");
+    lacks(csp, "http");
+    check_inline_hash(body, csp, "<style>", "</style>", "style-src 'sha256-");
+    if (with_script) {
+        check_inline_hash(body, csp, "<script>", "</script>", "script-src 'sha256-");
+    } else {
+        assert_int_equal(count(body, "<script"), 0);
+        contains(csp, "; script-src 'none';");
+    }
+}
+
+/* Status, content type, body in the arena, and every page header exactly once. */
+static void check_response(const struct page *p, unsigned status, int with_script)
+{
+    const struct grantd_response *r = &p->resp;
+    assert_int_equal(r->status, status);
+    assert_string_equal(r->content_type, "text/html; charset=utf-8");
+    assert_non_null(r->body);
+    assert_int_equal(strlen(r->body), r->body_len);
+    assert_string_equal(header(r, "Cache-Control"), "no-store");
+    assert_string_equal(header(r, "Pragma"), "no-cache");
+    assert_string_equal(header(r, "X-Frame-Options"), "DENY");
+    assert_string_equal(header(r, "Referrer-Policy"), "no-referrer");
+    assert_string_equal(header(r, "X-Content-Type-Options"), "nosniff");
+    check_csp(r->body, header(r, "Content-Security-Policy"), with_script);
+    /* six of the sixteen slots: room for the handler's Set-Cookie and friends */
+    assert_int_equal(r->header_count, 6);
+    assert_true(strncmp(r->body, "<!doctype html>\n<html lang=\"en\">\n", 33) == 0);
+    contains(r->body, "<meta charset=\"utf-8\">");
+    contains(r->body, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    assert_int_equal(count(r->body, "<title>"), 1);
+    assert_int_equal(count(r->body, "<h1>"), 1);
+}
+
+/* ---- markup scanner: only grantd's own tags and attributes, always double-quoted ---- */
+
+static const char *const allowed_tags[] = {
+    "!doctype", "html", "head", "meta", "title", "style", "body", "main", "h1", "p", "form",
+    "input", "label", "button", "ul", "li", "code", "span", "strong", "div", "script", NULL};
+static const char *const allowed_attrs[] = {
+    "html", "lang", "charset", "name", "content", "method", "action", "type", "value", "id",
+    "for", "autocomplete", "autocapitalize", "spellcheck", "required", "autofocus", "readonly",
+    "class", "role", "aria-describedby", "aria-live", "hidden", NULL};
+
+static int listed(const char *const *list, const char *s, size_t n)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(*list, s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Attributes from p to the closing '>'; returns the position of that '>'. */
+static const char *scan_attrs(const char *p)
+{
+    for (;;) {
+        p += strspn(p, " \n");
+        if (*p == '>')
+            return p;
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+        if (n == 0 || !listed(allowed_attrs, p, n))
+            fail_msg("unexpected attribute at: %.40s", p);
+        p += n;
+        if (*p != '=')
+            continue;
+        if (p[1] != '"')
+            fail_msg("unquoted attribute value at: %.40s", p);
+        const char *end = strchr(p + 2, '"');
+        assert_non_null(end);
+        for (const char *c = p + 2; c < end; c++)
+            assert_true(*c != '<' && *c != '>' && *c != '`' && *c != '\'' && *c != '\n');
+        p = end + 1;
+    }
+}
+
+/* One tag; p is just after its '<'. Returns the position after the tag (and after the body
+ * of a <style> or <script>, which must contain no '<'). */
+static const char *scan_tag(const char *p)
+{
+    int closing = *p == '/';
+    p += closing;
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789!");
+    if (n == 0 || n > 15 || !listed(allowed_tags, p, n))
+        fail_msg("unexpected tag at: %.40s", p);
+    char name[16];
+    memcpy(name, p, n);
+    name[n] = '\0';
+    p = scan_attrs(p + n) + 1;
+    if (closing || (strcmp(name, "style") != 0 && strcmp(name, "script") != 0))
+        return p;
+    char closer[24];
+    snprintf(closer, sizeof(closer), "</%s>", name);
+    const char *end = strstr(p, closer);
+    assert_non_null(end);
+    assert_null(memchr(p, '<', (size_t)(end - p)));
+    return end;
+}
+
+static void check_markup(const char *body)
+{
+    const char *p = body;
+    while (*p) {
+        if (*p == '<') {
+            p = scan_tag(p + 1);
+            continue;
+        }
+        if (*p == '>' || *p == '"')
+            fail_msg("raw %c in text at: %.40s", *p, p);
+        p++;
+    }
+}
+
+/* ---- attribute round trip: decode what the browser would submit ---- */
+
+static const struct { const char *ref; char c; } refs[] = {
+    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''},
+    {"&#96;", '`'}, {"&#13;", '\r'}, {"&#10;", '\n'}};
+
+static char *unescape(struct grantd_arena *a, const char *s, size_t n)
+{
+    char *out = grantd_arena_alloc(a, n + 1), *o = out;
+    for (size_t i = 0; i < n;) {
+        if (s[i] != '&') {
+            *o++ = s[i++];
+            continue;
+        }
+        size_t k = 0;
+        while (k < sizeof(refs) / sizeof(refs[0]) &&
+               strncmp(s + i, refs[k].ref, strlen(refs[k].ref)) != 0)
+            k++;
+        if (k == sizeof(refs) / sizeof(refs[0]))
+            fail_msg("unknown reference at: %.20s", s + i);
+        *o++ = refs[k].c;
+        i += strlen(refs[k].ref);
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The attribute value right after prefix (which must occur once) decodes to want. */
+static void check_attr(struct page *p, const char *prefix, const char *want)
+{
+    assert_int_equal(count(p->resp.body, prefix), 1);
+    const char *v = strstr(p->resp.body, prefix) + strlen(prefix);
+    const char *end = strchr(v, '"');
+    assert_non_null(end);
+    assert_string_equal(unescape(p->req.arena, v, (size_t)(end - v)), want);
+}
+
+/* ---- login ---- */
+
+static void test_login_page(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_login v = {{"/login", "response_type=code&client_id=app", "csrf-123"},
+                                "Example App", NULL, NULL};
+    grantd_ui_login_page(&p.req, &p.resp, 200, &v);
+    check_response(&p, 200, 0);
+    const char *b = p.resp.body;
+    check_markup(b);
+    contains(b, "<title>Sign in</title>");
+    contains(b, "<h1>Sign in</h1>\n<p class=\"sub\">to continue to Example App</p>");
+    contains(b, "<form method=\"post\" action=\"/login\">");
+    contains(b, "<input type=\"hidden\" name=\"request\" "
+                "value=\"response_type=code&amp;client_id=app\">");
+    contains(b, "<input type=\"hidden\" name=\"csrf\" value=\"csrf-123\">");
+    contains(b, "<label for=\"username\">Username</label>");
+    contains(b, "<label for=\"password\">Password</label>");
+    const char *user = tag_of(&p, "id=\"username\"");
+    contains(user, " name=\"username\"");
+    contains(user, " type=\"text\"");
+    contains(user, " autocomplete=\"username\"");
+    contains(user, " required");
+    contains(user, " autofocus");
+    lacks(user, "value=");
+    const char *pass = tag_of(&p, "id=\"password\"");
+    contains(pass, " name=\"password\" type=\"password\"");
+    contains(pass, " autocomplete=\"current-password\"");
+    contains(pass, " required");
+    lacks(pass, "autofocus");
+    assert_int_equal(count(b, "autofocus"), 1);
+    contains(b, "<button type=\"submit\" class=\"wide\">Sign in</button>\n</form>");
+    assert_int_equal(count(b, "<button"), 1);
+    lacks(b, "role=\"alert\"");
+    page_free(&p);
+}
+
+static void test_login_failed_attempt(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_login v = {{"/login", "r", "c"}, "Example App", "alice",
+                                "Wrong username or password."};
+    grantd_ui_login_page(&p.req, &p.resp, 401, &v);
+    check_response(&p, 401, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body,
+             "<p class=\"error\" id=\"error\" role=\"alert\">Wrong username or password.</p>");
+    const char *user = tag_of(&p, "id=\"username\"");
+    contains(user, " value=\"alice\"");
+    contains(user, " aria-describedby=\"error\"");
+    lacks(user, "autofocus");
+    const char *pass = tag_of(&p, "id=\"password\"");
+    contains(pass, " autofocus");
+    lacks(pass, "value=");
+    assert_int_equal(count(p.resp.body, "autofocus"), 1);
+    page_free(&p);
+}
+
+static void test_login_hostile_values(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_login v = {{"/login?x=\"'`", H_IMG, "<&>\"'`"}, H_SCRIPT, H_IMG,
+                                "it's &amp; " H_SCRIPT};
+    grantd_ui_login_page(&p.req, &p.resp, 401, &v);
+    check_response(&p, 401, 0);
+    const char *b = p.resp.body;
+    check_markup(b);
+    assert_int_equal(count(b, "<script"), 0);
+    assert_int_equal(count(b, "<img"), 0);
+    contains(b, "to continue to &lt;script&gt;alert(1)&lt;/script&gt;</p>");
+    contains(b, "role=\"alert\">it&#39;s &amp;amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>");
+    contains(b, "action=\"/login?x=&quot;&#39;&#96;\"");
+    contains(b, "name=\"request\" value=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\">");
+    contains(b, "name=\"csrf\" value=\"&lt;&amp;&gt;&quot;&#39;&#96;\">");
+    check_attr(&p, "action=\"", "/login?x=\"'`");
+    check_attr(&p, "name=\"request\" value=\"", H_IMG);
+    check_attr(&p, "name=\"csrf\" value=\"", "<&>\"'`");
+    check_attr(&p, "name=\"username\" type=\"text\" autocomplete=\"username\" "
+                   "autocapitalize=\"none\" spellcheck=\"false\" required value=\"",
+               H_IMG);
+    page_free(&p);
+}
+
+static void test_utf8_passes_through(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_login v = {{"/login", "q=" H_UTF8, "c"}, H_UTF8, H_UTF8, NULL};
+    grantd_ui_login_page(&p.req, &p.resp, 200, &v);
+    check_response(&p, 200, 0);
+    contains(p.resp.body, "to continue to " H_UTF8 "</p>");
+    contains(p.resp.body, "name=\"request\" value=\"q=" H_UTF8 "\">");
+    contains(p.resp.body, " value=\"" H_UTF8 "\"");
+    page_free(&p);
+}
+
+/* ---- consent ---- */
+
+static void test_consent_page(void **state)
+{
+    struct page p;
+    page_init(&p);
+    const struct grantd_ui_scope scopes[] = {
+        {"openid", "Sign you in"}, {"files.read", "Read your files"}, {"offline", NULL}};
+    struct grantd_ui_consent v = {{"/consent", "client_id=app&scope=openid", "tok"},
+                                  "Example App", "alice", "acme", scopes, 3};
+    grantd_ui_consent_page(&p.req, &p.resp, &v);
+    check_response(&p, 200, 0);
+    const char *b = p.resp.body;
+    check_markup(b);
+    contains(b, "<h1>Example App wants to access your account</h1>");
+    contains(b, "Signed in as <strong>alice</strong> (account <strong>acme</strong>)</p>");
+    contains(b, "<li><code>openid</code> <span class=\"d\">Sign you in</span></li>");
+    contains(b, "<li><code>files.read</code> <span class=\"d\">Read your files</span></li>");
+    contains(b, "<li><code>offline</code></li>");
+    assert_int_equal(count(b, "<li>"), 3);
+    contains(b, "<form method=\"post\" action=\"/consent\">");
+    contains(b, "<input type=\"hidden\" name=\"request\" "
+                "value=\"client_id=app&amp;scope=openid\">");
+    contains(b, "<input type=\"hidden\" name=\"csrf\" value=\"tok\">");
+    page_free(&p);
+}
+
+static void test_consent_has_exactly_two_buttons(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0};
+    grantd_ui_consent_page(&p.req, &p.resp, &v);
+    check_response(&p, 200, 0);
+    const char *b = p.resp.body;
+    const char *authorize =
+        "<button type=\"submit\" name=\"decision\" value=\"authorize\">Authorize</button>";
+    const char *cancel =
+        "<button type=\"submit\" name=\"decision\" value=\"cancel\">Cancel</button>";
+    assert_int_equal(count(b, "<button"), 2);
+    assert_int_equal(count(b, "</button>"), 2);
+    assert_int_equal(count(b, authorize), 1);
+    assert_int_equal(count(b, cancel), 1);
+    assert_true(strstr(b, authorize) < strstr(b, cancel));
+    assert_int_equal(count(b, "name=\"decision\""), 2);
+    assert_int_equal(count(b, "<form"), 1);
+    assert_true(strstr(b, "<form") < strstr(b, authorize));
+    assert_true(strstr(b, cancel) < strstr(b, "</form>"));
+    page_free(&p);
+}
+
+static void test_consent_without_account_or_scopes(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0};
+    grantd_ui_consent_page(&p.req, &p.resp, &v);
+    const char *b = p.resp.body;
+    check_markup(b);
+    contains(b, "Signed in as <strong>alice</strong></p>");
+    lacks(b, "(account");
+    contains(b, "<p>It asks for no specific permissions.</p>");
+    lacks(b, "<ul>");
+    page_free(&p);
+}
+
+static void test_consent_hostile_values(void **state)
+{
+    struct page p;
+    page_init(&p);
+    const struct grantd_ui_scope scopes[] = {{"<b>x</b>", "&amp; " H_UTF8}, {H_IMG, H_SCRIPT}};
+    struct grantd_ui_consent v = {{"/consent", "a=\"'<>`&b", H_IMG}, H_IMG, H_SCRIPT, "it's",
+                                  scopes, 2};
+    grantd_ui_consent_page(&p.req, &p.resp, &v);
+    check_response(&p, 200, 0);
+    const char *b = p.resp.body;
+    check_markup(b);
+    assert_int_equal(count(b, "<script"), 0);
+    assert_int_equal(count(b, "<img"), 0);
+    assert_int_equal(count(b, "<b>"), 0);
+    contains(b, "<h1>&quot;&gt;&lt;img src=x onerror=alert(1)&gt; wants to access your account");
+    contains(b, "Signed in as <strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>"
+                " (account <strong>it&#39;s</strong>)");
+    contains(b, "<li><code>&lt;b&gt;x&lt;/b&gt;</code> <span class=\"d\">&amp;amp; " H_UTF8);
+    contains(b, "<li><code>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</code>");
+    check_attr(&p, "name=\"request\" value=\"", "a=\"'<>`&b");
+    check_attr(&p, "name=\"csrf\" value=\"", H_IMG);
+    page_free(&p);
+}
+
+/* ---- out-of-band code ---- */
+
+static void test_oob_page(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_oob v = {"Example CLI", "Abc-123_xyz", 600};
+    grantd_ui_oob_page(&p.req, &p.resp, &v);
+    check_response(&p, 200, 1);
+    const char *b = p.resp.body;
+    check_markup(b);
+    contains(b, "<title>Authorization code</title>");
+    contains(b, "<h1>Authorization code</h1>");
+    contains(b, "Copy this code into Example CLI");
+    contains(b, "<label for=\"code\">Code</label>");
+    contains(b, "<input id=\"code\" readonly value=\"Abc-123_xyz\"");
+    const char *copy = tag_of(&p, "id=\"copy\"");
+    contains(copy, "<button type=\"button\" id=\"copy\"");
+    contains(b, ">Copy</button>");
+    assert_int_equal(count(b, "<button"), 1);
+    lacks(b, "<form");
+    contains(b, "This code expires in 10 minutes and works once.");
+    contains(b, "navigator.clipboard.writeText");
+    contains(b, "role=\"status\"");
+    /* the script is at the end of the body, after the elements it looks up */
+    assert_true(strstr(b, "<script>") > strstr(b, "id=\"copy-status\""));
+    page_free(&p);
+}
+
+static void test_oob_expiry_wording(void **state)
+{
+    static const struct { int64_t seconds; const char *text; } cases[] = {
+        {0, "0 seconds"},    {1, "1 second"},     {60, "60 seconds"},  {119, "119 seconds"},
+        {120, "2 minutes"},  {179, "2 minutes"},  {600, "10 minutes"}, {-5, "0 seconds"},
+        {86400, "1440 minutes"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct page p;
+        page_init(&p);
+        struct grantd_ui_oob v = {"App", "code", cases[i].seconds};
+        grantd_ui_oob_page(&p.req, &p.resp, &v);
+        char want[96];
+        snprintf(want, sizeof(want), "This code expires in %s and works once.", cases[i].text);
+        contains(p.resp.body, want);
+        page_free(&p);
+    }
+}
+
+static void test_oob_hostile_values(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_oob v = {H_SCRIPT, H_IMG "`'&amp;", 60};
+    grantd_ui_oob_page(&p.req, &p.resp, &v);
+    check_response(&p, 200, 1);
+    const char *b = p.resp.body;
+    check_markup(b);
+    assert_int_equal(count(b, "<script"), 1); /* ours */
+    assert_int_equal(count(b, "<img"), 0);
+    contains(b, "Copy this code into &lt;script&gt;alert(1)&lt;/script&gt; to finish");
+    check_attr(&p, "<input id=\"code\" readonly value=\"", H_IMG "`'&amp;");
+    page_free(&p);
+}
+
+/* ---- error page and limits ---- */
+
+static void test_error_page(void **state)
+{
+    struct page p;
+    page_init(&p);
+    grantd_ui_error_page(&p.req, &p.resp, 400, "Unknown client",
+                         "The application's client_id is not registered.");
+    check_response(&p, 400, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "<title>Unknown client</title>");
+    contains(p.resp.body,
+             "<h1>Unknown client</h1>\n<p>The application&#39;s client_id is not registered.</p>");
+    lacks(p.resp.body, "<form");
+    page_free(&p);
+}
+
+static void test_error_page_hostile(void **state)
+{
+    struct page p;
+    page_init(&p);
+    grantd_ui_error_page(&p.req, &p.resp, 500, H_IMG, H_SCRIPT " " H_UTF8);
+    check_response(&p, 500, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "<title>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</title>");
+    contains(p.resp.body, "<p>&lt;script&gt;alert(1)&lt;/script&gt; " H_UTF8 "</p>");
+    page_free(&p);
+}
+
+static void test_oversized_page_is_a_400(void **state)
+{
+    size_t n = 300 * 1024;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    memset(big, '"', n); /* six bytes each once escaped */
+    big[n] = '\0';
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_login v = {{"/login", big, "c"}, "App", NULL, NULL};
+    grantd_ui_login_page(&p.req, &p.resp, 200, &v);
+    check_response(&p, 400, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "<h1>Request too large</h1>");
+    lacks(p.resp.body, "&quot;&quot;");
+    assert_true(p.resp.body_len < 4096);
+    page_free(&p);
+    free(big);
+}
+
+static void test_csp_is_computed_once(void **state)
+{
+    struct page a, b;
+    page_init(&a);
+    page_init(&b);
+    grantd_ui_error_page(&a.req, &a.resp, 400, "t", "m");
+    grantd_ui_error_page(&b.req, &b.resp, 400, "t", "m");
+    assert_ptr_equal(header(&a.resp, "Content-Security-Policy"),
+                     header(&b.resp, "Content-Security-Policy"));
+    page_free(&a);
+    page_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_login_page),
+        cmocka_unit_test(test_login_failed_attempt),
+        cmocka_unit_test(test_login_hostile_values),
+        cmocka_unit_test(test_utf8_passes_through),
+        cmocka_unit_test(test_consent_page),
+        cmocka_unit_test(test_consent_has_exactly_two_buttons),
+        cmocka_unit_test(test_consent_without_account_or_scopes),
+        cmocka_unit_test(test_consent_hostile_values),
+        cmocka_unit_test(test_oob_page),
+        cmocka_unit_test(test_oob_expiry_wording),
+        cmocka_unit_test(test_oob_hostile_values),
+        cmocka_unit_test(test_error_page),
+        cmocka_unit_test(test_error_page_hostile),
+        cmocka_unit_test(test_oversized_page_is_a_400),
+        cmocka_unit_test(test_csp_is_computed_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -151,7 +151,7 @@ static int user_create(int argc, char **argv)
         return rc;
 
     rc = GRANTD_EXIT_FAIL;
-    if (grantd_cli_hash_password(password, hash) != GRANTD_OK ||
+    if (grantd_password_hash(password, hash) != GRANTD_OK ||
         grantd_admin_random_id(id) != GRANTD_OK) {
         grantd_admin_fail(c.a.cmd, "cannot hash the password or generate the user id");
         goto out;
@@ -221,7 +221,7 @@ static int user_passwd(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         return rc;
     rc = GRANTD_EXIT_FAIL;
-    if (grantd_cli_hash_password(password, hash) != GRANTD_OK) {
+    if (grantd_password_hash(password, hash) != GRANTD_OK) {
         grantd_admin_fail(a.cmd, "cannot hash the password");
         goto out;
     }

@@ -1,4 +1,4 @@
-/* Reading and hashing user passwords for the user subcommands (user_int.h). The password
+/* Reading user passwords for the user subcommands (hashing is core/password.c) (user_int.h). The password
  * exists in this process only in caller buffers that are wiped after use; it never reaches
  * stdout, stderr or the log. */
 #include "cli/user_int.h"
@@ -7,8 +7,6 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <argon2.h>
 
 #include "cli/cli.h"
 #include "core/crypto.h"
@@ -78,17 +76,4 @@ int grantd_cli_read_password(const char *cmd, char *out, size_t outlen)
     if (rc != GRANTD_EXIT_OK)
         explicit_bzero(out, outlen);
     return rc;
-}
-
-grantd_rc grantd_cli_hash_password(const char *password, char encoded[GRANTD_PASSWORD_HASH_LEN])
-{
-    unsigned char salt[GRANTD_ARGON2_SALT_LEN];
-    grantd_rc rc = grantd_random_bytes(salt, sizeof(salt));
-    if (rc != GRANTD_OK)
-        return rc;
-    int r = argon2id_hash_encoded(GRANTD_ARGON2_T_COST, GRANTD_ARGON2_M_COST_KIB,
-                                  GRANTD_ARGON2_PARALLELISM, password, strlen(password), salt,
-                                  sizeof(salt), GRANTD_ARGON2_HASH_LEN, encoded,
-                                  GRANTD_PASSWORD_HASH_LEN);
-    return r == ARGON2_OK ? GRANTD_OK : GRANTD_ECRYPTO;
 }

@@ -20,7 +20,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-enum field_kind { FIELD_STRING, FIELD_INT64, FIELD_SIZE, FIELD_UINT, FIELD_GROUP };
+enum field_kind { FIELD_STRING, FIELD_INT64, FIELD_SIZE, FIELD_UINT, FIELD_GROUP, FIELD_SCOPES };
 
 struct field {
     const char *name;
@@ -43,6 +43,7 @@ static const char *check_log_level(const char *v);
 static const struct field lifetime_fields[] = {
     {"code", FIELD_INT64, CFG_OFF(lifetimes.code), 1, 3600, 0, NULL, NULL},
     {"access_token", FIELD_INT64, CFG_OFF(lifetimes.access_token), 1, 31536000, 0, NULL, NULL},
+    {"session", FIELD_INT64, CFG_OFF(lifetimes.session), 60, 31536000, 0, NULL, NULL},
     {"refresh_token", FIELD_INT64, CFG_OFF(lifetimes.refresh_token), 0, 315360000, 1, NULL,
      NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
@@ -70,6 +71,7 @@ static const struct field root_fields[] = {
     {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, check_log_level, NULL},
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
     {"limits", FIELD_GROUP, 0, 0, 0, 0, NULL, limit_fields},
+    {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -84,6 +86,7 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->lifetimes.code = GRANTD_DEFAULT_CODE_TTL;
     cfg->lifetimes.access_token = GRANTD_DEFAULT_ACCESS_TTL;
     cfg->lifetimes.refresh_token = GRANTD_DEFAULT_REFRESH_TTL;
+    cfg->lifetimes.session = GRANTD_DEFAULT_SESSION_TTL;
     cfg->limits.body_bytes = GRANTD_DEFAULT_BODY_BYTES;
     cfg->limits.header_bytes = GRANTD_DEFAULT_HEADER_BYTES;
     cfg->limits.max_params = GRANTD_DEFAULT_LIMIT_MAX_PARAMS;
@@ -102,6 +105,17 @@ void grantd_config_set(char **field, const char *value)
     *field = copy;
 }
 
+void grantd_config_free_scopes(struct grantd_config *cfg)
+{
+    for (size_t i = 0; i < cfg->scope_count; i++) {
+        free(cfg->scopes[i].name);
+        free(cfg->scopes[i].description);
+    }
+    free(cfg->scopes);
+    cfg->scopes = NULL;
+    cfg->scope_count = 0;
+}
+
 void grantd_config_free(struct grantd_config *cfg)
 {
     free(cfg->listen);
@@ -109,6 +123,7 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->db_url);
     free(cfg->log_level);
     cfg->listen = cfg->issuer = cfg->db_url = cfg->log_level = NULL;
+    grantd_config_free_scopes(cfg);
 }
 
 static void config_copy(struct grantd_config *dst, const struct grantd_config *src)
@@ -118,6 +133,11 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
     dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
+    dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
+    for (size_t i = 0; i < src->scope_count; i++) {
+        dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
+        dst->scopes[i].description = grantd_xstrdup(src->scopes[i].description);
+    }
 }
 
 /* ---- checkers of string settings (shared by loading and validation) ---- */
@@ -319,10 +339,74 @@ static grantd_rc load_int(struct load_ctx *ctx, const config_setting_t *s, const
 static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
                             const struct field *fields, const char *prefix);
 
+/* RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). */
+static int valid_scope_token(const char *v)
+{
+    if (!*v || strlen(v) > 128)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+            return 0;
+    return 1;
+}
+
+/* One { name = "..."; description = "..."; } entry of the scopes list. */
+static grantd_rc load_scope(struct load_ctx *ctx, const config_setting_t *e, size_t i)
+{
+    const char *name = NULL, *desc = NULL;
+    if (config_setting_type(e) != CONFIG_TYPE_GROUP)
+        return fail_at(ctx, e, "scopes entries must be groups: { name = \"...\"; "
+                               "description = \"...\"; }");
+    for (int k = 0; k < config_setting_length(e); k++) {
+        const config_setting_t *m = config_setting_get_elem(e, (unsigned)k);
+        const char *mname = config_setting_name(m);
+        const char **slot = strcmp(mname, "name") == 0          ? &name
+                            : strcmp(mname, "description") == 0 ? &desc
+                                                                : NULL;
+        if (!slot)
+            return fail_at(ctx, m, "unknown setting 'scopes.%s'", mname);
+        if (config_setting_type(m) != CONFIG_TYPE_STRING)
+            return fail_at(ctx, m, "scopes.%s must be a string", mname);
+        *slot = config_setting_get_string(m);
+    }
+    if (!name || !valid_scope_token(name))
+        return fail_at(ctx, e, "scopes entries need a name of 1..128 printable ASCII "
+                               "characters without spaces, quotes or backslashes");
+    if (!desc || strlen(desc) > 512)
+        return fail_at(ctx, e, "scope '%s' needs a description of at most 512 bytes", name);
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(ctx->cfg->scopes[j].name, name) == 0)
+            return fail_at(ctx, e, "scope '%s' is listed twice", name);
+    ctx->cfg->scopes[i].name = grantd_xstrdup(name);
+    ctx->cfg->scopes[i].description = grantd_xstrdup(desc);
+    ctx->cfg->scope_count = i + 1;
+    return GRANTD_OK;
+}
+
+static grantd_rc load_scopes(struct load_ctx *ctx, const config_setting_t *s)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_LIST)
+        return fail_at(ctx, s, "scopes must be a list: scopes = ( { name = \"...\"; "
+                               "description = \"...\"; } );");
+    int n = config_setting_length(s);
+    if (n > GRANTD_SCOPES_MAX)
+        return fail_at(ctx, s, "scopes may list at most %d entries", GRANTD_SCOPES_MAX);
+    grantd_config_free_scopes(ctx->cfg);
+    ctx->cfg->scopes = n ? grantd_xcalloc((size_t)n, sizeof(*ctx->cfg->scopes)) : NULL;
+    for (int i = 0; i < n; i++) {
+        grantd_rc rc = load_scope(ctx, config_setting_get_elem(s, (unsigned)i), (size_t)i);
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    return GRANTD_OK;
+}
+
 static grantd_rc load_setting(struct load_ctx *ctx, const config_setting_t *s,
                               const struct field *f, const char *name)
 {
     int type = config_setting_type(s);
+    if (f->kind == FIELD_SCOPES)
+        return load_scopes(ctx, s);
     if (f->kind == FIELD_GROUP) {
         if (type != CONFIG_TYPE_GROUP)
             return fail_at(ctx, s, "%s must be a group: %s = { ... };", name, name);
@@ -576,6 +660,8 @@ static grantd_rc validate_group(const struct grantd_config *cfg, const struct fi
             char sub[64];
             snprintf(sub, sizeof(sub), "%s.", f->name);
             rc = validate_group(cfg, f->members, sub, err, errlen);
+        } else if (f->kind == FIELD_SCOPES) {
+            continue; /* checked while loading */
         } else if (f->kind == FIELD_STRING) {
             rc = validate_string(cfg, f, err, errlen);
         } else {
@@ -596,4 +682,12 @@ static grantd_rc validate_group(const struct grantd_config *cfg, const struct fi
 grantd_rc grantd_config_validate(const struct grantd_config *cfg, char *err, size_t errlen)
 {
     return validate_group(cfg, root_fields, "", err, errlen);
+}
+
+const char *grantd_config_scope_description(const struct grantd_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->scope_count; i++)
+        if (strcmp(cfg->scopes[i].name, name) == 0)
+            return cfg->scopes[i].description;
+    return NULL;
 }

@@ -16,6 +16,8 @@
 #define GRANTD_DEFAULT_CODE_TTL 60
 #define GRANTD_DEFAULT_ACCESS_TTL 3600
 #define GRANTD_DEFAULT_REFRESH_TTL 0          /* 0 = never expires */
+#define GRANTD_DEFAULT_SESSION_TTL (8 * 3600) /* browser login sessions */
+#define GRANTD_SCOPES_MAX 256                 /* entries in the scopes list */
 #define GRANTD_DEFAULT_BODY_BYTES (64 * 1024)
 /* A chunked body that passes the cap is discarded up to this many bytes so the client
  * still gets its 413; beyond it the connection is dropped without an answer. */
@@ -31,6 +33,12 @@
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAM_NAME 128
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAM_VALUE 4096
 
+/* What a scope means, shown on the consent page. */
+struct grantd_scope_info {
+    char *name;
+    char *description;
+};
+
 struct grantd_config {
     char *listen;          /* "HOST:PORT" or "[V6]:PORT" */
     char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
@@ -38,7 +46,10 @@ struct grantd_config {
     char *log_level;       /* debug | info | warn | error */
     struct {
         int64_t code, access_token, refresh_token; /* seconds; refresh 0 = never */
+        int64_t session;                           /* seconds a login lasts */
     } lifetimes;
+    struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
+    size_t scope_count;
     struct {
         size_t body_bytes, header_bytes;
         size_t max_params, max_param_name, max_param_value;
@@ -64,5 +75,8 @@ GRANTD_MUST_USE grantd_rc grantd_config_listen_parse(const char *listen, char *h
 /* Replaces *field with a copy of value. */
 void grantd_config_set(char **field, const char *value);
 void grantd_config_free(struct grantd_config *cfg);
+void grantd_config_free_scopes(struct grantd_config *cfg);
+/* The configured description of scope name, or NULL. */
+const char *grantd_config_scope_description(const struct grantd_config *cfg, const char *name);
 
 #endif

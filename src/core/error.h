@@ -14,7 +14,7 @@ typedef enum grantd_rc {
     GRANTD_EEXIST,      /* a unique key is already taken */
     GRANTD_EINVAL,      /* malformed input */
     GRANTD_ETOOBIG,     /* input over a named cap */
-    GRANTD_EREPEATED,   /* a parameter or JSON member given more than once */
+    GRANTD_EREPEATED,   /* given more than once: a parameter, a JSON member, a code redeemed again */
     GRANTD_ECONFLICT,   /* a compare-and-swap lost (already consumed, rotated, ...) */
     GRANTD_ESTORE,      /* the storage backend failed */
     GRANTD_EBUSY,       /* the storage backend is busy or unavailable; retry later */

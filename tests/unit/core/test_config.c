@@ -96,8 +96,42 @@ static void test_example_file(void **state)
     assert_null(cfg.issuer);
     assert_memory_equal(&cfg.lifetimes, &def.lifetimes, sizeof(def.lifetimes));
     assert_memory_equal(&cfg.limits, &def.limits, sizeof(def.limits));
+    /* the example documents scopes, which have no default */
+    assert_int_equal(cfg.scope_count, 2);
+    assert_string_equal(grantd_config_scope_description(&cfg, "email"), "See your email address");
     grantd_config_free(&cfg);
     grantd_config_free(&def);
+}
+
+static void test_scopes(void **state)
+{
+    struct grantd_config cfg;
+    char err[256] = "";
+    grantd_config_defaults(&cfg);
+    assert_int_equal(cfg.scope_count, 0);
+    assert_null(grantd_config_scope_description(&cfg, "profile"));
+    grantd_rc rc = load_text(&cfg,
+                             "scopes = (\n  { name = \"read:orders\"; description = \"Read "
+                             "<orders>\"; },\n  { name = \"x\"; description = \"\"; }\n);\n",
+                             err, sizeof(err));
+    if (rc != GRANTD_OK)
+        fail_msg("%s", err);
+    assert_int_equal(cfg.scope_count, 2);
+    assert_string_equal(grantd_config_scope_description(&cfg, "read:orders"), "Read <orders>");
+    assert_null(grantd_config_scope_description(&cfg, "read"));
+    grantd_config_free(&cfg);
+
+    expect_error("scopes = { a = 1; };\n", 1, "scopes must be a list");
+    expect_error("\nscopes = ( \"profile\" );\n", 2, "scopes entries must be groups");
+    expect_error("scopes = (\n { name = \"a b\"; description = \"x\"; }\n);\n", 2,
+                 "without spaces");
+    expect_error("scopes = (\n { name = \"a\"; }\n);\n", 2, "needs a description");
+    expect_error("scopes = (\n { name = \"a\";\n  desc = \"x\"; }\n);\n", 3,
+                 "unknown setting 'scopes.desc'");
+    expect_error("scopes = ({ name = \"a\"; description = \"x\"; },\n"
+                 " { name = \"a\"; description = \"y\"; });\n", 2, "listed twice");
+    expect_error("lifetimes = {\n session = 59;\n};\n", 2,
+                 "lifetimes.session must be between 60 and 31536000");
 }
 
 static void test_full_file(void **state)
@@ -376,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_example_file),
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_never),
+        cmocka_unit_test(test_scopes),
         cmocka_unit_test(test_syntax_error_line),
         cmocka_unit_test(test_unknown_setting_line),
         cmocka_unit_test(test_wrong_type_line),

@@ -27,9 +27,11 @@ static void fill_target(struct grantd_request *req, const char *raw_uri)
     size_t path_len = q ? (size_t)(q - raw_uri) : strlen(raw_uri);
     req->path = grantd_arena_strndup(req->arena, raw_uri, path_len);
     req->query_rc = GRANTD_OK;
+    req->raw_query = "";
     if (q && q[1]) {
         /* a fragment never reaches a server; if one does, it is not part of the query */
         size_t qlen = strcspn(q + 1, "#");
+        req->raw_query = grantd_arena_strndup(req->arena, q + 1, qlen);
         req->query_rc = grantd_form_parse(req->arena, q + 1, qlen, &req->app->limits, &req->query,
                                           &req->query_why);
     }

@@ -26,6 +26,7 @@ struct grantd_request {
     const char *remote_ip;
     struct grantd_params headers; /* names lower-cased */
 
+    const char *raw_query;      /* the query string as received, without '?'; "" when none */
     struct grantd_params query;
     grantd_rc query_rc;         /* GRANTD_OK, or why the query string did not parse */
     const char *query_why;

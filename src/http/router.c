@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "http/health.h"
+#include "oauth/authorize.h"
 #include "oauth/token.h"
+#include "oauth/userinfo.h"
 
 struct route {
     const char *method;
@@ -15,7 +17,11 @@ struct route {
 static const struct route routes[] = {
     {"GET", "/health/live", grantd_health_live},
     {"GET", "/health/ready", grantd_health_ready},
+    {"GET", "/authorize", grantd_authorize_endpoint},
+    {"POST", "/login", grantd_login_endpoint},
+    {"POST", "/consent", grantd_consent_endpoint},
     {"POST", "/token", grantd_token_endpoint},
+    {"GET", "/userinfo", grantd_userinfo_endpoint},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

@@ -14,4 +14,6 @@ struct grantd_grant_type {
                 const struct grantd_client_auth *auth);
 };
 
+extern const struct grantd_grant_type grantd_grant_authorization_code;
+
 #endif

@@ -9,9 +9,9 @@
 #include "core/log.h"
 #include "oauth/grant.h"
 
-/* Grants register here. authorization_code, refresh_token and client_credentials arrive
- * with their issues; until then every grant_type is unsupported_grant_type. */
+/* Grants register here; any other grant_type is unsupported_grant_type. */
 static const struct grantd_grant_type *const grants[] = {
+    &grantd_grant_authorization_code,
     NULL,
 };
 

@@ -1,0 +1,135 @@
+/* GET /authorize: validate, then log in, ask consent, or issue a code at once.
+ *
+ * The pending request travels in the forms as its original query string (hidden field
+ * "request") and is validated again on every POST, so no server state is kept for it and
+ * state comes back byte for byte. */
+#include "oauth/authorize.h"
+
+#include <string.h>
+
+#include "http/app.h"
+#include "oauth/authz_response.h"
+#include "oauth/flow.h"
+#include "oauth/scope.h"
+#include "oauth/session.h"
+#include "ui/pages.h"
+
+void grantd_flow_show_login(struct grantd_request *req, struct grantd_response *resp,
+                            const struct grantd_authz *a, const struct grantd_web_session *s,
+                            unsigned status, const char *username, const char *error)
+{
+    struct grantd_ui_login v = {
+        .form = {grantd_arena_printf(req->arena, "%s/login", req->app->issuer), a->raw, s->csrf},
+        .client_name = a->client.name,
+        .username = username,
+        .error = error,
+    };
+    grantd_ui_login_page(req, resp, status, &v);
+}
+
+static void show_consent(struct grantd_request *req, struct grantd_response *resp,
+                         const struct grantd_authz *a, const struct grantd_web_session *s,
+                         const struct grantd_user *u)
+{
+    struct grantd_ui_scope *scopes =
+        grantd_arena_alloc(req->arena, (a->scope_count + 1) * sizeof(*scopes));
+    for (size_t i = 0; i < a->scope_count; i++) {
+        scopes[i].name = a->scopes[i];
+        scopes[i].description = grantd_config_scope_description(req->app->cfg, a->scopes[i]);
+    }
+    struct grantd_ui_consent v = {
+        .form = {grantd_arena_printf(req->arena, "%s/consent", req->app->issuer), a->raw,
+                 s->csrf},
+        .client_name = a->client.name,
+        .username = u->username,
+        .account = u->account,
+        .scopes = scopes,
+        .scope_count = a->scope_count,
+    };
+    grantd_ui_consent_page(req, resp, &v);
+}
+
+/* 1 when a remembered consent covers the request and the client does not insist on asking. */
+static grantd_rc consent_remembered(struct grantd_request *req, const struct grantd_authz *a,
+                                    const char *user_id, int *yes)
+{
+    struct grantd_consent c;
+    struct grantd_store *st = req->app->store;
+    *yes = 0;
+    if (a->client.flags & GRANTD_CLIENT_ALWAYS_CONSENT)
+        return GRANTD_OK;
+    grantd_rc rc = st->driver->consent_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id,
+                                           a->client.id, &c);
+    if (rc == GRANTD_ENOTFOUND)
+        return GRANTD_OK;
+    if (rc == GRANTD_OK)
+        *yes = grantd_scope_covered(a->scopes, a->scope_count, c.scope);
+    return rc;
+}
+
+grantd_rc grantd_flow_session_user(struct grantd_request *req, struct grantd_web_session *s,
+                                   int *have_session, struct grantd_user *u, int *logged_in)
+{
+    *have_session = *logged_in = 0;
+    grantd_rc rc = grantd_web_session_load(req, s);
+    if (rc == GRANTD_ENOTFOUND)
+        return GRANTD_OK;
+    if (rc != GRANTD_OK)
+        return rc;
+    *have_session = 1;
+    if (!s->rec.user_id)
+        return GRANTD_OK;
+    struct grantd_store *st = req->app->store;
+    rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, s->rec.user_id, u);
+    if (rc == GRANTD_ENOTFOUND)
+        return GRANTD_OK;
+    if (rc == GRANTD_OK)
+        *logged_in = !u->disabled;
+    return rc;
+}
+
+void grantd_flow_continue(struct grantd_request *req, struct grantd_response *resp,
+                          const struct grantd_authz *a, struct grantd_web_session *s,
+                          int have_session, const struct grantd_user *u, int logged_in)
+{
+    grantd_rc rc = GRANTD_OK;
+    if (!logged_in) {
+        /* a fresh anonymous session carries the login form's CSRF token */
+        struct grantd_web_session fresh;
+        rc = grantd_web_session_start(req, resp, have_session ? s : NULL, NULL, &fresh);
+        if (rc == GRANTD_OK)
+            grantd_flow_show_login(req, resp, a, &fresh, 200, NULL, NULL);
+    } else {
+        int remembered = 0;
+        rc = consent_remembered(req, a, u->id, &remembered);
+        if (rc == GRANTD_OK && remembered)
+            grantd_authz_issue_code(req, resp, a, u->id, s->rec.auth_time);
+        else if (rc == GRANTD_OK)
+            show_consent(req, resp, a, s, u);
+    }
+    if (rc != GRANTD_OK)
+        grantd_response_internal(req, resp, rc);
+}
+
+void grantd_authorize_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct grantd_authz a;
+    grantd_rc rc = grantd_authz_validate(req, req->raw_query, &a);
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    if (a.outcome != GRANTD_AUTHZ_VALID) {
+        grantd_authz_answer_invalid(req, resp, &a);
+        return;
+    }
+    struct grantd_web_session s;
+    struct grantd_user u;
+    int have_session, logged_in;
+    rc = grantd_flow_session_user(req, &s, &have_session, &u, &logged_in);
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    grantd_flow_continue(req, resp, &a, &s, have_session, &u, logged_in);
+}

@@ -1,0 +1,182 @@
+/* Validating an authorization request: client and redirect URI first, then the rest. */
+#include "oauth/authz_request.h"
+
+#include <string.h>
+
+#include "http/app.h"
+#include "oauth/pkce.h"
+#include "oauth/redirect_uri.h"
+#include "oauth/scope.h"
+
+static void page(struct grantd_authz *a, const char *why)
+{
+    a->outcome = GRANTD_AUTHZ_PAGE;
+    a->why = why;
+}
+
+static void redirect_error(struct grantd_authz *a, enum grantd_oauth_error e, const char *why)
+{
+    a->outcome = GRANTD_AUTHZ_REDIRECT;
+    a->error = e;
+    a->why = why;
+}
+
+/* The value of a parameter that must not repeat; *repeated set when it does. */
+static const char *param(const struct grantd_params *p, const char *name, int *repeated)
+{
+    const char *v = NULL;
+    grantd_rc rc = grantd_params_get(p, name, &v);
+    if (rc == GRANTD_EREPEATED)
+        *repeated = 1;
+    return rc == GRANTD_OK ? v : NULL;
+}
+
+static void read_params(struct grantd_authz *a, const struct grantd_params *p, int *bad_client,
+                        int *bad_redirect)
+{
+    a->client_id = param(p, "client_id", bad_client);
+    a->redirect_uri = param(p, "redirect_uri", bad_redirect);
+    int ignored = 0;
+    a->response_type = param(p, "response_type", &ignored);
+    a->scope = param(p, "scope", &ignored);
+    a->state = param(p, "state", &ignored);
+    a->code_challenge = param(p, "code_challenge", &ignored);
+    a->code_challenge_method = param(p, "code_challenge_method", &ignored);
+}
+
+/* Steps 1-2: who is asking and where the answer may go. 1 when both are trusted. */
+static grantd_rc check_client(struct grantd_request *req, const struct grantd_params *p,
+                              struct grantd_authz *a, int *trusted)
+{
+    int bad_client = 0, bad_redirect = 0;
+    *trusted = 0;
+    read_params(a, p, &bad_client, &bad_redirect);
+    if (bad_client || !a->client_id) {
+        page(a, bad_client ? "The client_id parameter is repeated."
+                           : "The request has no client_id.");
+        return GRANTD_OK;
+    }
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->client_get(st, req->arena, GRANTD_DEFAULT_TENANT, a->client_id,
+                                          &a->client);
+    if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && a->client.disabled)) {
+        page(a, "The application that sent you here is not known to this server.");
+        return GRANTD_OK;
+    }
+    if (rc != GRANTD_OK)
+        return rc;
+    if (bad_redirect) {
+        page(a, "The redirect_uri parameter is repeated.");
+        return GRANTD_OK;
+    }
+    const char *why = NULL;
+    if (grantd_redirect_uri_resolve(a->client.redirect_uris, a->client.redirect_uri_count,
+                                    a->redirect_uri,
+                                    !!(a->client.flags & GRANTD_CLIENT_REDIRECT_WILDCARD),
+                                    &a->redirect, &why) != GRANTD_OK) {
+        page(a, why);
+        return GRANTD_OK;
+    }
+    /* a client may register the out-of-band value itself: no redirect then either */
+    if (a->redirect && strcmp(a->redirect, GRANTD_REDIRECT_URI_OOB) == 0)
+        a->redirect = NULL;
+    *trusted = 1;
+    return GRANTD_OK;
+}
+
+static void check_scope(struct grantd_request *req, struct grantd_authz *a)
+{
+    /* no scope asks for everything the client is registered for */
+    const char *asked = a->scope ? a->scope : a->client.scope;
+    grantd_rc rc = grantd_scope_split(req->arena, asked, &a->scopes, &a->scope_count);
+    if (rc != GRANTD_OK) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_SCOPE, "the scope parameter is malformed");
+        return;
+    }
+    if (!grantd_scope_covered(a->scopes, a->scope_count, a->client.scope)) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_SCOPE,
+                       "a requested scope is unknown or not allowed for this client");
+        return;
+    }
+    a->scope_text = grantd_scope_join(req->arena, a->scopes, a->scope_count);
+}
+
+static void check_pkce(struct grantd_authz *a)
+{
+    if (!a->code_challenge) {
+        if (a->code_challenge_method)
+            redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                           "code_challenge_method was sent without code_challenge");
+        else if (a->client.is_public)
+            redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                           "public clients must use PKCE (code_challenge with S256)");
+        return;
+    }
+    /* RFC 7636 §4.3: an absent method means plain */
+    const char *method = a->code_challenge_method ? a->code_challenge_method : "plain";
+    a->code_challenge_method = method;
+    if (strcmp(method, "S256") != 0 && strcmp(method, "plain") != 0) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                       "code_challenge_method must be S256");
+        return;
+    }
+    if (strcmp(method, "plain") == 0 && !(a->client.flags & GRANTD_CLIENT_ALLOW_PLAIN_PKCE)) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                       "code_challenge_method plain is not allowed for this client; use S256");
+        return;
+    }
+    const char *why = grantd_pkce_challenge_problem(method, a->code_challenge);
+    if (why)
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, why);
+}
+
+/* Step 3: everything else, now that errors can be redirected. */
+static void check_rest(struct grantd_request *req, const struct grantd_params *p,
+                       struct grantd_authz *a)
+{
+    const char *repeated = grantd_params_first_repeated(p);
+    if (repeated) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                       grantd_arena_printf(req->arena, "parameter '%s' is repeated", repeated));
+        return;
+    }
+    if (!a->response_type) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, "response_type is required");
+        return;
+    }
+    if (strcmp(a->response_type, "code") != 0) {
+        redirect_error(a, GRANTD_OAUTH_UNSUPPORTED_RESPONSE_TYPE,
+                       "only response_type=code is supported");
+        return;
+    }
+    if (!(a->client.grants & GRANTD_GRANT_AUTHORIZATION_CODE)) {
+        redirect_error(a, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
+                       "the client may not use the authorization code grant");
+        return;
+    }
+    check_scope(req, a);
+    if (a->outcome == GRANTD_AUTHZ_VALID)
+        check_pkce(a);
+}
+
+grantd_rc grantd_authz_validate(struct grantd_request *req, const char *raw,
+                                struct grantd_authz *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->raw = raw ? raw : "";
+    a->outcome = GRANTD_AUTHZ_VALID;
+    struct grantd_params p;
+    const char *why = NULL;
+    if (grantd_form_parse(req->arena, a->raw, strlen(a->raw), &req->app->limits, &p, &why) !=
+        GRANTD_OK) {
+        /* nothing in a malformed query can be trusted, the redirect URI least of all */
+        page(a, grantd_arena_printf(req->arena, "The request is malformed: %s", why));
+        return GRANTD_OK;
+    }
+    int trusted = 0;
+    grantd_rc rc = check_client(req, &p, a, &trusted);
+    if (rc != GRANTD_OK || !trusted)
+        return rc;
+    check_rest(req, &p, a);
+    return GRANTD_OK;
+}

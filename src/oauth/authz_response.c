@@ -1,0 +1,106 @@
+/* Sending the outcome of an authorization request back to the client. */
+#include "oauth/authz_response.h"
+
+#include <string.h>
+
+#include "http/app.h"
+#include "http/url.h"
+#include "token/opaque.h"
+#include "ui/pages.h"
+
+#define FAMILY_BYTES 16
+
+static unsigned redirect_status(const struct grantd_request *req)
+{
+    return strcmp(req->method, "POST") == 0 ? 303 : 302;
+}
+
+/* Location: redirect + ('?' or '&') + first pair + "&state=..." + "&iss=...". */
+static void redirect_with(struct grantd_request *req, struct grantd_response *resp,
+                          const struct grantd_authz *a, const char *pairs)
+{
+    struct grantd_arena *ar = req->arena;
+    const char *sep = strchr(a->redirect, '?') ? "&" : "?";
+    const char *state = a->state ? grantd_arena_printf(ar, "&state=%s",
+                                                       grantd_url_encode(ar, a->state))
+                                 : "";
+    resp->status = redirect_status(req);
+    grantd_response_header(resp, "Location",
+                           grantd_arena_printf(ar, "%s%s%s%s&iss=%s", a->redirect, sep, pairs,
+                                               state, grantd_url_encode(ar, req->app->issuer)));
+    grantd_response_header(resp, "Cache-Control", "no-store");
+    grantd_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
+void grantd_authz_redirect_error(struct grantd_request *req, struct grantd_response *resp,
+                                 const struct grantd_authz *a, enum grantd_oauth_error e,
+                                 const char *description)
+{
+    const char *name = grantd_oauth_error_name(e);
+    if (!a->redirect) {
+        grantd_ui_error_page(req, resp, 400, "Authorization failed",
+                             grantd_arena_printf(req->arena, "%s: %s", name, description));
+        return;
+    }
+    redirect_with(req, resp, a,
+                  grantd_arena_printf(req->arena, "error=%s&error_description=%s", name,
+                                      grantd_url_encode(req->arena, description)));
+}
+
+void grantd_authz_answer_invalid(struct grantd_request *req, struct grantd_response *resp,
+                                 const struct grantd_authz *a)
+{
+    if (a->outcome == GRANTD_AUTHZ_PAGE)
+        grantd_ui_error_page(req, resp, 400, "This sign-in link is not valid", a->why);
+    else
+        grantd_authz_redirect_error(req, resp, a, a->error, a->why);
+}
+
+static grantd_rc store_code(struct grantd_request *req, const struct grantd_authz *a,
+                            const char *user_id, int64_t auth_time,
+                            char text[GRANTD_OPAQUE_CHARS + 1])
+{
+    char family[FAMILY_BYTES * 2];
+    int64_t now = req->app->now();
+    struct grantd_code code = {
+        .tenant = GRANTD_DEFAULT_TENANT,
+        .client_id = a->client.id,
+        .user_id = user_id,
+        .redirect_uri = a->redirect_uri,
+        .scope = a->scope_text,
+        .code_challenge = a->code_challenge,
+        .code_challenge_method = a->code_challenge ? a->code_challenge_method : NULL,
+        .family = family,
+        .auth_time = auth_time,
+        .created_at = now,
+        .expires_at = now + req->app->cfg->lifetimes.code,
+    };
+    grantd_rc rc = grantd_random_token(FAMILY_BYTES, family);
+    if (rc == GRANTD_OK)
+        rc = grantd_opaque_mint(text, code.hash);
+    if (rc == GRANTD_OK)
+        rc = req->app->store->driver->code_put(req->app->store, &code);
+    return rc;
+}
+
+void grantd_authz_issue_code(struct grantd_request *req, struct grantd_response *resp,
+                             const struct grantd_authz *a, const char *user_id,
+                             int64_t auth_time)
+{
+    char code[GRANTD_OPAQUE_CHARS + 1];
+    grantd_rc rc = store_code(req, a, user_id, auth_time, code);
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    if (!a->redirect) {
+        struct grantd_ui_oob v = {
+            .client_name = a->client.name,
+            .code = code,
+            .expires_in = req->app->cfg->lifetimes.code,
+        };
+        grantd_ui_oob_page(req, resp, &v);
+        return;
+    }
+    redirect_with(req, resp, a, grantd_arena_printf(req->arena, "code=%s", code));
+}

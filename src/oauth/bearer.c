@@ -1,0 +1,70 @@
+/* Reading and checking a bearer access token. */
+#include "oauth/bearer.h"
+
+#include <strings.h>
+#include <string.h>
+
+#include "http/app.h"
+#include "token/opaque.h"
+
+static void challenge(struct grantd_request *req, struct grantd_response *resp,
+                      const char *why)
+{
+    struct grantd_arena *a = req->arena;
+    const char *header =
+        why ? grantd_arena_printf(a, "Bearer realm=\"%s\", error=\"invalid_token\", "
+                                     "error_description=\"%s\"", req->app->issuer, why)
+            : grantd_arena_printf(a, "Bearer realm=\"%s\"", req->app->issuer);
+    json_t *body = why ? json_pack("{s:s,s:s}", "error", "invalid_token", "error_description",
+                                   why)
+                       : json_pack("{s:s}", "error_description",
+                                   "an access token is required in the Authorization header");
+    grantd_response_json(req, resp, 401, body);
+    grantd_response_header(resp, "WWW-Authenticate", header);
+}
+
+/* The token of "Bearer <token>", or NULL when the header is absent or another scheme. */
+static const char *presented(const struct grantd_request *req)
+{
+    const char *h = grantd_request_header(req, "authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+static grantd_rc client_enabled(struct grantd_request *req, const char *client_id, int *ok)
+{
+    struct grantd_client c;
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->client_get(st, req->arena, GRANTD_DEFAULT_TENANT, client_id, &c);
+    *ok = rc == GRANTD_OK && !c.disabled;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+}
+
+grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_response *resp,
+                              struct grantd_token *out)
+{
+    const char *text = presented(req);
+    if (!text) {
+        challenge(req, resp, NULL);
+        return GRANTD_EINVAL;
+    }
+    unsigned char hash[GRANTD_SHA256_LEN];
+    grantd_opaque_hash(text, hash);
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash, out);
+    int ok = rc == GRANTD_OK && out->kind == GRANTD_TOKEN_ACCESS && !out->revoked &&
+             out->expires_at > req->app->now();
+    if (ok)
+        rc = client_enabled(req, out->client_id, &ok);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
+    if (!ok) {
+        challenge(req, resp, "the access token is not valid");
+        return GRANTD_EINVAL;
+    }
+    return GRANTD_OK;
+}

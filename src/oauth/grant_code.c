@@ -1,0 +1,126 @@
+/* grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+ *
+ * The code is consumed first, in one atomic store operation, and only then checked: a code
+ * presented with the wrong client, redirect URI or verifier is burnt, and a code presented
+ * twice revokes every token its first redemption issued (the store does that in the same
+ * transaction that detects the replay). */
+#include <string.h>
+
+#include "core/log.h"
+#include "http/app.h"
+#include "oauth/grant.h"
+#include "oauth/pkce.h"
+#include "oauth/redirect_uri.h"
+#include "oauth/token_issue.h"
+#include "token/opaque.h"
+
+static const char *param(const struct grantd_request *req, const char *name)
+{
+    const char *v = NULL;
+    return grantd_params_get(&req->form, name, &v) == GRANTD_OK ? v : NULL;
+}
+
+/* redirect_uri at /token must repeat what /authorize got (RFC 6749 §4.1.3). When /authorize
+ * got none or the out-of-band value, it may be absent or the out-of-band value (or, when
+ * none was sent, the client's single registered URI). */
+static int redirect_matches(const struct grantd_code *code, const struct grantd_client *c,
+                            const char *sent)
+{
+    int oob = code->redirect_uri && strcmp(code->redirect_uri, GRANTD_REDIRECT_URI_OOB) == 0;
+    if (code->redirect_uri && !oob)
+        return sent && strcmp(sent, code->redirect_uri) == 0;
+    if (oob) /* the out-of-band page: the client may repeat the value or leave it out */
+        return !sent || strcmp(sent, GRANTD_REDIRECT_URI_OOB) == 0;
+    if (!sent)
+        return 1;
+    if (c->redirect_uri_count == 0)
+        return strcmp(sent, GRANTD_REDIRECT_URI_OOB) == 0;
+    return c->redirect_uri_count == 1 && strcmp(sent, c->redirect_uris[0]) == 0;
+}
+
+/* Why the consumed code cannot be exchanged by this request, or NULL. */
+static const char *code_problem(const struct grantd_request *req, const struct grantd_code *code,
+                                const struct grantd_client *c)
+{
+    const char *verifier = param(req, "code_verifier");
+    if (strcmp(code->client_id, c->id) != 0)
+        return "the code was issued to another client";
+    if (code->expires_at <= req->app->now())
+        return "the code has expired";
+    if (!redirect_matches(code, c, param(req, "redirect_uri")))
+        return "redirect_uri does not match the authorization request";
+    if (code->code_challenge) {
+        if (!verifier)
+            return "code_verifier is required";
+        if (!grantd_pkce_verify(code->code_challenge_method, code->code_challenge, verifier))
+            return "code_verifier does not match the code_challenge";
+    } else if (verifier) {
+        return "code_verifier sent but the authorization request had no code_challenge";
+    }
+    return NULL;
+}
+
+static grantd_rc user_usable(struct grantd_request *req, const char *user_id, int *ok)
+{
+    struct grantd_user u;
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id, &u);
+    *ok = rc == GRANTD_OK && !u.disabled;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+}
+
+static void run(struct grantd_request *req, struct grantd_response *resp,
+                const struct grantd_client_auth *auth)
+{
+    const char *text = param(req, "code");
+    if (!text) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, "code is required");
+        return;
+    }
+    unsigned char hash[GRANTD_SHA256_LEN];
+    grantd_opaque_hash(text, hash);
+    struct grantd_code code;
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->code_consume(st, req->arena, GRANTD_DEFAULT_TENANT, hash, &code);
+    const char *why = NULL;
+    int user_ok = 0;
+    if (rc == GRANTD_ENOTFOUND)
+        why = "the code is not valid";
+    else if (rc == GRANTD_EREPEATED) {
+        why = "the code was already used; the tokens issued for it are revoked";
+        grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
+                   "client_id", auth->client.id);
+    } else if (rc == GRANTD_OK && !(why = code_problem(req, &code, &auth->client))) {
+        rc = user_usable(req, code.user_id, &user_ok);
+        if (rc == GRANTD_OK && !user_ok)
+            why = "the user who authorized the code can no longer sign in";
+    }
+    if (rc != GRANTD_OK && !why) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    if (why) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, why);
+        return;
+    }
+    struct grantd_token_grant g = {
+        .client = &auth->client,
+        .user_id = code.user_id,
+        .scope = code.scope,
+        .family = code.family,
+        .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),
+    };
+    rc = grantd_token_issue(req, resp, &g);
+    if (rc == GRANTD_ECONFLICT)
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT,
+                                   "the code was already used; the tokens issued for it are "
+                                   "revoked");
+    else if (rc != GRANTD_OK)
+        grantd_response_internal(req, resp, rc);
+}
+
+const struct grantd_grant_type grantd_grant_authorization_code = {
+    .name = "authorization_code",
+    .client_bit = GRANTD_GRANT_AUTHORIZATION_CODE,
+    .run = run,
+};

@@ -1,0 +1,100 @@
+/* Browser sessions: cookie in, store record out, CSRF tokens derived from the id. */
+#include "oauth/session.h"
+
+#include <string.h>
+
+#include "http/app.h"
+
+#define COOKIE_NAME "grantd_session"
+#define COOKIE_NAME_SECURE "__Host-grantd_session"
+
+static int issuer_is_https(const struct grantd_request *req)
+{
+    return strncmp(req->app->issuer, "https://", 8) == 0;
+}
+
+static const char *cookie_name(const struct grantd_request *req)
+{
+    return issuer_is_https(req) ? COOKIE_NAME_SECURE : COOKIE_NAME;
+}
+
+static grantd_rc derive_csrf(struct grantd_request *req, struct grantd_web_session *s)
+{
+    unsigned char key[GRANTD_SHA256_LEN], msg[4 + GRANTD_SHA256_LEN], mac[GRANTD_SHA256_LEN];
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->hash_key(st, key);
+    if (rc != GRANTD_OK)
+        return rc;
+    memcpy(msg, "csrf", 4);
+    memcpy(msg + 4, s->rec.id_hash, GRANTD_SHA256_LEN);
+    grantd_hmac_sha256(key, sizeof(key), msg, sizeof(msg), mac);
+    char *text = grantd_arena_alloc(req->arena, grantd_b64url_len(sizeof(mac)) + 1);
+    grantd_b64url_encode(mac, sizeof(mac), text);
+    s->csrf = text;
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_web_session_load(struct grantd_request *req, struct grantd_web_session *out)
+{
+    const char *header = grantd_request_header(req, "cookie");
+    struct grantd_params cookies;
+    const char *id = NULL;
+    if (!header || grantd_cookies_parse(req->arena, header, &req->app->limits, &cookies) != GRANTD_OK)
+        return GRANTD_ENOTFOUND;
+    /* a repeated cookie (e.g. one planted for a parent domain) is not trusted */
+    if (grantd_params_get(&cookies, cookie_name(req), &id) != GRANTD_OK ||
+        strlen(id) != GRANTD_OPAQUE_CHARS)
+        return GRANTD_ENOTFOUND;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    grantd_opaque_hash(id, hash);
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->session_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash,
+                                           req->app->now(), &out->rec);
+    return rc == GRANTD_OK ? derive_csrf(req, out) : rc;
+}
+
+static void set_cookie(struct grantd_request *req, struct grantd_response *resp, const char *id)
+{
+    int64_t ttl = req->app->cfg->lifetimes.session;
+    grantd_response_header(resp, "Set-Cookie",
+                           grantd_arena_printf(req->arena,
+                                               "%s=%s; Path=/; Max-Age=%lld; HttpOnly; "
+                                               "SameSite=Lax%s",
+                                               cookie_name(req), id, (long long)ttl,
+                                               issuer_is_https(req) ? "; Secure" : ""));
+}
+
+grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_response *resp,
+                                   const struct grantd_web_session *old, const char *user_id,
+                                   struct grantd_web_session *out)
+{
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc;
+    if (old) {
+        rc = st->driver->session_delete(st, GRANTD_DEFAULT_TENANT, old->rec.id_hash);
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    char id[GRANTD_OPAQUE_CHARS + 1];
+    int64_t now = req->app->now();
+    memset(out, 0, sizeof(*out));
+    rc = grantd_opaque_mint(id, out->rec.id_hash);
+    if (rc != GRANTD_OK)
+        return rc;
+    out->rec.tenant = GRANTD_DEFAULT_TENANT;
+    out->rec.user_id = user_id;
+    out->rec.auth_time = user_id ? now : 0;
+    out->rec.created_at = now;
+    out->rec.expires_at = now + req->app->cfg->lifetimes.session;
+    rc = st->driver->session_put(st, &out->rec);
+    if (rc != GRANTD_OK)
+        return rc;
+    set_cookie(req, resp, id);
+    return derive_csrf(req, out);
+}
+
+int grantd_web_session_csrf_ok(const struct grantd_web_session *s, const char *presented)
+{
+    size_t len = strlen(s->csrf);
+    return presented && strlen(presented) == len && grantd_ct_equal(presented, s->csrf, len);
+}

@@ -1,0 +1,37 @@
+/* Browser sessions for the login and consent pages.
+ *
+ * The cookie carries a 256-bit random id; the store keeps only its SHA-256. A session is
+ * created before login (no user) so the login form already carries a CSRF token bound to
+ * it, and is replaced by a new id at login (no session fixation). The CSRF token is
+ * HMAC-SHA256(store key, "csrf" || id hash): nothing extra to store, and it changes with the
+ * session. Cookie: HttpOnly, SameSite=Lax, Path=/, Max-Age the session lifetime; Secure and
+ * the __Host- name prefix when the issuer is https. */
+#ifndef GRANTD_OAUTH_SESSION_H
+#define GRANTD_OAUTH_SESSION_H
+
+#include "http/request.h"
+#include "store/store.h"
+#include "token/opaque.h"
+
+struct grantd_web_session {
+    struct grantd_session rec;
+    const char *csrf;       /* the token forms must carry back (arena) */
+};
+
+/* The live session named by the request's cookie. GRANTD_ENOTFOUND when there is none, it
+ * expired, or the cookie is malformed; other codes are store failures. */
+GRANTD_MUST_USE grantd_rc grantd_web_session_load(struct grantd_request *req,
+                                                  struct grantd_web_session *out);
+
+/* Starts a new session for user_id (NULL before login), deleting old (may be NULL) first,
+ * and sets its cookie on resp. */
+GRANTD_MUST_USE grantd_rc grantd_web_session_start(struct grantd_request *req,
+                                                   struct grantd_response *resp,
+                                                   const struct grantd_web_session *old,
+                                                   const char *user_id,
+                                                   struct grantd_web_session *out);
+
+/* 1 when presented equals the session's CSRF token (constant time). */
+int grantd_web_session_csrf_ok(const struct grantd_web_session *s, const char *presented);
+
+#endif

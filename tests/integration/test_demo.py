@@ -1,5 +1,6 @@
 """`make run` runs scripts/demo: it must print working credentials and a URL on the server it
 starts, and a second run must hand out fresh ones that replace the old."""
+import json
 import os
 import re
 import signal
@@ -52,6 +53,29 @@ def token_status(base, client_id, secret):
     return r.status_code, r.json()["error"]
 
 
+def walk_through(base, out, url, password):
+    """Follows the printed steps: the URL in a browser, then the two curl commands."""
+    import subprocess as sp
+    from flow import Agent
+
+    class Srv:
+        pass
+    srv = Srv()
+    srv.url = base
+    agent = Agent(srv)
+    page = agent.authorize(url, username="demo", password=password)
+    assert page.status_code == 200 and 'id="code"' in page.text, page.text[:500]
+    code = re.search(r'value="([A-Za-z0-9_-]{43})"', page.text).group(1)
+    curl = re.search(r"^\s*(curl -s -u .*)$", out, re.M).group(1).replace("CODE", code)
+    token = json.loads(sp.run(curl, shell=True, capture_output=True, text=True,
+                              timeout=30).stdout)
+    assert token["token_type"] == "Bearer"
+    curl = re.search(r"^\s*(curl -s -H .*)$", out, re.M).group(1)
+    me = json.loads(sp.run(curl.replace("ACCESS_TOKEN", token["access_token"]), shell=True,
+                           capture_output=True, text=True, timeout=30).stdout)
+    assert me["username"] == "demo" and me["account"] == "demo-account"
+
+
 def test_demo_prints_working_credentials_and_refreshes_them(tmp_path):
     port = free_port()
     proc, out = run_demo(tmp_path, port)
@@ -68,6 +92,7 @@ def test_demo_prints_working_credentials_and_refreshes_them(tmp_path):
         # the printed secret authenticates: the request fails only on its grant type
         assert token_status(base, "demo-client", secret) == (400, "unsupported_grant_type")
         assert token_status(base, "demo-client", "wrong")[0] == 401
+        walk_through(base, out, url, first_password)
     finally:
         stop(proc)
 

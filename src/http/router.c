@@ -12,29 +12,34 @@ struct route {
     const char *method;
     const char *path;
     grantd_handler_fn handler;
+    int slow; /* runs on a worker thread, off the I/O threads */
 };
 
 static const struct route routes[] = {
-    {"GET", "/health/live", grantd_health_live},
-    {"GET", "/health/ready", grantd_health_ready},
-    {"GET", "/authorize", grantd_authorize_endpoint},
-    {"POST", "/login", grantd_login_endpoint},
-    {"POST", "/consent", grantd_consent_endpoint},
-    {"POST", "/token", grantd_token_endpoint},
-    {"GET", "/userinfo", grantd_userinfo_endpoint},
+    {"GET", "/health/live", grantd_health_live, 0},
+    {"GET", "/health/ready", grantd_health_ready, 0},
+    {"GET", "/authorize", grantd_authorize_endpoint, 0},
+    {"POST", "/login", grantd_login_endpoint, 1}, /* argon2id */
+    {"POST", "/consent", grantd_consent_endpoint, 0},
+    {"POST", "/token", grantd_token_endpoint, 0},
+    {"GET", "/userinfo", grantd_userinfo_endpoint, 0},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
-grantd_handler_fn grantd_router_find(const char *method, const char *path, const char **allow)
+grantd_handler_fn grantd_router_find(const char *method, const char *path, const char **allow,
+                                     int *slow)
 {
     *allow = NULL;
+    *slow = 0;
     const char *other = NULL;
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (strcmp(routes[i].path, path) != 0)
             continue;
-        if (strcmp(routes[i].method, method) == 0)
+        if (strcmp(routes[i].method, method) == 0) {
+            *slow = routes[i].slow;
             return routes[i].handler;
+        }
         /* HEAD is served by the GET handler; the server drops the body */
         if (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)
             return routes[i].handler;

@@ -28,9 +28,14 @@
 #include "core/log.h"
 #include "http/request_build.h"
 #include "http/router.h"
+#include "http/workers.h"
+
+/* Worker threads for slow handlers; few, since they only serve logins. */
+#define GRANTD_SLOW_WORKERS 2
 
 struct grantd_server {
     struct MHD_Daemon *daemon;
+    struct grantd_workers *workers;
     const struct grantd_app *app;
     unsigned port;
     char id_prefix[9];
@@ -45,6 +50,13 @@ struct conn_state {
     int64_t start_us;
     int started;
     size_t drained;         /* body bytes discarded after the cap was passed */
+    /* a slow handler runs on a worker while the connection is suspended; the request and
+     * response live here meanwhile, and `done` tells the resumed connection to answer */
+    struct grantd_request req;
+    struct grantd_response resp;
+    grantd_handler_fn slow_handler;
+    struct MHD_Connection *conn;
+    atomic_int done;
     unsigned reject_status; /* set when the request is refused before its handler */
     const char *reject_error;
     const char *reject_why;
@@ -209,9 +221,12 @@ static void log_request(const struct grantd_request *req, const struct grantd_re
                "remote", req->remote_ip);
 }
 
+/* Runs the handler (or writes the refusal) unless it is slow: then *slow_out is set and
+ * nothing is written yet. */
 static void dispatch(struct grantd_request *req, struct grantd_response *resp,
-                     const struct conn_state *cs)
+                     const struct conn_state *cs, grantd_handler_fn *slow_out)
 {
+    *slow_out = NULL;
     if (cs->reject_status) {
         grantd_response_error(req, resp, cs->reject_status, cs->reject_error, cs->reject_why);
         if (cs->reject_status == 413)
@@ -219,7 +234,12 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
         return;
     }
     const char *allow = NULL;
-    grantd_handler_fn handler = grantd_router_find(req->method, req->path, &allow);
+    int slow = 0;
+    grantd_handler_fn handler = grantd_router_find(req->method, req->path, &allow, &slow);
+    if (handler && slow) {
+        *slow_out = handler;
+        return;
+    }
     if (handler) {
         handler(req, resp);
         return;
@@ -232,12 +252,29 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
     grantd_response_error(req, resp, 404, "not_found", "no endpoint at this path");
 }
 
+static enum MHD_Result answer(struct MHD_Connection *c, struct conn_state *cs)
+{
+    log_request(&cs->req, &cs->resp, cs);
+    return send_response(c, &cs->req, &cs->resp);
+}
+
+/* On a worker: the slow handler, then wake the connection up to send its answer. */
+static void run_slow(void *arg)
+{
+    struct conn_state *cs = arg;
+    cs->slow_handler(&cs->req, &cs->resp);
+    atomic_store(&cs->done, 1);
+    MHD_resume_connection(cs->conn);
+}
+
 static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *c,
                               const char *method, struct conn_state *cs)
 {
+    if (atomic_load(&cs->done)) /* called again after a slow handler resumed us */
+        return answer(c, cs);
     char ip[INET6_ADDRSTRLEN + 1];
     remote_ip(c, ip, sizeof(ip));
-    struct grantd_request req = {
+    cs->req = (struct grantd_request){
         .arena = cs->arena,
         .app = srv->app,
         .method = grantd_arena_strdup(cs->arena, method),
@@ -246,11 +283,17 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
         .remote_ip = grantd_arena_strdup(cs->arena, ip),
         .headers = cs->headers,
     };
-    grantd_request_fill(&req, cs->raw_uri, cs->body.data, cs->body.len);
-    struct grantd_response resp = {0};
-    dispatch(&req, &resp, cs);
-    log_request(&req, &resp, cs);
-    return send_response(c, &req, &resp);
+    grantd_request_fill(&cs->req, cs->raw_uri, cs->body.data, cs->body.len);
+    dispatch(&cs->req, &cs->resp, cs, &cs->slow_handler);
+    if (cs->slow_handler) {
+        cs->conn = c;
+        MHD_suspend_connection(c); /* before submitting: the worker may resume at once */
+        if (grantd_workers_submit(srv->workers, run_slow, cs))
+            return MHD_YES;
+        MHD_resume_connection(c); /* shutting down: run it here */
+        cs->slow_handler(&cs->req, &cs->resp);
+    }
+    return answer(c, cs);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -359,7 +402,8 @@ grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsig
     grantd_hex_encode(rnd, sizeof(rnd), srv->id_prefix);
     const struct grantd_config *cfg = app->cfg;
     srv->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
+        NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD logs the rest itself */
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, thread_count(cfg),
@@ -375,6 +419,7 @@ grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsig
         free(srv);
         return GRANTD_EIO;
     }
+    srv->workers = grantd_workers_new(GRANTD_SLOW_WORKERS);
     *out = srv;
     return GRANTD_OK;
 }
@@ -388,6 +433,9 @@ void grantd_server_stop(struct grantd_server *srv)
 {
     if (!srv)
         return;
+    /* every suspended connection must be resumed before MHD stops: the workers finish
+     * what is queued (each job resumes its connection); later slow requests run inline */
+    grantd_workers_free(srv->workers);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

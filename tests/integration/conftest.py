@@ -97,6 +97,16 @@ class Server:
                 pass
         return events
 
+    def wait_event(self, name, timeout=10):
+        """The first log event called name; waits for the stderr reader to catch up."""
+        import time
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [e for e in self.log_events() if e.get("event") == name]
+            if found or time.monotonic() > deadline:
+                return found[0] if found else None
+            time.sleep(0.02)
+
     def stop(self):
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else 0

@@ -31,15 +31,13 @@ def test_config_errors_name_file_and_line(tmp_path):
 def test_flags_override_env_override_file(make_server, tmp_path):
     srv = make_server(config_text='issuer = "https://from-file.example";\n',
                       env={"GRANTD_ISSUER": "https://from-env.example"})
-    events = [e for e in srv.log_events() if e.get("event") == "listening"]
-    assert events and events[0]["issuer"] == "https://from-env.example"
+    assert srv.wait_event("listening")["issuer"] == "https://from-env.example"
     two = tmp_path / "two"
     two.mkdir()
     srv2 = make_server(config_text='issuer = "https://from-file.example";\n',
                        env={"GRANTD_ISSUER": "https://from-env.example"},
                        extra_args=["--issuer", "https://from-flag.example"], workdir=two)
-    events = [e for e in srv2.log_events() if e.get("event") == "listening"]
-    assert events[0]["issuer"] == "https://from-flag.example"
+    assert srv2.wait_event("listening")["issuer"] == "https://from-flag.example"
 
 
 def test_one_json_line_per_request_without_secrets(server):

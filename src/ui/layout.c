@@ -166,6 +166,6 @@ void grantd_layout_send(struct grantd_request *req, struct grantd_response *resp
     grantd_response_header(resp, "Pragma", "no-cache");
     grantd_response_header(resp, "X-Frame-Options", "DENY");
     grantd_response_header(resp, "Referrer-Policy", "no-referrer");
-    grantd_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* X-Content-Type-Options: nosniff comes from http/server.c on every response */
     grantd_response_header(resp, "Content-Security-Policy", grantd_layout_csp(script));
 }

@@ -211,7 +211,7 @@ def test_login_page_session_cookie_and_security_headers(server):
                                 redirect_uri=CB))
     assert r.status_code == 200
     for h, v in (("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
-                 ("Cache-Control", "no-store")):
+                 ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")):
         assert r.headers[h] == v
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert 'autocomplete="username"' in r.text and 'autocomplete="current-password"' in r.text

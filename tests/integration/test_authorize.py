@@ -444,3 +444,15 @@ def test_concurrent_logins_and_shutdown_in_the_middle_of_them(make_server):
             except requests.RequestException:
                 pass  # the server went away mid-request: allowed, hanging is not
     assert code == 0
+
+
+def test_https_issuer_makes_the_cookie_secure_and_host_only(make_server):
+    srv = make_server(extra_args=["--issuer", "https://auth.example.test"])
+    client = start(srv)
+    r = Agent(srv).get(authorize_url(srv, response_type="code", client_id=client["client_id"],
+                                     redirect_uri=CB))
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-grantd_session=")
+    assert "; Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    # forms post to the issuer's URL, not to whatever host the request named
+    assert 'action="https://auth.example.test/login"' in r.text

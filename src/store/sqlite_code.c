@@ -23,22 +23,32 @@
 
 #include "core/clock.h"
 
+/* The cached statement id with ?1 = tenant and ?2 = family bound, or NULL. */
+static sqlite3_stmt *family_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
+                                 int64_t tenant,
+                                 const char *family)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    if (!st)
+        return NULL;
+    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) !=
+        SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return NULL;
+    }
+    return st;
+}
+
 /* Revokes every token of (tenant, family) inside the caller's transaction, or as its own
  * statement in autocommit. No "AND revoked = 0": the WHERE clause must stay within
  * tokens_by_family, or SQLite scans the tenant's tokens instead (sqlite_schema.c). */
 static grantd_rc revoke_family(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKE,
-                                          "UPDATE tokens SET revoked = 1 "
-                                          "WHERE tenant_id = ?1 AND family = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) !=
-        SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
+    sqlite3_stmt *st = family_stmt(c, SQ_FAMILY_REVOKE,
+                                   "UPDATE tokens SET revoked = 1 "
+                                   "WHERE tenant_id = ?1 AND family = ?2",
+                                   tenant, family);
+    return st ? grantd_sqlite_exec(c, st) : GRANTD_ESTORE;
 }
 
 /* ---- codes ---------------------------------------------------------------------------- */
@@ -219,16 +229,12 @@ static int tokens_valid(const struct grantd_token *t, size_t count)
  * the covering index codes_by_family (tenant_id, family, revoked). */
 static grantd_rc check_family(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REPLAYED,
-                                          "SELECT 1 FROM codes WHERE tenant_id = ?1 "
-                                          "AND family = ?2 AND revoked = 1 LIMIT 1");
+    sqlite3_stmt *st = family_stmt(c, SQ_FAMILY_REPLAYED,
+                                   "SELECT 1 FROM codes WHERE tenant_id = ?1 "
+                                   "AND family = ?2 AND revoked = 1 LIMIT 1",
+                                   tenant, family);
     if (!st)
         return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) !=
-        SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
     int r = sqlite3_step(st);
     grantd_rc rc = r == SQLITE_ROW ? GRANTD_ECONFLICT : grantd_sqlite_rc(c, r);
     grantd_sqlite_done(st);

@@ -25,8 +25,7 @@
 
 /* The cached statement id with ?1 = tenant and ?2 = family bound, or NULL. */
 static sqlite3_stmt *family_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                                 int64_t tenant,
-                                 const char *family)
+                                 int64_t tenant, const char *family)
 {
     sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
     if (!st)

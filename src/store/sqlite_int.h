@@ -63,6 +63,7 @@ struct sq_conn {
     struct sq_store *store;
     sqlite3 *db;
     int in_use;             /* held by a live thread (guarded by store->mu) */
+    int64_t busy_since_us;  /* when the current wait for a lock began */
     sqlite3_stmt *stmts[SQ_STMT_COUNT]; /* prepared lazily, reset after every use */
 };
 

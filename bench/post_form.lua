@@ -12,8 +12,15 @@
 --   BENCH_BODY_FILE       one form-encoded body per line; wrk thread i of BENCH_WRK_THREADS
 --                         takes lines i, i+T, i+2T, ... so no two threads send the same body.
 --                         When a thread runs out it starts over (repeats then show up as
---                         non-2xx responses in wrk's output).
--- This mode calls request() per request, which costs wrk some throughput.
+--                         non-2xx responses in wrk's output). Thread ids come from setup(),
+--                         which wrk calls in its main Lua state once per thread, handed to
+--                         each thread's own Lua state by thread:set("tid", ...); init() then
+--                         keeps that thread's lines, and request() walks them in order for
+--                         all of the thread's connections, so each line is sent once.
+--                         bench/run gives the warm-up a file of its own and the preflight a
+--                         body of its own (BENCH_WARMUP_BODY_FILE, BENCH_PREFLIGHT_BODY).
+-- This mode calls request() per request, which costs wrk some throughput (the ceiling's run
+-- pays the same).
 
 wrk.method = os.getenv("BENCH_METHOD") or "POST"
 wrk.body = os.getenv("BENCH_BODY") or ""

@@ -14,6 +14,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"migrate", grantd_cli_migrate, "create or upgrade the database schema"},
     {"client", grantd_cli_client, "manage OAuth clients (create, list, show, ...)"},
     {"user", grantd_cli_user, "manage users who log in (create, passwd, ...)"},
+    {"key", grantd_cli_key, "manage token signing keys (rotate, list)"},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/app.h"
 #include "http/server.h"
+#include "token/keys.h"
 
 static const char usage[] =
     "Usage: grantd serve [--config FILE] [--listen HOST:PORT] [--db URL] [--issuer URL]\n"
@@ -120,6 +121,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_config cfg;
     struct grantd_store *store = NULL;
     struct grantd_server *srv = NULL;
+    struct grantd_keyring *keyring = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[512];
@@ -130,6 +132,13 @@ int grantd_cli_serve(int argc, char **argv)
     rc = grantd_cli_open_store(&cfg, &store);
     if (rc != GRANTD_EXIT_OK)
         goto out;
+    /* the first start generates the first signing key */
+    if (grantd_keyring_open(store, &cfg, GRANTD_DEFAULT_TENANT, grantd_clock_now(), &keyring, err,
+                            sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: %s\n", err);
+        rc = GRANTD_EXIT_FAIL;
+        goto out;
+    }
     raise_fd_limit();
     /* block the stop signals before threads start, so only sigwait sees them */
     sigset_t set;
@@ -139,6 +148,7 @@ int grantd_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     app_init(&app, &cfg, store);
+    app.keyring = keyring;
     unsigned port = 0;
     if (start_server(&app, &port, &resolved_issuer, &srv, err, sizeof(err)) != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
@@ -153,7 +163,8 @@ int grantd_cli_serve(int argc, char **argv)
     wait_for_signal();
     rc = GRANTD_EXIT_OK;
 out:
-    grantd_server_stop(srv);
+    grantd_server_stop(srv); /* no request runs after this: the keyring can go */
+    grantd_keyring_free(keyring);
     grantd_store_close(store);
     free(resolved_issuer);
     grantd_config_free(&cfg);

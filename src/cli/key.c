@@ -1,0 +1,250 @@
+/* grantd key rotate | list: the signing keys of the default tenant.
+ *
+ * `rotate` adds a key (token/keys.c does the work): published at once, signing from
+ * now + keys.publish_ahead, while every current key stops signing then and stays published
+ * until the longest-lived access token it may have signed has expired. A running server
+ * sees the change within keys.reload seconds. `list` shows each key's state:
+ *   next      published, signs from active_from (later)
+ *   active    the key that signs now
+ *   retiring  no longer signs, still published until retire_at
+ *   retired   past retire_at: no longer published */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/admin.h"
+#include "core/clock.h"
+#include "token/keys.h"
+
+
+#define COMMON_HELP                                                                          \
+    "  --config FILE  configuration file\n"                                                  \
+    "  --db URL       database URL (e.g. sqlite:grantd.db)\n"                                \
+    "  --help         this text\n"
+
+static const char rotate_usage[] =
+    "Usage: grantd key rotate [--alg ES256|RS256] [--json] [--config FILE] [--db URL]\n\n"
+    "Adds a new signing key. It is published in /jwks.json at once and signs from now +\n"
+    "keys.publish_ahead; the current key stops signing then and stays published until the\n"
+    "last access token it signed has expired. A running server picks the change up within\n"
+    "keys.reload seconds. The private key is stored sealed under the master key\n"
+    "(GRANTD_MASTER_KEY, keys.master_key, or the key file beside the database).\n\nOptions:\n"
+    "  --alg ALG      ES256 (default: keys.alg) or RS256\n"
+    "  --json         print the new key as one JSON object\n" COMMON_HELP;
+static const char list_usage[] =
+    "Usage: grantd key list [--json] [--config FILE] [--db URL]\n\n"
+    "Lists the signing keys, oldest first, with their state: next (published, signs from\n"
+    "ACTIVE_FROM), active (signs now), retiring (published until RETIRE_AT), retired.\n\n"
+    "Options:\n"
+    "  --json         print one JSON array of key objects\n" COMMON_HELP;
+
+/* Parses [--json] and, for rotate, [--alg ALG]. GRANTD_EXIT_OK, -1 after --help, or a usage
+ * error. */
+static int parse(struct grantd_admin_args *a, int argc, char **argv, int rotate, int *json,
+                 const char **alg)
+{
+    static const struct option list_opts[] = {
+        GRANTD_ADMIN_COMMON_OPTIONS, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    static const struct option rotate_opts[] = {GRANTD_ADMIN_COMMON_OPTIONS,
+                                                {"json", no_argument, NULL, 'j'},
+                                                {"alg", required_argument, NULL, 'a'},
+                                                {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = grantd_admin_getopt(a, argc, argv, rotate ? rotate_opts : list_opts)) != -1) {
+        if (opt == GRANTD_ADMIN_STOP)
+            return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+        if (opt == 'j') {
+            *json = 1;
+        } else if (opt == 'a') {
+            if (*alg)
+                return grantd_cli_usage_error(a->cmd, "--alg given twice");
+            if (strcmp(optarg, "ES256") != 0 && strcmp(optarg, "RS256") != 0)
+                return grantd_cli_usage_error(a->cmd, "unknown --alg '%.64s' (use ES256 or "
+                                                      "RS256)", optarg);
+            *alg = optarg;
+        } else {
+            return grantd_cli_usage_error(a->cmd, "unexpected option (see --help)");
+        }
+    }
+    return grantd_admin_positionals(a, argc, argv, 0, 0, "");
+}
+
+/* 1 when key o (at index j) would sign in preference to k (at index i): the rule of
+ * token/keys.c, newest active_from, then a current key over a superseded one, then the
+ * later retire_at, then the later in the list. */
+static int newer(const struct grantd_key *o, size_t j, const struct grantd_key *k, size_t i)
+{
+    if (o->active_from != k->active_from)
+        return o->active_from > k->active_from;
+    if ((o->retire_at == 0) != (k->retire_at == 0))
+        return o->retire_at == 0;
+    if (o->retire_at != k->retire_at)
+        return o->retire_at > k->retire_at;
+    return j > i;
+}
+
+/* The state of key i of list at now (see the top of this file). */
+static const char *state(const struct grantd_key *list, size_t n, size_t i, int64_t now)
+{
+    const struct grantd_key *k = &list[i];
+    if (k->retire_at != 0 && k->retire_at <= now)
+        return "retired";
+    if (k->active_from > now)
+        return "next";
+    for (size_t j = 0; j < n; j++) {
+        const struct grantd_key *o = &list[j];
+        if (j == i || o->active_from > now || (o->retire_at != 0 && o->retire_at <= now))
+            continue;
+        if (newer(o, j, k, i))
+            return "retiring";
+    }
+    return "active";
+}
+
+static json_t *key_json(const struct grantd_key *k, const char *st)
+{
+    return json_pack("{s:s,s:s,s:I,s:I,s:o,s:s}", "kid", k->kid, "alg", k->alg, "created_at",
+                     (json_int_t)k->created_at, "active_from", (json_int_t)k->active_from,
+                     "retire_at", k->retire_at ? json_integer(k->retire_at) : json_null(),
+                     "state", st);
+}
+
+static void print_table(const struct grantd_key *list, size_t n, int64_t now)
+{
+    char created[32], from[32], retire[32];
+    printf("%-43s  %-5s  %-20s  %-20s  %-20s  %s\n", "KID", "ALG", "CREATED", "ACTIVE_FROM",
+           "RETIRE_AT", "STATE");
+    for (size_t i = 0; i < n; i++) {
+        grantd_admin_format_time(list[i].created_at, created);
+        grantd_admin_format_time(list[i].active_from, from);
+        if (list[i].retire_at)
+            grantd_admin_format_time(list[i].retire_at, retire);
+        else
+            snprintf(retire, sizeof(retire), "-");
+        printf("%-43s  %-5s  %-20s  %-20s  %-20s  %s\n", list[i].kid, list[i].alg, created, from,
+               retire, state(list, n, i, now));
+    }
+}
+
+static int key_list(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    struct grantd_key *list = NULL;
+    size_t n = 0;
+    int json = 0;
+    grantd_admin_args_init(&a, "key list", list_usage);
+    int rc = parse(&a, argc, argv, 0, &json, NULL);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = s.store->driver->key_list(s.store, s.arena, GRANTD_DEFAULT_TENANT, &list, &n);
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a.cmd, "database", src);
+        goto out;
+    }
+    int64_t now = grantd_clock_now();
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, key_json(&list[i], state(list, n, i, now)));
+        grantd_admin_print_json(arr);
+    } else {
+        print_table(list, n, now);
+    }
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+/* The longest access-token lifetime of the server and its clients (0 = the default). */
+static grantd_rc max_access_ttl(struct grantd_admin_session *s, int64_t *out)
+{
+    struct grantd_client *clients = NULL;
+    size_t n = 0;
+    *out = s->cfg.lifetimes.access_token;
+    grantd_rc rc = s->store->driver->client_list(s->store, s->arena, GRANTD_DEFAULT_TENANT,
+                                                 &clients, &n);
+    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
+        if (clients[i].access_ttl > *out)
+            *out = clients[i].access_ttl;
+    return rc;
+}
+
+/* Prints the new key (and, in text, when the previous ones retire). */
+static int rotate_output(struct grantd_admin_session *s, const char *cmd, const char *kid,
+                         int json, int64_t now)
+{
+    struct grantd_key *list = NULL;
+    size_t n = 0;
+    grantd_rc rc = s->store->driver->key_list(s->store, s->arena, GRANTD_DEFAULT_TENANT, &list,
+                                              &n);
+    size_t i = 0;
+    while (rc == GRANTD_OK && i < n && strcmp(list[i].kid, kid) != 0)
+        i++;
+    if (rc != GRANTD_OK || i == n)
+        return grantd_admin_store_fail(cmd, "key added, but cannot read it back",
+                                       rc != GRANTD_OK ? rc : GRANTD_ENOTFOUND);
+    if (json) {
+        grantd_admin_print_json(key_json(&list[i], state(list, n, i, now)));
+        return grantd_admin_finish(cmd, GRANTD_EXIT_OK);
+    }
+    char when[32];
+    grantd_admin_print_kv("kid", list[i].kid);
+    grantd_admin_print_kv("alg", list[i].alg);
+    grantd_admin_format_time(list[i].active_from, when);
+    grantd_admin_print_kv("active_from", when);
+    grantd_admin_print_kv("state", state(list, n, i, now));
+    for (size_t j = 0; j < n; j++) {
+        if (j == i || list[j].retire_at <= now)
+            continue;
+        grantd_admin_format_time(list[j].retire_at, when);
+        printf("previous key %s stays published until %s\n", list[j].kid, when);
+    }
+    return grantd_admin_finish(cmd, GRANTD_EXIT_OK);
+}
+
+static int key_rotate(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    const char *alg = NULL, *kid = NULL;
+    int json = 0;
+    char err[512];
+    grantd_admin_args_init(&a, "key rotate", rotate_usage);
+    int rc = parse(&a, argc, argv, 1, &json, &alg);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    int64_t ttl = 0, now = grantd_clock_now();
+    grantd_rc src = max_access_ttl(&s, &ttl);
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a.cmd, "database", src);
+        goto out;
+    }
+    src = grantd_keys_rotate(s.store, &s.cfg, GRANTD_DEFAULT_TENANT, alg, now, ttl, s.arena,
+                             &kid, err, sizeof(err));
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_fail(a.cmd, "%s", err);
+        goto out;
+    }
+    rc = rotate_output(&s, a.cmd, kid, json, now);
+out:
+    grantd_admin_close(&s);
+    return rc;
+}
+
+static const struct grantd_admin_cmd key_commands[] = {
+    {"rotate", key_rotate, "add a new signing key; the current one retires"},
+    {"list", key_list, "list signing keys and their state"},
+};
+
+int grantd_cli_key(int argc, char **argv)
+{
+    return grantd_admin_dispatch("key", "Usage: grantd key SUBCOMMAND [OPTIONS]\n", key_commands,
+                                 sizeof(key_commands) / sizeof(key_commands[0]), argc, argv);
+}

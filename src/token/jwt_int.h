@@ -1,0 +1,77 @@
+/* Private to src/token: one signing key in memory (a "JWK"), JWS signing with it, and the
+ * master key that seals keys at rest.
+ *
+ * jwt_key.c makes and loads keys (OpenSSL EVP: EC P-256 for ES256, RSA for RS256), derives
+ * the kid (RFC 7638 thumbprint) and the public JWK text, and signs; jwt.c builds RFC 9068
+ * access tokens from claims; jwt_master.c finds or creates the master key. keys.c owns the
+ * keyring (sealing, storage, reload). A loaded grantd_jwk is immutable, so any number of
+ * threads may sign with it at once. */
+#ifndef GRANTD_TOKEN_JWT_INT_H
+#define GRANTD_TOKEN_JWT_INT_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/mem.h"
+#include "core/seal.h"
+#include "token/keys.h"
+
+enum grantd_jwk_alg { GRANTD_JWK_ES256 = 1, GRANTD_JWK_RS256 = 2 };
+
+#define GRANTD_KID_LEN 43          /* base64url of a SHA-256 thumbprint */
+#define GRANTD_JWK_SIG_MAX 1024    /* RS256 with up to 8192-bit moduli */
+#define GRANTD_RSA_BITS 2048       /* new RS256 keys */
+
+struct grantd_jwk {
+    enum grantd_jwk_alg alg;
+    EVP_PKEY *pkey;            /* the private key */
+    EVP_PKEY_CTX *sign_tpl;    /* initialised for signing; duplicated per signature */
+    char kid[GRANTD_KID_LEN + 1];
+    char *public_jwk;          /* {"kty":...,"kid":...,"alg":...,"use":"sig"} */
+    char *header_b64;          /* base64url of {"typ":"at+jwt","alg":...,"kid":...} */
+    size_t header_b64_len;
+};
+
+/* GRANTD_JWK_ES256 for "ES256", GRANTD_JWK_RS256 for "RS256", 0 otherwise. */
+int grantd_jwk_alg_parse(const char *name);
+const char *grantd_jwk_alg_name(enum grantd_jwk_alg alg);
+
+/* A fresh key pair (P-256, or RSA GRANTD_RSA_BITS). *out is freed with grantd_jwk_free.
+ * GRANTD_ECRYPTO when OpenSSL fails. */
+GRANTD_MUST_USE grantd_rc grantd_jwk_generate(enum grantd_jwk_alg alg, struct grantd_jwk **out);
+/* Loads a private key from DER (PKCS#8, or SEC1/PKCS#1) and checks that it fits alg (a P-256
+ * key for ES256, an RSA key of 2048 to 8192 bits for RS256). GRANTD_EINVAL when it does not,
+ * GRANTD_ECRYPTO when the bytes are no key. */
+GRANTD_MUST_USE grantd_rc grantd_jwk_from_der(enum grantd_jwk_alg alg, const unsigned char *der,
+                                              size_t n, struct grantd_jwk **out);
+/* The private key as PKCS#8 DER; *der is malloc'd and holds a secret: the caller wipes
+ * (OPENSSL_cleanse) and frees it. */
+GRANTD_MUST_USE grantd_rc grantd_jwk_private_der(const struct grantd_jwk *k, unsigned char **der,
+                                                 size_t *n);
+void grantd_jwk_free(struct grantd_jwk *k);
+
+/* The JWS signature of msg (SHA-256 then ECDSA or RSASSA-PKCS1-v1_5): ES256 gives the 64-byte
+ * R || S form of RFC 7518 §3.4, not DER. sig holds GRANTD_JWK_SIG_MAX bytes. Thread-safe. */
+GRANTD_MUST_USE grantd_rc grantd_jwk_sign(const struct grantd_jwk *k, const void *msg, size_t n,
+                                          unsigned char *sig, size_t *sig_len);
+
+/* The compact JWS of an RFC 9068 access token with claims c, signed by k, in the arena.
+ * GRANTD_EINVAL when a required claim (iss, sub, client_id, jti) is missing or a string is
+ * not valid UTF-8. */
+GRANTD_MUST_USE grantd_rc grantd_jwt_sign(const struct grantd_jwk *k, struct grantd_arena *a,
+                                          const struct grantd_jwt_claims *c, const char **out);
+
+/* The master key that seals signing keys (jwt_master.c): keys.master_key, else the file
+ * keys.master_key_file, else "<sqlite path>.key" (either file created 0600 when missing),
+ * else for an in-memory database a per-process random key. where gets a short description
+ * of the source for messages ("master key file /var/lib/grantd/grantd.db.key"), err a
+ * one-line reason on failure (GRANTD_ECONFIG, GRANTD_EIO, GRANTD_ECRYPTO). */
+GRANTD_MUST_USE grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
+                                                 unsigned char key[GRANTD_SEAL_KEY_LEN],
+                                                 char *where, size_t wherelen, char *err,
+                                                 size_t errlen);
+
+#endif

@@ -1,0 +1,501 @@
+/* The keyring: a tenant's signing keys in memory, which key signs, the JWKS document, reload
+ * from the store, and rotation (see keys.h).
+ *
+ * Not here: key material and signatures (jwt_key.c), claims (jwt.c), the master key
+ * (jwt_master.c), SQL (the store).
+ *
+ * Snapshots. Everything a request reads lives in an immutable snapshot: the published keys
+ * (retire_at == 0 or later than the load time) with their active_from/retire_at and the
+ * JWKS text rendered once. kr->cur is an atomic pointer to the newest snapshot; readers
+ * load it (acquire) and never lock. Reload runs at most every keys.reload seconds: the first
+ * request past the deadline that wins a trylock re-reads the key list, builds a new
+ * snapshot when anything changed and publishes it with one atomic store; other requests
+ * meanwhile carry on with the old snapshot, blocking on nothing. Old snapshots are kept
+ * until grantd_keyring_free (a request may still be reading one; rotations are rare, so the
+ * cost is a few hundred bytes per rotation), which is what makes swapping safe without
+ * reference counts. Unsealed keys (struct grantd_jwk) are cached by kid for the keyring's
+ * life, so a reload unseals only keys it has not seen.
+ *
+ * Which key signs is decided per call from `now`, not at load: the newest published key
+ * whose active_from <= now. That way a key published ahead starts signing on time, between
+ * reloads. */
+#include "token/keys.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "core/log.h"
+#include "token/jwt_int.h"
+
+#define WHERE_MAX 4352
+
+/* A key seen by this keyring: loaded, or known not to open (logged once). */
+struct loaded {
+    struct loaded *next;
+    char *kid;
+    struct grantd_jwk *k; /* NULL: failed to unseal or parse */
+};
+
+struct entry {
+    const struct grantd_jwk *k;
+    int64_t active_from, retire_at;
+};
+
+struct snap {
+    struct snap *older;   /* every snapshot made, newest first */
+    size_t count;
+    struct entry *e;      /* store order: oldest first */
+    char *jwks;
+    size_t jwks_len;
+    int64_t jwks_until;   /* the first retire_at ahead: the JWKS is stale from then on */
+};
+
+struct grantd_keyring {
+    struct grantd_store *store;
+    int64_t tenant, reload;
+    unsigned char master[GRANTD_SEAL_KEY_LEN];
+    char where[WHERE_MAX];                 /* the master key's source, for messages */
+    _Atomic(struct snap *) cur;
+    atomic_llong next_check;              /* unix seconds of the next reload */
+    pthread_mutex_t mu;                   /* one reload at a time; readers never take it */
+    struct snap *snaps;                   /* under mu (and at open/free) */
+    struct loaded *loaded;                /* under mu (and at open/free) */
+};
+
+static int published(const struct grantd_key *k, int64_t now)
+{
+    return k->retire_at == 0 || k->retire_at > now;
+}
+
+/* 1 when e is newer than best: a later active_from; at equal active_from (two rotations in
+ * one second) a current key (retire_at 0) over a superseded one, then the later retire_at,
+ * then the later in store order. */
+static int newer(const struct entry *e, const struct entry *best)
+{
+    if (e->active_from != best->active_from)
+        return e->active_from > best->active_from;
+    if ((e->retire_at == 0) != (best->retire_at == 0))
+        return e->retire_at == 0;
+    return e->retire_at >= best->retire_at;
+}
+
+/* The signing entry at now: the newest published key with active_from <= now. */
+static const struct entry *signer(const struct snap *s, int64_t now)
+{
+    const struct entry *best = NULL;
+    for (size_t i = 0; i < s->count; i++) {
+        const struct entry *e = &s->e[i];
+        if (e->active_from > now || (e->retire_at != 0 && e->retire_at <= now))
+            continue;
+        if (!best || newer(e, best))
+            best = e;
+    }
+    return best;
+}
+
+static void snap_free(struct snap *s)
+{
+    if (!s)
+        return;
+    free(s->e);
+    free(s->jwks);
+    free(s);
+}
+
+/* Unseals and parses one stored key, checking that it is the key its kid names. */
+static grantd_rc unseal_key(const struct grantd_keyring *kr, const struct grantd_key *k,
+                            struct grantd_jwk **out)
+{
+    unsigned char *der = NULL;
+    size_t n = 0;
+    int alg = grantd_jwk_alg_parse(k->alg);
+    *out = NULL;
+    if (!alg)
+        return GRANTD_EINVAL;
+    grantd_rc rc = grantd_unseal(kr->master, k->kid, strlen(k->kid), k->private_sealed,
+                                 k->private_sealed_len, &der, &n);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = grantd_jwk_from_der((enum grantd_jwk_alg)alg, der, n, out);
+    OPENSSL_cleanse(der, n);
+    free(der);
+    if (rc == GRANTD_OK && strcmp((*out)->kid, k->kid) != 0) {
+        grantd_jwk_free(*out);
+        *out = NULL;
+        rc = GRANTD_EINVAL;
+    }
+    return rc;
+}
+
+/* The loaded key for k, unsealing it on first sight. NULL (with err) when it does not open;
+ * a key that failed once is not tried again by this keyring. */
+static const struct grantd_jwk *key_for(struct grantd_keyring *kr, const struct grantd_key *k,
+                                        char *err, size_t errlen)
+{
+    struct loaded *l;
+    for (l = kr->loaded; l; l = l->next)
+        if (strcmp(l->kid, k->kid) == 0)
+            break;
+    grantd_rc rc = GRANTD_OK;
+    if (!l) {
+        l = grantd_xcalloc(1, sizeof(*l));
+        l->kid = grantd_xstrdup(k->kid);
+        rc = unseal_key(kr, k, &l->k);
+        l->next = kr->loaded;
+        kr->loaded = l;
+    }
+    if (l->k)
+        return l->k;
+    if (rc == GRANTD_ECRYPTO)
+        snprintf(err, errlen, "signing key %s does not open with the %s: was the master key "
+                              "changed?", k->kid, kr->where);
+    else
+        snprintf(err, errlen, "signing key %s is unusable (%s)", k->kid,
+                 rc == GRANTD_OK ? "failed before" : grantd_strerror(rc));
+    return NULL;
+}
+
+/* {"keys":[...]} of the entries published at now, malloc'd. */
+static char *render_jwks(const struct snap *s, int64_t now, size_t *len)
+{
+    size_t cap = 16;
+    for (size_t i = 0; i < s->count; i++)
+        cap += strlen(s->e[i].k->public_jwk) + 1;
+    char *out = grantd_xmalloc(cap);
+    size_t n = 0;
+    memcpy(out, "{\"keys\":[", 9);
+    n = 9;
+    for (size_t i = 0; i < s->count; i++) {
+        const struct entry *e = &s->e[i];
+        if (e->retire_at != 0 && e->retire_at <= now)
+            continue;
+        if (n > 9)
+            out[n++] = ',';
+        size_t l = strlen(e->k->public_jwk);
+        memcpy(out + n, e->k->public_jwk, l);
+        n += l;
+    }
+    memcpy(out + n, "]}", 3);
+    *len = n + 2;
+    return out;
+}
+
+/* A snapshot of the keys published at now. strict: a key that does not open is an error
+ * (start-up); otherwise it is logged once and left out (reload). */
+static grantd_rc build(struct grantd_keyring *kr, const struct grantd_key *keys, size_t n,
+                       int64_t now, int strict, struct snap **out, char *err, size_t errlen)
+{
+    struct snap *s = grantd_xcalloc(1, sizeof(*s));
+    s->e = grantd_xcalloc(n ? n : 1, sizeof(*s->e));
+    s->jwks_until = INT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (!published(&keys[i], now))
+            continue;
+        int seen = 0;
+        for (struct loaded *l = kr->loaded; l && !seen; l = l->next)
+            seen = strcmp(l->kid, keys[i].kid) == 0;
+        const struct grantd_jwk *k = key_for(kr, &keys[i], err, errlen);
+        if (!k && strict) {
+            snap_free(s);
+            return GRANTD_ECRYPTO;
+        }
+        if (!k) {
+            if (!seen)
+                grantd_log(GRANTD_LOG_ERROR, "signing_key_unusable", "{s:s,s:s}", "kid",
+                           keys[i].kid, "error", err);
+            continue;
+        }
+        s->e[s->count++] = (struct entry){k, keys[i].active_from, keys[i].retire_at};
+        if (keys[i].retire_at != 0 && keys[i].retire_at < s->jwks_until)
+            s->jwks_until = keys[i].retire_at;
+    }
+    s->jwks = render_jwks(s, now, &s->jwks_len);
+    *out = s;
+    return GRANTD_OK;
+}
+
+static int same(const struct snap *a, const struct snap *b)
+{
+    if (a->count != b->count)
+        return 0;
+    for (size_t i = 0; i < a->count; i++)
+        if (a->e[i].k != b->e[i].k || a->e[i].active_from != b->e[i].active_from ||
+            a->e[i].retire_at != b->e[i].retire_at)
+            return 0;
+    return 1;
+}
+
+/* Re-reads the store; publishes a new snapshot when anything changed. Under kr->mu. */
+static void reload_locked(struct grantd_keyring *kr, int64_t now)
+{
+    struct grantd_arena *a = grantd_arena_new(8 * 1024);
+    struct grantd_key *keys = NULL;
+    struct snap *s = NULL;
+    size_t n = 0;
+    char err[512];
+    grantd_rc rc = kr->store->driver->key_list(kr->store, a, kr->tenant, &keys, &n);
+    if (rc != GRANTD_OK) {
+        grantd_log(GRANTD_LOG_WARN, "keys_reload_failed", "{s:s}", "error", grantd_strerror(rc));
+        goto out;
+    }
+    if (build(kr, keys, n, now, 0, &s, err, sizeof(err)) != GRANTD_OK)
+        goto out;
+    struct snap *cur = atomic_load_explicit(&kr->cur, memory_order_relaxed);
+    if (same(s, cur) && now < cur->jwks_until) {
+        snap_free(s);
+        goto out;
+    }
+    s->older = kr->snaps;
+    kr->snaps = s;
+    atomic_store_explicit(&kr->cur, s, memory_order_release);
+    grantd_log(GRANTD_LOG_INFO, "keys_reloaded", "{s:i}", "published", (int)s->count);
+out:
+    grantd_arena_free(a);
+}
+
+/* The current snapshot, reloading first when due (without ever waiting for another
+ * thread's reload). */
+static const struct snap *current(struct grantd_keyring *kr, int64_t now)
+{
+    if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed) &&
+        pthread_mutex_trylock(&kr->mu) == 0) {
+        if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed)) {
+            atomic_store_explicit(&kr->next_check, now + kr->reload, memory_order_relaxed);
+            reload_locked(kr, now);
+        }
+        pthread_mutex_unlock(&kr->mu);
+    }
+    return atomic_load_explicit(&kr->cur, memory_order_acquire);
+}
+
+/* ---- creating keys ----------------------------------------------------------------------- */
+
+/* Generates a key of alg, seals its private part under master with aad = kid and stores it
+ * (created_at = now, retire_at = 0). *kid_out (arena) gets its kid. */
+static grantd_rc create_key(struct grantd_store *s, const unsigned char *master, int64_t tenant,
+                            enum grantd_jwk_alg alg, int64_t now, int64_t active_from,
+                            struct grantd_arena *a, const char **kid_out)
+{
+    struct grantd_jwk *k = NULL;
+    unsigned char *der = NULL, *sealed = NULL;
+    size_t der_len = 0, sealed_len = 0;
+    grantd_rc rc = grantd_jwk_generate(alg, &k);
+    if (rc == GRANTD_OK)
+        rc = grantd_jwk_private_der(k, &der, &der_len);
+    if (rc == GRANTD_OK)
+        rc = grantd_seal(master, k->kid, strlen(k->kid), der, der_len, &sealed, &sealed_len);
+    if (rc != GRANTD_OK)
+        goto out;
+    struct grantd_key row = {
+        .tenant = tenant,
+        .kid = k->kid,
+        .alg = grantd_jwk_alg_name(alg),
+        .public_jwk = k->public_jwk,
+        .private_sealed = sealed,
+        .private_sealed_len = sealed_len,
+        .created_at = now,
+        .active_from = active_from,
+        .retire_at = 0,
+    };
+    rc = s->driver->key_put(s, &row);
+    if (rc == GRANTD_OK && kid_out)
+        *kid_out = grantd_arena_strdup(a, k->kid);
+out:
+    if (der) {
+        OPENSSL_cleanse(der, der_len);
+        free(der);
+    }
+    free(sealed);
+    grantd_jwk_free(k);
+    return rc;
+}
+
+/* 1 when some stored key could sign at now. */
+static int has_signer(const struct grantd_key *keys, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++)
+        if (published(&keys[i], now) && keys[i].active_from <= now)
+            return 1;
+    return 0;
+}
+
+static void store_error(char *err, size_t errlen, const char *what, grantd_rc rc)
+{
+    snprintf(err, errlen, "%s: %s", what, grantd_strerror(rc));
+}
+
+/* ---- the public functions -------------------------------------------------------------- */
+
+/* The key list, with a first key generated when none can sign at now. */
+static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config *cfg,
+                           int64_t now, struct grantd_arena *a, struct grantd_key **keys,
+                           size_t *n, char *err, size_t errlen)
+{
+    struct grantd_store *s = kr->store;
+    grantd_rc rc = s->driver->key_list(s, a, kr->tenant, keys, n);
+    if (rc != GRANTD_OK) {
+        store_error(err, errlen, "cannot read the signing keys", rc);
+        return rc;
+    }
+    if (has_signer(*keys, *n, now))
+        return GRANTD_OK;
+    int alg = grantd_jwk_alg_parse(cfg->keys.alg);
+    rc = create_key(s, kr->master, kr->tenant, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256,
+                    now, now, a, NULL);
+    if (rc == GRANTD_OK)
+        rc = s->driver->key_list(s, a, kr->tenant, keys, n);
+    if (rc != GRANTD_OK)
+        store_error(err, errlen, "cannot create the first signing key", rc);
+    return rc;
+}
+
+grantd_rc grantd_keyring_open(struct grantd_store *s, const struct grantd_config *cfg,
+                              int64_t tenant, int64_t now, struct grantd_keyring **out,
+                              char *err, size_t errlen)
+{
+    struct grantd_keyring *kr = grantd_xcalloc(1, sizeof(*kr));
+    struct grantd_arena *a = grantd_arena_new(8 * 1024);
+    struct grantd_key *keys = NULL;
+    struct snap *snap = NULL;
+    size_t n = 0;
+    *out = NULL;
+    kr->store = s;
+    kr->tenant = tenant;
+    kr->reload = cfg->keys.reload > 0 ? cfg->keys.reload : GRANTD_DEFAULT_KEY_RELOAD;
+    pthread_mutex_init(&kr->mu, NULL);
+    grantd_rc rc = grantd_master_key_load(cfg, kr->master, kr->where, sizeof(kr->where), err,
+                                          errlen);
+    if (rc == GRANTD_OK)
+        rc = open_keys(kr, cfg, now, a, &keys, &n, err, errlen);
+    if (rc == GRANTD_OK)
+        rc = build(kr, keys, n, now, 1, &snap, err, errlen);
+    if (rc == GRANTD_OK && !signer(snap, now)) {
+        snprintf(err, errlen, "no signing key can sign now");
+        rc = GRANTD_ENOTFOUND;
+    }
+    grantd_arena_free(a);
+    if (rc != GRANTD_OK) {
+        snap_free(snap);
+        grantd_keyring_free(kr);
+        return rc;
+    }
+    kr->snaps = snap;
+    atomic_init(&kr->cur, snap);
+    atomic_init(&kr->next_check, now + kr->reload);
+    *out = kr;
+    return GRANTD_OK;
+}
+
+void grantd_keyring_free(struct grantd_keyring *kr)
+{
+    if (!kr)
+        return;
+    for (struct snap *s = kr->snaps, *older; s; s = older) {
+        older = s->older;
+        snap_free(s);
+    }
+    for (struct loaded *l = kr->loaded, *next; l; l = next) {
+        next = l->next;
+        grantd_jwk_free(l->k);
+        free(l->kid);
+        free(l);
+    }
+    OPENSSL_cleanse(kr->master, sizeof(kr->master));
+    pthread_mutex_destroy(&kr->mu);
+    free(kr);
+}
+
+const char *grantd_keyring_jwks(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now)
+{
+    const struct snap *s = current(kr, now);
+    if (now < s->jwks_until)
+        return grantd_arena_strndup(a, s->jwks, s->jwks_len);
+    /* a key retired since the snapshot was made and no reload has replaced it (the store
+     * may be failing): leave the retired key out all the same */
+    size_t len = 0;
+    char *text = render_jwks(s, now, &len);
+    const char *copy = grantd_arena_strndup(a, text, len);
+    free(text);
+    return copy;
+}
+
+grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now,
+                              const struct grantd_jwt_claims *c, const char **out)
+{
+    const struct entry *e = signer(current(kr, now), now);
+    *out = NULL;
+    if (!e)
+        return GRANTD_ENOTFOUND;
+    return grantd_jwt_sign(e->k, a, c, out);
+}
+
+/* Refuses to rotate under a master key that does not open the published keys: the new
+ * key would be sealed under a key the server does not have. */
+static grantd_rc check_master(const unsigned char *master, const char *where,
+                              const struct grantd_key *keys, size_t n, int64_t now, char *err,
+                              size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *der = NULL;
+        size_t len = 0;
+        if (!published(&keys[i], now))
+            continue;
+        if (grantd_unseal(master, keys[i].kid, strlen(keys[i].kid), keys[i].private_sealed,
+                          keys[i].private_sealed_len, &der, &len) != GRANTD_OK) {
+            snprintf(err, errlen, "signing key %s does not open with the %s: refusing to add "
+                                  "a key the server could not read", keys[i].kid, where);
+            return GRANTD_ECRYPTO;
+        }
+        OPENSSL_cleanse(der, len);
+        free(der);
+    }
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config *cfg,
+                             int64_t tenant, const char *alg, int64_t now,
+                             int64_t max_access_ttl, struct grantd_arena *a,
+                             const char **kid_out, char *err, size_t errlen)
+{
+    unsigned char master[GRANTD_SEAL_KEY_LEN];
+    char where[WHERE_MAX];
+    struct grantd_key *keys = NULL;
+    size_t n = 0;
+    int algo = grantd_jwk_alg_parse(alg ? alg : cfg->keys.alg);
+    *kid_out = NULL;
+    if (!algo) {
+        snprintf(err, errlen, "unknown key algorithm (use ES256 or RS256)");
+        return GRANTD_EINVAL;
+    }
+    grantd_rc rc = grantd_master_key_load(cfg, master, where, sizeof(where), err, errlen);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = s->driver->key_list(s, a, tenant, &keys, &n);
+    if (rc != GRANTD_OK) {
+        store_error(err, errlen, "cannot read the signing keys", rc);
+        goto out;
+    }
+    if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
+        goto out;
+    int64_t active_from = now + cfg->keys.publish_ahead;
+    rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from, a, kid_out);
+    if (rc != GRANTD_OK) {
+        store_error(err, errlen, "cannot create the new signing key", rc);
+        goto out;
+    }
+    /* every key that was current stops signing when the new one starts, and stays published
+     * until the last token it may have signed has expired */
+    for (size_t i = 0; i < n && rc == GRANTD_OK; i++)
+        if (keys[i].retire_at == 0)
+            rc = s->driver->key_retire(s, tenant, keys[i].kid, active_from + max_access_ttl);
+    if (rc != GRANTD_OK)
+        store_error(err, errlen, "new key added, but retiring the old one failed", rc);
+out:
+    OPENSSL_cleanse(master, sizeof(master));
+    return rc;
+}

@@ -1,0 +1,68 @@
+/* Signing keys and JWT access tokens (RFC 7517, RFC 7519, RFC 9068).
+ *
+ * The keyring is the server's in-memory view of a tenant's keys: the private parts are
+ * unsealed once with the master key (keys.master_key, $GRANTD_MASTER_KEY, or the key file
+ * beside the SQLite database, created 0600 on first start), the JWKS document is rendered
+ * once per change, and the store is re-read at most every keys.reload seconds so that a
+ * `grantd key rotate` in another process is picked up. Thread-safe. */
+#ifndef GRANTD_TOKEN_KEYS_H
+#define GRANTD_TOKEN_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/mem.h"
+#include "store/store.h"
+
+struct grantd_keyring;
+
+/* Loads the master key and the tenant's keys; when none of them can sign at now, generates
+ * one (cfg->keys.alg, active from now) and stores it. Every published key must open with the
+ * master key: GRANTD_ECRYPTO otherwise (a changed GRANTD_MASTER_KEY), store errors as the
+ * store reports them. err gets a one-line reason on failure. Free with grantd_keyring_free
+ * once no thread uses the keyring any more (after the server has stopped). */
+GRANTD_MUST_USE grantd_rc grantd_keyring_open(struct grantd_store *s,
+                                              const struct grantd_config *cfg, int64_t tenant,
+                                              int64_t now, struct grantd_keyring **out,
+                                              char *err, size_t errlen);
+void grantd_keyring_free(struct grantd_keyring *kr);
+
+/* The JWKS document ({"keys":[...]}: every key whose retire_at is 0 or after now, including
+ * keys published ahead of signing) as JSON text copied into the arena. Never blocks: the
+ * keys are re-read from the store at most every keys.reload seconds by whichever caller
+ * comes first, while the others keep using the previous snapshot. */
+const char *grantd_keyring_jwks(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now);
+
+/* The claims of an RFC 9068 access token. */
+struct grantd_jwt_claims {
+    const char *iss, *sub, *aud, *client_id, *scope;
+    const char *jti;          /* unique id (random) */
+    int64_t iat, exp;
+};
+
+/* Signs claims with the signing key at now (the newest published key whose active_from
+ * <= now): header {"typ":"at+jwt","alg":...,"kid":...}, ES256 signatures in JWS R||S form.
+ * aud is left out when NULL, scope when NULL or empty. *out is the compact JWS in the arena.
+ * GRANTD_EINVAL when iss, sub, client_id or jti is NULL or a string is not UTF-8,
+ * GRANTD_ENOTFOUND when no key can sign at now, GRANTD_ECRYPTO when OpenSSL fails.
+ * Thread-safe; costs about one ECDSA P-256 signature (~20 µs). */
+GRANTD_MUST_USE grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct grantd_arena *a,
+                                              int64_t now, const struct grantd_jwt_claims *c,
+                                              const char **out);
+
+/* For the CLI: adds a new key (alg "ES256" or "RS256"; NULL = cfg->keys.alg) that is
+ * published now and signs from now + cfg->keys.publish_ahead; every current key (retire_at
+ * 0) stops signing then and stays published until its last token expires: retire_at = that
+ * time + max_access_ttl, the longest access-token lifetime of the server and its clients.
+ * *kid_out (arena) gets the new key's id. Refuses (GRANTD_ECRYPTO, nothing written) when the
+ * configured master key does not open the published keys, since the server could not open
+ * the new key either. GRANTD_EINVAL for an unknown alg. err gets a one-line reason. */
+GRANTD_MUST_USE grantd_rc grantd_keys_rotate(struct grantd_store *s,
+                                             const struct grantd_config *cfg, int64_t tenant,
+                                             const char *alg, int64_t now,
+                                             int64_t max_access_ttl, struct grantd_arena *a,
+                                             const char **kid_out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,410 @@
+/* Unit tests of token/keys.c against an in-memory key store (key_fixture.h): the first key
+ * is generated and sealed, kid is the RFC 7638 thumbprint, tokens verify with OpenSSL from
+ * the JWKS alone, which key signs and which are published as time passes through a
+ * rotation, reload every keys.reload seconds, a failing store, a wrong master key, and
+ * signing from many threads while reloads swap snapshots. */
+#include "key_fixture.h"
+
+#include <openssl/x509.h>
+
+#include "core/seal.h"
+#include "token/keys.h"
+
+#define T0 1700000000
+
+struct env {
+    struct fake_store *fs;
+    struct grantd_config cfg;
+    struct grantd_keyring *kr;
+    struct grantd_arena *a;
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+    e->fs = fake_new();
+    test_config(&e->cfg, NULL, NULL);
+    e->a = grantd_arena_new(4096);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    grantd_keyring_free(e->kr);
+    grantd_arena_free(e->a);
+    grantd_config_free(&e->cfg);
+    fake_free(e->fs);
+    free(e);
+    return 0;
+}
+
+static void open_ok(struct env *e, int64_t now)
+{
+    char err[512] = "";
+    grantd_keyring_free(e->kr);
+    e->kr = NULL;
+    grantd_rc rc = grantd_keyring_open(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, now, &e->kr,
+                                       err, sizeof(err));
+    if (rc != GRANTD_OK)
+        fail_msg("keyring_open: %s (%s)", grantd_strerror(rc), err);
+}
+
+static const char *sign(struct env *e, int64_t now, const char *aud)
+{
+    struct grantd_jwt_claims c = {.iss = "https://as.example", .sub = "user-1", .aud = aud,
+                                  .client_id = "client-1", .scope = "read write",
+                                  .jti = "jti-1", .iat = now, .exp = now + 300};
+    const char *out = NULL;
+    assert_int_equal(grantd_keyring_sign(e->kr, e->a, now, &c, &out), GRANTD_OK);
+    return out;
+}
+
+/* The kid in the header of a verified token. */
+static char *signed_kid(struct env *e, int64_t now)
+{
+    json_t *header;
+    json_t *claims = jwt_check(sign(e, now, NULL), grantd_keyring_jwks(e->kr, e->a, now), &header);
+    char *kid = strdup(json_string_value(json_object_get(header, "kid")));
+    json_decref(header);
+    json_decref(claims);
+    return kid;
+}
+
+static size_t jwks_count(struct env *e, int64_t now)
+{
+    json_t *j = json_loads(grantd_keyring_jwks(e->kr, e->a, now), 0, NULL);
+    assert_non_null(j);
+    size_t n = json_array_size(json_object_get(j, "keys"));
+    json_decref(j);
+    return n;
+}
+
+static void test_first_key(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    assert_int_equal(e->fs->n, 1);
+    const struct grantd_key *k = &e->fs->keys[0];
+    assert_string_equal(k->alg, "ES256");
+    assert_int_equal(k->active_from, T0);
+    assert_int_equal(k->created_at, T0);
+    assert_int_equal(k->retire_at, 0);
+
+    json_t *jwk = json_loads(k->public_jwk, 0, NULL);
+    assert_non_null(jwk);
+    assert_string_equal(json_string_value(json_object_get(jwk, "kty")), "EC");
+    assert_string_equal(json_string_value(json_object_get(jwk, "crv")), "P-256");
+    assert_string_equal(json_string_value(json_object_get(jwk, "alg")), "ES256");
+    assert_string_equal(json_string_value(json_object_get(jwk, "use")), "sig");
+    assert_string_equal(json_string_value(json_object_get(jwk, "kid")), k->kid);
+    assert_null(json_object_get(jwk, "d"));
+    char tp[44];
+    thumbprint(jwk, tp);
+    assert_string_equal(tp, k->kid);
+
+    /* the private key is sealed under the master key with aad = kid, and is PKCS#8 DER
+     * whose public half is the published one */
+    unsigned char master[32], *der = NULL;
+    size_t der_len = 0;
+    memcpy(master, "0123456789abcdef0123456789abcdef", 32);
+    assert_int_equal(grantd_unseal(master, "other", 5, k->private_sealed, k->private_sealed_len,
+                                   &der, &der_len), GRANTD_ECRYPTO);
+    assert_int_equal(grantd_unseal(master, k->kid, strlen(k->kid), k->private_sealed,
+                                   k->private_sealed_len, &der, &der_len), GRANTD_OK);
+    const unsigned char *p = der;
+    EVP_PKEY *priv = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
+    assert_non_null(priv);
+    EVP_PKEY *pub = jwk_public_key(jwk);
+    assert_int_equal(EVP_PKEY_eq(priv, pub), 1);
+    EVP_PKEY_free(priv);
+    EVP_PKEY_free(pub);
+    free(der);
+
+    assert_int_equal(jwks_count(e, T0), 1);
+    json_decref(jwk);
+
+    /* a second start uses the stored key */
+    open_ok(e, T0 + 10);
+    assert_int_equal(e->fs->n, 1);
+    char *kid = signed_kid(e, T0 + 10);
+    assert_string_equal(kid, e->fs->keys[0].kid);
+    free(kid);
+}
+
+static void test_token_claims(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    json_t *header;
+    json_t *c = jwt_check(sign(e, T0, "https://api.example"), grantd_keyring_jwks(e->kr, e->a, T0),
+                          &header);
+    assert_string_equal(json_string_value(json_object_get(header, "typ")), "at+jwt");
+    assert_string_equal(json_string_value(json_object_get(header, "alg")), "ES256");
+    assert_int_equal(json_object_size(header), 3);
+    assert_string_equal(json_string_value(json_object_get(c, "iss")), "https://as.example");
+    assert_string_equal(json_string_value(json_object_get(c, "sub")), "user-1");
+    assert_string_equal(json_string_value(json_object_get(c, "aud")), "https://api.example");
+    assert_string_equal(json_string_value(json_object_get(c, "client_id")), "client-1");
+    assert_string_equal(json_string_value(json_object_get(c, "scope")), "read write");
+    assert_string_equal(json_string_value(json_object_get(c, "jti")), "jti-1");
+    assert_int_equal(json_integer_value(json_object_get(c, "iat")), T0);
+    assert_int_equal(json_integer_value(json_object_get(c, "exp")), T0 + 300);
+    json_decref(c);
+    json_decref(header);
+    /* aud omitted when NULL */
+    c = jwt_check(sign(e, T0, NULL), grantd_keyring_jwks(e->kr, e->a, T0), &header);
+    assert_null(json_object_get(c, "aud"));
+    json_decref(c);
+    json_decref(header);
+}
+
+static void test_rs256(void **state)
+{
+    struct env *e = *state;
+    grantd_config_set(&e->cfg.keys.alg, "RS256");
+    open_ok(e, T0);
+    assert_string_equal(e->fs->keys[0].alg, "RS256");
+    json_t *jwk = json_loads(e->fs->keys[0].public_jwk, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(jwk, "kty")), "RSA");
+    assert_string_equal(json_string_value(json_object_get(jwk, "e")), "AQAB");
+    char tp[44];
+    thumbprint(jwk, tp);
+    assert_string_equal(tp, e->fs->keys[0].kid);
+    json_decref(jwk);
+    json_t *header;
+    json_t *c = jwt_check(sign(e, T0, NULL), grantd_keyring_jwks(e->kr, e->a, T0), &header);
+    assert_string_equal(json_string_value(json_object_get(header, "alg")), "RS256");
+    json_decref(c);
+    json_decref(header);
+}
+
+/* Rotation with publish_ahead: the new key is published at once, signs from active_from;
+ * the old one signs until then and stays published for max_access_ttl more. */
+static void test_rotation_timeline(void **state)
+{
+    struct env *e = *state;
+    e->cfg.keys.publish_ahead = 100;
+    open_ok(e, T0);
+    char *old = strdup(e->fs->keys[0].kid);
+    const char *new_kid = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "ES256",
+                                        T0 + 10, 3600, e->a, &new_kid, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(e->fs->n, 2);
+    assert_string_equal(e->fs->keys[1].kid, new_kid);
+    assert_int_equal(e->fs->keys[1].active_from, T0 + 110);
+    assert_int_equal(e->fs->keys[1].retire_at, 0);
+    assert_int_equal(e->fs->keys[0].retire_at, T0 + 110 + 3600);
+
+    /* before the reload deadline the server still has its first snapshot */
+    assert_int_equal(jwks_count(e, T0 + 4), 1);
+    int lists = e->fs->lists;
+    assert_int_equal(jwks_count(e, T0 + 5), 2); /* reload at open + keys.reload */
+    assert_int_equal(e->fs->lists, lists + 1);
+    assert_int_equal(jwks_count(e, T0 + 6), 2);
+    assert_int_equal(e->fs->lists, lists + 1); /* not again before the next deadline */
+
+    char *kid = signed_kid(e, T0 + 109);
+    assert_string_equal(kid, old);
+    free(kid);
+    kid = signed_kid(e, T0 + 110);
+    assert_string_equal(kid, new_kid);
+    free(kid);
+    assert_int_equal(jwks_count(e, T0 + 110 + 3599), 2);
+    assert_int_equal(jwks_count(e, T0 + 110 + 3600), 1);
+    kid = signed_kid(e, T0 + 110 + 3600);
+    assert_string_equal(kid, new_kid);
+    free(kid);
+
+    /* a restart long after: only the new key is loaded and published */
+    open_ok(e, T0 + 100000);
+    assert_int_equal(jwks_count(e, T0 + 100000), 1);
+    assert_int_equal(e->fs->n, 2);
+    free(old);
+}
+
+/* A retirement passing while the store fails: the stale snapshot's JWKS still drops it. */
+static void test_store_failure(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    const char *kid = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, NULL, T0,
+                                        60, e->a, &kid, err, sizeof(err)), GRANTD_OK);
+    assert_int_equal(jwks_count(e, T0 + 5), 2);
+    e->fs->fail = 1;
+    assert_int_equal(jwks_count(e, T0 + 59), 2);
+    assert_int_equal(jwks_count(e, T0 + 60), 1);
+    char *signer = signed_kid(e, T0 + 61);
+    assert_string_equal(signer, kid);
+    free(signer);
+    e->fs->fail = 0;
+    assert_int_equal(jwks_count(e, T0 + 100), 1);
+}
+
+static void test_wrong_master_key(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    grantd_keyring_free(e->kr);
+    e->kr = NULL;
+    grantd_config_set(&e->cfg.keys.master_key, MASTER_B);
+    char err[512] = "";
+    struct grantd_keyring *kr = NULL;
+    assert_int_equal(grantd_keyring_open(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, T0 + 1,
+                                         &kr, err, sizeof(err)), GRANTD_ECRYPTO);
+    assert_null(kr);
+    assert_non_null(strstr(err, "does not open"));
+    assert_null(strchr(err, '\n'));
+    /* rotating under the wrong key is refused and adds nothing */
+    const char *kid = NULL;
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "ES256",
+                                        T0 + 2, 60, e->a, &kid, err, sizeof(err)),
+                     GRANTD_ECRYPTO);
+    assert_int_equal(e->fs->n, 1);
+    assert_int_equal(e->fs->keys[0].retire_at, 0);
+    /* a bad algorithm name */
+    grantd_config_set(&e->cfg.keys.master_key, MASTER_A);
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "HS256",
+                                        T0 + 2, 60, e->a, &kid, err, sizeof(err)),
+                     GRANTD_EINVAL);
+    assert_int_equal(e->fs->n, 1);
+}
+
+static void test_store_down_at_open(void **state)
+{
+    struct env *e = *state;
+    e->fs->fail = 1;
+    char err[512] = "";
+    struct grantd_keyring *kr = NULL;
+    assert_int_equal(grantd_keyring_open(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, T0, &kr,
+                                         err, sizeof(err)), GRANTD_EBUSY);
+    assert_null(kr);
+    assert_non_null(strstr(err, "signing keys"));
+}
+
+/* A key of the wrong kid under a valid seal (e.g. a row edited by hand) is refused. */
+static void test_kid_mismatch(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    grantd_keyring_free(e->kr);
+    e->kr = NULL;
+    /* re-seal the private key under a different kid */
+    struct grantd_key *k = &e->fs->keys[0];
+    unsigned char master[32], *der = NULL, *sealed = NULL;
+    size_t der_len, sealed_len;
+    memcpy(master, "0123456789abcdef0123456789abcdef", 32);
+    assert_int_equal(grantd_unseal(master, k->kid, strlen(k->kid), k->private_sealed,
+                                   k->private_sealed_len, &der, &der_len), GRANTD_OK);
+    const char *fake_kid = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    assert_int_equal(grantd_seal(master, fake_kid, strlen(fake_kid), der, der_len, &sealed,
+                                 &sealed_len), GRANTD_OK);
+    free((char *)k->kid);
+    free((unsigned char *)k->private_sealed);
+    k->kid = strdup(fake_kid);
+    k->private_sealed = sealed;
+    k->private_sealed_len = sealed_len;
+    free(der);
+    char err[512] = "";
+    struct grantd_keyring *kr = NULL;
+    assert_int_not_equal(grantd_keyring_open(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, T0,
+                                             &kr, err, sizeof(err)), GRANTD_OK);
+    assert_null(kr);
+}
+
+/* Two rotations within one second: the key added last signs, whatever order the store
+ * lists same-second keys in. */
+static void test_same_second_rotations(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    const char *k2 = NULL, *k3 = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, NULL, T0,
+                                        60, e->a, &k2, err, sizeof(err)), GRANTD_OK);
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, NULL, T0,
+                                        60, e->a, &k3, err, sizeof(err)), GRANTD_OK);
+    for (int reverse = 0; reverse < 2; reverse++) {
+        e->fs->reverse = reverse;
+        open_ok(e, T0);
+        char *kid = signed_kid(e, T0);
+        assert_string_equal(kid, k3);
+        free(kid);
+        assert_int_equal(jwks_count(e, T0), 3);
+    }
+}
+
+struct sign_thread {
+    struct env *e;
+    int64_t start;
+    int ok;
+};
+
+static void *sign_loop(void *arg)
+{
+    struct sign_thread *t = arg;
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_jwt_claims c = {.iss = "i", .sub = "s", .client_id = "c", .jti = "j"};
+    t->ok = 1;
+    for (int i = 0; i < 300; i++) {
+        const char *out = NULL;
+        int64_t now = t->start + i / 10; /* crosses many reload deadlines */
+        if (grantd_keyring_sign(t->e->kr, a, now, &c, &out) != GRANTD_OK || !out ||
+            !grantd_keyring_jwks(t->e->kr, a, now))
+            t->ok = 0;
+        grantd_arena_reset(a);
+    }
+    grantd_arena_free(a);
+    return NULL;
+}
+
+/* Many signers while the keys change underneath (ASan catches a freed snapshot). */
+static void test_concurrent_reload(void **state)
+{
+    struct env *e = *state;
+    e->cfg.keys.reload = 1;
+    open_ok(e, T0);
+    pthread_t th[4];
+    struct sign_thread args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (struct sign_thread){e, T0, 0};
+        pthread_create(&th[i], NULL, sign_loop, &args[i]);
+    }
+    for (int r = 0; r < 5; r++) {
+        const char *kid;
+        char err[256];
+        struct grantd_arena *a = grantd_arena_new(1024);
+        assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT,
+                                            "ES256", T0, 1000, a, &kid, err, sizeof(err)),
+                         GRANTD_OK);
+        grantd_arena_free(a);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(args[i].ok);
+    }
+    /* by the end every rotation has been seen */
+    assert_int_equal(jwks_count(e, T0 + 40), 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_first_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rs256, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_timeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_master_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_down_at_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kid_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_second_rotations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_reload, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -17,6 +17,7 @@
 
 #include <libconfig.h>
 
+#include "core/crypto.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -44,6 +45,7 @@ static const struct field lifetime_fields[] = {
     {"code", FIELD_INT64, CFG_OFF(lifetimes.code), 1, 3600, 0, NULL, NULL},
     {"access_token", FIELD_INT64, CFG_OFF(lifetimes.access_token), 1, 31536000, 0, NULL, NULL},
     {"session", FIELD_INT64, CFG_OFF(lifetimes.session), 60, 31536000, 0, NULL, NULL},
+    {"refresh_grace", FIELD_INT64, CFG_OFF(lifetimes.refresh_grace), 0, 300, 0, NULL, NULL},
     {"refresh_token", FIELD_INT64, CFG_OFF(lifetimes.refresh_token), 0, 315360000, 1, NULL,
      NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
@@ -64,6 +66,19 @@ static const struct field limit_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const char *check_key_alg(const char *v);
+static const char *check_master_key(const char *v);
+static const char *check_member_name(const char *v);
+
+static const struct field key_fields[] = {
+    {"master_key", FIELD_STRING, CFG_OFF(keys.master_key), 0, 0, 0, check_master_key, NULL},
+    {"master_key_file", FIELD_STRING, CFG_OFF(keys.master_key_file), 0, 0, 0, NULL, NULL},
+    {"alg", FIELD_STRING, CFG_OFF(keys.alg), 0, 0, 0, check_key_alg, NULL},
+    {"publish_ahead", FIELD_INT64, CFG_OFF(keys.publish_ahead), 0, 604800, 0, NULL, NULL},
+    {"reload", FIELD_INT64, CFG_OFF(keys.reload), 1, 3600, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 static const struct field root_fields[] = {
     {"listen", FIELD_STRING, CFG_OFF(listen), 0, 0, 0, check_listen, NULL},
     {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, check_issuer, NULL},
@@ -72,6 +87,8 @@ static const struct field root_fields[] = {
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
     {"limits", FIELD_GROUP, 0, 0, 0, 0, NULL, limit_fields},
     {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
+    {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, key_fields},
+    {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, check_member_name, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -87,6 +104,10 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->lifetimes.access_token = GRANTD_DEFAULT_ACCESS_TTL;
     cfg->lifetimes.refresh_token = GRANTD_DEFAULT_REFRESH_TTL;
     cfg->lifetimes.session = GRANTD_DEFAULT_SESSION_TTL;
+    cfg->lifetimes.refresh_grace = GRANTD_DEFAULT_REFRESH_GRACE;
+    cfg->keys.alg = grantd_xstrdup(GRANTD_DEFAULT_KEY_ALG);
+    cfg->keys.publish_ahead = GRANTD_DEFAULT_KEY_PUBLISH_AHEAD;
+    cfg->keys.reload = GRANTD_DEFAULT_KEY_RELOAD;
     cfg->limits.body_bytes = GRANTD_DEFAULT_BODY_BYTES;
     cfg->limits.header_bytes = GRANTD_DEFAULT_HEADER_BYTES;
     cfg->limits.max_params = GRANTD_DEFAULT_LIMIT_MAX_PARAMS;
@@ -123,6 +144,12 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->db_url);
     free(cfg->log_level);
     cfg->listen = cfg->issuer = cfg->db_url = cfg->log_level = NULL;
+    free(cfg->keys.master_key);
+    free(cfg->keys.master_key_file);
+    free(cfg->keys.alg);
+    free(cfg->account_member);
+    cfg->keys.master_key = cfg->keys.master_key_file = cfg->keys.alg = NULL;
+    cfg->account_member = NULL;
     grantd_config_free_scopes(cfg);
 }
 
@@ -133,6 +160,11 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
     dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
+    dst->keys.master_key = src->keys.master_key ? grantd_xstrdup(src->keys.master_key) : NULL;
+    dst->keys.master_key_file =
+        src->keys.master_key_file ? grantd_xstrdup(src->keys.master_key_file) : NULL;
+    dst->keys.alg = src->keys.alg ? grantd_xstrdup(src->keys.alg) : NULL;
+    dst->account_member = src->account_member ? grantd_xstrdup(src->account_member) : NULL;
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
@@ -621,6 +653,7 @@ void grantd_config_apply_env(struct grantd_config *cfg)
         {"GRANTD_LISTEN", CFG_OFF(listen)},
         {"GRANTD_ISSUER", CFG_OFF(issuer)},
         {"GRANTD_DB", CFG_OFF(db_url)},
+        {"GRANTD_MASTER_KEY", CFG_OFF(keys.master_key)},
     };
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
         const char *v = getenv(vars[i].var);
@@ -633,7 +666,9 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
                                  char *err, size_t errlen)
 {
     const char *v = *field_string((struct grantd_config *)cfg, f);
-    int optional = strcmp(f->name, "issuer") == 0;
+    int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(keys.master_key) ||
+                   f->offset == CFG_OFF(keys.master_key_file) ||
+                   f->offset == CFG_OFF(account_member);
     if (!v) {
         if (optional)
             return GRANTD_OK;
@@ -643,8 +678,10 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
     const char *why = f->check ? f->check(v) : NULL;
     if (!why)
         return GRANTD_OK;
-    /* The database URL may carry a password: never echo it. */
-    if (f->offset == CFG_OFF(db_url))
+    /* The database URL may carry a password and the master key is one: never echo them. */
+    if (f->offset == CFG_OFF(keys.master_key))
+        snprintf(err, errlen, "keys.master_key %s", why);
+    else if (f->offset == CFG_OFF(db_url))
         snprintf(err, errlen, "database URL %s", why);
     else
         snprintf(err, errlen, "%s '%s' %s", f->name, v, why);
@@ -689,5 +726,36 @@ const char *grantd_config_scope_description(const struct grantd_config *cfg, con
     for (size_t i = 0; i < cfg->scope_count; i++)
         if (strcmp(cfg->scopes[i].name, name) == 0)
             return cfg->scopes[i].description;
+    return NULL;
+}
+
+static const char *check_key_alg(const char *v)
+{
+    return strcmp(v, "ES256") == 0 || strcmp(v, "RS256") == 0 ? NULL : "must be ES256 or RS256";
+}
+
+/* base64 (standard, padded or not) of exactly 32 bytes. The value is never echoed. */
+static const char *check_master_key(const char *v)
+{
+    unsigned char raw[64];
+    size_t n = 0;
+    size_t len = strlen(v);
+    if (len > 64 || grantd_b64_decode(v, len, 1, raw, &n) != GRANTD_OK || n != 32)
+        return "must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)";
+    return NULL;
+}
+
+/* A JSON member name for the token response: 1..64 of [A-Za-z0-9_], not a standard one. */
+static const char *check_member_name(const char *v)
+{
+    static const char *const taken[] = {"access_token", "token_type", "expires_in",
+                                        "refresh_token", "scope", "id_token", NULL};
+    size_t n = strlen(v);
+    if (n < 1 || n > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_") != n)
+        return "must be 1 to 64 letters, digits or underscores";
+    for (size_t i = 0; taken[i]; i++)
+        if (strcmp(v, taken[i]) == 0)
+            return "is a standard token-response member";
     return NULL;
 }

@@ -18,6 +18,10 @@
 #define GRANTD_DEFAULT_REFRESH_TTL 0          /* 0 = never expires */
 #define GRANTD_DEFAULT_SESSION_TTL (8 * 3600) /* browser login sessions */
 #define GRANTD_SCOPES_MAX 256                 /* entries in the scopes list */
+#define GRANTD_DEFAULT_REFRESH_GRACE 0        /* seconds; 0 = a rotated refresh token is dead */
+#define GRANTD_DEFAULT_KEY_ALG "ES256"
+#define GRANTD_DEFAULT_KEY_PUBLISH_AHEAD 0    /* seconds a new key is published before it signs */
+#define GRANTD_DEFAULT_KEY_RELOAD 5           /* seconds between key reloads in serve */
 #define GRANTD_DEFAULT_BODY_BYTES (64 * 1024)
 /* A chunked body that passes the cap is discarded up to this many bytes so the client
  * still gets its 413; beyond it the connection is dropped without an answer. */
@@ -47,7 +51,16 @@ struct grantd_config {
     struct {
         int64_t code, access_token, refresh_token; /* seconds; refresh 0 = never */
         int64_t session;                           /* seconds a login lasts */
+        int64_t refresh_grace;   /* seconds a replayed rotated refresh token gets its successor */
     } lifetimes;
+    struct {
+        char *master_key;        /* base64 of 32 bytes (or GRANTD_MASTER_KEY); NULL: key file */
+        char *master_key_file;   /* NULL: "<sqlite db path>.key", created 0600 on first start */
+        char *alg;               /* ES256 | RS256: new signing keys */
+        int64_t publish_ahead;
+        int64_t reload;
+    } keys;
+    char *account_member;        /* token-response member carrying the user's account; NULL: none */
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;
     struct {

@@ -10,6 +10,7 @@
 #include "http/params.h"
 
 struct grantd_store;
+struct grantd_keyring;
 
 struct grantd_app {
     const struct grantd_config *cfg;
@@ -17,6 +18,7 @@ struct grantd_app {
     const char *issuer;                 /* resolved issuer URL, no trailing slash */
     struct grantd_parse_limits limits;  /* from cfg->limits */
     int64_t (*now)(void);               /* unix seconds */
+    struct grantd_keyring *keyring;     /* signing keys of the default tenant */
 };
 
 

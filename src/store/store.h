@@ -45,7 +45,11 @@ enum grantd_client_flag {
     GRANTD_CLIENT_ALLOW_PLAIN_PKCE = 1u << 0,     /* code_challenge_method=plain accepted */
     GRANTD_CLIENT_ALWAYS_CONSENT = 1u << 1,       /* never skip the consent page */
     GRANTD_CLIENT_REDIRECT_WILDCARD = 1u << 2,    /* registered URIs may hold one '*' */
+    GRANTD_CLIENT_INTROSPECT_ANY = 1u << 3,       /* may introspect any token of its tenant */
+    GRANTD_CLIENT_JWT_ACCESS = 1u << 4,           /* access tokens are JWTs (RFC 9068) */
 };
+
+#define GRANTD_TTL_NEVER (-1)
 
 struct grantd_client {
     int64_t tenant;
@@ -58,6 +62,9 @@ struct grantd_client {
     const char *scope;               /* allowed scopes, space-separated; "" for none */
     unsigned grants;                 /* enum grantd_grant bits */
     unsigned flags;                  /* enum grantd_client_flag bits */
+    /* Per-client lifetimes in seconds; 0 = the server's default. refresh_ttl may also be
+     * GRANTD_TTL_NEVER (refresh tokens of this client never expire). */
+    int64_t code_ttl, access_ttl, refresh_ttl;
     int disabled;
     int64_t created_at, updated_at;  /* unix seconds */
 };
@@ -120,6 +127,25 @@ struct grantd_token {
     int64_t created_at;
     int64_t expires_at;              /* 0 = never */
     int revoked;
+    /* refresh tokens only: set once by refresh_rotate */
+    int64_t rotated_at;              /* 0 = not rotated (still the live member) */
+    int64_t grace_until;             /* a replay before this time gets the successor */
+    const unsigned char *successor;  /* sealed successor pair (see refresh_rotate); NULL */
+    size_t successor_len;
+};
+
+/* A signing key. The private part is sealed (AES-256-GCM under the master key) by
+ * src/token/keys.c; the store keeps bytes. */
+struct grantd_key {
+    int64_t tenant;
+    const char *kid;
+    const char *alg;                 /* "ES256" or "RS256" */
+    const char *public_jwk;          /* the JWK (JSON text) published in /jwks.json */
+    const unsigned char *private_sealed;
+    size_t private_sealed_len;
+    int64_t created_at;
+    int64_t active_from;             /* signs from this time (published before it) */
+    int64_t retire_at;               /* 0 = current; else unpublished after this time */
 };
 
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
@@ -212,8 +238,41 @@ struct grantd_store_driver {
     grantd_rc (*token_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            const unsigned char hash[GRANTD_SHA256_LEN],
                            struct grantd_token *out);
-    /* Revokes every token of a family (GRANTD_OK when none). */
+    /* Revokes every token of a family (GRANTD_OK when none), and marks the family revoked
+     * so that a later token_put or refresh_rotate for it is refused (GRANTD_ECONFLICT). */
     grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family);
+
+    /* ---- API version 1 additions for the token lifecycle ---- */
+
+    /* Rotates the refresh token old_hash, atomically (compare-and-swap): only when it is
+     * still live (not rotated, not revoked, family not revoked) it is marked rotated_at = now,
+     * grace_until and the sealed successor (may be NULL/0) are stored on it, and the new
+     * tokens (same family) are inserted, all in one transaction. GRANTD_ECONFLICT when it was
+     * no longer live (another request rotated it first, or it was revoked): nothing changes,
+     * and the caller re-reads it with token_get. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*refresh_rotate)(struct grantd_store *s, int64_t tenant,
+                                const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                                int64_t grace_until, const unsigned char *successor,
+                                size_t successor_len, const struct grantd_token *tokens,
+                                size_t count);
+    /* Revokes one token. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*token_revoke)(struct grantd_store *s, int64_t tenant,
+                              const unsigned char hash[GRANTD_SHA256_LEN]);
+    /* Disabling a client, in one transaction: disabled = 1, every token of the client
+     * revoked (families marked revoked), its unused codes revoked, its consents deleted, so
+     * a re-enabled client starts with no live grant. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*client_disable)(struct grantd_store *s, int64_t tenant, const char *id);
+    /* Deletes sessions, codes and tokens that expired before `before` (never-expiring refresh
+     * tokens stay); *deleted gets the count. */
+    grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, size_t *deleted);
+
+    grantd_rc (*key_put)(struct grantd_store *s, const struct grantd_key *k);
+    /* All keys of a tenant, oldest first. */
+    grantd_rc (*key_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                          struct grantd_key **out, size_t *count);
+    /* Sets retire_at of one key. */
+    grantd_rc (*key_retire)(struct grantd_store *s, int64_t tenant, const char *kid,
+                            int64_t retire_at);
 };
 
 struct grantd_store {

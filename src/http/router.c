@@ -5,6 +5,9 @@
 
 #include "http/health.h"
 #include "oauth/authorize.h"
+#include "oauth/introspect.h"
+#include "oauth/jwks.h"
+#include "oauth/metadata.h"
 #include "oauth/token.h"
 #include "oauth/userinfo.h"
 
@@ -23,6 +26,10 @@ static const struct route routes[] = {
     {"POST", "/consent", grantd_consent_endpoint, 0},
     {"POST", "/token", grantd_token_endpoint, 0},
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0},
+    {"POST", "/introspect", grantd_introspect_endpoint, 0},
+    {"POST", "/revoke", grantd_revoke_endpoint, 0},
+    {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0},
+    {"GET", "/jwks.json", grantd_jwks_endpoint, 0},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

@@ -5,10 +5,9 @@
 
 #include "http/app.h"
 #include "http/url.h"
+#include "oauth/token_issue.h"
 #include "token/opaque.h"
 #include "ui/pages.h"
-
-#define FAMILY_BYTES 16
 
 static unsigned redirect_status(const struct grantd_request *req)
 {
@@ -60,7 +59,6 @@ static grantd_rc store_code(struct grantd_request *req, const struct grantd_auth
                             const char *user_id, int64_t auth_time,
                             char text[GRANTD_OPAQUE_CHARS + 1])
 {
-    char family[FAMILY_BYTES * 2];
     int64_t now = req->app->now();
     struct grantd_code code = {
         .tenant = GRANTD_DEFAULT_TENANT,
@@ -70,12 +68,11 @@ static grantd_rc store_code(struct grantd_request *req, const struct grantd_auth
         .scope = a->scope_text,
         .code_challenge = a->code_challenge,
         .code_challenge_method = a->code_challenge ? a->code_challenge_method : NULL,
-        .family = family,
         .auth_time = auth_time,
         .created_at = now,
-        .expires_at = now + req->app->cfg->lifetimes.code,
+        .expires_at = now + grantd_client_code_ttl(req, &a->client),
     };
-    grantd_rc rc = grantd_random_token(FAMILY_BYTES, family);
+    grantd_rc rc = grantd_family_new(req, &code.family);
     if (rc == GRANTD_OK)
         rc = grantd_opaque_mint(text, code.hash);
     if (rc == GRANTD_OK)
@@ -97,7 +94,7 @@ void grantd_authz_issue_code(struct grantd_request *req, struct grantd_response 
         struct grantd_ui_oob v = {
             .client_name = a->client.name,
             .code = code,
-            .expires_in = req->app->cfg->lifetimes.code,
+            .expires_in = grantd_client_code_ttl(req, &a->client),
         };
         grantd_ui_oob_page(req, resp, &v);
         return;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http/app.h"
+#include "oauth/client_cache.h"
 
 struct presented {
     const char *id;
@@ -79,7 +80,7 @@ grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_r
         return rc;
     struct grantd_store *store = req->app->store;
     memset(out, 0, sizeof(*out));
-    rc = store->driver->client_get(store, req->arena, GRANTD_DEFAULT_TENANT, p.id, &out->client);
+    rc = grantd_client_cache_get(req, p.id, &out->client);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
     const struct grantd_client *c = rc == GRANTD_OK ? &out->client : NULL;

@@ -15,5 +15,7 @@ struct grantd_grant_type {
 };
 
 extern const struct grantd_grant_type grantd_grant_authorization_code;
+extern const struct grantd_grant_type grantd_grant_refresh_token;
+extern const struct grantd_grant_type grantd_grant_client_credentials;
 
 #endif

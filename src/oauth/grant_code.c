@@ -60,12 +60,12 @@ static const char *code_problem(const struct grantd_request *req, const struct g
     return NULL;
 }
 
-static grantd_rc user_usable(struct grantd_request *req, const char *user_id, int *ok)
+static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
+                             struct grantd_user *u, int *ok)
 {
-    struct grantd_user u;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id, &u);
-    *ok = rc == GRANTD_OK && !u.disabled;
+    grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id, u);
+    *ok = rc == GRANTD_OK && !u->disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
@@ -84,6 +84,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     grantd_rc rc = st->driver->code_consume(st, req->arena, GRANTD_DEFAULT_TENANT, hash, &code);
     const char *why = NULL;
     int user_ok = 0;
+    struct grantd_user user = {0};
     if (rc == GRANTD_ENOTFOUND)
         why = "the code is not valid";
     else if (rc == GRANTD_EREPEATED) {
@@ -91,7 +92,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
         grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
                    "client_id", auth->client.id);
     } else if (rc == GRANTD_OK && !(why = code_problem(req, &code, &auth->client))) {
-        rc = user_usable(req, code.user_id, &user_ok);
+        rc = user_usable(req, code.user_id, &user, &user_ok);
         if (rc == GRANTD_OK && !user_ok)
             why = "the user who authorized the code can no longer sign in";
     }
@@ -106,6 +107,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     struct grantd_token_grant g = {
         .client = &auth->client,
         .user_id = code.user_id,
+        .account = user.account,
         .scope = code.scope,
         .family = code.family,
         .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),

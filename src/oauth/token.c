@@ -12,6 +12,8 @@
 /* Grants register here; any other grant_type is unsupported_grant_type. */
 static const struct grantd_grant_type *const grants[] = {
     &grantd_grant_authorization_code,
+    &grantd_grant_refresh_token,
+    &grantd_grant_client_credentials,
     NULL,
 };
 
@@ -23,8 +25,7 @@ static const struct grantd_grant_type *grant_find(const char *name)
     return NULL;
 }
 
-/* Body checks every token request shares; 1 when the request may proceed. */
-static int body_ok(struct grantd_request *req, struct grantd_response *resp)
+int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *resp)
 {
     if (req->body_kind != GRANTD_BODY_FORM && req->body_kind != GRANTD_BODY_JSON) {
         grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
@@ -48,7 +49,7 @@ static int body_ok(struct grantd_request *req, struct grantd_response *resp)
 
 void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
-    if (!body_ok(req, resp))
+    if (!grantd_oauth_body_ok(req, resp))
         return;
     const char *grant_type = NULL;
     if (grantd_params_get(&req->form, "grant_type", &grant_type) != GRANTD_OK) {

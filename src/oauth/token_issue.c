@@ -1,40 +1,138 @@
-/* The token response. Access and refresh tokens are opaque: 256-bit random, stored hashed. */
+/* The token response: mint, store, answer. */
 #include "oauth/token_issue.h"
 
+#include <string.h>
+
 #include "http/app.h"
+#include "token/keys.h"
 #include "token/opaque.h"
+
+#define FAMILY_BYTES 16
+#define JTI_BYTES 16
+
+int64_t grantd_client_access_ttl(const struct grantd_request *req, const struct grantd_client *c)
+{
+    return c->access_ttl > 0 ? c->access_ttl : req->app->cfg->lifetimes.access_token;
+}
+
+int64_t grantd_client_refresh_ttl(const struct grantd_request *req,
+                                  const struct grantd_client *c)
+{
+    if (c->refresh_ttl == GRANTD_TTL_NEVER)
+        return 0;
+    return c->refresh_ttl > 0 ? c->refresh_ttl : req->app->cfg->lifetimes.refresh_token;
+}
+
+int64_t grantd_client_code_ttl(const struct grantd_request *req, const struct grantd_client *c)
+{
+    return c->code_ttl > 0 ? c->code_ttl : req->app->cfg->lifetimes.code;
+}
+
+grantd_rc grantd_family_new(struct grantd_request *req, const char **out)
+{
+    char *family = grantd_arena_alloc(req->arena, grantd_b64url_len(FAMILY_BYTES) + 1);
+    grantd_rc rc = grantd_random_token(FAMILY_BYTES, family);
+    *out = family;
+    return rc;
+}
+
+/* The access token's text: opaque, or a signed JWT for JWT clients. */
+static grantd_rc access_text(struct grantd_request *req, const struct grantd_token_grant *g,
+                             int64_t now, int64_t ttl, const char **out)
+{
+    if (!(g->client->flags & GRANTD_CLIENT_JWT_ACCESS) || !req->app->keyring) {
+        char *text = grantd_arena_alloc(req->arena, GRANTD_OPAQUE_CHARS + 1);
+        unsigned char unused[GRANTD_SHA256_LEN];
+        *out = text;
+        return grantd_opaque_mint(text, unused);
+    }
+    char *jti = grantd_arena_alloc(req->arena, grantd_b64url_len(JTI_BYTES) + 1);
+    grantd_rc rc = grantd_random_token(JTI_BYTES, jti);
+    if (rc != GRANTD_OK)
+        return rc;
+    struct grantd_jwt_claims c = {
+        .iss = req->app->issuer,
+        .sub = g->user_id ? g->user_id : g->client->id,
+        .aud = req->app->issuer,
+        .client_id = g->client->id,
+        .scope = g->scope,
+        .jti = jti,
+        .iat = now,
+        .exp = now + ttl,
+    };
+    return grantd_keyring_sign(req->app->keyring, req->arena, now, &c, out);
+}
+
+static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int64_t now)
+{
+    t->tenant = GRANTD_DEFAULT_TENANT;
+    t->client_id = g->client->id;
+    t->user_id = g->user_id;
+    t->scope = g->scope;
+    t->family = g->family;
+    t->created_at = now;
+}
+
+static json_t *answer(struct grantd_request *req, const struct grantd_token_grant *g,
+                      const char *access, const char *refresh, int64_t ttl)
+{
+    json_t *body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access, "token_type",
+                             "Bearer", "expires_in", (json_int_t)ttl, "scope", g->scope);
+    if (refresh)
+        json_object_set_new(body, "refresh_token", json_string(refresh));
+    const char *member = req->app->cfg->account_member;
+    if (member && g->account)
+        json_object_set_new(body, member, json_string(g->account));
+    return body;
+}
+
+grantd_rc grantd_token_prepare(struct grantd_request *req, const struct grantd_token_grant *g,
+                               struct grantd_issued *out)
+{
+    int64_t now = req->app->now();
+    int64_t ttl = grantd_client_access_ttl(req, g->client);
+    int64_t rttl = grantd_client_refresh_ttl(req, g->client);
+    const char *access = NULL;
+    char refresh[GRANTD_OPAQUE_CHARS + 1];
+    memset(out, 0, sizeof(*out));
+    fill(&out->tokens[0], g, now);
+    fill(&out->tokens[1], g, now);
+    out->tokens[0].kind = GRANTD_TOKEN_ACCESS;
+    out->tokens[0].expires_at = now + ttl;
+    out->tokens[1].kind = GRANTD_TOKEN_REFRESH;
+    out->tokens[1].scope = g->refresh_scope ? g->refresh_scope : g->scope;
+    out->tokens[1].expires_at = rttl ? now + rttl : 0;
+    grantd_rc rc = access_text(req, g, now, ttl, &access);
+    if (rc != GRANTD_OK)
+        return rc;
+    grantd_opaque_hash(access, out->tokens[0].hash);
+    if (g->with_refresh) {
+        rc = grantd_opaque_mint(refresh, out->tokens[1].hash);
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    out->count = g->with_refresh ? 2 : 1;
+    out->body = answer(req, g, access, g->with_refresh ? refresh : NULL, ttl);
+    return GRANTD_OK;
+}
+
+void grantd_issued_respond(struct grantd_request *req, struct grantd_response *resp,
+                           struct grantd_issued *out)
+{
+    grantd_response_json(req, resp, 200, out->body);
+    out->body = NULL;
+}
 
 grantd_rc grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
                              const struct grantd_token_grant *g)
 {
-    const struct grantd_config *cfg = req->app->cfg;
-    int64_t now = req->app->now();
-    char access[GRANTD_OPAQUE_CHARS + 1], refresh[GRANTD_OPAQUE_CHARS + 1];
-    struct grantd_token t[2] = {0};
-    for (size_t i = 0; i < 2; i++) {
-        t[i].tenant = GRANTD_DEFAULT_TENANT;
-        t[i].client_id = g->client->id;
-        t[i].user_id = g->user_id;
-        t[i].scope = g->scope;
-        t[i].family = g->family;
-        t[i].created_at = now;
-    }
-    t[0].kind = GRANTD_TOKEN_ACCESS;
-    t[0].expires_at = now + cfg->lifetimes.access_token;
-    t[1].kind = GRANTD_TOKEN_REFRESH;
-    t[1].expires_at = cfg->lifetimes.refresh_token ? now + cfg->lifetimes.refresh_token : 0;
-    grantd_rc rc = grantd_opaque_mint(access, t[0].hash);
-    if (rc == GRANTD_OK && g->with_refresh)
-        rc = grantd_opaque_mint(refresh, t[1].hash);
+    struct grantd_issued issued;
+    grantd_rc rc = grantd_token_prepare(req, g, &issued);
     if (rc == GRANTD_OK)
-        rc = req->app->store->driver->token_put(req->app->store, t, g->with_refresh ? 2 : 1);
-    if (rc != GRANTD_OK)
-        return rc;
-    json_t *body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access, "token_type",
-                             "Bearer", "expires_in", (json_int_t)cfg->lifetimes.access_token,
-                             "scope", g->scope);
-    if (g->with_refresh)
-        json_object_set_new(body, "refresh_token", json_string(refresh));
-    grantd_response_json(req, resp, 200, body);
-    return GRANTD_OK;
+        rc = req->app->store->driver->token_put(req->app->store, issued.tokens, issued.count);
+    if (rc == GRANTD_OK)
+        grantd_issued_respond(req, resp, &issued);
+    else
+        json_decref(issued.body);
+    return rc;
 }

@@ -1,6 +1,12 @@
-/* Minting, storing and answering the tokens of a successful grant (RFC 6749 §5.1). */
+/* Minting, storing and answering the tokens of a successful grant (RFC 6749 §5.1).
+ *
+ * Access tokens are opaque (256-bit random) or, for clients created with
+ * --access-token-format jwt, RFC 9068 JWTs signed by the keyring; either way only the SHA-256
+ * of the token text is stored, so introspection and revocation treat both alike. */
 #ifndef GRANTD_OAUTH_TOKEN_ISSUE_H
 #define GRANTD_OAUTH_TOKEN_ISSUE_H
+
+#include <jansson.h>
 
 #include "http/request.h"
 #include "store/store.h"
@@ -8,16 +14,43 @@
 struct grantd_token_grant {
     const struct grantd_client *client;
     const char *user_id;      /* NULL for client_credentials */
-    const char *scope;        /* granted, space-joined */
+    const char *account;      /* the user's account, for cfg->account_member; may be NULL */
+    const char *scope;        /* granted to the access token, space-joined */
+    const char *refresh_scope; /* for the refresh token; NULL = scope */
     const char *family;
     int with_refresh;         /* issue a refresh token too */
 };
 
-/* Mints an access token (and a refresh token when asked), stores them in one transaction
- * and writes the 200 JSON answer. GRANTD_ECONFLICT (nothing stored, resp untouched) when
- * the family was revoked meanwhile; another code for a failure (resp untouched). */
+/* Tokens ready to be stored, and the JSON answer that hands them out. */
+struct grantd_issued {
+    struct grantd_token tokens[2];
+    size_t count;             /* 1 or 2 */
+    json_t *body;             /* owned; grantd_issued_respond or json_decref releases it */
+};
+
+/* Mints the tokens of g (nothing stored yet). */
+GRANTD_MUST_USE grantd_rc grantd_token_prepare(struct grantd_request *req,
+                                               const struct grantd_token_grant *g,
+                                               struct grantd_issued *out);
+
+/* Writes the 200 answer and releases out->body. */
+void grantd_issued_respond(struct grantd_request *req, struct grantd_response *resp,
+                           struct grantd_issued *out);
+
+/* prepare + token_put (one transaction) + respond. GRANTD_ECONFLICT (nothing stored, resp
+ * untouched) when the family was revoked meanwhile; another code for a failure. */
 GRANTD_MUST_USE grantd_rc grantd_token_issue(struct grantd_request *req,
                                              struct grantd_response *resp,
                                              const struct grantd_token_grant *g);
+
+/* The lifetimes that apply to client (its own, else the server's), in seconds; refresh 0 =
+ * never expires. */
+int64_t grantd_client_access_ttl(const struct grantd_request *req, const struct grantd_client *c);
+int64_t grantd_client_refresh_ttl(const struct grantd_request *req,
+                                  const struct grantd_client *c);
+int64_t grantd_client_code_ttl(const struct grantd_request *req, const struct grantd_client *c);
+
+/* A new random family id (arena string). */
+GRANTD_MUST_USE grantd_rc grantd_family_new(struct grantd_request *req, const char **out);
 
 #endif

@@ -91,9 +91,28 @@ def test_unknown_and_disabled_clients_are_refused(server):
     r = post_token(server, {"grant_type": "password"},
                    {"Authorization": basic(c["client_id"], c["client_secret"])})
     assert r.status_code == 401
-    server.cli("client", "enable", c["client_id"])
+    # re-enabling starts over with a new secret: the old one stays refused
+    import json
+    new = json.loads(server.cli("client", "enable", c["client_id"], "--json").stdout)
+    assert new["client_secret"] != c["client_secret"]
     assert authenticated(post_token(server, {"grant_type": "password"},
-                                    {"Authorization": basic(c["client_id"], c["client_secret"])}))
+                                    {"Authorization": basic(c["client_id"], new["client_secret"])}))
+    assert post_token(server, {"grant_type": "password"},
+                      {"Authorization": basic(c["client_id"], c["client_secret"])}).status_code == 401
+
+
+def test_disable_reaches_a_running_server_within_the_cache_ttl(server):
+    """Client lookups are cached for 1 s: a client authenticated a moment ago and then
+    disabled from the CLI is refused within that time, not at some later point."""
+    import time
+    c = create_client(server, "--name", "cached", "--grant", "client_credentials")
+    auth = {"Authorization": basic(c["client_id"], c["client_secret"])}
+    assert authenticated(post_token(server, {"grant_type": "password"}, auth))
+    server.cli("client", "disable", c["client_id"])
+    deadline = time.monotonic() + 3
+    while post_token(server, {"grant_type": "password"}, auth).status_code != 401:
+        assert time.monotonic() < deadline, "disabled client still authenticates after 3 s"
+        time.sleep(0.1)
 
 
 def test_rotated_secret_replaces_the_old_one(server):

@@ -1,0 +1,229 @@
+/* grant_type=refresh_token (RFC 6749 §6, RFC 9700 §4.14, OAuth 2.1 §4.3).
+ *
+ * Every use rotates: a new access token and a new refresh token, the old refresh token dead.
+ * The rotation is one compare-and-swap in the store, so of concurrent uses exactly one
+ * rotates. A rotated token presented again is reuse: its whole family is revoked — unless it
+ * comes within the grace window (lifetimes.refresh_grace), when it gets exactly the answer
+ * the first use got. That answer is kept on the old token's row, sealed (AES-256-GCM) under a
+ * key derived from the old refresh token itself, so it can be opened only by someone who
+ * presents that token, never from the database alone, and is useless after the window. */
+#include <string.h>
+
+#include "core/log.h"
+#include "core/seal.h"
+#include "http/app.h"
+#include "oauth/grant.h"
+#include "oauth/scope.h"
+#include "oauth/token_issue.h"
+#include "token/opaque.h"
+
+#define REUSED "the refresh token was already used; its grant is revoked"
+
+static const char *param(const struct grantd_request *req, const char *name)
+{
+    const char *v = NULL;
+    return grantd_params_get(&req->form, name, &v) == GRANTD_OK ? v : NULL;
+}
+
+/* The sealing key of a refresh token's successor: HMAC(token, label), distinct from the
+ * SHA-256 the store keys the token by. */
+static void successor_key(const char *token, unsigned char key[GRANTD_SEAL_KEY_LEN])
+{
+    static const char label[] = "grantd refresh successor v1";
+    grantd_hmac_sha256(token, strlen(token), label, sizeof(label) - 1, key);
+}
+
+/* Answers a replay inside the grace window with the sealed first answer. 1 when answered. */
+static int replay_in_grace(struct grantd_request *req, struct grantd_response *resp,
+                           const struct grantd_token *old, const char *text)
+{
+    if (!old->successor || req->app->now() >= old->grace_until)
+        return 0;
+    unsigned char key[GRANTD_SEAL_KEY_LEN], *plain = NULL;
+    size_t n = 0;
+    successor_key(text, key);
+    if (grantd_unseal(key, old->hash, GRANTD_SHA256_LEN, old->successor, old->successor_len,
+                      &plain, &n) != GRANTD_OK)
+        return 0;
+    json_t *body = json_loadb((const char *)plain, n, 0, NULL);
+    explicit_bzero(plain, n);
+    free(plain);
+    if (!body)
+        return 0;
+    grantd_response_json(req, resp, 200, body);
+    return 1;
+}
+
+/* A rotated token came back: the same answer inside the grace window, else family revoked. */
+static void reused(struct grantd_request *req, struct grantd_response *resp,
+                   const struct grantd_token *old, const char *text)
+{
+    if (replay_in_grace(req, resp, old, text))
+        return;
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, old->family);
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    grantd_log(GRANTD_LOG_WARN, "refresh_reuse", "{s:s,s:s}", "request_id", req->request_id,
+               "client_id", old->client_id);
+    grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, REUSED);
+}
+
+/* Why old cannot be used by client at all (not reuse), or NULL. */
+static const char *unusable(const struct grantd_request *req, const struct grantd_token *old,
+                            const struct grantd_client *c)
+{
+    if (old->kind != GRANTD_TOKEN_REFRESH)
+        return "the refresh token is not valid";
+    if (strcmp(old->client_id, c->id) != 0)
+        return "the refresh token was issued to another client";
+    if (old->revoked)
+        return "the refresh token was revoked";
+    if (old->expires_at && old->expires_at <= req->app->now())
+        return "the refresh token has expired";
+    return NULL;
+}
+
+/* The scope of the new access token: the asked one if it narrows, else NULL (invalid). */
+static const char *narrowed(struct grantd_request *req, const struct grantd_token *old)
+{
+    const char *asked = param(req, "scope");
+    if (!asked)
+        return old->scope;
+    const char **tokens;
+    size_t n;
+    if (grantd_scope_split(req->arena, asked, &tokens, &n) != GRANTD_OK ||
+        !grantd_scope_covered(tokens, n, old->scope))
+        return NULL;
+    return grantd_scope_join(req->arena, tokens, n);
+}
+
+static grantd_rc user_of(struct grantd_request *req, const struct grantd_token *old,
+                         struct grantd_user *u, int *ok)
+{
+    *ok = 1;
+    if (!old->user_id)
+        return GRANTD_OK;
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, old->user_id, u);
+    *ok = rc == GRANTD_OK && !u->disabled;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+}
+
+/* Seals the answer for the grace window (when on) and rotates. */
+static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *old,
+                        const char *text, struct grantd_issued *issued)
+{
+    struct grantd_store *st = req->app->store;
+    int64_t now = req->app->now(), grace = req->app->cfg->lifetimes.refresh_grace;
+    unsigned char *sealed = NULL, key[GRANTD_SEAL_KEY_LEN];
+    size_t sealed_len = 0;
+    grantd_rc rc = GRANTD_OK;
+    if (grace > 0) {
+        char *body = json_dumps(issued->body, JSON_COMPACT);
+        successor_key(text, key);
+        rc = body ? grantd_seal(key, old->hash, GRANTD_SHA256_LEN, body, strlen(body), &sealed,
+                                &sealed_len)
+                  : GRANTD_ECRYPTO;
+        if (body) {
+            explicit_bzero(body, strlen(body));
+            free(body);
+        }
+    }
+    if (rc == GRANTD_OK)
+        rc = st->driver->refresh_rotate(st, GRANTD_DEFAULT_TENANT, old->hash, now,
+                                        grace > 0 ? now + grace : 0, sealed, sealed_len,
+                                        issued->tokens, issued->count);
+    free(sealed);
+    return rc;
+}
+
+static void refresh(struct grantd_request *req, struct grantd_response *resp,
+                    const struct grantd_client_auth *auth, const struct grantd_token *old,
+                    const char *text)
+{
+    const char *scope = narrowed(req, old);
+    if (!scope) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_SCOPE,
+                                   "scope may only narrow the original grant");
+        return;
+    }
+    struct grantd_user u = {0};
+    int user_ok;
+    grantd_rc rc = user_of(req, old, &u, &user_ok);
+    if (rc == GRANTD_OK && !user_ok) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT,
+                                   "the user of this grant can no longer sign in");
+        return;
+    }
+    struct grantd_token_grant g = {
+        .client = &auth->client,
+        .user_id = old->user_id,
+        .account = u.account,
+        .scope = scope,
+        .refresh_scope = old->scope, /* RFC 6749 §6: the new refresh token keeps the grant */
+        .family = old->family,
+        .with_refresh = 1,
+    };
+    struct grantd_issued issued = {0};
+    if (rc == GRANTD_OK)
+        rc = grantd_token_prepare(req, &g, &issued);
+    if (rc == GRANTD_OK)
+        rc = rotate(req, old, text, &issued);
+    if (rc == GRANTD_OK) {
+        grantd_issued_respond(req, resp, &issued);
+        return;
+    }
+    json_decref(issued.body);
+    if (rc != GRANTD_ECONFLICT) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    /* someone rotated it first (or revoked it): read what they left and treat this as reuse */
+    struct grantd_token now_old;
+    struct grantd_store *st = req->app->store;
+    rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, old->hash, &now_old);
+    if (rc == GRANTD_OK && now_old.rotated_at)
+        reused(req, resp, &now_old, text);
+    else if (rc == GRANTD_OK || rc == GRANTD_ENOTFOUND)
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT,
+                                   "the refresh token was revoked");
+    else
+        grantd_response_internal(req, resp, rc);
+}
+
+static void run(struct grantd_request *req, struct grantd_response *resp,
+                const struct grantd_client_auth *auth)
+{
+    const char *text = param(req, "refresh_token");
+    if (!text) {
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
+                                   "refresh_token is required");
+        return;
+    }
+    struct grantd_token old;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    grantd_opaque_hash(text, hash);
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash, &old);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    const char *why = rc == GRANTD_ENOTFOUND ? "the refresh token is not valid"
+                                             : unusable(req, &old, &auth->client);
+    if (why)
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, why);
+    else if (old.rotated_at)
+        reused(req, resp, &old, text);
+    else
+        refresh(req, resp, auth, &old, text);
+}
+
+const struct grantd_grant_type grantd_grant_refresh_token = {
+    .name = "refresh_token",
+    .client_bit = GRANTD_GRANT_REFRESH_TOKEN,
+    .run = run,
+};

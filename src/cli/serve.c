@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/janitor.h"
 #include "core/log.h"
 #include "http/app.h"
 #include "http/server.h"
@@ -122,6 +123,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_store *store = NULL;
     struct grantd_server *srv = NULL;
     struct grantd_keyring *keyring = NULL;
+    struct grantd_janitor *janitor = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[512];
@@ -160,9 +162,11 @@ int grantd_cli_serve(int argc, char **argv)
     /* one plain line on stdout for people and scripts (tests read the port from it) */
     printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port, app.issuer);
     fflush(stdout);
+    janitor = grantd_janitor_start(store, app.now);
     wait_for_signal();
     rc = GRANTD_EXIT_OK;
 out:
+    grantd_janitor_stop(janitor);
     grantd_server_stop(srv); /* no request runs after this: the keyring can go */
     grantd_keyring_free(keyring);
     grantd_store_close(store);

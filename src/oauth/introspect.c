@@ -2,7 +2,8 @@
  * look a token up by the SHA-256 of its text, whatever its type (token_type_hint is
  * accepted and ignored: every type is searched, RFC 7662 §2.1).
  *
- * Introspection answers exactly {"active":false} for anything that is not a live token the
+ * Introspection needs a confidential caller (a public client_id proves nothing) and answers
+ * exactly {"active":false} for anything that is not a live token the
  * caller may see: unknown, malformed, expired, revoked, a rotated refresh token, a token of
  * a disabled user, or another client's token unless the caller was created with
  * --introspect-any. Revocation answers 200 for unknown tokens and for other clients' tokens
@@ -84,6 +85,13 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
     grantd_rc rc = lookup(req, resp, &auth, &t, &found);
     if (rc == GRANTD_EINVAL)
         return;
+    if (rc == GRANTD_OK && auth.method == GRANTD_AUTH_NONE) {
+        /* a public client_id is no secret: it would let anyone read a public client's
+         * tokens (username, sub); introspection is for confidential callers */
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_CLIENT,
+                                   "introspection needs a confidential client");
+        return;
+    }
     json_t *body = NULL;
     if (rc == GRANTD_OK && found && visible(&auth.client, &t) && live(req, &t))
         rc = active_body(req, &t, &body);

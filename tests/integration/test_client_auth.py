@@ -95,8 +95,13 @@ def test_unknown_and_disabled_clients_are_refused(server):
     import json
     new = json.loads(server.cli("client", "enable", c["client_id"], "--json").stdout)
     assert new["client_secret"] != c["client_secret"]
-    assert authenticated(post_token(server, {"grant_type": "password"},
-                                    {"Authorization": basic(c["client_id"], new["client_secret"])}))
+    import time
+    deadline = time.monotonic() + 3  # the server's client cache holds an entry up to 1 s
+    while not authenticated(post_token(server, {"grant_type": "password"},
+                                       {"Authorization": basic(c["client_id"],
+                                                               new["client_secret"])})):
+        assert time.monotonic() < deadline, "re-enabled client refused after 3 s"
+        time.sleep(0.1)
     assert post_token(server, {"grant_type": "password"},
                       {"Authorization": basic(c["client_id"], c["client_secret"])}).status_code == 401
 

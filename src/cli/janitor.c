@@ -1,0 +1,84 @@
+/* The janitor thread: sleep on a condition variable, purge, repeat until stopped. */
+#include "cli/janitor.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+struct grantd_janitor {
+    struct grantd_store *store;
+    int64_t (*now)(void);
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stopping;
+    pthread_t thread;
+};
+
+static void purge_once(struct grantd_janitor *j)
+{
+    size_t deleted = 0;
+    grantd_rc rc = j->store->driver->purge_expired(j->store, j->now() - GRANTD_JANITOR_KEEP,
+                                                   &deleted);
+    if (rc != GRANTD_OK)
+        grantd_log(GRANTD_LOG_WARN, "purge_failed", "{s:s}", "error", grantd_strerror(rc));
+    else if (deleted)
+        grantd_log(GRANTD_LOG_INFO, "purged", "{s:I}", "rows", (json_int_t)deleted);
+}
+
+static void *janitor_main(void *arg)
+{
+    struct grantd_janitor *j = arg;
+    pthread_mutex_lock(&j->lock);
+    while (!j->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += GRANTD_JANITOR_INTERVAL;
+        int r = 0;
+        while (!j->stopping && r != ETIMEDOUT)
+            r = pthread_cond_timedwait(&j->wake, &j->lock, &until);
+        if (j->stopping)
+            break;
+        pthread_mutex_unlock(&j->lock);
+        purge_once(j);
+        pthread_mutex_lock(&j->lock);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+struct grantd_janitor *grantd_janitor_start(struct grantd_store *s, int64_t (*now)(void))
+{
+    struct grantd_janitor *j = grantd_xcalloc(1, sizeof(*j));
+    j->store = s;
+    j->now = now;
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->wake, NULL);
+    if (pthread_create(&j->thread, NULL, janitor_main, j) != 0) {
+        grantd_log(GRANTD_LOG_WARN, "janitor_not_started", "{}");
+        pthread_cond_destroy(&j->wake);
+        pthread_mutex_destroy(&j->lock);
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+void grantd_janitor_stop(struct grantd_janitor *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->lock);
+    j->stopping = 1;
+    pthread_cond_signal(&j->wake);
+    pthread_mutex_unlock(&j->lock);
+    pthread_join(j->thread, NULL);
+    pthread_cond_destroy(&j->wake);
+    pthread_mutex_destroy(&j->lock);
+    free(j);
+}

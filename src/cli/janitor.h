@@ -1,0 +1,20 @@
+/* The janitor: a thread of `grantd serve` that deletes expired sessions, codes and tokens
+ * every GRANTD_JANITOR_INTERVAL seconds, so the database does not grow without end. Rows
+ * are kept GRANTD_JANITOR_KEEP seconds past their expiry (a late replay of a code still
+ * finds it and revokes what it issued). Never-expiring refresh tokens stay. */
+#ifndef GRANTD_CLI_JANITOR_H
+#define GRANTD_CLI_JANITOR_H
+
+#include "store/store.h"
+
+#define GRANTD_JANITOR_INTERVAL 60
+#define GRANTD_JANITOR_KEEP 3600
+
+struct grantd_janitor;
+
+/* Starts the thread; NULL if it could not start (logged; serving goes on without it). */
+struct grantd_janitor *grantd_janitor_start(struct grantd_store *s, int64_t (*now)(void));
+/* Stops and joins it. NULL is a no-op. */
+void grantd_janitor_stop(struct grantd_janitor *j);
+
+#endif

@@ -90,12 +90,14 @@ def redirect_params(response):
     return {k: v[0] for k, v in q.items()}
 
 
-def exchange(srv, client, code, redirect_uri=None, verifier=None, auth="basic", json_body=False):
-    data = {"grant_type": "authorization_code", "code": code}
-    if redirect_uri:
-        data["redirect_uri"] = redirect_uri
-    if verifier:
-        data["code_verifier"] = verifier
+def is_public(client):
+    return not client.get("client_secret")
+
+
+def with_client_auth(client, data, auth=None):
+    """(data, requests kwargs) authenticating as client: basic, post or none (public)."""
+    auth = auth or ("none" if is_public(client) else "basic")
+    data = dict(data)
     kw = {}
     if auth == "basic":
         kw["auth"] = (client["client_id"], client["client_secret"])
@@ -104,6 +106,16 @@ def exchange(srv, client, code, redirect_uri=None, verifier=None, auth="basic", 
         data["client_secret"] = client["client_secret"]
     else:
         data["client_id"] = client["client_id"]
+    return data, kw
+
+
+def exchange(srv, client, code, redirect_uri=None, verifier=None, auth="basic", json_body=False):
+    data = {"grant_type": "authorization_code", "code": code}
+    if redirect_uri:
+        data["redirect_uri"] = redirect_uri
+    if verifier:
+        data["code_verifier"] = verifier
+    data, kw = with_client_auth(client, data, auth)
     if json_body:
         kw["json"] = data
     else:

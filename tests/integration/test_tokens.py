@@ -15,33 +15,14 @@ from oauthlib.oauth2 import BackendApplicationClient
 from requests_oauthlib import OAuth2Session as OAuthlibSession
 
 from conftest import create_client
-from flow import (Agent, authorize_url, exchange, make_client, make_user, pkce_pair,
-                  redirect_params, userinfo)
+from flow import (Agent, authorize_url, exchange, is_public, make_client, make_user, pkce_pair,
+                  redirect_params, userinfo, with_client_auth)
 
 CB = "http://127.0.0.1:9/cb"
 INACTIVE = {"active": False}
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-def is_public(client):
-    return not client.get("client_secret")
-
-
-def with_client_auth(client, data, auth=None):
-    """(data, requests kwargs) authenticating as client: basic, post or none (public)."""
-    auth = auth or ("none" if is_public(client) else "basic")
-    data = dict(data)
-    kw = {}
-    if auth == "basic":
-        kw["auth"] = (client["client_id"], client["client_secret"])
-    elif auth == "post":
-        data["client_id"] = client["client_id"]
-        data["client_secret"] = client["client_secret"]
-    else:
-        data["client_id"] = client["client_id"]
-    return data, kw
-
 
 def token_post(server, client, data, auth=None, json_body=False):
     data, kw = with_client_auth(client, data, auth)

@@ -1,7 +1,7 @@
 /* grantd client: the subcommand table, and `client create`, which validates every argument
- * (redirect URIs, scope, grants, id, flags) before it opens the store, generates the client_id and
- * secret, stores only the secret's keyed hash, and shows the secret once. The other
- * subcommands are in client_manage.c. */
+ * (redirect URIs, scope, grants, id, flags, lifetimes) before it opens the store, generates
+ * the client_id and secret, stores only the secret's keyed hash, and shows the secret once.
+ * The other subcommands are in client_manage.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +16,8 @@ static const char create_usage[] =
     "                            [--scope \"A B\"] [--grant TYPE]... [--public] [--json]\n"
     "                            [--allow-insecure-redirect] [--redirect-uri-wildcard]\n"
     "                            [--allow-plain-pkce] [--always-consent]\n"
+    "                            [--access-token-format opaque|jwt] [--introspect-any]\n"
+    "                            [--code-ttl S] [--access-ttl S] [--refresh-ttl S|never]\n"
     "                            [--config FILE] [--db URL]\n"
     "\n"
     "Registers a client. Confidential clients (the default) get a secret, printed once;\n"
@@ -41,6 +43,16 @@ static const char create_usage[] =
     "  --allow-plain-pkce   accept code_challenge_method=plain (default: S256 only)\n"
     "  --always-consent     show the consent page every time, even when the user has\n"
     "                       already granted the scopes\n"
+    "  --access-token-format opaque|jwt\n"
+    "                       opaque random access tokens (default), or signed JWTs\n"
+    "                       (RFC 9068) that APIs can check without asking grantd\n"
+    "  --introspect-any     may introspect every token, not only its own (for APIs)\n"
+    "  --code-ttl S         authorization codes live S seconds (1..3600)\n"
+    "  --access-ttl S       access tokens live S seconds (1..31536000)\n"
+    "  --refresh-ttl S|never\n"
+    "                       refresh tokens live S seconds (1..315360000), or never\n"
+    "                       expire (never, or 0); without these three options the\n"
+    "                       server's lifetimes (configuration file) apply\n"
     "  --json               print one JSON object\n"
     "  --config FILE        configuration file\n"
     "  --db URL             database URL (e.g. sqlite:grantd.db)\n"
@@ -48,11 +60,12 @@ static const char create_usage[] =
 
 struct create_args {
     struct grantd_admin_args a;
-    const char *name, *id, *scope;
+    const char *name, *id, *scope, *format, *code_ttl, *access_ttl, *refresh_ttl;
     const char *uris[CREATE_MAX_URIS];
     size_t uri_count;
     unsigned grants, flags;
     int is_public, json, insecure;
+    int64_t ttl[3]; /* code, access, refresh: 0 = the server's default */
     char norm_scope[GRANTD_CLIENT_SCOPE_MAX + 1];
 };
 
@@ -89,6 +102,11 @@ static int create_option(struct create_args *c, int opt)
     case 'W': c->flags |= GRANTD_CLIENT_REDIRECT_WILDCARD; return GRANTD_EXIT_OK;
     case 'P': c->flags |= GRANTD_CLIENT_ALLOW_PLAIN_PKCE; return GRANTD_EXIT_OK;
     case 'A': c->flags |= GRANTD_CLIENT_ALWAYS_CONSENT; return GRANTD_EXIT_OK;
+    case 'I': c->flags |= GRANTD_CLIENT_INTROSPECT_ANY; return GRANTD_EXIT_OK;
+    case 'F': return set_once(c, &c->format, "--access-token-format");
+    case 'C': return set_once(c, &c->code_ttl, "--code-ttl");
+    case 'T': return set_once(c, &c->access_ttl, "--access-ttl");
+    case 'R': return set_once(c, &c->refresh_ttl, "--refresh-ttl");
     case 'g':
         if (grantd_cli_grant_parse(optarg, &c->grants))
             return GRANTD_EXIT_OK;
@@ -114,6 +132,11 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"redirect-uri-wildcard", no_argument, NULL, 'W'},
         {"allow-plain-pkce", no_argument, NULL, 'P'},
         {"always-consent", no_argument, NULL, 'A'},
+        {"introspect-any", no_argument, NULL, 'I'},
+        {"access-token-format", required_argument, NULL, 'F'},
+        {"code-ttl", required_argument, NULL, 'C'},
+        {"access-ttl", required_argument, NULL, 'T'},
+        {"refresh-ttl", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     int opt, rc = GRANTD_EXIT_OK;
@@ -125,6 +148,31 @@ static int parse_create(struct create_args *c, int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         return rc;
     return grantd_admin_positionals(&c->a, argc, argv, 0, 0, "");
+}
+
+/* --access-token-format and the lifetimes. */
+static int validate_tokens(struct create_args *c)
+{
+    const char *cmd = c->a.cmd;
+    if (c->format && strcmp(c->format, "jwt") == 0)
+        c->flags |= GRANTD_CLIENT_JWT_ACCESS;
+    else if (c->format && strcmp(c->format, "opaque") != 0)
+        return grantd_cli_usage_error(cmd, "--access-token-format must be opaque or jwt");
+    static const struct {
+        const char *opt;
+        int64_t max;
+        int never;
+    } lim[3] = {{"--code-ttl", GRANTD_CLIENT_CODE_TTL_MAX, 0},
+                {"--access-ttl", GRANTD_CLIENT_ACCESS_TTL_MAX, 0},
+                {"--refresh-ttl", GRANTD_CLIENT_REFRESH_TTL_MAX, 1}};
+    const char *values[3] = {c->code_ttl, c->access_ttl, c->refresh_ttl};
+    for (int i = 0; i < 3; i++) {
+        if (values[i] && !grantd_cli_ttl_parse(values[i], lim[i].max, lim[i].never, &c->ttl[i]))
+            return grantd_cli_usage_error(cmd, "%s must be a number of seconds from 1 to %lld%s",
+                                          lim[i].opt, (long long)lim[i].max,
+                                          lim[i].never ? ", or never" : "");
+    }
+    return GRANTD_EXIT_OK;
 }
 
 /* Everything that can be wrong with the arguments, checked before the store is opened. */
@@ -153,7 +201,7 @@ static int validate_create(struct create_args *c)
     if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS))
         return grantd_cli_usage_error(cmd, "public clients cannot use client_credentials "
                                            "(they have no secret)");
-    return GRANTD_EXIT_OK;
+    return validate_tokens(c);
 }
 
 static void create_output(const struct create_args *c, const struct grantd_client *cl,
@@ -198,6 +246,9 @@ static int client_create(int argc, char **argv)
     cl.scope = c.norm_scope;
     cl.grants = c.grants;
     cl.flags = c.flags;
+    cl.code_ttl = c.ttl[0];
+    cl.access_ttl = c.ttl[1];
+    cl.refresh_ttl = c.ttl[2];
     cl.created_at = cl.updated_at = grantd_clock_now();
     if (!c.is_public && grantd_cli_client_new_secret(s.store, secret, cl.secret_hash) != GRANTD_OK) {
         grantd_admin_fail(c.a.cmd, "cannot generate a client secret");
@@ -224,8 +275,8 @@ static const struct grantd_admin_cmd client_commands[] = {
     {"create", client_create, "register a client (prints its secret once)"},
     {"list", grantd_cli_client_list, "list clients"},
     {"show", grantd_cli_client_show, "show one client"},
-    {"disable", grantd_cli_client_disable, "stop a client from getting tokens"},
-    {"enable", grantd_cli_client_enable, "allow a disabled client again"},
+    {"disable", grantd_cli_client_disable, "stop a client and revoke all its tokens"},
+    {"enable", grantd_cli_client_enable, "allow a disabled client again (new secret)"},
     {"rotate-secret", grantd_cli_client_rotate, "replace a client's secret (prints it once)"},
     {"delete", grantd_cli_client_delete, "delete a client"},
 };

@@ -1,6 +1,11 @@
 /* grantd client list | show | disable | enable | rotate-secret | delete: the subcommands
  * that work on clients already registered. Each takes the client_id as its one positional
- * argument (list takes none); an unknown id exits 1 with "client 'X' not found". */
+ * argument (list takes none); an unknown id exits 1 with "client 'X' not found".
+ *
+ * disable revokes everything the client was granted in the same store transaction (its
+ * tokens, their families, its unused codes, its consents: the store's client_disable);
+ * enable therefore brings a client back with no live grant, and with a new secret (printed
+ * once, like rotate-secret), so that whoever held the old one has to be given the new. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +21,9 @@
 static const char list_usage[] =
     "Usage: grantd client list [--json] [--config FILE] [--db URL]\n\n"
     "Lists the registered clients, oldest first. FLAGS shows wildcard (wildcard redirect\n"
-    "URIs), plain-pkce (PKCE plain allowed) and always-consent, or '-' for none.\n\nOptions:\n"
+    "URIs), plain-pkce (PKCE plain allowed), always-consent, introspect-any and jwt (JWT\n"
+    "access tokens), or '-' for none; LIFETIMES the lifetimes set for the client (seconds,\n"
+    "or never), or '-' when the server's apply.\n\nOptions:\n"
     "  --json         print one JSON array of client objects\n" COMMON_HELP;
 static const char show_usage[] =
     "Usage: grantd client show CLIENT_ID [--json] [--config FILE] [--db URL]\n\n"
@@ -24,11 +31,16 @@ static const char show_usage[] =
     "  --json         print one JSON object\n" COMMON_HELP;
 static const char disable_usage[] =
     "Usage: grantd client disable CLIENT_ID [--config FILE] [--db URL]\n\n"
-    "Disables a client: it can no longer authenticate or obtain tokens.\n\nOptions:\n"
-    COMMON_HELP;
+    "Disables a client: it can no longer authenticate or obtain tokens, and everything it\n"
+    "was granted is revoked at once (access and refresh tokens, unused authorization\n"
+    "codes, remembered consents).\n\nOptions:\n" COMMON_HELP;
 static const char enable_usage[] =
-    "Usage: grantd client enable CLIENT_ID [--config FILE] [--db URL]\n\n"
-    "Enables a disabled client again.\n\nOptions:\n" COMMON_HELP;
+    "Usage: grantd client enable CLIENT_ID [--json] [--config FILE] [--db URL]\n\n"
+    "Enables a disabled client again. It starts over: no token from before works, and a\n"
+    "confidential client gets a new secret, printed once (the old one stops working).\n\n"
+    "Options:\n"
+    "  --json         print {\"client_id\": ..., \"disabled\": false, \"client_secret\": ...}\n"
+    COMMON_HELP;
 static const char rotate_usage[] =
     "Usage: grantd client rotate-secret CLIENT_ID [--json] [--config FILE] [--db URL]\n\n"
     "Replaces a confidential client's secret with a new random one, printed once. The old\n"
@@ -69,24 +81,32 @@ static int client_fail(const char *cmd, const char *id, grantd_rc rc)
     return grantd_admin_store_fail(cmd, "database", rc);
 }
 
+/* Widens *w to fit s. */
+static void fit(int *w, const char *s)
+{
+    if ((int)strlen(s) > *w)
+        *w = (int)strlen(s);
+}
+
 static void print_table(const struct grantd_client *list, size_t count)
 {
-    char flags[GRANTD_CLIENT_FLAGS_BRIEF_MAX];
-    int w = 9, fw = 5;
+    char flags[GRANTD_CLIENT_FLAGS_BRIEF_MAX], ttls[GRANTD_CLIENT_TTLS_BRIEF_MAX];
+    int w = 9, fw = 5, tw = 9;
     for (size_t i = 0; i < count; i++) {
-        if ((int)strlen(list[i].id) > w)
-            w = (int)strlen(list[i].id);
+        fit(&w, list[i].id);
         grantd_cli_client_flags_brief(list[i].flags, flags, sizeof(flags));
-        if ((int)strlen(flags) > fw)
-            fw = (int)strlen(flags);
+        fit(&fw, flags);
+        grantd_cli_client_ttls_brief(&list[i], ttls, sizeof(ttls));
+        fit(&tw, ttls);
     }
-    printf("%-*s  %-12s  %-8s  %-*s  %s\n", w, "CLIENT_ID", "TYPE", "STATUS", fw, "FLAGS",
-           "NAME");
+    printf("%-*s  %-12s  %-8s  %-*s  %-*s  %s\n", w, "CLIENT_ID", "TYPE", "STATUS", fw, "FLAGS",
+           tw, "LIFETIMES", "NAME");
     for (size_t i = 0; i < count; i++) {
         grantd_cli_client_flags_brief(list[i].flags, flags, sizeof(flags));
-        printf("%-*s  %-12s  %-8s  %-*s  %s\n", w, list[i].id,
+        grantd_cli_client_ttls_brief(&list[i], ttls, sizeof(ttls));
+        printf("%-*s  %-12s  %-8s  %-*s  %-*s  %s\n", w, list[i].id,
                list[i].is_public ? "public" : "confidential",
-               list[i].disabled ? "disabled" : "enabled", fw, flags, list[i].name);
+               list[i].disabled ? "disabled" : "enabled", fw, flags, tw, ttls, list[i].name);
     }
 }
 
@@ -153,9 +173,8 @@ out:
     return rc;
 }
 
-/* disable, enable and delete: one store call on one client, one line of output. */
-static int simple_op(int argc, char **argv, const char *cmd, const char *usage,
-                     int disabled /* 1, 0, or -1 for delete */)
+/* disable and delete: one store call on one client, one line of output. */
+static int simple_op(int argc, char **argv, const char *cmd, const char *usage, int delete)
 {
     struct grantd_admin_args a;
     struct grantd_admin_session s;
@@ -169,14 +188,13 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage,
     if (rc != GRANTD_EXIT_OK)
         goto out;
     const struct grantd_store_driver *d = s.store->driver;
-    grantd_rc src = disabled < 0
-                        ? d->client_delete(s.store, GRANTD_DEFAULT_TENANT, id)
-                        : d->client_set_disabled(s.store, GRANTD_DEFAULT_TENANT, id, disabled);
+    grantd_rc src = delete ? d->client_delete(s.store, GRANTD_DEFAULT_TENANT, id)
+                           : d->client_disable(s.store, GRANTD_DEFAULT_TENANT, id);
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;
     }
-    printf("client '%s' %s\n", id, disabled < 0 ? "deleted" : disabled ? "disabled" : "enabled");
+    printf("client '%s' %s\n", id, delete ? "deleted" : "disabled");
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
     grantd_admin_close(&s);
@@ -185,17 +203,70 @@ out:
 
 int grantd_cli_client_disable(int argc, char **argv)
 {
-    return simple_op(argc, argv, "client disable", disable_usage, 1);
-}
-
-int grantd_cli_client_enable(int argc, char **argv)
-{
-    return simple_op(argc, argv, "client enable", enable_usage, 0);
+    return simple_op(argc, argv, "client disable", disable_usage, 0);
 }
 
 int grantd_cli_client_delete(int argc, char **argv)
 {
-    return simple_op(argc, argv, "client delete", delete_usage, -1);
+    return simple_op(argc, argv, "client delete", delete_usage, 1);
+}
+
+static void enable_output(const char *id, const char *secret, int json)
+{
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "client_id", json_string(id));
+        json_object_set_new(o, "disabled", json_false());
+        if (secret)
+            json_object_set_new(o, "client_secret", json_string(secret));
+        grantd_admin_print_json(o);
+        return;
+    }
+    grantd_admin_print_kv("client_id", id);
+    grantd_admin_print_kv("disabled", "false");
+    if (!secret)
+        return;
+    grantd_admin_print_kv("client_secret", secret);
+    grantd_cli_client_secret_note();
+}
+
+/* The new secret goes in before the client is enabled, so the old one never works again;
+ * if enabling then fails, the client stays disabled and the secret is not shown. */
+int grantd_cli_client_enable(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    struct grantd_client cl;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    char secret[GRANTD_CLIENT_SECRET_LEN] = "";
+    const char *id = NULL;
+    int json = 0;
+    grantd_admin_args_init(&a, "client enable", enable_usage);
+    int rc = parse(&a, argc, argv, 1, 1, &json, &id);
+    if (rc != GRANTD_EXIT_OK)
+        return rc < 0 ? GRANTD_EXIT_OK : rc;
+    rc = grantd_admin_open(&s, &a);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    const struct grantd_store_driver *d = s.store->driver;
+    grantd_rc src = d->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
+    if (src == GRANTD_OK && !cl.is_public) {
+        src = grantd_cli_client_new_secret(s.store, secret, hash);
+        if (src == GRANTD_OK)
+            src = d->client_set_secret(s.store, GRANTD_DEFAULT_TENANT, id, hash);
+    }
+    if (src == GRANTD_OK)
+        src = d->client_set_disabled(s.store, GRANTD_DEFAULT_TENANT, id, 0);
+    if (src != GRANTD_OK) {
+        rc = client_fail(a.cmd, id, src);
+        goto out;
+    }
+    enable_output(id, cl.is_public ? NULL : secret, json);
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    explicit_bzero(secret, sizeof(secret));
+    grantd_admin_close(&s);
+    return rc;
 }
 
 static void rotate_output(const char *id, const char *secret, int json)

@@ -1,12 +1,14 @@
 /* The SQLite driver's tenant and client operations (struct grantd_store_driver in store.h).
  *
- * Each operation is one transaction on the calling thread's connection: a single statement
- * in autocommit, or BEGIN IMMEDIATE ... COMMIT for writes of several rows, or BEGIN ...
- * COMMIT for reads of several statements (one snapshot). On failure everything is rolled
- * back. Strings handed back live in the caller's arena.
+ * Reads are one transaction on the calling thread's connection: a single statement in
+ * autocommit, or BEGIN ... COMMIT for reads of several statements (one snapshot). Writes
+ * are jobs of the writer (sqlite_writer.c), each in a transaction (or savepoint) of its
+ * own. On failure everything is rolled back. Strings handed back live in the caller's
+ * arena.
  *
  * Not here: connections and error mapping (sqlite.c), the schema (sqlite_schema.c), users
- * (sqlite_user.c). Secrets never reach this file, only their keyed hashes. */
+ * (sqlite_user.c), client_disable (sqlite_purge.c, with the other operations that revoke in
+ * bulk). Secrets never reach this file, only their keyed hashes. */
 #include "store/sqlite_int.h"
 
 #include <string.h>
@@ -73,36 +75,44 @@ grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena 
     return tenant_row(c, st, a, out);
 }
 
-grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, const char *issuer,
-                                   int64_t *id_out)
+struct tenant_new {
+    const char *name, *issuer;
+    int64_t *id_out;
+};
+
+static grantd_rc tenant_put_tx(struct sq_conn *c, void *arg)
 {
-    struct sq_conn *c;
-    if (!name || !*name)
-        return GRANTD_EINVAL;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
+    const struct tenant_new *t = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(
         c, SQ_TENANT_PUT, "INSERT INTO tenants (name, issuer, created_at) VALUES (?1, ?2, ?3)");
     if (!st)
         return GRANTD_ESTORE;
-    int b = grantd_sqlite_bind_text(st, 1, name) | grantd_sqlite_bind_text(st, 2, issuer) |
+    int b = grantd_sqlite_bind_text(st, 1, t->name) | grantd_sqlite_bind_text(st, 2, t->issuer) |
             sqlite3_bind_int64(st, 3, grantd_clock_now());
     if (b != SQLITE_OK) {
         grantd_sqlite_done(st);
         return GRANTD_ESTORE;
     }
-    rc = grantd_sqlite_exec(c, st);
-    if (rc == GRANTD_OK && id_out)
-        *id_out = sqlite3_last_insert_rowid(c->db);
+    grantd_rc rc = grantd_sqlite_exec(c, st);
+    if (rc == GRANTD_OK && t->id_out)
+        *t->id_out = sqlite3_last_insert_rowid(c->db);
     return rc;
+}
+
+grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, const char *issuer,
+                                   int64_t *id_out)
+{
+    if (!name || !*name)
+        return GRANTD_EINVAL;
+    struct tenant_new t = {name, issuer, id_out};
+    return grantd_sqlite_write(s, tenant_put_tx, &t);
 }
 
 /* ---- clients -------------------------------------------------------------------------- */
 
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at, flags"
+    "updated_at, flags, code_ttl, access_ttl, refresh_ttl"
 
 static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_client *c)
 {
@@ -120,6 +130,9 @@ static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct gra
     c->created_at = sqlite3_column_int64(st, 8);
     c->updated_at = sqlite3_column_int64(st, 9);
     c->flags = (unsigned)sqlite3_column_int64(st, 10);
+    c->code_ttl = sqlite3_column_int64(st, 11);
+    c->access_ttl = sqlite3_column_int64(st, 12);
+    c->refresh_ttl = sqlite3_column_int64(st, 13);
 }
 
 /* Binds a (tenant, id) key at parameters 1 and 2. */
@@ -177,7 +190,8 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
 {
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_PUT,
                                           "INSERT INTO clients (" CLIENT_COLUMNS ") "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                                          "?12, ?13, ?14)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = cl->created_at ? cl->created_at : grantd_clock_now();
@@ -187,7 +201,9 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
             grantd_sqlite_bind_text(st, 6, cl->scope ? cl->scope : "") |
             sqlite3_bind_int64(st, 7, (int64_t)cl->grants) |
             sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) | sqlite3_bind_int64(st, 9, created) |
-            sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags);
+            sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags) |
+            sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
+            sqlite3_bind_int64(st, 14, cl->refresh_ttl);
     if (!cl->is_public)
         b |= sqlite3_bind_blob(st, 5, cl->secret_hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
     if (b != SQLITE_OK) {
@@ -197,27 +213,27 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
     return grantd_sqlite_exec(c, st);
 }
 
+static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
+{
+    const struct grantd_client *cl = arg;
+    grantd_rc rc = insert_client(c, cl);
+    return rc == GRANTD_OK ? insert_uris(c, cl) : rc;
+}
+
 /* created_at 0 means now; updated_at 0 means created_at. A public client's secret_hash is
- * not stored. */
+ * not stored. Lifetimes must be 0 (default) or positive; refresh_ttl may also be
+ * GRANTD_TTL_NEVER. */
 grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_client *cl)
 {
     if (!cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
+        return GRANTD_EINVAL;
+    if (cl->code_ttl < 0 || cl->access_ttl < 0 || cl->refresh_ttl < GRANTD_TTL_NEVER)
         return GRANTD_EINVAL;
     for (size_t i = 0; i < cl->redirect_uri_count; i++) {
         if (!cl->redirect_uris[i])
             return GRANTD_EINVAL;
     }
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = grantd_sqlite_begin(c, 1);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = insert_client(c, cl);
-    if (rc == GRANTD_OK)
-        rc = insert_uris(c, cl);
-    return grantd_sqlite_end(c, rc);
+    return grantd_sqlite_write(s, client_put_tx, (void *)cl);
 }
 
 /* Reads the client row (tenant, id) into out, inside the caller's read transaction. */

@@ -1,53 +1,87 @@
 /* The SQLite driver's authorization codes and opaque tokens (struct grantd_store_driver in
  * store.h). Only SHA-256 hashes of codes and tokens reach this file.
  *
+ * Revocation of a family is one row in revoked_families (sqlite_schema.c, version 3): a
+ * replayed code, a reused refresh token, token_revoke_family and client_disable insert it;
+ * token_put and refresh_rotate refuse its family; token_get reports each of its tokens as
+ * revoked. So revoking costs one insert however many tokens the family has, and no index on
+ * tokens by family is needed (each index on tokens costs a page write per token written).
+ *
  * The pair that matters is code_consume and token_put. A replayed code must revoke what its
  * first redemption issued, but the first redemption inserts its tokens in a later
  * transaction than the one that consumed the code, so a replay can land in between:
  *
- *   code_consume (BEGIN IMMEDIATE): unused → used; used → code revoked = 1 and every token
- *   of its family revoked.
- *   token_put (BEGIN IMMEDIATE): refuses (GRANTD_ECONFLICT) when a code of the family is
- *   revoked, else inserts.
+ *   code_consume: unused → used; used → code revoked = 1 and its family revoked.
+ *   token_put: refuses (GRANTD_ECONFLICT) when the family is revoked, else inserts.
  *
- * Both take SQLite's write lock before reading, so they are serialised: if the replay runs
- * first, token_put sees the revoked code and inserts nothing; if token_put runs first, the
- * replay finds its tokens and revokes them. Either way no live token outlives the replay.
+ * Both run in write transactions (sqlite_writer.c), so they are serialised: if the replay
+ * runs first, token_put sees the revoked family and inserts nothing; if token_put runs
+ * first, the replay revokes the family its tokens belong to. Either way no live token
+ * outlives the replay. refresh_rotate is a compare-and-swap in the same way: one UPDATE that
+ * changes the old token only while it is live, and the new tokens only if it did.
  *
  * Not here: expiry and binding checks (client, redirect_uri, PKCE: the caller compares what
- * code_consume returns), minting and hashing tokens (token/), connections (sqlite.c), the
- * schema (sqlite_schema.c). Rows are not purged when they expire. */
+ * code_consume returns), minting, hashing and sealing (token/, core/seal), connections
+ * (sqlite.c), the write path (sqlite_writer.c), the schema (sqlite_schema.c), removing
+ * expired rows (sqlite_purge.c). */
 #include "store/sqlite_int.h"
 
 #include <string.h>
 
 #include "core/clock.h"
 
-/* The cached statement id with ?1 = tenant and ?2 = family bound, or NULL. */
-static sqlite3_stmt *family_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                                 int64_t tenant, const char *family)
+/* Binds the (tenant, hash) key of a code or token at parameters 1 and 2. */
+static int bind_hash_key(sqlite3_stmt *st, int64_t tenant, const unsigned char *hash)
+{
+    return sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, hash);
+}
+
+/* Runs the statement id with ?1 = tenant and ?2 = the hash; GRANTD_ENOTFOUND when it
+ * changed no row. */
+static grantd_rc hash_exec_one(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
+                               int64_t tenant, const unsigned char *hash)
 {
     sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
     if (!st)
-        return NULL;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) !=
-        SQLITE_OK) {
+        return GRANTD_ESTORE;
+    if (bind_hash_key(st, tenant, hash) != SQLITE_OK) {
         grantd_sqlite_done(st);
-        return NULL;
+        return GRANTD_ESTORE;
     }
-    return st;
+    return grantd_sqlite_exec_one(c, st);
 }
 
-/* Revokes every token of (tenant, family) inside the caller's transaction, or as its own
- * statement in autocommit. No "AND revoked = 0": the WHERE clause must stay within
- * tokens_by_family, or SQLite scans the tenant's tokens instead (sqlite_schema.c). */
+grantd_rc grantd_sqlite_family_check(struct sq_conn *c, int64_t tenant, const char *family)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKED,
+                                          "SELECT 1 FROM revoked_families "
+                                          "WHERE tenant_id = ?1 AND family = ?2");
+    if (!st)
+        return GRANTD_ESTORE;
+    int r = SQLITE_MISUSE;
+    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) ==
+        SQLITE_OK)
+        r = sqlite3_step(st);
+    grantd_rc rc = r == SQLITE_ROW ? GRANTD_ECONFLICT : grantd_sqlite_rc(c, r);
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+/* Marks (tenant, family) revoked inside the caller's transaction; already revoked is fine. */
 static grantd_rc revoke_family(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    sqlite3_stmt *st = family_stmt(c, SQ_FAMILY_REVOKE,
-                                   "UPDATE tokens SET revoked = 1 "
-                                   "WHERE tenant_id = ?1 AND family = ?2",
-                                   tenant, family);
-    return st ? grantd_sqlite_exec(c, st) : GRANTD_ESTORE;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKE,
+                                          "INSERT OR IGNORE INTO revoked_families "
+                                          "(tenant_id, family, revoked_at) VALUES (?1, ?2, ?3)");
+    if (!st)
+        return GRANTD_ESTORE;
+    int b = sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family) |
+            sqlite3_bind_int64(st, 3, grantd_clock_now());
+    if (b != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    return grantd_sqlite_exec(c, st);
 }
 
 /* ---- codes ---------------------------------------------------------------------------- */
@@ -83,23 +117,16 @@ static int code_valid(const struct grantd_code *k)
            !k->code_challenge == !k->code_challenge_method;
 }
 
-/* created_at 0 means now; NULL scope is "". used and revoked start at 0 whatever k says. */
-grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_code *k)
+static grantd_rc code_put_tx(struct sq_conn *c, void *arg)
 {
-    if (!code_valid(k))
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
+    const struct grantd_code *k = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CODE_PUT,
                                           "INSERT INTO codes (" CODE_COLUMNS ") VALUES "
                                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = k->created_at ? k->created_at : grantd_clock_now();
-    int b = sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_hash(st, 2, k->hash) |
-            grantd_sqlite_bind_text(st, 3, k->client_id) |
+    int b = bind_hash_key(st, k->tenant, k->hash) | grantd_sqlite_bind_text(st, 3, k->client_id) |
             grantd_sqlite_bind_text(st, 4, k->user_id) |
             grantd_sqlite_bind_text(st, 5, k->redirect_uri) |
             grantd_sqlite_bind_text(st, 6, k->scope ? k->scope : "") |
@@ -114,75 +141,61 @@ grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_cod
     return grantd_sqlite_exec(c, st);
 }
 
-/* Binds the (tenant, hash) key of a code or token at parameters 1 and 2. */
-static int bind_hash_key(sqlite3_stmt *st, int64_t tenant, const unsigned char *hash)
+/* created_at 0 means now; NULL scope is "". used and revoked start at 0 whatever k says. */
+grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_code *k)
 {
-    return sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, hash);
+    if (!code_valid(k))
+        return GRANTD_EINVAL;
+    return grantd_sqlite_write(s, code_put_tx, (void *)k);
 }
 
-/* Reads code (tenant, hash) into out, inside the caller's transaction. */
-static grantd_rc select_code(struct sq_conn *c, struct grantd_arena *a, int64_t tenant,
-                             const unsigned char *hash, struct grantd_code *out)
+struct consume {
+    struct grantd_arena *a;
+    int64_t tenant;
+    const unsigned char *hash;
+    struct grantd_code *out;
+    int replay;
+};
+
+/* Inside the write transaction, so of two redemptions racing exactly one sees used = 0.
+ * A replay's revocations must commit, so it ends with GRANTD_OK and reports through
+ * x->replay. */
+static grantd_rc consume_tx(struct sq_conn *c, void *arg)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CODE_GET,
+    struct consume *x = arg;
+    grantd_rc rc = grantd_sqlite_hash_row(c, SQ_CODE_GET,
                                           "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
-                                          "WHERE tenant_id = ?1 AND hash = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (bind_hash_key(st, tenant, hash) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_one_row(c, st, a, code_from_row, out);
+                                          "WHERE tenant_id = ?1 AND hash = ?2",
+                                          x->tenant, x->hash, x->a, code_from_row, x->out);
+    if (rc != GRANTD_OK)
+        return rc;
+    x->replay = x->out->used;
+    if (x->replay)
+        rc = hash_exec_one(c, SQ_CODE_REVOKE,
+                           "UPDATE codes SET revoked = 1 WHERE tenant_id = ?1 AND hash = ?2",
+                           x->tenant, x->hash);
+    else
+        rc = hash_exec_one(c, SQ_CODE_USE,
+                           "UPDATE codes SET used = 1 WHERE tenant_id = ?1 AND hash = ?2",
+                           x->tenant, x->hash);
+    if (rc == GRANTD_OK && x->replay)
+        rc = revoke_family(c, x->tenant, x->out->family);
+    return rc;
 }
 
-/* Sets used = 1 (first redemption) or revoked = 1 (replay) on code (tenant, hash). */
-static grantd_rc mark_code(struct sq_conn *c, int64_t tenant, const unsigned char *hash,
-                           int replay)
-{
-    sqlite3_stmt *st =
-        replay ? grantd_sqlite_stmt(c, SQ_CODE_REVOKE,
-                                    "UPDATE codes SET revoked = 1 "
-                                    "WHERE tenant_id = ?1 AND hash = ?2")
-               : grantd_sqlite_stmt(c, SQ_CODE_USE,
-                                    "UPDATE codes SET used = 1 "
-                                    "WHERE tenant_id = ?1 AND hash = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (bind_hash_key(st, tenant, hash) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec_one(c, st);
-}
-
-/* One BEGIN IMMEDIATE transaction, so of two redemptions racing exactly one sees used = 0.
- * *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
+/* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
 grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena *a,
                                      int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
                                      struct grantd_code *out)
 {
     if (!hash || !out)
         return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = grantd_sqlite_begin(c, 1);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = select_code(c, a, tenant, hash, out);
-    int replay = rc == GRANTD_OK && out->used;
-    if (rc == GRANTD_OK)
-        rc = mark_code(c, tenant, hash, replay);
-    if (rc == GRANTD_OK && replay)
-        rc = revoke_family(c, tenant, out->family);
-    /* the replay's revocations must be committed, so the transaction ends with OK */
-    rc = grantd_sqlite_end(c, rc);
+    struct consume x = {.a = a, .tenant = tenant, .hash = hash, .out = out};
+    grantd_rc rc = grantd_sqlite_write(s, consume_tx, &x);
     if (rc != GRANTD_OK)
         return rc;
     out->used = 1;
-    if (!replay)
+    if (!x.replay)
         return GRANTD_OK;
     out->revoked = 1;
     return GRANTD_EREPEATED;
@@ -190,9 +203,12 @@ grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena
 
 /* ---- tokens --------------------------------------------------------------------------- */
 
-#define TOKEN_COLUMNS                                                                          \
-    "tenant_id, hash, kind, client_id, user_id, scope, family, created_at, expires_at, "      \
-    "revoked"
+/* revoked is the row's flag or its family's revocation (the top of this file). */
+#define TOKEN_SELECT                                                                           \
+    "SELECT t.tenant_id, t.hash, t.kind, t.client_id, t.user_id, t.scope, t.family, "          \
+    "t.created_at, t.expires_at, t.revoked OR EXISTS (SELECT 1 FROM revoked_families r "       \
+    "WHERE r.tenant_id = t.tenant_id AND r.family = t.family), t.rotated_at, t.grace_until, "  \
+    "t.successor FROM tokens t WHERE t.tenant_id = ?1 AND t.hash = ?2"
 
 static void token_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -208,6 +224,16 @@ static void token_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     t->created_at = sqlite3_column_int64(st, 7);
     t->expires_at = sqlite3_column_int64(st, 8);
     t->revoked = sqlite3_column_int(st, 9) != 0;
+    t->rotated_at = sqlite3_column_int64(st, 10);
+    t->grace_until = sqlite3_column_int64(st, 11);
+    const void *succ = sqlite3_column_blob(st, 12);
+    int n = sqlite3_column_bytes(st, 12);
+    if (succ && n > 0) {
+        unsigned char *copy = grantd_arena_alloc(a, (size_t)n);
+        memcpy(copy, succ, (size_t)n);
+        t->successor = copy;
+        t->successor_len = (size_t)n;
+    }
 }
 
 /* At least one token; all of one tenant and family; each with a client and a known kind. */
@@ -224,66 +250,68 @@ static int tokens_valid(const struct grantd_token *t, size_t count)
     return 1;
 }
 
-/* GRANTD_ECONFLICT when a code of (tenant, family) was revoked by a replay. Answered from
- * the covering index codes_by_family (tenant_id, family, revoked). */
-static grantd_rc check_family(struct sq_conn *c, int64_t tenant, const char *family)
+/* Inserts the tokens without checking their family (the caller did). The rotation columns
+ * start at 0 / NULL: a new token is not rotated. */
+static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *tokens, size_t count)
 {
-    sqlite3_stmt *st = family_stmt(c, SQ_FAMILY_REPLAYED,
-                                   "SELECT 1 FROM codes WHERE tenant_id = ?1 "
-                                   "AND family = ?2 AND revoked = 1 LIMIT 1",
-                                   tenant, family);
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_PUT,
+                                          "INSERT INTO tokens (tenant_id, hash, kind, client_id, "
+                                          "user_id, scope, family, created_at, expires_at, "
+                                          "revoked) VALUES "
+                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!st)
         return GRANTD_ESTORE;
-    int r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_ROW ? GRANTD_ECONFLICT : grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
+    grantd_rc rc = GRANTD_OK;
+    for (size_t i = 0; rc == GRANTD_OK && i < count; i++) {
+        const struct grantd_token *t = &tokens[i];
+        int64_t created = t->created_at ? t->created_at : grantd_clock_now();
+        int b = bind_hash_key(st, t->tenant, t->hash) | sqlite3_bind_int(st, 3, (int)t->kind) |
+                grantd_sqlite_bind_text(st, 4, t->client_id) |
+                grantd_sqlite_bind_text(st, 5, t->user_id) |
+                grantd_sqlite_bind_text(st, 6, t->scope ? t->scope : "") |
+                grantd_sqlite_bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, created) |
+                sqlite3_bind_int64(st, 9, t->expires_at) |
+                sqlite3_bind_int(st, 10, t->revoked ? 1 : 0);
+        if (b != SQLITE_OK) {
+            grantd_sqlite_done(st);
+            return GRANTD_ESTORE;
+        }
+        rc = grantd_sqlite_exec(c, st);
+    }
     return rc;
 }
 
-static grantd_rc insert_token(struct sq_conn *c, sqlite3_stmt *st, const struct grantd_token *t)
+grantd_rc grantd_sqlite_insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
+                                      size_t count)
 {
-    int64_t created = t->created_at ? t->created_at : grantd_clock_now();
-    int b = bind_hash_key(st, t->tenant, t->hash) | sqlite3_bind_int(st, 3, (int)t->kind) |
-            grantd_sqlite_bind_text(st, 4, t->client_id) |
-            grantd_sqlite_bind_text(st, 5, t->user_id) |
-            grantd_sqlite_bind_text(st, 6, t->scope ? t->scope : "") |
-            grantd_sqlite_bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, created) |
-            sqlite3_bind_int64(st, 9, t->expires_at) |
-            sqlite3_bind_int(st, 10, t->revoked ? 1 : 0);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
+    grantd_rc rc = grantd_sqlite_family_check(c, tokens[0].tenant, tokens[0].family);
+    return rc == GRANTD_OK ? insert_only(c, tokens, count) : rc;
 }
 
-/* One BEGIN IMMEDIATE transaction: the family check and the inserts see the same database
- * (see the top of this file). created_at 0 means now; NULL scope is "". GRANTD_EINVAL for
- * an empty batch or one that mixes tenants or families. */
+struct token_batch {
+    const struct grantd_token *tokens;
+    size_t count;
+};
+
+static grantd_rc token_put_tx(struct sq_conn *c, void *arg)
+{
+    const struct token_batch *b = arg;
+    return grantd_sqlite_insert_tokens(c, b->tokens, b->count);
+}
+
+/* created_at 0 means now; NULL scope is "". GRANTD_EINVAL for an empty batch or one that
+ * mixes tenants or families. */
 grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_token *tokens,
                                   size_t count)
 {
     if (!tokens_valid(tokens, count))
         return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_PUT,
-                                          "INSERT INTO tokens (" TOKEN_COLUMNS ") VALUES "
-                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    if (!st)
-        return GRANTD_ESTORE;
-    rc = grantd_sqlite_begin(c, 1);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = check_family(c, tokens[0].tenant, tokens[0].family);
-    for (size_t i = 0; rc == GRANTD_OK && i < count; i++)
-        rc = insert_token(c, st, &tokens[i]);
-    return grantd_sqlite_end(c, rc);
+    struct token_batch b = {tokens, count};
+    return grantd_sqlite_write(s, token_put_tx, &b);
 }
 
-/* Revoked and expired tokens are returned as they are; the caller decides. */
+/* Revoked and expired tokens are returned as they are; the caller decides. A read on the
+ * calling thread's own connection. */
 grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   const unsigned char hash[GRANTD_SHA256_LEN],
                                   struct grantd_token *out)
@@ -294,28 +322,137 @@ grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a
     grantd_rc rc = grantd_sqlite_conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_GET,
-                                          "SELECT " TOKEN_COLUMNS " FROM tokens "
-                                          "WHERE tenant_id = ?1 AND hash = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (bind_hash_key(st, tenant, hash) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_one_row(c, st, a, token_from_row, out);
+    return grantd_sqlite_hash_row(c, SQ_TOKEN_GET, TOKEN_SELECT, tenant, hash, a,
+                                  token_from_row, out);
 }
 
-/* One UPDATE statement, hence one transaction. Does not stop later token_put calls of the
- * family (only a replayed code does). */
+struct family_arg {
+    int64_t tenant;
+    const char *family;
+};
+
+static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
+{
+    const struct family_arg *f = arg;
+    return revoke_family(c, f->tenant, f->family);
+}
+
+/* One insert into revoked_families. A tenant that does not exist has no tokens: GRANTD_OK. */
 grantd_rc grantd_sqlite_token_revoke_family(struct grantd_store *s, int64_t tenant,
                                             const char *family)
 {
     if (!family)
         return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    return revoke_family(c, tenant, family);
+    struct family_arg f = {tenant, family};
+    grantd_rc rc = grantd_sqlite_write(s, revoke_family_tx, &f);
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc; /* ENOTFOUND: the tenant's foreign key */
+}
+
+struct token_key {
+    int64_t tenant;
+    const unsigned char *hash;
+};
+
+static grantd_rc token_revoke_tx(struct sq_conn *c, void *arg)
+{
+    const struct token_key *k = arg;
+    return hash_exec_one(c, SQ_TOKEN_REVOKE,
+                         "UPDATE tokens SET revoked = 1 WHERE tenant_id = ?1 AND hash = ?2",
+                         k->tenant, k->hash);
+}
+
+/* Revoking a revoked token again is GRANTD_OK. */
+grantd_rc grantd_sqlite_token_revoke(struct grantd_store *s, int64_t tenant,
+                                     const unsigned char hash[GRANTD_SHA256_LEN])
+{
+    if (!hash)
+        return GRANTD_EINVAL;
+    struct token_key k = {tenant, hash};
+    return grantd_sqlite_write(s, token_revoke_tx, &k);
+}
+
+/* ---- refresh rotation ----------------------------------------------------------------- */
+
+struct rotate {
+    int64_t tenant;
+    const unsigned char *old;
+    int64_t now, grace_until;
+    const unsigned char *successor;
+    size_t successor_len;
+    const struct grantd_token *tokens;
+    size_t count;
+};
+
+/* Why the compare-and-swap changed nothing: GRANTD_ENOTFOUND when the old token is absent,
+ * GRANTD_EINVAL when it is no refresh token or the new tokens are of another family, else
+ * GRANTD_ECONFLICT (rotated or revoked meanwhile). */
+static grantd_rc why_not_live(struct sq_conn *c, const struct rotate *x)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_LIVE,
+                                          "SELECT kind, family FROM tokens "
+                                          "WHERE tenant_id = ?1 AND hash = ?2");
+    if (!st)
+        return GRANTD_ESTORE;
+    grantd_rc rc = GRANTD_ESTORE;
+    if (bind_hash_key(st, x->tenant, x->old) != SQLITE_OK)
+        goto out;
+    int r = sqlite3_step(st);
+    if (r != SQLITE_ROW) {
+        rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+        goto out;
+    }
+    const char *family = (const char *)sqlite3_column_text(st, 1);
+    if (sqlite3_column_int(st, 0) != GRANTD_TOKEN_REFRESH || !family ||
+        strcmp(family, x->tokens[0].family) != 0)
+        rc = GRANTD_EINVAL;
+    else
+        rc = GRANTD_ECONFLICT;
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
+/* The compare-and-swap: one UPDATE that matches only a live refresh token of the new
+ * tokens' family; the new tokens go in only when it changed that row. */
+static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
+{
+    const struct rotate *x = arg;
+    sqlite3_stmt *st = grantd_sqlite_stmt(
+        c, SQ_TOKEN_ROTATE,
+        "UPDATE tokens SET rotated_at = ?3, grace_until = ?4, successor = ?5 "
+        "WHERE tenant_id = ?1 AND hash = ?2 AND kind = 2 AND family = ?6 AND rotated_at = 0 "
+        "AND revoked = 0 AND NOT EXISTS (SELECT 1 FROM revoked_families r "
+        "WHERE r.tenant_id = ?1 AND r.family = ?6)");
+    if (!st)
+        return GRANTD_ESTORE;
+    int b = bind_hash_key(st, x->tenant, x->old) | sqlite3_bind_int64(st, 3, x->now) |
+            sqlite3_bind_int64(st, 4, x->grace_until) |
+            grantd_sqlite_bind_text(st, 6, x->tokens[0].family);
+    b |= x->successor_len ? sqlite3_bind_blob(st, 5, x->successor, (int)x->successor_len,
+                                              SQLITE_STATIC)
+                          : sqlite3_bind_null(st, 5);
+    if (b != SQLITE_OK) {
+        grantd_sqlite_done(st);
+        return GRANTD_ESTORE;
+    }
+    grantd_rc rc = grantd_sqlite_exec_one(c, st);
+    if (rc == GRANTD_ENOTFOUND)
+        return why_not_live(c, x);
+    return rc == GRANTD_OK ? insert_only(c, x->tokens, x->count) : rc;
+}
+
+/* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,
+ * of tenant, and of the old token's family (else GRANTD_EINVAL). */
+grantd_rc grantd_sqlite_refresh_rotate(struct grantd_store *s, int64_t tenant,
+                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
+                                       int64_t now, int64_t grace_until,
+                                       const unsigned char *successor, size_t successor_len,
+                                       const struct grantd_token *tokens, size_t count)
+{
+    if (!old_hash || now <= 0 || !tokens_valid(tokens, count) || tokens[0].tenant != tenant ||
+        (successor_len && !successor) || successor_len > (size_t)INT32_MAX)
+        return GRANTD_EINVAL;
+    struct rotate x = {tenant,     old_hash,      now,    grace_until,
+                       successor,  successor_len, tokens, count};
+    return grantd_sqlite_write(s, rotate_tx, &x);
 }

@@ -1,8 +1,10 @@
 /* Internals shared by the files of the SQLite driver (sqlite.c: connections, transactions
- * and the driver table; sqlite_schema.c: migrations; sqlite_client.c: tenants and clients;
- * sqlite_user.c: users; sqlite_session.c: sessions and consents; sqlite_code.c: codes and
- * tokens). Not an interface: nothing outside src/store/sqlite*.c includes it;
- * everyone else reaches the driver through store.h. */
+ * and the driver table; sqlite_writer.c: the one writer connection, group commit and the
+ * background checkpoint; sqlite_schema.c: migrations; sqlite_client.c: tenants and
+ * clients; sqlite_user.c: users; sqlite_session.c: sessions and consents; sqlite_code.c:
+ * codes and tokens; sqlite_purge.c: client_disable and purge_expired; sqlite_key.c: signing
+ * keys). Not an interface: nothing outside src/store/sqlite*.c and the driver's own unit
+ * test includes it; everyone else reaches the driver through store.h. */
 #ifndef GRANTD_STORE_SQLITE_INT_H
 #define GRANTD_STORE_SQLITE_INT_H
 
@@ -48,14 +50,75 @@ enum sq_stmt_id {
     SQ_CODE_GET,
     SQ_CODE_USE,
     SQ_CODE_REVOKE,
-    SQ_FAMILY_REPLAYED,
+    SQ_FAMILY_REVOKED,
     SQ_FAMILY_REVOKE,
     SQ_TOKEN_PUT,
     SQ_TOKEN_GET,
+    SQ_TOKEN_LIVE,
+    SQ_TOKEN_ROTATE,
+    SQ_TOKEN_REVOKE,
+    SQ_SAVEPOINT,
+    SQ_ROLLBACK_TO,
+    SQ_RELEASE,
+    SQ_CLIENT_OFF,
+    SQ_CLIENT_FAMILIES,
+    SQ_CLIENT_CODE_FAMILIES,
+    SQ_CLIENT_CODES_REVOKE,
+    SQ_CLIENT_CONSENTS,
+    SQ_PURGE_TOKENS_SCAN,
+    SQ_PURGE_TOKEN_DELETE,
+    SQ_PURGE_TOKEN_FLAG,
+    SQ_PURGE_CODES_SCAN,
+    SQ_PURGE_CODE_DELETE,
+    SQ_PURGE_SESSIONS_SCAN,
+    SQ_PURGE_SESSION_DELETE,
+    SQ_PURGE_FAMILIES,
+    SQ_PURGE_OLD_FAMILIES,
+    SQ_KEY_PUT,
+    SQ_KEY_LIST,
+    SQ_KEY_RETIRE,
     SQ_STMT_COUNT
 };
 
 struct sq_store;
+struct sq_conn;
+
+/* The body of a write operation: runs on the writer connection c inside a transaction that
+ * grantd_sqlite_write opened (never BEGIN or COMMIT itself). GRANTD_OK keeps what it
+ * changed; any other result undoes it and is the operation's result. An outcome that must
+ * commit and still report something else (a replayed code) goes back through arg. */
+typedef grantd_rc (*grantd_sqlite_write_fn)(struct sq_conn *c, void *arg);
+
+/* One queued write (sqlite_writer.c). */
+struct sq_job {
+    struct sq_job *next;
+    grantd_sqlite_write_fn fn;
+    void *arg;
+    grantd_rc rc;
+    int done;                   /* set (under the writer's mu) once rc is final; the
+                                 * leader never touches the job afterwards */
+};
+
+/* The store's single writer: every write operation of the process goes through it
+ * (sqlite_writer.c). Guarded by mu. */
+struct sq_writer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* a job finished, or the leader's place is free */
+    struct sq_job *head, *tail; /* waiting jobs */
+    int leading;                /* a thread is running a batch */
+    int sleepers;               /* threads in pthread_cond_wait on cv */
+    struct sq_conn *conn;       /* the writer connection, opened on first write */
+    /* background checkpoint (guarded by ck_mu) */
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
+    pthread_t ck_thread;
+    int ck_started, ck_wanted, ck_running, ck_stop;
+    int ck_done;                /* WAL frames the thread's last checkpoint copied, or -1 */
+    uint64_t ck_thread_runs, ck_inline_runs;
+    struct sq_conn *ck_conn;    /* the thread's own connection */
+    /* counters for tests and benchmarks (guarded by mu) */
+    uint64_t batches, jobs, max_batch;
+};
 
 /* One SQLite connection, used by one thread at a time. */
 struct sq_conn {
@@ -78,11 +141,28 @@ struct sq_store {
     struct sq_conn *conns;
     atomic_int key_loaded;      /* hash_key below is valid (release/acquire) */
     unsigned char hash_key[GRANTD_SHA256_LEN];
+    struct sq_writer writer;
 };
 
 /* The calling thread's connection to s, opened on first use. GRANTD_ESTORE (logged) when
  * no connection can be opened. */
 GRANTD_MUST_USE grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out);
+/* Opens one more connection to st configured for grantd (not in the per-thread pool). err
+ * gets a one-line reason on failure. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_conn_open(struct sq_store *st, struct sq_conn **out,
+                                                  char *err, size_t errlen);
+void grantd_sqlite_conn_free(struct sq_conn *c);
+
+/* Runs fn(c, arg) on the writer connection inside a write transaction and returns its
+ * result once that transaction has committed (or fn's changes were undone). Writes of
+ * several threads are committed together (group commit): see sqlite_writer.c. fn must not
+ * call grantd_sqlite_write or grantd_sqlite_conn. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
+                                              void *arg);
+void grantd_sqlite_writer_init(struct sq_writer *w);
+/* Stops the checkpoint thread and closes the writer's connections. */
+void grantd_sqlite_writer_close(struct sq_writer *w);
+
 /* The prepared statement id of c, prepared from sql on first use; NULL (logged) when sql
  * does not prepare, e.g. on a database that is not migrated. */
 sqlite3_stmt *grantd_sqlite_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql);
@@ -104,7 +184,8 @@ GRANTD_MUST_USE grantd_rc grantd_sqlite_begin(struct sq_conn *c, int write);
 GRANTD_MUST_USE grantd_rc grantd_sqlite_end(struct sq_conn *c, grantd_rc rc);
 /* One statement that must change exactly one row keyed by tenant at ?1 and key (a client
  * id or a username) at ?2; bind, when not NULL, binds the parameters from ?3 on from arg.
- * GRANTD_ENOTFOUND when no row changed; GRANTD_EINVAL for a NULL key. */
+ * Runs through grantd_sqlite_write. GRANTD_ENOTFOUND when no row changed; GRANTD_EINVAL for
+ * a NULL key. */
 GRANTD_MUST_USE grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id,
                                                   const char *sql, int64_t tenant,
                                                   const char *key,
@@ -117,6 +198,15 @@ GRANTD_MUST_USE grantd_rc grantd_sqlite_one_row(struct sq_conn *c, sqlite3_stmt 
                                                 void (*fill)(sqlite3_stmt *st,
                                                              struct grantd_arena *a, void *out),
                                                 void *out);
+/* Like grantd_sqlite_one_row for a statement id prepared from sql on c whose parameters
+ * ?1 and ?2 are tenant and the GRANTD_SHA256_LEN bytes at hash. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_hash_row(struct sq_conn *c, enum sq_stmt_id id,
+                                                 const char *sql, int64_t tenant,
+                                                 const unsigned char *hash,
+                                                 struct grantd_arena *a,
+                                                 void (*fill)(sqlite3_stmt *st,
+                                                              struct grantd_arena *a, void *out),
+                                                 void *out);
 /* Binds s as text, or NULL when s is NULL. The string must outlive the step (SQLITE_STATIC). */
 int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Binds the GRANTD_SHA256_LEN bytes at hash as a blob, which must outlive the step. */
@@ -191,5 +281,31 @@ grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a
                                   struct grantd_token *out);
 grantd_rc grantd_sqlite_token_revoke_family(struct grantd_store *s, int64_t tenant,
                                             const char *family);
+grantd_rc grantd_sqlite_refresh_rotate(struct grantd_store *s, int64_t tenant,
+                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
+                                       int64_t now, int64_t grace_until,
+                                       const unsigned char *successor, size_t successor_len,
+                                       const struct grantd_token *tokens, size_t count);
+grantd_rc grantd_sqlite_token_revoke(struct grantd_store *s, int64_t tenant,
+                                     const unsigned char hash[GRANTD_SHA256_LEN]);
+grantd_rc grantd_sqlite_client_disable(struct grantd_store *s, int64_t tenant, const char *id);
+grantd_rc grantd_sqlite_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted);
+grantd_rc grantd_sqlite_key_put(struct grantd_store *s, const struct grantd_key *k);
+grantd_rc grantd_sqlite_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                 struct grantd_key **out, size_t *count);
+grantd_rc grantd_sqlite_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
+                                   int64_t retire_at);
+/* Inserts tokens (validated by the caller) inside the caller's write transaction on c,
+ * after checking that their family is not revoked (GRANTD_ECONFLICT). */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_insert_tokens(struct sq_conn *c,
+                                                      const struct grantd_token *tokens,
+                                                      size_t count);
+/* GRANTD_ECONFLICT when (tenant, family) is in revoked_families, inside the caller's
+ * transaction on c. */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_family_check(struct sq_conn *c, int64_t tenant,
+                                                     const char *family);
+
+/* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
+#define GRANTD_SQLITE_FAMILY_KEEP (24 * 3600)
 
 #endif

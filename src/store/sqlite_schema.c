@@ -115,6 +115,49 @@ static const char schema_v2[] =
     "  PRIMARY KEY (tenant_id, hash)) WITHOUT ROWID;"
     "CREATE INDEX tokens_by_family ON tokens(tenant_id, family);";
 
+/* Version 3: the token lifecycle.
+ *
+ * - clients: per-client lifetimes (0 = the server's default; refresh_ttl -1 = never).
+ * - tokens: rotation state of refresh tokens (rotated_at, grace_until, the sealed successor).
+ * - revoked_families: one row per revoked family (a replayed code, a reused refresh token,
+ *   token_revoke_family, client_disable). It is the one place revocation of a family is
+ *   recorded: token_put and refresh_rotate refuse a family found here, and token_get reports
+ *   every token of such a family as revoked (a primary-key probe per read), so revoking a
+ *   family is one insert, whatever the number of its tokens. Filled here from the codes a
+ *   version-2 grantd marked replayed (it revoked their tokens' rows, which stay revoked).
+ * - tokens_by_family and codes_by_family go: nothing looks tokens or codes up by family any
+ *   more, and each index on tokens costs a page write per token written (measured: the
+ *   insert rate of single-token transactions drops by a third per index). Maintenance that
+ *   needs other orders (client_disable, purge_expired) scans instead: see sqlite_purge.c.
+ * - keys: signing keys per tenant, the private part sealed by src/token/keys.c. */
+static const char schema_v3[] =
+    "ALTER TABLE clients ADD COLUMN code_ttl INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE clients ADD COLUMN access_ttl INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE clients ADD COLUMN refresh_ttl INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tokens ADD COLUMN rotated_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tokens ADD COLUMN grace_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tokens ADD COLUMN successor BLOB;"
+    "CREATE TABLE revoked_families ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  family TEXT NOT NULL,"
+    "  revoked_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, family)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at)"
+    "  SELECT tenant_id, family, CAST(strftime('%s', 'now') AS INTEGER) FROM codes"
+    "  WHERE revoked = 1;"
+    "DROP INDEX tokens_by_family;"
+    "DROP INDEX codes_by_family;"
+    "CREATE TABLE keys ("
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  kid TEXT NOT NULL,"
+    "  alg TEXT NOT NULL,"
+    "  public_jwk TEXT NOT NULL,"
+    "  private_sealed BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  active_from INTEGER NOT NULL,"
+    "  retire_at INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (tenant_id, kid));";
+
 /* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -156,6 +199,7 @@ struct step {
 static const struct step steps[] = {
     {schema_v1, seed_v1},
     {schema_v2, NULL},
+    {schema_v3, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

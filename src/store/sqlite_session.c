@@ -1,12 +1,12 @@
 /* The SQLite driver's browser sessions and remembered consents (struct grantd_store_driver
- * in store.h). Each operation is one statement, hence one transaction; strings handed back
- * live in the caller's arena.
+ * in store.h). Each operation is one statement, hence one transaction (writes are jobs of
+ * the writer, sqlite_writer.c); strings handed back live in the caller's arena.
  *
  * Not here: cookies and CSRF tokens (only the SHA-256 of a session id reaches the store),
  * deciding whether a consent covers a request (oauth/), connections and error mapping
- * (sqlite.c), the schema (sqlite_schema.c). Expired sessions are not purged here:
- * session_get simply stops finding them. A session is never updated in place; login puts a
- * new one (a fresh id, against session fixation) and deletes the old. */
+ * (sqlite.c), the schema (sqlite_schema.c). Expired sessions are not purged here
+ * (sqlite_purge.c): session_get simply stops finding them. A session is never updated in
+ * place; login puts a new one (a fresh id, against session fixation) and deletes the old. */
 #include "store/sqlite_int.h"
 
 #include <string.h>
@@ -29,15 +29,9 @@ static void session_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out
     s->expires_at = sqlite3_column_int64(st, 5);
 }
 
-/* created_at 0 means now. user_id NULL is a session before login. */
-grantd_rc grantd_sqlite_session_put(struct grantd_store *s, const struct grantd_session *sess)
+static grantd_rc session_put_tx(struct sq_conn *c, void *arg)
 {
-    if (!sess)
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
+    const struct grantd_session *sess = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_SESSION_PUT,
                                           "INSERT INTO sessions (" SESSION_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -54,6 +48,14 @@ grantd_rc grantd_sqlite_session_put(struct grantd_store *s, const struct grantd_
         return GRANTD_ESTORE;
     }
     return grantd_sqlite_exec(c, st);
+}
+
+/* created_at 0 means now. user_id NULL is a session before login. */
+grantd_rc grantd_sqlite_session_put(struct grantd_store *s, const struct grantd_session *sess)
+{
+    if (!sess)
+        return GRANTD_EINVAL;
+    return grantd_sqlite_write(s, session_put_tx, (void *)sess);
 }
 
 /* An expired session (expires_at <= now) is answered like an absent one. */
@@ -83,25 +85,33 @@ grantd_rc grantd_sqlite_session_get(struct grantd_store *s, struct grantd_arena 
     return grantd_sqlite_one_row(c, st, a, session_from_row, out);
 }
 
-grantd_rc grantd_sqlite_session_delete(struct grantd_store *s, int64_t tenant,
-                                       const unsigned char id_hash[GRANTD_SHA256_LEN])
+struct session_key {
+    int64_t tenant;
+    const unsigned char *id_hash;
+};
+
+static grantd_rc session_delete_tx(struct sq_conn *c, void *arg)
 {
-    if (!id_hash)
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
+    const struct session_key *k = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(
         c, SQ_SESSION_DELETE, "DELETE FROM sessions WHERE tenant_id = ?1 AND id_hash = ?2");
     if (!st)
         return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, id_hash)) !=
+    if ((sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_hash(st, 2, k->id_hash)) !=
         SQLITE_OK) {
         grantd_sqlite_done(st);
         return GRANTD_ESTORE;
     }
     return grantd_sqlite_exec(c, st); /* no row deleted is fine: the session is gone */
+}
+
+grantd_rc grantd_sqlite_session_delete(struct grantd_store *s, int64_t tenant,
+                                       const unsigned char id_hash[GRANTD_SHA256_LEN])
+{
+    if (!id_hash)
+        return GRANTD_EINVAL;
+    struct session_key k = {tenant, id_hash};
+    return grantd_sqlite_write(s, session_delete_tx, &k);
 }
 
 /* ---- consents ------------------------------------------------------------------------- */
@@ -144,16 +154,9 @@ grantd_rc grantd_sqlite_consent_get(struct grantd_store *s, struct grantd_arena 
     return grantd_sqlite_one_row(c, st, a, consent_from_row, out);
 }
 
-/* One upsert statement: the new scope replaces the old one (it is not merged; the caller
- * decides what the user granted). created_at 0 means now; NULL scope is "". */
-grantd_rc grantd_sqlite_consent_put(struct grantd_store *s, const struct grantd_consent *con)
+static grantd_rc consent_put_tx(struct sq_conn *c, void *arg)
 {
-    if (!con || !con->user_id || !con->client_id)
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
+    const struct grantd_consent *con = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CONSENT_PUT,
                                           "INSERT INTO consents (" CONSENT_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -173,4 +176,13 @@ grantd_rc grantd_sqlite_consent_put(struct grantd_store *s, const struct grantd_
         return GRANTD_ESTORE;
     }
     return grantd_sqlite_exec(c, st);
+}
+
+/* One upsert statement: the new scope replaces the old one (it is not merged; the caller
+ * decides what the user granted). created_at 0 means now; NULL scope is "". */
+grantd_rc grantd_sqlite_consent_put(struct grantd_store *s, const struct grantd_consent *con)
+{
+    if (!con || !con->user_id || !con->client_id)
+        return GRANTD_EINVAL;
+    return grantd_sqlite_write(s, consent_put_tx, (void *)con);
 }

@@ -27,15 +27,9 @@ static void user_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grant
     u->updated_at = sqlite3_column_int64(st, 8);
 }
 
-/* created_at 0 means now; updated_at 0 means created_at. */
-grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_user *u)
+static grantd_rc user_put_tx(struct sq_conn *c, void *arg)
 {
-    if (!u->id || !u->username || !u->password_hash)
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
+    const struct grantd_user *u = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_PUT,
                                           "INSERT INTO users (" USER_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -55,6 +49,14 @@ grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_use
         return GRANTD_ESTORE;
     }
     return grantd_sqlite_exec(c, st);
+}
+
+/* created_at 0 means now; updated_at 0 means created_at. */
+grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_user *u)
+{
+    if (!u->id || !u->username || !u->password_hash)
+        return GRANTD_EINVAL;
+    return grantd_sqlite_write(s, user_put_tx, (void *)u);
 }
 
 /* The user whose column named by the prepared statement id (its SQL is sql) equals key,

@@ -95,6 +95,18 @@ def test_bad_arguments_exit_2_and_write_nothing(tmp_path):
         ["client", "create", "--name", "x", "--redirect-uri", "http://evil.example/cb"],
         ["client", "create", "--name", "x", "--public", "--grant", "client_credentials"],
         ["client", "create", "--name", "x", "--bogus"],
+        ["client", "create", "--name", "x", "--access-token-format", "JWT"],
+        ["client", "create", "--name", "x", "--access-token-format", "opaque",
+         "--access-token-format", "jwt"],
+        ["client", "create", "--name", "x", "--code-ttl", "3601"],
+        ["client", "create", "--name", "x", "--code-ttl", "0"],
+        ["client", "create", "--name", "x", "--access-ttl", "31536001"],
+        ["client", "create", "--name", "x", "--access-ttl", "1e3"],
+        ["client", "create", "--name", "x", "--access-ttl", "060"],
+        ["client", "create", "--name", "x", "--refresh-ttl", "315360001"],
+        ["client", "create", "--name", "x", "--refresh-ttl", "-1"],
+        ["client", "create", "--name", "x", "--refresh-ttl", "forever"],
+        ["client", "create", "--name", "x", "--refresh-ttl", ""],
         ["client", "show"],
         ["client", "frobnicate"],
         ["user", "create"],
@@ -125,7 +137,9 @@ def test_client_lifecycle(tmp_path):
     cid = c["client_id"]
     run_cli(db, "client", "disable", cid)
     assert json.loads(run_cli(db, "client", "show", cid, "--json").stdout)["disabled"] is True
-    run_cli(db, "client", "enable", cid)
+    out = run_cli(db, "client", "enable", cid).stdout
+    assert "client_secret:" in out and "shown only once" in out
+    assert c["client_secret"] not in out
     assert json.loads(run_cli(db, "client", "show", cid, "--json").stdout)["disabled"] is False
     run_cli(db, "client", "delete", cid)
     p = run_cli(db, "client", "show", cid, check=False)
@@ -213,5 +227,103 @@ def test_client_create_help_names_the_flags():
     p = subprocess.run([GRANTD, "client", "create", "--help"], capture_output=True, text=True,
                        timeout=10)
     assert p.returncode == 0
-    for opt in ("--redirect-uri-wildcard", "--allow-plain-pkce", "--always-consent"):
+    for opt in ("--redirect-uri-wildcard", "--allow-plain-pkce", "--always-consent",
+                "--access-token-format", "--introspect-any", "--code-ttl", "--access-ttl",
+                "--refresh-ttl"):
         assert opt in p.stdout, opt
+
+
+def test_client_token_options_on_create_show_and_list(tmp_path):
+    db = f"sqlite:{tmp_path}/tokens.db"
+    c = json.loads(run_cli(db, "client", "create", "--name", "Api", "--grant",
+                           "client_credentials", "--access-token-format", "jwt",
+                           "--introspect-any", "--code-ttl", "600", "--access-ttl", "300",
+                           "--refresh-ttl", "never", "--json").stdout)
+    assert c["access_token_format"] == "jwt" and c["introspect_any"] is True
+    assert (c["code_ttl"], c["access_ttl"], c["refresh_ttl"]) == (600, 300, "never")
+    plain = json.loads(run_cli(db, "client", "create", "--name", "plain", "--json").stdout)
+    assert plain["access_token_format"] == "opaque" and plain["introspect_any"] is False
+    assert (plain["code_ttl"], plain["access_ttl"], plain["refresh_ttl"]) == (None, None, None)
+    limits = json.loads(run_cli(db, "client", "create", "--name", "limits", "--code-ttl", "3600",
+                                "--access-ttl", "31536000", "--refresh-ttl", "315360000",
+                                "--access-token-format", "opaque", "--json").stdout)
+    assert (limits["code_ttl"], limits["access_ttl"], limits["refresh_ttl"]) == \
+        (3600, 31536000, 315360000)
+    assert limits["access_token_format"] == "opaque"
+    zero = json.loads(run_cli(db, "client", "create", "--name", "zero", "--refresh-ttl", "0",
+                              "--json").stdout)
+    assert zero["refresh_ttl"] == "never"  # 0 means never, as in the configuration file
+    # the options round-trip through the store
+    shown = json.loads(run_cli(db, "client", "show", c["client_id"], "--json").stdout)
+    for key in ("access_token_format", "introspect_any", "code_ttl", "access_ttl", "refresh_ttl"):
+        assert shown[key] == c[key], key
+    listed = {x["client_id"]: x for x in json.loads(run_cli(db, "client", "list", "--json").stdout)}
+    assert listed[c["client_id"]]["refresh_ttl"] == "never"
+    assert listed[plain["client_id"]]["access_ttl"] is None
+    text = run_cli(db, "client", "show", c["client_id"]).stdout
+    assert "introspect_any" in text
+    lines = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    assert lines["access_tokens"].strip() == "jwt"
+    assert lines["code_ttl"].strip() == "600 s" and lines["refresh_ttl"].strip() == "never"
+    assert "default" in run_cli(db, "client", "show", plain["client_id"]).stdout
+    table = run_cli(db, "client", "list").stdout
+    assert "LIFETIMES" in table
+    assert "introspect-any,jwt" in table and "code=600,access=300,refresh=never" in table
+
+
+def test_client_enable_gives_a_new_secret(tmp_path):
+    db = f"sqlite:{tmp_path}/enable.db"
+    c = create_client_at(db)
+    run_cli(db, "client", "disable", c["client_id"])
+    first = json.loads(run_cli(db, "client", "enable", c["client_id"], "--json").stdout)
+    assert first["client_id"] == c["client_id"] and first["disabled"] is False
+    assert len(first["client_secret"]) >= 43 and first["client_secret"] != c["client_secret"]
+    again = json.loads(run_cli(db, "client", "enable", c["client_id"], "--json").stdout)
+    assert again["client_secret"] != first["client_secret"]
+    run_cli(db, "client", "create", "--name", "pub", "--id", "pub-2", "--public",
+            "--redirect-uri", "http://127.0.0.1/cb")
+    run_cli(db, "client", "disable", "pub-2")
+    pub = json.loads(run_cli(db, "client", "enable", "pub-2", "--json").stdout)
+    assert pub == {"client_id": "pub-2", "disabled": False}  # public clients have no secret
+    assert "client_secret" not in run_cli(db, "client", "enable", "pub-2").stdout
+    p = run_cli(db, "client", "enable", "no-such-client", check=False)
+    assert p.returncode == 1 and "not found" in p.stderr
+
+
+def test_disable_revokes_the_tokens_a_running_server_issued(make_server, tmp_path):
+    """The CLI writes to the database while the server runs (no exclusive locking): a
+    disabled client's tokens are inactive at once, and enabling it does not bring them back."""
+    srv = make_server(workdir=tmp_path)
+    c = create_client(srv, "--name", "svc", "--grant", "client_credentials")
+    obs = create_client(srv, "--name", "observer", "--grant", "client_credentials",
+                        "--introspect-any")
+
+    def token():
+        r = requests.post(srv.url + "/token", data={"grant_type": "client_credentials"},
+                          auth=(c["client_id"], c["client_secret"]), timeout=5)
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+    def active(tok):
+        r = requests.post(srv.url + "/introspect", data={"token": tok},
+                          auth=(obs["client_id"], obs["client_secret"]), timeout=5)
+        assert r.status_code == 200, r.text
+        return r.json()["active"]
+
+    tokens = [token() for _ in range(3)]
+    assert all(active(t) for t in tokens)
+    srv.cli("client", "disable", c["client_id"])
+    assert not any(active(t) for t in tokens)
+    new = json.loads(srv.cli("client", "enable", c["client_id"], "--json").stdout)
+    assert not any(active(t) for t in tokens)
+    c["client_secret"] = new["client_secret"]
+    import time
+    deadline = time.monotonic() + 5  # the server's client cache may still hold the old row
+    while True:
+        r = requests.post(srv.url + "/token", data={"grant_type": "client_credentials"},
+                          auth=(c["client_id"], c["client_secret"]), timeout=5)
+        if r.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert r.status_code == 200, r.text
+    assert active(r.json()["access_token"])

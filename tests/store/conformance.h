@@ -163,6 +163,9 @@ static inline void assert_client_equal(const struct grantd_client *want,
     assert_string_equal(got->scope, want->scope ? want->scope : "");
     assert_int_equal(got->grants, want->grants);
     assert_int_equal(got->flags, want->flags);
+    assert_int_equal(got->code_ttl, want->code_ttl);
+    assert_int_equal(got->access_ttl, want->access_ttl);
+    assert_int_equal(got->refresh_ttl, want->refresh_ttl);
     assert_int_equal(!!got->disabled, !!want->disabled);
     assert_int_equal(got->created_at, want->created_at);
     assert_int_equal(got->updated_at, want->updated_at);
@@ -202,6 +205,120 @@ static inline struct grantd_user make_user(struct fx *f, const char *username)
     u.created_at = 1700000000;
     u.updated_at = 1700000000;
     return u;
+}
+
+/* ---- records of the code flow (test_conformance_flow.c, test_conformance_lifecycle.c) --- */
+
+static inline void rand_hash(unsigned char out[GRANTD_SHA256_LEN])
+{
+    assert_int_equal(grantd_random_bytes(out, GRANTD_SHA256_LEN), GRANTD_OK);
+}
+
+static inline struct grantd_session make_session(struct fx *f, const char *user_id)
+{
+    struct grantd_session s = {0};
+    s.tenant = f->tenant;
+    rand_hash(s.id_hash);
+    s.user_id = user_id;
+    s.auth_time = user_id ? 1700000050 : 0;
+    s.created_at = 1700000000;
+    s.expires_at = 1700086400;
+    return s;
+}
+
+static inline void assert_session_equal(const struct grantd_session *want,
+                                        const struct grantd_session *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_memory_equal(got->id_hash, want->id_hash, GRANTD_SHA256_LEN);
+    assert_optional_string(got->user_id, want->user_id);
+    assert_int_equal(got->auth_time, want->auth_time);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->expires_at, want->expires_at);
+}
+
+/* A code with every optional field set; family is a fresh one when NULL. */
+static inline struct grantd_code make_code(struct fx *f, int64_t tenant, const char *family)
+{
+    struct grantd_code k = {0};
+    k.tenant = tenant;
+    rand_hash(k.hash);
+    k.client_id = uid(f->a, "client");
+    k.user_id = uid(f->a, "sub");
+    k.redirect_uri = "https://app.example/cb?x=1";
+    k.scope = "openid profile";
+    k.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    k.code_challenge_method = "S256";
+    k.family = family ? family : uid(f->a, "family");
+    k.auth_time = 1700000010;
+    k.created_at = 1700000020;
+    k.expires_at = 1700000080;
+    return k;
+}
+
+/* Compares everything but used and revoked, which the caller checks. */
+static inline void assert_code_equal(const struct grantd_code *want,
+                                     const struct grantd_code *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_memory_equal(got->hash, want->hash, GRANTD_SHA256_LEN);
+    assert_string_equal(got->client_id, want->client_id);
+    assert_string_equal(got->user_id, want->user_id);
+    assert_optional_string(got->redirect_uri, want->redirect_uri);
+    assert_string_equal(got->scope, want->scope ? want->scope : "");
+    assert_optional_string(got->code_challenge, want->code_challenge);
+    assert_optional_string(got->code_challenge_method, want->code_challenge_method);
+    assert_string_equal(got->family, want->family);
+    assert_int_equal(got->auth_time, want->auth_time);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->expires_at, want->expires_at);
+}
+
+/* The access and refresh token a redemption of k issues. */
+static inline void make_tokens(const struct grantd_code *k, struct grantd_token out[2])
+{
+    for (int i = 0; i < 2; i++) {
+        out[i] = (struct grantd_token){0};
+        out[i].tenant = k->tenant;
+        rand_hash(out[i].hash);
+        out[i].kind = i == 0 ? GRANTD_TOKEN_ACCESS : GRANTD_TOKEN_REFRESH;
+        out[i].client_id = k->client_id;
+        out[i].user_id = k->user_id;
+        out[i].scope = k->scope;
+        out[i].family = k->family;
+        out[i].created_at = 1700000030;
+        out[i].expires_at = i == 0 ? 1700003630 : 0;
+    }
+}
+
+static inline void assert_token_equal(const struct grantd_token *want,
+                                      const struct grantd_token *got)
+{
+    assert_int_equal(got->tenant, want->tenant);
+    assert_memory_equal(got->hash, want->hash, GRANTD_SHA256_LEN);
+    assert_int_equal(got->kind, want->kind);
+    assert_string_equal(got->client_id, want->client_id);
+    assert_optional_string(got->user_id, want->user_id);
+    assert_string_equal(got->scope, want->scope ? want->scope : "");
+    assert_string_equal(got->family, want->family);
+    assert_int_equal(got->created_at, want->created_at);
+    assert_int_equal(got->expires_at, want->expires_at);
+    assert_int_equal(!!got->revoked, !!want->revoked);
+    assert_int_equal(got->rotated_at, want->rotated_at);
+    assert_int_equal(got->grace_until, want->grace_until);
+    assert_int_equal(got->successor_len, want->successor_len);
+    if (want->successor_len)
+        assert_memory_equal(got->successor, want->successor, want->successor_len);
+    else
+        assert_null(got->successor);
+}
+
+/* The revoked flag of token (tenant, hash), which must exist. */
+static inline int token_revoked(struct fx *f, int64_t tenant, const unsigned char *hash)
+{
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_OK);
+    return got.revoked;
 }
 
 /* The body of a suite's main(): runs tests (an array) in every mode described at the top

@@ -149,7 +149,42 @@ static void test_client_roundtrip(void **state)
     struct grantd_client m2m = make_client(f, uid(f->a, "m2m"), 0);
     m2m.grants = GRANTD_GRANT_CLIENT_CREDENTIALS;
     m2m.name = "Machine \"client\" ünïcode ' ; DROP TABLE clients; --";
+    m2m.flags = GRANTD_CLIENT_JWT_ACCESS | GRANTD_CLIENT_INTROSPECT_ANY;
+    m2m.access_ttl = 300;
     roundtrip(f, &m2m);
+}
+
+/* Per-client lifetimes round-trip (0 = the server's default; refresh may be "never"), come
+ * back from client_list too, and out-of-range values are refused. */
+static void test_client_lifetimes(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    c.code_ttl = 600;
+    c.access_ttl = 31536000;
+    c.refresh_ttl = GRANTD_TTL_NEVER;
+    roundtrip(f, &c);
+    struct grantd_client d = make_client(f, uid(f->a, "client"), 1);
+    d.created_at += 1;
+    d.refresh_ttl = 86400;
+    roundtrip(f, &d);
+    struct grantd_client *list = NULL;
+    size_t n = 0;
+    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 2);
+    assert_client_equal(&c, &list[0]);
+    assert_client_equal(&d, &list[1]);
+    struct grantd_client bad = make_client(f, uid(f->a, "client"), 1);
+    bad.refresh_ttl = -2;
+    assert_int_equal(D(f->s)->client_put(f->s, &bad), GRANTD_EINVAL);
+    bad.refresh_ttl = 0;
+    bad.access_ttl = -1;
+    assert_int_equal(D(f->s)->client_put(f->s, &bad), GRANTD_EINVAL);
+    bad.access_ttl = 0;
+    bad.code_ttl = -1;
+    assert_int_equal(D(f->s)->client_put(f->s, &bad), GRANTD_EINVAL);
+    struct grantd_client got;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, bad.id, &got), GRANTD_ENOTFOUND);
 }
 
 /* flags are stored with the client and come back from client_get and client_list, every
@@ -591,6 +626,7 @@ int main(void)
         T(test_hash_key_differs_between_stores),
         T(test_client_roundtrip),
         T(test_client_flags),
+        T(test_client_lifetimes),
         T(test_client_duplicate),
         T(test_client_missing),
         T(test_client_list_order),

@@ -3,116 +3,13 @@
  * revokes the family), tokens (batches, family revocation, no insert after a replay),
  * tenant isolation of all of them, and the race the store exists to settle: many
  * redemptions of one code at once, exactly one wins, and the winner's tokens cannot survive
- * the losers' replays. The fixture and the modes are in conformance.h.
+ * the losers' replays. The fixture, the modes and the record builders are in
+ * conformance.h; the token lifecycle (rotation, revocation, disabling, purging, keys) is in
+ * test_conformance_lifecycle.c.
  *
  * Not here: expiry of codes and tokens, client/redirect_uri/PKCE binding (the callers'
  * checks, tested with oauth/), driver-specific behaviour (tests/unit/store/). */
 #include "conformance.h"
-
-/* ---- builders and comparisons --------------------------------------------------------- */
-
-static void rand_hash(unsigned char out[GRANTD_SHA256_LEN])
-{
-    assert_int_equal(grantd_random_bytes(out, GRANTD_SHA256_LEN), GRANTD_OK);
-}
-
-static struct grantd_session make_session(struct fx *f, const char *user_id)
-{
-    struct grantd_session s = {0};
-    s.tenant = f->tenant;
-    rand_hash(s.id_hash);
-    s.user_id = user_id;
-    s.auth_time = user_id ? 1700000050 : 0;
-    s.created_at = 1700000000;
-    s.expires_at = 1700086400;
-    return s;
-}
-
-static void assert_session_equal(const struct grantd_session *want,
-                                 const struct grantd_session *got)
-{
-    assert_int_equal(got->tenant, want->tenant);
-    assert_memory_equal(got->id_hash, want->id_hash, GRANTD_SHA256_LEN);
-    assert_optional_string(got->user_id, want->user_id);
-    assert_int_equal(got->auth_time, want->auth_time);
-    assert_int_equal(got->created_at, want->created_at);
-    assert_int_equal(got->expires_at, want->expires_at);
-}
-
-/* A code with every optional field set; family is a fresh one when NULL. */
-static struct grantd_code make_code(struct fx *f, int64_t tenant, const char *family)
-{
-    struct grantd_code k = {0};
-    k.tenant = tenant;
-    rand_hash(k.hash);
-    k.client_id = uid(f->a, "client");
-    k.user_id = uid(f->a, "sub");
-    k.redirect_uri = "https://app.example/cb?x=1";
-    k.scope = "openid profile";
-    k.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-    k.code_challenge_method = "S256";
-    k.family = family ? family : uid(f->a, "family");
-    k.auth_time = 1700000010;
-    k.created_at = 1700000020;
-    k.expires_at = 1700000080;
-    return k;
-}
-
-/* Compares everything but used and revoked, which the caller checks. */
-static void assert_code_equal(const struct grantd_code *want, const struct grantd_code *got)
-{
-    assert_int_equal(got->tenant, want->tenant);
-    assert_memory_equal(got->hash, want->hash, GRANTD_SHA256_LEN);
-    assert_string_equal(got->client_id, want->client_id);
-    assert_string_equal(got->user_id, want->user_id);
-    assert_optional_string(got->redirect_uri, want->redirect_uri);
-    assert_string_equal(got->scope, want->scope ? want->scope : "");
-    assert_optional_string(got->code_challenge, want->code_challenge);
-    assert_optional_string(got->code_challenge_method, want->code_challenge_method);
-    assert_string_equal(got->family, want->family);
-    assert_int_equal(got->auth_time, want->auth_time);
-    assert_int_equal(got->created_at, want->created_at);
-    assert_int_equal(got->expires_at, want->expires_at);
-}
-
-/* The access and refresh token a redemption of k issues. */
-static void make_tokens(const struct grantd_code *k, struct grantd_token out[2])
-{
-    for (int i = 0; i < 2; i++) {
-        out[i] = (struct grantd_token){0};
-        out[i].tenant = k->tenant;
-        rand_hash(out[i].hash);
-        out[i].kind = i == 0 ? GRANTD_TOKEN_ACCESS : GRANTD_TOKEN_REFRESH;
-        out[i].client_id = k->client_id;
-        out[i].user_id = k->user_id;
-        out[i].scope = k->scope;
-        out[i].family = k->family;
-        out[i].created_at = 1700000030;
-        out[i].expires_at = i == 0 ? 1700003630 : 0;
-    }
-}
-
-static void assert_token_equal(const struct grantd_token *want, const struct grantd_token *got)
-{
-    assert_int_equal(got->tenant, want->tenant);
-    assert_memory_equal(got->hash, want->hash, GRANTD_SHA256_LEN);
-    assert_int_equal(got->kind, want->kind);
-    assert_string_equal(got->client_id, want->client_id);
-    assert_optional_string(got->user_id, want->user_id);
-    assert_string_equal(got->scope, want->scope ? want->scope : "");
-    assert_string_equal(got->family, want->family);
-    assert_int_equal(got->created_at, want->created_at);
-    assert_int_equal(got->expires_at, want->expires_at);
-    assert_int_equal(!!got->revoked, !!want->revoked);
-}
-
-/* The revoked flag of token (tenant, hash), which must exist. */
-static int token_revoked(struct fx *f, int64_t tenant, const unsigned char *hash)
-{
-    struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_OK);
-    return got.revoked;
-}
 
 /* ---- sessions ------------------------------------------------------------------------- */
 

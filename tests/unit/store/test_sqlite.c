@@ -1,10 +1,13 @@
 /* What the SQLite driver promises beyond the conformance suite (tests/store/): file mode
  * 0600, WAL, open errors that name the path, GRANTD_ESCHEMA for a newer database,
  * concurrent migration from several handles, busy → GRANTD_EBUSY, unmigrated → ESTORE,
- * connections of exited threads reused, private in-memory stores, a version 1 database
- * (the previous grantd's) upgraded without losing records, hashes stored as 32-byte blobs
- * and family lookups served by their indexes. Looks inside the driver (sqlite_int.h) and at
- * the database with libsqlite3 directly. */
+ * connections of exited threads reused, private in-memory stores, version 1 and 2
+ * databases (earlier grantds') upgraded without losing records or revocations, hashes
+ * stored as 32-byte blobs, lookups served by primary keys and no secondary index on tokens,
+ * the group-commit writer (jobs queued behind a running batch commit together, a failing
+ * job fails alone, a lost batch is re-run job by job), the background checkpoint, and purge
+ * forgetting old revoked families only after copying their revocation onto their tokens.
+ * Looks inside the driver (sqlite_int.h) and at the database with libsqlite3 directly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/crypto.h"
 #include "core/mem.h"
 #include "store/sqlite_int.h"
 #include "store/store.h"
@@ -402,10 +406,15 @@ static void test_flow_tables_layout(void **state)
     sqlite3_close(db);
 }
 
-/* The query plan of the statement id as the driver prepared it on c (it must have run on
- * this thread's connection already) mentions want. */
-static void assert_plan(struct sq_conn *c, enum sq_stmt_id id, const char *want)
+/* The query plan of the statement id as the driver prepared it (it must have run already,
+ * on this thread's connection or on the writer's) mentions want. */
+static void assert_plan(struct grantd_store *s, enum sq_stmt_id id, const char *want)
 {
+    struct sq_conn *c = ((struct sq_store *)s)->writer.conn;
+    if (!c || !c->stmts[id])
+        assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
+    if (!c->stmts[id])
+        print_error("statement %d was not prepared\n", (int)id);
     assert_non_null(c->stmts[id]);
     char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(c->stmts[id]));
     sqlite3_stmt *q = NULL;
@@ -422,7 +431,8 @@ static void assert_plan(struct sq_conn *c, enum sq_stmt_id id, const char *want)
     assert_non_null(strstr(plan, want));
 }
 
-/* Every hash lookup is one primary-key search; the family statements stay in their index. */
+/* Every hash lookup is one primary-key search, the family checks too; purge walks keys in
+ * primary-key order. */
 static void test_flow_query_plans(void **state)
 {
     struct fx *f = *state;
@@ -431,27 +441,332 @@ static void test_flow_query_plans(void **state)
     struct grantd_session sess = {.tenant = 1, .id_hash = {1}, .expires_at = 2000000000};
     struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
                             .family = "fam"};
-    struct grantd_token t = {.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_ACCESS,
-                             .client_id = "c", .family = "fam"};
+    struct grantd_token t[2] = {{.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_REFRESH,
+                                 .client_id = "c", .family = "fam"},
+                                {.tenant = 1, .hash = {4}, .kind = GRANTD_TOKEN_REFRESH,
+                                 .client_id = "c", .family = "fam"}};
     struct grantd_session sg;
     struct grantd_code kg;
     struct grantd_token tg;
+    size_t n;
     assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
     assert_int_equal(s->driver->session_get(s, a, 1, sess.id_hash, 0, &sg), GRANTD_OK);
     assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
     assert_int_equal(s->driver->code_consume(s, a, 1, k.hash, &kg), GRANTD_OK);
-    assert_int_equal(s->driver->token_put(s, &t, 1), GRANTD_OK);
-    assert_int_equal(s->driver->token_get(s, a, 1, t.hash, &tg), GRANTD_OK);
+    assert_int_equal(s->driver->token_put(s, &t[0], 1), GRANTD_OK);
+    assert_int_equal(s->driver->token_get(s, a, 1, t[0].hash, &tg), GRANTD_OK);
+    assert_int_equal(s->driver->refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
+                     GRANTD_OK);
+    assert_int_equal(s->driver->refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
+                     GRANTD_ECONFLICT);
+    assert_int_equal(s->driver->token_revoke(s, 1, t[1].hash), GRANTD_OK);
     assert_int_equal(s->driver->code_consume(s, a, 1, k.hash, &kg), GRANTD_EREPEATED);
-    struct sq_conn *c;
-    assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
-    assert_plan(c, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
-    assert_plan(c, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
-    assert_plan(c, SQ_CODE_USE, "PRIMARY KEY (tenant_id=? AND hash=?)");
-    assert_plan(c, SQ_CODE_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
-    assert_plan(c, SQ_TOKEN_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
-    assert_plan(c, SQ_FAMILY_REPLAYED, "codes_by_family (tenant_id=? AND family=? AND revoked=?)");
-    assert_plan(c, SQ_FAMILY_REVOKE, "tokens_by_family (tenant_id=? AND family=?)");
+    struct grantd_token expired = {.tenant = 1, .hash = {5}, .kind = GRANTD_TOKEN_ACCESS,
+                                   .client_id = "c", .family = "other", .expires_at = 5};
+    assert_int_equal(s->driver->token_put(s, &expired, 1), GRANTD_OK);
+    assert_int_equal(s->driver->purge_expired(s, 10, &n), GRANTD_OK);
+    assert_int_equal(n, 1);
+    assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
+    assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_CODE_USE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_CODE_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_TOKEN_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_TOKEN_GET, "SEARCH r USING PRIMARY KEY (tenant_id=? AND family=?)");
+    assert_plan(s, SQ_TOKEN_ROTATE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_TOKEN_ROTATE, "SEARCH r USING PRIMARY KEY (tenant_id=? AND family=?)");
+    assert_plan(s, SQ_TOKEN_LIVE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_TOKEN_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    assert_plan(s, SQ_FAMILY_REVOKED, "PRIMARY KEY (tenant_id=? AND family=?)");
+    assert_plan(s, SQ_PURGE_TOKENS_SCAN, "PRIMARY KEY ((tenant_id,hash)>(?,?))");
+    assert_plan(s, SQ_PURGE_CODES_SCAN, "PRIMARY KEY ((tenant_id,hash)>(?,?))");
+    assert_plan(s, SQ_PURGE_SESSIONS_SCAN, "PRIMARY KEY ((tenant_id,id_hash)>(?,?))");
+    assert_plan(s, SQ_PURGE_TOKEN_DELETE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
+/* Each index on tokens would cost a page write per token stored (sqlite_schema.c): the
+ * table has its primary key and nothing else. */
+static void test_tokens_have_no_secondary_index(void **state)
+{
+    struct fx *f = *state;
+    grantd_store_close(open_migrated(f->url));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                 "AND tbl_name IN ('tokens', 'codes')"),
+                     0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'keys'"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- schema version 3 ------------------------------------------------------------------- */
+
+/* A database a version-2 grantd left: a client, a replayed code whose tokens it revoked row
+ * by row, and a live family. After the upgrade the client has default lifetimes, the
+ * replayed family is a revoked family (no token may join it), the live one takes tokens,
+ * and the family indexes are gone. */
+static void test_migrate_v2_to_v3(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(grantd_sqlite_schema_newest(), 3);
+    migrate_to(f->url, 2);
+    raw_exec(f->path,
+             "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
+             " updated_at, flags) VALUES (1, 'app', 'App', 1, '', 3, 1690000000, 1690000000, 2);"
+             "INSERT INTO codes (tenant_id, hash, client_id, user_id, family, auth_time,"
+             " created_at, expires_at, used, revoked) VALUES"
+             " (1, zeroblob(32), 'app', 'u', 'fam-replayed', 1, 1, 2000000000, 1, 1);"
+             "INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, family, created_at,"
+             " expires_at, revoked) VALUES"
+             " (1, x'0100000000000000000000000000000000000000000000000000000000000000', 2, 'app',"
+             "  'u', 'fam-replayed', 1, 0, 1),"
+             " (1, x'0200000000000000000000000000000000000000000000000000000000000000', 2, 'app',"
+             "  'u', 'fam-live', 1, 0, 0);");
+    struct grantd_store *s = open_ok(f->url);
+    int from = -1, to = -1;
+    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(from, 2);
+    assert_int_equal(to, 3);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client c;
+    assert_int_equal(s->driver->client_get(s, a, 1, "app", &c), GRANTD_OK);
+    assert_int_equal(c.flags, 2);
+    assert_int_equal(c.code_ttl, 0);
+    assert_int_equal(c.access_ttl, 0);
+    assert_int_equal(c.refresh_ttl, 0);
+    struct grantd_token got, n = {.tenant = 1, .hash = {9}, .kind = GRANTD_TOKEN_ACCESS,
+                                  .client_id = "app", .family = "fam-replayed"};
+    unsigned char live[GRANTD_SHA256_LEN] = {2};
+    assert_int_equal(s->driver->token_get(s, a, 1, live, &got), GRANTD_OK);
+    assert_false(got.revoked);
+    assert_int_equal(got.rotated_at, 0);
+    assert_null(got.successor);
+    assert_int_equal(s->driver->token_put(s, &n, 1), GRANTD_ECONFLICT);
+    n.family = "fam-live";
+    assert_int_equal(s->driver->token_put(s, &n, 1), GRANTD_OK);
+    struct grantd_token r = {.tenant = 1, .hash = {10}, .kind = GRANTD_TOKEN_REFRESH,
+                             .client_id = "app", .family = "fam-live"};
+    assert_int_equal(s->driver->refresh_rotate(s, 1, live, 100, 0, NULL, 0, &r, 1), GRANTD_OK);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                 "('tokens_by_family', 'codes_by_family')"),
+                     0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM revoked_families"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- the writer ------------------------------------------------------------------------- */
+
+struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int entered, open;
+};
+
+/* A write job that holds the writer until the gate opens. */
+static grantd_rc gate_job(struct sq_conn *c, void *arg)
+{
+    struct gate *g = arg;
+    pthread_mutex_lock(&g->mu);
+    g->entered = 1;
+    pthread_cond_broadcast(&g->cv);
+    while (!g->open)
+        pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+    return GRANTD_OK;
+}
+
+/* A write job that throws its whole transaction away behind the writer's back. */
+static grantd_rc rogue_job(struct sq_conn *c, void *arg)
+{
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return GRANTD_OK;
+}
+
+struct gated {
+    struct grantd_store *s;
+    struct gate *gate;                 /* for the thread that holds the writer */
+    struct grantd_token token;         /* else: token_put of this one */
+    int rogue;                         /* else: rogue_job */
+    grantd_rc rc;
+};
+
+static void *gated_thread(void *p)
+{
+    struct gated *g = p;
+    if (g->gate)
+        g->rc = grantd_sqlite_write(g->s, gate_job, g->gate);
+    else if (g->rogue)
+        g->rc = grantd_sqlite_write(g->s, rogue_job, NULL);
+    else
+        g->rc = g->s->driver->token_put(g->s, &g->token, 1);
+    return NULL;
+}
+
+static size_t queued(struct sq_writer *w)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&w->mu);
+    for (struct sq_job *j = w->head; j; j = j->next)
+        n++;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+#define GATED 9
+
+/* Holds the writer with a gate job, queues GATED - 1 more writes behind it (the rogue one
+ * when with_rogue), opens the gate and checks that they ran as one batch. */
+static void gated_batch(struct fx *f, int with_rogue, struct gated *g)
+{
+    struct grantd_store *s = open_migrated(f->url);
+    struct sq_writer *w = &((struct sq_store *)s)->writer;
+    struct gate gate = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    pthread_t tid[GATED];
+    const char *family = "fam-ok";
+    assert_int_equal(s->driver->token_revoke_family(s, 1, "fam-revoked"), GRANTD_OK);
+    for (int i = 0; i < GATED; i++) {
+        g[i] = (struct gated){.s = s, .gate = i == 0 ? &gate : NULL, .rogue = with_rogue && i == 4};
+        g[i].token = (struct grantd_token){.tenant = 1, .hash = {(unsigned char)i},
+                                           .kind = GRANTD_TOKEN_ACCESS, .client_id = "c",
+                                           .family = i == 3 ? "fam-revoked" : family};
+        if (i == 2)
+            g[i].token.hash[0] = 1; /* the same hash as thread 1's: one of them gets EEXIST */
+        assert_int_equal(pthread_create(&tid[i], NULL, gated_thread, &g[i]), 0);
+        if (i == 0) {
+            pthread_mutex_lock(&gate.mu);
+            while (!gate.entered)
+                pthread_cond_wait(&gate.cv, &gate.mu);
+            pthread_mutex_unlock(&gate.mu);
+        }
+    }
+    while (queued(w) < GATED - 1)
+        usleep(1000);
+    pthread_mutex_lock(&gate.mu);
+    gate.open = 1;
+    pthread_cond_broadcast(&gate.cv);
+    pthread_mutex_unlock(&gate.mu);
+    for (int i = 0; i < GATED; i++)
+        pthread_join(tid[i], NULL);
+    assert_int_equal(w->max_batch, GATED - 1);
+    assert_int_equal(g[0].rc, GRANTD_OK);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    for (int i = 1; i < GATED; i++) {
+        struct grantd_token got;
+        grantd_rc rc = s->driver->token_get(s, a, 1, g[i].token.hash, &got);
+        if (g[i].rogue)
+            continue;
+        if (i == 3) {
+            assert_int_equal(g[i].rc, GRANTD_ECONFLICT);
+            assert_int_equal(rc, GRANTD_ENOTFOUND);
+        } else if (i != 1 && i != 2) {
+            assert_int_equal(g[i].rc, GRANTD_OK);
+            assert_int_equal(rc, GRANTD_OK);
+        }
+    }
+    /* of the two with one hash exactly one went in */
+    assert_true((g[1].rc == GRANTD_OK) + (g[2].rc == GRANTD_OK) == 1);
+    assert_true(g[1].rc == GRANTD_EEXIST || g[2].rc == GRANTD_EEXIST);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
+static void test_writes_queued_behind_a_batch_commit_together(void **state)
+{
+    struct gated g[GATED];
+    gated_batch(*state, 0, g);
+}
+
+/* A job that loses the batch's transaction makes the writer run every job of the batch
+ * again on its own: the others still commit, the rogue one alone fails. */
+static void test_lost_batch_is_rerun_job_by_job(void **state)
+{
+    struct gated g[GATED];
+    gated_batch(*state, 1, g);
+    assert_int_equal(g[4].rc, GRANTD_ESTORE);
+}
+
+static int checkpoint_started(struct sq_writer *w)
+{
+    pthread_mutex_lock(&w->ck_mu);
+    int started = w->ck_started;
+    pthread_mutex_unlock(&w->ck_mu);
+    return started;
+}
+
+/* Past the soft WAL limit the writer wakes the checkpoint thread, which copies the WAL into
+ * the database while writes go on. */
+static void test_background_checkpoint(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct sq_writer *w = &((struct sq_store *)s)->writer;
+    struct grantd_token t[20];
+    for (int i = 0; i < 5000 && !checkpoint_started(w); i++) {
+        for (int j = 0; j < 20; j++) {
+            t[j] = (struct grantd_token){.tenant = 1, .kind = GRANTD_TOKEN_ACCESS,
+                                         .client_id = "c", .family = "fam"};
+            assert_int_equal(grantd_random_bytes(t[j].hash, sizeof(t[j].hash)), GRANTD_OK);
+        }
+        assert_int_equal(s->driver->token_put(s, t, 20), GRANTD_OK);
+    }
+    assert_true(checkpoint_started(w));
+    /* the thread's checkpoint leaves nothing for a later one to copy */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    int log = -1, done = -2;
+    for (int i = 0; i < 500 && log != done; i++) {
+        usleep(10000);
+        assert_int_equal(sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                                   &done),
+                         SQLITE_OK);
+    }
+    assert_int_equal(log, done);
+    sqlite3_close(db);
+    grantd_store_close(s);
+}
+
+/* ---- purge and revoked families ---------------------------------------------------------- */
+
+/* A revoked family is forgotten only once it is a day old and no code of it is left; its
+ * surviving tokens keep their revocation (purge copied it onto them). */
+static void test_purge_forgets_old_revoked_families(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct grantd_token t = {.tenant = 1, .hash = {1}, .kind = GRANTD_TOKEN_REFRESH,
+                             .client_id = "c", .family = "old"};
+    struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
+                            .family = "old-with-code", .expires_at = 4000000000};
+    assert_int_equal(s->driver->token_put(s, &t, 1), GRANTD_OK);
+    assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
+    assert_int_equal(s->driver->token_revoke_family(s, 1, "old"), GRANTD_OK);
+    assert_int_equal(s->driver->token_revoke_family(s, 1, "old-with-code"), GRANTD_OK);
+    assert_int_equal(s->driver->token_revoke_family(s, 1, "recent"), GRANTD_OK);
+    raw_exec(f->path, "UPDATE revoked_families SET revoked_at = revoked_at - 2 * 86400 "
+                      "WHERE family != 'recent'");
+    size_t n = 9;
+    assert_int_equal(s->driver->purge_expired(s, 100, &n), GRANTD_OK);
+    assert_int_equal(n, 0);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM revoked_families WHERE family IN "
+                                 "('recent', 'old-with-code')"),
+                     2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM revoked_families"), 2);
+    assert_int_equal(raw_int(db, "SELECT revoked FROM tokens WHERE family = 'old'"), 1);
+    sqlite3_close(db);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_token got;
+    assert_int_equal(s->driver->token_get(s, a, 1, t.hash, &got), GRANTD_OK);
+    assert_true(got.revoked);
+    struct grantd_token u = {.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_ACCESS,
+                             .client_id = "c", .family = "old-with-code"};
+    assert_int_equal(s->driver->token_put(s, &u, 1), GRANTD_ECONFLICT);
     grantd_arena_free(a);
     grantd_store_close(s);
 }
@@ -472,6 +787,12 @@ int main(void)
         T(test_migrate_v1_to_v2),
         T(test_flow_tables_layout),
         T(test_flow_query_plans),
+        T(test_tokens_have_no_secondary_index),
+        T(test_migrate_v2_to_v3),
+        T(test_writes_queued_behind_a_batch_commit_together),
+        T(test_lost_batch_is_rerun_job_by_job),
+        T(test_background_checkpoint),
+        T(test_purge_forgets_old_revoked_families),
     };
     return cmocka_run_group_tests_name("sqlite driver", tests, NULL, NULL);
 }

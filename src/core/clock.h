@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 int64_t grantd_clock_now(void);
+/* Wall-clock microseconds since the epoch (orders credentials: token/opaque.c). */
+int64_t grantd_clock_now_us(void);
 /* Monotonic microseconds, for durations. */
 int64_t grantd_clock_mono_us(void);
 

@@ -41,6 +41,19 @@ struct grantd_request {
 
 #define GRANTD_MAX_RESPONSE_HEADERS 16
 
+/* Deferred answers: a handler whose answer waits on work finished by another thread (the
+ * store's group commit) must not hold its I/O thread meanwhile. It calls
+ * grantd_response_defer and returns without an answer. The server then suspends the
+ * connection and calls start(arg, wake, token) on the I/O thread; start hands the work to the
+ * other thread, which calls wake(token) exactly once when it is done (from any thread, even
+ * before start returns). The connection resumes and cont(req, resp, arg) writes the answer
+ * on an I/O thread. req, resp and everything in the request arena stay valid throughout. */
+typedef void (*grantd_wake_fn)(void *token);
+typedef void (*grantd_defer_start_fn)(void *arg, grantd_wake_fn wake, void *token);
+struct grantd_response;
+typedef void (*grantd_defer_cont_fn)(struct grantd_request *req, struct grantd_response *resp,
+                                     void *arg);
+
 struct grantd_response {
     unsigned status;
     const char *content_type;
@@ -48,6 +61,11 @@ struct grantd_response {
     size_t body_len;
     struct { const char *name, *value; } headers[GRANTD_MAX_RESPONSE_HEADERS];
     size_t header_count;
+    struct {
+        grantd_defer_start_fn start; /* set by grantd_response_defer; NULL = answered */
+        grantd_defer_cont_fn cont;
+        void *arg;
+    } defer;
 };
 
 /* A request header by name, case-insensitive; NULL when absent. */
@@ -72,6 +90,10 @@ void grantd_response_internal(struct grantd_request *req, struct grantd_response
  * invalid_request with why as the description (repeated, malformed or too many alike). */
 void grantd_response_bad_params(struct grantd_request *req, struct grantd_response *resp,
                                 grantd_rc rc, const char *why);
+
+/* Asks for a deferred answer (see above); the handler returns right after. */
+void grantd_response_defer(struct grantd_response *resp, grantd_defer_start_fn start,
+                           grantd_defer_cont_fn cont, void *arg);
 
 typedef void (*grantd_handler_fn)(struct grantd_request *req, struct grantd_response *resp);
 

@@ -25,6 +25,14 @@ void grantd_response_header(struct grantd_response *resp, const char *name, cons
     resp->header_count++;
 }
 
+void grantd_response_defer(struct grantd_response *resp, grantd_defer_start_fn start,
+                           grantd_defer_cont_fn cont, void *arg)
+{
+    resp->defer.start = start;
+    resp->defer.cont = cont;
+    resp->defer.arg = arg;
+}
+
 void grantd_response_json(struct grantd_request *req, struct grantd_response *resp,
                           unsigned status, json_t *body)
 {

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,10 @@
 struct grantd_server {
     struct MHD_Daemon *daemon;
     struct grantd_workers *workers;
+    /* deferred answers (grantd_response_defer) whose connection is suspended; stop waits
+     * for them, and once `stopping` is set new ones wait on their I/O thread instead */
+    atomic_int deferred;
+    atomic_int stopping;
     const struct grantd_app *app;
     unsigned port;
     char id_prefix[9];
@@ -56,7 +61,9 @@ struct conn_state {
     struct grantd_response resp;
     grantd_handler_fn slow_handler;
     struct MHD_Connection *conn;
+    struct grantd_server *srv;
     atomic_int done;
+    int deferred;           /* suspended for a deferred answer: call its cont on resume */
     unsigned reject_status; /* set when the request is refused before its handler */
     const char *reject_error;
     const char *reject_why;
@@ -258,20 +265,89 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct conn_state *cs)
     return send_response(c, &cs->req, &cs->resp);
 }
 
+/* A deferred answer waited for on the calling thread: for slow handlers (already off the
+ * I/O threads) and while the server stops. */
+struct wait_here {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int woken;
+};
+
+static void wake_here(void *token)
+{
+    struct wait_here *w = token;
+    pthread_mutex_lock(&w->mu);
+    w->woken = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void defer_here(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct wait_here w = {.woken = 0};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    resp->defer.start(resp->defer.arg, wake_here, &w);
+    pthread_mutex_lock(&w.mu);
+    while (!w.woken)
+        pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    resp->defer.start = NULL;
+    resp->defer.cont(req, resp, resp->defer.arg);
+}
+
 /* On a worker: the slow handler, then wake the connection up to send its answer. */
 static void run_slow(void *arg)
 {
     struct conn_state *cs = arg;
     cs->slow_handler(&cs->req, &cs->resp);
+    if (cs->resp.defer.start)
+        defer_here(&cs->req, &cs->resp);
     atomic_store(&cs->done, 1);
     MHD_resume_connection(cs->conn);
+}
+
+/* Called by whichever thread finished a deferred answer's work. */
+static void wake_conn(void *token)
+{
+    struct conn_state *cs = token;
+    struct grantd_server *srv = cs->srv;
+    atomic_store(&cs->done, 1);
+    MHD_resume_connection(cs->conn);
+    atomic_fetch_sub(&srv->deferred, 1);
+}
+
+/* The handler asked for a deferred answer: suspend until its work is done. Returns 1 when
+ * suspended, 0 when the answer is ready (the server is stopping: waited for here). */
+static int suspend_for(struct grantd_server *srv, struct MHD_Connection *c, struct conn_state *cs)
+{
+    atomic_fetch_add(&srv->deferred, 1);
+    if (atomic_load(&srv->stopping)) {
+        atomic_fetch_sub(&srv->deferred, 1);
+        defer_here(&cs->req, &cs->resp);
+        return 0;
+    }
+    cs->conn = c;
+    cs->srv = srv;
+    cs->deferred = 1;
+    MHD_suspend_connection(c); /* before start: the work may finish at once */
+    cs->resp.defer.start(cs->resp.defer.arg, wake_conn, cs);
+    return 1;
 }
 
 static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *c,
                               const char *method, struct conn_state *cs)
 {
-    if (atomic_load(&cs->done)) /* called again after a slow handler resumed us */
+    if (atomic_load(&cs->done)) { /* called again after a slow or deferred answer resumed us */
+        if (cs->deferred) {
+            cs->deferred = 0;
+            cs->resp.defer.start = NULL;
+            cs->resp.defer.cont(&cs->req, &cs->resp, cs->resp.defer.arg);
+        }
         return answer(c, cs);
+    }
     char ip[INET6_ADDRSTRLEN + 1];
     remote_ip(c, ip, sizeof(ip));
     cs->req = (struct grantd_request){
@@ -292,6 +368,10 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
             return MHD_YES;
         MHD_resume_connection(c); /* shutting down: run it here */
         cs->slow_handler(&cs->req, &cs->resp);
+        if (cs->resp.defer.start)
+            defer_here(&cs->req, &cs->resp);
+    } else if (cs->resp.defer.start && suspend_for(srv, c, cs)) {
+        return MHD_YES;
     }
     return answer(c, cs);
 }
@@ -434,8 +514,13 @@ void grantd_server_stop(struct grantd_server *srv)
     if (!srv)
         return;
     /* every suspended connection must be resumed before MHD stops: the workers finish
-     * what is queued (each job resumes its connection); later slow requests run inline */
+     * what is queued (each job resumes its connection); later slow requests run inline.
+     * Deferred answers finish on the store's threads, which outlive the server; from now
+     * on new ones are waited for on their I/O thread. */
     grantd_workers_free(srv->workers);
+    atomic_store(&srv->stopping, 1);
+    while (atomic_load(&srv->deferred) > 0)
+        usleep(200);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

@@ -32,10 +32,11 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
         .scope = grantd_scope_join(req->arena, tokens, n),
     };
     grantd_rc rc = grantd_family_new(req, &g.family);
-    if (rc == GRANTD_OK)
-        rc = grantd_token_issue(req, resp, &g);
-    if (rc != GRANTD_OK)
+    if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
+        return;
+    }
+    grantd_token_issue(req, resp, &g, "the grant was revoked");
 }
 
 const struct grantd_grant_type grantd_grant_client_credentials = {

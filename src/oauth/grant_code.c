@@ -112,13 +112,8 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
         .family = code.family,
         .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),
     };
-    rc = grantd_token_issue(req, resp, &g);
-    if (rc == GRANTD_ECONFLICT)
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT,
-                                   "the code was already used; the tokens issued for it are "
-                                   "revoked");
-    else if (rc != GRANTD_OK)
-        grantd_response_internal(req, resp, rc);
+    grantd_token_issue(req, resp, &g,
+                       "the code was already used; the tokens issued for it are revoked");
 }
 
 const struct grantd_grant_type grantd_grant_authorization_code = {

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "http/app.h"
+#include "oauth/errors.h"
 #include "token/keys.h"
 #include "token/opaque.h"
 
 #define FAMILY_BYTES 16
-#define JTI_BYTES 16
 
 int64_t grantd_client_access_ttl(const struct grantd_request *req, const struct grantd_client *c)
 {
@@ -46,8 +46,8 @@ static grantd_rc access_text(struct grantd_request *req, const struct grantd_tok
         *out = text;
         return grantd_opaque_mint(text, unused);
     }
-    char *jti = grantd_arena_alloc(req->arena, grantd_b64url_len(JTI_BYTES) + 1);
-    grantd_rc rc = grantd_random_token(JTI_BYTES, jti);
+    char *jti = grantd_arena_alloc(req->arena, GRANTD_JTI_CHARS + 1);
+    grantd_rc rc = grantd_opaque_jti(jti);
     if (rc != GRANTD_OK)
         return rc;
     struct grantd_jwt_claims c = {
@@ -123,16 +123,87 @@ void grantd_issued_respond(struct grantd_request *req, struct grantd_response *r
     out->body = NULL;
 }
 
-grantd_rc grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
-                             const struct grantd_token_grant *g)
+/* The answer once the tokens are stored (or not). */
+static void issue_answer(struct grantd_request *req, struct grantd_response *resp,
+                         struct grantd_issued *issued, grantd_rc rc, const char *conflict_why)
 {
+    if (rc == GRANTD_OK) {
+        grantd_issued_respond(req, resp, issued);
+        return;
+    }
+    json_decref(issued->body);
+    issued->body = NULL;
+    if (rc == GRANTD_ECONFLICT)
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, conflict_why);
+    else
+        grantd_response_internal(req, resp, rc);
+}
+
+/* A deferred issue: the tokens, the store's result and what to say on a conflict, in the
+ * request arena until the answer is written. */
+struct pending_issue {
+    struct grantd_issued issued;
+    const char *conflict_why;
+    const struct grantd_store *store;
+    grantd_rc rc;
+    grantd_wake_fn wake;
+    void *token;
+};
+
+static void issue_stored(void *arg, grantd_rc rc)
+{
+    struct pending_issue *p = arg;
+    p->rc = rc;
+    p->wake(p->token);
+}
+
+static void issue_start(void *arg, grantd_wake_fn wake, void *token)
+{
+    struct pending_issue *p = arg;
+    p->wake = wake;
+    p->token = token;
+    struct grantd_store *s = (struct grantd_store *)p->store;
+    s->driver->token_put_async(s, p->issued.tokens, p->issued.count, issue_stored, p);
+}
+
+static void issue_cont(struct grantd_request *req, struct grantd_response *resp, void *arg)
+{
+    struct pending_issue *p = arg;
+    issue_answer(req, resp, &p->issued, p->rc, p->conflict_why);
+}
+
+/* The tokens' strings may point into the caller's stack (a client copied there): the
+ * deferred write needs copies that live as long as the request. */
+static void keep_strings(struct grantd_arena *a, struct grantd_token *t)
+{
+    t->client_id = grantd_arena_strdup(a, t->client_id);
+    t->user_id = t->user_id ? grantd_arena_strdup(a, t->user_id) : NULL;
+    t->scope = t->scope ? grantd_arena_strdup(a, t->scope) : NULL;
+    t->family = grantd_arena_strdup(a, t->family);
+}
+
+void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
+                        const struct grantd_token_grant *g, const char *conflict_why)
+{
+    struct grantd_store *s = req->app->store;
+    if (s->driver->token_put_async) {
+        struct pending_issue *p = grantd_arena_alloc(req->arena, sizeof(*p));
+        memset(p, 0, sizeof(*p));
+        grantd_rc rc = grantd_token_prepare(req, g, &p->issued);
+        if (rc != GRANTD_OK) {
+            issue_answer(req, resp, &p->issued, rc, conflict_why);
+            return;
+        }
+        for (size_t i = 0; i < p->issued.count; i++)
+            keep_strings(req->arena, &p->issued.tokens[i]);
+        p->conflict_why = conflict_why;
+        p->store = s;
+        grantd_response_defer(resp, issue_start, issue_cont, p);
+        return;
+    }
     struct grantd_issued issued;
     grantd_rc rc = grantd_token_prepare(req, g, &issued);
     if (rc == GRANTD_OK)
-        rc = req->app->store->driver->token_put(req->app->store, issued.tokens, issued.count);
-    if (rc == GRANTD_OK)
-        grantd_issued_respond(req, resp, &issued);
-    else
-        json_decref(issued.body);
-    return rc;
+        rc = s->driver->token_put(s, issued.tokens, issued.count);
+    issue_answer(req, resp, &issued, rc, conflict_why);
 }

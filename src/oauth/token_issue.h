@@ -37,11 +37,12 @@ GRANTD_MUST_USE grantd_rc grantd_token_prepare(struct grantd_request *req,
 void grantd_issued_respond(struct grantd_request *req, struct grantd_response *resp,
                            struct grantd_issued *out);
 
-/* prepare + token_put (one transaction) + respond. GRANTD_ECONFLICT (nothing stored, resp
- * untouched) when the family was revoked meanwhile; another code for a failure. */
-GRANTD_MUST_USE grantd_rc grantd_token_issue(struct grantd_request *req,
-                                             struct grantd_response *resp,
-                                             const struct grantd_token_grant *g);
+/* prepare + token_put (one transaction) + the answer: 200 with the tokens; invalid_grant
+ * with conflict_why when the family was revoked meanwhile (nothing stored); the internal
+ * error otherwise. When the store can write asynchronously the answer is deferred
+ * (grantd_response_defer): the handler must return without touching resp. */
+void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
+                        const struct grantd_token_grant *g, const char *conflict_why);
 
 /* The lifetimes that apply to client (its own, else the server's), in seconds; refresh 0 =
  * never expires. */

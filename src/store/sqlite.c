@@ -569,6 +569,7 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .code_put = grantd_sqlite_code_put,
     .code_consume = grantd_sqlite_code_consume,
     .token_put = grantd_sqlite_token_put,
+    .token_put_async = grantd_sqlite_token_put_async,
     .token_get = grantd_sqlite_token_get,
     .token_revoke_family = grantd_sqlite_token_revoke_family,
     .refresh_rotate = grantd_sqlite_refresh_rotate,

@@ -26,9 +26,11 @@
  * expired rows (sqlite_purge.c). */
 #include "store/sqlite_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/mem.h"
 
 /* Binds the (tenant, hash) key of a code or token at parameters 1 and 2. */
 static int bind_hash_key(sqlite3_stmt *st, int64_t tenant, const unsigned char *hash)
@@ -308,6 +310,35 @@ grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_to
         return GRANTD_EINVAL;
     struct token_batch b = {tokens, count};
     return grantd_sqlite_write(s, token_put_tx, &b);
+}
+
+/* token_put's asynchronous form: the batch descriptor lives until the callback. */
+struct token_put_async {
+    struct token_batch b;
+    void (*done)(void *arg, grantd_rc rc);
+    void *arg;
+};
+
+static void token_put_async_done(void *arg, grantd_rc rc)
+{
+    struct token_put_async *t = arg;
+    void (*done)(void *, grantd_rc) = t->done;
+    void *done_arg = t->arg;
+    free(t);
+    done(done_arg, rc);
+}
+
+void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+                                   size_t count, void (*done)(void *arg, grantd_rc rc),
+                                   void *arg)
+{
+    if (!tokens_valid(tokens, count)) {
+        done(arg, GRANTD_EINVAL);
+        return;
+    }
+    struct token_put_async *t = grantd_xcalloc(1, sizeof(*t));
+    *t = (struct token_put_async){{tokens, count}, done, arg};
+    grantd_sqlite_write_async(s, token_put_tx, &t->b, token_put_async_done, t);
 }
 
 /* Revoked and expired tokens are returned as they are; the caller decides. A read on the

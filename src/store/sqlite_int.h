@@ -97,6 +97,10 @@ struct sq_job {
     grantd_rc rc;
     int done;                   /* set (under the writer's mu) once rc is final; the
                                  * leader never touches the job afterwards */
+    /* an asynchronous job (grantd_sqlite_write_async): heap-allocated, freed by the leader
+     * after calling on_done(done_arg, rc); NULL for a waiting caller's job */
+    void (*on_done)(void *done_arg, grantd_rc rc);
+    void *done_arg;
 };
 
 /* The store's single writer: every write operation of the process goes through it
@@ -107,6 +111,9 @@ struct sq_writer {
     struct sq_job *head, *tail; /* waiting jobs */
     int leading;                /* a thread is running a batch */
     int sleepers;               /* threads in pthread_cond_wait on cv */
+    /* the thread that leads batches of asynchronous jobs (no caller waits to lead them) */
+    pthread_t thread;
+    int thread_started, thread_stop;
     struct sq_conn *conn;       /* the writer connection, opened on first write */
     /* background checkpoint (guarded by ck_mu) */
     pthread_mutex_t ck_mu;
@@ -159,6 +166,11 @@ void grantd_sqlite_conn_free(struct sq_conn *c);
  * call grantd_sqlite_write or grantd_sqlite_conn. */
 GRANTD_MUST_USE grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
                                               void *arg);
+/* The same without waiting: queues fn and returns; on_done(done_arg, rc) is called once the
+ * transaction holding it committed (or failed), on the writer's thread, or at once on the
+ * caller's when the writer thread cannot start. arg must stay valid until then. */
+void grantd_sqlite_write_async(struct grantd_store *s, grantd_sqlite_write_fn fn, void *arg,
+                               void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
 void grantd_sqlite_writer_init(struct sq_writer *w);
 /* Stops the checkpoint thread and closes the writer's connections. */
 void grantd_sqlite_writer_close(struct sq_writer *w);
@@ -276,6 +288,9 @@ grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena
                                      struct grantd_code *out);
 grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_token *tokens,
                                   size_t count);
+void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+                                   size_t count, void (*done)(void *arg, grantd_rc rc),
+                                   void *arg);
 grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   const unsigned char hash[GRANTD_SHA256_LEN],
                                   struct grantd_token *out);

@@ -51,9 +51,13 @@
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "core/mem.h"
+
+#include <jansson.h>
 
 #define BATCH_MAX 64
 #define CKPT_SOFT 8000       /* WAL pages (4 KiB each) before the checkpoint thread runs */
@@ -74,6 +78,17 @@ void grantd_sqlite_writer_init(struct sq_writer *w)
 
 void grantd_sqlite_writer_close(struct sq_writer *w)
 {
+    pthread_mutex_lock(&w->mu);
+    int thread = w->thread_started;
+    w->thread_stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    if (thread)
+        pthread_join(w->thread, NULL); /* after it ran every queued job */
+    if (w->batches)
+        grantd_log(GRANTD_LOG_INFO, "store_writer_stats", "{s:s,s:I,s:I,s:I}", "driver",
+                   "sqlite", "batches", (json_int_t)w->batches, "jobs", (json_int_t)w->jobs,
+                   "max_batch", (json_int_t)w->max_batch);
     pthread_mutex_lock(&w->ck_mu);
     int started = w->ck_started;
     w->ck_stop = 1;
@@ -283,12 +298,20 @@ static void lead(struct sq_store *st)
     struct sq_job *batch = take_batch(w, &n);
     pthread_mutex_unlock(&w->mu);
     run_batch(st, batch, n);
+    /* asynchronous jobs are ours: their callbacks run once the mutex is released */
+    struct sq_job *async = NULL, **async_tail = &async;
     pthread_mutex_lock(&w->mu);
-    /* a job's owner returns (and its job vanishes) once it sees done after we release the
-     * mutex: nothing here touches a job after marking it */
+    /* a waiting job's owner returns (and its job vanishes) once it sees done after we
+     * release the mutex: nothing here touches such a job after marking it */
     for (size_t i = 0; i < n; i++) {
         struct sq_job *next = batch->next;
-        batch->done = 1;
+        if (batch->on_done) {
+            batch->next = NULL;
+            *async_tail = batch;
+            async_tail = &batch->next;
+        } else {
+            batch->done = 1;
+        }
         batch = next;
     }
     w->batches++;
@@ -298,6 +321,25 @@ static void lead(struct sq_store *st)
     w->leading = 0;
     if (w->sleepers)
         pthread_cond_broadcast(&w->cv);
+    if (!async)
+        return;
+    pthread_mutex_unlock(&w->mu);
+    while (async) {
+        struct sq_job *next = async->next;
+        async->on_done(async->done_arg, async->rc);
+        free(async);
+        async = next;
+    }
+    pthread_mutex_lock(&w->mu);
+}
+
+static void enqueue(struct sq_writer *w, struct sq_job *job)
+{
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
 }
 
 grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn, void *arg)
@@ -306,11 +348,7 @@ grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
     struct sq_writer *w = &st->writer;
     struct sq_job job = {.fn = fn, .arg = arg, .rc = GRANTD_ESTORE};
     pthread_mutex_lock(&w->mu);
-    if (w->tail)
-        w->tail->next = &job;
-    else
-        w->head = &job;
-    w->tail = &job;
+    enqueue(w, &job);
     while (!job.done) {
         if (!w->leading) {
             lead(st);
@@ -322,4 +360,53 @@ grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
     }
     pthread_mutex_unlock(&w->mu);
     return job.rc;
+}
+
+/* The writer thread: leads whenever jobs wait and nobody leads. Nobody waits to lead an
+ * asynchronous job, so the jobs queued while one batch commits make the next batch: under
+ * load a batch holds roughly the requests that arrived during one commit. Before stopping
+ * it drains the queue, so every callback runs. */
+static void *writer_thread(void *arg)
+{
+    struct sq_store *st = arg;
+    struct sq_writer *w = &st->writer;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        if (w->head && !w->leading) {
+            lead(st);
+            continue;
+        }
+        if (w->thread_stop && !w->head)
+            break;
+        w->sleepers++;
+        pthread_cond_wait(&w->cv, &w->mu);
+        w->sleepers--;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+void grantd_sqlite_write_async(struct grantd_store *s, grantd_sqlite_write_fn fn, void *arg,
+                               void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg)
+{
+    struct sq_store *st = (struct sq_store *)s;
+    struct sq_writer *w = &st->writer;
+    struct sq_job *job = grantd_xcalloc(1, sizeof(*job));
+    *job = (struct sq_job){.fn = fn, .arg = arg, .rc = GRANTD_ESTORE, .on_done = on_done,
+                           .done_arg = done_arg};
+    pthread_mutex_lock(&w->mu);
+    if (!w->thread_started && !w->thread_stop)
+        w->thread_started = pthread_create(&w->thread, NULL, writer_thread, st) == 0;
+    if (!w->thread_started || w->thread_stop) { /* no thread to lead it: closing, or none */
+        pthread_mutex_unlock(&w->mu);
+        free(job);
+        on_done(done_arg, grantd_sqlite_write(s, fn, arg));
+        return;
+    }
+    enqueue(w, job);
+    /* the writer thread sleeps on cv with the waiting callers; any of them that wakes
+     * while nobody leads will lead, so one signal is enough */
+    if (!w->leading && w->sleepers)
+        pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }

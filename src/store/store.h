@@ -273,6 +273,15 @@ struct grantd_store_driver {
     /* Sets retire_at of one key. */
     grantd_rc (*key_retire)(struct grantd_store *s, int64_t tenant, const char *kid,
                             int64_t retire_at);
+
+    /* token_put without blocking the caller: queues the write and returns; done(arg, rc)
+     * is called exactly once with token_put's result, on a thread of the driver's (or on
+     * the caller's, before token_put_async returns). tokens and the strings they point to
+     * must stay valid until then. May be NULL: callers then use token_put. This is what
+     * lets a driver commit the tokens of many requests in one transaction without an I/O
+     * thread per waiting request. */
+    void (*token_put_async)(struct grantd_store *s, const struct grantd_token *tokens,
+                            size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 };
 
 struct grantd_store {

@@ -1,18 +1,99 @@
-/* Minting and hashing opaque credentials. */
+/* Minting opaque credentials and computing storage keys (see opaque.h). */
 #include "token/opaque.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-grantd_rc grantd_opaque_mint(char text[GRANTD_OPAQUE_CHARS + 1],
-                             unsigned char hash[GRANTD_SHA256_LEN])
+#include <jansson.h>
+
+#include "core/clock.h"
+
+#define ORDER_BYTES 8
+#define JWT_PAYLOAD_MAX 8192 /* larger payloads are not ours: no ordering bytes */
+
+static atomic_uint_least64_t last_order;
+
+/* Microseconds since the epoch, strictly increasing within the process (a clock that
+ * steps back, or two calls in one microsecond, take the previous value + 1). */
+static void next_order(unsigned char out[ORDER_BYTES])
 {
-    grantd_rc rc = grantd_random_token(GRANTD_OPAQUE_BYTES, text);
+    uint64_t now = (uint64_t)grantd_clock_now_us();
+    uint64_t prev = atomic_load(&last_order), v;
+    do {
+        v = now > prev ? now : prev + 1;
+    } while (!atomic_compare_exchange_weak(&last_order, &prev, v));
+    for (int i = ORDER_BYTES - 1; i >= 0; i--, v >>= 8)
+        out[i] = (unsigned char)v;
+}
+
+static grantd_rc mint(unsigned char *raw, size_t n, char *text)
+{
+    next_order(raw);
+    grantd_rc rc = grantd_random_bytes(raw + ORDER_BYTES, n - ORDER_BYTES);
     if (rc == GRANTD_OK)
-        grantd_opaque_hash(text, hash);
+        grantd_b64url_encode(raw, n, text);
     return rc;
 }
 
-void grantd_opaque_hash(const char *text, unsigned char hash[GRANTD_SHA256_LEN])
+grantd_rc grantd_opaque_mint(char text[GRANTD_OPAQUE_CHARS + 1],
+                             unsigned char key[GRANTD_SHA256_LEN])
 {
-    grantd_sha256(text, strlen(text), hash);
+    unsigned char raw[GRANTD_OPAQUE_BYTES];
+    grantd_rc rc = mint(raw, sizeof(raw), text);
+    if (rc == GRANTD_OK)
+        grantd_opaque_hash(text, key);
+    return rc;
+}
+
+grantd_rc grantd_opaque_jti(char out[GRANTD_JTI_CHARS + 1])
+{
+    unsigned char raw[GRANTD_JTI_BYTES];
+    return mint(raw, sizeof(raw), out);
+}
+
+/* The ordering bytes of a JWT's jti; 0 when it has none of ours. */
+static int jwt_order(const char *text, size_t n, unsigned char out[ORDER_BYTES])
+{
+    const char *dot1 = memchr(text, '.', n);
+    const char *dot2 = dot1 ? memchr(dot1 + 1, '.', n - (size_t)(dot1 + 1 - text)) : NULL;
+    if (!dot2 || (size_t)(dot2 - dot1 - 1) > JWT_PAYLOAD_MAX)
+        return 0;
+    size_t len = (size_t)(dot2 - dot1 - 1), plen;
+    unsigned char *payload = malloc(len * 3 / 4 + 3);
+    int found = 0;
+    if (payload && grantd_b64_decode(dot1 + 1, len, 0, payload, &plen) == GRANTD_OK) {
+        json_t *claims = json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL);
+        const char *jti = json_string_value(json_object_get(claims, "jti"));
+        unsigned char raw[GRANTD_JTI_BYTES + 3];
+        size_t rlen;
+        if (jti && strlen(jti) == GRANTD_JTI_CHARS &&
+            grantd_b64_decode(jti, GRANTD_JTI_CHARS, 0, raw, &rlen) == GRANTD_OK &&
+            rlen == GRANTD_JTI_BYTES) {
+            memcpy(out, raw, ORDER_BYTES);
+            found = 1;
+        }
+        json_decref(claims);
+    }
+    free(payload);
+    return found;
+}
+
+void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN])
+{
+    size_t n = strlen(text);
+    unsigned char digest[GRANTD_SHA256_LEN];
+    grantd_sha256(text, n, digest);
+    unsigned char order[ORDER_BYTES] = {0};
+    unsigned char raw[GRANTD_OPAQUE_BYTES + 3];
+    size_t rlen;
+    if (n == GRANTD_OPAQUE_CHARS) {
+        if (grantd_b64_decode(text, n, 0, raw, &rlen) == GRANTD_OK && rlen == GRANTD_OPAQUE_BYTES)
+            memcpy(order, raw, ORDER_BYTES);
+    } else if (!jwt_order(text, n, order)) {
+        memset(order, 0, sizeof(order));
+    }
+    memcpy(key, order, ORDER_BYTES);
+    memcpy(key + ORDER_BYTES, digest, GRANTD_SHA256_LEN - ORDER_BYTES);
 }

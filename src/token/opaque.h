@@ -1,6 +1,23 @@
-/* Opaque credentials: authorization codes, access and refresh tokens, session ids. Each is
- * 32 random bytes in base64url (43 characters); only its SHA-256 is ever stored, so a
- * stolen database holds nothing a client could present. */
+/* Opaque credentials: authorization codes, access and refresh tokens, session ids, and the
+ * storage keys of every credential (JWT access tokens included).
+ *
+ * An opaque credential is 32 bytes in base64url (43 characters): 8 ordering bytes (the
+ * issuing time in microseconds, big-endian, strictly increasing within a process) and 24
+ * random bytes (192 bits, beyond RFC 6749 §10.10's 128). Only its storage key is ever
+ * stored, so a stolen database holds nothing a client could present.
+ *
+ * The storage key (32 bytes) is the credential's 8 ordering bytes followed by the first 24
+ * bytes of the SHA-256 of its whole text. Why not the plain SHA-256: keys are the primary key
+ * of the tokens and codes tables, and random keys put every new row on a random b-tree leaf,
+ * so a transaction of n tokens wrote about n pages to the WAL (and later the database).
+ * Ordered keys append to the rightmost leaf: a commit of many tokens writes a page or two.
+ * A presented text still matches only if 192 bits of its SHA-256 match: choosing the
+ * ordering bytes gains an attacker nothing. The ordering bytes reveal when a credential was
+ * issued, as a JWT's iat does.
+ *
+ * A JWT access token carries its ordering bytes in its jti (grantd_opaque_jti): its key is
+ * the jti's first 8 bytes and the SHA-256 of the whole JWT. Any other text (a malformed
+ * token) gets 8 zero bytes, which no minted credential has. */
 #ifndef GRANTD_TOKEN_OPAQUE_H
 #define GRANTD_TOKEN_OPAQUE_H
 
@@ -11,12 +28,17 @@
 
 #define GRANTD_OPAQUE_BYTES 32
 #define GRANTD_OPAQUE_CHARS 43  /* base64url of 32 bytes, no padding */
+#define GRANTD_JTI_BYTES 16     /* 8 ordering + 8 random */
+#define GRANTD_JTI_CHARS 22
 
 /* A fresh credential into text (GRANTD_OPAQUE_CHARS + 1 bytes) and its storage key. */
 GRANTD_MUST_USE grantd_rc grantd_opaque_mint(char text[GRANTD_OPAQUE_CHARS + 1],
-                                             unsigned char hash[GRANTD_SHA256_LEN]);
+                                             unsigned char key[GRANTD_SHA256_LEN]);
 
-/* The storage key of a presented credential. */
-void grantd_opaque_hash(const char *text, unsigned char hash[GRANTD_SHA256_LEN]);
+/* A fresh jti for a JWT access token (GRANTD_JTI_CHARS + 1 bytes): ordering bytes first. */
+GRANTD_MUST_USE grantd_rc grantd_opaque_jti(char out[GRANTD_JTI_CHARS + 1]);
+
+/* The storage key of a presented credential: an opaque one, a JWT, or anything else. */
+void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN]);
 
 #endif

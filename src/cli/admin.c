@@ -1,6 +1,7 @@
 /* Shared machinery of the admin commands: see admin.h. */
 #include "cli/admin.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include <time.h>
 
 #include "core/crypto.h"
+#include "oauth/client_cache.h"
+#include "oauth/token_cache.h"
 
 /* The option as the user typed it, without any "=value", for messages. */
 static void option_name(char **argv, char *out, size_t outlen)
@@ -204,4 +207,15 @@ int grantd_admin_is_token(const char *s, size_t max)
         if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
             return 0;
     return 1;
+}
+
+void grantd_admin_wait_caches(void)
+{
+    int64_t ms = GRANTD_CLIENT_CACHE_TTL_MS > GRANTD_TOKEN_CACHE_TTL_MS
+                     ? GRANTD_CLIENT_CACHE_TTL_MS
+                     : GRANTD_TOKEN_CACHE_TTL_MS;
+    ms += 50; /* an entry's age is measured from before its fetch: a margin for clocks */
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }

@@ -54,6 +54,13 @@ struct grantd_admin_cmd {
     const char *summary;
 };
 
+/* After a change that running servers cache (a client disabled, enabled, deleted or given a
+ * new secret; a user disabled or enabled): waits out the caches' window (the client and
+ * token caches of src/oauth keep an entry at most 1 s), so that when the command returns
+ * every running server answers with the change. A commit wait: it makes "at once" hold for
+ * servers in other processes without any message between them. */
+void grantd_admin_wait_caches(void);
+
 /* Runs the subcommand named by argv[1] of a command group ("client", "user"). usage_head
  * is the group's usage line; "--help", "-h" and "help" list the subcommands. */
 int grantd_admin_dispatch(const char *group, const char *usage_head,

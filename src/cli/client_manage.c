@@ -194,6 +194,7 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage, 
         rc = client_fail(a.cmd, id, src);
         goto out;
     }
+    grantd_admin_wait_caches();
     printf("client '%s' %s\n", id, delete ? "deleted" : "disabled");
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
@@ -261,6 +262,7 @@ int grantd_cli_client_enable(int argc, char **argv)
         rc = client_fail(a.cmd, id, src);
         goto out;
     }
+    grantd_admin_wait_caches();
     enable_output(id, cl.is_public ? NULL : secret, json);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
@@ -313,6 +315,7 @@ int grantd_cli_client_rotate(int argc, char **argv)
         rc = client_fail(a.cmd, id, src);
         goto out;
     }
+    grantd_admin_wait_caches();
     rotate_output(id, secret, json);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:

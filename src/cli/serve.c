@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "http/app.h"
 #include "http/server.h"
+#include "oauth/token_cache.h"
 #include "token/keys.h"
 
 static const char usage[] =
@@ -107,6 +108,7 @@ static grantd_rc start_server(struct grantd_app *app, unsigned *port, char **iss
         return rc;
     *issuer = derive_issuer(app->cfg, *port);
     app->issuer = *issuer;
+    grantd_token_cache_enable((int)app->cfg->token_cache);
     rc = grantd_server_start(app, fd, *port, srv, err, errlen);
     if (rc != GRANTD_OK)
         close(fd);

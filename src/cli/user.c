@@ -261,6 +261,7 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
         rc = user_fail(a.cmd, username, src);
         goto out;
     }
+    grantd_admin_wait_caches();
     printf("user '%s' %s\n", username, disabled ? "disabled" : "enabled");
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:

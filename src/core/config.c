@@ -89,6 +89,7 @@ static const struct field root_fields[] = {
     {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
     {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, key_fields},
     {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, check_member_name, NULL},
+    {"token_cache", FIELD_UINT, CFG_OFF(token_cache), 0, 1, 0, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -117,6 +118,7 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.connections_per_ip = GRANTD_DEFAULT_CONNECTIONS_PER_IP;
     cfg->limits.connection_timeout = GRANTD_DEFAULT_CONNECTION_TIMEOUT;
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
+    cfg->token_cache = 1;
 }
 
 void grantd_config_set(char **field, const char *value)

@@ -61,6 +61,7 @@ struct grantd_config {
         int64_t reload;
     } keys;
     char *account_member;        /* token-response member carrying the user's account; NULL: none */
+    unsigned token_cache;        /* 1: introspection answers from oauth/token_cache.c; 0: store */
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;
     struct {

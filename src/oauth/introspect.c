@@ -15,12 +15,16 @@
 #include "http/app.h"
 #include "oauth/client_auth.h"
 #include "oauth/token.h"
+#include "oauth/token_cache.h"
 #include "token/opaque.h"
 
-/* The token named by the request; *found 0 when absent from the store. Writes the error and
- * returns GRANTD_EINVAL for a request without one (or unauthenticated). */
+/* The token named by the request, from the token cache (introspection) or the store
+ * (revocation: it acts on what the store holds now); *found 0 when absent from the store.
+ * Writes the error and returns GRANTD_EINVAL for a request without one (or
+ * unauthenticated). */
 static grantd_rc lookup(struct grantd_request *req, struct grantd_response *resp,
-                        struct grantd_client_auth *auth, struct grantd_token *t, int *found)
+                        struct grantd_client_auth *auth, int cache, struct grantd_token_facts *f,
+                        int *found)
 {
     *found = 0;
     if (!grantd_oauth_body_ok(req, resp))
@@ -33,10 +37,15 @@ static grantd_rc lookup(struct grantd_request *req, struct grantd_response *resp
         grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, "token is required");
         return GRANTD_EINVAL;
     }
-    unsigned char hash[GRANTD_SHA256_LEN];
-    grantd_opaque_hash(text, hash);
-    struct grantd_store *st = req->app->store;
-    rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash, t);
+    unsigned char key[GRANTD_SHA256_LEN];
+    grantd_opaque_hash(text, key);
+    if (cache) {
+        rc = grantd_token_cache_get(req, key, f);
+    } else {
+        struct grantd_store *st = req->app->store;
+        memset(f, 0, sizeof(*f));
+        rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, key, &f->token);
+    }
     *found = rc == GRANTD_OK;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
@@ -52,19 +61,11 @@ static int live(const struct grantd_request *req, const struct grantd_token *t)
 }
 
 /* The active answer; NULL when the token's user can no longer sign in. */
-static grantd_rc active_body(struct grantd_request *req, const struct grantd_token *t,
-                             json_t **out)
+static json_t *active_body(struct grantd_request *req, const struct grantd_token_facts *f)
 {
-    struct grantd_user u = {0};
-    struct grantd_store *st = req->app->store;
-    *out = NULL;
-    if (t->user_id) {
-        grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, t->user_id, &u);
-        if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled))
-            return GRANTD_OK;
-        if (rc != GRANTD_OK)
-            return rc;
-    }
+    const struct grantd_token *t = &f->token;
+    if (!f->user_ok)
+        return NULL;
     json_t *b = json_pack("{s:b,s:s,s:s,s:s,s:s,s:I,s:s}", "active", 1, "scope", t->scope,
                           "client_id", t->client_id, "sub", t->user_id ? t->user_id : t->client_id,
                           "token_type", t->kind == GRANTD_TOKEN_ACCESS ? "Bearer" : "refresh_token",
@@ -72,17 +73,16 @@ static grantd_rc active_body(struct grantd_request *req, const struct grantd_tok
     if (t->expires_at)
         json_object_set_new(b, "exp", json_integer(t->expires_at));
     if (t->user_id)
-        json_object_set_new(b, "username", json_string(u.username));
-    *out = b;
-    return GRANTD_OK;
+        json_object_set_new(b, "username", json_string(f->username));
+    return b;
 }
 
 void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_client_auth auth;
-    struct grantd_token t;
+    struct grantd_token_facts f;
     int found;
-    grantd_rc rc = lookup(req, resp, &auth, &t, &found);
+    grantd_rc rc = lookup(req, resp, &auth, 1, &f, &found);
     if (rc == GRANTD_EINVAL)
         return;
     if (rc == GRANTD_OK && auth.method == GRANTD_AUTH_NONE) {
@@ -93,8 +93,8 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
         return;
     }
     json_t *body = NULL;
-    if (rc == GRANTD_OK && found && visible(&auth.client, &t) && live(req, &t))
-        rc = active_body(req, &t, &body);
+    if (rc == GRANTD_OK && found && visible(&auth.client, &f.token) && live(req, &f.token))
+        body = active_body(req, &f);
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
         return;
@@ -105,17 +105,18 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
 void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_client_auth auth;
-    struct grantd_token t;
+    struct grantd_token_facts f;
     int found;
-    grantd_rc rc = lookup(req, resp, &auth, &t, &found);
+    grantd_rc rc = lookup(req, resp, &auth, 0, &f, &found);
     if (rc == GRANTD_EINVAL)
         return;
+    const struct grantd_token *t = &f.token;
     struct grantd_store *st = req->app->store;
-    if (rc == GRANTD_OK && found && strcmp(t.client_id, auth.client.id) == 0) {
+    if (rc == GRANTD_OK && found && strcmp(t->client_id, auth.client.id) == 0) {
         /* a refresh token takes its whole family (and so its access tokens) with it */
-        rc = t.kind == GRANTD_TOKEN_REFRESH
-                 ? st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, t.family)
-                 : st->driver->token_revoke(st, GRANTD_DEFAULT_TENANT, t.hash);
+        rc = t->kind == GRANTD_TOKEN_REFRESH
+                 ? st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, t->family)
+                 : st->driver->token_revoke(st, GRANTD_DEFAULT_TENANT, t->hash);
     }
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {
         grantd_response_internal(req, resp, rc);

@@ -63,7 +63,8 @@
 #define CKPT_SOFT 8000       /* WAL pages (4 KiB each) before the checkpoint thread runs */
 #define CKPT_CATCHUP 500     /* frames the leader copies itself so that the WAL can restart */
 #define CKPT_HARD 64000      /* WAL pages before the leader checkpoints whatever the thread does */
-#define WRITER_CACHE "-32768" /* KiB of page cache for the writer connection */
+#define WRITER_CACHE "-2048" /* KiB of page cache for the writer connection: inserts append
+                               * (ordered keys), so the rightmost path is what stays hot */
 #define ERR_LEN 256
 
 void grantd_sqlite_writer_init(struct sq_writer *w)
@@ -359,6 +360,9 @@ grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
         }
     }
     pthread_mutex_unlock(&w->mu);
+    /* every synchronous write may change stored records (revocations, rotations, disabled
+     * clients); only token inserts go through grantd_sqlite_write_async */
+    grantd_store_changed(s);
     return job.rc;
 }
 

@@ -26,12 +26,27 @@ grantd_rc grantd_store_open(const char *url, struct grantd_store **out, char *er
                          d->version, GRANTD_STORE_API_VERSION);
                 return GRANTD_EINVAL;
             }
-            return d->open(colon + 1, out, err, errlen);
+            grantd_rc rc = d->open(colon + 1, out, err, errlen);
+            if (rc == GRANTD_OK) {
+                static atomic_uint_least64_t handles;
+                atomic_store(&(*out)->generation, (atomic_fetch_add(&handles, 1) + 1) << 40);
+            }
+            return rc;
         }
     }
     snprintf(err, errlen, "unsupported database scheme '%.*s' (supported: sqlite)",
              (int)scheme_len, url);
     return GRANTD_EINVAL;
+}
+
+uint64_t grantd_store_generation(struct grantd_store *s)
+{
+    return atomic_load(&s->generation);
+}
+
+void grantd_store_changed(struct grantd_store *s)
+{
+    atomic_fetch_add(&s->generation, 1);
 }
 
 void grantd_store_close(struct grantd_store *s)

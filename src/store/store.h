@@ -16,6 +16,7 @@
 #ifndef GRANTD_STORE_STORE_H
 #define GRANTD_STORE_STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -286,7 +287,18 @@ struct grantd_store_driver {
 
 struct grantd_store {
     const struct grantd_store_driver *driver;
+    /* Bumped by the driver after every write that may have changed a record already stored
+     * (every write but token_put/token_put_async, which only add). Caches of stored records
+     * keep the value they read before fetching and drop entries once it moved on
+     * (oauth/token_cache.c). grantd_store_open starts it at a value no other handle of the
+     * process had, so entries of a closed store never match a new one at the same address. */
+    atomic_uint_least64_t generation;
 };
+
+/* The current generation of s (see above). */
+uint64_t grantd_store_generation(struct grantd_store *s);
+/* For drivers: after a write that may have changed stored records. */
+void grantd_store_changed(struct grantd_store *s);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
  * database). GRANTD_EINVAL for an unknown scheme (err says so). */

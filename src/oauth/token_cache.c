@@ -1,0 +1,148 @@
+/* Direct-mapped slots, each behind its own mutex; an entry is a heap copy of the facts. */
+#include "oauth/token_cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/mem.h"
+#include "http/app.h"
+
+struct entry {
+    const struct grantd_store *store;
+    uint64_t generation;          /* the store's, read before the fetch */
+    int64_t fetched_us;
+    struct grantd_arena *arena;   /* owns the strings of facts */
+    struct grantd_token_facts facts;
+};
+
+struct slot {
+    pthread_mutex_t mu;
+    struct entry *e;              /* NULL when empty */
+};
+
+static struct slot slots[GRANTD_TOKEN_CACHE_SLOTS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static atomic_int enabled = 1;
+
+static void init_slots(void)
+{
+    for (size_t i = 0; i < GRANTD_TOKEN_CACHE_SLOTS; i++)
+        pthread_mutex_init(&slots[i].mu, NULL);
+}
+
+void grantd_token_cache_enable(int on)
+{
+    atomic_store(&enabled, !!on);
+}
+
+static const char *dup_or_null(struct grantd_arena *a, const char *s)
+{
+    return s ? grantd_arena_strdup(a, s) : NULL;
+}
+
+/* A copy of f whose strings live in a (the sealed successor is not needed here). */
+static void copy_facts(struct grantd_arena *a, const struct grantd_token_facts *f,
+                       struct grantd_token_facts *out)
+{
+    *out = *f;
+    struct grantd_token *t = &out->token;
+    t->client_id = dup_or_null(a, f->token.client_id);
+    t->user_id = dup_or_null(a, f->token.user_id);
+    t->scope = dup_or_null(a, f->token.scope);
+    t->family = dup_or_null(a, f->token.family);
+    t->successor = NULL;
+    t->successor_len = 0;
+    out->username = dup_or_null(a, f->username);
+}
+
+/* The slot of a key: its bytes past the 8 ordering ones are SHA-256 output. */
+static struct slot *slot_of(const unsigned char key[GRANTD_SHA256_LEN])
+{
+    uint32_t h;
+    memcpy(&h, key + 8, sizeof(h));
+    return &slots[h % GRANTD_TOKEN_CACHE_SLOTS];
+}
+
+static int cached(struct grantd_request *req, struct slot *sl,
+                  const unsigned char key[GRANTD_SHA256_LEN], uint64_t generation,
+                  struct grantd_token_facts *out)
+{
+    int hit = 0;
+    int64_t now = grantd_clock_mono_us();
+    pthread_mutex_lock(&sl->mu);
+    struct entry *e = sl->e;
+    if (e && e->store == req->app->store && e->generation == generation &&
+        now - e->fetched_us < GRANTD_TOKEN_CACHE_TTL_MS * 1000 &&
+        memcmp(e->facts.token.hash, key, GRANTD_SHA256_LEN) == 0 &&
+        e->facts.token.tenant == GRANTD_DEFAULT_TENANT) {
+        copy_facts(req->arena, &e->facts, out);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&sl->mu);
+    return hit;
+}
+
+static void keep(struct grantd_request *req, struct slot *sl, uint64_t generation,
+                 int64_t fetched_us, const struct grantd_token_facts *f)
+{
+    struct entry *e = grantd_xcalloc(1, sizeof(*e));
+    e->store = req->app->store;
+    e->generation = generation;
+    e->fetched_us = fetched_us;
+    e->arena = grantd_arena_new(512);
+    copy_facts(e->arena, f, &e->facts);
+    pthread_mutex_lock(&sl->mu);
+    struct entry *old = sl->e;
+    sl->e = e;
+    pthread_mutex_unlock(&sl->mu);
+    if (old) {
+        grantd_arena_free(old->arena);
+        free(old);
+    }
+}
+
+/* The facts from the store. */
+static grantd_rc fetch(struct grantd_request *req, const unsigned char key[GRANTD_SHA256_LEN],
+                       struct grantd_token_facts *out)
+{
+    struct grantd_store *st = req->app->store;
+    memset(out, 0, sizeof(*out));
+    grantd_rc rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, key, &out->token);
+    if (rc != GRANTD_OK)
+        return rc;
+    out->user_ok = 1;
+    if (out->token.user_id) {
+        struct grantd_user u = {0};
+        rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, out->token.user_id, &u);
+        if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled))
+            out->user_ok = 0;
+        else if (rc != GRANTD_OK)
+            return rc;
+        else
+            out->username = u.username;
+    }
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_token_cache_get(struct grantd_request *req,
+                                 const unsigned char key[GRANTD_SHA256_LEN],
+                                 struct grantd_token_facts *out)
+{
+    if (!atomic_load(&enabled))
+        return fetch(req, key, out);
+    pthread_once(&once, init_slots);
+    struct slot *sl = slot_of(key);
+    /* the generation is read before the store is: a write committed during the fetch moves
+     * it past what the entry records, so the entry is never used */
+    uint64_t generation = grantd_store_generation(req->app->store);
+    if (cached(req, sl, key, generation, out))
+        return GRANTD_OK;
+    int64_t fetched_us = grantd_clock_mono_us();
+    grantd_rc rc = fetch(req, key, out);
+    if (rc == GRANTD_OK)
+        keep(req, sl, generation, fetched_us, out);
+    return rc;
+}

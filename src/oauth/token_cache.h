@@ -1,0 +1,44 @@
+/* The token cache: introspection answers from memory for tokens it looked up recently, so
+ * that resource servers that introspect every API call (Apicbase's guide does) do not cost
+ * a database read each (DESIGN.md, Performance approach; bench/README.md: introspect_1,
+ * introspect_1m).
+ *
+ * What it keeps, per storage key: the token record and, for a user's token, whether the user
+ * exists and is enabled and their username. Only tokens found in the store are kept.
+ *
+ * When an entry stops being used:
+ * - at once after any write of this process that may change a stored record (a revocation,
+ *   a rotation, a replayed code, a disabled client or user...): the store's generation moved
+ *   on (store.h), and entries fetched under an older generation are ignored;
+ * - after GRANTD_TOKEN_CACHE_TTL_MS for changes made by another process (`grantd client
+ *   disable`, another grantd instance on the same database): the same bound the client cache
+ *   has, and the propagation delay RFC 7009 §2 allows between servers.
+ * Expiry needs no invalidation: callers check expires_at against the clock on every use.
+ * Thread-safe; a fixed number of slots (direct-mapped), so its memory is bounded. */
+#ifndef GRANTD_OAUTH_TOKEN_CACHE_H
+#define GRANTD_OAUTH_TOKEN_CACHE_H
+
+#include "http/request.h"
+#include "store/store.h"
+
+#define GRANTD_TOKEN_CACHE_TTL_MS 1000
+#define GRANTD_TOKEN_CACHE_SLOTS 2048
+
+/* What introspection needs to know about a stored token. */
+struct grantd_token_facts {
+    struct grantd_token token;   /* strings in the request arena */
+    int user_ok;                 /* no user, or the user exists and is enabled */
+    const char *username;        /* the user's, when token.user_id and user_ok */
+};
+
+/* The facts of the token with this storage key, from the cache or the store (then cached).
+ * GRANTD_ENOTFOUND when the store has no such token; other codes are store failures. */
+GRANTD_MUST_USE grantd_rc grantd_token_cache_get(struct grantd_request *req,
+                                                 const unsigned char key[GRANTD_SHA256_LEN],
+                                                 struct grantd_token_facts *out);
+
+/* Turns the cache off (0) or on (1) for this process: `cache.tokens = false` in the
+ * configuration, and benchmarks that measure the store itself. On by default. */
+void grantd_token_cache_enable(int on);
+
+#endif

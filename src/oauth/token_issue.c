@@ -36,15 +36,15 @@ grantd_rc grantd_family_new(struct grantd_request *req, const char **out)
     return rc;
 }
 
-/* The access token's text: opaque, or a signed JWT for JWT clients. */
+/* The access token's text and storage key: opaque, or a signed JWT for JWT clients. */
 static grantd_rc access_text(struct grantd_request *req, const struct grantd_token_grant *g,
-                             int64_t now, int64_t ttl, const char **out)
+                             int64_t now, int64_t ttl, const char **out,
+                             unsigned char key[GRANTD_SHA256_LEN])
 {
     if (!(g->client->flags & GRANTD_CLIENT_JWT_ACCESS) || !req->app->keyring) {
         char *text = grantd_arena_alloc(req->arena, GRANTD_OPAQUE_CHARS + 1);
-        unsigned char unused[GRANTD_SHA256_LEN];
         *out = text;
-        return grantd_opaque_mint(text, unused);
+        return grantd_opaque_mint(text, key);
     }
     char *jti = grantd_arena_alloc(req->arena, GRANTD_JTI_CHARS + 1);
     grantd_rc rc = grantd_opaque_jti(jti);
@@ -60,7 +60,10 @@ static grantd_rc access_text(struct grantd_request *req, const struct grantd_tok
         .iat = now,
         .exp = now + ttl,
     };
-    return grantd_keyring_sign(req->app->keyring, req->arena, now, &c, out);
+    rc = grantd_keyring_sign(req->app->keyring, req->arena, now, &c, out);
+    if (rc == GRANTD_OK)
+        grantd_opaque_key_jwt(*out, jti, key);
+    return rc;
 }
 
 static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int64_t now)
@@ -102,10 +105,9 @@ grantd_rc grantd_token_prepare(struct grantd_request *req, const struct grantd_t
     out->tokens[1].kind = GRANTD_TOKEN_REFRESH;
     out->tokens[1].scope = g->refresh_scope ? g->refresh_scope : g->scope;
     out->tokens[1].expires_at = rttl ? now + rttl : 0;
-    grantd_rc rc = access_text(req, g, now, ttl, &access);
+    grantd_rc rc = access_text(req, g, now, ttl, &access, out->tokens[0].hash);
     if (rc != GRANTD_OK)
         return rc;
-    grantd_opaque_hash(access, out->tokens[0].hash);
     if (g->with_refresh) {
         rc = grantd_opaque_mint(refresh, out->tokens[1].hash);
         if (rc != GRANTD_OK)

@@ -53,6 +53,37 @@ grantd_rc grantd_opaque_jti(char out[GRANTD_JTI_CHARS + 1])
     return mint(raw, sizeof(raw), out);
 }
 
+/* key = order || SHA-256(text)[0..24) */
+static void make_key(const char *text, const unsigned char order[ORDER_BYTES],
+                     unsigned char key[GRANTD_SHA256_LEN])
+{
+    unsigned char digest[GRANTD_SHA256_LEN];
+    grantd_sha256(text, strlen(text), digest);
+    memcpy(key, order, ORDER_BYTES);
+    memcpy(key + ORDER_BYTES, digest, GRANTD_SHA256_LEN - ORDER_BYTES);
+}
+
+/* The ordering bytes of a jti we minted; 0 when it is not one. */
+static int jti_order(const char *jti, unsigned char out[ORDER_BYTES])
+{
+    unsigned char raw[GRANTD_JTI_BYTES + 3];
+    size_t rlen;
+    if (!jti || strlen(jti) != GRANTD_JTI_CHARS ||
+        grantd_b64_decode(jti, GRANTD_JTI_CHARS, 0, raw, &rlen) != GRANTD_OK ||
+        rlen != GRANTD_JTI_BYTES)
+        return 0;
+    memcpy(out, raw, ORDER_BYTES);
+    return 1;
+}
+
+void grantd_opaque_key_jwt(const char *jwt, const char *jti, unsigned char key[GRANTD_SHA256_LEN])
+{
+    unsigned char order[ORDER_BYTES] = {0};
+    if (!jti_order(jti, order))
+        memset(order, 0, sizeof(order));
+    make_key(jwt, order, key);
+}
+
 /* The ordering bytes of a JWT's jti; 0 when it has none of ours. */
 static int jwt_order(const char *text, size_t n, unsigned char out[ORDER_BYTES])
 {
@@ -65,15 +96,7 @@ static int jwt_order(const char *text, size_t n, unsigned char out[ORDER_BYTES])
     int found = 0;
     if (payload && grantd_b64_decode(dot1 + 1, len, 0, payload, &plen) == GRANTD_OK) {
         json_t *claims = json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL);
-        const char *jti = json_string_value(json_object_get(claims, "jti"));
-        unsigned char raw[GRANTD_JTI_BYTES + 3];
-        size_t rlen;
-        if (jti && strlen(jti) == GRANTD_JTI_CHARS &&
-            grantd_b64_decode(jti, GRANTD_JTI_CHARS, 0, raw, &rlen) == GRANTD_OK &&
-            rlen == GRANTD_JTI_BYTES) {
-            memcpy(out, raw, ORDER_BYTES);
-            found = 1;
-        }
+        found = jti_order(json_string_value(json_object_get(claims, "jti")), out);
         json_decref(claims);
     }
     free(payload);
@@ -83,8 +106,6 @@ static int jwt_order(const char *text, size_t n, unsigned char out[ORDER_BYTES])
 void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN])
 {
     size_t n = strlen(text);
-    unsigned char digest[GRANTD_SHA256_LEN];
-    grantd_sha256(text, n, digest);
     unsigned char order[ORDER_BYTES] = {0};
     unsigned char raw[GRANTD_OPAQUE_BYTES + 3];
     size_t rlen;
@@ -94,6 +115,5 @@ void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN])
     } else if (!jwt_order(text, n, order)) {
         memset(order, 0, sizeof(order));
     }
-    memcpy(key, order, ORDER_BYTES);
-    memcpy(key + ORDER_BYTES, digest, GRANTD_SHA256_LEN - ORDER_BYTES);
+    make_key(text, order, key);
 }

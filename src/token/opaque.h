@@ -38,6 +38,10 @@ GRANTD_MUST_USE grantd_rc grantd_opaque_mint(char text[GRANTD_OPAQUE_CHARS + 1],
 /* A fresh jti for a JWT access token (GRANTD_JTI_CHARS + 1 bytes): ordering bytes first. */
 GRANTD_MUST_USE grantd_rc grantd_opaque_jti(char out[GRANTD_JTI_CHARS + 1]);
 
+/* The storage key of a JWT we just signed with this jti (what grantd_opaque_hash gives for
+ * it, without decoding the claims again). */
+void grantd_opaque_key_jwt(const char *jwt, const char *jti, unsigned char key[GRANTD_SHA256_LEN]);
+
 /* The storage key of a presented credential: an opaque one, a JWT, or anything else. */
 void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN]);
 

@@ -245,6 +245,35 @@ void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t
     return p;
 }
 
+grantd_rc grantd_sqlite_tenant_rows(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
+                                    int64_t tenant, struct grantd_arena *a, size_t elem,
+                                    void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a,
+                                                     void *item),
+                                    void **out, size_t *count)
+{
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    if (!st)
+        return GRANTD_ESTORE;
+    unsigned char *v = NULL;
+    size_t n = 0, cap = 0;
+    grantd_rc rc = GRANTD_ESTORE;
+    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
+        goto out;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grantd_sqlite_grow(a, v, n, &cap, elem);
+        from_row(st, a, v + n++ * elem);
+    }
+    rc = grantd_sqlite_rc(c, r);
+    if (rc == GRANTD_OK) {
+        *out = v;
+        *count = n;
+    }
+out:
+    grantd_sqlite_done(st);
+    return rc;
+}
+
 /* ---- connections ---------------------------------------------------------------------- */
 
 void grantd_sqlite_conn_free(struct sq_conn *c)

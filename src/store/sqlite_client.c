@@ -275,31 +275,19 @@ grantd_rc grantd_sqlite_client_get(struct grantd_store *s, struct grantd_arena *
     return grantd_sqlite_end(c, rc);
 }
 
+static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
+{
+    client_from_row(st, a, item);
+}
+
 /* Reads every client row of tenant, without redirect URIs, inside a read transaction. */
 static grantd_rc select_clients(struct sq_conn *c, struct grantd_arena *a, int64_t tenant,
                                 struct grantd_client **out, size_t *count)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_LIST,
-                                          "SELECT " CLIENT_COLUMNS " FROM clients "
-                                          "WHERE tenant_id = ?1 ORDER BY created_at, id");
-    if (!st)
-        return GRANTD_ESTORE;
-    struct grantd_client *v = NULL;
-    size_t n = 0, cap = 0;
-    grantd_rc rc = GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
-        goto out;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        v = grantd_sqlite_grow(a, v, n, &cap, sizeof(*v));
-        client_from_row(st, a, &v[n++]);
-    }
-    rc = grantd_sqlite_rc(c, r);
-    *out = v;
-    *count = n;
-out:
-    grantd_sqlite_done(st);
-    return rc;
+    return grantd_sqlite_tenant_rows(c, SQ_CLIENT_LIST,
+                                     "SELECT " CLIENT_COLUMNS " FROM clients "
+                                     "WHERE tenant_id = ?1 ORDER BY created_at, id",
+                                     tenant, a, sizeof(**out), client_row, (void **)out, count);
 }
 
 grantd_rc grantd_sqlite_client_list(struct grantd_store *s, struct grantd_arena *a,

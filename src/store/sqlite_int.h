@@ -232,6 +232,14 @@ const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int 
  * *cap is its capacity. Returns the (possibly moved) array. */
 void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
                          size_t elem);
+/* Runs the prepared statement id (sql, with ?1 = tenant) on c and reads every row into an
+ * arena array of elem-sized items with from_row. *out and *count are set on success (an
+ * empty result is GRANTD_OK with *count 0). */
+GRANTD_MUST_USE grantd_rc grantd_sqlite_tenant_rows(
+    struct sq_conn *c, enum sq_stmt_id id, const char *sql, int64_t tenant,
+    struct grantd_arena *a, size_t elem,
+    void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a, void *item), void **out,
+    size_t *count);
 
 /* Schema (sqlite_schema.c). */
 int grantd_sqlite_schema_newest(void);

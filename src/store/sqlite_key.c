@@ -67,6 +67,11 @@ static void key_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd
     k->retire_at = sqlite3_column_int64(st, 7);
 }
 
+static void key_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
+{
+    key_from_row(st, a, item);
+}
+
 /* Oldest first (created_at, then kid); an empty list is GRANTD_OK with *count 0. */
 grantd_rc grantd_sqlite_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                  struct grantd_key **out, size_t *count)
@@ -77,29 +82,10 @@ grantd_rc grantd_sqlite_key_list(struct grantd_store *s, struct grantd_arena *a,
     grantd_rc rc = grantd_sqlite_conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_KEY_LIST,
-                                          "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
-                                          "ORDER BY created_at, kid");
-    if (!st)
-        return GRANTD_ESTORE;
-    struct grantd_key *v = NULL;
-    size_t n = 0, cap = 0;
-    rc = GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
-        goto out;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        v = grantd_sqlite_grow(a, v, n, &cap, sizeof(*v));
-        key_from_row(st, a, &v[n++]);
-    }
-    rc = grantd_sqlite_rc(c, r);
-    if (rc == GRANTD_OK) {
-        *out = v;
-        *count = n;
-    }
-out:
-    grantd_sqlite_done(st);
-    return rc;
+    return grantd_sqlite_tenant_rows(c, SQ_KEY_LIST,
+                                     "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
+                                     "ORDER BY created_at, kid",
+                                     tenant, a, sizeof(**out), key_row, (void **)out, count);
 }
 
 /* Binds ?3 = the retire_at at arg. */

@@ -102,6 +102,11 @@ grantd_rc grantd_sqlite_user_get(struct grantd_store *s, struct grantd_arena *a,
                     tenant, id, out);
 }
 
+static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
+{
+    user_from_row(st, a, item);
+}
+
 grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   struct grantd_user **out, size_t *count)
 {
@@ -109,29 +114,10 @@ grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a
     grantd_rc rc = grantd_sqlite_conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_LIST,
-                                          "SELECT " USER_COLUMNS " FROM users "
-                                          "WHERE tenant_id = ?1 ORDER BY username");
-    if (!st)
-        return GRANTD_ESTORE;
-    struct grantd_user *v = NULL;
-    size_t n = 0, cap = 0;
-    rc = GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
-        goto out;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        v = grantd_sqlite_grow(a, v, n, &cap, sizeof(*v));
-        user_from_row(st, a, &v[n++]);
-    }
-    rc = grantd_sqlite_rc(c, r);
-    if (rc == GRANTD_OK) {
-        *out = v;
-        *count = n;
-    }
-out:
-    grantd_sqlite_done(st);
-    return rc;
+    return grantd_sqlite_tenant_rows(c, SQ_USER_LIST,
+                                     "SELECT " USER_COLUMNS " FROM users "
+                                     "WHERE tenant_id = ?1 ORDER BY username",
+                                     tenant, a, sizeof(**out), user_row, (void **)out, count);
 }
 
 /* Binds ?3 = the text at arg, ?4 = now. */

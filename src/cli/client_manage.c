@@ -231,46 +231,6 @@ static void enable_output(const char *id, const char *secret, int json)
     grantd_cli_client_secret_note();
 }
 
-/* The new secret goes in before the client is enabled, so the old one never works again;
- * if enabling then fails, the client stays disabled and the secret is not shown. */
-int grantd_cli_client_enable(int argc, char **argv)
-{
-    struct grantd_admin_args a;
-    struct grantd_admin_session s;
-    struct grantd_client cl;
-    unsigned char hash[GRANTD_SHA256_LEN];
-    char secret[GRANTD_CLIENT_SECRET_LEN] = "";
-    const char *id = NULL;
-    int json = 0;
-    grantd_admin_args_init(&a, "client enable", enable_usage);
-    int rc = parse(&a, argc, argv, 1, 1, &json, &id);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
-    if (rc != GRANTD_EXIT_OK)
-        goto out;
-    const struct grantd_store_driver *d = s.store->driver;
-    grantd_rc src = d->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
-    if (src == GRANTD_OK && !cl.is_public) {
-        src = grantd_cli_client_new_secret(s.store, secret, hash);
-        if (src == GRANTD_OK)
-            src = d->client_set_secret(s.store, GRANTD_DEFAULT_TENANT, id, hash);
-    }
-    if (src == GRANTD_OK)
-        src = d->client_set_disabled(s.store, GRANTD_DEFAULT_TENANT, id, 0);
-    if (src != GRANTD_OK) {
-        rc = client_fail(a.cmd, id, src);
-        goto out;
-    }
-    grantd_admin_wait_caches();
-    enable_output(id, cl.is_public ? NULL : secret, json);
-    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
-out:
-    explicit_bzero(secret, sizeof(secret));
-    grantd_admin_close(&s);
-    return rc;
-}
-
 static void rotate_output(const char *id, const char *secret, int json)
 {
     if (json) {
@@ -285,7 +245,12 @@ static void rotate_output(const char *id, const char *secret, int json)
     grantd_cli_client_secret_note();
 }
 
-int grantd_cli_client_rotate(int argc, char **argv)
+/* enable and rotate-secret: a new secret for a confidential client (enable: then the client
+ * is enabled; public clients are enabled without one; rotate-secret refuses them).
+ *
+ * The new secret goes in before the client is enabled, so the old one never works again;
+ * if enabling then fails, the client stays disabled and the secret is not shown. */
+static int secret_op(int argc, char **argv, const char *cmd, const char *usage, int enable)
 {
     struct grantd_admin_args a;
     struct grantd_admin_session s;
@@ -294,7 +259,7 @@ int grantd_cli_client_rotate(int argc, char **argv)
     char secret[GRANTD_CLIENT_SECRET_LEN] = "";
     const char *id = NULL;
     int json = 0;
-    grantd_admin_args_init(&a, "client rotate-secret", rotate_usage);
+    grantd_admin_args_init(&a, cmd, usage);
     int rc = parse(&a, argc, argv, 1, 1, &json, &id);
     if (rc != GRANTD_EXIT_OK)
         return rc < 0 ? GRANTD_EXIT_OK : rc;
@@ -303,23 +268,39 @@ int grantd_cli_client_rotate(int argc, char **argv)
         goto out;
     const struct grantd_store_driver *d = s.store->driver;
     grantd_rc src = d->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
-    if (src == GRANTD_OK && cl.is_public) {
+    if (src == GRANTD_OK && cl.is_public && !enable) {
         rc = grantd_cli_usage_error(a.cmd, "public clients have no secret");
         goto out;
     }
-    if (src == GRANTD_OK)
+    if (src == GRANTD_OK && !cl.is_public) {
         src = grantd_cli_client_new_secret(s.store, secret, hash);
-    if (src == GRANTD_OK)
-        src = d->client_set_secret(s.store, GRANTD_DEFAULT_TENANT, id, hash);
+        if (src == GRANTD_OK)
+            src = d->client_set_secret(s.store, GRANTD_DEFAULT_TENANT, id, hash);
+    }
+    if (src == GRANTD_OK && enable)
+        src = d->client_set_disabled(s.store, GRANTD_DEFAULT_TENANT, id, 0);
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;
     }
     grantd_admin_wait_caches();
-    rotate_output(id, secret, json);
+    if (enable)
+        enable_output(id, cl.is_public ? NULL : secret, json);
+    else
+        rotate_output(id, secret, json);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
     explicit_bzero(secret, sizeof(secret));
     grantd_admin_close(&s);
     return rc;
+}
+
+int grantd_cli_client_enable(int argc, char **argv)
+{
+    return secret_op(argc, argv, "client enable", enable_usage, 1);
+}
+
+int grantd_cli_client_rotate(int argc, char **argv)
+{
+    return secret_op(argc, argv, "client rotate-secret", rotate_usage, 0);
 }

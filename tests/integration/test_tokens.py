@@ -2,9 +2,13 @@
 detection and its grace window, scope narrowing, lifetimes (global and per client), disabled
 users and clients, client credentials, the account member, real client libraries (oauthlib,
 authlib) doing refresh and client credentials, JWT access tokens checked with PyJWT against
-/jwks.json before and after `grantd key rotate`, and the discovery document."""
+/jwks.json before and after `grantd key rotate`, a SIGTERM under client-credentials load
+(deferred /token answers: every token answered 200 is stored), and the discovery document."""
 import concurrent.futures
 import json
+import signal
+import subprocess
+import threading
 import time
 
 import jwt
@@ -520,6 +524,95 @@ def test_client_credentials_only_for_clients_registered_for_it(server):
     assert "access_token" not in r.json()
     r = client_credentials(server, dict(plain, client_secret="wrong"))
     assert_error(r, 401, "invalid_client")
+
+
+# ---- shutdown under load ------------------------------------------------------------------------
+
+LOAD_THREADS = 16
+
+
+def _token_load(srv, client, signalled, stop):
+    """LOAD_THREADS threads posting client_credentials on keep-alive sessions until stop is
+    set or the server goes away. Returns (threads, answers, early_errors): answers are
+    (status, body text) of every response, early_errors the exceptions raised before
+    signalled was set (a connection error is only allowed once the server was told to stop)."""
+    answers, early_errors, lock = [], [], threading.Lock()
+
+    def run():
+        http = requests.Session()
+        http.auth = (client["client_id"], client["client_secret"])
+        while not stop.is_set():
+            try:
+                r = http.post(srv.url + "/token", data={"grant_type": "client_credentials"},
+                              timeout=10)
+            except requests.RequestException as e:
+                if not signalled.is_set():
+                    with lock:
+                        early_errors.append(repr(e))
+                return
+            with lock:
+                answers.append((r.status_code, r.text))
+
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(LOAD_THREADS)]
+    for t in threads:
+        t.start()
+    return threads, answers, early_errors
+
+
+@pytest.mark.parametrize("fmt", ["opaque", "jwt"])
+def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, fmt):
+    """POST /token answers only once its tokens are committed (the connection waits,
+    suspended, for the store's writer thread). A SIGTERM while 16 clients keep asking must
+    still exit 0 within a few seconds, with every suspended answer either sent as a 200 or
+    dropped with the connection, and every token that was answered 200 must be in the
+    database: a server restarted on it says active for each one (the writer drains its
+    queue before the store closes). For JWT access tokens the stored key comes from the jti,
+    so the restarted server must find them through that path too."""
+    srv = make_server()
+    c = cc_client(srv, "--access-token-format", fmt)
+    signalled, stop = threading.Event(), threading.Event()
+    threads, answers, early_errors = _token_load(srv, c, signalled, stop)
+    try:
+        assert wait_until(lambda: len(answers) >= 200, timeout=5, step=0.05), \
+            f"only {len(answers)} answers in 5 s"
+        time.sleep(0.5)
+        before = len(answers)
+        signalled.set()
+        t0 = time.monotonic()
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            code = srv.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("grantd still running 5 s after SIGTERM under /token load:\n"
+                                 + srv.log_text()[-4000:])
+        took = time.monotonic() - t0
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(15)
+    assert code == 0, f"grantd exited {code}:\n{srv.log_text()[-4000:]}"
+    assert took < 5
+    assert not early_errors, early_errors[:5]
+    assert not any(t.is_alive() for t in threads)
+    bad = [(status, text[:200]) for status, text in answers
+           if status != 200 or "access_token" not in json.loads(text)]
+    assert not bad, f"{len(bad)} answers were not 200 with a token, e.g. {bad[:5]}"
+    tokens = [json.loads(text)["access_token"] for _, text in answers]
+    assert len(set(tokens)) == len(tokens)
+    # the writer thread committed them (and logged its batches when the store closed)
+    stats = srv.wait_event("store_writer_stats", timeout=2)
+    assert stats and stats["jobs"] >= len(tokens), stats
+
+    again = make_server(workdir=tmp_path)
+
+    def active(token):
+        r = introspect(again, c, token)
+        return token if r.status_code != 200 or r.json().get("active") is not True else None
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        missing = [t for t in pool.map(active, tokens) if t]
+    assert not missing, (f"{len(missing)} of {len(tokens)} tokens answered 200 before SIGTERM "
+                         f"({before} before the signal) are not in the database")
 
 
 # ---- the account member ---------------------------------------------------------------------

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -197,6 +199,59 @@ static void test_random(void **state)
     assert_int_equal(grantd_random_token(65, big), GRANTD_EINVAL);
 }
 
+/* grantd_random_bytes serves small requests from a per-thread pool: across several pool
+ * refills, no 16-byte draw may repeat (a pool handed out twice, or not advanced, would), and
+ * draws of every small size must not come back as zeros (the wiped part of the pool). */
+static void test_random_pool_never_repeats(void **state)
+{
+    (void)state;
+    enum { N = 4000, W = 16 };
+    unsigned char *all = malloc((size_t)N * W);
+    assert_non_null(all);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(grantd_random_bytes(all + i * W, W), GRANTD_OK);
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = i + 1; j < N; j++)
+            assert_true(memcmp(all + i * W, all + j * W, W) != 0);
+    static const unsigned char zero[W];
+    for (size_t n = 1; n <= 128; n++) {
+        unsigned char buf[128];
+        int tries = 0, nonzero = 0;
+        while (!nonzero && tries++ < 4) { /* 1 in 256 one-byte draws is 0 */
+            assert_int_equal(grantd_random_bytes(buf, n), GRANTD_OK);
+            nonzero = memcmp(buf, zero, n < W ? n : W) != 0;
+        }
+        assert_true(nonzero);
+    }
+    free(all);
+}
+
+/* A forked child must not hand out the bytes its parent's pool still holds. */
+static void test_random_pool_after_fork(void **state)
+{
+    (void)state;
+    unsigned char warm[8], mine[32], theirs[32];
+    assert_int_equal(grantd_random_bytes(warm, sizeof(warm)), GRANTD_OK); /* pool filled */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        unsigned char b[32];
+        int ok = grantd_random_bytes(b, sizeof(b)) == GRANTD_OK &&
+                 write(fds[1], b, sizeof(b)) == (ssize_t)sizeof(b);
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(grantd_random_bytes(mine, sizeof(mine)), GRANTD_OK);
+    assert_int_equal(read(fds[0], theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(memcmp(mine, theirs, sizeof(mine)) != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +265,8 @@ int main(void)
         cmocka_unit_test(test_hmac_rfc4231),
         cmocka_unit_test(test_ct_equal),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_random_pool_never_repeats),
+        cmocka_unit_test(test_random_pool_after_fork),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

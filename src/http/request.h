@@ -47,12 +47,15 @@ struct grantd_request {
  * connection and calls start(arg, wake, token) on the I/O thread; start hands the work to the
  * other thread, which calls wake(token) exactly once when it is done (from any thread, even
  * before start returns). The connection resumes and cont(req, resp, arg) writes the answer
- * on an I/O thread. req, resp and everything in the request arena stay valid throughout. */
+ * on an I/O thread. req, resp and everything in the request arena stay valid throughout.
+ * If the connection closes before cont could run (the server stops meanwhile), drop(arg) runs
+ * instead, once the work is done, to release what cont would have (may be NULL). */
 typedef void (*grantd_wake_fn)(void *token);
 typedef void (*grantd_defer_start_fn)(void *arg, grantd_wake_fn wake, void *token);
 struct grantd_response;
 typedef void (*grantd_defer_cont_fn)(struct grantd_request *req, struct grantd_response *resp,
                                      void *arg);
+typedef void (*grantd_defer_drop_fn)(void *arg);
 
 struct grantd_response {
     unsigned status;
@@ -64,6 +67,7 @@ struct grantd_response {
     struct {
         grantd_defer_start_fn start; /* set by grantd_response_defer; NULL = answered */
         grantd_defer_cont_fn cont;
+        grantd_defer_drop_fn drop;
         void *arg;
     } defer;
 };
@@ -93,7 +97,7 @@ void grantd_response_bad_params(struct grantd_request *req, struct grantd_respon
 
 /* Asks for a deferred answer (see above); the handler returns right after. */
 void grantd_response_defer(struct grantd_response *resp, grantd_defer_start_fn start,
-                           grantd_defer_cont_fn cont, void *arg);
+                           grantd_defer_cont_fn cont, grantd_defer_drop_fn drop, void *arg);
 
 typedef void (*grantd_handler_fn)(struct grantd_request *req, struct grantd_response *resp);
 

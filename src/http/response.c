@@ -26,10 +26,11 @@ void grantd_response_header(struct grantd_response *resp, const char *name, cons
 }
 
 void grantd_response_defer(struct grantd_response *resp, grantd_defer_start_fn start,
-                           grantd_defer_cont_fn cont, void *arg)
+                           grantd_defer_cont_fn cont, grantd_defer_drop_fn drop, void *arg)
 {
     resp->defer.start = start;
     resp->defer.cont = cont;
+    resp->defer.drop = drop;
     resp->defer.arg = arg;
 }
 

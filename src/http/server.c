@@ -86,6 +86,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct conn_state *cs = *con_cls;
     if (!cs)
         return;
+    /* a deferred answer whose connection closed before it was written (the server stopped
+     * between the work's end and the answer): only completed work gets here, since stop
+     * waits for every deferred answer's wake before libmicrohttpd closes connections */
+    if (cs->deferred && cs->resp.defer.drop)
+        cs->resp.defer.drop(cs->resp.defer.arg);
     grantd_buf_free(&cs->body);
     grantd_arena_free(cs->arena);
     free(cs);

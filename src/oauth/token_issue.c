@@ -174,6 +174,13 @@ static void issue_cont(struct grantd_request *req, struct grantd_response *resp,
     issue_answer(req, resp, &p->issued, p->rc, p->conflict_why);
 }
 
+static void issue_drop(void *arg)
+{
+    struct pending_issue *p = arg;
+    json_decref(p->issued.body);
+    p->issued.body = NULL;
+}
+
 /* The tokens' strings may point into the caller's stack (a client copied there): the
  * deferred write needs copies that live as long as the request. */
 static void keep_strings(struct grantd_arena *a, struct grantd_token *t)
@@ -200,7 +207,7 @@ void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp
             keep_strings(req->arena, &p->issued.tokens[i]);
         p->conflict_why = conflict_why;
         p->store = s;
-        grantd_response_defer(resp, issue_start, issue_cont, p);
+        grantd_response_defer(resp, issue_start, issue_cont, issue_drop, p);
         return;
     }
     struct grantd_issued issued;

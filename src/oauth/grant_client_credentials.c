@@ -30,6 +30,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     struct grantd_token_grant g = {
         .client = c,
         .scope = grantd_scope_join(req->arena, tokens, n),
+        .new_family = 1, /* grantd_family_new below */
     };
     grantd_rc rc = grantd_family_new(req, &g.family);
     if (rc != GRANTD_OK) {

@@ -73,6 +73,7 @@ static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int
     t->user_id = g->user_id;
     t->scope = g->scope;
     t->family = g->family;
+    t->family_is_new = g->new_family;
     t->created_at = now;
 }
 

@@ -19,6 +19,7 @@ struct grantd_token_grant {
     const char *refresh_scope; /* for the refresh token; NULL = scope */
     const char *family;
     int with_refresh;         /* issue a refresh token too */
+    int new_family;           /* family was minted for this grant (client credentials) */
 };
 
 /* Tokens ready to be stored, and the JSON answer that hands them out. */

@@ -286,7 +286,9 @@ static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *token
 grantd_rc grantd_sqlite_insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
                                       size_t count)
 {
-    grantd_rc rc = grantd_sqlite_family_check(c, tokens[0].tenant, tokens[0].family);
+    grantd_rc rc = tokens[0].family_is_new
+                       ? GRANTD_OK
+                       : grantd_sqlite_family_check(c, tokens[0].tenant, tokens[0].family);
     return rc == GRANTD_OK ? insert_only(c, tokens, count) : rc;
 }
 

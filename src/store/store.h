@@ -133,6 +133,9 @@ struct grantd_token {
     int64_t grace_until;             /* a replay before this time gets the successor */
     const unsigned char *successor;  /* sealed successor pair (see refresh_rotate); NULL */
     size_t successor_len;
+    /* token_put only: the caller minted `family` for this very put (a fresh random id), so
+     * it cannot be among the revoked families and the store skips that lookup */
+    int family_is_new;
 };
 
 /* A signing key. The private part is sealed (AES-256-GCM under the master key) by

@@ -1,7 +1,7 @@
 /* grantd-ceiling: the `return 200` server that bench/run measures grantd against.
  *
  * It is libmicrohttpd configured exactly like grantd's http/server.c (epoll internal thread,
- * a thread pool of one thread per online core, 1024 connections, 30 s idle timeout, 32 KiB
+ * a thread pool of one thread per online core, 1024 connections, 30 s idle timeout, 16 KiB
  * connection memory) answering every request with the bytes grantd's GET /health/live sends:
  * 200, Content-Type: application/json, Cache-Control: no-store, body {"status":"ok"}.
  * The ratio grantd/ceiling therefore measures grantd's own overhead on this machine, not the
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
                          MHD_OPTION_THREAD_POOL_SIZE, online_cores(),
                          MHD_OPTION_CONNECTION_LIMIT, 1024u,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024,
                          MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, "grantd-ceiling: cannot listen on 127.0.0.1:%u\n", port);

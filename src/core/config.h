@@ -26,7 +26,7 @@
 /* A chunked body that passes the cap is discarded up to this many bytes so the client
  * still gets its 413; beyond it the connection is dropped without an answer. */
 #define GRANTD_BODY_DRAIN_MAX ((size_t)16 * 1024 * 1024)
-#define GRANTD_DEFAULT_HEADER_BYTES (32 * 1024) /* MHD connection memory: headers over it get 431 */
+#define GRANTD_DEFAULT_HEADER_BYTES (16 * 1024) /* MHD connection memory: headers over it get 431 */
 #define GRANTD_DEFAULT_CONNECTIONS 1024
 #define GRANTD_DEFAULT_CONNECTIONS_PER_IP 0   /* 0 = no per-IP limit (proxies share one IP) */
 #define GRANTD_DEFAULT_CONNECTION_TIMEOUT 30  /* seconds idle before a connection is closed */

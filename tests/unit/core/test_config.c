@@ -61,7 +61,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.lifetimes.access_token, 3600);
     assert_int_equal(cfg.lifetimes.refresh_token, 0);
     assert_int_equal(cfg.limits.body_bytes, 65536);
-    assert_int_equal(cfg.limits.header_bytes, 32768);
+    assert_int_equal(cfg.limits.header_bytes, 16384);
     assert_int_equal(cfg.limits.max_params, 64);
     assert_int_equal(cfg.limits.max_param_name, 128);
     assert_int_equal(cfg.limits.max_param_value, 4096);

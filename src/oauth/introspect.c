@@ -24,9 +24,10 @@
  * unauthenticated). */
 static grantd_rc lookup(struct grantd_request *req, struct grantd_response *resp,
                         struct grantd_client_auth *auth, int cache, struct grantd_token_facts *f,
-                        int *found)
+                        int *found, int *is_jwt)
 {
     *found = 0;
+    *is_jwt = 0;
     if (!grantd_oauth_body_ok(req, resp))
         return GRANTD_EINVAL;
     grantd_rc rc = grantd_client_authenticate(req, resp, auth);
@@ -39,6 +40,8 @@ static grantd_rc lookup(struct grantd_request *req, struct grantd_response *resp
     }
     unsigned char key[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, key);
+    const char *dot = strchr(text, '.');
+    *is_jwt = dot && strchr(dot + 1, '.') != NULL; /* found by key: a JWT we signed */
     if (cache) {
         rc = grantd_token_cache_get(req, key, f);
     } else {
@@ -60,8 +63,10 @@ static int live(const struct grantd_request *req, const struct grantd_token *t)
     return !t->revoked && !t->rotated_at && (!t->expires_at || t->expires_at > req->app->now());
 }
 
-/* The active answer; NULL when the token's user can no longer sign in. */
-static json_t *active_body(struct grantd_request *req, const struct grantd_token_facts *f)
+/* The active answer; NULL when the token's user can no longer sign in. A JWT access token
+ * has an audience (token_issue.c signs aud = the issuer); an opaque one has none. */
+static json_t *active_body(struct grantd_request *req, const struct grantd_token_facts *f,
+                           int is_jwt)
 {
     const struct grantd_token *t = &f->token;
     if (!f->user_ok)
@@ -74,6 +79,8 @@ static json_t *active_body(struct grantd_request *req, const struct grantd_token
         json_object_set_new(b, "exp", json_integer(t->expires_at));
     if (t->user_id)
         json_object_set_new(b, "username", json_string(f->username));
+    if (is_jwt && t->kind == GRANTD_TOKEN_ACCESS)
+        json_object_set_new(b, "aud", json_string(req->app->issuer));
     return b;
 }
 
@@ -81,8 +88,8 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
 {
     struct grantd_client_auth auth;
     struct grantd_token_facts f;
-    int found;
-    grantd_rc rc = lookup(req, resp, &auth, 1, &f, &found);
+    int found, is_jwt;
+    grantd_rc rc = lookup(req, resp, &auth, 1, &f, &found, &is_jwt);
     if (rc == GRANTD_EINVAL)
         return;
     if (rc == GRANTD_OK && auth.method == GRANTD_AUTH_NONE) {
@@ -94,7 +101,7 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
     }
     json_t *body = NULL;
     if (rc == GRANTD_OK && found && visible(&auth.client, &f.token) && live(req, &f.token))
-        body = active_body(req, &f);
+        body = active_body(req, &f, is_jwt);
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
         return;
@@ -106,8 +113,8 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
 {
     struct grantd_client_auth auth;
     struct grantd_token_facts f;
-    int found;
-    grantd_rc rc = lookup(req, resp, &auth, 0, &f, &found);
+    int found, is_jwt;
+    grantd_rc rc = lookup(req, resp, &auth, 0, &f, &found, &is_jwt);
     if (rc == GRANTD_EINVAL)
         return;
     const struct grantd_token *t = &f.token;

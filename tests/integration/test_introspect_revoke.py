@@ -68,6 +68,7 @@ def test_introspect_active_access_token(server):
     assert info["iss"] == server.url
     assert abs(info["iat"] - now) < 10
     assert info["exp"] - info["iat"] == 3600
+    assert "aud" not in info  # an opaque token has no audience
     assert body["access_token"] not in r.text
 
 

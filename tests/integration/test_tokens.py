@@ -754,6 +754,8 @@ def test_jwt_access_token_for_a_user(server):
     info = introspect_json(server, client, new["access_token"])
     assert info["active"] is True and info["sub"] == claims["sub"]
     assert info["token_type"] == "Bearer"
+    assert info["aud"] == claims2["aud"] == server.url  # RFC 7662: the JWT's audience
+    assert "aud" not in introspect_json(server, client, new["refresh_token"])
     data, kw = with_client_auth(client, {"token": new["access_token"]})
     assert requests.post(server.url + "/revoke", data=data, timeout=10, **kw).status_code == 200
     assert introspect(server, client, new["access_token"]).json() == INACTIVE

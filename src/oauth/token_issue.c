@@ -182,16 +182,6 @@ static void issue_drop(void *arg)
     p->issued.body = NULL;
 }
 
-/* The tokens' strings may point into the caller's stack (a client copied there): the
- * deferred write needs copies that live as long as the request. */
-static void keep_strings(struct grantd_arena *a, struct grantd_token *t)
-{
-    t->client_id = grantd_arena_strdup(a, t->client_id);
-    t->user_id = t->user_id ? grantd_arena_strdup(a, t->user_id) : NULL;
-    t->scope = t->scope ? grantd_arena_strdup(a, t->scope) : NULL;
-    t->family = grantd_arena_strdup(a, t->family);
-}
-
 void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
                         const struct grantd_token_grant *g, const char *conflict_why)
 {
@@ -204,8 +194,6 @@ void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp
             issue_answer(req, resp, &p->issued, rc, conflict_why);
             return;
         }
-        for (size_t i = 0; i < p->issued.count; i++)
-            keep_strings(req->arena, &p->issued.tokens[i]);
         p->conflict_why = conflict_why;
         p->store = s;
         grantd_response_defer(resp, issue_start, issue_cont, issue_drop, p);

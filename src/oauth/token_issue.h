@@ -11,6 +11,10 @@
 #include "http/request.h"
 #include "store/store.h"
 
+/* Every string here, and the client's id, must live as long as the request (request arena
+ * or static): the tokens point at them until a deferred store write has finished. The
+ * grants pass arena strings (client from the client cache's arena copy, code fields from
+ * code_consume, scope and family minted into the arena). */
 struct grantd_token_grant {
     const struct grantd_client *client;
     const char *user_id;      /* NULL for client_credentials */

@@ -458,9 +458,10 @@ static grantd_rc first_conn(struct sq_store *st, char *err, size_t errlen)
 }
 
 /* Process-wide SQLite settings, before SQLite initializes itself. Memory statistics off:
- * with them on, every allocation of every connection takes one global mutex, and the I/O
- * threads met there on each request (measured: ~1.4 futex calls a request under load).
- * If something initialized SQLite earlier, sqlite3_config refuses and nothing changes. */
+ * with them on, every allocation of every connection takes one global mutex (SQLite's
+ * documentation), and grantd never reads them. No measurable change on its own here: the
+ * futex calls seen under strace stayed at ~1.3 a request. If something initialized SQLite
+ * earlier, sqlite3_config refuses and nothing changes. */
 static void sqlite_global_config(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);

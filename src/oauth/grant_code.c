@@ -112,8 +112,10 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
         .family = code.family,
         .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),
     };
-    grantd_token_issue(req, resp, &g,
-                       "the code was already used; the tokens issued for it are revoked");
+    /* this request redeemed the code: it gets its tokens even if a replay of the code
+     * revokes them before they are stored (RFC 6749 §4.1.2: the replay is refused and what
+     * the code issued is revoked; the redemption itself was valid) */
+    grantd_token_issue(req, resp, &g, NULL);
 }
 
 const struct grantd_grant_type grantd_grant_authorization_code = {

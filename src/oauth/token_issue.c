@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/log.h"
 #include "http/app.h"
 #include "oauth/errors.h"
 #include "token/keys.h"
@@ -131,6 +132,15 @@ static void issue_answer(struct grantd_request *req, struct grantd_response *res
                          struct grantd_issued *issued, grantd_rc rc, const char *conflict_why)
 {
     if (rc == GRANTD_OK) {
+        grantd_issued_respond(req, resp, issued);
+        return;
+    }
+    if (rc == GRANTD_ECONFLICT && !conflict_why) {
+        /* the grant was won and then revoked before its tokens were stored: they were
+         * issued and revoked, in that order; nothing was stored, so every check refuses them
+         * as it would refuse them revoked */
+        grantd_log(GRANTD_LOG_WARN, "tokens_revoked_at_issue", "{s:s}", "request_id",
+                   req->request_id);
         grantd_issued_respond(req, resp, issued);
         return;
     }

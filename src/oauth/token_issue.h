@@ -42,9 +42,12 @@ GRANTD_MUST_USE grantd_rc grantd_token_prepare(struct grantd_request *req,
 void grantd_issued_respond(struct grantd_request *req, struct grantd_response *resp,
                            struct grantd_issued *out);
 
-/* prepare + token_put (one transaction) + the answer: 200 with the tokens; invalid_grant
- * with conflict_why when the family was revoked meanwhile (nothing stored); the internal
- * error otherwise. When the store can write asynchronously the answer is deferred
+/* prepare + token_put (one transaction) + the answer: 200 with the tokens; the internal
+ * error for a store failure. When the family was revoked meanwhile (nothing stored):
+ * invalid_grant with conflict_why, or, with conflict_why NULL, still the 200: for a grant the
+ * request had already won (a redeemed code), whose tokens a concurrent replay revoked before
+ * they were stored. They were issued, then revoked; being absent from the store, every check
+ * refuses them. When the store can write asynchronously the answer is deferred
  * (grantd_response_defer): the handler must return without touching resp. */
 void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
                         const struct grantd_token_grant *g, const char *conflict_why);

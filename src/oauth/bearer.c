@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "http/app.h"
-#include "token/opaque.h"
+#include "oauth/token_find.h"
 
 static void challenge(struct grantd_request *req, struct grantd_response *resp,
                       const char *why)
@@ -52,12 +52,12 @@ grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_response
         challenge(req, resp, NULL);
         return GRANTD_EINVAL;
     }
-    unsigned char hash[GRANTD_SHA256_LEN];
-    grantd_opaque_hash(text, hash);
-    struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash, out);
-    int ok = rc == GRANTD_OK && out->kind == GRANTD_TOKEN_ACCESS && !out->revoked &&
-             out->expires_at > req->app->now();
+    struct grantd_token_facts f;
+    enum grantd_token_where where;
+    grantd_rc rc = grantd_token_find(req, text, 0, &f, &where, NULL);
+    *out = f.token;
+    int ok = rc == GRANTD_OK && where != GRANTD_TOKEN_ABSENT && out->kind == GRANTD_TOKEN_ACCESS &&
+             !out->revoked && out->expires_at > req->app->now();
     if (ok)
         rc = client_enabled(req, out->client_id, &ok);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)

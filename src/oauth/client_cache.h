@@ -3,9 +3,10 @@
  *
  * An entry lives GRANTD_CLIENT_CACHE_TTL_MS; after that the next lookup re-reads the client,
  * so a change made by `grantd client ...` in another process (disable, rotate-secret,
- * delete) is seen within that time. Disabling also revokes every token of the client in the
- * store at once, so no token stays usable meanwhile; only issuing to a just-disabled client
- * is possible within the TTL window. Thread-safe. */
+ * delete) is seen within that time. Disabling also revokes every stored token of the client
+ * at once; its self-contained tokens (token_issue.h), which only the client's record can end,
+ * stay usable within that window, as does issuing to it. The CLI commands wait the window out
+ * before they return (grantd_admin_wait_caches). Thread-safe. */
 #ifndef GRANTD_OAUTH_CLIENT_CACHE_H
 #define GRANTD_OAUTH_CLIENT_CACHE_H
 

@@ -7,7 +7,11 @@
  * caller may see: unknown, malformed, expired, revoked, a rotated refresh token, a token of
  * a disabled user, or another client's token unless the caller was created with
  * --introspect-any. Revocation answers 200 for unknown tokens and for other clients' tokens
- * (which it leaves alone: telling them apart would let a client probe for tokens). */
+ * (which it leaves alone: telling them apart would let a client probe for tokens).
+ *
+ * Self-contained tokens (client-credentials JWTs, stored nowhere: token_issue.h) are found
+ * by their signature (token_find.h); revoking one stores a revoked row under its jti's key,
+ * which token_find looks for first. */
 #include "oauth/introspect.h"
 
 #include <string.h>
@@ -15,18 +19,15 @@
 #include "http/app.h"
 #include "oauth/client_auth.h"
 #include "oauth/token.h"
-#include "oauth/token_cache.h"
-#include "token/opaque.h"
+#include "oauth/token_find.h"
 
-/* The token named by the request, from the token cache (introspection) or the store
- * (revocation: it acts on what the store holds now); *found 0 when absent from the store.
- * Writes the error and returns GRANTD_EINVAL for a request without one (or
- * unauthenticated). */
+/* The token named by the request: its facts and where they were found. Writes the error and
+ * returns GRANTD_EINVAL for a request without one (or unauthenticated). */
 static grantd_rc lookup(struct grantd_request *req, struct grantd_response *resp,
                         struct grantd_client_auth *auth, int cache, struct grantd_token_facts *f,
-                        int *found, int *is_jwt)
+                        enum grantd_token_where *found, int *is_jwt)
 {
-    *found = 0;
+    *found = GRANTD_TOKEN_ABSENT;
     *is_jwt = 0;
     if (!grantd_oauth_body_ok(req, resp))
         return GRANTD_EINVAL;
@@ -38,19 +39,7 @@ static grantd_rc lookup(struct grantd_request *req, struct grantd_response *resp
         grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, "token is required");
         return GRANTD_EINVAL;
     }
-    unsigned char key[GRANTD_SHA256_LEN];
-    grantd_opaque_hash(text, key);
-    const char *dot = strchr(text, '.');
-    *is_jwt = dot && strchr(dot + 1, '.') != NULL; /* found by key: a JWT we signed */
-    if (cache) {
-        rc = grantd_token_cache_get(req, key, f);
-    } else {
-        struct grantd_store *st = req->app->store;
-        memset(f, 0, sizeof(*f));
-        rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, key, &f->token);
-    }
-    *found = rc == GRANTD_OK;
-    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+    return grantd_token_find(req, text, cache, f, found, is_jwt);
 }
 
 static int visible(const struct grantd_client *caller, const struct grantd_token *t)
@@ -88,7 +77,8 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
 {
     struct grantd_client_auth auth;
     struct grantd_token_facts f;
-    int found, is_jwt;
+    enum grantd_token_where found;
+    int is_jwt;
     grantd_rc rc = lookup(req, resp, &auth, 1, &f, &found, &is_jwt);
     if (rc == GRANTD_EINVAL)
         return;
@@ -100,7 +90,8 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
         return;
     }
     json_t *body = NULL;
-    if (rc == GRANTD_OK && found && visible(&auth.client, &f.token) && live(req, &f.token))
+    if (rc == GRANTD_OK && found != GRANTD_TOKEN_ABSENT && visible(&auth.client, &f.token) &&
+        live(req, &f.token))
         body = active_body(req, &f, is_jwt);
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
@@ -113,17 +104,27 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
 {
     struct grantd_client_auth auth;
     struct grantd_token_facts f;
-    int found, is_jwt;
+    enum grantd_token_where found;
+    int is_jwt;
     grantd_rc rc = lookup(req, resp, &auth, 0, &f, &found, &is_jwt);
     if (rc == GRANTD_EINVAL)
         return;
-    const struct grantd_token *t = &f.token;
+    struct grantd_token *t = &f.token;
     struct grantd_store *st = req->app->store;
-    if (rc == GRANTD_OK && found && strcmp(t->client_id, auth.client.id) == 0) {
-        /* a refresh token takes its whole family (and so its access tokens) with it */
-        rc = t->kind == GRANTD_TOKEN_REFRESH
-                 ? st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, t->family)
-                 : st->driver->token_revoke(st, GRANTD_DEFAULT_TENANT, t->hash);
+    if (rc == GRANTD_OK && found != GRANTD_TOKEN_ABSENT && strcmp(t->client_id, auth.client.id) == 0) {
+        if (found == GRANTD_TOKEN_SELF_CONTAINED) {
+            /* its revocation row, kept until it would have expired anyway; a concurrent
+             * revocation that stored it first (EEXIST) did the same */
+            t->revoked = 1;
+            rc = st->driver->token_put(st, t, 1);
+            if (rc == GRANTD_EEXIST)
+                rc = GRANTD_OK;
+        } else {
+            /* a refresh token takes its whole family (and so its access tokens) with it */
+            rc = t->kind == GRANTD_TOKEN_REFRESH
+                     ? st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, t->family)
+                     : st->driver->token_revoke(st, GRANTD_DEFAULT_TENANT, t->hash);
+        }
     }
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {
         grantd_response_internal(req, resp, rc);

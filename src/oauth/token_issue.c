@@ -37,18 +37,29 @@ grantd_rc grantd_family_new(struct grantd_request *req, const char **out)
     return rc;
 }
 
+static int jwt_access(const struct grantd_request *req, const struct grantd_token_grant *g)
+{
+    return (g->client->flags & GRANTD_CLIENT_JWT_ACCESS) && req->app->keyring;
+}
+
+/* A client-credentials JWT: stored nowhere (token_issue.h). */
+static int self_contained(const struct grantd_request *req, const struct grantd_token_grant *g)
+{
+    return jwt_access(req, g) && !g->user_id && !g->with_refresh;
+}
+
 /* The access token's text and storage key: opaque, or a signed JWT for JWT clients. */
 static grantd_rc access_text(struct grantd_request *req, const struct grantd_token_grant *g,
                              int64_t now, int64_t ttl, const char **out,
                              unsigned char key[GRANTD_SHA256_LEN])
 {
-    if (!(g->client->flags & GRANTD_CLIENT_JWT_ACCESS) || !req->app->keyring) {
+    if (!jwt_access(req, g)) {
         char *text = grantd_arena_alloc(req->arena, GRANTD_OPAQUE_CHARS + 1);
         *out = text;
         return grantd_opaque_mint(text, key);
     }
-    char *jti = grantd_arena_alloc(req->arena, GRANTD_JTI_CHARS + 1);
-    grantd_rc rc = grantd_opaque_jti(jti);
+    char *jti = grantd_arena_alloc(req->arena, GRANTD_JTI_SELF_CHARS + 1);
+    grantd_rc rc = self_contained(req, g) ? grantd_opaque_jti_self(jti) : grantd_opaque_jti(jti);
     if (rc != GRANTD_OK)
         return rc;
     struct grantd_jwt_claims c = {
@@ -196,6 +207,11 @@ void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp
                         const struct grantd_token_grant *g, const char *conflict_why)
 {
     struct grantd_store *s = req->app->store;
+    if (self_contained(req, g)) {
+        struct grantd_issued issued;
+        issue_answer(req, resp, &issued, grantd_token_prepare(req, g, &issued), conflict_why);
+        return;
+    }
     if (s->driver->token_put_async) {
         struct pending_issue *p = grantd_arena_alloc(req->arena, sizeof(*p));
         memset(p, 0, sizeof(*p));

@@ -1,8 +1,17 @@
 /* Minting, storing and answering the tokens of a successful grant (RFC 6749 §5.1).
  *
  * Access tokens are opaque (256-bit random) or, for clients created with
- * --access-token-format jwt, RFC 9068 JWTs signed by the keyring; either way only the SHA-256
- * of the token text is stored, so introspection and revocation treat both alike. */
+ * --access-token-format jwt, RFC 9068 JWTs signed by the keyring; only a storage key of the
+ * token text is stored (token/opaque.h), so introspection and revocation treat both alike.
+ *
+ * Except one kind: a JWT access token from client credentials is self-contained. It has no
+ * user, no refresh token and no family to revoke it with, so there is nothing a row would
+ * add that its signed claims and its client's record do not say: grantd stores nothing when
+ * it issues one, and answers at once (the token endpoint's fastest path: a write per token
+ * cost a quarter of the rate, bench/README.md). Introspection checks it by its signature,
+ * its exp, its client (enabled, and tokens_after before its issuing time) and a revocation
+ * row, which only /revoke writes (src/oauth/introspect.c). Its jti says what it is
+ * (GRANTD_JTI_SELF_PREFIX). */
 #ifndef GRANTD_OAUTH_TOKEN_ISSUE_H
 #define GRANTD_OAUTH_TOKEN_ISSUE_H
 

@@ -112,7 +112,7 @@ grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, con
 
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at, flags, code_ttl, access_ttl, refresh_ttl"
+    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after"
 
 static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_client *c)
 {
@@ -133,6 +133,7 @@ static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct gra
     c->code_ttl = sqlite3_column_int64(st, 11);
     c->access_ttl = sqlite3_column_int64(st, 12);
     c->refresh_ttl = sqlite3_column_int64(st, 13);
+    c->tokens_after = sqlite3_column_int64(st, 14);
 }
 
 /* Binds a (tenant, id) key at parameters 1 and 2. */
@@ -191,7 +192,7 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_PUT,
                                           "INSERT INTO clients (" CLIENT_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                                          "?12, ?13, ?14)");
+                                          "?12, ?13, ?14, ?15)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = cl->created_at ? cl->created_at : grantd_clock_now();
@@ -203,7 +204,8 @@ static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl
             sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) | sqlite3_bind_int64(st, 9, created) |
             sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags) |
             sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
-            sqlite3_bind_int64(st, 14, cl->refresh_ttl);
+            sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
+            sqlite3_bind_int64(st, 15, cl->tokens_after ? cl->tokens_after : grantd_clock_now_us());
     if (!cl->is_public)
         b |= sqlite3_bind_blob(st, 5, cl->secret_hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
     if (b != SQLITE_OK) {
@@ -313,11 +315,12 @@ grantd_rc grantd_sqlite_client_list(struct grantd_store *s, struct grantd_arena 
     return rc;
 }
 
-/* Binds ?3 = the 0/1 flag at arg, ?4 = now. */
+/* Binds ?3 = the 0/1 flag at arg, ?4 = now, ?5 = now in microseconds. */
 static int bind_flag(sqlite3_stmt *st, const void *arg)
 {
     return sqlite3_bind_int(st, 3, *(const int *)arg ? 1 : 0) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now());
+           sqlite3_bind_int64(st, 4, grantd_clock_now()) |
+           sqlite3_bind_int64(st, 5, grantd_clock_now_us());
 }
 
 /* Binds ?3 = the hash at arg, ?4 = now. */
@@ -331,8 +334,8 @@ grantd_rc grantd_sqlite_client_set_disabled(struct grantd_store *s, int64_t tena
                                             const char *id, int disabled)
 {
     return grantd_sqlite_write_one(s, SQ_CLIENT_DISABLE,
-                                   "UPDATE clients SET disabled = ?3, updated_at = ?4 "
-                                   "WHERE tenant_id = ?1 AND id = ?2",
+                                   "UPDATE clients SET disabled = ?3, updated_at = ?4, "
+                                   "tokens_after = ?5 WHERE tenant_id = ?1 AND id = ?2",
                                    tenant, id, bind_flag, &disabled);
 }
 

@@ -5,7 +5,8 @@
  * page write for each token the token endpoint stores (sqlite_schema.c, version 3), while
  * these run rarely (an administrator, a periodic purge).
  *
- * client_disable is one write transaction: the client's disabled flag, one revoked_families
+ * client_disable is one write transaction: the client's disabled flag and tokens_after (which
+ * ends its self-contained tokens, stored nowhere), one revoked_families
  * row for every family of its tokens and codes (so token_get reports each of those tokens
  * revoked, and token_put/refresh_rotate refuse the families: sqlite_code.c), its unused codes
  * revoked and its consents deleted. Finding the families scans the tenant's tokens and codes
@@ -46,7 +47,7 @@
 struct disable {
     int64_t tenant;
     const char *id;
-    int64_t now;
+    int64_t now, now_us;
 };
 
 /* Runs the statement id with ?1 = tenant, ?2 = client id and, when with_now, ?3 = now. */
@@ -70,12 +71,12 @@ static grantd_rc disable_tx(struct sq_conn *c, void *arg)
 {
     const struct disable *d = arg;
     sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_OFF,
-                                          "UPDATE clients SET disabled = 1, updated_at = ?3 "
-                                          "WHERE tenant_id = ?1 AND id = ?2");
+                                          "UPDATE clients SET disabled = 1, updated_at = ?3, "
+                                          "tokens_after = ?4 WHERE tenant_id = ?1 AND id = ?2");
     if (!st)
         return GRANTD_ESTORE;
     if ((sqlite3_bind_int64(st, 1, d->tenant) | grantd_sqlite_bind_text(st, 2, d->id) |
-         sqlite3_bind_int64(st, 3, d->now)) != SQLITE_OK) {
+         sqlite3_bind_int64(st, 3, d->now) | sqlite3_bind_int64(st, 4, d->now_us)) != SQLITE_OK) {
         grantd_sqlite_done(st);
         return GRANTD_ESTORE;
     }
@@ -107,7 +108,7 @@ grantd_rc grantd_sqlite_client_disable(struct grantd_store *s, int64_t tenant, c
 {
     if (!id)
         return GRANTD_EINVAL;
-    struct disable d = {tenant, id, grantd_clock_now()};
+    struct disable d = {tenant, id, grantd_clock_now(), grantd_clock_now_us()};
     return grantd_sqlite_write(s, disable_tx, &d);
 }
 

@@ -158,6 +158,16 @@ static const char schema_v3[] =
     "  retire_at INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (tenant_id, kid));";
 
+/* Version 4:
+ * - clients.tokens_after (unix microseconds): client-credentials JWTs are self-contained
+ *   (stored nowhere, src/oauth/token_issue.c), so disabling a client cannot revoke their
+ *   rows; introspection refuses any issued before this time instead. Creating, disabling and
+ *   enabling a client set it, so neither a re-enabled client nor a deleted and re-created
+ *   one with the same id inherits live tokens. Existing clients start at their creation. */
+static const char schema_v4[] =
+    "ALTER TABLE clients ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE clients SET tokens_after = created_at * 1000000;";
+
 /* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -200,6 +210,7 @@ static const struct step steps[] = {
     {schema_v1, seed_v1},
     {schema_v2, NULL},
     {schema_v3, NULL},
+    {schema_v4, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -68,6 +68,10 @@ struct grantd_client {
     int64_t code_ttl, access_ttl, refresh_ttl;
     int disabled;
     int64_t created_at, updated_at;  /* unix seconds */
+    /* Self-contained access tokens (client-credentials JWTs, which grantd does not store)
+     * issued before this time (unix microseconds) are dead: set when the client is created,
+     * disabled and enabled again. client_put: 0 means now. */
+    int64_t tokens_after;
 };
 
 struct grantd_user {
@@ -179,6 +183,7 @@ struct grantd_store_driver {
     /* All clients of a tenant ordered by created_at, id. */
     grantd_rc (*client_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                              struct grantd_client **out, size_t *count);
+    /* Sets the flag, and tokens_after to now either way (see struct grantd_client). */
     grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
                                      int disabled);
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
@@ -262,9 +267,10 @@ struct grantd_store_driver {
     /* Revokes one token. GRANTD_ENOTFOUND when absent. */
     grantd_rc (*token_revoke)(struct grantd_store *s, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN]);
-    /* Disabling a client, in one transaction: disabled = 1, every token of the client
-     * revoked (families marked revoked), its unused codes revoked, its consents deleted, so
-     * a re-enabled client starts with no live grant. GRANTD_ENOTFOUND when absent. */
+    /* Disabling a client, in one transaction: disabled = 1, tokens_after = now, every token
+     * of the client revoked (families marked revoked), its unused codes revoked, its consents
+     * deleted, so a re-enabled client starts with no live grant. GRANTD_ENOTFOUND when
+     * absent. */
     grantd_rc (*client_disable)(struct grantd_store *s, int64_t tenant, const char *id);
     /* Deletes sessions, codes and tokens that expired before `before` (never-expiring refresh
      * tokens stay); *deleted gets the count. */

@@ -29,6 +29,7 @@ struct grantd_jwk {
     enum grantd_jwk_alg alg;
     EVP_PKEY *pkey;            /* the private key */
     EVP_PKEY_CTX *sign_tpl;    /* initialised for signing; duplicated per signature */
+    EVP_PKEY_CTX *verify_tpl;  /* the same for verifying */
     char kid[GRANTD_KID_LEN + 1];
     char *public_jwk;          /* {"kty":...,"kid":...,"alg":...,"use":"sig"} */
     char *header_b64;          /* base64url of {"typ":"at+jwt","alg":...,"kid":...} */
@@ -58,11 +59,23 @@ void grantd_jwk_free(struct grantd_jwk *k);
 GRANTD_MUST_USE grantd_rc grantd_jwk_sign(const struct grantd_jwk *k, const void *msg, size_t n,
                                           unsigned char *sig, size_t *sig_len);
 
+/* 1 when sig (sig_len bytes, in the form grantd_jwk_sign makes) is k's signature of msg.
+ * Thread-safe. */
+int grantd_jwk_verify(const struct grantd_jwk *k, const void *msg, size_t n,
+                      const unsigned char *sig, size_t sig_len);
+
 /* The compact JWS of an RFC 9068 access token with claims c, signed by k, in the arena.
  * GRANTD_EINVAL when a required claim (iss, sub, client_id, jti) is missing or a string is
  * not valid UTF-8. */
 GRANTD_MUST_USE grantd_rc grantd_jwt_sign(const struct grantd_jwk *k, struct grantd_arena *a,
                                           const struct grantd_jwt_claims *c, const char **out);
+
+/* The claims of jws when it is a compact JWS that k signed (its header is exactly the header
+ * k signs with, its signature checks out), strings in the arena. GRANTD_EINVAL for anything
+ * else: another key's token, a forged or altered one, claims that are not an RFC 9068 access
+ * token's. Thread-safe; costs one signature check (ES256 about 50 µs, RS256 about 20 µs). */
+GRANTD_MUST_USE grantd_rc grantd_jwt_verify(const struct grantd_jwk *k, struct grantd_arena *a,
+                                            const char *jws, struct grantd_jwt_claims *out);
 
 /* The master key that seals signing keys (jwt_master.c): keys.master_key, else the file
  * keys.master_key_file, else "<sqlite path>.key" (either file created 0600 when missing),

@@ -6,7 +6,8 @@
  * Signing cost matters (every JWT access token is one signature): each key keeps an
  * EVP_PKEY_CTX initialised for signing once, and a signature duplicates it (no algorithm
  * fetch, no property-query locking) instead of running EVP_DigestSignInit every time. The
- * template is never modified after load, so duplicating it from many threads is safe. */
+ * template is never modified after load, so duplicating it from many threads is safe.
+ * Verifying (introspection of self-contained tokens) keeps a second template the same way. */
 #include "token/jwt_int.h"
 
 #include <stdio.h>
@@ -45,6 +46,7 @@ void grantd_jwk_free(struct grantd_jwk *k)
     if (!k)
         return;
     EVP_PKEY_CTX_free(k->sign_tpl);
+    EVP_PKEY_CTX_free(k->verify_tpl);
     EVP_PKEY_free(k->pkey);
     free(k->public_jwk);
     free(k->header_b64);
@@ -142,20 +144,31 @@ static int fits(enum grantd_jwk_alg alg, EVP_PKEY *pkey)
     return strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0;
 }
 
-/* Takes ownership of pkey: builds the signing template and the descriptions. */
+/* A context for pkey set up to sign (or verify): RS256 signs a DigestInfo with PKCS#1 v1.5
+ * padding, ES256 the bare digest. NULL when OpenSSL fails. */
+static EVP_PKEY_CTX *template(enum grantd_jwk_alg alg, EVP_PKEY *pkey, int sign)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (!ctx || (sign ? EVP_PKEY_sign_init(ctx) : EVP_PKEY_verify_init(ctx)) != 1 ||
+        (alg == GRANTD_JWK_RS256 &&
+         (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+          EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1))) {
+        EVP_PKEY_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* Takes ownership of pkey: builds the templates and the descriptions. */
 static grantd_rc wrap(enum grantd_jwk_alg alg, EVP_PKEY *pkey, struct grantd_jwk **out)
 {
     struct grantd_jwk *k = grantd_xcalloc(1, sizeof(*k));
     k->alg = alg;
     k->pkey = pkey;
     grantd_rc rc = GRANTD_ECRYPTO;
-    k->sign_tpl = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-    if (!k->sign_tpl || EVP_PKEY_sign_init(k->sign_tpl) != 1)
-        goto out;
-    /* RS256 signs a DigestInfo with PKCS#1 v1.5 padding; ES256 signs the bare digest */
-    if (alg == GRANTD_JWK_RS256 &&
-        (EVP_PKEY_CTX_set_rsa_padding(k->sign_tpl, RSA_PKCS1_PADDING) != 1 ||
-         EVP_PKEY_CTX_set_signature_md(k->sign_tpl, EVP_sha256()) != 1))
+    k->sign_tpl = template(alg, pkey, 1);
+    k->verify_tpl = template(alg, pkey, 0);
+    if (!k->sign_tpl || !k->verify_tpl)
         goto out;
     rc = describe(k);
 out:
@@ -251,4 +264,47 @@ grantd_rc grantd_jwk_sign(const struct grantd_jwk *k, const void *msg, size_t n,
 out:
     EVP_PKEY_CTX_free(ctx);
     return rc;
+}
+
+/* R || S (64 bytes) to the DER an EVP verifier wants; *der_len 0 when it cannot be. */
+static void jose_to_der(const unsigned char *sig, unsigned char *der, size_t cap,
+                        size_t *der_len)
+{
+    *der_len = 0;
+    ECDSA_SIG *s = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(sig, ES256_COORD, NULL);
+    BIGNUM *sv = BN_bin2bn(sig + ES256_COORD, ES256_COORD, NULL);
+    if (s && r && sv && ECDSA_SIG_set0(s, r, sv) == 1) {
+        r = sv = NULL; /* owned by s now */
+        int n = i2d_ECDSA_SIG(s, NULL);
+        unsigned char *p = der;
+        if (n > 0 && (size_t)n <= cap && i2d_ECDSA_SIG(s, &p) == n)
+            *der_len = (size_t)n;
+    }
+    BN_free(r);
+    BN_free(sv);
+    ECDSA_SIG_free(s);
+}
+
+int grantd_jwk_verify(const struct grantd_jwk *k, const void *msg, size_t n,
+                      const unsigned char *sig, size_t sig_len)
+{
+    unsigned char digest[GRANTD_SHA256_LEN], der[GRANTD_JWK_SIG_MAX];
+    const unsigned char *s = sig;
+    size_t s_len = sig_len;
+    if (k->alg == GRANTD_JWK_ES256) {
+        if (sig_len != 2 * ES256_COORD)
+            return 0;
+        jose_to_der(sig, der, sizeof(der), &s_len);
+        s = der;
+    } else if (sig_len != (size_t)EVP_PKEY_get_size(k->pkey)) {
+        return 0;
+    }
+    if (s_len == 0)
+        return 0;
+    grantd_sha256(msg, n, digest);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_dup(k->verify_tpl);
+    int ok = ctx && EVP_PKEY_verify(ctx, s, s_len, digest, sizeof(digest)) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
 }

@@ -434,6 +434,23 @@ grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct grantd_arena *a,
     return grantd_jwt_sign(e->k, a, c, out);
 }
 
+grantd_rc grantd_keyring_verify(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now,
+                                const char *jws, struct grantd_jwt_claims *out)
+{
+    const struct snap *s = current(kr, now);
+    const char *dot = strchr(jws, '.');
+    size_t h = dot ? (size_t)(dot - jws) : 0;
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; dot && i < s->count; i++) {
+        const struct entry *e = &s->e[i];
+        if (e->retire_at != 0 && e->retire_at <= now)
+            continue;
+        if (e->k->header_b64_len == h && memcmp(e->k->header_b64, jws, h) == 0)
+            return grantd_jwt_verify(e->k, a, jws, out);
+    }
+    return GRANTD_EINVAL;
+}
+
 /* Refuses to rotate under a master key that does not open the published keys: the new
  * key would be sealed under a key the server does not have. */
 static grantd_rc check_master(const unsigned char *master, const char *where,

@@ -52,6 +52,14 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct 
                                               int64_t now, const struct grantd_jwt_claims *c,
                                               const char **out);
 
+/* The claims of a token this keyring signed with a key still published at now (found by its
+ * JWS header, which names the key), strings in the arena. GRANTD_EINVAL for any other text:
+ * not a JWS, another issuer's, forged or altered, or signed by a key retired since. Whether
+ * the token is still live (exp, revocation) is the caller's to decide. Thread-safe. */
+GRANTD_MUST_USE grantd_rc grantd_keyring_verify(struct grantd_keyring *kr,
+                                                struct grantd_arena *a, int64_t now,
+                                                const char *jws, struct grantd_jwt_claims *out);
+
 /* For the CLI: adds a new key (alg "ES256" or "RS256"; NULL = cfg->keys.alg) that is
  * published now and signs from now + cfg->keys.publish_ahead; every current key (retire_at
  * 0) stops signing then and stays published until its last token expires: retire_at = that

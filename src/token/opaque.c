@@ -62,17 +62,44 @@ static void make_key(const char *text, const unsigned char order[ORDER_BYTES],
     memcpy(key + ORDER_BYTES, digest, GRANTD_SHA256_LEN - ORDER_BYTES);
 }
 
-/* The ordering bytes of a jti we minted; 0 when it is not one. */
+grantd_rc grantd_opaque_jti_self(char out[GRANTD_JTI_SELF_CHARS + 1])
+{
+    memcpy(out, GRANTD_JTI_SELF_PREFIX, 3);
+    return grantd_opaque_jti(out + 3);
+}
+
+/* The ordering bytes of a jti we minted (self-contained or not); 0 when it is not one. */
 static int jti_order(const char *jti, unsigned char out[ORDER_BYTES])
 {
     unsigned char raw[GRANTD_JTI_BYTES + 3];
     size_t rlen;
+    if (jti && strncmp(jti, GRANTD_JTI_SELF_PREFIX, 3) == 0)
+        jti += 3;
     if (!jti || strlen(jti) != GRANTD_JTI_CHARS ||
         grantd_b64_decode(jti, GRANTD_JTI_CHARS, 0, raw, &rlen) != GRANTD_OK ||
         rlen != GRANTD_JTI_BYTES)
         return 0;
     memcpy(out, raw, ORDER_BYTES);
     return 1;
+}
+
+int64_t grantd_opaque_jti_self_time(const char *jti)
+{
+    unsigned char order[ORDER_BYTES];
+    if (!jti || strncmp(jti, GRANTD_JTI_SELF_PREFIX, 3) != 0 || !jti_order(jti, order))
+        return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < ORDER_BYTES; i++)
+        v = v << 8 | order[i];
+    return v > INT64_MAX ? 0 : (int64_t)v;
+}
+
+void grantd_opaque_key_jti(const char *jti, unsigned char key[GRANTD_SHA256_LEN])
+{
+    unsigned char order[ORDER_BYTES] = {0};
+    if (!jti_order(jti, order))
+        memset(order, 0, sizeof(order));
+    make_key(jti, order, key);
 }
 
 void grantd_opaque_key_jwt(const char *jwt, const char *jti, unsigned char key[GRANTD_SHA256_LEN])

@@ -17,11 +17,19 @@
  *
  * A JWT access token carries its ordering bytes in its jti (grantd_opaque_jti): its key is
  * the jti's first 8 bytes and the SHA-256 of the whole JWT. Any other text (a malformed
- * token) gets 8 zero bytes, which no minted credential has. */
+ * token) gets 8 zero bytes, which no minted credential has.
+ *
+ * A self-contained JWT (a client-credentials access token, which grantd does not store:
+ * src/oauth/token_issue.c) has a jti of "sc." and a minted jti. No stored token's jti can
+ * start so ('.' is not base64url), which is how introspection knows to check it by its
+ * signature. It is stored only if revoked, under a key made from its jti alone (ordering
+ * bytes, then SHA-256 of the jti): the jti is signed, while the JWT's text is not unique to
+ * it (an ECDSA signature (r, s) is as valid as (r, n - s)). */
 #ifndef GRANTD_TOKEN_OPAQUE_H
 #define GRANTD_TOKEN_OPAQUE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/crypto.h"
 #include "core/error.h"
@@ -30,6 +38,8 @@
 #define GRANTD_OPAQUE_CHARS 43  /* base64url of 32 bytes, no padding */
 #define GRANTD_JTI_BYTES 16     /* 8 ordering + 8 random */
 #define GRANTD_JTI_CHARS 22
+#define GRANTD_JTI_SELF_PREFIX "sc."
+#define GRANTD_JTI_SELF_CHARS (3 + GRANTD_JTI_CHARS)
 
 /* A fresh credential into text (GRANTD_OPAQUE_CHARS + 1 bytes) and its storage key. */
 GRANTD_MUST_USE grantd_rc grantd_opaque_mint(char text[GRANTD_OPAQUE_CHARS + 1],
@@ -37,6 +47,16 @@ GRANTD_MUST_USE grantd_rc grantd_opaque_mint(char text[GRANTD_OPAQUE_CHARS + 1],
 
 /* A fresh jti for a JWT access token (GRANTD_JTI_CHARS + 1 bytes): ordering bytes first. */
 GRANTD_MUST_USE grantd_rc grantd_opaque_jti(char out[GRANTD_JTI_CHARS + 1]);
+
+/* A fresh jti for a self-contained JWT (GRANTD_JTI_SELF_CHARS + 1 bytes). */
+GRANTD_MUST_USE grantd_rc grantd_opaque_jti_self(char out[GRANTD_JTI_SELF_CHARS + 1]);
+
+/* The issuing time (unix microseconds) of a self-contained token's jti; 0 when jti is not
+ * one that grantd_opaque_jti_self made. */
+int64_t grantd_opaque_jti_self_time(const char *jti);
+
+/* The storage key of a self-contained token (of its revocation), from its jti. */
+void grantd_opaque_key_jti(const char *jti, unsigned char key[GRANTD_SHA256_LEN]);
 
 /* The storage key of a JWT we just signed with this jti (what grantd_opaque_hash gives for
  * it, without decoding the claims again). */

@@ -212,13 +212,15 @@ def test_every_inactive_token_is_exactly_active_false(server):
 
 
 def test_expired_tokens_are_inactive(make_server):
-    srv = make_server(config_text="lifetimes = { access_token = 1; refresh_token = 1; };\n")
+    # 2 s: exp counts whole seconds, so a 1-s token may live only a few milliseconds
+    srv = make_server(config_text="lifetimes = { access_token = 2; refresh_token = 2; };\n")
     client = start(srv)
+    svc = service(srv)  # before the grant: the tokens live a second, the CLI takes a while
     body = grant(srv, client)
-    svc = service(srv)
-    cc = client_credentials(srv, svc).json()["access_token"]
     assert introspect_json(srv, client, body["access_token"])["active"] is True
-    time.sleep(2.2)
+    cc = client_credentials(srv, svc).json()["access_token"]
+    assert introspect_json(srv, svc, cc)["active"] is True
+    time.sleep(3.2)
     assert_inactive(introspect(srv, client, body["access_token"]), "expired access token")
     assert_inactive(introspect(srv, client, body["refresh_token"]), "expired refresh token")
     assert_inactive(introspect(srv, svc, cc), "expired client-credentials token")

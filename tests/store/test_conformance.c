@@ -277,17 +277,29 @@ static void test_client_disable(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    int64_t before = grantd_clock_now_us();
     assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
+    /* tokens_after 0 at put means now; disabling and enabling each move it on */
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_true(got.tokens_after >= before && got.tokens_after <= grantd_clock_now_us());
+    int64_t created_after = got.tokens_after;
     assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, c.id, 1), GRANTD_OK);
     assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
     assert_true(got.updated_at > c.updated_at);
     assert_int_equal(got.created_at, c.created_at);
+    assert_true(got.tokens_after > created_after);
+    int64_t disabled_after = got.tokens_after;
     assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, c.id, 0), GRANTD_OK);
     assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_false(got.disabled);
+    assert_true(got.tokens_after > disabled_after);
     assert_int_equal(got.redirect_uri_count, 1);
+    assert_int_equal(D(f->s)->client_disable(f->s, f->tenant, c.id), GRANTD_OK);
+    int64_t enabled_after = got.tokens_after;
+    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_true(got.tokens_after > enabled_after);
 }
 
 static void test_client_set_secret(void **state)

@@ -500,16 +500,17 @@ static void test_tokens_have_no_secondary_index(void **state)
     sqlite3_close(db);
 }
 
-/* ---- schema version 3 ------------------------------------------------------------------- */
+/* ---- schema versions 3 and 4 ------------------------------------------------------------- */
 
 /* A database a version-2 grantd left: a client, a replayed code whose tokens it revoked row
  * by row, and a live family. After the upgrade the client has default lifetimes, the
  * replayed family is a revoked family (no token may join it), the live one takes tokens,
- * and the family indexes are gone. */
-static void test_migrate_v2_to_v3(void **state)
+ * and the family indexes are gone (v3); its self-contained tokens count from its creation
+ * (v4). */
+static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(grantd_sqlite_schema_newest(), 3);
+    assert_int_equal(grantd_sqlite_schema_newest(), 4);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -527,7 +528,7 @@ static void test_migrate_v2_to_v3(void **state)
     int from = -1, to = -1;
     assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
     assert_int_equal(from, 2);
-    assert_int_equal(to, 3);
+    assert_int_equal(to, 4);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client c;
     assert_int_equal(s->driver->client_get(s, a, 1, "app", &c), GRANTD_OK);
@@ -535,6 +536,7 @@ static void test_migrate_v2_to_v3(void **state)
     assert_int_equal(c.code_ttl, 0);
     assert_int_equal(c.access_ttl, 0);
     assert_int_equal(c.refresh_ttl, 0);
+    assert_int_equal(c.tokens_after, 1690000000LL * 1000000);
     struct grantd_token got, n = {.tenant = 1, .hash = {9}, .kind = GRANTD_TOKEN_ACCESS,
                                   .client_id = "app", .family = "fam-replayed"};
     unsigned char live[GRANTD_SHA256_LEN] = {2};
@@ -788,7 +790,7 @@ int main(void)
         T(test_flow_tables_layout),
         T(test_flow_query_plans),
         T(test_tokens_have_no_secondary_index),
-        T(test_migrate_v2_to_v3),
+        T(test_migrate_v2_to_newest),
         T(test_writes_queued_behind_a_batch_commit_together),
         T(test_lost_batch_is_rerun_job_by_job),
         T(test_background_checkpoint),

@@ -180,6 +180,85 @@ static void test_rs256(void **state)
     json_decref(header);
 }
 
+/* A copy of text with the character at i replaced by c. */
+static char *altered(struct env *e, const char *text, size_t i, char c)
+{
+    char *copy = grantd_arena_strdup(e->a, text);
+    copy[i] = copy[i] == c ? (char)(c + 1) : c;
+    return copy;
+}
+
+/* What grantd_keyring_verify accepts: the tokens its own published keys signed, with their
+ * claims back; not a changed header, claim or signature, not another keyring's token, not a
+ * token of a key that has retired. */
+static void check_verify(struct env *e)
+{
+    const char *tok = sign(e, T0, "https://as.example");
+    struct grantd_jwt_claims c;
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0, tok, &c), GRANTD_OK);
+    assert_string_equal(c.iss, "https://as.example");
+    assert_string_equal(c.sub, "user-1");
+    assert_string_equal(c.aud, "https://as.example");
+    assert_string_equal(c.client_id, "client-1");
+    assert_string_equal(c.scope, "read write");
+    assert_string_equal(c.jti, "jti-1");
+    assert_int_equal(c.iat, T0);
+    assert_int_equal(c.exp, T0 + 300);
+    size_t d1 = strcspn(tok, "."), d2 = d1 + 1 + strcspn(tok + d1 + 1, "."); /* the dots */
+    size_t at[] = {3, d1 + 5, d2 + 5, strlen(tok) - 3};
+    for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+        assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0, altered(e, tok, at[i], 'A'), &c),
+                         GRANTD_EINVAL);
+    const char *cut[] = {"", ".", "..", grantd_arena_strndup(e->a, tok, d2 + 1),
+                         grantd_arena_strndup(e->a, tok, d2)};
+    for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+        assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0, cut[i], &c), GRANTD_EINVAL);
+}
+
+static void test_verify_es256(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    check_verify(e);
+    /* another keyring (another key) signed it: not ours */
+    struct env other = {.fs = fake_new(), .a = e->a};
+    test_config(&other.cfg, NULL, NULL);
+    open_ok(&other, T0);
+    struct grantd_jwt_claims c;
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0, sign(&other, T0, NULL), &c),
+                     GRANTD_EINVAL);
+    grantd_keyring_free(other.kr);
+    grantd_config_free(&other.cfg);
+    fake_free(other.fs);
+}
+
+static void test_verify_rs256(void **state)
+{
+    struct env *e = *state;
+    grantd_config_set(&e->cfg.keys.alg, "RS256");
+    open_ok(e, T0);
+    check_verify(e);
+}
+
+/* A token of a rotated-out key verifies while the key is published, not after it retired. */
+static void test_verify_after_rotation(void **state)
+{
+    struct env *e = *state;
+    e->cfg.keys.publish_ahead = 0;
+    open_ok(e, T0);
+    const char *old = sign(e, T0, NULL);
+    const char *kid = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "ES256",
+                                        T0 + 10, 60, e->a, &kid, err, sizeof(err)),
+                     GRANTD_OK);
+    struct grantd_jwt_claims c;
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0 + 20, old, &c), GRANTD_OK);
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0 + 20, sign(e, T0 + 20, NULL), &c),
+                     GRANTD_OK);
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0 + 70, old, &c), GRANTD_EINVAL);
+}
+
 /* Rotation with publish_ahead: the new key is published at once, signs from active_from;
  * the old one signs until then and stays published for max_access_ttl more. */
 static void test_rotation_timeline(void **state)
@@ -398,6 +477,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_first_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rs256, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_es256, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_rs256, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_after_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation_timeline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_master_key, setup, teardown),

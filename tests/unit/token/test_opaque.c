@@ -295,6 +295,33 @@ static void test_jti_format(void **state)
     assert_memory_not_equal(raw + ORDER, raw2 + ORDER, GRANTD_JTI_BYTES - ORDER);
 }
 
+/* A self-contained token's jti: "sc." and a minted jti, whose ordering bytes are its issuing
+ * time; its revocation key is those bytes and the SHA-256 of the jti alone. Other jtis have
+ * no issuing time, so introspection never treats a stored kind of JWT as self-contained. */
+static void test_self_contained_jti(void **state)
+{
+    char jti[GRANTD_JTI_SELF_CHARS + 1], plain[GRANTD_JTI_CHARS + 1];
+    unsigned char raw[GRANTD_JTI_BYTES + 2], key[GRANTD_SHA256_LEN];
+    assert_int_equal(grantd_opaque_jti_self(jti), GRANTD_OK);
+    assert_int_equal(strlen(jti), GRANTD_JTI_SELF_CHARS);
+    assert_memory_equal(jti, "sc.", 3);
+    assert_int_equal(b64url_decode(jti + 3, strlen(jti + 3), raw), GRANTD_JTI_BYTES);
+    int64_t t = grantd_opaque_jti_self_time(jti);
+    assert_int_equal(t, be64(raw));
+    assert_within_a_second_of_now(raw); /* strictly increasing: may run ahead of the clock */
+    grantd_opaque_key_jti(jti, key);
+    assert_memory_equal(key, raw, ORDER);
+    assert_key_digest(jti, key);
+
+    assert_int_equal(grantd_opaque_jti(plain), GRANTD_OK);
+    char bad[GRANTD_JTI_SELF_CHARS + 2];
+    snprintf(bad, sizeof(bad), "sc.%s", jti + 4); /* one character short */
+    const char *not_self[] = {plain, "sc.", "sc", "", bad, "xc.AAAAAAAAAAAAAAAAAAAAAA"};
+    for (size_t i = 0; i < sizeof(not_self) / sizeof(not_self[0]); i++)
+        assert_int_equal(grantd_opaque_jti_self_time(not_self[i]), 0);
+    assert_int_equal(grantd_opaque_jti_self_time(NULL), 0);
+}
+
 static void test_jwt_key_takes_the_jti_ordering_bytes(void **state)
 {
     char jti[GRANTD_JTI_CHARS + 1];
@@ -450,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_ordering_unique_across_threads),
         cmocka_unit_test(test_one_changed_character_changes_the_key),
         cmocka_unit_test(test_jti_format),
+        cmocka_unit_test(test_self_contained_jti),
         cmocka_unit_test(test_jwt_key_takes_the_jti_ordering_bytes),
         cmocka_unit_test(test_issue_key_of_a_jwt_is_its_lookup_key),
         cmocka_unit_test(test_other_texts_get_zero_ordering_bytes),

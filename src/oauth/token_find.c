@@ -1,0 +1,80 @@
+/* Finding a presented token (see token_find.h). */
+#include "oauth/token_find.h"
+
+#include <string.h>
+
+#include "http/app.h"
+#include "oauth/client_cache.h"
+#include "token/keys.h"
+#include "token/opaque.h"
+
+/* The stored record under key, from the token cache (introspection) or the store
+ * (revocation: it acts on what the store holds now); GRANTD_ENOTFOUND when absent. */
+static grantd_rc stored(struct grantd_request *req, int cache,
+                        const unsigned char key[GRANTD_SHA256_LEN], struct grantd_token_facts *f)
+{
+    if (cache)
+        return grantd_token_cache_get(req, key, f);
+    struct grantd_store *st = req->app->store;
+    memset(f, 0, sizeof(*f));
+    return st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, key, &f->token);
+}
+
+/* A JWT absent from the store: a self-contained token's facts, or its revocation row; ABSENT
+ * when it is none of ours: not signed by a published key, not self-contained (a stored kind
+ * of JWT that is not in the store), or of a client that no longer exists. */
+static grantd_rc self_contained(struct grantd_request *req, int cache, const char *text,
+                                struct grantd_token_facts *f, enum grantd_token_where *found)
+{
+    struct grantd_jwt_claims c;
+    int64_t issued_us;
+    if (!req->app->keyring ||
+        grantd_keyring_verify(req->app->keyring, req->arena, req->app->now(), text, &c) !=
+            GRANTD_OK ||
+        (issued_us = grantd_opaque_jti_self_time(c.jti)) == 0)
+        return GRANTD_OK;
+    unsigned char key[GRANTD_SHA256_LEN];
+    grantd_opaque_key_jti(c.jti, key);
+    grantd_rc rc = stored(req, cache, key, f);
+    if (rc != GRANTD_ENOTFOUND) {
+        *found = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;
+        return rc;
+    }
+    struct grantd_client client;
+    rc = grantd_client_cache_get(req, c.client_id, &client);
+    if (rc != GRANTD_OK)
+        return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+    memset(f, 0, sizeof(*f));
+    struct grantd_token *t = &f->token;
+    t->tenant = GRANTD_DEFAULT_TENANT;
+    memcpy(t->hash, key, sizeof(key));
+    t->kind = GRANTD_TOKEN_ACCESS;
+    t->client_id = c.client_id;
+    t->scope = c.scope ? c.scope : "";
+    t->family = c.jti;
+    t->family_is_new = 1; /* the jti: no other token shares it */
+    t->created_at = c.iat;
+    t->expires_at = c.exp;
+    t->revoked = client.disabled || issued_us <= client.tokens_after;
+    f->user_ok = 1;
+    *found = GRANTD_TOKEN_SELF_CONTAINED;
+    return GRANTD_OK;
+}
+
+grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int cache,
+                            struct grantd_token_facts *f, enum grantd_token_where *where,
+                            int *is_jwt)
+{
+    unsigned char key[GRANTD_SHA256_LEN];
+    const char *dot = strchr(text, '.');
+    int jwt = dot && strchr(dot + 1, '.') != NULL;
+    if (is_jwt)
+        *is_jwt = jwt;
+    *where = GRANTD_TOKEN_ABSENT;
+    grantd_opaque_hash(text, key);
+    grantd_rc rc = stored(req, cache, key, f);
+    if (rc == GRANTD_ENOTFOUND && jwt)
+        return self_contained(req, cache, text, f, where);
+    *where = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+}

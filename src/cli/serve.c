@@ -13,6 +13,7 @@
 #include "cli/janitor.h"
 #include "core/log.h"
 #include "http/app.h"
+#include "http/router.h"
 #include "http/server.h"
 #include "oauth/token_cache.h"
 #include "token/keys.h"
@@ -133,6 +134,11 @@ int grantd_cli_serve(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_log_setup((enum grantd_log_level)grantd_log_level_parse(cfg.log_level), 2);
+    if (grantd_router_check_profile(&cfg.profile, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: %s\n", err);
+        rc = GRANTD_EXIT_USAGE;
+        goto out;
+    }
     rc = grantd_cli_open_store(&cfg, &store);
     if (rc != GRANTD_EXIT_OK)
         goto out;
@@ -159,8 +165,9 @@ int grantd_cli_serve(int argc, char **argv)
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
-    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s}", "listen", cfg.listen, "port",
-               (int)port, "issuer", app.issuer, "db", cfg.db_url);
+    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s,s:s?}", "listen", cfg.listen,
+               "port", (int)port, "issuer", app.issuer, "db", cfg.db_url, "profile",
+               cfg.profile.name);
     /* one plain line on stdout for people and scripts (tests read the port from it) */
     printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port, app.issuer);
     fflush(stdout);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <libconfig.h>
@@ -21,7 +22,16 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-enum field_kind { FIELD_STRING, FIELD_INT64, FIELD_SIZE, FIELD_UINT, FIELD_GROUP, FIELD_SCOPES };
+enum field_kind {
+    FIELD_STRING,
+    FIELD_INT64,
+    FIELD_SIZE,
+    FIELD_UINT,
+    FIELD_BOOL,    /* an unsigned 0/1, written true or false */
+    FIELD_GROUP,
+    FIELD_SCOPES,
+    FIELD_STRINGS, /* a NULL-terminated char ** from a list or array of strings */
+};
 
 struct field {
     const char *name;
@@ -79,6 +89,43 @@ static const struct field key_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const char *check_path(const char *v);
+static const char *check_profile_name(const char *v);
+static const char *check_token_body(const char *v);
+static const char *check_token_type(const char *v);
+static const char *check_token_format(const char *v);
+
+static const struct field profile_path_fields[] = {
+    {"authorize", FIELD_STRINGS, CFG_OFF(profile.paths.authorize), 0, 0, 0, check_path, NULL},
+    {"token", FIELD_STRINGS, CFG_OFF(profile.paths.token), 0, 0, 0, check_path, NULL},
+    {"introspect", FIELD_STRINGS, CFG_OFF(profile.paths.introspect), 0, 0, 0, check_path, NULL},
+    {"revoke", FIELD_STRINGS, CFG_OFF(profile.paths.revoke), 0, 0, 0, check_path, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field profile_alias_fields[] = {
+    {"grant_type_code", FIELD_BOOL, CFG_OFF(profile.aliases.grant_type_code), 0, 1, 0, NULL,
+     NULL},
+    {"redirect_url", FIELD_BOOL, CFG_OFF(profile.aliases.redirect_url), 0, 1, 0, NULL, NULL},
+    {"response_type_code", FIELD_BOOL, CFG_OFF(profile.aliases.response_type_code), 0, 1, 0,
+     NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field profile_fields[] = {
+    {"name", FIELD_STRING, CFG_OFF(profile.name), 0, 0, 0, check_profile_name, NULL},
+    {"paths", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_path_fields},
+    {"token_body", FIELD_STRING, CFG_OFF(profile.token_body), 0, 0, 0, check_token_body, NULL},
+    {"token_type", FIELD_STRING, CFG_OFF(profile.token_type), 0, 0, 0, check_token_type, NULL},
+    {"access_token_aliases", FIELD_STRINGS, CFG_OFF(profile.access_token_aliases), 0, 0, 0,
+     check_member_name, NULL},
+    {"access_token_format", FIELD_STRING, CFG_OFF(profile.access_token_format), 0, 0, 0,
+     check_token_format, NULL},
+    {"out_of_band", FIELD_BOOL, CFG_OFF(profile.out_of_band), 0, 1, 0, NULL, NULL},
+    {"aliases", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_alias_fields},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 static const struct field root_fields[] = {
     {"listen", FIELD_STRING, CFG_OFF(listen), 0, 0, 0, check_listen, NULL},
     {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, check_issuer, NULL},
@@ -90,6 +137,7 @@ static const struct field root_fields[] = {
     {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, key_fields},
     {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, check_member_name, NULL},
     {"token_cache", FIELD_UINT, CFG_OFF(token_cache), 0, 1, 0, NULL, NULL},
+    {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -119,6 +167,61 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.connection_timeout = GRANTD_DEFAULT_CONNECTION_TIMEOUT;
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
     cfg->token_cache = 1;
+    cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
+}
+
+static void strings_free(char ***list)
+{
+    for (char **p = *list; p && *p; p++)
+        free(*p);
+    free(*list);
+    *list = NULL;
+}
+
+static char **strings_copy(char *const *list)
+{
+    size_t n = 0;
+    while (list && list[n])
+        n++;
+    if (!list)
+        return NULL;
+    char **copy = grantd_xcalloc(n + 1, sizeof(*copy));
+    for (size_t i = 0; i < n; i++)
+        copy[i] = grantd_xstrdup(list[i]);
+    return copy;
+}
+
+static void profile_free(struct grantd_profile *p)
+{
+    free(p->name);
+    free(p->token_body);
+    free(p->token_type);
+    free(p->access_token_format);
+    strings_free(&p->paths.authorize);
+    strings_free(&p->paths.token);
+    strings_free(&p->paths.introspect);
+    strings_free(&p->paths.revoke);
+    strings_free(&p->access_token_aliases);
+    p->name = p->token_body = p->token_type = p->access_token_format = NULL;
+}
+
+static char *str_copy(const char *s)
+{
+    return s ? grantd_xstrdup(s) : NULL;
+}
+
+static void profile_copy(struct grantd_profile *dst, const struct grantd_profile *src)
+{
+    *dst = *src;
+    dst->name = str_copy(src->name);
+    dst->token_body = str_copy(src->token_body);
+    dst->token_type = str_copy(src->token_type);
+    dst->access_token_format = str_copy(src->access_token_format);
+    dst->paths.authorize = strings_copy(src->paths.authorize);
+    dst->paths.token = strings_copy(src->paths.token);
+    dst->paths.introspect = strings_copy(src->paths.introspect);
+    dst->paths.revoke = strings_copy(src->paths.revoke);
+    dst->access_token_aliases = strings_copy(src->access_token_aliases);
 }
 
 void grantd_config_set(char **field, const char *value)
@@ -152,6 +255,7 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->account_member);
     cfg->keys.master_key = cfg->keys.master_key_file = cfg->keys.alg = NULL;
     cfg->account_member = NULL;
+    profile_free(&cfg->profile);
     grantd_config_free_scopes(cfg);
 }
 
@@ -167,6 +271,7 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
         src->keys.master_key_file ? grantd_xstrdup(src->keys.master_key_file) : NULL;
     dst->keys.alg = src->keys.alg ? grantd_xstrdup(src->keys.alg) : NULL;
     dst->account_member = src->account_member ? grantd_xstrdup(src->account_member) : NULL;
+    profile_copy(&dst->profile, &src->profile);
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
@@ -435,12 +540,54 @@ static grantd_rc load_scopes(struct load_ctx *ctx, const config_setting_t *s)
     return GRANTD_OK;
 }
 
+static grantd_rc load_bool(struct load_ctx *ctx, const config_setting_t *s,
+                           const struct field *f, const char *name)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return fail_at(ctx, s, "%s must be true or false", name);
+    field_set_int(ctx->cfg, f, config_setting_get_bool(s) ? 1 : 0);
+    return GRANTD_OK;
+}
+
+/* A list or array of 1..GRANTD_PROFILE_LIST_MAX distinct strings, each passing f->check. */
+static grantd_rc load_strings(struct load_ctx *ctx, const config_setting_t *s,
+                              const struct field *f, const char *name)
+{
+    int type = config_setting_type(s);
+    int n = config_setting_length(s);
+    if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 1 ||
+        n > GRANTD_PROFILE_LIST_MAX)
+        return fail_at(ctx, s, "%s must be a list of 1 to %d strings: [\"...\", ...]", name,
+                       GRANTD_PROFILE_LIST_MAX);
+    char ***slot = (char ***)(void *)((char *)ctx->cfg + f->offset);
+    strings_free(slot);
+    *slot = grantd_xcalloc((size_t)n + 1, sizeof(**slot));
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_STRING)
+            return fail_at(ctx, e, "%s must be a list of strings", name);
+        const char *v = config_setting_get_string(e);
+        const char *why = f->check ? f->check(v) : NULL;
+        if (why)
+            return fail_at(ctx, e, "%s: '%s' %s", name, v, why);
+        for (int j = 0; j < i; j++)
+            if (strcmp((*slot)[j], v) == 0)
+                return fail_at(ctx, e, "%s: '%s' is listed twice", name, v);
+        (*slot)[i] = grantd_xstrdup(v);
+    }
+    return GRANTD_OK;
+}
+
 static grantd_rc load_setting(struct load_ctx *ctx, const config_setting_t *s,
                               const struct field *f, const char *name)
 {
     int type = config_setting_type(s);
     if (f->kind == FIELD_SCOPES)
         return load_scopes(ctx, s);
+    if (f->kind == FIELD_BOOL)
+        return load_bool(ctx, s, f, name);
+    if (f->kind == FIELD_STRINGS)
+        return load_strings(ctx, s, f, name);
     if (f->kind == FIELD_GROUP) {
         if (type != CONFIG_TYPE_GROUP)
             return fail_at(ctx, s, "%s must be a group: %s = { ... };", name, name);
@@ -670,7 +817,9 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
     const char *v = *field_string((struct grantd_config *)cfg, f);
     int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(keys.master_key) ||
                    f->offset == CFG_OFF(keys.master_key_file) ||
-                   f->offset == CFG_OFF(account_member);
+                   f->offset == CFG_OFF(account_member) ||
+                   (f->offset >= CFG_OFF(profile) &&
+                    f->offset < CFG_OFF(profile) + sizeof(struct grantd_profile));
     if (!v) {
         if (optional)
             return GRANTD_OK;
@@ -699,7 +848,7 @@ static grantd_rc validate_group(const struct grantd_config *cfg, const struct fi
             char sub[64];
             snprintf(sub, sizeof(sub), "%s.", f->name);
             rc = validate_group(cfg, f->members, sub, err, errlen);
-        } else if (f->kind == FIELD_SCOPES) {
+        } else if (f->kind == FIELD_SCOPES || f->kind == FIELD_STRINGS) {
             continue; /* checked while loading */
         } else if (f->kind == FIELD_STRING) {
             rc = validate_string(cfg, f, err, errlen);
@@ -759,5 +908,44 @@ static const char *check_member_name(const char *v)
     for (size_t i = 0; taken[i]; i++)
         if (strcmp(v, taken[i]) == 0)
             return "is a standard token-response member";
+    return NULL;
+}
+
+/* An extra endpoint path: absolute, 2..128 bytes of unreserved characters and '/' (case
+ * and a trailing slash are kept: /OAuth2/token and /oauth/token/ are the guides' own). */
+static const char *check_path(const char *v)
+{
+    size_t n = strlen(v);
+    if (n < 2 || n > 128 || v[0] != '/' || strstr(v, "//") ||
+        strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/") != n)
+        return "must be a path like /oauth2/token: '/' then letters, digits, '-', '.', '_', "
+               "'~' or '/', at most 128 bytes";
+    return NULL;
+}
+
+static const char *check_token_body(const char *v)
+{
+    return strcmp(v, "form") == 0 || strcmp(v, "json") == 0 || strcmp(v, "both") == 0
+               ? NULL
+               : "must be form, json or both";
+}
+
+/* RFC 6749 §7.1: token types compare case-insensitively; only Bearer is issued. */
+static const char *check_token_type(const char *v)
+{
+    return strcasecmp(v, "Bearer") == 0 ? NULL : "must be a spelling of Bearer (e.g. bearer)";
+}
+
+static const char *check_token_format(const char *v)
+{
+    return strcmp(v, "opaque") == 0 || strcmp(v, "jwt") == 0 ? NULL : "must be opaque or jwt";
+}
+
+static const char *check_profile_name(const char *v)
+{
+    size_t n = strlen(v);
+    if (n < 1 || n > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_.-") != n)
+        return "must be 1 to 64 letters, digits, '_', '.' or '-'";
     return NULL;
 }

@@ -43,6 +43,30 @@ struct grantd_scope_info {
     char *description;
 };
 
+/* A profile (docs/profiles.md): what an issuer adds to standard behaviour so that a
+ * provider's documented integration runs unchanged. Every list is NULL-terminated and may be
+ * NULL; every switch is off by default, so an empty profile is standard OAuth. */
+#define GRANTD_PROFILE_LIST_MAX 8   /* entries in each list */
+struct grantd_profile {
+    char *name;                      /* shown in logs; NULL: none */
+    struct {
+        /* extra paths served as these endpoints, besides the standard ones */
+        char **authorize, **token, **introspect, **revoke;
+    } paths;
+    char *token_body;                /* NULL/"both" | "form" | "json": bodies /token, /introspect
+                                      * and /revoke accept */
+    char *token_type;                /* the token response's token_type; NULL: "Bearer" */
+    char **access_token_aliases;     /* more members carrying the access token ("token") */
+    char *access_token_format;       /* "jwt": every access token is a JWT; NULL: per client */
+    unsigned out_of_band;            /* 1: clients without a redirect URI get the code page */
+    struct {
+        unsigned grant_type_code;    /* grant_type=code means authorization_code */
+        unsigned redirect_url;       /* /authorize reads redirect_url when redirect_uri is
+                                      * absent; a value without a scheme gets https:// */
+        unsigned response_type_code; /* /authorize without response_type means code */
+    } aliases;
+};
+
 struct grantd_config {
     char *listen;          /* "HOST:PORT" or "[V6]:PORT" */
     char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
@@ -62,6 +86,7 @@ struct grantd_config {
     } keys;
     char *account_member;        /* token-response member carrying the user's account; NULL: none */
     unsigned token_cache;        /* 1: introspection answers from oauth/token_cache.c; 0: store */
+    struct grantd_profile profile; /* the issuer's profile; standard behaviour by default */
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;
     struct {

@@ -1,6 +1,10 @@
-/* The route table. Adding an endpoint is adding a row here; paths match exactly. */
+/* The route table. Adding an endpoint is adding a row here; paths match exactly.
+ *
+ * A profile (core/config.h) adds paths for some endpoints: each extra path is served exactly
+ * as its endpoint's standard path is, which keeps serving too. */
 #include "http/router.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "http/health.h"
@@ -34,14 +38,41 @@ static const struct route routes[] = {
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
-grantd_handler_fn grantd_router_find(const char *method, const char *path, const char **allow,
-                                     int *slow)
+/* The profile's extra paths of each endpoint that may have some, by standard path. */
+static char *const *extra_paths(const struct grantd_profile *p, const char *standard)
+{
+    if (!p)
+        return NULL;
+    if (strcmp(standard, "/authorize") == 0)
+        return p->paths.authorize;
+    if (strcmp(standard, "/token") == 0)
+        return p->paths.token;
+    if (strcmp(standard, "/introspect") == 0)
+        return p->paths.introspect;
+    if (strcmp(standard, "/revoke") == 0)
+        return p->paths.revoke;
+    return NULL;
+}
+
+/* 1 when route r serves path. */
+static int serves(const struct grantd_profile *p, const struct route *r, const char *path)
+{
+    if (strcmp(r->path, path) == 0)
+        return 1;
+    for (char *const *x = extra_paths(p, r->path); x && *x; x++)
+        if (strcmp(*x, path) == 0)
+            return 1;
+    return 0;
+}
+
+grantd_handler_fn grantd_router_find(const struct grantd_profile *p, const char *method,
+                                     const char *path, const char **allow, int *slow)
 {
     *allow = NULL;
     *slow = 0;
     const char *other = NULL;
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
-        if (strcmp(routes[i].path, path) != 0)
+        if (!serves(p, &routes[i], path))
             continue;
         if (strcmp(routes[i].method, method) == 0) {
             *slow = routes[i].slow;
@@ -55,4 +86,20 @@ grantd_handler_fn grantd_router_find(const char *method, const char *path, const
     if (other)
         *allow = strcmp(other, "GET") == 0 ? "GET, HEAD" : other;
     return NULL;
+}
+
+grantd_rc grantd_router_check_profile(const struct grantd_profile *p, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < ROUTE_COUNT; i++)
+        for (char *const *x = extra_paths(p, routes[i].path); x && *x; x++)
+            for (size_t j = 0; j < ROUTE_COUNT; j++) {
+                int same = j == i;
+                if (strcmp(routes[j].path, *x) == 0 ||
+                    (!same && serves(p, &routes[j], *x))) {
+                    snprintf(err, errlen, "profile path %s of %s is already %s", *x,
+                             routes[i].path, routes[j].path);
+                    return GRANTD_ECONFIG;
+                }
+            }
+    return GRANTD_OK;
 }

@@ -247,7 +247,8 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
     }
     const char *allow = NULL;
     int slow = 0;
-    grantd_handler_fn handler = grantd_router_find(req->method, req->path, &allow, &slow);
+    grantd_handler_fn handler = grantd_router_find(&req->app->cfg->profile, req->method, req->path,
+                                                   &allow, &slow);
     if (handler && slow) {
         *slow_out = handler;
         return;

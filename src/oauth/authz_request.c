@@ -31,13 +31,33 @@ static const char *param(const struct grantd_params *p, const char *name, int *r
     return rc == GRANTD_OK ? v : NULL;
 }
 
-static void read_params(struct grantd_authz *a, const struct grantd_params *p, int *bad_client,
-                        int *bad_redirect)
+/* The profile's redirect_url alias (Procurios's guide): read when redirect_uri is absent; a
+ * value without a scheme is taken as https:// + value. 1 when it supplied the redirect. */
+static int redirect_url_alias(struct grantd_request *req, struct grantd_authz *a,
+                              const struct grantd_params *p, int *bad_redirect)
+{
+    if (a->redirect_uri || !req->app->cfg->profile.aliases.redirect_url)
+        return 0;
+    const char *v = param(p, "redirect_url", bad_redirect);
+    if (!v || !*v)
+        return 0;
+    a->redirect_uri = strstr(v, "://") ? v : grantd_arena_printf(req->arena, "https://%s", v);
+    return 1;
+}
+
+static void read_params(struct grantd_request *req, struct grantd_authz *a,
+                        const struct grantd_params *p, int *bad_client, int *bad_redirect,
+                        int *aliased)
 {
     a->client_id = param(p, "client_id", bad_client);
     a->redirect_uri = param(p, "redirect_uri", bad_redirect);
+    *aliased = redirect_url_alias(req, a, p, bad_redirect);
     int ignored = 0;
     a->response_type = param(p, "response_type", &ignored);
+    /* a profile may let an absent response_type mean code, the only one grantd serves
+     * (Billit's and Procurios's guides send none) */
+    if (!a->response_type && req->app->cfg->profile.aliases.response_type_code)
+        a->response_type = "code";
     a->scope = param(p, "scope", &ignored);
     a->state = param(p, "state", &ignored);
     a->code_challenge = param(p, "code_challenge", &ignored);
@@ -48,9 +68,9 @@ static void read_params(struct grantd_authz *a, const struct grantd_params *p, i
 static grantd_rc check_client(struct grantd_request *req, const struct grantd_params *p,
                               struct grantd_authz *a, int *trusted)
 {
-    int bad_client = 0, bad_redirect = 0;
+    int bad_client = 0, bad_redirect = 0, aliased = 0;
     *trusted = 0;
-    read_params(a, p, &bad_client, &bad_redirect);
+    read_params(req, a, p, &bad_client, &bad_redirect, &aliased);
     if (bad_client || !a->client_id) {
         page(a, bad_client ? "The client_id parameter is repeated."
                            : "The request has no client_id.");
@@ -80,6 +100,14 @@ static grantd_rc check_client(struct grantd_request *req, const struct grantd_pa
     /* a client may register the out-of-band value itself: no redirect then either */
     if (a->redirect && strcmp(a->redirect, GRANTD_REDIRECT_URI_OOB) == 0)
         a->redirect = NULL;
+    if (!a->redirect && !req->app->cfg->profile.out_of_band) {
+        page(a, "The application that sent you here has no redirect URI registered.");
+        return GRANTD_OK;
+    }
+    /* the alias's value matched a registered URI, where the answer goes; the code is not
+     * bound to a redirect_uri then, so the token request need not repeat it */
+    if (aliased)
+        a->redirect_uri = NULL;
     *trusted = 1;
     return GRANTD_OK;
 }

@@ -151,8 +151,10 @@ static void decide(struct grantd_request *req, struct grantd_response *resp,
 {
     const char *decision = field(req, "decision");
     if (decision && strcmp(decision, "cancel") == 0) {
-        grantd_authz_redirect_error(req, resp, a, GRANTD_OAUTH_ACCESS_DENIED,
-                                    "the user denied the request");
+        /* RFC 6749 §4.1.2.1's own words, which Apruve's guide shows verbatim */
+        grantd_authz_redirect_error(
+            req, resp, a, GRANTD_OAUTH_ACCESS_DENIED,
+            "The resource owner or authorization server denied the request.");
         return;
     }
     if (!decision || strcmp(decision, "authorize") != 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "http/app.h"
 #include "oauth/grant.h"
 
 /* Grants register here; any other grant_type is unsupported_grant_type. */
@@ -25,12 +26,27 @@ static const struct grantd_grant_type *grant_find(const char *name)
     return NULL;
 }
 
+/* The body kinds the profile accepts (token_body): both unless it says form or json. */
+static int body_accepted(const struct grantd_request *req)
+{
+    const char *only = req->app->cfg->profile.token_body;
+    if (req->body_kind == GRANTD_BODY_FORM)
+        return !only || strcmp(only, "json") != 0;
+    if (req->body_kind == GRANTD_BODY_JSON)
+        return !only || strcmp(only, "form") != 0;
+    return 0;
+}
+
 int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *resp)
 {
-    if (req->body_kind != GRANTD_BODY_FORM && req->body_kind != GRANTD_BODY_JSON) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
-                                   "the body must be application/x-www-form-urlencoded or "
-                                   "application/json");
+    if (!body_accepted(req)) {
+        const char *only = req->app->cfg->profile.token_body;
+        grantd_oauth_error_respond(
+            req, resp, GRANTD_OAUTH_INVALID_REQUEST,
+            only && strcmp(only, "form") == 0   ? "the body must be application/x-www-form-urlencoded"
+            : only && strcmp(only, "json") == 0 ? "the body must be application/json"
+                                                : "the body must be application/x-www-form-urlencoded "
+                                                  "or application/json");
         return 0;
     }
     if (req->form_rc != GRANTD_OK) {
@@ -65,6 +81,9 @@ void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *r
         grantd_response_internal(req, resp, rc);
         return;
     }
+    /* a profile may let grant_type=code stand for authorization_code (Procurios's guide) */
+    if (req->app->cfg->profile.aliases.grant_type_code && strcmp(grant_type, "code") == 0)
+        grant_type = "authorization_code";
     const struct grantd_grant_type *g = grant_find(grant_type);
     if (!g) {
         grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_UNSUPPORTED_GRANT_TYPE,

@@ -39,7 +39,9 @@ grantd_rc grantd_family_new(struct grantd_request *req, const char **out)
 
 static int jwt_access(const struct grantd_request *req, const struct grantd_token_grant *g)
 {
-    return (g->client->flags & GRANTD_CLIENT_JWT_ACCESS) && req->app->keyring;
+    const char *all = req->app->cfg->profile.access_token_format;
+    return ((g->client->flags & GRANTD_CLIENT_JWT_ACCESS) || (all && strcmp(all, "jwt") == 0)) &&
+           req->app->keyring;
 }
 
 /* A client-credentials JWT: stored nowhere (token_issue.h). */
@@ -89,11 +91,17 @@ static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int
     t->created_at = now;
 }
 
+/* RFC 6749 §5.1, with what the profile adds: the token_type spelling and more members
+ * carrying the access token. */
 static json_t *answer(struct grantd_request *req, const struct grantd_token_grant *g,
                       const char *access, const char *refresh, int64_t ttl)
 {
+    const struct grantd_profile *p = &req->app->cfg->profile;
     json_t *body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access, "token_type",
-                             "Bearer", "expires_in", (json_int_t)ttl, "scope", g->scope);
+                             p->token_type ? p->token_type : "Bearer", "expires_in",
+                             (json_int_t)ttl, "scope", g->scope);
+    for (char *const *alias = p->access_token_aliases; alias && *alias; alias++)
+        json_object_set_new(body, *alias, json_string(access));
     if (refresh)
         json_object_set_new(body, "refresh_token", json_string(refresh));
     const char *member = req->app->cfg->account_member;

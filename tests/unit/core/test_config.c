@@ -257,6 +257,80 @@ static void test_range_line(void **state)
     expect_error("log_level = \"verbose\";\n", 1, "log_level must be one of");
 }
 
+/* The profile group: standard (empty) by default; lists, switches and strings load; a
+ * second file over the first replaces a list rather than appending to it; a failed load
+ * keeps the old profile whole (copy and free run under ASan in CI). */
+static void test_profile(void **state)
+{
+    struct grantd_config cfg;
+    char err[256] = "";
+    grantd_config_defaults(&cfg);
+    const struct grantd_profile *p = &cfg.profile;
+    assert_null(p->name);
+    assert_null(p->paths.token);
+    assert_null(p->token_type);
+    assert_null(p->access_token_aliases);
+    assert_int_equal(p->out_of_band, 1);
+    assert_int_equal(p->aliases.grant_type_code + p->aliases.redirect_url +
+                         p->aliases.response_type_code, 0);
+    grantd_rc rc = load_text(&cfg,
+                             "profile = {\n  name = \"acme-test\";\n"
+                             "  paths = { token = [\"/OAuth2/token\", \"/oauth/token/\"];\n"
+                             "            authorize = (\"/Account/Logon\"); };\n"
+                             "  token_body = \"json\"; token_type = \"bearer\";\n"
+                             "  access_token_aliases = [\"token\"];\n"
+                             "  access_token_format = \"jwt\"; out_of_band = false;\n"
+                             "  aliases = { grant_type_code = true; redirect_url = true; };\n"
+                             "};\n",
+                             err, sizeof(err));
+    if (rc != GRANTD_OK)
+        fail_msg("%s", err);
+    assert_string_equal(p->name, "acme-test");
+    assert_string_equal(p->paths.token[0], "/OAuth2/token");
+    assert_string_equal(p->paths.token[1], "/oauth/token/");
+    assert_null(p->paths.token[2]);
+    assert_string_equal(p->paths.authorize[0], "/Account/Logon");
+    assert_null(p->paths.introspect);
+    assert_string_equal(p->token_body, "json");
+    assert_string_equal(p->token_type, "bearer");
+    assert_string_equal(p->access_token_aliases[0], "token");
+    assert_string_equal(p->access_token_format, "jwt");
+    assert_int_equal(p->out_of_band, 0);
+    assert_int_equal(p->aliases.grant_type_code, 1);
+    assert_int_equal(p->aliases.redirect_url, 1);
+    assert_int_equal(p->aliases.response_type_code, 0);
+    assert_int_equal(grantd_config_validate(&cfg, err, sizeof(err)), GRANTD_OK);
+
+    rc = load_text(&cfg, "profile = { paths = { token = [\"/t\"]; }; };\n", err, sizeof(err));
+    assert_int_equal(rc, GRANTD_OK);
+    assert_string_equal(p->paths.token[0], "/t");
+    assert_null(p->paths.token[1]);
+    assert_string_equal(p->token_type, "bearer"); /* untouched by the second file */
+
+    assert_int_equal(load_text(&cfg, "profile = { token_type = \"bearer\";\n"
+                                     "paths = { revoke = [\"no-slash\"]; }; };\n",
+                               err, sizeof(err)),
+                     GRANTD_ECONFIG);
+    assert_string_equal(p->paths.token[0], "/t");
+    assert_null(p->paths.revoke);
+    grantd_config_free(&cfg);
+
+    expect_error("profile = {\n paths = { token = [\"/a\", \"/a\"]; };\n};\n", 2,
+                 "'/a' is listed twice");
+    expect_error("profile = { paths = {\n token = [];\n}; };\n", 2, "list of 1 to 8 strings");
+    expect_error("profile = { paths = { token = [\"/a//b\"]; }; };\n", 1, "must be a path");
+    expect_error("profile = { paths = { token = [\"/a b\"]; }; };\n", 1, "must be a path");
+    expect_error("profile = { paths = { userinfo = [\"/me\"]; }; };\n", 1,
+                 "unknown setting 'profile.paths.userinfo'");
+    expect_error("profile = { token_type = \"MAC\"; };\n", 1, "spelling of Bearer");
+    expect_error("profile = { token_body = \"xml\"; };\n", 1, "form, json or both");
+    expect_error("profile = { access_token_format = \"paseto\"; };\n", 1, "opaque or jwt");
+    expect_error("profile = { access_token_aliases = [\"expires_in\"]; };\n", 1,
+                 "standard token-response member");
+    expect_error("profile = { out_of_band = 1; };\n", 1, "true or false");
+    expect_error("profile = { name = \"a b\"; };\n", 1, "profile.name must be");
+}
+
 static void test_failed_load_changes_nothing(void **state)
 {
     struct grantd_config cfg;
@@ -411,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_never),
         cmocka_unit_test(test_scopes),
+        cmocka_unit_test(test_profile),
         cmocka_unit_test(test_syntax_error_line),
         cmocka_unit_test(test_unknown_setting_line),
         cmocka_unit_test(test_wrong_type_line),

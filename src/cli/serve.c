@@ -98,17 +98,18 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->limits.max_value_len = cfg->limits.max_param_value;
 }
 
-/* Binds first so the issuer (which may name a port picked by the kernel) is fixed before
- * any worker thread can read app->issuer. */
-static grantd_rc start_server(struct grantd_app *app, unsigned *port, char **issuer,
-                              struct grantd_server **srv, char *err, size_t errlen)
+/* Binds first so the issuer URL (which may name a port picked by the kernel) is fixed
+ * before any worker thread can read it. */
+static grantd_rc start_server(struct grantd_app *app, struct grantd_issuer *iss, unsigned *port,
+                              char **issuer, struct grantd_server **srv, char *err,
+                              size_t errlen)
 {
     int fd = -1;
     grantd_rc rc = grantd_server_listen(app->cfg->listen, &fd, port, err, errlen);
     if (rc != GRANTD_OK)
         return rc;
     *issuer = derive_issuer(app->cfg, *port);
-    app->issuer = *issuer;
+    iss->url = *issuer;
     grantd_token_cache_enable((int)app->cfg->token_cache);
     rc = grantd_server_start(app, fd, *port, srv, err, errlen);
     if (rc != GRANTD_OK)
@@ -129,6 +130,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_janitor *janitor = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
+    struct grantd_issuer iss = {.tenant = GRANTD_DEFAULT_TENANT};
     char err[512];
     rc = grantd_cli_config(&cfg, config, listen, db, issuer);
     if (rc != GRANTD_EXIT_OK)
@@ -158,18 +160,21 @@ int grantd_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     app_init(&app, &cfg, store);
-    app.keyring = keyring;
+    iss.cfg = &cfg;
+    iss.keyring = keyring;
+    app.issuers = &iss;
+    app.issuer_count = 1;
     unsigned port = 0;
-    if (start_server(&app, &port, &resolved_issuer, &srv, err, sizeof(err)) != GRANTD_OK) {
+    if (start_server(&app, &iss, &port, &resolved_issuer, &srv, err, sizeof(err)) != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
     grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s,s:s?}", "listen", cfg.listen,
-               "port", (int)port, "issuer", app.issuer, "db", cfg.db_url, "profile",
+               "port", (int)port, "issuer", iss.url, "db", cfg.db_url, "profile",
                cfg.profile.name);
     /* one plain line on stdout for people and scripts (tests read the port from it) */
-    printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port, app.issuer);
+    printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port, iss.url);
     fflush(stdout);
     janitor = grantd_janitor_start(store, app.now);
     wait_for_signal();

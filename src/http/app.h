@@ -12,13 +12,22 @@
 struct grantd_store;
 struct grantd_keyring;
 
+/* One issuer: a tenant of the store with its own URL, settings and keys. Every request is
+ * answered for exactly one (req->iss), and nothing of another issuer is ever accepted. */
+struct grantd_issuer {
+    int64_t tenant;                     /* the store's tenant id */
+    const char *url;                    /* issuer identifier, no trailing slash */
+    const struct grantd_config *cfg;    /* the server's settings with this issuer's profile */
+    struct grantd_keyring *keyring;     /* its signing keys; NULL: no JWTs */
+};
+
 struct grantd_app {
-    const struct grantd_config *cfg;
+    const struct grantd_config *cfg;    /* the server's settings (listen, limits, ...) */
     struct grantd_store *store;
-    const char *issuer;                 /* resolved issuer URL, no trailing slash */
     struct grantd_parse_limits limits;  /* from cfg->limits */
     int64_t (*now)(void);               /* unix seconds */
-    struct grantd_keyring *keyring;     /* signing keys of the default tenant */
+    const struct grantd_issuer *issuers; /* one today: the default tenant */
+    size_t issuer_count;
 };
 
 

@@ -14,12 +14,14 @@
 #include "http/params.h"
 
 struct grantd_app;
+struct grantd_issuer;
 
 enum grantd_body_kind { GRANTD_BODY_NONE, GRANTD_BODY_FORM, GRANTD_BODY_JSON, GRANTD_BODY_OTHER };
 
 struct grantd_request {
     struct grantd_arena *arena;
     const struct grantd_app *app;
+    const struct grantd_issuer *iss; /* the issuer the request is answered for */
     const char *method;
     const char *path;           /* without the query string */
     const char *request_id;

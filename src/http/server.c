@@ -247,7 +247,7 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
     }
     const char *allow = NULL;
     int slow = 0;
-    grantd_handler_fn handler = grantd_router_find(&req->app->cfg->profile, req->method, req->path,
+    grantd_handler_fn handler = grantd_router_find(&req->iss->cfg->profile, req->method, req->path,
                                                    &allow, &slow);
     if (handler && slow) {
         *slow_out = handler;
@@ -359,6 +359,7 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
     cs->req = (struct grantd_request){
         .arena = cs->arena,
         .app = srv->app,
+        .iss = &srv->app->issuers[0],
         .method = grantd_arena_strdup(cs->arena, method),
         .request_id = grantd_arena_printf(cs->arena, "%s-%lu", srv->id_prefix,
                                           atomic_fetch_add(&srv->next_id, 1)),

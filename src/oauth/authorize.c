@@ -19,7 +19,7 @@ void grantd_flow_show_login(struct grantd_request *req, struct grantd_response *
                             unsigned status, const char *username, const char *error)
 {
     struct grantd_ui_login v = {
-        .form = {grantd_arena_printf(req->arena, "%s/login", req->app->issuer), a->raw, s->csrf},
+        .form = {grantd_arena_printf(req->arena, "%s/login", req->iss->url), a->raw, s->csrf},
         .client_name = a->client.name,
         .username = username,
         .error = error,
@@ -35,10 +35,10 @@ static void show_consent(struct grantd_request *req, struct grantd_response *res
         grantd_arena_alloc(req->arena, (a->scope_count + 1) * sizeof(*scopes));
     for (size_t i = 0; i < a->scope_count; i++) {
         scopes[i].name = a->scopes[i];
-        scopes[i].description = grantd_config_scope_description(req->app->cfg, a->scopes[i]);
+        scopes[i].description = grantd_config_scope_description(req->iss->cfg, a->scopes[i]);
     }
     struct grantd_ui_consent v = {
-        .form = {grantd_arena_printf(req->arena, "%s/consent", req->app->issuer), a->raw,
+        .form = {grantd_arena_printf(req->arena, "%s/consent", req->iss->url), a->raw,
                  s->csrf},
         .client_name = a->client.name,
         .username = u->username,
@@ -58,7 +58,7 @@ static grantd_rc consent_remembered(struct grantd_request *req, const struct gra
     *yes = 0;
     if (a->client.flags & GRANTD_CLIENT_ALWAYS_CONSENT)
         return GRANTD_OK;
-    grantd_rc rc = st->driver->consent_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id,
+    grantd_rc rc = st->driver->consent_get(st, req->arena, req->iss->tenant, user_id,
                                            a->client.id, &c);
     if (rc == GRANTD_ENOTFOUND)
         return GRANTD_OK;
@@ -80,7 +80,7 @@ grantd_rc grantd_flow_session_user(struct grantd_request *req, struct grantd_web
     if (!s->rec.user_id)
         return GRANTD_OK;
     struct grantd_store *st = req->app->store;
-    rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, s->rec.user_id, u);
+    rc = st->driver->user_get(st, req->arena, req->iss->tenant, s->rec.user_id, u);
     if (rc == GRANTD_ENOTFOUND)
         return GRANTD_OK;
     if (rc == GRANTD_OK)

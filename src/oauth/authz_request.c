@@ -36,7 +36,7 @@ static const char *param(const struct grantd_params *p, const char *name, int *r
 static int redirect_url_alias(struct grantd_request *req, struct grantd_authz *a,
                               const struct grantd_params *p, int *bad_redirect)
 {
-    if (a->redirect_uri || !req->app->cfg->profile.aliases.redirect_url)
+    if (a->redirect_uri || !req->iss->cfg->profile.aliases.redirect_url)
         return 0;
     const char *v = param(p, "redirect_url", bad_redirect);
     if (!v || !*v)
@@ -56,7 +56,7 @@ static void read_params(struct grantd_request *req, struct grantd_authz *a,
     a->response_type = param(p, "response_type", &ignored);
     /* a profile may let an absent response_type mean code, the only one grantd serves
      * (Billit's and Procurios's guides send none) */
-    if (!a->response_type && req->app->cfg->profile.aliases.response_type_code)
+    if (!a->response_type && req->iss->cfg->profile.aliases.response_type_code)
         a->response_type = "code";
     a->scope = param(p, "scope", &ignored);
     a->state = param(p, "state", &ignored);
@@ -77,7 +77,7 @@ static grantd_rc check_client(struct grantd_request *req, const struct grantd_pa
         return GRANTD_OK;
     }
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->client_get(st, req->arena, GRANTD_DEFAULT_TENANT, a->client_id,
+    grantd_rc rc = st->driver->client_get(st, req->arena, req->iss->tenant, a->client_id,
                                           &a->client);
     if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && a->client.disabled)) {
         page(a, "The application that sent you here is not known to this server.");
@@ -100,7 +100,7 @@ static grantd_rc check_client(struct grantd_request *req, const struct grantd_pa
     /* a client may register the out-of-band value itself: no redirect then either */
     if (a->redirect && strcmp(a->redirect, GRANTD_REDIRECT_URI_OOB) == 0)
         a->redirect = NULL;
-    if (!a->redirect && !req->app->cfg->profile.out_of_band) {
+    if (!a->redirect && !req->iss->cfg->profile.out_of_band) {
         page(a, "The application that sent you here has no redirect URI registered.");
         return GRANTD_OK;
     }

@@ -26,7 +26,7 @@ static void redirect_with(struct grantd_request *req, struct grantd_response *re
     resp->status = redirect_status(req);
     grantd_response_header(resp, "Location",
                            grantd_arena_printf(ar, "%s%s%s%s&iss=%s", a->redirect, sep, pairs,
-                                               state, grantd_url_encode(ar, req->app->issuer)));
+                                               state, grantd_url_encode(ar, req->iss->url)));
     grantd_response_header(resp, "Cache-Control", "no-store");
     grantd_response_header(resp, "Referrer-Policy", "no-referrer");
 }
@@ -61,7 +61,7 @@ static grantd_rc store_code(struct grantd_request *req, const struct grantd_auth
 {
     int64_t now = req->app->now();
     struct grantd_code code = {
-        .tenant = GRANTD_DEFAULT_TENANT,
+        .tenant = req->iss->tenant,
         .client_id = a->client.id,
         .user_id = user_id,
         .redirect_uri = a->redirect_uri,

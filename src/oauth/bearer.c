@@ -13,8 +13,8 @@ static void challenge(struct grantd_request *req, struct grantd_response *resp,
     struct grantd_arena *a = req->arena;
     const char *header =
         why ? grantd_arena_printf(a, "Bearer realm=\"%s\", error=\"invalid_token\", "
-                                     "error_description=\"%s\"", req->app->issuer, why)
-            : grantd_arena_printf(a, "Bearer realm=\"%s\"", req->app->issuer);
+                                     "error_description=\"%s\"", req->iss->url, why)
+            : grantd_arena_printf(a, "Bearer realm=\"%s\"", req->iss->url);
     json_t *body = why ? json_pack("{s:s,s:s}", "error", "invalid_token", "error_description",
                                    why)
                        : json_pack("{s:s}", "error_description",
@@ -39,7 +39,7 @@ static grantd_rc client_enabled(struct grantd_request *req, const char *client_i
 {
     struct grantd_client c;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->client_get(st, req->arena, GRANTD_DEFAULT_TENANT, client_id, &c);
+    grantd_rc rc = st->driver->client_get(st, req->arena, req->iss->tenant, client_id, &c);
     *ok = rc == GRANTD_OK && !c.disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }

@@ -51,14 +51,14 @@ static void copy_client(struct grantd_arena *a, const struct grantd_client *c,
     out->redirect_uris = uris;
 }
 
-static int lookup(const struct grantd_store *st, const char *id, struct grantd_arena *a,
-                  struct grantd_client *out)
+static int lookup(const struct grantd_store *st, int64_t tenant, const char *id,
+                  struct grantd_arena *a, struct grantd_client *out)
 {
     int found = 0;
     int64_t now = now_ms();
     pthread_rwlock_rdlock(&lock);
     for (struct entry *e = buckets[bucket_of(id)]; e; e = e->next) {
-        if (e->store == st && e->tenant == GRANTD_DEFAULT_TENANT &&
+        if (e->store == st && e->tenant == tenant &&
             strcmp(e->client.id, id) == 0 && now - e->fetched_ms < GRANTD_CLIENT_CACHE_TTL_MS) {
             copy_client(a, &e->client, out);
             found = 1;
@@ -79,12 +79,12 @@ static void free_chain(struct entry *e)
     }
 }
 
-/* Replaces any entry for (st, id) with a copy of c. */
+/* Replaces any entry for (st, c's tenant, id) with a copy of c. */
 static void remember(const struct grantd_store *st, const struct grantd_client *c)
 {
     struct entry *fresh = grantd_xcalloc(1, sizeof(*fresh));
     fresh->store = st;
-    fresh->tenant = GRANTD_DEFAULT_TENANT;
+    fresh->tenant = c->tenant;
     fresh->fetched_ms = now_ms();
     fresh->arena = grantd_arena_new(1024);
     copy_client(fresh->arena, c, &fresh->client);
@@ -98,7 +98,8 @@ static void remember(const struct grantd_store *st, const struct grantd_client *
         entries = 0;
     }
     for (struct entry **p = &buckets[b]; *p; p = &(*p)->next) {
-        if ((*p)->store == st && strcmp((*p)->client.id, c->id) == 0) {
+        if ((*p)->store == st && (*p)->tenant == c->tenant &&
+            strcmp((*p)->client.id, c->id) == 0) {
             struct entry *old = *p;
             *p = old->next;
             old->next = NULL;
@@ -117,9 +118,9 @@ grantd_rc grantd_client_cache_get(struct grantd_request *req, const char *id,
                                   struct grantd_client *out)
 {
     struct grantd_store *st = req->app->store;
-    if (lookup(st, id, req->arena, out))
+    if (lookup(st, req->iss->tenant, id, req->arena, out))
         return GRANTD_OK;
-    grantd_rc rc = st->driver->client_get(st, req->arena, GRANTD_DEFAULT_TENANT, id, out);
+    grantd_rc rc = st->driver->client_get(st, req->arena, req->iss->tenant, id, out);
     if (rc == GRANTD_OK)
         remember(st, out);
     return rc;

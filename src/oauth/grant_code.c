@@ -64,7 +64,7 @@ static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
                              struct grantd_user *u, int *ok)
 {
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id, u);
+    grantd_rc rc = st->driver->user_get(st, req->arena, req->iss->tenant, user_id, u);
     *ok = rc == GRANTD_OK && !u->disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
@@ -81,7 +81,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     grantd_opaque_hash(text, hash);
     struct grantd_code code;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->code_consume(st, req->arena, GRANTD_DEFAULT_TENANT, hash, &code);
+    grantd_rc rc = st->driver->code_consume(st, req->arena, req->iss->tenant, hash, &code);
     const char *why = NULL;
     int user_ok = 0;
     struct grantd_user user = {0};

@@ -61,7 +61,7 @@ static void reused(struct grantd_request *req, struct grantd_response *resp,
     if (replay_in_grace(req, resp, old, text))
         return;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, old->family);
+    grantd_rc rc = st->driver->token_revoke_family(st, req->iss->tenant, old->family);
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
         return;
@@ -107,7 +107,7 @@ static grantd_rc user_of(struct grantd_request *req, const struct grantd_token *
     if (!old->user_id)
         return GRANTD_OK;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, old->user_id, u);
+    grantd_rc rc = st->driver->user_get(st, req->arena, req->iss->tenant, old->user_id, u);
     *ok = rc == GRANTD_OK && !u->disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
@@ -117,7 +117,7 @@ static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *o
                         const char *text, struct grantd_issued *issued)
 {
     struct grantd_store *st = req->app->store;
-    int64_t now = req->app->now(), grace = req->app->cfg->lifetimes.refresh_grace;
+    int64_t now = req->app->now(), grace = req->iss->cfg->lifetimes.refresh_grace;
     unsigned char *sealed = NULL, key[GRANTD_SEAL_KEY_LEN];
     size_t sealed_len = 0;
     grantd_rc rc = GRANTD_OK;
@@ -133,7 +133,7 @@ static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *o
         }
     }
     if (rc == GRANTD_OK)
-        rc = st->driver->refresh_rotate(st, GRANTD_DEFAULT_TENANT, old->hash, now,
+        rc = st->driver->refresh_rotate(st, req->iss->tenant, old->hash, now,
                                         grace > 0 ? now + grace : 0, sealed, sealed_len,
                                         issued->tokens, issued->count);
     free(sealed);
@@ -184,7 +184,7 @@ static void refresh(struct grantd_request *req, struct grantd_response *resp,
     /* someone rotated it first (or revoked it): read what they left and treat this as reuse */
     struct grantd_token now_old;
     struct grantd_store *st = req->app->store;
-    rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, old->hash, &now_old);
+    rc = st->driver->token_get(st, req->arena, req->iss->tenant, old->hash, &now_old);
     if (rc == GRANTD_OK && now_old.rotated_at)
         reused(req, resp, &now_old, text);
     else if (rc == GRANTD_OK || rc == GRANTD_ENOTFOUND)
@@ -207,7 +207,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, hash);
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash, &old);
+    grantd_rc rc = st->driver->token_get(st, req->arena, req->iss->tenant, hash, &old);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {
         grantd_response_internal(req, resp, rc);
         return;

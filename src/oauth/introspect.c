@@ -63,13 +63,13 @@ static json_t *active_body(struct grantd_request *req, const struct grantd_token
     json_t *b = json_pack("{s:b,s:s,s:s,s:s,s:s,s:I,s:s}", "active", 1, "scope", t->scope,
                           "client_id", t->client_id, "sub", t->user_id ? t->user_id : t->client_id,
                           "token_type", t->kind == GRANTD_TOKEN_ACCESS ? "Bearer" : "refresh_token",
-                          "iat", (json_int_t)t->created_at, "iss", req->app->issuer);
+                          "iat", (json_int_t)t->created_at, "iss", req->iss->url);
     if (t->expires_at)
         json_object_set_new(b, "exp", json_integer(t->expires_at));
     if (t->user_id)
         json_object_set_new(b, "username", json_string(f->username));
     if (is_jwt && t->kind == GRANTD_TOKEN_ACCESS)
-        json_object_set_new(b, "aud", json_string(req->app->issuer));
+        json_object_set_new(b, "aud", json_string(req->iss->url));
     return b;
 }
 
@@ -122,8 +122,8 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
         } else {
             /* a refresh token takes its whole family (and so its access tokens) with it */
             rc = t->kind == GRANTD_TOKEN_REFRESH
-                     ? st->driver->token_revoke_family(st, GRANTD_DEFAULT_TENANT, t->family)
-                     : st->driver->token_revoke(st, GRANTD_DEFAULT_TENANT, t->hash);
+                     ? st->driver->token_revoke_family(st, req->iss->tenant, t->family)
+                     : st->driver->token_revoke(st, req->iss->tenant, t->hash);
         }
     }
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {

@@ -14,11 +14,11 @@
 void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     const struct grantd_app *app = req->app;
-    if (!app->keyring) {
+    if (!req->iss->keyring) {
         grantd_response_internal(req, resp, GRANTD_ENOTFOUND);
         return;
     }
-    const char *text = grantd_keyring_jwks(app->keyring, req->arena, app->now());
+    const char *text = grantd_keyring_jwks(req->iss->keyring, req->arena, app->now());
     resp->status = 200;
     resp->content_type = "application/json";
     resp->body = text;

@@ -52,7 +52,7 @@ static grantd_rc check_password(struct grantd_request *req, const char *username
                                 const char *password, struct grantd_user *u, int *ok)
 {
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_find(st, req->arena, GRANTD_DEFAULT_TENANT, username, u);
+    grantd_rc rc = st->driver->user_find(st, req->arena, req->iss->tenant, username, u);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
     int match = grantd_password_verify(rc == GRANTD_OK ? u->password_hash : NULL, password);
@@ -90,7 +90,7 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
                "client_id", a->client.id, "user_id", u.id);
     resp->status = 303;
     grantd_response_header(resp, "Location",
-                           grantd_arena_printf(req->arena, "%s/authorize?%s", req->app->issuer,
+                           grantd_arena_printf(req->arena, "%s/authorize?%s", req->iss->url,
                                                a->raw));
     grantd_response_header(resp, "Cache-Control", "no-store");
 }
@@ -126,13 +126,13 @@ static grantd_rc remember(struct grantd_request *req, const struct grantd_authz 
 {
     struct grantd_store *st = req->app->store;
     struct grantd_consent old, c = {
-        .tenant = GRANTD_DEFAULT_TENANT,
+        .tenant = req->iss->tenant,
         .user_id = user_id,
         .client_id = a->client.id,
         .scope = a->scope_text,
         .created_at = req->app->now(),
     };
-    grantd_rc rc = st->driver->consent_get(st, req->arena, GRANTD_DEFAULT_TENANT, user_id,
+    grantd_rc rc = st->driver->consent_get(st, req->arena, req->iss->tenant, user_id,
                                            a->client.id, &old);
     if (rc == GRANTD_OK && old.scope[0])
         c.scope = grantd_arena_printf(req->arena, "%s %s", old.scope, a->scope_text);

@@ -29,7 +29,7 @@ void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response
     static const char *const code[] = {"code", NULL};
     static const char *const query[] = {"query", NULL};
     static const char *const s256[] = {"S256", NULL};
-    const char *iss = req->app->issuer;
+    const char *iss = req->iss->url;
     struct grantd_arena *a = req->arena;
     json_t *m = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "issuer", iss,
@@ -44,6 +44,6 @@ void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response
         "introspection_endpoint_auth_methods_supported", strings(secret_auth),
         "revocation_endpoint_auth_methods_supported", strings(auth),
         "code_challenge_methods_supported", strings(s256), "scopes_supported",
-        scopes(req->app->cfg), "authorization_response_iss_parameter_supported", 1);
+        scopes(req->iss->cfg), "authorization_response_iss_parameter_supported", 1);
     grantd_response_json(req, resp, 200, m);
 }

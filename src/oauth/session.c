@@ -10,7 +10,7 @@
 
 static int issuer_is_https(const struct grantd_request *req)
 {
-    return strncmp(req->app->issuer, "https://", 8) == 0;
+    return strncmp(req->iss->url, "https://", 8) == 0;
 }
 
 static const char *cookie_name(const struct grantd_request *req)
@@ -48,14 +48,14 @@ grantd_rc grantd_web_session_load(struct grantd_request *req, struct grantd_web_
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(id, hash);
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->session_get(st, req->arena, GRANTD_DEFAULT_TENANT, hash,
+    grantd_rc rc = st->driver->session_get(st, req->arena, req->iss->tenant, hash,
                                            req->app->now(), &out->rec);
     return rc == GRANTD_OK ? derive_csrf(req, out) : rc;
 }
 
 static void set_cookie(struct grantd_request *req, struct grantd_response *resp, const char *id)
 {
-    int64_t ttl = req->app->cfg->lifetimes.session;
+    int64_t ttl = req->iss->cfg->lifetimes.session;
     grantd_response_header(resp, "Set-Cookie",
                            grantd_arena_printf(req->arena,
                                                "%s=%s; Path=/; Max-Age=%lld; HttpOnly; "
@@ -71,7 +71,7 @@ grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_res
     struct grantd_store *st = req->app->store;
     grantd_rc rc;
     if (old) {
-        rc = st->driver->session_delete(st, GRANTD_DEFAULT_TENANT, old->rec.id_hash);
+        rc = st->driver->session_delete(st, req->iss->tenant, old->rec.id_hash);
         if (rc != GRANTD_OK)
             return rc;
     }
@@ -81,11 +81,11 @@ grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_res
     rc = grantd_opaque_mint(id, out->rec.id_hash);
     if (rc != GRANTD_OK)
         return rc;
-    out->rec.tenant = GRANTD_DEFAULT_TENANT;
+    out->rec.tenant = req->iss->tenant;
     out->rec.user_id = user_id;
     out->rec.auth_time = user_id ? now : 0;
     out->rec.created_at = now;
-    out->rec.expires_at = now + req->app->cfg->lifetimes.session;
+    out->rec.expires_at = now + req->iss->cfg->lifetimes.session;
     rc = st->driver->session_put(st, &out->rec);
     if (rc != GRANTD_OK)
         return rc;

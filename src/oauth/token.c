@@ -29,7 +29,7 @@ static const struct grantd_grant_type *grant_find(const char *name)
 /* The body kinds the profile accepts (token_body): both unless it says form or json. */
 static int body_accepted(const struct grantd_request *req)
 {
-    const char *only = req->app->cfg->profile.token_body;
+    const char *only = req->iss->cfg->profile.token_body;
     if (req->body_kind == GRANTD_BODY_FORM)
         return !only || strcmp(only, "json") != 0;
     if (req->body_kind == GRANTD_BODY_JSON)
@@ -40,7 +40,7 @@ static int body_accepted(const struct grantd_request *req)
 int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *resp)
 {
     if (!body_accepted(req)) {
-        const char *only = req->app->cfg->profile.token_body;
+        const char *only = req->iss->cfg->profile.token_body;
         grantd_oauth_error_respond(
             req, resp, GRANTD_OAUTH_INVALID_REQUEST,
             only && strcmp(only, "form") == 0   ? "the body must be application/x-www-form-urlencoded"
@@ -82,7 +82,7 @@ void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *r
         return;
     }
     /* a profile may let grant_type=code stand for authorization_code (Procurios's guide) */
-    if (req->app->cfg->profile.aliases.grant_type_code && strcmp(grant_type, "code") == 0)
+    if (req->iss->cfg->profile.aliases.grant_type_code && strcmp(grant_type, "code") == 0)
         grant_type = "authorization_code";
     const struct grantd_grant_type *g = grant_find(grant_type);
     if (!g) {

@@ -77,7 +77,7 @@ static int cached(struct grantd_request *req, struct slot *sl,
     if (e && e->store == req->app->store && e->generation == generation &&
         now - e->fetched_us < GRANTD_TOKEN_CACHE_TTL_MS * 1000 &&
         memcmp(e->facts.token.hash, key, GRANTD_SHA256_LEN) == 0 &&
-        e->facts.token.tenant == GRANTD_DEFAULT_TENANT) {
+        e->facts.token.tenant == req->iss->tenant) {
         copy_facts(req->arena, &e->facts, out);
         hit = 1;
     }
@@ -110,13 +110,13 @@ static grantd_rc fetch(struct grantd_request *req, const unsigned char key[GRANT
 {
     struct grantd_store *st = req->app->store;
     memset(out, 0, sizeof(*out));
-    grantd_rc rc = st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, key, &out->token);
+    grantd_rc rc = st->driver->token_get(st, req->arena, req->iss->tenant, key, &out->token);
     if (rc != GRANTD_OK)
         return rc;
     out->user_ok = 1;
     if (out->token.user_id) {
         struct grantd_user u = {0};
-        rc = st->driver->user_get(st, req->arena, GRANTD_DEFAULT_TENANT, out->token.user_id, &u);
+        rc = st->driver->user_get(st, req->arena, req->iss->tenant, out->token.user_id, &u);
         if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled))
             out->user_ok = 0;
         else if (rc != GRANTD_OK)

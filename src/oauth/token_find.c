@@ -17,7 +17,7 @@ static grantd_rc stored(struct grantd_request *req, int cache,
         return grantd_token_cache_get(req, key, f);
     struct grantd_store *st = req->app->store;
     memset(f, 0, sizeof(*f));
-    return st->driver->token_get(st, req->arena, GRANTD_DEFAULT_TENANT, key, &f->token);
+    return st->driver->token_get(st, req->arena, req->iss->tenant, key, &f->token);
 }
 
 /* A JWT absent from the store: a self-contained token's facts, or its revocation row; ABSENT
@@ -28,8 +28,8 @@ static grantd_rc self_contained(struct grantd_request *req, int cache, const cha
 {
     struct grantd_jwt_claims c;
     int64_t issued_us;
-    if (!req->app->keyring ||
-        grantd_keyring_verify(req->app->keyring, req->arena, req->app->now(), text, &c) !=
+    if (!req->iss->keyring ||
+        grantd_keyring_verify(req->iss->keyring, req->arena, req->app->now(), text, &c) !=
             GRANTD_OK ||
         (issued_us = grantd_opaque_jti_self_time(c.jti)) == 0)
         return GRANTD_OK;
@@ -46,7 +46,7 @@ static grantd_rc self_contained(struct grantd_request *req, int cache, const cha
         return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
     memset(f, 0, sizeof(*f));
     struct grantd_token *t = &f->token;
-    t->tenant = GRANTD_DEFAULT_TENANT;
+    t->tenant = req->iss->tenant;
     memcpy(t->hash, key, sizeof(key));
     t->kind = GRANTD_TOKEN_ACCESS;
     t->client_id = c.client_id;

@@ -13,7 +13,7 @@
 
 int64_t grantd_client_access_ttl(const struct grantd_request *req, const struct grantd_client *c)
 {
-    return c->access_ttl > 0 ? c->access_ttl : req->app->cfg->lifetimes.access_token;
+    return c->access_ttl > 0 ? c->access_ttl : req->iss->cfg->lifetimes.access_token;
 }
 
 int64_t grantd_client_refresh_ttl(const struct grantd_request *req,
@@ -21,12 +21,12 @@ int64_t grantd_client_refresh_ttl(const struct grantd_request *req,
 {
     if (c->refresh_ttl == GRANTD_TTL_NEVER)
         return 0;
-    return c->refresh_ttl > 0 ? c->refresh_ttl : req->app->cfg->lifetimes.refresh_token;
+    return c->refresh_ttl > 0 ? c->refresh_ttl : req->iss->cfg->lifetimes.refresh_token;
 }
 
 int64_t grantd_client_code_ttl(const struct grantd_request *req, const struct grantd_client *c)
 {
-    return c->code_ttl > 0 ? c->code_ttl : req->app->cfg->lifetimes.code;
+    return c->code_ttl > 0 ? c->code_ttl : req->iss->cfg->lifetimes.code;
 }
 
 grantd_rc grantd_family_new(struct grantd_request *req, const char **out)
@@ -39,9 +39,9 @@ grantd_rc grantd_family_new(struct grantd_request *req, const char **out)
 
 static int jwt_access(const struct grantd_request *req, const struct grantd_token_grant *g)
 {
-    const char *all = req->app->cfg->profile.access_token_format;
+    const char *all = req->iss->cfg->profile.access_token_format;
     return ((g->client->flags & GRANTD_CLIENT_JWT_ACCESS) || (all && strcmp(all, "jwt") == 0)) &&
-           req->app->keyring;
+           req->iss->keyring;
 }
 
 /* A client-credentials JWT: stored nowhere (token_issue.h). */
@@ -65,16 +65,16 @@ static grantd_rc access_text(struct grantd_request *req, const struct grantd_tok
     if (rc != GRANTD_OK)
         return rc;
     struct grantd_jwt_claims c = {
-        .iss = req->app->issuer,
+        .iss = req->iss->url,
         .sub = g->user_id ? g->user_id : g->client->id,
-        .aud = req->app->issuer,
+        .aud = req->iss->url,
         .client_id = g->client->id,
         .scope = g->scope,
         .jti = jti,
         .iat = now,
         .exp = now + ttl,
     };
-    rc = grantd_keyring_sign(req->app->keyring, req->arena, now, &c, out);
+    rc = grantd_keyring_sign(req->iss->keyring, req->arena, now, &c, out);
     if (rc == GRANTD_OK)
         grantd_opaque_key_jwt(*out, jti, key);
     return rc;
@@ -82,7 +82,7 @@ static grantd_rc access_text(struct grantd_request *req, const struct grantd_tok
 
 static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int64_t now)
 {
-    t->tenant = GRANTD_DEFAULT_TENANT;
+    t->tenant = g->client->tenant;
     t->client_id = g->client->id;
     t->user_id = g->user_id;
     t->scope = g->scope;
@@ -96,7 +96,7 @@ static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int
 static json_t *answer(struct grantd_request *req, const struct grantd_token_grant *g,
                       const char *access, const char *refresh, int64_t ttl)
 {
-    const struct grantd_profile *p = &req->app->cfg->profile;
+    const struct grantd_profile *p = &req->iss->cfg->profile;
     json_t *body = json_pack("{s:s,s:s,s:I,s:s}", "access_token", access, "token_type",
                              p->token_type ? p->token_type : "Bearer", "expires_in",
                              (json_int_t)ttl, "scope", g->scope);
@@ -104,7 +104,7 @@ static json_t *answer(struct grantd_request *req, const struct grantd_token_gran
         json_object_set_new(body, *alias, json_string(access));
     if (refresh)
         json_object_set_new(body, "refresh_token", json_string(refresh));
-    const char *member = req->app->cfg->account_member;
+    const char *member = req->iss->cfg->account_member;
     if (member && g->account)
         json_object_set_new(body, member, json_string(g->account));
     return body;

@@ -40,11 +40,14 @@ int grantd_admin_getopt(struct grantd_admin_args *a, int argc, char **argv,
     char name[80];
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) == 'c' || c == 'd') {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) == 'c' || c == 'd' ||
+           c == GRANTD_ADMIN_OPT_TENANT) {
         if (c == 'c')
             a->config = optarg;
-        else
+        else if (c == 'd')
             a->db = optarg;
+        else
+            a->tenant = optarg;
     }
     switch (c) {
     case 'h':
@@ -109,10 +112,25 @@ int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_
 {
     memset(s, 0, sizeof(*s));
     s->arena = grantd_arena_new(16 * 1024);
+    s->tenant = GRANTD_DEFAULT_TENANT;
     int rc = grantd_cli_config(&s->cfg, a->config, NULL, a->db, NULL);
-    if (rc != GRANTD_EXIT_OK)
+    if (rc == GRANTD_EXIT_OK)
+        rc = grantd_cli_open_store(&s->cfg, &s->store);
+    if (rc != GRANTD_EXIT_OK || !a->tenant)
         return rc;
-    return grantd_cli_open_store(&s->cfg, &s->store);
+    struct grantd_tenant t;
+    grantd_rc src = s->store->driver->tenant_find(s->store, s->arena, a->tenant, &t);
+    if (src == GRANTD_ENOTFOUND)
+        return grantd_admin_fail(a->cmd, "no tenant named '%s' (see grantd tenant list)",
+                                 a->tenant);
+    if (src != GRANTD_OK)
+        return grantd_admin_store_fail(a->cmd, "cannot read the tenant", src);
+    s->tenant = t.id;
+    char err[512];
+    if (t.profile &&
+        grantd_config_load_issuer(&s->cfg, t.profile, t.name, err, sizeof(err)) != GRANTD_OK)
+        return grantd_admin_fail(a->cmd, "tenant profile: %s", err);
+    return GRANTD_EXIT_OK;
 }
 
 void grantd_admin_close(struct grantd_admin_session *s)

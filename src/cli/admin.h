@@ -19,9 +19,12 @@
 #include "cli/cli.h"
 #include "core/mem.h"
 
-/* The options every admin command accepts; put them first in each command's table. */
+/* The options every admin command accepts; put them first in each command's table.
+ * --tenant's value is outside the char range, so no command's own letters collide. */
+#define GRANTD_ADMIN_OPT_TENANT 0x1001
 #define GRANTD_ADMIN_COMMON_OPTIONS                                                          \
     {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},          \
+        {"tenant", required_argument, NULL, GRANTD_ADMIN_OPT_TENANT},                        \
         {"help", no_argument, NULL, 'h'}
 
 /* grantd_admin_getopt returned because parsing is over: return args->exit. */
@@ -32,6 +35,7 @@ struct grantd_admin_args {
     const char *usage;  /* printed to stdout by --help */
     const char *config; /* --config FILE, or NULL */
     const char *db;     /* --db URL, or NULL */
+    const char *tenant; /* --tenant NAME, or NULL: the default tenant */
     int exit;           /* after GRANTD_ADMIN_STOP: GRANTD_EXIT_OK (--help) or _USAGE */
 };
 
@@ -70,13 +74,15 @@ void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table,
 
 /* What an admin command works with once its arguments are valid. */
 struct grantd_admin_session {
-    struct grantd_config cfg;
+    int64_t tenant;             /* --tenant's id, else GRANTD_DEFAULT_TENANT */
+    struct grantd_config cfg;   /* with the tenant's profile applied */
     struct grantd_store *store;
     struct grantd_arena *arena; /* records read from the store live here */
 };
 
-/* Loads the configuration (with a->config, a->db) and opens the migrated store. Returns a
- * GRANTD_EXIT_* code; the session must be closed either way. */
+/* Loads the configuration (with a->config, a->db), opens the migrated store and finds
+ * a->tenant (its profile applied over the configuration). Returns a GRANTD_EXIT_* code; the
+ * session must be closed either way. */
 int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_args *a);
 void grantd_admin_close(struct grantd_admin_session *s);
 

@@ -56,6 +56,7 @@ static const char create_usage[] =
     "  --json               print one JSON object\n"
     "  --config FILE        configuration file\n"
     "  --db URL             database URL (e.g. sqlite:grantd.db)\n"
+    "  --tenant NAME        the issuer (grantd tenant list; default: the default tenant)\n"
     "  --help               this text\n";
 
 struct create_args {
@@ -237,7 +238,7 @@ static int client_create(int argc, char **argv)
         grantd_admin_fail(c.a.cmd, "cannot generate a client_id");
         goto out;
     }
-    cl.tenant = GRANTD_DEFAULT_TENANT;
+    cl.tenant = s.tenant;
     cl.id = c.id ? c.id : id;
     cl.name = c.name;
     cl.is_public = c.is_public;

@@ -16,6 +16,7 @@
 #define COMMON_HELP                                                                          \
     "  --config FILE  configuration file\n"                                                  \
     "  --db URL       database URL (e.g. sqlite:grantd.db)\n"                                \
+    "  --tenant NAME  the issuer (grantd tenant list; default: the default tenant)\n"        \
     "  --help         this text\n"
 
 static const char list_usage[] =
@@ -124,7 +125,7 @@ int grantd_cli_client_list(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->client_list(s.store, s.arena, GRANTD_DEFAULT_TENANT, &list,
+    grantd_rc src = s.store->driver->client_list(s.store, s.arena, s.tenant, &list,
                                                  &count);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "database", src);
@@ -158,7 +159,7 @@ int grantd_cli_client_show(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
+    grantd_rc src = s.store->driver->client_get(s.store, s.arena, s.tenant, id, &cl);
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;
@@ -188,8 +189,8 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage, 
     if (rc != GRANTD_EXIT_OK)
         goto out;
     const struct grantd_store_driver *d = s.store->driver;
-    grantd_rc src = delete ? d->client_delete(s.store, GRANTD_DEFAULT_TENANT, id)
-                           : d->client_disable(s.store, GRANTD_DEFAULT_TENANT, id);
+    grantd_rc src = delete ? d->client_delete(s.store, s.tenant, id)
+                           : d->client_disable(s.store, s.tenant, id);
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;
@@ -267,7 +268,7 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     if (rc != GRANTD_EXIT_OK)
         goto out;
     const struct grantd_store_driver *d = s.store->driver;
-    grantd_rc src = d->client_get(s.store, s.arena, GRANTD_DEFAULT_TENANT, id, &cl);
+    grantd_rc src = d->client_get(s.store, s.arena, s.tenant, id, &cl);
     if (src == GRANTD_OK && cl.is_public && !enable) {
         rc = grantd_cli_usage_error(a.cmd, "public clients have no secret");
         goto out;
@@ -275,10 +276,10 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     if (src == GRANTD_OK && !cl.is_public) {
         src = grantd_cli_client_new_secret(s.store, secret, hash);
         if (src == GRANTD_OK)
-            src = d->client_set_secret(s.store, GRANTD_DEFAULT_TENANT, id, hash);
+            src = d->client_set_secret(s.store, s.tenant, id, hash);
     }
     if (src == GRANTD_OK && enable)
-        src = d->client_set_disabled(s.store, GRANTD_DEFAULT_TENANT, id, 0);
+        src = d->client_set_disabled(s.store, s.tenant, id, 0);
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/issuers.h"
 #include "cli/janitor.h"
 #include "core/log.h"
 #include "http/app.h"
@@ -98,18 +99,18 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->limits.max_value_len = cfg->limits.max_param_value;
 }
 
-/* Binds first so the issuer URL (which may name a port picked by the kernel) is fixed
- * before any worker thread can read it. */
-static grantd_rc start_server(struct grantd_app *app, struct grantd_issuer *iss, unsigned *port,
-                              char **issuer, struct grantd_server **srv, char *err,
-                              size_t errlen)
+/* Binds first so the issuer URLs (the default one may name a port picked by the kernel)
+ * are fixed before any worker thread can read them. */
+static grantd_rc start_server(struct grantd_app *app, struct grantd_served *served,
+                              unsigned *port, char **issuer, struct grantd_server **srv,
+                              char *err, size_t errlen)
 {
     int fd = -1;
     grantd_rc rc = grantd_server_listen(app->cfg->listen, &fd, port, err, errlen);
     if (rc != GRANTD_OK)
         return rc;
     *issuer = derive_issuer(app->cfg, *port);
-    iss->url = *issuer;
+    grantd_served_resolve(served, *issuer, &app->issuers, &app->issuer_count);
     grantd_token_cache_enable((int)app->cfg->token_cache);
     rc = grantd_server_start(app, fd, *port, srv, err, errlen);
     if (rc != GRANTD_OK)
@@ -126,12 +127,11 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_config cfg;
     struct grantd_store *store = NULL;
     struct grantd_server *srv = NULL;
-    struct grantd_keyring *keyring = NULL;
+    struct grantd_served *served = NULL;
     struct grantd_janitor *janitor = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
-    struct grantd_issuer iss = {.tenant = GRANTD_DEFAULT_TENANT};
-    char err[512];
+    char err[1024];
     rc = grantd_cli_config(&cfg, config, listen, db, issuer);
     if (rc != GRANTD_EXIT_OK)
         goto out;
@@ -144,11 +144,11 @@ int grantd_cli_serve(int argc, char **argv)
     rc = grantd_cli_open_store(&cfg, &store);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    /* the first start generates the first signing key */
-    if (grantd_keyring_open(store, &cfg, GRANTD_DEFAULT_TENANT, grantd_clock_now(), &keyring, err,
-                            sizeof(err)) != GRANTD_OK) {
+    /* every issuer's settings and keys; a tenant's first start generates its first key */
+    grantd_rc src = grantd_served_open(store, &cfg, &served, err, sizeof(err));
+    if (src != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
-        rc = GRANTD_EXIT_FAIL;
+        rc = src == GRANTD_ECONFIG ? GRANTD_EXIT_USAGE : GRANTD_EXIT_FAIL;
         goto out;
     }
     raise_fd_limit();
@@ -160,29 +160,31 @@ int grantd_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     app_init(&app, &cfg, store);
-    iss.cfg = &cfg;
-    iss.keyring = keyring;
-    app.issuers = &iss;
-    app.issuer_count = 1;
     unsigned port = 0;
-    if (start_server(&app, &iss, &port, &resolved_issuer, &srv, err, sizeof(err)) != GRANTD_OK) {
+    if (start_server(&app, served, &port, &resolved_issuer, &srv, err, sizeof(err)) !=
+        GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
-    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s,s:s?}", "listen", cfg.listen,
-               "port", (int)port, "issuer", iss.url, "db", cfg.db_url, "profile",
-               cfg.profile.name);
+    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s,s:s?,s:i}", "listen",
+               cfg.listen, "port", (int)port, "issuer", resolved_issuer, "db", cfg.db_url,
+               "profile", cfg.profile.name, "issuers", (int)app.issuer_count);
+    for (size_t i = 1; i < app.issuer_count; i++)
+        grantd_log(GRANTD_LOG_DEBUG, "issuer", "{s:I,s:s,s:s?}", "tenant",
+                   (json_int_t)app.issuers[i].tenant, "issuer", app.issuers[i].url, "profile",
+                   app.issuers[i].cfg->profile.name);
     /* one plain line on stdout for people and scripts (tests read the port from it) */
-    printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port, iss.url);
+    printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port,
+           resolved_issuer);
     fflush(stdout);
     janitor = grantd_janitor_start(store, app.now);
     wait_for_signal();
     rc = GRANTD_EXIT_OK;
 out:
     grantd_janitor_stop(janitor);
-    grantd_server_stop(srv); /* no request runs after this: the keyring can go */
-    grantd_keyring_free(keyring);
+    grantd_server_stop(srv); /* no request runs after this: the keyrings can go */
+    grantd_served_free(served);
     grantd_store_close(store);
     free(resolved_issuer);
     grantd_config_free(&cfg);

@@ -14,6 +14,7 @@
 #define COMMON_HELP                                                                          \
     "  --config FILE    configuration file\n"                                                \
     "  --db URL         database URL (e.g. sqlite:grantd.db)\n"                              \
+    "  --tenant NAME    the issuer (grantd tenant list; default: the default tenant)\n"      \
     "  --help           this text\n"
 
 static const char create_usage[] =
@@ -160,7 +161,7 @@ static int user_create(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     memset(&u, 0, sizeof(u));
-    u.tenant = GRANTD_DEFAULT_TENANT;
+    u.tenant = s.tenant;
     u.id = id;
     u.username = c.username;
     u.account = c.account;
@@ -228,7 +229,7 @@ static int user_passwd(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->user_set_password(s.store, GRANTD_DEFAULT_TENANT, username,
+    grantd_rc src = s.store->driver->user_set_password(s.store, s.tenant, username,
                                                        hash);
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
@@ -255,7 +256,7 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->user_set_disabled(s.store, GRANTD_DEFAULT_TENANT, username,
+    grantd_rc src = s.store->driver->user_set_disabled(s.store, s.tenant, username,
                                                        disabled);
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
@@ -315,7 +316,7 @@ static int user_list(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->user_list(s.store, s.arena, GRANTD_DEFAULT_TENANT, &list,
+    grantd_rc src = s.store->driver->user_list(s.store, s.arena, s.tenant, &list,
                                                &count);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "database", src);

@@ -141,6 +141,23 @@ static const struct field root_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+/* What one issuer's profile text may set (grantd tenant create --profile): everything that
+ * is per issuer. The rest (listen, db, limits, the master key...) is the server's. */
+static const struct field tenant_key_fields[] = {
+    {"alg", FIELD_STRING, CFG_OFF(keys.alg), 0, 0, 0, check_key_alg, NULL},
+    {"publish_ahead", FIELD_INT64, CFG_OFF(keys.publish_ahead), 0, 604800, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field tenant_root_fields[] = {
+    {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
+    {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
+    {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, tenant_key_fields},
+    {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, check_member_name, NULL},
+    {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 /* ---- defaults, copies, freeing ---- */
 
 void grantd_config_defaults(struct grantd_config *cfg)
@@ -756,13 +773,11 @@ static grantd_rc check_int_literals(const char *text, const char *path, char *er
     return GRANTD_OK;
 }
 
-grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, char *err,
-                                  size_t errlen)
+/* Loads text (named path in messages) over cfg through the fields of root. */
+static grantd_rc load_text(struct grantd_config *cfg, const char *text, const char *path,
+                           const struct field *root, char *err, size_t errlen)
 {
-    char *text = NULL;
-    grantd_rc rc = read_text(path, &text, err, errlen);
-    if (rc != GRANTD_OK)
-        return rc;
+    grantd_rc rc;
     config_t lc;
     struct grantd_config next;
     config_init(&lc);
@@ -778,7 +793,7 @@ grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, c
         goto out;
     }
     struct load_ctx ctx = {&next, path, err, errlen};
-    rc = load_group(&ctx, config_root_setting(&lc), root_fields, "");
+    rc = load_group(&ctx, config_root_setting(&lc), root, "");
     if (rc == GRANTD_OK) {
         grantd_config_free(cfg);
         *cfg = next;
@@ -787,8 +802,47 @@ grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, c
 out:
     grantd_config_free(&next);
     config_destroy(&lc);
+    return rc;
+}
+
+grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, char *err,
+                                  size_t errlen)
+{
+    char *text = NULL;
+    grantd_rc rc = read_text(path, &text, err, errlen);
+    if (rc == GRANTD_OK)
+        rc = load_text(cfg, text, path, root_fields, err, errlen);
     free(text);
     return rc;
+}
+
+grantd_rc grantd_config_load_issuer(struct grantd_config *cfg, const char *text,
+                                    const char *origin, char *err, size_t errlen)
+{
+    if (strlen(text) > CONFIG_FILE_MAX) {
+        snprintf(err, errlen, "%s: larger than %d bytes", origin, CONFIG_FILE_MAX);
+        return GRANTD_ECONFIG;
+    }
+    return load_text(cfg, text, origin, tenant_root_fields, err, errlen);
+}
+
+grantd_rc grantd_config_load_issuer_file(struct grantd_config *cfg, const char *path,
+                                         char **text, char *err, size_t errlen)
+{
+    *text = NULL;
+    grantd_rc rc = read_text(path, text, err, errlen);
+    if (rc == GRANTD_OK)
+        rc = load_text(cfg, *text, path, tenant_root_fields, err, errlen);
+    if (rc != GRANTD_OK) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
+}
+
+void grantd_config_copy(struct grantd_config *dst, const struct grantd_config *src)
+{
+    config_copy(dst, src);
 }
 
 /* ---- environment and validation ---- */
@@ -948,4 +1002,14 @@ static const char *check_profile_name(const char *v)
                                      "0123456789_.-") != n)
         return "must be 1 to 64 letters, digits, '_', '.' or '-'";
     return NULL;
+}
+
+const char *grantd_config_check_issuer(const char *v)
+{
+    return check_issuer(v);
+}
+
+const char *grantd_config_check_path(const char *v)
+{
+    return check_path(v);
 }

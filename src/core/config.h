@@ -101,6 +101,23 @@ void grantd_config_defaults(struct grantd_config *cfg);
  * settings, wrong types or out-of-range values; err gets "path:line: message". */
 GRANTD_MUST_USE grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path,
                                                   char *err, size_t errlen);
+
+/* One issuer's settings over cfg (a copy of the server's): the text of a profile file, with
+ * only per-issuer settings allowed (profile, lifetimes, scopes, account_member, keys.alg,
+ * keys.publish_ahead); anything else is "unknown setting". origin names the text in
+ * messages. The _file form reads path and hands its text back (*text, malloc'd) to store. */
+GRANTD_MUST_USE grantd_rc grantd_config_load_issuer(struct grantd_config *cfg, const char *text,
+                                                    const char *origin, char *err,
+                                                    size_t errlen);
+GRANTD_MUST_USE grantd_rc grantd_config_load_issuer_file(struct grantd_config *cfg,
+                                                         const char *path, char **text,
+                                                         char *err, size_t errlen);
+/* NULL when v is a valid issuer URL (absolute http(s), no query, fragment or trailing
+ * slash), else why not; the same for an endpoint path (a profile's, or a tenant's prefix). */
+const char *grantd_config_check_issuer(const char *v);
+const char *grantd_config_check_path(const char *v);
+/* A deep copy; free both with grantd_config_free. */
+void grantd_config_copy(struct grantd_config *dst, const struct grantd_config *src);
 /* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB over cfg (GRANTD_CONFIG is read by the CLI to pick
  * the file). */
 void grantd_config_apply_env(struct grantd_config *cfg);

@@ -17,6 +17,8 @@ struct grantd_keyring;
 struct grantd_issuer {
     int64_t tenant;                     /* the store's tenant id */
     const char *url;                    /* issuer identifier, no trailing slash */
+    const char *prefix;                 /* path its endpoints are under: "" or "/admin" */
+    const char *host;                   /* Host it answers ("test.apruve.com"); NULL: any */
     const struct grantd_config *cfg;    /* the server's settings with this issuer's profile */
     struct grantd_keyring *keyring;     /* its signing keys; NULL: no JWTs */
 };
@@ -26,7 +28,7 @@ struct grantd_app {
     struct grantd_store *store;
     struct grantd_parse_limits limits;  /* from cfg->limits */
     int64_t (*now)(void);               /* unix seconds */
-    const struct grantd_issuer *issuers; /* one today: the default tenant */
+    const struct grantd_issuer *issuers; /* the default tenant's first */
     size_t issuer_count;
 };
 

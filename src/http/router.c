@@ -6,6 +6,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "http/app.h"
 
 #include "http/health.h"
 #include "oauth/authorize.h"
@@ -102,4 +105,25 @@ grantd_rc grantd_router_check_profile(const struct grantd_profile *p, char *err,
                 }
             }
     return GRANTD_OK;
+}
+
+const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app, const char *host,
+                                                 const char *path, const char **rest)
+{
+    const struct grantd_issuer *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < app->issuer_count; i++) {
+        const struct grantd_issuer *is = &app->issuers[i];
+        size_t n = strlen(is->prefix);
+        if (strncmp(path, is->prefix, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+            continue;
+        if (is->host && (!host || strcasecmp(is->host, host) != 0))
+            continue;
+        if (!best || n > best_len || (n == best_len && is->host && !best->host)) {
+            best = is;
+            best_len = n;
+        }
+    }
+    *rest = best && path[best_len] ? path + best_len : "/";
+    return best;
 }

@@ -245,10 +245,16 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
             grantd_response_header(resp, "Connection", "close");
         return;
     }
-    const char *allow = NULL;
+    const char *allow = NULL, *rest = NULL;
     int slow = 0;
-    grantd_handler_fn handler = grantd_router_find(&req->iss->cfg->profile, req->method, req->path,
-                                                   &allow, &slow);
+    /* the issuer by Host and path prefix; unmatched requests get the default's 404 */
+    const struct grantd_issuer *iss =
+        grantd_router_issuer(req->app, grantd_request_header(req, "host"), req->path, &rest);
+    grantd_handler_fn handler = NULL;
+    if (iss) {
+        req->iss = iss;
+        handler = grantd_router_find(&iss->cfg->profile, req->method, rest, &allow, &slow);
+    }
     if (handler && slow) {
         *slow_out = handler;
         return;

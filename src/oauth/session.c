@@ -13,9 +13,14 @@ static int issuer_is_https(const struct grantd_request *req)
     return strncmp(req->iss->url, "https://", 8) == 0;
 }
 
+/* One cookie per issuer: issuers of one host share the browser's cookie jar, and a login
+ * at one must neither replace nor count as the session of another. */
 static const char *cookie_name(const struct grantd_request *req)
 {
-    return issuer_is_https(req) ? COOKIE_NAME_SECURE : COOKIE_NAME;
+    const char *base = issuer_is_https(req) ? COOKIE_NAME_SECURE : COOKIE_NAME;
+    if (req->iss->tenant == GRANTD_DEFAULT_TENANT)
+        return base;
+    return grantd_arena_printf(req->arena, "%s_%lld", base, (long long)req->iss->tenant);
 }
 
 static grantd_rc derive_csrf(struct grantd_request *req, struct grantd_web_session *s)

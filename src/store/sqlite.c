@@ -606,6 +606,7 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .user_set_password = grantd_sqlite_user_set_password,
     .user_set_disabled = grantd_sqlite_user_set_disabled,
     .tenant_put = grantd_sqlite_tenant_put,
+    .tenant_list = grantd_sqlite_tenant_list,
     .user_get = grantd_sqlite_user_get,
     .session_put = grantd_sqlite_session_put,
     .session_get = grantd_sqlite_session_get,

@@ -23,7 +23,10 @@ static void tenant_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct gra
     t->name = grantd_sqlite_col_str(a, st, 1);
     t->issuer = grantd_sqlite_col_str(a, st, 2);
     t->created_at = sqlite3_column_int64(st, 3);
+    t->profile = grantd_sqlite_col_str(a, st, 4);
 }
+
+#define TENANT_COLUMNS "id, name, issuer, created_at, profile"
 
 /* Steps a bound single-row tenant query into *out and resets it. */
 static grantd_rc tenant_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
@@ -45,7 +48,7 @@ grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *
     if (rc != GRANTD_OK)
         return rc;
     sqlite3_stmt *st = grantd_sqlite_stmt(
-        c, SQ_TENANT_GET, "SELECT id, name, issuer, created_at FROM tenants WHERE id = ?1");
+        c, SQ_TENANT_GET, "SELECT " TENANT_COLUMNS " FROM tenants WHERE id = ?1");
     if (!st)
         return GRANTD_ESTORE;
     if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
@@ -65,7 +68,7 @@ grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena 
     if (rc != GRANTD_OK)
         return rc;
     sqlite3_stmt *st = grantd_sqlite_stmt(
-        c, SQ_TENANT_FIND, "SELECT id, name, issuer, created_at FROM tenants WHERE name = ?1");
+        c, SQ_TENANT_FIND, "SELECT " TENANT_COLUMNS " FROM tenants WHERE name = ?1");
     if (!st)
         return GRANTD_ESTORE;
     if (grantd_sqlite_bind_text(st, 1, name) != SQLITE_OK) {
@@ -76,36 +79,73 @@ grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena 
 }
 
 struct tenant_new {
-    const char *name, *issuer;
+    const struct grantd_tenant *t;
     int64_t *id_out;
 };
 
 static grantd_rc tenant_put_tx(struct sq_conn *c, void *arg)
 {
-    const struct tenant_new *t = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(
-        c, SQ_TENANT_PUT, "INSERT INTO tenants (name, issuer, created_at) VALUES (?1, ?2, ?3)");
+    const struct tenant_new *n = arg;
+    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TENANT_PUT,
+                                          "INSERT INTO tenants (name, issuer, profile, created_at) "
+                                          "VALUES (?1, ?2, ?3, ?4)");
     if (!st)
         return GRANTD_ESTORE;
-    int b = grantd_sqlite_bind_text(st, 1, t->name) | grantd_sqlite_bind_text(st, 2, t->issuer) |
-            sqlite3_bind_int64(st, 3, grantd_clock_now());
+    int b = grantd_sqlite_bind_text(st, 1, n->t->name) |
+            grantd_sqlite_bind_text(st, 2, n->t->issuer) |
+            grantd_sqlite_bind_text(st, 3, n->t->profile) |
+            sqlite3_bind_int64(st, 4, grantd_clock_now());
     if (b != SQLITE_OK) {
         grantd_sqlite_done(st);
         return GRANTD_ESTORE;
     }
     grantd_rc rc = grantd_sqlite_exec(c, st);
-    if (rc == GRANTD_OK && t->id_out)
-        *t->id_out = sqlite3_last_insert_rowid(c->db);
+    if (rc == GRANTD_OK && n->id_out)
+        *n->id_out = sqlite3_last_insert_rowid(c->db);
     return rc;
 }
 
-grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, const char *issuer,
+grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                                    int64_t *id_out)
 {
-    if (!name || !*name)
+    if (!t || !t->name || !*t->name)
         return GRANTD_EINVAL;
-    struct tenant_new t = {name, issuer, id_out};
-    return grantd_sqlite_write(s, tenant_put_tx, &t);
+    struct tenant_new n = {t, id_out};
+    return grantd_sqlite_write(s, tenant_put_tx, &n);
+}
+
+grantd_rc grantd_sqlite_tenant_list(struct grantd_store *s, struct grantd_arena *a,
+                                    struct grantd_tenant **out, size_t *count)
+{
+    struct sq_conn *c;
+    *out = NULL;
+    *count = 0;
+    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    sqlite3_stmt *st =
+        grantd_sqlite_stmt(c, SQ_TENANT_LIST, "SELECT " TENANT_COLUMNS " FROM tenants ORDER BY id");
+    if (!st)
+        return GRANTD_ESTORE;
+    size_t cap = 16, n = 0;
+    struct grantd_tenant *v = grantd_arena_alloc(a, cap * sizeof(*v));
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct grantd_tenant *bigger = grantd_arena_alloc(a, 2 * cap * sizeof(*v));
+            memcpy(bigger, v, n * sizeof(*v));
+            v = bigger;
+            cap *= 2;
+        }
+        tenant_from_row(st, a, &v[n++]);
+    }
+    rc = r == SQLITE_DONE ? GRANTD_OK : grantd_sqlite_rc(c, r);
+    grantd_sqlite_done(st);
+    if (rc == GRANTD_OK) {
+        *out = v;
+        *count = n;
+    }
+    return rc;
 }
 
 /* ---- clients -------------------------------------------------------------------------- */

@@ -27,6 +27,7 @@ enum sq_stmt_id {
     SQ_TENANT_GET,
     SQ_TENANT_FIND,
     SQ_TENANT_PUT,
+    SQ_TENANT_LIST,
     SQ_CLIENT_PUT,
     SQ_URI_PUT,
     SQ_CLIENT_GET,
@@ -256,8 +257,10 @@ grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *
                                    struct grantd_tenant *out);
 grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena *a,
                                     const char *name, struct grantd_tenant *out);
-grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const char *name, const char *issuer,
+grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                                    int64_t *id_out);
+grantd_rc grantd_sqlite_tenant_list(struct grantd_store *s, struct grantd_arena *a,
+                                    struct grantd_tenant **out, size_t *count);
 grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_client *c);
 grantd_rc grantd_sqlite_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                    const char *id, struct grantd_client *out);

@@ -168,6 +168,10 @@ static const char schema_v4[] =
     "ALTER TABLE clients ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;"
     "UPDATE clients SET tokens_after = created_at * 1000000;";
 
+/* Version 5: tenants.profile, the configuration text a tenant's issuer applies over the
+ * server's (`grantd tenant create --profile FILE`); NULL for none. */
+static const char schema_v5[] = "ALTER TABLE tenants ADD COLUMN profile TEXT;";
+
 /* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -211,6 +215,7 @@ static const struct step steps[] = {
     {schema_v2, NULL},
     {schema_v3, NULL},
     {schema_v4, NULL},
+    {schema_v5, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -38,6 +38,7 @@ struct grantd_tenant {
     int64_t id;
     const char *name;
     const char *issuer;  /* may be NULL: the server's configured issuer applies */
+    const char *profile; /* configuration text over the server's (a profile); may be NULL */
     int64_t created_at;
 };
 
@@ -176,6 +177,9 @@ struct grantd_store_driver {
                             struct grantd_tenant *out);
     grantd_rc (*tenant_find)(struct grantd_store *s, struct grantd_arena *a, const char *name,
                              struct grantd_tenant *out);
+    /* Every tenant, by id (the default tenant first). */
+    grantd_rc (*tenant_list)(struct grantd_store *s, struct grantd_arena *a,
+                             struct grantd_tenant **out, size_t *count);
 
     grantd_rc (*client_put)(struct grantd_store *s, const struct grantd_client *c);
     grantd_rc (*client_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -200,9 +204,10 @@ struct grantd_store_driver {
     grantd_rc (*user_set_disabled)(struct grantd_store *s, int64_t tenant, const char *username,
                                    int disabled);
 
-    /* Adds a tenant named name (issuer may be NULL); *id_out receives its id. GRANTD_EEXIST
-     * when the name is taken. */
-    grantd_rc (*tenant_put)(struct grantd_store *s, const char *name, const char *issuer,
+    /* Adds tenant t (its name, issuer and profile; issuer and profile may be NULL; id and
+     * created_at are set by the store); *id_out receives its id. GRANTD_EEXIST when the name
+     * is taken. */
+    grantd_rc (*tenant_put)(struct grantd_store *s, const struct grantd_tenant *t,
                             int64_t *id_out);
 
     /* ---- API version 1 additions for the authorization-code flow ---- */

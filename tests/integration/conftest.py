@@ -123,14 +123,15 @@ class Server:
 
 @pytest.fixture
 def make_server(tmp_path):
-    """Factory: make_server(config_text=None, extra_args=(), env=None) -> started Server.
+    """Factory: make_server(config_text=None, extra_args=(), env=None) -> started Server
+    (defer_start=True: not yet started, so that srv.cli can prepare its database first).
     Every server it made must exit 0 on SIGTERM at teardown."""
     servers = []
 
-    def factory(config_text=None, extra_args=(), env=None, workdir=None):
-        srv = Server(workdir or tmp_path, config_text, extra_args, env).start()
+    def factory(config_text=None, extra_args=(), env=None, workdir=None, defer_start=False):
+        srv = Server(workdir or tmp_path, config_text, extra_args, env)
         servers.append(srv)
-        return srv
+        return srv if defer_start else srv.start()
 
     yield factory
     for srv in servers:

@@ -56,18 +56,25 @@ class Agent:
     def post(self, path, data):
         return self.http.post(self.srv.url + path, data=data, allow_redirects=False, timeout=10)
 
+    def submit(self, page, fields):
+        """Posts fields to the page's form action, as a browser does."""
+        m = re.search(r'<form[^>]*action="([^"]+)"', page)
+        assert m, page[:1000]
+        return self.http.post(html.unescape(m.group(1)), data=fields, allow_redirects=False,
+                              timeout=10)
+
     def login(self, page_response, username="alice", password=PASSWORD):
         page = page_response.text
         assert 'name="password"' in page, page[:1000]
-        return self.post("/login", {"request": hidden(page, "request"),
-                                    "csrf": hidden(page, "csrf"),
-                                    "username": username, "password": password})
+        return self.submit(page, {"request": hidden(page, "request"),
+                                  "csrf": hidden(page, "csrf"),
+                                  "username": username, "password": password})
 
     def consent(self, page_response, decision="authorize"):
         page = page_response.text
         assert 'value="authorize"' in page, page[:1000]
-        return self.post("/consent", {"request": hidden(page, "request"),
-                                      "csrf": hidden(page, "csrf"), "decision": decision})
+        return self.submit(page, {"request": hidden(page, "request"),
+                                  "csrf": hidden(page, "csrf"), "decision": decision})
 
     def authorize(self, url, decision="authorize", username="alice", password=PASSWORD):
         """Runs login (if needed) and consent (if asked); returns the final response."""

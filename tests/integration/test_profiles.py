@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from conftest import ROOT, create_client, run_cli
-from flow import Agent, make_user, redirect_params
+from flow import PASSWORD, Agent, make_user, redirect_params
 
 PROFILES = ROOT / "examples" / "profiles"
 
@@ -281,10 +281,11 @@ def test_billit_guide(make_server):
 
 # ---- OroCommerce (004) ------------------------------------------------------------------------
 
-def oro_flow(srv, prefix, redirect):
-    make_user(srv)
+def oro_flow(srv, prefix, redirect, tenant=None):
+    scope = ("--tenant", tenant) if tenant else ()
+    srv.cli("user", "create", "--username", "alice", *scope, input=PASSWORD + "\n")
     c = create_client(srv, "--name", "Oro integration", "--redirect-uri", redirect,
-                      "--grant", "authorization_code")
+                      "--grant", "authorization_code", *scope)
     r = Agent(srv).authorize(f"{srv.url}{prefix}/oauth2-token/authorize?response_type=code"
                              f"&client_id={c['client_id']}&redirect_uri={redirect}")
     code = redirect_params(r)["code"]
@@ -295,49 +296,57 @@ def oro_flow(srv, prefix, redirect):
     return c, r.json()
 
 
-def verify_with_jwks(srv, token):
-    keys = {k["kid"]: k for k in requests.get(srv.url + "/jwks.json", timeout=10).json()["keys"]}
+def verify_with_jwks(srv, prefix, token):
+    keys = {k["kid"]: k for k in
+            requests.get(srv.url + prefix + "/jwks.json", timeout=10).json()["keys"]}
     kid = jwt.get_unverified_header(token)["kid"]
     if kid not in keys:
         raise jwt.InvalidSignatureError("kid not published")
-    return jwt.decode(token, jwt.PyJWK(keys[kid]).key, algorithms=["RS256"], audience=srv.url)
+    return jwt.decode(token, jwt.PyJWK(keys[kid]).key, algorithms=["RS256"],
+                      audience=srv.url + prefix)
 
 
-def test_orocommerce_guide(make_server, tmp_path):
-    (tmp_path / "s").mkdir()
-    (tmp_path / "b").mkdir()
-    store = make_server(config_text=profile("orocommerce-storefront"), workdir=tmp_path / "s")
-    c, body = oro_flow(store, "", "https://shop.example.com/oauth/callback")
+def test_orocommerce_guide(make_server):
+    # the storefront is the server's issuer; the back-office a tenant under /admin, as
+    # examples/profiles/orocommerce-backoffice.conf describes
+    srv = make_server(config_text=profile("orocommerce-storefront"), defer_start=True)
+    srv.cli("tenant", "create", "backoffice", "--issuer", "/admin", "--profile",
+            str(PROFILES / "orocommerce-backoffice.conf"))
+    srv.start()
+    c, body = oro_flow(srv, "", "https://shop.example.com/oauth/callback")
     # token_type, expires_in and a JWT "signed with the authorization server's private key"
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
     assert "refresh_token" not in body
     assert jwt.get_unverified_header(body["access_token"])["alg"] == "RS256"
-    claims = verify_with_jwks(store, body["access_token"])
+    claims = verify_with_jwks(srv, "", body["access_token"])
     assert claims["client_id"] == c["client_id"] and claims["exp"] - claims["iat"] == 3600
     # "can be used multiple times within this time limit"
     for _ in range(2):
-        assert requests.get(store.url + "/userinfo", timeout=10, headers={
+        assert requests.get(srv.url + "/userinfo", timeout=10, headers={
             "Authorization": "Bearer " + body["access_token"],
             "Accept": "application/vnd.api+json"}).status_code == 200
     # the guide sends JSON; this profile takes nothing else
-    r = form_post(store, "/oauth2-token", "grant_type=authorization_code&code=x")
+    r = form_post(srv, "/oauth2-token", "grant_type=authorization_code&code=x")
     assert r.status_code == 400 and "application/json" in r.json()["error_description"]
 
     # the back-office: "Access tokens for back-office and storefront API are not
     # interchangeable"
-    office = make_server(config_text=profile("orocommerce-backoffice"),
-                         workdir=tmp_path / "b")
-    oc, obody = oro_flow(office, "/admin", "https://erp.example.com/oauth/callback")
-    verify_with_jwks(office, obody["access_token"])
+    oc, obody = oro_flow(srv, "/admin", "https://erp.example.com/oauth/callback",
+                         tenant="backoffice")
+    assert verify_with_jwks(srv, "/admin", obody["access_token"])["iss"] == srv.url + "/admin"
     with pytest.raises(jwt.InvalidTokenError):
-        verify_with_jwks(office, body["access_token"])
+        verify_with_jwks(srv, "/admin", body["access_token"])
     with pytest.raises(jwt.InvalidTokenError):
-        verify_with_jwks(store, obody["access_token"])
-    assert requests.get(office.url + "/userinfo", timeout=10, headers={
-        "Authorization": "Bearer " + body["access_token"]}).status_code == 401
-    r = requests.post(office.url + "/introspect", timeout=10, auth=(
+        verify_with_jwks(srv, "", obody["access_token"])
+    for prefix, token in (("/admin", body["access_token"]), ("", obody["access_token"])):
+        assert requests.get(srv.url + prefix + "/userinfo", timeout=10, headers={
+            "Authorization": "Bearer " + token}).status_code == 401
+    r = requests.post(srv.url + "/admin/introspect", timeout=10, auth=(
         oc["client_id"], oc["client_secret"]), json={"token": body["access_token"]})
     assert r.json() == {"active": False}
+    r = requests.post(srv.url + "/admin/introspect", timeout=10, auth=(
+        oc["client_id"], oc["client_secret"]), json={"token": obody["access_token"]})
+    assert r.json()["active"] is True
 
 
 # ---- what a profile does not change, and bad profiles -----------------------------------------

@@ -100,8 +100,8 @@ static inline int setup(void **state)
     struct fx *f = *state;
     int from = -1, to = -1;
     assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
-    assert_int_equal(D(f->s)->tenant_put(f->s, uid(f->a, "tenant"), NULL, &f->tenant),
-                     GRANTD_OK);
+    struct grantd_tenant t = {.name = uid(f->a, "tenant")};
+    assert_int_equal(D(f->s)->tenant_put(f->s, &t, &f->tenant), GRANTD_OK);
     assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
     return 0;
 }

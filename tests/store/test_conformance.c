@@ -57,16 +57,38 @@ static void test_tenant_put(void **state)
     struct fx *f = *state;
     const char *name = uid(f->a, "issuer");
     int64_t id = 0;
-    assert_int_equal(D(f->s)->tenant_put(f->s, name, "https://id.example.com", &id), GRANTD_OK);
+    struct grantd_tenant nt = {.name = name, .issuer = "https://id.example.com",
+                               .profile = "profile = { name = \"x\"; };"};
+    assert_int_equal(D(f->s)->tenant_put(f->s, &nt, &id), GRANTD_OK);
     assert_true(id != GRANTD_DEFAULT_TENANT && id != f->tenant);
     struct grantd_tenant t;
     assert_int_equal(D(f->s)->tenant_find(f->s, f->a, name, &t), GRANTD_OK);
     assert_int_equal(t.id, id);
     assert_string_equal(t.issuer, "https://id.example.com");
+    assert_string_equal(t.profile, nt.profile);
     assert_int_equal(D(f->s)->tenant_get(f->s, f->a, id, &t), GRANTD_OK);
     assert_string_equal(t.name, name);
     int64_t id2 = 0;
-    assert_int_equal(D(f->s)->tenant_put(f->s, name, NULL, &id2), GRANTD_EEXIST);
+    struct grantd_tenant again = {.name = name};
+    assert_int_equal(D(f->s)->tenant_put(f->s, &again, &id2), GRANTD_EEXIST);
+    /* the list: by id, the default tenant first, this one in it with its profile */
+    struct grantd_tenant *all = NULL;
+    size_t n = 0;
+    assert_int_equal(D(f->s)->tenant_list(f->s, f->a, &all, &n), GRANTD_OK);
+    assert_true(n >= 2);
+    assert_int_equal(all[0].id, GRANTD_DEFAULT_TENANT);
+    assert_null(all[0].profile);
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            assert_true(all[i].id > all[i - 1].id);
+        if (all[i].id == id) {
+            assert_string_equal(all[i].name, name);
+            assert_string_equal(all[i].profile, nt.profile);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 1);
 }
 
 static int is_all_zero(const unsigned char *p, size_t n)
@@ -449,7 +471,8 @@ static void test_tenant_isolation(void **state)
 {
     struct fx *f = *state;
     int64_t other = 0;
-    assert_int_equal(D(f->s)->tenant_put(f->s, uid(f->a, "other"), NULL, &other), GRANTD_OK);
+    struct grantd_tenant ot = {.name = uid(f->a, "other")};
+    assert_int_equal(D(f->s)->tenant_put(f->s, &ot, &other), GRANTD_OK);
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
     assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;

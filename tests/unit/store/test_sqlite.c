@@ -510,7 +510,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(grantd_sqlite_schema_newest(), 4);
+    assert_int_equal(grantd_sqlite_schema_newest(), 5);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -528,7 +528,7 @@ static void test_migrate_v2_to_newest(void **state)
     int from = -1, to = -1;
     assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
     assert_int_equal(from, 2);
-    assert_int_equal(to, 4);
+    assert_int_equal(to, 5);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client c;
     assert_int_equal(s->driver->client_get(s, a, 1, "app", &c), GRANTD_OK);

@@ -89,9 +89,14 @@ static grantd_rc add(struct grantd_served *s, struct grantd_store *store,
     s->iss[i].cfg = &s->cfg[i];
     s->iss[i].prefix = s->prefix[i];
     s->iss[i].host = s->host[i];
+    /* the default issuer's keys now (a wrong master key stops serve here); a tenant's on
+     * its first request, so that a thousand tenants start in a blink */
     char kerr[400];
-    grantd_rc rc = grantd_keyring_open(store, &s->cfg[i], t->id, grantd_clock_now(),
-                                       &s->iss[i].keyring, kerr, sizeof(kerr));
+    grantd_rc rc = t->id == GRANTD_DEFAULT_TENANT
+                       ? grantd_keyring_open(store, &s->cfg[i], t->id, grantd_clock_now(),
+                                             &s->iss[i].keyring, kerr, sizeof(kerr))
+                       : grantd_keyring_open_lazy(store, &s->cfg[i], t->id,
+                                                  &s->iss[i].keyring, kerr, sizeof(kerr));
     if (rc != GRANTD_OK)
         snprintf(err, errlen, "tenant %s: %s", t->name, kerr);
     return rc;

@@ -19,6 +19,10 @@ void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *re
         return;
     }
     const char *text = grantd_keyring_jwks(req->iss->keyring, req->arena, app->now());
+    if (!text) {
+        grantd_response_internal(req, resp, GRANTD_ESTORE);
+        return;
+    }
     resp->status = 200;
     resp->content_type = "application/json";
     resp->body = text;

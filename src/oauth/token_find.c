@@ -28,14 +28,16 @@ static grantd_rc self_contained(struct grantd_request *req, int cache, const cha
 {
     struct grantd_jwt_claims c;
     int64_t issued_us;
-    if (!req->iss->keyring ||
-        grantd_keyring_verify(req->iss->keyring, req->arena, req->app->now(), text, &c) !=
-            GRANTD_OK ||
-        (issued_us = grantd_opaque_jti_self_time(c.jti)) == 0)
+    if (!req->iss->keyring)
+        return GRANTD_OK;
+    grantd_rc rc = grantd_keyring_verify(req->iss->keyring, req->arena, req->app->now(), text, &c);
+    if (rc == GRANTD_ESTORE)
+        return rc; /* the issuer's keys could not be read: not "inactive" */
+    if (rc != GRANTD_OK || (issued_us = grantd_opaque_jti_self_time(c.jti)) == 0)
         return GRANTD_OK;
     unsigned char key[GRANTD_SHA256_LEN];
     grantd_opaque_key_jti(c.jti, key);
-    grantd_rc rc = stored(req, cache, key, f);
+    rc = stored(req, cache, key, f);
     if (rc != GRANTD_ENOTFOUND) {
         *found = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;
         return rc;

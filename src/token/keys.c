@@ -57,9 +57,10 @@ struct snap {
 
 struct grantd_keyring {
     struct grantd_store *store;
+    const struct grantd_config *cfg;      /* lazy keyrings: what the first load needs */
     int64_t tenant, reload;
     unsigned char master[GRANTD_SEAL_KEY_LEN];
-    char where[WHERE_MAX];                 /* the master key's source, for messages */
+    char *where;                           /* the master key's source, for messages */
     _Atomic(struct snap *) cur;
     atomic_llong next_check;              /* unix seconds of the next reload */
     pthread_mutex_t mu;                   /* one reload at a time; readers never take it */
@@ -258,10 +259,31 @@ out:
     grantd_arena_free(a);
 }
 
+static grantd_rc first_load(struct grantd_keyring *kr, const struct grantd_config *cfg,
+                           int64_t now, char *err, size_t errlen);
+
+/* A lazy keyring's first load, by whichever request needs it first; the others wait for it
+ * (this once). NULL when it failed (logged; the next request tries again). */
+static const struct snap *load_lazily(struct grantd_keyring *kr, int64_t now)
+{
+    pthread_mutex_lock(&kr->mu);
+    if (!atomic_load_explicit(&kr->cur, memory_order_acquire)) {
+        char err[512];
+        if (first_load(kr, kr->cfg, now, err, sizeof(err)) != GRANTD_OK)
+            grantd_log(GRANTD_LOG_ERROR, "keys_load_failed", "{s:i,s:s}", "tenant",
+                       (int)kr->tenant, "error", err);
+    }
+    pthread_mutex_unlock(&kr->mu);
+    return atomic_load_explicit(&kr->cur, memory_order_acquire);
+}
+
 /* The current snapshot, reloading first when due (without ever waiting for another
- * thread's reload). */
+ * thread's reload); NULL only for a lazy keyring that could not load. */
 static const struct snap *current(struct grantd_keyring *kr, int64_t now)
 {
+    const struct snap *cur = atomic_load_explicit(&kr->cur, memory_order_acquire);
+    if (!cur)
+        return load_lazily(kr, now);
     if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed) &&
         pthread_mutex_trylock(&kr->mu) == 0) {
         if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed)) {
@@ -354,24 +376,39 @@ static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config
     return rc;
 }
 
-grantd_rc grantd_keyring_open(struct grantd_store *s, const struct grantd_config *cfg,
-                              int64_t tenant, int64_t now, struct grantd_keyring **out,
-                              char *err, size_t errlen)
+/* A keyring with its master key and no keys yet. */
+static grantd_rc keyring_new(struct grantd_store *s, const struct grantd_config *cfg,
+                             int64_t tenant, struct grantd_keyring **out, char *err,
+                             size_t errlen)
 {
     struct grantd_keyring *kr = grantd_xcalloc(1, sizeof(*kr));
+    kr->store = s;
+    kr->cfg = cfg;
+    kr->tenant = tenant;
+    kr->reload = cfg->keys.reload > 0 ? cfg->keys.reload : GRANTD_DEFAULT_KEY_RELOAD;
+    pthread_mutex_init(&kr->mu, NULL);
+    atomic_init(&kr->cur, NULL);
+    char where[WHERE_MAX] = "";
+    grantd_rc rc = grantd_master_key_load(cfg, kr->master, where, sizeof(where), err, errlen);
+    kr->where = grantd_xstrdup(where); /* exact size: a server may hold a thousand keyrings */
+    if (rc != GRANTD_OK) {
+        grantd_keyring_free(kr);
+        kr = NULL;
+    }
+    *out = kr;
+    return rc;
+}
+
+/* Reads (or creates) the keys and publishes the first snapshot. Under kr->mu, or before
+ * any other thread can see kr. */
+static grantd_rc first_load(struct grantd_keyring *kr, const struct grantd_config *cfg,
+                           int64_t now, char *err, size_t errlen)
+{
     struct grantd_arena *a = grantd_arena_new(8 * 1024);
     struct grantd_key *keys = NULL;
     struct snap *snap = NULL;
     size_t n = 0;
-    *out = NULL;
-    kr->store = s;
-    kr->tenant = tenant;
-    kr->reload = cfg->keys.reload > 0 ? cfg->keys.reload : GRANTD_DEFAULT_KEY_RELOAD;
-    pthread_mutex_init(&kr->mu, NULL);
-    grantd_rc rc = grantd_master_key_load(cfg, kr->master, kr->where, sizeof(kr->where), err,
-                                          errlen);
-    if (rc == GRANTD_OK)
-        rc = open_keys(kr, cfg, now, a, &keys, &n, err, errlen);
+    grantd_rc rc = open_keys(kr, cfg, now, a, &keys, &n, err, errlen);
     if (rc == GRANTD_OK)
         rc = build(kr, keys, n, now, 1, &snap, err, errlen);
     if (rc == GRANTD_OK && !signer(snap, now)) {
@@ -381,14 +418,32 @@ grantd_rc grantd_keyring_open(struct grantd_store *s, const struct grantd_config
     grantd_arena_free(a);
     if (rc != GRANTD_OK) {
         snap_free(snap);
-        grantd_keyring_free(kr);
         return rc;
     }
+    snap->older = kr->snaps;
     kr->snaps = snap;
-    atomic_init(&kr->cur, snap);
-    atomic_init(&kr->next_check, now + kr->reload);
-    *out = kr;
+    atomic_store_explicit(&kr->next_check, now + kr->reload, memory_order_relaxed);
+    atomic_store_explicit(&kr->cur, snap, memory_order_release);
     return GRANTD_OK;
+}
+
+grantd_rc grantd_keyring_open(struct grantd_store *s, const struct grantd_config *cfg,
+                              int64_t tenant, int64_t now, struct grantd_keyring **out,
+                              char *err, size_t errlen)
+{
+    grantd_rc rc = keyring_new(s, cfg, tenant, out, err, errlen);
+    if (rc == GRANTD_OK && (rc = first_load(*out, cfg, now, err, errlen)) != GRANTD_OK) {
+        grantd_keyring_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+grantd_rc grantd_keyring_open_lazy(struct grantd_store *s, const struct grantd_config *cfg,
+                                   int64_t tenant, struct grantd_keyring **out, char *err,
+                                   size_t errlen)
+{
+    return keyring_new(s, cfg, tenant, out, err, errlen);
 }
 
 void grantd_keyring_free(struct grantd_keyring *kr)
@@ -407,12 +462,15 @@ void grantd_keyring_free(struct grantd_keyring *kr)
     }
     OPENSSL_cleanse(kr->master, sizeof(kr->master));
     pthread_mutex_destroy(&kr->mu);
+    free(kr->where);
     free(kr);
 }
 
 const char *grantd_keyring_jwks(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now)
 {
     const struct snap *s = current(kr, now);
+    if (!s)
+        return NULL;
     if (now < s->jwks_until)
         return grantd_arena_strndup(a, s->jwks, s->jwks_len);
     /* a key retired since the snapshot was made and no reload has replaced it (the store
@@ -427,8 +485,11 @@ const char *grantd_keyring_jwks(struct grantd_keyring *kr, struct grantd_arena *
 grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now,
                               const struct grantd_jwt_claims *c, const char **out)
 {
-    const struct entry *e = signer(current(kr, now), now);
+    const struct snap *s = current(kr, now);
+    const struct entry *e = s ? signer(s, now) : NULL;
     *out = NULL;
+    if (!s)
+        return GRANTD_ESTORE;
     if (!e)
         return GRANTD_ENOTFOUND;
     return grantd_jwt_sign(e->k, a, c, out);
@@ -441,6 +502,8 @@ grantd_rc grantd_keyring_verify(struct grantd_keyring *kr, struct grantd_arena *
     const char *dot = strchr(jws, '.');
     size_t h = dot ? (size_t)(dot - jws) : 0;
     memset(out, 0, sizeof(*out));
+    if (!s)
+        return GRANTD_ESTORE;
     for (size_t i = 0; dot && i < s->count; i++) {
         const struct entry *e = &s->e[i];
         if (e->retire_at != 0 && e->retire_at <= now)

@@ -27,6 +27,14 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_open(struct grantd_store *s,
                                               const struct grantd_config *cfg, int64_t tenant,
                                               int64_t now, struct grantd_keyring **out,
                                               char *err, size_t errlen);
+/* The same, loading the keys (and generating the first) on first use instead: for the
+ * tenants of a server with many, which then start in the time it takes to read the master
+ * key. cfg must outlive the keyring. A first load that fails is logged and retried by the
+ * next call; meanwhile jwks answers NULL and sign and verify GRANTD_ESTORE. */
+GRANTD_MUST_USE grantd_rc grantd_keyring_open_lazy(struct grantd_store *s,
+                                                   const struct grantd_config *cfg,
+                                                   int64_t tenant, struct grantd_keyring **out,
+                                                   char *err, size_t errlen);
 void grantd_keyring_free(struct grantd_keyring *kr);
 
 /* The JWKS document ({"keys":[...]}: every key whose retire_at is 0 or after now, including
@@ -34,6 +42,7 @@ void grantd_keyring_free(struct grantd_keyring *kr);
  * keys are re-read from the store at most every keys.reload seconds by whichever caller
  * comes first, while the others keep using the previous snapshot. */
 const char *grantd_keyring_jwks(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now);
+/* (NULL only when a lazy keyring could not load its keys.) */
 
 /* The claims of an RFC 9068 access token. */
 struct grantd_jwt_claims {

@@ -180,6 +180,35 @@ static void test_rs256(void **state)
     json_decref(header);
 }
 
+/* A lazy keyring reads nothing until it is used; its first use makes the first key; a first
+ * use while the store fails is an error (not "no key", not "not ours") and the next use
+ * retries. */
+static void test_lazy(void **state)
+{
+    struct env *e = *state;
+    char err[256] = "";
+    assert_int_equal(grantd_keyring_open_lazy(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT,
+                                              &e->kr, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(e->fs->lists, 0);
+    assert_int_equal(e->fs->n, 0);
+    e->fs->fail = 1;
+    struct grantd_jwt_claims c = {.iss = "https://as.example", .sub = "s", .client_id = "c",
+                                  .jti = "j", .iat = T0, .exp = T0 + 60};
+    const char *out = NULL;
+    assert_int_equal(grantd_keyring_sign(e->kr, e->a, T0, &c, &out), GRANTD_ESTORE);
+    assert_null(grantd_keyring_jwks(e->kr, e->a, T0));
+    struct grantd_jwt_claims back;
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0, "a.b.c", &back), GRANTD_ESTORE);
+    assert_int_equal(e->fs->n, 0);
+    e->fs->fail = 0;
+    assert_int_equal(grantd_keyring_sign(e->kr, e->a, T0, &c, &out), GRANTD_OK);
+    assert_int_equal(e->fs->n, 1);
+    assert_int_equal(grantd_keyring_verify(e->kr, e->a, T0, out, &back), GRANTD_OK);
+    assert_int_equal(jwks_count(e, T0), 1);
+    assert_int_equal(e->fs->n, 1); /* loaded once */
+}
+
 /* A copy of text with the character at i replaced by c. */
 static char *altered(struct env *e, const char *text, size_t i, char c)
 {
@@ -478,6 +507,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_token_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rs256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_es256, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lazy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_rs256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_after_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation_timeline, setup, teardown),

@@ -250,3 +250,51 @@ def test_client_without_redirect_uri_gets_the_code_on_a_page(request, server):
 
     tok = exchange(server, client, code, verifier)
     assert_userinfo(server, tok)
+
+
+# ---- profiles and tenants in a real browser ---------------------------------------------------
+
+def test_apicbase_guide_out_of_band_in_chromium(request, make_server):
+    """The Apicbase guide's sample URL, typed into Chromium: sign in, Authorize, and the page
+    from which the user copies the code; then the guide's token request with that code."""
+    srv = make_server(config_text=(ROOT / "examples" / "profiles" / "apicbase.conf").read_text())
+    make_user(srv)
+    c = create_client(srv, "--id", "MY_CLIENT_ID", "--name", "Kitchen App", "--scope",
+                      "library sales accounts procurement")
+    result = run_flow(request, srv, srv.url + "/oauth/authorize/?response_type=code"
+                      "&client_id=MY_CLIENT_ID&scope=library+sales", expect_oob=True)
+    assert result["pages"]["login"]["url"].startswith(srv.url + "/oauth/authorize/?")
+    r = requests.post(srv.url + "/oauth/token/", timeout=10, data={
+        "grant_type": "authorization_code", "code": result["code"],
+        "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "client_id": "MY_CLIENT_ID",
+        "client_secret": c["client_secret"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["expires_in"] == 604800 and r.json()["scope"] == "library sales"
+
+
+def test_a_tenant_under_a_prefix_in_chromium(request, make_server, catcher):
+    """A second issuer under /admin on the same host: Chromium signs in there and lands on
+    the client with the tenant's iss, and the only cookie is the tenant's own session
+    (test_tenants.py shows the default issuer does not take it)."""
+    srv = make_server(defer_start=True)
+    srv.cli("tenant", "create", "backoffice", "--issuer", "/admin")
+    srv.start()
+    srv.cli("user", "create", "--username", "alice", "--tenant", "backoffice",
+            input=PASSWORD + "\n")
+    c = create_client(srv, "--name", "ERP", "--redirect-uri", catcher.uri, "--scope", "profile",
+                      "--tenant", "backoffice")
+    verifier, challenge = pkce_pair()
+    url = authorize_url(srv, c["client_id"], challenge, redirect_uri=catcher.uri,
+                        scope="profile").replace(srv.url, srv.url + "/admin", 1)
+    result = run_flow(request, srv, url)
+    got = catcher.single()
+    assert got["iss"] == srv.url + "/admin" and got["state"] == STATE
+    assert [k["name"] for k in result["cookies"]] == ["grantd_session_2"]
+    r = requests.post(srv.url + "/admin/token", timeout=10, auth=(c["client_id"],
+                                                                  c["client_secret"]),
+                      data={"grant_type": "authorization_code", "code": got["code"],
+                            "code_verifier": verifier, "redirect_uri": catcher.uri})
+    assert r.status_code == 200, r.text
+    me = requests.get(srv.url + "/admin/userinfo", timeout=10,
+                      headers={"Authorization": "Bearer " + r.json()["access_token"]})
+    assert me.status_code == 200 and me.json()["username"] == "alice"

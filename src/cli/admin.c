@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/crypto.h"
+#include "core/log.h"
 #include "oauth/client_cache.h"
 #include "oauth/token_cache.h"
 
@@ -114,8 +115,14 @@ int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_
     s->arena = grantd_arena_new(16 * 1024);
     s->tenant = GRANTD_DEFAULT_TENANT;
     int rc = grantd_cli_config(&s->cfg, a->config, NULL, a->db, NULL);
-    if (rc == GRANTD_EXIT_OK)
+    if (rc == GRANTD_EXIT_OK) {
+        /* a command's output is its own lines: the store's info events (its writer's
+         * statistics at close) are for servers; warnings and errors still show */
+        int level = grantd_log_level_parse(s->cfg.log_level);
+        grantd_log_setup(level > GRANTD_LOG_WARN ? (enum grantd_log_level)level
+                                                 : GRANTD_LOG_WARN, 2);
         rc = grantd_cli_open_store(&s->cfg, &s->store);
+    }
     if (rc != GRANTD_EXIT_OK || !a->tenant)
         return rc;
     struct grantd_tenant t;

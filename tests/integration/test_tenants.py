@@ -52,6 +52,8 @@ def test_tenant_commands(make_server):
     shown = json.loads(tenant_cli(srv, "show", "apruve-test", "--json").stdout)
     assert shown["profile_text"] == (PROFILES / "apruve.conf").read_text()
     assert "apruve" in tenant_cli(srv, "list").stdout
+    made = tenant_cli(srv, "create", "quiet", "--issuer", "/quiet")
+    assert made.stderr == ""  # a command that worked writes no log lines
     # refusals, each with nothing written
     for args, message in (
         (("create", "shop2", "--issuer", "/other"), "exists"),
@@ -66,7 +68,7 @@ def test_tenant_commands(make_server):
     ):
         r = tenant_cli(srv, *args, check=False)
         assert r.returncode != 0 and message in r.stderr, (args, r.stderr)
-    assert len(json.loads(tenant_cli(srv, "list", "--json").stdout)) == 3
+    assert len(json.loads(tenant_cli(srv, "list", "--json").stdout)) == 4
     r = srv.cli("client", "list", "--tenant", "nobody", check=False)
     assert r.returncode != 0 and "no tenant named 'nobody'" in r.stderr
     # clients, users and keys are per tenant

@@ -16,6 +16,7 @@
 
 #include "cli/admin.h"
 #include "core/config.h"
+#include "http/router.h"
 
 #define COMMON_HELP                                                                          \
     "  --config FILE  configuration file\n"                                                  \
@@ -138,13 +139,16 @@ static int tenant_create(int argc, char **argv)
         return rc < 0 ? GRANTD_EXIT_OK : rc;
     /* the profile is read and checked before anything is written */
     grantd_config_defaults(&overlay);
-    if (t.profile &&
-        grantd_config_load_issuer_file(&overlay, t.profile, &text, err, sizeof(err)) !=
-            GRANTD_OK) {
-        grantd_config_free(&overlay);
+    grantd_rc prc = t.profile ? grantd_config_load_issuer_file(&overlay, t.profile, &text, err,
+                                                               sizeof(err))
+                              : GRANTD_OK;
+    if (prc == GRANTD_OK)
+        prc = grantd_router_check_profile(&overlay.profile, err, sizeof(err));
+    grantd_config_free(&overlay);
+    if (prc != GRANTD_OK) {
+        free(text);
         return grantd_cli_usage_error(t.a.cmd, "%s", err);
     }
-    grantd_config_free(&overlay);
     rc = grantd_admin_open(&s, &t.a);
     if (rc != GRANTD_EXIT_OK)
         goto out;

@@ -3,6 +3,7 @@ Host, and isolation: nothing one issuer issued (code, token, session, key) is ac
 another, even where client ids and usernames are the same."""
 import json
 import re
+import sqlite3
 
 import jwt
 import requests
@@ -196,14 +197,24 @@ def test_issuers_by_host(make_server):
     assert r.status_code == 404
 
 
-def test_a_bad_tenant_profile_stops_serve(make_server, tmp_path):
+def test_a_bad_tenant_profile_is_refused(make_server, tmp_path):
     srv = make_server(defer_start=True)
     profile = tmp_path / "p.conf"
-    profile.write_text('profile = { paths = { token = ["/t"]; authorize = ["/a"]; }; };\n')
-    tenant_cli(srv, "create", "t1", "--issuer", "/t1", "--profile", str(profile))
-    # a profile path that is another endpoint's standard path fails at start, naming it
-    con_text = 'profile = { paths = { token = ["/authorize"]; }; };\n'
-    profile.write_text(con_text)
+    # a profile path that is another endpoint's standard path: refused when created...
+    profile.write_text('profile = { paths = { token = ["/authorize"]; }; };\n')
+    r = tenant_cli(srv, "create", "t2", "--issuer", "/t2", "--profile", str(profile),
+                   check=False)
+    assert r.returncode == 2 and "/authorize" in r.stderr, r.stderr
+    assert [t["name"] for t in json.loads(tenant_cli(srv, "list", "--json").stdout)] == \
+        ["default"]
+    # ... and when a database holds one anyway (written by hand, or by an older grantd),
+    # serve stops at start naming the tenant
+    profile.write_text('profile = { paths = { token = ["/t"]; }; };\n')
     tenant_cli(srv, "create", "t2", "--issuer", "/t2", "--profile", str(profile))
+    con = sqlite3.connect(srv.db_path)
+    con.execute("UPDATE tenants SET profile = ? WHERE name = 't2'",
+                ('profile = { paths = { token = ["/authorize"]; }; };\n',))
+    con.commit()
+    con.close()
     r = run_cli(srv.db_url, "serve", "--listen", "127.0.0.1:0", check=False)
     assert r.returncode == 2 and "tenant t2" in r.stderr and "/authorize" in r.stderr, r.stderr

@@ -227,10 +227,10 @@ static void log_request(const struct grantd_request *req, const struct grantd_re
         return;
     /* the path only: query strings carry codes and state, which never reach logs */
     double ms = (double)(grantd_clock_mono_us() - cs->start_us) / 1000.0;
-    grantd_log(GRANTD_LOG_INFO, "request", "{s:s,s:s,s:s,s:i,s:f,s:I,s:s}", "request_id",
+    grantd_log(GRANTD_LOG_INFO, "request", "{s:s,s:s,s:s,s:i,s:f,s:I,s:s,s:I}", "request_id",
                req->request_id, "method", req->method, "path", req->path, "status",
                (int)resp->status, "duration_ms", ms, "body_bytes", (json_int_t)req->body_len,
-               "remote", req->remote_ip);
+               "remote", req->remote_ip, "tenant", (json_int_t)req->iss->tenant);
 }
 
 /* Runs the handler (or writes the refusal) unless it is slow: then *slow_out is set and

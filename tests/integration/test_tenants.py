@@ -160,6 +160,13 @@ def test_issuers_are_isolated(make_server):
     assert introspect(srv, "/shop2", two, t2["access_token"])["active"] is True
     # paths outside every prefix still reach the default issuer; /shop2x is not /shop2
     assert requests.get(srv.url + "/shop2x/jwks.json", timeout=10).status_code == 404
+    # each request's log line names the issuer that answered it
+    logged = {}
+    for e in srv.log_events():
+        if e.get("event") == "request":
+            logged.setdefault(e["path"], set()).add(e["tenant"])
+    assert logged["/shop2/token"] == {2} and logged["/token"] == {1}
+    assert logged["/shop2x/jwks.json"] == {1}
 
 
 def test_issuers_by_host(make_server):

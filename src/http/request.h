@@ -83,6 +83,10 @@ void grantd_response_header(struct grantd_response *resp, const char *name, cons
  * Pragma: no-cache, as every JSON answer of an authorization server must. */
 void grantd_response_json(struct grantd_request *req, struct grantd_response *resp,
                           unsigned status, json_t *body);
+/* The same for JSON text already written (len bytes in memory that outlives the response:
+ * the request arena). */
+void grantd_response_json_text(struct grantd_request *req, struct grantd_response *resp,
+                               unsigned status, const char *text, size_t len);
 /* {"error": error, "error_description": description} with the given status. description
  * may be NULL. */
 void grantd_response_error(struct grantd_request *req, struct grantd_response *resp,

@@ -34,20 +34,29 @@ void grantd_response_defer(struct grantd_response *resp, grantd_defer_start_fn s
     resp->defer.arg = arg;
 }
 
+void grantd_response_json_text(struct grantd_request *req, struct grantd_response *resp,
+                               unsigned status, const char *text, size_t len)
+{
+    (void)req;
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = text;
+    resp->body_len = len;
+    grantd_response_header(resp, "Cache-Control", "no-store");
+    grantd_response_header(resp, "Pragma", "no-cache");
+}
+
 void grantd_response_json(struct grantd_request *req, struct grantd_response *resp,
                           unsigned status, json_t *body)
 {
     char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!text)
         abort();
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body_len = strlen(text);
-    resp->body = grantd_arena_strndup(req->arena, text, resp->body_len);
+    size_t len = strlen(text);
+    const char *copy = grantd_arena_strndup(req->arena, text, len);
     free(text);
     json_decref(body);
-    grantd_response_header(resp, "Cache-Control", "no-store");
-    grantd_response_header(resp, "Pragma", "no-cache");
+    grantd_response_json_text(req, resp, status, copy, len);
 }
 
 void grantd_response_error(struct grantd_request *req, struct grantd_response *resp,

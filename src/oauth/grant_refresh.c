@@ -45,12 +45,11 @@ static int replay_in_grace(struct grantd_request *req, struct grantd_response *r
     if (grantd_unseal(key, old->hash, GRANTD_SHA256_LEN, old->successor, old->successor_len,
                       &plain, &n) != GRANTD_OK)
         return 0;
-    json_t *body = json_loadb((const char *)plain, n, 0, NULL);
+    /* byte for byte the first answer (it is the request's own answer now: arena memory) */
+    const char *body = grantd_arena_strndup(req->arena, (const char *)plain, n);
     explicit_bzero(plain, n);
     free(plain);
-    if (!body)
-        return 0;
-    grantd_response_json(req, resp, 200, body);
+    grantd_response_json_text(req, resp, 200, body, n);
     return 1;
 }
 
@@ -122,15 +121,9 @@ static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *o
     size_t sealed_len = 0;
     grantd_rc rc = GRANTD_OK;
     if (grace > 0) {
-        char *body = json_dumps(issued->body, JSON_COMPACT);
         successor_key(text, key);
-        rc = body ? grantd_seal(key, old->hash, GRANTD_SHA256_LEN, body, strlen(body), &sealed,
-                                &sealed_len)
-                  : GRANTD_ECRYPTO;
-        if (body) {
-            explicit_bzero(body, strlen(body));
-            free(body);
-        }
+        rc = grantd_seal(key, old->hash, GRANTD_SHA256_LEN, issued->body, issued->body_len,
+                         &sealed, &sealed_len);
     }
     if (rc == GRANTD_OK)
         rc = st->driver->refresh_rotate(st, req->iss->tenant, old->hash, now,
@@ -176,7 +169,6 @@ static void refresh(struct grantd_request *req, struct grantd_response *resp,
         grantd_issued_respond(req, resp, &issued);
         return;
     }
-    json_decref(issued.body);
     if (rc != GRANTD_ECONFLICT) {
         grantd_response_internal(req, resp, rc);
         return;

@@ -15,8 +15,6 @@
 #ifndef GRANTD_OAUTH_TOKEN_ISSUE_H
 #define GRANTD_OAUTH_TOKEN_ISSUE_H
 
-#include <jansson.h>
-
 #include "http/request.h"
 #include "store/store.h"
 
@@ -39,7 +37,8 @@ struct grantd_token_grant {
 struct grantd_issued {
     struct grantd_token tokens[2];
     size_t count;             /* 1 or 2 */
-    json_t *body;             /* owned; grantd_issued_respond or json_decref releases it */
+    const char *body;         /* the answer's JSON text, in the request arena */
+    size_t body_len;
 };
 
 /* Mints the tokens of g (nothing stored yet). */
@@ -47,7 +46,7 @@ GRANTD_MUST_USE grantd_rc grantd_token_prepare(struct grantd_request *req,
                                                const struct grantd_token_grant *g,
                                                struct grantd_issued *out);
 
-/* Writes the 200 answer and releases out->body. */
+/* Writes the 200 answer. */
 void grantd_issued_respond(struct grantd_request *req, struct grantd_response *resp,
                            struct grantd_issued *out);
 

@@ -4,115 +4,30 @@
  *
  * Not here: which key signs (keys.c) or how the signature is made (jwt_key.c). The JWS
  * header is pre-encoded per key, so a token costs one JSON render, two base64url encodings
- * and one signature. The JSON is written by hand rather than with jansson: the members are
- * fixed, and two passes (measure, then write) need no allocation besides the arena's. */
-#include <inttypes.h>
-#include <stdio.h>
+ * and one signature. The JSON is written with core/jsonw.h rather than jansson: the members
+ * are fixed, and two passes (measure, then write) need no allocation besides the arena's. */
 #include <string.h>
 
 #include <jansson.h>
 
 #include "core/crypto.h"
+#include "core/jsonw.h"
 #include "token/jwt_int.h"
 
-/* A writer that only counts when buf is NULL (the measuring pass). */
-struct jw {
-    char *buf;
-    size_t len;
-    int bad; /* a string was not valid UTF-8 */
-};
-
-static void put(struct jw *w, const char *s, size_t n)
-{
-    if (w->buf)
-        memcpy(w->buf + w->len, s, n);
-    w->len += n;
-}
-
-/* Length of the UTF-8 sequence starting at s (at most left bytes), 0 when invalid
- * (overlong forms, surrogates and code points above U+10FFFF included). */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-    unsigned c = s[0];
-    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-    if (c < 0xc2 || c > 0xf4 || left < n)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-        return 0;
-    return n;
-}
-
-/* A JSON string literal: quotes, backslashes and control characters escaped. */
-static void put_str(struct jw *w, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s);
-    put(w, "\"", 1);
-    for (size_t i = 0; i < len;) {
-        size_t run = i;
-        while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
-            run++;
-        put(w, s + i, run - i);
-        i = run;
-        if (i == len)
-            break;
-        if (p[i] >= 0x80) {
-            size_t n = utf8_seq(p + i, len - i);
-            if (n == 0) {
-                w->bad = 1;
-                return;
-            }
-            put(w, s + i, n);
-            i += n;
-            continue;
-        }
-        char esc[6] = {'\\', (char)p[i], 0, 0, 0, 0};
-        size_t n = 2;
-        if (p[i] < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[p[i] >> 4];
-            esc[5] = hex[p[i] & 15];
-            n = 6;
-        }
-        put(w, esc, n);
-        i++;
-    }
-    put(w, "\"", 1);
-}
-
-static void member_str(struct jw *w, const char *name, const char *value)
-{
-    put(w, name, strlen(name));
-    put_str(w, value);
-}
-
-static void member_int(struct jw *w, const char *name, int64_t value)
-{
-    char num[32];
-    int n = snprintf(num, sizeof(num), "%" PRId64, value);
-    put(w, name, strlen(name));
-    put(w, num, (size_t)n);
-}
-
 /* Members in the order of RFC 9068 §2.2; aud is omitted when NULL, scope when NULL or "". */
-static void claims(struct jw *w, const struct grantd_jwt_claims *c)
+static void claims(struct grantd_jsonw *w, const struct grantd_jwt_claims *c)
 {
-    member_str(w, "{\"iss\":", c->iss);
-    member_str(w, ",\"sub\":", c->sub);
+    grantd_jsonw_member_str(w, 1, "iss", c->iss);
+    grantd_jsonw_member_str(w, 0, "sub", c->sub);
     if (c->aud)
-        member_str(w, ",\"aud\":", c->aud);
-    member_int(w, ",\"exp\":", c->exp);
-    member_int(w, ",\"iat\":", c->iat);
-    member_str(w, ",\"jti\":", c->jti);
-    member_str(w, ",\"client_id\":", c->client_id);
+        grantd_jsonw_member_str(w, 0, "aud", c->aud);
+    grantd_jsonw_member_int(w, 0, "exp", c->exp);
+    grantd_jsonw_member_int(w, 0, "iat", c->iat);
+    grantd_jsonw_member_str(w, 0, "jti", c->jti);
+    grantd_jsonw_member_str(w, 0, "client_id", c->client_id);
     if (c->scope && *c->scope)
-        member_str(w, ",\"scope\":", c->scope);
-    put(w, "}", 1);
+        grantd_jsonw_member_str(w, 0, "scope", c->scope);
+    grantd_jsonw_raw(w, "}", 1);
 }
 
 grantd_rc grantd_jwt_sign(const struct grantd_jwk *k, struct grantd_arena *a,
@@ -121,12 +36,12 @@ grantd_rc grantd_jwt_sign(const struct grantd_jwk *k, struct grantd_arena *a,
     *out = NULL;
     if (!c->iss || !c->sub || !c->client_id || !c->jti)
         return GRANTD_EINVAL;
-    struct jw w = {0};
+    struct grantd_jsonw w = {0};
     claims(&w, c);
     if (w.bad)
         return GRANTD_EINVAL;
     size_t json_len = w.len;
-    w = (struct jw){.buf = grantd_arena_alloc(a, json_len)};
+    w = (struct grantd_jsonw){.buf = grantd_arena_alloc(a, json_len)};
     claims(&w, c);
 
     size_t body_len = grantd_b64url_len(json_len);

@@ -111,7 +111,8 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
         return;
     struct grantd_token *t = &f.token;
     struct grantd_store *st = req->app->store;
-    if (rc == GRANTD_OK && found != GRANTD_TOKEN_ABSENT && strcmp(t->client_id, auth.client.id) == 0) {
+    if (rc == GRANTD_OK && found != GRANTD_TOKEN_ABSENT &&
+        strcmp(t->client_id, auth.client.id) == 0) {
         if (found == GRANTD_TOKEN_SELF_CONTAINED) {
             /* its revocation row, kept until it would have expired anyway; a concurrent
              * revocation that stored it first (EEXIST) did the same */

@@ -41,12 +41,13 @@ int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *res
 {
     if (!body_accepted(req)) {
         const char *only = req->iss->cfg->profile.token_body;
-        grantd_oauth_error_respond(
-            req, resp, GRANTD_OAUTH_INVALID_REQUEST,
-            only && strcmp(only, "form") == 0   ? "the body must be application/x-www-form-urlencoded"
-            : only && strcmp(only, "json") == 0 ? "the body must be application/json"
-                                                : "the body must be application/x-www-form-urlencoded "
-                                                  "or application/json");
+        const char *why = "the body must be application/x-www-form-urlencoded or "
+                          "application/json";
+        if (only && strcmp(only, "form") == 0)
+            why = "the body must be application/x-www-form-urlencoded";
+        else if (only && strcmp(only, "json") == 0)
+            why = "the body must be application/json";
+        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, why);
         return 0;
     }
     if (req->form_rc != GRANTD_OK) {

@@ -4,22 +4,19 @@
  * in struct grantd_config, its range or its checker), so loading, validation and the error
  * messages all come from the same place. Anything not in the table is an error: a typo must
  * not silently leave a limit at its default. This module does not know about flags (the CLI
- * applies those) nor about how the server uses the values. */
+ * applies those) nor about how the server uses the values.
+ *
+ * Also: config_check.c (what a string setting may be), config_text.c (reading the file). */
 #include "core/config.h"
+#include "core/config_int.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include <libconfig.h>
 
-#include "core/crypto.h"
-#include "core/log.h"
 #include "core/mem.h"
 
 enum field_kind {
@@ -46,10 +43,6 @@ struct field {
 #define CFG_OFF(member) offsetof(struct grantd_config, member)
 #define MIB (1024LL * 1024LL)
 
-static const char *check_listen(const char *v);
-static const char *check_issuer(const char *v);
-static const char *check_db(const char *v);
-static const char *check_log_level(const char *v);
 
 static const struct field lifetime_fields[] = {
     {"code", FIELD_INT64, CFG_OFF(lifetimes.code), 1, 3600, 0, NULL, NULL},
@@ -76,30 +69,22 @@ static const struct field limit_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
-static const char *check_key_alg(const char *v);
-static const char *check_master_key(const char *v);
-static const char *check_member_name(const char *v);
 
 static const struct field key_fields[] = {
-    {"master_key", FIELD_STRING, CFG_OFF(keys.master_key), 0, 0, 0, check_master_key, NULL},
+    {"master_key", FIELD_STRING, CFG_OFF(keys.master_key), 0, 0, 0, grantd_cfgchk_master_key, NULL},
     {"master_key_file", FIELD_STRING, CFG_OFF(keys.master_key_file), 0, 0, 0, NULL, NULL},
-    {"alg", FIELD_STRING, CFG_OFF(keys.alg), 0, 0, 0, check_key_alg, NULL},
+    {"alg", FIELD_STRING, CFG_OFF(keys.alg), 0, 0, 0, grantd_cfgchk_key_alg, NULL},
     {"publish_ahead", FIELD_INT64, CFG_OFF(keys.publish_ahead), 0, 604800, 0, NULL, NULL},
     {"reload", FIELD_INT64, CFG_OFF(keys.reload), 1, 3600, 0, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
-static const char *check_path(const char *v);
-static const char *check_profile_name(const char *v);
-static const char *check_token_body(const char *v);
-static const char *check_token_type(const char *v);
-static const char *check_token_format(const char *v);
 
 static const struct field profile_path_fields[] = {
-    {"authorize", FIELD_STRINGS, CFG_OFF(profile.paths.authorize), 0, 0, 0, check_path, NULL},
-    {"token", FIELD_STRINGS, CFG_OFF(profile.paths.token), 0, 0, 0, check_path, NULL},
-    {"introspect", FIELD_STRINGS, CFG_OFF(profile.paths.introspect), 0, 0, 0, check_path, NULL},
-    {"revoke", FIELD_STRINGS, CFG_OFF(profile.paths.revoke), 0, 0, 0, check_path, NULL},
+    {"authorize", FIELD_STRINGS, CFG_OFF(profile.paths.authorize), 0, 0, 0, grantd_config_check_path, NULL},
+    {"token", FIELD_STRINGS, CFG_OFF(profile.paths.token), 0, 0, 0, grantd_config_check_path, NULL},
+    {"introspect", FIELD_STRINGS, CFG_OFF(profile.paths.introspect), 0, 0, 0, grantd_config_check_path, NULL},
+    {"revoke", FIELD_STRINGS, CFG_OFF(profile.paths.revoke), 0, 0, 0, grantd_config_check_path, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -113,29 +98,29 @@ static const struct field profile_alias_fields[] = {
 };
 
 static const struct field profile_fields[] = {
-    {"name", FIELD_STRING, CFG_OFF(profile.name), 0, 0, 0, check_profile_name, NULL},
+    {"name", FIELD_STRING, CFG_OFF(profile.name), 0, 0, 0, grantd_cfgchk_profile_name, NULL},
     {"paths", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_path_fields},
-    {"token_body", FIELD_STRING, CFG_OFF(profile.token_body), 0, 0, 0, check_token_body, NULL},
-    {"token_type", FIELD_STRING, CFG_OFF(profile.token_type), 0, 0, 0, check_token_type, NULL},
+    {"token_body", FIELD_STRING, CFG_OFF(profile.token_body), 0, 0, 0, grantd_cfgchk_token_body, NULL},
+    {"token_type", FIELD_STRING, CFG_OFF(profile.token_type), 0, 0, 0, grantd_cfgchk_token_type, NULL},
     {"access_token_aliases", FIELD_STRINGS, CFG_OFF(profile.access_token_aliases), 0, 0, 0,
-     check_member_name, NULL},
+     grantd_cfgchk_member_name, NULL},
     {"access_token_format", FIELD_STRING, CFG_OFF(profile.access_token_format), 0, 0, 0,
-     check_token_format, NULL},
+     grantd_cfgchk_token_format, NULL},
     {"out_of_band", FIELD_BOOL, CFG_OFF(profile.out_of_band), 0, 1, 0, NULL, NULL},
     {"aliases", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_alias_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static const struct field root_fields[] = {
-    {"listen", FIELD_STRING, CFG_OFF(listen), 0, 0, 0, check_listen, NULL},
-    {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, check_issuer, NULL},
-    {"db", FIELD_STRING, CFG_OFF(db_url), 0, 0, 0, check_db, NULL},
-    {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, check_log_level, NULL},
+    {"listen", FIELD_STRING, CFG_OFF(listen), 0, 0, 0, grantd_cfgchk_listen, NULL},
+    {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, grantd_config_check_issuer, NULL},
+    {"db", FIELD_STRING, CFG_OFF(db_url), 0, 0, 0, grantd_cfgchk_db, NULL},
+    {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, grantd_cfgchk_log_level, NULL},
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
     {"limits", FIELD_GROUP, 0, 0, 0, 0, NULL, limit_fields},
     {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
     {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, key_fields},
-    {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, check_member_name, NULL},
+    {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, grantd_cfgchk_member_name, NULL},
     {"token_cache", FIELD_UINT, CFG_OFF(token_cache), 0, 1, 0, NULL, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
@@ -144,7 +129,7 @@ static const struct field root_fields[] = {
 /* What one issuer's profile text may set (grantd tenant create --profile): everything that
  * is per issuer. The rest (listen, db, limits, the master key...) is the server's. */
 static const struct field tenant_key_fields[] = {
-    {"alg", FIELD_STRING, CFG_OFF(keys.alg), 0, 0, 0, check_key_alg, NULL},
+    {"alg", FIELD_STRING, CFG_OFF(keys.alg), 0, 0, 0, grantd_cfgchk_key_alg, NULL},
     {"publish_ahead", FIELD_INT64, CFG_OFF(keys.publish_ahead), 0, 604800, 0, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
@@ -153,7 +138,7 @@ static const struct field tenant_root_fields[] = {
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
     {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
     {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, tenant_key_fields},
-    {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, check_member_name, NULL},
+    {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, grantd_cfgchk_member_name, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
@@ -294,114 +279,6 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
         dst->scopes[i].description = grantd_xstrdup(src->scopes[i].description);
     }
-}
-
-/* ---- checkers of string settings (shared by loading and validation) ---- */
-
-/* 0..65535; 0 asks the kernel for a free port (grantd serve logs the one it got), which
- * tests and throw-away instances use. */
-static int valid_port(const char *p)
-{
-    size_t n = strlen(p);
-    if (n < 1 || n > 5 || strspn(p, "0123456789") != n)
-        return 0;
-    return strtol(p, NULL, 10) <= 65535;
-}
-
-grantd_rc grantd_config_listen_parse(const char *listen, char *host, size_t hostlen,
-                                     unsigned *port)
-{
-    const char *h, *p;
-    size_t hl;
-    if (!listen)
-        return GRANTD_EINVAL;
-    if (listen[0] == '[') {
-        const char *end = strchr(listen, ']');
-        if (!end || end[1] != ':')
-            return GRANTD_EINVAL;
-        h = listen + 1;
-        hl = (size_t)(end - h);
-        p = end + 2;
-        if (hl == 0 || strspn(h, "0123456789abcdefABCDEF:.") != hl || !memchr(h, ':', hl))
-            return GRANTD_EINVAL;
-    } else {
-        const char *colon = strrchr(listen, ':');
-        if (!colon)
-            return GRANTD_EINVAL;
-        h = listen;
-        hl = (size_t)(colon - listen);
-        p = colon + 1;
-        if (hl == 0 || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                 "0123456789-._") != hl)
-            return GRANTD_EINVAL;
-    }
-    if (!valid_port(p) || hl + 1 > hostlen)
-        return GRANTD_EINVAL;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    *port = (unsigned)strtoul(p, NULL, 10);
-    return GRANTD_OK;
-}
-
-static const char *check_listen(const char *v)
-{
-    char host[256];
-    unsigned port;
-    if (grantd_config_listen_parse(v, host, sizeof(host), &port) != GRANTD_OK)
-        return "must be HOST:PORT or [IPV6]:PORT with a port from 0 to 65535";
-    return NULL;
-}
-
-static int has_bad_char(const char *v)
-{
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
-        if (*c <= 0x20 || *c >= 0x7f)
-            return 1;
-    return 0;
-}
-
-static const char *check_issuer(const char *v)
-{
-    const char *rest;
-    if (strncmp(v, "https://", 8) == 0)
-        rest = v + 8;
-    else if (strncmp(v, "http://", 7) == 0)
-        rest = v + 7;
-    else
-        return "must be an absolute http:// or https:// URL";
-    if (has_bad_char(v))
-        return "must not contain whitespace, control or non-ASCII characters";
-    if (strpbrk(v, "?#"))
-        return "must not have a query or a fragment";
-    size_t authority = strcspn(rest, "/");
-    if (authority == 0)
-        return "must have a host";
-    if (memchr(rest, '@', authority))
-        return "must not contain userinfo";
-    if (v[strlen(v) - 1] == '/')
-        return "must not end with a slash";
-    return NULL;
-}
-
-static const char *check_db(const char *v)
-{
-    const char *c = v;
-    if (!isalpha((unsigned char)*c))
-        return "must start with a scheme (e.g. sqlite:grantd.db)";
-    while (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.')
-        c++;
-    if (*c != ':')
-        return "must start with a scheme (e.g. sqlite:grantd.db)";
-    if (c[1] == '\0')
-        return "has nothing after its scheme";
-    return NULL;
-}
-
-static const char *check_log_level(const char *v)
-{
-    if (grantd_log_level_parse(v) < 0)
-        return "must be one of debug, info, warn, error";
-    return NULL;
 }
 
 /* ---- typed access to a field of the struct ---- */
@@ -651,128 +528,6 @@ static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
     return GRANTD_OK;
 }
 
-/* ---- reading the file ---- */
-
-#define CONFIG_FILE_MAX (1024 * 1024)
-
-/* Reads path into a NUL-terminated heap buffer (at most CONFIG_FILE_MAX bytes). */
-static grantd_rc read_text(const char *path, char **out, char *err, size_t errlen)
-{
-    grantd_rc rc = GRANTD_EIO;
-    struct stat st;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return GRANTD_EIO;
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory", path);
-        goto out;
-    }
-    text = grantd_xmalloc(CONFIG_FILE_MAX + 1);
-    len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        goto out;
-    }
-    if (len > CONFIG_FILE_MAX) {
-        snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
-        goto out;
-    }
-    text[len] = '\0';
-    *out = text;
-    text = NULL;
-    rc = GRANTD_OK;
-out:
-    free(text);
-    fclose(f);
-    return rc;
-}
-
-/* libconfig 1.5 reads an integer literal that does not fit 32 bits and has no L suffix by
- * silently wrapping it (4294967356 reads as 60). No setting needs more than nine decimal or
- * eight hex digits, so such literals are refused before libconfig sees the text. The
- * helpers below skip strings, comments and names so that only literals are looked at. */
-static const char *skip_quoted(const char *p, int *line)
-{
-    for (p++; *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1])
-            p++;
-        if (*p == '\n')
-            (*line)++;
-    }
-    return *p ? p + 1 : p;
-}
-
-static const char *skip_comment(const char *p, int *line)
-{
-    if (*p == '#' || p[1] == '/')
-        return p + strcspn(p, "\n");
-    for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
-        if (*p == '\n')
-            (*line)++;
-    return *p ? p + 2 : p;
-}
-
-static const char *skip_float(const char *p)
-{
-    while (isalnum((unsigned char)*p) || *p == '.' || *p == '+' || *p == '-')
-        p++;
-    return p;
-}
-
-static const char *skip_number(const char *p, int *too_big)
-{
-    if (*p == '.')
-        return skip_float(p);
-    int hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-    p += hex ? 2 : 0;
-    while (*p == '0')
-        p++;
-    const char *digits = p;
-    while (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p))
-        p++;
-    if (!hex && (*p == '.' || *p == 'e' || *p == 'E')) /* a float: a type error later */
-        return skip_float(p);
-    if (*p == 'L')
-        return p + strspn(p, "L");
-    *too_big = (size_t)(p - digits) > (hex ? 8u : 9u);
-    return p;
-}
-
-static grantd_rc check_int_literals(const char *text, const char *path, char *err,
-                                    size_t errlen)
-{
-    int line = 1;
-    const char *p = text;
-    while (*p) {
-        unsigned char c = (unsigned char)*p;
-        int too_big = 0;
-        if (c == '\n') {
-            line++;
-            p++;
-        } else if (c == '"') {
-            p = skip_quoted(p, &line);
-        } else if (c == '#' || (c == '/' && (p[1] == '/' || p[1] == '*'))) {
-            p = skip_comment(p, &line);
-        } else if (isalpha(c) || c == '*' || c == '@' || c == '_') {
-            p = p + 1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                      "0123456789-_*");
-        } else if (isdigit(c) || (c == '.' && isdigit((unsigned char)p[1]))) {
-            p = skip_number(p, &too_big);
-        } else {
-            p++;
-        }
-        if (too_big) {
-            snprintf(err, errlen, "%s:%d: integer out of range", path, line);
-            return GRANTD_ECONFIG;
-        }
-    }
-    return GRANTD_OK;
-}
-
 /* Loads text (named path in messages) over cfg through the fields of root. */
 static grantd_rc load_text(struct grantd_config *cfg, const char *text, const char *path,
                            const struct field *root, char *err, size_t errlen)
@@ -782,7 +537,7 @@ static grantd_rc load_text(struct grantd_config *cfg, const char *text, const ch
     struct grantd_config next;
     config_init(&lc);
     config_copy(&next, cfg);
-    rc = check_int_literals(text, path, err, errlen);
+    rc = grantd_cfg_check_int_literals(text, path, err, errlen);
     if (rc != GRANTD_OK)
         goto out;
     if (!config_read_string(&lc, text)) {
@@ -809,7 +564,7 @@ grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, c
                                   size_t errlen)
 {
     char *text = NULL;
-    grantd_rc rc = read_text(path, &text, err, errlen);
+    grantd_rc rc = grantd_cfg_read_text(path, &text, err, errlen);
     if (rc == GRANTD_OK)
         rc = load_text(cfg, text, path, root_fields, err, errlen);
     free(text);
@@ -819,8 +574,8 @@ grantd_rc grantd_config_load_file(struct grantd_config *cfg, const char *path, c
 grantd_rc grantd_config_load_issuer(struct grantd_config *cfg, const char *text,
                                     const char *origin, char *err, size_t errlen)
 {
-    if (strlen(text) > CONFIG_FILE_MAX) {
-        snprintf(err, errlen, "%s: larger than %d bytes", origin, CONFIG_FILE_MAX);
+    if (strlen(text) > GRANTD_CONFIG_FILE_MAX) {
+        snprintf(err, errlen, "%s: larger than %d bytes", origin, GRANTD_CONFIG_FILE_MAX);
         return GRANTD_ECONFIG;
     }
     return load_text(cfg, text, origin, tenant_root_fields, err, errlen);
@@ -830,7 +585,7 @@ grantd_rc grantd_config_load_issuer_file(struct grantd_config *cfg, const char *
                                          char **text, char *err, size_t errlen)
 {
     *text = NULL;
-    grantd_rc rc = read_text(path, text, err, errlen);
+    grantd_rc rc = grantd_cfg_read_text(path, text, err, errlen);
     if (rc == GRANTD_OK)
         rc = load_text(cfg, *text, path, tenant_root_fields, err, errlen);
     if (rc != GRANTD_OK) {
@@ -934,82 +689,3 @@ const char *grantd_config_scope_description(const struct grantd_config *cfg, con
     return NULL;
 }
 
-static const char *check_key_alg(const char *v)
-{
-    return strcmp(v, "ES256") == 0 || strcmp(v, "RS256") == 0 ? NULL : "must be ES256 or RS256";
-}
-
-/* base64 (standard, padded or not) of exactly 32 bytes. The value is never echoed. */
-static const char *check_master_key(const char *v)
-{
-    unsigned char raw[64];
-    size_t n = 0;
-    size_t len = strlen(v);
-    if (len > 64 || grantd_b64_decode(v, len, 1, raw, &n) != GRANTD_OK || n != 32)
-        return "must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)";
-    return NULL;
-}
-
-/* A JSON member name for the token response: 1..64 of [A-Za-z0-9_], not a standard one. */
-static const char *check_member_name(const char *v)
-{
-    static const char *const taken[] = {"access_token", "token_type", "expires_in",
-                                        "refresh_token", "scope", "id_token", NULL};
-    size_t n = strlen(v);
-    if (n < 1 || n > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                     "0123456789_") != n)
-        return "must be 1 to 64 letters, digits or underscores";
-    for (size_t i = 0; taken[i]; i++)
-        if (strcmp(v, taken[i]) == 0)
-            return "is a standard token-response member";
-    return NULL;
-}
-
-/* An extra endpoint path: absolute, 2..128 bytes of unreserved characters and '/' (case
- * and a trailing slash are kept: /OAuth2/token and /oauth/token/ are the guides' own). */
-static const char *check_path(const char *v)
-{
-    size_t n = strlen(v);
-    if (n < 2 || n > 128 || v[0] != '/' || strstr(v, "//") ||
-        strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/") != n)
-        return "must be a path like /oauth2/token: '/' then letters, digits, '-', '.', '_', "
-               "'~' or '/', at most 128 bytes";
-    return NULL;
-}
-
-static const char *check_token_body(const char *v)
-{
-    return strcmp(v, "form") == 0 || strcmp(v, "json") == 0 || strcmp(v, "both") == 0
-               ? NULL
-               : "must be form, json or both";
-}
-
-/* RFC 6749 §7.1: token types compare case-insensitively; only Bearer is issued. */
-static const char *check_token_type(const char *v)
-{
-    return strcasecmp(v, "Bearer") == 0 ? NULL : "must be a spelling of Bearer (e.g. bearer)";
-}
-
-static const char *check_token_format(const char *v)
-{
-    return strcmp(v, "opaque") == 0 || strcmp(v, "jwt") == 0 ? NULL : "must be opaque or jwt";
-}
-
-static const char *check_profile_name(const char *v)
-{
-    size_t n = strlen(v);
-    if (n < 1 || n > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                     "0123456789_.-") != n)
-        return "must be 1 to 64 letters, digits, '_', '.' or '-'";
-    return NULL;
-}
-
-const char *grantd_config_check_issuer(const char *v)
-{
-    return check_issuer(v);
-}
-
-const char *grantd_config_check_path(const char *v)
-{
-    return check_path(v);
-}

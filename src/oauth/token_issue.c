@@ -223,11 +223,6 @@ static void issue_cont(struct grantd_request *req, struct grantd_response *resp,
     issue_answer(req, resp, &p->issued, p->rc, p->conflict_why);
 }
 
-static void issue_drop(void *arg)
-{
-    (void)arg; /* everything lives in the request arena */
-}
-
 void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp,
                         const struct grantd_token_grant *g, const char *conflict_why)
 {
@@ -247,7 +242,7 @@ void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp
         }
         p->conflict_why = conflict_why;
         p->store = s;
-        grantd_response_defer(resp, issue_start, issue_cont, issue_drop, p);
+        grantd_response_defer(resp, issue_start, issue_cont, NULL, p); /* all in the arena */
         return;
     }
     struct grantd_issued issued;

@@ -99,13 +99,25 @@ class Server:
 
     def wait_event(self, name, timeout=10):
         """The first log event called name; waits for the stderr reader to catch up."""
+        found = self.wait_log(lambda e: e.get("event") == name, timeout)
+        return found[0] if found else None
+
+    def wait_log(self, match, count=1, timeout=10):
+        """The log events for which match(event) holds, once there are count of them.
+        grantd writes a request's line before it answers, but our stderr reader thread may
+        not have read it yet when the answer arrives: anything that reads the log waits."""
         import time
         deadline = time.monotonic() + timeout
         while True:
-            found = [e for e in self.log_events() if e.get("event") == name]
-            if found or time.monotonic() > deadline:
-                return found[0] if found else None
+            found = [e for e in self.log_events() if match(e)]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
             time.sleep(0.02)
+
+    def wait_request(self, path, count=1, timeout=10):
+        """The request lines for path, once there are count of them."""
+        return self.wait_log(lambda e: e.get("event") == "request" and e.get("path") == path,
+                             count, timeout)
 
     def stop(self):
         if not self.proc or self.proc.poll() is not None:

@@ -240,6 +240,7 @@ def test_wrong_password_and_unknown_user_look_the_same(server):
         assert "Location" not in r.headers
         answers.append(re.search(r'role="alert"[^>]*>(.*?)<', r.text, re.S).group(1))
     assert answers[0] == answers[1]
+    server.wait_log(lambda e: e.get("event") == "request" and e.get("status") == 401, count=2)
     assert PASSWORD not in server.log_text()
     assert "wrong password" not in server.log_text()
 

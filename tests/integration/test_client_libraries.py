@@ -124,6 +124,7 @@ def test_requests_oauthlib_sees_no_token_in_logs(server):
     token = oauth.fetch_token(server.url + "/token", authorization_response=location,
                               client_secret=client["client_secret"])
     code = re.search(r"code=([^&]+)", location).group(1)
+    server.wait_request("/token")
     log = server.log_text()
     for secret in (code, token["access_token"], token["refresh_token"],
                    client["client_secret"]):

@@ -161,6 +161,7 @@ def test_issuers_are_isolated(make_server):
     # paths outside every prefix still reach the default issuer; /shop2x is not /shop2
     assert requests.get(srv.url + "/shop2x/jwks.json", timeout=10).status_code == 404
     # each request's log line names the issuer that answered it
+    srv.wait_request("/shop2x/jwks.json")
     logged = {}
     for e in srv.log_events():
         if e.get("event") == "request":

@@ -313,6 +313,21 @@ static inline void assert_token_equal(const struct grantd_token *want,
         assert_null(got->successor);
 }
 
+/* Token want (looked up in f's tenant by its hash) is stored and reads back as want. */
+static inline void assert_token_stored(struct fx *f, const struct grantd_token *want)
+{
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, want->hash, &got), GRANTD_OK);
+    assert_token_equal(want, &got);
+}
+
+/* No token (tenant, hash) is stored. */
+static inline void assert_token_absent(struct fx *f, int64_t tenant, const unsigned char *hash)
+{
+    struct grantd_token got;
+    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_ENOTFOUND);
+}
+
 /* The revoked flag of token (tenant, hash), which must exist. */
 static inline int token_revoked(struct fx *f, int64_t tenant, const unsigned char *hash)
 {

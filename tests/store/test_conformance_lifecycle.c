@@ -19,12 +19,6 @@ static struct grantd_code issued(struct fx *f, struct grantd_token t[2])
     return k;
 }
 
-static void assert_absent(struct fx *f, int64_t tenant, const unsigned char *hash)
-{
-    struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_ENOTFOUND);
-}
-
 static grantd_rc rotate(struct fx *f, const unsigned char *old, int64_t now, int64_t grace,
                         const char *successor, const struct grantd_token *n, size_t count)
 {
@@ -51,17 +45,14 @@ static void test_refresh_rotate(void **state)
     want.successor = (const unsigned char *)"sealed\x01pair";
     want.successor_len = 11;
     assert_token_equal(&want, &got);
-    for (int i = 0; i < 2; i++) {
-        assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, n[i].hash, &got), GRANTD_OK);
-        assert_token_equal(&n[i], &got);
-    }
+    for (int i = 0; i < 2; i++)
+        assert_token_stored(f, &n[i]);
     /* a second rotation of the same token loses: nothing changes, nothing is stored */
     make_tokens(&k, m);
     assert_int_equal(rotate(f, t[1].hash, 1700000200, 0, NULL, m, 2), GRANTD_ECONFLICT);
-    assert_absent(f, f->tenant, m[0].hash);
-    assert_absent(f, f->tenant, m[1].hash);
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
-    assert_token_equal(&want, &got);
+    assert_token_absent(f, f->tenant, m[0].hash);
+    assert_token_absent(f, f->tenant, m[1].hash);
+    assert_token_stored(f, &want);
     /* the successor rotates in turn; without a sealed successor nothing is kept */
     assert_int_equal(rotate(f, n[1].hash, 1700000300, 0, NULL, m, 2), GRANTD_OK);
     assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, n[1].hash, &got), GRANTD_OK);
@@ -87,11 +78,9 @@ static void test_refresh_rotate_invalid(void **state)
     struct grantd_token o[2];
     make_tokens(&other, o); /* new tokens of another family */
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, o, 2), GRANTD_EINVAL);
-    assert_absent(f, f->tenant, n[0].hash);
-    assert_absent(f, f->tenant, o[0].hash);
-    struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
-    assert_token_equal(&t[1], &got); /* still live, untouched */
+    assert_token_absent(f, f->tenant, n[0].hash);
+    assert_token_absent(f, f->tenant, o[0].hash);
+    assert_token_stored(f, &t[1]); /* still live, untouched */
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_OK);
 }
 
@@ -103,13 +92,13 @@ static void test_refresh_rotate_refused_when_revoked(void **state)
     make_tokens(&k, n);
     assert_int_equal(D(f->s)->token_revoke(f->s, f->tenant, t[1].hash), GRANTD_OK);
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_ECONFLICT);
-    assert_absent(f, f->tenant, n[1].hash);
+    assert_token_absent(f, f->tenant, n[1].hash);
 
     struct grantd_code k2 = issued(f, u);
     make_tokens(&k2, v);
     assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k2.family), GRANTD_OK);
     assert_int_equal(rotate(f, u[1].hash, 1700000100, 0, NULL, v, 2), GRANTD_ECONFLICT);
-    assert_absent(f, f->tenant, v[0].hash);
+    assert_token_absent(f, f->tenant, v[0].hash);
     struct grantd_token got;
     assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, u[1].hash, &got), GRANTD_OK);
     assert_true(got.revoked);
@@ -197,8 +186,8 @@ static void test_token_put_after_revoke_family(void **state)
     make_tokens(&k, n);
     assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_ECONFLICT);
     assert_int_equal(D(f->s)->token_put(f->s, &n[0], 1), GRANTD_ECONFLICT);
-    assert_absent(f, f->tenant, n[0].hash);
-    assert_absent(f, f->tenant, n[1].hash);
+    assert_token_absent(f, f->tenant, n[0].hash);
+    assert_token_absent(f, f->tenant, n[1].hash);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_false(token_revoked(f, f->tenant, u[0].hash));
     make_tokens(&other, n); /* the other family still takes tokens */
@@ -415,7 +404,7 @@ static void test_purge_expired(void **state)
     size_t deleted = 99;
     assert_int_equal(D(f->s)->purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 3);
-    assert_absent(f, f->tenant, t[0].hash);
+    assert_token_absent(f, f->tenant, t[0].hash);
     for (int i = 1; i < 4; i++)
         assert_false(token_revoked(f, f->tenant, t[i].hash));
     struct grantd_code kg;

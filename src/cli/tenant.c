@@ -114,6 +114,13 @@ static const char *profile_name(struct grantd_admin_session *s, const struct gra
     return name;
 }
 
+/* The profile as the text output names it: its name, "(unnamed)" or "none". */
+static const char *profile_label(struct grantd_admin_session *s, const struct grantd_tenant *t)
+{
+    const char *pn = profile_name(s, t);
+    return pn ? pn : (t->profile ? "(unnamed)" : "none");
+}
+
 static json_t *tenant_json(struct grantd_admin_session *s, const struct grantd_tenant *t,
                            int with_text)
 {
@@ -183,8 +190,7 @@ static int tenant_create(int argc, char **argv)
     } else {
         grantd_admin_print_kv("tenant", got.name);
         grantd_admin_print_kv("issuer", got.issuer);
-        const char *pn = profile_name(&s, &got);
-        grantd_admin_print_kv("profile", pn ? pn : (got.profile ? "(unnamed)" : "none"));
+        grantd_admin_print_kv("profile", profile_label(&s, &got));
     }
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
@@ -257,11 +263,10 @@ static int tenant_show(int argc, char **argv)
         char when[32], id[24];
         grantd_admin_format_time(got.created_at, when);
         snprintf(id, sizeof(id), "%lld", (long long)got.id);
-        const char *pn = profile_name(&s, &got);
         grantd_admin_print_kv("id", id);
         grantd_admin_print_kv("name", got.name);
         grantd_admin_print_kv("issuer", got.issuer ? got.issuer : "(configured issuer)");
-        grantd_admin_print_kv("profile", pn ? pn : (got.profile ? "(unnamed)" : "none"));
+        grantd_admin_print_kv("profile", profile_label(&s, &got));
         grantd_admin_print_kv("created_at", when);
         if (got.profile)
             printf("\n%s%s", got.profile,

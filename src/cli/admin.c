@@ -126,7 +126,7 @@ int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_
     if (rc != GRANTD_EXIT_OK || !a->tenant)
         return rc;
     struct grantd_tenant t;
-    grantd_rc src = s->store->driver->tenant_find(s->store, s->arena, a->tenant, &t);
+    grantd_rc src = grantd_store_tenant_find(s->store, s->arena, a->tenant, &t);
     if (src == GRANTD_ENOTFOUND)
         return grantd_admin_fail(a->cmd, "no tenant named '%s' (see grantd tenant list)",
                                  a->tenant);

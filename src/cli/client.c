@@ -256,7 +256,7 @@ static int client_create(int argc, char **argv)
         grantd_admin_fail(c.a.cmd, "cannot generate a client secret");
         goto out;
     }
-    grantd_rc src = s.store->driver->client_put(s.store, &cl);
+    grantd_rc src = grantd_store_client_put(s.store, &cl);
     if (src == GRANTD_EEXIST) {
         grantd_admin_fail(c.a.cmd, "client '%s' already exists", cl.id);
         goto out;

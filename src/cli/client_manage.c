@@ -125,7 +125,7 @@ int grantd_cli_client_list(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->client_list(s.store, s.arena, s.tenant, &list,
+    grantd_rc src = grantd_store_client_list(s.store, s.arena, s.tenant, &list,
                                                  &count);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "database", src);
@@ -159,7 +159,7 @@ int grantd_cli_client_show(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->client_get(s.store, s.arena, s.tenant, id, &cl);
+    grantd_rc src = grantd_store_client_get(s.store, s.arena, s.tenant, id, &cl);
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;

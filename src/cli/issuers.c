@@ -109,7 +109,7 @@ grantd_rc grantd_served_open(struct grantd_store *store, const struct grantd_con
     struct grantd_tenant *t = NULL;
     size_t n = 0;
     *out = NULL;
-    grantd_rc rc = store->driver->tenant_list(store, a, &t, &n);
+    grantd_rc rc = grantd_store_tenant_list(store, a, &t, &n);
     if (rc == GRANTD_OK && (n == 0 || t[0].id != GRANTD_DEFAULT_TENANT))
         rc = GRANTD_ESTORE; /* every store has the default tenant first */
     if (rc != GRANTD_OK) {

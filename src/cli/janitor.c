@@ -23,7 +23,7 @@ struct grantd_janitor {
 static void purge_once(struct grantd_janitor *j)
 {
     size_t deleted = 0;
-    grantd_rc rc = j->store->driver->purge_expired(j->store, j->now() - GRANTD_JANITOR_KEEP,
+    grantd_rc rc = grantd_store_purge_expired(j->store, j->now() - GRANTD_JANITOR_KEEP,
                                                    &deleted);
     if (rc != GRANTD_OK)
         grantd_log(GRANTD_LOG_WARN, "purge_failed", "{s:s}", "error", grantd_strerror(rc));

@@ -140,7 +140,7 @@ static int key_list(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->key_list(s.store, s.arena, s.tenant, &list, &n);
+    grantd_rc src = grantd_store_key_list(s.store, s.arena, s.tenant, &list, &n);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
@@ -166,7 +166,7 @@ static grantd_rc max_access_ttl(struct grantd_admin_session *s, int64_t *out)
     struct grantd_client *clients = NULL;
     size_t n = 0;
     *out = s->cfg.lifetimes.access_token;
-    grantd_rc rc = s->store->driver->client_list(s->store, s->arena, s->tenant,
+    grantd_rc rc = grantd_store_client_list(s->store, s->arena, s->tenant,
                                                  &clients, &n);
     for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
         if (clients[i].access_ttl > *out)
@@ -180,7 +180,7 @@ static int rotate_output(struct grantd_admin_session *s, const char *cmd, const 
 {
     struct grantd_key *list = NULL;
     size_t n = 0;
-    grantd_rc rc = s->store->driver->key_list(s->store, s->arena, s->tenant, &list,
+    grantd_rc rc = grantd_store_key_list(s->store, s->arena, s->tenant, &list,
                                               &n);
     size_t i = 0;
     while (rc == GRANTD_OK && i < n && strcmp(list[i].kid, kid) != 0)

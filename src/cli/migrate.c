@@ -41,7 +41,7 @@ int grantd_cli_migrate(int argc, char **argv)
         grantd_admin_fail("migrate", "cannot open database %s: %s", url, err);
         goto out;
     }
-    grantd_rc src = s->driver->migrate(s, &from, &to);
+    grantd_rc src = grantd_store_migrate(s, &from, &to);
     if (src != GRANTD_OK) {
         grantd_admin_fail("migrate", "%s: %s", url, grantd_strerror(src));
         goto out;

@@ -161,7 +161,7 @@ static int tenant_create(int argc, char **argv)
         goto out;
     struct grantd_tenant *all = NULL;
     size_t n = 0;
-    grantd_rc src = s.store->driver->tenant_list(s.store, s.arena, &all, &n);
+    grantd_rc src = grantd_store_tenant_list(s.store, s.arena, &all, &n);
     for (size_t i = 0; src == GRANTD_OK && i < n; i++)
         if (all[i].issuer && strcmp(all[i].issuer, t.issuer) == 0) {
             rc = grantd_admin_fail(t.a.cmd, "tenant '%s' already has issuer %s", all[i].name,
@@ -171,7 +171,7 @@ static int tenant_create(int argc, char **argv)
     struct grantd_tenant nt = {.name = t.name, .issuer = t.issuer, .profile = text};
     int64_t id = 0;
     if (src == GRANTD_OK)
-        src = s.store->driver->tenant_put(s.store, &nt, &id);
+        src = grantd_store_tenant_put(s.store, &nt, &id);
     if (src == GRANTD_EEXIST) {
         rc = grantd_admin_fail(t.a.cmd, "a tenant named '%s' exists", t.name);
         goto out;
@@ -181,7 +181,7 @@ static int tenant_create(int argc, char **argv)
         goto out;
     }
     struct grantd_tenant got;
-    if (s.store->driver->tenant_get(s.store, s.arena, id, &got) != GRANTD_OK) {
+    if (grantd_store_tenant_get(s.store, s.arena, id, &got) != GRANTD_OK) {
         rc = grantd_admin_store_fail(t.a.cmd, "database", GRANTD_ESTORE);
         goto out;
     }
@@ -212,7 +212,7 @@ static int tenant_list(int argc, char **argv)
         goto out;
     struct grantd_tenant *all = NULL;
     size_t n = 0;
-    grantd_rc src = s.store->driver->tenant_list(s.store, s.arena, &all, &n);
+    grantd_rc src = grantd_store_tenant_list(s.store, s.arena, &all, &n);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(t.a.cmd, "database", src);
         goto out;
@@ -248,7 +248,7 @@ static int tenant_show(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant got;
-    grantd_rc src = s.store->driver->tenant_find(s.store, s.arena, t.name, &got);
+    grantd_rc src = grantd_store_tenant_find(s.store, s.arena, t.name, &got);
     if (src == GRANTD_ENOTFOUND) {
         rc = grantd_admin_fail(t.a.cmd, "no tenant named '%s'", t.name);
         goto out;

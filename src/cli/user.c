@@ -168,7 +168,7 @@ static int user_create(int argc, char **argv)
     u.email = c.email;
     u.password_hash = hash;
     u.created_at = u.updated_at = grantd_clock_now();
-    grantd_rc src = s.store->driver->user_put(s.store, &u);
+    grantd_rc src = grantd_store_user_put(s.store, &u);
     if (src != GRANTD_OK) {
         rc = user_fail(c.a.cmd, c.username, src);
         goto out;
@@ -229,7 +229,7 @@ static int user_passwd(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->user_set_password(s.store, s.tenant, username,
+    grantd_rc src = grantd_store_user_set_password(s.store, s.tenant, username,
                                                        hash);
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
@@ -256,7 +256,7 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->user_set_disabled(s.store, s.tenant, username,
+    grantd_rc src = grantd_store_user_set_disabled(s.store, s.tenant, username,
                                                        disabled);
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
@@ -316,7 +316,7 @@ static int user_list(int argc, char **argv)
     rc = grantd_admin_open(&s, &a);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = s.store->driver->user_list(s.store, s.arena, s.tenant, &list,
+    grantd_rc src = grantd_store_user_list(s.store, s.arena, s.tenant, &list,
                                                &count);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "database", src);

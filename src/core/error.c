@@ -15,6 +15,8 @@ static const char *const messages[GRANTD_RC_COUNT] = {
     [GRANTD_ECRYPTO] = "cryptographic failure",
     [GRANTD_ECONFIG] = "invalid configuration",
     [GRANTD_EIO] = "system call failed",
+    [GRANTD_ENOTSUP] = "operation not supported",
+    [GRANTD_EREPLAYED] = "used more than once",
 };
 
 const char *grantd_strerror(grantd_rc rc)

@@ -14,7 +14,7 @@ typedef enum grantd_rc {
     GRANTD_EEXIST,      /* a unique key is already taken */
     GRANTD_EINVAL,      /* malformed input */
     GRANTD_ETOOBIG,     /* input over a named cap */
-    GRANTD_EREPEATED,   /* given more than once: a parameter, a JSON member, a code redeemed again */
+    GRANTD_EREPEATED,   /* given more than once: a parameter or a JSON member */
     GRANTD_ECONFLICT,   /* a compare-and-swap lost (already consumed, rotated, ...) */
     GRANTD_ESTORE,      /* the storage backend failed */
     GRANTD_EBUSY,       /* the storage backend is busy or unavailable; retry later */
@@ -22,6 +22,8 @@ typedef enum grantd_rc {
     GRANTD_ECRYPTO,     /* a cryptographic primitive failed */
     GRANTD_ECONFIG,     /* configuration is invalid */
     GRANTD_EIO,         /* an operating-system call failed */
+    GRANTD_ENOTSUP,     /* the operation is not offered (a store driver without it) */
+    GRANTD_EREPLAYED,   /* a single-use thing (an authorization code) was presented again */
     GRANTD_RC_COUNT
 } grantd_rc;
 

@@ -13,7 +13,7 @@ void grantd_health_live(struct grantd_request *req, struct grantd_response *resp
 void grantd_health_ready(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_store *store = req->app->store;
-    grantd_rc rc = store->driver->ping(store);
+    grantd_rc rc = grantd_store_ping(store);
     if (rc != GRANTD_OK) {
         grantd_log(GRANTD_LOG_WARN, "not_ready", "{s:s,s:s}", "request_id", req->request_id,
                    "reason", grantd_strerror(rc));

@@ -58,7 +58,7 @@ static grantd_rc consent_remembered(struct grantd_request *req, const struct gra
     *yes = 0;
     if (a->client.flags & GRANTD_CLIENT_ALWAYS_CONSENT)
         return GRANTD_OK;
-    grantd_rc rc = st->driver->consent_get(st, req->arena, req->iss->tenant, user_id,
+    grantd_rc rc = grantd_store_consent_get(st, req->arena, req->iss->tenant, user_id,
                                            a->client.id, &c);
     if (rc == GRANTD_ENOTFOUND)
         return GRANTD_OK;
@@ -80,7 +80,7 @@ grantd_rc grantd_flow_session_user(struct grantd_request *req, struct grantd_web
     if (!s->rec.user_id)
         return GRANTD_OK;
     struct grantd_store *st = req->app->store;
-    rc = st->driver->user_get(st, req->arena, req->iss->tenant, s->rec.user_id, u);
+    rc = grantd_store_user_get(st, req->arena, req->iss->tenant, s->rec.user_id, u);
     if (rc == GRANTD_ENOTFOUND)
         return GRANTD_OK;
     if (rc == GRANTD_OK)

@@ -77,7 +77,7 @@ static grantd_rc check_client(struct grantd_request *req, const struct grantd_pa
         return GRANTD_OK;
     }
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->client_get(st, req->arena, req->iss->tenant, a->client_id,
+    grantd_rc rc = grantd_store_client_get(st, req->arena, req->iss->tenant, a->client_id,
                                           &a->client);
     if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && a->client.disabled)) {
         page(a, "The application that sent you here is not known to this server.");

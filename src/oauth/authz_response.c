@@ -76,7 +76,7 @@ static grantd_rc store_code(struct grantd_request *req, const struct grantd_auth
     if (rc == GRANTD_OK)
         rc = grantd_opaque_mint(text, code.hash);
     if (rc == GRANTD_OK)
-        rc = req->app->store->driver->code_put(req->app->store, &code);
+        rc = grantd_store_code_put(req->app->store, &code);
     return rc;
 }
 

@@ -39,7 +39,7 @@ static grantd_rc client_enabled(struct grantd_request *req, const char *client_i
 {
     struct grantd_client c;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->client_get(st, req->arena, req->iss->tenant, client_id, &c);
+    grantd_rc rc = grantd_store_client_get(st, req->arena, req->iss->tenant, client_id, &c);
     *ok = rc == GRANTD_OK && !c.disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }

@@ -120,7 +120,7 @@ grantd_rc grantd_client_cache_get(struct grantd_request *req, const char *id,
     struct grantd_store *st = req->app->store;
     if (lookup(st, req->iss->tenant, id, req->arena, out))
         return GRANTD_OK;
-    grantd_rc rc = st->driver->client_get(st, req->arena, req->iss->tenant, id, out);
+    grantd_rc rc = grantd_store_client_get(st, req->arena, req->iss->tenant, id, out);
     if (rc == GRANTD_OK)
         remember(st, out);
     return rc;

@@ -64,7 +64,7 @@ static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
                              struct grantd_user *u, int *ok)
 {
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_get(st, req->arena, req->iss->tenant, user_id, u);
+    grantd_rc rc = grantd_store_user_get(st, req->arena, req->iss->tenant, user_id, u);
     *ok = rc == GRANTD_OK && !u->disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
@@ -81,13 +81,13 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     grantd_opaque_hash(text, hash);
     struct grantd_code code;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->code_consume(st, req->arena, req->iss->tenant, hash, &code);
+    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash, &code);
     const char *why = NULL;
     int user_ok = 0;
     struct grantd_user user = {0};
     if (rc == GRANTD_ENOTFOUND)
         why = "the code is not valid";
-    else if (rc == GRANTD_EREPEATED) {
+    else if (rc == GRANTD_EREPLAYED) {
         why = "the code was already used; the tokens issued for it are revoked";
         grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
                    "client_id", auth->client.id);

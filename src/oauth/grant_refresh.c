@@ -60,7 +60,7 @@ static void reused(struct grantd_request *req, struct grantd_response *resp,
     if (replay_in_grace(req, resp, old, text))
         return;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->token_revoke_family(st, req->iss->tenant, old->family);
+    grantd_rc rc = grantd_store_token_revoke_family(st, req->iss->tenant, old->family);
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
         return;
@@ -106,7 +106,7 @@ static grantd_rc user_of(struct grantd_request *req, const struct grantd_token *
     if (!old->user_id)
         return GRANTD_OK;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_get(st, req->arena, req->iss->tenant, old->user_id, u);
+    grantd_rc rc = grantd_store_user_get(st, req->arena, req->iss->tenant, old->user_id, u);
     *ok = rc == GRANTD_OK && !u->disabled;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
@@ -126,7 +126,7 @@ static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *o
                          &sealed, &sealed_len);
     }
     if (rc == GRANTD_OK)
-        rc = st->driver->refresh_rotate(st, req->iss->tenant, old->hash, now,
+        rc = grantd_store_refresh_rotate(st, req->iss->tenant, old->hash, now,
                                         grace > 0 ? now + grace : 0, sealed, sealed_len,
                                         issued->tokens, issued->count);
     free(sealed);
@@ -176,7 +176,7 @@ static void refresh(struct grantd_request *req, struct grantd_response *resp,
     /* someone rotated it first (or revoked it): read what they left and treat this as reuse */
     struct grantd_token now_old;
     struct grantd_store *st = req->app->store;
-    rc = st->driver->token_get(st, req->arena, req->iss->tenant, old->hash, &now_old);
+    rc = grantd_store_token_get(st, req->arena, req->iss->tenant, old->hash, &now_old);
     if (rc == GRANTD_OK && now_old.rotated_at)
         reused(req, resp, &now_old, text);
     else if (rc == GRANTD_OK || rc == GRANTD_ENOTFOUND)
@@ -199,7 +199,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, hash);
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->token_get(st, req->arena, req->iss->tenant, hash, &old);
+    grantd_rc rc = grantd_store_token_get(st, req->arena, req->iss->tenant, hash, &old);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {
         grantd_response_internal(req, resp, rc);
         return;

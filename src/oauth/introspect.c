@@ -117,14 +117,14 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
             /* its revocation row, kept until it would have expired anyway; a concurrent
              * revocation that stored it first (EEXIST) did the same */
             t->revoked = 1;
-            rc = st->driver->token_put(st, t, 1);
+            rc = grantd_store_token_put(st, t, 1);
             if (rc == GRANTD_EEXIST)
                 rc = GRANTD_OK;
         } else {
             /* a refresh token takes its whole family (and so its access tokens) with it */
             rc = t->kind == GRANTD_TOKEN_REFRESH
-                     ? st->driver->token_revoke_family(st, req->iss->tenant, t->family)
-                     : st->driver->token_revoke(st, req->iss->tenant, t->hash);
+                     ? grantd_store_token_revoke_family(st, req->iss->tenant, t->family)
+                     : grantd_store_token_revoke(st, req->iss->tenant, t->hash);
         }
     }
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {

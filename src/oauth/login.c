@@ -52,7 +52,7 @@ static grantd_rc check_password(struct grantd_request *req, const char *username
                                 const char *password, struct grantd_user *u, int *ok)
 {
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->user_find(st, req->arena, req->iss->tenant, username, u);
+    grantd_rc rc = grantd_store_user_find(st, req->arena, req->iss->tenant, username, u);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
     int match = grantd_password_verify(rc == GRANTD_OK ? u->password_hash : NULL, password);
@@ -132,7 +132,7 @@ static grantd_rc remember(struct grantd_request *req, const struct grantd_authz 
         .scope = a->scope_text,
         .created_at = req->app->now(),
     };
-    grantd_rc rc = st->driver->consent_get(st, req->arena, req->iss->tenant, user_id,
+    grantd_rc rc = grantd_store_consent_get(st, req->arena, req->iss->tenant, user_id,
                                            a->client.id, &old);
     if (rc == GRANTD_OK && old.scope[0])
         c.scope = grantd_arena_printf(req->arena, "%s %s", old.scope, a->scope_text);
@@ -142,7 +142,7 @@ static grantd_rc remember(struct grantd_request *req, const struct grantd_authz 
     size_t n;
     if (grantd_scope_split(req->arena, c.scope, &tokens, &n) == GRANTD_OK)
         c.scope = grantd_scope_join(req->arena, tokens, n);
-    return st->driver->consent_put(st, &c);
+    return grantd_store_consent_put(st, &c);
 }
 
 static void decide(struct grantd_request *req, struct grantd_response *resp,

@@ -27,7 +27,7 @@ static grantd_rc derive_csrf(struct grantd_request *req, struct grantd_web_sessi
 {
     unsigned char key[GRANTD_SHA256_LEN], msg[4 + GRANTD_SHA256_LEN], mac[GRANTD_SHA256_LEN];
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->hash_key(st, key);
+    grantd_rc rc = grantd_store_hash_key(st, key);
     if (rc != GRANTD_OK)
         return rc;
     memcpy(msg, "csrf", 4);
@@ -53,7 +53,7 @@ grantd_rc grantd_web_session_load(struct grantd_request *req, struct grantd_web_
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(id, hash);
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = st->driver->session_get(st, req->arena, req->iss->tenant, hash,
+    grantd_rc rc = grantd_store_session_get(st, req->arena, req->iss->tenant, hash,
                                            req->app->now(), &out->rec);
     return rc == GRANTD_OK ? derive_csrf(req, out) : rc;
 }
@@ -76,7 +76,7 @@ grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_res
     struct grantd_store *st = req->app->store;
     grantd_rc rc;
     if (old) {
-        rc = st->driver->session_delete(st, req->iss->tenant, old->rec.id_hash);
+        rc = grantd_store_session_delete(st, req->iss->tenant, old->rec.id_hash);
         if (rc != GRANTD_OK)
             return rc;
     }
@@ -91,7 +91,7 @@ grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_res
     out->rec.auth_time = user_id ? now : 0;
     out->rec.created_at = now;
     out->rec.expires_at = now + req->iss->cfg->lifetimes.session;
-    rc = st->driver->session_put(st, &out->rec);
+    rc = grantd_store_session_put(st, &out->rec);
     if (rc != GRANTD_OK)
         return rc;
     set_cookie(req, resp, id);

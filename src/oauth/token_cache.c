@@ -110,13 +110,13 @@ static grantd_rc fetch(struct grantd_request *req, const unsigned char key[GRANT
 {
     struct grantd_store *st = req->app->store;
     memset(out, 0, sizeof(*out));
-    grantd_rc rc = st->driver->token_get(st, req->arena, req->iss->tenant, key, &out->token);
+    grantd_rc rc = grantd_store_token_get(st, req->arena, req->iss->tenant, key, &out->token);
     if (rc != GRANTD_OK)
         return rc;
     out->user_ok = 1;
     if (out->token.user_id) {
         struct grantd_user u = {0};
-        rc = st->driver->user_get(st, req->arena, req->iss->tenant, out->token.user_id, &u);
+        rc = grantd_store_user_get(st, req->arena, req->iss->tenant, out->token.user_id, &u);
         if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled))
             out->user_ok = 0;
         else if (rc != GRANTD_OK)

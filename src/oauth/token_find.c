@@ -17,7 +17,7 @@ static grantd_rc stored(struct grantd_request *req, int cache,
         return grantd_token_cache_get(req, key, f);
     struct grantd_store *st = req->app->store;
     memset(f, 0, sizeof(*f));
-    return st->driver->token_get(st, req->arena, req->iss->tenant, key, &f->token);
+    return grantd_store_token_get(st, req->arena, req->iss->tenant, key, &f->token);
 }
 
 /* A JWT absent from the store: a self-contained token's facts, or its revocation row; ABSENT

@@ -214,7 +214,7 @@ static void issue_start(void *arg, grantd_wake_fn wake, void *token)
     p->wake = wake;
     p->token = token;
     struct grantd_store *s = (struct grantd_store *)p->store;
-    s->driver->token_put_async(s, p->issued.tokens, p->issued.count, issue_stored, p);
+    grantd_store_token_put_async(s, p->issued.tokens, p->issued.count, issue_stored, p);
 }
 
 static void issue_cont(struct grantd_request *req, struct grantd_response *resp, void *arg)
@@ -232,7 +232,7 @@ void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp
         issue_answer(req, resp, &issued, grantd_token_prepare(req, g, &issued), conflict_why);
         return;
     }
-    if (s->driver->token_put_async) {
+    if (grantd_store_puts_async(s)) {
         struct pending_issue *p = grantd_arena_alloc(req->arena, sizeof(*p));
         memset(p, 0, sizeof(*p));
         grantd_rc rc = grantd_token_prepare(req, g, &p->issued);
@@ -248,6 +248,6 @@ void grantd_token_issue(struct grantd_request *req, struct grantd_response *resp
     struct grantd_issued issued;
     grantd_rc rc = grantd_token_prepare(req, g, &issued);
     if (rc == GRANTD_OK)
-        rc = s->driver->token_put(s, issued.tokens, issued.count);
+        rc = grantd_store_token_put(s, issued.tokens, issued.count);
     issue_answer(req, resp, &issued, rc, conflict_why);
 }

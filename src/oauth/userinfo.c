@@ -18,7 +18,7 @@ void grantd_userinfo_endpoint(struct grantd_request *req, struct grantd_response
         return;
     }
     if (rc == GRANTD_OK)
-        rc = st->driver->user_get(st, req->arena, req->iss->tenant, t.user_id, &u);
+        rc = grantd_store_user_get(st, req->arena, req->iss->tenant, t.user_id, &u);
     if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled)) {
         grantd_response_header(resp, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
         grantd_response_error(req, resp, 401, "invalid_token", "the user no longer exists");

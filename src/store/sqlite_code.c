@@ -200,7 +200,7 @@ grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena
     if (!x.replay)
         return GRANTD_OK;
     out->revoked = 1;
-    return GRANTD_EREPEATED;
+    return GRANTD_EREPLAYED;
 }
 
 /* ---- tokens --------------------------------------------------------------------------- */

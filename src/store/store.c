@@ -65,3 +65,246 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
     grantd_hmac_sha256(key, sizeof(key), secret, strlen(secret), out);
     return GRANTD_OK;
 }
+
+/* Every wrapper: the fault hook, then the driver's operation, or GRANTD_ENOTSUP. */
+#define STORE_CALL(s, op, ...)                                                                     \
+    do {                                                                                           \
+        if ((s)->fault) {                                                                          \
+            grantd_rc fault_rc_ = (s)->fault((s), #op);                                            \
+            if (fault_rc_ != GRANTD_OK)                                                            \
+                return fault_rc_;                                                                  \
+        }                                                                                          \
+        if (!(s)->driver->op)                                                                      \
+            return GRANTD_ENOTSUP;                                                                 \
+        return (s)->driver->op(__VA_ARGS__);                                                       \
+    } while (0)
+
+grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to)
+{
+    STORE_CALL(s, migrate, s, from, to);
+}
+
+grantd_rc grantd_store_ping(struct grantd_store *s)
+{
+    STORE_CALL(s, ping, s);
+}
+
+grantd_rc grantd_store_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
+{
+    STORE_CALL(s, hash_key, s, out);
+}
+
+grantd_rc grantd_store_tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
+                                  struct grantd_tenant *out)
+{
+    STORE_CALL(s, tenant_get, s, a, id, out);
+}
+
+grantd_rc grantd_store_tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
+                                   struct grantd_tenant *out)
+{
+    STORE_CALL(s, tenant_find, s, a, name, out);
+}
+
+grantd_rc grantd_store_tenant_list(struct grantd_store *s, struct grantd_arena *a,
+                                   struct grantd_tenant **out, size_t *count)
+{
+    STORE_CALL(s, tenant_list, s, a, out, count);
+}
+
+grantd_rc grantd_store_client_put(struct grantd_store *s, const struct grantd_client *c)
+{
+    STORE_CALL(s, client_put, s, c);
+}
+
+grantd_rc grantd_store_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                  const char *id, struct grantd_client *out)
+{
+    STORE_CALL(s, client_get, s, a, tenant, id, out);
+}
+
+grantd_rc grantd_store_client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                   struct grantd_client **out, size_t *count)
+{
+    STORE_CALL(s, client_list, s, a, tenant, out, count);
+}
+
+grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
+                                           int disabled)
+{
+    STORE_CALL(s, client_set_disabled, s, tenant, id, disabled);
+}
+
+grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
+                                         const unsigned char hash[GRANTD_SHA256_LEN])
+{
+    STORE_CALL(s, client_set_secret, s, tenant, id, hash);
+}
+
+grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
+{
+    STORE_CALL(s, client_delete, s, tenant, id);
+}
+
+grantd_rc grantd_store_user_put(struct grantd_store *s, const struct grantd_user *u)
+{
+    STORE_CALL(s, user_put, s, u);
+}
+
+grantd_rc grantd_store_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                 const char *username, struct grantd_user *out)
+{
+    STORE_CALL(s, user_find, s, a, tenant, username, out);
+}
+
+grantd_rc grantd_store_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                 struct grantd_user **out, size_t *count)
+{
+    STORE_CALL(s, user_list, s, a, tenant, out, count);
+}
+
+grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
+                                         const char *username, const char *password_hash)
+{
+    STORE_CALL(s, user_set_password, s, tenant, username, password_hash);
+}
+
+grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
+                                         const char *username, int disabled)
+{
+    STORE_CALL(s, user_set_disabled, s, tenant, username, disabled);
+}
+
+grantd_rc grantd_store_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
+                                  int64_t *id_out)
+{
+    STORE_CALL(s, tenant_put, s, t, id_out);
+}
+
+grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                const char *id, struct grantd_user *out)
+{
+    STORE_CALL(s, user_get, s, a, tenant, id, out);
+}
+
+grantd_rc grantd_store_session_put(struct grantd_store *s, const struct grantd_session *sess)
+{
+    STORE_CALL(s, session_put, s, sess);
+}
+
+grantd_rc grantd_store_session_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                   const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
+                                   struct grantd_session *out)
+{
+    STORE_CALL(s, session_get, s, a, tenant, id_hash, now, out);
+}
+
+grantd_rc grantd_store_session_delete(struct grantd_store *s, int64_t tenant,
+                                      const unsigned char id_hash[GRANTD_SHA256_LEN])
+{
+    STORE_CALL(s, session_delete, s, tenant, id_hash);
+}
+
+grantd_rc grantd_store_consent_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                   const char *user_id, const char *client_id,
+                                   struct grantd_consent *out)
+{
+    STORE_CALL(s, consent_get, s, a, tenant, user_id, client_id, out);
+}
+
+grantd_rc grantd_store_consent_put(struct grantd_store *s, const struct grantd_consent *c)
+{
+    STORE_CALL(s, consent_put, s, c);
+}
+
+grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code *code)
+{
+    STORE_CALL(s, code_put, s, code);
+}
+
+grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                    const unsigned char hash[GRANTD_SHA256_LEN],
+                                    struct grantd_code *out)
+{
+    STORE_CALL(s, code_consume, s, a, tenant, hash, out);
+}
+
+grantd_rc grantd_store_token_put(struct grantd_store *s, const struct grantd_token *tokens,
+                                 size_t count)
+{
+    STORE_CALL(s, token_put, s, tokens, count);
+}
+
+grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                 const unsigned char hash[GRANTD_SHA256_LEN],
+                                 struct grantd_token *out)
+{
+    STORE_CALL(s, token_get, s, a, tenant, hash, out);
+}
+
+grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
+                                           const char *family)
+{
+    STORE_CALL(s, token_revoke_family, s, tenant, family);
+}
+
+grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
+                                      const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                                      int64_t grace_until, const unsigned char *successor,
+                                      size_t successor_len, const struct grantd_token *tokens,
+                                      size_t count)
+{
+    STORE_CALL(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor, successor_len,
+               tokens, count);
+}
+
+grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
+                                    const unsigned char hash[GRANTD_SHA256_LEN])
+{
+    STORE_CALL(s, token_revoke, s, tenant, hash);
+}
+
+grantd_rc grantd_store_client_disable(struct grantd_store *s, int64_t tenant, const char *id)
+{
+    STORE_CALL(s, client_disable, s, tenant, id);
+}
+
+grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
+{
+    STORE_CALL(s, purge_expired, s, before, deleted);
+}
+
+grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k)
+{
+    STORE_CALL(s, key_put, s, k);
+}
+
+grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                struct grantd_key **out, size_t *count)
+{
+    STORE_CALL(s, key_list, s, a, tenant, out, count);
+}
+
+grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
+                                  int64_t retire_at)
+{
+    STORE_CALL(s, key_retire, s, tenant, kid, retire_at);
+}
+
+int grantd_store_puts_async(const struct grantd_store *s)
+{
+    return s->driver->token_put_async != NULL;
+}
+
+void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+                                  size_t count, void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    grantd_rc rc = s->fault ? s->fault(s, "token_put") : GRANTD_OK;
+    if (rc == GRANTD_OK && s->driver->token_put_async) {
+        s->driver->token_put_async(s, tokens, count, done, arg);
+        return;
+    }
+    if (rc == GRANTD_OK)
+        rc = grantd_store_token_put(s, tokens, count);
+    done(arg, rc);
+}

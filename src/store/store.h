@@ -237,7 +237,7 @@ struct grantd_store_driver {
     grantd_rc (*code_put)(struct grantd_store *s, const struct grantd_code *code);
     /* Redeems a code, atomically: in one transaction, if the code is unused it is marked used
      * and returned (GRANTD_OK); if it was used already it is marked revoked, every token of
-     * its family is revoked, and GRANTD_EREPEATED is returned with *out filled;
+     * its family is revoked, and GRANTD_EREPLAYED is returned with *out filled;
      * GRANTD_ENOTFOUND when no such code exists. Expiry is the caller's check (out->expires_at). */
     grantd_rc (*code_consume)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN],
@@ -307,12 +307,120 @@ struct grantd_store {
      * (oauth/token_cache.c). grantd_store_open starts it at a value no other handle of the
      * process had, so entries of a closed store never match a new one at the same address. */
     atomic_uint_least64_t generation;
+    /* Tests only: when set, every wrapper calls it first with the operation's name, and a
+     * result other than GRANTD_OK is returned instead of running the operation. */
+    grantd_rc (*fault)(struct grantd_store *s, const char *op);
 };
 
 /* The current generation of s (see above). */
 uint64_t grantd_store_generation(struct grantd_store *s);
 /* For drivers: after a write that may have changed stored records. */
 void grantd_store_changed(struct grantd_store *s);
+
+/* ---- The operations, for callers ----
+ *
+ * Callers never reach through s->driver: each operation has a wrapper with the driver's
+ * signature and meaning (above). A wrapper answers GRANTD_ENOTSUP when the driver leaves the
+ * operation NULL, and runs the store's fault hook first (tests inject failures there). */
+
+GRANTD_MUST_USE grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to);
+GRANTD_MUST_USE grantd_rc grantd_store_ping(struct grantd_store *s);
+GRANTD_MUST_USE grantd_rc grantd_store_hash_key(struct grantd_store *s,
+                                                unsigned char out[GRANTD_SHA256_LEN]);
+GRANTD_MUST_USE grantd_rc grantd_store_tenant_get(struct grantd_store *s, struct grantd_arena *a,
+                                                  int64_t id, struct grantd_tenant *out);
+GRANTD_MUST_USE grantd_rc grantd_store_tenant_find(struct grantd_store *s, struct grantd_arena *a,
+                                                   const char *name, struct grantd_tenant *out);
+GRANTD_MUST_USE grantd_rc grantd_store_tenant_list(struct grantd_store *s, struct grantd_arena *a,
+                                                   struct grantd_tenant **out, size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_client_put(struct grantd_store *s,
+                                                  const struct grantd_client *c);
+GRANTD_MUST_USE grantd_rc grantd_store_client_get(struct grantd_store *s, struct grantd_arena *a,
+                                                  int64_t tenant, const char *id,
+                                                  struct grantd_client *out);
+GRANTD_MUST_USE grantd_rc grantd_store_client_list(struct grantd_store *s, struct grantd_arena *a,
+                                                   int64_t tenant, struct grantd_client **out,
+                                                   size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant,
+                                                           const char *id, int disabled);
+GRANTD_MUST_USE grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant,
+                                                         const char *id,
+        const unsigned char hash[GRANTD_SHA256_LEN]);
+GRANTD_MUST_USE grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant,
+                                                     const char *id);
+GRANTD_MUST_USE grantd_rc grantd_store_user_put(struct grantd_store *s,
+                                                const struct grantd_user *u);
+GRANTD_MUST_USE grantd_rc grantd_store_user_find(struct grantd_store *s, struct grantd_arena *a,
+                                                 int64_t tenant, const char *username,
+                                                 struct grantd_user *out);
+GRANTD_MUST_USE grantd_rc grantd_store_user_list(struct grantd_store *s, struct grantd_arena *a,
+                                                 int64_t tenant, struct grantd_user **out,
+                                                 size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
+                                                         const char *username,
+                                                         const char *password_hash);
+GRANTD_MUST_USE grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
+                                                         const char *username, int disabled);
+GRANTD_MUST_USE grantd_rc grantd_store_tenant_put(struct grantd_store *s,
+                                                  const struct grantd_tenant *t, int64_t *id_out);
+GRANTD_MUST_USE grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a,
+                                                int64_t tenant, const char *id,
+                                                struct grantd_user *out);
+GRANTD_MUST_USE grantd_rc grantd_store_session_put(struct grantd_store *s,
+                                                   const struct grantd_session *sess);
+GRANTD_MUST_USE grantd_rc grantd_store_session_get(struct grantd_store *s, struct grantd_arena *a,
+                                                   int64_t tenant,
+                                                   const unsigned char id_hash[GRANTD_SHA256_LEN],
+                                                   int64_t now, struct grantd_session *out);
+GRANTD_MUST_USE grantd_rc grantd_store_session_delete(struct grantd_store *s, int64_t tenant,
+        const unsigned char id_hash[GRANTD_SHA256_LEN]);
+GRANTD_MUST_USE grantd_rc grantd_store_consent_get(struct grantd_store *s, struct grantd_arena *a,
+                                                   int64_t tenant, const char *user_id,
+                                                   const char *client_id,
+                                                   struct grantd_consent *out);
+GRANTD_MUST_USE grantd_rc grantd_store_consent_put(struct grantd_store *s,
+                                                   const struct grantd_consent *c);
+GRANTD_MUST_USE grantd_rc grantd_store_code_put(struct grantd_store *s,
+                                                const struct grantd_code *code);
+GRANTD_MUST_USE grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena *a,
+                                                    int64_t tenant,
+                                                    const unsigned char hash[GRANTD_SHA256_LEN],
+                                                    struct grantd_code *out);
+GRANTD_MUST_USE grantd_rc grantd_store_token_put(struct grantd_store *s,
+                                                 const struct grantd_token *tokens, size_t count);
+GRANTD_MUST_USE grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
+                                                 int64_t tenant,
+                                                 const unsigned char hash[GRANTD_SHA256_LEN],
+                                                 struct grantd_token *out);
+GRANTD_MUST_USE grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
+                                                           const char *family);
+GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
+        const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now, int64_t grace_until,
+                                                      const unsigned char *successor,
+                                                      size_t successor_len,
+                                                      const struct grantd_token *tokens,
+                                                      size_t count);
+GRANTD_MUST_USE grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
+                                                    const unsigned char hash[GRANTD_SHA256_LEN]);
+GRANTD_MUST_USE grantd_rc grantd_store_client_disable(struct grantd_store *s, int64_t tenant,
+                                                      const char *id);
+GRANTD_MUST_USE grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before,
+                                                     size_t *deleted);
+GRANTD_MUST_USE grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k);
+GRANTD_MUST_USE grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a,
+                                                int64_t tenant, struct grantd_key **out,
+                                                size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant,
+                                                  const char *kid, int64_t retire_at);
+
+/* token_put without blocking (see token_put_async above); with a driver that has no
+ * token_put_async, token_put runs on the calling thread and done is called before this
+ * returns. */
+/* 1 when the driver writes tokens asynchronously (token_put_async), so a caller that can wait
+ * without holding its thread should; 0 when grantd_store_token_put_async would block. */
+int grantd_store_puts_async(const struct grantd_store *s);
+void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+                                  size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
  * database). GRANTD_EINVAL for an unknown scheme (err says so). */

@@ -239,7 +239,7 @@ static void reload_locked(struct grantd_keyring *kr, int64_t now)
     struct snap *s = NULL;
     size_t n = 0;
     char err[512];
-    grantd_rc rc = kr->store->driver->key_list(kr->store, a, kr->tenant, &keys, &n);
+    grantd_rc rc = grantd_store_key_list(kr->store, a, kr->tenant, &keys, &n);
     if (rc != GRANTD_OK) {
         grantd_log(GRANTD_LOG_WARN, "keys_reload_failed", "{s:s}", "error", grantd_strerror(rc));
         goto out;
@@ -324,7 +324,7 @@ static grantd_rc create_key(struct grantd_store *s, const unsigned char *master,
         .active_from = active_from,
         .retire_at = 0,
     };
-    rc = s->driver->key_put(s, &row);
+    rc = grantd_store_key_put(s, &row);
     if (rc == GRANTD_OK && kid_out)
         *kid_out = grantd_arena_strdup(a, k->kid);
 out:
@@ -359,7 +359,7 @@ static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config
                            size_t *n, char *err, size_t errlen)
 {
     struct grantd_store *s = kr->store;
-    grantd_rc rc = s->driver->key_list(s, a, kr->tenant, keys, n);
+    grantd_rc rc = grantd_store_key_list(s, a, kr->tenant, keys, n);
     if (rc != GRANTD_OK) {
         store_error(err, errlen, "cannot read the signing keys", rc);
         return rc;
@@ -370,7 +370,7 @@ static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config
     rc = create_key(s, kr->master, kr->tenant, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256,
                     now, now, a, NULL);
     if (rc == GRANTD_OK)
-        rc = s->driver->key_list(s, a, kr->tenant, keys, n);
+        rc = grantd_store_key_list(s, a, kr->tenant, keys, n);
     if (rc != GRANTD_OK)
         store_error(err, errlen, "cannot create the first signing key", rc);
     return rc;
@@ -555,7 +555,7 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
     grantd_rc rc = grantd_master_key_load(cfg, master, where, sizeof(where), err, errlen);
     if (rc != GRANTD_OK)
         return rc;
-    rc = s->driver->key_list(s, a, tenant, &keys, &n);
+    rc = grantd_store_key_list(s, a, tenant, &keys, &n);
     if (rc != GRANTD_OK) {
         store_error(err, errlen, "cannot read the signing keys", rc);
         goto out;
@@ -572,7 +572,7 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
      * until the last token it may have signed has expired */
     for (size_t i = 0; i < n && rc == GRANTD_OK; i++)
         if (keys[i].retire_at == 0)
-            rc = s->driver->key_retire(s, tenant, keys[i].kid, active_from + max_access_ttl);
+            rc = grantd_store_key_retire(s, tenant, keys[i].kid, active_from + max_access_ttl);
     if (rc != GRANTD_OK)
         store_error(err, errlen, "new key added, but retiring the old one failed", rc);
 out:

@@ -48,7 +48,6 @@ struct fx {
     int64_t tenant; /* a tenant of this test's own */
 };
 
-#define D(s) ((s)->driver)
 
 /* ---- fixture ------------------------------------------------------------------------ */
 
@@ -99,9 +98,9 @@ static inline int setup(void **state)
     setup_raw(state);
     struct fx *f = *state;
     int from = -1, to = -1;
-    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
     struct grantd_tenant t = {.name = uid(f->a, "tenant")};
-    assert_int_equal(D(f->s)->tenant_put(f->s, &t, &f->tenant), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_put(f->s, &t, &f->tenant), GRANTD_OK);
     assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
     return 0;
 }
@@ -317,7 +316,7 @@ static inline void assert_token_equal(const struct grantd_token *want,
 static inline void assert_token_stored(struct fx *f, const struct grantd_token *want)
 {
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, want->hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, want->hash, &got), GRANTD_OK);
     assert_token_equal(want, &got);
 }
 
@@ -325,14 +324,14 @@ static inline void assert_token_stored(struct fx *f, const struct grantd_token *
 static inline void assert_token_absent(struct fx *f, int64_t tenant, const unsigned char *hash)
 {
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, tenant, hash, &got), GRANTD_ENOTFOUND);
 }
 
 /* The revoked flag of token (tenant, hash), which must exist. */
 static inline int token_revoked(struct fx *f, int64_t tenant, const unsigned char *hash)
 {
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, tenant, hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, tenant, hash, &got), GRANTD_OK);
     return got.revoked;
 }
 

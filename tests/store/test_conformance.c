@@ -15,41 +15,41 @@ static void test_migrate_idempotent(void **state)
     struct fx *f = *state;
     int from = -1, to = -1;
     if (mode != MODE_URL) {
-        assert_int_not_equal(D(f->s)->ping(f->s), GRANTD_OK); /* not migrated yet */
+        assert_int_not_equal(grantd_store_ping(f->s), GRANTD_OK); /* not migrated yet */
     }
-    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
     assert_true(to >= 1);
     assert_true(from <= to);
     if (mode != MODE_URL)
         assert_int_equal(from, 0);
     int from2 = -1, to2 = -1;
-    assert_int_equal(D(f->s)->migrate(f->s, &from2, &to2), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, &from2, &to2), GRANTD_OK);
     assert_int_equal(from2, to);
     assert_int_equal(to2, to);
-    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
 }
 
 static void test_ping(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
-    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
 }
 
 static void test_default_tenant(void **state)
 {
     struct fx *f = *state;
     struct grantd_tenant t;
-    assert_int_equal(D(f->s)->tenant_get(f->s, f->a, GRANTD_DEFAULT_TENANT, &t), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_get(f->s, f->a, GRANTD_DEFAULT_TENANT, &t), GRANTD_OK);
     assert_int_equal(t.id, GRANTD_DEFAULT_TENANT);
     assert_string_equal(t.name, "default");
     assert_null(t.issuer);
     assert_true(t.created_at > 0);
     struct grantd_tenant t2;
-    assert_int_equal(D(f->s)->tenant_find(f->s, f->a, "default", &t2), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_find(f->s, f->a, "default", &t2), GRANTD_OK);
     assert_int_equal(t2.id, GRANTD_DEFAULT_TENANT);
-    assert_int_equal(D(f->s)->tenant_get(f->s, f->a, INT64_MAX - 7, &t), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->tenant_find(f->s, f->a, uid(f->a, "none"), &t), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_tenant_get(f->s, f->a, INT64_MAX - 7, &t), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_tenant_find(f->s, f->a, uid(f->a, "none"), &t), GRANTD_ENOTFOUND);
 }
 
 static void test_tenant_put(void **state)
@@ -59,22 +59,22 @@ static void test_tenant_put(void **state)
     int64_t id = 0;
     struct grantd_tenant nt = {.name = name, .issuer = "https://id.example.com",
                                .profile = "profile = { name = \"x\"; };"};
-    assert_int_equal(D(f->s)->tenant_put(f->s, &nt, &id), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_put(f->s, &nt, &id), GRANTD_OK);
     assert_true(id != GRANTD_DEFAULT_TENANT && id != f->tenant);
     struct grantd_tenant t;
-    assert_int_equal(D(f->s)->tenant_find(f->s, f->a, name, &t), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_find(f->s, f->a, name, &t), GRANTD_OK);
     assert_int_equal(t.id, id);
     assert_string_equal(t.issuer, "https://id.example.com");
     assert_string_equal(t.profile, nt.profile);
-    assert_int_equal(D(f->s)->tenant_get(f->s, f->a, id, &t), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_get(f->s, f->a, id, &t), GRANTD_OK);
     assert_string_equal(t.name, name);
     int64_t id2 = 0;
     struct grantd_tenant again = {.name = name};
-    assert_int_equal(D(f->s)->tenant_put(f->s, &again, &id2), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_tenant_put(f->s, &again, &id2), GRANTD_EEXIST);
     /* the list: by id, the default tenant first, this one in it with its profile */
     struct grantd_tenant *all = NULL;
     size_t n = 0;
-    assert_int_equal(D(f->s)->tenant_list(f->s, f->a, &all, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_list(f->s, f->a, &all, &n), GRANTD_OK);
     assert_true(n >= 2);
     assert_int_equal(all[0].id, GRANTD_DEFAULT_TENANT);
     assert_null(all[0].profile);
@@ -104,9 +104,9 @@ static void test_hash_key(void **state)
 {
     struct fx *f = *state;
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN], k3[GRANTD_SHA256_LEN];
-    assert_int_equal(D(f->s)->hash_key(f->s, k1), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(f->s, k1), GRANTD_OK);
     assert_false(is_all_zero(k1, sizeof(k1)));
-    assert_int_equal(D(f->s)->hash_key(f->s, k2), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(f->s, k2), GRANTD_OK);
     assert_memory_equal(k1, k2, sizeof(k1));
 
     unsigned char h1[GRANTD_SHA256_LEN], h2[GRANTD_SHA256_LEN], h3[GRANTD_SHA256_LEN];
@@ -120,8 +120,8 @@ static void test_hash_key(void **state)
     grantd_store_close(f->s);
     f->s = open_url(f->url);
     int from, to;
-    assert_int_equal(D(f->s)->migrate(f->s, &from, &to), GRANTD_OK);
-    assert_int_equal(D(f->s)->hash_key(f->s, k3), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(f->s, k3), GRANTD_OK);
     assert_memory_equal(k1, k3, sizeof(k1));
 }
 
@@ -132,10 +132,10 @@ static void test_hash_key_differs_between_stores(void **state)
         skip();
     struct grantd_store *other = open_url("sqlite::memory:");
     int from, to;
-    assert_int_equal(D(other)->migrate(other, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(other, &from, &to), GRANTD_OK);
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
-    assert_int_equal(D(f->s)->hash_key(f->s, k1), GRANTD_OK);
-    assert_int_equal(D(other)->hash_key(other, k2), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(f->s, k1), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(other, k2), GRANTD_OK);
     assert_memory_not_equal(k1, k2, sizeof(k1));
     grantd_store_close(other);
 }
@@ -144,10 +144,10 @@ static void test_hash_key_differs_between_stores(void **state)
 
 static void roundtrip(struct fx *f, const struct grantd_client *c)
 {
-    assert_int_equal(D(f->s)->client_put(f->s, c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, c), GRANTD_OK);
     struct grantd_client got;
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, c->tenant, c->id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, c->tenant, c->id, &got), GRANTD_OK);
     assert_client_equal(c, &got);
 }
 
@@ -192,21 +192,21 @@ static void test_client_lifetimes(void **state)
     roundtrip(f, &d);
     struct grantd_client *list = NULL;
     size_t n = 0;
-    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 2);
     assert_client_equal(&c, &list[0]);
     assert_client_equal(&d, &list[1]);
     struct grantd_client bad = make_client(f, uid(f->a, "client"), 1);
     bad.refresh_ttl = -2;
-    assert_int_equal(D(f->s)->client_put(f->s, &bad), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_client_put(f->s, &bad), GRANTD_EINVAL);
     bad.refresh_ttl = 0;
     bad.access_ttl = -1;
-    assert_int_equal(D(f->s)->client_put(f->s, &bad), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_client_put(f->s, &bad), GRANTD_EINVAL);
     bad.access_ttl = 0;
     bad.code_ttl = -1;
-    assert_int_equal(D(f->s)->client_put(f->s, &bad), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_client_put(f->s, &bad), GRANTD_EINVAL);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, bad.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, bad.id, &got), GRANTD_ENOTFOUND);
 }
 
 /* flags are stored with the client and come back from client_get and client_list, every
@@ -230,14 +230,14 @@ static void test_client_flags(void **state)
     }
     struct grantd_client *list = NULL;
     size_t count = 0;
-    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &count), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list(f->s, f->a, f->tenant, &list, &count), GRANTD_OK);
     assert_int_equal(count, n);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(list[i].flags, flags[i]);
     /* other updates leave them alone */
-    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, list[3].id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, list[3].id, 1), GRANTD_OK);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, list[3].id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, list[3].id, &got), GRANTD_OK);
     assert_int_equal(got.flags, flags[3]);
 }
 
@@ -245,12 +245,12 @@ static void test_client_duplicate(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client dup = make_client(f, c.id, 3);
     dup.name = "Impostor";
-    assert_int_equal(D(f->s)->client_put(f->s, &dup), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_client_put(f->s, &dup), GRANTD_EEXIST);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_client_equal(&c, &got); /* the failed put changed nothing */
 }
 
@@ -260,10 +260,10 @@ static void test_client_missing(void **state)
     const char *id = uid(f->a, "ghost");
     struct grantd_client got;
     unsigned char h[GRANTD_SHA256_LEN] = {1};
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, id, 1), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_set_secret(f->s, f->tenant, id, h), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_delete(f->s, f->tenant, id), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, id, h), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_delete(f->s, f->tenant, id), GRANTD_ENOTFOUND);
 }
 
 static void test_client_list_order(void **state)
@@ -271,7 +271,7 @@ static void test_client_list_order(void **state)
     struct fx *f = *state;
     struct grantd_client *list = NULL;
     size_t n = 99;
-    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 0);
     static const struct {
         const char *id;
@@ -281,9 +281,9 @@ static void test_client_list_order(void **state)
     for (size_t i = 0; i < 4; i++) {
         struct grantd_client c = make_client(f, rows[i].id, rows[i].uris);
         c.created_at = rows[i].created;
-        assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+        assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     }
-    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 4);
     static const char *const want[] = {"z", "m", "a", "b"};
     static const size_t want_uris[] = {3, 1, 0, 1};
@@ -300,27 +300,27 @@ static void test_client_disable(void **state)
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
     int64_t before = grantd_clock_now_us();
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
     /* tokens_after 0 at put means now; disabling and enabling each move it on */
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.tokens_after >= before && got.tokens_after <= grantd_clock_now_us());
     int64_t created_after = got.tokens_after;
-    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, c.id, 1), GRANTD_OK);
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
     assert_true(got.updated_at > c.updated_at);
     assert_int_equal(got.created_at, c.created_at);
     assert_true(got.tokens_after > created_after);
     int64_t disabled_after = got.tokens_after;
-    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, c.id, 0), GRANTD_OK);
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_false(got.disabled);
     assert_true(got.tokens_after > disabled_after);
     assert_int_equal(got.redirect_uri_count, 1);
-    assert_int_equal(D(f->s)->client_disable(f->s, f->tenant, c.id), GRANTD_OK);
+    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, c.id), GRANTD_OK);
     int64_t enabled_after = got.tokens_after;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.tokens_after > enabled_after);
 }
 
@@ -328,13 +328,13 @@ static void test_client_set_secret(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 0);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     unsigned char h[GRANTD_SHA256_LEN];
     assert_int_equal(grantd_store_hash_secret(f->s, "rotated-secret", h), GRANTD_OK);
     assert_memory_not_equal(h, c.secret_hash, sizeof(h));
-    assert_int_equal(D(f->s)->client_set_secret(f->s, f->tenant, c.id, h), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, c.id, h), GRANTD_OK);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_memory_equal(got.secret_hash, h, sizeof(h));
     assert_true(got.updated_at > c.updated_at);
     assert_string_equal(got.name, c.name);
@@ -344,18 +344,18 @@ static void test_client_delete_cascade(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 3);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
-    assert_int_equal(D(f->s)->client_delete(f->s, f->tenant, c.id), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_delete(f->s, f->tenant, c.id), GRANTD_OK);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_delete(f->s, f->tenant, c.id), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_delete(f->s, f->tenant, c.id), GRANTD_ENOTFOUND);
     /* the old URIs went with it: a re-put with the same id and fewer URIs works */
     struct grantd_client again = make_client(f, c.id, 1);
     again.name = "Second life";
     roundtrip(f, &again);
     struct grantd_client *list;
     size_t n;
-    assert_int_equal(D(f->s)->client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 1);
     assert_int_equal(list[0].redirect_uri_count, 1);
 }
@@ -365,9 +365,9 @@ static void test_client_unknown_tenant(void **state)
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
     c.tenant = INT64_MAX - 11;
-    assert_int_not_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_not_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, c.tenant, c.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, c.tenant, c.id, &got), GRANTD_ENOTFOUND);
 }
 
 /* ---- users ---------------------------------------------------------------------------- */
@@ -381,19 +381,19 @@ static void test_users(void **state)
     v.email = NULL;
     v.disabled = 1;
     struct grantd_user w = make_user(f, "bob");
-    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
-    assert_int_equal(D(f->s)->user_put(f->s, &v), GRANTD_OK);
-    assert_int_equal(D(f->s)->user_put(f->s, &w), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &v), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &w), GRANTD_OK);
     struct grantd_user got;
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "carol", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "carol", &got), GRANTD_OK);
     assert_user_equal(&u, &got);
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "alice", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "alice", &got), GRANTD_OK);
     assert_user_equal(&v, &got);
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "dave", &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "dave", &got), GRANTD_ENOTFOUND);
 
     struct grantd_user *list;
     size_t n;
-    assert_int_equal(D(f->s)->user_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_user_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 3);
     assert_string_equal(list[0].username, "alice");
     assert_string_equal(list[1].username, "bob");
@@ -405,41 +405,41 @@ static void test_user_updates(void **state)
 {
     struct fx *f = *state;
     struct grantd_user u = make_user(f, "erin");
-    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
     const char *nh = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA";
-    assert_int_equal(D(f->s)->user_set_password(f->s, f->tenant, "erin", nh), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "erin", nh), GRANTD_OK);
     struct grantd_user got;
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_string_equal(got.password_hash, nh);
     assert_true(got.updated_at > u.updated_at);
     assert_false(got.disabled);
-    assert_int_equal(D(f->s)->user_set_disabled(f->s, f->tenant, "erin", 1), GRANTD_OK);
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 1), GRANTD_OK);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_true(got.disabled);
-    assert_int_equal(D(f->s)->user_set_disabled(f->s, f->tenant, "erin", 0), GRANTD_OK);
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 0), GRANTD_OK);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_false(got.disabled);
     assert_string_equal(got.id, u.id);
 
-    assert_int_equal(D(f->s)->user_set_password(f->s, f->tenant, "nobody", nh), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->user_set_disabled(f->s, f->tenant, "nobody", 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "nobody", nh), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "nobody", 1), GRANTD_ENOTFOUND);
 }
 
 static void test_user_duplicates(void **state)
 {
     struct fx *f = *state;
     struct grantd_user u = make_user(f, "frank");
-    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
     struct grantd_user same_name = make_user(f, "frank"); /* new id, taken username */
     same_name.email = "other@example.com";
-    assert_int_equal(D(f->s)->user_put(f->s, &same_name), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_user_put(f->s, &same_name), GRANTD_EEXIST);
     struct grantd_user same_id = make_user(f, "frank2"); /* taken id, new username */
     same_id.id = u.id;
-    assert_int_equal(D(f->s)->user_put(f->s, &same_id), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_user_put(f->s, &same_id), GRANTD_EEXIST);
     struct grantd_user got;
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "frank", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "frank", &got), GRANTD_OK);
     assert_user_equal(&u, &got);
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, f->tenant, "frank2", &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "frank2", &got), GRANTD_ENOTFOUND);
 }
 
 static void test_user_get(void **state)
@@ -449,19 +449,19 @@ static void test_user_get(void **state)
     struct grantd_user v = make_user(f, "ivan");
     v.account = NULL;
     v.email = NULL;
-    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
-    assert_int_equal(D(f->s)->user_put(f->s, &v), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &v), GRANTD_OK);
     struct grantd_user got;
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, u.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_get(f->s, f->a, f->tenant, u.id, &got), GRANTD_OK);
     assert_user_equal(&u, &got);
-    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, v.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_user_get(f->s, f->a, f->tenant, v.id, &got), GRANTD_OK);
     assert_user_equal(&v, &got); /* NULL account and email stay NULL */
     /* by id only: a username is not an id */
-    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, "heidi", &got), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->user_get(f->s, f->a, f->tenant, uid(f->a, "sub"), &got),
+    assert_int_equal(grantd_store_user_get(f->s, f->a, f->tenant, "heidi", &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_get(f->s, f->a, f->tenant, uid(f->a, "sub"), &got),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->user_get(f->s, f->a, GRANTD_DEFAULT_TENANT, u.id, &got),
+    assert_int_equal(grantd_store_user_get(f->s, f->a, GRANTD_DEFAULT_TENANT, u.id, &got),
                      GRANTD_ENOTFOUND);
 }
 
@@ -472,31 +472,31 @@ static void test_tenant_isolation(void **state)
     struct fx *f = *state;
     int64_t other = 0;
     struct grantd_tenant ot = {.name = uid(f->a, "other")};
-    assert_int_equal(D(f->s)->tenant_put(f->s, &ot, &other), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_put(f->s, &ot, &other), GRANTD_OK);
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, other, c.id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_set_disabled(f->s, other, c.id, 1), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_delete(f->s, other, c.id), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, other, c.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, other, c.id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_delete(f->s, other, c.id), GRANTD_ENOTFOUND);
 
     struct grantd_client twin = make_client(f, c.id, 3); /* same id, other tenant */
     twin.tenant = other;
     twin.name = "Twin";
     roundtrip(f, &twin);
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_client_equal(&c, &got);
 
     struct grantd_user u = make_user(f, "grace");
-    assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
     struct grantd_user ug;
-    assert_int_equal(D(f->s)->user_find(f->s, f->a, other, "grace", &ug), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_find(f->s, f->a, other, "grace", &ug), GRANTD_ENOTFOUND);
     struct grantd_user u2 = u;
     u2.tenant = other; /* same id and username in another tenant */
-    assert_int_equal(D(f->s)->user_put(f->s, &u2), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u2), GRANTD_OK);
     struct grantd_user *list;
     size_t n;
-    assert_int_equal(D(f->s)->user_list(f->s, f->a, other, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_user_list(f->s, f->a, other, &list, &n), GRANTD_OK);
     assert_int_equal(n, 1);
     assert_int_equal(list[0].tenant, other);
 }
@@ -509,18 +509,18 @@ static void test_second_handle_sees_writes(void **state)
     if (mode == MODE_MEMORY)
         skip(); /* each sqlite::memory: store is its own database */
     struct grantd_store *s2 = open_url(f->url);
-    assert_int_equal(D(s2)->ping(s2), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(s2), GRANTD_OK);
     struct grantd_client c = make_client(f, uid(f->a, "client"), 3);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
-    assert_int_equal(D(s2)->client_get(s2, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s2, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_client_equal(&c, &got);
-    assert_int_equal(D(s2)->client_set_disabled(s2, f->tenant, c.id, 1), GRANTD_OK);
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(s2, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
-    assert_int_equal(D(f->s)->hash_key(f->s, k1), GRANTD_OK);
-    assert_int_equal(D(s2)->hash_key(s2, k2), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(f->s, k1), GRANTD_OK);
+    assert_int_equal(grantd_store_hash_key(s2, k2), GRANTD_OK);
     assert_memory_equal(k1, k2, sizeof(k1));
     grantd_store_close(s2);
 }
@@ -553,10 +553,10 @@ static void *work(void *p)
     for (int i = 0; i < ROUNDS; i++) {
         struct grantd_client c;
         struct grantd_user u;
-        note(w, D(s)->client_get(s, a, w->f->tenant, w->clients[(i + w->index) % 4], &c));
-        note(w, D(s)->user_find(s, a, w->f->tenant, w->users[i % 4], &u));
+        note(w, grantd_store_client_get(s, a, w->f->tenant, w->clients[(i + w->index) % 4], &c));
+        note(w, grantd_store_user_find(s, a, w->f->tenant, w->users[i % 4], &u));
         if (i % 50 == 25)
-            note(w, D(s)->client_set_disabled(s, w->f->tenant, w->clients[w->index % 4],
+            note(w, grantd_store_client_set_disabled(s, w->f->tenant, w->clients[w->index % 4],
                                               (i / 50) % 2));
         grantd_arena_reset(a);
     }
@@ -570,10 +570,10 @@ static void test_concurrency(void **state)
     const char *clients[4], *users[4];
     for (int i = 0; i < 4; i++) {
         struct grantd_client c = make_client(f, uid(f->a, "client"), (size_t)(i % 2) * 3);
-        assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+        assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
         clients[i] = c.id;
         struct grantd_user u = make_user(f, uid(f->a, "user"));
-        assert_int_equal(D(f->s)->user_put(f->s, &u), GRANTD_OK);
+        assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
         users[i] = u.username;
     }
     pthread_t tid[THREADS];
@@ -591,7 +591,7 @@ static void test_concurrency(void **state)
         errors += w[i].errors;
     }
     assert_int_equal(errors, 0);
-    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
 }
 
 /* ---- secrets are stored hashed --------------------------------------------------------- */
@@ -633,7 +633,7 @@ static void test_secret_not_stored_plain(void **state)
     assert_int_equal(grantd_random_token(32, secret), GRANTD_OK);
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
     assert_int_equal(grantd_store_hash_secret(f->s, secret, c.secret_hash), GRANTD_OK);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     grantd_store_close(f->s);
     f->s = NULL;
     char wal[700];

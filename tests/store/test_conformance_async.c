@@ -19,7 +19,7 @@
 /* token_put_async of f's store, or skip() when the driver has none. */
 static void need_async(struct fx *f)
 {
-    if (D(f->s)->token_put_async)
+    if (grantd_store_puts_async(f->s))
         return;
     assert_true(strncmp(f->url, "sqlite:", 7) != 0); /* the SQLite driver has it */
     skip();
@@ -54,7 +54,7 @@ static grantd_rc put_async_wait(struct fx *f, struct one_put *p, const struct gr
 {
     atomic_init(&p->calls, 0);
     atomic_init(&p->rc, GRANTD_RC_COUNT);
-    D(f->s)->token_put_async(f->s, t, count, one_put_done, p);
+    grantd_store_token_put_async(f->s, t, count, one_put_done, p);
     assert_int_equal(wait_count(&p->calls, 1), 1);
     return (grantd_rc)atomic_load(&p->rc);
 }
@@ -103,7 +103,7 @@ static void test_async_put_into_revoked_family_conflicts(void **state)
     struct grantd_code k = make_code(f, f->tenant, NULL);
     struct grantd_token t[2];
     make_tokens(&k, t);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
     struct one_put p;
     assert_int_equal(put_async_wait(f, &p, t, 2), GRANTD_ECONFLICT);
     assert_int_equal(put_async_wait(f, &p, &t[0], 1), GRANTD_ECONFLICT);
@@ -113,7 +113,7 @@ static void test_async_put_into_revoked_family_conflicts(void **state)
     struct grantd_code k2 = make_code(f, f->tenant, NULL);
     struct grantd_token u[2], v[2];
     make_tokens(&k2, u);
-    assert_int_equal(D(f->s)->token_put(f->s, u, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, u, 2), GRANTD_OK);
     make_tokens(&k2, v);
     memcpy(v[1].hash, u[0].hash, GRANTD_SHA256_LEN);
     assert_int_equal(put_async_wait(f, &p, v, 2), GRANTD_EEXIST);
@@ -204,7 +204,7 @@ static void *submit_thread(void *p)
     struct submitter *s = p;
     pthread_barrier_wait(&s->d->go);
     for (int i = s->from; i < s->to; i++)
-        D(s->d->s)->token_put_async(s->d->s, &s->d->tokens[i], 1, drain_done, &s->args[i]);
+        grantd_store_token_put_async(s->d->s, &s->d->tokens[i], 1, drain_done, &s->args[i]);
     return NULL;
 }
 
@@ -250,7 +250,7 @@ static void test_close_runs_every_queued_async_put(void **state)
     if (mode != MODE_MEMORY) { /* a memory database died with its store */
         for (int i = 0; i < DRAIN_PUTS; i++) {
             struct grantd_token got;
-            grantd_rc rc = D(f->s)->token_get(f->s, f->a, f->tenant, d->tokens[i].hash, &got);
+            grantd_rc rc = grantd_store_token_get(f->s, f->a, f->tenant, d->tokens[i].hash, &got);
             if (rc != GRANTD_OK)
                 print_error("put %d not stored after reopening: %s\n", i, grantd_strerror(rc));
             assert_int_equal(rc, GRANTD_OK);
@@ -306,9 +306,9 @@ static void *mix_thread(void *arg)
     struct grantd_store *s = t->m->f->s;
     pthread_barrier_wait(&t->m->go);
     for (int i = 0; i < MIX_ROUNDS; i++) {
-        D(s)->token_put_async(s, t->async[i].tokens, 2, mix_done, &t->async[i]);
-        t->sync_rc[i] = D(s)->token_put(s, t->sync[i].tokens, 2);
-        D(s)->token_put_async(s, t->refused[i].tokens, 2, mix_done, &t->refused[i]);
+        grantd_store_token_put_async(s, t->async[i].tokens, 2, mix_done, &t->async[i]);
+        t->sync_rc[i] = grantd_store_token_put(s, t->sync[i].tokens, 2);
+        grantd_store_token_put_async(s, t->refused[i].tokens, 2, mix_done, &t->refused[i]);
     }
     return NULL;
 }
@@ -328,7 +328,7 @@ static void test_async_and_sync_writes_mixed(void **state)
     struct fx *f = *state;
     need_async(f);
     const char *revoked = uid(f->a, "family");
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
     struct mix m = {.f = f};
     atomic_init(&m.calls, 0);
     atomic_init(&m.wrong, 0);
@@ -360,7 +360,7 @@ static void test_async_and_sync_writes_mixed(void **state)
             assert_int_equal(atomic_load(&t[i].refused[r].calls), 1);
             for (int j = 0; j < 2; j++) {
                 struct grantd_token got;
-                assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant,
+                assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant,
                                                      t[i].sync[r].tokens[j].hash, &got),
                                  GRANTD_OK);
                 assert_token_stored(f, &t[i].async[r].tokens[j]);

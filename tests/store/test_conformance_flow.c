@@ -18,30 +18,30 @@ static void test_session_roundtrip(void **state)
     struct fx *f = *state;
     struct grantd_session pre = make_session(f, NULL); /* before login */
     struct grantd_session in = make_session(f, uid(f->a, "sub"));
-    assert_int_equal(D(f->s)->session_put(f->s, &pre), GRANTD_OK);
-    assert_int_equal(D(f->s)->session_put(f->s, &in), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &pre), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &in), GRANTD_OK);
     struct grantd_session got;
     memset(&got, 0xA5, sizeof(got));
     int64_t now = 1700000100;
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, pre.id_hash, now, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, pre.id_hash, now, &got),
                      GRANTD_OK);
     assert_session_equal(&pre, &got);
     assert_null(got.user_id);
     assert_int_equal(got.auth_time, 0);
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, in.id_hash, now, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, in.id_hash, now, &got),
                      GRANTD_OK);
     assert_session_equal(&in, &got);
 
     struct grantd_session dup = make_session(f, uid(f->a, "sub"));
     memcpy(dup.id_hash, in.id_hash, GRANTD_SHA256_LEN);
-    assert_int_equal(D(f->s)->session_put(f->s, &dup), GRANTD_EEXIST);
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, in.id_hash, now, &got),
+    assert_int_equal(grantd_store_session_put(f->s, &dup), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, in.id_hash, now, &got),
                      GRANTD_OK);
     assert_string_equal(got.user_id, in.user_id); /* the failed put changed nothing */
 
     unsigned char none[GRANTD_SHA256_LEN];
     rand_hash(none);
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, none, now, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, none, now, &got),
                      GRANTD_ENOTFOUND);
 }
 
@@ -50,18 +50,18 @@ static void test_session_expiry(void **state)
     struct fx *f = *state;
     struct grantd_session s = make_session(f, uid(f->a, "sub"));
     s.expires_at = 1700001000;
-    assert_int_equal(D(f->s)->session_put(f->s, &s), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &s), GRANTD_OK);
     struct grantd_session got;
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1700000999, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, s.id_hash, 1700000999, &got),
                      GRANTD_OK);
     assert_session_equal(&s, &got);
     /* expires_at <= now: gone, exactly at the boundary too */
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1700001000, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, s.id_hash, 1700001000, &got),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1800000000, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, s.id_hash, 1800000000, &got),
                      GRANTD_ENOTFOUND);
     /* expiry hides it, it does not delete it: an earlier clock still sees it */
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, s.id_hash, 1700000000, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, s.id_hash, 1700000000, &got),
                      GRANTD_OK);
 }
 
@@ -70,18 +70,18 @@ static void test_session_delete(void **state)
     struct fx *f = *state;
     struct grantd_session a = make_session(f, uid(f->a, "sub"));
     struct grantd_session b = make_session(f, a.user_id); /* same user, second browser */
-    assert_int_equal(D(f->s)->session_put(f->s, &a), GRANTD_OK);
-    assert_int_equal(D(f->s)->session_put(f->s, &b), GRANTD_OK);
-    assert_int_equal(D(f->s)->session_delete(f->s, f->tenant, a.id_hash), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &a), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &b), GRANTD_OK);
+    assert_int_equal(grantd_store_session_delete(f->s, f->tenant, a.id_hash), GRANTD_OK);
     struct grantd_session got;
     int64_t now = 1700000100;
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, a.id_hash, now, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, a.id_hash, now, &got),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, b.id_hash, now, &got),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, b.id_hash, now, &got),
                      GRANTD_OK);
-    assert_int_equal(D(f->s)->session_delete(f->s, f->tenant, a.id_hash), GRANTD_OK);
+    assert_int_equal(grantd_store_session_delete(f->s, f->tenant, a.id_hash), GRANTD_OK);
     /* the hash is free again */
-    assert_int_equal(D(f->s)->session_put(f->s, &a), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &a), GRANTD_OK);
 }
 
 /* ---- consents ------------------------------------------------------------------------- */
@@ -91,13 +91,13 @@ static void test_consent(void **state)
     struct fx *f = *state;
     const char *user = uid(f->a, "sub"), *client = uid(f->a, "client");
     struct grantd_consent got;
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got),
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, user, client, &got),
                      GRANTD_ENOTFOUND);
     struct grantd_consent c = {.tenant = f->tenant, .user_id = user, .client_id = client,
                                .scope = "openid profile", .created_at = 1700000000};
-    assert_int_equal(D(f->s)->consent_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_put(f->s, &c), GRANTD_OK);
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
     assert_int_equal(got.tenant, f->tenant);
     assert_string_equal(got.user_id, user);
     assert_string_equal(got.client_id, client);
@@ -108,20 +108,20 @@ static void test_consent(void **state)
     struct grantd_consent c2 = c;
     c2.scope = "email";
     c2.created_at = 1700000500;
-    assert_int_equal(D(f->s)->consent_put(f->s, &c2), GRANTD_OK);
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_put(f->s, &c2), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
     assert_string_equal(got.scope, "email");
     assert_int_equal(got.created_at, 1700000500);
     c2.scope = "";
-    assert_int_equal(D(f->s)->consent_put(f->s, &c2), GRANTD_OK);
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_put(f->s, &c2), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, user, client, &got), GRANTD_OK);
     assert_string_equal(got.scope, "");
 
     /* keyed by user and client */
     const char *other = uid(f->a, "client");
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, user, other, &got),
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, user, other, &got),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, client, user, &got),
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, client, user, &got),
                      GRANTD_ENOTFOUND);
 }
 
@@ -131,28 +131,28 @@ static void test_code_consume_once(void **state)
 {
     struct fx *f = *state;
     struct grantd_code k = make_code(f, f->tenant, NULL);
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
     assert_code_equal(&k, &got);
     assert_false(got.revoked);
 
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
-                     GRANTD_EREPEATED);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPLAYED);
     assert_code_equal(&k, &got); /* filled, so the caller can log and revoke */
     assert_true(got.used);
     assert_true(got.revoked);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
-                     GRANTD_EREPEATED);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPLAYED);
 
     struct grantd_code dup = make_code(f, f->tenant, NULL);
     memcpy(dup.hash, k.hash, GRANTD_SHA256_LEN);
-    assert_int_equal(D(f->s)->code_put(f->s, &dup), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_code_put(f->s, &dup), GRANTD_EEXIST);
     unsigned char none[GRANTD_SHA256_LEN];
     rand_hash(none);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
 }
 
 static void test_code_nulls_and_defaults(void **state)
@@ -165,10 +165,10 @@ static void test_code_nulls_and_defaults(void **state)
     k.scope = "";
     k.used = 1; /* ignored: a new code is neither used nor revoked */
     k.revoked = 1;
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
     assert_code_equal(&k, &got);
     assert_null(got.redirect_uri);
     assert_null(got.code_challenge);
@@ -178,8 +178,8 @@ static void test_code_nulls_and_defaults(void **state)
     struct grantd_code plain = make_code(f, f->tenant, NULL);
     plain.code_challenge = "a-plain-verifier-that-is-at-least-43-characters-long";
     plain.code_challenge_method = "plain";
-    assert_int_equal(D(f->s)->code_put(f->s, &plain), GRANTD_OK);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, plain.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &plain), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, plain.hash, &got), GRANTD_OK);
     assert_code_equal(&plain, &got);
 }
 
@@ -188,21 +188,21 @@ static void test_code_replay_revokes_family(void **state)
     struct fx *f = *state;
     struct grantd_code k = make_code(f, f->tenant, NULL);
     struct grantd_code other = make_code(f, f->tenant, NULL);
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
-    assert_int_equal(D(f->s)->code_put(f->s, &other), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &other), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, other.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, other.hash, &got), GRANTD_OK);
     struct grantd_token t[2], u[2];
     make_tokens(&k, t);
     make_tokens(&other, u);
-    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_put(f->s, u, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, u, 2), GRANTD_OK);
     assert_false(token_revoked(f, f->tenant, t[0].hash));
 
     /* the second redemption of k revokes what the first one issued, and only that */
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
-                     GRANTD_EREPEATED);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPLAYED);
     assert_string_equal(got.family, k.family);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_true(token_revoked(f, f->tenant, t[1].hash));
@@ -214,20 +214,20 @@ static void test_token_put_after_replay(void **state)
 {
     struct fx *f = *state;
     struct grantd_code k = make_code(f, f->tenant, NULL);
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
     /* a replay lands between the first redemption's consume and its token_put */
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, k.hash, &got),
-                     GRANTD_EREPEATED);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+                     GRANTD_EREPLAYED);
     struct grantd_token t[2];
     make_tokens(&k, t);
-    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_ECONFLICT);
     struct grantd_token tg;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[0].hash, &tg), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &tg), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[0].hash, &tg), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &tg), GRANTD_ENOTFOUND);
     /* one token alone is refused the same way */
-    assert_int_equal(D(f->s)->token_put(f->s, &t[1], 1), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, &t[1], 1), GRANTD_ECONFLICT);
 }
 
 static void test_code_invalid(void **state)
@@ -235,14 +235,14 @@ static void test_code_invalid(void **state)
     struct fx *f = *state;
     struct grantd_code k = make_code(f, f->tenant, NULL);
     k.code_challenge_method = NULL; /* a challenge without its method */
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_EINVAL);
     k = make_code(f, f->tenant, NULL);
     k.family = NULL;
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_EINVAL);
     k = make_code(f, INT64_MAX - 13, NULL); /* no such tenant */
-    assert_int_not_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_not_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, k.tenant, k.hash, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, k.tenant, k.hash, &got), GRANTD_ENOTFOUND);
 }
 
 /* ---- tokens --------------------------------------------------------------------------- */
@@ -258,19 +258,19 @@ static void test_token_roundtrip(void **state)
     t[2].user_id = NULL;
     t[2].scope = "";
     t[2].expires_at = 0;
-    assert_int_equal(D(f->s)->token_put(f->s, t, 3), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, 3), GRANTD_OK);
     for (int i = 0; i < 3; i++) {
         struct grantd_token got;
         memset(&got, 0xA5, sizeof(got));
-        assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[i].hash, &got), GRANTD_OK);
+        assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[i].hash, &got), GRANTD_OK);
         assert_token_equal(&t[i], &got);
     }
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[2].hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[2].hash, &got), GRANTD_OK);
     assert_null(got.user_id);
     unsigned char none[GRANTD_SHA256_LEN];
     rand_hash(none);
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
 }
 
 /* A batch goes in whole or not at all. */
@@ -280,24 +280,24 @@ static void test_token_put_atomic(void **state)
     struct grantd_code k = make_code(f, f->tenant, NULL);
     struct grantd_token t[2];
     make_tokens(&k, t);
-    assert_int_equal(D(f->s)->token_put(f->s, &t[0], 1), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, &t[0], 1), GRANTD_OK);
     struct grantd_token batch[2] = {t[1], t[0]}; /* new one, then a taken hash */
-    assert_int_equal(D(f->s)->token_put(f->s, batch, 2), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_token_put(f->s, batch, 2), GRANTD_EEXIST);
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_ENOTFOUND);
 
     struct grantd_code k2 = make_code(f, f->tenant, NULL);
     struct grantd_token mixed[2];
     make_tokens(&k2, mixed);
     mixed[1].family = k.family; /* two families in one batch */
-    assert_int_equal(D(f->s)->token_put(f->s, mixed, 2), GRANTD_EINVAL);
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, mixed[0].hash, &got),
+    assert_int_equal(grantd_store_token_put(f->s, mixed, 2), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, mixed[0].hash, &got),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->token_put(f->s, mixed, 0), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_token_put(f->s, mixed, 0), GRANTD_EINVAL);
     make_tokens(&k2, mixed);
     mixed[0].tenant = INT64_MAX - 17; /* no such tenant */
     mixed[1].tenant = mixed[0].tenant;
-    assert_int_not_equal(D(f->s)->token_put(f->s, mixed, 2), GRANTD_OK);
+    assert_int_not_equal(grantd_store_token_put(f->s, mixed, 2), GRANTD_OK);
 }
 
 static void test_token_revoke_family(void **state)
@@ -308,17 +308,17 @@ static void test_token_revoke_family(void **state)
     struct grantd_token t[2], u[2];
     make_tokens(&k, t);
     make_tokens(&other, u);
-    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_put(f->s, u, 2), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, u, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_true(token_revoked(f, f->tenant, t[1].hash));
     assert_false(token_revoked(f, f->tenant, u[0].hash));
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, uid(f->a, "none")),
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, uid(f->a, "none")),
                      GRANTD_OK);
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
     t[1].revoked = 1;
     assert_token_equal(&t[1], &got); /* nothing else changed */
 }
@@ -333,47 +333,47 @@ static void test_flow_tenant_isolation(void **state)
     const int64_t one = GRANTD_DEFAULT_TENANT, other = f->tenant;
     struct grantd_session s = make_session(f, uid(f->a, "sub"));
     s.tenant = one;
-    assert_int_equal(D(f->s)->session_put(f->s, &s), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &s), GRANTD_OK);
     struct grantd_code k = make_code(f, one, NULL);
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_token t[2];
     make_tokens(&k, t);
-    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
     struct grantd_consent c = {.tenant = one, .user_id = k.user_id, .client_id = k.client_id,
                                .scope = "openid"};
-    assert_int_equal(D(f->s)->consent_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_put(f->s, &c), GRANTD_OK);
 
     struct grantd_session sg;
     struct grantd_code kg;
     struct grantd_token tg;
     struct grantd_consent cg;
     int64_t now = 1700000100;
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, other, s.id_hash, now, &sg),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, other, s.id_hash, now, &sg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, other, k.hash, &kg), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, other, t[0].hash, &tg), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, other, c.user_id, c.client_id, &cg),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, k.hash, &kg), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, other, t[0].hash, &tg), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, other, c.user_id, c.client_id, &cg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->session_delete(f->s, other, s.id_hash), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, other, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_session_delete(f->s, other, s.id_hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, other, k.family), GRANTD_OK);
 
     /* the same family name replayed in the other tenant blocks nothing here */
     struct grantd_code twin = make_code(f, other, k.family);
     memcpy(twin.hash, k.hash, GRANTD_SHA256_LEN); /* same hash too: keys are per tenant */
-    assert_int_equal(D(f->s)->code_put(f->s, &twin), GRANTD_OK);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_OK);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_EREPEATED);
+    assert_int_equal(grantd_store_code_put(f->s, &twin), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_EREPLAYED);
 
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, one, s.id_hash, now, &sg), GRANTD_OK);
+    assert_int_equal(grantd_store_session_get(f->s, f->a, one, s.id_hash, now, &sg), GRANTD_OK);
     assert_false(token_revoked(f, one, t[0].hash));
     assert_false(token_revoked(f, one, t[1].hash));
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, one, c.user_id, c.client_id, &cg),
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, one, c.user_id, c.client_id, &cg),
                      GRANTD_OK);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, one, k.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, one, k.hash, &kg), GRANTD_OK);
     assert_code_equal(&k, &kg);
     struct grantd_token more[2];
     make_tokens(&k, more);
-    assert_int_equal(D(f->s)->token_put(f->s, more, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, more, 2), GRANTD_OK);
 }
 
 /* ---- many redemptions at once --------------------------------------------------------- */
@@ -398,9 +398,9 @@ static void *redeem(void *p)
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_code got;
     pthread_barrier_wait(r->go);
-    r->rc = D(s)->code_consume(s, a, r->code->tenant, r->code->hash, &got);
+    r->rc = grantd_store_code_consume(s, a, r->code->tenant, r->code->hash, &got);
     if (r->rc == GRANTD_OK)
-        r->put_rc = D(s)->token_put(s, r->tokens, 2);
+        r->put_rc = grantd_store_token_put(s, r->tokens, 2);
     grantd_arena_free(a);
     return NULL;
 }
@@ -409,7 +409,7 @@ static void *redeem(void *p)
 static void race_round(struct fx *f)
 {
     struct grantd_code k = make_code(f, f->tenant, NULL);
-    assert_int_equal(D(f->s)->code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, REDEEMERS);
     pthread_t tid[REDEEMERS];
@@ -425,8 +425,8 @@ static void race_round(struct fx *f)
         if (r[i].rc == GRANTD_OK)
             winner = i;
         ok += r[i].rc == GRANTD_OK;
-        repeated += r[i].rc == GRANTD_EREPEATED;
-        if (r[i].rc != GRANTD_OK && r[i].rc != GRANTD_EREPEATED)
+        repeated += r[i].rc == GRANTD_EREPLAYED;
+        if (r[i].rc != GRANTD_OK && r[i].rc != GRANTD_EREPLAYED)
             print_error("redeemer %d: %s\n", i, grantd_strerror(r[i].rc));
     }
     pthread_barrier_destroy(&go);
@@ -437,7 +437,7 @@ static void race_round(struct fx *f)
     struct redeemer *w = &r[winner];
     for (int i = 0; i < 2; i++) {
         struct grantd_token got;
-        grantd_rc rc = D(f->s)->token_get(f->s, f->a, f->tenant, w->tokens[i].hash, &got);
+        grantd_rc rc = grantd_store_token_get(f->s, f->a, f->tenant, w->tokens[i].hash, &got);
         if (w->put_rc == GRANTD_OK) {
             assert_int_equal(rc, GRANTD_OK);
             assert_true(got.revoked);
@@ -453,7 +453,7 @@ static void test_code_consume_race(void **state)
     struct fx *f = *state;
     for (int i = 0; i < RACE_ROUNDS; i++)
         race_round(f);
-    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

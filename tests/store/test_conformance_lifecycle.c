@@ -15,14 +15,14 @@ static struct grantd_code issued(struct fx *f, struct grantd_token t[2])
 {
     struct grantd_code k = make_code(f, f->tenant, NULL);
     make_tokens(&k, t);
-    assert_int_equal(D(f->s)->token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
     return k;
 }
 
 static grantd_rc rotate(struct fx *f, const unsigned char *old, int64_t now, int64_t grace,
                         const char *successor, const struct grantd_token *n, size_t count)
 {
-    return D(f->s)->refresh_rotate(f->s, f->tenant, old, now, grace,
+    return grantd_store_refresh_rotate(f->s, f->tenant, old, now, grace,
                                    (const unsigned char *)successor,
                                    successor ? strlen(successor) : 0, n, count);
 }
@@ -38,7 +38,7 @@ static void test_refresh_rotate(void **state)
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 1700000130, "sealed\x01pair", n, 2),
                      GRANTD_OK);
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
     struct grantd_token want = t[1];
     want.rotated_at = 1700000100;
     want.grace_until = 1700000130;
@@ -55,7 +55,7 @@ static void test_refresh_rotate(void **state)
     assert_token_stored(f, &want);
     /* the successor rotates in turn; without a sealed successor nothing is kept */
     assert_int_equal(rotate(f, n[1].hash, 1700000300, 0, NULL, m, 2), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, n[1].hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, n[1].hash, &got), GRANTD_OK);
     assert_int_equal(got.rotated_at, 1700000300);
     assert_null(got.successor);
     assert_int_equal(got.successor_len, 0);
@@ -90,17 +90,17 @@ static void test_refresh_rotate_refused_when_revoked(void **state)
     struct grantd_token t[2], n[2], u[2], v[2];
     struct grantd_code k = issued(f, t);
     make_tokens(&k, n);
-    assert_int_equal(D(f->s)->token_revoke(f->s, f->tenant, t[1].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[1].hash), GRANTD_OK);
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_ECONFLICT);
     assert_token_absent(f, f->tenant, n[1].hash);
 
     struct grantd_code k2 = issued(f, u);
     make_tokens(&k2, v);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k2.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k2.family), GRANTD_OK);
     assert_int_equal(rotate(f, u[1].hash, 1700000100, 0, NULL, v, 2), GRANTD_ECONFLICT);
     assert_token_absent(f, f->tenant, v[0].hash);
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, u[1].hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, u[1].hash, &got), GRANTD_OK);
     assert_true(got.revoked);
     assert_int_equal(got.rotated_at, 0);
 }
@@ -121,7 +121,7 @@ static void *rotate_thread(void *p)
     struct rotator *r = p;
     struct grantd_store *s = r->f->s;
     pthread_barrier_wait(r->go);
-    r->rc = D(s)->refresh_rotate(s, r->f->tenant, r->old, 1700000100, 0, NULL, 0, r->tokens,
+    r->rc = grantd_store_refresh_rotate(s, r->f->tenant, r->old, 1700000100, 0, NULL, 0, r->tokens,
                                  2);
     return NULL;
 }
@@ -155,14 +155,14 @@ static void rotate_round(struct fx *f)
     for (int i = 0; i < ROTATORS; i++) {
         for (int j = 0; j < 2; j++) {
             struct grantd_token got;
-            grantd_rc rc = D(f->s)->token_get(f->s, f->a, f->tenant, r[i].tokens[j].hash, &got);
+            grantd_rc rc = grantd_store_token_get(f->s, f->a, f->tenant, r[i].tokens[j].hash, &got);
             assert_int_equal(rc, r[i].rc == GRANTD_OK ? GRANTD_OK : GRANTD_ENOTFOUND);
             stored += rc == GRANTD_OK;
         }
     }
     assert_int_equal(stored, 2);
     struct grantd_token old;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[1].hash, &old), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &old), GRANTD_OK);
     assert_int_equal(old.rotated_at, 1700000100);
 }
 
@@ -171,7 +171,7 @@ static void test_refresh_rotate_race(void **state)
     struct fx *f = *state;
     for (int i = 0; i < ROTATE_ROUNDS; i++)
         rotate_round(f);
-    assert_int_equal(D(f->s)->ping(f->s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
 }
 
 /* ---- revocation ----------------------------------------------------------------------- */
@@ -182,22 +182,22 @@ static void test_token_put_after_revoke_family(void **state)
     struct grantd_token t[2], n[2], u[2];
     struct grantd_code k = issued(f, t);
     struct grantd_code other = issued(f, u);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
     make_tokens(&k, n);
-    assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_ECONFLICT);
-    assert_int_equal(D(f->s)->token_put(f->s, &n[0], 1), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, &n[0], 1), GRANTD_ECONFLICT);
     assert_token_absent(f, f->tenant, n[0].hash);
     assert_token_absent(f, f->tenant, n[1].hash);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_false(token_revoked(f, f->tenant, u[0].hash));
     make_tokens(&other, n); /* the other family still takes tokens */
-    assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_OK);
     /* a family revoked before it has any token never gets one */
     const char *early = uid(f->a, "family");
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, early), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, early), GRANTD_OK);
     struct grantd_code e = make_code(f, f->tenant, early);
     make_tokens(&e, n);
-    assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
 }
 
 static void test_token_revoke(void **state)
@@ -205,18 +205,18 @@ static void test_token_revoke(void **state)
     struct fx *f = *state;
     struct grantd_token t[2];
     issued(f, t);
-    assert_int_equal(D(f->s)->token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_false(token_revoked(f, f->tenant, t[1].hash)); /* only that one */
-    assert_int_equal(D(f->s)->token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
     unsigned char none[GRANTD_SHA256_LEN];
     rand_hash(none);
-    assert_int_equal(D(f->s)->token_revoke(f->s, f->tenant, none), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[1].hash),
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, none), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[1].hash),
                      GRANTD_ENOTFOUND);
     assert_false(token_revoked(f, f->tenant, t[1].hash));
     struct grantd_token got;
-    assert_int_equal(D(f->s)->token_get(f->s, f->a, f->tenant, t[0].hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[0].hash, &got), GRANTD_OK);
     struct grantd_token want = t[0];
     want.revoked = 1;
     assert_token_equal(&want, &got);
@@ -237,7 +237,7 @@ static void *write_thread(void *p)
 {
     struct writer *w = p;
     pthread_barrier_wait(w->go);
-    w->rc = D(w->f->s)->token_put(w->f->s, w->tokens, 2);
+    w->rc = grantd_store_token_put(w->f->s, w->tokens, 2);
     return NULL;
 }
 
@@ -249,7 +249,7 @@ static void test_concurrent_writes_keep_their_outcome(void **state)
     struct grantd_token taken[2];
     issued(f, taken);
     const char *revoked = uid(f->a, "family");
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, WRITERS);
     pthread_t tid[WRITERS];
@@ -275,7 +275,7 @@ static void test_concurrent_writes_keep_their_outcome(void **state)
                         grantd_strerror(w[i].want));
         assert_int_equal(w[i].rc, w[i].want);
         struct grantd_token got;
-        grantd_rc rc = D(f->s)->token_get(f->s, f->a, f->tenant, w[i].tokens[0].hash, &got);
+        grantd_rc rc = grantd_store_token_get(f->s, f->a, f->tenant, w[i].tokens[0].hash, &got);
         assert_int_equal(rc, w[i].want == GRANTD_OK ? GRANTD_OK : GRANTD_ENOTFOUND);
     }
     assert_false(token_revoked(f, f->tenant, taken[1].hash));
@@ -295,25 +295,25 @@ static struct granted grant_all(struct fx *f, const char *client_id)
 {
     struct granted g;
     struct grantd_client c = make_client(f, client_id, 1);
-    assert_int_equal(D(f->s)->client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     g.code = make_code(f, f->tenant, NULL);
     g.code.client_id = client_id;
-    assert_int_equal(D(f->s)->code_put(f->s, &g.code), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &g.code), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, g.code.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.code.hash, &got), GRANTD_OK);
     make_tokens(&g.code, g.tokens);
-    assert_int_equal(D(f->s)->token_put(f->s, g.tokens, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, g.tokens, 2), GRANTD_OK);
     g.m2m = g.tokens[0];
     rand_hash(g.m2m.hash);
     g.m2m.user_id = NULL;
     g.m2m.family = uid(f->a, "family");
-    assert_int_equal(D(f->s)->token_put(f->s, &g.m2m, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, &g.m2m, 1), GRANTD_OK);
     g.unused = make_code(f, f->tenant, NULL);
     g.unused.client_id = client_id;
-    assert_int_equal(D(f->s)->code_put(f->s, &g.unused), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &g.unused), GRANTD_OK);
     g.consent = (struct grantd_consent){.tenant = f->tenant, .user_id = g.code.user_id,
                                         .client_id = client_id, .scope = "openid"};
-    assert_int_equal(D(f->s)->consent_put(f->s, &g.consent), GRANTD_OK);
+    assert_int_equal(grantd_store_consent_put(f->s, &g.consent), GRANTD_OK);
     return g;
 }
 
@@ -323,7 +323,7 @@ static void assert_granted_live(struct fx *f, const struct granted *g)
     assert_false(token_revoked(f, f->tenant, g->tokens[1].hash));
     assert_false(token_revoked(f, f->tenant, g->m2m.hash));
     struct grantd_consent cg;
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, g->consent.user_id,
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, g->consent.user_id,
                                           g->consent.client_id, &cg),
                      GRANTD_OK);
 }
@@ -333,39 +333,39 @@ static void test_client_disable_revokes_grants(void **state)
     struct fx *f = *state;
     const char *id = uid(f->a, "client"), *other = uid(f->a, "client");
     struct granted g = grant_all(f, id), h = grant_all(f, other);
-    assert_int_equal(D(f->s)->client_disable(f->s, f->tenant, id), GRANTD_OK);
+    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, id), GRANTD_OK);
     struct grantd_client c;
-    assert_int_equal(D(f->s)->client_get(f->s, f->a, f->tenant, id, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &c), GRANTD_OK);
     assert_true(c.disabled);
     assert_true(token_revoked(f, f->tenant, g.tokens[0].hash));
     assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
     assert_true(token_revoked(f, f->tenant, g.m2m.hash));
     struct grantd_consent cg;
-    assert_int_equal(D(f->s)->consent_get(f->s, f->a, f->tenant, g.consent.user_id, id, &cg),
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, g.consent.user_id, id, &cg),
                      GRANTD_ENOTFOUND);
     /* its families take no tokens: neither a rotation nor an exchange still in flight */
     struct grantd_token n[2];
     make_tokens(&g.code, n);
     assert_int_equal(rotate(f, g.tokens[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_ECONFLICT);
-    assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     struct grantd_code kg;
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, g.unused.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.unused.hash, &kg), GRANTD_OK);
     assert_true(kg.revoked); /* the unused code was revoked */
     make_tokens(&g.unused, n);
-    assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     assert_granted_live(f, &h); /* the other client keeps everything */
 
     /* enabled again, it starts with no live grant but can get new ones */
-    assert_int_equal(D(f->s)->client_set_disabled(f->s, f->tenant, id, 0), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 0), GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
     struct grantd_code fresh = make_code(f, f->tenant, NULL);
     fresh.client_id = id;
     make_tokens(&fresh, n);
-    assert_int_equal(D(f->s)->token_put(f->s, n, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_OK);
     assert_false(token_revoked(f, f->tenant, n[0].hash));
-    assert_int_equal(D(f->s)->client_disable(f->s, f->tenant, uid(f->a, "ghost")),
+    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, uid(f->a, "ghost")),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->client_disable(f->s, GRANTD_DEFAULT_TENANT, other),
+    assert_int_equal(grantd_store_client_disable(f->s, GRANTD_DEFAULT_TENANT, other),
                      GRANTD_ENOTFOUND);
     assert_granted_live(f, &h);
 }
@@ -391,31 +391,31 @@ static void test_purge_expired(void **state)
     t[3] = t[0];
     rand_hash(t[3].hash);
     t[3].expires_at = 4000000000;        /* live */
-    assert_int_equal(D(f->s)->token_put(f->s, t, 4), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, 4), GRANTD_OK);
     struct grantd_code old = make_code(f, f->tenant, NULL), live = make_code(f, f->tenant, NULL);
     old.expires_at = LONG_AGO;
-    assert_int_equal(D(f->s)->code_put(f->s, &old), GRANTD_OK);
-    assert_int_equal(D(f->s)->code_put(f->s, &live), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &old), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(f->s, &live), GRANTD_OK);
     struct grantd_session so = make_session(f, NULL), sl = make_session(f, NULL);
     so.expires_at = LONG_AGO;
-    assert_int_equal(D(f->s)->session_put(f->s, &so), GRANTD_OK);
-    assert_int_equal(D(f->s)->session_put(f->s, &sl), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &so), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(f->s, &sl), GRANTD_OK);
 
     size_t deleted = 99;
-    assert_int_equal(D(f->s)->purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 3);
     assert_token_absent(f, f->tenant, t[0].hash);
     for (int i = 1; i < 4; i++)
         assert_false(token_revoked(f, f->tenant, t[i].hash));
     struct grantd_code kg;
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, old.hash, &kg),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, old.hash, &kg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->code_consume(f->s, f->a, f->tenant, live.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, live.hash, &kg), GRANTD_OK);
     struct grantd_session sg;
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, so.id_hash, 0, &sg),
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, so.id_hash, 0, &sg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->session_get(f->s, f->a, f->tenant, sl.id_hash, 0, &sg), GRANTD_OK);
-    assert_int_equal(D(f->s)->purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, sl.id_hash, 0, &sg), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 0);
 }
 
@@ -435,20 +435,20 @@ static void test_purge_many_and_revoked(void **state)
         rand_hash(t[i].hash);
         t[i].expires_at = i % 3 == 0 ? 0 : i % 3 == 1 ? LONG_AGO : 4000000000;
     }
-    assert_int_equal(D(f->s)->token_put(f->s, t, MANY), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t, MANY), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
     size_t deleted = 0;
-    assert_int_equal(D(f->s)->purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
     assert_int_equal(deleted, MANY / 3);
     struct grantd_token got;
     for (size_t i = 0; i < MANY; i++) {
-        grantd_rc rc = D(f->s)->token_get(f->s, f->a, f->tenant, t[i].hash, &got);
+        grantd_rc rc = grantd_store_token_get(f->s, f->a, f->tenant, t[i].hash, &got);
         assert_int_equal(rc, i % 3 == 1 ? GRANTD_ENOTFOUND : GRANTD_OK);
         if (rc == GRANTD_OK)
             assert_true(got.revoked);
     }
     make_tokens(&k, pair);
-    assert_int_equal(D(f->s)->token_put(f->s, pair, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(f->s, pair, 2), GRANTD_ECONFLICT);
     free(t);
 }
 
@@ -487,35 +487,35 @@ static void test_keys(void **state)
     struct fx *f = *state;
     struct grantd_key *list = NULL;
     size_t n = 99;
-    assert_int_equal(D(f->s)->key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 0);
     struct grantd_key newer = make_key(f, f->tenant, 1700000200);
     struct grantd_key older = make_key(f, f->tenant, 1700000100);
     newer.alg = "RS256";
-    assert_int_equal(D(f->s)->key_put(f->s, &newer), GRANTD_OK);
-    assert_int_equal(D(f->s)->key_put(f->s, &older), GRANTD_OK);
+    assert_int_equal(grantd_store_key_put(f->s, &newer), GRANTD_OK);
+    assert_int_equal(grantd_store_key_put(f->s, &older), GRANTD_OK);
     struct grantd_key elsewhere = make_key(f, GRANTD_DEFAULT_TENANT, 1700000150);
     elsewhere.kid = newer.kid; /* kids are per tenant */
-    assert_int_equal(D(f->s)->key_put(f->s, &elsewhere), GRANTD_OK);
+    assert_int_equal(grantd_store_key_put(f->s, &elsewhere), GRANTD_OK);
     struct grantd_key dup = make_key(f, f->tenant, 1700000300);
     dup.kid = older.kid;
-    assert_int_equal(D(f->s)->key_put(f->s, &dup), GRANTD_EEXIST);
+    assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EEXIST);
     dup.private_sealed_len = 0;
-    assert_int_equal(D(f->s)->key_put(f->s, &dup), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EINVAL);
 
-    assert_int_equal(D(f->s)->key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     assert_int_equal(n, 2);
     assert_key_equal(&older, &list[0]);
     assert_key_equal(&newer, &list[1]);
-    assert_int_equal(D(f->s)->key_retire(f->s, f->tenant, older.kid, 1700086400), GRANTD_OK);
-    assert_int_equal(D(f->s)->key_retire(f->s, f->tenant, uid(f->a, "kid"), 1), GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_key_retire(f->s, f->tenant, older.kid, 1700086400), GRANTD_OK);
+    assert_int_equal(grantd_store_key_retire(f->s, f->tenant, uid(f->a, "kid"), 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
     older.retire_at = 1700086400;
     assert_key_equal(&older, &list[0]);
     assert_key_equal(&newer, &list[1]);
     struct grantd_key *dl = NULL;
     size_t dn = 0;
-    assert_int_equal(D(f->s)->key_list(f->s, f->a, GRANTD_DEFAULT_TENANT, &dl, &dn), GRANTD_OK);
+    assert_int_equal(grantd_store_key_list(f->s, f->a, GRANTD_DEFAULT_TENANT, &dl, &dn), GRANTD_OK);
     int found = 0;
     for (size_t i = 0; i < dn; i++)
         found += strcmp(dl[i].kid, newer.kid) == 0 && dl[i].retire_at == 0;
@@ -532,22 +532,22 @@ static void test_lifecycle_tenant_isolation(void **state)
     struct grantd_code dk = k;
     dk.tenant = GRANTD_DEFAULT_TENANT; /* the same family name in the default tenant */
     make_tokens(&dk, d);
-    assert_int_equal(D(f->s)->token_put(f->s, d, 2), GRANTD_OK);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, d, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
     assert_false(token_revoked(f, GRANTD_DEFAULT_TENANT, d[0].hash));
     make_tokens(&dk, n);
-    assert_int_equal(D(f->s)->refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, d[1].hash, 1700000100,
+    assert_int_equal(grantd_store_refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, d[1].hash, 1700000100,
                                              0, NULL, 0, n, 2),
                      GRANTD_OK);
     /* the wrong tenant finds nothing to rotate or revoke */
     struct grantd_token m[2];
     make_tokens(&dk, m);
-    assert_int_equal(D(f->s)->refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, t[1].hash, 1700000100,
+    assert_int_equal(grantd_store_refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, t[1].hash, 1700000100,
                                              0, NULL, 0, m, 2),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[0].hash),
+    assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[0].hash),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(D(f->s)->token_revoke_family(f->s, INT64_MAX - 3, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, INT64_MAX - 3, k.family), GRANTD_OK);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

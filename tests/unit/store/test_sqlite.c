@@ -74,7 +74,7 @@ static struct grantd_store *open_migrated(const char *url)
 {
     struct grantd_store *s = open_ok(url);
     int from, to;
-    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
     return s;
 }
 
@@ -143,9 +143,9 @@ static void test_newer_schema(void **state)
     raw_exec(f->path, "PRAGMA user_version = 999");
     s = open_ok(f->url);
     int from = -1, to = -1;
-    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_ESCHEMA);
+    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_ESCHEMA);
     assert_int_equal(from, 999);
-    assert_int_equal(s->driver->ping(s), GRANTD_ESCHEMA);
+    assert_int_equal(grantd_store_ping(s), GRANTD_ESCHEMA);
     grantd_store_close(s);
 }
 
@@ -156,15 +156,15 @@ static void test_unmigrated(void **state)
     struct grantd_arena *a = grantd_arena_new(1024);
     unsigned char key[GRANTD_SHA256_LEN];
     struct grantd_client c;
-    assert_int_equal(s->driver->ping(s), GRANTD_ESTORE);
-    assert_int_equal(s->driver->hash_key(s, key), GRANTD_ESTORE);
-    assert_int_equal(s->driver->client_get(s, a, 1, "x", &c), GRANTD_ESTORE);
+    assert_int_equal(grantd_store_ping(s), GRANTD_ESTORE);
+    assert_int_equal(grantd_store_hash_key(s, key), GRANTD_ESTORE);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "x", &c), GRANTD_ESTORE);
     int from, to;
-    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
     assert_int_equal(from, 0);
     /* statements that failed to prepare before are prepared again now */
-    assert_int_equal(s->driver->client_get(s, a, 1, "x", &c), GRANTD_ENOTFOUND);
-    assert_int_equal(s->driver->hash_key(s, key), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "x", &c), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_hash_key(s, key), GRANTD_OK);
     grantd_arena_free(a);
     grantd_store_close(s);
 }
@@ -186,7 +186,7 @@ static void *migrate_thread(void *p)
     m->rc = grantd_store_open(m->url, &s, err, sizeof(err));
     pthread_barrier_wait(m->go);
     if (m->rc == GRANTD_OK)
-        m->rc = s->driver->migrate(s, &m->from, &m->to);
+        m->rc = grantd_store_migrate(s, &m->from, &m->to);
     grantd_store_close(s);
     return NULL;
 }
@@ -213,10 +213,10 @@ static void test_concurrent_migration(void **state)
     pthread_barrier_destroy(&go);
     assert_true(fresh >= 1);
     struct grantd_store *s = open_ok(f->url);
-    assert_int_equal(s->driver->ping(s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_tenant t;
-    assert_int_equal(s->driver->tenant_get(s, a, 1, &t), GRANTD_OK);
+    assert_int_equal(grantd_store_tenant_get(s, a, 1, &t), GRANTD_OK);
     grantd_arena_free(a);
     grantd_store_close(s);
 }
@@ -226,21 +226,21 @@ static void test_busy(void **state)
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
     struct grantd_client c = {.tenant = 1, .id = "c1", .name = "n", .is_public = 1};
-    assert_int_equal(s->driver->client_put(s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     /* readers go on in WAL mode; a writer waits out the busy timeout, then EBUSY */
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
-    assert_int_equal(s->driver->client_get(s, a, 1, "c1", &got), GRANTD_OK);
-    assert_int_equal(s->driver->client_set_disabled(s, 1, "c1", 1), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "c1", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1), GRANTD_EBUSY);
     struct grantd_client c2 = {.tenant = 1, .id = "c2", .name = "n", .is_public = 1};
-    assert_int_equal(s->driver->client_put(s, &c2), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_EBUSY);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
-    assert_int_equal(s->driver->client_put(s, &c2), GRANTD_OK);
-    assert_int_equal(s->driver->client_get(s, a, 1, "c1", &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "c1", &got), GRANTD_OK);
     assert_false(got.disabled);
     grantd_arena_free(a);
     grantd_store_close(s);
@@ -249,7 +249,7 @@ static void test_busy(void **state)
 static void *ping_thread(void *p)
 {
     struct grantd_store *s = p;
-    return (void *)(intptr_t)s->driver->ping(s);
+    return (void *)(intptr_t)grantd_store_ping(s);
 }
 
 static void test_exited_threads_connections_reused(void **state)
@@ -276,11 +276,11 @@ static void test_memory_stores_are_private(void **state)
     struct grantd_store *s1 = open_migrated("sqlite::memory:");
     struct grantd_store *s2 = open_migrated("sqlite::memory:");
     struct grantd_client c = {.tenant = 1, .id = "only-in-s1", .name = "n", .is_public = 1};
-    assert_int_equal(s1->driver->client_put(s1, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(s1, &c), GRANTD_OK);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
-    assert_int_equal(s1->driver->client_get(s1, a, 1, c.id, &got), GRANTD_OK);
-    assert_int_equal(s2->driver->client_get(s2, a, 1, c.id, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_get(s1, a, 1, c.id, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s2, a, 1, c.id, &got), GRANTD_ENOTFOUND);
     grantd_arena_free(a);
     grantd_store_close(s1);
     grantd_store_close(s2);
@@ -321,16 +321,16 @@ static void test_migrate_v1_to_v2(void **state)
              " 1690000000, 1690000000);");
 
     struct grantd_store *s = open_ok(f->url);
-    assert_int_equal(s->driver->ping(s), GRANTD_ESTORE); /* still at 1: not ready */
+    assert_int_equal(grantd_store_ping(s), GRANTD_ESTORE); /* still at 1: not ready */
     int from = -1, to = -1;
-    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
     assert_int_equal(from, 1);
     assert_int_equal(to, grantd_sqlite_schema_newest());
-    assert_int_equal(s->driver->ping(s), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
 
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client c;
-    assert_int_equal(s->driver->client_get(s, a, 1, "old-app", &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "old-app", &c), GRANTD_OK);
     assert_string_equal(c.name, "Old App");
     assert_int_equal(c.flags, 0);
     assert_int_equal(c.grants, 3);
@@ -340,18 +340,18 @@ static void test_migrate_v1_to_v2(void **state)
     assert_string_equal(c.redirect_uris[1], "http://127.0.0.1/cb");
     assert_int_equal(c.created_at, 1690000000);
     struct grantd_user u;
-    assert_int_equal(s->driver->user_get(s, a, 1, "sub-1", &u), GRANTD_OK);
+    assert_int_equal(grantd_store_user_get(s, a, 1, "sub-1", &u), GRANTD_OK);
     assert_string_equal(u.username, "olduser");
     assert_null(u.email);
 
     /* the new tables are there, and a client with flags can be added next to the old one */
     struct grantd_client n = {.tenant = 1, .id = "new-app", .name = "n", .is_public = 1,
                               .flags = GRANTD_CLIENT_ALWAYS_CONSENT};
-    assert_int_equal(s->driver->client_put(s, &n), GRANTD_OK);
-    assert_int_equal(s->driver->client_get(s, a, 1, "new-app", &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(s, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "new-app", &c), GRANTD_OK);
     assert_int_equal(c.flags, GRANTD_CLIENT_ALWAYS_CONSENT);
     struct grantd_session sess = {.tenant = 1, .id_hash = {7}, .expires_at = 2000000000};
-    assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
     grantd_arena_free(a);
     grantd_store_close(s);
 }
@@ -376,9 +376,9 @@ static void test_flow_tables_layout(void **state)
                             .family = "fam", .expires_at = 2000000000};
     struct grantd_token t = {.tenant = 1, .hash = {6}, .kind = GRANTD_TOKEN_ACCESS,
                              .client_id = "c", .family = "fam"};
-    assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
-    assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
-    assert_int_equal(s->driver->token_put(s, &t, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
     grantd_store_close(s);
 
     sqlite3 *db = NULL;
@@ -449,22 +449,22 @@ static void test_flow_query_plans(void **state)
     struct grantd_code kg;
     struct grantd_token tg;
     size_t n;
-    assert_int_equal(s->driver->session_put(s, &sess), GRANTD_OK);
-    assert_int_equal(s->driver->session_get(s, a, 1, sess.id_hash, 0, &sg), GRANTD_OK);
-    assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
-    assert_int_equal(s->driver->code_consume(s, a, 1, k.hash, &kg), GRANTD_OK);
-    assert_int_equal(s->driver->token_put(s, &t[0], 1), GRANTD_OK);
-    assert_int_equal(s->driver->token_get(s, a, 1, t[0].hash, &tg), GRANTD_OK);
-    assert_int_equal(s->driver->refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
+    assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
+    assert_int_equal(grantd_store_session_get(s, a, 1, sess.id_hash, 0, &sg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(s, &t[0], 1), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(s, a, 1, t[0].hash, &tg), GRANTD_OK);
+    assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
                      GRANTD_OK);
-    assert_int_equal(s->driver->refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
+    assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
                      GRANTD_ECONFLICT);
-    assert_int_equal(s->driver->token_revoke(s, 1, t[1].hash), GRANTD_OK);
-    assert_int_equal(s->driver->code_consume(s, a, 1, k.hash, &kg), GRANTD_EREPEATED);
+    assert_int_equal(grantd_store_token_revoke(s, 1, t[1].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, &kg), GRANTD_EREPLAYED);
     struct grantd_token expired = {.tenant = 1, .hash = {5}, .kind = GRANTD_TOKEN_ACCESS,
                                    .client_id = "c", .family = "other", .expires_at = 5};
-    assert_int_equal(s->driver->token_put(s, &expired, 1), GRANTD_OK);
-    assert_int_equal(s->driver->purge_expired(s, 10, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(s, &expired, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 10, &n), GRANTD_OK);
     assert_int_equal(n, 1);
     assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
     assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
@@ -526,12 +526,12 @@ static void test_migrate_v2_to_newest(void **state)
              "  'u', 'fam-live', 1, 0, 0);");
     struct grantd_store *s = open_ok(f->url);
     int from = -1, to = -1;
-    assert_int_equal(s->driver->migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
     assert_int_equal(from, 2);
     assert_int_equal(to, 5);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client c;
-    assert_int_equal(s->driver->client_get(s, a, 1, "app", &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
     assert_int_equal(c.flags, 2);
     assert_int_equal(c.code_ttl, 0);
     assert_int_equal(c.access_ttl, 0);
@@ -540,16 +540,16 @@ static void test_migrate_v2_to_newest(void **state)
     struct grantd_token got, n = {.tenant = 1, .hash = {9}, .kind = GRANTD_TOKEN_ACCESS,
                                   .client_id = "app", .family = "fam-replayed"};
     unsigned char live[GRANTD_SHA256_LEN] = {2};
-    assert_int_equal(s->driver->token_get(s, a, 1, live, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(s, a, 1, live, &got), GRANTD_OK);
     assert_false(got.revoked);
     assert_int_equal(got.rotated_at, 0);
     assert_null(got.successor);
-    assert_int_equal(s->driver->token_put(s, &n, 1), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_ECONFLICT);
     n.family = "fam-live";
-    assert_int_equal(s->driver->token_put(s, &n, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_OK);
     struct grantd_token r = {.tenant = 1, .hash = {10}, .kind = GRANTD_TOKEN_REFRESH,
                              .client_id = "app", .family = "fam-live"};
-    assert_int_equal(s->driver->refresh_rotate(s, 1, live, 100, 0, NULL, 0, &r, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_refresh_rotate(s, 1, live, 100, 0, NULL, 0, &r, 1), GRANTD_OK);
     grantd_arena_free(a);
     grantd_store_close(s);
     sqlite3 *db = NULL;
@@ -605,7 +605,7 @@ static void *gated_thread(void *p)
     else if (g->rogue)
         g->rc = grantd_sqlite_write(g->s, rogue_job, NULL);
     else
-        g->rc = g->s->driver->token_put(g->s, &g->token, 1);
+        g->rc = grantd_store_token_put(g->s, &g->token, 1);
     return NULL;
 }
 
@@ -630,7 +630,7 @@ static void gated_batch(struct fx *f, int with_rogue, struct gated *g)
     struct gate gate = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     pthread_t tid[GATED];
     const char *family = "fam-ok";
-    assert_int_equal(s->driver->token_revoke_family(s, 1, "fam-revoked"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "fam-revoked"), GRANTD_OK);
     for (int i = 0; i < GATED; i++) {
         g[i] = (struct gated){.s = s, .gate = i == 0 ? &gate : NULL, .rogue = with_rogue && i == 4};
         g[i].token = (struct grantd_token){.tenant = 1, .hash = {(unsigned char)i},
@@ -659,7 +659,7 @@ static void gated_batch(struct fx *f, int with_rogue, struct gated *g)
     struct grantd_arena *a = grantd_arena_new(1024);
     for (int i = 1; i < GATED; i++) {
         struct grantd_token got;
-        grantd_rc rc = s->driver->token_get(s, a, 1, g[i].token.hash, &got);
+        grantd_rc rc = grantd_store_token_get(s, a, 1, g[i].token.hash, &got);
         if (g[i].rogue)
             continue;
         if (i == 3) {
@@ -714,7 +714,7 @@ static void test_background_checkpoint(void **state)
                                          .client_id = "c", .family = "fam"};
             assert_int_equal(grantd_random_bytes(t[j].hash, sizeof(t[j].hash)), GRANTD_OK);
         }
-        assert_int_equal(s->driver->token_put(s, t, 20), GRANTD_OK);
+        assert_int_equal(grantd_store_token_put(s, t, 20), GRANTD_OK);
     }
     assert_true(checkpoint_started(w));
     /* the thread's checkpoint leaves nothing for a later one to copy */
@@ -750,15 +750,15 @@ static void test_purge_forgets_old_revoked_families(void **state)
                              .client_id = "c", .family = "old"};
     struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
                             .family = "old-with-code", .expires_at = 4000000000};
-    assert_int_equal(s->driver->token_put(s, &t, 1), GRANTD_OK);
-    assert_int_equal(s->driver->code_put(s, &k), GRANTD_OK);
-    assert_int_equal(s->driver->token_revoke_family(s, 1, "old"), GRANTD_OK);
-    assert_int_equal(s->driver->token_revoke_family(s, 1, "old-with-code"), GRANTD_OK);
-    assert_int_equal(s->driver->token_revoke_family(s, 1, "recent"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old-with-code"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "recent"), GRANTD_OK);
     raw_exec(f->path, "UPDATE revoked_families SET revoked_at = revoked_at - 2 * 86400 "
                       "WHERE family != 'recent'");
     size_t n = 9;
-    assert_int_equal(s->driver->purge_expired(s, 100, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 100, &n), GRANTD_OK);
     assert_int_equal(n, 0);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -770,11 +770,11 @@ static void test_purge_forgets_old_revoked_families(void **state)
     sqlite3_close(db);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_token got;
-    assert_int_equal(s->driver->token_get(s, a, 1, t.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(s, a, 1, t.hash, &got), GRANTD_OK);
     assert_true(got.revoked);
     struct grantd_token u = {.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_ACCESS,
                              .client_id = "c", .family = "old-with-code"};
-    assert_int_equal(s->driver->token_put(s, &u, 1), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_token_put(s, &u, 1), GRANTD_ECONFLICT);
     grantd_arena_free(a);
     grantd_store_close(s);
 }

@@ -8,7 +8,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
-#include "http/router.h"
+#include "oauth/routes.h"
 #include "token/keys.h"
 
 struct grantd_served {
@@ -65,7 +65,8 @@ static grantd_rc add(struct grantd_served *s, struct grantd_store *store,
         snprintf(err, errlen, "tenant %s: profile: %s", t->name, why);
         return GRANTD_ECONFIG;
     }
-    if (grantd_router_check_profile(&s->cfg[i].profile, why, sizeof(why)) != GRANTD_OK) {
+    if (grantd_router_check_profile(&grantd_oauth_routes, &s->cfg[i].profile, why,
+                                    sizeof(why)) != GRANTD_OK) {
         snprintf(err, errlen, "tenant %s: %s", t->name, why);
         return GRANTD_ECONFIG;
     }

@@ -14,7 +14,7 @@
 #include "cli/janitor.h"
 #include "core/log.h"
 #include "http/app.h"
-#include "http/router.h"
+#include "oauth/routes.h"
 #include "http/server.h"
 #include "oauth/token_cache.h"
 #include "token/keys.h"
@@ -94,6 +94,7 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->cfg = cfg;
     app->store = store;
     app->now = grantd_clock_now;
+    app->routes = &grantd_oauth_routes;
     app->limits.max_params = cfg->limits.max_params;
     app->limits.max_name_len = cfg->limits.max_param_name;
     app->limits.max_value_len = cfg->limits.max_param_value;
@@ -136,7 +137,8 @@ int grantd_cli_serve(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_log_setup((enum grantd_log_level)grantd_log_level_parse(cfg.log_level), 2);
-    if (grantd_router_check_profile(&cfg.profile, err, sizeof(err)) != GRANTD_OK) {
+    if (grantd_router_check_profile(&grantd_oauth_routes, &cfg.profile, err, sizeof(err)) !=
+        GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_USAGE;
         goto out;

@@ -16,7 +16,7 @@
 
 #include "cli/admin.h"
 #include "core/config.h"
-#include "http/router.h"
+#include "oauth/routes.h"
 
 #define COMMON_HELP                                                                          \
     "  --config FILE  configuration file\n"                                                  \
@@ -150,7 +150,8 @@ static int tenant_create(int argc, char **argv)
                                                                sizeof(err))
                               : GRANTD_OK;
     if (prc == GRANTD_OK)
-        prc = grantd_router_check_profile(&overlay.profile, err, sizeof(err));
+        prc = grantd_router_check_profile(&grantd_oauth_routes, &overlay.profile, err,
+                                          sizeof(err));
     grantd_config_free(&overlay);
     if (prc != GRANTD_OK) {
         free(text);

@@ -17,6 +17,7 @@ static const char *const messages[GRANTD_RC_COUNT] = {
     [GRANTD_EIO] = "system call failed",
     [GRANTD_ENOTSUP] = "operation not supported",
     [GRANTD_EREPLAYED] = "used more than once",
+    [GRANTD_EREFUSED] = "refused by a protocol rule",
 };
 
 const char *grantd_strerror(grantd_rc rc)

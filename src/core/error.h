@@ -24,6 +24,8 @@ typedef enum grantd_rc {
     GRANTD_EIO,         /* an operating-system call failed */
     GRANTD_ENOTSUP,     /* the operation is not offered (a store driver without it) */
     GRANTD_EREPLAYED,   /* a single-use thing (an authorization code) was presented again */
+    GRANTD_EREFUSED,    /* not a failure: a protocol rule refused the request, and the
+                           struct grantd_refusal the caller passed says how (oauth/errors.h) */
     GRANTD_RC_COUNT
 } grantd_rc;
 

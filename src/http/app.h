@@ -11,6 +11,7 @@
 
 struct grantd_store;
 struct grantd_keyring;
+struct grantd_routes;
 
 /* One issuer: a tenant of the store with its own URL, settings and keys. Every request is
  * answered for exactly one (req->iss), and nothing of another issuer is ever accepted. */
@@ -30,6 +31,7 @@ struct grantd_app {
     int64_t (*now)(void);               /* unix seconds */
     const struct grantd_issuer *issuers; /* the default tenant's first */
     size_t issuer_count;
+    const struct grantd_routes *routes; /* the endpoints (the protocol layer's table) */
 };
 
 

@@ -347,6 +347,12 @@ grantd_rc grantd_params_get(const struct grantd_params *p, const char *name,
     return GRANTD_OK;
 }
 
+const char *grantd_params_value(const struct grantd_params *p, const char *name)
+{
+    const char *v = NULL;
+    return grantd_params_get(p, name, &v) == GRANTD_OK ? v : NULL;
+}
+
 const char *grantd_params_first_repeated(const struct grantd_params *p)
 {
     /* in order of first occurrence; quadratic, but count is capped by max_params (64) */

@@ -69,6 +69,10 @@ GRANTD_MUST_USE grantd_rc grantd_json_params_parse(struct grantd_arena *a, const
 GRANTD_MUST_USE grantd_rc grantd_params_get(const struct grantd_params *p, const char *name,
                                             const char **value);
 
+/* The value when grantd_params_get would answer GRANTD_OK, else NULL (absent, empty or
+ * repeated): for requests already checked for repeats (grantd_params_first_repeated). */
+const char *grantd_params_value(const struct grantd_params *p, const char *name);
+
 /* The name of the first parameter that occurs more than once, or NULL. */
 const char *grantd_params_first_repeated(const struct grantd_params *p);
 

@@ -1,4 +1,4 @@
-/* The route table. Adding an endpoint is adding a row here; paths match exactly.
+/* Routing over a table handed in by the protocol layer; paths match exactly.
  *
  * A profile (core/config.h) adds paths for some endpoints: each extra path is served exactly
  * as its endpoint's standard path is, which keeps serving too. */
@@ -10,116 +10,133 @@
 
 #include "http/app.h"
 
-#include "http/health.h"
-#include "oauth/authorize.h"
-#include "oauth/introspect.h"
-#include "oauth/jwks.h"
-#include "oauth/metadata.h"
-#include "oauth/token.h"
-#include "oauth/userinfo.h"
-
-struct route {
-    const char *method;
-    const char *path;
-    grantd_handler_fn handler;
-    int slow; /* runs on a worker thread, off the I/O threads */
-};
-
-static const struct route routes[] = {
-    {"GET", "/health/live", grantd_health_live, 0},
-    {"GET", "/health/ready", grantd_health_ready, 0},
-    {"GET", "/authorize", grantd_authorize_endpoint, 0},
-    {"POST", "/login", grantd_login_endpoint, 1}, /* argon2id */
-    {"POST", "/consent", grantd_consent_endpoint, 0},
-    {"POST", "/token", grantd_token_endpoint, 0},
-    {"GET", "/userinfo", grantd_userinfo_endpoint, 0},
-    {"POST", "/introspect", grantd_introspect_endpoint, 0},
-    {"POST", "/revoke", grantd_revoke_endpoint, 0},
-    {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0},
-    {"GET", "/jwks.json", grantd_jwks_endpoint, 0},
-};
-
-#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
-
-/* The profile's extra paths of each endpoint that may have some, by standard path. */
-static char *const *extra_paths(const struct grantd_profile *p, const char *standard)
+char *const *grantd_router_profile_paths(const struct grantd_profile *p,
+                                         const struct grantd_route *r)
 {
     if (!p)
         return NULL;
-    if (strcmp(standard, "/authorize") == 0)
+    switch (r->profile_paths) {
+    case GRANTD_ROUTE_PATHS_AUTHORIZE:
         return p->paths.authorize;
-    if (strcmp(standard, "/token") == 0)
+    case GRANTD_ROUTE_PATHS_TOKEN:
         return p->paths.token;
-    if (strcmp(standard, "/introspect") == 0)
+    case GRANTD_ROUTE_PATHS_INTROSPECT:
         return p->paths.introspect;
-    if (strcmp(standard, "/revoke") == 0)
+    case GRANTD_ROUTE_PATHS_REVOKE:
         return p->paths.revoke;
+    case GRANTD_ROUTE_NO_PROFILE_PATHS:
+        break;
+    }
     return NULL;
 }
 
 /* 1 when route r serves path. */
-static int serves(const struct grantd_profile *p, const struct route *r, const char *path)
+static int serves(const struct grantd_profile *p, const struct grantd_route *r, const char *path)
 {
     if (strcmp(r->path, path) == 0)
         return 1;
-    for (char *const *x = extra_paths(p, r->path); x && *x; x++)
+    for (char *const *x = grantd_router_profile_paths(p, r); x && *x; x++)
         if (strcmp(*x, path) == 0)
             return 1;
     return 0;
 }
 
-grantd_handler_fn grantd_router_find(const struct grantd_profile *p, const char *method,
-                                     const char *path, const char **allow, int *slow)
+const struct grantd_route *grantd_router_find(const struct grantd_routes *t,
+                                              const struct grantd_profile *p, const char *method,
+                                              const char *path, const char **allow)
 {
     *allow = NULL;
-    *slow = 0;
     const char *other = NULL;
-    for (size_t i = 0; i < ROUTE_COUNT; i++) {
-        if (!serves(p, &routes[i], path))
+    for (size_t i = 0; i < t->count; i++) {
+        const struct grantd_route *r = &t->v[i];
+        if (!serves(p, r, path))
             continue;
-        if (strcmp(routes[i].method, method) == 0) {
-            *slow = routes[i].slow;
-            return routes[i].handler;
-        }
+        if (strcmp(r->method, method) == 0)
+            return r;
         /* HEAD is served by the GET handler; the server drops the body */
-        if (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)
-            return routes[i].handler;
-        other = routes[i].method;
+        if (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)
+            return r;
+        other = r->method;
     }
     if (other)
         *allow = strcmp(other, "GET") == 0 ? "GET, HEAD" : other;
     return NULL;
 }
 
-grantd_rc grantd_router_check_profile(const struct grantd_profile *p, char *err, size_t errlen)
+grantd_rc grantd_router_check_profile(const struct grantd_routes *t,
+                                      const struct grantd_profile *p, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < ROUTE_COUNT; i++)
-        for (char *const *x = extra_paths(p, routes[i].path); x && *x; x++)
-            for (size_t j = 0; j < ROUTE_COUNT; j++) {
-                int same = j == i;
-                if (strcmp(routes[j].path, *x) == 0 ||
-                    (!same && serves(p, &routes[j], *x))) {
+    for (size_t i = 0; i < t->count; i++)
+        for (char *const *x = grantd_router_profile_paths(p, &t->v[i]); x && *x; x++)
+            for (size_t j = 0; j < t->count; j++) {
+                if (strcmp(t->v[j].path, *x) == 0 || (j != i && serves(p, &t->v[j], *x))) {
                     snprintf(err, errlen, "profile path %s of %s is already %s", *x,
-                             routes[i].path, routes[j].path);
+                             t->v[i].path, t->v[j].path);
                     return GRANTD_ECONFIG;
                 }
             }
     return GRANTD_OK;
 }
 
-const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app, const char *host,
+/* 1 when issuer is answers host at all (a NULL host matches an issuer for any host only). */
+static int host_ok(const struct grantd_issuer *is, const char *host)
+{
+    return !is->host || (host && strcasecmp(is->host, host) == 0);
+}
+
+/* Whether candidate beats best for a match of n prefix bytes. */
+static int better(const struct grantd_issuer *best, size_t best_len,
+                  const struct grantd_issuer *candidate, size_t n)
+{
+    return !best || n > best_len || (n == best_len && candidate->host && !best->host);
+}
+
+/* The path of an issuer's URL ("" for none): after "scheme://authority". */
+static const char *url_path(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    p += strcspn(p, "/");
+    return p;
+}
+
+/* RFC 8414 §3.1: /.well-known/NAME/SUFFIX asked of the issuer whose URL path is /SUFFIX. */
+static const struct grantd_issuer *well_known(const struct grantd_app *app,
+                                              struct grantd_arena *a, const char *host,
+                                              const char *path, const char **rest)
+{
+    static const char wk[] = "/.well-known/";
+    if (strncmp(path, wk, sizeof(wk) - 1) != 0)
+        return NULL;
+    const char *suffix = strchr(path + sizeof(wk) - 1, '/');
+    if (!suffix || suffix[1] == '\0')
+        return NULL;
+    const struct grantd_issuer *best = NULL;
+    for (size_t i = 0; i < app->issuer_count; i++) {
+        const struct grantd_issuer *is = &app->issuers[i];
+        if (host_ok(is, host) && strcmp(url_path(is->url), suffix) == 0 &&
+            better(best, 0, is, 0))
+            best = is;
+    }
+    if (best)
+        *rest = grantd_arena_strndup(a, path, (size_t)(suffix - path));
+    return best;
+}
+
+const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app,
+                                                 struct grantd_arena *a, const char *host,
                                                  const char *path, const char **rest)
 {
-    const struct grantd_issuer *best = NULL;
+    const struct grantd_issuer *best = well_known(app, a, host, path, rest);
+    if (best)
+        return best;
     size_t best_len = 0;
     for (size_t i = 0; i < app->issuer_count; i++) {
         const struct grantd_issuer *is = &app->issuers[i];
         size_t n = strlen(is->prefix);
         if (strncmp(path, is->prefix, n) != 0 || (path[n] != '/' && path[n] != '\0'))
             continue;
-        if (is->host && (!host || strcasecmp(is->host, host) != 0))
-            continue;
-        if (!best || n > best_len || (n == best_len && is->host && !best->host)) {
+        if (host_ok(is, host) && better(best, best_len, is, n)) {
             best = is;
             best_len = n;
         }

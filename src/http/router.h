@@ -1,4 +1,8 @@
-/* The route table: (method, path) -> handler, with a profile's extra paths. */
+/* Routing: which issuer a request is for, and which handler of a route table answers it.
+ *
+ * The router knows no endpoint. The protocol layer owns the table (oauth/routes.c) and the
+ * server is handed it at start (struct grantd_app.routes); the same table gives discovery
+ * its endpoint URLs, so an endpoint cannot be routed and forgotten there, or the reverse. */
 #ifndef GRANTD_HTTP_ROUTER_H
 #define GRANTD_HTTP_ROUTER_H
 
@@ -7,23 +11,61 @@
 #include "core/config.h"
 #include "http/request.h"
 
-/* The handler for method and path (a standard path, or one profile p adds; p may be NULL),
- * or NULL. When the path exists for other methods only, *allow is set to their list
- * ("GET, HEAD") so the caller can answer 405; else NULL. *slow is 1 for handlers that must
- * run on a worker thread (password hashing). */
-grantd_handler_fn grantd_router_find(const struct grantd_profile *p, const char *method,
-                                     const char *path, const char **allow, int *slow);
+enum grantd_route_flag {
+    GRANTD_ROUTE_SLOW = 1u << 0, /* runs on a worker thread, off the I/O threads (argon2id) */
+};
+
+/* Where a profile may add paths for an endpoint (struct grantd_profile.paths). */
+enum grantd_route_profile_paths {
+    GRANTD_ROUTE_NO_PROFILE_PATHS,
+    GRANTD_ROUTE_PATHS_AUTHORIZE,
+    GRANTD_ROUTE_PATHS_TOKEN,
+    GRANTD_ROUTE_PATHS_INTROSPECT,
+    GRANTD_ROUTE_PATHS_REVOKE,
+};
+
+struct grantd_route {
+    const char *method;          /* "GET" also serves HEAD */
+    const char *path;            /* the standard path under the issuer; matched exactly */
+    grantd_handler_fn handler;
+    unsigned flags;              /* enum grantd_route_flag bits */
+    const char *metadata;        /* the discovery member that names this endpoint's URL
+                                    ("token_endpoint"), or NULL */
+    enum grantd_route_profile_paths profile_paths;
+};
+
+struct grantd_routes {
+    const struct grantd_route *v;
+    size_t count;
+};
+
+/* The route for method and path (a standard path, or one profile p adds; p may be NULL), or
+ * NULL. When the path exists for other methods only, *allow is set to their list
+ * ("GET, HEAD") so the caller can answer 405; else NULL. */
+const struct grantd_route *grantd_router_find(const struct grantd_routes *t,
+                                              const struct grantd_profile *p, const char *method,
+                                              const char *path, const char **allow);
+
+/* The extra paths profile p gives route r (NULL-terminated), or NULL. */
+char *const *grantd_router_profile_paths(const struct grantd_profile *p,
+                                         const struct grantd_route *r);
 
 /* The issuer a request to host (the Host header, may be NULL) and path is for: among those
  * whose prefix starts path at a '/' boundary and whose host is NULL or host (case aside),
  * the longest prefix, a host-specific one before one for any host; NULL when none. *rest
- * is path without the prefix ("/" when nothing is left). */
-const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app, const char *host,
+ * is path without the prefix ("/" when nothing is left).
+ *
+ * RFC 8414 §3.1 (and RFC 8615): a well-known document of an issuer whose URL has a path is
+ * also asked for with that path after the well-known name: /.well-known/NAME/t1 is the
+ * issuer http://host/t1's /.well-known/NAME (*rest, in arena a). */
+const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app,
+                                                 struct grantd_arena *a, const char *host,
                                                  const char *path, const char **rest);
 
-/* GRANTD_ECONFIG (err says which) when a profile path is a standard path or is given to two
- * endpoints. */
-GRANTD_MUST_USE grantd_rc grantd_router_check_profile(const struct grantd_profile *p, char *err,
+/* GRANTD_ECONFIG (err says which) when a profile path is a standard path of t or is given to
+ * two endpoints. */
+GRANTD_MUST_USE grantd_rc grantd_router_check_profile(const struct grantd_routes *t,
+                                                      const struct grantd_profile *p, char *err,
                                                       size_t errlen);
 
 #endif

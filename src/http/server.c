@@ -110,16 +110,46 @@ struct header_scan {
     struct conn_state *cs;
     size_t content_lengths, transfer_encodings, hosts, copied, capacity;
     const char *content_length, *transfer_encoding;
+    /* libmicrohttpd 0.9.x only: where the previous line ended (see cut_at_nul) */
+    const char *prev_end;
+    ptrdiff_t eol;            /* bytes of the request line's end: 2 (CR LF) or 1 (LF) */
+    int checking, cut;        /* cut: a value was cut short, or a line was folded */
 };
+
+/* libmicrohttpd 0.9.75 ends a header value at a NUL byte and reports only what came before
+ * it: "X-A: a\0b" reaches us as "a", while a proxy in front may have read all of it. Its
+ * request lines stay in the connection's read buffer, in order, each line end overwritten
+ * with NULs, so the end of one line and the start of the next must lie exactly one line end
+ * apart (as many bytes as the request line's end), all NUL; and after the last value comes
+ * the empty line, two line ends in all. Anything else there is the rest of a value cut at a
+ * NUL, or a folded line (RFC 9112 §5.2: refuse). libmicrohttpd 1.0 refuses such requests
+ * itself and is not checked. */
+static int cut_at_nul(const char *end, const char *next, ptrdiff_t eol)
+{
+    if (next - end != eol)
+        return 1;
+    for (const char *p = end; p < next; p++)
+        if (*p != '\0' && *p != '\r' && *p != '\n')
+            return 1;
+    return 0;
+}
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                    size_t key_size, const char *value, size_t value_size)
 {
     struct header_scan *hs = cls;
+    const char *in_buffer = value; /* NULL: no value at all, nothing to check after it */
     if (!value)
         value = "";
     if (strlen(key) != key_size || strlen(value) != value_size)
         reject(hs->cs, 400, "invalid_request", "NUL byte in a request header");
+    if (hs->checking) {
+        if (hs->prev_end && !hs->eol)
+            hs->eol = key - hs->prev_end;
+        hs->cut |= !hs->prev_end || (hs->eol != 1 && hs->eol != 2) ||
+                   cut_at_nul(hs->prev_end, key, hs->eol);
+        hs->prev_end = in_buffer ? in_buffer + value_size : NULL;
+    }
     if (strcasecmp(key, "content-length") == 0) {
         hs->content_lengths++;
         hs->content_length = value;
@@ -159,14 +189,24 @@ static long long parse_content_length(const char *s)
 /* The first callback: request smuggling vectors that MHD 0.9.75 lets through, and bodies
  * whose declared size is over the cap, are refused before any body byte is read. */
 static void vet_headers(const struct grantd_server *srv, struct MHD_Connection *c,
-                        const char *version, struct conn_state *cs)
+                        const char *method, const char *version, struct conn_state *cs)
 {
     struct header_scan hs = {.cs = cs};
+    hs.checking = strncmp(MHD_get_version(), "0.9.", 4) == 0;
+    hs.prev_end = version + strlen(version);
     int n = MHD_get_connection_values_n(c, MHD_HEADER_KIND, NULL, NULL);
     hs.capacity = n > 0 ? (size_t)n : 0;
     cs->headers.items = grantd_arena_alloc(cs->arena, (hs.capacity + 1) * sizeof(struct grantd_param));
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &hs);
     cs->headers.count = hs.copied;
+    if (hs.checking && hs.eol) { /* after the last value: the empty line, then the body */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+        hs.cut |= !hs.prev_end || !ci ||
+                  cut_at_nul(hs.prev_end, method + ci->header_size, 2 * hs.eol);
+    }
+    if (hs.cut)
+        reject(cs, 400, "invalid_request", "NUL byte in a request header, or a folded line");
 
     if (hs.content_lengths > 1)
         reject(cs, 400, "invalid_request", "more than one Content-Length header");
@@ -246,21 +286,20 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
         return;
     }
     const char *allow = NULL, *rest = NULL;
-    int slow = 0;
     /* the issuer by Host and path prefix; unmatched requests get the default's 404 */
-    const struct grantd_issuer *iss =
-        grantd_router_issuer(req->app, grantd_request_header(req, "host"), req->path, &rest);
-    grantd_handler_fn handler = NULL;
+    const struct grantd_issuer *iss = grantd_router_issuer(
+        req->app, req->arena, grantd_request_header(req, "host"), req->path, &rest);
+    const struct grantd_route *r = NULL;
     if (iss) {
         req->iss = iss;
-        handler = grantd_router_find(&iss->cfg->profile, req->method, rest, &allow, &slow);
+        r = grantd_router_find(req->app->routes, &iss->cfg->profile, req->method, rest, &allow);
     }
-    if (handler && slow) {
-        *slow_out = handler;
+    if (r && (r->flags & GRANTD_ROUTE_SLOW)) {
+        *slow_out = r->handler;
         return;
     }
-    if (handler) {
-        handler(req, resp);
+    if (r) {
+        r->handler(req, resp);
         return;
     }
     if (allow) {
@@ -397,7 +436,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct conn_state *cs = *con_cls;
     if (!cs->started) {
         cs->started = 1;
-        vet_headers(srv, c, version, cs);
+        vet_headers(srv, c, method, version, cs);
         /* refusing before the body is read closes the connection, which is what we want
          * for smuggling attempts and oversized bodies */
         if (cs->reject_status)

@@ -3,7 +3,7 @@
  * The pending request travels in the forms as its original query string (hidden field
  * "request") and is validated again on every POST, so no server state is kept for it and
  * state comes back byte for byte. */
-#include "oauth/authorize.h"
+#include "oauth/endpoints.h"
 
 #include <string.h>
 
@@ -109,6 +109,24 @@ void grantd_flow_continue(struct grantd_request *req, struct grantd_response *re
     }
     if (rc != GRANTD_OK)
         grantd_response_internal(req, resp, rc);
+}
+
+grantd_rc grantd_flow_read_form(struct grantd_request *req, struct grantd_response *resp,
+                                struct grantd_authz *a, struct grantd_refusal *no)
+{
+    const char *why = NULL;
+    if (req->body_kind != GRANTD_BODY_FORM)
+        why = "The form was not sent as a form.";
+    else if (req->form_rc != GRANTD_OK)
+        why = req->form_why;
+    else if (grantd_params_first_repeated(&req->form))
+        why = "The form carries a field twice.";
+    if (why)
+        return grantd_refuse_page(no, 400, "The form could not be read", why);
+    grantd_rc rc = grantd_authz_validate(req, grantd_params_value(&req->form, "request"), a);
+    if (rc == GRANTD_OK && a->outcome != GRANTD_AUTHZ_VALID)
+        grantd_authz_answer_invalid(req, resp, a);
+    return rc;
 }
 
 void grantd_authorize_endpoint(struct grantd_request *req, struct grantd_response *resp)

@@ -116,14 +116,10 @@ static void check_scope(struct grantd_request *req, struct grantd_authz *a)
 {
     /* no scope asks for everything the client is registered for */
     const char *asked = a->scope ? a->scope : a->client.scope;
-    grantd_rc rc = grantd_scope_split(req->arena, asked, &a->scopes, &a->scope_count);
-    if (rc != GRANTD_OK) {
-        redirect_error(a, GRANTD_OAUTH_INVALID_SCOPE, "the scope parameter is malformed");
-        return;
-    }
-    if (!grantd_scope_covered(a->scopes, a->scope_count, a->client.scope)) {
-        redirect_error(a, GRANTD_OAUTH_INVALID_SCOPE,
-                       "a requested scope is unknown or not allowed for this client");
+    const char *why =
+        grantd_scope_refusal(req->arena, asked, a->client.scope, &a->scopes, &a->scope_count);
+    if (why) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_SCOPE, why);
         return;
     }
     a->scope_text = grantd_scope_join(req->arena, a->scopes, a->scope_count);

@@ -7,22 +7,6 @@
 #include "http/app.h"
 #include "oauth/token_find.h"
 
-static void challenge(struct grantd_request *req, struct grantd_response *resp,
-                      const char *why)
-{
-    struct grantd_arena *a = req->arena;
-    const char *header =
-        why ? grantd_arena_printf(a, "Bearer realm=\"%s\", error=\"invalid_token\", "
-                                     "error_description=\"%s\"", req->iss->url, why)
-            : grantd_arena_printf(a, "Bearer realm=\"%s\"", req->iss->url);
-    json_t *body = why ? json_pack("{s:s,s:s}", "error", "invalid_token", "error_description",
-                                   why)
-                       : json_pack("{s:s}", "error_description",
-                                   "an access token is required in the Authorization header");
-    grantd_response_json(req, resp, 401, body);
-    grantd_response_header(resp, "WWW-Authenticate", header);
-}
-
 /* The token of "Bearer <token>", or NULL when the header is absent or another scheme. */
 static const char *presented(const struct grantd_request *req)
 {
@@ -44,14 +28,14 @@ static grantd_rc client_enabled(struct grantd_request *req, const char *client_i
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_response *resp,
-                              struct grantd_token *out)
+grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_token *out,
+                              struct grantd_refusal *no)
 {
     const char *text = presented(req);
-    if (!text) {
-        challenge(req, resp, NULL);
-        return GRANTD_EINVAL;
-    }
+    if (!text)
+        return grantd_refuse_bearer(no, req->arena, req->iss->url, -1,
+                                    "an access token is required in the Authorization header",
+                                    NULL);
     struct grantd_token_facts f;
     enum grantd_token_where where;
     grantd_rc rc = grantd_token_find(req, text, 0, &f, &where, NULL);
@@ -62,9 +46,8 @@ grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_response
         rc = client_enabled(req, out->client_id, &ok);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
-    if (!ok) {
-        challenge(req, resp, "the access token is not valid");
-        return GRANTD_EINVAL;
-    }
+    if (!ok)
+        return grantd_refuse_bearer(no, req->arena, req->iss->url, GRANTD_OAUTH_INVALID_TOKEN,
+                                    "the access token is not valid", NULL);
     return GRANTD_OK;
 }

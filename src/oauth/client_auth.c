@@ -13,46 +13,31 @@ struct presented {
     enum grantd_client_auth_method method;
 };
 
-static grantd_rc refuse(struct grantd_request *req, struct grantd_response *resp,
-                        enum grantd_client_auth_method method, const char *why)
-{
-    grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_CLIENT, why);
-    /* RFC 6749 §5.2: a client that tried the Authorization header gets a challenge back */
-    if (method == GRANTD_AUTH_CLIENT_SECRET_BASIC)
-        grantd_response_header(resp, "WWW-Authenticate", "Basic realm=\"grantd\", charset=\"UTF-8\"");
-    return GRANTD_EINVAL;
-}
-
-static grantd_rc invalid_request(struct grantd_request *req, struct grantd_response *resp,
-                                 const char *why)
-{
-    grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, why);
-    return GRANTD_EINVAL;
-}
-
 /* Which credentials did the request present, and by which single method? */
-static grantd_rc gather(struct grantd_request *req, struct grantd_response *resp,
-                        struct presented *p)
+static grantd_rc gather(struct grantd_request *req, struct presented *p,
+                        struct grantd_refusal *no)
 {
     const char *body_id = NULL, *body_secret = NULL;
     if (grantd_params_get(&req->form, "client_id", &body_id) == GRANTD_EREPEATED ||
         grantd_params_get(&req->form, "client_secret", &body_secret) == GRANTD_EREPEATED)
-        return invalid_request(req, resp, "client credentials are repeated");
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "client credentials are repeated");
     const char *authz = grantd_request_header(req, "authorization");
     grantd_rc rc = authz ? grantd_basic_parse(req->arena, authz, &p->id, &p->secret)
                          : GRANTD_ENOTFOUND;
     if (rc == GRANTD_EINVAL)
-        return refuse(req, resp, GRANTD_AUTH_CLIENT_SECRET_BASIC, "malformed Basic credentials");
+        return grantd_refuse_client(no, 1, "malformed Basic credentials");
     if (rc == GRANTD_OK) {
         if (body_secret)
-            return invalid_request(req, resp, "the client authenticated with more than one method");
+            return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST,
+                                 "the client authenticated with more than one method");
         if (body_id && strcmp(body_id, p->id) != 0)
-            return invalid_request(req, resp, "client_id differs from the Authorization header");
+            return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST,
+                                 "client_id differs from the Authorization header");
         p->method = GRANTD_AUTH_CLIENT_SECRET_BASIC;
         return GRANTD_OK;
     }
     if (!body_id)
-        return refuse(req, resp, GRANTD_AUTH_NONE, "client authentication is required");
+        return grantd_refuse_client(no, 0, "client authentication is required");
     p->id = body_id;
     p->secret = body_secret;
     p->method = body_secret ? GRANTD_AUTH_CLIENT_SECRET_POST : GRANTD_AUTH_NONE;
@@ -71,11 +56,11 @@ static int secret_matches(struct grantd_store *store, const struct grantd_client
     return c && !c->is_public && secret && grantd_ct_equal(hash, c->secret_hash, sizeof(hash));
 }
 
-grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_response *resp,
-                                     struct grantd_client_auth *out)
+grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_client_auth *out,
+                                     struct grantd_refusal *no)
 {
     struct presented p = {0};
-    grantd_rc rc = gather(req, resp, &p);
+    grantd_rc rc = gather(req, &p, no);
     if (rc != GRANTD_OK)
         return rc;
     struct grantd_store *store = req->app->store;
@@ -93,7 +78,8 @@ grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_r
             return rc;
     }
     if (!ok || c->disabled)
-        return refuse(req, resp, p.method, "client authentication failed");
+        return grantd_refuse_client(no, p.method == GRANTD_AUTH_CLIENT_SECRET_BASIC,
+                                    "client authentication failed");
     out->method = p.method;
     return GRANTD_OK;
 }

@@ -1,6 +1,6 @@
 /* Client authentication at the token, introspection and revocation endpoints
  * (RFC 6749 §2.3): client_secret_basic, client_secret_post, or none for public clients.
- * Dispatch over the methods is a table; exactly one method may be used per request. */
+ * Exactly one method may be used per request. */
 #ifndef GRANTD_OAUTH_CLIENT_AUTH_H
 #define GRANTD_OAUTH_CLIENT_AUTH_H
 
@@ -20,13 +20,13 @@ struct grantd_client_auth {
 };
 
 /* Authenticates the client of req from the Authorization header and the body parameters.
- * Returns GRANTD_OK with *out filled, or GRANTD_EINVAL after writing the protocol error to
- * resp (invalid_request for two methods or a malformed header; 401 invalid_client, with
- * WWW-Authenticate: Basic when Basic was tried, for unknown, disabled or wrong-secret
- * clients), or another code for an internal failure (resp untouched). Secrets are compared
- * in constant time, and an unknown client costs the same hash as a known one. */
+ * Returns GRANTD_OK with *out filled; GRANTD_EREFUSED with *no filled (invalid_request for
+ * two methods or repeated credentials; 401 invalid_client, with a Basic challenge when Basic
+ * was tried, for a malformed header or an unknown, disabled or wrong-secret client); another
+ * code for an internal failure. Secrets are compared in constant time, and an unknown client
+ * costs the same hash as a known one. */
 GRANTD_MUST_USE grantd_rc grantd_client_authenticate(struct grantd_request *req,
-                                                     struct grantd_response *resp,
-                                                     struct grantd_client_auth *out);
+                                                     struct grantd_client_auth *out,
+                                                     struct grantd_refusal *no);
 
 #endif

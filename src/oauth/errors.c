@@ -1,5 +1,9 @@
-/* The table of OAuth error codes and their token-endpoint statuses. */
+/* The table of OAuth error codes and their statuses, and the one writer of refusals. */
 #include "oauth/errors.h"
+
+#include <string.h>
+
+#include "ui/pages.h"
 
 static const struct {
     const char *name;
@@ -14,6 +18,7 @@ static const struct {
     [GRANTD_OAUTH_ACCESS_DENIED] = {"access_denied", 403},
     [GRANTD_OAUTH_UNSUPPORTED_RESPONSE_TYPE] = {"unsupported_response_type", 400},
     [GRANTD_OAUTH_INVALID_TOKEN] = {"invalid_token", 401},
+    [GRANTD_OAUTH_INSUFFICIENT_SCOPE] = {"insufficient_scope", 403},
 };
 
 const char *grantd_oauth_error_name(enum grantd_oauth_error e)
@@ -21,13 +26,77 @@ const char *grantd_oauth_error_name(enum grantd_oauth_error e)
     return errors[e].name;
 }
 
-unsigned grantd_oauth_error_status(enum grantd_oauth_error e)
+grantd_rc grantd_refuse(struct grantd_refusal *no, enum grantd_oauth_error e,
+                        const char *description)
 {
-    return errors[e].status;
+    memset(no, 0, sizeof(*no));
+    no->error = errors[e].name;
+    no->status = errors[e].status;
+    no->description = description;
+    return GRANTD_EREFUSED;
 }
 
-void grantd_oauth_error_respond(struct grantd_request *req, struct grantd_response *resp,
-                                enum grantd_oauth_error e, const char *description)
+grantd_rc grantd_refuse_client(struct grantd_refusal *no, int tried_basic,
+                               const char *description)
 {
-    grantd_response_error(req, resp, errors[e].status, errors[e].name, description);
+    grantd_rc rc = grantd_refuse(no, GRANTD_OAUTH_INVALID_CLIENT, description);
+    if (tried_basic)
+        no->challenge = "Basic realm=\"grantd\", charset=\"UTF-8\"";
+    return rc;
+}
+
+grantd_rc grantd_refuse_bearer(struct grantd_refusal *no, struct grantd_arena *a,
+                               const char *realm, int e, const char *description,
+                               const char *scope)
+{
+    if (e < 0) { /* RFC 6750 §3.1: no error attribute when the request had no token */
+        memset(no, 0, sizeof(*no));
+        no->status = 401;
+        no->description = description;
+        no->challenge = grantd_arena_printf(a, "Bearer realm=\"%s\"", realm);
+        return GRANTD_EREFUSED;
+    }
+    grantd_rc rc = grantd_refuse(no, (enum grantd_oauth_error)e, description);
+    const char *name = errors[e].name;
+    no->challenge =
+        scope ? grantd_arena_printf(a, "Bearer realm=\"%s\", error=\"%s\", "
+                                       "error_description=\"%s\", scope=\"%s\"",
+                                    realm, name, description, scope)
+              : grantd_arena_printf(a, "Bearer realm=\"%s\", error=\"%s\", "
+                                       "error_description=\"%s\"",
+                                    realm, name, description);
+    return rc;
+}
+
+grantd_rc grantd_refuse_page(struct grantd_refusal *no, unsigned status, const char *title,
+                             const char *text)
+{
+    memset(no, 0, sizeof(*no));
+    no->status = status;
+    no->page_title = title;
+    no->description = text;
+    return GRANTD_EREFUSED;
+}
+
+void grantd_oauth_answer(struct grantd_request *req, struct grantd_response *resp, grantd_rc rc,
+                         const struct grantd_refusal *no)
+{
+    if (rc == GRANTD_OK)
+        return;
+    if (rc != GRANTD_EREFUSED) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    if (no->page_title) {
+        grantd_ui_error_page(req, resp, no->status, no->page_title, no->description);
+        return;
+    }
+    if (no->error) {
+        grantd_response_error(req, resp, no->status, no->error, no->description);
+    } else {
+        json_t *body = json_pack("{s:s?}", "error_description", no->description);
+        grantd_response_json(req, resp, no->status, body);
+    }
+    if (no->challenge)
+        grantd_response_header(resp, "WWW-Authenticate", no->challenge);
 }

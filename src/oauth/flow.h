@@ -1,8 +1,10 @@
-/* Steps of the browser flow shared by authorize.c and login.c (internal to src/oauth). */
+/* Steps of the browser flow shared by authorize.c, login.c and consent.c (internal to
+ * src/oauth). */
 #ifndef GRANTD_OAUTH_FLOW_H
 #define GRANTD_OAUTH_FLOW_H
 
 #include "oauth/authz_request.h"
+#include "oauth/errors.h"
 #include "oauth/session.h"
 
 /* The session of the request and, when someone is logged in, the user (enabled). */
@@ -20,5 +22,15 @@ void grantd_flow_continue(struct grantd_request *req, struct grantd_response *re
 void grantd_flow_show_login(struct grantd_request *req, struct grantd_response *resp,
                             const struct grantd_authz *a, const struct grantd_web_session *s,
                             unsigned status, const char *username, const char *error);
+
+/* Reads the form of a page POST (login, consent) and validates the authorization request it
+ * carries (field "request") into *a. GRANTD_OK with a->outcome VALID: go on; GRANTD_OK with
+ * another outcome: the answer for the invalid request is written (an error page or an error
+ * redirect); GRANTD_EREFUSED with a page refusal in *no for a form that is not a single
+ * form-encoded body; other codes are internal failures. */
+GRANTD_MUST_USE grantd_rc grantd_flow_read_form(struct grantd_request *req,
+                                                struct grantd_response *resp,
+                                                struct grantd_authz *a,
+                                                struct grantd_refusal *no);
 
 #endif

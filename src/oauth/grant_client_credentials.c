@@ -7,37 +7,30 @@
 #include "oauth/scope.h"
 #include "oauth/token_issue.h"
 
-static void run(struct grantd_request *req, struct grantd_response *resp,
-                const struct grantd_client_auth *auth)
+static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
+                     const struct grantd_client_auth *auth, struct grantd_refusal *no)
 {
     const struct grantd_client *c = &auth->client;
-    if (c->is_public || auth->method == GRANTD_AUTH_NONE) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
-                                   "client_credentials needs a confidential client");
-        return;
-    }
-    const char *asked = NULL;
-    if (grantd_params_get(&req->form, "scope", &asked) != GRANTD_OK)
-        asked = c->scope;
+    if (c->is_public || auth->method == GRANTD_AUTH_NONE)
+        return grantd_refuse(no, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
+                             "client_credentials needs a confidential client");
+    const char *asked = grantd_params_value(&req->form, "scope");
     const char **tokens;
     size_t n;
-    if (grantd_scope_split(req->arena, asked, &tokens, &n) != GRANTD_OK ||
-        !grantd_scope_covered(tokens, n, c->scope)) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_SCOPE,
-                                   "a requested scope is unknown or not allowed for this client");
-        return;
-    }
+    const char *why = grantd_scope_refusal(req->arena, asked ? asked : c->scope, c->scope,
+                                           &tokens, &n);
+    if (why)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_SCOPE, why);
     struct grantd_token_grant g = {
         .client = c,
         .scope = grantd_scope_join(req->arena, tokens, n),
         .new_family = 1, /* grantd_family_new below */
     };
     grantd_rc rc = grantd_family_new(req, &g.family);
-    if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
-        return;
-    }
+    if (rc != GRANTD_OK)
+        return rc;
     grantd_token_issue(req, resp, &g, "the grant was revoked");
+    return GRANTD_OK;
 }
 
 const struct grantd_grant_type grantd_grant_client_credentials = {

@@ -14,12 +14,6 @@
 #include "oauth/token_issue.h"
 #include "token/opaque.h"
 
-static const char *param(const struct grantd_request *req, const char *name)
-{
-    const char *v = NULL;
-    return grantd_params_get(&req->form, name, &v) == GRANTD_OK ? v : NULL;
-}
-
 /* redirect_uri at /token must repeat what /authorize got (RFC 6749 §4.1.3). When /authorize
  * got none or the out-of-band value, it may be absent or the out-of-band value (or, when
  * none was sent, the client's single registered URI). */
@@ -42,12 +36,12 @@ static int redirect_matches(const struct grantd_code *code, const struct grantd_
 static const char *code_problem(const struct grantd_request *req, const struct grantd_code *code,
                                 const struct grantd_client *c)
 {
-    const char *verifier = param(req, "code_verifier");
+    const char *verifier = grantd_params_value(&req->form, "code_verifier");
     if (strcmp(code->client_id, c->id) != 0)
         return "the code was issued to another client";
     if (code->expires_at <= req->app->now())
         return "the code has expired";
-    if (!redirect_matches(code, c, param(req, "redirect_uri")))
+    if (!redirect_matches(code, c, grantd_params_value(&req->form, "redirect_uri")))
         return "redirect_uri does not match the authorization request";
     if (code->code_challenge) {
         if (!verifier)
@@ -69,41 +63,48 @@ static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-static void run(struct grantd_request *req, struct grantd_response *resp,
-                const struct grantd_client_auth *auth)
+/* Consumes the code and checks it for this request: GRANTD_OK with *code and *user when it
+ * may be exchanged, GRANTD_EREFUSED with invalid_grant otherwise. */
+static grantd_rc redeem(struct grantd_request *req, const struct grantd_client_auth *auth,
+                        struct grantd_code *code, struct grantd_user *user,
+                        struct grantd_refusal *no)
 {
-    const char *text = param(req, "code");
-    if (!text) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, "code is required");
-        return;
-    }
+    const char *text = grantd_params_value(&req->form, "code");
+    if (!text)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "code is required");
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, hash);
-    struct grantd_code code;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash, &code);
-    const char *why = NULL;
-    int user_ok = 0;
-    struct grantd_user user = {0};
+    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash, code);
     if (rc == GRANTD_ENOTFOUND)
-        why = "the code is not valid";
-    else if (rc == GRANTD_EREPLAYED) {
-        why = "the code was already used; the tokens issued for it are revoked";
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, "the code is not valid");
+    if (rc == GRANTD_EREPLAYED) {
         grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
                    "client_id", auth->client.id);
-    } else if (rc == GRANTD_OK && !(why = code_problem(req, &code, &auth->client))) {
-        rc = user_usable(req, code.user_id, &user, &user_ok);
-        if (rc == GRANTD_OK && !user_ok)
-            why = "the user who authorized the code can no longer sign in";
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT,
+                             "the code was already used; the tokens issued for it are revoked");
     }
-    if (rc != GRANTD_OK && !why) {
-        grantd_response_internal(req, resp, rc);
-        return;
-    }
-    if (why) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, why);
-        return;
-    }
+    if (rc != GRANTD_OK)
+        return rc;
+    const char *why = code_problem(req, code, &auth->client);
+    if (why)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, why);
+    int user_ok = 0;
+    rc = user_usable(req, code->user_id, user, &user_ok);
+    if (rc == GRANTD_OK && !user_ok)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT,
+                             "the user who authorized the code can no longer sign in");
+    return rc;
+}
+
+static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
+                     const struct grantd_client_auth *auth, struct grantd_refusal *no)
+{
+    struct grantd_code code;
+    struct grantd_user user = {0};
+    grantd_rc rc = redeem(req, auth, &code, &user, no);
+    if (rc != GRANTD_OK)
+        return rc;
     struct grantd_token_grant g = {
         .client = &auth->client,
         .user_id = code.user_id,
@@ -116,6 +117,7 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
      * revokes them before they are stored (RFC 6749 §4.1.2: the replay is refused and what
      * the code issued is revoked; the redemption itself was valid) */
     grantd_token_issue(req, resp, &g, NULL);
+    return GRANTD_OK;
 }
 
 const struct grantd_grant_type grantd_grant_authorization_code = {

@@ -19,12 +19,6 @@
 
 #define REUSED "the refresh token was already used; its grant is revoked"
 
-static const char *param(const struct grantd_request *req, const char *name)
-{
-    const char *v = NULL;
-    return grantd_params_get(&req->form, name, &v) == GRANTD_OK ? v : NULL;
-}
-
 /* The sealing key of a refresh token's successor: HMAC(token, label), distinct from the
  * SHA-256 the store keys the token by. */
 static void successor_key(const char *token, unsigned char key[GRANTD_SEAL_KEY_LEN])
@@ -54,20 +48,19 @@ static int replay_in_grace(struct grantd_request *req, struct grantd_response *r
 }
 
 /* A rotated token came back: the same answer inside the grace window, else family revoked. */
-static void reused(struct grantd_request *req, struct grantd_response *resp,
-                   const struct grantd_token *old, const char *text)
+static grantd_rc reused(struct grantd_request *req, struct grantd_response *resp,
+                        const struct grantd_token *old, const char *text,
+                        struct grantd_refusal *no)
 {
     if (replay_in_grace(req, resp, old, text))
-        return;
+        return GRANTD_OK;
     struct grantd_store *st = req->app->store;
     grantd_rc rc = grantd_store_token_revoke_family(st, req->iss->tenant, old->family);
-    if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
-        return;
-    }
+    if (rc != GRANTD_OK)
+        return rc;
     grantd_log(GRANTD_LOG_WARN, "refresh_reuse", "{s:s,s:s}", "request_id", req->request_id,
                "client_id", old->client_id);
-    grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, REUSED);
+    return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, REUSED);
 }
 
 /* Why old cannot be used by client at all (not reuse), or NULL. */
@@ -85,18 +78,18 @@ static const char *unusable(const struct grantd_request *req, const struct grant
     return NULL;
 }
 
-/* The scope of the new access token: the asked one if it narrows, else NULL (invalid). */
-static const char *narrowed(struct grantd_request *req, const struct grantd_token *old)
+/* The scope of the new access token: the asked one if it narrows the grant, else *why. */
+static const char *narrowed(struct grantd_request *req, const struct grantd_token *old,
+                            const char **why)
 {
-    const char *asked = param(req, "scope");
+    const char *asked = grantd_params_value(&req->form, "scope");
+    *why = NULL;
     if (!asked)
         return old->scope;
     const char **tokens;
     size_t n;
-    if (grantd_scope_split(req->arena, asked, &tokens, &n) != GRANTD_OK ||
-        !grantd_scope_covered(tokens, n, old->scope))
-        return NULL;
-    return grantd_scope_join(req->arena, tokens, n);
+    *why = grantd_scope_refusal(req->arena, asked, old->scope, &tokens, &n);
+    return *why ? NULL : grantd_scope_join(req->arena, tokens, n);
 }
 
 static grantd_rc user_of(struct grantd_request *req, const struct grantd_token *old,
@@ -133,24 +126,35 @@ static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *o
     return rc;
 }
 
-static void refresh(struct grantd_request *req, struct grantd_response *resp,
-                    const struct grantd_client_auth *auth, const struct grantd_token *old,
-                    const char *text)
+/* Someone rotated old first (or revoked it): read what they left and treat this as reuse. */
+static grantd_rc lost_rotation(struct grantd_request *req, struct grantd_response *resp,
+                               const struct grantd_token *old, const char *text,
+                               struct grantd_refusal *no)
 {
-    const char *scope = narrowed(req, old);
-    if (!scope) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_SCOPE,
-                                   "scope may only narrow the original grant");
-        return;
-    }
+    struct grantd_token now_old;
+    struct grantd_store *st = req->app->store;
+    grantd_rc rc = grantd_store_token_get(st, req->arena, req->iss->tenant, old->hash, &now_old);
+    if (rc == GRANTD_OK && now_old.rotated_at)
+        return reused(req, resp, &now_old, text, no);
+    if (rc == GRANTD_OK || rc == GRANTD_ENOTFOUND)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, "the refresh token was revoked");
+    return rc;
+}
+
+static grantd_rc refresh(struct grantd_request *req, struct grantd_response *resp,
+                         const struct grantd_client_auth *auth, const struct grantd_token *old,
+                         const char *text, struct grantd_refusal *no)
+{
+    const char *why;
+    const char *scope = narrowed(req, old, &why);
+    if (!scope)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_SCOPE, why);
     struct grantd_user u = {0};
     int user_ok;
     grantd_rc rc = user_of(req, old, &u, &user_ok);
-    if (rc == GRANTD_OK && !user_ok) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT,
-                                   "the user of this grant can no longer sign in");
-        return;
-    }
+    if (rc == GRANTD_OK && !user_ok)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT,
+                             "the user of this grant can no longer sign in");
     struct grantd_token_grant g = {
         .client = &auth->client,
         .user_id = old->user_id,
@@ -165,53 +169,31 @@ static void refresh(struct grantd_request *req, struct grantd_response *resp,
         rc = grantd_token_prepare(req, &g, &issued);
     if (rc == GRANTD_OK)
         rc = rotate(req, old, text, &issued);
-    if (rc == GRANTD_OK) {
+    if (rc == GRANTD_OK)
         grantd_issued_respond(req, resp, &issued);
-        return;
-    }
-    if (rc != GRANTD_ECONFLICT) {
-        grantd_response_internal(req, resp, rc);
-        return;
-    }
-    /* someone rotated it first (or revoked it): read what they left and treat this as reuse */
-    struct grantd_token now_old;
-    struct grantd_store *st = req->app->store;
-    rc = grantd_store_token_get(st, req->arena, req->iss->tenant, old->hash, &now_old);
-    if (rc == GRANTD_OK && now_old.rotated_at)
-        reused(req, resp, &now_old, text);
-    else if (rc == GRANTD_OK || rc == GRANTD_ENOTFOUND)
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT,
-                                   "the refresh token was revoked");
-    else
-        grantd_response_internal(req, resp, rc);
+    return rc == GRANTD_ECONFLICT ? lost_rotation(req, resp, old, text, no) : rc;
 }
 
-static void run(struct grantd_request *req, struct grantd_response *resp,
-                const struct grantd_client_auth *auth)
+static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
+                     const struct grantd_client_auth *auth, struct grantd_refusal *no)
 {
-    const char *text = param(req, "refresh_token");
-    if (!text) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
-                                   "refresh_token is required");
-        return;
-    }
+    const char *text = grantd_params_value(&req->form, "refresh_token");
+    if (!text)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "refresh_token is required");
     struct grantd_token old;
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, hash);
     struct grantd_store *st = req->app->store;
     grantd_rc rc = grantd_store_token_get(st, req->arena, req->iss->tenant, hash, &old);
-    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND) {
-        grantd_response_internal(req, resp, rc);
-        return;
-    }
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
     const char *why = rc == GRANTD_ENOTFOUND ? "the refresh token is not valid"
                                              : unusable(req, &old, &auth->client);
     if (why)
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, why);
-    else if (old.rotated_at)
-        reused(req, resp, &old, text);
-    else
-        refresh(req, resp, auth, &old, text);
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, why);
+    if (old.rotated_at)
+        return reused(req, resp, &old, text, no);
+    return refresh(req, resp, auth, &old, text, no);
 }
 
 const struct grantd_grant_type grantd_grant_refresh_token = {

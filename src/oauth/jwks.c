@@ -4,7 +4,7 @@
  * Caching: the answer keeps the no-store of every JSON answer here. A resource server that
  * meets an unknown kid refetches anyway, and with keys.publish_ahead = 0 (the default) a
  * rotated key signs at once, so a cached JWKS would only delay verification of new tokens. */
-#include "oauth/jwks.h"
+#include "oauth/endpoints.h"
 
 #include <string.h>
 

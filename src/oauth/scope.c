@@ -67,6 +67,18 @@ int grantd_scope_covered(const char *const *requested, size_t count, const char 
     return 1;
 }
 
+const char *grantd_scope_refusal(struct grantd_arena *a, const char *asked, const char *allowed,
+                                 const char ***tokens, size_t *count)
+{
+    if (grantd_scope_split(a, asked, tokens, count) != GRANTD_OK)
+        return "the scope parameter is malformed";
+    for (size_t i = 0; i < *count; i++)
+        if (!token_in((*tokens)[i], allowed))
+            return grantd_arena_printf(a, "the scope '%s' is unknown or not allowed here",
+                                       (*tokens)[i]);
+    return NULL;
+}
+
 const char *grantd_scope_join(struct grantd_arena *a, const char *const *tokens, size_t count)
 {
     size_t len = 1;

@@ -19,6 +19,12 @@ GRANTD_MUST_USE grantd_rc grantd_scope_split(struct grantd_arena *a, const char 
 /* 1 when every token of requested (already split) occurs in the space-separated allowed. */
 int grantd_scope_covered(const char *const *requested, size_t count, const char *allowed);
 
+/* Splits asked (grantd_scope_split) and checks that allowed covers every token. NULL when
+ * it does (*tokens and *count set); else why not, for error_description, naming the first
+ * scope refused (arena text). */
+const char *grantd_scope_refusal(struct grantd_arena *a, const char *asked, const char *allowed,
+                                 const char ***tokens, size_t *count);
+
 /* The tokens joined with single spaces (arena string; "" for none). */
 const char *grantd_scope_join(struct grantd_arena *a, const char *const *tokens, size_t count);
 

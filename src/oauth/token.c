@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "http/app.h"
+#include "oauth/endpoints.h"
 #include "oauth/grant.h"
 
 /* Grants register here; any other grant_type is unsupported_grant_type. */
@@ -37,7 +38,7 @@ static int body_accepted(const struct grantd_request *req)
     return 0;
 }
 
-int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *resp)
+grantd_rc grantd_oauth_body_check(struct grantd_request *req, struct grantd_refusal *no)
 {
     if (!body_accepted(req)) {
         const char *only = req->iss->cfg->profile.token_body;
@@ -47,54 +48,47 @@ int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *res
             why = "the body must be application/x-www-form-urlencoded";
         else if (only && strcmp(only, "json") == 0)
             why = "the body must be application/json";
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST, why);
-        return 0;
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, why);
     }
-    if (req->form_rc != GRANTD_OK) {
-        grantd_response_bad_params(req, resp, req->form_rc, req->form_why);
-        return 0;
-    }
+    if (req->form_rc != GRANTD_OK)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST,
+                             req->form_why ? req->form_why : grantd_strerror(req->form_rc));
     const char *repeated = grantd_params_first_repeated(&req->form);
-    if (repeated) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
-                                   grantd_arena_printf(req->arena, "parameter '%s' is repeated",
-                                                       repeated));
-        return 0;
-    }
-    return 1;
+    if (repeated)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST,
+                             grantd_arena_printf(req->arena, "parameter '%s' is repeated",
+                                                 repeated));
+    return GRANTD_OK;
 }
 
-void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp)
+static grantd_rc token_request(struct grantd_request *req, struct grantd_response *resp,
+                               struct grantd_refusal *no)
 {
-    if (!grantd_oauth_body_ok(req, resp))
-        return;
-    const char *grant_type = NULL;
-    if (grantd_params_get(&req->form, "grant_type", &grant_type) != GRANTD_OK) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_REQUEST,
-                                   "grant_type is required");
-        return;
-    }
+    grantd_rc rc = grantd_oauth_body_check(req, no);
+    if (rc != GRANTD_OK)
+        return rc;
+    const char *grant_type = grantd_params_value(&req->form, "grant_type");
+    if (!grant_type)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "grant_type is required");
     struct grantd_client_auth auth;
-    grantd_rc rc = grantd_client_authenticate(req, resp, &auth);
-    if (rc == GRANTD_EINVAL)
-        return;
-    if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
-        return;
-    }
+    rc = grantd_client_authenticate(req, &auth, no);
+    if (rc != GRANTD_OK)
+        return rc;
     /* a profile may let grant_type=code stand for authorization_code (Procurios's guide) */
     if (req->iss->cfg->profile.aliases.grant_type_code && strcmp(grant_type, "code") == 0)
         grant_type = "authorization_code";
     const struct grantd_grant_type *g = grant_find(grant_type);
-    if (!g) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_UNSUPPORTED_GRANT_TYPE,
-                                   "this grant_type is not supported");
-        return;
-    }
-    if (!(auth.client.grants & g->client_bit)) {
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
-                                   "the client may not use this grant_type");
-        return;
-    }
-    g->run(req, resp, &auth);
+    if (!g)
+        return grantd_refuse(no, GRANTD_OAUTH_UNSUPPORTED_GRANT_TYPE,
+                             "this grant_type is not supported");
+    if (!(auth.client.grants & g->client_bit))
+        return grantd_refuse(no, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
+                             "the client may not use this grant_type");
+    return g->run(req, resp, &auth, no);
+}
+
+void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct grantd_refusal no;
+    grantd_oauth_answer(req, resp, token_request(req, resp, &no), &no);
 }

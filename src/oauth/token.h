@@ -1,14 +1,15 @@
-/* The token endpoint (RFC 6749 §3.2): POST /token. */
+/* What the client-authenticated endpoints (token, introspection, revocation) share. */
 #ifndef GRANTD_OAUTH_TOKEN_H
 #define GRANTD_OAUTH_TOKEN_H
 
 #include "http/request.h"
-
-void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp);
+#include "oauth/errors.h"
 
 /* The body checks every client-authenticated endpoint (token, introspect, revoke) shares:
- * a form or JSON body that parsed, with no repeated parameter. 1 when the request may
- * proceed; otherwise the 400 invalid_request is written. */
-int grantd_oauth_body_ok(struct grantd_request *req, struct grantd_response *resp);
+ * a form or JSON body (as the profile's token_body allows) that parsed, with no repeated
+ * parameter. GRANTD_OK when the request may proceed, else GRANTD_EREFUSED with
+ * invalid_request in *no. */
+GRANTD_MUST_USE grantd_rc grantd_oauth_body_check(struct grantd_request *req,
+                                                  struct grantd_refusal *no);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "http/app.h"
 #include "oauth/client_cache.h"
+#include "oauth/token.h"
 #include "token/keys.h"
 #include "token/opaque.h"
 
@@ -79,4 +80,22 @@ grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int ca
         return self_contained(req, cache, text, f, where);
     *where = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+}
+
+grantd_rc grantd_token_find_requested(struct grantd_request *req, struct grantd_client_auth *auth,
+                                      int cache, struct grantd_token_facts *f,
+                                      enum grantd_token_where *found, int *is_jwt,
+                                      struct grantd_refusal *no)
+{
+    *found = GRANTD_TOKEN_ABSENT;
+    *is_jwt = 0;
+    grantd_rc rc = grantd_oauth_body_check(req, no);
+    if (rc == GRANTD_OK)
+        rc = grantd_client_authenticate(req, auth, no);
+    if (rc != GRANTD_OK)
+        return rc;
+    const char *text = grantd_params_value(&req->form, "token");
+    if (!text)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "token is required");
+    return grantd_token_find(req, text, cache, f, found, is_jwt);
 }

@@ -6,6 +6,8 @@
 #define GRANTD_OAUTH_TOKEN_FIND_H
 
 #include "http/request.h"
+#include "oauth/client_auth.h"
+#include "oauth/errors.h"
 #include "oauth/token_cache.h"
 
 enum grantd_token_where {
@@ -27,5 +29,15 @@ enum grantd_token_where {
 GRANTD_MUST_USE grantd_rc grantd_token_find(struct grantd_request *req, const char *text,
                                             int cache, struct grantd_token_facts *f,
                                             enum grantd_token_where *where, int *is_jwt);
+
+/* For /introspect and /revoke: checks the body (grantd_oauth_body_check), authenticates the
+ * caller into *auth and finds the token of the `token` parameter (grantd_token_find with
+ * cache). GRANTD_EREFUSED with *no for a bad body, a failed authentication or a missing
+ * token parameter; other codes are internal failures. */
+GRANTD_MUST_USE grantd_rc grantd_token_find_requested(struct grantd_request *req,
+                                                      struct grantd_client_auth *auth, int cache,
+                                                      struct grantd_token_facts *f,
+                                                      enum grantd_token_where *found,
+                                                      int *is_jwt, struct grantd_refusal *no);
 
 #endif

@@ -103,7 +103,8 @@ static void answer_members(struct grantd_request *req, struct grantd_jsonw *w,
     grantd_jsonw_member_str(w, 1, "access_token", access);
     grantd_jsonw_member_str(w, 0, "token_type", p->token_type ? p->token_type : "Bearer");
     grantd_jsonw_member_int(w, 0, "expires_in", ttl);
-    grantd_jsonw_member_str(w, 0, "scope", g->scope ? g->scope : "");
+    if (g->scope && *g->scope) /* RFC 6749 §5.1: no member for an empty grant */
+        grantd_jsonw_member_str(w, 0, "scope", g->scope);
     for (char *const *alias = p->access_token_aliases; alias && *alias; alias++)
         grantd_jsonw_member_str(w, 0, *alias, access);
     if (refresh)
@@ -184,10 +185,10 @@ static void issue_answer(struct grantd_request *req, struct grantd_response *res
         grantd_issued_respond(req, resp, issued);
         return;
     }
+    struct grantd_refusal no;
     if (rc == GRANTD_ECONFLICT)
-        grantd_oauth_error_respond(req, resp, GRANTD_OAUTH_INVALID_GRANT, conflict_why);
-    else
-        grantd_response_internal(req, resp, rc);
+        rc = grantd_refuse(&no, GRANTD_OAUTH_INVALID_GRANT, conflict_why);
+    grantd_oauth_answer(req, resp, rc, &no);
 }
 
 /* A deferred issue: the tokens, the store's result and what to say on a conflict, in the

@@ -193,6 +193,31 @@ def test_smuggling_vectors_are_400(server):
     assert_alive(server)
 
 
+def test_nul_bytes_and_folded_lines_in_headers_are_400(server):
+    """libmicrohttpd 0.9.75 cuts a header value at a NUL and passes the rest over; a proxy in
+    front may read the whole value (request smuggling), so such requests are refused."""
+    vectors = [
+        b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\nX-B: c\r\n\r\n",
+        b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n",
+        b"GET /health/live HTTP/1.1\r\nHost: x\x00.evil\r\n\r\n",
+        b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-A: ab\x00\r\n\r\n",
+        b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-A: \x00\r\n\r\n",
+        b"GET /health/live HTTP/1.1\nHost: x\nX-A: a\x00b\n\n",
+        b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\x00 0\r\n\r\nabc",
+        b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-A: a\r\n folded\r\n\r\n",
+    ]
+    for v in vectors:
+        status, head, body = raw(server, v)
+        assert status == 400, (v, head)
+    # the same requests without the NUL are served: the check looks at nothing else
+    for v in [b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-A: ab\r\nX-E:\r\nX-B: c \r\n\r\n",
+              b"GET /health/live HTTP/1.1\nHost: x\nX-A: ab\n\n",
+              b"GET /health/live HTTP/1.0\r\n\r\n"]:
+        status, head, body = raw(server, v)
+        assert status == 200, (v, head)
+    assert_alive(server)
+
+
 def test_unknown_path_404_and_wrong_method_405(server):
     r = requests.get(server.url + "/nope", timeout=5)
     assert r.status_code == 404 and r.json()["error"] == "not_found"

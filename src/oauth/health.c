@@ -1,5 +1,5 @@
 /* Health probes. Readiness asks the store; liveness asks nothing. */
-#include "http/health.h"
+#include "oauth/endpoints.h"
 
 #include "core/log.h"
 #include "http/app.h"

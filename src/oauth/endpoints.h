@@ -1,0 +1,31 @@
+/* Every endpoint's handler, for the route table (oauth/routes.c) and nothing else. Each is
+ * one file of src/oauth named after it; what the endpoint does is said there. */
+#ifndef GRANTD_OAUTH_ENDPOINTS_H
+#define GRANTD_OAUTH_ENDPOINTS_H
+
+#include "http/request.h"
+
+/* health.c: GET /health/live (200 while serving) and /health/ready (503 when the store does
+ * not answer or is not migrated). */
+void grantd_health_live(struct grantd_request *req, struct grantd_response *resp);
+void grantd_health_ready(struct grantd_request *req, struct grantd_response *resp);
+/* authorize.c: GET /authorize (RFC 6749 §4.1.1). */
+void grantd_authorize_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* login.c: POST /login, the login form. */
+void grantd_login_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* consent.c: POST /consent, the consent form. */
+void grantd_consent_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* token.c: POST /token (RFC 6749 §3.2). */
+void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* userinfo.c: GET /userinfo, the first bearer-protected resource (RFC 6750). */
+void grantd_userinfo_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* introspect.c: POST /introspect (RFC 7662). */
+void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* revoke.c: POST /revoke (RFC 7009). */
+void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* metadata.c: GET /.well-known/oauth-authorization-server (RFC 8414). */
+void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* jwks.c: GET /jwks.json, the issuer's published signing keys (RFC 7517). */
+void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *resp);
+
+#endif

@@ -1,0 +1,27 @@
+/* The route table. Adding an endpoint is adding a row here (and its file); a row with a
+ * metadata member is published in discovery at once. */
+#include "oauth/routes.h"
+
+#include "oauth/endpoints.h"
+
+static const struct grantd_route routes[] = {
+    {"GET", "/health/live", grantd_health_live, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/health/ready", grantd_health_ready, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/authorize", grantd_authorize_endpoint, 0, "authorization_endpoint",
+     GRANTD_ROUTE_PATHS_AUTHORIZE},
+    {"POST", "/login", grantd_login_endpoint, GRANTD_ROUTE_SLOW, NULL, /* argon2id */
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/consent", grantd_consent_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
+    {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/introspect", grantd_introspect_endpoint, 0, "introspection_endpoint",
+     GRANTD_ROUTE_PATHS_INTROSPECT},
+    {"POST", "/revoke", grantd_revoke_endpoint, 0, "revocation_endpoint",
+     GRANTD_ROUTE_PATHS_REVOKE},
+    {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/jwks.json", grantd_jwks_endpoint, 0, "jwks_uri", GRANTD_ROUTE_NO_PROFILE_PATHS},
+};
+
+const struct grantd_routes grantd_oauth_routes = {routes, sizeof(routes) / sizeof(routes[0])};

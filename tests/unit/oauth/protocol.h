@@ -55,9 +55,10 @@
 #define MULTI "multi"   /* confidential, two redirect URIs */
 #define WEB_URI "https://app.example/cb"
 
-/* The fixed users: alice can sign in; bob is disabled. */
+/* The fixed users: alice can sign in; bob is disabled; carol is there to be disabled. */
 #define ALICE "sub-alice"
 #define BOB "sub-bob"
+#define CAROL "sub-carol"
 
 static int64_t test_now = T0;
 static int64_t test_clock(void)
@@ -134,6 +135,13 @@ static inline void disable_client(const char *id)
     assert_int_equal(grantd_store_client_disable(P.store, GRANTD_DEFAULT_TENANT, id), GRANTD_OK);
 }
 
+/* Disables a user by username (not by id). */
+static inline void disable_user(const char *username)
+{
+    assert_int_equal(grantd_store_user_set_disabled(P.store, GRANTD_DEFAULT_TENANT, username, 1),
+                     GRANTD_OK);
+}
+
 /* An authorization code as /authorize would have stored it: for WEB and ALICE, redirect
  * WEB_URI, scope "read write", no PKCE, issued now, living 60 s, in a new family. The test
  * changes what it needs and puts it with put_code. */
@@ -205,6 +213,7 @@ static inline void make_fixed_records(void)
         make_client(&clients[i]);
     make_user(ALICE, "alice", 0);
     make_user(BOB, "bob", 1);
+    make_user(CAROL, "carol", 0);
 }
 
 static inline int proto_group_setup(void **state)
@@ -431,10 +440,12 @@ static inline struct answer assert_tokens(struct answer ans)
     return ans;
 }
 
-/* Redeems a fresh code of client (WEB_URI, scope) and returns the 200 answer. */
-static inline struct answer tokens_for(const char *client_id, const char *scope)
+/* Redeems a fresh code of client for user (WEB_URI, scope) and returns the 200 answer. */
+static inline struct answer tokens_of(const char *client_id, const char *user_id,
+                                      const char *scope)
 {
     struct grantd_code k = code_for(client_id);
+    k.user_id = user_id;
     k.scope = scope;
     char text[GRANTD_OPAQUE_CHARS + 1];
     unsigned char ignored[GRANTD_SHA256_LEN];
@@ -443,6 +454,11 @@ static inline struct answer tokens_for(const char *client_id, const char *scope)
     const char *body = grantd_arena_printf(
         P.a, "grant_type=authorization_code&code=%s&redirect_uri=%s", text, WEB_URI);
     return assert_tokens(token_post(basic(client_id, SECRET), body));
+}
+
+static inline struct answer tokens_for(const char *client_id, const char *scope)
+{
+    return tokens_of(client_id, ALICE, scope);
 }
 
 #endif

@@ -23,10 +23,12 @@ struct code_case {
 };
 
 static const struct code_case cases[] = {
-    {"the happy path", WEB, WEB, 0, NULL, NULL, NULL, 0, "&redirect_uri=" WEB_URI, 200, NULL, NULL},
+    {"the happy path", WEB, WEB, 0, NULL, NULL, NULL, 0, "&redirect_uri=" WEB_URI, 200, NULL,
+     NULL},
     {"wrong client", OTHER, WEB, 0, NULL, NULL, NULL, 0, "&redirect_uri=" WEB_URI, 400,
      "invalid_grant", "issued to another client"},
-    {"a second before expiry", WEB, WEB, 0, NULL, NULL, NULL, 59, "&redirect_uri=" WEB_URI, 200, NULL, NULL},
+    {"a second before expiry", WEB, WEB, 0, NULL, NULL, NULL, 59, "&redirect_uri=" WEB_URI, 200,
+     NULL, NULL},
     {"expired", WEB, WEB, 0, NULL, NULL, NULL, 60, "&redirect_uri=" WEB_URI, 400,
      "invalid_grant", "expired"},
     {"redirect_uri differs", WEB, WEB, 0, NULL, NULL, NULL, 0,

@@ -99,7 +99,7 @@ class Server:
 
     def wait_event(self, name, timeout=10):
         """The first log event called name; waits for the stderr reader to catch up."""
-        found = self.wait_log(lambda e: e.get("event") == name, timeout)
+        found = self.wait_log(lambda e: e.get("event") == name, timeout=timeout)
         return found[0] if found else None
 
     def wait_log(self, match, count=1, timeout=10):

@@ -3,11 +3,17 @@ database per test, driven over HTTP by real clients (python3-requests, raw socke
 
 The server picks its own port (--listen 127.0.0.1:0) and prints it on stdout, so parallel
 runs never race for ports. On teardown the server gets SIGTERM and must exit 0: under
-ASan+UBSan that also catches leaks and undefined behaviour at shutdown."""
+ASan+UBSan that also catches leaks and undefined behaviour at shutdown.
+
+The binary is grantd-test (GRANTD_BIN; ctest sets it): grantd plus a test clock. Every
+grantd a test starts, server or CLI, reads its time offset from the test's `clock` file, so
+a test moves time with clock.advance(seconds) instead of sleeping out a lifetime (the rule
+of this project). GRANTD_PRODUCTION_BIN is the grantd that has no such clock."""
 import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import threading
 from pathlib import Path
@@ -15,13 +21,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GRANTD = os.environ.get("GRANTD_BIN", str(ROOT / "build" / "grantd"))
+GRANTD = os.environ.get("GRANTD_BIN", str(ROOT / "build" / "grantd-test"))
+GRANTD_PRODUCTION = os.environ.get("GRANTD_PRODUCTION_BIN", str(Path(GRANTD).with_name("grantd")))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-def run_cli(db_url, *args, input=None, env=None, check=True):
-    """Runs `grantd ARGS --db DB_URL` and returns the CompletedProcess."""
-    cmd = [GRANTD, *args]
+def run_cli(db_url, *args, input=None, env=None, check=True, binary=None):
+    """Runs `grantd ARGS --db DB_URL` (binary: another grantd than GRANTD) and returns the
+    CompletedProcess."""
+    cmd = [binary or GRANTD, *args]
     if db_url is not None:
         cmd += ["--db", db_url]
     full_env = dict(os.environ)
@@ -36,7 +44,8 @@ def run_cli(db_url, *args, input=None, env=None, check=True):
 class Server:
     """One running `grantd serve`; .url is its base URL, .log its stderr lines so far."""
 
-    def __init__(self, workdir, config_text=None, extra_args=(), env=None):
+    def __init__(self, workdir, config_text=None, extra_args=(), env=None, binary=None):
+        self.binary = binary or GRANTD
         self.workdir = Path(workdir)
         self.db_path = self.workdir / "grantd.db"
         self.db_url = f"sqlite:{self.db_path}"
@@ -50,10 +59,10 @@ class Server:
         self._reader = None
 
     def cli(self, *args, **kw):
-        return run_cli(self.db_url, *args, **kw)
+        return run_cli(self.db_url, *args, binary=self.binary, **kw)
 
     def start(self):
-        cmd = [GRANTD, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url, *self.extra_args]
+        cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url, *self.extra_args]
         if self.config_text is not None:
             cfg = self.workdir / "grantd.conf"
             cfg.write_text(self.config_text)
@@ -133,15 +142,51 @@ class Server:
         return code
 
 
+class Clock:
+    """The test clock: an offset in microseconds that grantd-test adds to every wall-clock
+    and monotonic reading (src/core/clock.h). The file holds one native-endian int64; each
+    grantd-test process maps it once and reads it without a system call, so rewriting the
+    8 bytes in place moves every running server and every later CLI command of the test at
+    once. Time only moves forward, as it does for a server in production."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.offset_us = 0
+        self.path.write_bytes(struct.pack("=q", 0))
+
+    def advance(self, seconds):
+        """Moves the clock seconds (> 0, fractions allowed) ahead. Nothing waits: the next
+        reading of every grantd-test process of this test is that much later."""
+        assert seconds > 0, "the test clock only moves forward"
+        self.offset_us += round(seconds * 1_000_000)
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            assert os.pwrite(fd, struct.pack("=q", self.offset_us), 0) == 8
+        finally:
+            os.close(fd)
+
+
+@pytest.fixture(autouse=True)
+def clock(tmp_path_factory, monkeypatch):
+    """Every test has its own clock, at offset 0 until the test advances it; the variable is
+    in the environment of everything the test starts (kept out of tmp_path, which some
+    tests list)."""
+    c = Clock(tmp_path_factory.mktemp("clock") / "offset")
+    monkeypatch.setenv("GRANTD_TEST_CLOCK", str(c.path))
+    return c
+
+
 @pytest.fixture
 def make_server(tmp_path):
     """Factory: make_server(config_text=None, extra_args=(), env=None) -> started Server
-    (defer_start=True: not yet started, so that srv.cli can prepare its database first).
-    Every server it made must exit 0 on SIGTERM at teardown."""
+    (defer_start=True: not yet started, so that srv.cli can prepare its database first;
+    binary: another grantd than GRANTD). Every server it made must exit 0 on SIGTERM at
+    teardown."""
     servers = []
 
-    def factory(config_text=None, extra_args=(), env=None, workdir=None, defer_start=False):
-        srv = Server(workdir or tmp_path, config_text, extra_args, env)
+    def factory(config_text=None, extra_args=(), env=None, workdir=None, defer_start=False,
+                binary=None):
+        srv = Server(workdir or tmp_path, config_text, extra_args, env, binary)
         servers.append(srv)
         return srv if defer_start else srv.start()
 

@@ -16,6 +16,7 @@ import signal
 import struct
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,6 @@ class Server:
         """The log events for which match(event) holds, once there are count of them.
         grantd writes a request's line before it answers, but our stderr reader thread may
         not have read it yet when the answer arrives: anything that reads the log waits."""
-        import time
         deadline = time.monotonic() + timeout
         while True:
             found = [e for e in self.log_events() if match(e)]
@@ -154,6 +154,11 @@ class Clock:
         self.offset_us = 0
         self.path.write_bytes(struct.pack("=q", 0))
 
+    def time(self):
+        """Unix seconds as grantd-test reads them now, for a Python client that must share
+        the servers' clock (monkeypatch a library's `time` module name with this object)."""
+        return time.time() + self.offset_us / 1_000_000
+
     def advance(self, seconds):
         """Moves the clock seconds (> 0, fractions allowed) ahead. Nothing waits: the next
         reading of every grantd-test process of this test is that much later."""
@@ -166,13 +171,35 @@ class Clock:
             os.close(fd)
 
 
+def _clients_follow(clock, monkeypatch):
+    """The real client libraries judge expiry with their own clocks (authlib and oauthlib a
+    token's expires_at, PyJWT a JWT's iat and exp): they read the test clock too, so that
+    after clock.advance() they and the servers agree on what time it is."""
+    import datetime
+    import jwt.api_jwt
+    import authlib.oauth2.rfc6749.wrappers
+    import oauthlib.oauth2.rfc6749.clients.base
+    import oauthlib.oauth2.rfc6749.parameters
+
+    class ShiftedDatetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime.now(tz) + datetime.timedelta(microseconds=clock.offset_us)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", ShiftedDatetime)
+    for module in (authlib.oauth2.rfc6749.wrappers, oauthlib.oauth2.rfc6749.clients.base,
+                   oauthlib.oauth2.rfc6749.parameters):
+        monkeypatch.setattr(module, "time", clock)
+
+
 @pytest.fixture(autouse=True)
 def clock(tmp_path_factory, monkeypatch):
     """Every test has its own clock, at offset 0 until the test advances it; the variable is
     in the environment of everything the test starts (kept out of tmp_path, which some
-    tests list)."""
+    tests list), and the Python client libraries read it too."""
     c = Clock(tmp_path_factory.mktemp("clock") / "offset")
     monkeypatch.setenv("GRANTD_TEST_CLOCK", str(c.path))
+    _clients_follow(c, monkeypatch)
     return c
 
 

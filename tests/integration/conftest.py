@@ -62,6 +62,17 @@ class Server:
     def cli(self, *args, **kw):
         return run_cli(self.db_url, *args, binary=self.binary, **kw)
 
+    def stored_bytes(self):
+        """What the database holds, as bytes: for SQLite the file and its write-ahead log
+        (not the -shm index, which readers write to). For checks of how something is
+        stored, or that nothing was, without reading rows with a driver of our own."""
+        data = b""
+        for suffix in ("", "-wal"):
+            path = Path(str(self.db_path) + suffix)
+            if path.exists():
+                data += path.read_bytes()
+        return data
+
     def start(self):
         cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url, *self.extra_args]
         if self.config_text is not None:

@@ -73,6 +73,27 @@ class Server:
                 data += path.read_bytes()
         return data
 
+    # Behind grantd's back. The two methods below are the only place the suite talks to a
+    # database without grantd: for tests of how grantd meets a database it did not write
+    # itself (a hand edit, an older or newer grantd), which neither the CLI nor the server
+    # can produce. Only they know the driver (SQLite); another driver's harness implements
+    # them its own way and every test stays as it is.
+
+    def tamper_sql(self, sql, params=()):
+        """Runs one SQL statement on the database, as a hand edit would."""
+        import sqlite3
+        con = sqlite3.connect(self.db_path)
+        try:
+            con.execute(sql, params)
+            con.commit()
+        finally:
+            con.close()
+
+    def tamper_schema_version(self, version):
+        """Marks the database as having schema version `version`, as a grantd of another
+        version would have left it."""
+        self.tamper_sql(f"PRAGMA user_version = {int(version)}")
+
     def start(self):
         cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url, *self.extra_args]
         if self.config_text is not None:

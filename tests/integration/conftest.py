@@ -256,6 +256,14 @@ def make_server(tmp_path):
 
 
 @pytest.fixture
+def db_url(tmp_path):
+    """db_url(name="grantd") -> the URL of a database of the suite's driver that no grantd
+    has opened yet (SQLite: tmp_path/NAME.db), for CLI commands without a server. Servers
+    get theirs from make_server (srv.db_url)."""
+    return lambda name="grantd": f"sqlite:{tmp_path / name}.db"
+
+
+@pytest.fixture
 def server(make_server):
     return make_server()
 

@@ -62,12 +62,12 @@ def test_grantd_test_moves_server_and_cli_together(make_server, clock):
     assert requests.get(srv.url + "/health/ready", timeout=10).status_code == 200
 
 
-def test_production_grantd_ignores_the_test_clock(make_server, clock, tmp_path):
+def test_production_grantd_ignores_the_test_clock(make_server, clock, db_url):
     with open(GRANTD_PRODUCTION, "rb") as f:
         assert b"GRANTD_TEST_CLOCK" not in f.read(), "grantd carries the test clock"
     clock.advance(YEARS)
     # the same command under the same clock: grantd-test is years ahead, grantd is not
-    db = f"sqlite:{tmp_path}/cli.db"
+    db = db_url("cli")
     ahead = json.loads(run_cli(db, "client", "create", "--name", "a", "--json").stdout)
     real = json.loads(run_cli(db, "client", "create", "--name", "b", "--json",
                               binary=GRANTD_PRODUCTION).stdout)
@@ -80,9 +80,9 @@ def test_production_grantd_ignores_the_test_clock(make_server, clock, tmp_path):
     assert info["active"] is True and near(info["iat"], time.time())
 
 
-def test_a_missing_clock_file_stops_grantd_test(tmp_path):
+def test_a_missing_clock_file_stops_grantd_test(tmp_path, db_url):
     env = dict(os.environ, GRANTD_TEST_CLOCK=str(tmp_path / "absent"))
-    p = subprocess.run([GRANTD, "client", "list", "--db", f"sqlite:{tmp_path}/g.db"],
+    p = subprocess.run([GRANTD, "client", "list", "--db", db_url()],
                        capture_output=True, text=True, env=env, timeout=30)
     assert p.returncode == 70, (p.returncode, p.stderr)
     assert "GRANTD_TEST_CLOCK" in p.stderr and "absent" in p.stderr

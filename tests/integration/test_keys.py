@@ -260,9 +260,9 @@ def test_key_cli_arguments(tmp_path):
     assert "key" in run_cli(None, "--help").stdout
 
 
-def test_key_list_without_a_server(tmp_path):
+def test_key_list_without_a_server(tmp_path, db_url):
     """The CLI works on a database no server has opened: rotate creates the first key."""
-    db = f"sqlite:{tmp_path}/cli.db"
+    db = db_url("cli")
     env = {"GRANTD_MASTER_KEY": MASTER_A}
     assert json.loads(run_cli(db, "key", "list", "--json", env=env).stdout) == []
     first = json.loads(run_cli(db, "key", "rotate", "--json", env=env).stdout)
@@ -282,20 +282,21 @@ def test_key_list_without_a_server(tmp_path):
 
 def test_retired_keys_leave_the_jwks(make_server, tmp_path, clock):
     """With 300-second access tokens a replaced key retires 300 s after the rotation."""
+    short = "lifetimes = { access_token = 300; };\n"
     conf = tmp_path / "short.conf"
-    conf.write_text("lifetimes = { access_token = 300; };\n")
-    db = f"sqlite:{tmp_path}/grantd.db"
-    first = json.loads(run_cli(db, "key", "rotate", "--json", "--config", str(conf)).stdout)
-    second = json.loads(run_cli(db, "key", "rotate", "--json", "--config", str(conf)).stdout)
+    conf.write_text(short)
+    conf = str(conf)
+    srv = make_server(config_text=short, defer_start=True)  # the CLI goes first
+    first = json.loads(srv.cli("key", "rotate", "--json", "--config", conf).stdout)
+    second = json.loads(srv.cli("key", "rotate", "--json", "--config", conf).stdout)
     assert second["active_from"] >= first["active_from"]
-    listed = {k["kid"]: k for k in json.loads(run_cli(db, "key", "list", "--json").stdout)}
-    assert listed[first["kid"]]["state"] == "retiring"
+    assert {k["kid"]: k["state"] for k in key_list(srv)}[first["kid"]] == "retiring"
     clock.advance(301)
-    listed = {k["kid"]: k for k in json.loads(run_cli(db, "key", "list", "--json").stdout)}
+    listed = {k["kid"]: k for k in key_list(srv)}
     assert listed[first["kid"]]["state"] == "retired"
     assert listed[first["kid"]]["retire_at"] == second["active_from"] + 300
     assert listed[second["kid"]]["state"] == "active"
-    srv = make_server(config_text="lifetimes = { access_token = 300; };\n")
+    srv.start()
     assert [k["kid"] for k in get_jwks(srv)] == [second["kid"]]
 
 

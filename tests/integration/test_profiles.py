@@ -390,10 +390,10 @@ def test_standard_behaviour_is_the_default_and_stays(make_server):
     ('profile = { out_of_band = 1; };', "true or false"),
     ('profile = { aliases = { grant_type_kode = true; }; };', "unknown setting"),
 ])
-def test_bad_profiles_are_refused_with_the_line(tmp_path, text, message):
+def test_bad_profiles_are_refused_with_the_line(tmp_path, db_url, text, message):
     conf = tmp_path / "bad.conf"
     conf.write_text("\n" + text + "\n")
-    proc = run_cli(f"sqlite:{tmp_path}/g.db", "serve", "--config", str(conf), "--listen",
+    proc = run_cli(db_url(), "serve", "--config", str(conf), "--listen",
                    "127.0.0.1:0", check=False)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr, proc.stderr

@@ -95,7 +95,8 @@ class Server:
         self.tamper_sql(f"PRAGMA user_version = {int(version)}")
 
     def start(self):
-        cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url, *self.extra_args]
+        cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url,
+               *self.extra_args]
         if self.config_text is not None:
             cfg = self.workdir / "grantd.conf"
             cfg.write_text(self.config_text)

@@ -76,7 +76,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     cs->arena = grantd_arena_new(4096);
     cs->raw_uri = grantd_arena_strdup(cs->arena, uri);
     grantd_buf_init(&cs->body, srv->app->cfg->limits.body_bytes);
-    cs->start_us = grantd_clock_mono_us();
+    cs->start_us = grantd_clock_real_mono_us();
     return cs;
 }
 
@@ -266,7 +266,7 @@ static void log_request(const struct grantd_request *req, const struct grantd_re
     if (!grantd_log_enabled(GRANTD_LOG_INFO))
         return;
     /* the path only: query strings carry codes and state, which never reach logs */
-    double ms = (double)(grantd_clock_mono_us() - cs->start_us) / 1000.0;
+    double ms = (double)(grantd_clock_real_mono_us() - cs->start_us) / 1000.0;
     grantd_log(GRANTD_LOG_INFO, "request", "{s:s,s:s,s:s,s:i,s:f,s:I,s:s,s:I}", "request_id",
                req->request_id, "method", req->method, "path", req->path, "status",
                (int)resp->status, "duration_ms", ms, "body_bytes", (json_int_t)req->body_len,

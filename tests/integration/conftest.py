@@ -3,25 +3,34 @@ database per test, driven over HTTP by real clients (python3-requests, raw socke
 
 The server picks its own port (--listen 127.0.0.1:0) and prints it on stdout, so parallel
 runs never race for ports. On teardown the server gets SIGTERM and must exit 0: under
-ASan+UBSan that also catches leaks and undefined behaviour at shutdown."""
+ASan+UBSan that also catches leaks and undefined behaviour at shutdown.
+
+The binary is grantd-test (GRANTD_BIN; ctest sets it): grantd plus a test clock. Every
+grantd a test starts, server or CLI, reads its time offset from the test's `clock` file, so
+a test moves time with clock.advance(seconds) instead of sleeping out a lifetime (the rule
+of this project). GRANTD_PRODUCTION_BIN is the grantd that has no such clock."""
 import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GRANTD = os.environ.get("GRANTD_BIN", str(ROOT / "build" / "grantd"))
+GRANTD = os.environ.get("GRANTD_BIN", str(ROOT / "build" / "grantd-test"))
+GRANTD_PRODUCTION = os.environ.get("GRANTD_PRODUCTION_BIN", str(Path(GRANTD).with_name("grantd")))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-def run_cli(db_url, *args, input=None, env=None, check=True):
-    """Runs `grantd ARGS --db DB_URL` and returns the CompletedProcess."""
-    cmd = [GRANTD, *args]
+def run_cli(db_url, *args, input=None, env=None, check=True, binary=None):
+    """Runs `grantd ARGS --db DB_URL` (binary: another grantd than GRANTD) and returns the
+    CompletedProcess."""
+    cmd = [binary or GRANTD, *args]
     if db_url is not None:
         cmd += ["--db", db_url]
     full_env = dict(os.environ)
@@ -36,7 +45,8 @@ def run_cli(db_url, *args, input=None, env=None, check=True):
 class Server:
     """One running `grantd serve`; .url is its base URL, .log its stderr lines so far."""
 
-    def __init__(self, workdir, config_text=None, extra_args=(), env=None):
+    def __init__(self, workdir, config_text=None, extra_args=(), env=None, binary=None):
+        self.binary = binary or GRANTD
         self.workdir = Path(workdir)
         self.db_path = self.workdir / "grantd.db"
         self.db_url = f"sqlite:{self.db_path}"
@@ -50,10 +60,43 @@ class Server:
         self._reader = None
 
     def cli(self, *args, **kw):
-        return run_cli(self.db_url, *args, **kw)
+        return run_cli(self.db_url, *args, binary=self.binary, **kw)
+
+    def stored_bytes(self):
+        """What the database holds, as bytes: for SQLite the file and its write-ahead log
+        (not the -shm index, which readers write to). For checks of how something is
+        stored, or that nothing was, without reading rows with a driver of our own."""
+        data = b""
+        for suffix in ("", "-wal"):
+            path = Path(str(self.db_path) + suffix)
+            if path.exists():
+                data += path.read_bytes()
+        return data
+
+    # Behind grantd's back. The two methods below are the only place the suite talks to a
+    # database without grantd: for tests of how grantd meets a database it did not write
+    # itself (a hand edit, an older or newer grantd), which neither the CLI nor the server
+    # can produce. Only they know the driver (SQLite); another driver's harness implements
+    # them its own way and every test stays as it is.
+
+    def tamper_sql(self, sql, params=()):
+        """Runs one SQL statement on the database, as a hand edit would."""
+        import sqlite3
+        con = sqlite3.connect(self.db_path)
+        try:
+            con.execute(sql, params)
+            con.commit()
+        finally:
+            con.close()
+
+    def tamper_schema_version(self, version):
+        """Marks the database as having schema version `version`, as a grantd of another
+        version would have left it."""
+        self.tamper_sql(f"PRAGMA user_version = {int(version)}")
 
     def start(self):
-        cmd = [GRANTD, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url, *self.extra_args]
+        cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db_url,
+               *self.extra_args]
         if self.config_text is not None:
             cfg = self.workdir / "grantd.conf"
             cfg.write_text(self.config_text)
@@ -99,14 +142,13 @@ class Server:
 
     def wait_event(self, name, timeout=10):
         """The first log event called name; waits for the stderr reader to catch up."""
-        found = self.wait_log(lambda e: e.get("event") == name, timeout)
+        found = self.wait_log(lambda e: e.get("event") == name, timeout=timeout)
         return found[0] if found else None
 
     def wait_log(self, match, count=1, timeout=10):
         """The log events for which match(event) holds, once there are count of them.
         grantd writes a request's line before it answers, but our stderr reader thread may
         not have read it yet when the answer arrives: anything that reads the log waits."""
-        import time
         deadline = time.monotonic() + timeout
         while True:
             found = [e for e in self.log_events() if match(e)]
@@ -133,15 +175,78 @@ class Server:
         return code
 
 
+class Clock:
+    """The test clock: an offset in microseconds that grantd-test adds to every wall-clock
+    and monotonic reading (src/core/clock.h). The file holds one native-endian int64; each
+    grantd-test process maps it once and reads it without a system call, so rewriting the
+    8 bytes in place moves every running server and every later CLI command of the test at
+    once. Time only moves forward, as it does for a server in production."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.offset_us = 0
+        self.path.write_bytes(struct.pack("=q", 0))
+
+    def time(self):
+        """Unix seconds as grantd-test reads them now, for a Python client that must share
+        the servers' clock (monkeypatch a library's `time` module name with this object)."""
+        return time.time() + self.offset_us / 1_000_000
+
+    def advance(self, seconds):
+        """Moves the clock seconds (> 0, fractions allowed) ahead. Nothing waits: the next
+        reading of every grantd-test process of this test is that much later."""
+        assert seconds > 0, "the test clock only moves forward"
+        self.offset_us += round(seconds * 1_000_000)
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            assert os.pwrite(fd, struct.pack("=q", self.offset_us), 0) == 8
+        finally:
+            os.close(fd)
+
+
+def _clients_follow(clock, monkeypatch):
+    """The real client libraries judge expiry with their own clocks (authlib and oauthlib a
+    token's expires_at, PyJWT a JWT's iat and exp): they read the test clock too, so that
+    after clock.advance() they and the servers agree on what time it is."""
+    import datetime
+    import jwt.api_jwt
+    import authlib.oauth2.rfc6749.wrappers
+    import oauthlib.oauth2.rfc6749.clients.base
+    import oauthlib.oauth2.rfc6749.parameters
+
+    class ShiftedDatetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime.now(tz) + datetime.timedelta(microseconds=clock.offset_us)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", ShiftedDatetime)
+    for module in (authlib.oauth2.rfc6749.wrappers, oauthlib.oauth2.rfc6749.clients.base,
+                   oauthlib.oauth2.rfc6749.parameters):
+        monkeypatch.setattr(module, "time", clock)
+
+
+@pytest.fixture(autouse=True)
+def clock(tmp_path_factory, monkeypatch):
+    """Every test has its own clock, at offset 0 until the test advances it; the variable is
+    in the environment of everything the test starts (kept out of tmp_path, which some
+    tests list), and the Python client libraries read it too."""
+    c = Clock(tmp_path_factory.mktemp("clock") / "offset")
+    monkeypatch.setenv("GRANTD_TEST_CLOCK", str(c.path))
+    _clients_follow(c, monkeypatch)
+    return c
+
+
 @pytest.fixture
 def make_server(tmp_path):
     """Factory: make_server(config_text=None, extra_args=(), env=None) -> started Server
-    (defer_start=True: not yet started, so that srv.cli can prepare its database first).
-    Every server it made must exit 0 on SIGTERM at teardown."""
+    (defer_start=True: not yet started, so that srv.cli can prepare its database first;
+    binary: another grantd than GRANTD). Every server it made must exit 0 on SIGTERM at
+    teardown."""
     servers = []
 
-    def factory(config_text=None, extra_args=(), env=None, workdir=None, defer_start=False):
-        srv = Server(workdir or tmp_path, config_text, extra_args, env)
+    def factory(config_text=None, extra_args=(), env=None, workdir=None, defer_start=False,
+                binary=None):
+        srv = Server(workdir or tmp_path, config_text, extra_args, env, binary)
         servers.append(srv)
         return srv if defer_start else srv.start()
 
@@ -149,6 +254,14 @@ def make_server(tmp_path):
     for srv in servers:
         code = srv.stop()
         assert code == 0, f"grantd exited {code} at shutdown:\n{srv.log_text()[-4000:]}"
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """db_url(name="grantd") -> the URL of a database of the suite's driver that no grantd
+    has opened yet (SQLite: tmp_path/NAME.db), for CLI commands without a server. Servers
+    get theirs from make_server (srv.db_url)."""
+    return lambda name="grantd": f"sqlite:{tmp_path / name}.db"
 
 
 @pytest.fixture

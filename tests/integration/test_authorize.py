@@ -300,18 +300,21 @@ def test_always_consent_client_asks_every_time(server):
     assert r.status_code == 200 and 'value="authorize"' in r.text
 
 
-def test_session_expires(make_server):
+def test_session_expires(make_server, clock):
     srv = make_server(config_text="lifetimes = { session = 60; };")
     client = start(srv)
     agent = Agent(srv)
     code_for(srv, client, agent, redirect_uri=CB)
-    import sqlite3
-    con = sqlite3.connect(srv.db_path)
-    con.execute("UPDATE sessions SET expires_at = 1")
-    con.commit()
-    con.close()
-    r = agent.get(authorize_url(srv, response_type="code", client_id=client["client_id"],
-                                redirect_uri=CB))
+    url = authorize_url(srv, response_type="code", client_id=client["client_id"],
+                        redirect_uri=CB)
+    # late in its minute the session still signs the user in (consent was given: a code)
+    clock.advance(50)
+    r = agent.get(url)
+    assert r.status_code == 302 and "code=" in r.headers["Location"], (r.status_code, r.text)
+    # past it the server asks for the password again, though the agent still sends the cookie
+    # (its jar runs on real time, where the cookie's Max-Age=60 has not passed)
+    clock.advance(11)
+    r = agent.get(url)
     assert r.status_code == 200 and 'name="password"' in r.text
 
 
@@ -365,13 +368,11 @@ def test_code_exchange_refusals_are_invalid_grant(server):
     assert r.json()["error"] == "invalid_request"
 
 
-def test_code_expires(make_server):
-    import time
-    srv = make_server(config_text="lifetimes = { code = 1; };")
-    client = start(srv)
-    q, _ = code_for(srv, client, redirect_uri=CB)
-    time.sleep(2.2)
-    r = exchange(srv, client, q["code"], CB)
+def test_code_expires(server, clock):
+    client = start(server)
+    q, _ = code_for(server, client, redirect_uri=CB)
+    clock.advance(61)  # codes live 60 s by default
+    r = exchange(server, client, q["code"], CB)
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
     assert "expired" in r.json()["error_description"]
 

@@ -7,20 +7,21 @@ import base64
 import hashlib
 import json
 import os
-import sqlite3
 import stat
 import subprocess
-import time
 
 import jwt
 import requests
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-from conftest import GRANTD, run_cli
+from conftest import GRANTD, create_client, run_cli
 
-RELOAD_CONFIG = "keys = { reload = 1; };\n"
+RELOAD = 30
+RELOAD_CONFIG = f"keys = {{ reload = {RELOAD}; }};\n"
 MASTER_A = base64.b64encode(b"A" * 32).decode()
 MASTER_B = base64.b64encode(b"B" * 32).decode()
 
@@ -71,15 +72,6 @@ def key_list(srv, env=None):
     return json.loads(srv.cli("key", "list", "--json", env=env).stdout)
 
 
-def wait_for(predicate, timeout=5.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(step)
-
-
 def db_bytes(path):
     data = b""
     for suffix in ("", "-wal", "-shm"):
@@ -90,21 +82,42 @@ def db_bytes(path):
     return data
 
 
-def sealed_blob(db_path, kid):
-    """The sealed private key of kid: the one BLOB in the row that names kid, whatever the
-    schema calls its columns."""
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for t in tables:
-            for row in con.execute(f'SELECT * FROM "{t}"'):
-                if kid in row:
-                    blobs = [v for v in row if isinstance(v, bytes) and len(v) > 28]
-                    assert len(blobs) == 1, (t, row)
-                    return blobs[0]
-    finally:
-        con.close()
-    raise AssertionError(f"no row holds kid {kid}")
+def der_length(head):
+    """The length of the DER element whose first 4 bytes are head, if it is a SEQUENCE."""
+    if head[0] != 0x30:
+        return None
+    if head[1] < 0x80:
+        return 2 + head[1]
+    if head[1] == 0x81:
+        return 3 + head[2]
+    if head[1] == 0x82:
+        return 4 + (head[2] << 8 | head[3])
+    return None
+
+
+def sealed_blob(data, master, kid):
+    """The sealed private key of kid found in data (the database's bytes), whatever the
+    schema or the driver: a seal is nonce (12) || AES-256-GCM ciphertext || tag (16), aad =
+    kid, around a DER key. GCM encrypts with AES-CTR from the counter block nonce || 2, so
+    one AES-ECB pass over the counter blocks of every offset gives the plaintext's first
+    bytes there; where they start a DER SEQUENCE its length tells the seal's, and AES-GCM
+    must then open it, tag and all."""
+    n = len(data) - 12 - 16
+    counters = b"".join(data[i:i + 12] + b"\0\0\0\2" for i in range(n))
+    stream = Cipher(algorithms.AES(master), modes.ECB()).encryptor().update(counters)
+    gcm = AESGCM(master)
+    for i in range(n):
+        length = der_length(bytes(s ^ c for s, c in zip(stream[16 * i:16 * i + 4],
+                                                         data[i + 12:i + 16])))
+        if length is None:
+            continue
+        blob = data[i:i + 12 + length + 16]
+        try:
+            gcm.decrypt(blob[:12], blob[12:], kid.encode())
+            return blob
+        except InvalidTag:
+            continue
+    raise AssertionError(f"no seal of kid {kid} opens under the master key")
 
 
 def test_first_start_publishes_one_key_that_survives_restart(make_server, tmp_path):
@@ -135,7 +148,7 @@ def test_key_file_is_private_and_the_database_holds_no_clear_key(make_server, tm
     assert b"-----BEGIN" not in data and b"PRIVATE KEY" not in data
     # open the seal ourselves (nonce || ciphertext || tag, aad = kid) to learn d, then make
     # sure d appears nowhere in the database in any form
-    blob = sealed_blob(srv.db_path, kid)
+    blob = sealed_blob(data, master, kid)
     der = AESGCM(master).decrypt(blob[:12], blob[12:], kid.encode())
     assert der not in data
     private = load_der_private_key(der, password=None)
@@ -156,7 +169,7 @@ def test_key_file_is_private_and_the_database_holds_no_clear_key(make_server, tm
         assert type(e).__name__ == "InvalidTag"
 
 
-def test_rotate_while_serving(make_server):
+def test_rotate_while_serving(make_server, clock):
     srv = make_server(config_text=RELOAD_CONFIG)
     old = get_jwks(srv)
     assert len(old) == 1
@@ -165,8 +178,7 @@ def test_rotate_while_serving(make_server):
     new_kid = rotated["kid"]
     assert new_kid != old_kid and rotated["alg"] == "ES256" and rotated["state"] == "active"
 
-    both = wait_for(lambda: len(get_jwks(srv)) == 2, timeout=4)
-    assert both, "the rotated key is not published 4 s after `grantd key rotate` (reload = 1)"
+    clock.advance(RELOAD + 1)
     keys = {k["kid"]: k for k in get_jwks(srv)}
     assert set(keys) == {old_kid, new_kid}
     for k in keys.values():
@@ -184,9 +196,18 @@ def test_rotate_while_serving(make_server):
     assert any(line.startswith(old_kid) and line.endswith("retiring") for line in text)
 
 
-def test_rotate_with_publish_ahead_and_rs256(make_server):
-    srv = make_server(config_text="keys = { reload = 1; publish_ahead = 600; };\n")
+def jwt_kid(srv, c):
+    r = requests.post(srv.url + "/token", data={"grant_type": "client_credentials"},
+                      auth=(c["client_id"], c["client_secret"]), timeout=10)
+    assert r.status_code == 200, r.text
+    return jwt.get_unverified_header(r.json()["access_token"])["kid"]
+
+
+def test_rotate_with_publish_ahead_and_rs256(make_server, clock):
+    srv = make_server(config_text=f"keys = {{ reload = {RELOAD}; publish_ahead = 600; }};\n")
     old_kid = get_jwks(srv)[0]["kid"]
+    svc = create_client(srv, "--name", "svc", "--grant", "client_credentials",
+                        "--access-token-format", "jwt")
     # publish_ahead is read by the CLI, so it gets the server's configuration file
     out = srv.cli("key", "rotate", "--alg", "RS256", "--config",
                   str(srv.workdir / "grantd.conf")).stdout
@@ -198,11 +219,20 @@ def test_rotate_with_publish_ahead_and_rs256(make_server):
     old = [k for k in listed if k["kid"] == old_kid][0]
     assert old["state"] == "active"  # still signs until the new key's active_from
     assert old["retire_at"] == new["active_from"] + 3600
-    keys = wait_for(lambda: (lambda k: k if len(k) == 2 else None)(get_jwks(srv)), timeout=4)
-    assert keys, "a key published ahead must be in /jwks.json before it signs"
+    clock.advance(RELOAD + 1)
+    keys = get_jwks(srv)
+    assert len(keys) == 2, "a key published ahead must be in /jwks.json before it signs"
     rsa_jwk = [k for k in keys if k["kid"] == new["kid"]][0]
     check_jwk(rsa_jwk)
     assert isinstance(jwt.PyJWK(rsa_jwk).key, rsa.RSAPublicKey)
+    # the old key signs until the new one's active_from, 600 s after the rotation
+    assert jwt_kid(srv, svc) == old_kid
+    clock.advance(600 - (RELOAD + 1) - 10)
+    assert jwt_kid(srv, svc) == old_kid
+    clock.advance(11)
+    assert jwt_kid(srv, svc) == new["kid"]
+    assert {k["kid"]: k["state"] for k in key_list(srv)} == {old_kid: "retiring",
+                                                              new["kid"]: "active"}
 
 
 def test_key_cli_arguments(tmp_path):
@@ -230,9 +260,9 @@ def test_key_cli_arguments(tmp_path):
     assert "key" in run_cli(None, "--help").stdout
 
 
-def test_key_list_without_a_server(tmp_path):
+def test_key_list_without_a_server(tmp_path, db_url):
     """The CLI works on a database no server has opened: rotate creates the first key."""
-    db = f"sqlite:{tmp_path}/cli.db"
+    db = db_url("cli")
     env = {"GRANTD_MASTER_KEY": MASTER_A}
     assert json.loads(run_cli(db, "key", "list", "--json", env=env).stdout) == []
     first = json.loads(run_cli(db, "key", "rotate", "--json", env=env).stdout)
@@ -250,20 +280,23 @@ def test_key_list_without_a_server(tmp_path):
     assert len(json.loads(run_cli(db, "key", "list", "--json", env=env).stdout)) == 2
 
 
-def test_retired_keys_leave_the_jwks(make_server, tmp_path):
-    """With 1-second access tokens a replaced key retires a second after the rotation."""
+def test_retired_keys_leave_the_jwks(make_server, tmp_path, clock):
+    """With 300-second access tokens a replaced key retires 300 s after the rotation."""
+    short = "lifetimes = { access_token = 300; };\n"
     conf = tmp_path / "short.conf"
-    conf.write_text("lifetimes = { access_token = 1; };\n")
-    db = f"sqlite:{tmp_path}/grantd.db"
-    first = json.loads(run_cli(db, "key", "rotate", "--json", "--config", str(conf)).stdout)
-    second = json.loads(run_cli(db, "key", "rotate", "--json", "--config", str(conf)).stdout)
+    conf.write_text(short)
+    conf = str(conf)
+    srv = make_server(config_text=short, defer_start=True)  # the CLI goes first
+    first = json.loads(srv.cli("key", "rotate", "--json", "--config", conf).stdout)
+    second = json.loads(srv.cli("key", "rotate", "--json", "--config", conf).stdout)
     assert second["active_from"] >= first["active_from"]
-    time.sleep(2.1)
-    listed = {k["kid"]: k for k in json.loads(run_cli(db, "key", "list", "--json").stdout)}
+    assert {k["kid"]: k["state"] for k in key_list(srv)}[first["kid"]] == "retiring"
+    clock.advance(301)
+    listed = {k["kid"]: k for k in key_list(srv)}
     assert listed[first["kid"]]["state"] == "retired"
-    assert listed[first["kid"]]["retire_at"] == second["active_from"] + 1
+    assert listed[first["kid"]]["retire_at"] == second["active_from"] + 300
     assert listed[second["kid"]]["state"] == "active"
-    srv = make_server(config_text="lifetimes = { access_token = 1; };\n")
+    srv.start()
     assert [k["kid"] for k in get_jwks(srv)] == [second["kid"]]
 
 

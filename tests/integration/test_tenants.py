@@ -3,7 +3,6 @@ Host, and isolation: nothing one issuer issued (code, token, session, key) is ac
 another, even where client ids and usernames are the same."""
 import json
 import re
-import sqlite3
 
 import jwt
 import requests
@@ -219,10 +218,7 @@ def test_a_bad_tenant_profile_is_refused(make_server, tmp_path):
     # serve stops at start naming the tenant
     profile.write_text('profile = { paths = { token = ["/t"]; }; };\n')
     tenant_cli(srv, "create", "t2", "--issuer", "/t2", "--profile", str(profile))
-    con = sqlite3.connect(srv.db_path)
-    con.execute("UPDATE tenants SET profile = ? WHERE name = 't2'",
-                ('profile = { paths = { token = ["/authorize"]; }; };\n',))
-    con.commit()
-    con.close()
+    srv.tamper_sql("UPDATE tenants SET profile = ? WHERE name = 't2'",
+                   ('profile = { paths = { token = ["/authorize"]; }; };\n',))
     r = run_cli(srv.db_url, "serve", "--listen", "127.0.0.1:0", check=False)
     assert r.returncode == 2 and "tenant t2" in r.stderr and "/authorize" in r.stderr, r.stderr

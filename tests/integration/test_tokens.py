@@ -7,7 +7,6 @@ authlib) doing refresh and client credentials, JWT access tokens checked with Py
 import concurrent.futures
 import json
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -241,19 +240,16 @@ def test_scope_may_narrow_but_never_widen(server):
     assert sorted(plain["scope"].split()) == ["email", "profile"]
 
 
-def test_refresh_works_after_the_access_token_expired(make_server):
-    # 2 s, not 1: exp counts whole seconds, so a 1-s token issued late in a second lives
-    # only the rest of it, too short for the check below on a busy machine
-    srv = make_server(config_text="lifetimes = { access_token = 2; };\n")
-    client = start(srv)
-    first = grant(srv, client)
-    assert first["expires_in"] == 2
-    time.sleep(3)
-    assert userinfo(srv, first["access_token"]).status_code == 401
-    assert introspect(srv, client, first["access_token"]).json() == INACTIVE
-    body = assert_refresh_answer(refresh(srv, client, first["refresh_token"]))
-    assert body["expires_in"] == 2
-    assert userinfo(srv, body["access_token"]).status_code == 200
+def test_refresh_works_after_the_access_token_expired(server, clock):
+    client = start(server)
+    first = grant(server, client)
+    assert first["expires_in"] == 3600
+    clock.advance(3601)
+    assert userinfo(server, first["access_token"]).status_code == 401
+    assert introspect(server, client, first["access_token"]).json() == INACTIVE
+    body = assert_refresh_answer(refresh(server, client, first["refresh_token"]))
+    assert body["expires_in"] == 3600
+    assert userinfo(server, body["access_token"]).status_code == 200
 
 
 # ---- the grace window -------------------------------------------------------------------------
@@ -287,12 +283,17 @@ def test_grace_window_gives_nothing_once_the_family_is_revoked(make_server):
     assert introspect(srv, client, body["access_token"]).json() == INACTIVE
 
 
-def test_reuse_after_the_grace_window_revokes_the_family(make_server):
-    srv = make_server(config_text="lifetimes = { refresh_grace = 1; };\n")
+def test_reuse_after_the_grace_window_revokes_the_family(make_server, clock):
+    srv = make_server(config_text="lifetimes = { refresh_grace = 30; };\n")
     client = start(srv)
     rt = grant(srv, client)["refresh_token"]
-    body = assert_refresh_answer(refresh(srv, client, rt))
-    time.sleep(2.5)
+    r1 = refresh(srv, client, rt)
+    body = assert_refresh_answer(r1)
+    # late in the window (5 s of it left for this machine's own slowness): the same answer
+    clock.advance(25)
+    again = refresh(srv, client, rt)
+    assert again.status_code == 200 and again.content == r1.content, again.text
+    clock.advance(6)
     assert_error(refresh(srv, client, rt), 400, "invalid_grant")
     assert userinfo(srv, body["access_token"]).status_code == 401
     assert introspect(srv, client, body["access_token"]).json() == INACTIVE
@@ -343,16 +344,18 @@ def test_32_parallel_refreshes_with_grace_all_get_the_same_answer(make_server):
 
 # ---- lifetimes --------------------------------------------------------------------------------
 
-def test_refresh_lifetime_in_seconds(make_server):
-    srv = make_server(config_text="lifetimes = { refresh_token = 2; };\n")
+def test_refresh_lifetime_in_seconds(make_server, clock):
+    srv = make_server(config_text="lifetimes = { refresh_token = 600; };\n")
     client = start(srv)
     agent = Agent(srv)
     unused = grant(srv, client, agent)
     info = introspect_json(srv, client, unused["refresh_token"])
-    assert info["active"] is True and info["exp"] - info["iat"] == 2
+    assert info["active"] is True and info["exp"] - info["iat"] == 600
     used = grant(srv, client, agent)
     rotated = assert_refresh_answer(refresh(srv, client, used["refresh_token"]))
-    time.sleep(3)
+    clock.advance(590)
+    assert introspect_json(srv, client, unused["refresh_token"])["active"] is True
+    clock.advance(11)
     assert_error(refresh(srv, client, unused["refresh_token"]), 400, "invalid_grant")
     assert_error(refresh(srv, client, rotated["refresh_token"]), 400, "invalid_grant")
     assert introspect(srv, client, unused["refresh_token"]).json() == INACTIVE
@@ -369,20 +372,20 @@ def test_refresh_lifetime_never(make_server, config):
     assert_refresh_answer(refresh(srv, client, body["refresh_token"]))
 
 
-def test_per_client_lifetimes(make_server):
-    srv = make_server(config_text="lifetimes = { refresh_token = 2; };\n")
+def test_per_client_lifetimes(make_server, clock):
+    srv = make_server(config_text="lifetimes = { refresh_token = 60; };\n")
     make_user(srv)
-    short = make_client(srv, "--access-ttl", "5", "--refresh-ttl", "2", "--code-ttl", "1")
+    short = make_client(srv, "--access-ttl", "300", "--refresh-ttl", "120", "--code-ttl", "30")
     forever = make_client(srv, "--refresh-ttl", "never")
     agent = Agent(srv)
 
     body = grant(srv, short, agent)
-    assert body["expires_in"] == 5
+    assert body["expires_in"] == 300
     info = introspect_json(srv, short, body["access_token"])
-    assert info["exp"] - info["iat"] == 5
+    assert info["exp"] - info["iat"] == 300
     info = introspect_json(srv, short, body["refresh_token"])
-    assert info["exp"] - info["iat"] == 2
-    assert assert_refresh_answer(refresh(srv, short, body["refresh_token"]))["expires_in"] == 5
+    assert info["exp"] - info["iat"] == 120
+    assert assert_refresh_answer(refresh(srv, short, body["refresh_token"]))["expires_in"] == 300
     short_rt = grant(srv, short, agent)["refresh_token"]
     long_rt = grant(srv, forever, agent)["refresh_token"]
     assert "exp" not in introspect_json(srv, forever, long_rt)
@@ -391,17 +394,19 @@ def test_per_client_lifetimes(make_server):
     q = redirect_params(agent.authorize(authorize_url(
         srv, response_type="code", client_id=short["client_id"], redirect_uri=CB,
         code_challenge=challenge, code_challenge_method="S256")))
-    time.sleep(3)
+    # past the code's 30 s and the short refresh token's 120 s, and past the server's 60 s
+    # that the client's "never" overrides
+    clock.advance(121)
     assert_error(exchange(srv, short, q["code"], CB, verifier), 400, "invalid_grant")
     assert_error(refresh(srv, short, short_rt), 400, "invalid_grant")
     assert_refresh_answer(refresh(srv, forever, long_rt))
 
 
-def test_per_client_refresh_ttl_under_the_default_never(server):
+def test_per_client_refresh_ttl_under_the_default_never(server, clock):
     make_user(server)
-    client = make_client(server, "--refresh-ttl", "2")
+    client = make_client(server, "--refresh-ttl", "600")
     rt = grant(server, client)["refresh_token"]
-    time.sleep(3)
+    clock.advance(601)
     assert_error(refresh(server, client, rt), 400, "invalid_grant")
 
 
@@ -575,6 +580,7 @@ def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, f
     signature."""
     srv = make_server()
     c = cc_client(srv, "--access-token-format", fmt)
+    at_rest = srv.stored_bytes()
     signalled, stop = threading.Event(), threading.Event()
     threads, answers, early_errors = _token_load(srv, c, signalled, stop)
     try:
@@ -582,6 +588,8 @@ def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, f
             f"only {len(answers)} answers in 5 s"
         time.sleep(0.5)
         before = len(answers)
+        # hundreds of JWTs answered and not one byte of the database changed
+        assert fmt != "jwt" or srv.stored_bytes() == at_rest
         signalled.set()
         t0 = time.monotonic()
         srv.proc.send_signal(signal.SIGTERM)
@@ -610,7 +618,7 @@ def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, f
     if fmt == "opaque":
         assert stats and stats["jobs"] >= len(tokens), stats
     else:
-        assert stored_tokens(srv) == 0 and (not stats or stats["jobs"] < 10), stats
+        assert not stats or stats["jobs"] < 10, stats
 
     again = make_server(workdir=tmp_path)
 
@@ -683,16 +691,18 @@ def test_authlib_refresh_token(server):
     assert oauth.get(server.url + "/userinfo").status_code == 200
 
 
-def test_authlib_automatic_refresh_of_an_expired_token(make_server):
-    srv = make_server(config_text="lifetimes = { access_token = 2; };\n")  # see above
-    client = start(srv)
-    token = grant(srv, client)
+def test_authlib_automatic_refresh_of_an_expired_token(server, clock):
+    # authlib decides that the token expired with its own clock, which conftest moves too
+    client = start(server)
+    token = grant(server, client)
     updates = []
     oauth = AuthlibSession(client["client_id"], client["client_secret"], token=token,
-                           token_endpoint=srv.url + "/token",
+                           token_endpoint=server.url + "/token",
                            update_token=lambda t, **kw: updates.append(t))
-    time.sleep(3)
-    assert oauth.get(srv.url + "/userinfo").status_code == 200
+    assert oauth.get(server.url + "/userinfo").status_code == 200 and not updates
+    clock.advance(3601)
+    assert userinfo(server, token["access_token"]).status_code == 401
+    assert oauth.get(server.url + "/userinfo").status_code == 200
     assert len(updates) == 1 and updates[0]["refresh_token"] != token["refresh_token"]
 
 
@@ -809,14 +819,6 @@ def revoke(server, client, token):
     assert r.status_code == 200, r.text
 
 
-def stored_tokens(server):
-    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        return con.execute("SELECT count(*) FROM tokens").fetchone()[0]
-    finally:
-        con.close()
-
-
 def malleate(token):
     """The same ES256 token with the other valid signature, (r, n - s)."""
     head, body, sig = token.split(".")
@@ -828,11 +830,16 @@ def malleate(token):
 
 def test_client_credentials_jwt_is_stored_nowhere_and_introspects(server):
     c = cc_client(server, "--access-token-format", "jwt")
-    before = stored_tokens(server)
+    before = server.stored_bytes()
     token = client_credentials(server, c, scope="orders").json()["access_token"]
     _, claims = verify_jwt(server, token)
     assert claims["jti"].startswith("sc.")
-    assert stored_tokens(server) == before
+    assert server.stored_bytes() == before, "issuing a self-contained JWT wrote to the database"
+    # the same check sees an opaque token being stored (answered once it is committed)
+    svc = cc_client(server)
+    before = server.stored_bytes()
+    assert client_credentials(server, svc).status_code == 200
+    assert server.stored_bytes() != before
     assert introspect_json(server, c, token) == {
         "active": True, "scope": "orders", "client_id": c["client_id"], "sub": c["client_id"],
         "token_type": "Bearer", "iat": claims["iat"], "exp": claims["exp"], "iss": server.url,
@@ -855,12 +862,15 @@ def test_client_credentials_jwt_is_stored_nowhere_and_introspects(server):
         assert userinfo(server, bad).status_code == 401
 
 
-def test_client_credentials_jwt_expires(make_server):
-    srv = make_server(config_text="lifetimes = { access_token = 2; };\n")
-    c = cc_client(srv, "--access-token-format", "jwt")
-    token = client_credentials(srv, c).json()["access_token"]
-    assert introspect_json(srv, c, token)["active"] is True
-    assert wait_until(lambda: introspect_json(srv, c, token) == INACTIVE, timeout=5, step=0.2)
+def test_client_credentials_jwt_expires(server, clock):
+    c = cc_client(server, "--access-token-format", "jwt")
+    token = client_credentials(server, c).json()["access_token"]
+    assert introspect_json(server, c, token)["active"] is True
+    clock.advance(3590)
+    assert introspect_json(server, c, token)["active"] is True
+    clock.advance(11)
+    assert introspect_json(server, c, token) == INACTIVE
+    assert userinfo(server, token).status_code == 401
 
 
 def test_revoking_a_self_contained_jwt(server):
@@ -914,19 +924,15 @@ def test_rs256_keys_from_config(make_server):
     assert jwks(srv)[header["kid"]]["kty"] == "RSA"
 
 
-def test_key_rotation_publishes_a_new_key_and_keeps_the_old(make_server):
-    srv = make_server(config_text="keys = { reload = 1; publish_ahead = 0; };\n")
+def test_key_rotation_publishes_a_new_key_and_keeps_the_old(make_server, clock):
+    srv = make_server(config_text="keys = { reload = 30; publish_ahead = 0; };\n")
     c = cc_client(srv, "--access-token-format", "jwt")
     old = client_credentials(srv, c).json()["access_token"]
     old_kid = verify_jwt(srv, old)[0]["kid"]
     assert list(jwks(srv)) == [old_kid]
     srv.cli("key", "rotate")
-
-    def new_token():
-        t = client_credentials(srv, c).json()["access_token"]
-        return t if jwt.get_unverified_header(t)["kid"] != old_kid else None
-    new = wait_until(new_token, timeout=3, step=0.1)
-    assert new, "tokens still signed with the old key 3 s after `grantd key rotate`"
+    clock.advance(31)  # keys.reload
+    new = client_credentials(srv, c).json()["access_token"]
     new_kid = verify_jwt(srv, new)[0]["kid"]
     assert new_kid != old_kid
     assert set(jwks(srv)) == {old_kid, new_kid}
@@ -935,19 +941,26 @@ def test_key_rotation_publishes_a_new_key_and_keeps_the_old(make_server):
     assert introspect_json(srv, c, old)["active"] is True
 
 
-def test_a_retired_key_leaves_the_jwks_once_its_tokens_expired(make_server):
-    srv = make_server(config_text="lifetimes = { access_token = 2; };\n"
-                                  "keys = { reload = 1; publish_ahead = 0; };\n")
+def test_a_retired_key_leaves_the_jwks_once_its_tokens_expired(make_server, clock):
+    srv = make_server(config_text="lifetimes = { access_token = 600; };\n"
+                                  "keys = { reload = 30; publish_ahead = 0; };\n")
     c = cc_client(srv, "--access-token-format", "jwt")
     old = client_credentials(srv, c).json()["access_token"]
     old_kid = verify_jwt(srv, old)[0]["kid"]
     # the CLI reads the same config, so it knows how long the old key's tokens live
     srv.cli("key", "rotate", "--config", str(srv.workdir / "grantd.conf"))
-    assert wait_until(lambda: len(jwks(srv)) == 2, timeout=3)
-    assert wait_until(lambda: list(jwks(srv)) != [old_kid] and old_kid not in jwks(srv),
-                      timeout=6, step=0.25), "old key still published after its tokens expired"
+    clock.advance(31)  # keys.reload
     new = client_credentials(srv, c).json()["access_token"]
-    verify_jwt(srv, new)
+    new_kid = verify_jwt(srv, new)[0]["kid"]
+    assert set(jwks(srv)) == {old_kid, new_kid}
+    # the old key's last token lives until 600 s after the rotation, and its key with it
+    clock.advance(560)
+    assert set(jwks(srv)) == {old_kid, new_kid}
+    verify_jwt(srv, old)
+    clock.advance(11)
+    assert list(jwks(srv)) == [new_kid], "old key still published after its tokens expired"
+    assert introspect_json(srv, c, old) == INACTIVE
+    verify_jwt(srv, client_credentials(srv, c).json()["access_token"])
 
 
 # ---- discovery --------------------------------------------------------------------------------

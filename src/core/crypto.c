@@ -207,7 +207,7 @@ void grantd_hex_encode(const void *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int hex_value(char c)
+int grantd_hex_value(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -224,7 +224,8 @@ grantd_rc grantd_hex_decode(const char *in, size_t len, unsigned char *out, size
     if (len % 2 || len / 2 > out_cap)
         return GRANTD_EINVAL;
     for (size_t i = 0; i < len; i += 2) {
-        int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
+        int hi = grantd_hex_value((unsigned char)in[i]);
+        int lo = grantd_hex_value((unsigned char)in[i + 1]);
         if (hi < 0 || lo < 0)
             return GRANTD_EINVAL;
         out[i / 2] = (unsigned char)(hi << 4 | lo);

@@ -26,6 +26,8 @@ size_t grantd_b64url_encode(const void *in, size_t n, char *out);
  * impossible length. */
 GRANTD_MUST_USE grantd_rc grantd_b64_decode(const char *in, size_t len, int std,
                                             unsigned char *out, size_t *out_len);
+/* The value of one hex digit (either case), or -1. */
+int grantd_hex_value(unsigned char c);
 /* Lowercase hex; out holds 2n+1 bytes. */
 void grantd_hex_encode(const void *in, size_t n, char *out);
 GRANTD_MUST_USE grantd_rc grantd_hex_decode(const char *in, size_t len, unsigned char *out,

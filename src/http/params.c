@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "core/crypto.h"
 #include "http/params_internal.h"
 
 /* Deeper than this is refused before jansson (which recurses) sees the input. A valid body is
@@ -34,17 +35,6 @@ static void set_why(const char **why, const char *text)
         *why = text;
 }
 
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Validates s as form-urlencoded and counts the bytes it decodes to. */
 static grantd_rc urlencoded_measure(const char *s, size_t n, size_t *decoded, const char **why)
 {
@@ -57,8 +47,8 @@ static grantd_rc urlencoded_measure(const char *s, size_t n, size_t *decoded, co
         }
         if (c != '%')
             continue;
-        if (n - i < 3 || hex_digit((unsigned char)s[i + 1]) < 0 ||
-            hex_digit((unsigned char)s[i + 2]) < 0) {
+        if (n - i < 3 || grantd_hex_value((unsigned char)s[i + 1]) < 0 ||
+            grantd_hex_value((unsigned char)s[i + 2]) < 0) {
             set_why(why, "malformed percent-encoding");
             return GRANTD_EINVAL;
         }
@@ -81,8 +71,8 @@ static void urlencoded_decode(const char *s, size_t n, char *dst)
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            c = (unsigned char)(hex_digit((unsigned char)s[i + 1]) << 4 |
-                                hex_digit((unsigned char)s[i + 2]));
+            c = (unsigned char)(grantd_hex_value((unsigned char)s[i + 1]) << 4 |
+                                grantd_hex_value((unsigned char)s[i + 2]));
             i += 2;
         }
         dst[o++] = (char)c;

@@ -79,6 +79,11 @@ const char *grantd_request_header(const struct grantd_request *req, const char *
 
 /* Adds a header (strings must outlive the response: literals or arena memory). */
 void grantd_response_header(struct grantd_response *resp, const char *name, const char *value);
+/* status, content type and body (len bytes that outlive the response: static or arena),
+ * with Cache-Control: no-store and Pragma: no-cache: every answer of an authorization
+ * server that carries anything about a user or a token. */
+void grantd_response_body(struct grantd_response *resp, unsigned status,
+                          const char *content_type, const char *body, size_t len);
 /* A JSON response; takes ownership of body. Adds Cache-Control: no-store and
  * Pragma: no-cache, as every JSON answer of an authorization server must. */
 void grantd_response_json(struct grantd_request *req, struct grantd_response *resp,

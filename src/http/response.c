@@ -34,16 +34,22 @@ void grantd_response_defer(struct grantd_response *resp, grantd_defer_start_fn s
     resp->defer.arg = arg;
 }
 
+void grantd_response_body(struct grantd_response *resp, unsigned status,
+                          const char *content_type, const char *body, size_t len)
+{
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = body;
+    resp->body_len = len;
+    grantd_response_header(resp, "Cache-Control", "no-store");
+    grantd_response_header(resp, "Pragma", "no-cache");
+}
+
 void grantd_response_json_text(struct grantd_request *req, struct grantd_response *resp,
                                unsigned status, const char *text, size_t len)
 {
     (void)req;
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = text;
-    resp->body_len = len;
-    grantd_response_header(resp, "Cache-Control", "no-store");
-    grantd_response_header(resp, "Pragma", "no-cache");
+    grantd_response_body(resp, status, "application/json", text, len);
 }
 
 void grantd_response_json(struct grantd_request *req, struct grantd_response *resp,

@@ -46,20 +46,18 @@ static json_t *active_body(struct grantd_request *req, const struct grantd_token
 static grantd_rc introspect(struct grantd_request *req, struct grantd_response *resp,
                             struct grantd_refusal *no)
 {
-    struct grantd_client_auth auth;
-    struct grantd_token_facts f;
-    enum grantd_token_where found;
-    int is_jwt;
-    grantd_rc rc = grantd_token_find_requested(req, &auth, 1, &f, &found, &is_jwt, no);
+    struct grantd_token_request t;
+    grantd_rc rc = grantd_token_find_requested(req, 1, &t, no);
     if (rc != GRANTD_OK)
         return rc;
     /* a public client_id is no secret: it would let anyone read a public client's tokens
      * (username, sub); introspection is for confidential callers */
-    if (auth.method == GRANTD_AUTH_NONE)
+    if (t.auth.method == GRANTD_AUTH_NONE)
         return grantd_refuse_client(no, 0, "introspection needs a confidential client");
     json_t *body = NULL;
-    if (found != GRANTD_TOKEN_ABSENT && visible(&auth.client, &f.token) && live(req, &f.token))
-        body = active_body(req, &f, is_jwt);
+    if (t.found != GRANTD_TOKEN_ABSENT && visible(&t.auth.client, &t.f.token) &&
+        live(req, &t.f.token))
+        body = active_body(req, &t.f, t.is_jwt);
     grantd_response_json(req, resp, 200, body ? body : json_pack("{s:b}", "active", 0));
     return GRANTD_OK;
 }

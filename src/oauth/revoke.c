@@ -30,15 +30,12 @@ static grantd_rc revoke_owned(struct grantd_request *req, struct grantd_token *t
 static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp,
                         struct grantd_refusal *no)
 {
-    struct grantd_client_auth auth;
-    struct grantd_token_facts f;
-    enum grantd_token_where found;
-    int is_jwt;
-    grantd_rc rc = grantd_token_find_requested(req, &auth, 0, &f, &found, &is_jwt, no);
+    struct grantd_token_request t;
+    grantd_rc rc = grantd_token_find_requested(req, 0, &t, no);
     if (rc != GRANTD_OK)
         return rc;
-    if (found != GRANTD_TOKEN_ABSENT && strcmp(f.token.client_id, auth.client.id) == 0)
-        rc = revoke_owned(req, &f.token, found);
+    if (t.found != GRANTD_TOKEN_ABSENT && strcmp(t.f.token.client_id, t.auth.client.id) == 0)
+        rc = revoke_owned(req, &t.f.token, t.found);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
     resp->status = 200;

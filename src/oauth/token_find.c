@@ -82,20 +82,19 @@ grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int ca
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-grantd_rc grantd_token_find_requested(struct grantd_request *req, struct grantd_client_auth *auth,
-                                      int cache, struct grantd_token_facts *f,
-                                      enum grantd_token_where *found, int *is_jwt,
+grantd_rc grantd_token_find_requested(struct grantd_request *req, int cache,
+                                      struct grantd_token_request *out,
                                       struct grantd_refusal *no)
 {
-    *found = GRANTD_TOKEN_ABSENT;
-    *is_jwt = 0;
+    out->found = GRANTD_TOKEN_ABSENT;
+    out->is_jwt = 0;
     grantd_rc rc = grantd_oauth_body_check(req, no);
     if (rc == GRANTD_OK)
-        rc = grantd_client_authenticate(req, auth, no);
+        rc = grantd_client_authenticate(req, &out->auth, no);
     if (rc != GRANTD_OK)
         return rc;
     const char *text = grantd_params_value(&req->form, "token");
     if (!text)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "token is required");
-    return grantd_token_find(req, text, cache, f, found, is_jwt);
+    return grantd_token_find(req, text, cache, &out->f, &out->found, &out->is_jwt);
 }

@@ -30,14 +30,20 @@ GRANTD_MUST_USE grantd_rc grantd_token_find(struct grantd_request *req, const ch
                                             int cache, struct grantd_token_facts *f,
                                             enum grantd_token_where *where, int *is_jwt);
 
+/* What /introspect and /revoke learn about the token a client asked about. */
+struct grantd_token_request {
+    struct grantd_client_auth auth;  /* the authenticated caller */
+    struct grantd_token_facts f;     /* the token's facts, when found */
+    enum grantd_token_where found;
+    int is_jwt;
+};
+
 /* For /introspect and /revoke: checks the body (grantd_oauth_body_check), authenticates the
- * caller into *auth and finds the token of the `token` parameter (grantd_token_find with
- * cache). GRANTD_EREFUSED with *no for a bad body, a failed authentication or a missing
- * token parameter; other codes are internal failures. */
-GRANTD_MUST_USE grantd_rc grantd_token_find_requested(struct grantd_request *req,
-                                                      struct grantd_client_auth *auth, int cache,
-                                                      struct grantd_token_facts *f,
-                                                      enum grantd_token_where *found,
-                                                      int *is_jwt, struct grantd_refusal *no);
+ * caller and finds the token of the `token` parameter (grantd_token_find with cache) into
+ * *out. GRANTD_EREFUSED with *no for a bad body, a failed authentication or a missing token
+ * parameter; other codes are internal failures. */
+GRANTD_MUST_USE grantd_rc grantd_token_find_requested(struct grantd_request *req, int cache,
+                                                      struct grantd_token_request *out,
+                                                      struct grantd_refusal *no);
 
 #endif

@@ -158,12 +158,7 @@ void grantd_layout_send(struct grantd_request *req, struct grantd_response *resp
         script = GRANTD_LAYOUT_NO_SCRIPT;
     }
     grantd_html_free(h);
-    resp->status = status;
-    resp->content_type = "text/html; charset=utf-8";
-    resp->body = body;
-    resp->body_len = len;
-    grantd_response_header(resp, "Cache-Control", "no-store");
-    grantd_response_header(resp, "Pragma", "no-cache");
+    grantd_response_body(resp, status, "text/html; charset=utf-8", body, len);
     grantd_response_header(resp, "X-Frame-Options", "DENY");
     grantd_response_header(resp, "Referrer-Policy", "no-referrer");
     /* X-Content-Type-Options: nosniff comes from http/server.c on every response */

@@ -194,24 +194,6 @@ void grantd_admin_format_time(int64_t t, char out[32])
         snprintf(out, 32, "%lld", (long long)t);
 }
 
-void grantd_admin_redact_url(const char *url, char *out, size_t outlen)
-{
-    const char *auth = strstr(url, "://");
-    if (!auth) {
-        snprintf(out, outlen, "%s", url);
-        return;
-    }
-    auth += 3;
-    size_t auth_len = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', auth_len);
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (!colon) {
-        snprintf(out, outlen, "%s", url);
-        return;
-    }
-    snprintf(out, outlen, "%.*s***%s", (int)(colon + 1 - url), url, at);
-}
-
 grantd_rc grantd_admin_random_id(char out[32])
 {
     /* An id starting with '-' or '_' would read as an option on the next command line

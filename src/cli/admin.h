@@ -100,8 +100,6 @@ void grantd_admin_print_kv(const char *key, const char *value);
 int grantd_admin_finish(const char *cmd, int ok);
 /* Unix seconds as "2024-05-01T12:00:00Z". */
 void grantd_admin_format_time(int64_t t, char out[32]);
-/* Copies url into out with any password in its authority replaced by "***". */
-void grantd_admin_redact_url(const char *url, char *out, size_t outlen);
 /* A fresh identifier: 16 random bytes, base64url (22 characters), never starting with '-'
  * or '_'. */
 GRANTD_MUST_USE grantd_rc grantd_admin_random_id(char out[32]);

@@ -167,8 +167,10 @@ int grantd_cli_serve(int argc, char **argv)
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
+    char db_shown[512];
+    grantd_cli_redact_url(cfg.db_url, db_shown, sizeof(db_shown)); /* it may hold a password */
     grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s,s:s?,s:i}", "listen",
-               cfg.listen, "port", (int)port, "issuer", resolved_issuer, "db", cfg.db_url,
+               cfg.listen, "port", (int)port, "issuer", resolved_issuer, "db", db_shown,
                "profile", cfg.profile.name, "issuers", (int)app.issuer_count);
     for (size_t i = 1; i < app.issuer_count; i++)
         grantd_log(GRANTD_LOG_DEBUG, "issuer", "{s:I,s:s,s:s?}", "tenant",

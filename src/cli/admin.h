@@ -1,6 +1,7 @@
-/* Helpers shared by the admin commands (migrate, client, user): option parsing with the
- * options every command takes (--config, --db, --help), subcommand tables, opening the
- * configured store, and output. Private to src/cli; serve.c does not need it.
+/* Helpers shared by the admin commands (migrate, client, user, key, tenant): option parsing
+ * with the options every command takes (--config, --db, --tenant, --help), subcommand
+ * tables, opening the configured store, and output. Private to src/cli; serve.c does not
+ * need it.
  *
  * Every admin command follows one order: parse and validate all arguments (a one-line
  * error and exit 2 on any problem, with nothing written), then load the configuration and
@@ -65,7 +66,7 @@ struct grantd_admin_cmd {
  * servers in other processes without any message between them. */
 void grantd_admin_wait_caches(void);
 
-/* Runs the subcommand named by argv[1] of a command group ("client", "user"). usage_head
+/* Runs the subcommand named by argv[1] of a command group ("client", "key"...). usage_head
  * is the group's usage line; "--help", "-h" and "help" list the subcommands. */
 int grantd_admin_dispatch(const char *group, const char *usage_head,
                           const struct grantd_admin_cmd *table, size_t n, int argc,

@@ -1,5 +1,6 @@
-/* Shared pieces of the grantd command line. One file per subcommand (serve.c, migrate.c,
- * client.c, user.c); main.c dispatches through a table.
+/* Shared pieces of the grantd command line. One file per command (serve.c, migrate.c,
+ * client.c, user.c, key.c, tenant.c; client and user have helper files beside them); main.c
+ * dispatches through a table.
  *
  * Exit status: 0 success, 1 an operational failure (not found, database error),
  * 2 bad arguments (a one-line error naming the problem; nothing is written). */

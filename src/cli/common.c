@@ -1,5 +1,5 @@
 /* The parts of the command line every command shares (cli.h): building the configuration,
- * opening the store, usage errors. */
+ * opening the store, usage errors, redacting database URLs. */
 #include "cli/cli.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* grantd key rotate | list: the signing keys of the default tenant.
+/* grantd key rotate | list: the signing keys of one tenant (--tenant; else the default one).
  *
  * `rotate` adds a key (token/keys.c does the work): published at once, signing from
  * now + keys.publish_ahead, while every current key stops signing then and stays published

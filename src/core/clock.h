@@ -1,4 +1,5 @@
-/* The wall clock (unix seconds). Handlers use app->now so that tests can inject time. */
+/* The wall clock (unix seconds, microseconds) and a monotonic clock for durations. Handlers
+ * use app->now so that tests can inject time. */
 #ifndef GRANTD_CORE_CLOCK_H
 #define GRANTD_CORE_CLOCK_H
 

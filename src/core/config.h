@@ -118,8 +118,8 @@ const char *grantd_config_check_issuer(const char *v);
 const char *grantd_config_check_path(const char *v);
 /* A deep copy; free both with grantd_config_free. */
 void grantd_config_copy(struct grantd_config *dst, const struct grantd_config *src);
-/* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB over cfg (GRANTD_CONFIG is read by the CLI to pick
- * the file). */
+/* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB and GRANTD_MASTER_KEY over cfg (an empty variable
+ * is absent; GRANTD_CONFIG is read by the CLI to pick the file). */
 void grantd_config_apply_env(struct grantd_config *cfg);
 /* Checks cross-field rules (listen parses, with a port 0..65535 where 0 = any free port;
  * issuer is an absolute http(s) URL without query or fragment, db URL has a scheme). */

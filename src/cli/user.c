@@ -22,7 +22,7 @@ static const char create_usage[] =
     "                          [--config FILE] [--db URL]\n\n"
     "Creates a user. The password is read from the first line of standard input (from a\n"
     "terminal: prompted for, twice, without echo) and stored as an argon2id hash.\n"
-    "  printf '%%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
+    "  printf '%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
     "  --username NAME  login name: 1..128 printable ASCII characters, no spaces (required)\n"
     "  --account ID     the account (organisation) the user belongs to\n"
     "  --email ADDRESS  e-mail address\n"

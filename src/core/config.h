@@ -20,7 +20,10 @@
 #define GRANTD_SCOPES_MAX 256                 /* entries in the scopes list */
 #define GRANTD_DEFAULT_REFRESH_GRACE 0        /* seconds; 0 = a rotated refresh token is dead */
 #define GRANTD_DEFAULT_KEY_ALG "ES256"
-#define GRANTD_DEFAULT_KEY_PUBLISH_AHEAD 0    /* seconds a new key is published before it signs */
+/* Seconds a rotated key is published before it signs: an hour, so that resource servers
+ * that cache the JWKS (for its max-age, half of this; or their library's own period, often
+ * 5 to 10 minutes) have the new key before its first token. */
+#define GRANTD_DEFAULT_KEY_PUBLISH_AHEAD 3600
 #define GRANTD_DEFAULT_KEY_RELOAD 5           /* seconds between key reloads in serve */
 #define GRANTD_DEFAULT_BODY_BYTES (64 * 1024)
 /* A chunked body that passes the cap is discarded up to this many bytes so the client

@@ -82,7 +82,7 @@ struct grantd_config {
     } lifetimes;
     struct {
         char *master_key;        /* base64 of 32 bytes (or GRANTD_MASTER_KEY); NULL: key file */
-        char *master_key_file;   /* NULL: "<sqlite db path>.key", created 0600 on first start */
+        char *master_key_file;   /* must exist; NULL: "<sqlite db path>.key", created 0600 */
         char *alg;               /* ES256 | RS256: new signing keys */
         int64_t publish_ahead;
         int64_t reload;

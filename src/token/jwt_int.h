@@ -78,8 +78,9 @@ GRANTD_MUST_USE grantd_rc grantd_jwt_verify(const struct grantd_jwk *k, struct g
                                             const char *jws, struct grantd_jwt_claims *out);
 
 /* The master key that seals signing keys (jwt_master.c): keys.master_key, else the file
- * keys.master_key_file, else "<sqlite path>.key" (either file created 0600 when missing),
- * else for an in-memory database a per-process random key. where gets a short description
+ * keys.master_key_file (which must exist: GRANTD_ECONFIG when missing), else
+ * "<sqlite path>.key" (created 0600 when missing), else for an in-memory database a
+ * per-process random key. where gets a short description
  * of the source for messages ("master key file /var/lib/grantd/grantd.db.key"), err a
  * one-line reason on failure (GRANTD_ECONFIG, GRANTD_EIO, GRANTD_ECRYPTO). */
 GRANTD_MUST_USE grantd_rc grantd_master_key_load(const struct grantd_config *cfg,

@@ -189,11 +189,19 @@ static void test_master_file_created(void **state)
     close(fd);
     assert_int_equal(load(&cfg, key, err), GRANTD_ECONFIG);
     assert_non_null(strstr(err, path));
-    /* an explicit file wins over the one beside the database */
+    /* an explicit file wins over the one beside the database, and is never created: a
+     * missing one is a wrong path or an unmounted volume */
     snprintf(path, sizeof(path), "%s/explicit.key", tmpdir);
     grantd_config_set(&cfg.keys.master_key_file, path);
+    assert_int_equal(load(&cfg, key, err), GRANTD_ECONFIG);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "does not exist"));
+    assert_int_not_equal(stat(path, &st), 0);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_int_equal(write(fd, MASTER_A "\n", sizeof(MASTER_A)), (ssize_t)sizeof(MASTER_A));
+    close(fd);
     assert_int_equal(load(&cfg, key, err), GRANTD_OK);
-    assert_int_equal(stat(path, &st), 0);
+    assert_memory_equal(key, "0123456789abcdef0123456789abcdef", 32);
     grantd_config_free(&cfg);
 }
 
@@ -211,13 +219,14 @@ static void *race(void *arg)
     return NULL;
 }
 
+/* Racing creators of the key file beside the database all end up with one key. */
 static void test_master_file_race(void **state)
 {
     struct grantd_config cfg;
-    char path[320];
+    char db[320];
     grantd_config_defaults(&cfg);
-    snprintf(path, sizeof(path), "%s/race.key", tmpdir);
-    grantd_config_set(&cfg.keys.master_key_file, path);
+    snprintf(db, sizeof(db), "sqlite:%s/race.db", tmpdir);
+    grantd_config_set(&cfg.db_url, db);
     pthread_t th[8];
     struct racer r[8];
     for (int i = 0; i < 8; i++) {

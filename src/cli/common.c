@@ -78,7 +78,8 @@ int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store *
     grantd_cli_redact_url(cfg->db_url, url, sizeof(url));
     *out = NULL;
     if (grantd_store_open(cfg->db_url, &s, err, sizeof(err)) != GRANTD_OK) {
-        fprintf(stderr, "grantd: cannot open database %s: %s\n", url, err);
+        /* the driver's reason names the database already (without a password) */
+        fprintf(stderr, "grantd: %s\n", err);
         return GRANTD_EXIT_FAIL;
     }
     grantd_rc rc = grantd_store_migrate(s, &from, &to);

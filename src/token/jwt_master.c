@@ -12,8 +12,9 @@
  * reads the winner's complete file (an O_EXCL create would let the loser read a file the
  * winner has not finished writing).
  *
- * Cases 3 and 4 log one warning per process: a key beside the database travels with every
- * copy of the database, so production should set GRANTD_MASTER_KEY. */
+ * Cases 3 and 4 log one warning per process when the caller asks (the server does): a key
+ * beside the database travels with every copy of the database, so production should set
+ * GRANTD_MASTER_KEY. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -188,7 +189,7 @@ static grantd_rc from_file(const char *path, unsigned char key[GRANTD_SEAL_KEY_L
     return create_file(path, key, err, errlen);
 }
 
-grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
+grantd_rc grantd_master_key_load(const struct grantd_config *cfg, int warn,
                                  unsigned char key[GRANTD_SEAL_KEY_LEN], char *where,
                                  size_t wherelen, char *err, size_t errlen)
 {
@@ -218,7 +219,8 @@ grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
             return GRANTD_ECRYPTO;
         }
         memcpy(key, memory_key, GRANTD_SEAL_KEY_LEN);
-        warn_once("memory");
+        if (warn)
+            warn_once("memory");
         return GRANTD_OK;
     }
     char path[4200];
@@ -228,7 +230,7 @@ grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
     }
     snprintf(where, wherelen, "master key file %s", path);
     grantd_rc rc = from_file(path, key, err, errlen);
-    if (rc == GRANTD_OK)
+    if (rc == GRANTD_OK && warn)
         warn_once(path);
     return rc;
 }

@@ -389,7 +389,7 @@ static grantd_rc keyring_new(struct grantd_store *s, const struct grantd_config 
     pthread_mutex_init(&kr->mu, NULL);
     atomic_init(&kr->cur, NULL);
     char where[WHERE_MAX] = "";
-    grantd_rc rc = grantd_master_key_load(cfg, kr->master, where, sizeof(where), err, errlen);
+    grantd_rc rc = grantd_master_key_load(cfg, 1, kr->master, where, sizeof(where), err, errlen);
     kr->where = grantd_xstrdup(where); /* exact size: a server may hold a thousand keyrings */
     if (rc != GRANTD_OK) {
         grantd_keyring_free(kr);
@@ -561,7 +561,7 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
         snprintf(err, errlen, "unknown key algorithm (use ES256 or RS256)");
         return GRANTD_EINVAL;
     }
-    grantd_rc rc = grantd_master_key_load(cfg, master, where, sizeof(where), err, errlen);
+    grantd_rc rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
     if (rc != GRANTD_OK)
         return rc;
     rc = grantd_store_key_list(s, a, tenant, &keys, &n);

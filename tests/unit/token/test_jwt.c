@@ -147,7 +147,7 @@ static int mkdir_teardown(void **state)
 static grantd_rc load(struct grantd_config *cfg, unsigned char key[32], char *err)
 {
     char where[512];
-    return grantd_master_key_load(cfg, key, where, sizeof(where), err, 256);
+    return grantd_master_key_load(cfg, 1, key, where, sizeof(where), err, 256);
 }
 
 static void test_master_from_config(void **state)

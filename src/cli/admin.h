@@ -59,6 +59,8 @@ struct grantd_admin_cmd {
     const char *summary;
 };
 
+#define GRANTD_ADMIN_COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
 /* After a change that running servers cache (a client disabled, enabled, deleted or given a
  * new secret; a user disabled or enabled): waits out the caches' window (the client and
  * token caches of src/oauth keep an entry at most 1 s), so that when the command returns
@@ -66,11 +68,14 @@ struct grantd_admin_cmd {
  * servers in other processes without any message between them. */
 void grantd_admin_wait_caches(void);
 
-/* Runs the subcommand named by argv[1] of a command group ("client", "key"...). usage_head
- * is the group's usage line; "--help", "-h" and "help" list the subcommands. */
-int grantd_admin_dispatch(const char *group, const char *usage_head,
-                          const struct grantd_admin_cmd *table, size_t n, int argc,
-                          char **argv);
+/* Runs the subcommand named by argv[1] of a command group ("client", "key"...) from its
+ * table; "--help", "-h" and "help" list the subcommands, under "Usage: grantd GROUP
+ * SUBCOMMAND [OPTIONS]". A missing or unknown subcommand is a usage error. */
+int grantd_admin_dispatch(const char *group, const struct grantd_admin_cmd *table, size_t n,
+                          int argc, char **argv);
+/* The entry of table named name, or NULL (main.c's commands, the groups' subcommands). */
+const struct grantd_admin_cmd *grantd_admin_find(const struct grantd_admin_cmd *table, size_t n,
+                                                 const char *name);
 void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table, size_t n);
 
 /* What an admin command works with once its arguments are valid. */
@@ -87,6 +92,23 @@ struct grantd_admin_session {
 int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_args *a);
 void grantd_admin_close(struct grantd_admin_session *s);
 
+/* The frame of every subcommand that works on the store:
+ *     int rc = grantd_admin_start(&s, &a, parse(...));
+ *     if (rc != GRANTD_EXIT_OK)
+ *         goto out;
+ *     ... act and print ...
+ *     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+ * out:
+ *     return grantd_admin_end(&s, rc);
+ * parse_rc is what parsing (and any check before the store) gave: GRANTD_EXIT_OK, -1 after
+ * --help, or an exit status. Only with GRANTD_EXIT_OK is the session opened; s can be ended
+ * either way. grantd_admin_end closes s and turns -1 into GRANTD_EXIT_OK. */
+int grantd_admin_start(struct grantd_admin_session *s, const struct grantd_admin_args *a,
+                       int parse_rc);
+int grantd_admin_end(struct grantd_admin_session *s, int rc);
+/* After getopt returned GRANTD_ADMIN_STOP: -1 after --help, else the usage error's status. */
+int grantd_admin_stopped(const struct grantd_admin_args *a);
+
 /* "grantd <cmd>: <message>" on stderr; returns GRANTD_EXIT_FAIL. */
 int grantd_admin_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A store failure as one line: "grantd <cmd>: <what>: <reason>"; returns GRANTD_EXIT_FAIL. */
@@ -94,6 +116,11 @@ int grantd_admin_store_fail(const char *cmd, const char *what, grantd_rc rc);
 
 /* Writes v (consumed) as one JSON document and a newline to stdout. */
 void grantd_admin_print_json(json_t *v);
+/* What a list subcommand prints: with json one JSON array of item(list, i, ctx) for each
+ * i < n, else table(list, n, ctx). list is the subcommand's array of records. */
+void grantd_admin_print_list(int json, const void *list, size_t n,
+                             json_t *(*item)(const void *list, size_t i, void *ctx),
+                             void (*table)(const void *list, size_t n, void *ctx), void *ctx);
 /* "key:" padded to a column, then value, on stdout. */
 void grantd_admin_print_kv(const char *key, const char *value);
 /* Flushes stdout; GRANTD_EXIT_FAIL with a message when the output could not be written

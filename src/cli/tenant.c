@@ -68,7 +68,7 @@ static int parse(struct tenant_args *t, int argc, char **argv, int create, int w
     int opt;
     while ((opt = grantd_admin_getopt(&t->a, argc, argv, create ? with_issuer : plain)) != -1) {
         if (opt == GRANTD_ADMIN_STOP)
-            return t->a.exit == GRANTD_EXIT_OK ? -1 : t->a.exit;
+            return grantd_admin_stopped(&t->a);
         if (opt == 'j')
             t->json = 1;
         else if (opt == 'i')
@@ -134,29 +134,36 @@ static json_t *tenant_json(struct grantd_admin_session *s, const struct grantd_t
     return o;
 }
 
+/* Reads and checks --profile's file (when given) before anything is written: its text goes
+ * to *text (malloc'd; NULL without --profile). A usage error names what is wrong. */
+static int read_profile(const struct tenant_args *t, char **text)
+{
+    struct grantd_config overlay;
+    char err[512];
+    grantd_config_defaults(&overlay);
+    grantd_rc prc = t->profile ? grantd_config_load_issuer_file(&overlay, t->profile, text, err,
+                                                                sizeof(err))
+                               : GRANTD_OK;
+    if (prc == GRANTD_OK)
+        prc = grantd_router_check_profile(&overlay.profile, err, sizeof(err));
+    grantd_config_free(&overlay);
+    if (prc == GRANTD_OK)
+        return GRANTD_EXIT_OK;
+    free(*text);
+    *text = NULL;
+    return grantd_cli_usage_error(t->a.cmd, "%s", err);
+}
+
 static int tenant_create(int argc, char **argv)
 {
     struct tenant_args t = {0};
     struct grantd_admin_session s;
-    struct grantd_config overlay;
-    char *text = NULL, err[512];
+    char *text = NULL;
     grantd_admin_args_init(&t.a, "tenant create", create_usage);
     int rc = parse(&t, argc, argv, 1, 1);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    /* the profile is read and checked before anything is written */
-    grantd_config_defaults(&overlay);
-    grantd_rc prc = t.profile ? grantd_config_load_issuer_file(&overlay, t.profile, &text, err,
-                                                               sizeof(err))
-                              : GRANTD_OK;
-    if (prc == GRANTD_OK)
-        prc = grantd_router_check_profile(&overlay.profile, err, sizeof(err));
-    grantd_config_free(&overlay);
-    if (prc != GRANTD_OK) {
-        free(text);
-        return grantd_cli_usage_error(t.a.cmd, "%s", err);
-    }
-    rc = grantd_admin_open(&s, &t.a);
+    if (rc == GRANTD_EXIT_OK)
+        rc = read_profile(&t, &text);
+    rc = grantd_admin_start(&s, &t.a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant *all = NULL;
@@ -194,9 +201,24 @@ static int tenant_create(int argc, char **argv)
     }
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
     free(text);
-    return rc;
+    return grantd_admin_end(&s, rc);
+}
+
+static json_t *list_item(const void *records, size_t i, void *session)
+{
+    return tenant_json(session, &((const struct grantd_tenant *)records)[i], 0);
+}
+
+static void print_table(const void *records, size_t n, void *session)
+{
+    const struct grantd_tenant *all = records;
+    printf("%-6s  %-24s  %-24s  %s\n", "ID", "NAME", "PROFILE", "ISSUER");
+    for (size_t i = 0; i < n; i++) {
+        const char *pn = profile_name(session, &all[i]);
+        printf("%-6lld  %-24s  %-24s  %s\n", (long long)all[i].id, all[i].name,
+               pn ? pn : "-", all[i].issuer ? all[i].issuer : "(configured issuer)");
+    }
 }
 
 static int tenant_list(int argc, char **argv)
@@ -204,10 +226,7 @@ static int tenant_list(int argc, char **argv)
     struct tenant_args t = {0};
     struct grantd_admin_session s;
     grantd_admin_args_init(&t.a, "tenant list", list_usage);
-    int rc = parse(&t, argc, argv, 0, 0);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &t.a);
+    int rc = grantd_admin_start(&s, &t.a, parse(&t, argc, argv, 0, 0));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant *all = NULL;
@@ -217,23 +236,10 @@ static int tenant_list(int argc, char **argv)
         rc = grantd_admin_store_fail(t.a.cmd, "database", src);
         goto out;
     }
-    if (t.json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, tenant_json(&s, &all[i], 0));
-        grantd_admin_print_json(arr);
-    } else {
-        printf("%-6s  %-24s  %-24s  %s\n", "ID", "NAME", "PROFILE", "ISSUER");
-        for (size_t i = 0; i < n; i++) {
-            const char *pn = profile_name(&s, &all[i]);
-            printf("%-6lld  %-24s  %-24s  %s\n", (long long)all[i].id, all[i].name,
-                   pn ? pn : "-", all[i].issuer ? all[i].issuer : "(configured issuer)");
-        }
-    }
+    grantd_admin_print_list(t.json, all, n, list_item, print_table, &s);
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static int tenant_show(int argc, char **argv)
@@ -241,10 +247,7 @@ static int tenant_show(int argc, char **argv)
     struct tenant_args t = {0};
     struct grantd_admin_session s;
     grantd_admin_args_init(&t.a, "tenant show", show_usage);
-    int rc = parse(&t, argc, argv, 0, 1);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &t.a);
+    int rc = grantd_admin_start(&s, &t.a, parse(&t, argc, argv, 0, 1));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant got;
@@ -274,8 +277,7 @@ static int tenant_show(int argc, char **argv)
     }
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static const struct grantd_admin_cmd tenant_commands[] = {
@@ -286,8 +288,6 @@ static const struct grantd_admin_cmd tenant_commands[] = {
 
 int grantd_cli_tenant(int argc, char **argv)
 {
-    return grantd_admin_dispatch("tenant", "Usage: grantd tenant SUBCOMMAND [OPTIONS]\n",
-                                 tenant_commands,
-                                 sizeof(tenant_commands) / sizeof(tenant_commands[0]), argc,
-                                 argv);
+    return grantd_admin_dispatch("tenant", tenant_commands, GRANTD_ADMIN_COUNT(tenant_commands),
+                                 argc, argv);
 }

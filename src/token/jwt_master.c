@@ -143,7 +143,8 @@ static grantd_rc create_file(const char *path, unsigned char key[GRANTD_SEAL_KEY
         return GRANTD_EIO;
     }
     grantd_hex_encode(r, sizeof(r), rnd);
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", path, (long)getpid(), rnd);
+    /* path is at most 4096 bytes (above); the precision says so to the compiler too */
+    snprintf(tmp, sizeof(tmp), "%.4096s.tmp-%ld-%s", path, (long)getpid(), rnd);
     if (!write_temp(tmp, key)) {
         snprintf(err, errlen, "cannot create master key file %s: %s", path, strerror(errno));
         unlink(tmp);

@@ -1,17 +1,24 @@
 # The two commands of README.md, and the builds behind them.
-#   make run     install what is missing, build, create the demo client and user, serve on 127.0.0.1:8080
+#   make run     install what is missing, build grantd, create the demo client and user, serve
+#                on 127.0.0.1:8080
 #   make check   install test dependencies, build, run every suite (unit, store, fuzz replay, integration)
 #   make check-asan   the same suites in an ASan+UBSan build (CI runs both)
+#   make build-release   compile a Release build (-O3, warnings as errors) without running it:
+#                 optimised builds see warnings the others do not (CI runs it)
 #   make fuzz    run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make bench   bench/run (wrk on loopback against a return-200 ceiling)
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   grantd, its man page, the example
+#                configuration and profiles (share/grantd/examples), the docs (share/doc/grantd)
 
 JOBS        ?= $(shell nproc)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
+RELEASE_BUILD ?= build-release-check
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 30
+PREFIX      ?= /usr/local
 
-.PHONY: all deps build run check check-asan fuzz bench clean
+.PHONY: all deps build build-grantd build-release run install check check-asan fuzz bench clean
 
 all: build
 
@@ -22,8 +29,21 @@ build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
-run: deps build
+# Its own folder: bench/run keeps build-release/ (configured without -Werror) for itself.
+build-release:
+	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release -DGRANTD_WERROR=ON >/dev/null
+	cmake --build $(RELEASE_BUILD) -j$(JOBS)
+
+# Only the server: the tests, fuzz targets and benchmarks are check's business.
+build-grantd:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target grantd
+
+run: deps build-grantd
 	scripts/demo $(BUILD)/grantd
+
+install: build-grantd
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 check:
 	scripts/deps --test
@@ -52,4 +72,4 @@ bench:
 	bench/run
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(RELEASE_BUILD)

@@ -40,7 +40,7 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-/* Keep-alive trap (DESIGN.md): queueing the response on the first callback, before MHD has
+/* Keep-alive trap (src/http/server.c): queueing the response on the first callback, before MHD has
  * seen the end of the request, makes it close the connection afterwards. So the first call
  * only marks the connection and returns MHD_YES; later calls drop any upload data; the call
  * with no upload data left queues the shared response. */

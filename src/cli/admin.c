@@ -90,21 +90,29 @@ static int is_help(const char *arg)
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0;
 }
 
-int grantd_admin_dispatch(const char *group, const char *usage_head,
-                          const struct grantd_admin_cmd *table, size_t n, int argc,
-                          char **argv)
+const struct grantd_admin_cmd *grantd_admin_find(const struct grantd_admin_cmd *table, size_t n,
+                                                 const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, table[i].name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+int grantd_admin_dispatch(const char *group, const struct grantd_admin_cmd *table, size_t n,
+                          int argc, char **argv)
 {
     if (argc < 2)
         return grantd_cli_usage_error(group, "missing subcommand (see grantd %s --help)", group);
     if (is_help(argv[1])) {
-        printf("%s\nSubcommands:\n", usage_head);
+        printf("Usage: grantd %s SUBCOMMAND [OPTIONS]\n\nSubcommands:\n", group);
         grantd_admin_list_commands(stdout, table, n);
         printf("\nRun 'grantd %s SUBCOMMAND --help' for a subcommand's options.\n", group);
         return GRANTD_EXIT_OK;
     }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(argv[1], table[i].name) == 0)
-            return table[i].run(argc - 1, argv + 1);
+    const struct grantd_admin_cmd *cmd = grantd_admin_find(table, n, argv[1]);
+    if (cmd)
+        return cmd->run(argc - 1, argv + 1);
     return grantd_cli_usage_error(group, "unknown subcommand '%.64s' (see grantd %s --help)",
                                   argv[1], group);
 }
@@ -150,6 +158,26 @@ void grantd_admin_close(struct grantd_admin_session *s)
     s->arena = NULL;
 }
 
+int grantd_admin_start(struct grantd_admin_session *s, const struct grantd_admin_args *a,
+                       int parse_rc)
+{
+    if (parse_rc == GRANTD_EXIT_OK)
+        return grantd_admin_open(s, a);
+    memset(s, 0, sizeof(*s));
+    return parse_rc;
+}
+
+int grantd_admin_end(struct grantd_admin_session *s, int rc)
+{
+    grantd_admin_close(s);
+    return rc < 0 ? GRANTD_EXIT_OK : rc;
+}
+
+int grantd_admin_stopped(const struct grantd_admin_args *a)
+{
+    return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+}
+
 int grantd_admin_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -169,6 +197,20 @@ void grantd_admin_print_json(json_t *v)
     json_dumpf(v, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(v);
+}
+
+void grantd_admin_print_list(int json, const void *list, size_t n,
+                             json_t *(*item)(const void *list, size_t i, void *ctx),
+                             void (*table)(const void *list, size_t n, void *ctx), void *ctx)
+{
+    if (!json) {
+        table(list, n, ctx);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, item(list, i, ctx));
+    grantd_admin_print_json(arr);
 }
 
 void grantd_admin_print_kv(const char *key, const char *value)
@@ -192,24 +234,6 @@ void grantd_admin_format_time(int64_t t, char out[32])
     struct tm tm;
     if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(out, 32, "%lld", (long long)t);
-}
-
-void grantd_admin_redact_url(const char *url, char *out, size_t outlen)
-{
-    const char *auth = strstr(url, "://");
-    if (!auth) {
-        snprintf(out, outlen, "%s", url);
-        return;
-    }
-    auth += 3;
-    size_t auth_len = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', auth_len);
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (!colon) {
-        snprintf(out, outlen, "%s", url);
-        return;
-    }
-    snprintf(out, outlen, "%.*s***%s", (int)(colon + 1 - url), url, at);
 }
 
 grantd_rc grantd_admin_random_id(char out[32])

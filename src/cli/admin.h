@@ -1,6 +1,7 @@
-/* Helpers shared by the admin commands (migrate, client, user): option parsing with the
- * options every command takes (--config, --db, --help), subcommand tables, opening the
- * configured store, and output. Private to src/cli; serve.c does not need it.
+/* Helpers shared by the admin commands (migrate, client, user, key, tenant): option parsing
+ * with the options every command takes (--config, --db, --tenant, --help), subcommand
+ * tables, opening the configured store, and output. Private to src/cli; serve.c does not
+ * need it.
  *
  * Every admin command follows one order: parse and validate all arguments (a one-line
  * error and exit 2 on any problem, with nothing written), then load the configuration and
@@ -58,6 +59,8 @@ struct grantd_admin_cmd {
     const char *summary;
 };
 
+#define GRANTD_ADMIN_COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
 /* After a change that running servers cache (a client disabled, enabled, deleted or given a
  * new secret; a user disabled or enabled): waits out the caches' window (the client and
  * token caches of src/oauth keep an entry at most 1 s), so that when the command returns
@@ -65,11 +68,14 @@ struct grantd_admin_cmd {
  * servers in other processes without any message between them. */
 void grantd_admin_wait_caches(void);
 
-/* Runs the subcommand named by argv[1] of a command group ("client", "user"). usage_head
- * is the group's usage line; "--help", "-h" and "help" list the subcommands. */
-int grantd_admin_dispatch(const char *group, const char *usage_head,
-                          const struct grantd_admin_cmd *table, size_t n, int argc,
-                          char **argv);
+/* Runs the subcommand named by argv[1] of a command group ("client", "key"...) from its
+ * table; "--help", "-h" and "help" list the subcommands, under "Usage: grantd GROUP
+ * SUBCOMMAND [OPTIONS]". A missing or unknown subcommand is a usage error. */
+int grantd_admin_dispatch(const char *group, const struct grantd_admin_cmd *table, size_t n,
+                          int argc, char **argv);
+/* The entry of table named name, or NULL (main.c's commands, the groups' subcommands). */
+const struct grantd_admin_cmd *grantd_admin_find(const struct grantd_admin_cmd *table, size_t n,
+                                                 const char *name);
 void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table, size_t n);
 
 /* What an admin command works with once its arguments are valid. */
@@ -86,6 +92,23 @@ struct grantd_admin_session {
 int grantd_admin_open(struct grantd_admin_session *s, const struct grantd_admin_args *a);
 void grantd_admin_close(struct grantd_admin_session *s);
 
+/* The frame of every subcommand that works on the store:
+ *     int rc = grantd_admin_start(&s, &a, parse(...));
+ *     if (rc != GRANTD_EXIT_OK)
+ *         goto out;
+ *     ... act and print ...
+ *     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+ * out:
+ *     return grantd_admin_end(&s, rc);
+ * parse_rc is what parsing (and any check before the store) gave: GRANTD_EXIT_OK, -1 after
+ * --help, or an exit status. Only with GRANTD_EXIT_OK is the session opened; s can be ended
+ * either way. grantd_admin_end closes s and turns -1 into GRANTD_EXIT_OK. */
+int grantd_admin_start(struct grantd_admin_session *s, const struct grantd_admin_args *a,
+                       int parse_rc);
+int grantd_admin_end(struct grantd_admin_session *s, int rc);
+/* After getopt returned GRANTD_ADMIN_STOP: -1 after --help, else the usage error's status. */
+int grantd_admin_stopped(const struct grantd_admin_args *a);
+
 /* "grantd <cmd>: <message>" on stderr; returns GRANTD_EXIT_FAIL. */
 int grantd_admin_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A store failure as one line: "grantd <cmd>: <what>: <reason>"; returns GRANTD_EXIT_FAIL. */
@@ -93,6 +116,11 @@ int grantd_admin_store_fail(const char *cmd, const char *what, grantd_rc rc);
 
 /* Writes v (consumed) as one JSON document and a newline to stdout. */
 void grantd_admin_print_json(json_t *v);
+/* What a list subcommand prints: with json one JSON array of item(list, i, ctx) for each
+ * i < n, else table(list, n, ctx). list is the subcommand's array of records. */
+void grantd_admin_print_list(int json, const void *list, size_t n,
+                             json_t *(*item)(const void *list, size_t i, void *ctx),
+                             void (*table)(const void *list, size_t n, void *ctx), void *ctx);
 /* "key:" padded to a column, then value, on stdout. */
 void grantd_admin_print_kv(const char *key, const char *value);
 /* Flushes stdout; GRANTD_EXIT_FAIL with a message when the output could not be written
@@ -100,8 +128,6 @@ void grantd_admin_print_kv(const char *key, const char *value);
 int grantd_admin_finish(const char *cmd, int ok);
 /* Unix seconds as "2024-05-01T12:00:00Z". */
 void grantd_admin_format_time(int64_t t, char out[32]);
-/* Copies url into out with any password in its authority replaced by "***". */
-void grantd_admin_redact_url(const char *url, char *out, size_t outlen);
 /* A fresh identifier: 16 random bytes, base64url (22 characters), never starting with '-'
  * or '_'. */
 GRANTD_MUST_USE grantd_rc grantd_admin_random_id(char out[32]);

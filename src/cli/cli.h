@@ -1,5 +1,6 @@
-/* Shared pieces of the grantd command line. One file per subcommand (serve.c, migrate.c,
- * client.c, user.c); main.c dispatches through a table.
+/* Shared pieces of the grantd command line. One file per command (serve.c, migrate.c,
+ * client.c, user.c, key.c, tenant.c; client and user have helper files beside them); main.c
+ * dispatches through a table.
  *
  * Exit status: 0 success, 1 an operational failure (not found, database error),
  * 2 bad arguments (a one-line error naming the problem; nothing is written). */
@@ -31,10 +32,13 @@ int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const 
 /* Opens cfg->db_url and migrates it. Prints a one-line error and returns GRANTD_EXIT_FAIL on
  * failure, else GRANTD_EXIT_OK with *out set. */
 int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store **out);
-/* Prints "grantd <cmd>: <message>" on stderr and returns GRANTD_EXIT_USAGE. */
 /* Prints "grantd CMD: MESSAGE" on stderr (the one line every CLI failure is). */
 void grantd_cli_vprint_error(const char *cmd, const char *fmt, va_list ap);
+/* The same line; returns GRANTD_EXIT_USAGE. */
 int grantd_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Copies url into out with any password in its authority replaced by "***": the form of a
+ * database URL that may be printed or logged. */
+void grantd_cli_redact_url(const char *url, char *out, size_t outlen);
 
 #endif

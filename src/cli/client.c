@@ -143,7 +143,7 @@ static int parse_create(struct create_args *c, int argc, char **argv)
     int opt, rc = GRANTD_EXIT_OK;
     while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(&c->a, argc, argv, opts)) != -1) {
         if (opt == GRANTD_ADMIN_STOP)
-            return c->a.exit == GRANTD_EXIT_OK ? -1 : c->a.exit;
+            return grantd_admin_stopped(&c->a);
         rc = create_option(c, opt);
     }
     if (rc != GRANTD_EXIT_OK)
@@ -223,14 +223,11 @@ static int client_create(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     memset(&cl, 0, sizeof(cl));
     grantd_admin_args_init(&c.a, "client create", create_usage);
+    secret[0] = '\0';
     int rc = parse_create(&c, argc, argv);
     if (rc == GRANTD_EXIT_OK)
         rc = validate_create(&c);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-
-    secret[0] = '\0';
-    rc = grantd_admin_open(&s, &c.a);
+    rc = grantd_admin_start(&s, &c.a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     rc = GRANTD_EXIT_FAIL;
@@ -269,8 +266,7 @@ static int client_create(int argc, char **argv)
     rc = grantd_admin_finish(c.a.cmd, GRANTD_EXIT_OK);
 out:
     explicit_bzero(secret, sizeof(secret));
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static const struct grantd_admin_cmd client_commands[] = {
@@ -285,8 +281,6 @@ static const struct grantd_admin_cmd client_commands[] = {
 
 int grantd_cli_client(int argc, char **argv)
 {
-    return grantd_admin_dispatch("client", "Usage: grantd client SUBCOMMAND [OPTIONS]\n",
-                                 client_commands,
-                                 sizeof(client_commands) / sizeof(client_commands[0]), argc,
-                                 argv);
+    return grantd_admin_dispatch("client", client_commands, GRANTD_ADMIN_COUNT(client_commands),
+                                 argc, argv);
 }

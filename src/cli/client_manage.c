@@ -62,7 +62,7 @@ static int parse(struct grantd_admin_args *a, int argc, char **argv, int allow_j
     int opt;
     while ((opt = grantd_admin_getopt(a, argc, argv, allow_json ? with_json : plain)) != -1) {
         if (opt == GRANTD_ADMIN_STOP)
-            return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+            return grantd_admin_stopped(a);
         *json = 1; /* 'j', the only other option */
     }
     int rc = grantd_admin_positionals(a, argc, argv, want_id, want_id, "CLIENT_ID");
@@ -89,8 +89,9 @@ static void fit(int *w, const char *s)
         *w = (int)strlen(s);
 }
 
-static void print_table(const struct grantd_client *list, size_t count)
+static void print_table(const void *records, size_t count, void *ctx)
 {
+    const struct grantd_client *list = records;
     char flags[GRANTD_CLIENT_FLAGS_BRIEF_MAX], ttls[GRANTD_CLIENT_TTLS_BRIEF_MAX];
     int w = 9, fw = 5, tw = 9;
     for (size_t i = 0; i < count; i++) {
@@ -111,6 +112,11 @@ static void print_table(const struct grantd_client *list, size_t count)
     }
 }
 
+static json_t *list_item(const void *records, size_t i, void *ctx)
+{
+    return grantd_cli_client_json(&((const struct grantd_client *)records)[i], NULL);
+}
+
 int grantd_cli_client_list(int argc, char **argv)
 {
     struct grantd_admin_args a;
@@ -119,10 +125,7 @@ int grantd_cli_client_list(int argc, char **argv)
     size_t count = 0;
     int json = 0;
     grantd_admin_args_init(&a, "client list", list_usage);
-    int rc = parse(&a, argc, argv, 1, 0, &json, NULL);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 1, 0, &json, NULL));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_client_list(s.store, s.arena, s.tenant, &list,
@@ -131,18 +134,10 @@ int grantd_cli_client_list(int argc, char **argv)
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
     }
-    if (json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < count; i++)
-            json_array_append_new(arr, grantd_cli_client_json(&list[i], NULL));
-        grantd_admin_print_json(arr);
-    } else {
-        print_table(list, count);
-    }
+    grantd_admin_print_list(json, list, count, list_item, print_table, NULL);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 int grantd_cli_client_show(int argc, char **argv)
@@ -153,10 +148,7 @@ int grantd_cli_client_show(int argc, char **argv)
     const char *id = NULL;
     int json = 0;
     grantd_admin_args_init(&a, "client show", show_usage);
-    int rc = parse(&a, argc, argv, 1, 1, &json, &id);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 1, 1, &json, &id));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_client_get(s.store, s.arena, s.tenant, id, &cl);
@@ -170,8 +162,7 @@ int grantd_cli_client_show(int argc, char **argv)
         grantd_cli_client_print(&cl, NULL);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 /* disable and delete: one store call on one client, one line of output. */
@@ -182,10 +173,7 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage, 
     const char *id = NULL;
     int json = 0;
     grantd_admin_args_init(&a, cmd, usage);
-    int rc = parse(&a, argc, argv, 0, 1, &json, &id);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 0, 1, &json, &id));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     const struct grantd_store_driver *d = s.store->driver;
@@ -199,8 +187,7 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage, 
     printf("client '%s' %s\n", id, delete ? "deleted" : "disabled");
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 int grantd_cli_client_disable(int argc, char **argv)
@@ -261,10 +248,7 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     const char *id = NULL;
     int json = 0;
     grantd_admin_args_init(&a, cmd, usage);
-    int rc = parse(&a, argc, argv, 1, 1, &json, &id);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 1, 1, &json, &id));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     const struct grantd_store_driver *d = s.store->driver;
@@ -292,8 +276,7 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
     explicit_bzero(secret, sizeof(secret));
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 int grantd_cli_client_enable(int argc, char **argv)

@@ -1,5 +1,5 @@
 /* The parts of the command line every command shares (cli.h): building the configuration,
- * opening the store, usage errors. */
+ * opening the store, usage errors, redacting database URLs. */
 #include "cli/cli.h"
 
 #include <stdarg.h>
@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/admin.h"
 
 void grantd_cli_vprint_error(const char *cmd, const char *fmt, va_list ap)
 {
@@ -23,6 +22,24 @@ int grantd_cli_usage_error(const char *cmd, const char *fmt, ...)
     grantd_cli_vprint_error(cmd, fmt, ap);
     va_end(ap);
     return GRANTD_EXIT_USAGE;
+}
+
+void grantd_cli_redact_url(const char *url, char *out, size_t outlen)
+{
+    const char *auth = strstr(url, "://");
+    if (!auth) {
+        snprintf(out, outlen, "%s", url);
+        return;
+    }
+    auth += 3;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', auth_len);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        snprintf(out, outlen, "%s", url);
+        return;
+    }
+    snprintf(out, outlen, "%.*s***%s", (int)(colon + 1 - url), url, at);
 }
 
 int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const char *listen,
@@ -58,10 +75,11 @@ int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store *
     char err[512], url[512];
     int from = 0, to = 0;
     struct grantd_store *s = NULL;
-    grantd_admin_redact_url(cfg->db_url, url, sizeof(url));
+    grantd_cli_redact_url(cfg->db_url, url, sizeof(url));
     *out = NULL;
     if (grantd_store_open(cfg->db_url, &s, err, sizeof(err)) != GRANTD_OK) {
-        fprintf(stderr, "grantd: cannot open database %s: %s\n", url, err);
+        /* the driver's reason names the database already (without a password) */
+        fprintf(stderr, "grantd: %s\n", err);
         return GRANTD_EXIT_FAIL;
     }
     grantd_rc rc = grantd_store_migrate(s, &from, &to);

@@ -1,4 +1,4 @@
-/* grantd key rotate | list: the signing keys of the default tenant.
+/* grantd key rotate | list: the signing keys of one tenant (--tenant; else the default one).
  *
  * `rotate` adds a key (token/keys.c does the work): published at once, signing from
  * now + keys.publish_ahead, while every current key stops signing then and stays published
@@ -52,7 +52,7 @@ static int parse(struct grantd_admin_args *a, int argc, char **argv, int rotate,
     int opt;
     while ((opt = grantd_admin_getopt(a, argc, argv, rotate ? rotate_opts : list_opts)) != -1) {
         if (opt == GRANTD_ADMIN_STOP)
-            return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+            return grantd_admin_stopped(a);
         if (opt == 'j') {
             *json = 1;
         } else if (opt == 'a') {
@@ -109,8 +109,23 @@ static json_t *key_json(const struct grantd_key *k, const char *st)
                      "state", st);
 }
 
-static void print_table(const struct grantd_key *list, size_t n, int64_t now)
+/* A list of keys and the time their states are told for: print_list's context. */
+struct key_list {
+    const struct grantd_key *keys;
+    size_t n;
+    int64_t now;
+};
+
+static json_t *list_item(const void *records, size_t i, void *ctx)
 {
+    const struct key_list *l = ctx;
+    return key_json(&l->keys[i], state(l->keys, l->n, i, l->now));
+}
+
+static void print_table(const void *records, size_t n, void *ctx)
+{
+    const struct grantd_key *list = records;
+    int64_t now = ((const struct key_list *)ctx)->now;
     char created[32], from[32], retire[32];
     printf("%-43s  %-5s  %-20s  %-20s  %-20s  %s\n", "KID", "ALG", "CREATED", "ACTIVE_FROM",
            "RETIRE_AT", "STATE");
@@ -134,10 +149,7 @@ static int key_list(int argc, char **argv)
     size_t n = 0;
     int json = 0;
     grantd_admin_args_init(&a, "key list", list_usage);
-    int rc = parse(&a, argc, argv, 0, &json, NULL);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 0, &json, NULL));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_key_list(s.store, s.arena, s.tenant, &list, &n);
@@ -145,19 +157,11 @@ static int key_list(int argc, char **argv)
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
     }
-    int64_t now = grantd_clock_now();
-    if (json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, key_json(&list[i], state(list, n, i, now)));
-        grantd_admin_print_json(arr);
-    } else {
-        print_table(list, n, now);
-    }
+    struct key_list l = {.keys = list, .n = n, .now = grantd_clock_now()};
+    grantd_admin_print_list(json, list, n, list_item, print_table, &l);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 /* The longest access-token lifetime of the server and its clients (0 = the default). */
@@ -215,10 +219,7 @@ static int key_rotate(int argc, char **argv)
     int json = 0;
     char err[512];
     grantd_admin_args_init(&a, "key rotate", rotate_usage);
-    int rc = parse(&a, argc, argv, 1, &json, &alg);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 1, &json, &alg));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     int64_t ttl = 0, now = grantd_clock_now();
@@ -235,8 +236,7 @@ static int key_rotate(int argc, char **argv)
     }
     rc = rotate_output(&s, a.cmd, kid, json, now);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static const struct grantd_admin_cmd key_commands[] = {
@@ -246,6 +246,5 @@ static const struct grantd_admin_cmd key_commands[] = {
 
 int grantd_cli_key(int argc, char **argv)
 {
-    return grantd_admin_dispatch("key", "Usage: grantd key SUBCOMMAND [OPTIONS]\n", key_commands,
-                                 sizeof(key_commands) / sizeof(key_commands[0]), argc, argv);
+    return grantd_admin_dispatch("key", key_commands, GRANTD_ADMIN_COUNT(key_commands), argc, argv);
 }

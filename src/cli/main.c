@@ -18,7 +18,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
 };
 
-#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+#define COMMAND_COUNT GRANTD_ADMIN_COUNT(commands)
 
 static void usage(FILE *out)
 {
@@ -32,14 +32,6 @@ static void usage(FILE *out)
           out);
 }
 
-static const struct grantd_admin_cmd *find(const char *name)
-{
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(name, commands[i].name) == 0)
-            return &commands[i];
-    return NULL;
-}
-
 /* `grantd help [COMMAND]`. */
 static int help(int argc, char **argv)
 {
@@ -47,7 +39,7 @@ static int help(int argc, char **argv)
         usage(stdout);
         return GRANTD_EXIT_OK;
     }
-    const struct grantd_admin_cmd *cmd = find(argv[2]);
+    const struct grantd_admin_cmd *cmd = grantd_admin_find(commands, COMMAND_COUNT, argv[2]);
     if (!cmd)
         return grantd_cli_usage_error("help", "unknown command '%.64s'", argv[2]);
     char flag[] = "--help";
@@ -69,7 +61,7 @@ int main(int argc, char **argv)
         printf("grantd %s\n", GRANTD_VERSION);
         return GRANTD_EXIT_OK;
     }
-    const struct grantd_admin_cmd *cmd = find(name);
+    const struct grantd_admin_cmd *cmd = grantd_admin_find(commands, COMMAND_COUNT, name);
     if (!cmd) {
         fprintf(stderr, "grantd: unknown command '%.64s' (see grantd --help)\n", name);
         return GRANTD_EXIT_USAGE;

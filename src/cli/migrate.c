@@ -35,10 +35,10 @@ int grantd_cli_migrate(int argc, char **argv)
     rc = grantd_cli_config(&cfg, a.config, NULL, a.db, NULL);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_admin_redact_url(cfg.db_url, url, sizeof(url));
+    grantd_cli_redact_url(cfg.db_url, url, sizeof(url));
     rc = GRANTD_EXIT_FAIL;
     if (grantd_store_open(cfg.db_url, &s, err, sizeof(err)) != GRANTD_OK) {
-        grantd_admin_fail("migrate", "cannot open database %s: %s", url, err);
+        grantd_admin_fail("migrate", "%s", err); /* it names the database */
         goto out;
     }
     grantd_rc src = grantd_store_migrate(s, &from, &to);

@@ -25,7 +25,9 @@ static const char usage[] =
     "Serves the authorization server until SIGINT or SIGTERM. The database is migrated\n"
     "on start. Settings come from defaults, then the config file (--config or\n"
     "$GRANTD_CONFIG), then $GRANTD_LISTEN, $GRANTD_DB, $GRANTD_ISSUER, then these flags.\n"
-    "A listen port of 0 picks a free port; the chosen one is logged (event \"listening\").\n";
+    "A listen port of 0 picks a free port. Once serving it prints one line on stdout,\n"
+    "\"grantd listening on http://HOST:PORT, issuer URL\" (the port it got), then logs JSON\n"
+    "lines on stderr.\n";
 
 /* Idle keep-alive connections each hold a descriptor: use all the process may have. */
 static void raise_fd_limit(void)
@@ -71,20 +73,25 @@ static void wait_for_signal(void)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigwait(&set, &sig);
-    grantd_log(GRANTD_LOG_INFO, "stopping", "{s:s}", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    grantd_log(GRANTD_LOG_INFO, "stopping", "{s:s}", "signal",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-static char *derive_issuer(const struct grantd_config *cfg, unsigned port)
+/* "http://HOST:PORT" of the listen address with the port bound (the kernel's for port 0). */
+static char *bound_url(const struct grantd_config *cfg, unsigned port)
 {
     char host[256], buf[320];
     unsigned configured;
-    if (cfg->issuer)
-        return grantd_xstrdup(cfg->issuer);
     if (grantd_config_listen_parse(cfg->listen, host, sizeof(host), &configured) != GRANTD_OK)
         return grantd_xstrdup("http://localhost");
     int v6 = strchr(host, ':') != NULL;
     snprintf(buf, sizeof(buf), "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
     return grantd_xstrdup(buf);
+}
+
+static char *derive_issuer(const struct grantd_config *cfg, unsigned port)
+{
+    return cfg->issuer ? grantd_xstrdup(cfg->issuer) : bound_url(cfg, port);
 }
 
 static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
@@ -98,6 +105,40 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->limits.max_params = cfg->limits.max_params;
     app->limits.max_name_len = cfg->limits.max_param_name;
     app->limits.max_value_len = cfg->limits.max_param_value;
+}
+
+/* The stop signals go to sigwait only: blocked before any thread starts, which inherits
+ * the mask. A client that hangs up must not kill the process with SIGPIPE. */
+static void block_stop_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* The "listening" log event (the database URL redacted: it may hold a password), one debug
+ * event per further issuer, and the one plain line on stdout for people and scripts
+ * (tests/integration/conftest.py, bench/issuers and scripts/demo's users read it): the
+ * address bound, with the port the kernel picked for port 0, and the issuer. */
+static void announce(const struct grantd_app *app, unsigned port, const char *issuer)
+{
+    const struct grantd_config *cfg = app->cfg;
+    char db_shown[512];
+    char *url = bound_url(cfg, port);
+    grantd_cli_redact_url(cfg->db_url, db_shown, sizeof(db_shown));
+    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:s,s:i,s:s,s:s,s:s?,s:i}", "url", url,
+               "listen", cfg->listen, "port", (int)port, "issuer", issuer, "db", db_shown,
+               "profile", cfg->profile.name, "issuers", (int)app->issuer_count);
+    for (size_t i = 1; i < app->issuer_count; i++)
+        grantd_log(GRANTD_LOG_DEBUG, "issuer", "{s:I,s:s,s:s?}", "tenant",
+                   (json_int_t)app->issuers[i].tenant, "issuer", app->issuers[i].url,
+                   "profile", app->issuers[i].cfg->profile.name);
+    printf("grantd listening on %s, issuer %s\n", url, issuer);
+    fflush(stdout);
+    free(url);
 }
 
 /* Binds first so the issuer URLs (the default one may name a port picked by the kernel)
@@ -154,13 +195,7 @@ int grantd_cli_serve(int argc, char **argv)
         goto out;
     }
     raise_fd_limit();
-    /* block the stop signals before threads start, so only sigwait sees them */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_stop_signals();
     app_init(&app, &cfg, store);
     unsigned port = 0;
     if (start_server(&app, served, &port, &resolved_issuer, &srv, err, sizeof(err)) !=
@@ -169,17 +204,7 @@ int grantd_cli_serve(int argc, char **argv)
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
-    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:i,s:s,s:s,s:s?,s:i}", "listen",
-               cfg.listen, "port", (int)port, "issuer", resolved_issuer, "db", cfg.db_url,
-               "profile", cfg.profile.name, "issuers", (int)app.issuer_count);
-    for (size_t i = 1; i < app.issuer_count; i++)
-        grantd_log(GRANTD_LOG_DEBUG, "issuer", "{s:I,s:s,s:s?}", "tenant",
-                   (json_int_t)app.issuers[i].tenant, "issuer", app.issuers[i].url, "profile",
-                   app.issuers[i].cfg->profile.name);
-    /* one plain line on stdout for people and scripts (tests read the port from it) */
-    printf("grantd listening on http://%s port %u, issuer %s\n", cfg.listen, port,
-           resolved_issuer);
-    fflush(stdout);
+    announce(&app, port, resolved_issuer);
     janitor = grantd_janitor_start(store, app.now);
     wait_for_signal();
     rc = GRANTD_EXIT_OK;

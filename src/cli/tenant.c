@@ -31,8 +31,8 @@ static const char create_usage[] =
     "NAME is 1..64 letters, digits, '_', '.' or '-'. --issuer is an absolute URL\n"
     "(https://test.apruve.com; requests reach it by Host and path) or a path prefix\n"
     "(/admin: under the default issuer). --profile stores a profile file's settings with\n"
-    "the tenant (profile, lifetimes, scopes, account_member, keys.alg). Restart running\n"
-    "servers to serve it.\n\nOptions:\n"
+    "the tenant (profile, lifetimes, scopes, account_member, keys.alg, keys.publish_ahead).\n"
+    "Restart running servers to serve it.\n\nOptions:\n"
     "  --issuer URL   the issuer URL, or a path prefix\n"
     "  --profile FILE a profile (examples/profiles/*.conf)\n" COMMON_HELP;
 static const char list_usage[] =
@@ -68,7 +68,7 @@ static int parse(struct tenant_args *t, int argc, char **argv, int create, int w
     int opt;
     while ((opt = grantd_admin_getopt(&t->a, argc, argv, create ? with_issuer : plain)) != -1) {
         if (opt == GRANTD_ADMIN_STOP)
-            return t->a.exit == GRANTD_EXIT_OK ? -1 : t->a.exit;
+            return grantd_admin_stopped(&t->a);
         if (opt == 'j')
             t->json = 1;
         else if (opt == 'i')
@@ -134,30 +134,37 @@ static json_t *tenant_json(struct grantd_admin_session *s, const struct grantd_t
     return o;
 }
 
-static int tenant_create(int argc, char **argv)
+/* Reads and checks --profile's file (when given) before anything is written: its text goes
+ * to *text (malloc'd; NULL without --profile). A usage error names what is wrong. */
+static int read_profile(const struct tenant_args *t, char **text)
 {
-    struct tenant_args t = {0};
-    struct grantd_admin_session s;
     struct grantd_config overlay;
-    char *text = NULL, err[512];
-    grantd_admin_args_init(&t.a, "tenant create", create_usage);
-    int rc = parse(&t, argc, argv, 1, 1);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    /* the profile is read and checked before anything is written */
+    char err[512];
     grantd_config_defaults(&overlay);
-    grantd_rc prc = t.profile ? grantd_config_load_issuer_file(&overlay, t.profile, &text, err,
-                                                               sizeof(err))
-                              : GRANTD_OK;
+    grantd_rc prc = t->profile ? grantd_config_load_issuer_file(&overlay, t->profile, text, err,
+                                                                sizeof(err))
+                               : GRANTD_OK;
     if (prc == GRANTD_OK)
         prc = grantd_router_check_profile(&grantd_oauth_routes, &overlay.profile, err,
                                           sizeof(err));
     grantd_config_free(&overlay);
-    if (prc != GRANTD_OK) {
-        free(text);
-        return grantd_cli_usage_error(t.a.cmd, "%s", err);
-    }
-    rc = grantd_admin_open(&s, &t.a);
+    if (prc == GRANTD_OK)
+        return GRANTD_EXIT_OK;
+    free(*text);
+    *text = NULL;
+    return grantd_cli_usage_error(t->a.cmd, "%s", err);
+}
+
+static int tenant_create(int argc, char **argv)
+{
+    struct tenant_args t = {0};
+    struct grantd_admin_session s;
+    char *text = NULL;
+    grantd_admin_args_init(&t.a, "tenant create", create_usage);
+    int rc = parse(&t, argc, argv, 1, 1);
+    if (rc == GRANTD_EXIT_OK)
+        rc = read_profile(&t, &text);
+    rc = grantd_admin_start(&s, &t.a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant *all = NULL;
@@ -195,9 +202,24 @@ static int tenant_create(int argc, char **argv)
     }
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
     free(text);
-    return rc;
+    return grantd_admin_end(&s, rc);
+}
+
+static json_t *list_item(const void *records, size_t i, void *session)
+{
+    return tenant_json(session, &((const struct grantd_tenant *)records)[i], 0);
+}
+
+static void print_table(const void *records, size_t n, void *session)
+{
+    const struct grantd_tenant *all = records;
+    printf("%-6s  %-24s  %-24s  %s\n", "ID", "NAME", "PROFILE", "ISSUER");
+    for (size_t i = 0; i < n; i++) {
+        const char *pn = profile_name(session, &all[i]);
+        printf("%-6lld  %-24s  %-24s  %s\n", (long long)all[i].id, all[i].name,
+               pn ? pn : "-", all[i].issuer ? all[i].issuer : "(configured issuer)");
+    }
 }
 
 static int tenant_list(int argc, char **argv)
@@ -205,10 +227,7 @@ static int tenant_list(int argc, char **argv)
     struct tenant_args t = {0};
     struct grantd_admin_session s;
     grantd_admin_args_init(&t.a, "tenant list", list_usage);
-    int rc = parse(&t, argc, argv, 0, 0);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &t.a);
+    int rc = grantd_admin_start(&s, &t.a, parse(&t, argc, argv, 0, 0));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant *all = NULL;
@@ -218,23 +237,10 @@ static int tenant_list(int argc, char **argv)
         rc = grantd_admin_store_fail(t.a.cmd, "database", src);
         goto out;
     }
-    if (t.json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, tenant_json(&s, &all[i], 0));
-        grantd_admin_print_json(arr);
-    } else {
-        printf("%-6s  %-24s  %-24s  %s\n", "ID", "NAME", "PROFILE", "ISSUER");
-        for (size_t i = 0; i < n; i++) {
-            const char *pn = profile_name(&s, &all[i]);
-            printf("%-6lld  %-24s  %-24s  %s\n", (long long)all[i].id, all[i].name,
-                   pn ? pn : "-", all[i].issuer ? all[i].issuer : "(configured issuer)");
-        }
-    }
+    grantd_admin_print_list(t.json, all, n, list_item, print_table, &s);
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static int tenant_show(int argc, char **argv)
@@ -242,10 +248,7 @@ static int tenant_show(int argc, char **argv)
     struct tenant_args t = {0};
     struct grantd_admin_session s;
     grantd_admin_args_init(&t.a, "tenant show", show_usage);
-    int rc = parse(&t, argc, argv, 0, 1);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &t.a);
+    int rc = grantd_admin_start(&s, &t.a, parse(&t, argc, argv, 0, 1));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     struct grantd_tenant got;
@@ -275,8 +278,7 @@ static int tenant_show(int argc, char **argv)
     }
     rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static const struct grantd_admin_cmd tenant_commands[] = {
@@ -287,8 +289,6 @@ static const struct grantd_admin_cmd tenant_commands[] = {
 
 int grantd_cli_tenant(int argc, char **argv)
 {
-    return grantd_admin_dispatch("tenant", "Usage: grantd tenant SUBCOMMAND [OPTIONS]\n",
-                                 tenant_commands,
-                                 sizeof(tenant_commands) / sizeof(tenant_commands[0]), argc,
-                                 argv);
+    return grantd_admin_dispatch("tenant", tenant_commands, GRANTD_ADMIN_COUNT(tenant_commands),
+                                 argc, argv);
 }

@@ -22,7 +22,7 @@ static const char create_usage[] =
     "                          [--config FILE] [--db URL]\n\n"
     "Creates a user. The password is read from the first line of standard input (from a\n"
     "terminal: prompted for, twice, without echo) and stored as an argon2id hash.\n"
-    "  printf '%%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
+    "  printf '%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
     "  --username NAME  login name: 1..128 printable ASCII characters, no spaces (required)\n"
     "  --account ID     the account (organisation) the user belongs to\n"
     "  --email ADDRESS  e-mail address\n"
@@ -126,7 +126,7 @@ static int parse_create(struct create_args *c, int argc, char **argv)
     int opt, rc = GRANTD_EXIT_OK;
     while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(&c->a, argc, argv, opts)) != -1) {
         if (opt == GRANTD_ADMIN_STOP)
-            return c->a.exit == GRANTD_EXIT_OK ? -1 : c->a.exit;
+            return grantd_admin_stopped(&c->a);
         rc = create_option(c, opt);
     }
     if (rc == GRANTD_EXIT_OK)
@@ -141,23 +141,15 @@ static int user_create(int argc, char **argv)
     struct grantd_user u;
     char password[GRANTD_PASSWORD_BUF], hash[GRANTD_PASSWORD_HASH_LEN], id[32];
     memset(&c, 0, sizeof(c));
-    memset(&s, 0, sizeof(s));
-    hash[0] = '\0';
+    password[0] = hash[0] = '\0';
     grantd_admin_args_init(&c.a, "user create", create_usage);
     int rc = parse_create(&c, argc, argv);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_cli_read_password(c.a.cmd, password, sizeof(password));
-    if (rc != GRANTD_EXIT_OK)
-        return rc;
-
-    rc = GRANTD_EXIT_FAIL;
-    if (grantd_password_hash(password, hash) != GRANTD_OK ||
-        grantd_admin_random_id(id) != GRANTD_OK) {
-        grantd_admin_fail(c.a.cmd, "cannot hash the password or generate the user id");
-        goto out;
-    }
-    rc = grantd_admin_open(&s, &c.a);
+    if (rc == GRANTD_EXIT_OK)
+        rc = grantd_cli_read_password(c.a.cmd, password, sizeof(password));
+    if (rc == GRANTD_EXIT_OK && (grantd_password_hash(password, hash) != GRANTD_OK ||
+                                 grantd_admin_random_id(id) != GRANTD_OK))
+        rc = grantd_admin_fail(c.a.cmd, "cannot hash the password or generate the user id");
+    rc = grantd_admin_start(&s, &c.a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     memset(&u, 0, sizeof(u));
@@ -181,8 +173,7 @@ static int user_create(int argc, char **argv)
 out:
     explicit_bzero(password, sizeof(password));
     explicit_bzero(hash, sizeof(hash));
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 /* ---- passwd, disable, enable ---- */
@@ -195,7 +186,7 @@ static int parse_username(struct grantd_admin_args *a, int argc, char **argv,
     static const struct option opts[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt = grantd_admin_getopt(a, argc, argv, opts);
     if (opt == GRANTD_ADMIN_STOP)
-        return a->exit == GRANTD_EXIT_OK ? -1 : a->exit;
+        return grantd_admin_stopped(a);
     int rc = grantd_admin_positionals(a, argc, argv, 1, 1, "USERNAME");
     if (rc != GRANTD_EXIT_OK)
         return rc;
@@ -212,21 +203,14 @@ static int user_passwd(int argc, char **argv)
     struct grantd_admin_session s;
     char password[GRANTD_PASSWORD_BUF], hash[GRANTD_PASSWORD_HASH_LEN];
     const char *username = NULL;
-    memset(&s, 0, sizeof(s));
-    hash[0] = '\0';
+    password[0] = hash[0] = '\0';
     grantd_admin_args_init(&a, "user passwd", passwd_usage);
     int rc = parse_username(&a, argc, argv, &username);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_cli_read_password(a.cmd, password, sizeof(password));
-    if (rc != GRANTD_EXIT_OK)
-        return rc;
-    rc = GRANTD_EXIT_FAIL;
-    if (grantd_password_hash(password, hash) != GRANTD_OK) {
-        grantd_admin_fail(a.cmd, "cannot hash the password");
-        goto out;
-    }
-    rc = grantd_admin_open(&s, &a);
+    if (rc == GRANTD_EXIT_OK)
+        rc = grantd_cli_read_password(a.cmd, password, sizeof(password));
+    if (rc == GRANTD_EXIT_OK && grantd_password_hash(password, hash) != GRANTD_OK)
+        rc = grantd_admin_fail(a.cmd, "cannot hash the password");
+    rc = grantd_admin_start(&s, &a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_user_set_password(s.store, s.tenant, username,
@@ -240,8 +224,7 @@ static int user_passwd(int argc, char **argv)
 out:
     explicit_bzero(password, sizeof(password));
     explicit_bzero(hash, sizeof(hash));
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static int set_disabled(int argc, char **argv, const char *cmd, const char *usage, int disabled)
@@ -250,10 +233,7 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
     struct grantd_admin_session s;
     const char *username = NULL;
     grantd_admin_args_init(&a, cmd, usage);
-    int rc = parse_username(&a, argc, argv, &username);
-    if (rc != GRANTD_EXIT_OK)
-        return rc < 0 ? GRANTD_EXIT_OK : rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = grantd_admin_start(&s, &a, parse_username(&a, argc, argv, &username));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_user_set_disabled(s.store, s.tenant, username,
@@ -266,8 +246,7 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
     printf("user '%s' %s\n", username, disabled ? "disabled" : "enabled");
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static int user_disable(int argc, char **argv)
@@ -282,8 +261,9 @@ static int user_enable(int argc, char **argv)
 
 /* ---- list ---- */
 
-static void print_table(const struct grantd_user *list, size_t count)
+static void print_table(const void *records, size_t count, void *ctx)
 {
+    const struct grantd_user *list = records;
     int w = 8;
     for (size_t i = 0; i < count; i++)
         if ((int)strlen(list[i].username) > w)
@@ -294,6 +274,11 @@ static void print_table(const struct grantd_user *list, size_t count)
                list[i].disabled ? "disabled" : "enabled",
                list[i].account ? list[i].account : "-", " / ",
                list[i].email ? list[i].email : "-");
+}
+
+static json_t *list_item(const void *records, size_t i, void *ctx)
+{
+    return user_json(&((const struct grantd_user *)records)[i]);
 }
 
 static int user_list(int argc, char **argv)
@@ -308,12 +293,9 @@ static int user_list(int argc, char **argv)
     grantd_admin_args_init(&a, "user list", list_usage);
     while ((opt = grantd_admin_getopt(&a, argc, argv, opts)) == 'j')
         json = 1;
-    if (opt == GRANTD_ADMIN_STOP)
-        return a.exit;
-    int rc = grantd_admin_positionals(&a, argc, argv, 0, 0, "");
-    if (rc != GRANTD_EXIT_OK)
-        return rc;
-    rc = grantd_admin_open(&s, &a);
+    int rc = opt == GRANTD_ADMIN_STOP ? grantd_admin_stopped(&a)
+                                      : grantd_admin_positionals(&a, argc, argv, 0, 0, "");
+    rc = grantd_admin_start(&s, &a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_user_list(s.store, s.arena, s.tenant, &list,
@@ -322,18 +304,10 @@ static int user_list(int argc, char **argv)
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
     }
-    if (json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < count; i++)
-            json_array_append_new(arr, user_json(&list[i]));
-        grantd_admin_print_json(arr);
-    } else {
-        print_table(list, count);
-    }
+    grantd_admin_print_list(json, list, count, list_item, print_table, NULL);
     rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
 out:
-    grantd_admin_close(&s);
-    return rc;
+    return grantd_admin_end(&s, rc);
 }
 
 static const struct grantd_admin_cmd user_commands[] = {
@@ -346,7 +320,6 @@ static const struct grantd_admin_cmd user_commands[] = {
 
 int grantd_cli_user(int argc, char **argv)
 {
-    return grantd_admin_dispatch("user", "Usage: grantd user SUBCOMMAND [OPTIONS]\n",
-                                 user_commands, sizeof(user_commands) / sizeof(user_commands[0]),
-                                 argc, argv);
+    return grantd_admin_dispatch("user", user_commands, GRANTD_ADMIN_COUNT(user_commands), argc,
+                                 argv);
 }

@@ -1,5 +1,5 @@
-/* Passwords for the user subcommands: reading one from stdin or a terminal, and hashing it
- * with argon2id. Private to src/cli. */
+/* Passwords for the user subcommands: reading one from stdin or a terminal (user_password.c;
+ * hashing it with argon2id is core/password.h). Private to src/cli. */
 #ifndef GRANTD_CLI_USER_INT_H
 #define GRANTD_CLI_USER_INT_H
 

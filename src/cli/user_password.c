@@ -1,6 +1,6 @@
-/* Reading user passwords for the user subcommands (hashing is core/password.c) (user_int.h). The password
- * exists in this process only in caller buffers that are wiped after use; it never reaches
- * stdout, stderr or the log. */
+/* Reading user passwords for the user subcommands (user_int.h; hashing is core/password.c).
+ * The password exists in this process only in caller buffers that are wiped after use; it
+ * never reaches stdout, stderr or the log. */
 #include "cli/user_int.h"
 
 #include <stdio.h>

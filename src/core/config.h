@@ -20,7 +20,10 @@
 #define GRANTD_SCOPES_MAX 256                 /* entries in the scopes list */
 #define GRANTD_DEFAULT_REFRESH_GRACE 0        /* seconds; 0 = a rotated refresh token is dead */
 #define GRANTD_DEFAULT_KEY_ALG "ES256"
-#define GRANTD_DEFAULT_KEY_PUBLISH_AHEAD 0    /* seconds a new key is published before it signs */
+/* Seconds a rotated key is published before it signs: an hour, so that resource servers
+ * that cache the JWKS (for its max-age, half of this; or their library's own period, often
+ * 5 to 10 minutes) have the new key before its first token. */
+#define GRANTD_DEFAULT_KEY_PUBLISH_AHEAD 3600
 #define GRANTD_DEFAULT_KEY_RELOAD 5           /* seconds between key reloads in serve */
 #define GRANTD_DEFAULT_BODY_BYTES (64 * 1024)
 /* A chunked body that passes the cap is discarded up to this many bytes so the client
@@ -79,7 +82,7 @@ struct grantd_config {
     } lifetimes;
     struct {
         char *master_key;        /* base64 of 32 bytes (or GRANTD_MASTER_KEY); NULL: key file */
-        char *master_key_file;   /* NULL: "<sqlite db path>.key", created 0600 on first start */
+        char *master_key_file;   /* must exist; NULL: "<sqlite db path>.key", created 0600 */
         char *alg;               /* ES256 | RS256: new signing keys */
         int64_t publish_ahead;
         int64_t reload;
@@ -118,8 +121,8 @@ const char *grantd_config_check_issuer(const char *v);
 const char *grantd_config_check_path(const char *v);
 /* A deep copy; free both with grantd_config_free. */
 void grantd_config_copy(struct grantd_config *dst, const struct grantd_config *src);
-/* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB over cfg (GRANTD_CONFIG is read by the CLI to pick
- * the file). */
+/* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB and GRANTD_MASTER_KEY over cfg (an empty variable
+ * is absent; GRANTD_CONFIG is read by the CLI to pick the file). */
 void grantd_config_apply_env(struct grantd_config *cfg);
 /* Checks cross-field rules (listen parses, with a port 0..65535 where 0 = any free port;
  * issuer is an absolute http(s) URL without query or fragment, db URL has a scheme). */

@@ -1,4 +1,5 @@
-/* JSON-lines logger over jansson. */
+/* JSON-lines logger over jansson: one object per line, written with one write(2). Not a
+ * sink for anything secret (see log.h); not buffered, not rotated (stderr is the contract). */
 #include "core/log.h"
 
 #include <stdarg.h>
@@ -63,7 +64,10 @@ void grantd_log(enum grantd_log_level level, const char *event, const char *fmt,
     json_t *line = json_pack("{s:s,s:s,s:s}", "ts", ts, "level", level_names[level], "event",
                              event);
     json_object_update(line, obj);
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* Reals with 15 significant digits: jansson's default, 17, prints the binary noise of
+     * e.g. 56 / 1000.0 as 0.056000000000000001; 15 digits give the decimal written back
+     * exactly for the values logged here (durations in whole microseconds as ms). */
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     if (text) {
         size_t n = strlen(text);
         text[n] = '\n'; /* json_dumps leaves room: we overwrite the NUL and write n+1 */

@@ -1,4 +1,4 @@
-/* Allocation that aborts on exhaustion (DESIGN: running out of memory aborts), and a
+/* Allocation that aborts on exhaustion (running out of memory is no state to carry on in), and a
  * per-request bump arena freed once. Arena memory is never freed piecemeal. */
 #ifndef GRANTD_CORE_MEM_H
 #define GRANTD_CORE_MEM_H

@@ -6,7 +6,7 @@
  * first access-handler call vets the headers (smuggling, NULs, Host, declared body size);
  * later calls collect the body under its cap; the last call builds the grantd_request, runs
  * the handler and queues the answer. Answering on a later call than the first keeps the
- * connection alive (DESIGN.md, keep-alive trap). */
+ * connection alive (docs/architecture.md, keep-alive trap). */
 #include "http/server.h"
 
 #include <arpa/inet.h>

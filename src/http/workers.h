@@ -1,5 +1,5 @@
 /* A small pool of threads for slow handlers (argon2id at login), so they never occupy the
- * libmicrohttpd I/O threads that answer token and health requests (DESIGN.md). */
+ * libmicrohttpd I/O threads that answer token and health requests (docs/architecture.md). */
 #ifndef GRANTD_HTTP_WORKERS_H
 #define GRANTD_HTTP_WORKERS_H
 

@@ -1,6 +1,6 @@
 /* Client authentication at the token, introspection and revocation endpoints
  * (RFC 6749 §2.3): client_secret_basic, client_secret_post, or none for public clients.
- * Exactly one method may be used per request. */
+ * The method follows from what the request carries; exactly one may be used per request. */
 #ifndef GRANTD_OAUTH_CLIENT_AUTH_H
 #define GRANTD_OAUTH_CLIENT_AUTH_H
 

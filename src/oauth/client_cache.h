@@ -1,5 +1,5 @@
 /* The client cache: client lookups on the token, introspection and revocation paths must not
- * hit the database on every request (DESIGN.md, Performance approach).
+ * hit the database on every request (docs/architecture.md, Performance approach).
  *
  * An entry lives GRANTD_CLIENT_CACHE_TTL_MS; after that the next lookup re-reads the client,
  * so a change made by `grantd client ...` in another process (disable, rotate-secret,

@@ -409,10 +409,17 @@ static void sq_close(struct grantd_store *s)
 }
 
 /* Creates the file with mode 0600 when missing, so SQLite never creates it with umask
- * defaults; an existing file keeps its mode. */
+ * defaults; an existing file keeps its mode. A missing folder is said in words: ENOENT's
+ * "No such file or directory" reads as if the file were missing, which O_CREAT handles. */
 static grantd_rc create_file(const char *path, char *err, size_t errlen)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    const char *slash = strrchr(path, '/');
+    if (fd < 0 && errno == ENOENT && slash && slash != path) {
+        snprintf(err, errlen, "cannot open database %s: folder %.*s does not exist", path,
+                 (int)(slash - path), path);
+        return GRANTD_ESTORE;
+    }
     if (fd < 0) {
         snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
         return GRANTD_ESTORE;

@@ -78,11 +78,14 @@ GRANTD_MUST_USE grantd_rc grantd_jwt_verify(const struct grantd_jwk *k, struct g
                                             const char *jws, struct grantd_jwt_claims *out);
 
 /* The master key that seals signing keys (jwt_master.c): keys.master_key, else the file
- * keys.master_key_file, else "<sqlite path>.key" (either file created 0600 when missing),
- * else for an in-memory database a per-process random key. where gets a short description
- * of the source for messages ("master key file /var/lib/grantd/grantd.db.key"), err a
- * one-line reason on failure (GRANTD_ECONFIG, GRANTD_EIO, GRANTD_ECRYPTO). */
-GRANTD_MUST_USE grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
+ * keys.master_key_file (which must exist: GRANTD_ECONFIG when missing), else
+ * "<sqlite path>.key" (created 0600 when missing), else for an in-memory database a
+ * per-process random key. With warn, one of the last two logs a warning, once per process
+ * (the server's keyrings warn; the CLI's rotation does not: a command's output is its own
+ * lines). where gets a short description of the source for messages ("master key file
+ * /var/lib/grantd/grantd.db.key"), err a one-line reason on failure (GRANTD_ECONFIG,
+ * GRANTD_EIO, GRANTD_ECRYPTO). */
+GRANTD_MUST_USE grantd_rc grantd_master_key_load(const struct grantd_config *cfg, int warn,
                                                  unsigned char key[GRANTD_SEAL_KEY_LEN],
                                                  char *where, size_t wherelen, char *err,
                                                  size_t errlen);

@@ -5,14 +5,16 @@
  *   2. the file keys.master_key_file;
  *   3. "<database path>.key" beside an SQLite database ("sqlite:PATH");
  *   4. for "sqlite::memory:", a random key that lives as long as the process.
- * Files hold base64 text; a missing file is created with 32 random bytes, mode 0600. Two
+ * Files hold base64 text. The file of case 3 is created with 32 random bytes, mode 0600, when
+ * missing; the file of case 2 must exist (see from_configured_file). Two
  * processes starting at once must end up with one key: the file is written under a
  * temporary name and published with link(2), which fails with EEXIST for the loser, who then
  * reads the winner's complete file (an O_EXCL create would let the loser read a file the
  * winner has not finished writing).
  *
- * Cases 3 and 4 log one warning per process: a key beside the database travels with every
- * copy of the database, so production should set GRANTD_MASTER_KEY. */
+ * Cases 3 and 4 log one warning per process when the caller asks (the server does): a key
+ * beside the database travels with every copy of the database, so production should set
+ * GRANTD_MASTER_KEY. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -141,7 +143,8 @@ static grantd_rc create_file(const char *path, unsigned char key[GRANTD_SEAL_KEY
         return GRANTD_EIO;
     }
     grantd_hex_encode(r, sizeof(r), rnd);
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", path, (long)getpid(), rnd);
+    /* path is at most 4096 bytes (above); the precision says so to the compiler too */
+    snprintf(tmp, sizeof(tmp), "%.4096s.tmp-%ld-%s", path, (long)getpid(), rnd);
     if (!write_temp(tmp, key)) {
         snprintf(err, errlen, "cannot create master key file %s: %s", path, strerror(errno));
         unlink(tmp);
@@ -164,6 +167,21 @@ static grantd_rc create_file(const char *path, unsigned char key[GRANTD_SEAL_KEY
     return GRANTD_EIO;
 }
 
+/* keys.master_key_file: never created. A configured file that is missing is a typo in the
+ * path or a volume that is not mounted; creating a key there would seal new signing keys
+ * under a key nobody has kept, and leave the existing ones unreadable. */
+static grantd_rc from_configured_file(const char *path, unsigned char key[GRANTD_SEAL_KEY_LEN],
+                                      char *err, size_t errlen)
+{
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        snprintf(err, errlen, "master key file %s (keys.master_key_file) does not exist: "
+                              "fix the path, or create it with `openssl rand -base64 32`",
+                 path);
+        return GRANTD_ECONFIG;
+    }
+    return read_file(path, key, err, errlen);
+}
+
 static grantd_rc from_file(const char *path, unsigned char key[GRANTD_SEAL_KEY_LEN], char *err,
                            size_t errlen)
 {
@@ -172,7 +190,7 @@ static grantd_rc from_file(const char *path, unsigned char key[GRANTD_SEAL_KEY_L
     return create_file(path, key, err, errlen);
 }
 
-grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
+grantd_rc grantd_master_key_load(const struct grantd_config *cfg, int warn,
                                  unsigned char key[GRANTD_SEAL_KEY_LEN], char *where,
                                  size_t wherelen, char *err, size_t errlen)
 {
@@ -186,7 +204,7 @@ grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
     }
     if (cfg->keys.master_key_file) {
         snprintf(where, wherelen, "master key file %s", cfg->keys.master_key_file);
-        return from_file(cfg->keys.master_key_file, key, err, errlen);
+        return from_configured_file(cfg->keys.master_key_file, key, err, errlen);
     }
     const char *db = cfg->db_url ? cfg->db_url : "";
     if (strncmp(db, "sqlite:", 7) != 0 || !db[7]) {
@@ -202,7 +220,8 @@ grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
             return GRANTD_ECRYPTO;
         }
         memcpy(key, memory_key, GRANTD_SEAL_KEY_LEN);
-        warn_once("memory");
+        if (warn)
+            warn_once("memory");
         return GRANTD_OK;
     }
     char path[4200];
@@ -212,7 +231,7 @@ grantd_rc grantd_master_key_load(const struct grantd_config *cfg,
     }
     snprintf(where, wherelen, "master key file %s", path);
     grantd_rc rc = from_file(path, key, err, errlen);
-    if (rc == GRANTD_OK)
+    if (rc == GRANTD_OK && warn)
         warn_once(path);
     return rc;
 }

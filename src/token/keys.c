@@ -389,7 +389,7 @@ static grantd_rc keyring_new(struct grantd_store *s, const struct grantd_config 
     pthread_mutex_init(&kr->mu, NULL);
     atomic_init(&kr->cur, NULL);
     char where[WHERE_MAX] = "";
-    grantd_rc rc = grantd_master_key_load(cfg, kr->master, where, sizeof(where), err, errlen);
+    grantd_rc rc = grantd_master_key_load(cfg, 1, kr->master, where, sizeof(where), err, errlen);
     kr->where = grantd_xstrdup(where); /* exact size: a server may hold a thousand keyrings */
     if (rc != GRANTD_OK) {
         grantd_keyring_free(kr);
@@ -537,6 +537,15 @@ static grantd_rc check_master(const unsigned char *master, const char *where,
     return GRANTD_OK;
 }
 
+/* 1 when one of the keys signs at now: published, and active from now or earlier. */
+static int any_signs(const struct grantd_key *keys, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++)
+        if (published(&keys[i], now) && keys[i].active_from <= now)
+            return 1;
+    return 0;
+}
+
 grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config *cfg,
                              int64_t tenant, const char *alg, int64_t now,
                              int64_t max_access_ttl, struct grantd_arena *a,
@@ -552,7 +561,7 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
         snprintf(err, errlen, "unknown key algorithm (use ES256 or RS256)");
         return GRANTD_EINVAL;
     }
-    grantd_rc rc = grantd_master_key_load(cfg, master, where, sizeof(where), err, errlen);
+    grantd_rc rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
     if (rc != GRANTD_OK)
         return rc;
     rc = grantd_store_key_list(s, a, tenant, &keys, &n);
@@ -562,7 +571,9 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
     }
     if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
         goto out;
-    int64_t active_from = now + cfg->keys.publish_ahead;
+    /* published ahead so that JWKS caches have the key before its first token, unless no
+     * key signs now: then waiting would leave the issuer without a signer */
+    int64_t active_from = now + (any_signs(keys, n, now) ? cfg->keys.publish_ahead : 0);
     rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from, a, kid_out);
     if (rc != GRANTD_OK) {
         store_error(err, errlen, "cannot create the new signing key", rc);

@@ -70,9 +70,10 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_verify(struct grantd_keyring *kr,
                                                 const char *jws, struct grantd_jwt_claims *out);
 
 /* For the CLI: adds a new key (alg "ES256" or "RS256"; NULL = cfg->keys.alg) that is
- * published now and signs from now + cfg->keys.publish_ahead; every current key (retire_at
- * 0) stops signing then and stays published until its last token expires: retire_at = that
- * time + max_access_ttl, the longest access-token lifetime of the server and its clients.
+ * published now and signs from now + cfg->keys.publish_ahead (from now when no key signs
+ * now: there is nothing to wait for); every current key (retire_at 0) stops signing then and
+ * stays published until its last token expires: retire_at = that time + max_access_ttl, the
+ * longest access-token lifetime of the server and its clients.
  * *kid_out (arena) gets the new key's id. Refuses (GRANTD_ECRYPTO, nothing written) when the
  * configured master key does not open the published keys, since the server could not open
  * the new key either. GRANTD_EINVAL for an unknown alg. err gets a one-line reason. */

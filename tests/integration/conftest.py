@@ -1,7 +1,8 @@
 """Integration harness: a real `grantd serve` on a free loopback port with a fresh SQLite
 database per test, driven over HTTP by real clients (python3-requests, raw sockets).
 
-The server picks its own port (--listen 127.0.0.1:0) and prints it on stdout, so parallel
+The server picks its own port (--listen 127.0.0.1:0) and prints the address it bound on
+stdout ("grantd listening on http://127.0.0.1:PORT, issuer URL"), so parallel
 runs never race for ports. On teardown the server gets SIGTERM and must exit 0: under
 ASan+UBSan that also catches leaks and undefined behaviour at shutdown.
 
@@ -108,7 +109,8 @@ class Server:
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
         line = self._readline_with_timeout(20)
-        m = re.search(r"port (\d+)", line or "")
+        # "grantd listening on http://127.0.0.1:PORT, issuer URL"
+        m = re.search(r"^grantd listening on http://\S+:(\d+), issuer ", line or "")
         if not m:
             self.proc.kill()
             raise AssertionError(f"grantd did not start: {line!r}\n{self.log_text()}")

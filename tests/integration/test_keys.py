@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 
@@ -21,7 +22,9 @@ from cryptography.hazmat.primitives.serialization import load_der_private_key
 from conftest import GRANTD, create_client, run_cli
 
 RELOAD = 30
-RELOAD_CONFIG = f"keys = {{ reload = {RELOAD}; }};\n"
+# a rotated key signs at once here (the default publishes it an hour ahead: see
+# test_by_default_a_rotated_key_is_published_an_hour_ahead); the CLI must be given the same file
+RELOAD_CONFIG = f"keys = {{ reload = {RELOAD}; publish_ahead = 0; }};\n"
 MASTER_A = base64.b64encode(b"A" * 32).decode()
 MASTER_B = base64.b64encode(b"B" * 32).decode()
 
@@ -34,11 +37,16 @@ def unb64url(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def get_jwks(srv):
+def get_jwks(srv, cache_control=None):
+    """The published keys; the answer's Cache-Control is cache_control when given, else
+    no-store (publish_ahead = 0) or a max-age (a key is published ahead)."""
     r = requests.get(srv.url + "/jwks.json", timeout=10)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == "application/json"
-    assert r.headers["Cache-Control"] == "no-store"
+    if cache_control:
+        assert r.headers["Cache-Control"] == cache_control
+    else:
+        assert re.fullmatch(r"no-store|public, max-age=\d+", r.headers["Cache-Control"])
     keys = r.json()["keys"]
     for k in keys:
         assert not {"d", "p", "q", "dp", "dq", "qi"} & set(k), "private key material published"
@@ -174,7 +182,8 @@ def test_rotate_while_serving(make_server, clock):
     old = get_jwks(srv)
     assert len(old) == 1
     old_kid = old[0]["kid"]
-    rotated = json.loads(srv.cli("key", "rotate", "--json").stdout)
+    rotated = json.loads(srv.cli("key", "rotate", "--json", "--config",
+                                 str(srv.workdir / "grantd.conf")).stdout)
     new_kid = rotated["kid"]
     assert new_kid != old_kid and rotated["alg"] == "ES256" and rotated["state"] == "active"
 
@@ -235,6 +244,37 @@ def test_rotate_with_publish_ahead_and_rs256(make_server, clock):
                                                               new["kid"]: "active"}
 
 
+def test_by_default_a_rotated_key_is_published_an_hour_ahead(make_server):
+    """A resource server that cached /jwks.json for as long as it may (its max-age) has the
+    new key before the first token it signs."""
+    srv = make_server()
+    r = requests.get(srv.url + "/jwks.json", timeout=10)
+    assert r.headers["Cache-Control"] == "public, max-age=1800"
+    assert "Pragma" not in r.headers
+    old_kid = r.json()["keys"][0]["kid"]
+    new = json.loads(srv.cli("key", "rotate", "--json").stdout)
+    assert new["state"] == "next" and new["active_from"] - new["created_at"] == 3600
+    listed = {k["kid"]: k for k in key_list(srv)}
+    assert listed[old_kid]["state"] == "active"
+    assert listed[old_kid]["retire_at"] == new["active_from"] + 3600
+
+
+def test_jwks_cache_lifetime_follows_publish_ahead(make_server, tmp_path):
+    cases = [("keys = { publish_ahead = 0; };\n", "no-store"),
+             ("keys = { publish_ahead = 600; };\n", "public, max-age=300"),
+             # reload leaves less than half the window
+             ("keys = { publish_ahead = 600; reload = 500; };\n", "public, max-age=100"),
+             ("keys = { publish_ahead = 10; reload = 20; };\n", "no-store")]
+    for i, (config, expected) in enumerate(cases):
+        work = tmp_path / str(i)
+        work.mkdir()
+        srv = make_server(config_text=config, workdir=work)
+        r = requests.get(srv.url + "/jwks.json", timeout=10)
+        assert r.headers["Cache-Control"] == expected, config
+        assert (r.headers.get("Pragma") == "no-cache") == (expected == "no-store")
+        assert srv.stop() == 0
+
+
 def test_key_cli_arguments(tmp_path):
     db = f"sqlite:{tmp_path}/never.db"
     for args, fragment in [
@@ -264,10 +304,14 @@ def test_key_list_without_a_server(tmp_path, db_url):
     """The CLI works on a database no server has opened: rotate creates the first key."""
     db = db_url("cli")
     env = {"GRANTD_MASTER_KEY": MASTER_A}
+    conf = tmp_path / "now.conf"
+    conf.write_text(RELOAD_CONFIG)
     assert json.loads(run_cli(db, "key", "list", "--json", env=env).stdout) == []
+    # the first key signs at once even when keys are published ahead: nothing signs before it
     first = json.loads(run_cli(db, "key", "rotate", "--json", env=env).stdout)
     assert first["state"] == "active"
-    second = json.loads(run_cli(db, "key", "rotate", "--json", env=env).stdout)
+    second = json.loads(run_cli(db, "key", "rotate", "--json", "--config", str(conf),
+                                env=env).stdout)
     states = {k["kid"]: k["state"]
               for k in json.loads(run_cli(db, "key", "list", "--json", env=env).stdout)}
     assert states == {first["kid"]: "retiring", second["kid"]: "active"}
@@ -284,6 +328,7 @@ def test_retired_keys_leave_the_jwks(make_server, tmp_path, clock):
     """With 300-second access tokens a replaced key retires 300 s after the rotation."""
     short = "lifetimes = { access_token = 300; };\n"
     conf = tmp_path / "short.conf"
+    short += "keys = { publish_ahead = 0; };\n"
     conf.write_text(short)
     conf = str(conf)
     srv = make_server(config_text=short, defer_start=True)  # the CLI goes first

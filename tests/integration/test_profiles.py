@@ -1,5 +1,5 @@
 """The shipped profiles (examples/profiles/), each proven by the requests its provider's guide
-(../shared/seeds/) tells integrators to send, sent literally: the guide's paths, parameter
+(summarised in docs/profiles.md) tells integrators to send, sent literally: the guide's paths, parameter
 names and values, body format and client authentication, and every response member the
 guide names. Only the origin changes (this server instead of the provider's host), and
 where a guide shows a placeholder the test puts the real value in (a client secret grantd

@@ -930,7 +930,7 @@ def test_key_rotation_publishes_a_new_key_and_keeps_the_old(make_server, clock):
     old = client_credentials(srv, c).json()["access_token"]
     old_kid = verify_jwt(srv, old)[0]["kid"]
     assert list(jwks(srv)) == [old_kid]
-    srv.cli("key", "rotate")
+    srv.cli("key", "rotate", "--config", str(srv.workdir / "grantd.conf"))
     clock.advance(31)  # keys.reload
     new = client_credentials(srv, c).json()["access_token"]
     new_kid = verify_jwt(srv, new)[0]["kid"]

@@ -121,6 +121,7 @@ static void test_open_errors_name_the_path(void **state)
     snprintf(url, sizeof(url), "sqlite:%s/no/such/dir/x.db", f->dir);
     assert_int_not_equal(grantd_store_open(url, &s, err, sizeof(err)), GRANTD_OK);
     assert_non_null(strstr(err, "/no/such/dir/x.db"));
+    assert_non_null(strstr(err, "/no/such/dir does not exist")); /* the folder, in words */
 
     FILE *fp = fopen(f->path, "wb");
     assert_non_null(fp);

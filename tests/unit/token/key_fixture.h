@@ -161,6 +161,7 @@ FIXTURE void test_config(struct grantd_config *cfg, const char *master, const ch
     if (alg)
         grantd_config_set(&cfg->keys.alg, alg);
     cfg->keys.reload = 5;
+    cfg->keys.publish_ahead = 0; /* a rotated key signs at once unless a test says otherwise */
 }
 
 /* base64url → bytes (malloc'd). */

@@ -334,6 +334,35 @@ static void test_rotation_timeline(void **state)
     free(old);
 }
 
+/* The default configuration publishes a rotated key ahead, long enough for JWKS caches;
+ * a rotation with no key that signs now (a fresh database) signs at once all the same. */
+static void test_rotation_publishes_ahead_by_default(void **state)
+{
+    struct env *e = *state;
+    struct grantd_config defaults;
+    grantd_config_defaults(&defaults);
+    e->cfg.keys.publish_ahead = defaults.keys.publish_ahead;
+    grantd_config_free(&defaults);
+    assert_true(e->cfg.keys.publish_ahead >= 3600);
+    const char *first = NULL, *second = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, NULL, T0,
+                                        60, e->a, &first, err, sizeof(err)), GRANTD_OK);
+    assert_int_equal(e->fs->n, 1);
+    assert_int_equal(e->fs->keys[0].active_from, T0); /* nothing signed before it */
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, NULL,
+                                        T0 + 10, 60, e->a, &second, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(e->fs->n, 2);
+    assert_int_equal(e->fs->keys[1].active_from, T0 + 10 + e->cfg.keys.publish_ahead);
+    assert_int_equal(e->fs->keys[0].retire_at, T0 + 10 + e->cfg.keys.publish_ahead + 60);
+    open_ok(e, T0 + 20);
+    char *kid = signed_kid(e, T0 + 20);
+    assert_string_equal(kid, first); /* the old key signs while the new one is published */
+    free(kid);
+    assert_int_equal(jwks_count(e, T0 + 20), 2);
+}
+
 /* A retirement passing while the store fails: the stale snapshot's JWKS still drops it. */
 static void test_store_failure(void **state)
 {
@@ -510,6 +539,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lazy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_rs256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_after_rotation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_publishes_ahead_by_default, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rotation_timeline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_master_key, setup, teardown),

@@ -43,6 +43,18 @@ def run_cli(db_url, *args, input=None, env=None, check=True, binary=None):
     return proc
 
 
+def db_bytes(path, suffixes=("", "-wal")):
+    """What a SQLite database holds, as bytes: the file and its write-ahead log (not the -shm
+    index, which readers write to). For checks of how something is stored, or that nothing
+    was, without reading rows with a driver of our own."""
+    data = b""
+    for suffix in suffixes:
+        p = Path(str(path) + suffix)
+        if p.exists():
+            data += p.read_bytes()
+    return data
+
+
 class Server:
     """One running `grantd serve`; .url is its base URL, .log its stderr lines so far."""
 
@@ -64,15 +76,8 @@ class Server:
         return run_cli(self.db_url, *args, binary=self.binary, **kw)
 
     def stored_bytes(self):
-        """What the database holds, as bytes: for SQLite the file and its write-ahead log
-        (not the -shm index, which readers write to). For checks of how something is
-        stored, or that nothing was, without reading rows with a driver of our own."""
-        data = b""
-        for suffix in ("", "-wal"):
-            path = Path(str(self.db_path) + suffix)
-            if path.exists():
-                data += path.read_bytes()
-        return data
+        """What the database holds, as bytes (see db_bytes)."""
+        return db_bytes(self.db_path)
 
     # Behind grantd's back. The two methods below are the only place the suite talks to a
     # database without grantd: for tests of how grantd meets a database it did not write

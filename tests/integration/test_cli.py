@@ -5,17 +5,7 @@ import subprocess
 
 import requests
 
-from conftest import GRANTD, create_client, run_cli
-
-
-def db_bytes(path):
-    data = b""
-    for suffix in ("", "-wal", "-shm"):
-        p = str(path) + suffix
-        if os.path.exists(p):
-            with open(p, "rb") as f:
-                data += f.read()
-    return data
+from conftest import GRANTD, create_client, db_bytes, run_cli
 
 
 def test_client_create_json_on_fresh_database(tmp_path):

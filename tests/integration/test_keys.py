@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-from conftest import GRANTD, create_client, run_cli
+from conftest import GRANTD, create_client, db_bytes, run_cli
 
 RELOAD = 30
 # a rotated key signs at once here (the default publishes it an hour ahead: see
@@ -78,16 +78,6 @@ def check_jwk(jwk):
 
 def key_list(srv, env=None):
     return json.loads(srv.cli("key", "list", "--json", env=env).stdout)
-
-
-def db_bytes(path):
-    data = b""
-    for suffix in ("", "-wal", "-shm"):
-        p = str(path) + suffix
-        if os.path.exists(p):
-            with open(p, "rb") as f:
-                data += f.read()
-    return data
 
 
 def der_length(head):

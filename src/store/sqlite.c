@@ -55,7 +55,7 @@ static atomic_uint mem_counter;
 
 /* ---- result codes, statements, transactions ------------------------------------------ */
 
-grantd_rc grantd_sqlite_rc(struct sq_conn *c, int code)
+grantd_rc sqlite__rc(struct sq_conn *c, int code)
 {
     switch (code & 0xff) {
     case SQLITE_OK:
@@ -81,61 +81,61 @@ grantd_rc grantd_sqlite_rc(struct sq_conn *c, int code)
     return GRANTD_ESTORE;
 }
 
-sqlite3_stmt *grantd_sqlite_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
+sqlite3_stmt *sqlite__stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
 {
     if (c->stmts[id])
         return c->stmts[id];
     int r = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id], NULL);
     if (r != SQLITE_OK) {
-        (void)grantd_sqlite_rc(c, r);
+        (void)sqlite__rc(c, r);
         c->stmts[id] = NULL;
     }
     return c->stmts[id];
 }
 
-void grantd_sqlite_done(sqlite3_stmt *st)
+void sqlite__done(sqlite3_stmt *st)
 {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 }
 
-grantd_rc grantd_sqlite_exec(struct sq_conn *c, sqlite3_stmt *st)
+grantd_rc sqlite__exec(struct sq_conn *c, sqlite3_stmt *st)
 {
     /* SQLITE_ROW counts as success too: a PRAGMA that sets a value also answers it */
-    grantd_rc rc = grantd_sqlite_rc(c, sqlite3_step(st));
-    grantd_sqlite_done(st);
+    grantd_rc rc = sqlite__rc(c, sqlite3_step(st));
+    sqlite__done(st);
     return rc;
 }
 
-grantd_rc grantd_sqlite_exec_one(struct sq_conn *c, sqlite3_stmt *st)
+grantd_rc sqlite__exec_one(struct sq_conn *c, sqlite3_stmt *st)
 {
-    grantd_rc rc = grantd_sqlite_exec(c, st);
+    grantd_rc rc = sqlite__exec(c, st);
     if (rc == GRANTD_OK && sqlite3_changes(c->db) == 0)
         rc = GRANTD_ENOTFOUND;
     return rc;
 }
 
-grantd_rc grantd_sqlite_begin(struct sq_conn *c, int write)
+grantd_rc sqlite__begin(struct sq_conn *c, int write)
 {
-    sqlite3_stmt *st = write ? grantd_sqlite_stmt(c, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE")
-                             : grantd_sqlite_stmt(c, SQ_BEGIN_READ, "BEGIN");
+    sqlite3_stmt *st = write ? sqlite__stmt(c, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE")
+                             : sqlite__stmt(c, SQ_BEGIN_READ, "BEGIN");
     if (!st)
         return GRANTD_ESTORE;
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
-grantd_rc grantd_sqlite_end(struct sq_conn *c, grantd_rc rc)
+grantd_rc sqlite__end(struct sq_conn *c, grantd_rc rc)
 {
     if (sqlite3_get_autocommit(c->db))
         return rc == GRANTD_OK ? GRANTD_ESTORE : rc; /* SQLite already rolled back */
     if (rc == GRANTD_OK) {
-        sqlite3_stmt *commit = grantd_sqlite_stmt(c, SQ_COMMIT, "COMMIT");
-        rc = commit ? grantd_sqlite_exec(c, commit) : GRANTD_ESTORE;
+        sqlite3_stmt *commit = sqlite__stmt(c, SQ_COMMIT, "COMMIT");
+        rc = commit ? sqlite__exec(c, commit) : GRANTD_ESTORE;
         if (rc == GRANTD_OK)
             return rc;
     }
-    sqlite3_stmt *rollback = grantd_sqlite_stmt(c, SQ_ROLLBACK, "ROLLBACK");
-    if (rollback && grantd_sqlite_exec(c, rollback) != GRANTD_OK)
+    sqlite3_stmt *rollback = sqlite__stmt(c, SQ_ROLLBACK, "ROLLBACK");
+    if (rollback && sqlite__exec(c, rollback) != GRANTD_OK)
         grantd_log(GRANTD_LOG_ERROR, "store_rollback_failed", "{s:s}", "driver", "sqlite");
     return rc;
 }
@@ -152,70 +152,70 @@ struct write_one {
 static grantd_rc write_one_tx(struct sq_conn *c, void *arg)
 {
     const struct write_one *w = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, w->id, w->sql);
+    sqlite3_stmt *st = sqlite__stmt(c, w->id, w->sql);
     if (!st)
         return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, w->tenant) | grantd_sqlite_bind_text(st, 2, w->key);
+    int b = sqlite3_bind_int64(st, 1, w->tenant) | sqlite__bind_text(st, 2, w->key);
     if (w->bind)
         b |= w->bind(st, w->arg);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec_one(c, st);
+    return sqlite__exec_one(c, st);
 }
 
-grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id, const char *sql,
+grantd_rc sqlite__write_one(struct grantd_store *s, enum sq_stmt_id id, const char *sql,
                                   int64_t tenant, const char *key,
                                   int (*bind)(sqlite3_stmt *st, const void *arg), const void *arg)
 {
     if (!key)
         return GRANTD_EINVAL;
     struct write_one w = {id, sql, tenant, key, bind, arg};
-    return grantd_sqlite_write(s, write_one_tx, &w);
+    return sqlite__write(s, write_one_tx, &w);
 }
 
-grantd_rc grantd_sqlite_one_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
+grantd_rc sqlite__one_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
                                 void (*fill)(sqlite3_stmt *st, struct grantd_arena *a, void *out),
                                 void *out)
 {
     int r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : sqlite__rc(c, r);
     if (r == SQLITE_ROW)
         fill(st, a, out);
-    grantd_sqlite_done(st);
+    sqlite__done(st);
     return rc;
 }
 
-grantd_rc grantd_sqlite_hash_row(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
+grantd_rc sqlite__hash_row(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
                                  int64_t tenant, const unsigned char *hash,
                                  struct grantd_arena *a,
                                  void (*fill)(sqlite3_stmt *st, struct grantd_arena *a,
                                               void *out),
                                  void *out)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
     if (!st)
         return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, hash)) !=
+    if ((sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_hash(st, 2, hash)) !=
         SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_one_row(c, st, a, fill, out);
+    return sqlite__one_row(c, st, a, fill, out);
 }
 
-int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
+int sqlite__bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
-int grantd_sqlite_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
+int sqlite__bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
 {
     return sqlite3_bind_blob(st, i, hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
 }
 
-void grantd_sqlite_col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN])
+void sqlite__col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN])
 {
     const void *blob = sqlite3_column_blob(st, col);
     if (blob && sqlite3_column_bytes(st, col) == GRANTD_SHA256_LEN)
@@ -224,7 +224,7 @@ void grantd_sqlite_col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_
         memset(out, 0, GRANTD_SHA256_LEN);
 }
 
-const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col)
+const char *sqlite__col_str(struct grantd_arena *a, sqlite3_stmt *st, int col)
 {
     const unsigned char *text = sqlite3_column_text(st, col);
     if (!text)
@@ -232,7 +232,7 @@ const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int 
     return grantd_arena_strndup(a, (const char *)text, (size_t)sqlite3_column_bytes(st, col));
 }
 
-void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
+void *sqlite__grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
                          size_t elem)
 {
     if (count < *cap)
@@ -245,13 +245,13 @@ void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t
     return p;
 }
 
-grantd_rc grantd_sqlite_tenant_rows(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
+grantd_rc sqlite__tenant_rows(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
                                     int64_t tenant, struct grantd_arena *a, size_t elem,
                                     void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a,
                                                      void *item),
                                     void **out, size_t *count)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
     if (!st)
         return GRANTD_ESTORE;
     unsigned char *v = NULL;
@@ -261,22 +261,22 @@ grantd_rc grantd_sqlite_tenant_rows(struct sq_conn *c, enum sq_stmt_id id, const
         goto out;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        v = grantd_sqlite_grow(a, v, n, &cap, elem);
+        v = sqlite__grow(a, v, n, &cap, elem);
         from_row(st, a, v + n++ * elem);
     }
-    rc = grantd_sqlite_rc(c, r);
+    rc = sqlite__rc(c, r);
     if (rc == GRANTD_OK) {
         *out = v;
         *count = n;
     }
 out:
-    grantd_sqlite_done(st);
+    sqlite__done(st);
     return rc;
 }
 
 /* ---- connections ---------------------------------------------------------------------- */
 
-void grantd_sqlite_conn_free(struct sq_conn *c)
+void sqlite__conn_free(struct sq_conn *c)
 {
     if (!c)
         return;
@@ -298,7 +298,7 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
-grantd_rc grantd_sqlite_conn_open(struct sq_store *st, struct sq_conn **out, char *err,
+grantd_rc sqlite__conn_open(struct sq_store *st, struct sq_conn **out, char *err,
                                   size_t errlen)
 {
     grantd_rc rc = GRANTD_ESTORE;
@@ -354,7 +354,7 @@ static struct sq_conn *conn_take_free(struct sq_store *st)
     return c;
 }
 
-grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out)
+grantd_rc sqlite__conn(struct grantd_store *s, struct sq_conn **out)
 {
     struct sq_store *st = (struct sq_store *)s;
     struct sq_conn *c = pthread_getspecific(st->key);
@@ -365,7 +365,7 @@ grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out)
     c = conn_take_free(st);
     if (!c) {
         char err[ERR_LEN];
-        grantd_rc rc = grantd_sqlite_conn_open(st, &c, err, sizeof(err));
+        grantd_rc rc = sqlite__conn_open(st, &c, err, sizeof(err));
         if (rc != GRANTD_OK) {
             grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:s}", "driver", "sqlite",
                        "message", err);
@@ -394,11 +394,11 @@ static void sq_close(struct grantd_store *s)
         return;
     if (st->have_key)
         pthread_key_delete(st->key);
-    grantd_sqlite_writer_close(&st->writer);
+    sqlite__writer_close(&st->writer);
     struct sq_conn *c = st->conns;
     while (c) {
         struct sq_conn *next = c->next;
-        grantd_sqlite_conn_free(c);
+        sqlite__conn_free(c);
         c = next;
     }
     pthread_mutex_destroy(&st->mu);
@@ -443,7 +443,7 @@ static grantd_rc store_target(struct sq_store *st, const char *target, char *err
 static grantd_rc first_conn(struct sq_store *st, char *err, size_t errlen)
 {
     struct sq_conn *c = NULL;
-    grantd_rc rc = grantd_sqlite_conn_open(st, &c, err, errlen);
+    grantd_rc rc = sqlite__conn_open(st, &c, err, errlen);
     if (rc != GRANTD_OK)
         return rc;
     st->conns = c;
@@ -480,7 +480,7 @@ static grantd_rc sq_open(const char *target, struct grantd_store **out, char *er
     struct sq_store *st = grantd_xcalloc(1, sizeof(*st));
     st->base.driver = &grantd_sqlite_driver;
     pthread_mutex_init(&st->mu, NULL);
-    grantd_sqlite_writer_init(&st->writer);
+    sqlite__writer_init(&st->writer);
     atomic_init(&st->key_loaded, 0);
     grantd_rc rc = GRANTD_ESTORE;
     if (pthread_key_create(&st->key, conn_release) != 0) {
@@ -506,29 +506,29 @@ out:
 static grantd_rc sq_migrate(struct grantd_store *s, int *from, int *to)
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    return grantd_sqlite_schema_migrate(c, from, to);
+    return sqlite__schema_migrate(c, from, to);
 }
 
 static grantd_rc sq_ping(struct grantd_store *s)
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_SELECT_1, "SELECT 1");
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_SELECT_1, "SELECT 1");
     if (!st)
         return GRANTD_ESTORE;
     int r = sqlite3_step(st);
-    rc = r == SQLITE_ROW ? GRANTD_OK : grantd_sqlite_rc(c, r == SQLITE_DONE ? SQLITE_ERROR : r);
-    grantd_sqlite_done(st);
+    rc = r == SQLITE_ROW ? GRANTD_OK : sqlite__rc(c, r == SQLITE_DONE ? SQLITE_ERROR : r);
+    sqlite__done(st);
     int version = 0;
     if (rc == GRANTD_OK)
-        rc = grantd_sqlite_schema_version(c, &version);
-    if (rc == GRANTD_OK && version != grantd_sqlite_schema_newest())
-        rc = version > grantd_sqlite_schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
+        rc = sqlite__schema_version(c, &version);
+    if (rc == GRANTD_OK && version != sqlite__schema_newest())
+        rc = version > sqlite__schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
     return rc;
 }
 
@@ -536,20 +536,20 @@ static grantd_rc sq_ping(struct grantd_store *s)
 static grantd_rc read_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
     sqlite3_stmt *st =
-        grantd_sqlite_stmt(c, SQ_META_GET, "SELECT value FROM meta WHERE key = ?1");
+        sqlite__stmt(c, SQ_META_GET, "SELECT value FROM meta WHERE key = ?1");
     if (!st)
         return GRANTD_ESTORE;
-    if (grantd_sqlite_bind_text(st, 1, "hash_key") != SQLITE_OK) {
+    if (sqlite__bind_text(st, 1, "hash_key") != SQLITE_OK) {
         rc = GRANTD_ESTORE;
         goto out;
     }
     int r = sqlite3_step(st);
     if (r != SQLITE_ROW) {
-        rc = r == SQLITE_DONE ? GRANTD_ESTORE : grantd_sqlite_rc(c, r); /* not migrated */
+        rc = r == SQLITE_DONE ? GRANTD_ESTORE : sqlite__rc(c, r); /* not migrated */
         goto out;
     }
     if (sqlite3_column_bytes(st, 0) != GRANTD_SHA256_LEN) {
@@ -559,7 +559,7 @@ static grantd_rc read_hash_key(struct grantd_store *s, unsigned char out[GRANTD_
     memcpy(out, sqlite3_column_blob(st, 0), GRANTD_SHA256_LEN);
     rc = GRANTD_OK;
 out:
-    grantd_sqlite_done(st);
+    sqlite__done(st);
     return rc;
 }
 
@@ -592,38 +592,38 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .migrate = sq_migrate,
     .ping = sq_ping,
     .hash_key = sq_hash_key,
-    .tenant_get = grantd_sqlite_tenant_get,
-    .tenant_find = grantd_sqlite_tenant_find,
-    .client_put = grantd_sqlite_client_put,
-    .client_get = grantd_sqlite_client_get,
-    .client_list = grantd_sqlite_client_list,
-    .client_set_disabled = grantd_sqlite_client_set_disabled,
-    .client_set_secret = grantd_sqlite_client_set_secret,
-    .client_delete = grantd_sqlite_client_delete,
-    .user_put = grantd_sqlite_user_put,
-    .user_find = grantd_sqlite_user_find,
-    .user_list = grantd_sqlite_user_list,
-    .user_set_password = grantd_sqlite_user_set_password,
-    .user_set_disabled = grantd_sqlite_user_set_disabled,
-    .tenant_put = grantd_sqlite_tenant_put,
-    .tenant_list = grantd_sqlite_tenant_list,
-    .user_get = grantd_sqlite_user_get,
-    .session_put = grantd_sqlite_session_put,
-    .session_get = grantd_sqlite_session_get,
-    .session_delete = grantd_sqlite_session_delete,
-    .consent_get = grantd_sqlite_consent_get,
-    .consent_put = grantd_sqlite_consent_put,
-    .code_put = grantd_sqlite_code_put,
-    .code_consume = grantd_sqlite_code_consume,
-    .token_put = grantd_sqlite_token_put,
-    .token_put_async = grantd_sqlite_token_put_async,
-    .token_get = grantd_sqlite_token_get,
-    .token_revoke_family = grantd_sqlite_token_revoke_family,
-    .refresh_rotate = grantd_sqlite_refresh_rotate,
-    .token_revoke = grantd_sqlite_token_revoke,
-    .client_disable = grantd_sqlite_client_disable,
-    .purge_expired = grantd_sqlite_purge_expired,
-    .key_put = grantd_sqlite_key_put,
-    .key_list = grantd_sqlite_key_list,
-    .key_retire = grantd_sqlite_key_retire,
+    .tenant_get = sqlite__tenant_get,
+    .tenant_find = sqlite__tenant_find,
+    .client_put = sqlite__client_put,
+    .client_get = sqlite__client_get,
+    .client_list = sqlite__client_list,
+    .client_set_disabled = sqlite__client_set_disabled,
+    .client_set_secret = sqlite__client_set_secret,
+    .client_delete = sqlite__client_delete,
+    .user_put = sqlite__user_put,
+    .user_find = sqlite__user_find,
+    .user_list = sqlite__user_list,
+    .user_set_password = sqlite__user_set_password,
+    .user_set_disabled = sqlite__user_set_disabled,
+    .tenant_put = sqlite__tenant_put,
+    .tenant_list = sqlite__tenant_list,
+    .user_get = sqlite__user_get,
+    .session_put = sqlite__session_put,
+    .session_get = sqlite__session_get,
+    .session_delete = sqlite__session_delete,
+    .consent_get = sqlite__consent_get,
+    .consent_put = sqlite__consent_put,
+    .code_put = sqlite__code_put,
+    .code_consume = sqlite__code_consume,
+    .token_put = sqlite__token_put,
+    .token_put_async = sqlite__token_put_async,
+    .token_get = sqlite__token_get,
+    .token_revoke_family = sqlite__token_revoke_family,
+    .refresh_rotate = sqlite__refresh_rotate,
+    .token_revoke = sqlite__token_revoke,
+    .client_disable = sqlite__client_disable,
+    .purge_expired = sqlite__purge_expired,
+    .key_put = sqlite__key_put,
+    .key_list = sqlite__key_list,
+    .key_retire = sqlite__key_retire,
 };

@@ -35,7 +35,7 @@
 /* Binds the (tenant, hash) key of a code or token at parameters 1 and 2. */
 static int bind_hash_key(sqlite3_stmt *st, int64_t tenant, const unsigned char *hash)
 {
-    return sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, hash);
+    return sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_hash(st, 2, hash);
 }
 
 /* Runs the statement id with ?1 = tenant and ?2 = the hash; GRANTD_ENOTFOUND when it
@@ -43,47 +43,47 @@ static int bind_hash_key(sqlite3_stmt *st, int64_t tenant, const unsigned char *
 static grantd_rc hash_exec_one(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
                                int64_t tenant, const unsigned char *hash)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
     if (!st)
         return GRANTD_ESTORE;
     if (bind_hash_key(st, tenant, hash) != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec_one(c, st);
+    return sqlite__exec_one(c, st);
 }
 
-grantd_rc grantd_sqlite_family_check(struct sq_conn *c, int64_t tenant, const char *family)
+grantd_rc sqlite__family_check(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKED,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_FAMILY_REVOKED,
                                           "SELECT 1 FROM revoked_families "
                                           "WHERE tenant_id = ?1 AND family = ?2");
     if (!st)
         return GRANTD_ESTORE;
     int r = SQLITE_MISUSE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) ==
+    if ((sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_text(st, 2, family)) ==
         SQLITE_OK)
         r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_ROW ? GRANTD_ECONFLICT : grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
+    grantd_rc rc = r == SQLITE_ROW ? GRANTD_ECONFLICT : sqlite__rc(c, r);
+    sqlite__done(st);
     return rc;
 }
 
 /* Marks (tenant, family) revoked inside the caller's transaction; already revoked is fine. */
 static grantd_rc revoke_family(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKE,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_FAMILY_REVOKE,
                                           "INSERT OR IGNORE INTO revoked_families "
                                           "(tenant_id, family, revoked_at) VALUES (?1, ?2, ?3)");
     if (!st)
         return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family) |
+    int b = sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_text(st, 2, family) |
             sqlite3_bind_int64(st, 3, grantd_clock_now());
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* ---- codes ---------------------------------------------------------------------------- */
@@ -97,14 +97,14 @@ static void code_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     struct grantd_code *k = out;
     memset(k, 0, sizeof(*k));
     k->tenant = sqlite3_column_int64(st, 0);
-    grantd_sqlite_col_hash(st, 1, k->hash);
-    k->client_id = grantd_sqlite_col_str(a, st, 2);
-    k->user_id = grantd_sqlite_col_str(a, st, 3);
-    k->redirect_uri = grantd_sqlite_col_str(a, st, 4);
-    k->scope = grantd_sqlite_col_str(a, st, 5);
-    k->code_challenge = grantd_sqlite_col_str(a, st, 6);
-    k->code_challenge_method = grantd_sqlite_col_str(a, st, 7);
-    k->family = grantd_sqlite_col_str(a, st, 8);
+    sqlite__col_hash(st, 1, k->hash);
+    k->client_id = sqlite__col_str(a, st, 2);
+    k->user_id = sqlite__col_str(a, st, 3);
+    k->redirect_uri = sqlite__col_str(a, st, 4);
+    k->scope = sqlite__col_str(a, st, 5);
+    k->code_challenge = sqlite__col_str(a, st, 6);
+    k->code_challenge_method = sqlite__col_str(a, st, 7);
+    k->family = sqlite__col_str(a, st, 8);
     k->auth_time = sqlite3_column_int64(st, 9);
     k->created_at = sqlite3_column_int64(st, 10);
     k->expires_at = sqlite3_column_int64(st, 11);
@@ -122,33 +122,33 @@ static int code_valid(const struct grantd_code *k)
 static grantd_rc code_put_tx(struct sq_conn *c, void *arg)
 {
     const struct grantd_code *k = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CODE_PUT,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_CODE_PUT,
                                           "INSERT INTO codes (" CODE_COLUMNS ") VALUES "
                                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = k->created_at ? k->created_at : grantd_clock_now();
-    int b = bind_hash_key(st, k->tenant, k->hash) | grantd_sqlite_bind_text(st, 3, k->client_id) |
-            grantd_sqlite_bind_text(st, 4, k->user_id) |
-            grantd_sqlite_bind_text(st, 5, k->redirect_uri) |
-            grantd_sqlite_bind_text(st, 6, k->scope ? k->scope : "") |
-            grantd_sqlite_bind_text(st, 7, k->code_challenge) |
-            grantd_sqlite_bind_text(st, 8, k->code_challenge_method) |
-            grantd_sqlite_bind_text(st, 9, k->family) | sqlite3_bind_int64(st, 10, k->auth_time) |
+    int b = bind_hash_key(st, k->tenant, k->hash) | sqlite__bind_text(st, 3, k->client_id) |
+            sqlite__bind_text(st, 4, k->user_id) |
+            sqlite__bind_text(st, 5, k->redirect_uri) |
+            sqlite__bind_text(st, 6, k->scope ? k->scope : "") |
+            sqlite__bind_text(st, 7, k->code_challenge) |
+            sqlite__bind_text(st, 8, k->code_challenge_method) |
+            sqlite__bind_text(st, 9, k->family) | sqlite3_bind_int64(st, 10, k->auth_time) |
             sqlite3_bind_int64(st, 11, created) | sqlite3_bind_int64(st, 12, k->expires_at);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* created_at 0 means now; NULL scope is "". used and revoked start at 0 whatever k says. */
-grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_code *k)
+grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *k)
 {
     if (!code_valid(k))
         return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, code_put_tx, (void *)k);
+    return sqlite__write(s, code_put_tx, (void *)k);
 }
 
 struct consume {
@@ -165,7 +165,7 @@ struct consume {
 static grantd_rc consume_tx(struct sq_conn *c, void *arg)
 {
     struct consume *x = arg;
-    grantd_rc rc = grantd_sqlite_hash_row(c, SQ_CODE_GET,
+    grantd_rc rc = sqlite__hash_row(c, SQ_CODE_GET,
                                           "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
                                           "WHERE tenant_id = ?1 AND hash = ?2",
                                           x->tenant, x->hash, x->a, code_from_row, x->out);
@@ -186,14 +186,14 @@ static grantd_rc consume_tx(struct sq_conn *c, void *arg)
 }
 
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
-grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena *a,
+grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a,
                                      int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
                                      struct grantd_code *out)
 {
     if (!hash || !out)
         return GRANTD_EINVAL;
     struct consume x = {.a = a, .tenant = tenant, .hash = hash, .out = out};
-    grantd_rc rc = grantd_sqlite_write(s, consume_tx, &x);
+    grantd_rc rc = sqlite__write(s, consume_tx, &x);
     if (rc != GRANTD_OK)
         return rc;
     out->used = 1;
@@ -217,12 +217,12 @@ static void token_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     struct grantd_token *t = out;
     memset(t, 0, sizeof(*t));
     t->tenant = sqlite3_column_int64(st, 0);
-    grantd_sqlite_col_hash(st, 1, t->hash);
+    sqlite__col_hash(st, 1, t->hash);
     t->kind = (enum grantd_token_kind)sqlite3_column_int(st, 2);
-    t->client_id = grantd_sqlite_col_str(a, st, 3);
-    t->user_id = grantd_sqlite_col_str(a, st, 4);
-    t->scope = grantd_sqlite_col_str(a, st, 5);
-    t->family = grantd_sqlite_col_str(a, st, 6);
+    t->client_id = sqlite__col_str(a, st, 3);
+    t->user_id = sqlite__col_str(a, st, 4);
+    t->scope = sqlite__col_str(a, st, 5);
+    t->family = sqlite__col_str(a, st, 6);
     t->created_at = sqlite3_column_int64(st, 7);
     t->expires_at = sqlite3_column_int64(st, 8);
     t->revoked = sqlite3_column_int(st, 9) != 0;
@@ -256,7 +256,7 @@ static int tokens_valid(const struct grantd_token *t, size_t count)
  * start at 0 / NULL: a new token is not rotated. */
 static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *tokens, size_t count)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_PUT,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_TOKEN_PUT,
                                           "INSERT INTO tokens (tenant_id, hash, kind, client_id, "
                                           "user_id, scope, family, created_at, expires_at, "
                                           "revoked) VALUES "
@@ -268,27 +268,27 @@ static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *token
         const struct grantd_token *t = &tokens[i];
         int64_t created = t->created_at ? t->created_at : grantd_clock_now();
         int b = bind_hash_key(st, t->tenant, t->hash) | sqlite3_bind_int(st, 3, (int)t->kind) |
-                grantd_sqlite_bind_text(st, 4, t->client_id) |
-                grantd_sqlite_bind_text(st, 5, t->user_id) |
-                grantd_sqlite_bind_text(st, 6, t->scope ? t->scope : "") |
-                grantd_sqlite_bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, created) |
+                sqlite__bind_text(st, 4, t->client_id) |
+                sqlite__bind_text(st, 5, t->user_id) |
+                sqlite__bind_text(st, 6, t->scope ? t->scope : "") |
+                sqlite__bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, created) |
                 sqlite3_bind_int64(st, 9, t->expires_at) |
                 sqlite3_bind_int(st, 10, t->revoked ? 1 : 0);
         if (b != SQLITE_OK) {
-            grantd_sqlite_done(st);
+            sqlite__done(st);
             return GRANTD_ESTORE;
         }
-        rc = grantd_sqlite_exec(c, st);
+        rc = sqlite__exec(c, st);
     }
     return rc;
 }
 
-grantd_rc grantd_sqlite_insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
+grantd_rc sqlite__insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
                                       size_t count)
 {
     grantd_rc rc = tokens[0].family_is_new
                        ? GRANTD_OK
-                       : grantd_sqlite_family_check(c, tokens[0].tenant, tokens[0].family);
+                       : sqlite__family_check(c, tokens[0].tenant, tokens[0].family);
     return rc == GRANTD_OK ? insert_only(c, tokens, count) : rc;
 }
 
@@ -300,18 +300,18 @@ struct token_batch {
 static grantd_rc token_put_tx(struct sq_conn *c, void *arg)
 {
     const struct token_batch *b = arg;
-    return grantd_sqlite_insert_tokens(c, b->tokens, b->count);
+    return sqlite__insert_tokens(c, b->tokens, b->count);
 }
 
 /* created_at 0 means now; NULL scope is "". GRANTD_EINVAL for an empty batch or one that
  * mixes tenants or families. */
-grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_token *tokens,
+grantd_rc sqlite__token_put(struct grantd_store *s, const struct grantd_token *tokens,
                                   size_t count)
 {
     if (!tokens_valid(tokens, count))
         return GRANTD_EINVAL;
     struct token_batch b = {tokens, count};
-    return grantd_sqlite_write(s, token_put_tx, &b);
+    return sqlite__write(s, token_put_tx, &b);
 }
 
 /* token_put's asynchronous form: the batch descriptor lives until the callback. */
@@ -330,7 +330,7 @@ static void token_put_async_done(void *arg, grantd_rc rc)
     done(done_arg, rc);
 }
 
-void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+void sqlite__token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
                                    size_t count, void (*done)(void *arg, grantd_rc rc),
                                    void *arg)
 {
@@ -340,22 +340,22 @@ void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_t
     }
     struct token_put_async *t = grantd_xcalloc(1, sizeof(*t));
     *t = (struct token_put_async){{tokens, count}, done, arg};
-    grantd_sqlite_write_async(s, token_put_tx, &t->b, token_put_async_done, t);
+    sqlite__write_async(s, token_put_tx, &t->b, token_put_async_done, t);
 }
 
 /* Revoked and expired tokens are returned as they are; the caller decides. A read on the
  * calling thread's own connection. */
-grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   const unsigned char hash[GRANTD_SHA256_LEN],
                                   struct grantd_token *out)
 {
     if (!hash || !out)
         return GRANTD_EINVAL;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    return grantd_sqlite_hash_row(c, SQ_TOKEN_GET, TOKEN_SELECT, tenant, hash, a,
+    return sqlite__hash_row(c, SQ_TOKEN_GET, TOKEN_SELECT, tenant, hash, a,
                                   token_from_row, out);
 }
 
@@ -371,13 +371,13 @@ static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
 }
 
 /* One insert into revoked_families. A tenant that does not exist has no tokens: GRANTD_OK. */
-grantd_rc grantd_sqlite_token_revoke_family(struct grantd_store *s, int64_t tenant,
+grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant,
                                             const char *family)
 {
     if (!family)
         return GRANTD_EINVAL;
     struct family_arg f = {tenant, family};
-    grantd_rc rc = grantd_sqlite_write(s, revoke_family_tx, &f);
+    grantd_rc rc = sqlite__write(s, revoke_family_tx, &f);
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc; /* ENOTFOUND: the tenant's foreign key */
 }
 
@@ -395,13 +395,13 @@ static grantd_rc token_revoke_tx(struct sq_conn *c, void *arg)
 }
 
 /* Revoking a revoked token again is GRANTD_OK. */
-grantd_rc grantd_sqlite_token_revoke(struct grantd_store *s, int64_t tenant,
+grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
                                      const unsigned char hash[GRANTD_SHA256_LEN])
 {
     if (!hash)
         return GRANTD_EINVAL;
     struct token_key k = {tenant, hash};
-    return grantd_sqlite_write(s, token_revoke_tx, &k);
+    return sqlite__write(s, token_revoke_tx, &k);
 }
 
 /* ---- refresh rotation ----------------------------------------------------------------- */
@@ -421,7 +421,7 @@ struct rotate {
  * GRANTD_ECONFLICT (rotated or revoked meanwhile). */
 static grantd_rc why_not_live(struct sq_conn *c, const struct rotate *x)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_LIVE,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_TOKEN_LIVE,
                                           "SELECT kind, family FROM tokens "
                                           "WHERE tenant_id = ?1 AND hash = ?2");
     if (!st)
@@ -431,7 +431,7 @@ static grantd_rc why_not_live(struct sq_conn *c, const struct rotate *x)
         goto out;
     int r = sqlite3_step(st);
     if (r != SQLITE_ROW) {
-        rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+        rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : sqlite__rc(c, r);
         goto out;
     }
     const char *family = (const char *)sqlite3_column_text(st, 1);
@@ -441,7 +441,7 @@ static grantd_rc why_not_live(struct sq_conn *c, const struct rotate *x)
     else
         rc = GRANTD_ECONFLICT;
 out:
-    grantd_sqlite_done(st);
+    sqlite__done(st);
     return rc;
 }
 
@@ -450,7 +450,7 @@ out:
 static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 {
     const struct rotate *x = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(
+    sqlite3_stmt *st = sqlite__stmt(
         c, SQ_TOKEN_ROTATE,
         "UPDATE tokens SET rotated_at = ?3, grace_until = ?4, successor = ?5 "
         "WHERE tenant_id = ?1 AND hash = ?2 AND kind = 2 AND family = ?6 AND rotated_at = 0 "
@@ -460,15 +460,15 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
         return GRANTD_ESTORE;
     int b = bind_hash_key(st, x->tenant, x->old) | sqlite3_bind_int64(st, 3, x->now) |
             sqlite3_bind_int64(st, 4, x->grace_until) |
-            grantd_sqlite_bind_text(st, 6, x->tokens[0].family);
+            sqlite__bind_text(st, 6, x->tokens[0].family);
     b |= x->successor_len ? sqlite3_bind_blob(st, 5, x->successor, (int)x->successor_len,
                                               SQLITE_STATIC)
                           : sqlite3_bind_null(st, 5);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    grantd_rc rc = grantd_sqlite_exec_one(c, st);
+    grantd_rc rc = sqlite__exec_one(c, st);
     if (rc == GRANTD_ENOTFOUND)
         return why_not_live(c, x);
     return rc == GRANTD_OK ? insert_only(c, x->tokens, x->count) : rc;
@@ -476,7 +476,7 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 
 /* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,
  * of tenant, and of the old token's family (else GRANTD_EINVAL). */
-grantd_rc grantd_sqlite_refresh_rotate(struct grantd_store *s, int64_t tenant,
+grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
                                        const unsigned char old_hash[GRANTD_SHA256_LEN],
                                        int64_t now, int64_t grace_until,
                                        const unsigned char *successor, size_t successor_len,
@@ -487,5 +487,5 @@ grantd_rc grantd_sqlite_refresh_rotate(struct grantd_store *s, int64_t tenant,
         return GRANTD_EINVAL;
     struct rotate x = {tenant,     old_hash,      now,    grace_until,
                        successor,  successor_len, tokens, count};
-    return grantd_sqlite_write(s, rotate_tx, &x);
+    return sqlite__write(s, rotate_tx, &x);
 }

@@ -17,43 +17,43 @@
 static grantd_rc key_put_tx(struct sq_conn *c, void *arg)
 {
     const struct grantd_key *k = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_KEY_PUT,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_KEY_PUT,
                                           "INSERT INTO keys (" KEY_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = k->created_at ? k->created_at : grantd_clock_now();
-    int b = sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_text(st, 2, k->kid) |
-            grantd_sqlite_bind_text(st, 3, k->alg) |
-            grantd_sqlite_bind_text(st, 4, k->public_jwk) |
+    int b = sqlite3_bind_int64(st, 1, k->tenant) | sqlite__bind_text(st, 2, k->kid) |
+            sqlite__bind_text(st, 3, k->alg) |
+            sqlite__bind_text(st, 4, k->public_jwk) |
             sqlite3_bind_blob(st, 5, k->private_sealed, (int)k->private_sealed_len,
                               SQLITE_STATIC) |
             sqlite3_bind_int64(st, 6, created) | sqlite3_bind_int64(st, 7, k->active_from) |
             sqlite3_bind_int64(st, 8, k->retire_at);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* kid, alg, public_jwk and a non-empty private_sealed are required; created_at 0 means
  * now. GRANTD_EEXIST when the tenant has a key with that kid. */
-grantd_rc grantd_sqlite_key_put(struct grantd_store *s, const struct grantd_key *k)
+grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k)
 {
     if (!k || !k->kid || !k->alg || !k->public_jwk || !k->private_sealed ||
         k->private_sealed_len == 0 || k->private_sealed_len > (size_t)INT32_MAX)
         return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, key_put_tx, (void *)k);
+    return sqlite__write(s, key_put_tx, (void *)k);
 }
 
 static void key_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_key *k)
 {
     memset(k, 0, sizeof(*k));
     k->tenant = sqlite3_column_int64(st, 0);
-    k->kid = grantd_sqlite_col_str(a, st, 1);
-    k->alg = grantd_sqlite_col_str(a, st, 2);
-    k->public_jwk = grantd_sqlite_col_str(a, st, 3);
+    k->kid = sqlite__col_str(a, st, 1);
+    k->alg = sqlite__col_str(a, st, 2);
+    k->public_jwk = sqlite__col_str(a, st, 3);
     const void *sealed = sqlite3_column_blob(st, 4);
     int n = sqlite3_column_bytes(st, 4);
     if (sealed && n > 0) {
@@ -73,16 +73,16 @@ static void key_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
 }
 
 /* Oldest first (created_at, then kid); an empty list is GRANTD_OK with *count 0. */
-grantd_rc grantd_sqlite_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                  struct grantd_key **out, size_t *count)
 {
     if (!out || !count)
         return GRANTD_EINVAL;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    return grantd_sqlite_tenant_rows(c, SQ_KEY_LIST,
+    return sqlite__tenant_rows(c, SQ_KEY_LIST,
                                      "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
                                      "ORDER BY created_at, kid",
                                      tenant, a, sizeof(**out), key_row, (void **)out, count);
@@ -95,10 +95,10 @@ static int bind_retire(sqlite3_stmt *st, const void *arg)
 }
 
 /* GRANTD_ENOTFOUND when the tenant has no key kid. */
-grantd_rc grantd_sqlite_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
+grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
                                    int64_t retire_at)
 {
-    return grantd_sqlite_write_one(s, SQ_KEY_RETIRE,
+    return sqlite__write_one(s, SQ_KEY_RETIRE,
                                    "UPDATE keys SET retire_at = ?3 "
                                    "WHERE tenant_id = ?1 AND kid = ?2",
                                    tenant, kid, bind_retire, &retire_at);

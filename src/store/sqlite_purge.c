@@ -26,7 +26,7 @@
  *
  * Revoked families: a revoked_families row must outlive every token and code of its family
  * (token_get derives "revoked" from it, code exchanges in flight are refused by it). A
- * family row goes once it is older than GRANTD_SQLITE_FAMILY_KEEP (a day: longer than any
+ * family row goes once it is older than SQ_FAMILY_KEEP (a day: longer than any
  * code lives and any exchange takes) as measured when the purge began, and no code of its
  * family remains; before that, the token walk copies the revocation of every such family
  * onto each of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
@@ -54,33 +54,33 @@ struct disable {
 static grantd_rc client_exec(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
                              const struct disable *d, int with_now)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
     if (!st)
         return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, d->tenant) | grantd_sqlite_bind_text(st, 2, d->id);
+    int b = sqlite3_bind_int64(st, 1, d->tenant) | sqlite__bind_text(st, 2, d->id);
     if (with_now)
         b |= sqlite3_bind_int64(st, 3, d->now);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 static grantd_rc disable_tx(struct sq_conn *c, void *arg)
 {
     const struct disable *d = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_OFF,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_CLIENT_OFF,
                                           "UPDATE clients SET disabled = 1, updated_at = ?3, "
                                           "tokens_after = ?4 WHERE tenant_id = ?1 AND id = ?2");
     if (!st)
         return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, d->tenant) | grantd_sqlite_bind_text(st, 2, d->id) |
+    if ((sqlite3_bind_int64(st, 1, d->tenant) | sqlite__bind_text(st, 2, d->id) |
          sqlite3_bind_int64(st, 3, d->now) | sqlite3_bind_int64(st, 4, d->now_us)) != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    grantd_rc rc = grantd_sqlite_exec_one(c, st);
+    grantd_rc rc = sqlite__exec_one(c, st);
     if (rc == GRANTD_OK)
         rc = client_exec(c, SQ_CLIENT_FAMILIES,
                          "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
@@ -104,12 +104,12 @@ static grantd_rc disable_tx(struct sq_conn *c, void *arg)
     return rc;
 }
 
-grantd_rc grantd_sqlite_client_disable(struct grantd_store *s, int64_t tenant, const char *id)
+grantd_rc sqlite__client_disable(struct grantd_store *s, int64_t tenant, const char *id)
 {
     if (!id)
         return GRANTD_EINVAL;
     struct disable d = {tenant, id, grantd_clock_now(), grantd_clock_now_us()};
-    return grantd_sqlite_write(s, disable_tx, &d);
+    return sqlite__write(s, disable_tx, &d);
 }
 
 /* ---- purge_expired -------------------------------------------------------------------- */
@@ -180,7 +180,7 @@ static int bind_scan(sqlite3_stmt *st, const struct walk *x)
  * walk's position moved past the chunk. */
 static grantd_rc chunk_read(struct sq_conn *c, struct walk *x)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, x->t->scan_id, x->t->scan);
+    sqlite3_stmt *st = sqlite__stmt(c, x->t->scan_id, x->t->scan);
     if (!st)
         return GRANTD_ESTORE;
     x->n = x->acted = 0;
@@ -188,7 +188,7 @@ static grantd_rc chunk_read(struct sq_conn *c, struct walk *x)
     while (r == SQLITE_ROW && (r = sqlite3_step(st)) == SQLITE_ROW && x->n < CHUNK) {
         x->n++;
         x->from_tenant = sqlite3_column_int64(st, 0);
-        grantd_sqlite_col_hash(st, 1, x->from_key);
+        sqlite__col_hash(st, 1, x->from_key);
         x->from_len = GRANTD_SHA256_LEN;
         int action = sqlite3_column_int(st, 2) ? 1 : sqlite3_column_int(st, 3) ? 2 : 0;
         if (!action)
@@ -198,8 +198,8 @@ static grantd_rc chunk_read(struct sq_conn *c, struct walk *x)
         memcpy(k->key, x->from_key, GRANTD_SHA256_LEN);
         k->action = action;
     }
-    grantd_rc rc = r == SQLITE_ROW || r == SQLITE_DONE ? GRANTD_OK : grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
+    grantd_rc rc = r == SQLITE_ROW || r == SQLITE_DONE ? GRANTD_OK : sqlite__rc(c, r);
+    sqlite__done(st);
     return rc;
 }
 
@@ -208,18 +208,18 @@ static grantd_rc row_apply(struct sq_conn *c, const struct walk *x, const struct
                            int *changed)
 {
     sqlite3_stmt *st =
-        k->action == 1 ? grantd_sqlite_stmt(c, x->t->delete_id, x->t->delete)
-                       : grantd_sqlite_stmt(c, SQ_PURGE_TOKEN_FLAG,
+        k->action == 1 ? sqlite__stmt(c, x->t->delete_id, x->t->delete)
+                       : sqlite__stmt(c, SQ_PURGE_TOKEN_FLAG,
                                             "UPDATE tokens SET revoked = 1 "
                                             "WHERE tenant_id = ?1 AND hash = ?2");
     if (!st)
         return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_hash(st, 2, k->key)) !=
+    if ((sqlite3_bind_int64(st, 1, k->tenant) | sqlite__bind_hash(st, 2, k->key)) !=
         SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    grantd_rc rc = grantd_sqlite_exec(c, st);
+    grantd_rc rc = sqlite__exec(c, st);
     *changed = rc == GRANTD_OK && sqlite3_changes(c->db) > 0;
     return rc;
 }
@@ -249,7 +249,7 @@ static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
     do {
         rc = chunk_read(c, x);
         if (rc == GRANTD_OK && x->acted)
-            rc = grantd_sqlite_write(s, chunk_write_tx, x);
+            rc = sqlite__write(s, chunk_write_tx, x);
         if (rc == GRANTD_OK && x->acted)
             *deleted += x->deleted;
     } while (rc == GRANTD_OK && x->n == CHUNK);
@@ -259,7 +259,7 @@ static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
 static grantd_rc families_tx(struct sq_conn *c, void *arg)
 {
     const int64_t *cutoff = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_PURGE_FAMILIES,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_PURGE_FAMILIES,
                                           "DELETE FROM revoked_families WHERE revoked_at < ?1 "
                                           "AND NOT EXISTS (SELECT 1 FROM codes k "
                                           "WHERE k.tenant_id = revoked_families.tenant_id "
@@ -267,41 +267,41 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
     if (!st)
         return GRANTD_ESTORE;
     if (sqlite3_bind_int64(st, 1, *cutoff) != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* 1 when a revoked family is older than cutoff: only then must the token walk copy family
  * revocations onto tokens (and the family rows can go afterwards). */
 static grantd_rc old_families(struct sq_conn *c, int64_t cutoff, int *any)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_PURGE_OLD_FAMILIES,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_PURGE_OLD_FAMILIES,
                                           "SELECT 1 FROM revoked_families "
                                           "WHERE revoked_at < ?1 LIMIT 1");
     if (!st)
         return GRANTD_ESTORE;
     int r = sqlite3_bind_int64(st, 1, cutoff) == SQLITE_OK ? sqlite3_step(st) : SQLITE_MISUSE;
     *any = r == SQLITE_ROW;
-    grantd_rc rc = grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
+    grantd_rc rc = sqlite__rc(c, r);
+    sqlite__done(st);
     return rc;
 }
 
 /* Tokens first (they take the old families' revocations), then codes, then the old family
  * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
  * fails. */
-grantd_rc grantd_sqlite_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
+grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
 {
     if (!deleted)
         return GRANTD_EINVAL;
     *deleted = 0;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    struct walk x = {.before = before, .cutoff = grantd_clock_now() - GRANTD_SQLITE_FAMILY_KEEP};
+    struct walk x = {.before = before, .cutoff = grantd_clock_now() - SQ_FAMILY_KEEP};
     x.rows = grantd_xcalloc(CHUNK, sizeof(*x.rows));
     rc = old_families(c, x.cutoff, &x.flag);
     x.t = &tokens_walk;
@@ -311,7 +311,7 @@ grantd_rc grantd_sqlite_purge_expired(struct grantd_store *s, int64_t before, si
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     if (rc == GRANTD_OK && x.flag)
-        rc = grantd_sqlite_write(s, families_tx, &x.cutoff);
+        rc = sqlite__write(s, families_tx, &x.cutoff);
     x.t = &sessions_walk;
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);

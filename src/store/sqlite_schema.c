@@ -184,7 +184,7 @@ static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void 
                  : sqlite3_bind_int64(st, 1, n);
     if (r == SQLITE_OK)
         r = sqlite3_step(st);
-    grantd_rc rc = grantd_sqlite_rc(c, r);
+    grantd_rc rc = sqlite__rc(c, r);
     sqlite3_finalize(st);
     return rc;
 }
@@ -220,23 +220,23 @@ static const struct step steps[] = {
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))
 
-int grantd_sqlite_schema_newest(void)
+int sqlite__schema_newest(void)
 {
     return NEWEST;
 }
 
-grantd_rc grantd_sqlite_schema_version(struct sq_conn *c, int *version)
+grantd_rc sqlite__schema_version(struct sq_conn *c, int *version)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_VERSION, "PRAGMA user_version");
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_USER_VERSION, "PRAGMA user_version");
     if (!st)
         return GRANTD_ESTORE;
     int r = sqlite3_step(st);
-    grantd_rc rc = grantd_sqlite_rc(c, r);
+    grantd_rc rc = sqlite__rc(c, r);
     if (r == SQLITE_ROW)
         *version = sqlite3_column_int(st, 0);
     else if (rc == GRANTD_OK)
         rc = GRANTD_ESTORE;
-    grantd_sqlite_done(st);
+    sqlite__done(st);
     return rc;
 }
 
@@ -246,7 +246,7 @@ static grantd_rc set_version(struct sq_conn *c, int version)
 {
     char sql[48];
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
-    return grantd_sqlite_rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+    return sqlite__rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
 }
 
 /* One step under the write lock: re-reads the version (another process may have migrated
@@ -254,33 +254,33 @@ static grantd_rc set_version(struct sq_conn *c, int version)
  * *version gets the result. */
 static grantd_rc apply_next(struct sq_conn *c, int target, int *version)
 {
-    grantd_rc rc = grantd_sqlite_begin(c, 1);
+    grantd_rc rc = sqlite__begin(c, 1);
     if (rc != GRANTD_OK)
         return rc;
     int cur = 0;
-    rc = grantd_sqlite_schema_version(c, &cur);
+    rc = sqlite__schema_version(c, &cur);
     if (rc == GRANTD_OK && cur > NEWEST)
         rc = GRANTD_ESCHEMA;
     if (rc == GRANTD_OK && cur < target) {
         const struct step *s = &steps[cur];
-        rc = grantd_sqlite_rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
+        rc = sqlite__rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
         if (rc == GRANTD_OK && s->seed)
             rc = s->seed(c);
         if (rc == GRANTD_OK)
             rc = set_version(c, cur + 1);
     }
-    rc = grantd_sqlite_end(c, rc);
+    rc = sqlite__end(c, rc);
     if (rc == GRANTD_OK)
-        rc = grantd_sqlite_schema_version(c, version);
+        rc = sqlite__schema_version(c, version);
     return rc;
 }
 
-grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target, int *from, int *to)
+grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int *from, int *to)
 {
     if (target < 0 || target > NEWEST)
         return GRANTD_EINVAL;
     int version = 0;
-    grantd_rc rc = grantd_sqlite_schema_version(c, &version);
+    grantd_rc rc = sqlite__schema_version(c, &version);
     if (rc != GRANTD_OK)
         return rc;
     *from = version;
@@ -294,7 +294,7 @@ grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target, int *fr
     return rc;
 }
 
-grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to)
+grantd_rc sqlite__schema_migrate(struct sq_conn *c, int *from, int *to)
 {
-    return grantd_sqlite_schema_migrate_to(c, NEWEST, from, to);
+    return sqlite__schema_migrate_to(c, NEWEST, from, to);
 }

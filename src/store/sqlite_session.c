@@ -22,8 +22,8 @@ static void session_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out
     struct grantd_session *s = out;
     memset(s, 0, sizeof(*s));
     s->tenant = sqlite3_column_int64(st, 0);
-    grantd_sqlite_col_hash(st, 1, s->id_hash);
-    s->user_id = grantd_sqlite_col_str(a, st, 2);
+    sqlite__col_hash(st, 1, s->id_hash);
+    s->user_id = sqlite__col_str(a, st, 2);
     s->auth_time = sqlite3_column_int64(st, 3);
     s->created_at = sqlite3_column_int64(st, 4);
     s->expires_at = sqlite3_column_int64(st, 5);
@@ -32,34 +32,34 @@ static void session_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out
 static grantd_rc session_put_tx(struct sq_conn *c, void *arg)
 {
     const struct grantd_session *sess = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_SESSION_PUT,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_SESSION_PUT,
                                           "INSERT INTO sessions (" SESSION_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = sess->created_at ? sess->created_at : grantd_clock_now();
     int b = sqlite3_bind_int64(st, 1, sess->tenant) |
-            grantd_sqlite_bind_hash(st, 2, sess->id_hash) |
-            grantd_sqlite_bind_text(st, 3, sess->user_id) |
+            sqlite__bind_hash(st, 2, sess->id_hash) |
+            sqlite__bind_text(st, 3, sess->user_id) |
             sqlite3_bind_int64(st, 4, sess->auth_time) | sqlite3_bind_int64(st, 5, created) |
             sqlite3_bind_int64(st, 6, sess->expires_at);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* created_at 0 means now. user_id NULL is a session before login. */
-grantd_rc grantd_sqlite_session_put(struct grantd_store *s, const struct grantd_session *sess)
+grantd_rc sqlite__session_put(struct grantd_store *s, const struct grantd_session *sess)
 {
     if (!sess)
         return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, session_put_tx, (void *)sess);
+    return sqlite__write(s, session_put_tx, (void *)sess);
 }
 
 /* An expired session (expires_at <= now) is answered like an absent one. */
-grantd_rc grantd_sqlite_session_get(struct grantd_store *s, struct grantd_arena *a,
+grantd_rc sqlite__session_get(struct grantd_store *s, struct grantd_arena *a,
                                     int64_t tenant,
                                     const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
                                     struct grantd_session *out)
@@ -67,22 +67,22 @@ grantd_rc grantd_sqlite_session_get(struct grantd_store *s, struct grantd_arena 
     if (!id_hash || !out)
         return GRANTD_EINVAL;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_SESSION_GET,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_SESSION_GET,
                                           "SELECT " SESSION_COLUMNS " FROM sessions "
                                           "WHERE tenant_id = ?1 AND id_hash = ?2 "
                                           "AND expires_at > ?3");
     if (!st)
         return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, id_hash) |
+    int b = sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_hash(st, 2, id_hash) |
             sqlite3_bind_int64(st, 3, now);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_one_row(c, st, a, session_from_row, out);
+    return sqlite__one_row(c, st, a, session_from_row, out);
 }
 
 struct session_key {
@@ -93,25 +93,25 @@ struct session_key {
 static grantd_rc session_delete_tx(struct sq_conn *c, void *arg)
 {
     const struct session_key *k = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(
+    sqlite3_stmt *st = sqlite__stmt(
         c, SQ_SESSION_DELETE, "DELETE FROM sessions WHERE tenant_id = ?1 AND id_hash = ?2");
     if (!st)
         return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_hash(st, 2, k->id_hash)) !=
+    if ((sqlite3_bind_int64(st, 1, k->tenant) | sqlite__bind_hash(st, 2, k->id_hash)) !=
         SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st); /* no row deleted is fine: the session is gone */
+    return sqlite__exec(c, st); /* no row deleted is fine: the session is gone */
 }
 
-grantd_rc grantd_sqlite_session_delete(struct grantd_store *s, int64_t tenant,
+grantd_rc sqlite__session_delete(struct grantd_store *s, int64_t tenant,
                                        const unsigned char id_hash[GRANTD_SHA256_LEN])
 {
     if (!id_hash)
         return GRANTD_EINVAL;
     struct session_key k = {tenant, id_hash};
-    return grantd_sqlite_write(s, session_delete_tx, &k);
+    return sqlite__write(s, session_delete_tx, &k);
 }
 
 /* ---- consents ------------------------------------------------------------------------- */
@@ -123,41 +123,41 @@ static void consent_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out
     struct grantd_consent *c = out;
     memset(c, 0, sizeof(*c));
     c->tenant = sqlite3_column_int64(st, 0);
-    c->user_id = grantd_sqlite_col_str(a, st, 1);
-    c->client_id = grantd_sqlite_col_str(a, st, 2);
-    c->scope = grantd_sqlite_col_str(a, st, 3);
+    c->user_id = sqlite__col_str(a, st, 1);
+    c->client_id = sqlite__col_str(a, st, 2);
+    c->scope = sqlite__col_str(a, st, 3);
     c->created_at = sqlite3_column_int64(st, 4);
 }
 
-grantd_rc grantd_sqlite_consent_get(struct grantd_store *s, struct grantd_arena *a,
+grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a,
                                     int64_t tenant, const char *user_id, const char *client_id,
                                     struct grantd_consent *out)
 {
     if (!user_id || !client_id || !out)
         return GRANTD_EINVAL;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CONSENT_GET,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_CONSENT_GET,
                                           "SELECT " CONSENT_COLUMNS " FROM consents "
                                           "WHERE tenant_id = ?1 AND user_id = ?2 "
                                           "AND client_id = ?3");
     if (!st)
         return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, user_id) |
-            grantd_sqlite_bind_text(st, 3, client_id);
+    int b = sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_text(st, 2, user_id) |
+            sqlite__bind_text(st, 3, client_id);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_one_row(c, st, a, consent_from_row, out);
+    return sqlite__one_row(c, st, a, consent_from_row, out);
 }
 
 static grantd_rc consent_put_tx(struct sq_conn *c, void *arg)
 {
     const struct grantd_consent *con = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CONSENT_PUT,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_CONSENT_PUT,
                                           "INSERT INTO consents (" CONSENT_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5) "
                                           "ON CONFLICT (tenant_id, user_id, client_id) "
@@ -167,22 +167,22 @@ static grantd_rc consent_put_tx(struct sq_conn *c, void *arg)
         return GRANTD_ESTORE;
     int64_t created = con->created_at ? con->created_at : grantd_clock_now();
     int b = sqlite3_bind_int64(st, 1, con->tenant) |
-            grantd_sqlite_bind_text(st, 2, con->user_id) |
-            grantd_sqlite_bind_text(st, 3, con->client_id) |
-            grantd_sqlite_bind_text(st, 4, con->scope ? con->scope : "") |
+            sqlite__bind_text(st, 2, con->user_id) |
+            sqlite__bind_text(st, 3, con->client_id) |
+            sqlite__bind_text(st, 4, con->scope ? con->scope : "") |
             sqlite3_bind_int64(st, 5, created);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* One upsert statement: the new scope replaces the old one (it is not merged; the caller
  * decides what the user granted). created_at 0 means now; NULL scope is "". */
-grantd_rc grantd_sqlite_consent_put(struct grantd_store *s, const struct grantd_consent *con)
+grantd_rc sqlite__consent_put(struct grantd_store *s, const struct grantd_consent *con)
 {
     if (!con || !con->user_id || !con->client_id)
         return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, consent_put_tx, (void *)con);
+    return sqlite__write(s, consent_put_tx, (void *)con);
 }

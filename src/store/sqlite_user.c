@@ -17,11 +17,11 @@ static void user_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grant
 {
     memset(u, 0, sizeof(*u));
     u->tenant = sqlite3_column_int64(st, 0);
-    u->id = grantd_sqlite_col_str(a, st, 1);
-    u->username = grantd_sqlite_col_str(a, st, 2);
-    u->account = grantd_sqlite_col_str(a, st, 3);
-    u->email = grantd_sqlite_col_str(a, st, 4);
-    u->password_hash = grantd_sqlite_col_str(a, st, 5);
+    u->id = sqlite__col_str(a, st, 1);
+    u->username = sqlite__col_str(a, st, 2);
+    u->account = sqlite__col_str(a, st, 3);
+    u->email = sqlite__col_str(a, st, 4);
+    u->password_hash = sqlite__col_str(a, st, 5);
     u->disabled = sqlite3_column_int(st, 6) != 0;
     u->created_at = sqlite3_column_int64(st, 7);
     u->updated_at = sqlite3_column_int64(st, 8);
@@ -30,33 +30,33 @@ static void user_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grant
 static grantd_rc user_put_tx(struct sq_conn *c, void *arg)
 {
     const struct grantd_user *u = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_PUT,
+    sqlite3_stmt *st = sqlite__stmt(c, SQ_USER_PUT,
                                           "INSERT INTO users (" USER_COLUMNS ") "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st)
         return GRANTD_ESTORE;
     int64_t created = u->created_at ? u->created_at : grantd_clock_now();
     int64_t updated = u->updated_at ? u->updated_at : created;
-    int b = sqlite3_bind_int64(st, 1, u->tenant) | grantd_sqlite_bind_text(st, 2, u->id) |
-            grantd_sqlite_bind_text(st, 3, u->username) |
-            grantd_sqlite_bind_text(st, 4, u->account) |
-            grantd_sqlite_bind_text(st, 5, u->email) |
-            grantd_sqlite_bind_text(st, 6, u->password_hash) |
+    int b = sqlite3_bind_int64(st, 1, u->tenant) | sqlite__bind_text(st, 2, u->id) |
+            sqlite__bind_text(st, 3, u->username) |
+            sqlite__bind_text(st, 4, u->account) |
+            sqlite__bind_text(st, 5, u->email) |
+            sqlite__bind_text(st, 6, u->password_hash) |
             sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, created) |
             sqlite3_bind_int64(st, 9, updated);
     if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
+        sqlite__done(st);
         return GRANTD_ESTORE;
     }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__exec(c, st);
 }
 
 /* created_at 0 means now; updated_at 0 means created_at. */
-grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_user *u)
+grantd_rc sqlite__user_put(struct grantd_store *s, const struct grantd_user *u)
 {
     if (!u->id || !u->username || !u->password_hash)
         return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, user_put_tx, (void *)u);
+    return sqlite__write(s, user_put_tx, (void *)u);
 }
 
 /* The user whose column named by the prepared statement id (its SQL is sql) equals key,
@@ -68,25 +68,25 @@ static grantd_rc user_one(struct grantd_store *s, struct grantd_arena *a, enum s
     if (!key)
         return GRANTD_EINVAL;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
+    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
     if (!st)
         return GRANTD_ESTORE;
     rc = GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, key)) != SQLITE_OK)
+    if ((sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_text(st, 2, key)) != SQLITE_OK)
         goto out;
     int r = sqlite3_step(st);
-    rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
+    rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : sqlite__rc(c, r);
     if (r == SQLITE_ROW)
         user_from_row(st, a, out);
 out:
-    grantd_sqlite_done(st);
+    sqlite__done(st);
     return rc;
 }
 
-grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+grantd_rc sqlite__user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   const char *username, struct grantd_user *out)
 {
     return user_one(s, a, SQ_USER_FIND,
@@ -94,7 +94,7 @@ grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a
                     tenant, username, out);
 }
 
-grantd_rc grantd_sqlite_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+grantd_rc sqlite__user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                  const char *id, struct grantd_user *out)
 {
     return user_one(s, a, SQ_USER_GET,
@@ -107,14 +107,14 @@ static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
     user_from_row(st, a, item);
 }
 
-grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+grantd_rc sqlite__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   struct grantd_user **out, size_t *count)
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    return grantd_sqlite_tenant_rows(c, SQ_USER_LIST,
+    return sqlite__tenant_rows(c, SQ_USER_LIST,
                                      "SELECT " USER_COLUMNS " FROM users "
                                      "WHERE tenant_id = ?1 ORDER BY username",
                                      tenant, a, sizeof(**out), user_row, (void **)out, count);
@@ -123,7 +123,7 @@ grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a
 /* Binds ?3 = the text at arg, ?4 = now. */
 static int bind_text_now(sqlite3_stmt *st, const void *arg)
 {
-    return grantd_sqlite_bind_text(st, 3, arg) | sqlite3_bind_int64(st, 4, grantd_clock_now());
+    return sqlite__bind_text(st, 3, arg) | sqlite3_bind_int64(st, 4, grantd_clock_now());
 }
 
 /* Binds ?3 = the 0/1 flag at arg, ?4 = now. */
@@ -133,21 +133,21 @@ static int bind_flag_now(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 4, grantd_clock_now());
 }
 
-grantd_rc grantd_sqlite_user_set_password(struct grantd_store *s, int64_t tenant,
+grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant,
                                           const char *username, const char *password_hash)
 {
     if (!password_hash)
         return GRANTD_EINVAL;
-    return grantd_sqlite_write_one(s, SQ_USER_PASSWORD,
+    return sqlite__write_one(s, SQ_USER_PASSWORD,
                                    "UPDATE users SET password_hash = ?3, updated_at = ?4 "
                                    "WHERE tenant_id = ?1 AND username = ?2",
                                    tenant, username, bind_text_now, password_hash);
 }
 
-grantd_rc grantd_sqlite_user_set_disabled(struct grantd_store *s, int64_t tenant,
+grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant,
                                           const char *username, int disabled)
 {
-    return grantd_sqlite_write_one(s, SQ_USER_DISABLE,
+    return sqlite__write_one(s, SQ_USER_DISABLE,
                                    "UPDATE users SET disabled = ?3, updated_at = ?4 "
                                    "WHERE tenant_id = ?1 AND username = ?2",
                                    tenant, username, bind_flag_now, &disabled);

@@ -207,7 +207,7 @@ static void test_concurrent_migration(void **state)
     for (int i = 0; i < MIGRATORS; i++) {
         pthread_join(tid[i], NULL);
         assert_int_equal(m[i].rc, GRANTD_OK);
-        assert_int_equal(m[i].to, grantd_sqlite_schema_newest());
+        assert_int_equal(m[i].to, sqlite__schema_newest());
         fresh += m[i].from == 0;
     }
     pthread_barrier_destroy(&go);
@@ -293,9 +293,9 @@ static void migrate_to(const char *url, int target)
 {
     struct grantd_store *s = open_ok(url);
     struct sq_conn *c;
-    assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
+    assert_int_equal(sqlite__conn(s, &c), GRANTD_OK);
     int from = -1, to = -1;
-    assert_int_equal(grantd_sqlite_schema_migrate_to(c, target, &from, &to), GRANTD_OK);
+    assert_int_equal(sqlite__schema_migrate_to(c, target, &from, &to), GRANTD_OK);
     assert_int_equal(to, target);
     grantd_store_close(s);
 }
@@ -305,7 +305,7 @@ static void migrate_to(const char *url, int target)
 static void test_migrate_v1_to_v2(void **state)
 {
     struct fx *f = *state;
-    assert_true(grantd_sqlite_schema_newest() >= 2);
+    assert_true(sqlite__schema_newest() >= 2);
     migrate_to(f->url, 1);
     /* the rows as the version-1 driver wrote them (its INSERTs, which name no flags) */
     raw_exec(f->path,
@@ -325,7 +325,7 @@ static void test_migrate_v1_to_v2(void **state)
     int from = -1, to = -1;
     assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
     assert_int_equal(from, 1);
-    assert_int_equal(to, grantd_sqlite_schema_newest());
+    assert_int_equal(to, sqlite__schema_newest());
     assert_int_equal(grantd_store_ping(s), GRANTD_OK);
 
     struct grantd_arena *a = grantd_arena_new(1024);
@@ -412,7 +412,7 @@ static void assert_plan(struct grantd_store *s, enum sq_stmt_id id, const char *
 {
     struct sq_conn *c = ((struct sq_store *)s)->writer.conn;
     if (!c || !c->stmts[id])
-        assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
+        assert_int_equal(sqlite__conn(s, &c), GRANTD_OK);
     if (!c->stmts[id])
         print_error("statement %d was not prepared\n", (int)id);
     assert_non_null(c->stmts[id]);
@@ -510,7 +510,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(grantd_sqlite_schema_newest(), 5);
+    assert_int_equal(sqlite__schema_newest(), 5);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -601,9 +601,9 @@ static void *gated_thread(void *p)
 {
     struct gated *g = p;
     if (g->gate)
-        g->rc = grantd_sqlite_write(g->s, gate_job, g->gate);
+        g->rc = sqlite__write(g->s, gate_job, g->gate);
     else if (g->rogue)
-        g->rc = grantd_sqlite_write(g->s, rogue_job, NULL);
+        g->rc = sqlite__write(g->s, rogue_job, NULL);
     else
         g->rc = grantd_store_token_put(g->s, &g->token, 1);
     return NULL;

@@ -1,10 +1,11 @@
 /* The SQLite storage driver: opening a store, one connection per thread for reads,
- * transactions, the mapping of SQLite result codes to grantd_rc, migrate/ping/hash_key, and
- * the driver table that grantd_store_open finds under the scheme "sqlite".
+ * migrate/ping/hash_key, and the driver table that grantd_store_open finds under the scheme
+ * "sqlite".
  *
- * It is not the schema (sqlite_schema.c), the write path (sqlite_writer.c) nor the record
- * operations (sqlite_client.c, sqlite_user.c, sqlite_session.c, sqlite_code.c,
- * sqlite_purge.c, sqlite_key.c), and it never sees HTTP.
+ * It is not the statements, transactions and result codes (sqlite_query.c), the schema
+ * (sqlite_schema.c), the write path (sqlite_writer.c) nor the record operations
+ * (sqlite_client.c, sqlite_user.c, sqlite_session.c, sqlite_code.c, sqlite_purge.c,
+ * sqlite_key.c), and it never sees HTTP.
  *
  * Threads: SQLite connections here are opened with SQLITE_OPEN_NOMUTEX, so each one is used
  * by one thread at a time. Every thread that reads gets its own connection, found again
@@ -52,227 +53,6 @@
 extern const struct grantd_store_driver grantd_sqlite_driver;
 
 static atomic_uint mem_counter;
-
-/* ---- result codes, statements, transactions ------------------------------------------ */
-
-grantd_rc sqlite__rc(struct sq_conn *c, int code)
-{
-    switch (code & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-        return GRANTD_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s}", "driver", "sqlite", "message",
-                   sqlite3_errmsg(c->db));
-        return GRANTD_EBUSY;
-    case SQLITE_CONSTRAINT:
-        if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return GRANTD_EEXIST;
-        if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-            return GRANTD_ENOTFOUND;
-        break;
-    default:
-        break;
-    }
-    grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:i,s:s}", "driver", "sqlite", "code",
-               code, "message", sqlite3_errmsg(c->db));
-    return GRANTD_ESTORE;
-}
-
-sqlite3_stmt *sqlite__stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
-{
-    if (c->stmts[id])
-        return c->stmts[id];
-    int r = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id], NULL);
-    if (r != SQLITE_OK) {
-        (void)sqlite__rc(c, r);
-        c->stmts[id] = NULL;
-    }
-    return c->stmts[id];
-}
-
-void sqlite__done(sqlite3_stmt *st)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-}
-
-grantd_rc sqlite__exec(struct sq_conn *c, sqlite3_stmt *st)
-{
-    /* SQLITE_ROW counts as success too: a PRAGMA that sets a value also answers it */
-    grantd_rc rc = sqlite__rc(c, sqlite3_step(st));
-    sqlite__done(st);
-    return rc;
-}
-
-grantd_rc sqlite__exec_one(struct sq_conn *c, sqlite3_stmt *st)
-{
-    grantd_rc rc = sqlite__exec(c, st);
-    if (rc == GRANTD_OK && sqlite3_changes(c->db) == 0)
-        rc = GRANTD_ENOTFOUND;
-    return rc;
-}
-
-grantd_rc sqlite__begin(struct sq_conn *c, int write)
-{
-    sqlite3_stmt *st = write ? sqlite__stmt(c, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE")
-                             : sqlite__stmt(c, SQ_BEGIN_READ, "BEGIN");
-    if (!st)
-        return GRANTD_ESTORE;
-    return sqlite__exec(c, st);
-}
-
-grantd_rc sqlite__end(struct sq_conn *c, grantd_rc rc)
-{
-    if (sqlite3_get_autocommit(c->db))
-        return rc == GRANTD_OK ? GRANTD_ESTORE : rc; /* SQLite already rolled back */
-    if (rc == GRANTD_OK) {
-        sqlite3_stmt *commit = sqlite__stmt(c, SQ_COMMIT, "COMMIT");
-        rc = commit ? sqlite__exec(c, commit) : GRANTD_ESTORE;
-        if (rc == GRANTD_OK)
-            return rc;
-    }
-    sqlite3_stmt *rollback = sqlite__stmt(c, SQ_ROLLBACK, "ROLLBACK");
-    if (rollback && sqlite__exec(c, rollback) != GRANTD_OK)
-        grantd_log(GRANTD_LOG_ERROR, "store_rollback_failed", "{s:s}", "driver", "sqlite");
-    return rc;
-}
-
-struct write_one {
-    enum sq_stmt_id id;
-    const char *sql;
-    int64_t tenant;
-    const char *key;
-    int (*bind)(sqlite3_stmt *st, const void *arg);
-    const void *arg;
-};
-
-static grantd_rc write_one_tx(struct sq_conn *c, void *arg)
-{
-    const struct write_one *w = arg;
-    sqlite3_stmt *st = sqlite__stmt(c, w->id, w->sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, w->tenant) | sqlite__bind_text(st, 2, w->key);
-    if (w->bind)
-        b |= w->bind(st, w->arg);
-    if (b != SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    return sqlite__exec_one(c, st);
-}
-
-grantd_rc sqlite__write_one(struct grantd_store *s, enum sq_stmt_id id, const char *sql,
-                                  int64_t tenant, const char *key,
-                                  int (*bind)(sqlite3_stmt *st, const void *arg), const void *arg)
-{
-    if (!key)
-        return GRANTD_EINVAL;
-    struct write_one w = {id, sql, tenant, key, bind, arg};
-    return sqlite__write(s, write_one_tx, &w);
-}
-
-grantd_rc sqlite__one_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
-                                void (*fill)(sqlite3_stmt *st, struct grantd_arena *a, void *out),
-                                void *out)
-{
-    int r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : sqlite__rc(c, r);
-    if (r == SQLITE_ROW)
-        fill(st, a, out);
-    sqlite__done(st);
-    return rc;
-}
-
-grantd_rc sqlite__hash_row(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                                 int64_t tenant, const unsigned char *hash,
-                                 struct grantd_arena *a,
-                                 void (*fill)(sqlite3_stmt *st, struct grantd_arena *a,
-                                              void *out),
-                                 void *out)
-{
-    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_hash(st, 2, hash)) !=
-        SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    return sqlite__one_row(c, st, a, fill, out);
-}
-
-int sqlite__bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
-}
-
-int sqlite__bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
-{
-    return sqlite3_bind_blob(st, i, hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
-}
-
-void sqlite__col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN])
-{
-    const void *blob = sqlite3_column_blob(st, col);
-    if (blob && sqlite3_column_bytes(st, col) == GRANTD_SHA256_LEN)
-        memcpy(out, blob, GRANTD_SHA256_LEN);
-    else
-        memset(out, 0, GRANTD_SHA256_LEN);
-}
-
-const char *sqlite__col_str(struct grantd_arena *a, sqlite3_stmt *st, int col)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    if (!text)
-        return NULL;
-    return grantd_arena_strndup(a, (const char *)text, (size_t)sqlite3_column_bytes(st, col));
-}
-
-void *sqlite__grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
-                         size_t elem)
-{
-    if (count < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *p = grantd_arena_alloc(a, ncap * elem);
-    if (count)
-        memcpy(p, arr, count * elem);
-    *cap = ncap;
-    return p;
-}
-
-grantd_rc sqlite__tenant_rows(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                                    int64_t tenant, struct grantd_arena *a, size_t elem,
-                                    void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a,
-                                                     void *item),
-                                    void **out, size_t *count)
-{
-    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    unsigned char *v = NULL;
-    size_t n = 0, cap = 0;
-    grantd_rc rc = GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
-        goto out;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        v = sqlite__grow(a, v, n, &cap, elem);
-        from_row(st, a, v + n++ * elem);
-    }
-    rc = sqlite__rc(c, r);
-    if (rc == GRANTD_OK) {
-        *out = v;
-        *count = n;
-    }
-out:
-    sqlite__done(st);
-    return rc;
-}
 
 /* ---- connections ---------------------------------------------------------------------- */
 
@@ -512,19 +292,12 @@ static grantd_rc sq_migrate(struct grantd_store *s, int *from, int *to)
     return sqlite__schema_migrate(c, from, to);
 }
 
+/* A migrated database answers its schema version (the table schema_version reads). */
 static grantd_rc sq_ping(struct grantd_store *s)
 {
     struct sq_conn *c;
-    grantd_rc rc = sqlite__conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st = sqlite__stmt(c, SQ_SELECT_1, "SELECT 1");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = sqlite3_step(st);
-    rc = r == SQLITE_ROW ? GRANTD_OK : sqlite__rc(c, r == SQLITE_DONE ? SQLITE_ERROR : r);
-    sqlite__done(st);
     int version = 0;
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc == GRANTD_OK)
         rc = sqlite__schema_version(c, &version);
     if (rc == GRANTD_OK && version != sqlite__schema_newest())
@@ -532,34 +305,27 @@ static grantd_rc sq_ping(struct grantd_store *s)
     return rc;
 }
 
-/* Reads the key from the meta table of the calling thread's connection. */
+static int bind_hash_key_name(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite__bind_text(st, 1, "hash_key");
+}
+
+static void hash_key_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    sqlite__col_hash(st, 0, out);
+}
+
+static const struct sq_query meta_hash_key = {
+    SQ_META_GET, "SELECT value FROM meta WHERE key = ?1", bind_hash_key_name, hash_key_row, 0};
+
+/* Reads the key from the meta table of the calling thread's connection. GRANTD_ESTORE when
+ * the database is not migrated or holds no 32-byte key. */
 static grantd_rc read_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
 {
-    struct sq_conn *c;
-    grantd_rc rc = sqlite__conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st =
-        sqlite__stmt(c, SQ_META_GET, "SELECT value FROM meta WHERE key = ?1");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (sqlite__bind_text(st, 1, "hash_key") != SQLITE_OK) {
+    static const unsigned char zero[GRANTD_SHA256_LEN];
+    grantd_rc rc = sqlite__read(s, &meta_hash_key, NULL, NULL, out);
+    if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && !memcmp(out, zero, sizeof(zero))))
         rc = GRANTD_ESTORE;
-        goto out;
-    }
-    int r = sqlite3_step(st);
-    if (r != SQLITE_ROW) {
-        rc = r == SQLITE_DONE ? GRANTD_ESTORE : sqlite__rc(c, r); /* not migrated */
-        goto out;
-    }
-    if (sqlite3_column_bytes(st, 0) != GRANTD_SHA256_LEN) {
-        rc = GRANTD_ESTORE;
-        goto out;
-    }
-    memcpy(out, sqlite3_column_blob(st, 0), GRANTD_SHA256_LEN);
-    rc = GRANTD_OK;
-out:
-    sqlite__done(st);
     return rc;
 }
 

@@ -1,10 +1,11 @@
-/* Internals shared by the files of the SQLite driver (sqlite.c: connections, transactions
- * and the driver table; sqlite_writer.c: the one writer connection, group commit and the
- * background checkpoint; sqlite_schema.c: migrations; sqlite_client.c: tenants and
- * clients; sqlite_user.c: users; sqlite_session.c: sessions and consents; sqlite_code.c:
- * codes and tokens; sqlite_purge.c: client_disable and purge_expired; sqlite_key.c: signing
- * keys). Not an interface: nothing outside src/store/sqlite*.c and the driver's own unit
- * test includes it; everyone else reaches the driver through store.h.
+/* Internals shared by the files of the SQLite driver (sqlite.c: connections and the driver
+ * table; sqlite_query.c: statements, transactions, result codes; sqlite_writer.c: the one
+ * writer connection, group commit and the background checkpoint; sqlite_schema.c:
+ * migrations; sqlite_client.c: tenants and clients; sqlite_user.c: users;
+ * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
+ * sqlite_purge.c: client_disable and purge_expired; sqlite_key.c: signing keys). Not an
+ * interface: nothing outside src/store/sqlite*.c and the driver's own unit test includes
+ * it; everyone else reaches the driver through store.h.
  *
  * Names: what the driver's files share is sqlite__* (functions) and sq_* / SQ_* (types,
  * constants), as libuv marks its internals uv__: nothing here reads like public API. The one
@@ -25,7 +26,6 @@ enum sq_stmt_id {
     SQ_BEGIN_WRITE,
     SQ_COMMIT,
     SQ_ROLLBACK,
-    SQ_SELECT_1,
     SQ_USER_VERSION,
     SQ_META_GET,
     SQ_TENANT_GET,
@@ -162,20 +162,19 @@ GRANTD_MUST_USE grantd_rc sqlite__conn(struct grantd_store *s, struct sq_conn **
 /* Opens one more connection to st configured for grantd (not in the per-thread pool). err
  * gets a one-line reason on failure. */
 GRANTD_MUST_USE grantd_rc sqlite__conn_open(struct sq_store *st, struct sq_conn **out,
-                                                  char *err, size_t errlen);
+                                            char *err, size_t errlen);
 void sqlite__conn_free(struct sq_conn *c);
 
 /* Runs fn(c, arg) on the writer connection inside a write transaction and returns its
  * result once that transaction has committed (or fn's changes were undone). Writes of
  * several threads are committed together (group commit): see sqlite_writer.c. fn must not
  * call sqlite__write or sqlite__conn. */
-GRANTD_MUST_USE grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn,
-                                              void *arg);
+GRANTD_MUST_USE grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, void *arg);
 /* The same without waiting: queues fn and returns; on_done(done_arg, rc) is called once the
  * transaction holding it committed (or failed), on the writer's thread, or at once on the
  * caller's when the writer thread cannot start. arg must stay valid until then. */
 void sqlite__write_async(struct grantd_store *s, sq_write_fn fn, void *arg,
-                               void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
+                         void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
 void sqlite__writer_init(struct sq_writer *w);
 /* Stops the checkpoint thread and closes the writer's connections. */
 void sqlite__writer_close(struct sq_writer *w);
@@ -189,62 +188,90 @@ void sqlite__done(sqlite3_stmt *st);
  * EEXIST, foreign key → ENOTFOUND (the parent is missing), anything else → ESTORE (logged
  * with SQLite's message). SQLITE_OK, _ROW and _DONE → GRANTD_OK. */
 grantd_rc sqlite__rc(struct sq_conn *c, int code);
-/* Steps st to completion (a statement that returns no rows), then resets it. */
-GRANTD_MUST_USE grantd_rc sqlite__exec(struct sq_conn *c, sqlite3_stmt *st);
-/* Like sqlite__exec, and GRANTD_ENOTFOUND when the statement changed no row. */
-GRANTD_MUST_USE grantd_rc sqlite__exec_one(struct sq_conn *c, sqlite3_stmt *st);
 /* Starts a transaction: BEGIN IMMEDIATE for write != 0 (takes the write lock now, so the
  * busy timeout applies), else BEGIN (a consistent read snapshot). */
 GRANTD_MUST_USE grantd_rc sqlite__begin(struct sq_conn *c, int write);
 /* Ends the transaction begun by sqlite__begin: COMMIT when rc is GRANTD_OK, else
  * ROLLBACK. Returns rc, or the failure of COMMIT (after rolling back). */
 GRANTD_MUST_USE grantd_rc sqlite__end(struct sq_conn *c, grantd_rc rc);
-/* One statement that must change exactly one row keyed by tenant at ?1 and key (a client
- * id or a username) at ?2; bind, when not NULL, binds the parameters from ?3 on from arg.
- * Runs through sqlite__write. GRANTD_ENOTFOUND when no row changed; GRANTD_EINVAL for
- * a NULL key. */
-GRANTD_MUST_USE grantd_rc sqlite__write_one(struct grantd_store *s, enum sq_stmt_id id,
-                                                  const char *sql, int64_t tenant,
-                                                  const char *key,
-                                                  int (*bind)(sqlite3_stmt *st, const void *arg),
-                                                  const void *arg);
-/* Steps st, a bound query that answers at most one row: on a row, fill copies it into out
- * (strings into a). GRANTD_ENOTFOUND when there is no row. Resets st. */
-GRANTD_MUST_USE grantd_rc sqlite__one_row(struct sq_conn *c, sqlite3_stmt *st,
-                                                struct grantd_arena *a,
-                                                void (*fill)(sqlite3_stmt *st,
-                                                             struct grantd_arena *a, void *out),
-                                                void *out);
-/* Like sqlite__one_row for a statement id prepared from sql on c whose parameters
- * ?1 and ?2 are tenant and the GRANTD_SHA256_LEN bytes at hash. */
-GRANTD_MUST_USE grantd_rc sqlite__hash_row(struct sq_conn *c, enum sq_stmt_id id,
-                                                 const char *sql, int64_t tenant,
-                                                 const unsigned char *hash,
-                                                 struct grantd_arena *a,
-                                                 void (*fill)(sqlite3_stmt *st,
-                                                              struct grantd_arena *a, void *out),
-                                                 void *out);
+
+/* ---- statements: one piece of code for prepare → bind → step → read → reset ----------
+ *
+ * Every statement of the driver is a struct sq_query: its id and SQL, a function that binds
+ * its parameters from an argument the caller passes, and (for a query) one that copies a
+ * row out. The functions below run one; an operation is then its queries plus the
+ * arguments it binds. */
+
+/* Binds st's parameters from arg; the OR of the sqlite3_bind_* results (SQLITE_OK = 0). */
+typedef int (*sq_bind_fn)(sqlite3_stmt *st, const void *arg);
+/* Copies the current row of st into out (strings into a). */
+typedef void (*sq_row_fn)(sqlite3_stmt *st, struct grantd_arena *a, void *out);
+
+enum sq_query_flag {
+    SQ_ONE_ROW = 1u << 0, /* a write that must change a row: GRANTD_ENOTFOUND when none */
+};
+
+struct sq_query {
+    enum sq_stmt_id id;
+    const char *sql;
+    sq_bind_fn bind; /* NULL: no parameters */
+    sq_row_fn row;   /* NULL: the statement returns no row that matters */
+    unsigned flags;  /* enum sq_query_flag */
+};
+
+/* Runs q on c with its parameters bound from arg, to completion (a write, or a statement
+ * whose rows do not matter). GRANTD_ESTORE when it does not prepare or bind. */
+GRANTD_MUST_USE grantd_rc sqlite__run(struct sq_conn *c, const struct sq_query *q,
+                                      const void *arg);
+/* Runs q, a query answering at most one row, on c: the row goes to q->row(st, a, out).
+ * GRANTD_ENOTFOUND when there is none. */
+GRANTD_MUST_USE grantd_rc sqlite__get(struct sq_conn *c, const struct sq_query *q,
+                                      const void *arg, struct grantd_arena *a, void *out);
+/* sqlite__get on the calling thread's connection: a whole one-row read operation. */
+GRANTD_MUST_USE grantd_rc sqlite__read(struct grantd_store *s, const struct sq_query *q,
+                                       const void *arg, struct grantd_arena *a, void *out);
+/* Runs q on c and hands every row to q->row(st, a, out) (the same out each time). */
+GRANTD_MUST_USE grantd_rc sqlite__scan(struct sq_conn *c, const struct sq_query *q,
+                                       const void *arg, struct grantd_arena *a, void *out);
+/* Runs q on c and reads every row into a new arena array of elem-sized items: *out and
+ * *count are set on success (no rows: GRANTD_OK with *count 0). */
+GRANTD_MUST_USE grantd_rc sqlite__rows(struct sq_conn *c, const struct sq_query *q,
+                                       const void *arg, struct grantd_arena *a, size_t elem,
+                                       void **out, size_t *count);
+/* Runs q as a write operation of its own (sqlite__write, one transaction). */
+GRANTD_MUST_USE grantd_rc sqlite__write_query(struct grantd_store *s, const struct sq_query *q,
+                                              const void *arg);
+
+/* The key most statements start with: ?1 = tenant, ?2 = id (a client id, a username...).
+ * sqlite__bind_id binds a struct sq_id; sqlite__bind_hash_key a struct sq_hash;
+ * sqlite__bind_int64 only ?1, from an int64_t (a tenant id, a time). */
+struct sq_id {
+    int64_t tenant;
+    const char *id;
+};
+struct sq_hash {
+    int64_t tenant;
+    const unsigned char *hash; /* GRANTD_SHA256_LEN bytes: a storage key */
+};
+int sqlite__bind_int64(sqlite3_stmt *st, const void *arg);
+int sqlite__bind_id(sqlite3_stmt *st, const void *arg);
+int sqlite__bind_hash_key(sqlite3_stmt *st, const void *arg);
 /* Binds s as text, or NULL when s is NULL. The string must outlive the step (SQLITE_STATIC). */
 int sqlite__bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Binds the GRANTD_SHA256_LEN bytes at hash as a blob, which must outlive the step. */
 int sqlite__bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash);
+/* Binds len bytes at blob, or NULL when len is 0. The bytes must outlive the step. */
+int sqlite__bind_blob(sqlite3_stmt *st, int i, const void *blob, size_t len);
+/* A row reader for one integer column: *(int64_t *)out = column 0. */
+void sqlite__row_int64(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 /* Copies column col of the current row into out when it is a GRANTD_SHA256_LEN-byte blob;
  * zeroes out otherwise. */
 void sqlite__col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN]);
 /* Column col of the current row copied into a; NULL for SQL NULL. */
 const char *sqlite__col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
-/* Grows an arena array of elem-sized items holding count items so that one more fits;
- * *cap is its capacity. Returns the (possibly moved) array. */
-void *sqlite__grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
-                         size_t elem);
-/* Runs the prepared statement id (sql, with ?1 = tenant) on c and reads every row into an
- * arena array of elem-sized items with from_row. *out and *count are set on success (an
- * empty result is GRANTD_OK with *count 0). */
-GRANTD_MUST_USE grantd_rc sqlite__tenant_rows(
-    struct sq_conn *c, enum sq_stmt_id id, const char *sql, int64_t tenant,
-    struct grantd_arena *a, size_t elem,
-    void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a, void *item), void **out,
-    size_t *count);
+/* Column col of the current row (a blob) copied into a; NULL and *len 0 when empty. */
+const unsigned char *sqlite__col_blob(struct grantd_arena *a, sqlite3_stmt *st, int col,
+                                      size_t *len);
 
 /* Schema (sqlite_schema.c). */
 int sqlite__schema_newest(void);

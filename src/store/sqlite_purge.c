@@ -45,62 +45,50 @@
 /* ---- client_disable ------------------------------------------------------------------- */
 
 struct disable {
-    int64_t tenant;
-    const char *id;
+    struct sq_id key;
     int64_t now, now_us;
 };
 
-/* Runs the statement id with ?1 = tenant, ?2 = client id and, when with_now, ?3 = now. */
-static grantd_rc client_exec(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                             const struct disable *d, int with_now)
+/* ?1 = tenant, ?2 = client id and, where the statement has them, ?3 = now, ?4 = now_us. */
+static int bind_disable(sqlite3_stmt *st, const void *arg)
 {
-    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, d->tenant) | sqlite__bind_text(st, 2, d->id);
-    if (with_now)
+    const struct disable *d = arg;
+    int n = sqlite3_bind_parameter_count(st);
+    int b = sqlite__bind_id(st, &d->key);
+    if (n >= 3)
         b |= sqlite3_bind_int64(st, 3, d->now);
-    if (b != SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    return sqlite__exec(c, st);
+    if (n >= 4)
+        b |= sqlite3_bind_int64(st, 4, d->now_us);
+    return b;
 }
+
+/* In this order: the client row (which must exist), then what it was granted. */
+static const struct sq_query disable_steps[] = {
+    {SQ_CLIENT_OFF,
+     "UPDATE clients SET disabled = 1, updated_at = ?3, tokens_after = ?4 "
+     "WHERE tenant_id = ?1 AND id = ?2",
+     bind_disable, NULL, SQ_ONE_ROW},
+    {SQ_CLIENT_FAMILIES,
+     "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
+     "SELECT tenant_id, family, ?3 FROM tokens WHERE tenant_id = ?1 AND client_id = ?2",
+     bind_disable, NULL, 0},
+    {SQ_CLIENT_CODE_FAMILIES,
+     "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
+     "SELECT tenant_id, family, ?3 FROM codes WHERE tenant_id = ?1 AND client_id = ?2",
+     bind_disable, NULL, 0},
+    {SQ_CLIENT_CODES_REVOKE,
+     "UPDATE codes SET revoked = 1 WHERE tenant_id = ?1 AND client_id = ?2 AND used = 0",
+     bind_disable, NULL, 0},
+    {SQ_CLIENT_CONSENTS, "DELETE FROM consents WHERE tenant_id = ?1 AND client_id = ?2",
+     bind_disable, NULL, 0},
+};
 
 static grantd_rc disable_tx(struct sq_conn *c, void *arg)
 {
-    const struct disable *d = arg;
-    sqlite3_stmt *st = sqlite__stmt(c, SQ_CLIENT_OFF,
-                                          "UPDATE clients SET disabled = 1, updated_at = ?3, "
-                                          "tokens_after = ?4 WHERE tenant_id = ?1 AND id = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, d->tenant) | sqlite__bind_text(st, 2, d->id) |
-         sqlite3_bind_int64(st, 3, d->now) | sqlite3_bind_int64(st, 4, d->now_us)) != SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    grantd_rc rc = sqlite__exec_one(c, st);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_FAMILIES,
-                         "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
-                         "SELECT tenant_id, family, ?3 FROM tokens "
-                         "WHERE tenant_id = ?1 AND client_id = ?2",
-                         d, 1);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_CODE_FAMILIES,
-                         "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
-                         "SELECT tenant_id, family, ?3 FROM codes "
-                         "WHERE tenant_id = ?1 AND client_id = ?2",
-                         d, 1);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_CODES_REVOKE,
-                         "UPDATE codes SET revoked = 1 "
-                         "WHERE tenant_id = ?1 AND client_id = ?2 AND used = 0",
-                         d, 0);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_CONSENTS,
-                         "DELETE FROM consents WHERE tenant_id = ?1 AND client_id = ?2", d, 0);
+    grantd_rc rc = GRANTD_OK;
+    for (size_t i = 0; rc == GRANTD_OK && i < sizeof(disable_steps) / sizeof(*disable_steps);
+         i++)
+        rc = sqlite__run(c, &disable_steps[i], arg);
     return rc;
 }
 
@@ -108,11 +96,15 @@ grantd_rc sqlite__client_disable(struct grantd_store *s, int64_t tenant, const c
 {
     if (!id)
         return GRANTD_EINVAL;
-    struct disable d = {tenant, id, grantd_clock_now(), grantd_clock_now_us()};
+    struct disable d = {{tenant, id}, grantd_clock_now(), grantd_clock_now_us()};
     return sqlite__write(s, disable_tx, &d);
 }
 
 /* ---- purge_expired -------------------------------------------------------------------- */
+
+struct walk;
+static int bind_scan(sqlite3_stmt *st, const void *arg);
+static void scan_row(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 
 /* A table purge walks: its scan answers (tenant_id, key, expired, flag) for up to ?3 rows
  * after key (?1, ?2), ?4 being `before`; expired rows are deleted, flagged ones (tokens of a
@@ -120,29 +112,58 @@ grantd_rc sqlite__client_disable(struct grantd_store *s, int64_t tenant, const c
  * evaluates both sides of an AND in a result column, and the probe costs a microsecond a
  * row. */
 struct walk_table {
-    enum sq_stmt_id scan_id, delete_id;
-    const char *scan, *delete;
+    struct sq_query scan, delete;
 };
 
 static const struct walk_table tokens_walk = {
-    SQ_PURGE_TOKENS_SCAN, SQ_PURGE_TOKEN_DELETE,
-    "SELECT t.tenant_id, t.hash, t.expires_at > 0 AND t.expires_at < ?4, "
-    "CASE WHEN ?5 AND t.revoked = 0 THEN EXISTS (SELECT 1 FROM revoked_families r "
-    "WHERE r.tenant_id = t.tenant_id AND r.family = t.family AND r.revoked_at < ?6) END "
-    "FROM tokens t WHERE (t.tenant_id, t.hash) > (?1, ?2) ORDER BY t.tenant_id, t.hash LIMIT ?3",
-    "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2"};
+    {SQ_PURGE_TOKENS_SCAN,
+     "SELECT t.tenant_id, t.hash, t.expires_at > 0 AND t.expires_at < ?4, "
+     "CASE WHEN ?5 AND t.revoked = 0 THEN EXISTS (SELECT 1 FROM revoked_families r "
+     "WHERE r.tenant_id = t.tenant_id AND r.family = t.family AND r.revoked_at < ?6) END "
+     "FROM tokens t WHERE (t.tenant_id, t.hash) > (?1, ?2) ORDER BY t.tenant_id, t.hash "
+     "LIMIT ?3",
+     bind_scan, scan_row, 0},
+    {SQ_PURGE_TOKEN_DELETE, "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
 
 static const struct walk_table codes_walk = {
-    SQ_PURGE_CODES_SCAN, SQ_PURGE_CODE_DELETE,
-    "SELECT tenant_id, hash, expires_at > 0 AND expires_at < ?4, 0 FROM codes "
-    "WHERE (tenant_id, hash) > (?1, ?2) ORDER BY tenant_id, hash LIMIT ?3",
-    "DELETE FROM codes WHERE tenant_id = ?1 AND hash = ?2"};
+    {SQ_PURGE_CODES_SCAN,
+     "SELECT tenant_id, hash, expires_at > 0 AND expires_at < ?4, 0 FROM codes "
+     "WHERE (tenant_id, hash) > (?1, ?2) ORDER BY tenant_id, hash LIMIT ?3",
+     bind_scan, scan_row, 0},
+    {SQ_PURGE_CODE_DELETE, "DELETE FROM codes WHERE tenant_id = ?1 AND hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
 
 static const struct walk_table sessions_walk = {
-    SQ_PURGE_SESSIONS_SCAN, SQ_PURGE_SESSION_DELETE,
-    "SELECT tenant_id, id_hash, expires_at > 0 AND expires_at < ?4, 0 "
-    "FROM sessions WHERE (tenant_id, id_hash) > (?1, ?2) ORDER BY tenant_id, id_hash LIMIT ?3",
-    "DELETE FROM sessions WHERE tenant_id = ?1 AND id_hash = ?2"};
+    {SQ_PURGE_SESSIONS_SCAN,
+     "SELECT tenant_id, id_hash, expires_at > 0 AND expires_at < ?4, 0 FROM sessions "
+     "WHERE (tenant_id, id_hash) > (?1, ?2) ORDER BY tenant_id, id_hash LIMIT ?3",
+     bind_scan, scan_row, 0},
+    {SQ_PURGE_SESSION_DELETE, "DELETE FROM sessions WHERE tenant_id = ?1 AND id_hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
+
+static const struct sq_query token_flag = {SQ_PURGE_TOKEN_FLAG,
+                                           "UPDATE tokens SET revoked = 1 "
+                                           "WHERE tenant_id = ?1 AND hash = ?2",
+                                           sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
+
+static const struct sq_query families_delete = {SQ_PURGE_FAMILIES,
+                                                "DELETE FROM revoked_families "
+                                                "WHERE revoked_at < ?1 "
+                                                "AND NOT EXISTS (SELECT 1 FROM codes k "
+                                                "WHERE k.tenant_id = revoked_families.tenant_id "
+                                                "AND k.family = revoked_families.family)",
+                                                sqlite__bind_int64, NULL, 0};
+
+static void any_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    *(int *)out = 1;
+}
+
+static const struct sq_query families_old = {SQ_PURGE_OLD_FAMILIES,
+                                             "SELECT 1 FROM revoked_families "
+                                             "WHERE revoked_at < ?1 LIMIT 1",
+                                             sqlite__bind_int64, any_row, 0};
 
 struct row_key {
     int64_t tenant;
@@ -166,8 +187,9 @@ struct walk {
 };
 
 /* Binds the scan's parameters; only the tokens scan has ?5 and ?6. */
-static int bind_scan(sqlite3_stmt *st, const struct walk *x)
+static int bind_scan(sqlite3_stmt *st, const void *arg)
 {
+    const struct walk *x = arg;
     int b = sqlite3_bind_int64(st, 1, x->from_tenant) |
             sqlite3_bind_blob(st, 2, x->from_key, x->from_len, SQLITE_STATIC) |
             sqlite3_bind_int(st, 3, CHUNK) | sqlite3_bind_int64(st, 4, x->before);
@@ -176,65 +198,37 @@ static int bind_scan(sqlite3_stmt *st, const struct walk *x)
     return b;
 }
 
-/* Reads the next chunk: x->n rows scanned, the ones to act on first in x->rows, and the
- * walk's position moved past the chunk. */
-static grantd_rc chunk_read(struct sq_conn *c, struct walk *x)
+/* One scanned row: the walk moves past it, and it joins x->rows when it needs a write. */
+static void scan_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
-    sqlite3_stmt *st = sqlite__stmt(c, x->t->scan_id, x->t->scan);
-    if (!st)
-        return GRANTD_ESTORE;
-    x->n = x->acted = 0;
-    int r = bind_scan(st, x) == SQLITE_OK ? SQLITE_ROW : SQLITE_MISUSE;
-    while (r == SQLITE_ROW && (r = sqlite3_step(st)) == SQLITE_ROW && x->n < CHUNK) {
-        x->n++;
-        x->from_tenant = sqlite3_column_int64(st, 0);
-        sqlite__col_hash(st, 1, x->from_key);
-        x->from_len = GRANTD_SHA256_LEN;
-        int action = sqlite3_column_int(st, 2) ? 1 : sqlite3_column_int(st, 3) ? 2 : 0;
-        if (!action)
-            continue;
-        struct row_key *k = &x->rows[x->acted++];
-        k->tenant = x->from_tenant;
-        memcpy(k->key, x->from_key, GRANTD_SHA256_LEN);
-        k->action = action;
-    }
-    grantd_rc rc = r == SQLITE_ROW || r == SQLITE_DONE ? GRANTD_OK : sqlite__rc(c, r);
-    sqlite__done(st);
-    return rc;
-}
-
-/* Deletes or flags one row by its key; *changed gets whether a row changed. */
-static grantd_rc row_apply(struct sq_conn *c, const struct walk *x, const struct row_key *k,
-                           int *changed)
-{
-    sqlite3_stmt *st =
-        k->action == 1 ? sqlite__stmt(c, x->t->delete_id, x->t->delete)
-                       : sqlite__stmt(c, SQ_PURGE_TOKEN_FLAG,
-                                            "UPDATE tokens SET revoked = 1 "
-                                            "WHERE tenant_id = ?1 AND hash = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, k->tenant) | sqlite__bind_hash(st, 2, k->key)) !=
-        SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    grantd_rc rc = sqlite__exec(c, st);
-    *changed = rc == GRANTD_OK && sqlite3_changes(c->db) > 0;
-    return rc;
+    struct walk *x = out;
+    x->n++;
+    x->from_tenant = sqlite3_column_int64(st, 0);
+    sqlite__col_hash(st, 1, x->from_key);
+    x->from_len = GRANTD_SHA256_LEN;
+    int action = sqlite3_column_int(st, 2) ? 1 : sqlite3_column_int(st, 3) ? 2 : 0;
+    if (!action)
+        return;
+    struct row_key *k = &x->rows[x->acted++];
+    k->tenant = x->from_tenant;
+    memcpy(k->key, x->from_key, GRANTD_SHA256_LEN);
+    k->action = action;
 }
 
 /* The chunk's writes. May run twice (sqlite_writer.c): it only reads rows and sets
- * deleted, so a second run redoes exactly the same. */
+ * deleted, so a second run redoes exactly the same. A row that is gone already (another
+ * purge) is no failure. */
 static grantd_rc chunk_write_tx(struct sq_conn *c, void *arg)
 {
     struct walk *x = arg;
     grantd_rc rc = GRANTD_OK;
     x->deleted = 0;
     for (size_t i = 0; rc == GRANTD_OK && i < x->acted; i++) {
-        int changed = 0;
-        rc = row_apply(c, x, &x->rows[i], &changed);
-        x->deleted += changed && x->rows[i].action == 1;
+        const struct row_key *k = &x->rows[i];
+        struct sq_hash key = {k->tenant, k->key};
+        rc = sqlite__run(c, k->action == 1 ? &x->t->delete : &token_flag, &key);
+        x->deleted += rc == GRANTD_OK && k->action == 1;
+        rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
     }
     return rc;
 }
@@ -247,7 +241,8 @@ static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
     x->from_tenant = INT64_MIN;
     x->from_len = 0;
     do {
-        rc = chunk_read(c, x);
+        x->n = x->acted = 0;
+        rc = sqlite__scan(c, &x->t->scan, x, NULL, x);
         if (rc == GRANTD_OK && x->acted)
             rc = sqlite__write(s, chunk_write_tx, x);
         if (rc == GRANTD_OK && x->acted)
@@ -258,40 +253,13 @@ static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
 
 static grantd_rc families_tx(struct sq_conn *c, void *arg)
 {
-    const int64_t *cutoff = arg;
-    sqlite3_stmt *st = sqlite__stmt(c, SQ_PURGE_FAMILIES,
-                                          "DELETE FROM revoked_families WHERE revoked_at < ?1 "
-                                          "AND NOT EXISTS (SELECT 1 FROM codes k "
-                                          "WHERE k.tenant_id = revoked_families.tenant_id "
-                                          "AND k.family = revoked_families.family)");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, *cutoff) != SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    return sqlite__exec(c, st);
-}
-
-/* 1 when a revoked family is older than cutoff: only then must the token walk copy family
- * revocations onto tokens (and the family rows can go afterwards). */
-static grantd_rc old_families(struct sq_conn *c, int64_t cutoff, int *any)
-{
-    sqlite3_stmt *st = sqlite__stmt(c, SQ_PURGE_OLD_FAMILIES,
-                                          "SELECT 1 FROM revoked_families "
-                                          "WHERE revoked_at < ?1 LIMIT 1");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = sqlite3_bind_int64(st, 1, cutoff) == SQLITE_OK ? sqlite3_step(st) : SQLITE_MISUSE;
-    *any = r == SQLITE_ROW;
-    grantd_rc rc = sqlite__rc(c, r);
-    sqlite__done(st);
-    return rc;
+    return sqlite__run(c, &families_delete, arg);
 }
 
 /* Tokens first (they take the old families' revocations), then codes, then the old family
  * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
- * fails. */
+ * fails. The token walk copies family revocations onto tokens only when some family is
+ * older than the cutoff (and its row can go afterwards). */
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
 {
     if (!deleted)
@@ -303,7 +271,8 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *
         return rc;
     struct walk x = {.before = before, .cutoff = grantd_clock_now() - SQ_FAMILY_KEEP};
     x.rows = grantd_xcalloc(CHUNK, sizeof(*x.rows));
-    rc = old_families(c, x.cutoff, &x.flag);
+    rc = sqlite__get(c, &families_old, &x.cutoff, NULL, &x.flag);
+    rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
     x.t = &tokens_walk;
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);

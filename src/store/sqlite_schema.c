@@ -225,19 +225,16 @@ int sqlite__schema_newest(void)
     return NEWEST;
 }
 
+static const struct sq_query user_version = {SQ_USER_VERSION, "PRAGMA user_version", NULL,
+                                             sqlite__row_int64, 0};
+
 grantd_rc sqlite__schema_version(struct sq_conn *c, int *version)
 {
-    sqlite3_stmt *st = sqlite__stmt(c, SQ_USER_VERSION, "PRAGMA user_version");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = sqlite3_step(st);
-    grantd_rc rc = sqlite__rc(c, r);
-    if (r == SQLITE_ROW)
-        *version = sqlite3_column_int(st, 0);
-    else if (rc == GRANTD_OK)
-        rc = GRANTD_ESTORE;
-    sqlite__done(st);
-    return rc;
+    int64_t v = 0;
+    grantd_rc rc = sqlite__get(c, &user_version, NULL, NULL, &v);
+    if (rc == GRANTD_OK)
+        *version = (int)v;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
 }
 
 /* Sets user_version inside the step's transaction. A PRAGMA takes no parameters; the value

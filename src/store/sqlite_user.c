@@ -1,9 +1,9 @@
 /* The SQLite driver's user operations (struct grantd_store_driver in store.h). Each is one
  * statement, hence one transaction; strings handed back live in the caller's arena.
  *
- * Not here: connections and error mapping (sqlite.c), the schema (sqlite_schema.c),
- * password hashing (the caller stores an argon2id encoded string; plain passwords never
- * reach the store). */
+ * Not here: connections and error mapping (sqlite.c, sqlite_query.c), the schema
+ * (sqlite_schema.c), password hashing (the caller stores an argon2id encoded string; plain
+ * passwords never reach the store). */
 #include "store/sqlite_int.h"
 
 #include <string.h>
@@ -13,8 +13,9 @@
 #define USER_COLUMNS                                                                           \
     "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at"
 
-static void user_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_user *u)
+static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
+    struct grantd_user *u = out;
     memset(u, 0, sizeof(*u));
     u->tenant = sqlite3_column_int64(st, 0);
     u->id = sqlite__col_str(a, st, 1);
@@ -27,128 +28,111 @@ static void user_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grant
     u->updated_at = sqlite3_column_int64(st, 8);
 }
 
-static grantd_rc user_put_tx(struct sq_conn *c, void *arg)
+static int bind_user(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_user *u = arg;
-    sqlite3_stmt *st = sqlite__stmt(c, SQ_USER_PUT,
-                                          "INSERT INTO users (" USER_COLUMNS ") "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    if (!st)
-        return GRANTD_ESTORE;
+    struct sq_id key = {u->tenant, u->id};
     int64_t created = u->created_at ? u->created_at : grantd_clock_now();
     int64_t updated = u->updated_at ? u->updated_at : created;
-    int b = sqlite3_bind_int64(st, 1, u->tenant) | sqlite__bind_text(st, 2, u->id) |
-            sqlite__bind_text(st, 3, u->username) |
-            sqlite__bind_text(st, 4, u->account) |
-            sqlite__bind_text(st, 5, u->email) |
-            sqlite__bind_text(st, 6, u->password_hash) |
-            sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, created) |
-            sqlite3_bind_int64(st, 9, updated);
-    if (b != SQLITE_OK) {
-        sqlite__done(st);
-        return GRANTD_ESTORE;
-    }
-    return sqlite__exec(c, st);
+    return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, u->username) |
+           sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
+           sqlite__bind_text(st, 6, u->password_hash) |
+           sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, created) |
+           sqlite3_bind_int64(st, 9, updated);
 }
+
+static const struct sq_query user_put = {SQ_USER_PUT,
+                                         "INSERT INTO users (" USER_COLUMNS ") "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                         bind_user, NULL, 0};
+static const struct sq_query user_find = {SQ_USER_FIND,
+                                          "SELECT " USER_COLUMNS " FROM users "
+                                          "WHERE tenant_id = ?1 AND username = ?2",
+                                          sqlite__bind_id, user_row, 0};
+static const struct sq_query user_get = {SQ_USER_GET,
+                                         "SELECT " USER_COLUMNS " FROM users "
+                                         "WHERE tenant_id = ?1 AND id = ?2",
+                                         sqlite__bind_id, user_row, 0};
+static const struct sq_query user_list = {SQ_USER_LIST,
+                                          "SELECT " USER_COLUMNS " FROM users "
+                                          "WHERE tenant_id = ?1 ORDER BY username",
+                                          sqlite__bind_int64, user_row, 0};
 
 /* created_at 0 means now; updated_at 0 means created_at. */
 grantd_rc sqlite__user_put(struct grantd_store *s, const struct grantd_user *u)
 {
     if (!u->id || !u->username || !u->password_hash)
         return GRANTD_EINVAL;
-    return sqlite__write(s, user_put_tx, (void *)u);
-}
-
-/* The user whose column named by the prepared statement id (its SQL is sql) equals key,
- * in tenant. */
-static grantd_rc user_one(struct grantd_store *s, struct grantd_arena *a, enum sq_stmt_id id,
-                          const char *sql, int64_t tenant, const char *key,
-                          struct grantd_user *out)
-{
-    if (!key)
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = sqlite__conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    rc = GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | sqlite__bind_text(st, 2, key)) != SQLITE_OK)
-        goto out;
-    int r = sqlite3_step(st);
-    rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : sqlite__rc(c, r);
-    if (r == SQLITE_ROW)
-        user_from_row(st, a, out);
-out:
-    sqlite__done(st);
-    return rc;
+    return sqlite__write_query(s, &user_put, u);
 }
 
 grantd_rc sqlite__user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const char *username, struct grantd_user *out)
+                            const char *username, struct grantd_user *out)
 {
-    return user_one(s, a, SQ_USER_FIND,
-                    "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ?1 AND username = ?2",
-                    tenant, username, out);
+    struct sq_id key = {tenant, username};
+    return username ? sqlite__read(s, &user_find, &key, a, out) : GRANTD_EINVAL;
 }
 
 grantd_rc sqlite__user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                 const char *id, struct grantd_user *out)
+                           const char *id, struct grantd_user *out)
 {
-    return user_one(s, a, SQ_USER_GET,
-                    "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ?1 AND id = ?2",
-                    tenant, id, out);
-}
-
-static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
-{
-    user_from_row(st, a, item);
+    struct sq_id key = {tenant, id};
+    return id ? sqlite__read(s, &user_get, &key, a, out) : GRANTD_EINVAL;
 }
 
 grantd_rc sqlite__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  struct grantd_user **out, size_t *count)
+                            struct grantd_user **out, size_t *count)
 {
     struct sq_conn *c;
     grantd_rc rc = sqlite__conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    return sqlite__tenant_rows(c, SQ_USER_LIST,
-                                     "SELECT " USER_COLUMNS " FROM users "
-                                     "WHERE tenant_id = ?1 ORDER BY username",
-                                     tenant, a, sizeof(**out), user_row, (void **)out, count);
+    if (rc == GRANTD_OK)
+        rc = sqlite__rows(c, &user_list, &tenant, a, sizeof(**out), (void **)out, count);
+    return rc;
 }
 
-/* Binds ?3 = the text at arg, ?4 = now. */
-static int bind_text_now(sqlite3_stmt *st, const void *arg)
-{
-    return sqlite__bind_text(st, 3, arg) | sqlite3_bind_int64(st, 4, grantd_clock_now());
-}
+/* An update of the user (tenant, username): ?3 = the new value, ?4 = now. */
+struct user_update {
+    struct sq_id key;
+    const char *text;
+    int flag;
+};
 
-/* Binds ?3 = the 0/1 flag at arg, ?4 = now. */
-static int bind_flag_now(sqlite3_stmt *st, const void *arg)
+static int bind_password(sqlite3_stmt *st, const void *arg)
 {
-    return sqlite3_bind_int(st, 3, *(const int *)arg ? 1 : 0) |
+    const struct user_update *u = arg;
+    return sqlite__bind_id(st, &u->key) | sqlite__bind_text(st, 3, u->text) |
            sqlite3_bind_int64(st, 4, grantd_clock_now());
 }
 
-grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant,
-                                          const char *username, const char *password_hash)
+static int bind_disabled(sqlite3_stmt *st, const void *arg)
 {
-    if (!password_hash)
-        return GRANTD_EINVAL;
-    return sqlite__write_one(s, SQ_USER_PASSWORD,
-                                   "UPDATE users SET password_hash = ?3, updated_at = ?4 "
-                                   "WHERE tenant_id = ?1 AND username = ?2",
-                                   tenant, username, bind_text_now, password_hash);
+    const struct user_update *u = arg;
+    return sqlite__bind_id(st, &u->key) | sqlite3_bind_int(st, 3, u->flag ? 1 : 0) |
+           sqlite3_bind_int64(st, 4, grantd_clock_now());
 }
 
-grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                          const char *username, int disabled)
+static const struct sq_query user_password = {SQ_USER_PASSWORD,
+                                              "UPDATE users SET password_hash = ?3, "
+                                              "updated_at = ?4 "
+                                              "WHERE tenant_id = ?1 AND username = ?2",
+                                              bind_password, NULL, SQ_ONE_ROW};
+static const struct sq_query user_disabled = {SQ_USER_DISABLE,
+                                              "UPDATE users SET disabled = ?3, updated_at = ?4 "
+                                              "WHERE tenant_id = ?1 AND username = ?2",
+                                              bind_disabled, NULL, SQ_ONE_ROW};
+
+grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, const char *username,
+                                    const char *password_hash)
 {
-    return sqlite__write_one(s, SQ_USER_DISABLE,
-                                   "UPDATE users SET disabled = ?3, updated_at = ?4 "
-                                   "WHERE tenant_id = ?1 AND username = ?2",
-                                   tenant, username, bind_flag_now, &disabled);
+    struct user_update u = {{tenant, username}, password_hash, 0};
+    if (!username || !password_hash)
+        return GRANTD_EINVAL;
+    return sqlite__write_query(s, &user_password, &u);
+}
+
+grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant, const char *username,
+                                    int disabled)
+{
+    struct user_update u = {{tenant, username}, NULL, disabled};
+    return username ? sqlite__write_query(s, &user_disabled, &u) : GRANTD_EINVAL;
 }

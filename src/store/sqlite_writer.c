@@ -227,25 +227,22 @@ static grantd_rc run_alone(struct sq_conn *c, struct sq_job *j)
     return sqlite__end(c, j->fn(c, j->arg));
 }
 
-/* Runs the statement id (no parameters, no rows). */
-static grantd_rc simple(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
-{
-    sqlite3_stmt *st = sqlite__stmt(c, id, sql);
-    return st ? sqlite__exec(c, st) : GRANTD_ESTORE;
-}
+static const struct sq_query savepoint = {SQ_SAVEPOINT, "SAVEPOINT job", NULL, NULL, 0};
+static const struct sq_query rollback_to = {SQ_ROLLBACK_TO, "ROLLBACK TO job", NULL, NULL, 0};
+static const struct sq_query release = {SQ_RELEASE, "RELEASE job", NULL, NULL, 0};
 
 /* One job inside the open batch transaction, in a savepoint. Returns 0 when the batch
  * transaction is still usable afterwards, -1 when it is lost. */
 static int run_in_batch(struct sq_conn *c, struct sq_job *j)
 {
-    if (simple(c, SQ_SAVEPOINT, "SAVEPOINT job") != GRANTD_OK)
+    if (sqlite__run(c, &savepoint, NULL) != GRANTD_OK)
         return -1;
     j->rc = j->fn(c, j->arg);
     if (sqlite3_get_autocommit(c->db))
         return -1; /* SQLite rolled the whole transaction back */
-    if (j->rc != GRANTD_OK && simple(c, SQ_ROLLBACK_TO, "ROLLBACK TO job") != GRANTD_OK)
+    if (j->rc != GRANTD_OK && sqlite__run(c, &rollback_to, NULL) != GRANTD_OK)
         return -1;
-    return simple(c, SQ_RELEASE, "RELEASE job") == GRANTD_OK ? 0 : -1;
+    return sqlite__run(c, &release, NULL) == GRANTD_OK ? 0 : -1;
 }
 
 /* The optimistic pass: every job straight in one transaction, no savepoints. Returns 1 when

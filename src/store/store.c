@@ -10,6 +10,29 @@ static const struct grantd_store_driver *const drivers[] = {
     &grantd_sqlite_driver,
 };
 
+grantd_rc grantd_store_open_driver(const struct grantd_store_driver *d, const char *target,
+                                   struct grantd_store **out, char *err, size_t errlen)
+{
+    if (d->version < GRANTD_STORE_API_MIN) {
+        snprintf(err, errlen,
+                 "storage driver '%s' implements store API version %d; this grantd needs "
+                 "version %d or newer",
+                 d->scheme, d->version, GRANTD_STORE_API_MIN);
+        return GRANTD_EINVAL;
+    }
+    if (!d->open || !d->close) {
+        snprintf(err, errlen, "storage driver '%s' cannot open or close a store", d->scheme);
+        return GRANTD_EINVAL;
+    }
+    grantd_rc rc = d->open(target, out, err, errlen);
+    if (rc == GRANTD_OK) {
+        static atomic_uint_least64_t handles;
+        (*out)->driver = d;
+        atomic_store(&(*out)->generation, (atomic_fetch_add(&handles, 1) + 1) << 40);
+    }
+    return rc;
+}
+
 grantd_rc grantd_store_open(const char *url, struct grantd_store **out, char *err, size_t errlen)
 {
     const char *colon = strchr(url, ':');
@@ -20,19 +43,8 @@ grantd_rc grantd_store_open(const char *url, struct grantd_store **out, char *er
     size_t scheme_len = (size_t)(colon - url);
     for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
         const struct grantd_store_driver *d = drivers[i];
-        if (strlen(d->scheme) == scheme_len && strncmp(url, d->scheme, scheme_len) == 0) {
-            if (d->version != GRANTD_STORE_API_VERSION) {
-                snprintf(err, errlen, "driver %s has API version %d, need %d", d->scheme,
-                         d->version, GRANTD_STORE_API_VERSION);
-                return GRANTD_EINVAL;
-            }
-            grantd_rc rc = d->open(colon + 1, out, err, errlen);
-            if (rc == GRANTD_OK) {
-                static atomic_uint_least64_t handles;
-                atomic_store(&(*out)->generation, (atomic_fetch_add(&handles, 1) + 1) << 40);
-            }
-            return rc;
-        }
+        if (strlen(d->scheme) == scheme_len && strncmp(url, d->scheme, scheme_len) == 0)
+            return grantd_store_open_driver(d, colon + 1, out, err, errlen);
     }
     snprintf(err, errlen, "unsupported database scheme '%.*s' (supported: sqlite)",
              (int)scheme_len, url);
@@ -66,18 +78,24 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
     return GRANTD_OK;
 }
 
-/* Every wrapper: the fault hook, then the driver's operation, or GRANTD_ENOTSUP. */
-#define STORE_CALL(s, op, ...)                                                                     \
-    do {                                                                                           \
-        if ((s)->fault) {                                                                          \
-            grantd_rc fault_rc_ = (s)->fault((s), #op);                                            \
-            if (fault_rc_ != GRANTD_OK)                                                            \
-                return fault_rc_;                                                                  \
-        }                                                                                          \
-        if (!(s)->driver->op)                                                                      \
-            return GRANTD_ENOTSUP;                                                                 \
-        return (s)->driver->op(__VA_ARGS__);                                                       \
+/* Every wrapper: the fault hook, then the driver's operation, or GRANTD_ENOTSUP when the
+ * driver has none. An operation of version N > GRANTD_STORE_API_MIN is a member a driver
+ * built against an older header does not even have, so its wrapper names its version
+ * (STORE_CALL_SINCE) and never reads the member of an older driver; operations of the
+ * oldest version every accepted driver has use STORE_CALL. */
+#define STORE_CALL_SINCE(version_, s, op, ...)                                                 \
+    do {                                                                                       \
+        if ((s)->fault) {                                                                      \
+            grantd_rc fault_rc_ = (s)->fault((s), #op);                                        \
+            if (fault_rc_ != GRANTD_OK)                                                        \
+                return fault_rc_;                                                              \
+        }                                                                                      \
+        if ((s)->driver->version < (version_) || !(s)->driver->op)                             \
+            return GRANTD_ENOTSUP;                                                             \
+        return (s)->driver->op(__VA_ARGS__);                                                   \
     } while (0)
+
+#define STORE_CALL(s, op, ...) STORE_CALL_SINCE(GRANTD_STORE_API_MIN, s, op, __VA_ARGS__)
 
 grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to)
 {

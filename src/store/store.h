@@ -24,7 +24,14 @@
 #include "core/error.h"
 #include "core/mem.h"
 
-#define GRANTD_STORE_API_VERSION 1
+/* Versions of the driver interface (struct grantd_store_driver below). Operations are only
+ * ever appended to the end of the struct, under a comment "version N" naming the version
+ * that added them; a driver sets .version to the newest version whose operations it has
+ * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
+ * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
+ * grantd cannot run without, and accepts any newer one. */
+#define GRANTD_STORE_API_VERSION 1 /* the newest set: this header's */
+#define GRANTD_STORE_API_MIN 1     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
 /* Grant types a client may use (bit set). */
@@ -160,8 +167,10 @@ struct grantd_key {
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
 
 struct grantd_store_driver {
-    int version;        /* GRANTD_STORE_API_VERSION */
+    int version;        /* the newest version of this struct the driver implements */
     const char *scheme; /* URL scheme: "sqlite" */
+
+    /* ---- version 1 ---- */
 
     /* target is the URL without "scheme:". err receives a one-line reason on failure. */
     grantd_rc (*open)(const char *target, struct grantd_store **out, char *err, size_t errlen);
@@ -210,8 +219,6 @@ struct grantd_store_driver {
     grantd_rc (*tenant_put)(struct grantd_store *s, const struct grantd_tenant *t,
                             int64_t *id_out);
 
-    /* ---- API version 1 additions for the authorization-code flow ---- */
-
     /* A user by its id (subject). */
     grantd_rc (*user_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                           const char *id, struct grantd_user *out);
@@ -255,8 +262,6 @@ struct grantd_store_driver {
     /* Revokes every token of a family (GRANTD_OK when none), and marks the family revoked
      * so that a later token_put or refresh_rotate for it is refused (GRANTD_ECONFLICT). */
     grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family);
-
-    /* ---- API version 1 additions for the token lifecycle ---- */
 
     /* Rotates the refresh token old_hash, atomically (compare-and-swap): only when it is
      * still live (not rotated, not revoked, family not revoked) it is marked rotated_at = now,
@@ -423,9 +428,18 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
                                   size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
- * database). GRANTD_EINVAL for an unknown scheme (err says so). */
+ * database) with the driver of its scheme (grantd_store_open_driver). GRANTD_EINVAL for an
+ * unknown scheme (err says so). */
 GRANTD_MUST_USE grantd_rc grantd_store_open(const char *url, struct grantd_store **out,
                                             char *err, size_t errlen);
+/* Opens target (the URL without "scheme:") with driver d: GRANTD_EINVAL, and err saying
+ * which version d declares and which this grantd needs, when d->version is below
+ * GRANTD_STORE_API_MIN; else d->open's result. The store's driver is d, and its generation
+ * a value no other handle of the process had. err receives a one-line reason on failure. */
+GRANTD_MUST_USE grantd_rc grantd_store_open_driver(const struct grantd_store_driver *d,
+                                                   const char *target,
+                                                   struct grantd_store **out, char *err,
+                                                   size_t errlen);
 void grantd_store_close(struct grantd_store *s);
 
 /* HMAC-SHA256 of a client secret under the store's hash key. */

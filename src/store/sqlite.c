@@ -387,7 +387,6 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .token_revoke_family = sqlite__token_revoke_family,
     .refresh_rotate = sqlite__refresh_rotate,
     .token_revoke = sqlite__token_revoke,
-    .client_disable = sqlite__client_disable,
     .purge_expired = sqlite__purge_expired,
     .key_put = sqlite__key_put,
     .key_list = sqlite__key_list,

@@ -7,8 +7,8 @@
  * arena.
  *
  * Not here: connections (sqlite.c), statements and error mapping (sqlite_query.c), the
- * schema (sqlite_schema.c), users (sqlite_user.c), client_disable (sqlite_purge.c, with the
- * other operations that revoke in bulk). Secrets never reach this file, only their keyed hashes. */
+ * schema (sqlite_schema.c), users (sqlite_user.c), client_set_disabled (sqlite_purge.c, with
+ * the other operations that revoke in bulk). Secrets never reach this file, only their keyed hashes. */
 #include "store/sqlite_int.h"
 
 #include <string.h>
@@ -273,17 +273,8 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
 
 struct client_update {
     struct sq_id key;
-    int flag;
     const unsigned char *hash;
 };
-
-static int bind_flag(sqlite3_stmt *st, const void *arg)
-{
-    const struct client_update *u = arg;
-    return sqlite__bind_id(st, &u->key) | sqlite3_bind_int(st, 3, u->flag ? 1 : 0) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now()) |
-           sqlite3_bind_int64(st, 5, grantd_clock_now_us());
-}
 
 static int bind_secret(sqlite3_stmt *st, const void *arg)
 {
@@ -292,11 +283,6 @@ static int bind_secret(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 4, grantd_clock_now());
 }
 
-static const struct sq_query client_disabled = {SQ_CLIENT_DISABLE,
-                                                "UPDATE clients SET disabled = ?3, "
-                                                "updated_at = ?4, tokens_after = ?5 "
-                                                "WHERE tenant_id = ?1 AND id = ?2",
-                                                bind_flag, NULL, SQ_ONE_ROW};
 static const struct sq_query client_secret = {SQ_CLIENT_SECRET,
                                               "UPDATE clients SET secret_hash = ?3, "
                                               "updated_at = ?4 "
@@ -308,18 +294,11 @@ static const struct sq_query client_delete = {SQ_CLIENT_DELETE,
                                               "WHERE tenant_id = ?1 AND id = ?2",
                                               sqlite__bind_id, NULL, SQ_ONE_ROW};
 
-grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
-                                      int disabled)
-{
-    struct client_update u = {{tenant, id}, disabled, NULL};
-    return id ? sqlite__write_query(s, &client_disabled, &u) : GRANTD_EINVAL;
-}
-
 /* Replaces the hash only; is_public is left as it is. */
 grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                     const unsigned char hash[GRANTD_SHA256_LEN])
 {
-    struct client_update u = {{tenant, id}, 0, hash};
+    struct client_update u = {{tenant, id}, hash};
     return id && hash ? sqlite__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
 }
 

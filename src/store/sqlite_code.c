@@ -2,7 +2,7 @@
  * store.h). Only SHA-256 hashes of codes and tokens reach this file.
  *
  * Revocation of a family is one row in revoked_families (sqlite_schema.c, version 3): a
- * replayed code, a reused refresh token, token_revoke_family and client_disable insert it;
+ * replayed code, a reused refresh token, token_revoke_family and disabling a client insert it;
  * token_put and refresh_rotate refuse its family; token_get reports each of its tokens as
  * revoked. So revoking costs one insert however many tokens the family has, and no index on
  * tokens by family is needed (each index on tokens costs a page write per token written).

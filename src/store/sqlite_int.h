@@ -3,7 +3,7 @@
  * writer connection, group commit and the background checkpoint; sqlite_schema.c:
  * migrations; sqlite_client.c: tenants and clients; sqlite_user.c: users;
  * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
- * sqlite_purge.c: client_disable and purge_expired; sqlite_key.c: signing keys). Not an
+ * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys). Not an
  * interface: nothing outside src/store/sqlite*.c and the driver's own unit test includes
  * it; everyone else reaches the driver through store.h.
  *
@@ -65,7 +65,6 @@ enum sq_stmt_id {
     SQ_SAVEPOINT,
     SQ_ROLLBACK_TO,
     SQ_RELEASE,
-    SQ_CLIENT_OFF,
     SQ_CLIENT_FAMILIES,
     SQ_CLIENT_CODE_FAMILIES,
     SQ_CLIENT_CODES_REVOKE,
@@ -297,8 +296,8 @@ grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int
                                    const char *id, struct grantd_client *out);
 grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a,
                                     int64_t tenant, struct grantd_client **out, size_t *count);
-grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant,
-                                            const char *id, int disabled);
+grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
+                                      int disabled, int64_t now_us);
 grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                           const unsigned char hash[GRANTD_SHA256_LEN]);
 grantd_rc sqlite__client_delete(struct grantd_store *s, int64_t tenant, const char *id);
@@ -345,7 +344,6 @@ grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
                                        const struct grantd_token *tokens, size_t count);
 grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
                                      const unsigned char hash[GRANTD_SHA256_LEN]);
-grantd_rc sqlite__client_disable(struct grantd_store *s, int64_t tenant, const char *id);
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *deleted);
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k);
 grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,

@@ -5,11 +5,11 @@
  * page write for each token the token endpoint stores (sqlite_schema.c, version 3), while
  * these run rarely (an administrator, a periodic purge).
  *
- * client_disable is one write transaction: the client's disabled flag and tokens_after (which
- * ends its self-contained tokens, stored nowhere), one revoked_families
- * row for every family of its tokens and codes (so token_get reports each of those tokens
- * revoked, and token_put/refresh_rotate refuse the families: sqlite_code.c), its unused codes
- * revoked and its consents deleted. Finding the families scans the tenant's tokens and codes
+ * client_set_disabled is one write transaction: the client's disabled flag and tokens_after
+ * (which ends its self-contained tokens, stored nowhere) and, when disabling, one
+ * revoked_families row for every family of its tokens and codes (so token_get reports each
+ * of those tokens revoked, and token_put/refresh_rotate refuse the families: sqlite_code.c),
+ * its unused codes revoked and its consents deleted. Finding the families scans the tenant's tokens and codes
  * while holding the write lock: about a second per few million tokens, during which other
  * writes wait.
  *
@@ -42,32 +42,36 @@
 
 #define CHUNK 2000
 
-/* ---- client_disable ------------------------------------------------------------------- */
+/* ---- client_set_disabled --------------------------------------------------------------- */
 
 struct disable {
     struct sq_id key;
-    int64_t now, now_us;
+    int disabled;
+    int64_t now_us;
 };
 
-/* ?1 = tenant, ?2 = client id and, where the statement has them, ?3 = now, ?4 = now_us. */
+/* ?1 = tenant, ?2 = client id and, where the statement has them, ?3 = now in seconds,
+ * ?4 = now_us, ?5 = the flag. */
 static int bind_disable(sqlite3_stmt *st, const void *arg)
 {
     const struct disable *d = arg;
     int n = sqlite3_bind_parameter_count(st);
     int b = sqlite__bind_id(st, &d->key);
     if (n >= 3)
-        b |= sqlite3_bind_int64(st, 3, d->now);
-    if (n >= 4)
-        b |= sqlite3_bind_int64(st, 4, d->now_us);
+        b |= sqlite3_bind_int64(st, 3, d->now_us / 1000000);
+    if (n >= 5)
+        b |= sqlite3_bind_int64(st, 4, d->now_us) | sqlite3_bind_int(st, 5, d->disabled);
     return b;
 }
 
-/* In this order: the client row (which must exist), then what it was granted. */
-static const struct sq_query disable_steps[] = {
-    {SQ_CLIENT_OFF,
-     "UPDATE clients SET disabled = 1, updated_at = ?3, tokens_after = ?4 "
-     "WHERE tenant_id = ?1 AND id = ?2",
-     bind_disable, NULL, SQ_ONE_ROW},
+static const struct sq_query client_flag = {SQ_CLIENT_DISABLE,
+                                            "UPDATE clients SET disabled = ?5, "
+                                            "updated_at = ?3, tokens_after = ?4 "
+                                            "WHERE tenant_id = ?1 AND id = ?2",
+                                            bind_disable, NULL, SQ_ONE_ROW};
+
+/* What disabling revokes, after the client row. */
+static const struct sq_query revoke_grants[] = {
     {SQ_CLIENT_FAMILIES,
      "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
      "SELECT tenant_id, family, ?3 FROM tokens WHERE tenant_id = ?1 AND client_id = ?2",
@@ -83,21 +87,23 @@ static const struct sq_query disable_steps[] = {
      bind_disable, NULL, 0},
 };
 
-static grantd_rc disable_tx(struct sq_conn *c, void *arg)
+static grantd_rc set_disabled_tx(struct sq_conn *c, void *arg)
 {
-    grantd_rc rc = GRANTD_OK;
-    for (size_t i = 0; rc == GRANTD_OK && i < sizeof(disable_steps) / sizeof(*disable_steps);
-         i++)
-        rc = sqlite__run(c, &disable_steps[i], arg);
+    const struct disable *d = arg;
+    grantd_rc rc = sqlite__run(c, &client_flag, d);
+    size_t steps = d->disabled ? sizeof(revoke_grants) / sizeof(revoke_grants[0]) : 0;
+    for (size_t i = 0; rc == GRANTD_OK && i < steps; i++)
+        rc = sqlite__run(c, &revoke_grants[i], d);
     return rc;
 }
 
-grantd_rc sqlite__client_disable(struct grantd_store *s, int64_t tenant, const char *id)
+grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
+                                      int disabled, int64_t now_us)
 {
-    if (!id)
+    if (!id || now_us <= 0)
         return GRANTD_EINVAL;
-    struct disable d = {{tenant, id}, grantd_clock_now(), grantd_clock_now_us()};
-    return sqlite__write(s, disable_tx, &d);
+    struct disable d = {{tenant, id}, disabled ? 1 : 0, now_us};
+    return sqlite__write(s, set_disabled_tx, &d);
 }
 
 /* ---- purge_expired -------------------------------------------------------------------- */

@@ -120,7 +120,7 @@ static const char schema_v2[] =
  * - clients: per-client lifetimes (0 = the server's default; refresh_ttl -1 = never).
  * - tokens: rotation state of refresh tokens (rotated_at, grace_until, the sealed successor).
  * - revoked_families: one row per revoked family (a replayed code, a reused refresh token,
- *   token_revoke_family, client_disable). It is the one place revocation of a family is
+ *   token_revoke_family, disabling a client). It is the one place revocation of a family is
  *   recorded: token_put and refresh_rotate refuse a family found here, and token_get reports
  *   every token of such a family as revoked (a primary-key probe per read), so revoking a
  *   family is one insert, whatever the number of its tokens. Filled here from the codes a
@@ -128,7 +128,7 @@ static const char schema_v2[] =
  * - tokens_by_family and codes_by_family go: nothing looks tokens or codes up by family any
  *   more, and each index on tokens costs a page write per token written (measured: the
  *   insert rate of single-token transactions drops by a third per index). Maintenance that
- *   needs other orders (client_disable, purge_expired) scans instead: see sqlite_purge.c.
+ *   needs other orders (disabling a client, purge_expired) scans instead: see sqlite_purge.c.
  * - keys: signing keys per tenant, the private part sealed by src/token/keys.c. */
 static const char schema_v3[] =
     "ALTER TABLE clients ADD COLUMN code_ttl INTEGER NOT NULL DEFAULT 0;"

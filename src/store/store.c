@@ -148,9 +148,9 @@ grantd_rc grantd_store_client_list(struct grantd_store *s, struct grantd_arena *
 }
 
 grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
-                                           int disabled)
+                                           int disabled, int64_t now_us)
 {
-    STORE_CALL(s, client_set_disabled, s, tenant, id, disabled);
+    STORE_CALL(s, client_set_disabled, s, tenant, id, disabled, now_us);
 }
 
 grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
@@ -280,11 +280,6 @@ grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                     const unsigned char hash[GRANTD_SHA256_LEN])
 {
     STORE_CALL(s, token_revoke, s, tenant, hash);
-}
-
-grantd_rc grantd_store_client_disable(struct grantd_store *s, int64_t tenant, const char *id)
-{
-    STORE_CALL(s, client_disable, s, tenant, id);
 }
 
 grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)

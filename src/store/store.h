@@ -30,8 +30,8 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 1 /* the newest set: this header's */
-#define GRANTD_STORE_API_MIN 1     /* the oldest a driver may declare */
+#define GRANTD_STORE_API_VERSION 2 /* the newest set: this header's */
+#define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
 /* Grant types a client may use (bit set). */
@@ -170,7 +170,10 @@ struct grantd_store_driver {
     int version;        /* the newest version of this struct the driver implements */
     const char *scheme; /* URL scheme: "sqlite" */
 
-    /* ---- version 1 ---- */
+    /* ---- version 2 ----
+     * The whole table. Version 1 (grantd before the multi-instance work) had the same
+     * operations with other signatures, and client_disable beside client_set_disabled: its
+     * drivers are refused. */
 
     /* target is the URL without "scheme:". err receives a one-line reason on failure. */
     grantd_rc (*open)(const char *target, struct grantd_store **out, char *err, size_t errlen);
@@ -196,9 +199,16 @@ struct grantd_store_driver {
     /* All clients of a tenant ordered by created_at, id. */
     grantd_rc (*client_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                              struct grantd_client **out, size_t *count);
-    /* Sets the flag, and tokens_after to now either way (see struct grantd_client). */
+    /* Enables (disabled 0) or disables (1) a client in one transaction, stamped with now_us
+     * (unix microseconds): updated_at = now_us / 1000000 and tokens_after = now_us either
+     * way, so no self-contained token issued before the change is alive after it (struct
+     * grantd_client). Disabling also revokes everything the client was granted: every token
+     * of the client (their families marked revoked, so a token_put or refresh_rotate still
+     * in flight for them is refused), its unused codes, its consents; so a client enabled
+     * again starts with no live grant. GRANTD_ENOTFOUND when absent; GRANTD_EINVAL when
+     * now_us <= 0. */
     grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
-                                     int disabled);
+                                     int disabled, int64_t now_us);
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                    const unsigned char hash[GRANTD_SHA256_LEN]);
     grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
@@ -277,11 +287,6 @@ struct grantd_store_driver {
     /* Revokes one token. GRANTD_ENOTFOUND when absent. */
     grantd_rc (*token_revoke)(struct grantd_store *s, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN]);
-    /* Disabling a client, in one transaction: disabled = 1, tokens_after = now, every token
-     * of the client revoked (families marked revoked), its unused codes revoked, its consents
-     * deleted, so a re-enabled client starts with no live grant. GRANTD_ENOTFOUND when
-     * absent. */
-    grantd_rc (*client_disable)(struct grantd_store *s, int64_t tenant, const char *id);
     /* Deletes sessions, codes and tokens that expired before `before` (never-expiring refresh
      * tokens stay); *deleted gets the count. */
     grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, size_t *deleted);
@@ -347,7 +352,8 @@ GRANTD_MUST_USE grantd_rc grantd_store_client_list(struct grantd_store *s, struc
                                                    int64_t tenant, struct grantd_client **out,
                                                    size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant,
-                                                           const char *id, int disabled);
+                                                           const char *id, int disabled,
+                                                           int64_t now_us);
 GRANTD_MUST_USE grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant,
                                                          const char *id,
         const unsigned char hash[GRANTD_SHA256_LEN]);
@@ -407,8 +413,6 @@ GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, in
                                                       size_t count);
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                                     const unsigned char hash[GRANTD_SHA256_LEN]);
-GRANTD_MUST_USE grantd_rc grantd_store_client_disable(struct grantd_store *s, int64_t tenant,
-                                                      const char *id);
 GRANTD_MUST_USE grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before,
                                                      size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k);

@@ -235,7 +235,8 @@ static void test_client_flags(void **state)
     for (size_t i = 0; i < n; i++)
         assert_int_equal(list[i].flags, flags[i]);
     /* other updates leave them alone */
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, list[3].id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, list[3].id, 1, NOW_US),
+                     GRANTD_OK);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, list[3].id, &got), GRANTD_OK);
     assert_int_equal(got.flags, flags[3]);
@@ -261,7 +262,8 @@ static void test_client_missing(void **state)
     struct grantd_client got;
     unsigned char h[GRANTD_SHA256_LEN] = {1};
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1, NOW_US),
+                     GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, id, h), GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_delete(f->s, f->tenant, id), GRANTD_ENOTFOUND);
 }
@@ -295,33 +297,37 @@ static void test_client_list_order(void **state)
     assert_string_equal(list[0].redirect_uris[2], "com.example.app:/oauth2redirect");
 }
 
+/* Disabling and enabling stamp exactly the time they are given: tokens_after is that
+ * microsecond, updated_at its second; nothing else of the client changes. */
 static void test_client_disable(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
-    int64_t before = grantd_clock_now_us();
+    c.tokens_after = 1700000000123456;
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
-    /* tokens_after 0 at put means now; disabling and enabling each move it on */
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
-    assert_true(got.tokens_after >= before && got.tokens_after <= grantd_clock_now_us());
-    int64_t created_after = got.tokens_after;
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(got.tokens_after, c.tokens_after);
+    static const struct {
+        int disabled;
+        int64_t now_us;
+    } steps[] = {{1, 1700000500654321}, {0, 1700000600000001}, {1, 1700000700999999}};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id,
+                                                          steps[i].disabled, steps[i].now_us),
+                         GRANTD_OK);
+        assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+        assert_int_equal(!!got.disabled, steps[i].disabled);
+        assert_int_equal(got.tokens_after, steps[i].now_us);
+        assert_int_equal(got.updated_at, steps[i].now_us / 1000000);
+        struct grantd_client want = c;
+        want.disabled = steps[i].disabled;
+        want.updated_at = got.updated_at;
+        assert_client_equal(&want, &got);
+    }
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0, 0), GRANTD_EINVAL);
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
-    assert_true(got.updated_at > c.updated_at);
-    assert_int_equal(got.created_at, c.created_at);
-    assert_true(got.tokens_after > created_after);
-    int64_t disabled_after = got.tokens_after;
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0), GRANTD_OK);
-    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
-    assert_false(got.disabled);
-    assert_true(got.tokens_after > disabled_after);
-    assert_int_equal(got.redirect_uri_count, 1);
-    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, c.id), GRANTD_OK);
-    int64_t enabled_after = got.tokens_after;
-    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
-    assert_true(got.tokens_after > enabled_after);
 }
 
 static void test_client_set_secret(void **state)
@@ -477,7 +483,8 @@ static void test_tenant_isolation(void **state)
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(f->s, f->a, other, c.id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_set_disabled(f->s, other, c.id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, other, c.id, 1, NOW_US),
+                     GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_delete(f->s, other, c.id), GRANTD_ENOTFOUND);
 
     struct grantd_client twin = make_client(f, c.id, 3); /* same id, other tenant */
@@ -515,7 +522,7 @@ static void test_second_handle_sees_writes(void **state)
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(s2, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_client_equal(&c, &got);
-    assert_int_equal(grantd_store_client_set_disabled(s2, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(s2, f->tenant, c.id, 1, NOW_US), GRANTD_OK);
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
@@ -557,7 +564,7 @@ static void *work(void *p)
         note(w, grantd_store_user_find(s, a, w->f->tenant, w->users[i % 4], &u));
         if (i % 50 == 25)
             note(w, grantd_store_client_set_disabled(s, w->f->tenant, w->clients[w->index % 4],
-                                              (i / 50) % 2));
+                                                     (i / 50) % 2, NOW_US + i));
         grantd_arena_reset(a);
     }
     grantd_arena_free(a);

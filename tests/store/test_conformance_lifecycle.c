@@ -333,10 +333,11 @@ static void test_client_disable_revokes_grants(void **state)
     struct fx *f = *state;
     const char *id = uid(f->a, "client"), *other = uid(f->a, "client");
     struct granted g = grant_all(f, id), h = grant_all(f, other);
-    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, id), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1, NOW_US), GRANTD_OK);
     struct grantd_client c;
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &c), GRANTD_OK);
     assert_true(c.disabled);
+    assert_int_equal(c.tokens_after, NOW_US);
     assert_true(token_revoked(f, f->tenant, g.tokens[0].hash));
     assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
     assert_true(token_revoked(f, f->tenant, g.m2m.hash));
@@ -356,16 +357,19 @@ static void test_client_disable_revokes_grants(void **state)
     assert_granted_live(f, &h); /* the other client keeps everything */
 
     /* enabled again, it starts with no live grant but can get new ones */
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 0), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 0, NOW_US + 1),
+                     GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
     struct grantd_code fresh = make_code(f, f->tenant, NULL);
     fresh.client_id = id;
     make_tokens(&fresh, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_OK);
     assert_false(token_revoked(f, f->tenant, n[0].hash));
-    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, uid(f->a, "ghost")),
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, uid(f->a, "ghost"), 1,
+                                                      NOW_US),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_disable(f->s, GRANTD_DEFAULT_TENANT, other),
+    assert_int_equal(grantd_store_client_set_disabled(f->s, GRANTD_DEFAULT_TENANT, other, 1,
+                                                      NOW_US),
                      GRANTD_ENOTFOUND);
     assert_granted_live(f, &h);
 }

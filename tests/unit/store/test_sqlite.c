@@ -234,7 +234,7 @@ static void test_busy(void **state)
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(s, a, 1, "c1", &got), GRANTD_OK);
-    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1, 1700000000000000), GRANTD_EBUSY);
     struct grantd_client c2 = {.tenant = 1, .id = "c2", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_EBUSY);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -1,5 +1,5 @@
 /* The SQLite driver's authorization codes and opaque tokens (struct grantd_store_driver in
- * store.h). Only SHA-256 hashes of codes and tokens reach this file.
+ * store.h). Only the storage keys of codes and tokens (store.h) reach this file.
  *
  * Revocation of a family is one row in revoked_families (sqlite_schema.c, version 3): a
  * replayed code, a reused refresh token, token_revoke_family and disabling a client insert it;

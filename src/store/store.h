@@ -9,6 +9,13 @@
  * allocated in the caller's arena (a request arena in the server, a command arena in the
  * CLI), so nothing returned needs freeing on its own.
  *
+ * Storage keys: codes, tokens and sessions are found by a 32-byte key (the hash, id_hash and
+ * old_hash members and parameters below) that src/token/opaque.h makes from the credential:
+ * 8 ordering bytes (the issuing time in microseconds, big-endian, so new rows append to an
+ * ordered index) followed by the first 24 bytes of the SHA-256 of the credential's text. It
+ * is not the SHA-256 of the credential, and the store never sees the credential itself: a
+ * driver keeps the 32 bytes as they are and compares them whole.
+ *
  * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
  * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable,
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
@@ -93,8 +100,9 @@ struct grantd_user {
     int64_t created_at, updated_at;
 };
 
-/* A browser session. The cookie carries a random id; only its SHA-256 is stored. A session
- * exists before login (user_id NULL) so the login form can carry a CSRF token bound to it. */
+/* A browser session. The cookie carries a random id; only its storage key is stored. A
+ * session exists before login (user_id NULL) so the login form can carry a CSRF token bound
+ * to it. */
 struct grantd_session {
     int64_t tenant;
     unsigned char id_hash[GRANTD_SHA256_LEN];
@@ -111,8 +119,9 @@ struct grantd_consent {
     int64_t created_at;
 };
 
-/* An authorization code. Only its SHA-256 is stored. The row outlives redemption (used = 1)
- * until it expires, so a second redemption can be detected and the family revoked. */
+/* An authorization code. Only its storage key is stored. The row outlives redemption
+ * (used = 1) until it expires, so a second redemption can be detected and the family
+ * revoked. */
 struct grantd_code {
     int64_t tenant;
     unsigned char hash[GRANTD_SHA256_LEN];
@@ -128,7 +137,8 @@ struct grantd_code {
 
 enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
 
-/* An opaque access or refresh token. Only its SHA-256 is stored. */
+/* An opaque access or refresh token (or a revoked self-contained JWT, keyed by its jti).
+ * Only its storage key is stored. */
 struct grantd_token {
     int64_t tenant;
     unsigned char hash[GRANTD_SHA256_LEN];

@@ -276,7 +276,7 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     if (src == GRANTD_OK && !cl.is_public) {
         src = grantd_cli_client_new_secret(s.store, secret, hash);
         if (src == GRANTD_OK)
-            src = grantd_store_client_set_secret(s.store, s.tenant, id, hash);
+            src = grantd_store_client_set_secret(s.store, s.tenant, id, hash, grantd_clock_now());
     }
     if (src == GRANTD_OK && enable)
         src = grantd_store_client_set_disabled(s.store, s.tenant, id, 0, grantd_clock_now_us());

@@ -81,7 +81,8 @@ static void run(struct grantd_request *req, struct grantd_response *resp,
     grantd_opaque_hash(text, hash);
     struct grantd_code code;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash, &code);
+    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash,
+                                             req->app->now(), &code);
     const char *why = NULL;
     int user_ok = 0;
     struct grantd_user user = {0};

@@ -60,7 +60,8 @@ static void reused(struct grantd_request *req, struct grantd_response *resp,
     if (replay_in_grace(req, resp, old, text))
         return;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_token_revoke_family(st, req->iss->tenant, old->family);
+    grantd_rc rc = grantd_store_token_revoke_family(st, req->iss->tenant, old->family,
+                                                    req->app->now());
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
         return;

@@ -123,7 +123,8 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
         } else {
             /* a refresh token takes its whole family (and so its access tokens) with it */
             rc = t->kind == GRANTD_TOKEN_REFRESH
-                     ? grantd_store_token_revoke_family(st, req->iss->tenant, t->family)
+                     ? grantd_store_token_revoke_family(st, req->iss->tenant, t->family,
+                                                        req->app->now())
                      : grantd_store_token_revoke(st, req->iss->tenant, t->hash);
         }
     }

@@ -283,13 +283,13 @@ out:
 
 /* ---- migrate, ping, hash_key ------------------------------------------------------------ */
 
-static grantd_rc sq_migrate(struct grantd_store *s, int *from, int *to)
+static grantd_rc sq_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
     struct sq_conn *c;
     grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    return sqlite__schema_migrate(c, from, to);
+    return sqlite__schema_migrate(c, now, from, to);
 }
 
 /* A migrated database answers its schema version (the table schema_version reads). */

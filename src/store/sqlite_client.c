@@ -13,7 +13,6 @@
 
 #include <string.h>
 
-#include "core/clock.h"
 
 /* ---- tenants -------------------------------------------------------------------------- */
 
@@ -57,7 +56,7 @@ static int bind_tenant_new(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_tenant *t = arg;
     return sqlite__bind_text(st, 1, t->name) | sqlite__bind_text(st, 2, t->issuer) |
-           sqlite__bind_text(st, 3, t->profile) | sqlite3_bind_int64(st, 4, grantd_clock_now());
+           sqlite__bind_text(st, 3, t->profile) | sqlite3_bind_int64(st, 4, t->created_at);
 }
 
 static const struct sq_query tenant_put = {
@@ -82,7 +81,7 @@ static grantd_rc tenant_put_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                              int64_t *id_out)
 {
-    if (!t || !t->name || !*t->name)
+    if (!t || !t->name || !*t->name || t->created_at <= 0)
         return GRANTD_EINVAL;
     struct tenant_new n = {t, id_out};
     return sqlite__write(s, tenant_put_tx, &n);
@@ -181,18 +180,18 @@ static int bind_client(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_client *cl = arg;
     struct sq_id key = {cl->tenant, cl->id};
-    int64_t created = cl->created_at ? cl->created_at : grantd_clock_now();
-    int64_t updated = cl->updated_at ? cl->updated_at : created;
-    int64_t after = cl->tokens_after ? cl->tokens_after : grantd_clock_now_us();
+    int64_t updated = cl->updated_at ? cl->updated_at : cl->created_at;
     return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, cl->name) |
            sqlite3_bind_int(st, 4, cl->is_public ? 1 : 0) |
            (cl->is_public ? SQLITE_OK : sqlite__bind_hash(st, 5, cl->secret_hash)) |
            sqlite__bind_text(st, 6, cl->scope ? cl->scope : "") |
            sqlite3_bind_int64(st, 7, (int64_t)cl->grants) |
-           sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) | sqlite3_bind_int64(st, 9, created) |
+           sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) |
+           sqlite3_bind_int64(st, 9, cl->created_at) |
            sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags) |
            sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
-           sqlite3_bind_int64(st, 14, cl->refresh_ttl) | sqlite3_bind_int64(st, 15, after);
+           sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
+           sqlite3_bind_int64(st, 15, cl->tokens_after);
 }
 
 static const struct sq_query client_put = {SQ_CLIENT_PUT,
@@ -212,12 +211,14 @@ static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
     return rc;
 }
 
-/* created_at 0 means now; updated_at 0 means created_at. A public client's secret_hash is
- * not stored. Lifetimes must be 0 (default) or positive; refresh_ttl may also be
- * GRANTD_TTL_NEVER. */
+/* created_at and tokens_after are required; updated_at 0 means created_at. A public
+ * client's secret_hash is not stored. Lifetimes must be 0 (default) or positive;
+ * refresh_ttl may also be GRANTD_TTL_NEVER. */
 grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *cl)
 {
     if (!cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
+        return GRANTD_EINVAL;
+    if (cl->created_at <= 0 || cl->tokens_after <= 0)
         return GRANTD_EINVAL;
     if (cl->code_ttl < 0 || cl->access_ttl < 0 || cl->refresh_ttl < GRANTD_TTL_NEVER)
         return GRANTD_EINVAL;
@@ -274,13 +275,14 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
 struct client_update {
     struct sq_id key;
     const unsigned char *hash;
+    int64_t now;
 };
 
 static int bind_secret(sqlite3_stmt *st, const void *arg)
 {
     const struct client_update *u = arg;
     return sqlite__bind_id(st, &u->key) | sqlite__bind_hash(st, 3, u->hash) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now());
+           sqlite3_bind_int64(st, 4, u->now);
 }
 
 static const struct sq_query client_secret = {SQ_CLIENT_SECRET,
@@ -296,9 +298,9 @@ static const struct sq_query client_delete = {SQ_CLIENT_DELETE,
 
 /* Replaces the hash only; is_public is left as it is. */
 grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
-                                    const unsigned char hash[GRANTD_SHA256_LEN])
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
-    struct client_update u = {{tenant, id}, hash};
+    struct client_update u = {{tenant, id}, hash, now};
     return id && hash ? sqlite__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
 }
 

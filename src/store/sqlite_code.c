@@ -29,13 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/mem.h"
 
-/* A family of tenant, and when it is revoked. */
+/* A family of tenant, and (to revoke it) the time it is revoked at. */
 struct family {
     int64_t tenant;
     const char *family;
+    int64_t now;
 };
 
 static int bind_family(sqlite3_stmt *st, const void *arg)
@@ -43,7 +43,7 @@ static int bind_family(sqlite3_stmt *st, const void *arg)
     const struct family *f = arg;
     int b = sqlite3_bind_int64(st, 1, f->tenant) | sqlite__bind_text(st, 2, f->family);
     if (sqlite3_bind_parameter_count(st) >= 3)
-        b |= sqlite3_bind_int64(st, 3, grantd_clock_now());
+        b |= sqlite3_bind_int64(st, 3, f->now);
     return b;
 }
 
@@ -63,19 +63,19 @@ static const struct sq_query family_revoke = {SQ_FAMILY_REVOKE,
                                               "VALUES (?1, ?2, ?3)",
                                               bind_family, NULL, 0};
 
-grantd_rc sqlite__family_check(struct sq_conn *c, int64_t tenant, const char *family)
+/* GRANTD_ECONFLICT when (tenant, family) is revoked, inside the caller's transaction. */
+static grantd_rc family_check(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    struct family f = {tenant, family};
+    struct family f = {tenant, family, 0};
     int found = 0;
     grantd_rc rc = sqlite__get(c, &family_revoked, &f, NULL, &found);
     return rc == GRANTD_OK ? GRANTD_ECONFLICT : rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-/* Marks (tenant, family) revoked inside the caller's transaction. */
-static grantd_rc revoke_family(struct sq_conn *c, int64_t tenant, const char *family)
+/* Marks f's family revoked (at f->now) inside the caller's transaction. */
+static grantd_rc revoke_family(struct sq_conn *c, const struct family *f)
 {
-    struct family f = {tenant, family};
-    return sqlite__run(c, &family_revoke, &f);
+    return sqlite__run(c, &family_revoke, f);
 }
 
 /* ---- codes ---------------------------------------------------------------------------- */
@@ -108,14 +108,13 @@ static int bind_code(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_code *k = arg;
     struct sq_hash key = {k->tenant, k->hash};
-    int64_t created = k->created_at ? k->created_at : grantd_clock_now();
     return sqlite__bind_hash_key(st, &key) | sqlite__bind_text(st, 3, k->client_id) |
            sqlite__bind_text(st, 4, k->user_id) | sqlite__bind_text(st, 5, k->redirect_uri) |
            sqlite__bind_text(st, 6, k->scope ? k->scope : "") |
            sqlite__bind_text(st, 7, k->code_challenge) |
            sqlite__bind_text(st, 8, k->code_challenge_method) |
            sqlite__bind_text(st, 9, k->family) | sqlite3_bind_int64(st, 10, k->auth_time) |
-           sqlite3_bind_int64(st, 11, created) | sqlite3_bind_int64(st, 12, k->expires_at);
+           sqlite3_bind_int64(st, 11, k->created_at) | sqlite3_bind_int64(st, 12, k->expires_at);
 }
 
 static const struct sq_query code_put = {SQ_CODE_PUT,
@@ -135,14 +134,15 @@ static const struct sq_query code_use = {SQ_CODE_USE,
                                          "WHERE tenant_id = ?1 AND hash = ?2",
                                          sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
 
-/* client_id, user_id and family are required; a challenge goes with its method. */
+/* client_id, user_id, family and created_at are required; a challenge goes with its
+ * method. */
 static int code_valid(const struct grantd_code *k)
 {
-    return k && k->client_id && k->user_id && k->family &&
+    return k && k->client_id && k->user_id && k->family && k->created_at > 0 &&
            !k->code_challenge == !k->code_challenge_method;
 }
 
-/* created_at 0 means now; NULL scope is "". used and revoked start at 0 whatever k says. */
+/* NULL scope is "". used and revoked start at 0 whatever k says. */
 grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *k)
 {
     return code_valid(k) ? sqlite__write_query(s, &code_put, k) : GRANTD_EINVAL;
@@ -151,6 +151,7 @@ grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *k)
 struct consume {
     struct grantd_arena *a;
     struct sq_hash key;
+    int64_t now;
     struct grantd_code *out;
     int replay;
 };
@@ -166,19 +167,20 @@ static grantd_rc consume_tx(struct sq_conn *c, void *arg)
         return rc;
     x->replay = x->out->used;
     rc = sqlite__run(c, x->replay ? &code_revoke : &code_use, &x->key);
+    struct family f = {x->key.tenant, x->out->family, x->now};
     if (rc == GRANTD_OK && x->replay)
-        rc = revoke_family(c, x->key.tenant, x->out->family);
+        rc = revoke_family(c, &f);
     return rc;
 }
 
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
 grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                               const unsigned char hash[GRANTD_SHA256_LEN],
+                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                struct grantd_code *out)
 {
     if (!hash || !out)
         return GRANTD_EINVAL;
-    struct consume x = {.a = a, .key = {tenant, hash}, .out = out};
+    struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
     grantd_rc rc = sqlite__write(s, consume_tx, &x);
     if (rc != GRANTD_OK)
         return rc;
@@ -215,11 +217,10 @@ static int bind_token(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_token *t = arg;
     struct sq_hash key = {t->tenant, t->hash};
-    int64_t created = t->created_at ? t->created_at : grantd_clock_now();
     return sqlite__bind_hash_key(st, &key) | sqlite3_bind_int(st, 3, (int)t->kind) |
            sqlite__bind_text(st, 4, t->client_id) | sqlite__bind_text(st, 5, t->user_id) |
            sqlite__bind_text(st, 6, t->scope ? t->scope : "") |
-           sqlite__bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, created) |
+           sqlite__bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, t->created_at) |
            sqlite3_bind_int64(st, 9, t->expires_at) |
            sqlite3_bind_int(st, 10, t->revoked ? 1 : 0);
 }
@@ -243,15 +244,16 @@ static const struct sq_query token_revoke = {SQ_TOKEN_REVOKE,
                                              "WHERE tenant_id = ?1 AND hash = ?2",
                                              sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
 
-/* At least one token; all of one tenant and family; each with a client and a known kind. */
+/* At least one token; all of one tenant and family; each with a client, a known kind and a
+ * created_at. */
 static int tokens_valid(const struct grantd_token *t, size_t count)
 {
     if (!t || count == 0 || !t[0].family)
         return 0;
     for (size_t i = 0; i < count; i++) {
         int kind_ok = t[i].kind == GRANTD_TOKEN_ACCESS || t[i].kind == GRANTD_TOKEN_REFRESH;
-        if (!kind_ok || !t[i].client_id || t[i].tenant != t[0].tenant || !t[i].family ||
-            strcmp(t[i].family, t[0].family) != 0)
+        if (!kind_ok || !t[i].client_id || t[i].created_at <= 0 || t[i].tenant != t[0].tenant ||
+            !t[i].family || strcmp(t[i].family, t[0].family) != 0)
             return 0;
     }
     return 1;
@@ -266,12 +268,14 @@ static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *token
     return rc;
 }
 
-grantd_rc sqlite__insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
-                                size_t count)
+/* Inserts tokens (validated by the caller) inside the caller's write transaction, after
+ * checking that their family is not revoked (GRANTD_ECONFLICT). */
+static grantd_rc insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
+                               size_t count)
 {
     grantd_rc rc = tokens[0].family_is_new
                        ? GRANTD_OK
-                       : sqlite__family_check(c, tokens[0].tenant, tokens[0].family);
+                       : family_check(c, tokens[0].tenant, tokens[0].family);
     return rc == GRANTD_OK ? insert_only(c, tokens, count) : rc;
 }
 
@@ -283,11 +287,11 @@ struct token_batch {
 static grantd_rc token_put_tx(struct sq_conn *c, void *arg)
 {
     const struct token_batch *b = arg;
-    return sqlite__insert_tokens(c, b->tokens, b->count);
+    return insert_tokens(c, b->tokens, b->count);
 }
 
-/* created_at 0 means now; NULL scope is "". GRANTD_EINVAL for an empty batch or one that
- * mixes tenants or families. */
+/* NULL scope is "". GRANTD_EINVAL for an empty batch, one that mixes tenants or families,
+ * or a token without created_at. */
 grantd_rc sqlite__token_put(struct grantd_store *s, const struct grantd_token *tokens,
                             size_t count)
 {
@@ -337,16 +341,16 @@ grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int6
 
 static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
 {
-    const struct family *f = arg;
-    return revoke_family(c, f->tenant, f->family);
+    return revoke_family(c, arg);
 }
 
 /* One insert into revoked_families. A tenant that does not exist has no tokens: GRANTD_OK. */
-grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family)
+grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
+                                      int64_t now)
 {
     if (!family)
         return GRANTD_EINVAL;
-    struct family f = {tenant, family};
+    struct family f = {tenant, family, now};
     grantd_rc rc = sqlite__write(s, revoke_family_tx, &f);
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc; /* ENOTFOUND: the tenant's foreign key */
 }

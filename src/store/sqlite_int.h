@@ -272,94 +272,84 @@ const char *sqlite__col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
 const unsigned char *sqlite__col_blob(struct grantd_arena *a, sqlite3_stmt *st, int col,
                                       size_t *len);
 
-/* Schema (sqlite_schema.c). */
+/* Schema (sqlite_schema.c). What a migration creates is stamped with now. */
 int sqlite__schema_newest(void);
 GRANTD_MUST_USE grantd_rc sqlite__schema_version(struct sq_conn *c, int *version);
-GRANTD_MUST_USE grantd_rc sqlite__schema_migrate(struct sq_conn *c, int *from, int *to);
+GRANTD_MUST_USE grantd_rc sqlite__schema_migrate(struct sq_conn *c, int64_t now, int *from,
+                                                 int *to);
 /* Like sqlite__schema_migrate, but stops at version target (0..newest; GRANTD_EINVAL
  * otherwise): tests use it to build a database as an older grantd left it. */
-GRANTD_MUST_USE grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target,
-                                                          int *from, int *to);
+GRANTD_MUST_USE grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int64_t now,
+                                                    int *from, int *to);
 
 /* Record operations, as in struct grantd_store_driver (sqlite_client.c, sqlite_user.c,
- * sqlite_session.c, sqlite_code.c). */
+ * sqlite_session.c, sqlite_code.c, sqlite_purge.c, sqlite_key.c). */
 grantd_rc sqlite__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
-                                   struct grantd_tenant *out);
-grantd_rc sqlite__tenant_find(struct grantd_store *s, struct grantd_arena *a,
-                                    const char *name, struct grantd_tenant *out);
+                             struct grantd_tenant *out);
+grantd_rc sqlite__tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
+                              struct grantd_tenant *out);
 grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
-                                   int64_t *id_out);
+                             int64_t *id_out);
 grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
-                                    struct grantd_tenant **out, size_t *count);
+                              struct grantd_tenant **out, size_t *count);
 grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *c);
 grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                   const char *id, struct grantd_client *out);
-grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant, struct grantd_client **out, size_t *count);
+                             const char *id, struct grantd_client *out);
+grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              struct grantd_client **out, size_t *count);
 grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
                                       int disabled, int64_t now_us);
 grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
-                                          const unsigned char hash[GRANTD_SHA256_LEN]);
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
 grantd_rc sqlite__client_delete(struct grantd_store *s, int64_t tenant, const char *id);
 grantd_rc sqlite__user_put(struct grantd_store *s, const struct grantd_user *u);
 grantd_rc sqlite__user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const char *username, struct grantd_user *out);
+                            const char *username, struct grantd_user *out);
 grantd_rc sqlite__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  struct grantd_user **out, size_t *count);
-grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant,
-                                          const char *username, const char *password_hash);
-grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                          const char *username, int disabled);
+                            struct grantd_user **out, size_t *count);
+grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, const char *username,
+                                    const char *password_hash, int64_t now);
+grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant, const char *username,
+                                    int disabled, int64_t now);
 grantd_rc sqlite__user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                 const char *id, struct grantd_user *out);
+                           const char *id, struct grantd_user *out);
 grantd_rc sqlite__session_put(struct grantd_store *s, const struct grantd_session *sess);
-grantd_rc sqlite__session_get(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant,
-                                    const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
-                                    struct grantd_session *out);
+grantd_rc sqlite__session_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
+                              struct grantd_session *out);
 grantd_rc sqlite__session_delete(struct grantd_store *s, int64_t tenant,
-                                       const unsigned char id_hash[GRANTD_SHA256_LEN]);
-grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant, const char *user_id, const char *client_id,
-                                    struct grantd_consent *out);
+                                 const unsigned char id_hash[GRANTD_SHA256_LEN]);
+grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const char *user_id, const char *client_id,
+                              struct grantd_consent *out);
 grantd_rc sqlite__consent_put(struct grantd_store *s, const struct grantd_consent *c);
 grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *code);
-grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a,
-                                     int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
-                                     struct grantd_code *out);
+grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                               struct grantd_code *out);
 grantd_rc sqlite__token_put(struct grantd_store *s, const struct grantd_token *tokens,
-                                  size_t count);
+                            size_t count);
 void sqlite__token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
-                                   size_t count, void (*done)(void *arg, grantd_rc rc),
-                                   void *arg);
+                             size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const unsigned char hash[GRANTD_SHA256_LEN],
-                                  struct grantd_token *out);
-grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                            const char *family);
+                            const unsigned char hash[GRANTD_SHA256_LEN],
+                            struct grantd_token *out);
+grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
+                                      int64_t now);
 grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
-                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
-                                       int64_t now, int64_t grace_until,
-                                       const unsigned char *successor, size_t successor_len,
-                                       const struct grantd_token *tokens, size_t count);
+                                 const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                                 int64_t grace_until, const unsigned char *successor,
+                                 size_t successor_len, const struct grantd_token *tokens,
+                                 size_t count);
 grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
-                                     const unsigned char hash[GRANTD_SHA256_LEN]);
-grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *deleted);
+                               const unsigned char hash[GRANTD_SHA256_LEN]);
+grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                                size_t *deleted);
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k);
 grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                 struct grantd_key **out, size_t *count);
+                           struct grantd_key **out, size_t *count);
 grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                                   int64_t retire_at);
-/* Inserts tokens (validated by the caller) inside the caller's write transaction on c,
- * after checking that their family is not revoked (GRANTD_ECONFLICT). */
-GRANTD_MUST_USE grantd_rc sqlite__insert_tokens(struct sq_conn *c,
-                                                      const struct grantd_token *tokens,
-                                                      size_t count);
-/* GRANTD_ECONFLICT when (tenant, family) is in revoked_families, inside the caller's
- * transaction on c. */
-GRANTD_MUST_USE grantd_rc sqlite__family_check(struct sq_conn *c, int64_t tenant,
-                                                     const char *family);
-
+                             int64_t retire_at);
 /* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
 #define SQ_FAMILY_KEEP (24 * 3600)
 

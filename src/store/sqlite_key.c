@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-#include "core/clock.h"
 
 #define KEY_COLUMNS                                                                            \
     "tenant_id, kid, alg, public_jwk, private_sealed, created_at, active_from, retire_at"
@@ -18,11 +17,10 @@ static int bind_key(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_key *k = arg;
     struct sq_id key = {k->tenant, k->kid};
-    int64_t created = k->created_at ? k->created_at : grantd_clock_now();
     return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, k->alg) |
            sqlite__bind_text(st, 4, k->public_jwk) |
            sqlite__bind_blob(st, 5, k->private_sealed, k->private_sealed_len) |
-           sqlite3_bind_int64(st, 6, created) | sqlite3_bind_int64(st, 7, k->active_from) |
+           sqlite3_bind_int64(st, 6, k->created_at) | sqlite3_bind_int64(st, 7, k->active_from) |
            sqlite3_bind_int64(st, 8, k->retire_at);
 }
 
@@ -64,11 +62,11 @@ static const struct sq_query key_retire = {SQ_KEY_RETIRE,
                                            "WHERE tenant_id = ?1 AND kid = ?2",
                                            bind_retire, NULL, SQ_ONE_ROW};
 
-/* kid, alg, public_jwk and a non-empty private_sealed are required; created_at 0 means
- * now. GRANTD_EEXIST when the tenant has a key with that kid. */
+/* kid, alg, public_jwk, a non-empty private_sealed and created_at are required.
+ * GRANTD_EEXIST when the tenant has a key with that kid. */
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    if (!k || !k->kid || !k->alg || !k->public_jwk || !k->private_sealed ||
+    if (!k || !k->kid || !k->alg || !k->public_jwk || !k->private_sealed || k->created_at <= 0 ||
         k->private_sealed_len == 0 || k->private_sealed_len > (size_t)INT32_MAX)
         return GRANTD_EINVAL;
     return sqlite__write_query(s, &key_put, k);

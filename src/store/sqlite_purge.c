@@ -26,10 +26,10 @@
  *
  * Revoked families: a revoked_families row must outlive every token and code of its family
  * (token_get derives "revoked" from it, code exchanges in flight are refused by it). A
- * family row goes once it is older than SQ_FAMILY_KEEP (a day: longer than any
- * code lives and any exchange takes) as measured when the purge began, and no code of its
- * family remains; before that, the token walk copies the revocation of every such family
- * onto each of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
+ * family row goes once it was revoked more than SQ_FAMILY_KEEP (a day: longer than any code
+ * lives and any exchange takes) before the now the caller gives, and no code of its family
+ * remains; before that, the token walk copies the revocation of every such family onto each
+ * of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
  * so every token of such a family was flagged by the walk.
  *
  * Not here: single-row revocation (sqlite_code.c), the write path (sqlite_writer.c). */
@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 
 #define CHUNK 2000
 
@@ -266,7 +265,8 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
  * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
  * fails. The token walk copies family revocations onto tokens only when some family is
  * older than the cutoff (and its row can go afterwards). */
-grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
+grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                                size_t *deleted)
 {
     if (!deleted)
         return GRANTD_EINVAL;
@@ -275,7 +275,7 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, size_t *
     grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    struct walk x = {.before = before, .cutoff = grantd_clock_now() - SQ_FAMILY_KEEP};
+    struct walk x = {.before = before, .cutoff = now - SQ_FAMILY_KEEP};
     x.rows = grantd_xcalloc(CHUNK, sizeof(*x.rows));
     rc = sqlite__get(c, &families_old, &x.cutoff, NULL, &x.flag);
     rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;

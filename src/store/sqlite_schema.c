@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 
-#include "core/clock.h"
 
 /* Version 1: tenants, the store's secret-hash key, clients with ordered redirect URIs,
  * users. Every record table is keyed by tenant. */
@@ -189,7 +188,7 @@ static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void 
     return rc;
 }
 
-static grantd_rc seed_v1(struct sq_conn *c)
+static grantd_rc seed_v1(struct sq_conn *c, int64_t now)
 {
     unsigned char key[GRANTD_SHA256_LEN];
     grantd_rc rc = grantd_random_bytes(key, sizeof(key));
@@ -197,7 +196,7 @@ static grantd_rc seed_v1(struct sq_conn *c)
         return rc;
     rc = seed(c, "INSERT INTO tenants (id, name, issuer, created_at) "
                  "VALUES (1, 'default', NULL, ?1)",
-              grantd_clock_now(), NULL, 0);
+              now, NULL, 0);
     if (rc == GRANTD_OK)
         rc = seed(c, "INSERT INTO meta (key, value) VALUES ('hash_key', ?1)", 0, key,
                   (int)sizeof(key));
@@ -206,7 +205,7 @@ static grantd_rc seed_v1(struct sq_conn *c)
 
 struct step {
     const char *ddl;
-    grantd_rc (*seed)(struct sq_conn *c); /* may be NULL */
+    grantd_rc (*seed)(struct sq_conn *c, int64_t now); /* may be NULL */
 };
 
 /* steps[i] brings version i to i + 1. Append only. */
@@ -247,9 +246,9 @@ static grantd_rc set_version(struct sq_conn *c, int version)
 }
 
 /* One step under the write lock: re-reads the version (another process may have migrated
- * meanwhile) and applies the step that version needs to get closer to target, if any.
- * *version gets the result. */
-static grantd_rc apply_next(struct sq_conn *c, int target, int *version)
+ * meanwhile) and applies the step that version needs to get closer to target, if any; what
+ * it seeds is stamped with now. *version gets the result. */
+static grantd_rc apply_next(struct sq_conn *c, int target, int64_t now, int *version)
 {
     grantd_rc rc = sqlite__begin(c, 1);
     if (rc != GRANTD_OK)
@@ -262,7 +261,7 @@ static grantd_rc apply_next(struct sq_conn *c, int target, int *version)
         const struct step *s = &steps[cur];
         rc = sqlite__rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
         if (rc == GRANTD_OK && s->seed)
-            rc = s->seed(c);
+            rc = s->seed(c, now);
         if (rc == GRANTD_OK)
             rc = set_version(c, cur + 1);
     }
@@ -272,7 +271,8 @@ static grantd_rc apply_next(struct sq_conn *c, int target, int *version)
     return rc;
 }
 
-grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int *from, int *to)
+grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int64_t now, int *from,
+                                   int *to)
 {
     if (target < 0 || target > NEWEST)
         return GRANTD_EINVAL;
@@ -285,13 +285,13 @@ grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int *from, in
     if (version > NEWEST)
         return GRANTD_ESCHEMA;
     while (rc == GRANTD_OK && version < target)
-        rc = apply_next(c, target, &version);
+        rc = apply_next(c, target, now, &version);
     if (rc == GRANTD_OK)
         *to = version;
     return rc;
 }
 
-grantd_rc sqlite__schema_migrate(struct sq_conn *c, int *from, int *to)
+grantd_rc sqlite__schema_migrate(struct sq_conn *c, int64_t now, int *from, int *to)
 {
-    return sqlite__schema_migrate_to(c, NEWEST, from, to);
+    return sqlite__schema_migrate_to(c, NEWEST, now, from, to);
 }

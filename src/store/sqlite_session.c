@@ -12,7 +12,6 @@
 
 #include <string.h>
 
-#include "core/clock.h"
 
 /* ---- sessions ------------------------------------------------------------------------- */
 
@@ -34,9 +33,8 @@ static int bind_session(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_session *s = arg;
     struct sq_hash key = {s->tenant, s->id_hash};
-    int64_t created = s->created_at ? s->created_at : grantd_clock_now();
     return sqlite__bind_hash_key(st, &key) | sqlite__bind_text(st, 3, s->user_id) |
-           sqlite3_bind_int64(st, 4, s->auth_time) | sqlite3_bind_int64(st, 5, created) |
+           sqlite3_bind_int64(st, 4, s->auth_time) | sqlite3_bind_int64(st, 5, s->created_at) |
            sqlite3_bind_int64(st, 6, s->expires_at);
 }
 
@@ -67,10 +65,12 @@ static const struct sq_query session_delete = {SQ_SESSION_DELETE,
                                                "WHERE tenant_id = ?1 AND id_hash = ?2",
                                                sqlite__bind_hash_key, NULL, 0};
 
-/* created_at 0 means now. user_id NULL is a session before login. */
+/* created_at is required. user_id NULL is a session before login. */
 grantd_rc sqlite__session_put(struct grantd_store *s, const struct grantd_session *sess)
 {
-    return sess ? sqlite__write_query(s, &session_put, sess) : GRANTD_EINVAL;
+    if (!sess || sess->created_at <= 0)
+        return GRANTD_EINVAL;
+    return sqlite__write_query(s, &session_put, sess);
 }
 
 /* An expired session (expires_at <= now) is answered like an absent one. */
@@ -112,9 +112,8 @@ static int bind_consent(sqlite3_stmt *st, const void *arg)
             sqlite__bind_text(st, 3, c->client_id);
     if (sqlite3_bind_parameter_count(st) < 5)
         return b;
-    int64_t created = c->created_at ? c->created_at : grantd_clock_now();
     return b | sqlite__bind_text(st, 4, c->scope ? c->scope : "") |
-           sqlite3_bind_int64(st, 5, created);
+           sqlite3_bind_int64(st, 5, c->created_at);
 }
 
 static const struct sq_query consent_get = {SQ_CONSENT_GET,
@@ -141,10 +140,10 @@ grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, in
 }
 
 /* One upsert statement: the new scope replaces the old one (it is not merged; the caller
- * decides what the user granted). created_at 0 means now; NULL scope is "". */
+ * decides what the user granted). created_at is required; NULL scope is "". */
 grantd_rc sqlite__consent_put(struct grantd_store *s, const struct grantd_consent *con)
 {
-    if (!con || !con->user_id || !con->client_id)
+    if (!con || !con->user_id || !con->client_id || con->created_at <= 0)
         return GRANTD_EINVAL;
     return sqlite__write_query(s, &consent_put, con);
 }

@@ -8,7 +8,6 @@
 
 #include <string.h>
 
-#include "core/clock.h"
 
 #define USER_COLUMNS                                                                           \
     "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at"
@@ -32,12 +31,11 @@ static int bind_user(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_user *u = arg;
     struct sq_id key = {u->tenant, u->id};
-    int64_t created = u->created_at ? u->created_at : grantd_clock_now();
-    int64_t updated = u->updated_at ? u->updated_at : created;
+    int64_t updated = u->updated_at ? u->updated_at : u->created_at;
     return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, u->username) |
            sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
            sqlite__bind_text(st, 6, u->password_hash) |
-           sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, created) |
+           sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, u->created_at) |
            sqlite3_bind_int64(st, 9, updated);
 }
 
@@ -58,10 +56,10 @@ static const struct sq_query user_list = {SQ_USER_LIST,
                                           "WHERE tenant_id = ?1 ORDER BY username",
                                           sqlite__bind_int64, user_row, 0};
 
-/* created_at 0 means now; updated_at 0 means created_at. */
+/* created_at is required; updated_at 0 means created_at. */
 grantd_rc sqlite__user_put(struct grantd_store *s, const struct grantd_user *u)
 {
-    if (!u->id || !u->username || !u->password_hash)
+    if (!u->id || !u->username || !u->password_hash || u->created_at <= 0)
         return GRANTD_EINVAL;
     return sqlite__write_query(s, &user_put, u);
 }
@@ -95,20 +93,21 @@ struct user_update {
     struct sq_id key;
     const char *text;
     int flag;
+    int64_t now;
 };
 
 static int bind_password(sqlite3_stmt *st, const void *arg)
 {
     const struct user_update *u = arg;
     return sqlite__bind_id(st, &u->key) | sqlite__bind_text(st, 3, u->text) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now());
+           sqlite3_bind_int64(st, 4, u->now);
 }
 
 static int bind_disabled(sqlite3_stmt *st, const void *arg)
 {
     const struct user_update *u = arg;
     return sqlite__bind_id(st, &u->key) | sqlite3_bind_int(st, 3, u->flag ? 1 : 0) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now());
+           sqlite3_bind_int64(st, 4, u->now);
 }
 
 static const struct sq_query user_password = {SQ_USER_PASSWORD,
@@ -122,17 +121,17 @@ static const struct sq_query user_disabled = {SQ_USER_DISABLE,
                                               bind_disabled, NULL, SQ_ONE_ROW};
 
 grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, const char *username,
-                                    const char *password_hash)
+                                    const char *password_hash, int64_t now)
 {
-    struct user_update u = {{tenant, username}, password_hash, 0};
+    struct user_update u = {{tenant, username}, password_hash, 0, now};
     if (!username || !password_hash)
         return GRANTD_EINVAL;
     return sqlite__write_query(s, &user_password, &u);
 }
 
 grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant, const char *username,
-                                    int disabled)
+                                    int disabled, int64_t now)
 {
-    struct user_update u = {{tenant, username}, NULL, disabled};
+    struct user_update u = {{tenant, username}, NULL, disabled, now};
     return username ? sqlite__write_query(s, &user_disabled, &u) : GRANTD_EINVAL;
 }

@@ -97,9 +97,9 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
 
 #define STORE_CALL(s, op, ...) STORE_CALL_SINCE(GRANTD_STORE_API_MIN, s, op, __VA_ARGS__)
 
-grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to)
+grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
-    STORE_CALL(s, migrate, s, from, to);
+    STORE_CALL(s, migrate, s, now, from, to);
 }
 
 grantd_rc grantd_store_ping(struct grantd_store *s)
@@ -154,9 +154,9 @@ grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenan
 }
 
 grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
-                                         const unsigned char hash[GRANTD_SHA256_LEN])
+                                         const unsigned char *hash, int64_t now)
 {
-    STORE_CALL(s, client_set_secret, s, tenant, id, hash);
+    STORE_CALL(s, client_set_secret, s, tenant, id, hash, now);
 }
 
 grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
@@ -182,15 +182,16 @@ grantd_rc grantd_store_user_list(struct grantd_store *s, struct grantd_arena *a,
 }
 
 grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
-                                         const char *username, const char *password_hash)
+                                         const char *username, const char *password_hash,
+                                         int64_t now)
 {
-    STORE_CALL(s, user_set_password, s, tenant, username, password_hash);
+    STORE_CALL(s, user_set_password, s, tenant, username, password_hash, now);
 }
 
 grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                         const char *username, int disabled)
+                                         const char *username, int disabled, int64_t now)
 {
-    STORE_CALL(s, user_set_disabled, s, tenant, username, disabled);
+    STORE_CALL(s, user_set_disabled, s, tenant, username, disabled, now);
 }
 
 grantd_rc grantd_store_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
@@ -241,10 +242,10 @@ grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code
 }
 
 grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                    const unsigned char hash[GRANTD_SHA256_LEN],
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                     struct grantd_code *out)
 {
-    STORE_CALL(s, code_consume, s, a, tenant, hash, out);
+    STORE_CALL(s, code_consume, s, a, tenant, hash, now, out);
 }
 
 grantd_rc grantd_store_token_put(struct grantd_store *s, const struct grantd_token *tokens,
@@ -261,9 +262,9 @@ grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
 }
 
 grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                           const char *family)
+                                           const char *family, int64_t now)
 {
-    STORE_CALL(s, token_revoke_family, s, tenant, family);
+    STORE_CALL(s, token_revoke_family, s, tenant, family, now);
 }
 
 grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
@@ -282,9 +283,10 @@ grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
     STORE_CALL(s, token_revoke, s, tenant, hash);
 }
 
-grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
+grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                                     size_t *deleted)
 {
-    STORE_CALL(s, purge_expired, s, before, deleted);
+    STORE_CALL(s, purge_expired, s, before, now, deleted);
 }
 
 grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k)

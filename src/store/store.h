@@ -16,6 +16,13 @@
  * is not the SHA-256 of the credential, and the store never sees the credential itself: a
  * driver keeps the 32 bytes as they are and compares them whole.
  *
+ * Time: the caller supplies every time an operation stamps or compares (the server's
+ * injected clock, the CLI's clock), never the driver's own clock, so that several servers on
+ * one database, whose clocks differ, agree with what they wrote. Times are unix seconds
+ * (parameters named now, records' *_at members), except tokens_after and the now_us that
+ * sets it, which are unix microseconds (the resolution of the JWT ids it is compared with).
+ * A record's created_at is the caller's too: 0 is refused with GRANTD_EINVAL.
+ *
  * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
  * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable,
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
@@ -53,7 +60,7 @@ struct grantd_tenant {
     const char *name;
     const char *issuer;  /* may be NULL: the server's configured issuer applies */
     const char *profile; /* configuration text over the server's (a profile); may be NULL */
-    int64_t created_at;
+    int64_t created_at;              /* unix seconds; tenant_put: required (> 0) */
 };
 
 /* Per-client options (bit set, stored with the client). */
@@ -82,10 +89,11 @@ struct grantd_client {
      * GRANTD_TTL_NEVER (refresh tokens of this client never expire). */
     int64_t code_ttl, access_ttl, refresh_ttl;
     int disabled;
-    int64_t created_at, updated_at;  /* unix seconds */
+    /* unix seconds; client_put: created_at required (> 0), updated_at 0 means created_at */
+    int64_t created_at, updated_at;
     /* Self-contained access tokens (client-credentials JWTs, which grantd does not store)
-     * issued before this time (unix microseconds) are dead: set when the client is created,
-     * disabled and enabled again. client_put: 0 means now. */
+     * issued at or before this time (unix microseconds) are dead: set when the client is
+     * created (client_put: required, > 0), disabled and enabled again. */
     int64_t tokens_after;
 };
 
@@ -97,6 +105,7 @@ struct grantd_user {
     const char *email;               /* may be NULL */
     const char *password_hash;       /* argon2id encoded string */
     int disabled;
+    /* unix seconds; user_put: created_at required (> 0), updated_at 0 means created_at */
     int64_t created_at, updated_at;
 };
 
@@ -108,7 +117,7 @@ struct grantd_session {
     unsigned char id_hash[GRANTD_SHA256_LEN];
     const char *user_id;             /* NULL until login */
     int64_t auth_time;               /* when the user logged in; 0 before */
-    int64_t created_at, expires_at;
+    int64_t created_at, expires_at;  /* session_put: created_at required (> 0) */
 };
 
 /* A remembered consent: the user granted client these scopes. */
@@ -116,7 +125,7 @@ struct grantd_consent {
     int64_t tenant;
     const char *user_id, *client_id;
     const char *scope;               /* space-separated, may be "" */
-    int64_t created_at;
+    int64_t created_at;              /* consent_put: required (> 0) */
 };
 
 /* An authorization code. Only its storage key is stored. The row outlives redemption
@@ -131,7 +140,7 @@ struct grantd_code {
     const char *code_challenge;      /* NULL without PKCE */
     const char *code_challenge_method; /* "S256" or "plain"; NULL without PKCE */
     const char *family;              /* id shared by every token this code leads to */
-    int64_t auth_time, created_at, expires_at;
+    int64_t auth_time, created_at, expires_at; /* code_put: created_at required (> 0) */
     int used, revoked;
 };
 
@@ -147,7 +156,7 @@ struct grantd_token {
     const char *user_id;             /* NULL for client_credentials */
     const char *scope;               /* space-separated, may be "" */
     const char *family;              /* the authorization it descends from */
-    int64_t created_at;
+    int64_t created_at;              /* token_put: required (> 0) */
     int64_t expires_at;              /* 0 = never */
     int revoked;
     /* refresh tokens only: set once by refresh_rotate */
@@ -169,7 +178,7 @@ struct grantd_key {
     const char *public_jwk;          /* the JWK (JSON text) published in /jwks.json */
     const unsigned char *private_sealed;
     size_t private_sealed_len;
-    int64_t created_at;
+    int64_t created_at;              /* key_put: required (> 0) */
     int64_t active_from;             /* signs from this time (published before it) */
     int64_t retire_at;               /* 0 = current; else unpublished after this time */
 };
@@ -188,8 +197,9 @@ struct grantd_store_driver {
     /* target is the URL without "scheme:". err receives a one-line reason on failure. */
     grantd_rc (*open)(const char *target, struct grantd_store **out, char *err, size_t errlen);
     void (*close)(struct grantd_store *s);
-    /* Brings the schema to the newest version; *from and *to report the versions. Idempotent. */
-    grantd_rc (*migrate)(struct grantd_store *s, int *from, int *to);
+    /* Brings the schema to the newest version; *from and *to report the versions. Idempotent.
+     * What it creates (the default tenant) is stamped with now. */
+    grantd_rc (*migrate)(struct grantd_store *s, int64_t now, int *from, int *to);
     /* GRANTD_OK when the database answers and is migrated (readiness). */
     grantd_rc (*ping)(struct grantd_store *s);
     /* The store-wide random key for keyed hashes of secrets, created at migration. */
@@ -219,8 +229,9 @@ struct grantd_store_driver {
      * now_us <= 0. */
     grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
                                      int disabled, int64_t now_us);
+    /* Replaces the secret's hash (is_public stays as it is); updated_at = now. */
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
-                                   const unsigned char hash[GRANTD_SHA256_LEN]);
+                                   const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
     grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
 
     grantd_rc (*user_put)(struct grantd_store *s, const struct grantd_user *u);
@@ -228,14 +239,15 @@ struct grantd_store_driver {
                            const char *username, struct grantd_user *out);
     grantd_rc (*user_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            struct grantd_user **out, size_t *count);
+    /* The two updates of a user by username; updated_at = now. */
     grantd_rc (*user_set_password)(struct grantd_store *s, int64_t tenant, const char *username,
-                                   const char *password_hash);
+                                   const char *password_hash, int64_t now);
     grantd_rc (*user_set_disabled)(struct grantd_store *s, int64_t tenant, const char *username,
-                                   int disabled);
+                                   int disabled, int64_t now);
 
-    /* Adds tenant t (its name, issuer and profile; issuer and profile may be NULL; id and
-     * created_at are set by the store); *id_out receives its id. GRANTD_EEXIST when the name
-     * is taken. */
+    /* Adds tenant t (its name, issuer, profile and created_at; issuer and profile may be
+     * NULL; the store picks the id); *id_out receives its id. GRANTD_EEXIST when the name is
+     * taken. */
     grantd_rc (*tenant_put)(struct grantd_store *s, const struct grantd_tenant *t,
                             int64_t *id_out);
 
@@ -264,10 +276,11 @@ struct grantd_store_driver {
     grantd_rc (*code_put)(struct grantd_store *s, const struct grantd_code *code);
     /* Redeems a code, atomically: in one transaction, if the code is unused it is marked used
      * and returned (GRANTD_OK); if it was used already it is marked revoked, every token of
-     * its family is revoked, and GRANTD_EREPLAYED is returned with *out filled;
-     * GRANTD_ENOTFOUND when no such code exists. Expiry is the caller's check (out->expires_at). */
+     * its family is revoked (as token_revoke_family at now), and GRANTD_EREPLAYED is
+     * returned with *out filled; GRANTD_ENOTFOUND when no such code exists. Expiry is the
+     * caller's check (out->expires_at). */
     grantd_rc (*code_consume)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                              const unsigned char hash[GRANTD_SHA256_LEN],
+                              const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                               struct grantd_code *out);
 
     /* Inserts tokens (all of one family) in one transaction. If a code of that family has
@@ -280,8 +293,10 @@ struct grantd_store_driver {
                            const unsigned char hash[GRANTD_SHA256_LEN],
                            struct grantd_token *out);
     /* Revokes every token of a family (GRANTD_OK when none), and marks the family revoked
-     * so that a later token_put or refresh_rotate for it is refused (GRANTD_ECONFLICT). */
-    grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family);
+     * at now so that a later token_put or refresh_rotate for it is refused
+     * (GRANTD_ECONFLICT) for at least a day after now (purge_expired). */
+    grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family,
+                                     int64_t now);
 
     /* Rotates the refresh token old_hash, atomically (compare-and-swap): only when it is
      * still live (not rotated, not revoked, family not revoked) it is marked rotated_at = now,
@@ -298,9 +313,12 @@ struct grantd_store_driver {
     grantd_rc (*token_revoke)(struct grantd_store *s, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN]);
     /* Deletes sessions, codes and tokens that expired before `before` (never-expiring refresh
-     * tokens stay); *deleted gets the count. */
-    grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, size_t *deleted);
+     * tokens stay), and forgets family revocations older than a day before now once nothing
+     * can need them; *deleted gets the count of sessions, codes and tokens. */
+    grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, int64_t now,
+                               size_t *deleted);
 
+    /* Inserts a key. GRANTD_EEXIST when the tenant has a key with that kid. */
     grantd_rc (*key_put)(struct grantd_store *s, const struct grantd_key *k);
     /* All keys of a tenant, oldest first. */
     grantd_rc (*key_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -343,7 +361,8 @@ void grantd_store_changed(struct grantd_store *s);
  * signature and meaning (above). A wrapper answers GRANTD_ENOTSUP when the driver leaves the
  * operation NULL, and runs the store's fault hook first (tests inject failures there). */
 
-GRANTD_MUST_USE grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to);
+GRANTD_MUST_USE grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from,
+                                               int *to);
 GRANTD_MUST_USE grantd_rc grantd_store_ping(struct grantd_store *s);
 GRANTD_MUST_USE grantd_rc grantd_store_hash_key(struct grantd_store *s,
                                                 unsigned char out[GRANTD_SHA256_LEN]);
@@ -366,7 +385,7 @@ GRANTD_MUST_USE grantd_rc grantd_store_client_set_disabled(struct grantd_store *
                                                            int64_t now_us);
 GRANTD_MUST_USE grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant,
                                                          const char *id,
-        const unsigned char hash[GRANTD_SHA256_LEN]);
+                                                         const unsigned char *hash, int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant,
                                                      const char *id);
 GRANTD_MUST_USE grantd_rc grantd_store_user_put(struct grantd_store *s,
@@ -379,9 +398,11 @@ GRANTD_MUST_USE grantd_rc grantd_store_user_list(struct grantd_store *s, struct 
                                                  size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
                                                          const char *username,
-                                                         const char *password_hash);
+                                                         const char *password_hash,
+                                                         int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                                         const char *username, int disabled);
+                                                         const char *username, int disabled,
+                                                         int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_tenant_put(struct grantd_store *s,
                                                   const struct grantd_tenant *t, int64_t *id_out);
 GRANTD_MUST_USE grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a,
@@ -406,7 +427,7 @@ GRANTD_MUST_USE grantd_rc grantd_store_code_put(struct grantd_store *s,
 GRANTD_MUST_USE grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena *a,
                                                     int64_t tenant,
                                                     const unsigned char hash[GRANTD_SHA256_LEN],
-                                                    struct grantd_code *out);
+                                                    int64_t now, struct grantd_code *out);
 GRANTD_MUST_USE grantd_rc grantd_store_token_put(struct grantd_store *s,
                                                  const struct grantd_token *tokens, size_t count);
 GRANTD_MUST_USE grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
@@ -414,7 +435,7 @@ GRANTD_MUST_USE grantd_rc grantd_store_token_get(struct grantd_store *s, struct 
                                                  const unsigned char hash[GRANTD_SHA256_LEN],
                                                  struct grantd_token *out);
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                                           const char *family);
+                                                           const char *family, int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
         const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now, int64_t grace_until,
                                                       const unsigned char *successor,
@@ -424,7 +445,7 @@ GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, in
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                                     const unsigned char hash[GRANTD_SHA256_LEN]);
 GRANTD_MUST_USE grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before,
-                                                     size_t *deleted);
+                                                     int64_t now, size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k);
 GRANTD_MUST_USE grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a,
                                                 int64_t tenant, struct grantd_key **out,

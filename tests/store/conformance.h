@@ -103,8 +103,8 @@ static inline int setup(void **state)
     setup_raw(state);
     struct fx *f = *state;
     int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
-    struct grantd_tenant t = {.name = uid(f->a, "tenant")};
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from, &to), GRANTD_OK);
+    struct grantd_tenant t = {.name = uid(f->a, "tenant"), .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &t, &f->tenant), GRANTD_OK);
     assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
     return 0;
@@ -149,6 +149,7 @@ static inline struct grantd_client make_client(struct fx *f, const char *id, siz
     c.grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
     c.created_at = 1700000000;
     c.updated_at = 1700000100;
+    c.tokens_after = 1700000000000001;
     assert_int_equal(grantd_store_hash_secret(f->s, "s3cret", c.secret_hash), GRANTD_OK);
     return c;
 }
@@ -173,6 +174,7 @@ static inline void assert_client_equal(const struct grantd_client *want,
     assert_int_equal(!!got->disabled, !!want->disabled);
     assert_int_equal(got->created_at, want->created_at);
     assert_int_equal(got->updated_at, want->updated_at);
+    assert_int_equal(got->tokens_after, want->tokens_after);
 }
 
 static inline void assert_optional_string(const char *got, const char *want)

@@ -17,13 +17,13 @@ static void test_migrate_idempotent(void **state)
     if (mode != MODE_URL) {
         assert_int_not_equal(grantd_store_ping(f->s), GRANTD_OK); /* not migrated yet */
     }
-    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from, &to), GRANTD_OK);
     assert_true(to >= 1);
     assert_true(from <= to);
     if (mode != MODE_URL)
         assert_int_equal(from, 0);
     int from2 = -1, to2 = -1;
-    assert_int_equal(grantd_store_migrate(f->s, &from2, &to2), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from2, &to2), GRANTD_OK);
     assert_int_equal(from2, to);
     assert_int_equal(to2, to);
     assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
@@ -44,7 +44,10 @@ static void test_default_tenant(void **state)
     assert_int_equal(t.id, GRANTD_DEFAULT_TENANT);
     assert_string_equal(t.name, "default");
     assert_null(t.issuer);
-    assert_true(t.created_at > 0);
+    if (mode == MODE_URL)
+        assert_true(t.created_at > 0);
+    else
+        assert_int_equal(t.created_at, NOW); /* the time setup's migrate was given */
     struct grantd_tenant t2;
     assert_int_equal(grantd_store_tenant_find(f->s, f->a, "default", &t2), GRANTD_OK);
     assert_int_equal(t2.id, GRANTD_DEFAULT_TENANT);
@@ -57,8 +60,10 @@ static void test_tenant_put(void **state)
     struct fx *f = *state;
     const char *name = uid(f->a, "issuer");
     int64_t id = 0;
-    struct grantd_tenant nt = {.name = name, .issuer = "https://id.example.com",
-                               .profile = "profile = { name = \"x\"; };"};
+    struct grantd_tenant nt = {.name = name,
+                               .issuer = "https://id.example.com",
+                               .profile = "profile = { name = \"x\"; };",
+                               .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &nt, &id), GRANTD_OK);
     assert_true(id != GRANTD_DEFAULT_TENANT && id != f->tenant);
     struct grantd_tenant t;
@@ -69,7 +74,7 @@ static void test_tenant_put(void **state)
     assert_int_equal(grantd_store_tenant_get(f->s, f->a, id, &t), GRANTD_OK);
     assert_string_equal(t.name, name);
     int64_t id2 = 0;
-    struct grantd_tenant again = {.name = name};
+    struct grantd_tenant again = {.name = name, .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &again, &id2), GRANTD_EEXIST);
     /* the list: by id, the default tenant first, this one in it with its profile */
     struct grantd_tenant *all = NULL;
@@ -120,7 +125,7 @@ static void test_hash_key(void **state)
     grantd_store_close(f->s);
     f->s = open_url(f->url);
     int from, to;
-    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from, &to), GRANTD_OK);
     assert_int_equal(grantd_store_hash_key(f->s, k3), GRANTD_OK);
     assert_memory_equal(k1, k3, sizeof(k1));
 }
@@ -132,7 +137,7 @@ static void test_hash_key_differs_between_stores(void **state)
         skip();
     struct grantd_store *other = open_url("sqlite::memory:");
     int from, to;
-    assert_int_equal(grantd_store_migrate(other, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(other, NOW, &from, &to), GRANTD_OK);
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
     assert_int_equal(grantd_store_hash_key(f->s, k1), GRANTD_OK);
     assert_int_equal(grantd_store_hash_key(other, k2), GRANTD_OK);
@@ -264,7 +269,7 @@ static void test_client_missing(void **state)
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &got), GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1, NOW_US),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, id, h), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, id, h, NOW), GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_delete(f->s, f->tenant, id), GRANTD_ENOTFOUND);
 }
 
@@ -322,7 +327,8 @@ static void test_client_disable(void **state)
         assert_int_equal(got.updated_at, steps[i].now_us / 1000000);
         struct grantd_client want = c;
         want.disabled = steps[i].disabled;
-        want.updated_at = got.updated_at;
+        want.updated_at = steps[i].now_us / 1000000;
+        want.tokens_after = steps[i].now_us;
         assert_client_equal(&want, &got);
     }
     assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0, 0), GRANTD_EINVAL);
@@ -338,11 +344,11 @@ static void test_client_set_secret(void **state)
     unsigned char h[GRANTD_SHA256_LEN];
     assert_int_equal(grantd_store_hash_secret(f->s, "rotated-secret", h), GRANTD_OK);
     assert_memory_not_equal(h, c.secret_hash, sizeof(h));
-    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, c.id, h), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, c.id, h, NOW), GRANTD_OK);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_memory_equal(got.secret_hash, h, sizeof(h));
-    assert_true(got.updated_at > c.updated_at);
+    assert_int_equal(got.updated_at, NOW);
     assert_string_equal(got.name, c.name);
 }
 
@@ -413,22 +419,26 @@ static void test_user_updates(void **state)
     struct grantd_user u = make_user(f, "erin");
     assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
     const char *nh = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA";
-    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "erin", nh), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "erin", nh, NOW), GRANTD_OK);
     struct grantd_user got;
     assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_string_equal(got.password_hash, nh);
-    assert_true(got.updated_at > u.updated_at);
+    assert_int_equal(got.updated_at, NOW);
     assert_false(got.disabled);
-    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 1), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 1, NOW + 5),
+                     GRANTD_OK);
     assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_true(got.disabled);
-    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 0), GRANTD_OK);
+    assert_int_equal(got.updated_at, NOW + 5);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 0, NOW), GRANTD_OK);
     assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_false(got.disabled);
     assert_string_equal(got.id, u.id);
 
-    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "nobody", nh), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "nobody", 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "nobody", nh, NOW),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "nobody", 1, NOW),
+                     GRANTD_ENOTFOUND);
 }
 
 static void test_user_duplicates(void **state)
@@ -477,7 +487,7 @@ static void test_tenant_isolation(void **state)
 {
     struct fx *f = *state;
     int64_t other = 0;
-    struct grantd_tenant ot = {.name = uid(f->a, "other")};
+    struct grantd_tenant ot = {.name = uid(f->a, "other"), .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &ot, &other), GRANTD_OK);
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);

@@ -96,7 +96,7 @@ static void test_refresh_rotate_refused_when_revoked(void **state)
 
     struct grantd_code k2 = issued(f, u);
     make_tokens(&k2, v);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k2.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k2.family, NOW), GRANTD_OK);
     assert_int_equal(rotate(f, u[1].hash, 1700000100, 0, NULL, v, 2), GRANTD_ECONFLICT);
     assert_token_absent(f, f->tenant, v[0].hash);
     struct grantd_token got;
@@ -182,7 +182,7 @@ static void test_token_put_after_revoke_family(void **state)
     struct grantd_token t[2], n[2], u[2];
     struct grantd_code k = issued(f, t);
     struct grantd_code other = issued(f, u);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     make_tokens(&k, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     assert_int_equal(grantd_store_token_put(f->s, &n[0], 1), GRANTD_ECONFLICT);
@@ -194,7 +194,7 @@ static void test_token_put_after_revoke_family(void **state)
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_OK);
     /* a family revoked before it has any token never gets one */
     const char *early = uid(f->a, "family");
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, early), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, early, NOW), GRANTD_OK);
     struct grantd_code e = make_code(f, f->tenant, early);
     make_tokens(&e, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
@@ -249,7 +249,7 @@ static void test_concurrent_writes_keep_their_outcome(void **state)
     struct grantd_token taken[2];
     issued(f, taken);
     const char *revoked = uid(f->a, "family");
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked, NOW), GRANTD_OK);
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, WRITERS);
     pthread_t tid[WRITERS];
@@ -300,7 +300,8 @@ static struct granted grant_all(struct fx *f, const char *client_id)
     g.code.client_id = client_id;
     assert_int_equal(grantd_store_code_put(f->s, &g.code), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.code.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.code.hash, NOW, &got),
+                     GRANTD_OK);
     make_tokens(&g.code, g.tokens);
     assert_int_equal(grantd_store_token_put(f->s, g.tokens, 2), GRANTD_OK);
     g.m2m = g.tokens[0];
@@ -311,8 +312,11 @@ static struct granted grant_all(struct fx *f, const char *client_id)
     g.unused = make_code(f, f->tenant, NULL);
     g.unused.client_id = client_id;
     assert_int_equal(grantd_store_code_put(f->s, &g.unused), GRANTD_OK);
-    g.consent = (struct grantd_consent){.tenant = f->tenant, .user_id = g.code.user_id,
-                                        .client_id = client_id, .scope = "openid"};
+    g.consent = (struct grantd_consent){.tenant = f->tenant,
+                                        .user_id = g.code.user_id,
+                                        .client_id = client_id,
+                                        .scope = "openid",
+                                        .created_at = NOW};
     assert_int_equal(grantd_store_consent_put(f->s, &g.consent), GRANTD_OK);
     return g;
 }
@@ -350,7 +354,8 @@ static void test_client_disable_revokes_grants(void **state)
     assert_int_equal(rotate(f, g.tokens[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_ECONFLICT);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     struct grantd_code kg;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.unused.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.unused.hash, NOW, &kg),
+                     GRANTD_OK);
     assert_true(kg.revoked); /* the unused code was revoked */
     make_tokens(&g.unused, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
@@ -406,20 +411,21 @@ static void test_purge_expired(void **state)
     assert_int_equal(grantd_store_session_put(f->s, &sl), GRANTD_OK);
 
     size_t deleted = 99;
-    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, NOW, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 3);
     assert_token_absent(f, f->tenant, t[0].hash);
     for (int i = 1; i < 4; i++)
         assert_false(token_revoked(f, f->tenant, t[i].hash));
     struct grantd_code kg;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, old.hash, &kg),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, old.hash, NOW, &kg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, live.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, live.hash, NOW, &kg),
+                     GRANTD_OK);
     struct grantd_session sg;
     assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, so.id_hash, 0, &sg),
                      GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, sl.id_hash, 0, &sg), GRANTD_OK);
-    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, NOW, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 0);
 }
 
@@ -440,9 +446,9 @@ static void test_purge_many_and_revoked(void **state)
         t[i].expires_at = i % 3 == 0 ? 0 : i % 3 == 1 ? LONG_AGO : 4000000000;
     }
     assert_int_equal(grantd_store_token_put(f->s, t, MANY), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     size_t deleted = 0;
-    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, NOW, &deleted), GRANTD_OK);
     assert_int_equal(deleted, MANY / 3);
     struct grantd_token got;
     for (size_t i = 0; i < MANY; i++) {
@@ -537,7 +543,7 @@ static void test_lifecycle_tenant_isolation(void **state)
     dk.tenant = GRANTD_DEFAULT_TENANT; /* the same family name in the default tenant */
     make_tokens(&dk, d);
     assert_int_equal(grantd_store_token_put(f->s, d, 2), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     assert_false(token_revoked(f, GRANTD_DEFAULT_TENANT, d[0].hash));
     make_tokens(&dk, n);
     assert_int_equal(grantd_store_refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, d[1].hash, 1700000100,
@@ -551,7 +557,8 @@ static void test_lifecycle_tenant_isolation(void **state)
                      GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[0].hash),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, INT64_MAX - 3, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, INT64_MAX - 3, k.family, NOW),
+                     GRANTD_OK);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

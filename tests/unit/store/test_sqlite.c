@@ -27,6 +27,9 @@
 #include "store/sqlite_int.h"
 #include "store/store.h"
 
+/* The time the tests stamp records with (operations take the caller's time). */
+#define T0 1700000000LL
+
 struct fx {
     char dir[512];
     char path[600];
@@ -74,7 +77,7 @@ static struct grantd_store *open_migrated(const char *url)
 {
     struct grantd_store *s = open_ok(url);
     int from, to;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
     return s;
 }
 
@@ -143,7 +146,7 @@ static void test_newer_schema(void **state)
     raw_exec(f->path, "PRAGMA user_version = 999");
     s = open_ok(f->url);
     int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_ESCHEMA);
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_ESCHEMA);
     assert_int_equal(from, 999);
     assert_int_equal(grantd_store_ping(s), GRANTD_ESCHEMA);
     grantd_store_close(s);
@@ -160,7 +163,7 @@ static void test_unmigrated(void **state)
     assert_int_equal(grantd_store_hash_key(s, key), GRANTD_ESTORE);
     assert_int_equal(grantd_store_client_get(s, a, 1, "x", &c), GRANTD_ESTORE);
     int from, to;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
     assert_int_equal(from, 0);
     /* statements that failed to prepare before are prepared again now */
     assert_int_equal(grantd_store_client_get(s, a, 1, "x", &c), GRANTD_ENOTFOUND);
@@ -186,7 +189,7 @@ static void *migrate_thread(void *p)
     m->rc = grantd_store_open(m->url, &s, err, sizeof(err));
     pthread_barrier_wait(m->go);
     if (m->rc == GRANTD_OK)
-        m->rc = grantd_store_migrate(s, &m->from, &m->to);
+        m->rc = grantd_store_migrate(s, T0, &m->from, &m->to);
     grantd_store_close(s);
     return NULL;
 }
@@ -225,7 +228,8 @@ static void test_busy(void **state)
 {
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
-    struct grantd_client c = {.tenant = 1, .id = "c1", .name = "n", .is_public = 1};
+    struct grantd_client c = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                              .id = "c1", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -234,8 +238,9 @@ static void test_busy(void **state)
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(s, a, 1, "c1", &got), GRANTD_OK);
-    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1, 1700000000000000), GRANTD_EBUSY);
-    struct grantd_client c2 = {.tenant = 1, .id = "c2", .name = "n", .is_public = 1};
+    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1, T0 * 1000000), GRANTD_EBUSY);
+    struct grantd_client c2 = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                               .id = "c2", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_EBUSY);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
@@ -275,7 +280,8 @@ static void test_memory_stores_are_private(void **state)
     (void)state;
     struct grantd_store *s1 = open_migrated("sqlite::memory:");
     struct grantd_store *s2 = open_migrated("sqlite::memory:");
-    struct grantd_client c = {.tenant = 1, .id = "only-in-s1", .name = "n", .is_public = 1};
+    struct grantd_client c = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                              .id = "only-in-s1", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s1, &c), GRANTD_OK);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
@@ -295,7 +301,7 @@ static void migrate_to(const char *url, int target)
     struct sq_conn *c;
     assert_int_equal(sqlite__conn(s, &c), GRANTD_OK);
     int from = -1, to = -1;
-    assert_int_equal(sqlite__schema_migrate_to(c, target, &from, &to), GRANTD_OK);
+    assert_int_equal(sqlite__schema_migrate_to(c, target, T0, &from, &to), GRANTD_OK);
     assert_int_equal(to, target);
     grantd_store_close(s);
 }
@@ -323,7 +329,7 @@ static void test_migrate_v1_to_v2(void **state)
     struct grantd_store *s = open_ok(f->url);
     assert_int_equal(grantd_store_ping(s), GRANTD_ESTORE); /* still at 1: not ready */
     int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
     assert_int_equal(from, 1);
     assert_int_equal(to, sqlite__schema_newest());
     assert_int_equal(grantd_store_ping(s), GRANTD_OK);
@@ -345,12 +351,14 @@ static void test_migrate_v1_to_v2(void **state)
     assert_null(u.email);
 
     /* the new tables are there, and a client with flags can be added next to the old one */
-    struct grantd_client n = {.tenant = 1, .id = "new-app", .name = "n", .is_public = 1,
+    struct grantd_client n = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                              .id = "new-app", .name = "n", .is_public = 1,
                               .flags = GRANTD_CLIENT_ALWAYS_CONSENT};
     assert_int_equal(grantd_store_client_put(s, &n), GRANTD_OK);
     assert_int_equal(grantd_store_client_get(s, a, 1, "new-app", &c), GRANTD_OK);
     assert_int_equal(c.flags, GRANTD_CLIENT_ALWAYS_CONSENT);
-    struct grantd_session sess = {.tenant = 1, .id_hash = {7}, .expires_at = 2000000000};
+    struct grantd_session sess = {
+        .created_at = T0, .tenant = 1, .id_hash = {7}, .expires_at = 2000000000};
     assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
     grantd_arena_free(a);
     grantd_store_close(s);
@@ -371,11 +379,12 @@ static void test_flow_tables_layout(void **state)
 {
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
-    struct grantd_session sess = {.tenant = 1, .id_hash = {1, 2, 3}, .expires_at = 2000000000};
-    struct grantd_code k = {.tenant = 1, .hash = {4, 5}, .client_id = "c", .user_id = "u",
-                            .family = "fam", .expires_at = 2000000000};
-    struct grantd_token t = {.tenant = 1, .hash = {6}, .kind = GRANTD_TOKEN_ACCESS,
-                             .client_id = "c", .family = "fam"};
+    struct grantd_session sess = {
+        .created_at = T0, .tenant = 1, .id_hash = {1, 2, 3}, .expires_at = 2000000000};
+    struct grantd_code k = {.created_at = T0, .tenant = 1, .hash = {4, 5}, .client_id = "c",
+                            .user_id = "u", .family = "fam", .expires_at = 2000000000};
+    struct grantd_token t = {.created_at = T0, .tenant = 1, .hash = {6},
+                             .kind = GRANTD_TOKEN_ACCESS, .client_id = "c", .family = "fam"};
     assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
     assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
@@ -438,13 +447,14 @@ static void test_flow_query_plans(void **state)
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
     struct grantd_arena *a = grantd_arena_new(1024);
-    struct grantd_session sess = {.tenant = 1, .id_hash = {1}, .expires_at = 2000000000};
-    struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
-                            .family = "fam"};
-    struct grantd_token t[2] = {{.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_REFRESH,
-                                 .client_id = "c", .family = "fam"},
-                                {.tenant = 1, .hash = {4}, .kind = GRANTD_TOKEN_REFRESH,
-                                 .client_id = "c", .family = "fam"}};
+    struct grantd_session sess = {
+        .created_at = T0, .tenant = 1, .id_hash = {1}, .expires_at = 2000000000};
+    struct grantd_code k = {.created_at = T0, .tenant = 1, .hash = {2}, .client_id = "c",
+                            .user_id = "u", .family = "fam"};
+    struct grantd_token t[2] = {{.created_at = T0, .tenant = 1, .hash = {3},
+                                 .kind = GRANTD_TOKEN_REFRESH, .client_id = "c", .family = "fam"},
+                                {.created_at = T0, .tenant = 1, .hash = {4},
+                                 .kind = GRANTD_TOKEN_REFRESH, .client_id = "c", .family = "fam"}};
     struct grantd_session sg;
     struct grantd_code kg;
     struct grantd_token tg;
@@ -452,7 +462,7 @@ static void test_flow_query_plans(void **state)
     assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
     assert_int_equal(grantd_store_session_get(s, a, 1, sess.id_hash, 0, &sg), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, T0, &kg), GRANTD_OK);
     assert_int_equal(grantd_store_token_put(s, &t[0], 1), GRANTD_OK);
     assert_int_equal(grantd_store_token_get(s, a, 1, t[0].hash, &tg), GRANTD_OK);
     assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
@@ -460,11 +470,12 @@ static void test_flow_query_plans(void **state)
     assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
                      GRANTD_ECONFLICT);
     assert_int_equal(grantd_store_token_revoke(s, 1, t[1].hash), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, &kg), GRANTD_EREPLAYED);
-    struct grantd_token expired = {.tenant = 1, .hash = {5}, .kind = GRANTD_TOKEN_ACCESS,
-                                   .client_id = "c", .family = "other", .expires_at = 5};
+    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, T0, &kg), GRANTD_EREPLAYED);
+    struct grantd_token expired = {.created_at = T0, .tenant = 1, .hash = {5},
+                                   .kind = GRANTD_TOKEN_ACCESS, .client_id = "c", .family = "other",
+                                   .expires_at = 5};
     assert_int_equal(grantd_store_token_put(s, &expired, 1), GRANTD_OK);
-    assert_int_equal(grantd_store_purge_expired(s, 10, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 10, T0, &n), GRANTD_OK);
     assert_int_equal(n, 1);
     assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
     assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
@@ -526,7 +537,7 @@ static void test_migrate_v2_to_newest(void **state)
              "  'u', 'fam-live', 1, 0, 0);");
     struct grantd_store *s = open_ok(f->url);
     int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
     assert_int_equal(from, 2);
     assert_int_equal(to, 5);
     struct grantd_arena *a = grantd_arena_new(1024);
@@ -538,7 +549,8 @@ static void test_migrate_v2_to_newest(void **state)
     assert_int_equal(c.refresh_ttl, 0);
     assert_int_equal(c.tokens_after, 1690000000LL * 1000000);
     struct grantd_token got, n = {.tenant = 1, .hash = {9}, .kind = GRANTD_TOKEN_ACCESS,
-                                  .client_id = "app", .family = "fam-replayed"};
+                                  .client_id = "app", .family = "fam-replayed",
+                                  .created_at = T0};
     unsigned char live[GRANTD_SHA256_LEN] = {2};
     assert_int_equal(grantd_store_token_get(s, a, 1, live, &got), GRANTD_OK);
     assert_false(got.revoked);
@@ -547,8 +559,9 @@ static void test_migrate_v2_to_newest(void **state)
     assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_ECONFLICT);
     n.family = "fam-live";
     assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_OK);
-    struct grantd_token r = {.tenant = 1, .hash = {10}, .kind = GRANTD_TOKEN_REFRESH,
-                             .client_id = "app", .family = "fam-live"};
+    struct grantd_token r = {.created_at = T0, .tenant = 1, .hash = {10},
+                             .kind = GRANTD_TOKEN_REFRESH, .client_id = "app",
+                             .family = "fam-live"};
     assert_int_equal(grantd_store_refresh_rotate(s, 1, live, 100, 0, NULL, 0, &r, 1), GRANTD_OK);
     grantd_arena_free(a);
     grantd_store_close(s);
@@ -630,11 +643,12 @@ static void gated_batch(struct fx *f, int with_rogue, struct gated *g)
     struct gate gate = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     pthread_t tid[GATED];
     const char *family = "fam-ok";
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "fam-revoked"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "fam-revoked", T0), GRANTD_OK);
     for (int i = 0; i < GATED; i++) {
         g[i] = (struct gated){.s = s, .gate = i == 0 ? &gate : NULL, .rogue = with_rogue && i == 4};
-        g[i].token = (struct grantd_token){.tenant = 1, .hash = {(unsigned char)i},
-                                           .kind = GRANTD_TOKEN_ACCESS, .client_id = "c",
+        g[i].token = (struct grantd_token){.created_at = T0, .tenant = 1,
+                                           .hash = {(unsigned char)i}, .kind = GRANTD_TOKEN_ACCESS,
+                                           .client_id = "c",
                                            .family = i == 3 ? "fam-revoked" : family};
         if (i == 2)
             g[i].token.hash[0] = 1; /* the same hash as thread 1's: one of them gets EEXIST */
@@ -710,7 +724,7 @@ static void test_background_checkpoint(void **state)
     struct grantd_token t[20];
     for (int i = 0; i < 5000 && !checkpoint_started(w); i++) {
         for (int j = 0; j < 20; j++) {
-            t[j] = (struct grantd_token){.tenant = 1, .kind = GRANTD_TOKEN_ACCESS,
+            t[j] = (struct grantd_token){.created_at = T0, .tenant = 1, .kind = GRANTD_TOKEN_ACCESS,
                                          .client_id = "c", .family = "fam"};
             assert_int_equal(grantd_random_bytes(t[j].hash, sizeof(t[j].hash)), GRANTD_OK);
         }
@@ -746,19 +760,19 @@ static void test_purge_forgets_old_revoked_families(void **state)
 {
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
-    struct grantd_token t = {.tenant = 1, .hash = {1}, .kind = GRANTD_TOKEN_REFRESH,
-                             .client_id = "c", .family = "old"};
-    struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
-                            .family = "old-with-code", .expires_at = 4000000000};
+    struct grantd_token t = {.created_at = T0, .tenant = 1, .hash = {1},
+                             .kind = GRANTD_TOKEN_REFRESH, .client_id = "c", .family = "old"};
+    struct grantd_code k = {.created_at = T0, .tenant = 1, .hash = {2}, .client_id = "c",
+                            .user_id = "u", .family = "old-with-code", .expires_at = 4000000000};
     assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old"), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old-with-code"), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "recent"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old", T0), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old-with-code", T0), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "recent", T0), GRANTD_OK);
     raw_exec(f->path, "UPDATE revoked_families SET revoked_at = revoked_at - 2 * 86400 "
                       "WHERE family != 'recent'");
     size_t n = 9;
-    assert_int_equal(grantd_store_purge_expired(s, 100, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 100, T0, &n), GRANTD_OK);
     assert_int_equal(n, 0);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -772,8 +786,9 @@ static void test_purge_forgets_old_revoked_families(void **state)
     struct grantd_token got;
     assert_int_equal(grantd_store_token_get(s, a, 1, t.hash, &got), GRANTD_OK);
     assert_true(got.revoked);
-    struct grantd_token u = {.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_ACCESS,
-                             .client_id = "c", .family = "old-with-code"};
+    struct grantd_token u = {.created_at = T0, .tenant = 1, .hash = {3},
+                             .kind = GRANTD_TOKEN_ACCESS, .client_id = "c",
+                             .family = "old-with-code"};
     assert_int_equal(grantd_store_token_put(s, &u, 1), GRANTD_ECONFLICT);
     grantd_arena_free(a);
     grantd_store_close(s);

@@ -24,7 +24,7 @@ static struct grantd_store *open_with(const struct grantd_store_driver *d)
     char err[256] = "";
     assert_int_equal(grantd_store_open_driver(d, ":memory:", &s, err, sizeof(err)), GRANTD_OK);
     int from, to;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(s, 1700000000, &from, &to), GRANTD_OK);
     return s;
 }
 

@@ -390,5 +390,5 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .purge_expired = sqlite__purge_expired,
     .key_put = sqlite__key_put,
     .key_list = sqlite__key_list,
-    .key_retire = sqlite__key_retire,
+    .key_rotate = sqlite__key_rotate,
 };

@@ -8,7 +8,8 @@
  *
  * Not here: connections (sqlite.c), statements and error mapping (sqlite_query.c), the
  * schema (sqlite_schema.c), users (sqlite_user.c), client_set_disabled (sqlite_purge.c, with
- * the other operations that revoke in bulk). Secrets never reach this file, only their keyed hashes. */
+ * the other operations that revoke in bulk). Secrets never reach this file, only their
+ * keyed hashes. */
 #include "store/sqlite_int.h"
 
 #include <string.h>

@@ -80,7 +80,7 @@ enum sq_stmt_id {
     SQ_PURGE_OLD_FAMILIES,
     SQ_KEY_PUT,
     SQ_KEY_LIST,
-    SQ_KEY_RETIRE,
+    SQ_KEY_RETIRE_CURRENT,
     SQ_STMT_COUNT
 };
 
@@ -348,8 +348,8 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t 
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k);
 grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            struct grantd_key **out, size_t *count);
-grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                             int64_t retire_at);
+grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
+                             const struct grantd_key *next, int64_t retire_at);
 /* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
 #define SQ_FAMILY_KEEP (24 * 3600)
 

@@ -3,12 +3,17 @@
  * src/token/keys.c hands over. The store never sees an unsealed private key and never
  * interprets the JWK.
  *
+ * At most one current key (retire_at 0) per tenant: the partial unique index
+ * keys_one_current (sqlite_schema.c, version 6) refuses a second one, so two processes
+ * creating a tenant's first key at once cannot both succeed, and key_rotate retires the
+ * current key and inserts the next one in one write transaction (BEGIN IMMEDIATE: rotations
+ * of several processes run one after the other, each retiring what the previous added).
+ *
  * Not here: generating, sealing, publishing or choosing keys (token/keys.c), connections
  * (sqlite.c), the write path (sqlite_writer.c), the schema (sqlite_schema.c). */
 #include "store/sqlite_int.h"
 
 #include <string.h>
-
 
 #define KEY_COLUMNS                                                                            \
     "tenant_id, kid, alg, public_jwk, private_sealed, created_at, active_from, retire_at"
@@ -38,15 +43,15 @@ static void key_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     k->retire_at = sqlite3_column_int64(st, 7);
 }
 
-struct key_retire {
-    struct sq_id key;
-    int64_t retire_at;
+struct rotation {
+    int64_t tenant, retire_at;
+    const struct grantd_key *next;
 };
 
 static int bind_retire(sqlite3_stmt *st, const void *arg)
 {
-    const struct key_retire *r = arg;
-    return sqlite__bind_id(st, &r->key) | sqlite3_bind_int64(st, 3, r->retire_at);
+    const struct rotation *r = arg;
+    return sqlite3_bind_int64(st, 1, r->tenant) | sqlite3_bind_int64(st, 2, r->retire_at);
 }
 
 static const struct sq_query key_put = {SQ_KEY_PUT,
@@ -57,19 +62,22 @@ static const struct sq_query key_list = {SQ_KEY_LIST,
                                          "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
                                          "ORDER BY created_at, kid",
                                          sqlite__bind_int64, key_row, 0};
-static const struct sq_query key_retire = {SQ_KEY_RETIRE,
-                                           "UPDATE keys SET retire_at = ?3 "
-                                           "WHERE tenant_id = ?1 AND kid = ?2",
-                                           bind_retire, NULL, SQ_ONE_ROW};
+static const struct sq_query retire_current = {SQ_KEY_RETIRE_CURRENT,
+                                               "UPDATE keys SET retire_at = ?2 "
+                                               "WHERE tenant_id = ?1 AND retire_at = 0",
+                                               bind_retire, NULL, 0};
 
-/* kid, alg, public_jwk, a non-empty private_sealed and created_at are required.
- * GRANTD_EEXIST when the tenant has a key with that kid. */
+/* kid, alg, public_jwk, a non-empty private_sealed and created_at are required. */
+static int key_valid(const struct grantd_key *k)
+{
+    return k && k->kid && k->alg && k->public_jwk && k->private_sealed && k->created_at > 0 &&
+           k->private_sealed_len > 0 && k->private_sealed_len <= (size_t)INT32_MAX;
+}
+
+/* GRANTD_EEXIST for a taken kid, and for a second current key (keys_one_current). */
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    if (!k || !k->kid || !k->alg || !k->public_jwk || !k->private_sealed || k->created_at <= 0 ||
-        k->private_sealed_len == 0 || k->private_sealed_len > (size_t)INT32_MAX)
-        return GRANTD_EINVAL;
-    return sqlite__write_query(s, &key_put, k);
+    return key_valid(k) ? sqlite__write_query(s, &key_put, k) : GRANTD_EINVAL;
 }
 
 /* Oldest first (created_at, then kid); an empty list is GRANTD_OK with *count 0. */
@@ -85,10 +93,19 @@ grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64
     return rc;
 }
 
-/* GRANTD_ENOTFOUND when the tenant has no key kid. */
-grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                             int64_t retire_at)
+static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 {
-    struct key_retire r = {{tenant, kid}, retire_at};
-    return kid ? sqlite__write_query(s, &key_retire, &r) : GRANTD_EINVAL;
+    const struct rotation *r = arg;
+    grantd_rc rc = sqlite__run(c, &retire_current, r);
+    return rc == GRANTD_OK ? sqlite__run(c, &key_put, r->next) : rc;
+}
+
+/* retire_at must be positive (0 would leave the old keys current). */
+grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
+                             const struct grantd_key *next, int64_t retire_at)
+{
+    if (!key_valid(next) || next->tenant != tenant || next->retire_at != 0 || retire_at <= 0)
+        return GRANTD_EINVAL;
+    struct rotation r = {tenant, retire_at, next};
+    return sqlite__write(s, rotate_tx, &r);
 }

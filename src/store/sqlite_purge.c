@@ -9,9 +9,9 @@
  * (which ends its self-contained tokens, stored nowhere) and, when disabling, one
  * revoked_families row for every family of its tokens and codes (so token_get reports each
  * of those tokens revoked, and token_put/refresh_rotate refuse the families: sqlite_code.c),
- * its unused codes revoked and its consents deleted. Finding the families scans the tenant's tokens and codes
- * while holding the write lock: about a second per few million tokens, during which other
- * writes wait.
+ * its unused codes revoked and its consents deleted. Finding the families scans the tenant's
+ * tokens and codes while holding the write lock: about a second per few million tokens,
+ * during which other writes wait.
  *
  * purge_expired is NOT one transaction: it walks tokens, codes and sessions in primary-key
  * order, CHUNK rows at a time read on the calling thread's own connection (no write lock),

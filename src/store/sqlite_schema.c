@@ -171,7 +171,20 @@ static const char schema_v4[] =
  * server's (`grantd tenant create --profile FILE`); NULL for none. */
 static const char schema_v5[] = "ALTER TABLE tenants ADD COLUMN profile TEXT;";
 
-/* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
+/* Version 6: at most one current signing key (retire_at 0) per tenant, held by the database:
+ * key rotation is one transaction (key_rotate), and of two processes creating a tenant's
+ * first key at once only one succeeds. An earlier grantd rotated with an insert and then
+ * separate updates, so two rotations at once could leave two current keys: before the index
+ * goes in, every current key but the newest (by active_from, created_at, kid: the one the
+ * keyring signs with) becomes a retiring key, still published for a year after the upgrade
+ * (v6_retire_extra_keys), the longest an access token it may have signed can live
+ * (lifetimes are capped at 31536000 s). */
+static const char schema_v6[] =
+    "CREATE UNIQUE INDEX keys_one_current ON keys(tenant_id) WHERE retire_at = 0;";
+
+#define LONGEST_ACCESS_TTL 31536000
+
+/* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
                       int blob_len)
@@ -203,18 +216,32 @@ static grantd_rc seed_v1(struct sq_conn *c, int64_t now)
     return rc;
 }
 
+static grantd_rc v6_retire_extra_keys(struct sq_conn *c, int64_t now)
+{
+    return seed(c,
+                "UPDATE keys SET retire_at = ?1 WHERE retire_at = 0 AND EXISTS ("
+                "SELECT 1 FROM keys n WHERE n.tenant_id = keys.tenant_id AND n.retire_at = 0 "
+                "AND (n.active_from, n.created_at, n.kid) > "
+                "(keys.active_from, keys.created_at, keys.kid))",
+                now + LONGEST_ACCESS_TTL, NULL, 0);
+}
+
+/* A migration step: prepare (may be NULL) fixes data up for the DDL, the DDL runs, then
+ * seed (may be NULL) fills what the DDL created. Both are stamped with the migration's now. */
 struct step {
+    grantd_rc (*prepare)(struct sq_conn *c, int64_t now);
     const char *ddl;
-    grantd_rc (*seed)(struct sq_conn *c, int64_t now); /* may be NULL */
+    grantd_rc (*seed)(struct sq_conn *c, int64_t now);
 };
 
 /* steps[i] brings version i to i + 1. Append only. */
 static const struct step steps[] = {
-    {schema_v1, seed_v1},
-    {schema_v2, NULL},
-    {schema_v3, NULL},
-    {schema_v4, NULL},
-    {schema_v5, NULL},
+    {NULL, schema_v1, seed_v1},
+    {NULL, schema_v2, NULL},
+    {NULL, schema_v3, NULL},
+    {NULL, schema_v4, NULL},
+    {NULL, schema_v5, NULL},
+    {v6_retire_extra_keys, schema_v6, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))
@@ -259,7 +286,10 @@ static grantd_rc apply_next(struct sq_conn *c, int target, int64_t now, int *ver
         rc = GRANTD_ESCHEMA;
     if (rc == GRANTD_OK && cur < target) {
         const struct step *s = &steps[cur];
-        rc = sqlite__rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
+        if (s->prepare)
+            rc = s->prepare(c, now);
+        if (rc == GRANTD_OK)
+            rc = sqlite__rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
         if (rc == GRANTD_OK && s->seed)
             rc = s->seed(c, now);
         if (rc == GRANTD_OK)

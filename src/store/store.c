@@ -300,10 +300,10 @@ grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, 
     STORE_CALL(s, key_list, s, a, tenant, out, count);
 }
 
-grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                                  int64_t retire_at)
+grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
+                                  const struct grantd_key *next, int64_t retire_at)
 {
-    STORE_CALL(s, key_retire, s, tenant, kid, retire_at);
+    STORE_CALL(s, key_rotate, s, tenant, next, retire_at);
 }
 
 int grantd_store_puts_async(const struct grantd_store *s)

@@ -342,6 +342,22 @@ static inline int token_revoked(struct fx *f, int64_t tenant, const unsigned cha
     return got.revoked;
 }
 
+/* A signing key of tenant created at created, current (retire_at 0), with a fresh kid. */
+static inline struct grantd_key make_key(struct fx *f, int64_t tenant, int64_t created)
+{
+    static const unsigned char sealed[] = {0x00, 0x01, 0xfe, 0xff, 0x00, 0x42};
+    struct grantd_key k = {0};
+    k.tenant = tenant;
+    k.kid = uid(f->a, "kid");
+    k.alg = "ES256";
+    k.public_jwk = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"BB\"}";
+    k.private_sealed = sealed;
+    k.private_sealed_len = sizeof(sealed);
+    k.created_at = created;
+    k.active_from = created + 60;
+    return k;
+}
+
 /* The body of a suite's main(): runs tests (an array) in every mode described at the top
  * and returns the number of failures. title is a string literal. */
 #define CONFORMANCE_RUN(title, tests)                                                          \

@@ -1,8 +1,9 @@
 /* The store conformance suite, part five: what several server instances on one database
  * rely on. Every time comes from the caller: a record is stamped with exactly what it was
  * given, created_at 0 is refused (never "now"), and a revoked family is kept or forgotten by
- * the caller's now, not a clock of the driver's. The fixture and the modes are in
- * conformance.h. */
+ * the caller's now, not a clock of the driver's. Signing keys: rotations from several
+ * handles at once leave exactly one current key, and so do several first keys created at
+ * once. The fixture and the modes are in conformance.h. */
 #include "conformance.h"
 
 /* ---- the caller's time -------------------------------------------------------------- */
@@ -96,6 +97,106 @@ static void test_family_revocation_uses_the_callers_now(void **state)
     assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
 }
 
+/* ---- signing keys: one current key whatever runs at once -------------------------------- */
+
+#define ROTATORS 8
+#define ROTATIONS 6
+
+struct rotator {
+    struct fx *f;
+    struct grantd_store *s;    /* its own handle on the same database, where there can be one */
+    pthread_barrier_t *go;
+    struct grantd_key k;       /* what it stores, under kids of its own */
+    const char *prefix;        /* of its kids */
+    int index, first_key;      /* first_key: one key_put of a current key, no rotations */
+    grantd_rc rcs[ROTATIONS];
+};
+
+static void *rotate_keys(void *p)
+{
+    struct rotator *r = p;
+    struct grantd_key k = r->k;
+    char kid[96];
+    pthread_barrier_wait(r->go);
+    for (int i = 0; i < (r->first_key ? 1 : ROTATIONS); i++) {
+        snprintf(kid, sizeof(kid), "%s-%d-%d", r->prefix, r->index, i);
+        k.kid = kid;
+        k.created_at = 1700000000 + i;
+        r->rcs[i] = r->first_key ? grantd_store_key_put(r->s, &k)
+                                 : grantd_store_key_rotate(r->s, r->f->tenant, &k,
+                                                           1700003600 + i);
+    }
+    return NULL;
+}
+
+/* Runs ROTATORS threads, each with a handle of its own (one shared handle for an in-memory
+ * store, which has no second handle); returns the number of GRANTD_OK and checks that every
+ * other answer is GRANTD_EEXIST. */
+static int race(struct fx *f, int first_key, struct rotator *r)
+{
+    pthread_t tid[ROTATORS];
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, ROTATORS);
+    const char *prefix = uid(f->a, "kid");
+    for (int i = 0; i < ROTATORS; i++) {
+        r[i] = (struct rotator){.f = f, .go = &go, .k = make_key(f, f->tenant, 1700000000),
+                                .prefix = prefix, .index = i, .first_key = first_key};
+        r[i].s = mode == MODE_MEMORY ? f->s : open_url(f->url);
+        assert_int_equal(pthread_create(&tid[i], NULL, rotate_keys, &r[i]), 0);
+    }
+    int ok = 0;
+    for (int i = 0; i < ROTATORS; i++) {
+        pthread_join(tid[i], NULL);
+        for (int j = 0; j < (first_key ? 1 : ROTATIONS); j++) {
+            if (r[i].rcs[j] != GRANTD_OK && r[i].rcs[j] != GRANTD_EEXIST)
+                print_error("thread %d, call %d: %s\n", i, j, grantd_strerror(r[i].rcs[j]));
+            assert_true(r[i].rcs[j] == GRANTD_OK || r[i].rcs[j] == GRANTD_EEXIST);
+            ok += r[i].rcs[j] == GRANTD_OK;
+        }
+        if (r[i].s != f->s)
+            grantd_store_close(r[i].s);
+    }
+    pthread_barrier_destroy(&go);
+    return ok;
+}
+
+/* The number of current keys (retire_at 0) of f's tenant; *total gets all its keys. */
+static size_t current_keys(struct fx *f, size_t *total)
+{
+    struct grantd_key *list = NULL;
+    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, total), GRANTD_OK);
+    size_t current = 0;
+    for (size_t i = 0; i < *total; i++)
+        current += list[i].retire_at == 0;
+    return current;
+}
+
+/* Servers starting at once on a fresh database each try to create the tenant's first key:
+ * one does, the others are told a current key exists (and read it). */
+static void test_first_key_race(void **state)
+{
+    struct fx *f = *state;
+    struct rotator r[ROTATORS];
+    assert_int_equal(race(f, 1, r), 1);
+    size_t total = 0;
+    assert_int_equal(current_keys(f, &total), 1);
+    assert_int_equal(total, 1);
+}
+
+/* Rotations from several processes at once: every one succeeds and the tenant is left with
+ * exactly one current key. */
+static void test_concurrent_rotations(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_key first = make_key(f, f->tenant, 1690000000);
+    assert_int_equal(grantd_store_key_put(f->s, &first), GRANTD_OK);
+    struct rotator r[ROTATORS];
+    assert_int_equal(race(f, 0, r), ROTATORS * ROTATIONS);
+    size_t total = 0;
+    assert_int_equal(current_keys(f, &total), 1);
+    assert_int_equal(total, 1 + ROTATORS * ROTATIONS);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -104,6 +205,8 @@ int main(void)
         T(test_created_at_required),
         T(test_stamps_are_the_callers),
         T(test_family_revocation_uses_the_callers_now),
+        T(test_first_key_race),
+        T(test_concurrent_rotations),
     };
     CONFORMANCE_RUN("store conformance: several instances", tests);
 }

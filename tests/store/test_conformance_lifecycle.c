@@ -3,7 +3,7 @@
  * tokens are stored), revoking one token or a family (after which the family takes no new
  * tokens), many writes at once each keeping its own outcome, disabling a client with
  * everything it was granted, purging expired rows (never-expiring tokens stay), signing
- * keys, and tenant isolation of all of these. The fixture, the modes and the record builders
+ * keys (at most one current key; rotation), and tenant isolation of all of these. The fixture, the modes and the record builders
  * are in conformance.h.
  *
  * Not here: what the token endpoint does with these answers (oauth/ tests), driver-specific
@@ -464,21 +464,6 @@ static void test_purge_many_and_revoked(void **state)
 
 /* ---- signing keys --------------------------------------------------------------------- */
 
-static struct grantd_key make_key(struct fx *f, int64_t tenant, int64_t created)
-{
-    static const unsigned char sealed[] = {0x00, 0x01, 0xfe, 0xff, 0x00, 0x42};
-    struct grantd_key k = {0};
-    k.tenant = tenant;
-    k.kid = uid(f->a, "kid");
-    k.alg = "ES256";
-    k.public_jwk = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"BB\"}";
-    k.private_sealed = sealed;
-    k.private_sealed_len = sizeof(sealed);
-    k.created_at = created;
-    k.active_from = created + 60;
-    return k;
-}
-
 static void assert_key_equal(const struct grantd_key *want, const struct grantd_key *got)
 {
     assert_int_equal(got->tenant, want->tenant);
@@ -492,44 +477,78 @@ static void assert_key_equal(const struct grantd_key *want, const struct grantd_
     assert_int_equal(got->retire_at, want->retire_at);
 }
 
+/* The tenant's keys, which must be n, oldest first. */
+static struct grantd_key *keys_of(struct fx *f, int64_t tenant, size_t n)
+{
+    struct grantd_key *list = NULL;
+    size_t count = 99;
+    assert_int_equal(grantd_store_key_list(f->s, f->a, tenant, &list, &count), GRANTD_OK);
+    assert_int_equal(count, n);
+    return list;
+}
+
 static void test_keys(void **state)
 {
     struct fx *f = *state;
-    struct grantd_key *list = NULL;
-    size_t n = 99;
-    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
-    assert_int_equal(n, 0);
+    keys_of(f, f->tenant, 0);
     struct grantd_key newer = make_key(f, f->tenant, 1700000200);
     struct grantd_key older = make_key(f, f->tenant, 1700000100);
     newer.alg = "RS256";
+    older.retire_at = 1700086400; /* a retiring key next to the current one */
     assert_int_equal(grantd_store_key_put(f->s, &newer), GRANTD_OK);
     assert_int_equal(grantd_store_key_put(f->s, &older), GRANTD_OK);
     struct grantd_key elsewhere = make_key(f, GRANTD_DEFAULT_TENANT, 1700000150);
     elsewhere.kid = newer.kid; /* kids are per tenant */
+    elsewhere.retire_at = 1700000151;
     assert_int_equal(grantd_store_key_put(f->s, &elsewhere), GRANTD_OK);
     struct grantd_key dup = make_key(f, f->tenant, 1700000300);
     dup.kid = older.kid;
+    dup.retire_at = 1700000301;
     assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EEXIST);
     dup.private_sealed_len = 0;
     assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EINVAL);
+    /* a second current key: refused, so two first keys created at once make one */
+    struct grantd_key second = make_key(f, f->tenant, 1700000400);
+    assert_int_equal(grantd_store_key_put(f->s, &second), GRANTD_EEXIST);
+    struct grantd_key *list = keys_of(f, f->tenant, 2);
+    assert_key_equal(&older, &list[0]);
+    assert_key_equal(&newer, &list[1]);
+}
 
-    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
-    assert_int_equal(n, 2);
-    assert_key_equal(&older, &list[0]);
-    assert_key_equal(&newer, &list[1]);
-    assert_int_equal(grantd_store_key_retire(f->s, f->tenant, older.kid, 1700086400), GRANTD_OK);
-    assert_int_equal(grantd_store_key_retire(f->s, f->tenant, uid(f->a, "kid"), 1), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
-    older.retire_at = 1700086400;
-    assert_key_equal(&older, &list[0]);
-    assert_key_equal(&newer, &list[1]);
-    struct grantd_key *dl = NULL;
-    size_t dn = 0;
-    assert_int_equal(grantd_store_key_list(f->s, f->a, GRANTD_DEFAULT_TENANT, &dl, &dn), GRANTD_OK);
-    int found = 0;
-    for (size_t i = 0; i < dn; i++)
-        found += strcmp(dl[i].kid, newer.kid) == 0 && dl[i].retire_at == 0;
-    assert_int_equal(found, 1); /* retiring in one tenant leaves the other alone */
+/* Rotation retires every current key at the given time and adds the next one, in one step;
+ * keys already retiring and other tenants' keys stay as they are. */
+static void test_key_rotate(void **state)
+{
+    struct fx *f = *state;
+    int64_t other = 0;
+    struct grantd_tenant ot = {.name = uid(f->a, "other"), .created_at = NOW};
+    assert_int_equal(grantd_store_tenant_put(f->s, &ot, &other), GRANTD_OK);
+    struct grantd_key theirs = make_key(f, other, 1700000000);
+    assert_int_equal(grantd_store_key_put(f->s, &theirs), GRANTD_OK);
+    struct grantd_key k[3] = {make_key(f, f->tenant, 1700000000),
+                              make_key(f, f->tenant, 1700001000),
+                              make_key(f, f->tenant, 1700002000)};
+    assert_int_equal(grantd_store_key_put(f->s, &k[0]), GRANTD_OK);
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &k[1], 1700004600), GRANTD_OK);
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &k[2], 1700005600), GRANTD_OK);
+    k[0].retire_at = 1700004600;
+    k[1].retire_at = 1700005600;
+    struct grantd_key *list = keys_of(f, f->tenant, 3);
+    for (int i = 0; i < 3; i++)
+        assert_key_equal(&k[i], &list[i]);
+    /* refused rotations change nothing */
+    struct grantd_key bad = make_key(f, f->tenant, 1700003000);
+    bad.kid = k[0].kid;
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &bad, 1700009999), GRANTD_EEXIST);
+    bad = make_key(f, f->tenant, 1700003000);
+    bad.retire_at = 1700003001; /* not a current key */
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &bad, 1700009999), GRANTD_EINVAL);
+    bad.retire_at = 0;
+    assert_int_equal(grantd_store_key_rotate(f->s, other, &bad, 1700009999), GRANTD_EINVAL);
+    list = keys_of(f, f->tenant, 3);
+    for (int i = 0; i < 3; i++)
+        assert_key_equal(&k[i], &list[i]);
+    assert_key_equal(&theirs, &keys_of(f, other, 1)[0]);
 }
 
 /* ---- tenants -------------------------------------------------------------------------- */
@@ -577,6 +596,7 @@ int main(void)
         T(test_purge_expired),
         T(test_purge_many_and_revoked),
         T(test_keys),
+        T(test_key_rotate),
         T(test_lifecycle_tenant_isolation),
     };
     CONFORMANCE_RUN("store conformance: token lifecycle", tests);

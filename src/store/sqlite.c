@@ -219,7 +219,10 @@ static grantd_rc store_target(struct sq_store *st, const char *target, char *err
 }
 
 /* The first connection: WAL for files, and a first read that fails now on a file that is
- * not a database. */
+ * not a database. Switching a new file to WAL takes an exclusive lock, and when several
+ * processes open the same new file at once SQLite answers SQLITE_BUSY at once rather than
+ * call the busy handler (two readers that both want to upgrade could deadlock): such a
+ * switch is tried again every millisecond for as long as the busy timeout. */
 static grantd_rc first_conn(struct sq_store *st, char *err, size_t errlen)
 {
     struct sq_conn *c = NULL;
@@ -230,6 +233,10 @@ static grantd_rc first_conn(struct sq_store *st, char *err, size_t errlen)
     const char *sql = (st->open_flags & SQLITE_OPEN_URI) ? "PRAGMA user_version"
                                                          : "PRAGMA journal_mode = WAL";
     int r = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    for (int tries = 0; (r & 0xff) == SQLITE_BUSY && tries < BUSY_TIMEOUT_MS; tries++) {
+        usleep(1000);
+        r = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    }
     if (r != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", st->display, sqlite3_errmsg(c->db));
         rc = (r & 0xff) == SQLITE_BUSY ? GRANTD_EBUSY : GRANTD_ESTORE;

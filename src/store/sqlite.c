@@ -398,4 +398,6 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .key_put = sqlite__key_put,
     .key_list = sqlite__key_list,
     .key_rotate = sqlite__key_rotate,
+    .change_seq = sqlite__change_seq,
+    .change_wait = sqlite__change_wait,
 };

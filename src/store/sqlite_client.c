@@ -76,7 +76,7 @@ static grantd_rc tenant_put_tx(struct sq_conn *c, void *arg)
     grantd_rc rc = sqlite__run(c, &tenant_put, n->t);
     if (rc == GRANTD_OK && n->id_out)
         *n->id_out = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
@@ -209,7 +209,7 @@ static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
         struct uri_new u = {cl, i};
         rc = sqlite__run(c, &uri_put, &u);
     }
-    return rc;
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* created_at and tokens_after are required; updated_at 0 means created_at. A public
@@ -290,12 +290,12 @@ static const struct sq_query client_secret = {SQ_CLIENT_SECRET,
                                               "UPDATE clients SET secret_hash = ?3, "
                                               "updated_at = ?4 "
                                               "WHERE tenant_id = ?1 AND id = ?2",
-                                              bind_secret, NULL, SQ_ONE_ROW};
+                                              bind_secret, NULL, SQ_ONE_ROW | SQ_CHANGES};
 /* The redirect URIs go with the client (ON DELETE CASCADE). */
 static const struct sq_query client_delete = {SQ_CLIENT_DELETE,
                                               "DELETE FROM clients "
                                               "WHERE tenant_id = ?1 AND id = ?2",
-                                              sqlite__bind_id, NULL, SQ_ONE_ROW};
+                                              sqlite__bind_id, NULL, SQ_ONE_ROW | SQ_CHANGES};
 
 /* Replaces the hash only; is_public is left as it is. */
 grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,

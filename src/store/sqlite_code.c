@@ -170,7 +170,7 @@ static grantd_rc consume_tx(struct sq_conn *c, void *arg)
     struct family f = {x->key.tenant, x->out->family, x->now};
     if (rc == GRANTD_OK && x->replay)
         rc = revoke_family(c, &f);
-    return rc;
+    return rc == GRANTD_OK && x->replay ? sqlite__changed(c) : rc;
 }
 
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
@@ -242,7 +242,7 @@ static const struct sq_query token_put = {SQ_TOKEN_PUT,
 static const struct sq_query token_revoke = {SQ_TOKEN_REVOKE,
                                              "UPDATE tokens SET revoked = 1 "
                                              "WHERE tenant_id = ?1 AND hash = ?2",
-                                             sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
+                                             sqlite__bind_hash_key, NULL, SQ_ONE_ROW | SQ_CHANGES};
 
 /* At least one token; all of one tenant and family; each with a client, a known kind and a
  * created_at. */
@@ -341,7 +341,8 @@ grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int6
 
 static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
 {
-    return revoke_family(c, arg);
+    grantd_rc rc = revoke_family(c, arg);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* One insert into revoked_families. A tenant that does not exist has no tokens: GRANTD_OK. */
@@ -424,7 +425,9 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
     grantd_rc rc = sqlite__run(c, &token_rotate, x);
     if (rc == GRANTD_ENOTFOUND)
         return why_not_live(c, x);
-    return rc == GRANTD_OK ? insert_only(c, x->tokens, x->count) : rc;
+    if (rc == GRANTD_OK)
+        rc = insert_only(c, x->tokens, x->count);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,

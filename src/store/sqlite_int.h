@@ -3,9 +3,10 @@
  * writer connection, group commit and the background checkpoint; sqlite_schema.c:
  * migrations; sqlite_client.c: tenants and clients; sqlite_user.c: users;
  * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
- * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys). Not an
- * interface: nothing outside src/store/sqlite*.c and the driver's own unit test includes
- * it; everyone else reaches the driver through store.h.
+ * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys;
+ * sqlite_change.c: the change sequence). Not an interface: nothing outside
+ * src/store/sqlite*.c and the driver's own unit tests includes it; everyone else reaches
+ * the driver through store.h.
  *
  * Names: what the driver's files share is sqlite__* (functions) and sq_* / SQ_* (types,
  * constants), as libuv marks its internals uv__: nothing here reads like public API. The one
@@ -81,6 +82,9 @@ enum sq_stmt_id {
     SQ_KEY_PUT,
     SQ_KEY_LIST,
     SQ_KEY_RETIRE_CURRENT,
+    SQ_CHANGE_BUMP,
+    SQ_CHANGE_SEQ,
+    SQ_DATA_VERSION,
     SQ_STMT_COUNT
 };
 
@@ -208,6 +212,7 @@ typedef void (*sq_row_fn)(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 
 enum sq_query_flag {
     SQ_ONE_ROW = 1u << 0, /* a write that must change a row: GRANTD_ENOTFOUND when none */
+    SQ_CHANGES = 1u << 1, /* sqlite__write_query: the write moves the change sequence */
 };
 
 struct sq_query {
@@ -350,6 +355,14 @@ grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64
                            struct grantd_key **out, size_t *count);
 grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
                              const struct grantd_key *next, int64_t retire_at);
+grantd_rc sqlite__change_seq(struct grantd_store *s, uint64_t *out);
+grantd_rc sqlite__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
+                              uint64_t *out);
+
+/* Moves the change sequence on inside the caller's write transaction on c (store.h,
+ * "Changes"): every write operation that may change or remove a stored record calls it, or
+ * runs a query flagged SQ_CHANGES through sqlite__write_query (sqlite_change.c). */
+GRANTD_MUST_USE grantd_rc sqlite__changed(struct sq_conn *c);
 /* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
 #define SQ_FAMILY_KEEP (24 * 3600)
 

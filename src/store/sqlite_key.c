@@ -57,7 +57,7 @@ static int bind_retire(sqlite3_stmt *st, const void *arg)
 static const struct sq_query key_put = {SQ_KEY_PUT,
                                         "INSERT INTO keys (" KEY_COLUMNS ") "
                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                        bind_key, NULL, 0};
+                                        bind_key, NULL, SQ_CHANGES};
 static const struct sq_query key_list = {SQ_KEY_LIST,
                                          "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
                                          "ORDER BY created_at, kid",
@@ -97,7 +97,9 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 {
     const struct rotation *r = arg;
     grantd_rc rc = sqlite__run(c, &retire_current, r);
-    return rc == GRANTD_OK ? sqlite__run(c, &key_put, r->next) : rc;
+    if (rc == GRANTD_OK)
+        rc = sqlite__run(c, &key_put, r->next);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* retire_at must be positive (0 would leave the old keys current). */

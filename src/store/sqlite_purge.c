@@ -93,7 +93,7 @@ static grantd_rc set_disabled_tx(struct sq_conn *c, void *arg)
     size_t steps = d->disabled ? sizeof(revoke_grants) / sizeof(revoke_grants[0]) : 0;
     for (size_t i = 0; rc == GRANTD_OK && i < steps; i++)
         rc = sqlite__run(c, &revoke_grants[i], d);
-    return rc;
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,

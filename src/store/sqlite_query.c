@@ -187,7 +187,8 @@ struct write_query {
 static grantd_rc write_query_tx(struct sq_conn *c, void *arg)
 {
     const struct write_query *w = arg;
-    return sqlite__run(c, w->q, w->arg);
+    grantd_rc rc = sqlite__run(c, w->q, w->arg);
+    return rc == GRANTD_OK && (w->q->flags & SQ_CHANGES) ? sqlite__changed(c) : rc;
 }
 
 grantd_rc sqlite__write_query(struct grantd_store *s, const struct sq_query *q, const void *arg)

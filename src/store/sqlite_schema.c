@@ -184,6 +184,15 @@ static const char schema_v6[] =
 
 #define LONGEST_ACCESS_TTL 31536000
 
+/* Version 7: the change sequence (store.h, "Changes"; sqlite_change.c), one row that every
+ * write that may change a stored record updates in its own transaction, so that other
+ * processes (servers' cache watchers) learn of the change by polling it. */
+static const char schema_v7[] =
+    "CREATE TABLE changes ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  seq INTEGER NOT NULL);"
+    "INSERT INTO changes (id, seq) VALUES (1, 0);";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -242,6 +251,7 @@ static const struct step steps[] = {
     {NULL, schema_v4, NULL},
     {NULL, schema_v5, NULL},
     {v6_retire_extra_keys, schema_v6, NULL},
+    {NULL, schema_v7, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

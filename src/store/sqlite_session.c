@@ -127,7 +127,7 @@ static const struct sq_query consent_put = {SQ_CONSENT_PUT,
                                             "ON CONFLICT (tenant_id, user_id, client_id) "
                                             "DO UPDATE SET scope = excluded.scope, "
                                             "created_at = excluded.created_at",
-                                            bind_consent, NULL, 0};
+                                            bind_consent, NULL, SQ_CHANGES};
 
 grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                               const char *user_id, const char *client_id,

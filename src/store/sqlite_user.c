@@ -42,7 +42,7 @@ static int bind_user(sqlite3_stmt *st, const void *arg)
 static const struct sq_query user_put = {SQ_USER_PUT,
                                          "INSERT INTO users (" USER_COLUMNS ") "
                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                                         bind_user, NULL, 0};
+                                         bind_user, NULL, SQ_CHANGES};
 static const struct sq_query user_find = {SQ_USER_FIND,
                                           "SELECT " USER_COLUMNS " FROM users "
                                           "WHERE tenant_id = ?1 AND username = ?2",
@@ -114,11 +114,11 @@ static const struct sq_query user_password = {SQ_USER_PASSWORD,
                                               "UPDATE users SET password_hash = ?3, "
                                               "updated_at = ?4 "
                                               "WHERE tenant_id = ?1 AND username = ?2",
-                                              bind_password, NULL, SQ_ONE_ROW};
+                                              bind_password, NULL, SQ_ONE_ROW | SQ_CHANGES};
 static const struct sq_query user_disabled = {SQ_USER_DISABLE,
                                               "UPDATE users SET disabled = ?3, updated_at = ?4 "
                                               "WHERE tenant_id = ?1 AND username = ?2",
-                                              bind_disabled, NULL, SQ_ONE_ROW};
+                                              bind_disabled, NULL, SQ_ONE_ROW | SQ_CHANGES};
 
 grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, const char *username,
                                     const char *password_hash, int64_t now)

@@ -386,9 +386,6 @@ grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, void *arg)
         }
     }
     pthread_mutex_unlock(&w->mu);
-    /* every synchronous write may change stored records (revocations, rotations, disabled
-     * clients); only token inserts go through sqlite__write_async */
-    grantd_store_changed(s);
     return job.rc;
 }
 

@@ -1,8 +1,13 @@
-/* Driver selection by URL scheme, and helpers shared by every driver's callers. */
+/* The generic layer of the store: driver selection by URL scheme and version, the wrapper of
+ * every operation (fault hook, GRANTD_ENOTSUP or a fallback when the driver has no such
+ * operation, the process's generation after writes that move the change sequence), and
+ * helpers shared by every driver's callers. Not here: any SQL (the drivers), following
+ * other processes' changes (watch.c). */
 #include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const struct grantd_store_driver grantd_sqlite_driver;
 
@@ -78,12 +83,25 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
     return GRANTD_OK;
 }
 
+/* After a write: moves the generation of s on when the driver answered moves_on (the result
+ * of a write that moved the change sequence), and returns rc. */
+static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, grantd_rc rc)
+{
+    if (rc == moves_on)
+        grantd_store_changed(s);
+    return rc;
+}
+
+#define NEVER GRANTD_RC_COUNT /* moves_on of reads and of writes that leave the sequence */
+
 /* Every wrapper: the fault hook, then the driver's operation, or GRANTD_ENOTSUP when the
- * driver has none. An operation of version N > GRANTD_STORE_API_MIN is a member a driver
- * built against an older header does not even have, so its wrapper names its version
- * (STORE_CALL_SINCE) and never reads the member of an older driver; operations of the
- * oldest version every accepted driver has use STORE_CALL. */
-#define STORE_CALL_SINCE(version_, s, op, ...)                                                 \
+ * driver has none; after it, the generation moves when the driver answered moves_on_. An
+ * operation of version N > GRANTD_STORE_API_MIN is a member a driver built against an older
+ * header does not even have, so its wrapper names its version and never reads the member of
+ * an older driver; operations of the oldest version every accepted driver has use
+ * STORE_CALL (reads, and writes that do not move the change sequence) and STORE_WRITE
+ * (writes that do). */
+#define STORE_OP(version_, moves_on_, s, op, ...)                                              \
     do {                                                                                       \
         if ((s)->fault) {                                                                      \
             grantd_rc fault_rc_ = (s)->fault((s), #op);                                        \
@@ -92,10 +110,11 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
         }                                                                                      \
         if ((s)->driver->version < (version_) || !(s)->driver->op)                             \
             return GRANTD_ENOTSUP;                                                             \
-        return (s)->driver->op(__VA_ARGS__);                                                   \
+        return written((s), (moves_on_), (s)->driver->op(__VA_ARGS__));                       \
     } while (0)
 
-#define STORE_CALL(s, op, ...) STORE_CALL_SINCE(GRANTD_STORE_API_MIN, s, op, __VA_ARGS__)
+#define STORE_CALL(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, NEVER, s, op, __VA_ARGS__)
+#define STORE_WRITE(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, GRANTD_OK, s, op, __VA_ARGS__)
 
 grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
@@ -132,7 +151,7 @@ grantd_rc grantd_store_tenant_list(struct grantd_store *s, struct grantd_arena *
 
 grantd_rc grantd_store_client_put(struct grantd_store *s, const struct grantd_client *c)
 {
-    STORE_CALL(s, client_put, s, c);
+    STORE_WRITE(s, client_put, s, c);
 }
 
 grantd_rc grantd_store_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -150,23 +169,23 @@ grantd_rc grantd_store_client_list(struct grantd_store *s, struct grantd_arena *
 grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
                                            int disabled, int64_t now_us)
 {
-    STORE_CALL(s, client_set_disabled, s, tenant, id, disabled, now_us);
+    STORE_WRITE(s, client_set_disabled, s, tenant, id, disabled, now_us);
 }
 
 grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                          const unsigned char *hash, int64_t now)
 {
-    STORE_CALL(s, client_set_secret, s, tenant, id, hash, now);
+    STORE_WRITE(s, client_set_secret, s, tenant, id, hash, now);
 }
 
 grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
-    STORE_CALL(s, client_delete, s, tenant, id);
+    STORE_WRITE(s, client_delete, s, tenant, id);
 }
 
 grantd_rc grantd_store_user_put(struct grantd_store *s, const struct grantd_user *u)
 {
-    STORE_CALL(s, user_put, s, u);
+    STORE_WRITE(s, user_put, s, u);
 }
 
 grantd_rc grantd_store_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -185,19 +204,19 @@ grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
                                          const char *username, const char *password_hash,
                                          int64_t now)
 {
-    STORE_CALL(s, user_set_password, s, tenant, username, password_hash, now);
+    STORE_WRITE(s, user_set_password, s, tenant, username, password_hash, now);
 }
 
 grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
                                          const char *username, int disabled, int64_t now)
 {
-    STORE_CALL(s, user_set_disabled, s, tenant, username, disabled, now);
+    STORE_WRITE(s, user_set_disabled, s, tenant, username, disabled, now);
 }
 
 grantd_rc grantd_store_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                                   int64_t *id_out)
 {
-    STORE_CALL(s, tenant_put, s, t, id_out);
+    STORE_WRITE(s, tenant_put, s, t, id_out);
 }
 
 grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -233,7 +252,7 @@ grantd_rc grantd_store_consent_get(struct grantd_store *s, struct grantd_arena *
 
 grantd_rc grantd_store_consent_put(struct grantd_store *s, const struct grantd_consent *c)
 {
-    STORE_CALL(s, consent_put, s, c);
+    STORE_WRITE(s, consent_put, s, c);
 }
 
 grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code *code)
@@ -245,7 +264,9 @@ grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena 
                                     const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                     struct grantd_code *out)
 {
-    STORE_CALL(s, code_consume, s, a, tenant, hash, now, out);
+    /* only a replay moves the sequence (it revoked the code's family) */
+    STORE_OP(GRANTD_STORE_API_MIN, GRANTD_EREPLAYED, s, code_consume, s, a, tenant, hash, now,
+             out);
 }
 
 grantd_rc grantd_store_token_put(struct grantd_store *s, const struct grantd_token *tokens,
@@ -264,7 +285,7 @@ grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
                                            const char *family, int64_t now)
 {
-    STORE_CALL(s, token_revoke_family, s, tenant, family, now);
+    STORE_WRITE(s, token_revoke_family, s, tenant, family, now);
 }
 
 grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
@@ -273,14 +294,14 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
                                       size_t successor_len, const struct grantd_token *tokens,
                                       size_t count)
 {
-    STORE_CALL(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor, successor_len,
+    STORE_WRITE(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor, successor_len,
                tokens, count);
 }
 
 grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                     const unsigned char hash[GRANTD_SHA256_LEN])
 {
-    STORE_CALL(s, token_revoke, s, tenant, hash);
+    STORE_WRITE(s, token_revoke, s, tenant, hash);
 }
 
 grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int64_t now,
@@ -291,7 +312,7 @@ grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int
 
 grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    STORE_CALL(s, key_put, s, k);
+    STORE_WRITE(s, key_put, s, k);
 }
 
 grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -303,7 +324,37 @@ grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, 
 grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
                                   const struct grantd_key *next, int64_t retire_at)
 {
-    STORE_CALL(s, key_rotate, s, tenant, next, retire_at);
+    STORE_WRITE(s, key_rotate, s, tenant, next, retire_at);
+}
+
+grantd_rc grantd_store_change_seq(struct grantd_store *s, uint64_t *out)
+{
+    STORE_CALL(s, change_seq, s, out);
+}
+
+/* change_wait's fallback for a driver without it: change_seq every poll interval. */
+static grantd_rc poll_change_seq(struct grantd_store *s, uint64_t after, int timeout_ms,
+                                 uint64_t *out)
+{
+    grantd_rc rc;
+    int waited = 0;
+    while ((rc = grantd_store_change_seq(s, out)) == GRANTD_OK && *out <= after &&
+           waited < timeout_ms) {
+        int step = timeout_ms - waited < GRANTD_STORE_CHANGE_POLL_MS
+                       ? timeout_ms - waited
+                       : GRANTD_STORE_CHANGE_POLL_MS;
+        usleep((useconds_t)step * 1000);
+        waited += step;
+    }
+    return rc;
+}
+
+grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
+                                   uint64_t *out)
+{
+    if (s->driver->change_seq && !s->driver->change_wait)
+        return poll_change_seq(s, after, timeout_ms, out);
+    STORE_CALL(s, change_wait, s, after, timeout_ms, out);
 }
 
 int grantd_store_puts_async(const struct grantd_store *s)

@@ -23,6 +23,16 @@
  * sets it, which are unix microseconds (the resolution of the JWT ids it is compared with).
  * A record's created_at is the caller's too: 0 is refused with GRANTD_EINVAL.
  *
+ * Changes: the database keeps a change sequence that every write that may change or remove
+ * a record someone may have read moves forward, in the same transaction, so that another
+ * process that sees the sequence move sees the write too. Writes that move it: every
+ * operation but token_put/token_put_async, code_put, code_consume (unless the code was
+ * replayed: that revokes tokens), session_put, session_delete and purge_expired. Those only
+ * add records (and nothing may cache that a record is absent), change codes and sessions
+ * (which are read from the store at each use and never cached: single use and logout are
+ * decided there), or remove what expired (refused by its reader either way). Readers
+ * follow it with change_seq and change_wait (src/store/watch.c runs the server's watcher).
+ *
  * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
  * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable,
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
@@ -47,6 +57,15 @@
 #define GRANTD_STORE_API_VERSION 2 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
+
+/* change_wait notices a commit of any process within this many milliseconds (the SQLite
+ * driver polls that often; a driver with notifications answers sooner). */
+#define GRANTD_STORE_CHANGE_POLL_MS 20
+/* Within this time of a commit every running grantd server has dropped the cached records
+ * the write may have changed (its watcher: the poll, its turn, a margin for a loaded
+ * machine); what a CLI command waits after a change before it returns, so that "when the
+ * command returns, every running server answers with the change" holds. */
+#define GRANTD_STORE_CHANGE_BOUND_MS 100
 
 /* Grant types a client may use (bit set). */
 enum grantd_grant {
@@ -342,15 +361,27 @@ struct grantd_store_driver {
      * thread per waiting request. */
     void (*token_put_async)(struct grantd_store *s, const struct grantd_token *tokens,
                             size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
+
+    /* The change sequence now (see "Changes" at the top): 0 on a new database, then only
+     * ever larger. */
+    grantd_rc (*change_seq)(struct grantd_store *s, uint64_t *out);
+    /* Waits until the change sequence is past after, or until timeout_ms passed; *out gets
+     * the sequence then (> after unless the time ran out). Sees the commits of every process
+     * on the database within GRANTD_STORE_CHANGE_POLL_MS. May be NULL: the wrapper then
+     * polls change_seq every GRANTD_STORE_CHANGE_POLL_MS. */
+    grantd_rc (*change_wait)(struct grantd_store *s, uint64_t after, int timeout_ms,
+                             uint64_t *out);
 };
 
 struct grantd_store {
     const struct grantd_store_driver *driver;
-    /* Bumped by the driver after every write that may have changed a record already stored
-     * (every write but token_put/token_put_async, which only add). Caches of stored records
+    /* The process's view of the change sequence: moved at once by the wrapper of every
+     * write of this process that moves the sequence (drivers never touch it), and by the
+     * watcher (src/store/watch.c) when another process moved it. Caches of stored records
      * keep the value they read before fetching and drop entries once it moved on
-     * (oauth/token_cache.c). grantd_store_open starts it at a value no other handle of the
-     * process had, so entries of a closed store never match a new one at the same address. */
+     * (oauth/token_cache.c, oauth/client_cache.c). grantd_store_open starts it at a value no
+     * other handle of the process had, so entries of a closed store never match a new one
+     * at the same address. */
     atomic_uint_least64_t generation;
     /* Tests only: when set, every wrapper calls it first with the operation's name, and a
      * result other than GRANTD_OK is returned instead of running the operation. */
@@ -359,14 +390,16 @@ struct grantd_store {
 
 /* The current generation of s (see above). */
 uint64_t grantd_store_generation(struct grantd_store *s);
-/* For drivers: after a write that may have changed stored records. */
+/* Moves the generation of s on: every cache entry read before is dropped. */
 void grantd_store_changed(struct grantd_store *s);
 
 /* ---- The operations, for callers ----
  *
  * Callers never reach through s->driver: each operation has a wrapper with the driver's
  * signature and meaning (above). A wrapper answers GRANTD_ENOTSUP when the driver leaves the
- * operation NULL, and runs the store's fault hook first (tests inject failures there). */
+ * operation NULL (or falls back, where the operation says so), and runs the store's fault
+ * hook first (tests inject failures there). The wrapper of a write that moves the change
+ * sequence moves the store's generation once the write succeeded. */
 
 GRANTD_MUST_USE grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from,
                                                int *to);
@@ -460,6 +493,10 @@ GRANTD_MUST_USE grantd_rc grantd_store_key_list(struct grantd_store *s, struct g
 GRANTD_MUST_USE grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
                                                   const struct grantd_key *next,
                                                   int64_t retire_at);
+
+GRANTD_MUST_USE grantd_rc grantd_store_change_seq(struct grantd_store *s, uint64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
+                                                   int timeout_ms, uint64_t *out);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this

@@ -91,13 +91,9 @@ grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant 
 grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
                               struct grantd_tenant **out, size_t *count)
 {
-    struct sq_conn *c;
     *out = NULL;
     *count = 0;
-    grantd_rc rc = sqlite__conn(s, &c);
-    if (rc == GRANTD_OK)
-        rc = sqlite__rows(c, &tenant_list, NULL, a, sizeof(**out), (void **)out, count);
-    return rc;
+    return sqlite__read_rows(s, &tenant_list, NULL, a, sizeof(**out), (void **)out, count);
 }
 
 /* ---- clients -------------------------------------------------------------------------- */
@@ -273,24 +269,11 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
 
 /* ---- updates of one client ------------------------------------------------------------ */
 
-struct client_update {
-    struct sq_id key;
-    const unsigned char *hash;
-    int64_t now;
-};
-
-static int bind_secret(sqlite3_stmt *st, const void *arg)
-{
-    const struct client_update *u = arg;
-    return sqlite__bind_id(st, &u->key) | sqlite__bind_hash(st, 3, u->hash) |
-           sqlite3_bind_int64(st, 4, u->now);
-}
-
 static const struct sq_query client_secret = {SQ_CLIENT_SECRET,
                                               "UPDATE clients SET secret_hash = ?3, "
                                               "updated_at = ?4 "
                                               "WHERE tenant_id = ?1 AND id = ?2",
-                                              bind_secret, NULL, SQ_ONE_ROW | SQ_CHANGES};
+                                              sqlite__bind_set, NULL, SQ_ONE_ROW | SQ_CHANGES};
 /* The redirect URIs go with the client (ON DELETE CASCADE). */
 static const struct sq_query client_delete = {SQ_CLIENT_DELETE,
                                               "DELETE FROM clients "
@@ -301,7 +284,7 @@ static const struct sq_query client_delete = {SQ_CLIENT_DELETE,
 grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                     const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
-    struct client_update u = {{tenant, id}, hash, now};
+    struct sq_set u = {.key = {tenant, id}, .hash = hash, .now = now};
     return id && hash ? sqlite__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
 }
 

@@ -242,6 +242,10 @@ GRANTD_MUST_USE grantd_rc sqlite__scan(struct sq_conn *c, const struct sq_query 
 GRANTD_MUST_USE grantd_rc sqlite__rows(struct sq_conn *c, const struct sq_query *q,
                                        const void *arg, struct grantd_arena *a, size_t elem,
                                        void **out, size_t *count);
+/* sqlite__rows on the calling thread's connection: a whole list read operation. */
+GRANTD_MUST_USE grantd_rc sqlite__read_rows(struct grantd_store *s, const struct sq_query *q,
+                                            const void *arg, struct grantd_arena *a,
+                                            size_t elem, void **out, size_t *count);
 /* Runs q as a write operation of its own (sqlite__write, one transaction). */
 GRANTD_MUST_USE grantd_rc sqlite__write_query(struct grantd_store *s, const struct sq_query *q,
                                               const void *arg);
@@ -257,6 +261,17 @@ struct sq_hash {
     int64_t tenant;
     const unsigned char *hash; /* GRANTD_SHA256_LEN bytes: a storage key */
 };
+/* An update of one column of the record (tenant, id), stamped: ?1 tenant, ?2 id, ?3 the new
+ * value (text when text is set, else the storage key at hash when set, else number), ?4 now.
+ * sqlite__bind_set binds a struct sq_set. */
+struct sq_set {
+    struct sq_id key;
+    const char *text;
+    const unsigned char *hash;
+    int64_t number;
+    int64_t now;
+};
+int sqlite__bind_set(sqlite3_stmt *st, const void *arg);
 int sqlite__bind_int64(sqlite3_stmt *st, const void *arg);
 int sqlite__bind_id(sqlite3_stmt *st, const void *arg);
 int sqlite__bind_hash_key(sqlite3_stmt *st, const void *arg);

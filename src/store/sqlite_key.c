@@ -86,11 +86,7 @@ grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64
 {
     if (!out || !count)
         return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = sqlite__conn(s, &c);
-    if (rc == GRANTD_OK)
-        rc = sqlite__rows(c, &key_list, &tenant, a, sizeof(**out), (void **)out, count);
-    return rc;
+    return sqlite__read_rows(s, &key_list, &tenant, a, sizeof(**out), (void **)out, count);
 }
 
 static grantd_rc rotate_tx(struct sq_conn *c, void *arg)

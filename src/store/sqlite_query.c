@@ -179,6 +179,14 @@ grantd_rc sqlite__rows(struct sq_conn *c, const struct sq_query *q, const void *
     return rc;
 }
 
+grantd_rc sqlite__read_rows(struct grantd_store *s, const struct sq_query *q, const void *arg,
+                            struct grantd_arena *a, size_t elem, void **out, size_t *count)
+{
+    struct sq_conn *c;
+    grantd_rc rc = sqlite__conn(s, &c);
+    return rc == GRANTD_OK ? sqlite__rows(c, q, arg, a, elem, out, count) : rc;
+}
+
 struct write_query {
     const struct sq_query *q;
     const void *arg;
@@ -237,6 +245,15 @@ int sqlite__bind_hash_key(sqlite3_stmt *st, const void *arg)
 {
     const struct sq_hash *k = arg;
     return sqlite3_bind_int64(st, 1, k->tenant) | sqlite__bind_hash(st, 2, k->hash);
+}
+
+int sqlite__bind_set(sqlite3_stmt *st, const void *arg)
+{
+    const struct sq_set *u = arg;
+    int b = sqlite__bind_id(st, &u->key) | sqlite3_bind_int64(st, 4, u->now);
+    if (u->text)
+        return b | sqlite__bind_text(st, 3, u->text);
+    return b | (u->hash ? sqlite__bind_hash(st, 3, u->hash) : sqlite3_bind_int64(st, 3, u->number));
 }
 
 int sqlite__bind_text(sqlite3_stmt *st, int i, const char *s)

@@ -81,49 +81,23 @@ grantd_rc sqlite__user_get(struct grantd_store *s, struct grantd_arena *a, int64
 grantd_rc sqlite__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                             struct grantd_user **out, size_t *count)
 {
-    struct sq_conn *c;
-    grantd_rc rc = sqlite__conn(s, &c);
-    if (rc == GRANTD_OK)
-        rc = sqlite__rows(c, &user_list, &tenant, a, sizeof(**out), (void **)out, count);
-    return rc;
-}
-
-/* An update of the user (tenant, username): ?3 = the new value, ?4 = now. */
-struct user_update {
-    struct sq_id key;
-    const char *text;
-    int flag;
-    int64_t now;
-};
-
-static int bind_password(sqlite3_stmt *st, const void *arg)
-{
-    const struct user_update *u = arg;
-    return sqlite__bind_id(st, &u->key) | sqlite__bind_text(st, 3, u->text) |
-           sqlite3_bind_int64(st, 4, u->now);
-}
-
-static int bind_disabled(sqlite3_stmt *st, const void *arg)
-{
-    const struct user_update *u = arg;
-    return sqlite__bind_id(st, &u->key) | sqlite3_bind_int(st, 3, u->flag ? 1 : 0) |
-           sqlite3_bind_int64(st, 4, u->now);
+    return sqlite__read_rows(s, &user_list, &tenant, a, sizeof(**out), (void **)out, count);
 }
 
 static const struct sq_query user_password = {SQ_USER_PASSWORD,
                                               "UPDATE users SET password_hash = ?3, "
                                               "updated_at = ?4 "
                                               "WHERE tenant_id = ?1 AND username = ?2",
-                                              bind_password, NULL, SQ_ONE_ROW | SQ_CHANGES};
+                                              sqlite__bind_set, NULL, SQ_ONE_ROW | SQ_CHANGES};
 static const struct sq_query user_disabled = {SQ_USER_DISABLE,
                                               "UPDATE users SET disabled = ?3, updated_at = ?4 "
                                               "WHERE tenant_id = ?1 AND username = ?2",
-                                              bind_disabled, NULL, SQ_ONE_ROW | SQ_CHANGES};
+                                              sqlite__bind_set, NULL, SQ_ONE_ROW | SQ_CHANGES};
 
 grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, const char *username,
                                     const char *password_hash, int64_t now)
 {
-    struct user_update u = {{tenant, username}, password_hash, 0, now};
+    struct sq_set u = {.key = {tenant, username}, .text = password_hash, .now = now};
     if (!username || !password_hash)
         return GRANTD_EINVAL;
     return sqlite__write_query(s, &user_password, &u);
@@ -132,6 +106,6 @@ grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, cons
 grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant, const char *username,
                                     int disabled, int64_t now)
 {
-    struct user_update u = {{tenant, username}, NULL, disabled, now};
+    struct sq_set u = {.key = {tenant, username}, .number = disabled ? 1 : 0, .now = now};
     return username ? sqlite__write_query(s, &user_disabled, &u) : GRANTD_EINVAL;
 }

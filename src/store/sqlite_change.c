@@ -44,8 +44,8 @@ grantd_rc sqlite__change_seq(struct grantd_store *s, uint64_t *out)
     return rc == GRANTD_OK ? seq_on(c, out) : rc;
 }
 
-/* The time is counted in poll steps rather than read from a clock: a step's work is a few
- * microseconds against its GRANTD_STORE_CHANGE_POLL_MS of sleep. */
+/* The time is counted in poll steps, not read: a step's work is a few microseconds against
+ * its GRANTD_STORE_CHANGE_POLL_MS of sleep. */
 grantd_rc sqlite__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
                               uint64_t *out)
 {

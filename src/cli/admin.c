@@ -10,8 +10,7 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
-#include "oauth/client_cache.h"
-#include "oauth/token_cache.h"
+#include "store/store.h"
 
 /* The option as the user typed it, without any "=value", for messages. */
 static void option_name(char **argv, char *out, size_t outlen)
@@ -260,10 +259,7 @@ int grantd_admin_is_token(const char *s, size_t max)
 
 void grantd_admin_wait_caches(void)
 {
-    int64_t ms = GRANTD_CLIENT_CACHE_TTL_MS > GRANTD_TOKEN_CACHE_TTL_MS
-                     ? GRANTD_CLIENT_CACHE_TTL_MS
-                     : GRANTD_TOKEN_CACHE_TTL_MS;
-    ms += 50; /* an entry's age is measured from before its fetch: a margin for clocks */
+    int64_t ms = GRANTD_STORE_CHANGE_BOUND_MS;
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }

@@ -62,10 +62,10 @@ struct grantd_admin_cmd {
 #define GRANTD_ADMIN_COUNT(table) (sizeof(table) / sizeof((table)[0]))
 
 /* After a change that running servers cache (a client disabled, enabled, deleted or given a
- * new secret; a user disabled or enabled): waits out the caches' window (the client and
- * token caches of src/oauth keep an entry at most 1 s), so that when the command returns
- * every running server answers with the change. A commit wait: it makes "at once" hold for
- * servers in other processes without any message between them. */
+ * new secret; a user disabled or enabled), committed: waits GRANTD_STORE_CHANGE_BOUND_MS,
+ * the time within which every running server's watcher (store/watch.h) has seen the change
+ * and dropped what its caches read before, so that when the command returns every running
+ * server answers with the change. */
 void grantd_admin_wait_caches(void);
 
 /* Runs the subcommand named by argv[1] of a command group ("client", "key"...) from its

@@ -248,6 +248,7 @@ static int client_create(int argc, char **argv)
     cl.access_ttl = c.ttl[1];
     cl.refresh_ttl = c.ttl[2];
     cl.created_at = cl.updated_at = grantd_clock_now();
+    cl.tokens_after = grantd_clock_now_us();
     if (!c.is_public &&
         grantd_cli_client_new_secret(s.store, secret, cl.secret_hash) != GRANTD_OK) {
         grantd_admin_fail(c.a.cmd, "cannot generate a client secret");

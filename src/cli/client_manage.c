@@ -3,13 +3,14 @@
  * argument (list takes none); an unknown id exits 1 with "client 'X' not found".
  *
  * disable revokes everything the client was granted in the same store transaction (its
- * tokens, their families, its unused codes, its consents: the store's client_disable);
+ * tokens, their families, its unused codes, its consents: the store's client_set_disabled);
  * enable therefore brings a client back with no live grant, and with a new secret (printed
  * once, like rotate-secret), so that whoever held the old one has to be given the new. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/client_int.h"
+#include "core/clock.h"
 
 #define ID_ARG_MAX 256
 
@@ -176,9 +177,9 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage, 
     int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 0, 1, &json, &id));
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    const struct grantd_store_driver *d = s.store->driver;
-    grantd_rc src = delete ? d->client_delete(s.store, s.tenant, id)
-                           : d->client_disable(s.store, s.tenant, id);
+    grantd_rc src = delete ? grantd_store_client_delete(s.store, s.tenant, id)
+                           : grantd_store_client_set_disabled(s.store, s.tenant, id, 1,
+                                                              grantd_clock_now_us());
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;
@@ -251,8 +252,7 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 1, 1, &json, &id));
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    const struct grantd_store_driver *d = s.store->driver;
-    grantd_rc src = d->client_get(s.store, s.arena, s.tenant, id, &cl);
+    grantd_rc src = grantd_store_client_get(s.store, s.arena, s.tenant, id, &cl);
     if (src == GRANTD_OK && cl.is_public && !enable) {
         rc = grantd_cli_usage_error(a.cmd, "public clients have no secret");
         goto out;
@@ -260,10 +260,10 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
     if (src == GRANTD_OK && !cl.is_public) {
         src = grantd_cli_client_new_secret(s.store, secret, hash);
         if (src == GRANTD_OK)
-            src = d->client_set_secret(s.store, s.tenant, id, hash);
+            src = grantd_store_client_set_secret(s.store, s.tenant, id, hash, grantd_clock_now());
     }
     if (src == GRANTD_OK && enable)
-        src = d->client_set_disabled(s.store, s.tenant, id, 0);
+        src = grantd_store_client_set_disabled(s.store, s.tenant, id, 0, grantd_clock_now_us());
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;

@@ -1,6 +1,7 @@
 /* The parts of the command line every command shares (cli.h): building the configuration,
  * opening the store, usage errors, redacting database URLs. */
 #include "cli/cli.h"
+#include "core/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store *
         fprintf(stderr, "grantd: %s\n", err);
         return GRANTD_EXIT_FAIL;
     }
-    grantd_rc rc = grantd_store_migrate(s, &from, &to);
+    grantd_rc rc = grantd_store_migrate(s, grantd_clock_now(), &from, &to);
     if (rc != GRANTD_OK) {
         fprintf(stderr, "grantd: cannot migrate database %s: %s\n", url, grantd_strerror(rc));
         grantd_store_close(s);

@@ -23,8 +23,8 @@ struct grantd_janitor {
 static void purge_once(struct grantd_janitor *j)
 {
     size_t deleted = 0;
-    grantd_rc rc = grantd_store_purge_expired(j->store, j->now() - GRANTD_JANITOR_KEEP,
-                                                   &deleted);
+    int64_t now = j->now();
+    grantd_rc rc = grantd_store_purge_expired(j->store, now - GRANTD_JANITOR_KEEP, now, &deleted);
     if (rc != GRANTD_OK)
         grantd_log(GRANTD_LOG_WARN, "purge_failed", "{s:s}", "error", grantd_strerror(rc));
     else if (deleted)

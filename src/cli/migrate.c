@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/admin.h"
+#include "core/clock.h"
 
 static const char usage[] =
     "Usage: grantd migrate [--config FILE] [--db URL]\n"
@@ -41,7 +42,7 @@ int grantd_cli_migrate(int argc, char **argv)
         grantd_admin_fail("migrate", "%s", err); /* it names the database */
         goto out;
     }
-    grantd_rc src = grantd_store_migrate(s, &from, &to);
+    grantd_rc src = grantd_store_migrate(s, grantd_clock_now(), &from, &to);
     if (src != GRANTD_OK) {
         grantd_admin_fail("migrate", "%s: %s", url, grantd_strerror(src));
         goto out;

@@ -17,6 +17,7 @@
 #include "oauth/routes.h"
 #include "http/server.h"
 #include "oauth/token_cache.h"
+#include "store/watch.h"
 #include "token/keys.h"
 
 static const char usage[] =
@@ -171,6 +172,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_server *srv = NULL;
     struct grantd_served *served = NULL;
     struct grantd_janitor *janitor = NULL;
+    struct grantd_store_watch *watch = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[1024];
@@ -184,9 +186,21 @@ int grantd_cli_serve(int argc, char **argv)
         rc = GRANTD_EXIT_USAGE;
         goto out;
     }
+    /* before the store starts its threads (writer, checkpoint, change watcher): each thread
+     * inherits the mask, and a stop signal delivered to one that does not block it would end
+     * the process without the drain */
+    block_stop_signals();
     rc = grantd_cli_open_store(&cfg, &store);
     if (rc != GRANTD_EXIT_OK)
         goto out;
+    /* the caches drop what other processes change (the CLI, other servers) */
+    grantd_rc wrc = grantd_store_watch_start(store, &watch);
+    if (wrc != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: cannot follow the database's changes: %s\n",
+                grantd_strerror(wrc));
+        rc = GRANTD_EXIT_FAIL;
+        goto out;
+    }
     /* every issuer's settings and keys; a tenant's first start generates its first key */
     grantd_rc src = grantd_served_open(store, &cfg, &served, err, sizeof(err));
     if (src != GRANTD_OK) {
@@ -195,7 +209,6 @@ int grantd_cli_serve(int argc, char **argv)
         goto out;
     }
     raise_fd_limit();
-    block_stop_signals();
     app_init(&app, &cfg, store);
     unsigned port = 0;
     if (start_server(&app, served, &port, &resolved_issuer, &srv, err, sizeof(err)) !=
@@ -211,6 +224,7 @@ int grantd_cli_serve(int argc, char **argv)
 out:
     grantd_janitor_stop(janitor);
     grantd_server_stop(srv); /* no request runs after this: the keyrings can go */
+    grantd_store_watch_stop(watch);
     grantd_served_free(served);
     grantd_store_close(store);
     free(resolved_issuer);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/admin.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "oauth/routes.h"
 
@@ -176,7 +177,8 @@ static int tenant_create(int argc, char **argv)
                                    t.issuer);
             goto out;
         }
-    struct grantd_tenant nt = {.name = t.name, .issuer = t.issuer, .profile = text};
+    struct grantd_tenant nt = {.name = t.name, .issuer = t.issuer, .profile = text,
+                               .created_at = grantd_clock_now()};
     int64_t id = 0;
     if (src == GRANTD_OK)
         src = grantd_store_tenant_put(s.store, &nt, &id);

@@ -214,7 +214,7 @@ static int user_passwd(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_user_set_password(s.store, s.tenant, username,
-                                                       hash);
+                                                       hash, grantd_clock_now());
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
         goto out;
@@ -237,7 +237,7 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_user_set_disabled(s.store, s.tenant, username,
-                                                       disabled);
+                                                       disabled, grantd_clock_now());
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
         goto out;

@@ -14,6 +14,7 @@
 struct entry {
     struct entry *next;
     const struct grantd_store *store;  /* one cache serves every store (tests open several) */
+    uint64_t generation;               /* the store's, read before the fetch */
     int64_t tenant;
     int64_t fetched_ms;
     struct grantd_arena *arena;        /* owns the copy's strings */
@@ -51,14 +52,14 @@ static void copy_client(struct grantd_arena *a, const struct grantd_client *c,
     out->redirect_uris = uris;
 }
 
-static int lookup(const struct grantd_store *st, int64_t tenant, const char *id,
-                  struct grantd_arena *a, struct grantd_client *out)
+static int lookup(const struct grantd_store *st, uint64_t generation, int64_t tenant,
+                  const char *id, struct grantd_arena *a, struct grantd_client *out)
 {
     int found = 0;
     int64_t now = now_ms();
     pthread_rwlock_rdlock(&lock);
     for (struct entry *e = buckets[bucket_of(id)]; e; e = e->next) {
-        if (e->store == st && e->tenant == tenant &&
+        if (e->store == st && e->generation == generation && e->tenant == tenant &&
             strcmp(e->client.id, id) == 0 && now - e->fetched_ms < GRANTD_CLIENT_CACHE_TTL_MS) {
             copy_client(a, &e->client, out);
             found = 1;
@@ -79,11 +80,13 @@ static void free_chain(struct entry *e)
     }
 }
 
-/* Replaces any entry for (st, c's tenant, id) with a copy of c. */
-static void remember(const struct grantd_store *st, const struct grantd_client *c)
+/* Replaces any entry for (st, c's tenant, id) with a copy of c, read under generation. */
+static void remember(const struct grantd_store *st, uint64_t generation,
+                     const struct grantd_client *c)
 {
     struct entry *fresh = grantd_xcalloc(1, sizeof(*fresh));
     fresh->store = st;
+    fresh->generation = generation;
     fresh->tenant = c->tenant;
     fresh->fetched_ms = now_ms();
     fresh->arena = grantd_arena_new(1024);
@@ -118,10 +121,13 @@ grantd_rc grantd_client_cache_get(struct grantd_request *req, const char *id,
                                   struct grantd_client *out)
 {
     struct grantd_store *st = req->app->store;
-    if (lookup(st, req->iss->tenant, id, req->arena, out))
+    /* read before the store is: a write committed during the fetch moves it past what the
+     * entry records, so the entry is never used */
+    uint64_t generation = grantd_store_generation(st);
+    if (lookup(st, generation, req->iss->tenant, id, req->arena, out))
         return GRANTD_OK;
     grantd_rc rc = grantd_store_client_get(st, req->arena, req->iss->tenant, id, out);
     if (rc == GRANTD_OK)
-        remember(st, out);
+        remember(st, generation, out);
     return rc;
 }

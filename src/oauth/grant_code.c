@@ -75,7 +75,8 @@ static grantd_rc redeem(struct grantd_request *req, const struct grantd_client_a
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, hash);
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash, code);
+    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash,
+                                             req->app->now(), code);
     if (rc == GRANTD_ENOTFOUND)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, "the code is not valid");
     if (rc == GRANTD_EREPLAYED) {

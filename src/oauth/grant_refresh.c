@@ -55,7 +55,8 @@ static grantd_rc reused(struct grantd_request *req, struct grantd_response *resp
     if (replay_in_grace(req, resp, old, text))
         return GRANTD_OK;
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_token_revoke_family(st, req->iss->tenant, old->family);
+    grantd_rc rc = grantd_store_token_revoke_family(st, req->iss->tenant, old->family,
+                                                    req->app->now());
     if (rc != GRANTD_OK)
         return rc;
     grantd_log(GRANTD_LOG_WARN, "refresh_reuse", "{s:s,s:s}", "request_id", req->request_id,

@@ -23,7 +23,8 @@ static grantd_rc revoke_owned(struct grantd_request *req, struct grantd_token *t
         return rc == GRANTD_EEXIST ? GRANTD_OK : rc;
     }
     return t->kind == GRANTD_TOKEN_REFRESH
-               ? grantd_store_token_revoke_family(st, req->iss->tenant, t->family)
+               ? grantd_store_token_revoke_family(st, req->iss->tenant, t->family,
+                                                  req->app->now())
                : grantd_store_token_revoke(st, req->iss->tenant, t->hash);
 }
 

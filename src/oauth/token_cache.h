@@ -6,13 +6,13 @@
  * What it keeps, per storage key: the token record and, for a user's token, whether the user
  * exists and is enabled and their username. Only tokens found in the store are kept.
  *
- * When an entry stops being used:
- * - at once after any write of this process that may change a stored record (a revocation,
- *   a rotation, a replayed code, a disabled client or user...): the store's generation moved
- *   on (store.h), and entries fetched under an older generation are ignored;
- * - after GRANTD_TOKEN_CACHE_TTL_MS for changes made by another process (`grantd client
- *   disable`, another grantd instance on the same database): the same bound the client cache
- *   has, and the propagation delay RFC 7009 §2 allows between servers.
+ * When an entry stops being used: once the store's generation moved on (store.h), and
+ * entries fetched under an older generation are ignored. It moves at once after any write of
+ * this process that may change a stored record (a revocation, a rotation, a replayed code, a
+ * disabled client or user...), and within GRANTD_STORE_CHANGE_BOUND_MS after such a write
+ * of another process (`grantd client disable`, another grantd instance on the same database)
+ * through the server's watcher (store/watch.h). GRANTD_TOKEN_CACHE_TTL_MS is only a safety
+ * net behind that, not how changes are seen.
  * Expiry needs no invalidation: callers check expires_at against the clock on every use.
  * Thread-safe; a fixed number of slots (direct-mapped), so its memory is bounded. */
 #ifndef GRANTD_OAUTH_TOKEN_CACHE_H
@@ -21,7 +21,7 @@
 #include "http/request.h"
 #include "store/store.h"
 
-#define GRANTD_TOKEN_CACHE_TTL_MS 1000
+#define GRANTD_TOKEN_CACHE_TTL_MS 60000
 #define GRANTD_TOKEN_CACHE_SLOTS 2048
 
 /* What introspection needs to know about a stored token. */

@@ -1,10 +1,11 @@
 /* The SQLite storage driver: opening a store, one connection per thread for reads,
- * transactions, the mapping of SQLite result codes to grantd_rc, migrate/ping/hash_key, and
- * the driver table that grantd_store_open finds under the scheme "sqlite".
+ * migrate/ping/hash_key, and the driver table that grantd_store_open finds under the scheme
+ * "sqlite".
  *
- * It is not the schema (sqlite_schema.c), the write path (sqlite_writer.c) nor the record
- * operations (sqlite_client.c, sqlite_user.c, sqlite_session.c, sqlite_code.c,
- * sqlite_purge.c, sqlite_key.c), and it never sees HTTP.
+ * It is not the statements, transactions and result codes (sqlite_query.c), the schema
+ * (sqlite_schema.c), the write path (sqlite_writer.c) nor the record operations
+ * (sqlite_client.c, sqlite_user.c, sqlite_session.c, sqlite_code.c, sqlite_purge.c,
+ * sqlite_key.c), and it never sees HTTP.
  *
  * Threads: SQLite connections here are opened with SQLITE_OPEN_NOMUTEX, so each one is used
  * by one thread at a time. Every thread that reads gets its own connection, found again
@@ -53,230 +54,9 @@ extern const struct grantd_store_driver grantd_sqlite_driver;
 
 static atomic_uint mem_counter;
 
-/* ---- result codes, statements, transactions ------------------------------------------ */
-
-grantd_rc grantd_sqlite_rc(struct sq_conn *c, int code)
-{
-    switch (code & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-        return GRANTD_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s}", "driver", "sqlite", "message",
-                   sqlite3_errmsg(c->db));
-        return GRANTD_EBUSY;
-    case SQLITE_CONSTRAINT:
-        if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return GRANTD_EEXIST;
-        if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-            return GRANTD_ENOTFOUND;
-        break;
-    default:
-        break;
-    }
-    grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:i,s:s}", "driver", "sqlite", "code",
-               code, "message", sqlite3_errmsg(c->db));
-    return GRANTD_ESTORE;
-}
-
-sqlite3_stmt *grantd_sqlite_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
-{
-    if (c->stmts[id])
-        return c->stmts[id];
-    int r = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id], NULL);
-    if (r != SQLITE_OK) {
-        (void)grantd_sqlite_rc(c, r);
-        c->stmts[id] = NULL;
-    }
-    return c->stmts[id];
-}
-
-void grantd_sqlite_done(sqlite3_stmt *st)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-}
-
-grantd_rc grantd_sqlite_exec(struct sq_conn *c, sqlite3_stmt *st)
-{
-    /* SQLITE_ROW counts as success too: a PRAGMA that sets a value also answers it */
-    grantd_rc rc = grantd_sqlite_rc(c, sqlite3_step(st));
-    grantd_sqlite_done(st);
-    return rc;
-}
-
-grantd_rc grantd_sqlite_exec_one(struct sq_conn *c, sqlite3_stmt *st)
-{
-    grantd_rc rc = grantd_sqlite_exec(c, st);
-    if (rc == GRANTD_OK && sqlite3_changes(c->db) == 0)
-        rc = GRANTD_ENOTFOUND;
-    return rc;
-}
-
-grantd_rc grantd_sqlite_begin(struct sq_conn *c, int write)
-{
-    sqlite3_stmt *st = write ? grantd_sqlite_stmt(c, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE")
-                             : grantd_sqlite_stmt(c, SQ_BEGIN_READ, "BEGIN");
-    if (!st)
-        return GRANTD_ESTORE;
-    return grantd_sqlite_exec(c, st);
-}
-
-grantd_rc grantd_sqlite_end(struct sq_conn *c, grantd_rc rc)
-{
-    if (sqlite3_get_autocommit(c->db))
-        return rc == GRANTD_OK ? GRANTD_ESTORE : rc; /* SQLite already rolled back */
-    if (rc == GRANTD_OK) {
-        sqlite3_stmt *commit = grantd_sqlite_stmt(c, SQ_COMMIT, "COMMIT");
-        rc = commit ? grantd_sqlite_exec(c, commit) : GRANTD_ESTORE;
-        if (rc == GRANTD_OK)
-            return rc;
-    }
-    sqlite3_stmt *rollback = grantd_sqlite_stmt(c, SQ_ROLLBACK, "ROLLBACK");
-    if (rollback && grantd_sqlite_exec(c, rollback) != GRANTD_OK)
-        grantd_log(GRANTD_LOG_ERROR, "store_rollback_failed", "{s:s}", "driver", "sqlite");
-    return rc;
-}
-
-struct write_one {
-    enum sq_stmt_id id;
-    const char *sql;
-    int64_t tenant;
-    const char *key;
-    int (*bind)(sqlite3_stmt *st, const void *arg);
-    const void *arg;
-};
-
-static grantd_rc write_one_tx(struct sq_conn *c, void *arg)
-{
-    const struct write_one *w = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, w->id, w->sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, w->tenant) | grantd_sqlite_bind_text(st, 2, w->key);
-    if (w->bind)
-        b |= w->bind(st, w->arg);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec_one(c, st);
-}
-
-grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id, const char *sql,
-                                  int64_t tenant, const char *key,
-                                  int (*bind)(sqlite3_stmt *st, const void *arg), const void *arg)
-{
-    if (!key)
-        return GRANTD_EINVAL;
-    struct write_one w = {id, sql, tenant, key, bind, arg};
-    return grantd_sqlite_write(s, write_one_tx, &w);
-}
-
-grantd_rc grantd_sqlite_one_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
-                                void (*fill)(sqlite3_stmt *st, struct grantd_arena *a, void *out),
-                                void *out)
-{
-    int r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
-    if (r == SQLITE_ROW)
-        fill(st, a, out);
-    grantd_sqlite_done(st);
-    return rc;
-}
-
-grantd_rc grantd_sqlite_hash_row(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                                 int64_t tenant, const unsigned char *hash,
-                                 struct grantd_arena *a,
-                                 void (*fill)(sqlite3_stmt *st, struct grantd_arena *a,
-                                              void *out),
-                                 void *out)
-{
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, hash)) !=
-        SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_one_row(c, st, a, fill, out);
-}
-
-int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
-}
-
-int grantd_sqlite_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
-{
-    return sqlite3_bind_blob(st, i, hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
-}
-
-void grantd_sqlite_col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN])
-{
-    const void *blob = sqlite3_column_blob(st, col);
-    if (blob && sqlite3_column_bytes(st, col) == GRANTD_SHA256_LEN)
-        memcpy(out, blob, GRANTD_SHA256_LEN);
-    else
-        memset(out, 0, GRANTD_SHA256_LEN);
-}
-
-const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    if (!text)
-        return NULL;
-    return grantd_arena_strndup(a, (const char *)text, (size_t)sqlite3_column_bytes(st, col));
-}
-
-void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
-                         size_t elem)
-{
-    if (count < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *p = grantd_arena_alloc(a, ncap * elem);
-    if (count)
-        memcpy(p, arr, count * elem);
-    *cap = ncap;
-    return p;
-}
-
-grantd_rc grantd_sqlite_tenant_rows(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                                    int64_t tenant, struct grantd_arena *a, size_t elem,
-                                    void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a,
-                                                     void *item),
-                                    void **out, size_t *count)
-{
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    unsigned char *v = NULL;
-    size_t n = 0, cap = 0;
-    grantd_rc rc = GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, tenant) != SQLITE_OK)
-        goto out;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        v = grantd_sqlite_grow(a, v, n, &cap, elem);
-        from_row(st, a, v + n++ * elem);
-    }
-    rc = grantd_sqlite_rc(c, r);
-    if (rc == GRANTD_OK) {
-        *out = v;
-        *count = n;
-    }
-out:
-    grantd_sqlite_done(st);
-    return rc;
-}
-
 /* ---- connections ---------------------------------------------------------------------- */
 
-void grantd_sqlite_conn_free(struct sq_conn *c)
+void sqlite__conn_free(struct sq_conn *c)
 {
     if (!c)
         return;
@@ -299,7 +79,7 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
-grantd_rc grantd_sqlite_conn_open(struct sq_store *st, struct sq_conn **out, char *err,
+grantd_rc sqlite__conn_open(struct sq_store *st, struct sq_conn **out, char *err,
                                   size_t errlen)
 {
     grantd_rc rc = GRANTD_ESTORE;
@@ -355,7 +135,7 @@ static struct sq_conn *conn_take_free(struct sq_store *st)
     return c;
 }
 
-grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out)
+grantd_rc sqlite__conn(struct grantd_store *s, struct sq_conn **out)
 {
     struct sq_store *st = (struct sq_store *)s;
     struct sq_conn *c = pthread_getspecific(st->key);
@@ -366,7 +146,7 @@ grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out)
     c = conn_take_free(st);
     if (!c) {
         char err[ERR_LEN];
-        grantd_rc rc = grantd_sqlite_conn_open(st, &c, err, sizeof(err));
+        grantd_rc rc = sqlite__conn_open(st, &c, err, sizeof(err));
         if (rc != GRANTD_OK) {
             grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:s}", "driver", "sqlite",
                        "message", err);
@@ -395,11 +175,11 @@ static void sq_close(struct grantd_store *s)
         return;
     if (st->have_key)
         pthread_key_delete(st->key);
-    grantd_sqlite_writer_close(&st->writer);
+    sqlite__writer_close(&st->writer);
     struct sq_conn *c = st->conns;
     while (c) {
         struct sq_conn *next = c->next;
-        grantd_sqlite_conn_free(c);
+        sqlite__conn_free(c);
         c = next;
     }
     pthread_mutex_destroy(&st->mu);
@@ -447,17 +227,24 @@ static grantd_rc store_target(struct sq_store *st, const char *target, char *err
 }
 
 /* The first connection: WAL for files, and a first read that fails now on a file that is
- * not a database. */
+ * not a database. Switching a new file to WAL takes an exclusive lock, and when several
+ * processes open the same new file at once SQLite answers SQLITE_BUSY at once rather than
+ * call the busy handler (two readers that both want to upgrade could deadlock): such a
+ * switch is tried again every millisecond for as long as the busy timeout. */
 static grantd_rc first_conn(struct sq_store *st, char *err, size_t errlen)
 {
     struct sq_conn *c = NULL;
-    grantd_rc rc = grantd_sqlite_conn_open(st, &c, err, errlen);
+    grantd_rc rc = sqlite__conn_open(st, &c, err, errlen);
     if (rc != GRANTD_OK)
         return rc;
     st->conns = c;
     const char *sql = (st->open_flags & SQLITE_OPEN_URI) ? "PRAGMA user_version"
                                                          : "PRAGMA journal_mode = WAL";
     int r = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    for (int tries = 0; (r & 0xff) == SQLITE_BUSY && tries < BUSY_TIMEOUT_MS; tries++) {
+        usleep(1000);
+        r = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    }
     if (r != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", st->display, sqlite3_errmsg(c->db));
         rc = (r & 0xff) == SQLITE_BUSY ? GRANTD_EBUSY : GRANTD_ESTORE;
@@ -488,7 +275,7 @@ static grantd_rc sq_open(const char *target, struct grantd_store **out, char *er
     struct sq_store *st = grantd_xcalloc(1, sizeof(*st));
     st->base.driver = &grantd_sqlite_driver;
     pthread_mutex_init(&st->mu, NULL);
-    grantd_sqlite_writer_init(&st->writer);
+    sqlite__writer_init(&st->writer);
     atomic_init(&st->key_loaded, 0);
     grantd_rc rc = GRANTD_ESTORE;
     if (pthread_key_create(&st->key, conn_release) != 0) {
@@ -511,63 +298,49 @@ out:
 
 /* ---- migrate, ping, hash_key ------------------------------------------------------------ */
 
-static grantd_rc sq_migrate(struct grantd_store *s, int *from, int *to)
+static grantd_rc sq_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    return grantd_sqlite_schema_migrate(c, from, to);
+    return sqlite__schema_migrate(c, now, from, to);
 }
 
+/* A migrated database answers its schema version (the table schema_version reads). */
 static grantd_rc sq_ping(struct grantd_store *s)
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_SELECT_1, "SELECT 1");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = sqlite3_step(st);
-    rc = r == SQLITE_ROW ? GRANTD_OK : grantd_sqlite_rc(c, r == SQLITE_DONE ? SQLITE_ERROR : r);
-    grantd_sqlite_done(st);
     int version = 0;
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc == GRANTD_OK)
-        rc = grantd_sqlite_schema_version(c, &version);
-    if (rc == GRANTD_OK && version != grantd_sqlite_schema_newest())
-        rc = version > grantd_sqlite_schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
+        rc = sqlite__schema_version(c, &version);
+    if (rc == GRANTD_OK && version != sqlite__schema_newest())
+        rc = version > sqlite__schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
     return rc;
 }
 
-/* Reads the key from the meta table of the calling thread's connection. */
+static int bind_hash_key_name(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite__bind_text(st, 1, "hash_key");
+}
+
+static void hash_key_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    sqlite__col_hash(st, 0, out);
+}
+
+static const struct sq_query meta_hash_key = {
+    SQ_META_GET, "SELECT value FROM meta WHERE key = ?1", bind_hash_key_name, hash_key_row, 0};
+
+/* Reads the key from the meta table of the calling thread's connection. GRANTD_ESTORE when
+ * the database is not migrated or holds no 32-byte key. */
 static grantd_rc read_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
 {
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st =
-        grantd_sqlite_stmt(c, SQ_META_GET, "SELECT value FROM meta WHERE key = ?1");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (grantd_sqlite_bind_text(st, 1, "hash_key") != SQLITE_OK) {
+    static const unsigned char zero[GRANTD_SHA256_LEN];
+    grantd_rc rc = sqlite__read(s, &meta_hash_key, NULL, NULL, out);
+    if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && !memcmp(out, zero, sizeof(zero))))
         rc = GRANTD_ESTORE;
-        goto out;
-    }
-    int r = sqlite3_step(st);
-    if (r != SQLITE_ROW) {
-        rc = r == SQLITE_DONE ? GRANTD_ESTORE : grantd_sqlite_rc(c, r); /* not migrated */
-        goto out;
-    }
-    if (sqlite3_column_bytes(st, 0) != GRANTD_SHA256_LEN) {
-        rc = GRANTD_ESTORE;
-        goto out;
-    }
-    memcpy(out, sqlite3_column_blob(st, 0), GRANTD_SHA256_LEN);
-    rc = GRANTD_OK;
-out:
-    grantd_sqlite_done(st);
     return rc;
 }
 
@@ -600,38 +373,39 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .migrate = sq_migrate,
     .ping = sq_ping,
     .hash_key = sq_hash_key,
-    .tenant_get = grantd_sqlite_tenant_get,
-    .tenant_find = grantd_sqlite_tenant_find,
-    .client_put = grantd_sqlite_client_put,
-    .client_get = grantd_sqlite_client_get,
-    .client_list = grantd_sqlite_client_list,
-    .client_set_disabled = grantd_sqlite_client_set_disabled,
-    .client_set_secret = grantd_sqlite_client_set_secret,
-    .client_delete = grantd_sqlite_client_delete,
-    .user_put = grantd_sqlite_user_put,
-    .user_find = grantd_sqlite_user_find,
-    .user_list = grantd_sqlite_user_list,
-    .user_set_password = grantd_sqlite_user_set_password,
-    .user_set_disabled = grantd_sqlite_user_set_disabled,
-    .tenant_put = grantd_sqlite_tenant_put,
-    .tenant_list = grantd_sqlite_tenant_list,
-    .user_get = grantd_sqlite_user_get,
-    .session_put = grantd_sqlite_session_put,
-    .session_get = grantd_sqlite_session_get,
-    .session_delete = grantd_sqlite_session_delete,
-    .consent_get = grantd_sqlite_consent_get,
-    .consent_put = grantd_sqlite_consent_put,
-    .code_put = grantd_sqlite_code_put,
-    .code_consume = grantd_sqlite_code_consume,
-    .token_put = grantd_sqlite_token_put,
-    .token_put_async = grantd_sqlite_token_put_async,
-    .token_get = grantd_sqlite_token_get,
-    .token_revoke_family = grantd_sqlite_token_revoke_family,
-    .refresh_rotate = grantd_sqlite_refresh_rotate,
-    .token_revoke = grantd_sqlite_token_revoke,
-    .client_disable = grantd_sqlite_client_disable,
-    .purge_expired = grantd_sqlite_purge_expired,
-    .key_put = grantd_sqlite_key_put,
-    .key_list = grantd_sqlite_key_list,
-    .key_retire = grantd_sqlite_key_retire,
+    .tenant_get = sqlite__tenant_get,
+    .tenant_find = sqlite__tenant_find,
+    .client_put = sqlite__client_put,
+    .client_get = sqlite__client_get,
+    .client_list = sqlite__client_list,
+    .client_set_disabled = sqlite__client_set_disabled,
+    .client_set_secret = sqlite__client_set_secret,
+    .client_delete = sqlite__client_delete,
+    .user_put = sqlite__user_put,
+    .user_find = sqlite__user_find,
+    .user_list = sqlite__user_list,
+    .user_set_password = sqlite__user_set_password,
+    .user_set_disabled = sqlite__user_set_disabled,
+    .tenant_put = sqlite__tenant_put,
+    .tenant_list = sqlite__tenant_list,
+    .user_get = sqlite__user_get,
+    .session_put = sqlite__session_put,
+    .session_get = sqlite__session_get,
+    .session_delete = sqlite__session_delete,
+    .consent_get = sqlite__consent_get,
+    .consent_put = sqlite__consent_put,
+    .code_put = sqlite__code_put,
+    .code_consume = sqlite__code_consume,
+    .token_put = sqlite__token_put,
+    .token_put_async = sqlite__token_put_async,
+    .token_get = sqlite__token_get,
+    .token_revoke_family = sqlite__token_revoke_family,
+    .refresh_rotate = sqlite__refresh_rotate,
+    .token_revoke = sqlite__token_revoke,
+    .purge_expired = sqlite__purge_expired,
+    .key_put = sqlite__key_put,
+    .key_list = sqlite__key_list,
+    .key_rotate = sqlite__key_rotate,
+    .change_seq = sqlite__change_seq,
+    .change_wait = sqlite__change_wait,
 };

@@ -6,77 +6,64 @@
  * own. On failure everything is rolled back. Strings handed back live in the caller's
  * arena.
  *
- * Not here: connections and error mapping (sqlite.c), the schema (sqlite_schema.c), users
- * (sqlite_user.c), client_disable (sqlite_purge.c, with the other operations that revoke in
- * bulk). Secrets never reach this file, only their keyed hashes. */
+ * Not here: connections (sqlite.c), statements and error mapping (sqlite_query.c), the
+ * schema (sqlite_schema.c), users (sqlite_user.c), client_set_disabled (sqlite_purge.c, with
+ * the other operations that revoke in bulk). Secrets never reach this file, only their
+ * keyed hashes. */
 #include "store/sqlite_int.h"
 
 #include <string.h>
 
-#include "core/clock.h"
 
 /* ---- tenants -------------------------------------------------------------------------- */
 
-static void tenant_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_tenant *t)
+#define TENANT_SELECT "SELECT id, name, issuer, created_at, profile FROM tenants "
+
+static void tenant_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
+    struct grantd_tenant *t = out;
     t->id = sqlite3_column_int64(st, 0);
-    t->name = grantd_sqlite_col_str(a, st, 1);
-    t->issuer = grantd_sqlite_col_str(a, st, 2);
+    t->name = sqlite__col_str(a, st, 1);
+    t->issuer = sqlite__col_str(a, st, 2);
     t->created_at = sqlite3_column_int64(st, 3);
-    t->profile = grantd_sqlite_col_str(a, st, 4);
+    t->profile = sqlite__col_str(a, st, 4);
 }
 
-#define TENANT_COLUMNS "id, name, issuer, created_at, profile"
-
-/* Steps a bound single-row tenant query into *out and resets it. */
-static grantd_rc tenant_row(struct sq_conn *c, sqlite3_stmt *st, struct grantd_arena *a,
-                            struct grantd_tenant *out)
+static int bind_name(sqlite3_stmt *st, const void *arg)
 {
-    int r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
-    if (r == SQLITE_ROW)
-        tenant_from_row(st, a, out);
-    grantd_sqlite_done(st);
-    return rc;
+    return sqlite__bind_text(st, 1, arg);
 }
 
-grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
-                                   struct grantd_tenant *out)
+static const struct sq_query tenant_get = {SQ_TENANT_GET, TENANT_SELECT "WHERE id = ?1",
+                                           sqlite__bind_int64, tenant_row, 0};
+static const struct sq_query tenant_find = {SQ_TENANT_FIND, TENANT_SELECT "WHERE name = ?1",
+                                            bind_name, tenant_row, 0};
+static const struct sq_query tenant_list = {SQ_TENANT_LIST, TENANT_SELECT "ORDER BY id", NULL,
+                                            tenant_row, 0};
+
+grantd_rc sqlite__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
+                             struct grantd_tenant *out)
 {
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(
-        c, SQ_TENANT_GET, "SELECT " TENANT_COLUMNS " FROM tenants WHERE id = ?1");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return tenant_row(c, st, a, out);
+    return sqlite__read(s, &tenant_get, &id, a, out);
 }
 
-grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena *a,
-                                    const char *name, struct grantd_tenant *out)
+grantd_rc sqlite__tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
+                              struct grantd_tenant *out)
 {
-    struct sq_conn *c;
-    if (!name)
-        return GRANTD_EINVAL;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st = grantd_sqlite_stmt(
-        c, SQ_TENANT_FIND, "SELECT " TENANT_COLUMNS " FROM tenants WHERE name = ?1");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (grantd_sqlite_bind_text(st, 1, name) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return tenant_row(c, st, a, out);
+    return name ? sqlite__read(s, &tenant_find, name, a, out) : GRANTD_EINVAL;
 }
+
+static int bind_tenant_new(sqlite3_stmt *st, const void *arg)
+{
+    const struct grantd_tenant *t = arg;
+    return sqlite__bind_text(st, 1, t->name) | sqlite__bind_text(st, 2, t->issuer) |
+           sqlite__bind_text(st, 3, t->profile) | sqlite3_bind_int64(st, 4, t->created_at);
+}
+
+static const struct sq_query tenant_put = {
+    SQ_TENANT_PUT, "INSERT INTO tenants (name, issuer, profile, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4)",
+    bind_tenant_new, NULL, 0};
 
 struct tenant_new {
     const struct grantd_tenant *t;
@@ -86,66 +73,27 @@ struct tenant_new {
 static grantd_rc tenant_put_tx(struct sq_conn *c, void *arg)
 {
     const struct tenant_new *n = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TENANT_PUT,
-                                          "INSERT INTO tenants (name, issuer, profile, created_at) "
-                                          "VALUES (?1, ?2, ?3, ?4)");
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = grantd_sqlite_bind_text(st, 1, n->t->name) |
-            grantd_sqlite_bind_text(st, 2, n->t->issuer) |
-            grantd_sqlite_bind_text(st, 3, n->t->profile) |
-            sqlite3_bind_int64(st, 4, grantd_clock_now());
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    grantd_rc rc = grantd_sqlite_exec(c, st);
+    grantd_rc rc = sqlite__run(c, &tenant_put, n->t);
     if (rc == GRANTD_OK && n->id_out)
         *n->id_out = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
-grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
-                                   int64_t *id_out)
+grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
+                             int64_t *id_out)
 {
-    if (!t || !t->name || !*t->name)
+    if (!t || !t->name || !*t->name || t->created_at <= 0)
         return GRANTD_EINVAL;
     struct tenant_new n = {t, id_out};
-    return grantd_sqlite_write(s, tenant_put_tx, &n);
+    return sqlite__write(s, tenant_put_tx, &n);
 }
 
-grantd_rc grantd_sqlite_tenant_list(struct grantd_store *s, struct grantd_arena *a,
-                                    struct grantd_tenant **out, size_t *count)
+grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
+                              struct grantd_tenant **out, size_t *count)
 {
-    struct sq_conn *c;
     *out = NULL;
     *count = 0;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    sqlite3_stmt *st =
-        grantd_sqlite_stmt(c, SQ_TENANT_LIST, "SELECT " TENANT_COLUMNS " FROM tenants ORDER BY id");
-    if (!st)
-        return GRANTD_ESTORE;
-    size_t cap = 16, n = 0;
-    struct grantd_tenant *v = grantd_arena_alloc(a, cap * sizeof(*v));
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct grantd_tenant *bigger = grantd_arena_alloc(a, 2 * cap * sizeof(*v));
-            memcpy(bigger, v, n * sizeof(*v));
-            v = bigger;
-            cap *= 2;
-        }
-        tenant_from_row(st, a, &v[n++]);
-    }
-    rc = r == SQLITE_DONE ? GRANTD_OK : grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
-    if (rc == GRANTD_OK) {
-        *out = v;
-        *count = n;
-    }
-    return rc;
+    return sqlite__read_rows(s, &tenant_list, NULL, a, sizeof(**out), (void **)out, count);
 }
 
 /* ---- clients -------------------------------------------------------------------------- */
@@ -154,17 +102,16 @@ grantd_rc grantd_sqlite_tenant_list(struct grantd_store *s, struct grantd_arena 
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
     "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after"
 
-static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_client *c)
+static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
+    struct grantd_client *c = out;
     memset(c, 0, sizeof(*c));
     c->tenant = sqlite3_column_int64(st, 0);
-    c->id = grantd_sqlite_col_str(a, st, 1);
-    c->name = grantd_sqlite_col_str(a, st, 2);
+    c->id = sqlite__col_str(a, st, 1);
+    c->name = sqlite__col_str(a, st, 2);
     c->is_public = sqlite3_column_int(st, 3) != 0;
-    const void *hash = sqlite3_column_blob(st, 4);
-    if (hash && sqlite3_column_bytes(st, 4) == GRANTD_SHA256_LEN)
-        memcpy(c->secret_hash, hash, GRANTD_SHA256_LEN);
-    c->scope = grantd_sqlite_col_str(a, st, 5);
+    sqlite__col_hash(st, 4, c->secret_hash);
+    c->scope = sqlite__col_str(a, st, 5);
     c->grants = (unsigned)sqlite3_column_int64(st, 6);
     c->disabled = sqlite3_column_int(st, 7) != 0;
     c->created_at = sqlite3_column_int64(st, 8);
@@ -176,98 +123,99 @@ static void client_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct gra
     c->tokens_after = sqlite3_column_int64(st, 14);
 }
 
-/* Binds a (tenant, id) key at parameters 1 and 2. */
-static int bind_key(sqlite3_stmt *st, int64_t tenant, const char *id)
+static const struct sq_query client_get = {SQ_CLIENT_GET,
+                                           "SELECT " CLIENT_COLUMNS " FROM clients "
+                                           "WHERE tenant_id = ?1 AND id = ?2",
+                                           sqlite__bind_id, client_row, 0};
+static const struct sq_query client_list = {SQ_CLIENT_LIST,
+                                            "SELECT " CLIENT_COLUMNS " FROM clients "
+                                            "WHERE tenant_id = ?1 ORDER BY created_at, id",
+                                            sqlite__bind_int64, client_row, 0};
+
+static void uri_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
-    return sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, id);
+    *(const char **)out = sqlite__col_str(a, st, 0);
 }
 
-/* Loads the redirect URIs of client (tenant, id) in order into out. */
+static const struct sq_query uri_list = {SQ_URI_LIST,
+                                         "SELECT uri FROM client_redirect_uris "
+                                         "WHERE tenant_id = ?1 AND client_id = ?2 "
+                                         "ORDER BY position",
+                                         sqlite__bind_id, uri_row, 0};
+
+/* Loads the redirect URIs of client out (its tenant and id) in order into it. */
 static grantd_rc load_uris(struct sq_conn *c, struct grantd_arena *a, struct grantd_client *out)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_URI_LIST,
-                                          "SELECT uri FROM client_redirect_uris "
-                                          "WHERE tenant_id = ?1 AND client_id = ?2 "
-                                          "ORDER BY position");
-    if (!st)
-        return GRANTD_ESTORE;
-    const char **uris = NULL;
-    size_t n = 0, cap = 0;
-    grantd_rc rc = GRANTD_ESTORE;
-    if (bind_key(st, out->tenant, out->id) != SQLITE_OK)
-        goto out;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        uris = grantd_sqlite_grow(a, uris, n, &cap, sizeof(*uris));
-        uris[n++] = grantd_sqlite_col_str(a, st, 0);
-    }
-    rc = grantd_sqlite_rc(c, r);
+    struct sq_id key = {out->tenant, out->id};
+    void *uris = NULL;
+    grantd_rc rc = sqlite__rows(c, &uri_list, &key, a, sizeof(const char *), &uris,
+                                &out->redirect_uri_count);
     out->redirect_uris = uris;
-    out->redirect_uri_count = n;
-out:
-    grantd_sqlite_done(st);
     return rc;
 }
 
-static grantd_rc insert_uris(struct sq_conn *c, const struct grantd_client *cl)
+struct uri_new {
+    const struct grantd_client *cl;
+    size_t i;
+};
+
+static int bind_uri(sqlite3_stmt *st, const void *arg)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_URI_PUT,
-                                          "INSERT INTO client_redirect_uris "
-                                          "(tenant_id, client_id, position, uri) "
-                                          "VALUES (?1, ?2, ?3, ?4)");
-    if (!st)
-        return GRANTD_ESTORE;
-    grantd_rc rc = GRANTD_OK;
-    for (size_t i = 0; rc == GRANTD_OK && i < cl->redirect_uri_count; i++) {
-        int b = bind_key(st, cl->tenant, cl->id) | sqlite3_bind_int64(st, 3, (int64_t)i) |
-                grantd_sqlite_bind_text(st, 4, cl->redirect_uris[i]);
-        rc = b == SQLITE_OK ? grantd_sqlite_exec(c, st) : GRANTD_ESTORE;
-        grantd_sqlite_done(st);
-    }
-    return rc;
+    const struct uri_new *u = arg;
+    struct sq_id key = {u->cl->tenant, u->cl->id};
+    return sqlite__bind_id(st, &key) | sqlite3_bind_int64(st, 3, (int64_t)u->i) |
+           sqlite__bind_text(st, 4, u->cl->redirect_uris[u->i]);
 }
 
-static grantd_rc insert_client(struct sq_conn *c, const struct grantd_client *cl)
+static const struct sq_query uri_put = {SQ_URI_PUT,
+                                        "INSERT INTO client_redirect_uris "
+                                        "(tenant_id, client_id, position, uri) "
+                                        "VALUES (?1, ?2, ?3, ?4)",
+                                        bind_uri, NULL, 0};
+
+static int bind_client(sqlite3_stmt *st, const void *arg)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_PUT,
-                                          "INSERT INTO clients (" CLIENT_COLUMNS ") "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                                          "?12, ?13, ?14, ?15)");
-    if (!st)
-        return GRANTD_ESTORE;
-    int64_t created = cl->created_at ? cl->created_at : grantd_clock_now();
-    int64_t updated = cl->updated_at ? cl->updated_at : created;
-    int b = bind_key(st, cl->tenant, cl->id) | grantd_sqlite_bind_text(st, 3, cl->name) |
-            sqlite3_bind_int(st, 4, cl->is_public ? 1 : 0) |
-            grantd_sqlite_bind_text(st, 6, cl->scope ? cl->scope : "") |
-            sqlite3_bind_int64(st, 7, (int64_t)cl->grants) |
-            sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) | sqlite3_bind_int64(st, 9, created) |
-            sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags) |
-            sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
-            sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
-            sqlite3_bind_int64(st, 15, cl->tokens_after ? cl->tokens_after : grantd_clock_now_us());
-    if (!cl->is_public)
-        b |= sqlite3_bind_blob(st, 5, cl->secret_hash, GRANTD_SHA256_LEN, SQLITE_STATIC);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
+    const struct grantd_client *cl = arg;
+    struct sq_id key = {cl->tenant, cl->id};
+    int64_t updated = cl->updated_at ? cl->updated_at : cl->created_at;
+    return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, cl->name) |
+           sqlite3_bind_int(st, 4, cl->is_public ? 1 : 0) |
+           (cl->is_public ? SQLITE_OK : sqlite__bind_hash(st, 5, cl->secret_hash)) |
+           sqlite__bind_text(st, 6, cl->scope ? cl->scope : "") |
+           sqlite3_bind_int64(st, 7, (int64_t)cl->grants) |
+           sqlite3_bind_int(st, 8, cl->disabled ? 1 : 0) |
+           sqlite3_bind_int64(st, 9, cl->created_at) |
+           sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags) |
+           sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
+           sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
+           sqlite3_bind_int64(st, 15, cl->tokens_after);
 }
+
+static const struct sq_query client_put = {SQ_CLIENT_PUT,
+                                           "INSERT INTO clients (" CLIENT_COLUMNS ") "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                           "?11, ?12, ?13, ?14, ?15)",
+                                           bind_client, NULL, 0};
 
 static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
 {
     const struct grantd_client *cl = arg;
-    grantd_rc rc = insert_client(c, cl);
-    return rc == GRANTD_OK ? insert_uris(c, cl) : rc;
+    grantd_rc rc = sqlite__run(c, &client_put, cl);
+    for (size_t i = 0; rc == GRANTD_OK && i < cl->redirect_uri_count; i++) {
+        struct uri_new u = {cl, i};
+        rc = sqlite__run(c, &uri_put, &u);
+    }
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
-/* created_at 0 means now; updated_at 0 means created_at. A public client's secret_hash is
- * not stored. Lifetimes must be 0 (default) or positive; refresh_ttl may also be
- * GRANTD_TTL_NEVER. */
-grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_client *cl)
+/* created_at and tokens_after are required; updated_at 0 means created_at. A public
+ * client's secret_hash is not stored. Lifetimes must be 0 (default) or positive;
+ * refresh_ttl may also be GRANTD_TTL_NEVER. */
+grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *cl)
 {
     if (!cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
+        return GRANTD_EINVAL;
+    if (cl->created_at <= 0 || cl->tokens_after <= 0)
         return GRANTD_EINVAL;
     if (cl->code_ttl < 0 || cl->access_ttl < 0 || cl->refresh_ttl < GRANTD_TTL_NEVER)
         return GRANTD_EINVAL;
@@ -275,126 +223,73 @@ grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_c
         if (!cl->redirect_uris[i])
             return GRANTD_EINVAL;
     }
-    return grantd_sqlite_write(s, client_put_tx, (void *)cl);
+    return sqlite__write(s, client_put_tx, (void *)cl);
 }
 
-/* Reads the client row (tenant, id) into out, inside the caller's read transaction. */
-static grantd_rc select_client(struct sq_conn *c, struct grantd_arena *a, int64_t tenant,
-                               const char *id, struct grantd_client *out)
-{
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_GET,
-                                          "SELECT " CLIENT_COLUMNS " FROM clients "
-                                          "WHERE tenant_id = ?1 AND id = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    grantd_rc rc = GRANTD_ESTORE;
-    if (bind_key(st, tenant, id) != SQLITE_OK)
-        goto out;
-    int r = sqlite3_step(st);
-    rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
-    if (r == SQLITE_ROW)
-        client_from_row(st, a, out);
-out:
-    grantd_sqlite_done(st);
-    return rc;
-}
-
-grantd_rc grantd_sqlite_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                   const char *id, struct grantd_client *out)
+grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                             const char *id, struct grantd_client *out)
 {
     if (!id)
         return GRANTD_EINVAL;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    struct sq_id key = {tenant, id};
+    grantd_rc rc = sqlite__conn(s, &c);
+    if (rc == GRANTD_OK)
+        rc = sqlite__begin(c, 0);
     if (rc != GRANTD_OK)
         return rc;
-    rc = grantd_sqlite_begin(c, 0);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = select_client(c, a, tenant, id, out);
+    rc = sqlite__get(c, &client_get, &key, a, out);
     if (rc == GRANTD_OK)
         rc = load_uris(c, a, out);
-    return grantd_sqlite_end(c, rc);
+    return sqlite__end(c, rc);
 }
 
-static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
-{
-    client_from_row(st, a, item);
-}
-
-/* Reads every client row of tenant, without redirect URIs, inside a read transaction. */
-static grantd_rc select_clients(struct sq_conn *c, struct grantd_arena *a, int64_t tenant,
-                                struct grantd_client **out, size_t *count)
-{
-    return grantd_sqlite_tenant_rows(c, SQ_CLIENT_LIST,
-                                     "SELECT " CLIENT_COLUMNS " FROM clients "
-                                     "WHERE tenant_id = ?1 ORDER BY created_at, id",
-                                     tenant, a, sizeof(**out), client_row, (void **)out, count);
-}
-
-grantd_rc grantd_sqlite_client_list(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant, struct grantd_client **out, size_t *count)
+grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              struct grantd_client **out, size_t *count)
 {
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
+    if (rc == GRANTD_OK)
+        rc = sqlite__begin(c, 0);
     if (rc != GRANTD_OK)
         return rc;
-    rc = grantd_sqlite_begin(c, 0);
-    if (rc != GRANTD_OK)
-        return rc;
-    struct grantd_client *v = NULL;
+    void *v = NULL;
     size_t n = 0;
-    rc = select_clients(c, a, tenant, &v, &n);
+    rc = sqlite__rows(c, &client_list, &tenant, a, sizeof(struct grantd_client), &v, &n);
+    struct grantd_client *list = v;
     for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
-        rc = load_uris(c, a, &v[i]);
-    rc = grantd_sqlite_end(c, rc);
+        rc = load_uris(c, a, &list[i]);
+    rc = sqlite__end(c, rc);
     if (rc == GRANTD_OK) {
-        *out = v;
+        *out = list;
         *count = n;
     }
     return rc;
 }
 
-/* Binds ?3 = the 0/1 flag at arg, ?4 = now, ?5 = now in microseconds. */
-static int bind_flag(sqlite3_stmt *st, const void *arg)
-{
-    return sqlite3_bind_int(st, 3, *(const int *)arg ? 1 : 0) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now()) |
-           sqlite3_bind_int64(st, 5, grantd_clock_now_us());
-}
+/* ---- updates of one client ------------------------------------------------------------ */
 
-/* Binds ?3 = the hash at arg, ?4 = now. */
-static int bind_hash(sqlite3_stmt *st, const void *arg)
-{
-    return sqlite3_bind_blob(st, 3, arg, GRANTD_SHA256_LEN, SQLITE_STATIC) |
-           sqlite3_bind_int64(st, 4, grantd_clock_now());
-}
-
-grantd_rc grantd_sqlite_client_set_disabled(struct grantd_store *s, int64_t tenant,
-                                            const char *id, int disabled)
-{
-    return grantd_sqlite_write_one(s, SQ_CLIENT_DISABLE,
-                                   "UPDATE clients SET disabled = ?3, updated_at = ?4, "
-                                   "tokens_after = ?5 WHERE tenant_id = ?1 AND id = ?2",
-                                   tenant, id, bind_flag, &disabled);
-}
+static const struct sq_query client_secret = {SQ_CLIENT_SECRET,
+                                              "UPDATE clients SET secret_hash = ?3, "
+                                              "updated_at = ?4 "
+                                              "WHERE tenant_id = ?1 AND id = ?2",
+                                              sqlite__bind_set, NULL, SQ_ONE_ROW | SQ_CHANGES};
+/* The redirect URIs go with the client (ON DELETE CASCADE). */
+static const struct sq_query client_delete = {SQ_CLIENT_DELETE,
+                                              "DELETE FROM clients "
+                                              "WHERE tenant_id = ?1 AND id = ?2",
+                                              sqlite__bind_id, NULL, SQ_ONE_ROW | SQ_CHANGES};
 
 /* Replaces the hash only; is_public is left as it is. */
-grantd_rc grantd_sqlite_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
-                                          const unsigned char hash[GRANTD_SHA256_LEN])
+grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
-    if (!hash)
-        return GRANTD_EINVAL;
-    return grantd_sqlite_write_one(s, SQ_CLIENT_SECRET,
-                                   "UPDATE clients SET secret_hash = ?3, updated_at = ?4 "
-                                   "WHERE tenant_id = ?1 AND id = ?2",
-                                   tenant, id, bind_hash, hash);
+    struct sq_set u = {.key = {tenant, id}, .hash = hash, .now = now};
+    return id && hash ? sqlite__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
 }
 
-/* The redirect URIs go with the client (ON DELETE CASCADE). */
-grantd_rc grantd_sqlite_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
+grantd_rc sqlite__client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
-    return grantd_sqlite_write_one(s, SQ_CLIENT_DELETE,
-                                   "DELETE FROM clients WHERE tenant_id = ?1 AND id = ?2",
-                                   tenant, id, NULL, NULL);
+    struct sq_id key = {tenant, id};
+    return id ? sqlite__write_query(s, &client_delete, &key) : GRANTD_EINVAL;
 }

@@ -1,8 +1,8 @@
 /* The SQLite driver's authorization codes and opaque tokens (struct grantd_store_driver in
- * store.h). Only SHA-256 hashes of codes and tokens reach this file.
+ * store.h). Only the storage keys of codes and tokens (store.h) reach this file.
  *
  * Revocation of a family is one row in revoked_families (sqlite_schema.c, version 3): a
- * replayed code, a reused refresh token, token_revoke_family and client_disable insert it;
+ * replayed code, a reused refresh token, token_revoke_family and disabling a client insert it;
  * token_put and refresh_rotate refuse its family; token_get reports each of its tokens as
  * revoked. So revoking costs one insert however many tokens the family has, and no index on
  * tokens by family is needed (each index on tokens costs a page write per token written).
@@ -29,61 +29,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/mem.h"
 
-/* Binds the (tenant, hash) key of a code or token at parameters 1 and 2. */
-static int bind_hash_key(sqlite3_stmt *st, int64_t tenant, const unsigned char *hash)
+/* A family of tenant, and (to revoke it) the time it is revoked at. */
+struct family {
+    int64_t tenant;
+    const char *family;
+    int64_t now;
+};
+
+static int bind_family(sqlite3_stmt *st, const void *arg)
 {
-    return sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_hash(st, 2, hash);
+    const struct family *f = arg;
+    int b = sqlite3_bind_int64(st, 1, f->tenant) | sqlite__bind_text(st, 2, f->family);
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        b |= sqlite3_bind_int64(st, 3, f->now);
+    return b;
 }
 
-/* Runs the statement id with ?1 = tenant and ?2 = the hash; GRANTD_ENOTFOUND when it
- * changed no row. */
-static grantd_rc hash_exec_one(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                               int64_t tenant, const unsigned char *hash)
+static void found_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    if (bind_hash_key(st, tenant, hash) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec_one(c, st);
+    *(int *)out = 1;
 }
 
-grantd_rc grantd_sqlite_family_check(struct sq_conn *c, int64_t tenant, const char *family)
+static const struct sq_query family_revoked = {SQ_FAMILY_REVOKED,
+                                               "SELECT 1 FROM revoked_families "
+                                               "WHERE tenant_id = ?1 AND family = ?2",
+                                               bind_family, found_row, 0};
+/* already revoked is fine */
+static const struct sq_query family_revoke = {SQ_FAMILY_REVOKE,
+                                              "INSERT OR IGNORE INTO revoked_families "
+                                              "(tenant_id, family, revoked_at) "
+                                              "VALUES (?1, ?2, ?3)",
+                                              bind_family, NULL, 0};
+
+/* GRANTD_ECONFLICT when (tenant, family) is revoked, inside the caller's transaction. */
+static grantd_rc family_check(struct sq_conn *c, int64_t tenant, const char *family)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKED,
-                                          "SELECT 1 FROM revoked_families "
-                                          "WHERE tenant_id = ?1 AND family = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = SQLITE_MISUSE;
-    if ((sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family)) ==
-        SQLITE_OK)
-        r = sqlite3_step(st);
-    grantd_rc rc = r == SQLITE_ROW ? GRANTD_ECONFLICT : grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
-    return rc;
+    struct family f = {tenant, family, 0};
+    int found = 0;
+    grantd_rc rc = sqlite__get(c, &family_revoked, &f, NULL, &found);
+    return rc == GRANTD_OK ? GRANTD_ECONFLICT : rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-/* Marks (tenant, family) revoked inside the caller's transaction; already revoked is fine. */
-static grantd_rc revoke_family(struct sq_conn *c, int64_t tenant, const char *family)
+/* Marks f's family revoked (at f->now) inside the caller's transaction. */
+static grantd_rc revoke_family(struct sq_conn *c, const struct family *f)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_FAMILY_REVOKE,
-                                          "INSERT OR IGNORE INTO revoked_families "
-                                          "(tenant_id, family, revoked_at) VALUES (?1, ?2, ?3)");
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, tenant) | grantd_sqlite_bind_text(st, 2, family) |
-            sqlite3_bind_int64(st, 3, grantd_clock_now());
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
+    return sqlite__run(c, &family_revoke, f);
 }
 
 /* ---- codes ---------------------------------------------------------------------------- */
@@ -92,19 +84,19 @@ static grantd_rc revoke_family(struct sq_conn *c, int64_t tenant, const char *fa
     "tenant_id, hash, client_id, user_id, redirect_uri, scope, code_challenge, "              \
     "code_challenge_method, family, auth_time, created_at, expires_at"
 
-static void code_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+static void code_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
     struct grantd_code *k = out;
     memset(k, 0, sizeof(*k));
     k->tenant = sqlite3_column_int64(st, 0);
-    grantd_sqlite_col_hash(st, 1, k->hash);
-    k->client_id = grantd_sqlite_col_str(a, st, 2);
-    k->user_id = grantd_sqlite_col_str(a, st, 3);
-    k->redirect_uri = grantd_sqlite_col_str(a, st, 4);
-    k->scope = grantd_sqlite_col_str(a, st, 5);
-    k->code_challenge = grantd_sqlite_col_str(a, st, 6);
-    k->code_challenge_method = grantd_sqlite_col_str(a, st, 7);
-    k->family = grantd_sqlite_col_str(a, st, 8);
+    sqlite__col_hash(st, 1, k->hash);
+    k->client_id = sqlite__col_str(a, st, 2);
+    k->user_id = sqlite__col_str(a, st, 3);
+    k->redirect_uri = sqlite__col_str(a, st, 4);
+    k->scope = sqlite__col_str(a, st, 5);
+    k->code_challenge = sqlite__col_str(a, st, 6);
+    k->code_challenge_method = sqlite__col_str(a, st, 7);
+    k->family = sqlite__col_str(a, st, 8);
     k->auth_time = sqlite3_column_int64(st, 9);
     k->created_at = sqlite3_column_int64(st, 10);
     k->expires_at = sqlite3_column_int64(st, 11);
@@ -112,49 +104,54 @@ static void code_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     k->revoked = sqlite3_column_int(st, 13) != 0;
 }
 
-/* client_id, user_id and family are required; a challenge goes with its method. */
+static int bind_code(sqlite3_stmt *st, const void *arg)
+{
+    const struct grantd_code *k = arg;
+    struct sq_hash key = {k->tenant, k->hash};
+    return sqlite__bind_hash_key(st, &key) | sqlite__bind_text(st, 3, k->client_id) |
+           sqlite__bind_text(st, 4, k->user_id) | sqlite__bind_text(st, 5, k->redirect_uri) |
+           sqlite__bind_text(st, 6, k->scope ? k->scope : "") |
+           sqlite__bind_text(st, 7, k->code_challenge) |
+           sqlite__bind_text(st, 8, k->code_challenge_method) |
+           sqlite__bind_text(st, 9, k->family) | sqlite3_bind_int64(st, 10, k->auth_time) |
+           sqlite3_bind_int64(st, 11, k->created_at) | sqlite3_bind_int64(st, 12, k->expires_at);
+}
+
+static const struct sq_query code_put = {SQ_CODE_PUT,
+                                         "INSERT INTO codes (" CODE_COLUMNS ") VALUES "
+                                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                         bind_code, NULL, 0};
+static const struct sq_query code_get = {SQ_CODE_GET,
+                                         "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
+                                         "WHERE tenant_id = ?1 AND hash = ?2",
+                                         sqlite__bind_hash_key, code_row, 0};
+static const struct sq_query code_revoke = {SQ_CODE_REVOKE,
+                                            "UPDATE codes SET revoked = 1 "
+                                            "WHERE tenant_id = ?1 AND hash = ?2",
+                                            sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
+static const struct sq_query code_use = {SQ_CODE_USE,
+                                         "UPDATE codes SET used = 1 "
+                                         "WHERE tenant_id = ?1 AND hash = ?2",
+                                         sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
+
+/* client_id, user_id, family and created_at are required; a challenge goes with its
+ * method. */
 static int code_valid(const struct grantd_code *k)
 {
-    return k && k->client_id && k->user_id && k->family &&
+    return k && k->client_id && k->user_id && k->family && k->created_at > 0 &&
            !k->code_challenge == !k->code_challenge_method;
 }
 
-static grantd_rc code_put_tx(struct sq_conn *c, void *arg)
+/* NULL scope is "". used and revoked start at 0 whatever k says. */
+grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *k)
 {
-    const struct grantd_code *k = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CODE_PUT,
-                                          "INSERT INTO codes (" CODE_COLUMNS ") VALUES "
-                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    if (!st)
-        return GRANTD_ESTORE;
-    int64_t created = k->created_at ? k->created_at : grantd_clock_now();
-    int b = bind_hash_key(st, k->tenant, k->hash) | grantd_sqlite_bind_text(st, 3, k->client_id) |
-            grantd_sqlite_bind_text(st, 4, k->user_id) |
-            grantd_sqlite_bind_text(st, 5, k->redirect_uri) |
-            grantd_sqlite_bind_text(st, 6, k->scope ? k->scope : "") |
-            grantd_sqlite_bind_text(st, 7, k->code_challenge) |
-            grantd_sqlite_bind_text(st, 8, k->code_challenge_method) |
-            grantd_sqlite_bind_text(st, 9, k->family) | sqlite3_bind_int64(st, 10, k->auth_time) |
-            sqlite3_bind_int64(st, 11, created) | sqlite3_bind_int64(st, 12, k->expires_at);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
-}
-
-/* created_at 0 means now; NULL scope is "". used and revoked start at 0 whatever k says. */
-grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_code *k)
-{
-    if (!code_valid(k))
-        return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, code_put_tx, (void *)k);
+    return code_valid(k) ? sqlite__write_query(s, &code_put, k) : GRANTD_EINVAL;
 }
 
 struct consume {
     struct grantd_arena *a;
-    int64_t tenant;
-    const unsigned char *hash;
+    struct sq_hash key;
+    int64_t now;
     struct grantd_code *out;
     int replay;
 };
@@ -165,35 +162,26 @@ struct consume {
 static grantd_rc consume_tx(struct sq_conn *c, void *arg)
 {
     struct consume *x = arg;
-    grantd_rc rc = grantd_sqlite_hash_row(c, SQ_CODE_GET,
-                                          "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
-                                          "WHERE tenant_id = ?1 AND hash = ?2",
-                                          x->tenant, x->hash, x->a, code_from_row, x->out);
+    grantd_rc rc = sqlite__get(c, &code_get, &x->key, x->a, x->out);
     if (rc != GRANTD_OK)
         return rc;
     x->replay = x->out->used;
-    if (x->replay)
-        rc = hash_exec_one(c, SQ_CODE_REVOKE,
-                           "UPDATE codes SET revoked = 1 WHERE tenant_id = ?1 AND hash = ?2",
-                           x->tenant, x->hash);
-    else
-        rc = hash_exec_one(c, SQ_CODE_USE,
-                           "UPDATE codes SET used = 1 WHERE tenant_id = ?1 AND hash = ?2",
-                           x->tenant, x->hash);
+    rc = sqlite__run(c, x->replay ? &code_revoke : &code_use, &x->key);
+    struct family f = {x->key.tenant, x->out->family, x->now};
     if (rc == GRANTD_OK && x->replay)
-        rc = revoke_family(c, x->tenant, x->out->family);
-    return rc;
+        rc = revoke_family(c, &f);
+    return rc == GRANTD_OK && x->replay ? sqlite__changed(c) : rc;
 }
 
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
-grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena *a,
-                                     int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
-                                     struct grantd_code *out)
+grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                               struct grantd_code *out)
 {
     if (!hash || !out)
         return GRANTD_EINVAL;
-    struct consume x = {.a = a, .tenant = tenant, .hash = hash, .out = out};
-    grantd_rc rc = grantd_sqlite_write(s, consume_tx, &x);
+    struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
+    grantd_rc rc = sqlite__write(s, consume_tx, &x);
     if (rc != GRANTD_OK)
         return rc;
     out->used = 1;
@@ -205,90 +193,89 @@ grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena
 
 /* ---- tokens --------------------------------------------------------------------------- */
 
-/* revoked is the row's flag or its family's revocation (the top of this file). */
-#define TOKEN_SELECT                                                                           \
-    "SELECT t.tenant_id, t.hash, t.kind, t.client_id, t.user_id, t.scope, t.family, "          \
-    "t.created_at, t.expires_at, t.revoked OR EXISTS (SELECT 1 FROM revoked_families r "       \
-    "WHERE r.tenant_id = t.tenant_id AND r.family = t.family), t.rotated_at, t.grace_until, "  \
-    "t.successor FROM tokens t WHERE t.tenant_id = ?1 AND t.hash = ?2"
-
-static void token_from_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+static void token_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
     struct grantd_token *t = out;
     memset(t, 0, sizeof(*t));
     t->tenant = sqlite3_column_int64(st, 0);
-    grantd_sqlite_col_hash(st, 1, t->hash);
+    sqlite__col_hash(st, 1, t->hash);
     t->kind = (enum grantd_token_kind)sqlite3_column_int(st, 2);
-    t->client_id = grantd_sqlite_col_str(a, st, 3);
-    t->user_id = grantd_sqlite_col_str(a, st, 4);
-    t->scope = grantd_sqlite_col_str(a, st, 5);
-    t->family = grantd_sqlite_col_str(a, st, 6);
+    t->client_id = sqlite__col_str(a, st, 3);
+    t->user_id = sqlite__col_str(a, st, 4);
+    t->scope = sqlite__col_str(a, st, 5);
+    t->family = sqlite__col_str(a, st, 6);
     t->created_at = sqlite3_column_int64(st, 7);
     t->expires_at = sqlite3_column_int64(st, 8);
     t->revoked = sqlite3_column_int(st, 9) != 0;
     t->rotated_at = sqlite3_column_int64(st, 10);
     t->grace_until = sqlite3_column_int64(st, 11);
-    const void *succ = sqlite3_column_blob(st, 12);
-    int n = sqlite3_column_bytes(st, 12);
-    if (succ && n > 0) {
-        unsigned char *copy = grantd_arena_alloc(a, (size_t)n);
-        memcpy(copy, succ, (size_t)n);
-        t->successor = copy;
-        t->successor_len = (size_t)n;
-    }
+    t->successor = sqlite__col_blob(a, st, 12, &t->successor_len);
 }
 
-/* At least one token; all of one tenant and family; each with a client and a known kind. */
+/* The rotation columns start at 0 / NULL: a new token is not rotated. */
+static int bind_token(sqlite3_stmt *st, const void *arg)
+{
+    const struct grantd_token *t = arg;
+    struct sq_hash key = {t->tenant, t->hash};
+    return sqlite__bind_hash_key(st, &key) | sqlite3_bind_int(st, 3, (int)t->kind) |
+           sqlite__bind_text(st, 4, t->client_id) | sqlite__bind_text(st, 5, t->user_id) |
+           sqlite__bind_text(st, 6, t->scope ? t->scope : "") |
+           sqlite__bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, t->created_at) |
+           sqlite3_bind_int64(st, 9, t->expires_at) |
+           sqlite3_bind_int(st, 10, t->revoked ? 1 : 0);
+}
+
+/* revoked is the row's flag or its family's revocation (the top of this file). */
+static const struct sq_query token_get = {
+    SQ_TOKEN_GET,
+    "SELECT t.tenant_id, t.hash, t.kind, t.client_id, t.user_id, t.scope, t.family, "
+    "t.created_at, t.expires_at, t.revoked OR EXISTS (SELECT 1 FROM revoked_families r "
+    "WHERE r.tenant_id = t.tenant_id AND r.family = t.family), t.rotated_at, t.grace_until, "
+    "t.successor FROM tokens t WHERE t.tenant_id = ?1 AND t.hash = ?2",
+    sqlite__bind_hash_key, token_row, 0};
+static const struct sq_query token_put = {SQ_TOKEN_PUT,
+                                          "INSERT INTO tokens (tenant_id, hash, kind, "
+                                          "client_id, user_id, scope, family, created_at, "
+                                          "expires_at, revoked) VALUES "
+                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                          bind_token, NULL, 0};
+static const struct sq_query token_revoke = {SQ_TOKEN_REVOKE,
+                                             "UPDATE tokens SET revoked = 1 "
+                                             "WHERE tenant_id = ?1 AND hash = ?2",
+                                             sqlite__bind_hash_key, NULL, SQ_ONE_ROW | SQ_CHANGES};
+
+/* At least one token; all of one tenant and family; each with a client, a known kind and a
+ * created_at. */
 static int tokens_valid(const struct grantd_token *t, size_t count)
 {
     if (!t || count == 0 || !t[0].family)
         return 0;
     for (size_t i = 0; i < count; i++) {
         int kind_ok = t[i].kind == GRANTD_TOKEN_ACCESS || t[i].kind == GRANTD_TOKEN_REFRESH;
-        if (!kind_ok || !t[i].client_id || t[i].tenant != t[0].tenant || !t[i].family ||
-            strcmp(t[i].family, t[0].family) != 0)
+        if (!kind_ok || !t[i].client_id || t[i].created_at <= 0 || t[i].tenant != t[0].tenant ||
+            !t[i].family || strcmp(t[i].family, t[0].family) != 0)
             return 0;
     }
     return 1;
 }
 
-/* Inserts the tokens without checking their family (the caller did). The rotation columns
- * start at 0 / NULL: a new token is not rotated. */
+/* Inserts the tokens without checking their family (the caller did). */
 static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *tokens, size_t count)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_PUT,
-                                          "INSERT INTO tokens (tenant_id, hash, kind, client_id, "
-                                          "user_id, scope, family, created_at, expires_at, "
-                                          "revoked) VALUES "
-                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    if (!st)
-        return GRANTD_ESTORE;
     grantd_rc rc = GRANTD_OK;
-    for (size_t i = 0; rc == GRANTD_OK && i < count; i++) {
-        const struct grantd_token *t = &tokens[i];
-        int64_t created = t->created_at ? t->created_at : grantd_clock_now();
-        int b = bind_hash_key(st, t->tenant, t->hash) | sqlite3_bind_int(st, 3, (int)t->kind) |
-                grantd_sqlite_bind_text(st, 4, t->client_id) |
-                grantd_sqlite_bind_text(st, 5, t->user_id) |
-                grantd_sqlite_bind_text(st, 6, t->scope ? t->scope : "") |
-                grantd_sqlite_bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, created) |
-                sqlite3_bind_int64(st, 9, t->expires_at) |
-                sqlite3_bind_int(st, 10, t->revoked ? 1 : 0);
-        if (b != SQLITE_OK) {
-            grantd_sqlite_done(st);
-            return GRANTD_ESTORE;
-        }
-        rc = grantd_sqlite_exec(c, st);
-    }
+    for (size_t i = 0; rc == GRANTD_OK && i < count; i++)
+        rc = sqlite__run(c, &token_put, &tokens[i]);
     return rc;
 }
 
-grantd_rc grantd_sqlite_insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
-                                      size_t count)
+/* Inserts tokens (validated by the caller) inside the caller's write transaction, after
+ * checking that their family is not revoked (GRANTD_ECONFLICT). */
+static grantd_rc insert_tokens(struct sq_conn *c, const struct grantd_token *tokens,
+                               size_t count)
 {
     grantd_rc rc = tokens[0].family_is_new
                        ? GRANTD_OK
-                       : grantd_sqlite_family_check(c, tokens[0].tenant, tokens[0].family);
+                       : family_check(c, tokens[0].tenant, tokens[0].family);
     return rc == GRANTD_OK ? insert_only(c, tokens, count) : rc;
 }
 
@@ -300,18 +287,18 @@ struct token_batch {
 static grantd_rc token_put_tx(struct sq_conn *c, void *arg)
 {
     const struct token_batch *b = arg;
-    return grantd_sqlite_insert_tokens(c, b->tokens, b->count);
+    return insert_tokens(c, b->tokens, b->count);
 }
 
-/* created_at 0 means now; NULL scope is "". GRANTD_EINVAL for an empty batch or one that
- * mixes tenants or families. */
-grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_token *tokens,
-                                  size_t count)
+/* NULL scope is "". GRANTD_EINVAL for an empty batch, one that mixes tenants or families,
+ * or a token without created_at. */
+grantd_rc sqlite__token_put(struct grantd_store *s, const struct grantd_token *tokens,
+                            size_t count)
 {
     if (!tokens_valid(tokens, count))
         return GRANTD_EINVAL;
     struct token_batch b = {tokens, count};
-    return grantd_sqlite_write(s, token_put_tx, &b);
+    return sqlite__write(s, token_put_tx, &b);
 }
 
 /* token_put's asynchronous form: the batch descriptor lives until the callback. */
@@ -330,9 +317,8 @@ static void token_put_async_done(void *arg, grantd_rc rc)
     done(done_arg, rc);
 }
 
-void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
-                                   size_t count, void (*done)(void *arg, grantd_rc rc),
-                                   void *arg)
+void sqlite__token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+                             size_t count, void (*done)(void *arg, grantd_rc rc), void *arg)
 {
     if (!tokens_valid(tokens, count)) {
         done(arg, GRANTD_EINVAL);
@@ -340,75 +326,48 @@ void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_t
     }
     struct token_put_async *t = grantd_xcalloc(1, sizeof(*t));
     *t = (struct token_put_async){{tokens, count}, done, arg};
-    grantd_sqlite_write_async(s, token_put_tx, &t->b, token_put_async_done, t);
+    sqlite__write_async(s, token_put_tx, &t->b, token_put_async_done, t);
 }
 
 /* Revoked and expired tokens are returned as they are; the caller decides. A read on the
  * calling thread's own connection. */
-grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const unsigned char hash[GRANTD_SHA256_LEN],
-                                  struct grantd_token *out)
+grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            const unsigned char hash[GRANTD_SHA256_LEN],
+                            struct grantd_token *out)
 {
-    if (!hash || !out)
-        return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    return grantd_sqlite_hash_row(c, SQ_TOKEN_GET, TOKEN_SELECT, tenant, hash, a,
-                                  token_from_row, out);
+    struct sq_hash key = {tenant, hash};
+    return hash && out ? sqlite__read(s, &token_get, &key, a, out) : GRANTD_EINVAL;
 }
-
-struct family_arg {
-    int64_t tenant;
-    const char *family;
-};
 
 static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
 {
-    const struct family_arg *f = arg;
-    return revoke_family(c, f->tenant, f->family);
+    grantd_rc rc = revoke_family(c, arg);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* One insert into revoked_families. A tenant that does not exist has no tokens: GRANTD_OK. */
-grantd_rc grantd_sqlite_token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                            const char *family)
+grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
+                                      int64_t now)
 {
     if (!family)
         return GRANTD_EINVAL;
-    struct family_arg f = {tenant, family};
-    grantd_rc rc = grantd_sqlite_write(s, revoke_family_tx, &f);
+    struct family f = {tenant, family, now};
+    grantd_rc rc = sqlite__write(s, revoke_family_tx, &f);
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc; /* ENOTFOUND: the tenant's foreign key */
 }
 
-struct token_key {
-    int64_t tenant;
-    const unsigned char *hash;
-};
-
-static grantd_rc token_revoke_tx(struct sq_conn *c, void *arg)
-{
-    const struct token_key *k = arg;
-    return hash_exec_one(c, SQ_TOKEN_REVOKE,
-                         "UPDATE tokens SET revoked = 1 WHERE tenant_id = ?1 AND hash = ?2",
-                         k->tenant, k->hash);
-}
-
 /* Revoking a revoked token again is GRANTD_OK. */
-grantd_rc grantd_sqlite_token_revoke(struct grantd_store *s, int64_t tenant,
-                                     const unsigned char hash[GRANTD_SHA256_LEN])
+grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
+                               const unsigned char hash[GRANTD_SHA256_LEN])
 {
-    if (!hash)
-        return GRANTD_EINVAL;
-    struct token_key k = {tenant, hash};
-    return grantd_sqlite_write(s, token_revoke_tx, &k);
+    struct sq_hash key = {tenant, hash};
+    return hash ? sqlite__write_query(s, &token_revoke, &key) : GRANTD_EINVAL;
 }
 
 /* ---- refresh rotation ----------------------------------------------------------------- */
 
 struct rotate {
-    int64_t tenant;
-    const unsigned char *old;
+    struct sq_hash old;
     int64_t now, grace_until;
     const unsigned char *successor;
     size_t successor_len;
@@ -416,76 +375,73 @@ struct rotate {
     size_t count;
 };
 
+static int bind_rotate(sqlite3_stmt *st, const void *arg)
+{
+    const struct rotate *x = arg;
+    return sqlite__bind_hash_key(st, &x->old) | sqlite3_bind_int64(st, 3, x->now) |
+           sqlite3_bind_int64(st, 4, x->grace_until) |
+           sqlite__bind_blob(st, 5, x->successor, x->successor_len) |
+           sqlite__bind_text(st, 6, x->tokens[0].family);
+}
+
+/* Why a rotation changed nothing (see why_not_live), from the old token's row. */
+static void live_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    const struct rotate **x = out;
+    const char *family = (const char *)sqlite3_column_text(st, 1);
+    int same = sqlite3_column_int(st, 0) == GRANTD_TOKEN_REFRESH && family &&
+               strcmp(family, (*x)->tokens[0].family) == 0;
+    *x = same ? *x : NULL;
+}
+
+/* The compare-and-swap: one UPDATE that matches only a live refresh token of the new
+ * tokens' family. */
+static const struct sq_query token_rotate = {
+    SQ_TOKEN_ROTATE,
+    "UPDATE tokens SET rotated_at = ?3, grace_until = ?4, successor = ?5 "
+    "WHERE tenant_id = ?1 AND hash = ?2 AND kind = 2 AND family = ?6 AND rotated_at = 0 "
+    "AND revoked = 0 AND NOT EXISTS (SELECT 1 FROM revoked_families r "
+    "WHERE r.tenant_id = ?1 AND r.family = ?6)",
+    bind_rotate, NULL, SQ_ONE_ROW};
+static const struct sq_query token_live = {SQ_TOKEN_LIVE,
+                                           "SELECT kind, family FROM tokens "
+                                           "WHERE tenant_id = ?1 AND hash = ?2",
+                                           sqlite__bind_hash_key, live_row, 0};
+
 /* Why the compare-and-swap changed nothing: GRANTD_ENOTFOUND when the old token is absent,
  * GRANTD_EINVAL when it is no refresh token or the new tokens are of another family, else
  * GRANTD_ECONFLICT (rotated or revoked meanwhile). */
 static grantd_rc why_not_live(struct sq_conn *c, const struct rotate *x)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_TOKEN_LIVE,
-                                          "SELECT kind, family FROM tokens "
-                                          "WHERE tenant_id = ?1 AND hash = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    grantd_rc rc = GRANTD_ESTORE;
-    if (bind_hash_key(st, x->tenant, x->old) != SQLITE_OK)
-        goto out;
-    int r = sqlite3_step(st);
-    if (r != SQLITE_ROW) {
-        rc = r == SQLITE_DONE ? GRANTD_ENOTFOUND : grantd_sqlite_rc(c, r);
-        goto out;
-    }
-    const char *family = (const char *)sqlite3_column_text(st, 1);
-    if (sqlite3_column_int(st, 0) != GRANTD_TOKEN_REFRESH || !family ||
-        strcmp(family, x->tokens[0].family) != 0)
-        rc = GRANTD_EINVAL;
-    else
-        rc = GRANTD_ECONFLICT;
-out:
-    grantd_sqlite_done(st);
-    return rc;
+    const struct rotate *same = x;
+    grantd_rc rc = sqlite__get(c, &token_live, &x->old, NULL, &same);
+    return rc != GRANTD_OK ? rc : same ? GRANTD_ECONFLICT : GRANTD_EINVAL;
 }
 
-/* The compare-and-swap: one UPDATE that matches only a live refresh token of the new
- * tokens' family; the new tokens go in only when it changed that row. */
+/* The new tokens go in only when the compare-and-swap changed the old one. */
 static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 {
     const struct rotate *x = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(
-        c, SQ_TOKEN_ROTATE,
-        "UPDATE tokens SET rotated_at = ?3, grace_until = ?4, successor = ?5 "
-        "WHERE tenant_id = ?1 AND hash = ?2 AND kind = 2 AND family = ?6 AND rotated_at = 0 "
-        "AND revoked = 0 AND NOT EXISTS (SELECT 1 FROM revoked_families r "
-        "WHERE r.tenant_id = ?1 AND r.family = ?6)");
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = bind_hash_key(st, x->tenant, x->old) | sqlite3_bind_int64(st, 3, x->now) |
-            sqlite3_bind_int64(st, 4, x->grace_until) |
-            grantd_sqlite_bind_text(st, 6, x->tokens[0].family);
-    b |= x->successor_len ? sqlite3_bind_blob(st, 5, x->successor, (int)x->successor_len,
-                                              SQLITE_STATIC)
-                          : sqlite3_bind_null(st, 5);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    grantd_rc rc = grantd_sqlite_exec_one(c, st);
+    grantd_rc rc = sqlite__run(c, &token_rotate, x);
     if (rc == GRANTD_ENOTFOUND)
         return why_not_live(c, x);
-    return rc == GRANTD_OK ? insert_only(c, x->tokens, x->count) : rc;
+    if (rc == GRANTD_OK)
+        rc = insert_only(c, x->tokens, x->count);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,
  * of tenant, and of the old token's family (else GRANTD_EINVAL). */
-grantd_rc grantd_sqlite_refresh_rotate(struct grantd_store *s, int64_t tenant,
-                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
-                                       int64_t now, int64_t grace_until,
-                                       const unsigned char *successor, size_t successor_len,
-                                       const struct grantd_token *tokens, size_t count)
+grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
+                                 const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                                 int64_t grace_until, const unsigned char *successor,
+                                 size_t successor_len, const struct grantd_token *tokens,
+                                 size_t count)
 {
     if (!old_hash || now <= 0 || !tokens_valid(tokens, count) || tokens[0].tenant != tenant ||
         (successor_len && !successor) || successor_len > (size_t)INT32_MAX)
         return GRANTD_EINVAL;
-    struct rotate x = {tenant,     old_hash,      now,    grace_until,
-                       successor,  successor_len, tokens, count};
-    return grantd_sqlite_write(s, rotate_tx, &x);
+    struct rotate x = {{tenant, old_hash}, now,   grace_until, successor,
+                       successor_len,      tokens, count};
+    return sqlite__write(s, rotate_tx, &x);
 }

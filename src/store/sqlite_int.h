@@ -1,10 +1,16 @@
-/* Internals shared by the files of the SQLite driver (sqlite.c: connections, transactions
- * and the driver table; sqlite_writer.c: the one writer connection, group commit and the
- * background checkpoint; sqlite_schema.c: migrations; sqlite_client.c: tenants and
- * clients; sqlite_user.c: users; sqlite_session.c: sessions and consents; sqlite_code.c:
- * codes and tokens; sqlite_purge.c: client_disable and purge_expired; sqlite_key.c: signing
- * keys). Not an interface: nothing outside src/store/sqlite*.c and the driver's own unit
- * test includes it; everyone else reaches the driver through store.h. */
+/* Internals shared by the files of the SQLite driver (sqlite.c: connections and the driver
+ * table; sqlite_query.c: statements, transactions, result codes; sqlite_writer.c: the one
+ * writer connection, group commit and the background checkpoint; sqlite_schema.c:
+ * migrations; sqlite_client.c: tenants and clients; sqlite_user.c: users;
+ * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
+ * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys;
+ * sqlite_change.c: the change sequence). Not an interface: nothing outside
+ * src/store/sqlite*.c and the driver's own unit tests includes it; everyone else reaches
+ * the driver through store.h.
+ *
+ * Names: what the driver's files share is sqlite__* (functions) and sq_* / SQ_* (types,
+ * constants), as libuv marks its internals uv__: nothing here reads like public API. The one
+ * public symbol of the driver is its table, grantd_sqlite_driver (sqlite.c). */
 #ifndef GRANTD_STORE_SQLITE_INT_H
 #define GRANTD_STORE_SQLITE_INT_H
 
@@ -21,7 +27,6 @@ enum sq_stmt_id {
     SQ_BEGIN_WRITE,
     SQ_COMMIT,
     SQ_ROLLBACK,
-    SQ_SELECT_1,
     SQ_USER_VERSION,
     SQ_META_GET,
     SQ_TENANT_GET,
@@ -61,7 +66,6 @@ enum sq_stmt_id {
     SQ_SAVEPOINT,
     SQ_ROLLBACK_TO,
     SQ_RELEASE,
-    SQ_CLIENT_OFF,
     SQ_CLIENT_FAMILIES,
     SQ_CLIENT_CODE_FAMILIES,
     SQ_CLIENT_CODES_REVOKE,
@@ -77,7 +81,10 @@ enum sq_stmt_id {
     SQ_PURGE_OLD_FAMILIES,
     SQ_KEY_PUT,
     SQ_KEY_LIST,
-    SQ_KEY_RETIRE,
+    SQ_KEY_RETIRE_CURRENT,
+    SQ_CHANGE_BUMP,
+    SQ_CHANGE_SEQ,
+    SQ_DATA_VERSION,
     SQ_STMT_COUNT
 };
 
@@ -85,20 +92,20 @@ struct sq_store;
 struct sq_conn;
 
 /* The body of a write operation: runs on the writer connection c inside a transaction that
- * grantd_sqlite_write opened (never BEGIN or COMMIT itself). GRANTD_OK keeps what it
+ * sqlite__write opened (never BEGIN or COMMIT itself). GRANTD_OK keeps what it
  * changed; any other result undoes it and is the operation's result. An outcome that must
  * commit and still report something else (a replayed code) goes back through arg. */
-typedef grantd_rc (*grantd_sqlite_write_fn)(struct sq_conn *c, void *arg);
+typedef grantd_rc (*sq_write_fn)(struct sq_conn *c, void *arg);
 
 /* One queued write (sqlite_writer.c). */
 struct sq_job {
     struct sq_job *next;
-    grantd_sqlite_write_fn fn;
+    sq_write_fn fn;
     void *arg;
     grantd_rc rc;
     int done;                   /* set (under the writer's mu) once rc is final; the
                                  * leader never touches the job afterwards */
-    /* an asynchronous job (grantd_sqlite_write_async): heap-allocated, freed by the leader
+    /* an asynchronous job (sqlite__write_async): heap-allocated, freed by the leader
      * after calling on_done(done_arg, rc); NULL for a waiting caller's job */
     void (*on_done)(void *done_arg, grantd_rc rc);
     void *done_arg;
@@ -154,184 +161,224 @@ struct sq_store {
 
 /* The calling thread's connection to s, opened on first use. GRANTD_ESTORE (logged) when
  * no connection can be opened. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_conn(struct grantd_store *s, struct sq_conn **out);
+GRANTD_MUST_USE grantd_rc sqlite__conn(struct grantd_store *s, struct sq_conn **out);
 /* Opens one more connection to st configured for grantd (not in the per-thread pool). err
  * gets a one-line reason on failure. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_conn_open(struct sq_store *st, struct sq_conn **out,
-                                                  char *err, size_t errlen);
-void grantd_sqlite_conn_free(struct sq_conn *c);
+GRANTD_MUST_USE grantd_rc sqlite__conn_open(struct sq_store *st, struct sq_conn **out,
+                                            char *err, size_t errlen);
+void sqlite__conn_free(struct sq_conn *c);
 
 /* Runs fn(c, arg) on the writer connection inside a write transaction and returns its
  * result once that transaction has committed (or fn's changes were undone). Writes of
  * several threads are committed together (group commit): see sqlite_writer.c. fn must not
- * call grantd_sqlite_write or grantd_sqlite_conn. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
-                                              void *arg);
+ * call sqlite__write or sqlite__conn. */
+GRANTD_MUST_USE grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, void *arg);
 /* The same without waiting: queues fn and returns; on_done(done_arg, rc) is called once the
  * transaction holding it committed (or failed), on the writer's thread, or at once on the
  * caller's when the writer thread cannot start. arg must stay valid until then. */
-void grantd_sqlite_write_async(struct grantd_store *s, grantd_sqlite_write_fn fn, void *arg,
-                               void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
-void grantd_sqlite_writer_init(struct sq_writer *w);
+void sqlite__write_async(struct grantd_store *s, sq_write_fn fn, void *arg,
+                         void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
+void sqlite__writer_init(struct sq_writer *w);
 /* Stops the checkpoint thread and closes the writer's connections. */
-void grantd_sqlite_writer_close(struct sq_writer *w);
+void sqlite__writer_close(struct sq_writer *w);
 
 /* The prepared statement id of c, prepared from sql on first use; NULL (logged) when sql
  * does not prepare, e.g. on a database that is not migrated. */
-sqlite3_stmt *grantd_sqlite_stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql);
+sqlite3_stmt *sqlite__stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql);
 /* Resets st and clears its bindings, ready for the next use. */
-void grantd_sqlite_done(sqlite3_stmt *st);
+void sqlite__done(sqlite3_stmt *st);
 /* Maps an SQLite result code to grantd_rc: busy/locked → EBUSY, unique/primary key →
  * EEXIST, foreign key → ENOTFOUND (the parent is missing), anything else → ESTORE (logged
  * with SQLite's message). SQLITE_OK, _ROW and _DONE → GRANTD_OK. */
-grantd_rc grantd_sqlite_rc(struct sq_conn *c, int code);
-/* Steps st to completion (a statement that returns no rows), then resets it. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_exec(struct sq_conn *c, sqlite3_stmt *st);
-/* Like grantd_sqlite_exec, and GRANTD_ENOTFOUND when the statement changed no row. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_exec_one(struct sq_conn *c, sqlite3_stmt *st);
+grantd_rc sqlite__rc(struct sq_conn *c, int code);
 /* Starts a transaction: BEGIN IMMEDIATE for write != 0 (takes the write lock now, so the
  * busy timeout applies), else BEGIN (a consistent read snapshot). */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_begin(struct sq_conn *c, int write);
-/* Ends the transaction begun by grantd_sqlite_begin: COMMIT when rc is GRANTD_OK, else
+GRANTD_MUST_USE grantd_rc sqlite__begin(struct sq_conn *c, int write);
+/* Ends the transaction begun by sqlite__begin: COMMIT when rc is GRANTD_OK, else
  * ROLLBACK. Returns rc, or the failure of COMMIT (after rolling back). */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_end(struct sq_conn *c, grantd_rc rc);
-/* One statement that must change exactly one row keyed by tenant at ?1 and key (a client
- * id or a username) at ?2; bind, when not NULL, binds the parameters from ?3 on from arg.
- * Runs through grantd_sqlite_write. GRANTD_ENOTFOUND when no row changed; GRANTD_EINVAL for
- * a NULL key. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_write_one(struct grantd_store *s, enum sq_stmt_id id,
-                                                  const char *sql, int64_t tenant,
-                                                  const char *key,
-                                                  int (*bind)(sqlite3_stmt *st, const void *arg),
-                                                  const void *arg);
-/* Steps st, a bound query that answers at most one row: on a row, fill copies it into out
- * (strings into a). GRANTD_ENOTFOUND when there is no row. Resets st. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_one_row(struct sq_conn *c, sqlite3_stmt *st,
-                                                struct grantd_arena *a,
-                                                void (*fill)(sqlite3_stmt *st,
-                                                             struct grantd_arena *a, void *out),
-                                                void *out);
-/* Like grantd_sqlite_one_row for a statement id prepared from sql on c whose parameters
- * ?1 and ?2 are tenant and the GRANTD_SHA256_LEN bytes at hash. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_hash_row(struct sq_conn *c, enum sq_stmt_id id,
-                                                 const char *sql, int64_t tenant,
-                                                 const unsigned char *hash,
-                                                 struct grantd_arena *a,
-                                                 void (*fill)(sqlite3_stmt *st,
-                                                              struct grantd_arena *a, void *out),
-                                                 void *out);
+GRANTD_MUST_USE grantd_rc sqlite__end(struct sq_conn *c, grantd_rc rc);
+
+/* ---- statements: one piece of code for prepare → bind → step → read → reset ----------
+ *
+ * Every statement of the driver is a struct sq_query: its id and SQL, a function that binds
+ * its parameters from an argument the caller passes, and (for a query) one that copies a
+ * row out. The functions below run one; an operation is then its queries plus the
+ * arguments it binds. */
+
+/* Binds st's parameters from arg; the OR of the sqlite3_bind_* results (SQLITE_OK = 0). */
+typedef int (*sq_bind_fn)(sqlite3_stmt *st, const void *arg);
+/* Copies the current row of st into out (strings into a). */
+typedef void (*sq_row_fn)(sqlite3_stmt *st, struct grantd_arena *a, void *out);
+
+enum sq_query_flag {
+    SQ_ONE_ROW = 1u << 0, /* a write that must change a row: GRANTD_ENOTFOUND when none */
+    SQ_CHANGES = 1u << 1, /* sqlite__write_query: the write moves the change sequence */
+};
+
+struct sq_query {
+    enum sq_stmt_id id;
+    const char *sql;
+    sq_bind_fn bind; /* NULL: no parameters */
+    sq_row_fn row;   /* NULL: the statement returns no row that matters */
+    unsigned flags;  /* enum sq_query_flag */
+};
+
+/* Runs q on c with its parameters bound from arg, to completion (a write, or a statement
+ * whose rows do not matter). GRANTD_ESTORE when it does not prepare or bind. */
+GRANTD_MUST_USE grantd_rc sqlite__run(struct sq_conn *c, const struct sq_query *q,
+                                      const void *arg);
+/* Runs q, a query answering at most one row, on c: the row goes to q->row(st, a, out).
+ * GRANTD_ENOTFOUND when there is none. */
+GRANTD_MUST_USE grantd_rc sqlite__get(struct sq_conn *c, const struct sq_query *q,
+                                      const void *arg, struct grantd_arena *a, void *out);
+/* sqlite__get on the calling thread's connection: a whole one-row read operation. */
+GRANTD_MUST_USE grantd_rc sqlite__read(struct grantd_store *s, const struct sq_query *q,
+                                       const void *arg, struct grantd_arena *a, void *out);
+/* Runs q on c and hands every row to q->row(st, a, out) (the same out each time). */
+GRANTD_MUST_USE grantd_rc sqlite__scan(struct sq_conn *c, const struct sq_query *q,
+                                       const void *arg, struct grantd_arena *a, void *out);
+/* Runs q on c and reads every row into a new arena array of elem-sized items: *out and
+ * *count are set on success (no rows: GRANTD_OK with *count 0). */
+GRANTD_MUST_USE grantd_rc sqlite__rows(struct sq_conn *c, const struct sq_query *q,
+                                       const void *arg, struct grantd_arena *a, size_t elem,
+                                       void **out, size_t *count);
+/* sqlite__rows on the calling thread's connection: a whole list read operation. */
+GRANTD_MUST_USE grantd_rc sqlite__read_rows(struct grantd_store *s, const struct sq_query *q,
+                                            const void *arg, struct grantd_arena *a,
+                                            size_t elem, void **out, size_t *count);
+/* Runs q as a write operation of its own (sqlite__write, one transaction). */
+GRANTD_MUST_USE grantd_rc sqlite__write_query(struct grantd_store *s, const struct sq_query *q,
+                                              const void *arg);
+
+/* The key most statements start with: ?1 = tenant, ?2 = id (a client id, a username...).
+ * sqlite__bind_id binds a struct sq_id; sqlite__bind_hash_key a struct sq_hash;
+ * sqlite__bind_int64 only ?1, from an int64_t (a tenant id, a time). */
+struct sq_id {
+    int64_t tenant;
+    const char *id;
+};
+struct sq_hash {
+    int64_t tenant;
+    const unsigned char *hash; /* GRANTD_SHA256_LEN bytes: a storage key */
+};
+/* An update of one column of the record (tenant, id), stamped: ?1 tenant, ?2 id, ?3 the new
+ * value (text when text is set, else the storage key at hash when set, else number), ?4 now.
+ * sqlite__bind_set binds a struct sq_set. */
+struct sq_set {
+    struct sq_id key;
+    const char *text;
+    const unsigned char *hash;
+    int64_t number;
+    int64_t now;
+};
+int sqlite__bind_set(sqlite3_stmt *st, const void *arg);
+int sqlite__bind_int64(sqlite3_stmt *st, const void *arg);
+int sqlite__bind_id(sqlite3_stmt *st, const void *arg);
+int sqlite__bind_hash_key(sqlite3_stmt *st, const void *arg);
 /* Binds s as text, or NULL when s is NULL. The string must outlive the step (SQLITE_STATIC). */
-int grantd_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
+int sqlite__bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Binds the GRANTD_SHA256_LEN bytes at hash as a blob, which must outlive the step. */
-int grantd_sqlite_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash);
+int sqlite__bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash);
+/* Binds len bytes at blob, or NULL when len is 0. The bytes must outlive the step. */
+int sqlite__bind_blob(sqlite3_stmt *st, int i, const void *blob, size_t len);
+/* A row reader for one integer column: *(int64_t *)out = column 0. */
+void sqlite__row_int64(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 /* Copies column col of the current row into out when it is a GRANTD_SHA256_LEN-byte blob;
  * zeroes out otherwise. */
-void grantd_sqlite_col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN]);
+void sqlite__col_hash(sqlite3_stmt *st, int col, unsigned char out[GRANTD_SHA256_LEN]);
 /* Column col of the current row copied into a; NULL for SQL NULL. */
-const char *grantd_sqlite_col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
-/* Grows an arena array of elem-sized items holding count items so that one more fits;
- * *cap is its capacity. Returns the (possibly moved) array. */
-void *grantd_sqlite_grow(struct grantd_arena *a, void *arr, size_t count, size_t *cap,
-                         size_t elem);
-/* Runs the prepared statement id (sql, with ?1 = tenant) on c and reads every row into an
- * arena array of elem-sized items with from_row. *out and *count are set on success (an
- * empty result is GRANTD_OK with *count 0). */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_tenant_rows(
-    struct sq_conn *c, enum sq_stmt_id id, const char *sql, int64_t tenant,
-    struct grantd_arena *a, size_t elem,
-    void (*from_row)(sqlite3_stmt *st, struct grantd_arena *a, void *item), void **out,
-    size_t *count);
+const char *sqlite__col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
+/* Column col of the current row (a blob) copied into a; NULL and *len 0 when empty. */
+const unsigned char *sqlite__col_blob(struct grantd_arena *a, sqlite3_stmt *st, int col,
+                                      size_t *len);
 
-/* Schema (sqlite_schema.c). */
-int grantd_sqlite_schema_newest(void);
-GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_version(struct sq_conn *c, int *version);
-GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to);
-/* Like grantd_sqlite_schema_migrate, but stops at version target (0..newest; GRANTD_EINVAL
+/* Schema (sqlite_schema.c). What a migration creates is stamped with now. */
+int sqlite__schema_newest(void);
+GRANTD_MUST_USE grantd_rc sqlite__schema_version(struct sq_conn *c, int *version);
+GRANTD_MUST_USE grantd_rc sqlite__schema_migrate(struct sq_conn *c, int64_t now, int *from,
+                                                 int *to);
+/* Like sqlite__schema_migrate, but stops at version target (0..newest; GRANTD_EINVAL
  * otherwise): tests use it to build a database as an older grantd left it. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target,
-                                                          int *from, int *to);
+GRANTD_MUST_USE grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int64_t now,
+                                                    int *from, int *to);
 
 /* Record operations, as in struct grantd_store_driver (sqlite_client.c, sqlite_user.c,
- * sqlite_session.c, sqlite_code.c). */
-grantd_rc grantd_sqlite_tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
-                                   struct grantd_tenant *out);
-grantd_rc grantd_sqlite_tenant_find(struct grantd_store *s, struct grantd_arena *a,
-                                    const char *name, struct grantd_tenant *out);
-grantd_rc grantd_sqlite_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
-                                   int64_t *id_out);
-grantd_rc grantd_sqlite_tenant_list(struct grantd_store *s, struct grantd_arena *a,
-                                    struct grantd_tenant **out, size_t *count);
-grantd_rc grantd_sqlite_client_put(struct grantd_store *s, const struct grantd_client *c);
-grantd_rc grantd_sqlite_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                   const char *id, struct grantd_client *out);
-grantd_rc grantd_sqlite_client_list(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant, struct grantd_client **out, size_t *count);
-grantd_rc grantd_sqlite_client_set_disabled(struct grantd_store *s, int64_t tenant,
-                                            const char *id, int disabled);
-grantd_rc grantd_sqlite_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
-                                          const unsigned char hash[GRANTD_SHA256_LEN]);
-grantd_rc grantd_sqlite_client_delete(struct grantd_store *s, int64_t tenant, const char *id);
-grantd_rc grantd_sqlite_user_put(struct grantd_store *s, const struct grantd_user *u);
-grantd_rc grantd_sqlite_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const char *username, struct grantd_user *out);
-grantd_rc grantd_sqlite_user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  struct grantd_user **out, size_t *count);
-grantd_rc grantd_sqlite_user_set_password(struct grantd_store *s, int64_t tenant,
-                                          const char *username, const char *password_hash);
-grantd_rc grantd_sqlite_user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                          const char *username, int disabled);
-grantd_rc grantd_sqlite_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                 const char *id, struct grantd_user *out);
-grantd_rc grantd_sqlite_session_put(struct grantd_store *s, const struct grantd_session *sess);
-grantd_rc grantd_sqlite_session_get(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant,
-                                    const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
-                                    struct grantd_session *out);
-grantd_rc grantd_sqlite_session_delete(struct grantd_store *s, int64_t tenant,
-                                       const unsigned char id_hash[GRANTD_SHA256_LEN]);
-grantd_rc grantd_sqlite_consent_get(struct grantd_store *s, struct grantd_arena *a,
-                                    int64_t tenant, const char *user_id, const char *client_id,
-                                    struct grantd_consent *out);
-grantd_rc grantd_sqlite_consent_put(struct grantd_store *s, const struct grantd_consent *c);
-grantd_rc grantd_sqlite_code_put(struct grantd_store *s, const struct grantd_code *code);
-grantd_rc grantd_sqlite_code_consume(struct grantd_store *s, struct grantd_arena *a,
-                                     int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
-                                     struct grantd_code *out);
-grantd_rc grantd_sqlite_token_put(struct grantd_store *s, const struct grantd_token *tokens,
-                                  size_t count);
-void grantd_sqlite_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
-                                   size_t count, void (*done)(void *arg, grantd_rc rc),
-                                   void *arg);
-grantd_rc grantd_sqlite_token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                  const unsigned char hash[GRANTD_SHA256_LEN],
-                                  struct grantd_token *out);
-grantd_rc grantd_sqlite_token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                            const char *family);
-grantd_rc grantd_sqlite_refresh_rotate(struct grantd_store *s, int64_t tenant,
-                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
-                                       int64_t now, int64_t grace_until,
-                                       const unsigned char *successor, size_t successor_len,
-                                       const struct grantd_token *tokens, size_t count);
-grantd_rc grantd_sqlite_token_revoke(struct grantd_store *s, int64_t tenant,
-                                     const unsigned char hash[GRANTD_SHA256_LEN]);
-grantd_rc grantd_sqlite_client_disable(struct grantd_store *s, int64_t tenant, const char *id);
-grantd_rc grantd_sqlite_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted);
-grantd_rc grantd_sqlite_key_put(struct grantd_store *s, const struct grantd_key *k);
-grantd_rc grantd_sqlite_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                 struct grantd_key **out, size_t *count);
-grantd_rc grantd_sqlite_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                                   int64_t retire_at);
-/* Inserts tokens (validated by the caller) inside the caller's write transaction on c,
- * after checking that their family is not revoked (GRANTD_ECONFLICT). */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_insert_tokens(struct sq_conn *c,
-                                                      const struct grantd_token *tokens,
-                                                      size_t count);
-/* GRANTD_ECONFLICT when (tenant, family) is in revoked_families, inside the caller's
- * transaction on c. */
-GRANTD_MUST_USE grantd_rc grantd_sqlite_family_check(struct sq_conn *c, int64_t tenant,
-                                                     const char *family);
+ * sqlite_session.c, sqlite_code.c, sqlite_purge.c, sqlite_key.c). */
+grantd_rc sqlite__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
+                             struct grantd_tenant *out);
+grantd_rc sqlite__tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
+                              struct grantd_tenant *out);
+grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
+                             int64_t *id_out);
+grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
+                              struct grantd_tenant **out, size_t *count);
+grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *c);
+grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                             const char *id, struct grantd_client *out);
+grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              struct grantd_client **out, size_t *count);
+grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
+                                      int disabled, int64_t now_us);
+grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
+grantd_rc sqlite__client_delete(struct grantd_store *s, int64_t tenant, const char *id);
+grantd_rc sqlite__user_put(struct grantd_store *s, const struct grantd_user *u);
+grantd_rc sqlite__user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            const char *username, struct grantd_user *out);
+grantd_rc sqlite__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            struct grantd_user **out, size_t *count);
+grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, const char *username,
+                                    const char *password_hash, int64_t now);
+grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant, const char *username,
+                                    int disabled, int64_t now);
+grantd_rc sqlite__user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           const char *id, struct grantd_user *out);
+grantd_rc sqlite__session_put(struct grantd_store *s, const struct grantd_session *sess);
+grantd_rc sqlite__session_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
+                              struct grantd_session *out);
+grantd_rc sqlite__session_delete(struct grantd_store *s, int64_t tenant,
+                                 const unsigned char id_hash[GRANTD_SHA256_LEN]);
+grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const char *user_id, const char *client_id,
+                              struct grantd_consent *out);
+grantd_rc sqlite__consent_put(struct grantd_store *s, const struct grantd_consent *c);
+grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *code);
+grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                               struct grantd_code *out);
+grantd_rc sqlite__token_put(struct grantd_store *s, const struct grantd_token *tokens,
+                            size_t count);
+void sqlite__token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
+                             size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
+grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            const unsigned char hash[GRANTD_SHA256_LEN],
+                            struct grantd_token *out);
+grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
+                                      int64_t now);
+grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
+                                 const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                                 int64_t grace_until, const unsigned char *successor,
+                                 size_t successor_len, const struct grantd_token *tokens,
+                                 size_t count);
+grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
+                               const unsigned char hash[GRANTD_SHA256_LEN]);
+grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                                size_t *deleted);
+grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k);
+grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           struct grantd_key **out, size_t *count);
+grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
+                             const struct grantd_key *next, int64_t retire_at);
+grantd_rc sqlite__change_seq(struct grantd_store *s, uint64_t *out);
+grantd_rc sqlite__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
+                              uint64_t *out);
 
+/* Moves the change sequence on inside the caller's write transaction on c (store.h,
+ * "Changes"): every write operation that may change or remove a stored record calls it, or
+ * runs a query flagged SQ_CHANGES through sqlite__write_query (sqlite_change.c). */
+GRANTD_MUST_USE grantd_rc sqlite__changed(struct sq_conn *c);
 /* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
-#define GRANTD_SQLITE_FAMILY_KEEP (24 * 3600)
+#define SQ_FAMILY_KEEP (24 * 3600)
 
 #endif

@@ -3,103 +3,107 @@
  * src/token/keys.c hands over. The store never sees an unsealed private key and never
  * interprets the JWK.
  *
+ * At most one current key (retire_at 0) per tenant: the partial unique index
+ * keys_one_current (sqlite_schema.c, version 6) refuses a second one, so two processes
+ * creating a tenant's first key at once cannot both succeed, and key_rotate retires the
+ * current key and inserts the next one in one write transaction (BEGIN IMMEDIATE: rotations
+ * of several processes run one after the other, each retiring what the previous added).
+ *
  * Not here: generating, sealing, publishing or choosing keys (token/keys.c), connections
  * (sqlite.c), the write path (sqlite_writer.c), the schema (sqlite_schema.c). */
 #include "store/sqlite_int.h"
 
 #include <string.h>
 
-#include "core/clock.h"
-
 #define KEY_COLUMNS                                                                            \
     "tenant_id, kid, alg, public_jwk, private_sealed, created_at, active_from, retire_at"
 
-static grantd_rc key_put_tx(struct sq_conn *c, void *arg)
+static int bind_key(sqlite3_stmt *st, const void *arg)
 {
     const struct grantd_key *k = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_KEY_PUT,
-                                          "INSERT INTO keys (" KEY_COLUMNS ") "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!st)
-        return GRANTD_ESTORE;
-    int64_t created = k->created_at ? k->created_at : grantd_clock_now();
-    int b = sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_text(st, 2, k->kid) |
-            grantd_sqlite_bind_text(st, 3, k->alg) |
-            grantd_sqlite_bind_text(st, 4, k->public_jwk) |
-            sqlite3_bind_blob(st, 5, k->private_sealed, (int)k->private_sealed_len,
-                              SQLITE_STATIC) |
-            sqlite3_bind_int64(st, 6, created) | sqlite3_bind_int64(st, 7, k->active_from) |
-            sqlite3_bind_int64(st, 8, k->retire_at);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
+    struct sq_id key = {k->tenant, k->kid};
+    return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, k->alg) |
+           sqlite__bind_text(st, 4, k->public_jwk) |
+           sqlite__bind_blob(st, 5, k->private_sealed, k->private_sealed_len) |
+           sqlite3_bind_int64(st, 6, k->created_at) | sqlite3_bind_int64(st, 7, k->active_from) |
+           sqlite3_bind_int64(st, 8, k->retire_at);
 }
 
-/* kid, alg, public_jwk and a non-empty private_sealed are required; created_at 0 means
- * now. GRANTD_EEXIST when the tenant has a key with that kid. */
-grantd_rc grantd_sqlite_key_put(struct grantd_store *s, const struct grantd_key *k)
+static void key_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
-    if (!k || !k->kid || !k->alg || !k->public_jwk || !k->private_sealed ||
-        k->private_sealed_len == 0 || k->private_sealed_len > (size_t)INT32_MAX)
-        return GRANTD_EINVAL;
-    return grantd_sqlite_write(s, key_put_tx, (void *)k);
-}
-
-static void key_from_row(sqlite3_stmt *st, struct grantd_arena *a, struct grantd_key *k)
-{
+    struct grantd_key *k = out;
     memset(k, 0, sizeof(*k));
     k->tenant = sqlite3_column_int64(st, 0);
-    k->kid = grantd_sqlite_col_str(a, st, 1);
-    k->alg = grantd_sqlite_col_str(a, st, 2);
-    k->public_jwk = grantd_sqlite_col_str(a, st, 3);
-    const void *sealed = sqlite3_column_blob(st, 4);
-    int n = sqlite3_column_bytes(st, 4);
-    if (sealed && n > 0) {
-        unsigned char *copy = grantd_arena_alloc(a, (size_t)n);
-        memcpy(copy, sealed, (size_t)n);
-        k->private_sealed = copy;
-        k->private_sealed_len = (size_t)n;
-    }
+    k->kid = sqlite__col_str(a, st, 1);
+    k->alg = sqlite__col_str(a, st, 2);
+    k->public_jwk = sqlite__col_str(a, st, 3);
+    k->private_sealed = sqlite__col_blob(a, st, 4, &k->private_sealed_len);
     k->created_at = sqlite3_column_int64(st, 5);
     k->active_from = sqlite3_column_int64(st, 6);
     k->retire_at = sqlite3_column_int64(st, 7);
 }
 
-static void key_row(sqlite3_stmt *st, struct grantd_arena *a, void *item)
+struct rotation {
+    int64_t tenant, retire_at;
+    const struct grantd_key *next;
+};
+
+static int bind_retire(sqlite3_stmt *st, const void *arg)
 {
-    key_from_row(st, a, item);
+    const struct rotation *r = arg;
+    return sqlite3_bind_int64(st, 1, r->tenant) | sqlite3_bind_int64(st, 2, r->retire_at);
+}
+
+static const struct sq_query key_put = {SQ_KEY_PUT,
+                                        "INSERT INTO keys (" KEY_COLUMNS ") "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                        bind_key, NULL, SQ_CHANGES};
+static const struct sq_query key_list = {SQ_KEY_LIST,
+                                         "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
+                                         "ORDER BY created_at, kid",
+                                         sqlite__bind_int64, key_row, 0};
+static const struct sq_query retire_current = {SQ_KEY_RETIRE_CURRENT,
+                                               "UPDATE keys SET retire_at = ?2 "
+                                               "WHERE tenant_id = ?1 AND retire_at = 0",
+                                               bind_retire, NULL, 0};
+
+/* kid, alg, public_jwk, a non-empty private_sealed and created_at are required. */
+static int key_valid(const struct grantd_key *k)
+{
+    return k && k->kid && k->alg && k->public_jwk && k->private_sealed && k->created_at > 0 &&
+           k->private_sealed_len > 0 && k->private_sealed_len <= (size_t)INT32_MAX;
+}
+
+/* GRANTD_EEXIST for a taken kid, and for a second current key (keys_one_current). */
+grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k)
+{
+    return key_valid(k) ? sqlite__write_query(s, &key_put, k) : GRANTD_EINVAL;
 }
 
 /* Oldest first (created_at, then kid); an empty list is GRANTD_OK with *count 0. */
-grantd_rc grantd_sqlite_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                 struct grantd_key **out, size_t *count)
+grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           struct grantd_key **out, size_t *count)
 {
     if (!out || !count)
         return GRANTD_EINVAL;
-    struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
-    if (rc != GRANTD_OK)
-        return rc;
-    return grantd_sqlite_tenant_rows(c, SQ_KEY_LIST,
-                                     "SELECT " KEY_COLUMNS " FROM keys WHERE tenant_id = ?1 "
-                                     "ORDER BY created_at, kid",
-                                     tenant, a, sizeof(**out), key_row, (void **)out, count);
+    return sqlite__read_rows(s, &key_list, &tenant, a, sizeof(**out), (void **)out, count);
 }
 
-/* Binds ?3 = the retire_at at arg. */
-static int bind_retire(sqlite3_stmt *st, const void *arg)
+static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 {
-    return sqlite3_bind_int64(st, 3, *(const int64_t *)arg);
+    const struct rotation *r = arg;
+    grantd_rc rc = sqlite__run(c, &retire_current, r);
+    if (rc == GRANTD_OK)
+        rc = sqlite__run(c, &key_put, r->next);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
-/* GRANTD_ENOTFOUND when the tenant has no key kid. */
-grantd_rc grantd_sqlite_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                                   int64_t retire_at)
+/* retire_at must be positive (0 would leave the old keys current). */
+grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
+                             const struct grantd_key *next, int64_t retire_at)
 {
-    return grantd_sqlite_write_one(s, SQ_KEY_RETIRE,
-                                   "UPDATE keys SET retire_at = ?3 "
-                                   "WHERE tenant_id = ?1 AND kid = ?2",
-                                   tenant, kid, bind_retire, &retire_at);
+    if (!key_valid(next) || next->tenant != tenant || next->retire_at != 0 || retire_at <= 0)
+        return GRANTD_EINVAL;
+    struct rotation r = {tenant, retire_at, next};
+    return sqlite__write(s, rotate_tx, &r);
 }

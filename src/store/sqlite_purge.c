@@ -5,13 +5,13 @@
  * page write for each token the token endpoint stores (sqlite_schema.c, version 3), while
  * these run rarely (an administrator, a periodic purge).
  *
- * client_disable is one write transaction: the client's disabled flag and tokens_after (which
- * ends its self-contained tokens, stored nowhere), one revoked_families
- * row for every family of its tokens and codes (so token_get reports each of those tokens
- * revoked, and token_put/refresh_rotate refuse the families: sqlite_code.c), its unused codes
- * revoked and its consents deleted. Finding the families scans the tenant's tokens and codes
- * while holding the write lock: about a second per few million tokens, during which other
- * writes wait.
+ * client_set_disabled is one write transaction: the client's disabled flag and tokens_after
+ * (which ends its self-contained tokens, stored nowhere) and, when disabling, one
+ * revoked_families row for every family of its tokens and codes (so token_get reports each
+ * of those tokens revoked, and token_put/refresh_rotate refuse the families: sqlite_code.c),
+ * its unused codes revoked and its consents deleted. Finding the families scans the tenant's
+ * tokens and codes while holding the write lock: about a second per few million tokens,
+ * during which other writes wait.
  *
  * purge_expired is NOT one transaction: it walks tokens, codes and sessions in primary-key
  * order, CHUNK rows at a time read on the calling thread's own connection (no write lock),
@@ -26,10 +26,10 @@
  *
  * Revoked families: a revoked_families row must outlive every token and code of its family
  * (token_get derives "revoked" from it, code exchanges in flight are refused by it). A
- * family row goes once it is older than GRANTD_SQLITE_FAMILY_KEEP (a day: longer than any
- * code lives and any exchange takes) as measured when the purge began, and no code of its
- * family remains; before that, the token walk copies the revocation of every such family
- * onto each of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
+ * family row goes once it was revoked more than SQ_FAMILY_KEEP (a day: longer than any code
+ * lives and any exchange takes) before the now the caller gives, and no code of its family
+ * remains; before that, the token walk copies the revocation of every such family onto each
+ * of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
  * so every token of such a family was flagged by the walk.
  *
  * Not here: single-row revocation (sqlite_code.c), the write path (sqlite_writer.c). */
@@ -38,81 +38,78 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 
 #define CHUNK 2000
 
-/* ---- client_disable ------------------------------------------------------------------- */
+/* ---- client_set_disabled --------------------------------------------------------------- */
 
 struct disable {
-    int64_t tenant;
-    const char *id;
-    int64_t now, now_us;
+    struct sq_id key;
+    int disabled;
+    int64_t now_us;
 };
 
-/* Runs the statement id with ?1 = tenant, ?2 = client id and, when with_now, ?3 = now. */
-static grantd_rc client_exec(struct sq_conn *c, enum sq_stmt_id id, const char *sql,
-                             const struct disable *d, int with_now)
-{
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
-    if (!st)
-        return GRANTD_ESTORE;
-    int b = sqlite3_bind_int64(st, 1, d->tenant) | grantd_sqlite_bind_text(st, 2, d->id);
-    if (with_now)
-        b |= sqlite3_bind_int64(st, 3, d->now);
-    if (b != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
-}
-
-static grantd_rc disable_tx(struct sq_conn *c, void *arg)
+/* ?1 = tenant, ?2 = client id and, where the statement has them, ?3 = now in seconds,
+ * ?4 = now_us, ?5 = the flag. */
+static int bind_disable(sqlite3_stmt *st, const void *arg)
 {
     const struct disable *d = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_CLIENT_OFF,
-                                          "UPDATE clients SET disabled = 1, updated_at = ?3, "
-                                          "tokens_after = ?4 WHERE tenant_id = ?1 AND id = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, d->tenant) | grantd_sqlite_bind_text(st, 2, d->id) |
-         sqlite3_bind_int64(st, 3, d->now) | sqlite3_bind_int64(st, 4, d->now_us)) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    grantd_rc rc = grantd_sqlite_exec_one(c, st);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_FAMILIES,
-                         "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
-                         "SELECT tenant_id, family, ?3 FROM tokens "
-                         "WHERE tenant_id = ?1 AND client_id = ?2",
-                         d, 1);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_CODE_FAMILIES,
-                         "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
-                         "SELECT tenant_id, family, ?3 FROM codes "
-                         "WHERE tenant_id = ?1 AND client_id = ?2",
-                         d, 1);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_CODES_REVOKE,
-                         "UPDATE codes SET revoked = 1 "
-                         "WHERE tenant_id = ?1 AND client_id = ?2 AND used = 0",
-                         d, 0);
-    if (rc == GRANTD_OK)
-        rc = client_exec(c, SQ_CLIENT_CONSENTS,
-                         "DELETE FROM consents WHERE tenant_id = ?1 AND client_id = ?2", d, 0);
-    return rc;
+    int n = sqlite3_bind_parameter_count(st);
+    int b = sqlite__bind_id(st, &d->key);
+    if (n >= 3)
+        b |= sqlite3_bind_int64(st, 3, d->now_us / 1000000);
+    if (n >= 5)
+        b |= sqlite3_bind_int64(st, 4, d->now_us) | sqlite3_bind_int(st, 5, d->disabled);
+    return b;
 }
 
-grantd_rc grantd_sqlite_client_disable(struct grantd_store *s, int64_t tenant, const char *id)
+static const struct sq_query client_flag = {SQ_CLIENT_DISABLE,
+                                            "UPDATE clients SET disabled = ?5, "
+                                            "updated_at = ?3, tokens_after = ?4 "
+                                            "WHERE tenant_id = ?1 AND id = ?2",
+                                            bind_disable, NULL, SQ_ONE_ROW};
+
+/* What disabling revokes, after the client row. */
+static const struct sq_query revoke_grants[] = {
+    {SQ_CLIENT_FAMILIES,
+     "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
+     "SELECT tenant_id, family, ?3 FROM tokens WHERE tenant_id = ?1 AND client_id = ?2",
+     bind_disable, NULL, 0},
+    {SQ_CLIENT_CODE_FAMILIES,
+     "INSERT OR IGNORE INTO revoked_families (tenant_id, family, revoked_at) "
+     "SELECT tenant_id, family, ?3 FROM codes WHERE tenant_id = ?1 AND client_id = ?2",
+     bind_disable, NULL, 0},
+    {SQ_CLIENT_CODES_REVOKE,
+     "UPDATE codes SET revoked = 1 WHERE tenant_id = ?1 AND client_id = ?2 AND used = 0",
+     bind_disable, NULL, 0},
+    {SQ_CLIENT_CONSENTS, "DELETE FROM consents WHERE tenant_id = ?1 AND client_id = ?2",
+     bind_disable, NULL, 0},
+};
+
+static grantd_rc set_disabled_tx(struct sq_conn *c, void *arg)
 {
-    if (!id)
+    const struct disable *d = arg;
+    grantd_rc rc = sqlite__run(c, &client_flag, d);
+    size_t steps = d->disabled ? sizeof(revoke_grants) / sizeof(revoke_grants[0]) : 0;
+    for (size_t i = 0; rc == GRANTD_OK && i < steps; i++)
+        rc = sqlite__run(c, &revoke_grants[i], d);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
+}
+
+grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
+                                      int disabled, int64_t now_us)
+{
+    if (!id || now_us <= 0)
         return GRANTD_EINVAL;
-    struct disable d = {tenant, id, grantd_clock_now(), grantd_clock_now_us()};
-    return grantd_sqlite_write(s, disable_tx, &d);
+    struct disable d = {{tenant, id}, disabled ? 1 : 0, now_us};
+    return sqlite__write(s, set_disabled_tx, &d);
 }
 
 /* ---- purge_expired -------------------------------------------------------------------- */
+
+struct walk;
+static int bind_scan(sqlite3_stmt *st, const void *arg);
+static void scan_row(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 
 /* A table purge walks: its scan answers (tenant_id, key, expired, flag) for up to ?3 rows
  * after key (?1, ?2), ?4 being `before`; expired rows are deleted, flagged ones (tokens of a
@@ -120,29 +117,58 @@ grantd_rc grantd_sqlite_client_disable(struct grantd_store *s, int64_t tenant, c
  * evaluates both sides of an AND in a result column, and the probe costs a microsecond a
  * row. */
 struct walk_table {
-    enum sq_stmt_id scan_id, delete_id;
-    const char *scan, *delete;
+    struct sq_query scan, delete;
 };
 
 static const struct walk_table tokens_walk = {
-    SQ_PURGE_TOKENS_SCAN, SQ_PURGE_TOKEN_DELETE,
-    "SELECT t.tenant_id, t.hash, t.expires_at > 0 AND t.expires_at < ?4, "
-    "CASE WHEN ?5 AND t.revoked = 0 THEN EXISTS (SELECT 1 FROM revoked_families r "
-    "WHERE r.tenant_id = t.tenant_id AND r.family = t.family AND r.revoked_at < ?6) END "
-    "FROM tokens t WHERE (t.tenant_id, t.hash) > (?1, ?2) ORDER BY t.tenant_id, t.hash LIMIT ?3",
-    "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2"};
+    {SQ_PURGE_TOKENS_SCAN,
+     "SELECT t.tenant_id, t.hash, t.expires_at > 0 AND t.expires_at < ?4, "
+     "CASE WHEN ?5 AND t.revoked = 0 THEN EXISTS (SELECT 1 FROM revoked_families r "
+     "WHERE r.tenant_id = t.tenant_id AND r.family = t.family AND r.revoked_at < ?6) END "
+     "FROM tokens t WHERE (t.tenant_id, t.hash) > (?1, ?2) ORDER BY t.tenant_id, t.hash "
+     "LIMIT ?3",
+     bind_scan, scan_row, 0},
+    {SQ_PURGE_TOKEN_DELETE, "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
 
 static const struct walk_table codes_walk = {
-    SQ_PURGE_CODES_SCAN, SQ_PURGE_CODE_DELETE,
-    "SELECT tenant_id, hash, expires_at > 0 AND expires_at < ?4, 0 FROM codes "
-    "WHERE (tenant_id, hash) > (?1, ?2) ORDER BY tenant_id, hash LIMIT ?3",
-    "DELETE FROM codes WHERE tenant_id = ?1 AND hash = ?2"};
+    {SQ_PURGE_CODES_SCAN,
+     "SELECT tenant_id, hash, expires_at > 0 AND expires_at < ?4, 0 FROM codes "
+     "WHERE (tenant_id, hash) > (?1, ?2) ORDER BY tenant_id, hash LIMIT ?3",
+     bind_scan, scan_row, 0},
+    {SQ_PURGE_CODE_DELETE, "DELETE FROM codes WHERE tenant_id = ?1 AND hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
 
 static const struct walk_table sessions_walk = {
-    SQ_PURGE_SESSIONS_SCAN, SQ_PURGE_SESSION_DELETE,
-    "SELECT tenant_id, id_hash, expires_at > 0 AND expires_at < ?4, 0 "
-    "FROM sessions WHERE (tenant_id, id_hash) > (?1, ?2) ORDER BY tenant_id, id_hash LIMIT ?3",
-    "DELETE FROM sessions WHERE tenant_id = ?1 AND id_hash = ?2"};
+    {SQ_PURGE_SESSIONS_SCAN,
+     "SELECT tenant_id, id_hash, expires_at > 0 AND expires_at < ?4, 0 FROM sessions "
+     "WHERE (tenant_id, id_hash) > (?1, ?2) ORDER BY tenant_id, id_hash LIMIT ?3",
+     bind_scan, scan_row, 0},
+    {SQ_PURGE_SESSION_DELETE, "DELETE FROM sessions WHERE tenant_id = ?1 AND id_hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
+
+static const struct sq_query token_flag = {SQ_PURGE_TOKEN_FLAG,
+                                           "UPDATE tokens SET revoked = 1 "
+                                           "WHERE tenant_id = ?1 AND hash = ?2",
+                                           sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
+
+static const struct sq_query families_delete = {SQ_PURGE_FAMILIES,
+                                                "DELETE FROM revoked_families "
+                                                "WHERE revoked_at < ?1 "
+                                                "AND NOT EXISTS (SELECT 1 FROM codes k "
+                                                "WHERE k.tenant_id = revoked_families.tenant_id "
+                                                "AND k.family = revoked_families.family)",
+                                                sqlite__bind_int64, NULL, 0};
+
+static void any_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    *(int *)out = 1;
+}
+
+static const struct sq_query families_old = {SQ_PURGE_OLD_FAMILIES,
+                                             "SELECT 1 FROM revoked_families "
+                                             "WHERE revoked_at < ?1 LIMIT 1",
+                                             sqlite__bind_int64, any_row, 0};
 
 struct row_key {
     int64_t tenant;
@@ -166,8 +192,9 @@ struct walk {
 };
 
 /* Binds the scan's parameters; only the tokens scan has ?5 and ?6. */
-static int bind_scan(sqlite3_stmt *st, const struct walk *x)
+static int bind_scan(sqlite3_stmt *st, const void *arg)
 {
+    const struct walk *x = arg;
     int b = sqlite3_bind_int64(st, 1, x->from_tenant) |
             sqlite3_bind_blob(st, 2, x->from_key, x->from_len, SQLITE_STATIC) |
             sqlite3_bind_int(st, 3, CHUNK) | sqlite3_bind_int64(st, 4, x->before);
@@ -176,65 +203,37 @@ static int bind_scan(sqlite3_stmt *st, const struct walk *x)
     return b;
 }
 
-/* Reads the next chunk: x->n rows scanned, the ones to act on first in x->rows, and the
- * walk's position moved past the chunk. */
-static grantd_rc chunk_read(struct sq_conn *c, struct walk *x)
+/* One scanned row: the walk moves past it, and it joins x->rows when it needs a write. */
+static void scan_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, x->t->scan_id, x->t->scan);
-    if (!st)
-        return GRANTD_ESTORE;
-    x->n = x->acted = 0;
-    int r = bind_scan(st, x) == SQLITE_OK ? SQLITE_ROW : SQLITE_MISUSE;
-    while (r == SQLITE_ROW && (r = sqlite3_step(st)) == SQLITE_ROW && x->n < CHUNK) {
-        x->n++;
-        x->from_tenant = sqlite3_column_int64(st, 0);
-        grantd_sqlite_col_hash(st, 1, x->from_key);
-        x->from_len = GRANTD_SHA256_LEN;
-        int action = sqlite3_column_int(st, 2) ? 1 : sqlite3_column_int(st, 3) ? 2 : 0;
-        if (!action)
-            continue;
-        struct row_key *k = &x->rows[x->acted++];
-        k->tenant = x->from_tenant;
-        memcpy(k->key, x->from_key, GRANTD_SHA256_LEN);
-        k->action = action;
-    }
-    grantd_rc rc = r == SQLITE_ROW || r == SQLITE_DONE ? GRANTD_OK : grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
-    return rc;
-}
-
-/* Deletes or flags one row by its key; *changed gets whether a row changed. */
-static grantd_rc row_apply(struct sq_conn *c, const struct walk *x, const struct row_key *k,
-                           int *changed)
-{
-    sqlite3_stmt *st =
-        k->action == 1 ? grantd_sqlite_stmt(c, x->t->delete_id, x->t->delete)
-                       : grantd_sqlite_stmt(c, SQ_PURGE_TOKEN_FLAG,
-                                            "UPDATE tokens SET revoked = 1 "
-                                            "WHERE tenant_id = ?1 AND hash = ?2");
-    if (!st)
-        return GRANTD_ESTORE;
-    if ((sqlite3_bind_int64(st, 1, k->tenant) | grantd_sqlite_bind_hash(st, 2, k->key)) !=
-        SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    grantd_rc rc = grantd_sqlite_exec(c, st);
-    *changed = rc == GRANTD_OK && sqlite3_changes(c->db) > 0;
-    return rc;
+    struct walk *x = out;
+    x->n++;
+    x->from_tenant = sqlite3_column_int64(st, 0);
+    sqlite__col_hash(st, 1, x->from_key);
+    x->from_len = GRANTD_SHA256_LEN;
+    int action = sqlite3_column_int(st, 2) ? 1 : sqlite3_column_int(st, 3) ? 2 : 0;
+    if (!action)
+        return;
+    struct row_key *k = &x->rows[x->acted++];
+    k->tenant = x->from_tenant;
+    memcpy(k->key, x->from_key, GRANTD_SHA256_LEN);
+    k->action = action;
 }
 
 /* The chunk's writes. May run twice (sqlite_writer.c): it only reads rows and sets
- * deleted, so a second run redoes exactly the same. */
+ * deleted, so a second run redoes exactly the same. A row that is gone already (another
+ * purge) is no failure. */
 static grantd_rc chunk_write_tx(struct sq_conn *c, void *arg)
 {
     struct walk *x = arg;
     grantd_rc rc = GRANTD_OK;
     x->deleted = 0;
     for (size_t i = 0; rc == GRANTD_OK && i < x->acted; i++) {
-        int changed = 0;
-        rc = row_apply(c, x, &x->rows[i], &changed);
-        x->deleted += changed && x->rows[i].action == 1;
+        const struct row_key *k = &x->rows[i];
+        struct sq_hash key = {k->tenant, k->key};
+        rc = sqlite__run(c, k->action == 1 ? &x->t->delete : &token_flag, &key);
+        x->deleted += rc == GRANTD_OK && k->action == 1;
+        rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
     }
     return rc;
 }
@@ -247,9 +246,10 @@ static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
     x->from_tenant = INT64_MIN;
     x->from_len = 0;
     do {
-        rc = chunk_read(c, x);
+        x->n = x->acted = 0;
+        rc = sqlite__scan(c, &x->t->scan, x, NULL, x);
         if (rc == GRANTD_OK && x->acted)
-            rc = grantd_sqlite_write(s, chunk_write_tx, x);
+            rc = sqlite__write(s, chunk_write_tx, x);
         if (rc == GRANTD_OK && x->acted)
             *deleted += x->deleted;
     } while (rc == GRANTD_OK && x->n == CHUNK);
@@ -258,52 +258,27 @@ static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
 
 static grantd_rc families_tx(struct sq_conn *c, void *arg)
 {
-    const int64_t *cutoff = arg;
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_PURGE_FAMILIES,
-                                          "DELETE FROM revoked_families WHERE revoked_at < ?1 "
-                                          "AND NOT EXISTS (SELECT 1 FROM codes k "
-                                          "WHERE k.tenant_id = revoked_families.tenant_id "
-                                          "AND k.family = revoked_families.family)");
-    if (!st)
-        return GRANTD_ESTORE;
-    if (sqlite3_bind_int64(st, 1, *cutoff) != SQLITE_OK) {
-        grantd_sqlite_done(st);
-        return GRANTD_ESTORE;
-    }
-    return grantd_sqlite_exec(c, st);
-}
-
-/* 1 when a revoked family is older than cutoff: only then must the token walk copy family
- * revocations onto tokens (and the family rows can go afterwards). */
-static grantd_rc old_families(struct sq_conn *c, int64_t cutoff, int *any)
-{
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_PURGE_OLD_FAMILIES,
-                                          "SELECT 1 FROM revoked_families "
-                                          "WHERE revoked_at < ?1 LIMIT 1");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = sqlite3_bind_int64(st, 1, cutoff) == SQLITE_OK ? sqlite3_step(st) : SQLITE_MISUSE;
-    *any = r == SQLITE_ROW;
-    grantd_rc rc = grantd_sqlite_rc(c, r);
-    grantd_sqlite_done(st);
-    return rc;
+    return sqlite__run(c, &families_delete, arg);
 }
 
 /* Tokens first (they take the old families' revocations), then codes, then the old family
  * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
- * fails. */
-grantd_rc grantd_sqlite_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
+ * fails. The token walk copies family revocations onto tokens only when some family is
+ * older than the cutoff (and its row can go afterwards). */
+grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                                size_t *deleted)
 {
     if (!deleted)
         return GRANTD_EINVAL;
     *deleted = 0;
     struct sq_conn *c;
-    grantd_rc rc = grantd_sqlite_conn(s, &c);
+    grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    struct walk x = {.before = before, .cutoff = grantd_clock_now() - GRANTD_SQLITE_FAMILY_KEEP};
+    struct walk x = {.before = before, .cutoff = now - SQ_FAMILY_KEEP};
     x.rows = grantd_xcalloc(CHUNK, sizeof(*x.rows));
-    rc = old_families(c, x.cutoff, &x.flag);
+    rc = sqlite__get(c, &families_old, &x.cutoff, NULL, &x.flag);
+    rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
     x.t = &tokens_walk;
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
@@ -311,7 +286,7 @@ grantd_rc grantd_sqlite_purge_expired(struct grantd_store *s, int64_t before, si
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     if (rc == GRANTD_OK && x.flag)
-        rc = grantd_sqlite_write(s, families_tx, &x.cutoff);
+        rc = sqlite__write(s, families_tx, &x.cutoff);
     x.t = &sessions_walk;
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);

@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 
-#include "core/clock.h"
 
 /* Version 1: tenants, the store's secret-hash key, clients with ordered redirect URIs,
  * users. Every record table is keyed by tenant. */
@@ -120,7 +119,7 @@ static const char schema_v2[] =
  * - clients: per-client lifetimes (0 = the server's default; refresh_ttl -1 = never).
  * - tokens: rotation state of refresh tokens (rotated_at, grace_until, the sealed successor).
  * - revoked_families: one row per revoked family (a replayed code, a reused refresh token,
- *   token_revoke_family, client_disable). It is the one place revocation of a family is
+ *   token_revoke_family, disabling a client). It is the one place revocation of a family is
  *   recorded: token_put and refresh_rotate refuse a family found here, and token_get reports
  *   every token of such a family as revoked (a primary-key probe per read), so revoking a
  *   family is one insert, whatever the number of its tokens. Filled here from the codes a
@@ -128,7 +127,7 @@ static const char schema_v2[] =
  * - tokens_by_family and codes_by_family go: nothing looks tokens or codes up by family any
  *   more, and each index on tokens costs a page write per token written (measured: the
  *   insert rate of single-token transactions drops by a third per index). Maintenance that
- *   needs other orders (client_disable, purge_expired) scans instead: see sqlite_purge.c.
+ *   needs other orders (disabling a client, purge_expired) scans instead: see sqlite_purge.c.
  * - keys: signing keys per tenant, the private part sealed by src/token/keys.c. */
 static const char schema_v3[] =
     "ALTER TABLE clients ADD COLUMN code_ttl INTEGER NOT NULL DEFAULT 0;"
@@ -172,7 +171,29 @@ static const char schema_v4[] =
  * server's (`grantd tenant create --profile FILE`); NULL for none. */
 static const char schema_v5[] = "ALTER TABLE tenants ADD COLUMN profile TEXT;";
 
-/* Runs one seeding statement whose only parameter ?1 is the blob, or the integer n when
+/* Version 6: at most one current signing key (retire_at 0) per tenant, held by the database:
+ * key rotation is one transaction (key_rotate), and of two processes creating a tenant's
+ * first key at once only one succeeds. An earlier grantd rotated with an insert and then
+ * separate updates, so two rotations at once could leave two current keys: before the index
+ * goes in, every current key but the newest (by active_from, created_at, kid: the one the
+ * keyring signs with) becomes a retiring key, still published for a year after the upgrade
+ * (v6_retire_extra_keys), the longest an access token it may have signed can live
+ * (lifetimes are capped at 31536000 s). */
+static const char schema_v6[] =
+    "CREATE UNIQUE INDEX keys_one_current ON keys(tenant_id) WHERE retire_at = 0;";
+
+#define LONGEST_ACCESS_TTL 31536000
+
+/* Version 7: the change sequence (store.h, "Changes"; sqlite_change.c), one row that every
+ * write that may change a stored record updates in its own transaction, so that other
+ * processes (servers' cache watchers) learn of the change by polling it. */
+static const char schema_v7[] =
+    "CREATE TABLE changes ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  seq INTEGER NOT NULL);"
+    "INSERT INTO changes (id, seq) VALUES (1, 0);";
+
+/* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
                       int blob_len)
@@ -184,12 +205,12 @@ static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void 
                  : sqlite3_bind_int64(st, 1, n);
     if (r == SQLITE_OK)
         r = sqlite3_step(st);
-    grantd_rc rc = grantd_sqlite_rc(c, r);
+    grantd_rc rc = sqlite__rc(c, r);
     sqlite3_finalize(st);
     return rc;
 }
 
-static grantd_rc seed_v1(struct sq_conn *c)
+static grantd_rc seed_v1(struct sq_conn *c, int64_t now)
 {
     unsigned char key[GRANTD_SHA256_LEN];
     grantd_rc rc = grantd_random_bytes(key, sizeof(key));
@@ -197,47 +218,59 @@ static grantd_rc seed_v1(struct sq_conn *c)
         return rc;
     rc = seed(c, "INSERT INTO tenants (id, name, issuer, created_at) "
                  "VALUES (1, 'default', NULL, ?1)",
-              grantd_clock_now(), NULL, 0);
+              now, NULL, 0);
     if (rc == GRANTD_OK)
         rc = seed(c, "INSERT INTO meta (key, value) VALUES ('hash_key', ?1)", 0, key,
                   (int)sizeof(key));
     return rc;
 }
 
+static grantd_rc v6_retire_extra_keys(struct sq_conn *c, int64_t now)
+{
+    return seed(c,
+                "UPDATE keys SET retire_at = ?1 WHERE retire_at = 0 AND EXISTS ("
+                "SELECT 1 FROM keys n WHERE n.tenant_id = keys.tenant_id AND n.retire_at = 0 "
+                "AND (n.active_from, n.created_at, n.kid) > "
+                "(keys.active_from, keys.created_at, keys.kid))",
+                now + LONGEST_ACCESS_TTL, NULL, 0);
+}
+
+/* A migration step: prepare (may be NULL) fixes data up for the DDL, the DDL runs, then
+ * seed (may be NULL) fills what the DDL created. Both are stamped with the migration's now. */
 struct step {
+    grantd_rc (*prepare)(struct sq_conn *c, int64_t now);
     const char *ddl;
-    grantd_rc (*seed)(struct sq_conn *c); /* may be NULL */
+    grantd_rc (*seed)(struct sq_conn *c, int64_t now);
 };
 
 /* steps[i] brings version i to i + 1. Append only. */
 static const struct step steps[] = {
-    {schema_v1, seed_v1},
-    {schema_v2, NULL},
-    {schema_v3, NULL},
-    {schema_v4, NULL},
-    {schema_v5, NULL},
+    {NULL, schema_v1, seed_v1},
+    {NULL, schema_v2, NULL},
+    {NULL, schema_v3, NULL},
+    {NULL, schema_v4, NULL},
+    {NULL, schema_v5, NULL},
+    {v6_retire_extra_keys, schema_v6, NULL},
+    {NULL, schema_v7, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))
 
-int grantd_sqlite_schema_newest(void)
+int sqlite__schema_newest(void)
 {
     return NEWEST;
 }
 
-grantd_rc grantd_sqlite_schema_version(struct sq_conn *c, int *version)
+static const struct sq_query user_version = {SQ_USER_VERSION, "PRAGMA user_version", NULL,
+                                             sqlite__row_int64, 0};
+
+grantd_rc sqlite__schema_version(struct sq_conn *c, int *version)
 {
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, SQ_USER_VERSION, "PRAGMA user_version");
-    if (!st)
-        return GRANTD_ESTORE;
-    int r = sqlite3_step(st);
-    grantd_rc rc = grantd_sqlite_rc(c, r);
-    if (r == SQLITE_ROW)
-        *version = sqlite3_column_int(st, 0);
-    else if (rc == GRANTD_OK)
-        rc = GRANTD_ESTORE;
-    grantd_sqlite_done(st);
-    return rc;
+    int64_t v = 0;
+    grantd_rc rc = sqlite__get(c, &user_version, NULL, NULL, &v);
+    if (rc == GRANTD_OK)
+        *version = (int)v;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
 }
 
 /* Sets user_version inside the step's transaction. A PRAGMA takes no parameters; the value
@@ -246,41 +279,45 @@ static grantd_rc set_version(struct sq_conn *c, int version)
 {
     char sql[48];
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
-    return grantd_sqlite_rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+    return sqlite__rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
 }
 
 /* One step under the write lock: re-reads the version (another process may have migrated
- * meanwhile) and applies the step that version needs to get closer to target, if any.
- * *version gets the result. */
-static grantd_rc apply_next(struct sq_conn *c, int target, int *version)
+ * meanwhile) and applies the step that version needs to get closer to target, if any; what
+ * it seeds is stamped with now. *version gets the result. */
+static grantd_rc apply_next(struct sq_conn *c, int target, int64_t now, int *version)
 {
-    grantd_rc rc = grantd_sqlite_begin(c, 1);
+    grantd_rc rc = sqlite__begin(c, 1);
     if (rc != GRANTD_OK)
         return rc;
     int cur = 0;
-    rc = grantd_sqlite_schema_version(c, &cur);
+    rc = sqlite__schema_version(c, &cur);
     if (rc == GRANTD_OK && cur > NEWEST)
         rc = GRANTD_ESCHEMA;
     if (rc == GRANTD_OK && cur < target) {
         const struct step *s = &steps[cur];
-        rc = grantd_sqlite_rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
+        if (s->prepare)
+            rc = s->prepare(c, now);
+        if (rc == GRANTD_OK)
+            rc = sqlite__rc(c, sqlite3_exec(c->db, s->ddl, NULL, NULL, NULL));
         if (rc == GRANTD_OK && s->seed)
-            rc = s->seed(c);
+            rc = s->seed(c, now);
         if (rc == GRANTD_OK)
             rc = set_version(c, cur + 1);
     }
-    rc = grantd_sqlite_end(c, rc);
+    rc = sqlite__end(c, rc);
     if (rc == GRANTD_OK)
-        rc = grantd_sqlite_schema_version(c, version);
+        rc = sqlite__schema_version(c, version);
     return rc;
 }
 
-grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target, int *from, int *to)
+grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int64_t now, int *from,
+                                   int *to)
 {
     if (target < 0 || target > NEWEST)
         return GRANTD_EINVAL;
     int version = 0;
-    grantd_rc rc = grantd_sqlite_schema_version(c, &version);
+    grantd_rc rc = sqlite__schema_version(c, &version);
     if (rc != GRANTD_OK)
         return rc;
     *from = version;
@@ -288,13 +325,13 @@ grantd_rc grantd_sqlite_schema_migrate_to(struct sq_conn *c, int target, int *fr
     if (version > NEWEST)
         return GRANTD_ESCHEMA;
     while (rc == GRANTD_OK && version < target)
-        rc = apply_next(c, target, &version);
+        rc = apply_next(c, target, now, &version);
     if (rc == GRANTD_OK)
         *to = version;
     return rc;
 }
 
-grantd_rc grantd_sqlite_schema_migrate(struct sq_conn *c, int *from, int *to)
+grantd_rc sqlite__schema_migrate(struct sq_conn *c, int64_t now, int *from, int *to)
 {
-    return grantd_sqlite_schema_migrate_to(c, NEWEST, from, to);
+    return sqlite__schema_migrate_to(c, NEWEST, now, from, to);
 }

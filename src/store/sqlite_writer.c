@@ -16,8 +16,8 @@
  * server's two I/O threads each blocked on its own write, batches rarely hold more than one
  * job; they grow with the number of threads that write at once (1.8 jobs a batch with 16).
  *
- * How: every write operation is a function (grantd_sqlite_write_fn) handed to
- * grantd_sqlite_write (the caller waits) or grantd_sqlite_write_async (a callback), which
+ * How: every write operation is a function (sq_write_fn) handed to
+ * sqlite__write (the caller waits) or sqlite__write_async (a callback), which
  * queue it. A thread that finds no batch running becomes the leader: it takes every queued
  * job (up to BATCH_MAX) and runs them on the writer connection in ONE transaction (see
  * run_batch: first straight, and if a job fails, again with each job inside its own
@@ -34,7 +34,7 @@
  * the transaction, or a failed COMMIT), nothing of it was written, so each of its jobs is
  * run again in a transaction of its own: a job's outcome never depends on its batchmates.
  * Jobs must not rely on data they read in a previous job of the same batch being committed
- * (they cannot tell), and their functions must not call grantd_sqlite_write themselves.
+ * (they cannot tell), and their functions must not call sqlite__write themselves.
  *
  * Checkpoints: SQLite's automatic checkpoint runs inside the commit that crosses 1000 WAL
  * pages, copying them into the database and syncing both files (two fdatasync, ~0.3 ms each
@@ -71,7 +71,7 @@
                                * (ordered keys), so the rightmost path is what stays hot */
 #define ERR_LEN 256
 
-void grantd_sqlite_writer_init(struct sq_writer *w)
+void sqlite__writer_init(struct sq_writer *w)
 {
     memset(w, 0, sizeof(*w));
     w->ck_done = -1;
@@ -81,7 +81,7 @@ void grantd_sqlite_writer_init(struct sq_writer *w)
     pthread_cond_init(&w->ck_cv, NULL);
 }
 
-void grantd_sqlite_writer_close(struct sq_writer *w)
+void sqlite__writer_close(struct sq_writer *w)
 {
     pthread_mutex_lock(&w->mu);
     int thread = w->thread_started;
@@ -101,8 +101,8 @@ void grantd_sqlite_writer_close(struct sq_writer *w)
     pthread_mutex_unlock(&w->ck_mu);
     if (started)
         pthread_join(w->ck_thread, NULL);
-    grantd_sqlite_conn_free(w->ck_conn);
-    grantd_sqlite_conn_free(w->conn);
+    sqlite__conn_free(w->ck_conn);
+    sqlite__conn_free(w->conn);
     w->ck_conn = w->conn = NULL;
     pthread_cond_destroy(&w->ck_cv);
     pthread_mutex_destroy(&w->ck_mu);
@@ -140,7 +140,7 @@ static void *checkpoint_thread(void *arg)
         pthread_mutex_unlock(&w->ck_mu);
         char err[ERR_LEN];
         int done = -1;
-        if (!w->ck_conn && grantd_sqlite_conn_open(st, &w->ck_conn, err, sizeof(err)) != GRANTD_OK)
+        if (!w->ck_conn && sqlite__conn_open(st, &w->ck_conn, err, sizeof(err)) != GRANTD_OK)
             grantd_log(GRANTD_LOG_WARN, "store_checkpoint_failed", "{s:s,s:s}", "driver",
                        "sqlite", "message", err);
         if (w->ck_conn)
@@ -200,7 +200,7 @@ static grantd_rc writer_conn(struct sq_store *st, struct sq_conn **out)
         return GRANTD_OK;
     }
     char err[ERR_LEN];
-    grantd_rc rc = grantd_sqlite_conn_open(st, &w->conn, err, sizeof(err));
+    grantd_rc rc = sqlite__conn_open(st, &w->conn, err, sizeof(err));
     if (rc != GRANTD_OK) {
         grantd_log(GRANTD_LOG_ERROR, "store_error", "{s:s,s:s}", "driver", "sqlite", "message",
                    err);
@@ -221,31 +221,28 @@ static grantd_rc writer_conn(struct sq_store *st, struct sq_conn **out)
 /* One job in a transaction of its own. */
 static grantd_rc run_alone(struct sq_conn *c, struct sq_job *j)
 {
-    grantd_rc rc = grantd_sqlite_begin(c, 1);
+    grantd_rc rc = sqlite__begin(c, 1);
     if (rc != GRANTD_OK)
         return rc;
-    return grantd_sqlite_end(c, j->fn(c, j->arg));
+    return sqlite__end(c, j->fn(c, j->arg));
 }
 
-/* Runs the statement id (no parameters, no rows). */
-static grantd_rc simple(struct sq_conn *c, enum sq_stmt_id id, const char *sql)
-{
-    sqlite3_stmt *st = grantd_sqlite_stmt(c, id, sql);
-    return st ? grantd_sqlite_exec(c, st) : GRANTD_ESTORE;
-}
+static const struct sq_query savepoint = {SQ_SAVEPOINT, "SAVEPOINT job", NULL, NULL, 0};
+static const struct sq_query rollback_to = {SQ_ROLLBACK_TO, "ROLLBACK TO job", NULL, NULL, 0};
+static const struct sq_query release = {SQ_RELEASE, "RELEASE job", NULL, NULL, 0};
 
 /* One job inside the open batch transaction, in a savepoint. Returns 0 when the batch
  * transaction is still usable afterwards, -1 when it is lost. */
 static int run_in_batch(struct sq_conn *c, struct sq_job *j)
 {
-    if (simple(c, SQ_SAVEPOINT, "SAVEPOINT job") != GRANTD_OK)
+    if (sqlite__run(c, &savepoint, NULL) != GRANTD_OK)
         return -1;
     j->rc = j->fn(c, j->arg);
     if (sqlite3_get_autocommit(c->db))
         return -1; /* SQLite rolled the whole transaction back */
-    if (j->rc != GRANTD_OK && simple(c, SQ_ROLLBACK_TO, "ROLLBACK TO job") != GRANTD_OK)
+    if (j->rc != GRANTD_OK && sqlite__run(c, &rollback_to, NULL) != GRANTD_OK)
         return -1;
-    return simple(c, SQ_RELEASE, "RELEASE job") == GRANTD_OK ? 0 : -1;
+    return sqlite__run(c, &release, NULL) == GRANTD_OK ? 0 : -1;
 }
 
 /* The optimistic pass: every job straight in one transaction, no savepoints. Returns 1 when
@@ -254,7 +251,7 @@ static int run_in_batch(struct sq_conn *c, struct sq_job *j)
  * careful pass. */
 static int run_straight(struct sq_conn *c, struct sq_job *first, size_t n)
 {
-    if (grantd_sqlite_begin(c, 1) != GRANTD_OK)
+    if (sqlite__begin(c, 1) != GRANTD_OK)
         return 0;
     int ok = 1;
     struct sq_job *j = first;
@@ -262,7 +259,7 @@ static int run_straight(struct sq_conn *c, struct sq_job *first, size_t n)
         j->rc = j->fn(c, j->arg);
         ok = j->rc == GRANTD_OK && !sqlite3_get_autocommit(c->db);
     }
-    return grantd_sqlite_end(c, ok ? GRANTD_OK : GRANTD_ESTORE) == GRANTD_OK && ok;
+    return sqlite__end(c, ok ? GRANTD_OK : GRANTD_ESTORE) == GRANTD_OK && ok;
 }
 
 /* Runs n > 0 jobs linked from first and sets each one's rc.
@@ -283,7 +280,7 @@ static void run_batch(struct sq_store *st, struct sq_job *first, size_t n)
     if (rc == GRANTD_OK && run_straight(c, first, n))
         return;
     if (rc == GRANTD_OK)
-        rc = grantd_sqlite_begin(c, 1);
+        rc = sqlite__begin(c, 1);
     if (rc != GRANTD_OK) {
         for (struct sq_job *j = first; n--; j = j->next)
             j->rc = rc; /* no transaction (busy past the timeout, or no connection) */
@@ -294,7 +291,7 @@ static void run_batch(struct sq_store *st, struct sq_job *first, size_t n)
     for (size_t i = 0; i < n && !lost; i++, j = j->next)
         lost = run_in_batch(c, j) != 0;
     /* COMMIT, or ROLLBACK what is left of a lost batch (end rolls back on failure too) */
-    if (grantd_sqlite_end(c, lost ? GRANTD_ESTORE : GRANTD_OK) == GRANTD_OK)
+    if (sqlite__end(c, lost ? GRANTD_ESTORE : GRANTD_OK) == GRANTD_OK)
         return;
     grantd_log(GRANTD_LOG_WARN, "store_batch_retried", "{s:s,s:i}", "driver", "sqlite", "jobs",
                (int)n);
@@ -372,7 +369,7 @@ static void enqueue(struct sq_writer *w, struct sq_job *job)
     w->tail = job;
 }
 
-grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn, void *arg)
+grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, void *arg)
 {
     struct sq_store *st = (struct sq_store *)s;
     struct sq_writer *w = &st->writer;
@@ -389,9 +386,6 @@ grantd_rc grantd_sqlite_write(struct grantd_store *s, grantd_sqlite_write_fn fn,
         }
     }
     pthread_mutex_unlock(&w->mu);
-    /* every synchronous write may change stored records (revocations, rotations, disabled
-     * clients); only token inserts go through grantd_sqlite_write_async */
-    grantd_store_changed(s);
     return job.rc;
 }
 
@@ -419,7 +413,7 @@ static void *writer_thread(void *arg)
     return NULL;
 }
 
-void grantd_sqlite_write_async(struct grantd_store *s, grantd_sqlite_write_fn fn, void *arg,
+void sqlite__write_async(struct grantd_store *s, sq_write_fn fn, void *arg,
                                void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg)
 {
     struct sq_store *st = (struct sq_store *)s;
@@ -433,7 +427,7 @@ void grantd_sqlite_write_async(struct grantd_store *s, grantd_sqlite_write_fn fn
     if (!w->thread_started || w->thread_stop) { /* no thread to lead it: closing, or none */
         pthread_mutex_unlock(&w->mu);
         free(job);
-        on_done(done_arg, grantd_sqlite_write(s, fn, arg));
+        on_done(done_arg, sqlite__write(s, fn, arg));
         return;
     }
     enqueue(w, job);

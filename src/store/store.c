@@ -1,14 +1,42 @@
-/* Driver selection by URL scheme, and helpers shared by every driver's callers. */
+/* The generic layer of the store: driver selection by URL scheme and version, the wrapper of
+ * every operation (fault hook, GRANTD_ENOTSUP or a fallback when the driver has no such
+ * operation, the process's generation after writes that move the change sequence), and
+ * helpers shared by every driver's callers. Not here: any SQL (the drivers), following
+ * other processes' changes (watch.c). */
 #include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const struct grantd_store_driver grantd_sqlite_driver;
 
 static const struct grantd_store_driver *const drivers[] = {
     &grantd_sqlite_driver,
 };
+
+grantd_rc grantd_store_open_driver(const struct grantd_store_driver *d, const char *target,
+                                   struct grantd_store **out, char *err, size_t errlen)
+{
+    if (d->version < GRANTD_STORE_API_MIN) {
+        snprintf(err, errlen,
+                 "storage driver '%s' implements store API version %d; this grantd needs "
+                 "version %d or newer",
+                 d->scheme, d->version, GRANTD_STORE_API_MIN);
+        return GRANTD_EINVAL;
+    }
+    if (!d->open || !d->close) {
+        snprintf(err, errlen, "storage driver '%s' cannot open or close a store", d->scheme);
+        return GRANTD_EINVAL;
+    }
+    grantd_rc rc = d->open(target, out, err, errlen);
+    if (rc == GRANTD_OK) {
+        static atomic_uint_least64_t handles;
+        (*out)->driver = d;
+        atomic_store(&(*out)->generation, (atomic_fetch_add(&handles, 1) + 1) << 40);
+    }
+    return rc;
+}
 
 grantd_rc grantd_store_open(const char *url, struct grantd_store **out, char *err, size_t errlen)
 {
@@ -20,19 +48,8 @@ grantd_rc grantd_store_open(const char *url, struct grantd_store **out, char *er
     size_t scheme_len = (size_t)(colon - url);
     for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
         const struct grantd_store_driver *d = drivers[i];
-        if (strlen(d->scheme) == scheme_len && strncmp(url, d->scheme, scheme_len) == 0) {
-            if (d->version != GRANTD_STORE_API_VERSION) {
-                snprintf(err, errlen, "driver %s has API version %d, need %d", d->scheme,
-                         d->version, GRANTD_STORE_API_VERSION);
-                return GRANTD_EINVAL;
-            }
-            grantd_rc rc = d->open(colon + 1, out, err, errlen);
-            if (rc == GRANTD_OK) {
-                static atomic_uint_least64_t handles;
-                atomic_store(&(*out)->generation, (atomic_fetch_add(&handles, 1) + 1) << 40);
-            }
-            return rc;
-        }
+        if (strlen(d->scheme) == scheme_len && strncmp(url, d->scheme, scheme_len) == 0)
+            return grantd_store_open_driver(d, colon + 1, out, err, errlen);
     }
     snprintf(err, errlen, "unsupported database scheme '%.*s' (supported: sqlite)",
              (int)scheme_len, url);
@@ -66,22 +83,42 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
     return GRANTD_OK;
 }
 
-/* Every wrapper: the fault hook, then the driver's operation, or GRANTD_ENOTSUP. */
-#define STORE_CALL(s, op, ...)                                                                     \
-    do {                                                                                           \
-        if ((s)->fault) {                                                                          \
-            grantd_rc fault_rc_ = (s)->fault((s), #op);                                            \
-            if (fault_rc_ != GRANTD_OK)                                                            \
-                return fault_rc_;                                                                  \
-        }                                                                                          \
-        if (!(s)->driver->op)                                                                      \
-            return GRANTD_ENOTSUP;                                                                 \
-        return (s)->driver->op(__VA_ARGS__);                                                       \
+/* After a write: moves the generation of s on when the driver answered moves_on (the result
+ * of a write that moved the change sequence), and returns rc. */
+static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, grantd_rc rc)
+{
+    if (rc == moves_on)
+        grantd_store_changed(s);
+    return rc;
+}
+
+#define NEVER GRANTD_RC_COUNT /* moves_on of reads and of writes that leave the sequence */
+
+/* Every wrapper: the fault hook, then the driver's operation, or GRANTD_ENOTSUP when the
+ * driver has none; after it, the generation moves when the driver answered moves_on_. An
+ * operation of version N > GRANTD_STORE_API_MIN is a member a driver built against an older
+ * header does not even have, so its wrapper names its version and never reads the member of
+ * an older driver; operations of the oldest version every accepted driver has use
+ * STORE_CALL (reads, and writes that do not move the change sequence) and STORE_WRITE
+ * (writes that do). */
+#define STORE_OP(version_, moves_on_, s, op, ...)                                              \
+    do {                                                                                       \
+        if ((s)->fault) {                                                                      \
+            grantd_rc fault_rc_ = (s)->fault((s), #op);                                        \
+            if (fault_rc_ != GRANTD_OK)                                                        \
+                return fault_rc_;                                                              \
+        }                                                                                      \
+        if ((s)->driver->version < (version_) || !(s)->driver->op)                             \
+            return GRANTD_ENOTSUP;                                                             \
+        return written((s), (moves_on_), (s)->driver->op(__VA_ARGS__));                       \
     } while (0)
 
-grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to)
+#define STORE_CALL(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, NEVER, s, op, __VA_ARGS__)
+#define STORE_WRITE(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, GRANTD_OK, s, op, __VA_ARGS__)
+
+grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
-    STORE_CALL(s, migrate, s, from, to);
+    STORE_CALL(s, migrate, s, now, from, to);
 }
 
 grantd_rc grantd_store_ping(struct grantd_store *s)
@@ -114,7 +151,7 @@ grantd_rc grantd_store_tenant_list(struct grantd_store *s, struct grantd_arena *
 
 grantd_rc grantd_store_client_put(struct grantd_store *s, const struct grantd_client *c)
 {
-    STORE_CALL(s, client_put, s, c);
+    STORE_WRITE(s, client_put, s, c);
 }
 
 grantd_rc grantd_store_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -130,25 +167,25 @@ grantd_rc grantd_store_client_list(struct grantd_store *s, struct grantd_arena *
 }
 
 grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
-                                           int disabled)
+                                           int disabled, int64_t now_us)
 {
-    STORE_CALL(s, client_set_disabled, s, tenant, id, disabled);
+    STORE_WRITE(s, client_set_disabled, s, tenant, id, disabled, now_us);
 }
 
 grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
-                                         const unsigned char hash[GRANTD_SHA256_LEN])
+                                         const unsigned char *hash, int64_t now)
 {
-    STORE_CALL(s, client_set_secret, s, tenant, id, hash);
+    STORE_WRITE(s, client_set_secret, s, tenant, id, hash, now);
 }
 
 grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
-    STORE_CALL(s, client_delete, s, tenant, id);
+    STORE_WRITE(s, client_delete, s, tenant, id);
 }
 
 grantd_rc grantd_store_user_put(struct grantd_store *s, const struct grantd_user *u)
 {
-    STORE_CALL(s, user_put, s, u);
+    STORE_WRITE(s, user_put, s, u);
 }
 
 grantd_rc grantd_store_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -164,21 +201,22 @@ grantd_rc grantd_store_user_list(struct grantd_store *s, struct grantd_arena *a,
 }
 
 grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
-                                         const char *username, const char *password_hash)
+                                         const char *username, const char *password_hash,
+                                         int64_t now)
 {
-    STORE_CALL(s, user_set_password, s, tenant, username, password_hash);
+    STORE_WRITE(s, user_set_password, s, tenant, username, password_hash, now);
 }
 
 grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                         const char *username, int disabled)
+                                         const char *username, int disabled, int64_t now)
 {
-    STORE_CALL(s, user_set_disabled, s, tenant, username, disabled);
+    STORE_WRITE(s, user_set_disabled, s, tenant, username, disabled, now);
 }
 
 grantd_rc grantd_store_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                                   int64_t *id_out)
 {
-    STORE_CALL(s, tenant_put, s, t, id_out);
+    STORE_WRITE(s, tenant_put, s, t, id_out);
 }
 
 grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -214,7 +252,7 @@ grantd_rc grantd_store_consent_get(struct grantd_store *s, struct grantd_arena *
 
 grantd_rc grantd_store_consent_put(struct grantd_store *s, const struct grantd_consent *c)
 {
-    STORE_CALL(s, consent_put, s, c);
+    STORE_WRITE(s, consent_put, s, c);
 }
 
 grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code *code)
@@ -223,10 +261,12 @@ grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code
 }
 
 grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                                    const unsigned char hash[GRANTD_SHA256_LEN],
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                     struct grantd_code *out)
 {
-    STORE_CALL(s, code_consume, s, a, tenant, hash, out);
+    /* only a replay moves the sequence (it revoked the code's family) */
+    STORE_OP(GRANTD_STORE_API_MIN, GRANTD_EREPLAYED, s, code_consume, s, a, tenant, hash, now,
+             out);
 }
 
 grantd_rc grantd_store_token_put(struct grantd_store *s, const struct grantd_token *tokens,
@@ -243,9 +283,9 @@ grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
 }
 
 grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                           const char *family)
+                                           const char *family, int64_t now)
 {
-    STORE_CALL(s, token_revoke_family, s, tenant, family);
+    STORE_WRITE(s, token_revoke_family, s, tenant, family, now);
 }
 
 grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
@@ -254,29 +294,25 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
                                       size_t successor_len, const struct grantd_token *tokens,
                                       size_t count)
 {
-    STORE_CALL(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor, successor_len,
+    STORE_WRITE(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor, successor_len,
                tokens, count);
 }
 
 grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                     const unsigned char hash[GRANTD_SHA256_LEN])
 {
-    STORE_CALL(s, token_revoke, s, tenant, hash);
+    STORE_WRITE(s, token_revoke, s, tenant, hash);
 }
 
-grantd_rc grantd_store_client_disable(struct grantd_store *s, int64_t tenant, const char *id)
+grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                                     size_t *deleted)
 {
-    STORE_CALL(s, client_disable, s, tenant, id);
-}
-
-grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, size_t *deleted)
-{
-    STORE_CALL(s, purge_expired, s, before, deleted);
+    STORE_CALL(s, purge_expired, s, before, now, deleted);
 }
 
 grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    STORE_CALL(s, key_put, s, k);
+    STORE_WRITE(s, key_put, s, k);
 }
 
 grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -285,10 +321,40 @@ grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, 
     STORE_CALL(s, key_list, s, a, tenant, out, count);
 }
 
-grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                                  int64_t retire_at)
+grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
+                                  const struct grantd_key *next, int64_t retire_at)
 {
-    STORE_CALL(s, key_retire, s, tenant, kid, retire_at);
+    STORE_WRITE(s, key_rotate, s, tenant, next, retire_at);
+}
+
+grantd_rc grantd_store_change_seq(struct grantd_store *s, uint64_t *out)
+{
+    STORE_CALL(s, change_seq, s, out);
+}
+
+/* change_wait's fallback for a driver without it: change_seq every poll interval. */
+static grantd_rc poll_change_seq(struct grantd_store *s, uint64_t after, int timeout_ms,
+                                 uint64_t *out)
+{
+    grantd_rc rc;
+    int waited = 0;
+    while ((rc = grantd_store_change_seq(s, out)) == GRANTD_OK && *out <= after &&
+           waited < timeout_ms) {
+        int step = timeout_ms - waited < GRANTD_STORE_CHANGE_POLL_MS
+                       ? timeout_ms - waited
+                       : GRANTD_STORE_CHANGE_POLL_MS;
+        usleep((useconds_t)step * 1000);
+        waited += step;
+    }
+    return rc;
+}
+
+grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
+                                   uint64_t *out)
+{
+    if (s->driver->change_seq && !s->driver->change_wait)
+        return poll_change_seq(s, after, timeout_ms, out);
+    STORE_CALL(s, change_wait, s, after, timeout_ms, out);
 }
 
 int grantd_store_puts_async(const struct grantd_store *s)

@@ -9,6 +9,30 @@
  * allocated in the caller's arena (a request arena in the server, a command arena in the
  * CLI), so nothing returned needs freeing on its own.
  *
+ * Storage keys: codes, tokens and sessions are found by a 32-byte key (the hash, id_hash and
+ * old_hash members and parameters below) that src/token/opaque.h makes from the credential:
+ * 8 ordering bytes (the issuing time in microseconds, big-endian, so new rows append to an
+ * ordered index) followed by the first 24 bytes of the SHA-256 of the credential's text. It
+ * is not the SHA-256 of the credential, and the store never sees the credential itself: a
+ * driver keeps the 32 bytes as they are and compares them whole.
+ *
+ * Time: the caller supplies every time an operation stamps or compares (the server's
+ * injected clock, the CLI's clock), never the driver's own clock, so that several servers on
+ * one database, whose clocks differ, agree with what they wrote. Times are unix seconds
+ * (parameters named now, records' *_at members), except tokens_after and the now_us that
+ * sets it, which are unix microseconds (the resolution of the JWT ids it is compared with).
+ * A record's created_at is the caller's too: 0 is refused with GRANTD_EINVAL.
+ *
+ * Changes: the database keeps a change sequence that every write that may change or remove
+ * a record someone may have read moves forward, in the same transaction, so that another
+ * process that sees the sequence move sees the write too. Writes that move it: every
+ * operation but token_put/token_put_async, code_put, code_consume (unless the code was
+ * replayed: that revokes tokens), session_put, session_delete and purge_expired. Those only
+ * add records (and nothing may cache that a record is absent), change codes and sessions
+ * (which are read from the store at each use and never cached: single use and logout are
+ * decided there), or remove what expired (refused by its reader either way). Readers
+ * follow it with change_seq and change_wait (src/store/watch.c runs the server's watcher).
+ *
  * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
  * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable,
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
@@ -24,8 +48,24 @@
 #include "core/error.h"
 #include "core/mem.h"
 
-#define GRANTD_STORE_API_VERSION 1
+/* Versions of the driver interface (struct grantd_store_driver below). Operations are only
+ * ever appended to the end of the struct, under a comment "version N" naming the version
+ * that added them; a driver sets .version to the newest version whose operations it has
+ * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
+ * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
+ * grantd cannot run without, and accepts any newer one. */
+#define GRANTD_STORE_API_VERSION 2 /* the newest set: this header's */
+#define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
+
+/* change_wait notices a commit of any process within this many milliseconds (the SQLite
+ * driver polls that often; a driver with notifications answers sooner). */
+#define GRANTD_STORE_CHANGE_POLL_MS 20
+/* Within this time of a commit every running grantd server has dropped the cached records
+ * the write may have changed (its watcher: the poll, its turn, a margin for a loaded
+ * machine); what a CLI command waits after a change before it returns, so that "when the
+ * command returns, every running server answers with the change" holds. */
+#define GRANTD_STORE_CHANGE_BOUND_MS 100
 
 /* Grant types a client may use (bit set). */
 enum grantd_grant {
@@ -39,7 +79,7 @@ struct grantd_tenant {
     const char *name;
     const char *issuer;  /* may be NULL: the server's configured issuer applies */
     const char *profile; /* configuration text over the server's (a profile); may be NULL */
-    int64_t created_at;
+    int64_t created_at;              /* unix seconds; tenant_put: required (> 0) */
 };
 
 /* Per-client options (bit set, stored with the client). */
@@ -68,10 +108,11 @@ struct grantd_client {
      * GRANTD_TTL_NEVER (refresh tokens of this client never expire). */
     int64_t code_ttl, access_ttl, refresh_ttl;
     int disabled;
-    int64_t created_at, updated_at;  /* unix seconds */
+    /* unix seconds; client_put: created_at required (> 0), updated_at 0 means created_at */
+    int64_t created_at, updated_at;
     /* Self-contained access tokens (client-credentials JWTs, which grantd does not store)
-     * issued before this time (unix microseconds) are dead: set when the client is created,
-     * disabled and enabled again. client_put: 0 means now. */
+     * issued at or before this time (unix microseconds) are dead: set when the client is
+     * created (client_put: required, > 0), disabled and enabled again. */
     int64_t tokens_after;
 };
 
@@ -83,17 +124,19 @@ struct grantd_user {
     const char *email;               /* may be NULL */
     const char *password_hash;       /* argon2id encoded string */
     int disabled;
+    /* unix seconds; user_put: created_at required (> 0), updated_at 0 means created_at */
     int64_t created_at, updated_at;
 };
 
-/* A browser session. The cookie carries a random id; only its SHA-256 is stored. A session
- * exists before login (user_id NULL) so the login form can carry a CSRF token bound to it. */
+/* A browser session. The cookie carries a random id; only its storage key is stored. A
+ * session exists before login (user_id NULL) so the login form can carry a CSRF token bound
+ * to it. */
 struct grantd_session {
     int64_t tenant;
     unsigned char id_hash[GRANTD_SHA256_LEN];
     const char *user_id;             /* NULL until login */
     int64_t auth_time;               /* when the user logged in; 0 before */
-    int64_t created_at, expires_at;
+    int64_t created_at, expires_at;  /* session_put: created_at required (> 0) */
 };
 
 /* A remembered consent: the user granted client these scopes. */
@@ -101,11 +144,12 @@ struct grantd_consent {
     int64_t tenant;
     const char *user_id, *client_id;
     const char *scope;               /* space-separated, may be "" */
-    int64_t created_at;
+    int64_t created_at;              /* consent_put: required (> 0) */
 };
 
-/* An authorization code. Only its SHA-256 is stored. The row outlives redemption (used = 1)
- * until it expires, so a second redemption can be detected and the family revoked. */
+/* An authorization code. Only its storage key is stored. The row outlives redemption
+ * (used = 1) until it expires, so a second redemption can be detected and the family
+ * revoked. */
 struct grantd_code {
     int64_t tenant;
     unsigned char hash[GRANTD_SHA256_LEN];
@@ -115,13 +159,14 @@ struct grantd_code {
     const char *code_challenge;      /* NULL without PKCE */
     const char *code_challenge_method; /* "S256" or "plain"; NULL without PKCE */
     const char *family;              /* id shared by every token this code leads to */
-    int64_t auth_time, created_at, expires_at;
+    int64_t auth_time, created_at, expires_at; /* code_put: created_at required (> 0) */
     int used, revoked;
 };
 
 enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
 
-/* An opaque access or refresh token. Only its SHA-256 is stored. */
+/* An opaque access or refresh token (or a revoked self-contained JWT, keyed by its jti).
+ * Only its storage key is stored. */
 struct grantd_token {
     int64_t tenant;
     unsigned char hash[GRANTD_SHA256_LEN];
@@ -130,7 +175,7 @@ struct grantd_token {
     const char *user_id;             /* NULL for client_credentials */
     const char *scope;               /* space-separated, may be "" */
     const char *family;              /* the authorization it descends from */
-    int64_t created_at;
+    int64_t created_at;              /* token_put: required (> 0) */
     int64_t expires_at;              /* 0 = never */
     int revoked;
     /* refresh tokens only: set once by refresh_rotate */
@@ -152,7 +197,7 @@ struct grantd_key {
     const char *public_jwk;          /* the JWK (JSON text) published in /jwks.json */
     const unsigned char *private_sealed;
     size_t private_sealed_len;
-    int64_t created_at;
+    int64_t created_at;              /* key_put: required (> 0) */
     int64_t active_from;             /* signs from this time (published before it) */
     int64_t retire_at;               /* 0 = current; else unpublished after this time */
 };
@@ -160,14 +205,20 @@ struct grantd_key {
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
 
 struct grantd_store_driver {
-    int version;        /* GRANTD_STORE_API_VERSION */
+    int version;        /* the newest version of this struct the driver implements */
     const char *scheme; /* URL scheme: "sqlite" */
+
+    /* ---- version 2 ----
+     * The whole table. Version 1 (grantd before the multi-instance work) had the same
+     * operations with other signatures, and client_disable beside client_set_disabled: its
+     * drivers are refused. */
 
     /* target is the URL without "scheme:". err receives a one-line reason on failure. */
     grantd_rc (*open)(const char *target, struct grantd_store **out, char *err, size_t errlen);
     void (*close)(struct grantd_store *s);
-    /* Brings the schema to the newest version; *from and *to report the versions. Idempotent. */
-    grantd_rc (*migrate)(struct grantd_store *s, int *from, int *to);
+    /* Brings the schema to the newest version; *from and *to report the versions. Idempotent.
+     * What it creates (the default tenant) is stamped with now. */
+    grantd_rc (*migrate)(struct grantd_store *s, int64_t now, int *from, int *to);
     /* GRANTD_OK when the database answers and is migrated (readiness). */
     grantd_rc (*ping)(struct grantd_store *s);
     /* The store-wide random key for keyed hashes of secrets, created at migration. */
@@ -187,11 +238,19 @@ struct grantd_store_driver {
     /* All clients of a tenant ordered by created_at, id. */
     grantd_rc (*client_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                              struct grantd_client **out, size_t *count);
-    /* Sets the flag, and tokens_after to now either way (see struct grantd_client). */
+    /* Enables (disabled 0) or disables (1) a client in one transaction, stamped with now_us
+     * (unix microseconds): updated_at = now_us / 1000000 and tokens_after = now_us either
+     * way, so no self-contained token issued before the change is alive after it (struct
+     * grantd_client). Disabling also revokes everything the client was granted: every token
+     * of the client (their families marked revoked, so a token_put or refresh_rotate still
+     * in flight for them is refused), its unused codes, its consents; so a client enabled
+     * again starts with no live grant. GRANTD_ENOTFOUND when absent; GRANTD_EINVAL when
+     * now_us <= 0. */
     grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
-                                     int disabled);
+                                     int disabled, int64_t now_us);
+    /* Replaces the secret's hash (is_public stays as it is); updated_at = now. */
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
-                                   const unsigned char hash[GRANTD_SHA256_LEN]);
+                                   const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
     grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
 
     grantd_rc (*user_put)(struct grantd_store *s, const struct grantd_user *u);
@@ -199,18 +258,17 @@ struct grantd_store_driver {
                            const char *username, struct grantd_user *out);
     grantd_rc (*user_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            struct grantd_user **out, size_t *count);
+    /* The two updates of a user by username; updated_at = now. */
     grantd_rc (*user_set_password)(struct grantd_store *s, int64_t tenant, const char *username,
-                                   const char *password_hash);
+                                   const char *password_hash, int64_t now);
     grantd_rc (*user_set_disabled)(struct grantd_store *s, int64_t tenant, const char *username,
-                                   int disabled);
+                                   int disabled, int64_t now);
 
-    /* Adds tenant t (its name, issuer and profile; issuer and profile may be NULL; id and
-     * created_at are set by the store); *id_out receives its id. GRANTD_EEXIST when the name
-     * is taken. */
+    /* Adds tenant t (its name, issuer, profile and created_at; issuer and profile may be
+     * NULL; the store picks the id); *id_out receives its id. GRANTD_EEXIST when the name is
+     * taken. */
     grantd_rc (*tenant_put)(struct grantd_store *s, const struct grantd_tenant *t,
                             int64_t *id_out);
-
-    /* ---- API version 1 additions for the authorization-code flow ---- */
 
     /* A user by its id (subject). */
     grantd_rc (*user_get)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -237,10 +295,11 @@ struct grantd_store_driver {
     grantd_rc (*code_put)(struct grantd_store *s, const struct grantd_code *code);
     /* Redeems a code, atomically: in one transaction, if the code is unused it is marked used
      * and returned (GRANTD_OK); if it was used already it is marked revoked, every token of
-     * its family is revoked, and GRANTD_EREPLAYED is returned with *out filled;
-     * GRANTD_ENOTFOUND when no such code exists. Expiry is the caller's check (out->expires_at). */
+     * its family is revoked (as token_revoke_family at now), and GRANTD_EREPLAYED is
+     * returned with *out filled; GRANTD_ENOTFOUND when no such code exists. Expiry is the
+     * caller's check (out->expires_at). */
     grantd_rc (*code_consume)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
-                              const unsigned char hash[GRANTD_SHA256_LEN],
+                              const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                               struct grantd_code *out);
 
     /* Inserts tokens (all of one family) in one transaction. If a code of that family has
@@ -253,10 +312,10 @@ struct grantd_store_driver {
                            const unsigned char hash[GRANTD_SHA256_LEN],
                            struct grantd_token *out);
     /* Revokes every token of a family (GRANTD_OK when none), and marks the family revoked
-     * so that a later token_put or refresh_rotate for it is refused (GRANTD_ECONFLICT). */
-    grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family);
-
-    /* ---- API version 1 additions for the token lifecycle ---- */
+     * at now so that a later token_put or refresh_rotate for it is refused
+     * (GRANTD_ECONFLICT) for at least a day after now (purge_expired). */
+    grantd_rc (*token_revoke_family)(struct grantd_store *s, int64_t tenant, const char *family,
+                                     int64_t now);
 
     /* Rotates the refresh token old_hash, atomically (compare-and-swap): only when it is
      * still live (not rotated, not revoked, family not revoked) it is marked rotated_at = now,
@@ -272,21 +331,26 @@ struct grantd_store_driver {
     /* Revokes one token. GRANTD_ENOTFOUND when absent. */
     grantd_rc (*token_revoke)(struct grantd_store *s, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN]);
-    /* Disabling a client, in one transaction: disabled = 1, tokens_after = now, every token
-     * of the client revoked (families marked revoked), its unused codes revoked, its consents
-     * deleted, so a re-enabled client starts with no live grant. GRANTD_ENOTFOUND when
-     * absent. */
-    grantd_rc (*client_disable)(struct grantd_store *s, int64_t tenant, const char *id);
     /* Deletes sessions, codes and tokens that expired before `before` (never-expiring refresh
-     * tokens stay); *deleted gets the count. */
-    grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, size_t *deleted);
+     * tokens stay), and forgets family revocations older than a day before now once nothing
+     * can need them; *deleted gets the count of sessions, codes and tokens. */
+    grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, int64_t now,
+                               size_t *deleted);
 
+    /* Inserts a key: a tenant's first one, or a key that is not current (retire_at set).
+     * GRANTD_EEXIST when the tenant has a key with that kid, or when k is current (retire_at
+     * 0) and the tenant has a current key already: of two servers creating a fresh tenant's
+     * first key at once, one succeeds and the other reads the keys again. */
     grantd_rc (*key_put)(struct grantd_store *s, const struct grantd_key *k);
     /* All keys of a tenant, oldest first. */
     grantd_rc (*key_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                           struct grantd_key **out, size_t *count);
-    /* Sets retire_at of one key. */
-    grantd_rc (*key_retire)(struct grantd_store *s, int64_t tenant, const char *kid,
+    /* Rotation, in one transaction: every current key of tenant (retire_at 0) gets
+     * retire_at, and next (of tenant, current: retire_at 0) is inserted. A tenant has at
+     * most one current key whatever runs at once: of concurrent rotations each retires the
+     * key the one before it added. GRANTD_EEXIST when next's kid is taken, GRANTD_EINVAL
+     * when next is not current or of another tenant; then nothing changes. */
+    grantd_rc (*key_rotate)(struct grantd_store *s, int64_t tenant, const struct grantd_key *next,
                             int64_t retire_at);
 
     /* token_put without blocking the caller: queues the write and returns; done(arg, rc)
@@ -297,15 +361,27 @@ struct grantd_store_driver {
      * thread per waiting request. */
     void (*token_put_async)(struct grantd_store *s, const struct grantd_token *tokens,
                             size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
+
+    /* The change sequence now (see "Changes" at the top): 0 on a new database, then only
+     * ever larger. */
+    grantd_rc (*change_seq)(struct grantd_store *s, uint64_t *out);
+    /* Waits until the change sequence is past after, or until timeout_ms passed; *out gets
+     * the sequence then (> after unless the time ran out). Sees the commits of every process
+     * on the database within GRANTD_STORE_CHANGE_POLL_MS. May be NULL: the wrapper then
+     * polls change_seq every GRANTD_STORE_CHANGE_POLL_MS. */
+    grantd_rc (*change_wait)(struct grantd_store *s, uint64_t after, int timeout_ms,
+                             uint64_t *out);
 };
 
 struct grantd_store {
     const struct grantd_store_driver *driver;
-    /* Bumped by the driver after every write that may have changed a record already stored
-     * (every write but token_put/token_put_async, which only add). Caches of stored records
+    /* The process's view of the change sequence: moved at once by the wrapper of every
+     * write of this process that moves the sequence (drivers never touch it), and by the
+     * watcher (src/store/watch.c) when another process moved it. Caches of stored records
      * keep the value they read before fetching and drop entries once it moved on
-     * (oauth/token_cache.c). grantd_store_open starts it at a value no other handle of the
-     * process had, so entries of a closed store never match a new one at the same address. */
+     * (oauth/token_cache.c, oauth/client_cache.c). grantd_store_open starts it at a value no
+     * other handle of the process had, so entries of a closed store never match a new one
+     * at the same address. */
     atomic_uint_least64_t generation;
     /* Tests only: when set, every wrapper calls it first with the operation's name, and a
      * result other than GRANTD_OK is returned instead of running the operation. */
@@ -314,16 +390,19 @@ struct grantd_store {
 
 /* The current generation of s (see above). */
 uint64_t grantd_store_generation(struct grantd_store *s);
-/* For drivers: after a write that may have changed stored records. */
+/* Moves the generation of s on: every cache entry read before is dropped. */
 void grantd_store_changed(struct grantd_store *s);
 
 /* ---- The operations, for callers ----
  *
  * Callers never reach through s->driver: each operation has a wrapper with the driver's
  * signature and meaning (above). A wrapper answers GRANTD_ENOTSUP when the driver leaves the
- * operation NULL, and runs the store's fault hook first (tests inject failures there). */
+ * operation NULL (or falls back, where the operation says so), and runs the store's fault
+ * hook first (tests inject failures there). The wrapper of a write that moves the change
+ * sequence moves the store's generation once the write succeeded. */
 
-GRANTD_MUST_USE grantd_rc grantd_store_migrate(struct grantd_store *s, int *from, int *to);
+GRANTD_MUST_USE grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from,
+                                               int *to);
 GRANTD_MUST_USE grantd_rc grantd_store_ping(struct grantd_store *s);
 GRANTD_MUST_USE grantd_rc grantd_store_hash_key(struct grantd_store *s,
                                                 unsigned char out[GRANTD_SHA256_LEN]);
@@ -342,10 +421,11 @@ GRANTD_MUST_USE grantd_rc grantd_store_client_list(struct grantd_store *s, struc
                                                    int64_t tenant, struct grantd_client **out,
                                                    size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant,
-                                                           const char *id, int disabled);
+                                                           const char *id, int disabled,
+                                                           int64_t now_us);
 GRANTD_MUST_USE grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant,
                                                          const char *id,
-        const unsigned char hash[GRANTD_SHA256_LEN]);
+                                                         const unsigned char *hash, int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant,
                                                      const char *id);
 GRANTD_MUST_USE grantd_rc grantd_store_user_put(struct grantd_store *s,
@@ -358,9 +438,11 @@ GRANTD_MUST_USE grantd_rc grantd_store_user_list(struct grantd_store *s, struct 
                                                  size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
                                                          const char *username,
-                                                         const char *password_hash);
+                                                         const char *password_hash,
+                                                         int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
-                                                         const char *username, int disabled);
+                                                         const char *username, int disabled,
+                                                         int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_tenant_put(struct grantd_store *s,
                                                   const struct grantd_tenant *t, int64_t *id_out);
 GRANTD_MUST_USE grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a,
@@ -385,7 +467,7 @@ GRANTD_MUST_USE grantd_rc grantd_store_code_put(struct grantd_store *s,
 GRANTD_MUST_USE grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena *a,
                                                     int64_t tenant,
                                                     const unsigned char hash[GRANTD_SHA256_LEN],
-                                                    struct grantd_code *out);
+                                                    int64_t now, struct grantd_code *out);
 GRANTD_MUST_USE grantd_rc grantd_store_token_put(struct grantd_store *s,
                                                  const struct grantd_token *tokens, size_t count);
 GRANTD_MUST_USE grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
@@ -393,7 +475,7 @@ GRANTD_MUST_USE grantd_rc grantd_store_token_get(struct grantd_store *s, struct 
                                                  const unsigned char hash[GRANTD_SHA256_LEN],
                                                  struct grantd_token *out);
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
-                                                           const char *family);
+                                                           const char *family, int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
         const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now, int64_t grace_until,
                                                       const unsigned char *successor,
@@ -402,16 +484,19 @@ GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, in
                                                       size_t count);
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                                     const unsigned char hash[GRANTD_SHA256_LEN]);
-GRANTD_MUST_USE grantd_rc grantd_store_client_disable(struct grantd_store *s, int64_t tenant,
-                                                      const char *id);
 GRANTD_MUST_USE grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before,
-                                                     size_t *deleted);
+                                                     int64_t now, size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k);
 GRANTD_MUST_USE grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a,
                                                 int64_t tenant, struct grantd_key **out,
                                                 size_t *count);
-GRANTD_MUST_USE grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant,
-                                                  const char *kid, int64_t retire_at);
+GRANTD_MUST_USE grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
+                                                  const struct grantd_key *next,
+                                                  int64_t retire_at);
+
+GRANTD_MUST_USE grantd_rc grantd_store_change_seq(struct grantd_store *s, uint64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
+                                                   int timeout_ms, uint64_t *out);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this
@@ -423,9 +508,18 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
                                   size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
- * database). GRANTD_EINVAL for an unknown scheme (err says so). */
+ * database) with the driver of its scheme (grantd_store_open_driver). GRANTD_EINVAL for an
+ * unknown scheme (err says so). */
 GRANTD_MUST_USE grantd_rc grantd_store_open(const char *url, struct grantd_store **out,
                                             char *err, size_t errlen);
+/* Opens target (the URL without "scheme:") with driver d: GRANTD_EINVAL, and err saying
+ * which version d declares and which this grantd needs, when d->version is below
+ * GRANTD_STORE_API_MIN; else d->open's result. The store's driver is d, and its generation
+ * a value no other handle of the process had. err receives a one-line reason on failure. */
+GRANTD_MUST_USE grantd_rc grantd_store_open_driver(const struct grantd_store_driver *d,
+                                                   const char *target,
+                                                   struct grantd_store **out, char *err,
+                                                   size_t errlen);
 void grantd_store_close(struct grantd_store *s);
 
 /* HMAC-SHA256 of a client secret under the store's hash key. */

@@ -298,10 +298,13 @@ static const struct snap *current(struct grantd_keyring *kr, int64_t now)
 /* ---- creating keys ----------------------------------------------------------------------- */
 
 /* Generates a key of alg, seals its private part under master with aad = kid and stores it
- * (created_at = now, retire_at = 0). *kid_out (arena) gets its kid. */
+ * as the tenant's current key (created_at = now, retire_at = 0): with retire_old 0 as its
+ * first key (key_put: GRANTD_EEXIST when another process stored one meanwhile), else in one
+ * rotation that retires every current key at retire_old (key_rotate). *kid_out (arena) gets
+ * its kid. */
 static grantd_rc create_key(struct grantd_store *s, const unsigned char *master, int64_t tenant,
                             enum grantd_jwk_alg alg, int64_t now, int64_t active_from,
-                            struct grantd_arena *a, const char **kid_out)
+                            int64_t retire_old, struct grantd_arena *a, const char **kid_out)
 {
     struct grantd_jwk *k = NULL;
     unsigned char *der = NULL, *sealed = NULL;
@@ -324,7 +327,8 @@ static grantd_rc create_key(struct grantd_store *s, const unsigned char *master,
         .active_from = active_from,
         .retire_at = 0,
     };
-    rc = grantd_store_key_put(s, &row);
+    rc = retire_old ? grantd_store_key_rotate(s, tenant, &row, retire_old)
+                    : grantd_store_key_put(s, &row);
     if (rc == GRANTD_OK && kid_out)
         *kid_out = grantd_arena_strdup(a, k->kid);
 out:
@@ -368,8 +372,9 @@ static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config
         return GRANTD_OK;
     int alg = grantd_jwk_alg_parse(cfg->keys.alg);
     rc = create_key(s, kr->master, kr->tenant, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256,
-                    now, now, a, NULL);
-    if (rc == GRANTD_OK)
+                    now, now, 0, a, NULL);
+    /* EEXIST: another server created the tenant's first key meanwhile; that one it is */
+    if (rc == GRANTD_OK || rc == GRANTD_EEXIST)
         rc = grantd_store_key_list(s, a, kr->tenant, keys, n);
     if (rc != GRANTD_OK)
         store_error(err, errlen, "cannot create the first signing key", rc);
@@ -572,20 +577,15 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
     if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
         goto out;
     /* published ahead so that JWKS caches have the key before its first token, unless no
-     * key signs now: then waiting would leave the issuer without a signer */
+     * key signs now: then waiting would leave the issuer without a signer. Every key that
+     * was current stops signing when the new one starts, and stays published until the last
+     * token it may have signed has expired: one store transaction, so that rotations running
+     * at once leave one current key */
     int64_t active_from = now + (any_signs(keys, n, now) ? cfg->keys.publish_ahead : 0);
-    rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from, a, kid_out);
-    if (rc != GRANTD_OK) {
-        store_error(err, errlen, "cannot create the new signing key", rc);
-        goto out;
-    }
-    /* every key that was current stops signing when the new one starts, and stays published
-     * until the last token it may have signed has expired */
-    for (size_t i = 0; i < n && rc == GRANTD_OK; i++)
-        if (keys[i].retire_at == 0)
-            rc = grantd_store_key_retire(s, tenant, keys[i].kid, active_from + max_access_ttl);
+    rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from,
+                    active_from + max_access_ttl, a, kid_out);
     if (rc != GRANTD_OK)
-        store_error(err, errlen, "new key added, but retiring the old one failed", rc);
+        store_error(err, errlen, "cannot create the new signing key", rc);
 out:
     OPENSSL_cleanse(master, sizeof(master));
     return rc;

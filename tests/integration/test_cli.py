@@ -307,13 +307,53 @@ def test_disable_revokes_the_tokens_a_running_server_issued(make_server, tmp_pat
     new = json.loads(srv.cli("client", "enable", c["client_id"], "--json").stdout)
     assert not any(active(t) for t in tokens)
     c["client_secret"] = new["client_secret"]
-    import time
-    deadline = time.monotonic() + 5  # the server's client cache may still hold the old row
-    while True:
-        r = requests.post(srv.url + "/token", data={"grant_type": "client_credentials"},
-                          auth=(c["client_id"], c["client_secret"]), timeout=5)
-        if r.status_code == 200 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    # enabled: the running server accepts the new secret as soon as the command returned
+    r = requests.post(srv.url + "/token", data={"grant_type": "client_credentials"},
+                      auth=(c["client_id"], c["client_secret"]), timeout=5)
     assert r.status_code == 200, r.text
     assert active(r.json()["access_token"])
+
+
+def test_every_server_on_the_database_sees_a_disable_when_the_command_returns(make_server,
+                                                                             tmp_path):
+    """Two servers on one database, both holding the client (and its tokens' facts) in their
+    caches: when `grantd client disable` returns, both refuse the client and report its
+    tokens inactive; when `enable` returns, both accept its new secret. The command waits
+    the change bound (GRANTD_STORE_CHANGE_BOUND_MS), not the second it used to."""
+    import time
+    servers = [make_server(workdir=tmp_path), make_server(workdir=tmp_path)]
+    c = create_client(servers[0], "--name", "svc", "--grant", "client_credentials",
+                      "--grant", "authorization_code", "--redirect-uri",
+                      "https://svc.example/cb")
+    obs = create_client(servers[0], "--name", "observer", "--grant", "client_credentials",
+                        "--introspect-any")
+
+    def token(srv, secret):
+        return requests.post(srv.url + "/token", data={"grant_type": "client_credentials"},
+                             auth=(c["client_id"], secret), timeout=5)
+
+    def active(srv, tok):
+        r = requests.post(srv.url + "/introspect", data={"token": tok},
+                          auth=(obs["client_id"], obs["client_secret"]), timeout=5)
+        assert r.status_code == 200, r.text
+        return r.json()["active"]
+
+    secret = c["client_secret"]
+    for _ in range(2):
+        tokens = []
+        for srv in servers:
+            r = token(srv, secret)
+            assert r.status_code == 200, r.text
+            tokens.append(r.json()["access_token"])
+        assert all(active(srv, t) for srv in servers for t in tokens)  # now cached
+        started = time.monotonic()
+        servers[0].cli("client", "disable", c["client_id"])
+        took = time.monotonic() - started
+        for srv in servers:
+            assert token(srv, secret).status_code == 401
+            assert not any(active(srv, t) for t in tokens)
+        assert took < 1.0, f"client disable took {took:.2f} s"
+        secret = json.loads(servers[1].cli("client", "enable", c["client_id"],
+                                           "--json").stdout)["client_secret"]
+        for srv in servers:
+            assert token(srv, secret).status_code == 200

@@ -35,6 +35,11 @@
 #include "core/mem.h"
 #include "store/store.h"
 
+/* The time the tests give operations that take one (unix microseconds): records are stamped
+ * with what the caller says, never with a clock of the driver's. */
+#define NOW_US 1700000900000000LL
+#define NOW (NOW_US / 1000000)
+
 enum mode { MODE_URL, MODE_FILE, MODE_MEMORY };
 static enum mode mode;
 static const char *env_url;
@@ -98,8 +103,8 @@ static inline int setup(void **state)
     setup_raw(state);
     struct fx *f = *state;
     int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
-    struct grantd_tenant t = {.name = uid(f->a, "tenant")};
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from, &to), GRANTD_OK);
+    struct grantd_tenant t = {.name = uid(f->a, "tenant"), .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &t, &f->tenant), GRANTD_OK);
     assert_true(f->tenant != GRANTD_DEFAULT_TENANT);
     return 0;
@@ -144,6 +149,7 @@ static inline struct grantd_client make_client(struct fx *f, const char *id, siz
     c.grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
     c.created_at = 1700000000;
     c.updated_at = 1700000100;
+    c.tokens_after = 1700000000000001;
     assert_int_equal(grantd_store_hash_secret(f->s, "s3cret", c.secret_hash), GRANTD_OK);
     return c;
 }
@@ -168,6 +174,7 @@ static inline void assert_client_equal(const struct grantd_client *want,
     assert_int_equal(!!got->disabled, !!want->disabled);
     assert_int_equal(got->created_at, want->created_at);
     assert_int_equal(got->updated_at, want->updated_at);
+    assert_int_equal(got->tokens_after, want->tokens_after);
 }
 
 static inline void assert_optional_string(const char *got, const char *want)
@@ -333,6 +340,22 @@ static inline int token_revoked(struct fx *f, int64_t tenant, const unsigned cha
     struct grantd_token got;
     assert_int_equal(grantd_store_token_get(f->s, f->a, tenant, hash, &got), GRANTD_OK);
     return got.revoked;
+}
+
+/* A signing key of tenant created at created, current (retire_at 0), with a fresh kid. */
+static inline struct grantd_key make_key(struct fx *f, int64_t tenant, int64_t created)
+{
+    static const unsigned char sealed[] = {0x00, 0x01, 0xfe, 0xff, 0x00, 0x42};
+    struct grantd_key k = {0};
+    k.tenant = tenant;
+    k.kid = uid(f->a, "kid");
+    k.alg = "ES256";
+    k.public_jwk = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"BB\"}";
+    k.private_sealed = sealed;
+    k.private_sealed_len = sizeof(sealed);
+    k.created_at = created;
+    k.active_from = created + 60;
+    return k;
 }
 
 /* The body of a suite's main(): runs tests (an array) in every mode described at the top

@@ -17,13 +17,13 @@ static void test_migrate_idempotent(void **state)
     if (mode != MODE_URL) {
         assert_int_not_equal(grantd_store_ping(f->s), GRANTD_OK); /* not migrated yet */
     }
-    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from, &to), GRANTD_OK);
     assert_true(to >= 1);
     assert_true(from <= to);
     if (mode != MODE_URL)
         assert_int_equal(from, 0);
     int from2 = -1, to2 = -1;
-    assert_int_equal(grantd_store_migrate(f->s, &from2, &to2), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from2, &to2), GRANTD_OK);
     assert_int_equal(from2, to);
     assert_int_equal(to2, to);
     assert_int_equal(grantd_store_ping(f->s), GRANTD_OK);
@@ -44,7 +44,10 @@ static void test_default_tenant(void **state)
     assert_int_equal(t.id, GRANTD_DEFAULT_TENANT);
     assert_string_equal(t.name, "default");
     assert_null(t.issuer);
-    assert_true(t.created_at > 0);
+    if (mode == MODE_URL)
+        assert_true(t.created_at > 0);
+    else
+        assert_int_equal(t.created_at, NOW); /* the time setup's migrate was given */
     struct grantd_tenant t2;
     assert_int_equal(grantd_store_tenant_find(f->s, f->a, "default", &t2), GRANTD_OK);
     assert_int_equal(t2.id, GRANTD_DEFAULT_TENANT);
@@ -57,8 +60,10 @@ static void test_tenant_put(void **state)
     struct fx *f = *state;
     const char *name = uid(f->a, "issuer");
     int64_t id = 0;
-    struct grantd_tenant nt = {.name = name, .issuer = "https://id.example.com",
-                               .profile = "profile = { name = \"x\"; };"};
+    struct grantd_tenant nt = {.name = name,
+                               .issuer = "https://id.example.com",
+                               .profile = "profile = { name = \"x\"; };",
+                               .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &nt, &id), GRANTD_OK);
     assert_true(id != GRANTD_DEFAULT_TENANT && id != f->tenant);
     struct grantd_tenant t;
@@ -69,7 +74,7 @@ static void test_tenant_put(void **state)
     assert_int_equal(grantd_store_tenant_get(f->s, f->a, id, &t), GRANTD_OK);
     assert_string_equal(t.name, name);
     int64_t id2 = 0;
-    struct grantd_tenant again = {.name = name};
+    struct grantd_tenant again = {.name = name, .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &again, &id2), GRANTD_EEXIST);
     /* the list: by id, the default tenant first, this one in it with its profile */
     struct grantd_tenant *all = NULL;
@@ -120,7 +125,7 @@ static void test_hash_key(void **state)
     grantd_store_close(f->s);
     f->s = open_url(f->url);
     int from, to;
-    assert_int_equal(grantd_store_migrate(f->s, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(f->s, NOW, &from, &to), GRANTD_OK);
     assert_int_equal(grantd_store_hash_key(f->s, k3), GRANTD_OK);
     assert_memory_equal(k1, k3, sizeof(k1));
 }
@@ -132,7 +137,7 @@ static void test_hash_key_differs_between_stores(void **state)
         skip();
     struct grantd_store *other = open_url("sqlite::memory:");
     int from, to;
-    assert_int_equal(grantd_store_migrate(other, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(other, NOW, &from, &to), GRANTD_OK);
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
     assert_int_equal(grantd_store_hash_key(f->s, k1), GRANTD_OK);
     assert_int_equal(grantd_store_hash_key(other, k2), GRANTD_OK);
@@ -235,7 +240,8 @@ static void test_client_flags(void **state)
     for (size_t i = 0; i < n; i++)
         assert_int_equal(list[i].flags, flags[i]);
     /* other updates leave them alone */
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, list[3].id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, list[3].id, 1, NOW_US),
+                     GRANTD_OK);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, list[3].id, &got), GRANTD_OK);
     assert_int_equal(got.flags, flags[3]);
@@ -261,8 +267,9 @@ static void test_client_missing(void **state)
     struct grantd_client got;
     unsigned char h[GRANTD_SHA256_LEN] = {1};
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, id, h), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1, NOW_US),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, id, h, NOW), GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_delete(f->s, f->tenant, id), GRANTD_ENOTFOUND);
 }
 
@@ -295,33 +302,38 @@ static void test_client_list_order(void **state)
     assert_string_equal(list[0].redirect_uris[2], "com.example.app:/oauth2redirect");
 }
 
+/* Disabling and enabling stamp exactly the time they are given: tokens_after is that
+ * microsecond, updated_at its second; nothing else of the client changes. */
 static void test_client_disable(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
-    int64_t before = grantd_clock_now_us();
+    c.tokens_after = 1700000000123456;
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
-    /* tokens_after 0 at put means now; disabling and enabling each move it on */
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
-    assert_true(got.tokens_after >= before && got.tokens_after <= grantd_clock_now_us());
-    int64_t created_after = got.tokens_after;
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(got.tokens_after, c.tokens_after);
+    static const struct {
+        int disabled;
+        int64_t now_us;
+    } steps[] = {{1, 1700000500654321}, {0, 1700000600000001}, {1, 1700000700999999}};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id,
+                                                          steps[i].disabled, steps[i].now_us),
+                         GRANTD_OK);
+        assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+        assert_int_equal(!!got.disabled, steps[i].disabled);
+        assert_int_equal(got.tokens_after, steps[i].now_us);
+        assert_int_equal(got.updated_at, steps[i].now_us / 1000000);
+        struct grantd_client want = c;
+        want.disabled = steps[i].disabled;
+        want.updated_at = steps[i].now_us / 1000000;
+        want.tokens_after = steps[i].now_us;
+        assert_client_equal(&want, &got);
+    }
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0, 0), GRANTD_EINVAL);
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
-    assert_true(got.updated_at > c.updated_at);
-    assert_int_equal(got.created_at, c.created_at);
-    assert_true(got.tokens_after > created_after);
-    int64_t disabled_after = got.tokens_after;
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0), GRANTD_OK);
-    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
-    assert_false(got.disabled);
-    assert_true(got.tokens_after > disabled_after);
-    assert_int_equal(got.redirect_uri_count, 1);
-    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, c.id), GRANTD_OK);
-    int64_t enabled_after = got.tokens_after;
-    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
-    assert_true(got.tokens_after > enabled_after);
 }
 
 static void test_client_set_secret(void **state)
@@ -332,11 +344,11 @@ static void test_client_set_secret(void **state)
     unsigned char h[GRANTD_SHA256_LEN];
     assert_int_equal(grantd_store_hash_secret(f->s, "rotated-secret", h), GRANTD_OK);
     assert_memory_not_equal(h, c.secret_hash, sizeof(h));
-    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, c.id, h), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_secret(f->s, f->tenant, c.id, h, NOW), GRANTD_OK);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_memory_equal(got.secret_hash, h, sizeof(h));
-    assert_true(got.updated_at > c.updated_at);
+    assert_int_equal(got.updated_at, NOW);
     assert_string_equal(got.name, c.name);
 }
 
@@ -407,22 +419,26 @@ static void test_user_updates(void **state)
     struct grantd_user u = make_user(f, "erin");
     assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
     const char *nh = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA";
-    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "erin", nh), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "erin", nh, NOW), GRANTD_OK);
     struct grantd_user got;
     assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_string_equal(got.password_hash, nh);
-    assert_true(got.updated_at > u.updated_at);
+    assert_int_equal(got.updated_at, NOW);
     assert_false(got.disabled);
-    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 1), GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 1, NOW + 5),
+                     GRANTD_OK);
     assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_true(got.disabled);
-    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 0), GRANTD_OK);
+    assert_int_equal(got.updated_at, NOW + 5);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "erin", 0, NOW), GRANTD_OK);
     assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "erin", &got), GRANTD_OK);
     assert_false(got.disabled);
     assert_string_equal(got.id, u.id);
 
-    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "nobody", nh), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "nobody", 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_set_password(f->s, f->tenant, "nobody", nh, NOW),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "nobody", 1, NOW),
+                     GRANTD_ENOTFOUND);
 }
 
 static void test_user_duplicates(void **state)
@@ -471,13 +487,14 @@ static void test_tenant_isolation(void **state)
 {
     struct fx *f = *state;
     int64_t other = 0;
-    struct grantd_tenant ot = {.name = uid(f->a, "other")};
+    struct grantd_tenant ot = {.name = uid(f->a, "other"), .created_at = NOW};
     assert_int_equal(grantd_store_tenant_put(f->s, &ot, &other), GRANTD_OK);
     struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(f->s, f->a, other, c.id, &got), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_set_disabled(f->s, other, c.id, 1), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, other, c.id, 1, NOW_US),
+                     GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_client_delete(f->s, other, c.id), GRANTD_ENOTFOUND);
 
     struct grantd_client twin = make_client(f, c.id, 3); /* same id, other tenant */
@@ -515,7 +532,7 @@ static void test_second_handle_sees_writes(void **state)
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(s2, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_client_equal(&c, &got);
-    assert_int_equal(grantd_store_client_set_disabled(s2, f->tenant, c.id, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(s2, f->tenant, c.id, 1, NOW_US), GRANTD_OK);
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_true(got.disabled);
     unsigned char k1[GRANTD_SHA256_LEN], k2[GRANTD_SHA256_LEN];
@@ -557,7 +574,7 @@ static void *work(void *p)
         note(w, grantd_store_user_find(s, a, w->f->tenant, w->users[i % 4], &u));
         if (i % 50 == 25)
             note(w, grantd_store_client_set_disabled(s, w->f->tenant, w->clients[w->index % 4],
-                                              (i / 50) % 2));
+                                                     (i / 50) % 2, NOW_US + i));
         grantd_arena_reset(a);
     }
     grantd_arena_free(a);

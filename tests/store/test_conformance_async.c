@@ -103,7 +103,7 @@ static void test_async_put_into_revoked_family_conflicts(void **state)
     struct grantd_code k = make_code(f, f->tenant, NULL);
     struct grantd_token t[2];
     make_tokens(&k, t);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     struct one_put p;
     assert_int_equal(put_async_wait(f, &p, t, 2), GRANTD_ECONFLICT);
     assert_int_equal(put_async_wait(f, &p, &t[0], 1), GRANTD_ECONFLICT);
@@ -328,7 +328,7 @@ static void test_async_and_sync_writes_mixed(void **state)
     struct fx *f = *state;
     need_async(f);
     const char *revoked = uid(f->a, "family");
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked, NOW), GRANTD_OK);
     struct mix m = {.f = f};
     atomic_init(&m.calls, 0);
     atomic_init(&m.wrong, 0);

@@ -134,17 +134,18 @@ static void test_code_consume_once(void **state)
     assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
+                     GRANTD_OK);
     assert_code_equal(&k, &got);
     assert_false(got.revoked);
 
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
     assert_code_equal(&k, &got); /* filled, so the caller can log and revoke */
     assert_true(got.used);
     assert_true(got.revoked);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
 
     struct grantd_code dup = make_code(f, f->tenant, NULL);
@@ -152,7 +153,8 @@ static void test_code_consume_once(void **state)
     assert_int_equal(grantd_store_code_put(f->s, &dup), GRANTD_EEXIST);
     unsigned char none[GRANTD_SHA256_LEN];
     rand_hash(none);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, none, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, none, NOW, &got),
+                     GRANTD_ENOTFOUND);
 }
 
 static void test_code_nulls_and_defaults(void **state)
@@ -168,7 +170,8 @@ static void test_code_nulls_and_defaults(void **state)
     assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
     memset(&got, 0xA5, sizeof(got));
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
+                     GRANTD_OK);
     assert_code_equal(&k, &got);
     assert_null(got.redirect_uri);
     assert_null(got.code_challenge);
@@ -179,7 +182,8 @@ static void test_code_nulls_and_defaults(void **state)
     plain.code_challenge = "a-plain-verifier-that-is-at-least-43-characters-long";
     plain.code_challenge_method = "plain";
     assert_int_equal(grantd_store_code_put(f->s, &plain), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, plain.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, plain.hash, NOW, &got),
+                     GRANTD_OK);
     assert_code_equal(&plain, &got);
 }
 
@@ -191,8 +195,10 @@ static void test_code_replay_revokes_family(void **state)
     assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(f->s, &other), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, other.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
+                     GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, other.hash, NOW, &got),
+                     GRANTD_OK);
     struct grantd_token t[2], u[2];
     make_tokens(&k, t);
     make_tokens(&other, u);
@@ -201,7 +207,7 @@ static void test_code_replay_revokes_family(void **state)
     assert_false(token_revoked(f, f->tenant, t[0].hash));
 
     /* the second redemption of k revokes what the first one issued, and only that */
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
     assert_string_equal(got.family, k.family);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
@@ -216,9 +222,10 @@ static void test_token_put_after_replay(void **state)
     struct grantd_code k = make_code(f, f->tenant, NULL);
     assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
+                     GRANTD_OK);
     /* a replay lands between the first redemption's consume and its token_put */
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, &got),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
     struct grantd_token t[2];
     make_tokens(&k, t);
@@ -242,7 +249,8 @@ static void test_code_invalid(void **state)
     k = make_code(f, INT64_MAX - 13, NULL); /* no such tenant */
     assert_int_not_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, k.tenant, k.hash, &got), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, k.tenant, k.hash, NOW, &got),
+                     GRANTD_ENOTFOUND);
 }
 
 /* ---- tokens --------------------------------------------------------------------------- */
@@ -310,12 +318,12 @@ static void test_token_revoke_family(void **state)
     make_tokens(&other, u);
     assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
     assert_int_equal(grantd_store_token_put(f->s, u, 2), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_true(token_revoked(f, f->tenant, t[1].hash));
     assert_false(token_revoked(f, f->tenant, u[0].hash));
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, uid(f->a, "none")),
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, uid(f->a, "none"), NOW),
                      GRANTD_OK);
     struct grantd_token got;
     assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
@@ -339,8 +347,11 @@ static void test_flow_tenant_isolation(void **state)
     struct grantd_token t[2];
     make_tokens(&k, t);
     assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
-    struct grantd_consent c = {.tenant = one, .user_id = k.user_id, .client_id = k.client_id,
-                               .scope = "openid"};
+    struct grantd_consent c = {.tenant = one,
+                               .user_id = k.user_id,
+                               .client_id = k.client_id,
+                               .scope = "openid",
+                               .created_at = NOW};
     assert_int_equal(grantd_store_consent_put(f->s, &c), GRANTD_OK);
 
     struct grantd_session sg;
@@ -350,26 +361,28 @@ static void test_flow_tenant_isolation(void **state)
     int64_t now = 1700000100;
     assert_int_equal(grantd_store_session_get(f->s, f->a, other, s.id_hash, now, &sg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, k.hash, &kg), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, k.hash, NOW, &kg),
+                     GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_token_get(f->s, f->a, other, t[0].hash, &tg), GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_consent_get(f->s, f->a, other, c.user_id, c.client_id, &cg),
                      GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_session_delete(f->s, other, s.id_hash), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, other, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, other, k.family, NOW), GRANTD_OK);
 
     /* the same family name replayed in the other tenant blocks nothing here */
     struct grantd_code twin = make_code(f, other, k.family);
     memcpy(twin.hash, k.hash, GRANTD_SHA256_LEN); /* same hash too: keys are per tenant */
     assert_int_equal(grantd_store_code_put(f->s, &twin), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, twin.hash, &kg), GRANTD_EREPLAYED);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, twin.hash, NOW, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, other, twin.hash, NOW, &kg),
+                     GRANTD_EREPLAYED);
 
     assert_int_equal(grantd_store_session_get(f->s, f->a, one, s.id_hash, now, &sg), GRANTD_OK);
     assert_false(token_revoked(f, one, t[0].hash));
     assert_false(token_revoked(f, one, t[1].hash));
     assert_int_equal(grantd_store_consent_get(f->s, f->a, one, c.user_id, c.client_id, &cg),
                      GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, one, k.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, one, k.hash, NOW, &kg), GRANTD_OK);
     assert_code_equal(&k, &kg);
     struct grantd_token more[2];
     make_tokens(&k, more);
@@ -398,7 +411,7 @@ static void *redeem(void *p)
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_code got;
     pthread_barrier_wait(r->go);
-    r->rc = grantd_store_code_consume(s, a, r->code->tenant, r->code->hash, &got);
+    r->rc = grantd_store_code_consume(s, a, r->code->tenant, r->code->hash, NOW, &got);
     if (r->rc == GRANTD_OK)
         r->put_rc = grantd_store_token_put(s, r->tokens, 2);
     grantd_arena_free(a);

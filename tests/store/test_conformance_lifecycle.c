@@ -3,7 +3,7 @@
  * tokens are stored), revoking one token or a family (after which the family takes no new
  * tokens), many writes at once each keeping its own outcome, disabling a client with
  * everything it was granted, purging expired rows (never-expiring tokens stay), signing
- * keys, and tenant isolation of all of these. The fixture, the modes and the record builders
+ * keys (at most one current key; rotation), and tenant isolation of all of these. The fixture, the modes and the record builders
  * are in conformance.h.
  *
  * Not here: what the token endpoint does with these answers (oauth/ tests), driver-specific
@@ -96,7 +96,7 @@ static void test_refresh_rotate_refused_when_revoked(void **state)
 
     struct grantd_code k2 = issued(f, u);
     make_tokens(&k2, v);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k2.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k2.family, NOW), GRANTD_OK);
     assert_int_equal(rotate(f, u[1].hash, 1700000100, 0, NULL, v, 2), GRANTD_ECONFLICT);
     assert_token_absent(f, f->tenant, v[0].hash);
     struct grantd_token got;
@@ -182,7 +182,7 @@ static void test_token_put_after_revoke_family(void **state)
     struct grantd_token t[2], n[2], u[2];
     struct grantd_code k = issued(f, t);
     struct grantd_code other = issued(f, u);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     make_tokens(&k, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     assert_int_equal(grantd_store_token_put(f->s, &n[0], 1), GRANTD_ECONFLICT);
@@ -194,7 +194,7 @@ static void test_token_put_after_revoke_family(void **state)
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_OK);
     /* a family revoked before it has any token never gets one */
     const char *early = uid(f->a, "family");
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, early), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, early, NOW), GRANTD_OK);
     struct grantd_code e = make_code(f, f->tenant, early);
     make_tokens(&e, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
@@ -249,7 +249,7 @@ static void test_concurrent_writes_keep_their_outcome(void **state)
     struct grantd_token taken[2];
     issued(f, taken);
     const char *revoked = uid(f->a, "family");
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, revoked, NOW), GRANTD_OK);
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, WRITERS);
     pthread_t tid[WRITERS];
@@ -300,7 +300,8 @@ static struct granted grant_all(struct fx *f, const char *client_id)
     g.code.client_id = client_id;
     assert_int_equal(grantd_store_code_put(f->s, &g.code), GRANTD_OK);
     struct grantd_code got;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.code.hash, &got), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.code.hash, NOW, &got),
+                     GRANTD_OK);
     make_tokens(&g.code, g.tokens);
     assert_int_equal(grantd_store_token_put(f->s, g.tokens, 2), GRANTD_OK);
     g.m2m = g.tokens[0];
@@ -311,8 +312,11 @@ static struct granted grant_all(struct fx *f, const char *client_id)
     g.unused = make_code(f, f->tenant, NULL);
     g.unused.client_id = client_id;
     assert_int_equal(grantd_store_code_put(f->s, &g.unused), GRANTD_OK);
-    g.consent = (struct grantd_consent){.tenant = f->tenant, .user_id = g.code.user_id,
-                                        .client_id = client_id, .scope = "openid"};
+    g.consent = (struct grantd_consent){.tenant = f->tenant,
+                                        .user_id = g.code.user_id,
+                                        .client_id = client_id,
+                                        .scope = "openid",
+                                        .created_at = NOW};
     assert_int_equal(grantd_store_consent_put(f->s, &g.consent), GRANTD_OK);
     return g;
 }
@@ -333,10 +337,11 @@ static void test_client_disable_revokes_grants(void **state)
     struct fx *f = *state;
     const char *id = uid(f->a, "client"), *other = uid(f->a, "client");
     struct granted g = grant_all(f, id), h = grant_all(f, other);
-    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, id), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 1, NOW_US), GRANTD_OK);
     struct grantd_client c;
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &c), GRANTD_OK);
     assert_true(c.disabled);
+    assert_int_equal(c.tokens_after, NOW_US);
     assert_true(token_revoked(f, f->tenant, g.tokens[0].hash));
     assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
     assert_true(token_revoked(f, f->tenant, g.m2m.hash));
@@ -349,23 +354,27 @@ static void test_client_disable_revokes_grants(void **state)
     assert_int_equal(rotate(f, g.tokens[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_ECONFLICT);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     struct grantd_code kg;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.unused.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, g.unused.hash, NOW, &kg),
+                     GRANTD_OK);
     assert_true(kg.revoked); /* the unused code was revoked */
     make_tokens(&g.unused, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
     assert_granted_live(f, &h); /* the other client keeps everything */
 
     /* enabled again, it starts with no live grant but can get new ones */
-    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 0), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, id, 0, NOW_US + 1),
+                     GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
     struct grantd_code fresh = make_code(f, f->tenant, NULL);
     fresh.client_id = id;
     make_tokens(&fresh, n);
     assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_OK);
     assert_false(token_revoked(f, f->tenant, n[0].hash));
-    assert_int_equal(grantd_store_client_disable(f->s, f->tenant, uid(f->a, "ghost")),
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, uid(f->a, "ghost"), 1,
+                                                      NOW_US),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_client_disable(f->s, GRANTD_DEFAULT_TENANT, other),
+    assert_int_equal(grantd_store_client_set_disabled(f->s, GRANTD_DEFAULT_TENANT, other, 1,
+                                                      NOW_US),
                      GRANTD_ENOTFOUND);
     assert_granted_live(f, &h);
 }
@@ -402,20 +411,21 @@ static void test_purge_expired(void **state)
     assert_int_equal(grantd_store_session_put(f->s, &sl), GRANTD_OK);
 
     size_t deleted = 99;
-    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, NOW, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 3);
     assert_token_absent(f, f->tenant, t[0].hash);
     for (int i = 1; i < 4; i++)
         assert_false(token_revoked(f, f->tenant, t[i].hash));
     struct grantd_code kg;
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, old.hash, &kg),
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, old.hash, NOW, &kg),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, live.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, live.hash, NOW, &kg),
+                     GRANTD_OK);
     struct grantd_session sg;
     assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, so.id_hash, 0, &sg),
                      GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_session_get(f->s, f->a, f->tenant, sl.id_hash, 0, &sg), GRANTD_OK);
-    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, NOW, &deleted), GRANTD_OK);
     assert_int_equal(deleted, 0);
 }
 
@@ -436,9 +446,9 @@ static void test_purge_many_and_revoked(void **state)
         t[i].expires_at = i % 3 == 0 ? 0 : i % 3 == 1 ? LONG_AGO : 4000000000;
     }
     assert_int_equal(grantd_store_token_put(f->s, t, MANY), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     size_t deleted = 0;
-    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, &deleted), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, NOW, &deleted), GRANTD_OK);
     assert_int_equal(deleted, MANY / 3);
     struct grantd_token got;
     for (size_t i = 0; i < MANY; i++) {
@@ -454,21 +464,6 @@ static void test_purge_many_and_revoked(void **state)
 
 /* ---- signing keys --------------------------------------------------------------------- */
 
-static struct grantd_key make_key(struct fx *f, int64_t tenant, int64_t created)
-{
-    static const unsigned char sealed[] = {0x00, 0x01, 0xfe, 0xff, 0x00, 0x42};
-    struct grantd_key k = {0};
-    k.tenant = tenant;
-    k.kid = uid(f->a, "kid");
-    k.alg = "ES256";
-    k.public_jwk = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"BB\"}";
-    k.private_sealed = sealed;
-    k.private_sealed_len = sizeof(sealed);
-    k.created_at = created;
-    k.active_from = created + 60;
-    return k;
-}
-
 static void assert_key_equal(const struct grantd_key *want, const struct grantd_key *got)
 {
     assert_int_equal(got->tenant, want->tenant);
@@ -482,44 +477,78 @@ static void assert_key_equal(const struct grantd_key *want, const struct grantd_
     assert_int_equal(got->retire_at, want->retire_at);
 }
 
+/* The tenant's keys, which must be n, oldest first. */
+static struct grantd_key *keys_of(struct fx *f, int64_t tenant, size_t n)
+{
+    struct grantd_key *list = NULL;
+    size_t count = 99;
+    assert_int_equal(grantd_store_key_list(f->s, f->a, tenant, &list, &count), GRANTD_OK);
+    assert_int_equal(count, n);
+    return list;
+}
+
 static void test_keys(void **state)
 {
     struct fx *f = *state;
-    struct grantd_key *list = NULL;
-    size_t n = 99;
-    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
-    assert_int_equal(n, 0);
+    keys_of(f, f->tenant, 0);
     struct grantd_key newer = make_key(f, f->tenant, 1700000200);
     struct grantd_key older = make_key(f, f->tenant, 1700000100);
     newer.alg = "RS256";
+    older.retire_at = 1700086400; /* a retiring key next to the current one */
     assert_int_equal(grantd_store_key_put(f->s, &newer), GRANTD_OK);
     assert_int_equal(grantd_store_key_put(f->s, &older), GRANTD_OK);
     struct grantd_key elsewhere = make_key(f, GRANTD_DEFAULT_TENANT, 1700000150);
     elsewhere.kid = newer.kid; /* kids are per tenant */
+    elsewhere.retire_at = 1700000151;
     assert_int_equal(grantd_store_key_put(f->s, &elsewhere), GRANTD_OK);
     struct grantd_key dup = make_key(f, f->tenant, 1700000300);
     dup.kid = older.kid;
+    dup.retire_at = 1700000301;
     assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EEXIST);
     dup.private_sealed_len = 0;
     assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EINVAL);
+    /* a second current key: refused, so two first keys created at once make one */
+    struct grantd_key second = make_key(f, f->tenant, 1700000400);
+    assert_int_equal(grantd_store_key_put(f->s, &second), GRANTD_EEXIST);
+    struct grantd_key *list = keys_of(f, f->tenant, 2);
+    assert_key_equal(&older, &list[0]);
+    assert_key_equal(&newer, &list[1]);
+}
 
-    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
-    assert_int_equal(n, 2);
-    assert_key_equal(&older, &list[0]);
-    assert_key_equal(&newer, &list[1]);
-    assert_int_equal(grantd_store_key_retire(f->s, f->tenant, older.kid, 1700086400), GRANTD_OK);
-    assert_int_equal(grantd_store_key_retire(f->s, f->tenant, uid(f->a, "kid"), 1), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_key_list(f->s, f->a, f->tenant, &list, &n), GRANTD_OK);
-    older.retire_at = 1700086400;
-    assert_key_equal(&older, &list[0]);
-    assert_key_equal(&newer, &list[1]);
-    struct grantd_key *dl = NULL;
-    size_t dn = 0;
-    assert_int_equal(grantd_store_key_list(f->s, f->a, GRANTD_DEFAULT_TENANT, &dl, &dn), GRANTD_OK);
-    int found = 0;
-    for (size_t i = 0; i < dn; i++)
-        found += strcmp(dl[i].kid, newer.kid) == 0 && dl[i].retire_at == 0;
-    assert_int_equal(found, 1); /* retiring in one tenant leaves the other alone */
+/* Rotation retires every current key at the given time and adds the next one, in one step;
+ * keys already retiring and other tenants' keys stay as they are. */
+static void test_key_rotate(void **state)
+{
+    struct fx *f = *state;
+    int64_t other = 0;
+    struct grantd_tenant ot = {.name = uid(f->a, "other"), .created_at = NOW};
+    assert_int_equal(grantd_store_tenant_put(f->s, &ot, &other), GRANTD_OK);
+    struct grantd_key theirs = make_key(f, other, 1700000000);
+    assert_int_equal(grantd_store_key_put(f->s, &theirs), GRANTD_OK);
+    struct grantd_key k[3] = {make_key(f, f->tenant, 1700000000),
+                              make_key(f, f->tenant, 1700001000),
+                              make_key(f, f->tenant, 1700002000)};
+    assert_int_equal(grantd_store_key_put(f->s, &k[0]), GRANTD_OK);
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &k[1], 1700004600), GRANTD_OK);
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &k[2], 1700005600), GRANTD_OK);
+    k[0].retire_at = 1700004600;
+    k[1].retire_at = 1700005600;
+    struct grantd_key *list = keys_of(f, f->tenant, 3);
+    for (int i = 0; i < 3; i++)
+        assert_key_equal(&k[i], &list[i]);
+    /* refused rotations change nothing */
+    struct grantd_key bad = make_key(f, f->tenant, 1700003000);
+    bad.kid = k[0].kid;
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &bad, 1700009999), GRANTD_EEXIST);
+    bad = make_key(f, f->tenant, 1700003000);
+    bad.retire_at = 1700003001; /* not a current key */
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &bad, 1700009999), GRANTD_EINVAL);
+    bad.retire_at = 0;
+    assert_int_equal(grantd_store_key_rotate(f->s, other, &bad, 1700009999), GRANTD_EINVAL);
+    list = keys_of(f, f->tenant, 3);
+    for (int i = 0; i < 3; i++)
+        assert_key_equal(&k[i], &list[i]);
+    assert_key_equal(&theirs, &keys_of(f, other, 1)[0]);
 }
 
 /* ---- tenants -------------------------------------------------------------------------- */
@@ -533,7 +562,7 @@ static void test_lifecycle_tenant_isolation(void **state)
     dk.tenant = GRANTD_DEFAULT_TENANT; /* the same family name in the default tenant */
     make_tokens(&dk, d);
     assert_int_equal(grantd_store_token_put(f->s, d, 2), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
     assert_false(token_revoked(f, GRANTD_DEFAULT_TENANT, d[0].hash));
     make_tokens(&dk, n);
     assert_int_equal(grantd_store_refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, d[1].hash, 1700000100,
@@ -547,7 +576,8 @@ static void test_lifecycle_tenant_isolation(void **state)
                      GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[0].hash),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_token_revoke_family(f->s, INT64_MAX - 3, k.family), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, INT64_MAX - 3, k.family, NOW),
+                     GRANTD_OK);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -566,6 +596,7 @@ int main(void)
         T(test_purge_expired),
         T(test_purge_many_and_revoked),
         T(test_keys),
+        T(test_key_rotate),
         T(test_lifecycle_tenant_isolation),
     };
     CONFORMANCE_RUN("store conformance: token lifecycle", tests);

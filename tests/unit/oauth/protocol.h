@@ -128,18 +128,21 @@ static inline void make_user(const char *id, const char *username, int disabled)
     assert_int_equal(grantd_store_user_put(P.store, &u), GRANTD_OK);
 }
 
-/* Disables a client (revoking its tokens). The client cache keeps what it read for a
- * second (GRANTD_CLIENT_CACHE_TTL_MS): call this before the client is first authenticated. */
+/* Disables a client (revoking its tokens and codes) at the test clock's now. The write
+ * moves the store's generation, so the client cache drops what it read at once. */
 static inline void disable_client(const char *id)
 {
-    assert_int_equal(grantd_store_client_disable(P.store, GRANTD_DEFAULT_TENANT, id), GRANTD_OK);
+    assert_int_equal(grantd_store_client_set_disabled(P.store, GRANTD_DEFAULT_TENANT, id, 1,
+                                                      test_now * 1000000),
+                     GRANTD_OK);
 }
 
 /* Disables a user by username (not by id). */
 static inline void disable_user(const char *username)
 {
-    assert_int_equal(grantd_store_user_set_disabled(P.store, GRANTD_DEFAULT_TENANT, username, 1),
-                     GRANTD_OK);
+    assert_int_equal(
+        grantd_store_user_set_disabled(P.store, GRANTD_DEFAULT_TENANT, username, 1, test_now),
+        GRANTD_OK);
 }
 
 /* An authorization code as /authorize would have stored it: for WEB and ALICE, redirect
@@ -224,7 +227,7 @@ static inline int proto_group_setup(void **state)
     if (rc != GRANTD_OK)
         fail_msg("grantd_store_open: %s", err);
     int from, to;
-    assert_int_equal(grantd_store_migrate(P.store, &from, &to), GRANTD_OK);
+    assert_int_equal(grantd_store_migrate(P.store, test_now, &from, &to), GRANTD_OK);
     make_fixed_records();
     return 0;
 }

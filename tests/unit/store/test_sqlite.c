@@ -1,13 +1,12 @@
 /* What the SQLite driver promises beyond the conformance suite (tests/store/): file mode
- * 0600, WAL, open errors that name the path, GRANTD_ESCHEMA for a newer database,
- * concurrent migration from several handles, busy → GRANTD_EBUSY, unmigrated → ESTORE,
- * connections of exited threads reused, private in-memory stores, version 1 and 2
- * databases (earlier grantds') upgraded without losing records or revocations, hashes
- * stored as 32-byte blobs, lookups served by primary keys and no secondary index on tokens,
- * the group-commit writer (jobs queued behind a running batch commit together, a failing
- * job fails alone, a lost batch is re-run job by job), the background checkpoint, and purge
- * forgetting old revoked families only after copying their revocation onto their tokens.
- * Looks inside the driver (sqlite_int.h) and at the database with libsqlite3 directly. */
+ * 0600, WAL, open errors that name the path, busy → GRANTD_EBUSY, connections of exited
+ * threads reused, private in-memory stores, hashes stored as 32-byte blobs, lookups served
+ * by primary keys, the group-commit writer (jobs queued behind a running batch commit
+ * together, a failing job fails alone, a lost batch is re-run job by job), the background
+ * checkpoint, and purge forgetting old revoked families only after copying their revocation
+ * onto their tokens.
+ * Looks inside the driver (sqlite_int.h) and at the database with libsqlite3 directly; the
+ * schema and its migrations are test_sqlite_schema.c's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,70 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/crypto.h"
-#include "core/mem.h"
-#include "store/sqlite_int.h"
-#include "store/store.h"
-
-struct fx {
-    char dir[512];
-    char path[600];
-    char url[700];
-};
-
-static int setup(void **state)
-{
-    struct fx *f = grantd_xcalloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof(f->dir), "%s/grantd-sqlite-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof(f->path), "%s/grantd.db", f->dir);
-    snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[700];
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-static struct grantd_store *open_ok(const char *url)
-{
-    struct grantd_store *s = NULL;
-    char err[512] = "";
-    grantd_rc rc = grantd_store_open(url, &s, err, sizeof(err));
-    if (rc != GRANTD_OK)
-        print_error("%s: %s\n", url, err);
-    assert_int_equal(rc, GRANTD_OK);
-    return s;
-}
-
-static struct grantd_store *open_migrated(const char *url)
-{
-    struct grantd_store *s = open_ok(url);
-    int from, to;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
-    return s;
-}
-
-/* Runs sql on the file with a separate libsqlite3 connection. */
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
+#include "sqlite_fixture.h"
 
 static void test_file_mode_and_wal(void **state)
 {
@@ -136,97 +72,12 @@ static void test_open_errors_name_the_path(void **state)
     assert_int_equal(grantd_store_open("sqlite:", &s, err, sizeof(err)), GRANTD_EINVAL);
 }
 
-static void test_newer_schema(void **state)
-{
-    struct fx *f = *state;
-    struct grantd_store *s = open_migrated(f->url);
-    grantd_store_close(s);
-    raw_exec(f->path, "PRAGMA user_version = 999");
-    s = open_ok(f->url);
-    int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_ESCHEMA);
-    assert_int_equal(from, 999);
-    assert_int_equal(grantd_store_ping(s), GRANTD_ESCHEMA);
-    grantd_store_close(s);
-}
-
-static void test_unmigrated(void **state)
-{
-    struct fx *f = *state;
-    struct grantd_store *s = open_ok(f->url);
-    struct grantd_arena *a = grantd_arena_new(1024);
-    unsigned char key[GRANTD_SHA256_LEN];
-    struct grantd_client c;
-    assert_int_equal(grantd_store_ping(s), GRANTD_ESTORE);
-    assert_int_equal(grantd_store_hash_key(s, key), GRANTD_ESTORE);
-    assert_int_equal(grantd_store_client_get(s, a, 1, "x", &c), GRANTD_ESTORE);
-    int from, to;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
-    assert_int_equal(from, 0);
-    /* statements that failed to prepare before are prepared again now */
-    assert_int_equal(grantd_store_client_get(s, a, 1, "x", &c), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_hash_key(s, key), GRANTD_OK);
-    grantd_arena_free(a);
-    grantd_store_close(s);
-}
-
-#define MIGRATORS 6
-
-struct migrator {
-    const char *url;
-    pthread_barrier_t *go;
-    grantd_rc rc;
-    int from, to;
-};
-
-static void *migrate_thread(void *p)
-{
-    struct migrator *m = p;
-    struct grantd_store *s = NULL;
-    char err[256];
-    m->rc = grantd_store_open(m->url, &s, err, sizeof(err));
-    pthread_barrier_wait(m->go);
-    if (m->rc == GRANTD_OK)
-        m->rc = grantd_store_migrate(s, &m->from, &m->to);
-    grantd_store_close(s);
-    return NULL;
-}
-
-/* Separate handles stand in for separate processes: each has its own connections. */
-static void test_concurrent_migration(void **state)
-{
-    struct fx *f = *state;
-    pthread_barrier_t go;
-    pthread_barrier_init(&go, NULL, MIGRATORS);
-    pthread_t tid[MIGRATORS];
-    struct migrator m[MIGRATORS];
-    for (int i = 0; i < MIGRATORS; i++) {
-        m[i] = (struct migrator){.url = f->url, .go = &go};
-        assert_int_equal(pthread_create(&tid[i], NULL, migrate_thread, &m[i]), 0);
-    }
-    int fresh = 0;
-    for (int i = 0; i < MIGRATORS; i++) {
-        pthread_join(tid[i], NULL);
-        assert_int_equal(m[i].rc, GRANTD_OK);
-        assert_int_equal(m[i].to, grantd_sqlite_schema_newest());
-        fresh += m[i].from == 0;
-    }
-    pthread_barrier_destroy(&go);
-    assert_true(fresh >= 1);
-    struct grantd_store *s = open_ok(f->url);
-    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
-    struct grantd_arena *a = grantd_arena_new(1024);
-    struct grantd_tenant t;
-    assert_int_equal(grantd_store_tenant_get(s, a, 1, &t), GRANTD_OK);
-    grantd_arena_free(a);
-    grantd_store_close(s);
-}
-
 static void test_busy(void **state)
 {
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
-    struct grantd_client c = {.tenant = 1, .id = "c1", .name = "n", .is_public = 1};
+    struct grantd_client c = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                              .id = "c1", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -235,8 +86,9 @@ static void test_busy(void **state)
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
     assert_int_equal(grantd_store_client_get(s, a, 1, "c1", &got), GRANTD_OK);
-    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1), GRANTD_EBUSY);
-    struct grantd_client c2 = {.tenant = 1, .id = "c2", .name = "n", .is_public = 1};
+    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1, T0 * 1000000), GRANTD_EBUSY);
+    struct grantd_client c2 = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                               .id = "c2", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_EBUSY);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
@@ -276,7 +128,8 @@ static void test_memory_stores_are_private(void **state)
     (void)state;
     struct grantd_store *s1 = open_migrated("sqlite::memory:");
     struct grantd_store *s2 = open_migrated("sqlite::memory:");
-    struct grantd_client c = {.tenant = 1, .id = "only-in-s1", .name = "n", .is_public = 1};
+    struct grantd_client c = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                              .id = "only-in-s1", .name = "n", .is_public = 1};
     assert_int_equal(grantd_store_client_put(s1, &c), GRANTD_OK);
     struct grantd_arena *a = grantd_arena_new(1024);
     struct grantd_client got;
@@ -289,94 +142,16 @@ static void test_memory_stores_are_private(void **state)
 
 /* ---- schema version 2 ------------------------------------------------------------------- */
 
-/* Migrates the database at url to version target only, as an older grantd would have. */
-static void migrate_to(const char *url, int target)
-{
-    struct grantd_store *s = open_ok(url);
-    struct sq_conn *c;
-    assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
-    int from = -1, to = -1;
-    assert_int_equal(grantd_sqlite_schema_migrate_to(c, target, &from, &to), GRANTD_OK);
-    assert_int_equal(to, target);
-    grantd_store_close(s);
-}
-
-/* A database left at version 1 by the previous grantd, holding a client (with redirect URIs
- * and a secret hash) and a user, comes through the upgrade to 2 intact, with flags 0. */
-static void test_migrate_v1_to_v2(void **state)
-{
-    struct fx *f = *state;
-    assert_true(grantd_sqlite_schema_newest() >= 2);
-    migrate_to(f->url, 1);
-    /* the rows as the version-1 driver wrote them (its INSERTs, which name no flags) */
-    raw_exec(f->path,
-             "INSERT INTO clients (tenant_id, id, name, is_public, secret_hash, scope, grants,"
-             " disabled, created_at, updated_at) VALUES (1, 'old-app', 'Old App', 0,"
-             " x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',"
-             " 'openid email', 3, 0, 1690000000, 1690000100);"
-             "INSERT INTO client_redirect_uris (tenant_id, client_id, position, uri) VALUES"
-             " (1, 'old-app', 0, 'https://old.example/cb'),"
-             " (1, 'old-app', 1, 'http://127.0.0.1/cb');"
-             "INSERT INTO users (tenant_id, id, username, account, email, password_hash,"
-             " created_at, updated_at) VALUES (1, 'sub-1', 'olduser', NULL, NULL, '$argon2id$x',"
-             " 1690000000, 1690000000);");
-
-    struct grantd_store *s = open_ok(f->url);
-    assert_int_equal(grantd_store_ping(s), GRANTD_ESTORE); /* still at 1: not ready */
-    int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
-    assert_int_equal(from, 1);
-    assert_int_equal(to, grantd_sqlite_schema_newest());
-    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
-
-    struct grantd_arena *a = grantd_arena_new(1024);
-    struct grantd_client c;
-    assert_int_equal(grantd_store_client_get(s, a, 1, "old-app", &c), GRANTD_OK);
-    assert_string_equal(c.name, "Old App");
-    assert_int_equal(c.flags, 0);
-    assert_int_equal(c.grants, 3);
-    assert_string_equal(c.scope, "openid email");
-    assert_int_equal(c.secret_hash[31], 0x1f);
-    assert_int_equal(c.redirect_uri_count, 2);
-    assert_string_equal(c.redirect_uris[1], "http://127.0.0.1/cb");
-    assert_int_equal(c.created_at, 1690000000);
-    struct grantd_user u;
-    assert_int_equal(grantd_store_user_get(s, a, 1, "sub-1", &u), GRANTD_OK);
-    assert_string_equal(u.username, "olduser");
-    assert_null(u.email);
-
-    /* the new tables are there, and a client with flags can be added next to the old one */
-    struct grantd_client n = {.tenant = 1, .id = "new-app", .name = "n", .is_public = 1,
-                              .flags = GRANTD_CLIENT_ALWAYS_CONSENT};
-    assert_int_equal(grantd_store_client_put(s, &n), GRANTD_OK);
-    assert_int_equal(grantd_store_client_get(s, a, 1, "new-app", &c), GRANTD_OK);
-    assert_int_equal(c.flags, GRANTD_CLIENT_ALWAYS_CONSENT);
-    struct grantd_session sess = {.tenant = 1, .id_hash = {7}, .expires_at = 2000000000};
-    assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
-    grantd_arena_free(a);
-    grantd_store_close(s);
-}
-
-/* Runs a one-row integer query on db. */
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
 static void test_flow_tables_layout(void **state)
 {
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
-    struct grantd_session sess = {.tenant = 1, .id_hash = {1, 2, 3}, .expires_at = 2000000000};
-    struct grantd_code k = {.tenant = 1, .hash = {4, 5}, .client_id = "c", .user_id = "u",
-                            .family = "fam", .expires_at = 2000000000};
-    struct grantd_token t = {.tenant = 1, .hash = {6}, .kind = GRANTD_TOKEN_ACCESS,
-                             .client_id = "c", .family = "fam"};
+    struct grantd_session sess = {
+        .created_at = T0, .tenant = 1, .id_hash = {1, 2, 3}, .expires_at = 2000000000};
+    struct grantd_code k = {.created_at = T0, .tenant = 1, .hash = {4, 5}, .client_id = "c",
+                            .user_id = "u", .family = "fam", .expires_at = 2000000000};
+    struct grantd_token t = {.created_at = T0, .tenant = 1, .hash = {6},
+                             .kind = GRANTD_TOKEN_ACCESS, .client_id = "c", .family = "fam"};
     assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
     assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
@@ -413,7 +188,7 @@ static void assert_plan(struct grantd_store *s, enum sq_stmt_id id, const char *
 {
     struct sq_conn *c = ((struct sq_store *)s)->writer.conn;
     if (!c || !c->stmts[id])
-        assert_int_equal(grantd_sqlite_conn(s, &c), GRANTD_OK);
+        assert_int_equal(sqlite__conn(s, &c), GRANTD_OK);
     if (!c->stmts[id])
         print_error("statement %d was not prepared\n", (int)id);
     assert_non_null(c->stmts[id]);
@@ -439,13 +214,14 @@ static void test_flow_query_plans(void **state)
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
     struct grantd_arena *a = grantd_arena_new(1024);
-    struct grantd_session sess = {.tenant = 1, .id_hash = {1}, .expires_at = 2000000000};
-    struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
-                            .family = "fam"};
-    struct grantd_token t[2] = {{.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_REFRESH,
-                                 .client_id = "c", .family = "fam"},
-                                {.tenant = 1, .hash = {4}, .kind = GRANTD_TOKEN_REFRESH,
-                                 .client_id = "c", .family = "fam"}};
+    struct grantd_session sess = {
+        .created_at = T0, .tenant = 1, .id_hash = {1}, .expires_at = 2000000000};
+    struct grantd_code k = {.created_at = T0, .tenant = 1, .hash = {2}, .client_id = "c",
+                            .user_id = "u", .family = "fam"};
+    struct grantd_token t[2] = {{.created_at = T0, .tenant = 1, .hash = {3},
+                                 .kind = GRANTD_TOKEN_REFRESH, .client_id = "c", .family = "fam"},
+                                {.created_at = T0, .tenant = 1, .hash = {4},
+                                 .kind = GRANTD_TOKEN_REFRESH, .client_id = "c", .family = "fam"}};
     struct grantd_session sg;
     struct grantd_code kg;
     struct grantd_token tg;
@@ -453,7 +229,7 @@ static void test_flow_query_plans(void **state)
     assert_int_equal(grantd_store_session_put(s, &sess), GRANTD_OK);
     assert_int_equal(grantd_store_session_get(s, a, 1, sess.id_hash, 0, &sg), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, &kg), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, T0, &kg), GRANTD_OK);
     assert_int_equal(grantd_store_token_put(s, &t[0], 1), GRANTD_OK);
     assert_int_equal(grantd_store_token_get(s, a, 1, t[0].hash, &tg), GRANTD_OK);
     assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
@@ -461,11 +237,12 @@ static void test_flow_query_plans(void **state)
     assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
                      GRANTD_ECONFLICT);
     assert_int_equal(grantd_store_token_revoke(s, 1, t[1].hash), GRANTD_OK);
-    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, &kg), GRANTD_EREPLAYED);
-    struct grantd_token expired = {.tenant = 1, .hash = {5}, .kind = GRANTD_TOKEN_ACCESS,
-                                   .client_id = "c", .family = "other", .expires_at = 5};
+    assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, T0, &kg), GRANTD_EREPLAYED);
+    struct grantd_token expired = {.created_at = T0, .tenant = 1, .hash = {5},
+                                   .kind = GRANTD_TOKEN_ACCESS, .client_id = "c", .family = "other",
+                                   .expires_at = 5};
     assert_int_equal(grantd_store_token_put(s, &expired, 1), GRANTD_OK);
-    assert_int_equal(grantd_store_purge_expired(s, 10, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 10, T0, &n), GRANTD_OK);
     assert_int_equal(n, 1);
     assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
     assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
@@ -484,82 +261,6 @@ static void test_flow_query_plans(void **state)
     assert_plan(s, SQ_PURGE_TOKEN_DELETE, "PRIMARY KEY (tenant_id=? AND hash=?)");
     grantd_arena_free(a);
     grantd_store_close(s);
-}
-
-/* Each index on tokens would cost a page write per token stored (sqlite_schema.c): the
- * table has its primary key and nothing else. */
-static void test_tokens_have_no_secondary_index(void **state)
-{
-    struct fx *f = *state;
-    grantd_store_close(open_migrated(f->url));
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-                                 "AND tbl_name IN ('tokens', 'codes')"),
-                     0);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'keys'"), 1);
-    sqlite3_close(db);
-}
-
-/* ---- schema versions 3 and 4 ------------------------------------------------------------- */
-
-/* A database a version-2 grantd left: a client, a replayed code whose tokens it revoked row
- * by row, and a live family. After the upgrade the client has default lifetimes, the
- * replayed family is a revoked family (no token may join it), the live one takes tokens,
- * and the family indexes are gone (v3); its self-contained tokens count from its creation
- * (v4). */
-static void test_migrate_v2_to_newest(void **state)
-{
-    struct fx *f = *state;
-    assert_int_equal(grantd_sqlite_schema_newest(), 5);
-    migrate_to(f->url, 2);
-    raw_exec(f->path,
-             "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
-             " updated_at, flags) VALUES (1, 'app', 'App', 1, '', 3, 1690000000, 1690000000, 2);"
-             "INSERT INTO codes (tenant_id, hash, client_id, user_id, family, auth_time,"
-             " created_at, expires_at, used, revoked) VALUES"
-             " (1, zeroblob(32), 'app', 'u', 'fam-replayed', 1, 1, 2000000000, 1, 1);"
-             "INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, family, created_at,"
-             " expires_at, revoked) VALUES"
-             " (1, x'0100000000000000000000000000000000000000000000000000000000000000', 2, 'app',"
-             "  'u', 'fam-replayed', 1, 0, 1),"
-             " (1, x'0200000000000000000000000000000000000000000000000000000000000000', 2, 'app',"
-             "  'u', 'fam-live', 1, 0, 0);");
-    struct grantd_store *s = open_ok(f->url);
-    int from = -1, to = -1;
-    assert_int_equal(grantd_store_migrate(s, &from, &to), GRANTD_OK);
-    assert_int_equal(from, 2);
-    assert_int_equal(to, 5);
-    struct grantd_arena *a = grantd_arena_new(1024);
-    struct grantd_client c;
-    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
-    assert_int_equal(c.flags, 2);
-    assert_int_equal(c.code_ttl, 0);
-    assert_int_equal(c.access_ttl, 0);
-    assert_int_equal(c.refresh_ttl, 0);
-    assert_int_equal(c.tokens_after, 1690000000LL * 1000000);
-    struct grantd_token got, n = {.tenant = 1, .hash = {9}, .kind = GRANTD_TOKEN_ACCESS,
-                                  .client_id = "app", .family = "fam-replayed"};
-    unsigned char live[GRANTD_SHA256_LEN] = {2};
-    assert_int_equal(grantd_store_token_get(s, a, 1, live, &got), GRANTD_OK);
-    assert_false(got.revoked);
-    assert_int_equal(got.rotated_at, 0);
-    assert_null(got.successor);
-    assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_ECONFLICT);
-    n.family = "fam-live";
-    assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_OK);
-    struct grantd_token r = {.tenant = 1, .hash = {10}, .kind = GRANTD_TOKEN_REFRESH,
-                             .client_id = "app", .family = "fam-live"};
-    assert_int_equal(grantd_store_refresh_rotate(s, 1, live, 100, 0, NULL, 0, &r, 1), GRANTD_OK);
-    grantd_arena_free(a);
-    grantd_store_close(s);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                                 "('tokens_by_family', 'codes_by_family')"),
-                     0);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM revoked_families"), 1);
-    sqlite3_close(db);
 }
 
 /* ---- the writer ------------------------------------------------------------------------- */
@@ -602,9 +303,9 @@ static void *gated_thread(void *p)
 {
     struct gated *g = p;
     if (g->gate)
-        g->rc = grantd_sqlite_write(g->s, gate_job, g->gate);
+        g->rc = sqlite__write(g->s, gate_job, g->gate);
     else if (g->rogue)
-        g->rc = grantd_sqlite_write(g->s, rogue_job, NULL);
+        g->rc = sqlite__write(g->s, rogue_job, NULL);
     else
         g->rc = grantd_store_token_put(g->s, &g->token, 1);
     return NULL;
@@ -631,11 +332,12 @@ static void gated_batch(struct fx *f, int with_rogue, struct gated *g)
     struct gate gate = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     pthread_t tid[GATED];
     const char *family = "fam-ok";
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "fam-revoked"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "fam-revoked", T0), GRANTD_OK);
     for (int i = 0; i < GATED; i++) {
         g[i] = (struct gated){.s = s, .gate = i == 0 ? &gate : NULL, .rogue = with_rogue && i == 4};
-        g[i].token = (struct grantd_token){.tenant = 1, .hash = {(unsigned char)i},
-                                           .kind = GRANTD_TOKEN_ACCESS, .client_id = "c",
+        g[i].token = (struct grantd_token){.created_at = T0, .tenant = 1,
+                                           .hash = {(unsigned char)i}, .kind = GRANTD_TOKEN_ACCESS,
+                                           .client_id = "c",
                                            .family = i == 3 ? "fam-revoked" : family};
         if (i == 2)
             g[i].token.hash[0] = 1; /* the same hash as thread 1's: one of them gets EEXIST */
@@ -711,7 +413,7 @@ static void test_background_checkpoint(void **state)
     struct grantd_token t[20];
     for (int i = 0; i < 5000 && !checkpoint_started(w); i++) {
         for (int j = 0; j < 20; j++) {
-            t[j] = (struct grantd_token){.tenant = 1, .kind = GRANTD_TOKEN_ACCESS,
+            t[j] = (struct grantd_token){.created_at = T0, .tenant = 1, .kind = GRANTD_TOKEN_ACCESS,
                                          .client_id = "c", .family = "fam"};
             assert_int_equal(grantd_random_bytes(t[j].hash, sizeof(t[j].hash)), GRANTD_OK);
         }
@@ -747,19 +449,19 @@ static void test_purge_forgets_old_revoked_families(void **state)
 {
     struct fx *f = *state;
     struct grantd_store *s = open_migrated(f->url);
-    struct grantd_token t = {.tenant = 1, .hash = {1}, .kind = GRANTD_TOKEN_REFRESH,
-                             .client_id = "c", .family = "old"};
-    struct grantd_code k = {.tenant = 1, .hash = {2}, .client_id = "c", .user_id = "u",
-                            .family = "old-with-code", .expires_at = 4000000000};
+    struct grantd_token t = {.created_at = T0, .tenant = 1, .hash = {1},
+                             .kind = GRANTD_TOKEN_REFRESH, .client_id = "c", .family = "old"};
+    struct grantd_code k = {.created_at = T0, .tenant = 1, .hash = {2}, .client_id = "c",
+                            .user_id = "u", .family = "old-with-code", .expires_at = 4000000000};
     assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old"), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old-with-code"), GRANTD_OK);
-    assert_int_equal(grantd_store_token_revoke_family(s, 1, "recent"), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old", T0), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "old-with-code", T0), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "recent", T0), GRANTD_OK);
     raw_exec(f->path, "UPDATE revoked_families SET revoked_at = revoked_at - 2 * 86400 "
                       "WHERE family != 'recent'");
     size_t n = 9;
-    assert_int_equal(grantd_store_purge_expired(s, 100, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 100, T0, &n), GRANTD_OK);
     assert_int_equal(n, 0);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -773,8 +475,9 @@ static void test_purge_forgets_old_revoked_families(void **state)
     struct grantd_token got;
     assert_int_equal(grantd_store_token_get(s, a, 1, t.hash, &got), GRANTD_OK);
     assert_true(got.revoked);
-    struct grantd_token u = {.tenant = 1, .hash = {3}, .kind = GRANTD_TOKEN_ACCESS,
-                             .client_id = "c", .family = "old-with-code"};
+    struct grantd_token u = {.created_at = T0, .tenant = 1, .hash = {3},
+                             .kind = GRANTD_TOKEN_ACCESS, .client_id = "c",
+                             .family = "old-with-code"};
     assert_int_equal(grantd_store_token_put(s, &u, 1), GRANTD_ECONFLICT);
     grantd_arena_free(a);
     grantd_store_close(s);
@@ -787,17 +490,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_file_mode_and_wal),
         T(test_open_errors_name_the_path),
-        T(test_newer_schema),
-        T(test_unmigrated),
-        T(test_concurrent_migration),
         T(test_busy),
         cmocka_unit_test(test_exited_threads_connections_reused),
         cmocka_unit_test(test_memory_stores_are_private),
-        T(test_migrate_v1_to_v2),
         T(test_flow_tables_layout),
         T(test_flow_query_plans),
-        T(test_tokens_have_no_secondary_index),
-        T(test_migrate_v2_to_newest),
         T(test_writes_queued_behind_a_batch_commit_together),
         T(test_lost_batch_is_rerun_job_by_job),
         T(test_background_checkpoint),

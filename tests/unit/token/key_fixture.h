@@ -1,6 +1,7 @@
 /* Shared by the token unit tests: a store that implements only the three key operations
- * (in memory, following store.h's contract), a configuration with a fixed master key, and
- * independent JWS verification with OpenSSL from the published JWK alone. */
+ * (key_put, key_list, key_rotate, in memory, following store.h's contract), a configuration
+ * with a fixed master key, and independent JWS verification with OpenSSL from the published
+ * JWK alone. */
 #ifndef GRANTD_TEST_KEY_FIXTURE_H
 #define GRANTD_TEST_KEY_FIXTURE_H
 
@@ -48,8 +49,9 @@ FIXTURE grantd_rc fake_key_put_locked(struct grantd_store *s, const struct grant
     if (f->fail)
         return GRANTD_EBUSY;
     for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->keys[i].kid, k->kid) == 0)
-            return GRANTD_EEXIST;
+        if (f->keys[i].tenant == k->tenant &&
+            (strcmp(f->keys[i].kid, k->kid) == 0 || (!k->retire_at && !f->keys[i].retire_at)))
+            return GRANTD_EEXIST; /* a taken kid, or a second current key */
     if (f->n == FAKE_MAX_KEYS)
         return GRANTD_ESTORE;
     struct grantd_key *d = &f->keys[f->n++];
@@ -108,19 +110,22 @@ FIXTURE grantd_rc fake_key_list(struct grantd_store *s, struct grantd_arena *a, 
     return rc;
 }
 
-FIXTURE grantd_rc fake_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
-                                 int64_t retire_at)
+/* Under the lock, so atomic like the real drivers' transaction: the current keys retire and
+ * next goes in, or (a failure) nothing changes. */
+FIXTURE grantd_rc fake_key_rotate(struct grantd_store *s, int64_t tenant,
+                                  const struct grantd_key *next, int64_t retire_at)
 {
     struct fake_store *f = (struct fake_store *)s;
-    grantd_rc rc = GRANTD_ENOTFOUND;
+    size_t retired[FAKE_MAX_KEYS], nr = 0;
     pthread_mutex_lock(&f->mu);
-    if (f->fail)
-        rc = GRANTD_EBUSY;
-    for (size_t i = 0; i < f->n && rc == GRANTD_ENOTFOUND; i++)
-        if (f->keys[i].tenant == tenant && strcmp(f->keys[i].kid, kid) == 0) {
+    for (size_t i = 0; i < f->n && !f->fail; i++)
+        if (f->keys[i].tenant == tenant && f->keys[i].retire_at == 0) {
             f->keys[i].retire_at = retire_at;
-            rc = GRANTD_OK;
+            retired[nr++] = i;
         }
+    grantd_rc rc = fake_key_put_locked(s, next);
+    while (rc != GRANTD_OK && nr)
+        f->keys[retired[--nr]].retire_at = 0;
     pthread_mutex_unlock(&f->mu);
     return rc;
 }
@@ -130,7 +135,7 @@ static const struct grantd_store_driver fake_driver = {
     .scheme = "fake",
     .key_put = fake_key_put,
     .key_list = fake_key_list,
-    .key_retire = fake_key_retire,
+    .key_rotate = fake_key_rotate,
 };
 
 FIXTURE struct fake_store *fake_new(void)

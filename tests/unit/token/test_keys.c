@@ -1,8 +1,9 @@
 /* Unit tests of token/keys.c against an in-memory key store (key_fixture.h): the first key
  * is generated and sealed, kid is the RFC 7638 thumbprint, tokens verify with OpenSSL from
  * the JWKS alone, which key signs and which are published as time passes through a
- * rotation, reload every keys.reload seconds, a failing store, a wrong master key, and
- * signing from many threads while reloads swap snapshots. */
+ * rotation, reload every keys.reload seconds, a failing store, a wrong master key, two
+ * servers creating the first key at once, and signing from many threads while reloads swap
+ * snapshots. */
 #include "key_fixture.h"
 
 #include <openssl/x509.h>
@@ -476,6 +477,46 @@ static void test_same_second_rotations(void **state)
     }
 }
 
+/* The server that gets ahead in test_first_key_race, and the kid it creates. */
+static struct env *race_env;
+static char *race_kid;
+
+/* The fault hook: before this server's first key_put, another server opens the keyring on
+ * the same store and so creates the tenant's first key. */
+static grantd_rc other_server_first(struct grantd_store *s, const char *op)
+{
+    if (strcmp(op, "key_put") != 0 || race_kid)
+        return GRANTD_OK;
+    race_kid = strdup("");
+    struct grantd_keyring *kr = NULL;
+    char err[256];
+    assert_int_equal(grantd_keyring_open(s, &race_env->cfg, GRANTD_DEFAULT_TENANT, T0, &kr, err,
+                                         sizeof(err)),
+                     GRANTD_OK);
+    grantd_keyring_free(kr);
+    free(race_kid);
+    race_kid = strdup(race_env->fs->keys[0].kid);
+    return GRANTD_OK;
+}
+
+/* Two servers start at once on a fresh database: both find no key, one stores its first
+ * key first, and the other's key_put is refused (one current key per tenant); that one then
+ * opens with the key the first stored instead of failing or adding a second current key. */
+static void test_first_key_race(void **state)
+{
+    struct env *e = *state;
+    race_env = e;
+    e->fs->base.fault = other_server_first;
+    open_ok(e, T0);
+    e->fs->base.fault = NULL;
+    assert_int_equal(e->fs->n, 1);
+    char *kid = signed_kid(e, T0);
+    assert_string_equal(kid, race_kid);
+    free(kid);
+    free(race_kid);
+    race_kid = NULL;
+}
+
 struct sign_thread {
     struct env *e;
     int64_t start;
@@ -547,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_down_at_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kid_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_second_rotations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_key_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_reload, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

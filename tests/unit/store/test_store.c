@@ -1,0 +1,113 @@
+/* Unit tests of store/store.c, the generic layer every driver is reached through: a driver
+ * older than GRANTD_STORE_API_MIN is refused with a message that names both versions, a
+ * newer one is accepted, an operation a driver leaves NULL answers GRANTD_ENOTSUP through
+ * its wrapper, and the optional token_put_async falls back to token_put. The drivers here
+ * are copies of the SQLite driver's table with a field changed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "store/store.h"
+
+extern const struct grantd_store_driver grantd_sqlite_driver;
+
+static struct grantd_store *open_with(const struct grantd_store_driver *d)
+{
+    struct grantd_store *s = NULL;
+    char err[256] = "";
+    assert_int_equal(grantd_store_open_driver(d, ":memory:", &s, err, sizeof(err)), GRANTD_OK);
+    int from, to;
+    assert_int_equal(grantd_store_migrate(s, 1700000000, &from, &to), GRANTD_OK);
+    return s;
+}
+
+static void test_too_old_driver_refused(void **state)
+{
+    struct grantd_store_driver old = grantd_sqlite_driver;
+    old.version = GRANTD_STORE_API_MIN - 1;
+    struct grantd_store *s = NULL;
+    char err[256] = "", want[64];
+    assert_int_equal(grantd_store_open_driver(&old, ":memory:", &s, err, sizeof(err)),
+                     GRANTD_EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(err, "'sqlite'"));
+    snprintf(want, sizeof(want), "version %d;", GRANTD_STORE_API_MIN - 1);
+    assert_non_null(strstr(err, want));
+    snprintf(want, sizeof(want), "needs version %d or newer", GRANTD_STORE_API_MIN);
+    assert_non_null(strstr(err, want));
+}
+
+static void test_newer_driver_accepted(void **state)
+{
+    struct grantd_store_driver newer = grantd_sqlite_driver;
+    newer.version = GRANTD_STORE_API_VERSION + 1;
+    struct grantd_store *s = open_with(&newer);
+    assert_ptr_equal(s->driver, &newer);
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
+    grantd_store_close(s);
+}
+
+static void test_null_operation_is_enotsup(void **state)
+{
+    struct grantd_store_driver partial = grantd_sqlite_driver;
+    partial.user_list = NULL;
+    partial.token_revoke = NULL;
+    struct grantd_store *s = open_with(&partial);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_user *users = NULL;
+    size_t n = 0;
+    unsigned char hash[GRANTD_SHA256_LEN] = {1};
+    assert_int_equal(grantd_store_user_list(s, a, GRANTD_DEFAULT_TENANT, &users, &n),
+                     GRANTD_ENOTSUP);
+    assert_int_equal(grantd_store_token_revoke(s, GRANTD_DEFAULT_TENANT, hash), GRANTD_ENOTSUP);
+    /* the others still run */
+    struct grantd_tenant t;
+    assert_int_equal(grantd_store_tenant_get(s, a, GRANTD_DEFAULT_TENANT, &t), GRANTD_OK);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
+static void note_done(void *arg, grantd_rc rc)
+{
+    *(grantd_rc *)arg = rc;
+}
+
+/* Without token_put_async the wrapper runs token_put and calls done before returning. */
+static void test_token_put_async_falls_back(void **state)
+{
+    struct grantd_store_driver sync = grantd_sqlite_driver;
+    sync.token_put_async = NULL;
+    struct grantd_store *s = open_with(&sync);
+    assert_int_equal(grantd_store_puts_async(s), 0);
+    struct grantd_token t = {.tenant = GRANTD_DEFAULT_TENANT, .kind = GRANTD_TOKEN_ACCESS,
+                             .client_id = "c", .family = "f", .created_at = 1700000000,
+                             .expires_at = 1700003600};
+    t.hash[0] = 7;
+    grantd_rc got = GRANTD_RC_COUNT;
+    grantd_store_token_put_async(s, &t, 1, note_done, &got);
+    assert_int_equal(got, GRANTD_OK);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_token back;
+    assert_int_equal(grantd_store_token_get(s, a, GRANTD_DEFAULT_TENANT, t.hash, &back),
+                     GRANTD_OK);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_too_old_driver_refused),
+        cmocka_unit_test(test_newer_driver_accepted),
+        cmocka_unit_test(test_null_operation_is_enotsup),
+        cmocka_unit_test(test_token_put_async_falls_back),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

@@ -34,6 +34,18 @@ void grantd_admin_args_init(struct grantd_admin_args *a, const char *cmd, const 
     optind = 0; /* glibc: a full re-initialisation, for parsing a new argument vector */
 }
 
+int grantd_admin_options(struct grantd_admin_args *a, int argc, char **argv,
+                         const struct option *opts, int (*each)(void *ctx, int val), void *ctx)
+{
+    int opt, rc = GRANTD_EXIT_OK;
+    while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(a, argc, argv, opts)) != -1) {
+        if (opt == GRANTD_ADMIN_STOP)
+            return grantd_admin_stopped(a);
+        rc = each(ctx, opt);
+    }
+    return rc;
+}
+
 int grantd_admin_getopt(struct grantd_admin_args *a, int argc, char **argv,
                         const struct option *opts)
 {
@@ -198,18 +210,31 @@ void grantd_admin_print_json(json_t *v)
     json_decref(v);
 }
 
-void grantd_admin_print_list(int json, const void *list, size_t n,
-                             json_t *(*item)(const void *list, size_t i, void *ctx),
-                             void (*table)(const void *list, size_t n, void *ctx), void *ctx)
+int grantd_admin_list(const struct grantd_admin_args *a, int parse_rc, int json,
+                      const struct grantd_admin_lister *l)
 {
-    if (!json) {
-        table(list, n, ctx);
-        return;
+    struct grantd_admin_session s;
+    void *records = NULL;
+    size_t n = 0;
+    int rc = grantd_admin_start(&s, a, parse_rc);
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = l->fetch(&s, &records, &n);
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a->cmd, "database", src);
+        goto out;
     }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, item(list, i, ctx));
-    grantd_admin_print_json(arr);
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, l->item(&s, records, n, i));
+        grantd_admin_print_json(arr);
+    } else {
+        l->table(&s, records, n);
+    }
+    rc = grantd_admin_finish(a->cmd, GRANTD_EXIT_OK);
+out:
+    return grantd_admin_end(&s, rc);
 }
 
 void grantd_admin_print_kv(const char *key, const char *value)

@@ -48,6 +48,11 @@ void grantd_admin_args_init(struct grantd_admin_args *a, const char *cmd, const 
  * (positional arguments start at optind), or GRANTD_ADMIN_STOP. */
 int grantd_admin_getopt(struct grantd_admin_args *a, int argc, char **argv,
                         const struct option *opts);
+/* Every option of argv through grantd_admin_getopt, each handed to each(ctx, val) until one
+ * answers other than GRANTD_EXIT_OK. Returns that, grantd_admin_stopped's status (-1 after
+ * --help), or GRANTD_EXIT_OK when the options are done (positionals start at optind). */
+int grantd_admin_options(struct grantd_admin_args *a, int argc, char **argv,
+                         const struct option *opts, int (*each)(void *ctx, int val), void *ctx);
 /* After the options: requires between min and max positional arguments. Returns
  * GRANTD_EXIT_OK or a usage error naming what is missing or extra. */
 int grantd_admin_positionals(const struct grantd_admin_args *a, int argc, char **argv,
@@ -116,11 +121,18 @@ int grantd_admin_store_fail(const char *cmd, const char *what, grantd_rc rc);
 
 /* Writes v (consumed) as one JSON document and a newline to stdout. */
 void grantd_admin_print_json(json_t *v);
-/* What a list subcommand prints: with json one JSON array of item(list, i, ctx) for each
- * i < n, else table(list, n, ctx). list is the subcommand's array of records. */
-void grantd_admin_print_list(int json, const void *list, size_t n,
-                             json_t *(*item)(const void *list, size_t i, void *ctx),
-                             void (*table)(const void *list, size_t n, void *ctx), void *ctx);
+/* What a `NOUN list` command prints: the records fetch reads (into the session's arena), as
+ * a JSON array of item()s with --json, else as table(). */
+struct grantd_admin_lister {
+    grantd_rc (*fetch)(struct grantd_admin_session *s, void **records, size_t *n);
+    json_t *(*item)(struct grantd_admin_session *s, const void *records, size_t n, size_t i);
+    void (*table)(struct grantd_admin_session *s, const void *records, size_t n);
+};
+/* The rest of a list command once its arguments are parsed (parse_rc as for
+ * grantd_admin_start): opens the session, fetches, prints, finishes and ends the session.
+ * Returns the exit status. */
+int grantd_admin_list(const struct grantd_admin_args *a, int parse_rc, int json,
+                      const struct grantd_admin_lister *l);
 /* "key:" padded to a column, then value, on stdout. */
 void grantd_admin_print_kv(const char *key, const char *value);
 /* Flushes stdout; GRANTD_EXIT_FAIL with a message when the output could not be written

@@ -90,8 +90,9 @@ static int add_uri(struct create_args *c)
     return GRANTD_EXIT_OK;
 }
 
-static int create_option(struct create_args *c, int opt)
+static int create_option(void *ctx, int opt)
 {
+    struct create_args *c = ctx;
     switch (opt) {
     case 'n': return set_once(c, &c->name, "--name");
     case 'i': return set_once(c, &c->id, "--id");
@@ -140,12 +141,7 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"refresh-ttl", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
-    int opt, rc = GRANTD_EXIT_OK;
-    while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(&c->a, argc, argv, opts)) != -1) {
-        if (opt == GRANTD_ADMIN_STOP)
-            return grantd_admin_stopped(&c->a);
-        rc = create_option(c, opt);
-    }
+    int rc = grantd_admin_options(&c->a, argc, argv, opts, create_option, c);
     if (rc != GRANTD_EXIT_OK)
         return rc;
     return grantd_admin_positionals(&c->a, argc, argv, 0, 0, "");

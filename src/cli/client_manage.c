@@ -90,7 +90,7 @@ static void fit(int *w, const char *s)
         *w = (int)strlen(s);
 }
 
-static void print_table(const void *records, size_t count, void *ctx)
+static void print_table(struct grantd_admin_session *s, const void *records, size_t count)
 {
     const struct grantd_client *list = records;
     char flags[GRANTD_CLIENT_FLAGS_BRIEF_MAX], ttls[GRANTD_CLIENT_TTLS_BRIEF_MAX];
@@ -113,32 +113,26 @@ static void print_table(const void *records, size_t count, void *ctx)
     }
 }
 
-static json_t *list_item(const void *records, size_t i, void *ctx)
+static json_t *list_item(struct grantd_admin_session *s, const void *records, size_t n,
+                         size_t i)
 {
     return grantd_cli_client_json(&((const struct grantd_client *)records)[i], NULL);
 }
 
+static grantd_rc list_fetch(struct grantd_admin_session *s, void **records, size_t *n)
+{
+    return grantd_store_client_list(s->store, s->arena, s->tenant,
+                                    (struct grantd_client **)records, n);
+}
+
 int grantd_cli_client_list(int argc, char **argv)
 {
+    static const struct grantd_admin_lister lister = {list_fetch, list_item, print_table};
     struct grantd_admin_args a;
-    struct grantd_admin_session s;
-    struct grantd_client *list = NULL;
-    size_t count = 0;
     int json = 0;
     grantd_admin_args_init(&a, "client list", list_usage);
-    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 1, 0, &json, NULL));
-    if (rc != GRANTD_EXIT_OK)
-        goto out;
-    grantd_rc src = grantd_store_client_list(s.store, s.arena, s.tenant, &list,
-                                                 &count);
-    if (src != GRANTD_OK) {
-        rc = grantd_admin_store_fail(a.cmd, "database", src);
-        goto out;
-    }
-    grantd_admin_print_list(json, list, count, list_item, print_table, NULL);
-    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
-out:
-    return grantd_admin_end(&s, rc);
+    int rc = parse(&a, argc, argv, 1, 0, &json, NULL);
+    return grantd_admin_list(&a, rc, json, &lister);
 }
 
 int grantd_cli_client_show(int argc, char **argv)

@@ -110,22 +110,22 @@ static json_t *key_json(const struct grantd_key *k, const char *st)
 }
 
 /* A list of keys and the time their states are told for: print_list's context. */
-struct key_list {
-    const struct grantd_key *keys;
-    size_t n;
-    int64_t now;
-};
-
-static json_t *list_item(const void *records, size_t i, void *ctx)
+static json_t *list_item(struct grantd_admin_session *s, const void *records, size_t n,
+                         size_t i)
 {
-    const struct key_list *l = ctx;
-    return key_json(&l->keys[i], state(l->keys, l->n, i, l->now));
+    const struct grantd_key *keys = records;
+    return key_json(&keys[i], state(keys, n, i, grantd_clock_now()));
 }
 
-static void print_table(const void *records, size_t n, void *ctx)
+static grantd_rc list_fetch(struct grantd_admin_session *s, void **records, size_t *n)
+{
+    return grantd_store_key_list(s->store, s->arena, s->tenant, (struct grantd_key **)records, n);
+}
+
+static void print_table(struct grantd_admin_session *s, const void *records, size_t n)
 {
     const struct grantd_key *list = records;
-    int64_t now = ((const struct key_list *)ctx)->now;
+    int64_t now = grantd_clock_now();
     char created[32], from[32], retire[32];
     printf("%-43s  %-5s  %-20s  %-20s  %-20s  %s\n", "KID", "ALG", "CREATED", "ACTIVE_FROM",
            "RETIRE_AT", "STATE");
@@ -143,25 +143,12 @@ static void print_table(const void *records, size_t n, void *ctx)
 
 static int key_list(int argc, char **argv)
 {
+    static const struct grantd_admin_lister lister = {list_fetch, list_item, print_table};
     struct grantd_admin_args a;
-    struct grantd_admin_session s;
-    struct grantd_key *list = NULL;
-    size_t n = 0;
     int json = 0;
     grantd_admin_args_init(&a, "key list", list_usage);
-    int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 0, &json, NULL));
-    if (rc != GRANTD_EXIT_OK)
-        goto out;
-    grantd_rc src = grantd_store_key_list(s.store, s.arena, s.tenant, &list, &n);
-    if (src != GRANTD_OK) {
-        rc = grantd_admin_store_fail(a.cmd, "database", src);
-        goto out;
-    }
-    struct key_list l = {.keys = list, .n = n, .now = grantd_clock_now()};
-    grantd_admin_print_list(json, list, n, list_item, print_table, &l);
-    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
-out:
-    return grantd_admin_end(&s, rc);
+    int rc = parse(&a, argc, argv, 0, &json, NULL);
+    return grantd_admin_list(&a, rc, json, &lister);
 }
 
 /* The longest access-token lifetime of the server and its clients (0 = the default). */

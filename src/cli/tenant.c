@@ -208,12 +208,18 @@ out:
     return grantd_admin_end(&s, rc);
 }
 
-static json_t *list_item(const void *records, size_t i, void *session)
+static json_t *list_item(struct grantd_admin_session *s, const void *records, size_t n,
+                         size_t i)
 {
-    return tenant_json(session, &((const struct grantd_tenant *)records)[i], 0);
+    return tenant_json(s, &((const struct grantd_tenant *)records)[i], 0);
 }
 
-static void print_table(const void *records, size_t n, void *session)
+static grantd_rc list_fetch(struct grantd_admin_session *s, void **records, size_t *n)
+{
+    return grantd_store_tenant_list(s->store, s->arena, (struct grantd_tenant **)records, n);
+}
+
+static void print_table(struct grantd_admin_session *session, const void *records, size_t n)
 {
     const struct grantd_tenant *all = records;
     printf("%-6s  %-24s  %-24s  %s\n", "ID", "NAME", "PROFILE", "ISSUER");
@@ -226,23 +232,11 @@ static void print_table(const void *records, size_t n, void *session)
 
 static int tenant_list(int argc, char **argv)
 {
+    static const struct grantd_admin_lister lister = {list_fetch, list_item, print_table};
     struct tenant_args t = {0};
-    struct grantd_admin_session s;
     grantd_admin_args_init(&t.a, "tenant list", list_usage);
-    int rc = grantd_admin_start(&s, &t.a, parse(&t, argc, argv, 0, 0));
-    if (rc != GRANTD_EXIT_OK)
-        goto out;
-    struct grantd_tenant *all = NULL;
-    size_t n = 0;
-    grantd_rc src = grantd_store_tenant_list(s.store, s.arena, &all, &n);
-    if (src != GRANTD_OK) {
-        rc = grantd_admin_store_fail(t.a.cmd, "database", src);
-        goto out;
-    }
-    grantd_admin_print_list(t.json, all, n, list_item, print_table, &s);
-    rc = grantd_admin_finish(t.a.cmd, GRANTD_EXIT_OK);
-out:
-    return grantd_admin_end(&s, rc);
+    int rc = parse(&t, argc, argv, 0, 0);
+    return grantd_admin_list(&t.a, rc, t.json, &lister);
 }
 
 static int tenant_show(int argc, char **argv)

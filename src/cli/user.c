@@ -82,8 +82,9 @@ struct create_args {
     int json;
 };
 
-static int create_option(struct create_args *c, int opt)
+static int create_option(void *ctx, int opt)
 {
+    struct create_args *c = ctx;
     const char **slot = opt == 'u' ? &c->username : opt == 'A' ? &c->account : &c->email;
     const char *name = opt == 'u' ? "--username" : opt == 'A' ? "--account" : "--email";
     if (opt == 'j') {
@@ -123,12 +124,7 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    int opt, rc = GRANTD_EXIT_OK;
-    while (rc == GRANTD_EXIT_OK && (opt = grantd_admin_getopt(&c->a, argc, argv, opts)) != -1) {
-        if (opt == GRANTD_ADMIN_STOP)
-            return grantd_admin_stopped(&c->a);
-        rc = create_option(c, opt);
-    }
+    int rc = grantd_admin_options(&c->a, argc, argv, opts, create_option, c);
     if (rc == GRANTD_EXIT_OK)
         rc = grantd_admin_positionals(&c->a, argc, argv, 0, 0, "");
     return rc == GRANTD_EXIT_OK ? validate_create(c) : rc;
@@ -261,7 +257,7 @@ static int user_enable(int argc, char **argv)
 
 /* ---- list ---- */
 
-static void print_table(const void *records, size_t count, void *ctx)
+static void print_table(struct grantd_admin_session *s, const void *records, size_t count)
 {
     const struct grantd_user *list = records;
     int w = 8;
@@ -276,38 +272,31 @@ static void print_table(const void *records, size_t count, void *ctx)
                list[i].email ? list[i].email : "-");
 }
 
-static json_t *list_item(const void *records, size_t i, void *ctx)
+static json_t *list_item(struct grantd_admin_session *s, const void *records, size_t n,
+                         size_t i)
 {
     return user_json(&((const struct grantd_user *)records)[i]);
+}
+
+static grantd_rc list_fetch(struct grantd_admin_session *s, void **records, size_t *n)
+{
+    return grantd_store_user_list(s->store, s->arena, s->tenant, (struct grantd_user **)records,
+                                  n);
 }
 
 static int user_list(int argc, char **argv)
 {
     static const struct option opts[] = {
         GRANTD_ADMIN_COMMON_OPTIONS, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    static const struct grantd_admin_lister lister = {list_fetch, list_item, print_table};
     struct grantd_admin_args a;
-    struct grantd_admin_session s;
-    struct grantd_user *list = NULL;
-    size_t count = 0;
     int opt, json = 0;
     grantd_admin_args_init(&a, "user list", list_usage);
     while ((opt = grantd_admin_getopt(&a, argc, argv, opts)) == 'j')
         json = 1;
     int rc = opt == GRANTD_ADMIN_STOP ? grantd_admin_stopped(&a)
                                       : grantd_admin_positionals(&a, argc, argv, 0, 0, "");
-    rc = grantd_admin_start(&s, &a, rc);
-    if (rc != GRANTD_EXIT_OK)
-        goto out;
-    grantd_rc src = grantd_store_user_list(s.store, s.arena, s.tenant, &list,
-                                               &count);
-    if (src != GRANTD_OK) {
-        rc = grantd_admin_store_fail(a.cmd, "database", src);
-        goto out;
-    }
-    grantd_admin_print_list(json, list, count, list_item, print_table, NULL);
-    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
-out:
-    return grantd_admin_end(&s, rc);
+    return grantd_admin_list(&a, rc, json, &lister);
 }
 
 static const struct grantd_admin_cmd user_commands[] = {

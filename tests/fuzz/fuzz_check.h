@@ -4,6 +4,7 @@
 #ifndef GRANTD_FUZZ_CHECK_H
 #define GRANTD_FUZZ_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,40 @@ static inline void fuzz_urlencode(const char *s, char *out, size_t *o)
             out[(*o)++] = hex[*c & 15];
         }
     }
+}
+
+/* The frame of a body parser's fuzz target (form, JSON): parses data with parse under the
+ * default limits; on success checks the common invariants and then the target's own (ok),
+ * on failure that the refusal is one of the codes it may give (refused) with a reason and
+ * an empty view; then the OAuth names, whatever the outcome. */
+typedef grantd_rc (*fuzz_body_parser)(struct grantd_arena *a, const char *s, size_t len,
+                                      const struct grantd_parse_limits *lim,
+                                      struct grantd_params *out, const char **why);
+
+static inline void fuzz_body(const uint8_t *data, size_t size, fuzz_body_parser parse,
+                             void (*ok)(struct grantd_arena *a, const char *s, size_t size,
+                                        const struct grantd_params *p,
+                                        const struct grantd_parse_limits *lim),
+                             int (*refused)(grantd_rc rc))
+{
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_parse_limits lim;
+    grantd_parse_limits_default(&lim);
+    struct grantd_params p;
+    const char *why = "unset";
+    const char *s = (const char *)data;
+    grantd_rc rc = parse(a, s, size, &lim, &p, &why);
+    if (rc == GRANTD_OK) {
+        FUZZ_CHECK(why == NULL);
+        fuzz_check_params(&p, &lim);
+        ok(a, s, size, &p, &lim);
+    } else {
+        FUZZ_CHECK(refused(rc));
+        FUZZ_CHECK(why != NULL && why[0] != '\0');
+        fuzz_check_empty(&p);
+    }
+    fuzz_check_oauth_names(&p);
+    grantd_arena_free(a);
 }
 
 #endif

@@ -60,28 +60,22 @@ static void check_round_trip(struct grantd_arena *a, const struct grantd_params 
     free(s);
 }
 
+static void form_ok(struct grantd_arena *a, const char *s, size_t size,
+                    const struct grantd_params *p, const struct grantd_parse_limits *lim)
+{
+    FUZZ_CHECK(memchr(s, '\0', size) == NULL);
+    FUZZ_CHECK(!contains_pct00(s, size));
+    FUZZ_CHECK(p->count == count_segments(s, size));
+    check_round_trip(a, p, lim);
+}
+
+static int form_refused(grantd_rc rc)
+{
+    return rc == GRANTD_EINVAL || rc == GRANTD_ETOOBIG;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct grantd_arena *a = grantd_arena_new(4096);
-    struct grantd_parse_limits lim;
-    grantd_parse_limits_default(&lim);
-    struct grantd_params p;
-    const char *why = "unset";
-    const char *s = (const char *)data;
-    grantd_rc rc = grantd_form_parse(a, s, size, &lim, &p, &why);
-    if (rc == GRANTD_OK) {
-        FUZZ_CHECK(why == NULL);
-        fuzz_check_params(&p, &lim);
-        FUZZ_CHECK(memchr(s, '\0', size) == NULL);
-        FUZZ_CHECK(!contains_pct00(s, size));
-        FUZZ_CHECK(p.count == count_segments(s, size));
-        check_round_trip(a, &p, &lim);
-    } else {
-        FUZZ_CHECK(rc == GRANTD_EINVAL || rc == GRANTD_ETOOBIG);
-        FUZZ_CHECK(why != NULL && why[0] != '\0');
-        fuzz_check_empty(&p);
-    }
-    fuzz_check_oauth_names(&p);
-    grantd_arena_free(a);
+    fuzz_body(data, size, grantd_form_parse, form_ok, form_refused);
     return 0;
 }

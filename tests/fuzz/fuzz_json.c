@@ -35,27 +35,21 @@ static void check_against_jansson(const char *s, size_t size, const struct grant
     json_decref(root);
 }
 
+static void json_ok(struct grantd_arena *a, const char *s, size_t size,
+                    const struct grantd_params *p, const struct grantd_parse_limits *lim)
+{
+    /* jansson refuses duplicates, so no name can repeat */
+    FUZZ_CHECK(grantd_params_first_repeated(p) == NULL);
+    check_against_jansson(s, size, p);
+}
+
+static int json_refused(grantd_rc rc)
+{
+    return rc == GRANTD_EINVAL || rc == GRANTD_ETOOBIG || rc == GRANTD_EREPEATED;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct grantd_arena *a = grantd_arena_new(4096);
-    struct grantd_parse_limits lim;
-    grantd_parse_limits_default(&lim);
-    struct grantd_params p;
-    const char *why = "unset";
-    const char *s = (const char *)data;
-    grantd_rc rc = grantd_json_params_parse(a, s, size, &lim, &p, &why);
-    if (rc == GRANTD_OK) {
-        FUZZ_CHECK(why == NULL);
-        fuzz_check_params(&p, &lim);
-        /* jansson refuses duplicates, so no name can repeat */
-        FUZZ_CHECK(grantd_params_first_repeated(&p) == NULL);
-        check_against_jansson(s, size, &p);
-    } else {
-        FUZZ_CHECK(rc == GRANTD_EINVAL || rc == GRANTD_ETOOBIG || rc == GRANTD_EREPEATED);
-        FUZZ_CHECK(why != NULL && why[0] != '\0');
-        fuzz_check_empty(&p);
-    }
-    fuzz_check_oauth_names(&p);
-    grantd_arena_free(a);
+    fuzz_body(data, size, grantd_json_params_parse, json_ok, json_refused);
     return 0;
 }

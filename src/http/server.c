@@ -6,7 +6,7 @@
  * first access-handler call vets the headers (smuggling, NULs, Host, declared body size);
  * later calls collect the body under its cap; the last call builds the grantd_request, runs
  * the handler and queues the answer. Answering on a later call than the first keeps the
- * connection alive (docs/architecture.md, keep-alive trap). */
+ * connection alive (docs/architecture.md, libmicrohttpd: the keep-alive trap). */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -196,7 +196,8 @@ static void vet_headers(const struct grantd_server *srv, struct MHD_Connection *
     hs.prev_end = version + strlen(version);
     int n = MHD_get_connection_values_n(c, MHD_HEADER_KIND, NULL, NULL);
     hs.capacity = n > 0 ? (size_t)n : 0;
-    cs->headers.items = grantd_arena_alloc(cs->arena, (hs.capacity + 1) * sizeof(struct grantd_param));
+    cs->headers.items =
+        grantd_arena_alloc(cs->arena, (hs.capacity + 1) * sizeof(struct grantd_param));
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &hs);
     cs->headers.count = hs.copied;
     if (hs.checking && hs.eol) { /* after the last value: the empty line, then the body */

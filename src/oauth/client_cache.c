@@ -123,7 +123,7 @@ grantd_rc grantd_client_cache_get(struct grantd_request *req, const char *id,
     struct grantd_store *st = req->app->store;
     /* read before the store is: a write committed during the fetch moves it past what the
      * entry records, so the entry is never used */
-    uint64_t generation = grantd_store_generation(st);
+    uint64_t generation = grantd_store_client_generation(st);
     if (lookup(st, generation, req->iss->tenant, id, req->arena, out))
         return GRANTD_OK;
     grantd_rc rc = grantd_store_client_get(st, req->arena, req->iss->tenant, id, out);

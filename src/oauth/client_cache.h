@@ -1,8 +1,8 @@
 /* The client cache: client lookups on the token, introspection and revocation paths must not
- * hit the database on every request (docs/architecture.md, Performance approach).
+ * hit the database on every request (docs/architecture.md, Performance).
  *
- * An entry is used while the store's generation (store.h) is the one read before it was
- * fetched: a change to a client made by this process moves it at once, one made by another
+ * An entry is used while the store's client generation (store.h) is the one read before it
+ * was fetched: a change to a client made by this process moves it at once, one made by another
  * (`grantd client disable`, rotate-secret, delete, or another grantd instance on the same
  * database) within GRANTD_STORE_CHANGE_BOUND_MS through the server's watcher
  * (store/watch.h), and the CLI commands wait that bound out before they return

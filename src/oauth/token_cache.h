@@ -1,6 +1,6 @@
 /* The token cache: introspection answers from memory for tokens it looked up recently, so
  * that resource servers that introspect every API call (Apicbase's guide does) do not cost
- * a database read each (docs/architecture.md, Performance approach; bench/README.md: introspect_1,
+ * a database read each (docs/architecture.md, Performance; bench/README.md: introspect_1,
  * introspect_1m).
  *
  * What it keeps, per storage key: the token record and, for a user's token, whether the user

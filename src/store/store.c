@@ -33,7 +33,9 @@ grantd_rc grantd_store_open_driver(const struct grantd_store_driver *d, const ch
     if (rc == GRANTD_OK) {
         static atomic_uint_least64_t handles;
         (*out)->driver = d;
-        atomic_store(&(*out)->generation, (atomic_fetch_add(&handles, 1) + 1) << 40);
+        uint64_t start = (atomic_fetch_add(&handles, 1) + 1) << 40;
+        atomic_store(&(*out)->generation, start);
+        atomic_store(&(*out)->client_generation, start);
     }
     return rc;
 }
@@ -61,8 +63,14 @@ uint64_t grantd_store_generation(struct grantd_store *s)
     return atomic_load(&s->generation);
 }
 
+uint64_t grantd_store_client_generation(struct grantd_store *s)
+{
+    return atomic_load(&s->client_generation);
+}
+
 void grantd_store_changed(struct grantd_store *s)
 {
+    atomic_fetch_add(&s->client_generation, 1);
     atomic_fetch_add(&s->generation, 1);
 }
 
@@ -84,10 +92,14 @@ grantd_rc grantd_store_hash_secret(struct grantd_store *s, const char *secret,
 }
 
 /* After a write: moves the generation of s on when the driver answered moves_on (the result
- * of a write that moved the change sequence), and returns rc. */
-static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, grantd_rc rc)
+ * of a write that moved the change sequence), the client generation too unless the write
+ * left clients alone (tokens_only), and returns rc. */
+static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, int tokens_only,
+                         grantd_rc rc)
 {
-    if (rc == moves_on)
+    if (rc == moves_on && tokens_only)
+        atomic_fetch_add(&s->generation, 1);
+    else if (rc == moves_on)
         grantd_store_changed(s);
     return rc;
 }
@@ -99,22 +111,25 @@ static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, grantd_rc r
  * operation of version N > GRANTD_STORE_API_MIN is a member a driver built against an older
  * header does not even have, so its wrapper names its version and never reads the member of
  * an older driver; operations of the oldest version every accepted driver has use
- * STORE_CALL (reads, and writes that do not move the change sequence) and STORE_WRITE
- * (writes that do). */
-#define STORE_OP(version_, moves_on_, s, op, ...)                                              \
-    do {                                                                                       \
-        if ((s)->fault) {                                                                      \
-            grantd_rc fault_rc_ = (s)->fault((s), #op);                                        \
-            if (fault_rc_ != GRANTD_OK)                                                        \
-                return fault_rc_;                                                              \
-        }                                                                                      \
-        if ((s)->driver->version < (version_) || !(s)->driver->op)                             \
-            return GRANTD_ENOTSUP;                                                             \
-        return written((s), (moves_on_), (s)->driver->op(__VA_ARGS__));                       \
+ * STORE_CALL (reads, and writes that do not move the change sequence), STORE_WRITE
+ * (writes that do) and STORE_WRITE_TOKENS (writes that do but change no client: tokens,
+ * users, consents, keys; the client cache keeps its entries over them). */
+#define STORE_OP(version_, moves_on_, tokens_only_, s, op, ...)                                    \
+    do {                                                                                           \
+        if ((s)->fault) {                                                                          \
+            grantd_rc fault_rc_ = (s)->fault((s), #op);                                            \
+            if (fault_rc_ != GRANTD_OK)                                                            \
+                return fault_rc_;                                                                  \
+        }                                                                                          \
+        if ((s)->driver->version < (version_) || !(s)->driver->op)                                 \
+            return GRANTD_ENOTSUP;                                                                 \
+        return written((s), (moves_on_), tokens_only_, (s)->driver->op(__VA_ARGS__));              \
     } while (0)
 
-#define STORE_CALL(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, NEVER, s, op, __VA_ARGS__)
-#define STORE_WRITE(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, GRANTD_OK, s, op, __VA_ARGS__)
+#define STORE_CALL(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, NEVER, 0, s, op, __VA_ARGS__)
+#define STORE_WRITE(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, GRANTD_OK, 0, s, op, __VA_ARGS__)
+#define STORE_WRITE_TOKENS(s, op, ...)                                                         \
+    STORE_OP(GRANTD_STORE_API_MIN, GRANTD_OK, 1, s, op, __VA_ARGS__)
 
 grantd_rc grantd_store_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
@@ -185,7 +200,7 @@ grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant, con
 
 grantd_rc grantd_store_user_put(struct grantd_store *s, const struct grantd_user *u)
 {
-    STORE_WRITE(s, user_put, s, u);
+    STORE_WRITE_TOKENS(s, user_put, s, u);
 }
 
 grantd_rc grantd_store_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -204,13 +219,13 @@ grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
                                          const char *username, const char *password_hash,
                                          int64_t now)
 {
-    STORE_WRITE(s, user_set_password, s, tenant, username, password_hash, now);
+    STORE_WRITE_TOKENS(s, user_set_password, s, tenant, username, password_hash, now);
 }
 
 grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
                                          const char *username, int disabled, int64_t now)
 {
-    STORE_WRITE(s, user_set_disabled, s, tenant, username, disabled, now);
+    STORE_WRITE_TOKENS(s, user_set_disabled, s, tenant, username, disabled, now);
 }
 
 grantd_rc grantd_store_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
@@ -252,7 +267,7 @@ grantd_rc grantd_store_consent_get(struct grantd_store *s, struct grantd_arena *
 
 grantd_rc grantd_store_consent_put(struct grantd_store *s, const struct grantd_consent *c)
 {
-    STORE_WRITE(s, consent_put, s, c);
+    STORE_WRITE_TOKENS(s, consent_put, s, c);
 }
 
 grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code *code)
@@ -265,8 +280,8 @@ grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena 
                                     struct grantd_code *out)
 {
     /* only a replay moves the sequence (it revoked the code's family) */
-    STORE_OP(GRANTD_STORE_API_MIN, GRANTD_EREPLAYED, s, code_consume, s, a, tenant, hash, now,
-             out);
+    STORE_OP(GRANTD_STORE_API_MIN, GRANTD_EREPLAYED, 1, s, code_consume, s, a, tenant, hash,
+             now, out);
 }
 
 grantd_rc grantd_store_token_put(struct grantd_store *s, const struct grantd_token *tokens,
@@ -285,7 +300,7 @@ grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
                                            const char *family, int64_t now)
 {
-    STORE_WRITE(s, token_revoke_family, s, tenant, family, now);
+    STORE_WRITE_TOKENS(s, token_revoke_family, s, tenant, family, now);
 }
 
 grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
@@ -294,14 +309,14 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
                                       size_t successor_len, const struct grantd_token *tokens,
                                       size_t count)
 {
-    STORE_WRITE(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor, successor_len,
-               tokens, count);
+    STORE_WRITE_TOKENS(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor,
+                       successor_len, tokens, count);
 }
 
 grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                     const unsigned char hash[GRANTD_SHA256_LEN])
 {
-    STORE_WRITE(s, token_revoke, s, tenant, hash);
+    STORE_WRITE_TOKENS(s, token_revoke, s, tenant, hash);
 }
 
 grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int64_t now,
@@ -312,7 +327,7 @@ grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int
 
 grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    STORE_WRITE(s, key_put, s, k);
+    STORE_WRITE_TOKENS(s, key_put, s, k);
 }
 
 grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -324,7 +339,7 @@ grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, 
 grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
                                   const struct grantd_key *next, int64_t retire_at)
 {
-    STORE_WRITE(s, key_rotate, s, tenant, next, retire_at);
+    STORE_WRITE_TOKENS(s, key_rotate, s, tenant, next, retire_at);
 }
 
 grantd_rc grantd_store_change_seq(struct grantd_store *s, uint64_t *out)

@@ -383,6 +383,12 @@ struct grantd_store {
      * other handle of the process had, so entries of a closed store never match a new one
      * at the same address. */
     atomic_uint_least64_t generation;
+    /* The same for the client cache: moved with the generation, except by writes of this
+     * process that change no client (a refresh rotation, a revocation, a user or key
+     * change), so that a busy refresh grant does not empty the client cache of the token
+     * endpoint at every request. The watcher moves both, for this process's own writes too,
+     * at most once a poll (GRANTD_STORE_CHANGE_POLL_MS). */
+    atomic_uint_least64_t client_generation;
     /* Tests only: when set, every wrapper calls it first with the operation's name, and a
      * result other than GRANTD_OK is returned instead of running the operation. */
     grantd_rc (*fault)(struct grantd_store *s, const char *op);
@@ -390,7 +396,9 @@ struct grantd_store {
 
 /* The current generation of s (see above). */
 uint64_t grantd_store_generation(struct grantd_store *s);
-/* Moves the generation of s on: every cache entry read before is dropped. */
+/* The client generation of s (see above). */
+uint64_t grantd_store_client_generation(struct grantd_store *s);
+/* Moves both generations of s on: every cache entry read before is dropped. */
 void grantd_store_changed(struct grantd_store *s);
 
 /* ---- The operations, for callers ----

@@ -2,7 +2,8 @@
  * older than GRANTD_STORE_API_MIN is refused with a message that names both versions, a
  * newer one is accepted, an operation a driver leaves NULL answers GRANTD_ENOTSUP through
  * its wrapper, and the optional token_put_async falls back to token_put. The drivers here
- * are copies of the SQLite driver's table with a field changed. */
+ * are copies of the SQLite driver's table with a field changed. Writes that change no client
+ * leave the client cache's generation alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,9 +102,46 @@ static void test_token_put_async_falls_back(void **state)
     grantd_store_close(s);
 }
 
+/* A revocation (or any write that changes no client) moves the generation the token cache
+ * follows but not the client generation, so a busy refresh grant does not empty the client
+ * cache of every other request; a change to a client moves both, and so does the watcher. */
+static void test_client_generation_moves_only_for_clients(void **state)
+{
+    struct grantd_store *s = open_with(&grantd_sqlite_driver);
+    const int64_t now = 1700000000;
+    struct grantd_client c = {.tenant = GRANTD_DEFAULT_TENANT, .id = "c", .name = "C",
+                              .scope = "", .grants = GRANTD_GRANT_CLIENT_CREDENTIALS,
+                              .created_at = now, .updated_at = now, .tokens_after = now * 1000000};
+    assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
+    struct grantd_token t = {.tenant = GRANTD_DEFAULT_TENANT, .kind = GRANTD_TOKEN_ACCESS,
+                             .client_id = "c", .family = "f", .created_at = now,
+                             .expires_at = now + 3600};
+    t.hash[0] = 9;
+    assert_int_equal(grantd_store_token_put(s, &t, 1), GRANTD_OK);
+    uint64_t gen = grantd_store_generation(s), cgen = grantd_store_client_generation(s);
+
+    assert_int_equal(grantd_store_token_revoke(s, GRANTD_DEFAULT_TENANT, t.hash), GRANTD_OK);
+    assert_true(grantd_store_generation(s) > gen);
+    assert_int_equal(grantd_store_client_generation(s), cgen);
+
+    gen = grantd_store_generation(s);
+    unsigned char hash[GRANTD_SHA256_LEN] = {1};
+    assert_int_equal(grantd_store_client_set_secret(s, GRANTD_DEFAULT_TENANT, "c", hash, now),
+                     GRANTD_OK);
+    assert_true(grantd_store_generation(s) > gen);
+    assert_true(grantd_store_client_generation(s) > cgen);
+
+    gen = grantd_store_generation(s);
+    cgen = grantd_store_client_generation(s);
+    grantd_store_changed(s); /* what the watcher does for another process's write */
+    assert_true(grantd_store_generation(s) > gen && grantd_store_client_generation(s) > cgen);
+    grantd_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_client_generation_moves_only_for_clients),
         cmocka_unit_test(test_too_old_driver_refused),
         cmocka_unit_test(test_newer_driver_accepted),
         cmocka_unit_test(test_null_operation_is_enotsup),

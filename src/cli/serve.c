@@ -212,6 +212,15 @@ static int admin_listen_flag(struct grantd_config *cfg, const char *v)
     return GRANTD_EXIT_OK;
 }
 
+/* The settings: defaults, file, environment, flags (--admin-listen last, as serve's own). */
+static int serve_config(struct grantd_config *cfg, const struct serve_args *a)
+{
+    int rc = grantd_cli_config(cfg, a->config, a->listen, a->db, a->issuer);
+    if (rc == GRANTD_EXIT_OK && a->admin_listen)
+        rc = admin_listen_flag(cfg, a->admin_listen);
+    return rc;
+}
+
 int grantd_cli_serve(int argc, char **argv)
 {
     struct serve_args args = {0};
@@ -227,9 +236,7 @@ int grantd_cli_serve(int argc, char **argv)
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[1024];
-    rc = grantd_cli_config(&cfg, args.config, args.listen, args.db, args.issuer);
-    if (rc == GRANTD_EXIT_OK && args.admin_listen)
-        rc = admin_listen_flag(&cfg, args.admin_listen);
+    rc = serve_config(&cfg, &args);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_log_setup((enum grantd_log_level)grantd_log_level_parse(cfg.log_level), 2);

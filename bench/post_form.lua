@@ -5,6 +5,7 @@
 --   BENCH_AUTHORIZATION   Authorization header value, e.g. "Basic ..." (default: none)
 --   BENCH_CONTENT_TYPE    (default: application/x-www-form-urlencoded)
 --   BENCH_METHOD          (default: POST)
+--   BENCH_SCOPE           X-Grantd-Scope header value (/check workloads; default: none)
 -- With a static body wrk pre-builds the request once and never calls Lua per request, so the
 -- script costs nothing on the hot path.
 --
@@ -28,6 +29,10 @@ wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/x-
 local auth = os.getenv("BENCH_AUTHORIZATION")
 if auth ~= nil and auth ~= "" then
    wrk.headers["Authorization"] = auth
+end
+local scope = os.getenv("BENCH_SCOPE")
+if scope ~= nil and scope ~= "" then
+   wrk.headers["X-Grantd-Scope"] = scope
 end
 
 local body_file = os.getenv("BENCH_BODY_FILE")

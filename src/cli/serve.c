@@ -22,13 +22,16 @@
 
 static const char usage[] =
     "Usage: grantd serve [--config FILE] [--listen HOST:PORT] [--db URL] [--issuer URL]\n"
+    "                    [--admin-listen HOST:PORT]\n"
     "\n"
     "Serves the authorization server until SIGINT or SIGTERM. The database is migrated\n"
     "on start. Settings come from defaults, then the config file (--config or\n"
-    "$GRANTD_CONFIG), then $GRANTD_LISTEN, $GRANTD_DB, $GRANTD_ISSUER, then these flags.\n"
-    "A listen port of 0 picks a free port. Once serving it prints one line on stdout,\n"
-    "\"grantd listening on http://HOST:PORT, issuer URL\" (the port it got), then logs JSON\n"
-    "lines on stderr.\n";
+    "$GRANTD_CONFIG), then $GRANTD_LISTEN, $GRANTD_ADMIN_LISTEN, $GRANTD_DB, $GRANTD_ISSUER,\n"
+    "then these flags. The admin listener (/check for proxies) is off unless set; never\n"
+    "expose it. A port of 0 picks a free port. Once serving it prints one line on stdout,\n"
+    "\"grantd listening on http://HOST:PORT, issuer URL\" (the port it got), followed by\n"
+    "\", admin http://HOST:PORT\" when the admin listener is on, then logs JSON lines on\n"
+    "stderr.\n";
 
 /* Idle keep-alive connections each hold a descriptor: use all the process may have. */
 static void raise_fd_limit(void)
@@ -40,22 +43,28 @@ static void raise_fd_limit(void)
     }
 }
 
-static int parse_args(int argc, char **argv, const char **config, const char **listen,
-                      const char **db, const char **issuer)
+/* The flags; NULL when absent. */
+struct serve_args {
+    const char *config, *listen, *admin_listen, *db, *issuer;
+};
+
+static int parse_args(int argc, char **argv, struct serve_args *a)
 {
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
         {"db", required_argument, NULL, 'd'},     {"issuer", required_argument, NULL, 'i'},
+        {"admin-listen", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': *config = optarg; break;
-        case 'l': *listen = optarg; break;
-        case 'd': *db = optarg; break;
-        case 'i': *issuer = optarg; break;
+        case 'c': a->config = optarg; break;
+        case 'l': a->listen = optarg; break;
+        case 'a': a->admin_listen = optarg; break;
+        case 'd': a->db = optarg; break;
+        case 'i': a->issuer = optarg; break;
         case 'h': fputs(usage, stdout); return -1;
         case ':': return grantd_cli_usage_error("serve", "%s needs a value", argv[optind - 1]);
         default: return grantd_cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
@@ -78,16 +87,21 @@ static void wait_for_signal(void)
                sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-/* "http://HOST:PORT" of the listen address with the port bound (the kernel's for port 0). */
-static char *bound_url(const struct grantd_config *cfg, unsigned port)
+/* "http://HOST:PORT" of a listen address with the port bound (the kernel's for port 0). */
+static char *listen_url(const char *listen, unsigned port)
 {
     char host[256], buf[320];
     unsigned configured;
-    if (grantd_config_listen_parse(cfg->listen, host, sizeof(host), &configured) != GRANTD_OK)
+    if (grantd_config_listen_parse(listen, host, sizeof(host), &configured) != GRANTD_OK)
         return grantd_xstrdup("http://localhost");
     int v6 = strchr(host, ':') != NULL;
     snprintf(buf, sizeof(buf), "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
     return grantd_xstrdup(buf);
+}
+
+static char *bound_url(const struct grantd_config *cfg, unsigned port)
+{
+    return listen_url(cfg->listen, port);
 }
 
 static char *derive_issuer(const struct grantd_config *cfg, unsigned port)
@@ -103,6 +117,7 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->store = store;
     app->now = grantd_clock_now;
     app->routes = &grantd_oauth_routes;
+    app->admin_routes = &grantd_oauth_admin_routes;
     app->limits.max_params = cfg->limits.max_params;
     app->limits.max_name_len = cfg->limits.max_param_name;
     app->limits.max_value_len = cfg->limits.max_param_value;
@@ -124,59 +139,104 @@ static void block_stop_signals(void)
  * event per further issuer, and the one plain line on stdout for people and scripts
  * (tests/integration/conftest.py, bench/issuers and scripts/demo's users read it): the
  * address bound, with the port the kernel picked for port 0, and the issuer. */
-static void announce(const struct grantd_app *app, unsigned port, const char *issuer)
+static void announce(const struct grantd_app *app, unsigned port, unsigned admin_port,
+                     const char *issuer)
 {
     const struct grantd_config *cfg = app->cfg;
     char db_shown[512];
     char *url = bound_url(cfg, port);
+    char *admin = cfg->admin_listen ? listen_url(cfg->admin_listen, admin_port) : NULL;
     grantd_cli_redact_url(cfg->db_url, db_shown, sizeof(db_shown));
-    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:s,s:i,s:s,s:s,s:s?,s:i}", "url", url,
+    grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:s,s:i,s:s,s:s,s:s?,s:i,s:s?}", "url", url,
                "listen", cfg->listen, "port", (int)port, "issuer", issuer, "db", db_shown,
-               "profile", cfg->profile.name, "issuers", (int)app->issuer_count);
+               "profile", cfg->profile.name, "issuers", (int)app->issuer_count, "admin_url",
+               admin);
     for (size_t i = 1; i < app->issuer_count; i++)
         grantd_log(GRANTD_LOG_DEBUG, "issuer", "{s:I,s:s,s:s?}", "tenant",
                    (json_int_t)app->issuers[i].tenant, "issuer", app->issuers[i].url,
                    "profile", app->issuers[i].cfg->profile.name);
-    printf("grantd listening on %s, issuer %s\n", url, issuer);
+    printf("grantd listening on %s, issuer %s%s%s\n", url, issuer, admin ? ", admin " : "",
+           admin ? admin : "");
     fflush(stdout);
+    free(admin);
     free(url);
 }
 
-/* Binds first so the issuer URLs (the default one may name a port picked by the kernel)
- * are fixed before any worker thread can read them. */
+/* The listeners and their servers: srv[0] public, srv[1] admin (NULL when off). */
+struct listeners {
+    struct grantd_server *srv[2];
+    unsigned port[2];
+};
+
+/* Binds both first so the issuer URLs (the default one may name a port picked by the
+ * kernel) are fixed before any worker thread can read them, and so a taken admin port
+ * stops the start before anything is served. */
 static grantd_rc start_server(struct grantd_app *app, struct grantd_served *served,
-                              unsigned *port, char **issuer, struct grantd_server **srv,
-                              char *err, size_t errlen)
+                              struct listeners *l, char **issuer, char *err, size_t errlen)
 {
-    int fd = -1;
-    grantd_rc rc = grantd_server_listen(app->cfg->listen, &fd, port, err, errlen);
+    int fd[2] = {-1, -1};
+    const char *addr[2] = {app->cfg->listen, app->cfg->admin_listen};
+    grantd_rc rc = GRANTD_OK;
+    for (int i = 0; i < 2 && rc == GRANTD_OK; i++)
+        if (addr[i])
+            rc = grantd_server_listen(addr[i], &fd[i], &l->port[i], err, errlen);
     if (rc != GRANTD_OK)
-        return rc;
-    *issuer = derive_issuer(app->cfg, *port);
+        goto out;
+    *issuer = derive_issuer(app->cfg, l->port[0]);
     grantd_served_resolve(served, *issuer, &app->issuers, &app->issuer_count);
     grantd_token_cache_enable((int)app->cfg->token_cache);
-    rc = grantd_server_start(app, fd, *port, srv, err, errlen);
-    if (rc != GRANTD_OK)
-        close(fd);
+    static const enum grantd_listener which[2] = {GRANTD_LISTENER_PUBLIC,
+                                                  GRANTD_LISTENER_ADMIN};
+    for (int i = 0; i < 2 && rc == GRANTD_OK; i++) {
+        if (fd[i] < 0)
+            continue;
+        rc = grantd_server_start(app, which[i], fd[i], l->port[i], &l->srv[i], err, errlen);
+        if (rc == GRANTD_OK)
+            fd[i] = -1; /* the server's now */
+    }
+out:
+    for (int i = 0; i < 2; i++)
+        if (fd[i] >= 0)
+            close(fd[i]);
+    return rc;
+}
+
+/* --admin-listen over the file and environment, checked as the file's setting is. */
+static int admin_listen_flag(struct grantd_config *cfg, const char *v)
+{
+    char host[256];
+    unsigned port;
+    if (grantd_config_listen_parse(v, host, sizeof(host), &port) != GRANTD_OK)
+        return grantd_cli_usage_error("serve", "--admin-listen '%s' is not HOST:PORT", v);
+    grantd_config_set(&cfg->admin_listen, v);
+    return GRANTD_EXIT_OK;
+}
+
+/* The settings: defaults, file, environment, flags (--admin-listen last, as serve's own). */
+static int serve_config(struct grantd_config *cfg, const struct serve_args *a)
+{
+    int rc = grantd_cli_config(cfg, a->config, a->listen, a->db, a->issuer);
+    if (rc == GRANTD_EXIT_OK && a->admin_listen)
+        rc = admin_listen_flag(cfg, a->admin_listen);
     return rc;
 }
 
 int grantd_cli_serve(int argc, char **argv)
 {
-    const char *config = NULL, *listen = NULL, *db = NULL, *issuer = NULL;
-    int rc = parse_args(argc, argv, &config, &listen, &db, &issuer);
+    struct serve_args args = {0};
+    int rc = parse_args(argc, argv, &args);
     if (rc != GRANTD_EXIT_OK)
         return rc < 0 ? GRANTD_EXIT_OK : rc;
     struct grantd_config cfg;
     struct grantd_store *store = NULL;
-    struct grantd_server *srv = NULL;
+    struct listeners l = {{NULL, NULL}, {0, 0}};
     struct grantd_served *served = NULL;
     struct grantd_janitor *janitor = NULL;
     struct grantd_store_watch *watch = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[1024];
-    rc = grantd_cli_config(&cfg, config, listen, db, issuer);
+    rc = serve_config(&cfg, &args);
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_log_setup((enum grantd_log_level)grantd_log_level_parse(cfg.log_level), 2);
@@ -210,20 +270,19 @@ int grantd_cli_serve(int argc, char **argv)
     }
     raise_fd_limit();
     app_init(&app, &cfg, store);
-    unsigned port = 0;
-    if (start_server(&app, served, &port, &resolved_issuer, &srv, err, sizeof(err)) !=
-        GRANTD_OK) {
+    if (start_server(&app, served, &l, &resolved_issuer, err, sizeof(err)) != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
-    announce(&app, port, resolved_issuer);
+    announce(&app, l.port[0], l.port[1], resolved_issuer);
     janitor = grantd_janitor_start(store, app.now);
     wait_for_signal();
     rc = GRANTD_EXIT_OK;
 out:
     grantd_janitor_stop(janitor);
-    grantd_server_stop(srv); /* no request runs after this: the keyrings can go */
+    grantd_server_stop(l.srv[1]);
+    grantd_server_stop(l.srv[0]); /* no request runs after this: the keyrings can go */
     grantd_store_watch_stop(watch);
     grantd_served_free(served);
     grantd_store_close(store);

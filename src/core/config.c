@@ -97,6 +97,63 @@ static const struct field profile_alias_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+#define API_ERR(i, member) CFG_OFF(profile.api_errors[i].member)
+
+static const struct field api_error_missing[] = {
+    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_MISSING, status), 0, 599, 0, NULL, NULL},
+    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_MISSING, content_type), 0, 0, 0,
+     grantd_cfgchk_header_value, NULL},
+    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_MISSING, body), 0, 0, 0, grantd_cfgchk_api_body,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field api_error_invalid[] = {
+    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_INVALID, status), 0, 599, 0, NULL, NULL},
+    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_INVALID, content_type), 0, 0, 0,
+     grantd_cfgchk_header_value, NULL},
+    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_INVALID, body), 0, 0, 0, grantd_cfgchk_api_body,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field api_error_expired[] = {
+    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_EXPIRED, status), 0, 599, 0, NULL, NULL},
+    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_EXPIRED, content_type), 0, 0, 0,
+     grantd_cfgchk_header_value, NULL},
+    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_EXPIRED, body), 0, 0, 0, grantd_cfgchk_api_body,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field api_error_revoked[] = {
+    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_REVOKED, status), 0, 599, 0, NULL, NULL},
+    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_REVOKED, content_type), 0, 0, 0,
+     grantd_cfgchk_header_value, NULL},
+    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_REVOKED, body), 0, 0, 0, grantd_cfgchk_api_body,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct field api_error_insufficient_scope[] = {
+    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_INSUFFICIENT_SCOPE, status), 0, 599, 0, NULL, NULL},
+    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_INSUFFICIENT_SCOPE, content_type), 0, 0, 0,
+     grantd_cfgchk_header_value, NULL},
+    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_INSUFFICIENT_SCOPE, body), 0, 0, 0, grantd_cfgchk_api_body,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* profile.api_errors: what the protected API answers for each refusal reason */
+static const struct field profile_api_error_fields[] = {
+    {"missing", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_missing},
+    {"invalid", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_invalid},
+    {"expired", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_expired},
+    {"revoked", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_revoked},
+    {"insufficient_scope", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_insufficient_scope},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 static const struct field profile_fields[] = {
     {"name", FIELD_STRING, CFG_OFF(profile.name), 0, 0, 0, grantd_cfgchk_profile_name, NULL},
     {"paths", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_path_fields},
@@ -108,11 +165,13 @@ static const struct field profile_fields[] = {
      grantd_cfgchk_token_format, NULL},
     {"out_of_band", FIELD_BOOL, CFG_OFF(profile.out_of_band), 0, 1, 0, NULL, NULL},
     {"aliases", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_alias_fields},
+    {"api_errors", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_api_error_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static const struct field root_fields[] = {
     {"listen", FIELD_STRING, CFG_OFF(listen), 0, 0, 0, grantd_cfgchk_listen, NULL},
+    {"admin_listen", FIELD_STRING, CFG_OFF(admin_listen), 0, 0, 0, grantd_cfgchk_listen, NULL},
     {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, grantd_config_check_issuer, NULL},
     {"db", FIELD_STRING, CFG_OFF(db_url), 0, 0, 0, grantd_cfgchk_db, NULL},
     {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, grantd_cfgchk_log_level, NULL},
@@ -204,6 +263,11 @@ static void profile_free(struct grantd_profile *p)
     strings_free(&p->paths.introspect);
     strings_free(&p->paths.revoke);
     strings_free(&p->access_token_aliases);
+    for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
+        free(p->api_errors[i].content_type);
+        free(p->api_errors[i].body);
+        p->api_errors[i].content_type = p->api_errors[i].body = NULL;
+    }
     p->name = p->token_body = p->token_type = p->access_token_format = NULL;
 }
 
@@ -224,6 +288,10 @@ static void profile_copy(struct grantd_profile *dst, const struct grantd_profile
     dst->paths.introspect = strings_copy(src->paths.introspect);
     dst->paths.revoke = strings_copy(src->paths.revoke);
     dst->access_token_aliases = strings_copy(src->access_token_aliases);
+    for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
+        dst->api_errors[i].content_type = str_copy(src->api_errors[i].content_type);
+        dst->api_errors[i].body = str_copy(src->api_errors[i].body);
+    }
 }
 
 void grantd_config_set(char **field, const char *value)
@@ -247,6 +315,8 @@ void grantd_config_free_scopes(struct grantd_config *cfg)
 void grantd_config_free(struct grantd_config *cfg)
 {
     free(cfg->listen);
+    free(cfg->admin_listen);
+    cfg->admin_listen = NULL;
     free(cfg->issuer);
     free(cfg->db_url);
     free(cfg->log_level);
@@ -265,6 +335,7 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
 {
     *dst = *src;
     dst->listen = src->listen ? grantd_xstrdup(src->listen) : NULL;
+    dst->admin_listen = str_copy(src->admin_listen);
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
     dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
@@ -609,6 +680,7 @@ void grantd_config_apply_env(struct grantd_config *cfg)
         size_t offset;
     } vars[] = {
         {"GRANTD_LISTEN", CFG_OFF(listen)},
+        {"GRANTD_ADMIN_LISTEN", CFG_OFF(admin_listen)},
         {"GRANTD_ISSUER", CFG_OFF(issuer)},
         {"GRANTD_DB", CFG_OFF(db_url)},
         {"GRANTD_MASTER_KEY", CFG_OFF(keys.master_key)},
@@ -624,7 +696,8 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
                                  char *err, size_t errlen)
 {
     const char *v = *field_string((struct grantd_config *)cfg, f);
-    int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(keys.master_key) ||
+    int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(admin_listen) ||
+                   f->offset == CFG_OFF(keys.master_key) ||
                    f->offset == CFG_OFF(keys.master_key_file) ||
                    f->offset == CFG_OFF(account_member) ||
                    (f->offset >= CFG_OFF(profile) &&

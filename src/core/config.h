@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/reason.h"
 
 #define GRANTD_DEFAULT_LISTEN "127.0.0.1:8080"
 #define GRANTD_DEFAULT_DB "sqlite:grantd.db"
@@ -50,6 +51,15 @@ struct grantd_scope_info {
  * provider's documented integration runs unchanged. Every list is NULL-terminated and may be
  * NULL; every switch is off by default, so an empty profile is standard OAuth. */
 #define GRANTD_PROFILE_LIST_MAX 8   /* entries in each list */
+
+/* What the protected API answers for one reason (profile.api_errors.REASON); each member
+ * unset (0, NULL) takes the default: the reason's RFC 6750 status and JSON body. */
+struct grantd_api_error {
+    unsigned status;
+    char *content_type;
+    char *body;
+};
+
 struct grantd_profile {
     char *name;                      /* shown in logs; NULL: none */
     struct {
@@ -68,10 +78,13 @@ struct grantd_profile {
                                       * absent; a value without a scheme gets https:// */
         unsigned response_type_code; /* /authorize without response_type means code */
     } aliases;
+    /* what the API behind /check answers, by enum grantd_check_reason (core/reason.h) */
+    struct grantd_api_error api_errors[GRANTD_CHECK_REASON_COUNT];
 };
 
 struct grantd_config {
     char *listen;          /* "HOST:PORT" or "[V6]:PORT" */
+    char *admin_listen;    /* the admin listener (/check): "HOST:PORT"; NULL: none */
     char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
     char *db_url;
     char *log_level;       /* debug | info | warn | error */
@@ -121,8 +134,8 @@ const char *grantd_config_check_issuer(const char *v);
 const char *grantd_config_check_path(const char *v);
 /* A deep copy; free both with grantd_config_free. */
 void grantd_config_copy(struct grantd_config *dst, const struct grantd_config *src);
-/* GRANTD_LISTEN, GRANTD_ISSUER, GRANTD_DB and GRANTD_MASTER_KEY over cfg (an empty variable
- * is absent; GRANTD_CONFIG is read by the CLI to pick the file). */
+/* GRANTD_LISTEN, GRANTD_ADMIN_LISTEN, GRANTD_ISSUER, GRANTD_DB and GRANTD_MASTER_KEY over
+ * cfg (an empty variable is absent; GRANTD_CONFIG is read by the CLI to pick the file). */
 void grantd_config_apply_env(struct grantd_config *cfg);
 /* Checks cross-field rules (listen parses, with a port 0..65535 where 0 = any free port;
  * issuer is an absolute http(s) URL without query or fragment, db URL has a scheme). */

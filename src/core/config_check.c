@@ -186,3 +186,16 @@ const char *grantd_cfgchk_profile_name(const char *v)
         return "must be 1 to 64 letters, digits, '_', '.' or '-'";
     return NULL;
 }
+
+const char *grantd_cfgchk_header_value(const char *v)
+{
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c < 0x20 || *c >= 0x7f)
+            return "must be printable ASCII on one line";
+    return *v && strlen(v) <= 256 ? NULL : "must be 1 to 256 characters";
+}
+
+const char *grantd_cfgchk_api_body(const char *v)
+{
+    return strlen(v) <= 4096 ? NULL : "must be at most 4096 bytes";
+}

@@ -32,6 +32,7 @@ struct grantd_app {
     const struct grantd_issuer *issuers; /* the default tenant's first */
     size_t issuer_count;
     const struct grantd_routes *routes; /* the endpoints (the protocol layer's table) */
+    const struct grantd_routes *admin_routes; /* the admin listener's endpoints (/check) */
 };
 
 

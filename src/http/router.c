@@ -51,7 +51,7 @@ const struct grantd_route *grantd_router_find(const struct grantd_routes *t,
         const struct grantd_route *r = &t->v[i];
         if (!serves(p, r, path))
             continue;
-        if (strcmp(r->method, method) == 0)
+        if (strcmp(r->method, method) == 0 || strcmp(r->method, "*") == 0)
             return r;
         /* HEAD is served by the GET handler; the server drops the body */
         if (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)

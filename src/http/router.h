@@ -25,7 +25,7 @@ enum grantd_route_profile_paths {
 };
 
 struct grantd_route {
-    const char *method;          /* "GET" also serves HEAD */
+    const char *method;          /* "GET" also serves HEAD; "*" serves every method */
     const char *path;            /* the standard path under the issuer; matched exactly */
     grantd_handler_fn handler;
     unsigned flags;              /* enum grantd_route_flag bits */

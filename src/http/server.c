@@ -42,6 +42,8 @@ struct grantd_server {
     atomic_int deferred;
     atomic_int stopping;
     const struct grantd_app *app;
+    const struct grantd_routes *routes; /* the listener's table */
+    int admin;                          /* the issuer by X-Grantd-Issuer (server.h) */
     unsigned port;
     char id_prefix[9];
     atomic_ulong next_id;
@@ -274,10 +276,24 @@ static void log_request(const struct grantd_request *req, const struct grantd_re
                "remote", req->remote_ip, "tenant", (json_int_t)req->iss->tenant);
 }
 
+/* The issuer of an admin request: the one X-Grantd-Issuer names, else the default. NULL
+ * for a name no issuer has. */
+static const struct grantd_issuer *admin_issuer(const struct grantd_request *req)
+{
+    const char *name = grantd_request_header(req, "x-grantd-issuer");
+    if (!name)
+        return &req->app->issuers[0];
+    for (size_t i = 0; i < req->app->issuer_count; i++)
+        if (strcmp(req->app->issuers[i].url, name) == 0)
+            return &req->app->issuers[i];
+    return NULL;
+}
+
 /* Runs the handler (or writes the refusal) unless it is slow: then *slow_out is set and
  * nothing is written yet. */
-static void dispatch(struct grantd_request *req, struct grantd_response *resp,
-                     const struct conn_state *cs, grantd_handler_fn *slow_out)
+static void dispatch(const struct grantd_server *srv, struct grantd_request *req,
+                     struct grantd_response *resp, const struct conn_state *cs,
+                     grantd_handler_fn *slow_out)
 {
     *slow_out = NULL;
     if (cs->reject_status) {
@@ -286,14 +302,21 @@ static void dispatch(struct grantd_request *req, struct grantd_response *resp,
             grantd_response_header(resp, "Connection", "close");
         return;
     }
-    const char *allow = NULL, *rest = NULL;
+    const char *allow = NULL, *rest = req->path;
     /* the issuer by Host and path prefix; unmatched requests get the default's 404 */
-    const struct grantd_issuer *iss = grantd_router_issuer(
-        req->app, req->arena, grantd_request_header(req, "host"), req->path, &rest);
+    const struct grantd_issuer *iss =
+        srv->admin ? admin_issuer(req)
+                   : grantd_router_issuer(req->app, req->arena,
+                                          grantd_request_header(req, "host"), req->path, &rest);
     const struct grantd_route *r = NULL;
+    if (!iss && srv->admin) {
+        grantd_response_error(req, resp, 400, "invalid_request",
+                              "X-Grantd-Issuer names no issuer of this server");
+        return;
+    }
     if (iss) {
         req->iss = iss;
-        r = grantd_router_find(req->app->routes, &iss->cfg->profile, req->method, rest, &allow);
+        r = grantd_router_find(srv->routes, &iss->cfg->profile, req->method, rest, &allow);
     }
     if (r && (r->flags & GRANTD_ROUTE_SLOW)) {
         *slow_out = r->handler;
@@ -413,7 +436,7 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
         .headers = cs->headers,
     };
     grantd_request_fill(&cs->req, cs->raw_uri, cs->body.data, cs->body.len);
-    dispatch(&cs->req, &cs->resp, cs, &cs->slow_handler);
+    dispatch(srv, &cs->req, &cs->resp, cs, &cs->slow_handler);
     if (cs->slow_handler) {
         cs->conn = c;
         MHD_suspend_connection(c); /* before submitting: the worker may resume at once */
@@ -523,11 +546,14 @@ static unsigned thread_count(const struct grantd_config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
-grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsigned port,
-                              struct grantd_server **out, char *err, size_t errlen)
+grantd_rc grantd_server_start(const struct grantd_app *app, enum grantd_listener which,
+                              int listen_fd, unsigned port, struct grantd_server **out,
+                              char *err, size_t errlen)
 {
     struct grantd_server *srv = grantd_xcalloc(1, sizeof(*srv));
     srv->app = app;
+    srv->admin = which == GRANTD_LISTENER_ADMIN;
+    srv->routes = srv->admin ? app->admin_routes : app->routes;
     srv->port = port;
     unsigned char rnd[4];
     if (grantd_random_bytes(rnd, sizeof(rnd)) != GRANTD_OK)
@@ -548,7 +574,8 @@ grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd, unsig
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
-        snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+        snprintf(err, errlen, "cannot start the HTTP server on %s",
+                 srv->admin ? cfg->admin_listen : cfg->listen);
         free(srv);
         return GRANTD_EIO;
     }

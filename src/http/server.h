@@ -18,9 +18,18 @@ struct grantd_server;
  * caller knows the port (and so the issuer URL) before any request can arrive. */
 GRANTD_MUST_USE grantd_rc grantd_server_listen(const char *listen_addr, int *fd_out,
                                                unsigned *port_out, char *err, size_t errlen);
+/* What a listener serves. The two never share a route: a request on the public listener
+ * cannot reach an admin route, whatever its path or headers. */
+enum grantd_listener {
+    GRANTD_LISTENER_PUBLIC, /* app->routes; the issuer by Host and path prefix */
+    GRANTD_LISTENER_ADMIN,  /* app->admin_routes; the issuer whose URL the X-Grantd-Issuer
+                               header names, else the default one (400 for an unknown one) */
+};
+
 /* Serves on listen_fd (which the server then owns) with an epoll thread pool sized to the
  * cores. app must outlive the server. err gets a one-line reason on failure. */
-GRANTD_MUST_USE grantd_rc grantd_server_start(const struct grantd_app *app, int listen_fd,
+GRANTD_MUST_USE grantd_rc grantd_server_start(const struct grantd_app *app,
+                                              enum grantd_listener which, int listen_fd,
                                               unsigned port, struct grantd_server **out,
                                               char *err, size_t errlen);
 /* The port actually bound. */

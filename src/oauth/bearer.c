@@ -7,8 +7,7 @@
 #include "http/app.h"
 #include "oauth/token_find.h"
 
-/* The token of "Bearer <token>", or NULL when the header is absent or another scheme. */
-static const char *presented(const struct grantd_request *req)
+const char *grantd_bearer_presented(const struct grantd_request *req)
 {
     const char *h = grantd_request_header(req, "authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
@@ -31,7 +30,7 @@ static grantd_rc client_enabled(struct grantd_request *req, const char *client_i
 grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_token *out,
                               struct grantd_refusal *no)
 {
-    const char *text = presented(req);
+    const char *text = grantd_bearer_presented(req);
     if (!text)
         return grantd_refuse_bearer(no, req->arena, req->iss->url, -1,
                                     "an access token is required in the Authorization header",

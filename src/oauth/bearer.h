@@ -6,6 +6,10 @@
 #include "oauth/errors.h"
 #include "store/store.h"
 
+/* The token of the Authorization header's "Bearer <token>" (any case), or NULL when the
+ * header is absent, of another scheme, or empty. */
+const char *grantd_bearer_presented(const struct grantd_request *req);
+
 /* Finds the live access token of the Authorization header ("Bearer", any case). The token
  * is never read from the query string. GRANTD_OK with *out the token; GRANTD_EREFUSED with
  * the 401 in *no (no error attribute when no token was sent, error="invalid_token" for an

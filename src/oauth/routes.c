@@ -25,3 +25,26 @@ static const struct grantd_route routes[] = {
 };
 
 const struct grantd_routes grantd_oauth_routes = {routes, sizeof(routes) / sizeof(routes[0])};
+
+/* The admin listener's table (http/server.h): internal endpoints that the public listener
+ * never routes to; the health endpoints are on both. The issuer is the one X-Grantd-Issuer
+ * names, else the default. */
+static const struct grantd_route admin_routes[] = {
+    {"GET", "/health/live", grantd_health_live, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/health/ready", grantd_health_ready, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"*", "/check", grantd_check_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    /* one row per reason of core/reason.h */
+    {"GET", "/check/error/missing", grantd_check_error_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/check/error/invalid", grantd_check_error_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/check/error/expired", grantd_check_error_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/check/error/revoked", grantd_check_error_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/check/error/insufficient_scope", grantd_check_error_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+};
+
+const struct grantd_routes grantd_oauth_admin_routes = {
+    admin_routes, sizeof(admin_routes) / sizeof(admin_routes[0])};

@@ -7,5 +7,7 @@
 /* Handed to the server at start (struct grantd_app.routes), and read by discovery
  * (metadata.c) for the endpoint URLs it publishes. */
 extern const struct grantd_routes grantd_oauth_routes;
+/* The admin listener's table (struct grantd_app.admin_routes): /check and its error bodies. */
+extern const struct grantd_routes grantd_oauth_admin_routes;
 
 #endif

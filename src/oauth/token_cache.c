@@ -56,6 +56,7 @@ static void copy_facts(struct grantd_arena *a, const struct grantd_token_facts *
     t->successor = NULL;
     t->successor_len = 0;
     out->username = dup_or_null(a, f->username);
+    out->account = dup_or_null(a, f->account);
 }
 
 /* The slot of a key: its bytes past the 8 ordering ones are SHA-256 output. */
@@ -117,12 +118,14 @@ static grantd_rc fetch(struct grantd_request *req, const unsigned char key[GRANT
     if (out->token.user_id) {
         struct grantd_user u = {0};
         rc = grantd_store_user_get(st, req->arena, req->iss->tenant, out->token.user_id, &u);
-        if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled))
+        if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && u.disabled)) {
             out->user_ok = 0;
-        else if (rc != GRANTD_OK)
+        } else if (rc != GRANTD_OK) {
             return rc;
-        else
+        } else {
             out->username = u.username;
+            out->account = u.account;
+        }
     }
     return GRANTD_OK;
 }

@@ -4,7 +4,7 @@
  * introspect_1m).
  *
  * What it keeps, per storage key: the token record and, for a user's token, whether the user
- * exists and is enabled and their username. Only tokens found in the store are kept.
+ * exists and is enabled, their username and account. Only tokens found in the store are kept.
  *
  * When an entry stops being used: once the store's generation moved on (store.h), and
  * entries fetched under an older generation are ignored. It moves at once after any write of
@@ -29,6 +29,7 @@ struct grantd_token_facts {
     struct grantd_token token;   /* strings in the request arena */
     int user_ok;                 /* no user, or the user exists and is enabled */
     const char *username;        /* the user's, when token.user_id and user_ok */
+    const char *account;         /* the user's account (may be NULL), likewise */
 };
 
 /* The facts of the token with this storage key, from the cache or the store (then cached).

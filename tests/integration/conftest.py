@@ -2,9 +2,9 @@
 database per test, driven over HTTP by real clients (python3-requests, raw sockets).
 
 The server picks its own port (--listen 127.0.0.1:0) and prints the address it bound on
-stdout ("grantd listening on http://127.0.0.1:PORT, issuer URL"), so parallel
-runs never race for ports. On teardown the server gets SIGTERM and must exit 0: under
-ASan+UBSan that also catches leaks and undefined behaviour at shutdown.
+stdout ("grantd listening on http://127.0.0.1:PORT, issuer URL", then ", admin URL" when the
+admin listener is on: srv.admin_url), so parallel runs never race for ports. On teardown the
+server gets SIGTERM and must exit 0: under ASan+UBSan that also catches leaks and undefined behaviour at shutdown.
 
 The binary is grantd-test (GRANTD_BIN; ctest sets it): grantd plus a test clock. Every
 grantd a test starts, server or CLI, reads its time offset from the test's `clock` file, so
@@ -114,13 +114,15 @@ class Server:
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
         line = self._readline_with_timeout(20)
-        # "grantd listening on http://127.0.0.1:PORT, issuer URL"
-        m = re.search(r"^grantd listening on http://\S+:(\d+), issuer ", line or "")
+        # "grantd listening on http://127.0.0.1:PORT, issuer URL[, admin http://HOST:PORT]"
+        m = re.search(r"^grantd listening on http://\S+:(\d+), issuer \S+?"
+                      r"(?:, admin (http://\S+))?$", line or "")
         if not m:
             self.proc.kill()
             raise AssertionError(f"grantd did not start: {line!r}\n{self.log_text()}")
         self.port = int(m.group(1))
         self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_url = m.group(2)  # None unless the admin listener is on
         return self
 
     def _readline_with_timeout(self, seconds):

@@ -1,5 +1,6 @@
 """`make run` runs scripts/demo: it must print working credentials and a URL on the server it
-starts, and a second run must hand out fresh ones that replace the old."""
+starts (and a /check command for its admin listener), and a second run must hand out fresh
+ones that replace the old."""
 import json
 import os
 import re
@@ -19,8 +20,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run_demo(workdir, port):
-    env = dict(os.environ, GRANTD_LISTEN=f"127.0.0.1:{port}")
+def run_demo(workdir, port, admin_port):
+    env = dict(os.environ, GRANTD_LISTEN=f"127.0.0.1:{port}",
+               GRANTD_ADMIN_LISTEN=f"127.0.0.1:{admin_port}")
     env.pop("GRANTD_DB", None)
     env.pop("GRANTD_ISSUER", None)
     proc = subprocess.Popen([str(ROOT / "scripts" / "demo"), os.path.abspath(GRANTD)], cwd=workdir, env=env,
@@ -74,11 +76,18 @@ def walk_through(base, out, url, password):
     me = json.loads(sp.run(curl.replace("ACCESS_TOKEN", token["access_token"]), shell=True,
                            capture_output=True, text=True, timeout=30).stdout)
     assert me["username"] == "demo" and me["account"] == "demo-account"
+    # step 4: /check on the admin listener names the user for the API behind the proxy
+    curl = re.search(r"^\s*(curl -si -H .*/check)$", out, re.M).group(1)
+    answer = sp.run(curl.replace("ACCESS_TOKEN", token["access_token"]), shell=True,
+                    capture_output=True, text=True, timeout=30).stdout
+    assert answer.startswith("HTTP/1.1 200"), answer
+    assert re.search(r"^X-Grantd-Username: demo\r?$", answer, re.M | re.I), answer
+    assert re.search(r"^X-Grantd-Account: demo-account\r?$", answer, re.M | re.I), answer
 
 
 def test_demo_prints_working_credentials_and_refreshes_them(tmp_path):
-    port = free_port()
-    proc, out = run_demo(tmp_path, port)
+    port, admin_port = free_port(), free_port()
+    proc, out = run_demo(tmp_path, port, admin_port)
     try:
         base = f"http://127.0.0.1:{port}"
         assert (tmp_path / "grantd.db").exists()
@@ -96,7 +105,7 @@ def test_demo_prints_working_credentials_and_refreshes_them(tmp_path):
     finally:
         stop(proc)
 
-    proc, out = run_demo(tmp_path, port)
+    proc, out = run_demo(tmp_path, port, admin_port)
     try:
         new_secret = field(out, "client_secret")
         assert new_secret != secret

@@ -67,6 +67,9 @@ struct grantd_verifier_config {
     /* optional clock (unix seconds) for tests; NULL: time(). Called from any thread. */
     int64_t (*now)(void *ctx);
     void *now_ctx;
+    /* verified JWTs remembered (whole token compared; a hit costs no signature check, exp
+     * and nbf still apply); 0: default 4096; bounded */
+    unsigned jwt_cache_size;
 };
 
 /* A new verifier; the configuration's strings are copied. NULL when the configuration is

@@ -26,8 +26,7 @@ const char *grantd_verify_reason_name(enum grantd_verify_reason r)
     return reason_names[r];
 }
 
-/* The token in a bare value or an "Bearer <token>" header value; NULL when there is none. */
-static const char *token_of(const char *s)
+const char *grantd_verify_token_of(const char *s)
 {
     if (!s)
         return NULL;
@@ -111,7 +110,7 @@ static enum grantd_verify_reason check_jwt(struct grantd_verifier *v, const char
 {
     enum grantd_verify_reason r = GRANTD_VERIFY_INVALID;
     enum grantd_verify_alg alg = 0;
-    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *key = NULL;
     struct grantd_verify_jws j;
     *claims = NULL;
     if (grantd_verify_jws_parse(token, &j) != GRANTD_OK)
@@ -125,7 +124,7 @@ static enum grantd_verify_reason check_jwt(struct grantd_verifier *v, const char
     r = claims_reason(v, j.claims);
     *claims = json_incref(j.claims);
 out:
-    EVP_PKEY_free(key);
+    EVP_PKEY_CTX_free(key);
     grantd_verify_jws_clear(&j);
     return r;
 }
@@ -197,15 +196,17 @@ static enum grantd_verify_reason check_opaque(struct grantd_verifier *v, const c
     return GRANTD_VERIFY_OK;
 }
 
+int grantd_verify_is_jwt(const char *token)
+{
+    const char *d1 = strchr(token, '.');
+    return d1 && strchr(d1 + 1, '.');
+}
+
 enum grantd_verify_reason grantd_verify_check(struct grantd_verifier *v, const char *token,
                                               json_t **claims)
 {
     *claims = NULL;
-    const char *t = token_of(token);
-    if (!t)
-        return GRANTD_VERIFY_MISSING;
-    const char *d1 = strchr(t, '.');
-    if (d1 && strchr(d1 + 1, '.'))
-        return check_jwt(v, t, claims);
-    return check_opaque(v, t, claims);
+    if (grantd_verify_is_jwt(token))
+        return check_jwt(v, token, claims);
+    return check_opaque(v, token, claims);
 }

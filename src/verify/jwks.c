@@ -7,6 +7,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <openssl/rsa.h>
 
 #include "core/crypto.h"
 #include "verify/verify_int.h"
@@ -86,6 +87,19 @@ static EVP_PKEY *rsa_key(json_t *jwk)
     return pkey;
 }
 
+static EVP_PKEY_CTX *verify_template(enum grantd_verify_alg alg, EVP_PKEY *pkey)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (!ctx || EVP_PKEY_verify_init(ctx) != 1 ||
+        (alg == GRANTD_VERIFY_RS256 &&
+         (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+          EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1))) {
+        EVP_PKEY_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
 /* One JWK into *k; 0 when it is not a usable signature key (skipped, not an error). */
 static int key_from_jwk(json_t *jwk, struct grantd_verify_key *k)
 {
@@ -104,8 +118,12 @@ static int key_from_jwk(json_t *jwk, struct grantd_verify_key *k)
         k->alg = GRANTD_VERIFY_RS256;
         k->pkey = rsa_key(jwk);
     }
-    if (!k->pkey)
+    k->verify_tpl = k->pkey ? verify_template(k->alg, k->pkey) : NULL;
+    if (!k->verify_tpl) {
+        EVP_PKEY_free(k->pkey);
+        k->pkey = NULL;
         return 0;
+    }
     memcpy(k->kid, json_string_value(kid), json_string_length(kid) + 1);
     return 1;
 }
@@ -144,8 +162,10 @@ void grantd_verify_keyset_free(struct grantd_verify_keyset *ks)
 {
     if (!ks)
         return;
-    for (size_t i = 0; i < ks->n; i++)
+    for (size_t i = 0; i < ks->n; i++) {
+        EVP_PKEY_CTX_free(ks->keys[i].verify_tpl);
         EVP_PKEY_free(ks->keys[i].pkey);
+    }
     free(ks);
 }
 

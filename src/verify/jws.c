@@ -113,21 +113,19 @@ static int es256_der(const unsigned char *raw, size_t len, unsigned char *der, s
     return n > 0;
 }
 
-int grantd_verify_jws_signature(const struct grantd_verify_jws *j, EVP_PKEY *key,
+int grantd_verify_jws_signature(const struct grantd_verify_jws *j, EVP_PKEY_CTX *ctx,
                                 enum grantd_verify_alg alg)
 {
-    unsigned char der[80];
+    unsigned char der[80], digest[GRANTD_SHA256_LEN];
     const unsigned char *sig = j->sig;
     size_t sig_len = j->sig_len;
     if (alg == GRANTD_VERIFY_ES256) {
         if (!es256_der(j->sig, j->sig_len, der, &sig_len))
             return 0;
         sig = der;
+    } else if (sig_len != (size_t)EVP_PKEY_get_size(EVP_PKEY_CTX_get0_pkey(ctx))) {
+        return 0;
     }
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-             EVP_DigestVerify(md, sig, sig_len, (const unsigned char *)j->signing_input,
-                              j->signing_input_len) == 1;
-    EVP_MD_CTX_free(md);
-    return ok;
+    grantd_sha256(j->signing_input, j->signing_input_len, digest);
+    return EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)) == 1;
 }

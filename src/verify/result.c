@@ -51,22 +51,44 @@ static char *www_authenticate(struct grantd_verifier *v, enum grantd_verify_reas
     return buf;
 }
 
-enum grantd_verify_reason grantd_verify(struct grantd_verifier *v, const char *token,
-                                        const char *required_scope,
-                                        struct grantd_verify_result *out)
+static int64_t int_claim(json_t *claims, const char *name, int64_t absent)
 {
+    json_t *n = json_object_get(claims, name);
+    return json_is_integer(n) ? (int64_t)json_integer_value(n) : absent;
+}
+
+/* The verdict before the scope check, from the JWT cache or the full check; out's members
+ * are set for OK. */
+static enum grantd_verify_reason verdict(struct grantd_verifier *v, const char *t,
+                                         struct grantd_verify_result *out)
+{
+    int jwt = grantd_verify_is_jwt(t);
+    if (jwt && grantd_verify_vcache_get(v->vcache, t, grantd_verifier_now(v), v->skew_s, out))
+        return GRANTD_VERIFY_OK;
     json_t *claims = NULL;
-    memset(out, 0, sizeof(*out));
-    enum grantd_verify_reason r = grantd_verify_check(v, token, &claims);
+    enum grantd_verify_reason r = grantd_verify_check(v, t, &claims);
     if (r == GRANTD_VERIFY_OK) {
         out->subject = dup_member(claims, "sub");
         out->client_id = dup_member(claims, "client_id");
         out->scope = dup_member(claims, "scope");
         out->claims_json = json_dumps(claims, JSON_COMPACT);
-        if (!grantd_verify_scopes_granted(out->scope, required_scope))
-            r = GRANTD_VERIFY_INSUFFICIENT_SCOPE;
+        if (jwt)
+            grantd_verify_vcache_put(v->vcache, t, int_claim(claims, "exp", 0),
+                                     int_claim(claims, "nbf", INT64_MIN), out);
     }
     json_decref(claims);
+    return r;
+}
+
+enum grantd_verify_reason grantd_verify(struct grantd_verifier *v, const char *token,
+                                        const char *required_scope,
+                                        struct grantd_verify_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *t = grantd_verify_token_of(token);
+    enum grantd_verify_reason r = t ? verdict(v, t, out) : GRANTD_VERIFY_MISSING;
+    if (r == GRANTD_VERIFY_OK && !grantd_verify_scopes_granted(out->scope, required_scope))
+        r = GRANTD_VERIFY_INSUFFICIENT_SCOPE;
     out->reason = r;
     out->www_authenticate = www_authenticate(v, r, required_scope);
     return r;

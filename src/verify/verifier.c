@@ -21,6 +21,7 @@
 #define DEFAULT_NEGATIVE_TTL_S 10
 #define DEFAULT_CACHE 1024
 #define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_JWT_CACHE 4096
 #define CACHE_MAX (1u << 20)
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -72,6 +73,8 @@ struct grantd_verifier *grantd_verifier_new(const struct grantd_verifier_config 
     pthread_cond_init(&v->fetch_cv, NULL);
     unsigned size = c.introspection_cache_size ? c.introspection_cache_size : DEFAULT_CACHE;
     v->icache = grantd_verify_icache_new(size > CACHE_MAX ? CACHE_MAX : size);
+    size = c.jwt_cache_size ? c.jwt_cache_size : DEFAULT_JWT_CACHE;
+    v->vcache = grantd_verify_vcache_new(size > CACHE_MAX ? CACHE_MAX : size);
     if (c.jwks_json) {
         v->fixed_keys = 1;
         if (grantd_verify_jwks_parse(c.jwks_json, strlen(c.jwks_json), &v->keys) != GRANTD_OK) {
@@ -88,6 +91,7 @@ void grantd_verifier_free(struct grantd_verifier *v)
         return;
     grantd_verify_keyset_free(v->keys);
     grantd_verify_icache_free(v->icache);
+    grantd_verify_vcache_free(v->vcache);
     pthread_cond_destroy(&v->fetch_cv);
     pthread_mutex_destroy(&v->fetch_mu);
     pthread_rwlock_destroy(&v->keys_lock);
@@ -196,23 +200,22 @@ static void refresh(struct grantd_verifier *v)
     pthread_mutex_unlock(&v->fetch_mu);
 }
 
-static EVP_PKEY *lookup(struct grantd_verifier *v, const char *kid, enum grantd_verify_alg *alg)
+static EVP_PKEY_CTX *lookup(struct grantd_verifier *v, const char *kid,
+                            enum grantd_verify_alg *alg)
 {
-    EVP_PKEY *k = NULL;
+    EVP_PKEY_CTX *k = NULL;
     pthread_rwlock_rdlock(&v->keys_lock);
     const struct grantd_verify_key *key = grantd_verify_keyset_find(v->keys, kid);
-    if (key && EVP_PKEY_up_ref(key->pkey) == 1) {
-        k = key->pkey;
+    if (key && (k = EVP_PKEY_CTX_dup(key->verify_tpl)) != NULL)
         *alg = key->alg;
-    }
     pthread_rwlock_unlock(&v->keys_lock);
     return k;
 }
 
-EVP_PKEY *grantd_verifier_key(struct grantd_verifier *v, const char *kid,
-                              enum grantd_verify_alg *alg)
+EVP_PKEY_CTX *grantd_verifier_key(struct grantd_verifier *v, const char *kid,
+                                  enum grantd_verify_alg *alg)
 {
-    EVP_PKEY *k = lookup(v, kid, alg);
+    EVP_PKEY_CTX *k = lookup(v, kid, alg);
     if (k || v->fixed_keys || !kid || !*kid)
         return k;
     refresh(v);

@@ -28,22 +28,29 @@ struct grantd_verifier {
     int64_t last_fetch;
 
     struct grantd_verify_icache *icache;
+    struct grantd_verify_vcache *vcache;
 
     /* counters, updated with __atomic builtins */
     uint64_t n_fetches, n_fetch_failures, n_introspections, n_icache_hits;
 };
 
 int64_t grantd_verifier_now(struct grantd_verifier *v);
-/* The key named kid with a reference the caller drops with EVP_PKEY_free, and its alg;
+/* A verify context for the key named kid (the caller frees it: EVP_PKEY_CTX_free), and
+ * the key's alg;
  * an unknown kid fetches the JWKS again when the cooldown allows (one fetch shared by
  * concurrent callers). NULL when no such key is known. */
-EVP_PKEY *grantd_verifier_key(struct grantd_verifier *v, const char *kid,
-                              enum grantd_verify_alg *alg);
+EVP_PKEY_CTX *grantd_verifier_key(struct grantd_verifier *v, const char *kid,
+                                  enum grantd_verify_alg *alg);
 /* The introspection endpoint from discovery (fetched on first need); NULL when unknown. */
 const char *grantd_verifier_introspection_endpoint(struct grantd_verifier *v);
 
-/* check.c: the verdict on a token (bare or "Bearer ..."), before the scope check; *claims
- * (the caller's reference) is set for OK and for verdicts reached after the signature. */
+/* check.c: the token in a bare value or a "Bearer <token>" header value; NULL if none. */
+const char *grantd_verify_token_of(const char *s);
+/* 1 when token has the shape of a JWS (three dot-separated parts). */
+int grantd_verify_is_jwt(const char *token);
+/* check.c: the verdict on a token (as grantd_verify_token_of gave it), before the scope
+ * check; *claims (the caller's reference) is set for OK and for verdicts reached after the
+ * signature. */
 enum grantd_verify_reason grantd_verify_check(struct grantd_verifier *v, const char *token,
                                               json_t **claims);
 /* 1 when every space-separated scope of need (NULL: none) is one of have's. */

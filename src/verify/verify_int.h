@@ -39,14 +39,19 @@ struct grantd_verify_jws {
 GRANTD_MUST_USE grantd_rc grantd_verify_jws_parse(const char *token,
                                                   struct grantd_verify_jws *out);
 void grantd_verify_jws_clear(struct grantd_verify_jws *j);
-/* 1 when the signature over the signing input is valid for key (with alg), else 0. */
-int grantd_verify_jws_signature(const struct grantd_verify_jws *j, EVP_PKEY *key,
+/* 1 when the signature over the signing input is valid under ctx (a key's verify template
+ * duplicated for this call, see struct grantd_verify_key) with alg, else 0. */
+int grantd_verify_jws_signature(const struct grantd_verify_jws *j, EVP_PKEY_CTX *ctx,
                                 enum grantd_verify_alg alg);
 
+/* A key and a context set up once to verify with it (RS256: PKCS#1 v1.5 over SHA-256):
+ * a verification duplicates the template instead of running a verify init (no algorithm
+ * fetch, no locking); the template is never modified, so threads may duplicate it at once. */
 struct grantd_verify_key {
     char kid[GRANTD_VERIFY_KID_MAX + 1];
     enum grantd_verify_alg alg;
     EVP_PKEY *pkey;
+    EVP_PKEY_CTX *verify_tpl;
 };
 struct grantd_verify_keyset {
     size_t n;
@@ -77,5 +82,17 @@ int grantd_verify_icache_get(struct grantd_verify_icache *c, const char *token, 
                              char **answer);
 void grantd_verify_icache_put(struct grantd_verify_icache *c, const char *token,
                               const char *answer, int64_t until);
+
+/* The cache of verified JWTs (vcache.c): direct-mapped, the whole token compared. */
+struct grantd_verify_vcache;
+struct grantd_verify_vcache *grantd_verify_vcache_new(unsigned size);
+void grantd_verify_vcache_free(struct grantd_verify_vcache *c);
+/* 1 when token was verified before and is within exp/nbf (with skew) at now: out's subject,
+ * client_id, scope and claims_json are then set (malloc'd). 0 otherwise, out untouched. */
+int grantd_verify_vcache_get(struct grantd_verify_vcache *c, const char *token, int64_t now,
+                             int64_t skew, struct grantd_verify_result *out);
+/* Remembers a verified token with r's members (copied), until exp, not before nbf. */
+void grantd_verify_vcache_put(struct grantd_verify_vcache *c, const char *token, int64_t exp,
+                              int64_t nbf, const struct grantd_verify_result *r);
 
 #endif

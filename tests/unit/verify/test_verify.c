@@ -187,8 +187,9 @@ static void test_reasons_and_www_authenticate(void **state)
     grantd_verify_result_clear(&r);
     char *t = sign(ec_key, 1, EC_HDR, claims(NOW + 60, NULL));
     assert_int_equal(grantd_verify(v, t, "read admin", &r), GRANTD_VERIFY_INSUFFICIENT_SCOPE);
-    assert_string_equal(r.www_authenticate, "Bearer realm=\"" ISS
-                                            "\", error=\"insufficient_scope\", scope=\"read admin\"");
+    assert_string_equal(r.www_authenticate,
+                        "Bearer realm=\"" ISS "\", error=\"insufficient_scope\", "
+                        "scope=\"read admin\"");
     assert_string_equal(r.subject, "alice");
     grantd_verify_result_clear(&r);
     free(t);
@@ -302,6 +303,31 @@ static void test_bad_signatures_and_malformed(void **state)
     grantd_verifier_free(v);
 }
 
+/* A token verified once is answered from the cache, and still expires there. */
+static void test_cached_token_still_expires(void **state)
+{
+    struct grantd_verifier *v = verifier(NULL, 0);
+    char *t = sign(ec_key, 1, EC_HDR, claims(NOW + 60, NULL));
+    struct grantd_verify_result r;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(grantd_verify(v, t, "read", &r), GRANTD_VERIFY_OK);
+        assert_string_equal(r.subject, "alice");
+        assert_string_equal(r.scope, "read write");
+        assert_non_null(strstr(r.claims_json, "\"client_id\":\"app\""));
+        grantd_verify_result_clear(&r);
+    }
+    assert_int_equal(grantd_verify(v, t, "admin", &r), GRANTD_VERIFY_INSUFFICIENT_SCOPE);
+    grantd_verify_result_clear(&r);
+    now_s = NOW + 60;
+    assert_int_equal(grantd_verify(v, t, "read", &r), GRANTD_VERIFY_EXPIRED);
+    grantd_verify_result_clear(&r);
+    now_s = NOW;
+    /* the same bytes but one: a different token, checked in full */
+    t[strlen(t) - 2] = t[strlen(t) - 2] == 'A' ? 'B' : 'A';
+    assert_int_equal(check(v, t, NULL), GRANTD_VERIFY_INVALID);
+    grantd_verifier_free(v);
+}
+
 static void test_jwks_parser_refusals(void **state)
 {
     struct grantd_verify_keyset *ks = NULL;
@@ -344,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_issuer_audience_typ),
         cmocka_unit_test(test_algorithm_comes_from_the_key),
         cmocka_unit_test(test_bad_signatures_and_malformed),
+        cmocka_unit_test(test_cached_token_still_expires),
         cmocka_unit_test(test_jwks_parser_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -13,8 +13,11 @@
  * Without TOKEN arguments, tokens are read one per line from standard input (a pause in
  * the input lets the caller change the world between requests: rotate keys, stop the
  * issuer). For each token one line: "<status> <reason> sub=<sub> <www-authenticate>";
- * "stats fetches=N failures=N keys=N introspections=N hits=N" for a line "stats". */
+ * "stats fetches=N failures=N keys=N introspections=N hits=N" for a line "stats"; for a
+ * line "parallel K TOKEN", K threads verify TOKEN at once (one verifier is shared by all a
+ * service's threads) and one line says "parallel ok=N other=M". */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,51 @@ static void stats(struct grantd_verifier *v)
            (unsigned long long)s.introspection_cache_hits);
 }
 
+#define PARALLEL_MAX 64
+
+struct job {
+    struct grantd_verifier *v;
+    const char *token, *scope;
+    pthread_barrier_t *start;
+    enum grantd_verify_reason reason;
+};
+
+static void *run_job(void *arg)
+{
+    struct job *j = arg;
+    struct grantd_verify_result r;
+    pthread_barrier_wait(j->start);
+    j->reason = grantd_verify(j->v, j->token, j->scope, &r);
+    grantd_verify_result_clear(&r);
+    return NULL;
+}
+
+/* "K TOKEN": K threads released together verify TOKEN. */
+static void parallel(struct grantd_verifier *v, const char *args, const char *scope)
+{
+    char *end = NULL;
+    long k = strtol(args, &end, 10);
+    struct job jobs[PARALLEL_MAX];
+    pthread_t th[PARALLEL_MAX];
+    pthread_barrier_t start;
+    int ok = 0;
+    if (k < 1 || k > PARALLEL_MAX || *end != ' ') {
+        printf("parallel: K must be 1 to %d\n", PARALLEL_MAX);
+        return;
+    }
+    pthread_barrier_init(&start, NULL, (unsigned)k);
+    for (long i = 0; i < k; i++) {
+        jobs[i] = (struct job){.v = v, .token = end + 1, .scope = scope, .start = &start};
+        pthread_create(&th[i], NULL, run_job, &jobs[i]);
+    }
+    for (long i = 0; i < k; i++) {
+        pthread_join(th[i], NULL);
+        ok += jobs[i].reason == GRANTD_VERIFY_OK;
+    }
+    pthread_barrier_destroy(&start);
+    printf("parallel ok=%d other=%ld\n", ok, k - ok);
+}
+
 static void serve_stdin(struct grantd_verifier *v, const char *scope)
 {
     char line[9000];
@@ -65,6 +113,8 @@ static void serve_stdin(struct grantd_verifier *v, const char *scope)
         line[strcspn(line, "\r\n")] = '\0';
         if (strcmp(line, "stats") == 0)
             stats(v);
+        else if (strncmp(line, "parallel ", 9) == 0)
+            parallel(v, line + 9, scope);
         else
             answer(v, line, scope);
         fflush(stdout);

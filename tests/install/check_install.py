@@ -37,7 +37,7 @@ def check_verify_library(prefix, check):
         return
     exe = Path(prefix) / "verify-example"
     c = run("cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-o", str(exe),
-            str(ROOT / "examples" / "verify_service.c"), *p.stdout.split())
+            str(ROOT / "examples" / "verify_service.c"), *p.stdout.split(), "-pthread")
     check(c.returncode == 0, f"building against the installed library: {c.stderr}")
     if c.returncode == 0:
         r = run(str(exe), "https://issuer.example", "not-a-token",

@@ -44,6 +44,12 @@ class Verifier:
         status, reason, sub, www = self._line(token).split(" ", 3)
         return int(status), reason, sub[len("sub="):], www
 
+    def parallel(self, k, token):
+        """k threads verify token at once -> (how many ok, how many not)."""
+        words = self._line(f"parallel {k} {token}").split()
+        assert words[0] == "parallel", words
+        return tuple(int(w.split("=")[1]) for w in words[1:])
+
     def stats(self):
         words = self._line("stats").split()
         return {k: int(v) for k, v in (w.split("=") for w in words[1:])}
@@ -123,8 +129,7 @@ def test_rotation_and_flood_of_unknown_kids(make_server, verifiers, clock):
     assert v.stats()["fetches"] == 1
 
     srv.cli("key", "rotate", "--config", str(srv.workdir / "grantd.conf"))
-    clock.advance(RELOAD + 1)
-    srv.wait_event("keys_reloaded")
+    clock.advance(RELOAD + 1)  # the server re-reads its keys on its next request
     new = token(srv, c)
     assert new.split(".")[0] != old.split(".")[0], "the new key must sign"
     # the new kid is unknown to the verifier: one fetch, the first one being a cooldown ago
@@ -140,6 +145,25 @@ def test_rotation_and_flood_of_unknown_kids(make_server, verifiers, clock):
     for i in range(50):
         assert v.ask(with_kid(new, f"made-up-again-{i}"))[1] == "invalid"
     assert v.stats()["fetches"] == 3, "one fetch per cooldown, whatever the flood"
+
+
+def test_concurrent_callers_share_one_fetch(make_server, verifiers, clock):
+    """32 threads meet a rotated key at once: one JWKS fetch, and every one of them verifies
+    with the keys it brought; then 32 threads with an unknown kid after the cooldown."""
+    srv = make_server(config_text=CONFIG)
+    c = jwt_client(srv)
+    v = verifiers(srv, "--cooldown", str(COOLDOWN))
+    old = token(srv, c)
+    assert v.ask(old)[:2] == (200, "ok")
+    srv.cli("key", "rotate", "--config", str(srv.workdir / "grantd.conf"))
+    clock.advance(COOLDOWN + 1)
+    new = token(srv, c)
+    assert new.split(".")[0] != old.split(".")[0], "the new key must sign"
+    assert v.parallel(32, new) == (32, 0)
+    assert v.stats()["fetches"] == 2
+    clock.advance(COOLDOWN + 1)
+    assert v.parallel(32, with_kid(new, "made-up")) == (0, 32)
+    assert v.stats()["fetches"] == 3
 
 
 def test_issuer_down_keeps_last_good_keys(make_server, verifiers, clock):

@@ -85,6 +85,7 @@ struct grantd_verify_result {
     char *scope;              /* granted scopes, space-separated */
     char *claims_json;        /* the JWT claims or the introspection answer, JSON text */
     char *www_authenticate;   /* RFC 6750 §3 value for a 401/403; NULL when OK */
+    void *reserved[4];        /* room for members to come without changing the size */
 };
 
 /* Verifies a token given bare or as an "Authorization: Bearer" header value (the text after
@@ -104,7 +105,8 @@ struct grantd_verifier_stats {
     uint64_t introspections;  /* introspection requests made */
     uint64_t introspection_cache_hits;
 };
-/* Copies the counters into *out (set out->struct_size first). */
+/* Copies the counters into *out, no further than out->struct_size (set it first: with 0,
+ * nothing is written). */
 GRANTD_VERIFY_API void grantd_verifier_stats(struct grantd_verifier *v,
                                              struct grantd_verifier_stats *out);
 

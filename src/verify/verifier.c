@@ -232,7 +232,9 @@ void grantd_verifier_stats(struct grantd_verifier *v, struct grantd_verifier_sta
     pthread_rwlock_rdlock(&v->keys_lock);
     s.jwks_keys = v->keys ? v->keys->n : 0;
     pthread_rwlock_unlock(&v->keys_lock);
-    size_t n = out->struct_size && out->struct_size < sizeof(s) ? out->struct_size : sizeof(s);
+    size_t n = out->struct_size < sizeof(s) ? out->struct_size : sizeof(s);
+    if (n < sizeof(s.struct_size))
+        return;
     memcpy(out, &s, n);
     out->struct_size = n;
 }

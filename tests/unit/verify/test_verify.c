@@ -170,6 +170,9 @@ static void test_good_tokens_and_result(void **state)
     grantd_verifier_stats(v, &s);
     assert_int_equal(s.jwks_keys, 2);
     assert_int_equal(s.jwks_fetches, 0);
+    struct grantd_verifier_stats unset = {0}; /* no struct_size: nothing written */
+    grantd_verifier_stats(v, &unset);
+    assert_int_equal(unset.jwks_keys, 0);
     grantd_verifier_free(v);
 }
 

@@ -88,11 +88,15 @@ static enum grantd_verify_reason claims_reason(struct grantd_verifier *v, json_t
 {
     int64_t now = grantd_verifier_now(v), exp = 0, nbf = INT64_MIN, iat = INT64_MIN;
     const char *iss = json_string_value(json_object_get(c, "iss"));
+    /* RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti are required (aud is checked
+     * only when this service has one) */
     if (!iss || strcmp(iss, v->issuer) != 0 || !aud_ok(json_object_get(c, "aud"), v->audience) ||
-        !json_is_string(json_object_get(c, "sub")) || !int_member(c, "exp", &exp, 1) ||
-        !int_member(c, "nbf", &nbf, 0) || !int_member(c, "iat", &iat, 0))
+        !json_is_string(json_object_get(c, "sub")) ||
+        !json_is_string(json_object_get(c, "client_id")) ||
+        !json_is_string(json_object_get(c, "jti")) || !int_member(c, "exp", &exp, 1) ||
+        !int_member(c, "nbf", &nbf, 0) || !int_member(c, "iat", &iat, 1))
         return GRANTD_VERIFY_INVALID;
-    if ((nbf != INT64_MIN && nbf > now + v->skew_s) || (iat != INT64_MIN && iat > now + v->skew_s))
+    if ((nbf != INT64_MIN && nbf > now + v->skew_s) || iat > now + v->skew_s)
         return GRANTD_VERIFY_INVALID;
     if (exp + v->skew_s <= now)
         return GRANTD_VERIFY_EXPIRED;

@@ -114,12 +114,15 @@ static char *str_member(json_t *o, const char *name)
     return dup_or_null(json_string_value(json_object_get(o, name)));
 }
 
-/* Fetches the issuer's metadata once; called with fetch_mu held. The metadata's issuer
- * must be ours (RFC 8414 §3.3). */
+/* Fetches the issuer's metadata until it succeeds once, at most once per cooldown; called
+ * with fetch_mu held. The metadata's issuer must be ours (RFC 8414 §3.3). */
 static void discover_locked(struct grantd_verifier *v)
 {
-    if (v->jwks_uri)
-        return;
+    int64_t now = grantd_verifier_now(v);
+    if (v->jwks_uri || (v->discovery_tried && now - v->last_discovery < v->cooldown_s))
+        return; /* an unreachable issuer is not asked again for every opaque token */
+    v->discovery_tried = 1;
+    v->last_discovery = now;
     char *url = malloc(strlen(v->issuer) + 64), *body = NULL;
     if (!url)
         abort();

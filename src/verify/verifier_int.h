@@ -12,8 +12,10 @@ struct grantd_verifier {
     int64_t (*now)(void *ctx);
     void *now_ctx;
 
-    /* discovery: set once, under fetch_mu */
+    /* discovery: set once, under fetch_mu; a failed attempt is retried after the cooldown */
     char *jwks_uri, *introspection_endpoint;
+    int discovery_tried;
+    int64_t last_discovery;
 
     /* the key set: read under keys_lock; replaced whole by a fetch */
     pthread_rwlock_t keys_lock;

@@ -222,9 +222,20 @@ static void test_time_claims_with_skew(void **state)
                      GRANTD_VERIFY_OK);
     /* iat in the future; then a duplicated iat (refused as JSON); then no exp */
     char buf[1024];
-    snprintf(buf, sizeof(buf), "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":%d,\"iat\":%d}",
-             NOW + 600, NOW + 100);
+    const char *fmt = "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":%d,\"iat\":%d,\"jti\":\"j\","
+                      "\"client_id\":\"c\"}";
+    snprintf(buf, sizeof(buf), fmt, NOW + 600, NOW);
+    assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, buf), NULL), GRANTD_VERIFY_OK);
+    snprintf(buf, sizeof(buf), fmt, NOW + 600, NOW + 100);
     assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, buf), NULL), GRANTD_VERIFY_INVALID);
+    /* RFC 9068 §2.2: iat, jti and client_id are required */
+    const char *partial[] = {
+        "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":1800000000,\"jti\":\"j\",\"client_id\":\"c\"}",
+        "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":1800000000,\"iat\":1,\"client_id\":\"c\"}",
+        "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":1800000000,\"iat\":1,\"jti\":\"j\"}"};
+    for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++)
+        assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, partial[i]), NULL),
+                         GRANTD_VERIFY_INVALID);
     assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, claims(NOW + 60, ",\"iat\":1")), NULL),
                      GRANTD_VERIFY_INVALID);
     snprintf(buf, sizeof(buf), "{\"iss\":\"" ISS "\",\"sub\":\"a\"}");
@@ -237,13 +248,13 @@ static void test_issuer_audience_typ(void **state)
 {
     struct grantd_verifier *v = verifier(NULL, 0), *aud = verifier("api", 0);
     char buf[1024];
-    snprintf(buf, sizeof(buf), "{\"iss\":\"https://evil.example\",\"sub\":\"a\",\"exp\":%d}",
-             NOW + 60);
+    snprintf(buf, sizeof(buf), "{\"iss\":\"https://evil.example\",\"sub\":\"a\",\"exp\":%d,"
+             "\"iat\":%d,\"jti\":\"j\",\"client_id\":\"c\"}", NOW + 60, NOW);
     assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, buf), NULL), GRANTD_VERIFY_INVALID);
     assert_int_equal(check(aud, sign(ec_key, 1, EC_HDR, claims(NOW + 60, NULL)), NULL),
                      GRANTD_VERIFY_INVALID);
-    snprintf(buf, sizeof(buf), "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":%d,"
-             "\"aud\":[\"other\",\"api\"]}", NOW + 60);
+    snprintf(buf, sizeof(buf), "{\"iss\":\"" ISS "\",\"sub\":\"a\",\"exp\":%d,\"iat\":%d,"
+             "\"jti\":\"j\",\"client_id\":\"c\",\"aud\":[\"other\",\"api\"]}", NOW + 60, NOW);
     assert_int_equal(check(aud, sign(ec_key, 1, EC_HDR, buf), NULL), GRANTD_VERIFY_OK);
     const char *jwt_typ = "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"ec1\"}";
     const char *no_typ = "{\"alg\":\"ES256\",\"kid\":\"ec1\"}";
@@ -331,6 +342,37 @@ static void test_cached_token_still_expires(void **state)
     grantd_verifier_free(v);
 }
 
+/* An issuer nobody answers for (a closed loopback port): an unknown kid costs one failed
+ * fetch, and the next one within the cooldown none; opaque tokens are invalid. */
+static void test_unreachable_issuer_is_asked_once_per_cooldown(void **state)
+{
+    struct grantd_verifier_config c = {.struct_size = sizeof(c), .issuer = "http://127.0.0.1:1",
+                                       .introspection_client_id = "rs",
+                                       .introspection_client_secret = "secret",
+                                       .jwks_cooldown_s = 60, .http_timeout_ms = 2000,
+                                       .now = test_now};
+    struct grantd_verifier *v = grantd_verifier_new(&c);
+    assert_non_null(v);
+    assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, claims(NOW + 60, NULL)), NULL),
+                     GRANTD_VERIFY_INVALID);
+    assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, claims(NOW + 60, NULL)), NULL),
+                     GRANTD_VERIFY_INVALID);
+    assert_int_equal(check(v, strdup("opaque-token"), NULL), GRANTD_VERIFY_INVALID);
+    struct grantd_verifier_stats s = {.struct_size = sizeof(s)};
+    grantd_verifier_stats(v, &s);
+    assert_int_equal(s.jwks_fetches, 1);
+    assert_int_equal(s.jwks_fetch_failures, 1);
+    assert_int_equal(s.jwks_keys, 0);
+    assert_int_equal(s.introspections, 0); /* no endpoint known */
+    now_s = NOW + 61;
+    assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, claims(NOW + 600, NULL)), NULL),
+                     GRANTD_VERIFY_INVALID);
+    grantd_verifier_stats(v, &s);
+    assert_int_equal(s.jwks_fetches, 2);
+    now_s = NOW;
+    grantd_verifier_free(v);
+}
+
 static void test_jwks_parser_refusals(void **state)
 {
     struct grantd_verify_keyset *ks = NULL;
@@ -374,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_algorithm_comes_from_the_key),
         cmocka_unit_test(test_bad_signatures_and_malformed),
         cmocka_unit_test(test_cached_token_still_expires),
+        cmocka_unit_test(test_unreachable_issuer_is_asked_once_per_cooldown),
         cmocka_unit_test(test_jwks_parser_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

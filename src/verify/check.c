@@ -206,10 +206,21 @@ int grantd_verify_is_jwt(const char *token)
     return d1 && strchr(d1 + 1, '.');
 }
 
+/* 1 when token is an RFC 6750 b64token: what is not (another scheme's credentials, a
+ * space, a control character) is refused before any network or parser sees it. */
+static int b64token(const char *t)
+{
+    size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+    n += strspn(t + n, "=");
+    return n > 0 && t[n] == '\0';
+}
+
 enum grantd_verify_reason grantd_verify_check(struct grantd_verifier *v, const char *token,
                                               json_t **claims)
 {
     *claims = NULL;
+    if (!b64token(token))
+        return GRANTD_VERIFY_INVALID;
     if (grantd_verify_is_jwt(token))
         return check_jwt(v, token, claims);
     return check_opaque(v, token, claims);

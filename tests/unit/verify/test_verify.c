@@ -185,6 +185,10 @@ static void test_reasons_and_www_authenticate(void **state)
     grantd_verify_result_clear(&r);
     assert_int_equal(grantd_verify(v, "Bearer  ", NULL, &r), GRANTD_VERIFY_MISSING);
     grantd_verify_result_clear(&r);
+    assert_int_equal(grantd_verify(v, "Basic dXNlcjpwYXNz", NULL, &r), GRANTD_VERIFY_INVALID);
+    grantd_verify_result_clear(&r);
+    assert_int_equal(grantd_verify(v, "abc\x01", NULL, &r), GRANTD_VERIFY_INVALID);
+    grantd_verify_result_clear(&r);
     assert_int_equal(grantd_verify(v, "x.y.z", NULL, &r), GRANTD_VERIFY_INVALID);
     assert_string_equal(r.www_authenticate, "Bearer realm=\"" ISS "\", error=\"invalid_token\"");
     grantd_verify_result_clear(&r);

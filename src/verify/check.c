@@ -35,6 +35,8 @@ const char *grantd_verify_token_of(const char *s)
     if (strncasecmp(s, "Bearer ", 7) == 0)
         for (s += 7; *s == ' '; s++)
             ;
+    else if (strchr(s, ' '))
+        return NULL; /* another scheme's credentials: no token (RFC 6750 §3.1, no error) */
     return *s ? s : NULL;
 }
 
@@ -206,8 +208,8 @@ int grantd_verify_is_jwt(const char *token)
     return d1 && strchr(d1 + 1, '.');
 }
 
-/* 1 when token is an RFC 6750 b64token: what is not (another scheme's credentials, a
- * space, a control character) is refused before any network or parser sees it. */
+/* 1 when token is an RFC 6750 b64token: what is not (spaces inside the token, control
+ * characters, ...) is refused before any network or parser sees it. */
 static int b64token(const char *t)
 {
     size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");

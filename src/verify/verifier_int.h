@@ -46,7 +46,8 @@ EVP_PKEY_CTX *grantd_verifier_key(struct grantd_verifier *v, const char *kid,
 /* The introspection endpoint from discovery (fetched on first need); NULL when unknown. */
 const char *grantd_verifier_introspection_endpoint(struct grantd_verifier *v);
 
-/* check.c: the token in a bare value or a "Bearer <token>" header value; NULL if none. */
+/* check.c: the token in a bare value or a "Bearer <token>" header value; NULL if none
+ * (nothing, or another scheme's "Scheme credentials"). */
 const char *grantd_verify_token_of(const char *s);
 /* 1 when token has the shape of a JWS (three dot-separated parts). */
 int grantd_verify_is_jwt(const char *token);

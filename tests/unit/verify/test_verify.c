@@ -185,9 +185,13 @@ static void test_reasons_and_www_authenticate(void **state)
     grantd_verify_result_clear(&r);
     assert_int_equal(grantd_verify(v, "Bearer  ", NULL, &r), GRANTD_VERIFY_MISSING);
     grantd_verify_result_clear(&r);
-    assert_int_equal(grantd_verify(v, "Basic dXNlcjpwYXNz", NULL, &r), GRANTD_VERIFY_INVALID);
+    /* another scheme is no bearer token at all: RFC 6750 §3.1, no error attribute */
+    assert_int_equal(grantd_verify(v, "Basic dXNlcjpwYXNz", NULL, &r), GRANTD_VERIFY_MISSING);
+    assert_string_equal(r.www_authenticate, "Bearer realm=\"" ISS "\"");
     grantd_verify_result_clear(&r);
     assert_int_equal(grantd_verify(v, "abc\x01", NULL, &r), GRANTD_VERIFY_INVALID);
+    grantd_verify_result_clear(&r);
+    assert_int_equal(grantd_verify(v, "Bearer a b", NULL, &r), GRANTD_VERIFY_INVALID);
     grantd_verify_result_clear(&r);
     assert_int_equal(grantd_verify(v, "x.y.z", NULL, &r), GRANTD_VERIFY_INVALID);
     assert_string_equal(r.www_authenticate, "Bearer realm=\"" ISS "\", error=\"invalid_token\"");

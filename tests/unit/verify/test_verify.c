@@ -176,6 +176,19 @@ static void test_good_tokens_and_result(void **state)
     grantd_verifier_free(v);
 }
 
+/* ES256's r and s are re-encoded as DER by hand: 300 signatures (600 integers) cover a set high
+ * bit (half of them) and, very likely, a leading zero byte (1 in 256 each). */
+static void test_many_es256_signatures(void **state)
+{
+    struct grantd_verifier_config c = {.struct_size = sizeof(c), .issuer = ISS,
+                                       .jwks_json = jwks, .now = test_now, .jwt_cache_size = 1};
+    struct grantd_verifier *v = grantd_verifier_new(&c);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(check(v, sign(ec_key, 1, EC_HDR, claims(NOW + 60, NULL)), NULL),
+                         GRANTD_VERIFY_OK);
+    grantd_verifier_free(v);
+}
+
 static void test_reasons_and_www_authenticate(void **state)
 {
     struct grantd_verifier *v = verifier(NULL, 0);
@@ -418,6 +431,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_tokens_and_result),
+        cmocka_unit_test(test_many_es256_signatures),
         cmocka_unit_test(test_reasons_and_www_authenticate),
         cmocka_unit_test(test_time_claims_with_skew),
         cmocka_unit_test(test_issuer_audience_typ),

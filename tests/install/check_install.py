@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The install rules of CMakeLists.txt: `cmake --install BUILD --prefix TMP` puts every file
 where a user expects it, the installed binary runs, the installed example configuration
-loads, and the man page renders without warnings (when groff is there to say).
+loads, the man page renders without warnings (when groff is there to say), and a program
+builds against the installed libgrantd-verify through its pkg-config file and runs.
 
 Usage (ctest runs it): check_install.py BUILD_DIR [CMAKE]. Exit 0 when every check passes."""
 import os
@@ -20,7 +21,29 @@ def expected_files():
     files += [f"share/grantd/examples/profiles/{p.name}"
               for p in sorted((ROOT / "examples" / "profiles").glob("*.conf"))]
     files += [f"share/doc/grantd/docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md"))]
+    files += ["include/grantd/verify.h", "lib/libgrantd-verify.a", "lib/libgrantd-verify.so.0",
+              "lib/pkgconfig/grantd-verify.pc"]
     return files
+
+
+def check_verify_library(prefix, check):
+    """examples/verify_service.c compiled and linked with what `pkg-config grantd-verify`
+    says about the installed prefix (--define-prefix: the .pc file's own place), then run."""
+    env = dict(os.environ, PKG_CONFIG_PATH=f"{prefix}/lib/pkgconfig")
+    p = run("pkg-config", "--define-prefix", "--cflags", "--libs", "grantd-verify", env=env)
+    check(p.returncode == 0 and f"-I{prefix}/include" in p.stdout,
+          f"pkg-config grantd-verify: {p.stdout!r} {p.stderr!r}")
+    if p.returncode != 0 or not shutil.which("cc"):
+        return
+    exe = Path(prefix) / "verify-example"
+    c = run("cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-o", str(exe),
+            str(ROOT / "examples" / "verify_service.c"), *p.stdout.split(), "-pthread")
+    check(c.returncode == 0, f"building against the installed library: {c.stderr}")
+    if c.returncode == 0:
+        r = run(str(exe), "https://issuer.example", "not-a-token",
+                env=dict(os.environ, LD_LIBRARY_PATH=f"{prefix}/lib"))
+        check(r.returncode == 0 and r.stdout.startswith("401 invalid"),
+              f"the program built against the library: {r.returncode} {r.stdout!r}")
 
 
 def run(*cmd, **kw):
@@ -48,6 +71,7 @@ def main():
         # not installed: the test and benchmark programs
         extra = sorted(p.name for p in (Path(prefix) / "bin").iterdir() if p.name != "grantd")
         check(extra == [], f"bin/ holds more than grantd: {extra}")
+        check_verify_library(prefix, check)
 
         p = run(str(binary), "--help")
         check(p.returncode == 0 and p.stdout.startswith("Usage: grantd COMMAND"),

@@ -1,0 +1,67 @@
+/* libgrantd-verify: the few HTTP requests a verifier makes (discovery, JWKS, introspection)
+ * through libcurl, each with a timeout and a capped body. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "verify/verify_int.h"
+
+struct body {
+    char *buf;
+    size_t len;
+    int over;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    struct body *b = ud;
+    size_t add = size * n;
+    if (b->len + add > GRANTD_VERIFY_DOC_MAX) {
+        b->over = 1;
+        return 0; /* makes curl fail the transfer */
+    }
+    char *nb = realloc(b->buf, b->len + add + 1);
+    if (!nb)
+        abort();
+    memcpy(nb + b->len, p, add);
+    b->buf = nb;
+    b->len += add;
+    b->buf[b->len] = '\0';
+    return add;
+}
+
+grantd_rc grantd_verify_http(const char *url, const char *form, const char *user,
+                             const char *pass, long timeout_ms, char **body)
+{
+    grantd_rc rc = GRANTD_EIO;
+    struct body b = {0};
+    long status = 0;
+    *body = NULL;
+    CURL *c = curl_easy_init();
+    if (!c)
+        goto out;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    if (form) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERNAME, user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+    }
+    if (curl_easy_perform(c) != CURLE_OK ||
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200 ||
+        !b.buf)
+        goto out;
+    *body = b.buf;
+    b.buf = NULL;
+    rc = GRANTD_OK;
+out:
+    free(b.buf);
+    curl_easy_cleanup(c);
+    return rc;
+}

@@ -36,7 +36,8 @@ def check_verify_library(prefix, check):
     if p.returncode != 0 or not shutil.which("cc"):
         return
     exe = Path(prefix) / "verify-example"
-    c = run("cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-o", str(exe),
+    sanitize = os.environ.get("GRANTD_SANITIZE_FLAGS", "").split()  # as the library was built
+    c = run("cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", *sanitize, "-o", str(exe),
             str(ROOT / "examples" / "verify_service.c"), *p.stdout.split(), "-pthread")
     check(c.returncode == 0, f"building against the installed library: {c.stderr}")
     if c.returncode == 0:

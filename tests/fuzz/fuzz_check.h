@@ -11,13 +11,7 @@
 
 #include "http/params.h"
 
-#define FUZZ_CHECK(cond)                                                                     \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond);     \
-            abort();                                                                         \
-        }                                                                                    \
-    } while (0)
+#include "fuzz_assert.h"
 
 static inline size_t fuzz_occurrences(const struct grantd_params *p, const char *name)
 {

@@ -55,6 +55,21 @@ def db_bytes(path, suffixes=("", "-wal")):
     return data
 
 
+def serve_first_line(tmp_path, *args):
+    """Starts `grantd serve` on a fresh database with args, reads the first line it prints
+    on stdout, stops it (SIGTERM) and returns (line, stderr). The exit must be 0."""
+    proc = subprocess.Popen([GRANTD, "serve", "--listen", "127.0.0.1:0", *args, "--db",
+                             f"sqlite:{tmp_path}/grantd.db"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    return line, err
+
+
 class Server:
     """One running `grantd serve`; .url is its base URL, .log its stderr lines so far."""
 

@@ -7,12 +7,11 @@ X-Grantd-Reason (missing, invalid, expired, revoked, insufficient_scope).
 says. Both live on the admin listener only, which is off unless configured."""
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import requests
 
-from conftest import GRANTD, create_client
+from conftest import create_client, serve_first_line
 from flow import make_client, make_user
 from test_introspect_revoke import revoke
 from test_tokens import client_credentials, grant, introspect_json, observer, start
@@ -90,15 +89,7 @@ def test_check_is_not_reachable_on_the_public_listener(make_server):
 
 def test_the_listening_line_names_the_admin_address(tmp_path):
     # the public part keeps its shape (test_serve_output.py); the admin address follows it
-    proc = subprocess.Popen([GRANTD, "serve", "--listen", "127.0.0.1:0", "--admin-listen",
-                             "127.0.0.1:0", "--db", f"sqlite:{tmp_path}/grantd.db"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
+    line, err = serve_first_line(tmp_path, "--admin-listen", "127.0.0.1:0")
     m = re.fullmatch(r"grantd listening on http://127\.0\.0\.1:(\d+), issuer "
                      r"http://127\.0\.0\.1:(\d+), admin http://127\.0\.0\.1:(\d+)\n", line)
     assert m and m.group(1) == m.group(2) and m.group(3) not in ("0", m.group(1)), line

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from conftest import GRANTD, ROOT
+from conftest import GRANTD, ROOT, serve_first_line
 
 MASTER = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
@@ -66,15 +66,7 @@ def test_a_configured_master_key_file_that_is_missing_stops_the_start(tmp_path):
 
 
 def test_the_listening_line_names_the_bound_address_as_the_readme_shows(tmp_path):
-    proc = subprocess.Popen([GRANTD, "serve", "--listen", "127.0.0.1:0", "--db",
-                             f"sqlite:{tmp_path}/grantd.db"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
+    line, err = serve_first_line(tmp_path)
     m = re.fullmatch(r"grantd listening on http://127\.0\.0\.1:(\d+), issuer "
                      r"http://127\.0\.0\.1:(\d+)\n", line)
     assert m, line

@@ -199,7 +199,9 @@ static const char schema_v7[] =
  * every path that revokes (token_revoke, a revoked JWT's row, token_revoke_family, a replayed
  * code, a reused refresh token, client_set_disabled, user_set_disabled) appends its event in
  * the revocation's own transaction, and a write that fails or changes nothing appends none:
- * - a family: a new revoked_families row (INSERT OR IGNORE of a revoked one fires nothing);
+ * - a family: a new revoked_families row (INSERT OR IGNORE of a revoked one fires nothing),
+ *   followed by a token event for each of its access tokens still alive then (a verifier
+ *   knows no family: it recognises a JWT of the code flow by its token_hash);
  * - a token: revoked going 0 -> 1, or a row inserted revoked (a revoked JWT), unless its
  *   family is revoked (purge_expired copies a family's revocation onto its tokens: not news);
  *   the subject is the hex of bytes 9..32 of the storage key, the first 24 bytes of the
@@ -215,7 +217,11 @@ static const char schema_v8[] =
     "CREATE INDEX revocation_events_by_tenant ON revocation_events(tenant_id, id);"
     "CREATE TRIGGER revocation_family AFTER INSERT ON revoked_families BEGIN "
     "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
-    "  VALUES (new.tenant_id, 'family', new.family, new.revoked_at); END;"
+    "  VALUES (new.tenant_id, 'family', new.family, new.revoked_at);"
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  SELECT tenant_id, 'token', lower(hex(substr(hash, 9))), new.revoked_at FROM tokens "
+    "  WHERE tenant_id = new.tenant_id AND family = new.family AND kind = 1 AND revoked = 0 "
+    "  AND expires_at > new.revoked_at ORDER BY hash; END;"
     "CREATE TRIGGER revocation_token AFTER UPDATE OF revoked ON tokens "
     "  WHEN new.revoked <> 0 AND old.revoked = 0 AND NOT EXISTS (SELECT 1 FROM "
     "  revoked_families r WHERE r.tenant_id = new.tenant_id AND r.family = new.family) BEGIN "

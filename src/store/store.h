@@ -395,7 +395,7 @@ struct grantd_store_driver {
      * appends none: token_revoke (a token, once), token_put of a revoked row (a token),
      * token_revoke_family, code_consume of a replayed code, refresh_rotate of a reused
      * token and client_set_disabled (a family each time a family becomes revoked, never
-     * twice), client_set_disabled(1) (a client), user_set_disabled(1) (a user), each only
+     * twice, then a token for each access token of the family alive at that time), client_set_disabled(1) (a client), user_set_disabled(1) (a user), each only
      * when the record goes from enabled to disabled. */
     grantd_rc (*revocations_since)(struct grantd_store *s, struct grantd_arena *a,
                                    int64_t tenant, int64_t after, size_t limit,

@@ -9,7 +9,6 @@ answer is {"events": [...], "cursor": N}; N is what to ask after next time."""
 import base64
 import hashlib
 import json
-
 import requests
 
 from test_check import admin_server, cc_client, cc_token, check
@@ -60,11 +59,16 @@ def test_revoked_tokens_and_families(make_server):
     assert revoke(srv, client, one["access_token"]).status_code == 200  # again: not news
     assert feed(srv, cursor)["events"] == []
     # a reused refresh token revokes its family (two's refresh token, rotated, comes back)
-    assert refresh(srv, client, two["refresh_token"]).status_code == 200
+    r = refresh(srv, client, two["refresh_token"])
+    assert r.status_code == 200
+    fresh = r.json()
     assert refresh(srv, client, two["refresh_token"]).status_code == 400
     events = feed(srv, cursor)["events"]
-    assert [e["kind"] for e in events] == ["family"] and events[0]["family"]
+    assert [e["kind"] for e in events] == ["family", "token", "token"] and events[0]["family"]
     assert events[0]["at"] > 0
+    # the family's live access tokens are named too: verifiers know no family
+    assert {e["token_hash"] for e in events[1:]} == {
+        token_hash(two["access_token"]), token_hash(fresh["access_token"])}
 
 
 def test_a_revoked_self_contained_jwt(make_server):
@@ -88,7 +92,7 @@ def test_disabled_clients_and_users(make_server):
     cursor = events[-1]["cursor"]
     srv.cli("client", "disable", client["client_id"])
     events = feed(srv, cursor)["events"]
-    assert [e["kind"] for e in events] == ["client", "family"]
+    assert [e["kind"] for e in events] == ["client", "family", "token"]
     assert events[0]["client_id"] == client["client_id"]
 
 
@@ -103,3 +107,4 @@ def test_check_sees_a_revocation_at_once(make_server):
     assert check(srv, token).status_code == 200
     events = feed(srv)["events"]
     assert [e["token_hash"] for e in events] == [token_hash(other)]
+

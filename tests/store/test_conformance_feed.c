@@ -72,8 +72,12 @@ static void test_feed_family(void **state)
     int64_t c0 = cursor_now(f), next = 0;
     struct grantd_revocation *e;
     assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
-    assert_int_equal(events(f, c0, &e, &next), 1);
+    /* the family, then its live access token (a verifier knows tokens, not families) */
+    assert_int_equal(events(f, c0, &e, &next), 2);
     assert_event(&e[0], "family", k.family, NOW);
+    char hex[2 * 24 + 1];
+    grantd_hex_encode(t[0].hash + 8, 24, hex);
+    assert_event(&e[1], "token", hex, NOW);
     /* a family revoked already, and a refused token_put: nothing new */
     assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW + 1),
                      GRANTD_OK);
@@ -105,10 +109,11 @@ static void test_feed_client_and_user(void **state)
                      GRANTD_OK);
     assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, u.username, 1, NOW + 1),
                      GRANTD_OK);
-    assert_int_equal(events(f, c0, &e, &next), 3);
+    assert_int_equal(events(f, c0, &e, &next), 4);
     assert_event(&e[0], "client", c.id, NOW);
     assert_event(&e[1], "family", k.family, NOW);
-    assert_event(&e[2], "user", u.id, NOW + 1);
+    assert_string_equal(e[2].kind, "token");
+    assert_event(&e[3], "user", u.id, NOW + 1);
     assert_true(e[0].cursor < e[1].cursor && e[1].cursor < e[2].cursor);
     /* disabled again: no new event */
     assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, u.username, 1, NOW + 2),

@@ -9,11 +9,15 @@ answer is {"events": [...], "cursor": N}; N is what to ask after next time."""
 import base64
 import hashlib
 import json
+import time
+
+import pytest
 import requests
 
 from test_check import admin_server, cc_client, cc_token, check
 from test_introspect_revoke import revoke
 from test_tokens import grant, refresh, start
+from test_verify_lib import verifiers  # noqa: F401 (a fixture)
 
 
 def feed(srv, after=0, **headers):
@@ -108,3 +112,74 @@ def test_check_sees_a_revocation_at_once(make_server):
     events = feed(srv)["events"]
     assert [e["token_hash"] for e in events] == [token_hash(other)]
 
+
+# ---- libgrantd-verify follows the feed -------------------------------------------------------
+
+def refused_within_a_second(verifier, token):
+    """Asks the library until it answers revoked; fails if that takes over a second."""
+    deadline = time.monotonic() + 1.0
+    while True:
+        status, reason, _, _ = verifier.ask(token)
+        if reason == "revoked":
+            assert status == 401
+            return
+        assert reason == "ok", reason
+        assert time.monotonic() < deadline, "still accepted a second after the revocation"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def following(make_server, verifiers):
+    """An issuer with an admin listener and a library process following its feed."""
+    srv = admin_server(make_server)
+
+    def verifier():
+        return verifiers(srv, "--revocation-feed", srv.admin_url + "/v1/revocations")
+    return srv, verifier
+
+
+def test_the_library_refuses_revoked_jwts_within_a_second(following):
+    srv, verifier = following
+    v = verifier()
+    client = start(srv, "--access-token-format", "jwt")
+    one, two, three = grant(srv, client), grant(srv, client), grant(srv, client)
+    cc = cc_client(srv, "--access-token-format", "jwt")
+    self_contained = cc_token(srv, cc)
+    for t in (one["access_token"], two["access_token"], three["access_token"], self_contained):
+        assert v.ask(t)[1] == "ok"  # and now in the library's JWT cache
+    assert revoke(srv, client, one["access_token"]).status_code == 200
+    refused_within_a_second(v, one["access_token"])
+    assert revoke(srv, cc, self_contained).status_code == 200
+    refused_within_a_second(v, self_contained)
+    # refresh-token reuse revokes the family, and so its JWT access token
+    assert refresh(srv, client, two["refresh_token"]).status_code == 200
+    assert refresh(srv, client, two["refresh_token"]).status_code == 400
+    refused_within_a_second(v, two["access_token"])
+    assert v.ask(three["access_token"])[1] == "ok"  # another family: alive
+
+
+def test_the_library_refuses_tokens_of_a_disabled_client_or_user(following, clock):
+    srv, verifier = following
+    v = verifier()
+    client = start(srv, "--access-token-format", "jwt")
+    user_token = grant(srv, client)["access_token"]
+    cc = cc_client(srv, "--access-token-format", "jwt")
+    client_token = cc_token(srv, cc)
+    assert v.ask(user_token)[1] == "ok" and v.ask(client_token)[1] == "ok"
+    srv.cli("user", "disable", "alice")
+    refused_within_a_second(v, user_token)
+    srv.cli("client", "disable", cc["client_id"])
+    refused_within_a_second(v, client_token)
+    # a library started later learns the past from cursor 0
+    late = verifier()
+    deadline = time.monotonic() + 1.0
+    while late.ask(client_token)[1] != "revoked":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    # a client enabled again: its tokens issued after the disable (a later second) pass
+    clock.advance(2)
+    enabled = json.loads(srv.cli("client", "enable", cc["client_id"], "--json").stdout)
+    cc["client_secret"] = enabled["client_secret"]
+    fresh = cc_token(srv, cc)
+    assert late.ask(fresh)[1] == "ok" and v.ask(fresh)[1] == "ok"
+    assert v.ask(client_token)[1] == "revoked"

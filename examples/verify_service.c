@@ -8,6 +8,8 @@
  *     --cooldown N         least seconds between two JWKS fetches on unknown kids
  *     --skew N             clock skew in seconds
  *     --cache N            introspection cache entries
+ *     --revocation-feed URL  follow grantd's revocation feed (GET /v1/revocations on its
+ *                          admin listener): revoked tokens are refused within a poll
  *     --clock-file PATH    add the offset (native int64, microseconds) this file holds to
  *                          the clock: the integration suite's test clock (the `now` hook)
  * Without TOKEN arguments, tokens are read one per line from standard input (a pause in
@@ -145,6 +147,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--clock-file") == 0 && i + 1 < argc) {
             c.now = clock_file_now;
             c.now_ctx = argv[++i];
+        } else if (strcmp(argv[i], "--revocation-feed") == 0 && i + 1 < argc) {
+            c.revocation_feed_url = argv[++i];
         } else if (strcmp(argv[i], "--client") == 0 && i + 2 < argc) {
             c.introspection_client_id = argv[++i];
             c.introspection_client_secret = argv[++i];

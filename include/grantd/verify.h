@@ -11,6 +11,9 @@
  *   a failed fetch keeps the last good keys.
  * - Opaque tokens are verified by RFC 7662 introspection (when client credentials are
  *   configured; otherwise they are `invalid`), with a bounded cache of answers.
+ * - With revocation_feed_url, a thread follows grantd's revocation feed, and a token
+ *   revoked at the server (or of a disabled client or user) is REVOKED within one poll,
+ *   whatever the caches above remember.
  *
  * Threads: a verifier may be used by any number of threads at once; _new and _free are not
  * concurrent with anything else on the same verifier. Call curl_global_init() yourself
@@ -42,7 +45,7 @@ enum grantd_verify_reason {
     GRANTD_VERIFY_MISSING,            /* no token given */
     GRANTD_VERIFY_INVALID,            /* malformed, bad signature, wrong iss/aud/typ, unknown */
     GRANTD_VERIFY_EXPIRED,            /* exp passed (beyond the skew) */
-    GRANTD_VERIFY_REVOKED,            /* revoked (the revocation feed, to come); an inactive
+    GRANTD_VERIFY_REVOKED,            /* revoked (revocation_feed_url); an inactive
                                          introspection answer is INVALID: RFC 7662 says not why */
     GRANTD_VERIFY_INSUFFICIENT_SCOPE  /* valid, but a required scope is not granted */
 };
@@ -70,6 +73,14 @@ struct grantd_verifier_config {
     /* verified JWTs remembered (whole token compared; a hit costs no signature check, exp
      * and nbf still apply); 0: default 4096; bounded */
     unsigned jwt_cache_size;
+    /* optional: grantd's revocation feed, the URL of GET /v1/revocations on its admin
+     * listener (e.g. "http://127.0.0.1:9001/v1/revocations"). When set, a thread of the
+     * verifier follows it and grantd_verify answers REVOKED for a token revoked at /revoke,
+     * by refresh-token reuse, by a replayed code, or whose client or user was disabled,
+     * within one poll, cached verdicts included. The X-Grantd-Issuer header sent is the
+     * issuer. */
+    const char *revocation_feed_url;
+    long revocation_poll_ms;  /* how often the feed is asked; default 200 */
 };
 
 /* A new verifier; the configuration's strings are copied. NULL when the configuration is

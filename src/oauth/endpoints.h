@@ -30,6 +30,8 @@ void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *re
 /* check.c, on the admin listener only: /check (any method), for proxies in front of an API,
  * and GET /check/error/REASON, the API's error body for a reason (core/reason.h). */
 void grantd_check_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* GET /v1/revocations on the admin listener: the revocation feed (revocations.c). */
+void grantd_revocations_endpoint(struct grantd_request *req, struct grantd_response *resp);
 void grantd_check_error_endpoint(struct grantd_request *req, struct grantd_response *resp);
 
 #endif

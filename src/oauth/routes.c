@@ -33,6 +33,8 @@ static const struct grantd_route admin_routes[] = {
     {"GET", "/health/live", grantd_health_live, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/health/ready", grantd_health_ready, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"*", "/check", grantd_check_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/v1/revocations", grantd_revocations_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
     /* one row per reason of core/reason.h */
     {"GET", "/check/error/missing", grantd_check_error_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},

@@ -408,4 +408,5 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .key_rotate = sqlite__key_rotate,
     .change_seq = sqlite__change_seq,
     .change_wait = sqlite__change_wait,
+    .revocations_since = sqlite__revocations_since,
 };

@@ -85,6 +85,7 @@ enum sq_stmt_id {
     SQ_CHANGE_BUMP,
     SQ_CHANGE_SEQ,
     SQ_DATA_VERSION,
+    SQ_REVOCATIONS_SINCE,
     SQ_STMT_COUNT
 };
 
@@ -371,6 +372,10 @@ grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64
 grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
                              const struct grantd_key *next, int64_t retire_at);
 grantd_rc sqlite__change_seq(struct grantd_store *s, uint64_t *out);
+grantd_rc sqlite__revocations_since(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, int64_t after, size_t limit,
+                                    struct grantd_revocation **out, size_t *count,
+                                    int64_t *next_cursor);
 grantd_rc sqlite__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
                               uint64_t *out);
 

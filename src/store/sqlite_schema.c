@@ -193,6 +193,52 @@ static const char schema_v7[] =
     "  seq INTEGER NOT NULL);"
     "INSERT INTO changes (id, seq) VALUES (1, 0);";
 
+/* Version 8: the revocation feed (store.h, revocations_since; sqlite_feed.c). An append-only
+ * log of revocations whose id is the feed's cursor (AUTOINCREMENT: an id is never reused,
+ * even after the newest rows were purged, so a cursor only grows). Triggers write it, so
+ * every path that revokes (token_revoke, a revoked JWT's row, token_revoke_family, a replayed
+ * code, a reused refresh token, client_set_disabled, user_set_disabled) appends its event in
+ * the revocation's own transaction, and a write that fails or changes nothing appends none:
+ * - a family: a new revoked_families row (INSERT OR IGNORE of a revoked one fires nothing),
+ *   followed by a token event for each of its access tokens still alive then (a verifier
+ *   knows no family: it recognises a JWT of the code flow by its token_hash);
+ * - a token: revoked going 0 -> 1, or a row inserted revoked (a revoked JWT), unless its
+ *   family is revoked (purge_expired copies a family's revocation onto its tokens: not news);
+ *   the subject is the hex of bytes 9..32 of the storage key, the first 24 bytes of the
+ *   SHA-256 of the token's text (src/token/opaque.h), which a verifier can compute;
+ * - a client or a user: disabled going 0 -> 1; the subject is the client id / the user id. */
+static const char schema_v8[] =
+    "CREATE TABLE revocation_events ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  tenant_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('token', 'family', 'client', 'user', 'key')),"
+    "  subject TEXT NOT NULL,"
+    "  at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX revocation_events_by_tenant ON revocation_events(tenant_id, id);"
+    "CREATE TRIGGER revocation_family AFTER INSERT ON revoked_families BEGIN "
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  VALUES (new.tenant_id, 'family', new.family, new.revoked_at);"
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  SELECT tenant_id, 'token', lower(hex(substr(hash, 9))), new.revoked_at FROM tokens "
+    "  WHERE tenant_id = new.tenant_id AND family = new.family AND kind = 1 AND revoked = 0 "
+    "  AND expires_at > new.revoked_at ORDER BY hash; END;"
+    "CREATE TRIGGER revocation_token AFTER UPDATE OF revoked ON tokens "
+    "  WHEN new.revoked <> 0 AND old.revoked = 0 AND NOT EXISTS (SELECT 1 FROM "
+    "  revoked_families r WHERE r.tenant_id = new.tenant_id AND r.family = new.family) BEGIN "
+    "  INSERT INTO revocation_events (tenant_id, kind, subject) "
+    "  VALUES (new.tenant_id, 'token', lower(hex(substr(new.hash, 9)))); END;"
+    "CREATE TRIGGER revocation_token_row AFTER INSERT ON tokens WHEN new.revoked <> 0 BEGIN "
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  VALUES (new.tenant_id, 'token', lower(hex(substr(new.hash, 9))), new.created_at); END;"
+    "CREATE TRIGGER revocation_client AFTER UPDATE OF disabled ON clients "
+    "  WHEN new.disabled <> 0 AND old.disabled = 0 BEGIN "
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  VALUES (new.tenant_id, 'client', new.id, new.updated_at); END;"
+    "CREATE TRIGGER revocation_user AFTER UPDATE OF disabled ON users "
+    "  WHEN new.disabled <> 0 AND old.disabled = 0 BEGIN "
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  VALUES (new.tenant_id, 'user', new.id, new.updated_at); END;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -252,6 +298,7 @@ static const struct step steps[] = {
     {NULL, schema_v5, NULL},
     {v6_retire_extra_keys, schema_v6, NULL},
     {NULL, schema_v7, NULL},
+    {NULL, schema_v8, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

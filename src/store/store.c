@@ -389,3 +389,12 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
         rc = grantd_store_token_put(s, tokens, count);
     done(arg, rc);
 }
+
+grantd_rc grantd_store_revocations_since(struct grantd_store *s, struct grantd_arena *a,
+                                         int64_t tenant, int64_t after, size_t limit,
+                                         struct grantd_revocation **out, size_t *count,
+                                         int64_t *next_cursor)
+{
+    STORE_OP(3, NEVER, 0, s, revocations_since, s, a, tenant, after, limit, out, count,
+             next_cursor);
+}

@@ -54,7 +54,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 2 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 3 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -200,6 +200,20 @@ struct grantd_key {
     int64_t created_at;              /* key_put: required (> 0) */
     int64_t active_from;             /* signs from this time (published before it) */
     int64_t retire_at;               /* 0 = current; else unpublished after this time */
+};
+
+/* One event of the revocation feed (revocations_since). kind is "token", "family",
+ * "client", "user" or "key"; subject names what died: for a token the lowercase hex of the
+ * first 24 bytes of the SHA-256 of its text (bytes 9..32 of its storage key: a verifier
+ * holding the token can compute it; a revoked JWT's row is keyed by its jti, so the subject is
+ * computed from the jti's text), for a family its id, for a client its client_id, for a user
+ * its user id, for a key its kid. at is the revocation's time (the caller's now), 0 when the
+ * operation that revoked was given none (token_revoke). */
+struct grantd_revocation {
+    int64_t cursor; /* > 0; larger for every later event */
+    int64_t tenant;
+    const char *kind, *subject;
+    int64_t at;
 };
 
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
@@ -371,6 +385,22 @@ struct grantd_store_driver {
      * polls change_seq every GRANTD_STORE_CHANGE_POLL_MS. */
     grantd_rc (*change_wait)(struct grantd_store *s, uint64_t after, int timeout_ms,
                              uint64_t *out);
+
+    /* ---- version 3 ---- */
+
+    /* The revocation feed: up to limit events of tenant with a cursor above after, oldest
+     * first, into an arena array (*count 0 when none). *next_cursor gets the cursor to ask
+     * after next time: the last returned event's, else after. Every operation
+     * that revokes or disables appends its events in its own transaction, so a failed write
+     * appends none: token_revoke (a token, once), token_put of a revoked row (a token),
+     * token_revoke_family, code_consume of a replayed code, refresh_rotate of a reused
+     * token and client_set_disabled (a family each time a family becomes revoked, never
+     * twice, then a token for each access token of the family alive at that time), client_set_disabled(1) (a client), user_set_disabled(1) (a user), each only
+     * when the record goes from enabled to disabled. */
+    grantd_rc (*revocations_since)(struct grantd_store *s, struct grantd_arena *a,
+                                   int64_t tenant, int64_t after, size_t limit,
+                                   struct grantd_revocation **out, size_t *count,
+                                   int64_t *next_cursor);
 };
 
 struct grantd_store {
@@ -503,6 +533,11 @@ GRANTD_MUST_USE grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_
                                                   int64_t retire_at);
 
 GRANTD_MUST_USE grantd_rc grantd_store_change_seq(struct grantd_store *s, uint64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_revocations_since(struct grantd_store *s,
+                                                         struct grantd_arena *a, int64_t tenant,
+                                                         int64_t after, size_t limit,
+                                                         struct grantd_revocation **out,
+                                                         size_t *count, int64_t *next_cursor);
 GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
                                                    int timeout_ms, uint64_t *out);
 

@@ -1,5 +1,5 @@
-/* libgrantd-verify: the few HTTP requests a verifier makes (discovery, JWKS, introspection)
- * through libcurl, each with a timeout and a capped body. */
+/* libgrantd-verify: the few HTTP requests a verifier makes (discovery, JWKS, introspection,
+ * the revocation feed) through libcurl, each with a timeout and a capped body. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +62,39 @@ grantd_rc grantd_verify_http(const char *url, const char *form, const char *user
     rc = GRANTD_OK;
 out:
     free(b.buf);
+    curl_easy_cleanup(c);
+    return rc;
+}
+
+grantd_rc grantd_verify_http_get(const char *url, const char *header, long timeout_ms,
+                                 long *status, char **body)
+{
+    grantd_rc rc = GRANTD_EIO;
+    struct body b = {0};
+    struct curl_slist *headers = NULL;
+    *status = 0;
+    *body = NULL;
+    CURL *c = curl_easy_init();
+    if (!c)
+        goto out;
+    if (header)
+        headers = curl_slist_append(NULL, header);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (curl_easy_perform(c) != CURLE_OK ||
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
+        goto out;
+    *body = b.buf;
+    b.buf = NULL;
+    rc = GRANTD_OK;
+out:
+    free(b.buf);
+    curl_slist_free_all(headers);
     curl_easy_cleanup(c);
     return rc;
 }

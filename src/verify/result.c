@@ -87,6 +87,10 @@ enum grantd_verify_reason grantd_verify(struct grantd_verifier *v, const char *t
     memset(out, 0, sizeof(*out));
     const char *t = grantd_verify_token_of(token);
     enum grantd_verify_reason r = t ? verdict(v, t, out) : GRANTD_VERIFY_MISSING;
+    if (r == GRANTD_VERIFY_OK && v->revoked && grantd_verify_revoked_match(v->revoked, t, out)) {
+        grantd_verify_result_clear(out);
+        r = GRANTD_VERIFY_REVOKED;
+    }
     if (r == GRANTD_VERIFY_OK && !grantd_verify_scopes_granted(out->scope, required_scope))
         r = GRANTD_VERIFY_INSUFFICIENT_SCOPE;
     out->reason = r;

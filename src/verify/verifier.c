@@ -5,9 +5,8 @@
  * a flood of made-up kids costs at most one request per cooldown. A failed fetch keeps the
  * keys already held, so tokens keep verifying while the issuer is unreachable.
  *
- * Not here: checking a token (check.c). Seam for the revocation feed (issue item 7): it
- * will be one more member of struct grantd_verifier fed by its own thread, consulted by
- * check.c after the signature and before the claims are accepted. */
+ * Not here: checking a token (check.c), the revocation feed's follower (revoked.c), which
+ * result.c consults after an OK verdict. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +81,11 @@ struct grantd_verifier *grantd_verifier_new(const struct grantd_verifier_config 
             return NULL;
         }
     }
+    if (c.revocation_feed_url && !(v->revoked = grantd_verify_revoked_start(
+                                       v, c.revocation_feed_url, c.revocation_poll_ms))) {
+        grantd_verifier_free(v);
+        return NULL;
+    }
     return v;
 }
 
@@ -89,6 +93,7 @@ void grantd_verifier_free(struct grantd_verifier *v)
 {
     if (!v)
         return;
+    grantd_verify_revoked_stop(v->revoked); /* first: its thread reads v */
     grantd_verify_keyset_free(v->keys);
     grantd_verify_icache_free(v->icache);
     grantd_verify_vcache_free(v->vcache);

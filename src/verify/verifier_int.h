@@ -31,6 +31,7 @@ struct grantd_verifier {
 
     struct grantd_verify_icache *icache;
     struct grantd_verify_vcache *vcache;
+    struct grantd_verify_revoked *revoked; /* NULL unless revocation_feed_url is set */
 
     /* counters, updated with __atomic builtins */
     uint64_t n_fetches, n_fetch_failures, n_introspections, n_icache_hits;

@@ -73,6 +73,23 @@ GRANTD_MUST_USE grantd_rc grantd_verify_http(const char *url, const char *form,
                                              const char *user, const char *pass,
                                              long timeout_ms, char **body);
 
+/* GET url with one extra header line ("Name: value", or NULL): GRANTD_OK when an answer
+ * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. */
+GRANTD_MUST_USE grantd_rc grantd_verify_http_get(const char *url, const char *header,
+                                                 long timeout_ms, long *status, char **body);
+
+/* The revocation feed's follower and the set of what died (revoked.c). */
+struct grantd_verify_revoked;
+struct grantd_verifier;
+/* Starts following url (GET /v1/revocations on grantd's admin listener) every poll_ms
+ * (0: the default); NULL when the thread cannot start. */
+struct grantd_verify_revoked *grantd_verify_revoked_start(struct grantd_verifier *v,
+                                                          const char *url, long poll_ms);
+void grantd_verify_revoked_stop(struct grantd_verify_revoked *r);
+/* 1 when the token (its text) with the verdict's result r (claims_json) is revoked. */
+int grantd_verify_revoked_match(struct grantd_verify_revoked *r, const char *token,
+                                const struct grantd_verify_result *res);
+
 /* The bounded introspection cache: direct-mapped on the SHA-256 of the token. */
 struct grantd_verify_icache;
 struct grantd_verify_icache *grantd_verify_icache_new(unsigned size);

@@ -1,0 +1,271 @@
+/* libgrantd-verify: the revocation feed's follower (issue item 7). When the configuration
+ * names revocation_feed_url (GET /v1/revocations on grantd's admin listener), a thread of
+ * the verifier asks it for the events after its cursor every revocation_poll_ms (at once
+ * again while a page comes back full) and keeps what died in a bounded set:
+ * - "token": the token_hash (hex of the first 24 bytes of the SHA-256 of the token's text,
+ *   of the jti for a self-contained JWT): a token whose text or jti hashes so is revoked;
+ * - "client" / "user": a token of that client_id / sub issued (iat) at or before the event
+ *   is revoked (one issued after a re-enable is not);
+ * - "family": nothing (the server names each live access token of the family after it).
+ * grantd_verify asks grantd_verify_revoked_match after an OK verdict, cache hits included,
+ * so no cache of the library keeps accepting a revoked token longer than one poll.
+ * A 410 answer (a cursor older than the server keeps) empties the set and follows on from
+ * the cursor the answer gives. The set holds REVOKED_MAX entries; past that
+ * the oldest are forgotten (a token revoked that long ago has most likely expired).
+ *
+ * Not here: the feed itself (src/oauth/revocations.c), the verdict (result.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/crypto.h"
+#include "verify/verifier_int.h"
+
+#define REVOKED_MAX 65536u        /* entries kept; a power of two */
+#define BUCKETS (REVOKED_MAX * 2) /* chains */
+#define DEFAULT_POLL_MS 200
+#define NONE UINT32_MAX
+
+struct entry {
+    char *key; /* "t:HASH", "c:CLIENT_ID", "u:SUB"; NULL when the slot is free */
+    int64_t at;
+    uint32_t next; /* the next entry of its chain */
+};
+
+struct grantd_verify_revoked {
+    pthread_rwlock_t set_lock; /* the set: count, oldest, heads, ring */
+    pthread_mutex_t mu;        /* the thread: stop, cursor, cv */
+    pthread_cond_t cv;
+    pthread_t thread;
+    int stop;
+    struct grantd_verifier *v;
+    char *url;
+    long poll_ms;
+    int64_t cursor;
+    uint32_t count, oldest; /* entries form a ring: oldest is evicted first when full */
+    uint32_t heads[BUCKETS];
+    struct entry ring[REVOKED_MAX];
+};
+
+static uint32_t bucket_of(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 16777619u;
+    return h % BUCKETS;
+}
+
+/* The entry for key, or NONE. Under set_lock. */
+static uint32_t find(struct grantd_verify_revoked *r, const char *key)
+{
+    uint32_t i = r->heads[bucket_of(key)];
+    while (i != NONE && strcmp(r->ring[i].key, key) != 0)
+        i = r->ring[i].next;
+    return i;
+}
+
+static void unlink_entry(struct grantd_verify_revoked *r, uint32_t i)
+{
+    uint32_t *p = &r->heads[bucket_of(r->ring[i].key)];
+    while (*p != i)
+        p = &r->ring[*p].next;
+    *p = r->ring[i].next;
+    free(r->ring[i].key);
+    r->ring[i].key = NULL;
+}
+
+/* Adds (or moves forward) key at `at`. Under set_lock, written. */
+static void add(struct grantd_verify_revoked *r, const char *key, int64_t at)
+{
+    uint32_t i = find(r, key);
+    if (i != NONE) {
+        r->ring[i].at = at > r->ring[i].at ? at : r->ring[i].at;
+        return;
+    }
+    i = (r->oldest + r->count) % REVOKED_MAX;
+    if (r->count == REVOKED_MAX) {
+        unlink_entry(r, i);
+        r->oldest = (r->oldest + 1) % REVOKED_MAX;
+        r->count--;
+    }
+    r->ring[i].key = strdup(key);
+    if (!r->ring[i].key)
+        abort();
+    r->ring[i].at = at;
+    uint32_t b = bucket_of(key);
+    r->ring[i].next = r->heads[b];
+    r->heads[b] = i;
+    r->count++;
+}
+
+static void clear(struct grantd_verify_revoked *r)
+{
+    for (uint32_t i = 0; i < REVOKED_MAX; i++) {
+        free(r->ring[i].key);
+        r->ring[i].key = NULL;
+    }
+    for (uint32_t b = 0; b < BUCKETS; b++)
+        r->heads[b] = NONE;
+    r->count = r->oldest = 0;
+}
+
+/* One event into the set (under set_lock, written). */
+static void take(struct grantd_verify_revoked *r, json_t *e)
+{
+    static const struct { const char *kind, *member, *prefix; } kinds[] = {
+        {"token", "token_hash", "t:"}, {"client", "client_id", "c:"}, {"user", "sub", "u:"}};
+    const char *kind = json_string_value(json_object_get(e, "kind"));
+    json_t *at = json_object_get(e, "at");
+    for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        const char *subject = json_string_value(json_object_get(e, kinds[i].member));
+        if (strcmp(kind, kinds[i].kind) != 0 || !subject || strlen(subject) > 512)
+            continue;
+        char key[520];
+        snprintf(key, sizeof(key), "%s%s", kinds[i].prefix, subject);
+        add(r, key, json_is_integer(at) ? (int64_t)json_integer_value(at) : INT64_MAX);
+    }
+}
+
+/* One answer of the feed: the events into the set, the cursor forward. 1 when the page
+ * may have been cut short (ask again at once). */
+static int apply(struct grantd_verify_revoked *r, long status, const char *body)
+{
+    json_t *doc = body ? json_loads(body, 0, NULL) : NULL;
+    json_t *events = json_object_get(doc, "events");
+    json_t *cursor = json_object_get(doc, "cursor");
+    int more = 0;
+    pthread_rwlock_wrlock(&r->set_lock);
+    if (status == 410)
+        clear(r);
+    if ((status == 200 || status == 410) && json_is_integer(cursor)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(events, i, e) take(r, e);
+        pthread_mutex_lock(&r->mu);
+        r->cursor = (int64_t)json_integer_value(cursor);
+        pthread_mutex_unlock(&r->mu);
+        more = status == 410 || json_array_size(events) > 0;
+    }
+    pthread_rwlock_unlock(&r->set_lock);
+    json_decref(doc);
+    return more;
+}
+
+static void *follow(void *arg)
+{
+    struct grantd_verify_revoked *r = arg;
+    char header[600];
+    snprintf(header, sizeof(header), "X-Grantd-Issuer: %.500s", r->v->issuer);
+    pthread_mutex_lock(&r->mu);
+    while (!r->stop) {
+        size_t len = strlen(r->url) + 32;
+        char *url = malloc(len);
+        if (!url)
+            abort();
+        snprintf(url, len, "%s?after=%lld", r->url, (long long)r->cursor);
+        pthread_mutex_unlock(&r->mu);
+        long status = 0;
+        char *body = NULL;
+        int more = grantd_verify_http_get(url, header, r->v->timeout_ms, &status, &body) ==
+                       GRANTD_OK &&
+                   apply(r, status, body);
+        free(url);
+        free(body);
+        pthread_mutex_lock(&r->mu);
+        if (!more && !r->stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            int64_t ns = until.tv_nsec + (int64_t)r->poll_ms * 1000000;
+            until.tv_sec += (time_t)(ns / 1000000000);
+            until.tv_nsec = (long)(ns % 1000000000);
+            pthread_cond_timedwait(&r->cv, &r->mu, &until);
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+struct grantd_verify_revoked *grantd_verify_revoked_start(struct grantd_verifier *v,
+                                                          const char *url, long poll_ms)
+{
+    struct grantd_verify_revoked *r = calloc(1, sizeof(*r));
+    if (!r)
+        abort();
+    r->v = v;
+    r->url = strdup(url);
+    r->poll_ms = poll_ms > 0 ? poll_ms : DEFAULT_POLL_MS;
+    if (!r->url)
+        abort();
+    clear(r);
+    pthread_rwlock_init(&r->set_lock, NULL);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    if (pthread_create(&r->thread, NULL, follow, r) != 0) {
+        pthread_rwlock_destroy(&r->set_lock);
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        free(r->url);
+        free(r);
+        r = NULL;
+    }
+    return r;
+}
+
+void grantd_verify_revoked_stop(struct grantd_verify_revoked *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->stop = 1;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->thread, NULL);
+    clear(r);
+    pthread_rwlock_destroy(&r->set_lock);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    free(r->url);
+    free(r);
+}
+
+/* 1 when "t:" + hex(SHA-256(text)[:24]) is in the set. Under set_lock. */
+static int token_known(struct grantd_verify_revoked *r, const char *text)
+{
+    unsigned char h[GRANTD_SHA256_LEN];
+    char key[2 + 48 + 1] = "t:";
+    grantd_sha256(text, strlen(text), h);
+    grantd_hex_encode(h, 24, key + 2);
+    return find(r, key) != NONE;
+}
+
+/* 1 when prefix + id is in the set with an event at or after iat. Under set_lock. */
+static int issued_before(struct grantd_verify_revoked *r, const char *prefix, const char *id,
+                         int64_t iat)
+{
+    char key[520];
+    if (!id || strlen(id) > 512)
+        return 0;
+    snprintf(key, sizeof(key), "%s%s", prefix, id);
+    uint32_t i = find(r, key);
+    return i != NONE && iat <= r->ring[i].at;
+}
+
+int grantd_verify_revoked_match(struct grantd_verify_revoked *r, const char *token,
+                                const struct grantd_verify_result *res)
+{
+    int revoked = 0;
+    if (__atomic_load_n(&r->count, __ATOMIC_RELAXED) == 0)
+        return 0; /* nothing revoked yet: no claims to parse */
+    json_t *claims = res->claims_json ? json_loads(res->claims_json, 0, NULL) : NULL;
+    json_t *iat = json_object_get(claims, "iat");
+    int64_t issued = json_is_integer(iat) ? (int64_t)json_integer_value(iat) : 0;
+    const char *jti = json_string_value(json_object_get(claims, "jti"));
+    pthread_rwlock_rdlock(&r->set_lock);
+    revoked = token_known(r, token) || (jti && token_known(r, jti)) ||
+              issued_before(r, "c:", res->client_id, issued) ||
+              issued_before(r, "u:", res->subject, issued);
+    pthread_rwlock_unlock(&r->set_lock);
+    json_decref(claims);
+    return revoked;
+}

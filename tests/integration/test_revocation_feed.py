@@ -1,0 +1,185 @@
+"""The revocation feed (issue item 7): GET /v1/revocations?after=CURSOR on the admin listener.
+
+Every revocation appends an event in its own transaction (the store's revocation_events):
+/revoke of an access token (a token event named by token_hash, the hex of the first 24 bytes
+of the SHA-256 of the token's text; of the jti for a self-contained JWT), /revoke of a
+refresh token and refresh-token reuse (a family event), `grantd client disable` (a client
+event, and a family event per family it had), `grantd user disable` (a user event). The
+answer is {"events": [...], "cursor": N}; N is what to ask after next time."""
+import base64
+import hashlib
+import json
+import time
+
+import pytest
+import requests
+
+from test_check import admin_server, cc_client, cc_token, check
+from test_introspect_revoke import revoke
+from test_tokens import grant, refresh, start
+from test_verify_lib import verifiers  # noqa: F401 (a fixture)
+
+
+def feed(srv, after=0, **headers):
+    r = requests.get(srv.admin_url + "/v1/revocations", params={"after": after},
+                     headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/json")
+    body = r.json()
+    cursors = [e["cursor"] for e in body["events"]]
+    assert cursors == sorted(cursors) and all(c > after for c in cursors)
+    assert body["cursor"] == (cursors[-1] if cursors else after)
+    return body
+
+
+def token_hash(text):
+    return hashlib.sha256(text.encode()).digest()[:24].hex()
+
+
+def jti(jwt):
+    claims = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["jti"]
+
+
+def test_the_feed_is_on_the_admin_listener_only(make_server):
+    srv = admin_server(make_server)
+    assert requests.get(srv.url + "/v1/revocations", timeout=10).status_code == 404
+    assert feed(srv) == {"events": [], "cursor": 0}
+    for bad in ("-1", "x", "1.5", "99999999999999999999999"):
+        r = requests.get(srv.admin_url + "/v1/revocations", params={"after": bad}, timeout=10)
+        assert r.status_code == 400, (bad, r.text)
+
+
+def test_revoked_tokens_and_families(make_server):
+    srv = admin_server(make_server)
+    client = start(srv)
+    one, two = grant(srv, client), grant(srv, client)
+    cursor = feed(srv)["cursor"]
+    assert revoke(srv, client, one["access_token"]).status_code == 200
+    body = feed(srv, cursor)
+    assert [(e["kind"], e["token_hash"]) for e in body["events"]] == [
+        ("token", token_hash(one["access_token"]))]
+    cursor = body["cursor"]
+    assert revoke(srv, client, one["access_token"]).status_code == 200  # again: not news
+    assert feed(srv, cursor)["events"] == []
+    # a reused refresh token revokes its family (two's refresh token, rotated, comes back)
+    r = refresh(srv, client, two["refresh_token"])
+    assert r.status_code == 200
+    fresh = r.json()
+    assert refresh(srv, client, two["refresh_token"]).status_code == 400
+    events = feed(srv, cursor)["events"]
+    assert [e["kind"] for e in events] == ["family", "token", "token"] and events[0]["family"]
+    assert events[0]["at"] > 0
+    # the family's live access tokens are named too: verifiers know no family
+    assert {e["token_hash"] for e in events[1:]} == {
+        token_hash(two["access_token"]), token_hash(fresh["access_token"])}
+
+
+def test_a_revoked_self_contained_jwt(make_server):
+    srv = admin_server(make_server)
+    client = cc_client(srv, "--access-token-format", "jwt")
+    token = cc_token(srv, client)
+    cursor = feed(srv)["cursor"]
+    assert revoke(srv, client, token).status_code == 200
+    events = feed(srv, cursor)["events"]
+    assert [(e["kind"], e["token_hash"]) for e in events] == [("token", token_hash(jti(token)))]
+
+
+def test_disabled_clients_and_users(make_server):
+    srv = admin_server(make_server)
+    client = start(srv)
+    grant(srv, client)
+    cursor = feed(srv)["cursor"]
+    srv.cli("user", "disable", "alice")
+    events = feed(srv, cursor)["events"]
+    assert [e["kind"] for e in events] == ["user"] and events[0]["sub"]
+    cursor = events[-1]["cursor"]
+    srv.cli("client", "disable", client["client_id"])
+    events = feed(srv, cursor)["events"]
+    assert [e["kind"] for e in events] == ["client", "family", "token"]
+    assert events[0]["client_id"] == client["client_id"]
+
+
+def test_check_sees_a_revocation_at_once(make_server):
+    srv = admin_server(make_server)
+    token = cc_token(srv, cc_client(srv))
+    client = cc_client(srv)
+    other = cc_token(srv, client)
+    assert check(srv, other).status_code == 200  # now in the token cache
+    assert revoke(srv, client, other).status_code == 200
+    assert check(srv, other).status_code == 401
+    assert check(srv, token).status_code == 200
+    events = feed(srv)["events"]
+    assert [e["token_hash"] for e in events] == [token_hash(other)]
+
+
+# ---- libgrantd-verify follows the feed -------------------------------------------------------
+
+def refused_within_a_second(verifier, token):
+    """Asks the library until it answers revoked; fails if that takes over a second."""
+    deadline = time.monotonic() + 1.0
+    while True:
+        status, reason, _, _ = verifier.ask(token)
+        if reason == "revoked":
+            assert status == 401
+            return
+        assert reason == "ok", reason
+        assert time.monotonic() < deadline, "still accepted a second after the revocation"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def following(make_server, verifiers):
+    """An issuer with an admin listener and a library process following its feed."""
+    srv = admin_server(make_server)
+
+    def verifier():
+        return verifiers(srv, "--revocation-feed", srv.admin_url + "/v1/revocations")
+    return srv, verifier
+
+
+def test_the_library_refuses_revoked_jwts_within_a_second(following):
+    srv, verifier = following
+    v = verifier()
+    client = start(srv, "--access-token-format", "jwt")
+    one, two, three = grant(srv, client), grant(srv, client), grant(srv, client)
+    cc = cc_client(srv, "--access-token-format", "jwt")
+    self_contained = cc_token(srv, cc)
+    for t in (one["access_token"], two["access_token"], three["access_token"], self_contained):
+        assert v.ask(t)[1] == "ok"  # and now in the library's JWT cache
+    assert revoke(srv, client, one["access_token"]).status_code == 200
+    refused_within_a_second(v, one["access_token"])
+    assert revoke(srv, cc, self_contained).status_code == 200
+    refused_within_a_second(v, self_contained)
+    # refresh-token reuse revokes the family, and so its JWT access token
+    assert refresh(srv, client, two["refresh_token"]).status_code == 200
+    assert refresh(srv, client, two["refresh_token"]).status_code == 400
+    refused_within_a_second(v, two["access_token"])
+    assert v.ask(three["access_token"])[1] == "ok"  # another family: alive
+
+
+def test_the_library_refuses_tokens_of_a_disabled_client_or_user(following, clock):
+    srv, verifier = following
+    v = verifier()
+    client = start(srv, "--access-token-format", "jwt")
+    user_token = grant(srv, client)["access_token"]
+    cc = cc_client(srv, "--access-token-format", "jwt")
+    client_token = cc_token(srv, cc)
+    assert v.ask(user_token)[1] == "ok" and v.ask(client_token)[1] == "ok"
+    srv.cli("user", "disable", "alice")
+    refused_within_a_second(v, user_token)
+    srv.cli("client", "disable", cc["client_id"])
+    refused_within_a_second(v, client_token)
+    # a library started later learns the past from cursor 0
+    late = verifier()
+    deadline = time.monotonic() + 1.0
+    while late.ask(client_token)[1] != "revoked":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    # a client enabled again: its tokens issued after the disable (a later second) pass
+    clock.advance(2)
+    enabled = json.loads(srv.cli("client", "enable", cc["client_id"], "--json").stdout)
+    cc["client_secret"] = enabled["client_secret"]
+    fresh = cc_token(srv, cc)
+    assert late.ask(fresh)[1] == "ok" and v.ask(fresh)[1] == "ok"
+    assert v.ask(client_token)[1] == "revoked"

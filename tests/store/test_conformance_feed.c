@@ -1,0 +1,162 @@
+/* Store conformance: the revocation feed (store.h, revocations_since). Each kind of write
+ * that revokes appends exactly its event in its own transaction, a write that fails or
+ * changes nothing appends none, the cursor only grows, and a tenant sees only its events.
+ *
+ * Not here: the HTTP feed (tests/integration/test_revocation_feed.py). */
+#include "conformance.h"
+
+/* Every event of f's tenant after `after`; *next gets the cursor to ask after next time. */
+static size_t events(struct fx *f, int64_t after, struct grantd_revocation **out, int64_t *next)
+{
+    size_t n = 0;
+    assert_int_equal(grantd_store_revocations_since(f->s, f->a, f->tenant, after, 100, out, &n,
+                                                    next),
+                     GRANTD_OK);
+    return n;
+}
+
+static int64_t cursor_now(struct fx *f)
+{
+    struct grantd_revocation *e;
+    int64_t next = 0;
+    events(f, 0, &e, &next);
+    return next;
+}
+
+static void assert_event(const struct grantd_revocation *e, const char *kind,
+                         const char *subject, int64_t at)
+{
+    assert_string_equal(e->kind, kind);
+    assert_string_equal(e->subject, subject);
+    assert_int_equal(e->at, at);
+}
+
+static struct grantd_code issued(struct fx *f, struct grantd_token t[2])
+{
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    make_tokens(&k, t);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
+    return k;
+}
+
+static void test_feed_token_revoke(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_token t[2];
+    issued(f, t);
+    int64_t c0 = cursor_now(f), next = 0;
+    struct grantd_revocation *e;
+    assert_int_equal(events(f, c0, &e, &next), 0);
+    assert_int_equal(next, c0);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
+    assert_int_equal(events(f, c0, &e, &next), 1);
+    char hex[2 * 24 + 1];
+    grantd_hex_encode(t[0].hash + 8, 24, hex);
+    assert_event(&e[0], "token", hex, 0);
+    assert_true(e[0].cursor > c0);
+    assert_int_equal(next, e[0].cursor);
+    assert_int_equal(e[0].tenant, f->tenant);
+    /* revoking again, or a token that is not there: nothing new */
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
+    unsigned char none[GRANTD_SHA256_LEN];
+    rand_hash(none);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, none), GRANTD_ENOTFOUND);
+    assert_int_equal(events(f, next, &e, &next), 0);
+}
+
+static void test_feed_family(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_token t[2], n[2];
+    struct grantd_code k = issued(f, t);
+    int64_t c0 = cursor_now(f), next = 0;
+    struct grantd_revocation *e;
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW), GRANTD_OK);
+    /* the family, then its live access token (a verifier knows tokens, not families) */
+    assert_int_equal(events(f, c0, &e, &next), 2);
+    assert_event(&e[0], "family", k.family, NOW);
+    char hex[2 * 24 + 1];
+    grantd_hex_encode(t[0].hash + 8, 24, hex);
+    assert_event(&e[1], "token", hex, NOW);
+    /* a family revoked already, and a refused token_put: nothing new */
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, k.family, NOW + 1),
+                     GRANTD_OK);
+    make_tokens(&k, n);
+    assert_int_equal(grantd_store_token_put(f->s, n, 2), GRANTD_ECONFLICT);
+    /* revoking a token of a revoked family is not news either */
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[1].hash), GRANTD_OK);
+    assert_int_equal(events(f, next, &e, &next), 0);
+}
+
+static void test_feed_client_and_user(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_token t[2];
+    struct grantd_code k = issued(f, t);
+    struct grantd_client c = make_client(f, k.client_id, 1);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+    struct grantd_user u = make_user(f, "feed-user");
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
+    int64_t c0 = cursor_now(f), next = 0;
+    struct grantd_revocation *e;
+    /* enabling what is enabled, disabling what does not exist: nothing */
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 0, NOW_US),
+                     GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, "nobody", 1, NOW),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(events(f, c0, &e, &next), 0);
+    assert_int_equal(grantd_store_client_set_disabled(f->s, f->tenant, c.id, 1, NOW_US),
+                     GRANTD_OK);
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, u.username, 1, NOW + 1),
+                     GRANTD_OK);
+    assert_int_equal(events(f, c0, &e, &next), 4);
+    assert_event(&e[0], "client", c.id, NOW);
+    assert_event(&e[1], "family", k.family, NOW);
+    assert_string_equal(e[2].kind, "token");
+    assert_event(&e[3], "user", u.id, NOW + 1);
+    assert_true(e[0].cursor < e[1].cursor && e[1].cursor < e[2].cursor);
+    /* disabled again: no new event */
+    assert_int_equal(grantd_store_user_set_disabled(f->s, f->tenant, u.username, 1, NOW + 2),
+                     GRANTD_OK);
+    assert_int_equal(events(f, next, &e, &next), 0);
+}
+
+static void test_feed_limit_and_tenants(void **state)
+{
+    struct fx *f = *state;
+    int64_t c0 = cursor_now(f), next = 0;
+    const char *fam[3];
+    for (int i = 0; i < 3; i++) {
+        fam[i] = uid(f->a, "family");
+        assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, fam[i], NOW), GRANTD_OK);
+    }
+    /* another tenant's revocation is not in this tenant's feed */
+    assert_int_equal(grantd_store_token_revoke_family(f->s, GRANTD_DEFAULT_TENANT,
+                                                      uid(f->a, "family"), NOW),
+                     GRANTD_OK);
+    struct grantd_revocation *e;
+    size_t n = 0;
+    assert_int_equal(grantd_store_revocations_since(f->s, f->a, f->tenant, c0, 2, &e, &n, &next),
+                     GRANTD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(e[0].subject, fam[0]);
+    assert_string_equal(e[1].subject, fam[1]);
+    assert_int_equal(events(f, next, &e, &next), 1);
+    assert_string_equal(e[0].subject, fam[2]);
+    assert_int_equal(events(f, next, &e, &next), 0);
+    assert_int_equal(grantd_store_revocations_since(f->s, f->a, f->tenant, -1, 2, &e, &n, &next),
+                     GRANTD_EINVAL);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_feed_token_revoke),
+        T(test_feed_family),
+        T(test_feed_client_and_user),
+        T(test_feed_limit_and_tenants),
+    };
+    CONFORMANCE_RUN("store conformance: revocation feed", tests);
+}

@@ -11,6 +11,8 @@
 #include "http/app.h"
 
 struct entry {
+    unsigned char key[GRANTD_SHA256_LEN]; /* the stored token's, or a self-contained one's text's */
+    const char *text;             /* a self-contained token's whole text; NULL for stored */
     const struct grantd_store *store;
     uint64_t generation;          /* the store's, read before the fetch */
     int64_t fetched_us;
@@ -67,9 +69,10 @@ static struct slot *slot_of(const unsigned char key[GRANTD_SHA256_LEN])
     return &slots[h % GRANTD_TOKEN_CACHE_SLOTS];
 }
 
+/* text NULL: a stored token's entry; else a self-contained token's with that whole text */
 static int cached(struct grantd_request *req, struct slot *sl,
-                  const unsigned char key[GRANTD_SHA256_LEN], uint64_t generation,
-                  struct grantd_token_facts *out)
+                  const unsigned char key[GRANTD_SHA256_LEN], const char *text,
+                  uint64_t generation, struct grantd_token_facts *out)
 {
     int hit = 0;
     int64_t now = grantd_clock_mono_us();
@@ -77,8 +80,8 @@ static int cached(struct grantd_request *req, struct slot *sl,
     struct entry *e = sl->e;
     if (e && e->store == req->app->store && e->generation == generation &&
         now - e->fetched_us < GRANTD_TOKEN_CACHE_TTL_MS * 1000 &&
-        memcmp(e->facts.token.hash, key, GRANTD_SHA256_LEN) == 0 &&
-        e->facts.token.tenant == req->iss->tenant) {
+        memcmp(e->key, key, GRANTD_SHA256_LEN) == 0 && !e->text == !text &&
+        (!text || strcmp(e->text, text) == 0) && e->facts.token.tenant == req->iss->tenant) {
         copy_facts(req->arena, &e->facts, out);
         hit = 1;
     }
@@ -86,15 +89,18 @@ static int cached(struct grantd_request *req, struct slot *sl,
     return hit;
 }
 
-static void keep(struct grantd_request *req, struct slot *sl, uint64_t generation,
-                 int64_t fetched_us, const struct grantd_token_facts *f)
+static void keep(struct grantd_request *req, struct slot *sl,
+                 const unsigned char key[GRANTD_SHA256_LEN], const char *text,
+                 uint64_t generation, int64_t fetched_us, const struct grantd_token_facts *f)
 {
     struct entry *e = grantd_xcalloc(1, sizeof(*e));
+    memcpy(e->key, key, GRANTD_SHA256_LEN);
     e->store = req->app->store;
     e->generation = generation;
     e->fetched_us = fetched_us;
     e->arena = grantd_arena_new(512);
     copy_facts(e->arena, f, &e->facts);
+    e->text = text ? grantd_arena_strdup(e->arena, text) : NULL;
     pthread_mutex_lock(&sl->mu);
     struct entry *old = sl->e;
     sl->e = e;
@@ -141,11 +147,39 @@ grantd_rc grantd_token_cache_get(struct grantd_request *req,
     /* the generation is read before the store is: a write committed during the fetch moves
      * it past what the entry records, so the entry is never used */
     uint64_t generation = grantd_store_generation(req->app->store);
-    if (cached(req, sl, key, generation, out))
+    if (cached(req, sl, key, NULL, generation, out))
         return GRANTD_OK;
     int64_t fetched_us = grantd_clock_mono_us();
     grantd_rc rc = fetch(req, key, out);
     if (rc == GRANTD_OK)
-        keep(req, sl, generation, fetched_us, out);
+        keep(req, sl, key, NULL, generation, fetched_us, out);
     return rc;
+}
+
+uint64_t grantd_token_cache_mark(struct grantd_request *req, int64_t *fetched_us)
+{
+    *fetched_us = grantd_clock_mono_us();
+    return grantd_store_generation(req->app->store);
+}
+
+int grantd_token_cache_self_get(struct grantd_request *req, const char *text,
+                                const unsigned char key[GRANTD_SHA256_LEN],
+                                struct grantd_token_facts *out)
+{
+    if (!atomic_load(&enabled))
+        return 0;
+    pthread_once(&once, init_slots);
+    return cached(req, slot_of(key), key, text,
+                  grantd_store_generation(req->app->store), out);
+}
+
+void grantd_token_cache_self_keep(struct grantd_request *req, const char *text,
+                                  const unsigned char key[GRANTD_SHA256_LEN],
+                                  uint64_t generation, int64_t fetched_us,
+                                  const struct grantd_token_facts *f)
+{
+    if (!atomic_load(&enabled))
+        return;
+    pthread_once(&once, init_slots);
+    keep(req, slot_of(key), key, text, generation, fetched_us, f);
 }

@@ -4,7 +4,8 @@
  * introspect_1m).
  *
  * What it keeps, per storage key: the token record and, for a user's token, whether the user
- * exists and is enabled, their username and account. Only tokens found in the store are kept.
+ * exists and is enabled, their username and account. Only tokens found in the store are kept,
+ * and the verified facts of self-contained JWTs (below).
  *
  * When an entry stops being used: once the store's generation moved on (store.h), and
  * entries fetched under an older generation are ignored. It moves at once after any write of
@@ -37,6 +38,25 @@ struct grantd_token_facts {
 GRANTD_MUST_USE grantd_rc grantd_token_cache_get(struct grantd_request *req,
                                                  const unsigned char key[GRANTD_SHA256_LEN],
                                                  struct grantd_token_facts *out);
+
+/* Self-contained JWTs (token_find.h), stored nowhere: the facts of one whose signature
+ * verified and that had no revocation row, keyed by the storage key of its text
+ * (grantd_opaque_hash) and compared by the whole text. Valid while the store's generation
+ * is the one read by grantd_token_cache_mark before the lookups that decided them: a
+ * revocation row (store.h, token_put), a disabled or changed client and a key rotation all
+ * move it. Expiry is the caller's to check, as for stored tokens.
+ *
+ * grantd_token_cache_mark: the generation and the time, read before those lookups.
+ * grantd_token_cache_self_get: 1 and *out when cached and still valid, else 0.
+ * grantd_token_cache_self_keep: keeps f (the facts decided under generation). */
+uint64_t grantd_token_cache_mark(struct grantd_request *req, int64_t *fetched_us);
+int grantd_token_cache_self_get(struct grantd_request *req, const char *text,
+                                const unsigned char key[GRANTD_SHA256_LEN],
+                                struct grantd_token_facts *out);
+void grantd_token_cache_self_keep(struct grantd_request *req, const char *text,
+                                  const unsigned char key[GRANTD_SHA256_LEN],
+                                  uint64_t generation, int64_t fetched_us,
+                                  const struct grantd_token_facts *f);
 
 /* Turns the cache off (0) or on (1) for this process: `cache.tokens = false` in the
  * configuration, and benchmarks that measure the store itself. On by default. */

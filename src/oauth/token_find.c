@@ -75,9 +75,24 @@ grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int ca
         *is_jwt = jwt;
     *where = GRANTD_TOKEN_ABSENT;
     grantd_opaque_hash(text, key);
+    /* a self-contained token's verdict, kept while the generation read before its lookups
+     * is the store's (token_cache.h): no store read and no signature check */
+    uint64_t generation = 0;
+    int64_t fetched_us = 0;
+    if (cache && jwt) {
+        if (grantd_token_cache_self_get(req, text, key, f)) {
+            *where = GRANTD_TOKEN_SELF_CONTAINED;
+            return GRANTD_OK;
+        }
+        generation = grantd_token_cache_mark(req, &fetched_us);
+    }
     grantd_rc rc = stored(req, cache, key, f);
-    if (rc == GRANTD_ENOTFOUND && jwt)
-        return self_contained(req, cache, text, f, where);
+    if (rc == GRANTD_ENOTFOUND && jwt) {
+        rc = self_contained(req, cache, text, f, where);
+        if (cache && rc == GRANTD_OK && *where == GRANTD_TOKEN_SELF_CONTAINED)
+            grantd_token_cache_self_keep(req, text, key, generation, fetched_us, f);
+        return rc;
+    }
     *where = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }

@@ -284,10 +284,22 @@ struct token_batch {
     size_t count;
 };
 
+/* 1 when a token of the batch is revoked at insert. */
+static int any_revoked(const struct token_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++)
+        if (b->tokens[i].revoked)
+            return 1;
+    return 0;
+}
+
+/* A revoked row (a self-contained token's revocation, revoke.c) moves the change sequence:
+ * other processes may have cached that token's verdict as good (store.h, "Changes"). */
 static grantd_rc token_put_tx(struct sq_conn *c, void *arg)
 {
     const struct token_batch *b = arg;
-    return insert_tokens(c, b->tokens, b->count);
+    grantd_rc rc = insert_tokens(c, b->tokens, b->count);
+    return rc == GRANTD_OK && any_revoked(b) ? sqlite__changed(c) : rc;
 }
 
 /* NULL scope is "". GRANTD_EINVAL for an empty batch, one that mixes tenants or families,

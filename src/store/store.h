@@ -26,9 +26,11 @@
  * Changes: the database keeps a change sequence that every write that may change or remove
  * a record someone may have read moves forward, in the same transaction, so that another
  * process that sees the sequence move sees the write too. Writes that move it: every
- * operation but token_put/token_put_async, code_put, code_consume (unless the code was
- * replayed: that revokes tokens), session_put, session_delete and purge_expired. Those only
- * add records (and nothing may cache that a record is absent), change codes and sessions
+ * operation but token_put/token_put_async (unless a token is revoked at insert: a
+ * self-contained token's revocation row, which turns a verdict someone may have cached from
+ * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
+ * tokens), session_put, session_delete and purge_expired. Those only add records (and
+ * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers
  * follow it with change_seq and change_wait (src/store/watch.c runs the server's watcher).
@@ -318,7 +320,9 @@ struct grantd_store_driver {
 
     /* Inserts tokens (all of one family) in one transaction. If a code of that family has
      * been revoked (it was replayed meanwhile) nothing is inserted and GRANTD_ECONFLICT is
-     * returned: tokens can never outlive the revocation of their code. */
+     * returned: tokens can never outlive the revocation of their code. A batch with a token
+     * revoked at insert (a self-contained token's revocation row) moves the change sequence
+     * in the same transaction; other batches do not. */
     grantd_rc (*token_put)(struct grantd_store *s, const struct grantd_token *tokens,
                            size_t count);
     /* A token by hash, revoked or expired ones included (the caller decides). */

@@ -173,6 +173,53 @@ def test_self_contained_client_credentials_jwts(make_server):
     assert_refused(check(srv, token), 401, "revoked", srv.url)
 
 
+def test_a_cached_self_contained_jwt_is_revoked_at_once(make_server):
+    """A self-contained JWT's verdict is kept in the token cache (no store read, no
+    signature check); its revocation row moves the store's generation, so the very next
+    /check and /introspect after POST /revoke refuse it, and its neighbours stay good."""
+    srv = admin_server(make_server)
+    client = cc_client(srv, "--access-token-format", "jwt")
+    watcher = observer(srv)
+    token, other = cc_token(srv, client), cc_token(srv, client)
+    for _ in range(3):  # the first answer caches the verdict, the others come from it
+        assert check(srv, token).status_code == 200
+        assert check(srv, other).status_code == 200
+        assert introspect_json(srv, watcher, token)["active"] is True
+    assert revoke(srv, client, token).status_code == 200
+    assert_refused(check(srv, token), 401, "revoked", srv.url)
+    assert introspect_json(srv, watcher, token) == {"active": False}
+    assert introspect_json(srv, client, token) == {"active": False}
+    assert_refused(check(srv, token), 401, "revoked", srv.url)
+    assert check(srv, other).status_code == 200
+    assert introspect_json(srv, watcher, other)["active"] is True
+    # revoking it again changes nothing
+    assert revoke(srv, client, token).status_code == 200
+    assert_refused(check(srv, token), 401, "revoked", srv.url)
+    assert check(srv, other).status_code == 200
+
+
+def test_a_cached_self_contained_jwt_of_a_client_disabled_by_the_cli(make_server):
+    """`grantd client disable` is another process: once it has returned, the cached verdict
+    is gone (the change watcher moved the generation), and re-enabling the client does not
+    bring its old tokens back."""
+    srv = admin_server(make_server)
+    client = cc_client(srv, "--access-token-format", "jwt")
+    watcher = observer(srv)
+    token = cc_token(srv, client)
+    for _ in range(3):
+        assert check(srv, token).status_code == 200
+        assert introspect_json(srv, watcher, token)["active"] is True
+    srv.cli("client", "disable", client["client_id"])
+    assert_refused(check(srv, token), 401, "revoked", srv.url)
+    assert introspect_json(srv, watcher, token) == {"active": False}
+    enabled = json.loads(srv.cli("client", "enable", client["client_id"], "--json").stdout)
+    assert_refused(check(srv, token), 401, "revoked", srv.url)
+    assert introspect_json(srv, watcher, token) == {"active": False}
+    fresh = cc_token(srv, dict(client, client_secret=enabled["client_secret"]))
+    assert check(srv, fresh).status_code == 200
+    assert check(srv, fresh).status_code == 200
+
+
 # ---- /check: every reason ------------------------------------------------------------------
 
 def test_missing_and_invalid_tokens(make_server):

@@ -279,6 +279,53 @@ static void test_grants_and_the_sequence(void **state)
     CHANGES(f, 1, GRANTD_OK, grantd_store_token_revoke_family(f->s, f->tenant, "other", NOW));
 }
 
+struct put_result {
+    grantd_rc rc;
+    int calls;
+};
+
+static void put_done(void *arg, grantd_rc rc)
+{
+    struct put_result *r = arg;
+    r->rc = rc;
+    r->calls++;
+}
+
+/* A token revoked at insert (a self-contained token's revocation row, oauth/revoke.c) moves
+ * the sequence and the generation, through token_put and token_put_async alike; the same
+ * row live (a token issued) moves neither (store.h, "Changes"). */
+static void test_revoked_row_moves_the_sequence(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+    struct grantd_token t[3];
+    for (int i = 0; i < 3; i++) {
+        t[i] = (struct grantd_token){.tenant = f->tenant, .kind = GRANTD_TOKEN_ACCESS,
+                                     .client_id = c.id, .scope = "a",
+                                     .family = uid(f->a, "jti"), .family_is_new = 1,
+                                     .created_at = NOW, .expires_at = NOW + 3600};
+        rand_hash(t[i].hash);
+    }
+    CHANGES(f, 0, GRANTD_OK, grantd_store_token_put(f->s, &t[0], 1));
+    t[1].revoked = 1;
+    CHANGES(f, 1, GRANTD_OK, grantd_store_token_put(f->s, &t[1], 1));
+    struct grantd_token got;
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
+    assert_true(got.revoked);
+    /* a second revocation of the same token is refused and moves nothing */
+    CHANGES(f, 0, GRANTD_EEXIST, grantd_store_token_put(f->s, &t[1], 1));
+    t[2].revoked = 1;
+    struct put_result r = {0};
+    uint64_t seq = seq_now(f->s), gen = grantd_store_generation(f->s);
+    grantd_store_token_put_async(f->s, &t[2], 1, put_done, &r);
+    /* a revoked row is written before the call returns, so the caller sees it at once */
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.rc, GRANTD_OK);
+    assert_true(seq_now(f->s) > seq);
+    assert_true(grantd_store_generation(f->s) != gen);
+}
+
 struct waiter {
     struct grantd_store *s;
     uint64_t after, seq;
@@ -360,6 +407,7 @@ int main(void)
         T(test_concurrent_rotations),
         T(test_changes_move_the_sequence),
         T(test_grants_and_the_sequence),
+        T(test_revoked_row_moves_the_sequence),
         T(test_change_wait_sees_another_handle),
         T(test_change_wait_ignores_token_puts),
     };

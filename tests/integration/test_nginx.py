@@ -6,6 +6,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -354,3 +355,43 @@ def test_check_is_not_on_the_public_listeners(make_server, orders_nginx):
     for path in ("/_grantd_check", "/check", "/check/error/invalid"):
         r = requests.get(base + path, headers=bearer(token), timeout=10)
         assert r.status_code == 404, (path, r.status_code, r.text)
+
+
+def test_make_api_serves_the_orders_api_until_ctrl_c(make_server, tmp_path):
+    """scripts/demo-api (make api): nginx and the orders API in front of a grantd's admin
+    listener, as README's walk-through calls them; SIGINT (Ctrl-C) stops both and removes
+    nginx's prefix."""
+    srv = make_server(extra_args=("--admin-listen", "127.0.0.1:0"))
+    public, upstream = free_port(), free_port()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, GRANTD_ADMIN_LISTEN=srv.admin_url.split("//", 1)[1],
+               DEMO_API_LISTEN=f"127.0.0.1:{public}", ORDERS_API_LISTEN=f"127.0.0.1:{upstream}",
+               TMPDIR=str(temp))
+    proc = subprocess.Popen([str(ROOT / "scripts/demo-api")], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{public}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", public), timeout=1).close()
+                socket.create_connection(("127.0.0.1", upstream), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+                time.sleep(0.05)
+        _, token = cc(srv, "profile")
+        r = requests.get(base + CREDIT, headers=bearer(token), timeout=10)
+        assert r.status_code == 200 and r.json()["credit_limit"] == orders_api.CREDIT_LIMIT
+        r = requests.post(base + ORDERS, headers=bearer(token), json={"items": []}, timeout=10)
+        assert r.status_code == 403 and 'scope="orders"' in r.headers["WWW-Authenticate"]
+        assert requests.get(base + CREDIT, timeout=10).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=20)[0]
+    assert proc.returncode == 0, out
+    assert list(temp.iterdir()) == []
+    for port in (public, upstream):
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()

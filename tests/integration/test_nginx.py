@@ -1,7 +1,8 @@
 """examples/nginx/grantd-check.conf with a real nginx: an API behind nginx's auth_request to
 grantd's /check gets the token's identity, and a client with a bad token gets the API's own
-error (the issuer profile's api_errors) with grantd's challenge. Skipped without nginx
-(Debian: nginx-light)."""
+error (the issuer profile's api_errors) with grantd's challenge. Then the example orders API
+(examples/orders-api/) behind examples/nginx/orders-api.conf, and scripts/demo-api (make api)
+that serves both. Skipped without nginx (Debian: nginx-light), failed under ctest."""
 import http.server
 import json
 import os
@@ -9,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,10 +19,13 @@ import pytest
 import requests
 
 from conftest import create_client
+from flow import make_user
 from test_introspect_revoke import revoke
-from test_tokens import client_credentials
+from test_tokens import client_credentials, grant
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "examples/orders-api"))
+import orders_api  # noqa: E402  (the example API itself, run in the test's process)
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
                                   else None)
 
@@ -149,14 +154,6 @@ def test_nginx_auth_request_in_front_of_an_api(make_server, tmp_path, api):
 
 
 # ---- the example orders API (examples/orders-api/) behind examples/nginx/orders-api.conf ----
-
-import sys  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "examples/orders-api"))
-import orders_api  # noqa: E402
-
-from flow import make_user  # noqa: E402
-from test_tokens import grant  # noqa: E402
 
 APRUVE = b'[{"message":"Invalid authentication token."}]'
 BILLIT = {"missing": b'{"errors":[{"Code":"InvalidAccessToken"}]}',

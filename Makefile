@@ -1,6 +1,8 @@
 # The two commands of README.md, and the builds behind them.
 #   make run     install what is missing, build grantd, create the demo client and user, serve
 #                on 127.0.0.1:8080
+#   make api     the example orders API behind nginx on 127.0.0.1:8090, asking make run's grantd
+#                (run it in a second terminal; scripts/demo-api)
 #   make check   install test dependencies, build, run every suite (unit, store, fuzz replay, integration)
 #   make check-asan   the same suites in an ASan+UBSan build (CI runs both)
 #   make build-release   compile a Release build (-O3, warnings as errors) without running it:
@@ -18,7 +20,7 @@ FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 30
 PREFIX      ?= /usr/local
 
-.PHONY: all deps build build-grantd build-release run install check check-asan fuzz bench clean
+.PHONY: all deps build build-grantd build-release run api install check check-asan fuzz bench clean
 
 all: build
 
@@ -41,6 +43,9 @@ build-grantd:
 
 run: deps build-grantd
 	scripts/demo $(BUILD)/grantd
+
+api:
+	scripts/demo-api
 
 install: build-grantd
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)

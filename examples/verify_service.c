@@ -38,7 +38,10 @@ static int64_t clock_file_now(void *ctx)
         off = 0;
     if (fd >= 0)
         close(fd);
-    return (int64_t)time(NULL) + off / 1000000;
+    /* the precise clock, as grantd stamps iat with it (time() reads a coarser one) */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + off) / 1000000;
 }
 
 static void answer(struct grantd_verifier *v, const char *token, const char *scope)

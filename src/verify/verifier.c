@@ -109,9 +109,16 @@ void grantd_verifier_free(struct grantd_verifier *v)
     free(v);
 }
 
+/* CLOCK_REALTIME, not time(NULL): on Linux time() reads the coarse clock, which lags the
+ * one an issuer on the same host stamps iat with by up to a tick, so a token checked in the
+ * first milliseconds of a second would have an iat in the future. */
 int64_t grantd_verifier_now(struct grantd_verifier *v)
 {
-    return v->now ? v->now(v->now_ctx) : (int64_t)time(NULL);
+    if (v->now)
+        return v->now(v->now_ctx);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
 }
 
 static char *str_member(json_t *o, const char *name)

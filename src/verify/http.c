@@ -31,43 +31,11 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
-grantd_rc grantd_verify_http(const char *url, const char *form, const char *user,
-                             const char *pass, long timeout_ms, char **body)
-{
-    grantd_rc rc = GRANTD_EIO;
-    struct body b = {0};
-    long status = 0;
-    *body = NULL;
-    CURL *c = curl_easy_init();
-    if (!c)
-        goto out;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    if (form) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERNAME, user);
-        curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
-    }
-    if (curl_easy_perform(c) != CURLE_OK ||
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200 ||
-        !b.buf)
-        goto out;
-    *body = b.buf;
-    b.buf = NULL;
-    rc = GRANTD_OK;
-out:
-    free(b.buf);
-    curl_easy_cleanup(c);
-    return rc;
-}
-
-grantd_rc grantd_verify_http_get(const char *url, const char *header, long timeout_ms,
-                                 long *status, char **body)
+/* One request: a POST of form with Basic credentials when form is set, else a GET, with
+ * header (may be NULL) added. *status and *body (malloc'd, NUL-terminated) are what came
+ * back; GRANTD_EIO when no answer came (or it was over GRANTD_VERIFY_DOC_MAX). */
+static grantd_rc request(const char *url, const char *form, const char *user, const char *pass,
+                         const char *header, long timeout_ms, long *status, char **body)
 {
     grantd_rc rc = GRANTD_EIO;
     struct body b = {0};
@@ -86,6 +54,12 @@ grantd_rc grantd_verify_http_get(const char *url, const char *header, long timeo
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (form) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERNAME, user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+    }
     if (curl_easy_perform(c) != CURLE_OK ||
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
         goto out;
@@ -97,4 +71,23 @@ out:
     curl_slist_free_all(headers);
     curl_easy_cleanup(c);
     return rc;
+}
+
+grantd_rc grantd_verify_http(const char *url, const char *form, const char *user,
+                             const char *pass, long timeout_ms, char **body)
+{
+    long status = 0;
+    grantd_rc rc = request(url, form, user, pass, NULL, timeout_ms, &status, body);
+    if (rc == GRANTD_OK && (status != 200 || !*body)) {
+        free(*body);
+        *body = NULL;
+        rc = GRANTD_EIO;
+    }
+    return rc;
+}
+
+grantd_rc grantd_verify_http_get(const char *url, const char *header, long timeout_ms,
+                                 long *status, char **body)
+{
+    return request(url, NULL, NULL, NULL, header, timeout_ms, status, body);
 }

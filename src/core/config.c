@@ -33,7 +33,9 @@ enum field_kind {
 struct field {
     const char *name;
     enum field_kind kind;
-    size_t offset;                 /* into struct grantd_config */
+    size_t offset;                 /* into the enclosing group's struct: for a member of a
+                                      group, add the group row's offset (the root's is 0,
+                                      so most rows hold offsets into struct grantd_config) */
     long long min, max;            /* integer kinds */
     int allow_never;               /* the string "never" means 0 */
     const char *(*check)(const char *value); /* string kinds: NULL or why it is wrong */
@@ -97,60 +99,31 @@ static const struct field profile_alias_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
-#define API_ERR(i, member) CFG_OFF(profile.api_errors[i].member)
+/* One reason's answer; the offsets are within struct grantd_api_error, and each reason's
+ * group row below gives where its struct lies in the config. */
+#define API_ERR_OFF(member) offsetof(struct grantd_api_error, member)
 
-static const struct field api_error_missing[] = {
-    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_MISSING, status), 0, 599, 0, NULL, NULL},
-    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_MISSING, content_type), 0, 0, 0,
+static const struct field api_error_fields[] = {
+    {"status", FIELD_UINT, API_ERR_OFF(status), 0, 599, 0, NULL, NULL},
+    {"content_type", FIELD_STRING, API_ERR_OFF(content_type), 0, 0, 0,
      grantd_cfgchk_header_value, NULL},
-    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_MISSING, body), 0, 0, 0, grantd_cfgchk_api_body,
-     NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct field api_error_invalid[] = {
-    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_INVALID, status), 0, 599, 0, NULL, NULL},
-    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_INVALID, content_type), 0, 0, 0,
-     grantd_cfgchk_header_value, NULL},
-    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_INVALID, body), 0, 0, 0, grantd_cfgchk_api_body,
-     NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct field api_error_expired[] = {
-    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_EXPIRED, status), 0, 599, 0, NULL, NULL},
-    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_EXPIRED, content_type), 0, 0, 0,
-     grantd_cfgchk_header_value, NULL},
-    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_EXPIRED, body), 0, 0, 0, grantd_cfgchk_api_body,
-     NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct field api_error_revoked[] = {
-    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_REVOKED, status), 0, 599, 0, NULL, NULL},
-    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_REVOKED, content_type), 0, 0, 0,
-     grantd_cfgchk_header_value, NULL},
-    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_REVOKED, body), 0, 0, 0, grantd_cfgchk_api_body,
-     NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct field api_error_insufficient_scope[] = {
-    {"status", FIELD_UINT, API_ERR(GRANTD_CHECK_INSUFFICIENT_SCOPE, status), 0, 599, 0, NULL, NULL},
-    {"content_type", FIELD_STRING, API_ERR(GRANTD_CHECK_INSUFFICIENT_SCOPE, content_type), 0, 0, 0,
-     grantd_cfgchk_header_value, NULL},
-    {"body", FIELD_STRING, API_ERR(GRANTD_CHECK_INSUFFICIENT_SCOPE, body), 0, 0, 0, grantd_cfgchk_api_body,
-     NULL},
+    {"body", FIELD_STRING, API_ERR_OFF(body), 0, 0, 0, grantd_cfgchk_api_body, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 /* profile.api_errors: what the protected API answers for each refusal reason */
 static const struct field profile_api_error_fields[] = {
-    {"missing", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_missing},
-    {"invalid", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_invalid},
-    {"expired", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_expired},
-    {"revoked", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_revoked},
-    {"insufficient_scope", FIELD_GROUP, 0, 0, 0, 0, NULL, api_error_insufficient_scope},
+    {"missing", FIELD_GROUP, CFG_OFF(profile.api_errors[GRANTD_CHECK_MISSING]), 0, 0, 0, NULL,
+     api_error_fields},
+    {"invalid", FIELD_GROUP, CFG_OFF(profile.api_errors[GRANTD_CHECK_INVALID]), 0, 0, 0, NULL,
+     api_error_fields},
+    {"expired", FIELD_GROUP, CFG_OFF(profile.api_errors[GRANTD_CHECK_EXPIRED]), 0, 0, 0, NULL,
+     api_error_fields},
+    {"revoked", FIELD_GROUP, CFG_OFF(profile.api_errors[GRANTD_CHECK_REVOKED]), 0, 0, 0, NULL,
+     api_error_fields},
+    {"insufficient_scope", FIELD_GROUP,
+     CFG_OFF(profile.api_errors[GRANTD_CHECK_INSUFFICIENT_SCOPE]), 0, 0, 0, NULL,
+     api_error_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -441,7 +414,7 @@ static grantd_rc load_int(struct load_ctx *ctx, const config_setting_t *s, const
 }
 
 static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
-                            const struct field *fields, const char *prefix);
+                            const struct field *fields, size_t base, const char *prefix);
 
 /* RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). */
 static int valid_scope_token(const char *v)
@@ -558,7 +531,7 @@ static grantd_rc load_setting(struct load_ctx *ctx, const config_setting_t *s,
             return fail_at(ctx, s, "%s must be a group: %s = { ... };", name, name);
         char prefix[136];
         snprintf(prefix, sizeof(prefix), "%.127s.", name);
-        return load_group(ctx, s, f->members, prefix);
+        return load_group(ctx, s, f->members, f->offset, prefix);
     }
     if (f->kind != FIELD_STRING)
         return load_int(ctx, s, f, name);
@@ -580,8 +553,11 @@ static const struct field *field_find(const struct field *fields, const char *na
     return NULL;
 }
 
+/* Loads the settings of one group; base is where the group's struct lies in the config
+ * (each member's offset is relative to it), so that the fields load_setting sees are
+ * resolved to offsets into struct grantd_config. */
 static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
-                            const struct field *fields, const char *prefix)
+                            const struct field *fields, size_t base, const char *prefix)
 {
     int n = config_setting_length(group);
     for (int i = 0; i < n; i++) {
@@ -592,7 +568,9 @@ static grantd_rc load_group(struct load_ctx *ctx, const config_setting_t *group,
         const struct field *f = field_find(fields, sname);
         if (!f)
             return fail_at(ctx, s, "unknown setting '%s'", name);
-        grantd_rc rc = load_setting(ctx, s, f, name);
+        struct field at = *f;
+        at.offset += base;
+        grantd_rc rc = load_setting(ctx, s, &at, name);
         if (rc != GRANTD_OK)
             return rc;
     }
@@ -619,7 +597,7 @@ static grantd_rc load_text(struct grantd_config *cfg, const char *text, const ch
         goto out;
     }
     struct load_ctx ctx = {&next, path, err, errlen};
-    rc = load_group(&ctx, config_root_setting(&lc), root, "");
+    rc = load_group(&ctx, config_root_setting(&lc), root, 0, "");
     if (rc == GRANTD_OK) {
         grantd_config_free(cfg);
         *cfg = next;
@@ -721,15 +699,19 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
     return GRANTD_ECONFIG;
 }
 
+/* base: as for load_group. */
 static grantd_rc validate_group(const struct grantd_config *cfg, const struct field *fields,
-                                const char *prefix, char *err, size_t errlen)
+                                size_t base, const char *prefix, char *err, size_t errlen)
 {
-    for (const struct field *f = fields; f->name; f++) {
+    for (const struct field *member = fields; member->name; member++) {
         grantd_rc rc = GRANTD_OK;
+        struct field resolved = *member;
+        resolved.offset += base;
+        const struct field *f = &resolved;
         if (f->kind == FIELD_GROUP) {
-            char sub[64];
-            snprintf(sub, sizeof(sub), "%s.", f->name);
-            rc = validate_group(cfg, f->members, sub, err, errlen);
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%.127s%s.", prefix, f->name);
+            rc = validate_group(cfg, f->members, f->offset, sub, err, errlen);
         } else if (f->kind == FIELD_SCOPES || f->kind == FIELD_STRINGS) {
             continue; /* checked while loading */
         } else if (f->kind == FIELD_STRING) {
@@ -751,7 +733,7 @@ static grantd_rc validate_group(const struct grantd_config *cfg, const struct fi
 
 grantd_rc grantd_config_validate(const struct grantd_config *cfg, char *err, size_t errlen)
 {
-    return validate_group(cfg, root_fields, "", err, errlen);
+    return validate_group(cfg, root_fields, 0, "", err, errlen);
 }
 
 const char *grantd_config_scope_description(const struct grantd_config *cfg, const char *name)

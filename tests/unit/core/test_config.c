@@ -331,6 +331,47 @@ static void test_profile(void **state)
     expect_error("profile = { name = \"a b\"; };\n", 1, "profile.name must be");
 }
 
+/* profile.api_errors: five groups sharing one member table, each landing in its reason's
+ * slot (a wrong group offset would put every reason's answer in the first one). */
+static void test_api_errors(void **state)
+{
+    (void)state;
+    struct grantd_config cfg;
+    char err[256] = "";
+    grantd_config_defaults(&cfg);
+    grantd_rc rc = load_text(&cfg,
+                             "profile = { api_errors = {\n"
+                             "  missing = { status = 401; body = \"m\"; };\n"
+                             "  invalid = { status = 402; body = \"i\"; };\n"
+                             "  expired = { status = 403; content_type = \"text/plain\"; };\n"
+                             "  revoked = { status = 404; body = \"r\"; };\n"
+                             "  insufficient_scope = { status = 405; body = \"s\"; };\n"
+                             "}; };\n",
+                             err, sizeof(err));
+    if (rc != GRANTD_OK)
+        fail_msg("%s", err);
+    const struct grantd_api_error *e = cfg.profile.api_errors;
+    static const char *const bodies[] = {"m", "i", NULL, "r", "s"};
+    for (int i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
+        assert_int_equal(e[i].status, 401 + i);
+        if (bodies[i])
+            assert_string_equal(e[i].body, bodies[i]);
+        else
+            assert_null(e[i].body);
+    }
+    assert_string_equal(e[GRANTD_CHECK_EXPIRED].content_type, "text/plain");
+    assert_null(e[GRANTD_CHECK_MISSING].content_type);
+    assert_int_equal(grantd_config_validate(&cfg, err, sizeof(err)), GRANTD_OK);
+    grantd_config_free(&cfg);
+
+    expect_error("profile = { api_errors = {\n revoked = { status = 600; }; }; };\n", 2,
+                 "profile.api_errors.revoked.status");
+    expect_error("profile = { api_errors = { expired = {\n colour = 1; }; }; };\n", 2,
+                 "unknown setting 'profile.api_errors.expired.colour'");
+    expect_error("profile = { api_errors = { invalid = {\n content_type = \"a\\nb\"; }; }; };\n",
+                 2, "content_type");
+}
+
 static void test_failed_load_changes_nothing(void **state)
 {
     struct grantd_config cfg;
@@ -493,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_failed_load_changes_nothing),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_env_overrides_file),
+        cmocka_unit_test(test_api_errors),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_ranges),
         cmocka_unit_test(test_listen_parse),

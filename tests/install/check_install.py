@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """The install rules of CMakeLists.txt: `cmake --install BUILD --prefix TMP` puts every file
 where a user expects it, the installed binary runs, the installed example configuration
-loads, the man page renders without warnings (when groff is there to say), and a program
-builds against the installed libgrantd-verify through its pkg-config file and runs.
+loads, the man page renders without warnings (when groff is there to say), the installed
+example resource server's source builds against the installed libgrantd-verify through its
+pkg-config file and runs, and the installed example orders API runs. A packager's
+`DESTDIR=TMP cmake --install BUILD --prefix /usr` puts the same examples under TMP/usr.
 
 Usage (ctest runs it): check_install.py BUILD_DIR [CMAKE]. Exit 0 when every check passes."""
 import os
@@ -21,14 +23,50 @@ def expected_files():
     files += [f"share/grantd/examples/profiles/{p.name}"
               for p in sorted((ROOT / "examples" / "profiles").glob("*.conf"))]
     files += [f"share/doc/grantd/docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md"))]
+    files += example_files()
     files += ["include/grantd/verify.h", "lib/libgrantd-verify.a", "lib/libgrantd-verify.so.0",
               "lib/pkgconfig/grantd-verify.pc"]
     return files
 
 
+def example_files():
+    """The examples a user starts from, beyond grantd.conf and the profiles: the nginx sites
+    in front of an API, the example orders API and the resource server's source."""
+    files = [f"share/grantd/examples/nginx/{p.name}"
+             for p in sorted((ROOT / "examples" / "nginx").glob("*.conf"))]
+    return files + ["share/grantd/examples/orders-api/orders_api.py",
+                    "share/grantd/examples/verify_service.c"]
+
+
+def check_examples(prefix, check):
+    """Each installed example is the repository's file, byte for byte; the orders API is
+    executable and answers --help."""
+    for rel in example_files():
+        src = ROOT / "examples" / rel.split("share/grantd/examples/", 1)[1]
+        dst = Path(prefix) / rel
+        check(dst.is_file() and dst.read_bytes() == src.read_bytes(),
+              f"{rel} is not a copy of {src.relative_to(ROOT)}")
+    api = Path(prefix) / "share/grantd/examples/orders-api/orders_api.py"
+    check(os.access(api, os.X_OK), f"{api} is not executable")
+    p = run("/usr/bin/python3", str(api), "--help")
+    check(p.returncode == 0 and "--listen" in p.stdout, f"installed orders_api.py --help: "
+          f"{p.returncode} {p.stdout!r} {p.stderr!r}")
+
+
+def check_destdir(build, cmake, check):
+    """DESTDIR=TMP cmake --install BUILD --prefix /usr: the examples land under TMP/usr."""
+    with tempfile.TemporaryDirectory(prefix="grantd-destdir-") as dest:
+        p = run(cmake, "--install", str(build), "--prefix", "/usr",
+                env=dict(os.environ, DESTDIR=dest))
+        check(p.returncode == 0, f"DESTDIR install exited {p.returncode}: {p.stderr}")
+        for rel in example_files():
+            check((Path(dest) / "usr" / rel).is_file(), f"DESTDIR: usr/{rel} is not installed")
+
+
 def check_verify_library(prefix, check):
-    """examples/verify_service.c compiled and linked with what `pkg-config grantd-verify`
-    says about the installed prefix (--define-prefix: the .pc file's own place), then run."""
+    """The installed examples/verify_service.c compiled and linked with what `pkg-config
+    grantd-verify` says about the installed prefix (--define-prefix: the .pc file's own
+    place), then run."""
     env = dict(os.environ, PKG_CONFIG_PATH=f"{prefix}/lib/pkgconfig")
     p = run("pkg-config", "--define-prefix", "--cflags", "--libs", "grantd-verify", env=env)
     check(p.returncode == 0 and f"-I{prefix}/include" in p.stdout,
@@ -38,7 +76,8 @@ def check_verify_library(prefix, check):
     exe = Path(prefix) / "verify-example"
     sanitize = os.environ.get("GRANTD_SANITIZE_FLAGS", "").split()  # as the library was built
     c = run("cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", *sanitize, "-o", str(exe),
-            str(ROOT / "examples" / "verify_service.c"), *p.stdout.split(), "-pthread")
+            str(Path(prefix) / "share/grantd/examples/verify_service.c"), *p.stdout.split(),
+            "-pthread")
     check(c.returncode == 0, f"building against the installed library: {c.stderr}")
     if c.returncode == 0:
         r = run(str(exe), "https://issuer.example", "not-a-token",
@@ -73,6 +112,7 @@ def main():
         extra = sorted(p.name for p in (Path(prefix) / "bin").iterdir() if p.name != "grantd")
         check(extra == [], f"bin/ holds more than grantd: {extra}")
         check_verify_library(prefix, check)
+        check_examples(prefix, check)
 
         p = run(str(binary), "--help")
         check(p.returncode == 0 and p.stdout.startswith("Usage: grantd COMMAND"),
@@ -90,6 +130,8 @@ def main():
         if shutil.which("groff") and page.is_file():
             p = run("groff", "-man", "-Tutf8", "-ww", "-z", str(page))
             check(p.returncode == 0 and p.stderr == "", f"groff warns: {p.stderr}")
+
+    check_destdir(build, cmake, check)
 
     for f in failures:
         print(f"FAIL: {f}")

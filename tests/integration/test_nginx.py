@@ -4,6 +4,8 @@ error (the issuer profile's api_errors) with grantd's challenge. Then the exampl
 (examples/orders-api/) behind examples/nginx/orders-api.conf, and scripts/demo-api (make api)
 that serves both. Skipped without nginx (Debian: nginx-light), failed under ctest."""
 import http.server
+import importlib.machinery
+import importlib.util
 import json
 import os
 import shutil
@@ -392,3 +394,59 @@ def test_make_api_serves_the_orders_api_until_ctrl_c(make_server, tmp_path):
     for port in (public, upstream):
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+# ---- bench/run's nginx_check workloads: the two sites it derives from grantd-check.conf ----
+
+def load_bench_run():
+    """bench/run (a Python script without a .py name) as a module; main() does not run."""
+    loader = importlib.machinery.SourceFileLoader("bench_run", str(ROOT / "bench/run"))
+    spec = importlib.util.spec_from_loader("bench_run", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_bench_nginx_sites_differ_by_the_check_alone(make_server, tmp_path, api):
+    """What bench/run's nginx_check workloads compare: behind the site with auth_request a
+    request without a good token is refused and a good one reaches the API with its
+    identity; behind the same site without it every request reaches the API, with no
+    identity and nothing in nginx's error log (no per-request warning to slow it down)."""
+    bench = load_bench_run()
+    srv = make_server(extra_args=("--admin-listen", "127.0.0.1:0"))
+    admin_port = int(srv.admin_url.rsplit(":", 1)[1])
+    client = create_client(srv, "--name", "B", "--grant", "client_credentials",
+                           "--scope", "a b")
+    good = client_credentials(srv, client, "a b").json()["access_token"]
+    narrow = client_credentials(srv, client, "b").json()["access_token"]
+    for check in (True, False):
+        port, prefix = free_port(), tmp_path / f"nginx-{check}"
+        (prefix / "logs").mkdir(parents=True)
+        (prefix / "tmp").mkdir()
+        (prefix / "site.conf").write_text(bench.nginx_site(port, api, admin_port, check))
+        (prefix / "nginx.conf").write_text(bench.nginx_conf(prefix, 2))
+        proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                                 "-g", "daemon off;"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, "nginx"
+                    time.sleep(0.05)
+            url = f"http://127.0.0.1:{port}{bench.NGINX_PATH}"
+            answers = [requests.get(url, headers=h, timeout=10)
+                       for h in (bearer(good), bearer(narrow), {})]
+            if check:
+                assert answers[0].status_code == 200, answers[0].text
+                assert answers[0].json()["x-grantd-client-id"] == client["client_id"]
+                assert [r.status_code for r in answers[1:]] == [403, 401]
+            else:
+                assert [(r.status_code, r.json()) for r in answers] == [(200, {})] * 3
+            assert (prefix / "logs" / "error.log").read_text() == ""
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.communicate(timeout=10)

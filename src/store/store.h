@@ -116,6 +116,9 @@ struct grantd_client {
      * issued at or before this time (unix microseconds) are dead: set when the client is
      * created (client_put: required, > 0), disabled and enabled again. */
     int64_t tokens_after;
+    /* The APIs (RFC 8707 resource indicators: absolute URIs) the client may ask tokens for,
+     * space-separated; NULL or "" for none (its tokens are for the issuer alone). */
+    const char *resources;
 };
 
 struct grantd_user {
@@ -163,6 +166,9 @@ struct grantd_code {
     const char *family;              /* id shared by every token this code leads to */
     int64_t auth_time, created_at, expires_at; /* code_put: created_at required (> 0) */
     int used, revoked;
+    /* The resources (RFC 8707) the authorization request named, space-separated; NULL or
+     * "" for none. The token request may select a subset. */
+    const char *resources;
 };
 
 enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
@@ -188,6 +194,10 @@ struct grantd_token {
     /* token_put only: the caller minted `family` for this very put (a fresh random id), so
      * it cannot be among the revoked families and the store skips that lookup */
     int family_is_new;
+    /* The resources (RFC 8707) the token is for, space-separated; NULL or "" for none. An
+     * access token's audience; a refresh token's granted set, of which each refresh may
+     * select a subset. */
+    const char *audience;
 };
 
 /* A signing key. The private part is sealed (AES-256-GCM under the master key) by

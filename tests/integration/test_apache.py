@@ -1,6 +1,6 @@
 """Apache's mod_oauth2 accepts grantd's tokens for one API unchanged (issue 12 item 6, RFC
-8707): Apache protects a location with `OAuth2TokenVerify jwks_uri` at grantd's JWKS and
-`Require oauth2_claim aud:<the API's URL>`. A JWT asked for that resource gets 200 and the
+8707): examples/apache/orders-api.conf protects a location with `OAuth2TokenVerify jwks_uri`
+at grantd's JWKS and `Require oauth2_claim aud:<the API's URL>`. A JWT asked for that resource gets 200 and the
 content; one asked for no resource (aud = the issuer) or for another API, a forged one and
 an expired one get 401.
 
@@ -26,8 +26,9 @@ APACHE = Path("/usr/sbin/apache2")
 MODULES = Path("/usr/lib/apache2/modules")
 FAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 AHEAD = 7200  # seconds Apache's clock runs ahead of the servers' until the test clock moves
-ORDERS = "https://api.example/orders"
-BILLING = "https://api.example/billing"
+ORDERS = "https://api.example.com/orders"  # the example's API
+BILLING = "https://api.example.com/billing"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/apache/orders-api.conf"
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +48,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def apache_conf(root, port, jwks_uri):
+def apache_conf(root, port):
     modules = "".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so\n"
                       for name in ("mpm_event", "authn_core", "authz_core", "oauth2"))
     return (f"ServerRoot {root}\nServerName 127.0.0.1\nListen 127.0.0.1:{port}\n"
@@ -56,11 +57,7 @@ def apache_conf(root, port, jwks_uri):
             + (f"User #{os.getuid()}\nGroup #{os.getgid()}\n" if os.getuid() else "") +
             f"PidFile {root}/apache.pid\nErrorLog {root}/error.log\nLogLevel warn\n"
             f"{modules}DocumentRoot {root}/htdocs\n"
-            "<Location /orders>\n"
-            "  AuthType oauth2\n"
-            f"  OAuth2TokenVerify jwks_uri {jwks_uri}\n"
-            f"  Require oauth2_claim aud:{ORDERS}\n"
-            "</Location>\n")
+            f"Include {root}/orders-api.conf\n")
 
 
 @pytest.fixture
@@ -73,7 +70,11 @@ def apache(tmp_path):
         (root / "htdocs/orders").mkdir(parents=True)
         (root / "htdocs/orders/index.html").write_text("the orders\n")
         port = free_port()
-        (root / "httpd.conf").write_text(apache_conf(root, port, jwks_uri))
+        example = EXAMPLE.read_text()
+        assert "https://id.example.com/jwks.json" in example and ORDERS in example
+        (root / "orders-api.conf").write_text(
+            example.replace("https://id.example.com/jwks.json", jwks_uri))
+        (root / "httpd.conf").write_text(apache_conf(root, port))
         env = dict(os.environ, LD_PRELOAD=str(FAKETIME), FAKETIME=f"+{AHEAD}s",
                    FAKETIME_DONT_RESET="1")
         proc = subprocess.Popen([str(APACHE), "-f", str(root / "httpd.conf"), "-DFOREGROUND"],

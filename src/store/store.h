@@ -56,7 +56,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 3 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 4 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -415,6 +415,14 @@ struct grantd_store_driver {
                                    int64_t tenant, int64_t after, size_t limit,
                                    struct grantd_revocation **out, size_t *count,
                                    int64_t *next_cursor);
+
+    /* ---- version 4 ----
+     * No new operation: the records gained the RFC 8707 lists, grantd_client.resources,
+     * grantd_code.resources and grantd_token.audience, which client_put, code_put,
+     * token_put, token_put_async and refresh_rotate store and client_get, client_list,
+     * code_consume and token_get return ("" when none was stored). A driver of an older
+     * version, which zeroes the records it fills, returns them NULL: no resource, so every
+     * resource request is refused (invalid_target), never widened. */
 };
 
 struct grantd_store {

@@ -214,3 +214,16 @@ def test_authlib_asks_for_a_resource(server):
     token = oauth.fetch_token(server.url + "/token", grant_type="client_credentials",
                               resource=BILLING)
     assert claims(token["access_token"])["aud"] == BILLING
+
+
+def test_a_json_token_request_carries_one_resource(server):
+    c = cc_client(server, "--access-token-format", "jwt")
+    r = requests.post(server.url + "/token", json={"grant_type": "client_credentials",
+                                                   "resource": BILLING},
+                      auth=(c["client_id"], c["client_secret"]), timeout=10)
+    assert r.status_code == 200, r.text
+    assert claims(r.json()["access_token"])["aud"] == BILLING
+    r = requests.post(server.url + "/token", json={"grant_type": "client_credentials",
+                                                   "resource": OTHER},
+                      auth=(c["client_id"], c["client_secret"]), timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_target", r.text

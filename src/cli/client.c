@@ -8,6 +8,8 @@
 #include "cli/client_int.h"
 #include "core/clock.h"
 #include "oauth/redirect_uri.h"
+#include "oauth/resource.h"
+#include "oauth/scope.h"
 
 #define CREATE_MAX_URIS 32
 
@@ -17,6 +19,7 @@ static const char create_usage[] =
     "                            [--allow-insecure-redirect] [--redirect-uri-wildcard]\n"
     "                            [--allow-plain-pkce] [--always-consent]\n"
     "                            [--access-token-format opaque|jwt] [--introspect-any]\n"
+    "                            [--resource URI]...\n"
     "                            [--code-ttl S] [--access-ttl S] [--refresh-ttl S|never]\n"
     "                            [--config FILE] [--db URL]\n"
     "\n"
@@ -47,6 +50,10 @@ static const char create_usage[] =
     "                       opaque random access tokens (default), or signed JWTs\n"
     "                       (RFC 9068) that APIs can check without asking grantd\n"
     "  --introspect-any     may introspect every token, not only its own (for APIs)\n"
+    "  --resource URI       an API the client may ask tokens for (repeatable; RFC 8707\n"
+    "                       resource indicators): an absolute URI without a fragment; a\n"
+    "                       token asked for it names it as its audience (JWT aud,\n"
+    "                       introspection's aud, /check's X-Grantd-Audience)\n"
     "  --code-ttl S         authorization codes live S seconds (1..3600)\n"
     "  --access-ttl S       access tokens live S seconds (1..31536000)\n"
     "  --refresh-ttl S|never\n"
@@ -64,6 +71,8 @@ struct create_args {
     const char *name, *id, *scope, *format, *code_ttl, *access_ttl, *refresh_ttl;
     const char *uris[CREATE_MAX_URIS];
     size_t uri_count;
+    const char *resources[GRANTD_RESOURCE_MAX];
+    size_t resource_count;
     unsigned grants, flags;
     int is_public, json, insecure;
     int64_t ttl[3]; /* code, access, refresh: 0 = the server's default */
@@ -90,6 +99,20 @@ static int add_uri(struct create_args *c)
     return GRANTD_EXIT_OK;
 }
 
+static int add_resource(struct create_args *c)
+{
+    const char *why = grantd_resource_problem(optarg);
+    if (why)
+        return grantd_cli_usage_error(c->a.cmd, "--resource '%.256s': %s", optarg, why);
+    for (size_t i = 0; i < c->resource_count; i++)
+        if (strcmp(c->resources[i], optarg) == 0)
+            return GRANTD_EXIT_OK; /* the same resource twice registers it once */
+    if (c->resource_count == GRANTD_RESOURCE_MAX)
+        return grantd_cli_usage_error(c->a.cmd, "at most %d resources", GRANTD_RESOURCE_MAX);
+    c->resources[c->resource_count++] = optarg;
+    return GRANTD_EXIT_OK;
+}
+
 static int create_option(void *ctx, int opt)
 {
     struct create_args *c = ctx;
@@ -98,6 +121,7 @@ static int create_option(void *ctx, int opt)
     case 'i': return set_once(c, &c->id, "--id");
     case 's': return set_once(c, &c->scope, "--scope");
     case 'r': return add_uri(c);
+    case 'e': return add_resource(c);
     case 'p': c->is_public = 1; return GRANTD_EXIT_OK;
     case 'j': c->json = 1; return GRANTD_EXIT_OK;
     case 'k': c->insecure = 1; return GRANTD_EXIT_OK;
@@ -126,6 +150,7 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"name", required_argument, NULL, 'n'},
         {"id", required_argument, NULL, 'i'},
         {"redirect-uri", required_argument, NULL, 'r'},
+        {"resource", required_argument, NULL, 'e'},
         {"scope", required_argument, NULL, 's'},
         {"grant", required_argument, NULL, 'g'},
         {"public", no_argument, NULL, 'p'},
@@ -238,6 +263,7 @@ static int client_create(int argc, char **argv)
     cl.redirect_uris = c.uris;
     cl.redirect_uri_count = c.uri_count;
     cl.scope = c.norm_scope;
+    cl.resources = grantd_scope_join(s.arena, c.resources, c.resource_count);
     cl.grants = c.grants;
     cl.flags = c.flags;
     cl.code_ttl = c.ttl[0];

@@ -180,6 +180,19 @@ static json_t *grants_json(unsigned grants)
     return arr;
 }
 
+/* The space-separated resources as a JSON array of strings. */
+static json_t *resources_json(const char *list)
+{
+    json_t *arr = json_array();
+    for (const char *p = list ? list : ""; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len)
+            json_array_append_new(arr, json_stringn(p, len));
+        p += len + (p[len] == ' ');
+    }
+    return arr;
+}
+
 json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret)
 {
     json_t *uris = json_array();
@@ -192,6 +205,7 @@ json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret
     json_object_set_new(o, "name", json_string(c->name));
     json_object_set_new(o, "redirect_uris", uris);
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
+    json_object_set_new(o, "resources", resources_json(c->resources));
     json_object_set_new(o, "grant_types", grants_json(c->grants));
     json_object_set_new(o, "public", json_boolean(c->is_public));
     for (size_t i = 0; i < FLAG_COUNT; i++)
@@ -250,6 +264,7 @@ void grantd_cli_client_print(const struct grantd_client *c, const char *secret)
     grantd_admin_print_kv("public", c->is_public ? "true" : "false");
     grantd_admin_print_kv("redirect_uris", uris);
     grantd_admin_print_kv("scope", c->scope ? c->scope : "");
+    grantd_admin_print_kv("resources", c->resources ? c->resources : "");
     grantd_admin_print_kv("grant_types", grants);
     grantd_admin_print_kv("flags", flags);
     grantd_admin_print_kv("access_tokens", format_name(c->flags));

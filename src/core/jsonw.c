@@ -31,9 +31,13 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
 
 void grantd_jsonw_str(struct grantd_jsonw *w, const char *s)
 {
+    grantd_jsonw_strn(w, s, strlen(s));
+}
+
+void grantd_jsonw_strn(struct grantd_jsonw *w, const char *s, size_t len)
+{
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s);
     grantd_jsonw_raw(w, "\"", 1);
     for (size_t i = 0; i < len;) {
         size_t run = i;
@@ -91,4 +95,26 @@ void grantd_jsonw_member_int(struct grantd_jsonw *w, int first, const char *n, i
 {
     name(w, first, n);
     grantd_jsonw_int(w, value);
+}
+
+void grantd_jsonw_member_list(struct grantd_jsonw *w, int first, const char *n, const char *list)
+{
+    name(w, first, n);
+    int several = strchr(list, ' ') != NULL;
+    if (several)
+        grantd_jsonw_raw(w, "[", 1);
+    int written = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len) {
+            if (written++)
+                grantd_jsonw_raw(w, ",", 1);
+            grantd_jsonw_strn(w, p, len);
+        }
+        p += len + (p[len] == ' ');
+    }
+    if (several)
+        grantd_jsonw_raw(w, "]", 1);
+    else if (!written)
+        grantd_jsonw_str(w, "");
 }

@@ -22,11 +22,17 @@ void grantd_jsonw_raw(struct grantd_jsonw *w, const char *s, size_t n);
 /* s as a JSON string literal: quotes, backslashes and control characters escaped, UTF-8
  * checked (overlong forms, surrogates and code points above U+10FFFF are invalid). */
 void grantd_jsonw_str(struct grantd_jsonw *w, const char *s);
+/* The same for the len bytes at s (no NUL needed). */
+void grantd_jsonw_strn(struct grantd_jsonw *w, const char *s, size_t len);
 void grantd_jsonw_int(struct grantd_jsonw *w, int64_t v);
 /* ,"name": (or {"name": when first) then a string or an integer value. name is written as
  * is: a literal that needs no escaping. */
 void grantd_jsonw_member_str(struct grantd_jsonw *w, int first, const char *name,
                              const char *value);
 void grantd_jsonw_member_int(struct grantd_jsonw *w, int first, const char *name, int64_t value);
+/* ,"name": then the space-separated list: a string when it has one item, an array of
+ * strings when it has several (a JWT's aud, RFC 7519 §4.1.3). */
+void grantd_jsonw_member_list(struct grantd_jsonw *w, int first, const char *name,
+                              const char *list);
 
 #endif

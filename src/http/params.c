@@ -345,12 +345,33 @@ const char *grantd_params_value(const struct grantd_params *p, const char *name)
 
 const char *grantd_params_first_repeated(const struct grantd_params *p)
 {
+    return grantd_params_first_repeated_but(p, NULL);
+}
+
+const char *grantd_params_first_repeated_but(const struct grantd_params *p, const char *multi)
+{
     /* in order of first occurrence; quadratic, but count is capped by max_params (64) */
     for (size_t i = 0; i < p->count; i++) {
+        if (multi && strcmp(p->items[i].name, multi) == 0)
+            continue;
         for (size_t j = i + 1; j < p->count; j++) {
             if (strcmp(p->items[i].name, p->items[j].name) == 0)
                 return p->items[i].name;
         }
     }
     return NULL;
+}
+
+size_t grantd_params_all(const struct grantd_params *p, const char *name, const char **values,
+                         size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        if (strcmp(p->items[i].name, name) != 0 || !p->items[i].value[0])
+            continue;
+        if (n < max)
+            values[n] = p->items[i].value;
+        n++;
+    }
+    return n;
 }

@@ -75,6 +75,13 @@ const char *grantd_params_value(const struct grantd_params *p, const char *name)
 
 /* The name of the first parameter that occurs more than once, or NULL. */
 const char *grantd_params_first_repeated(const struct grantd_params *p);
+/* The same, except that the parameter multi (NULL: none) may repeat: RFC 8707's resource. */
+const char *grantd_params_first_repeated_but(const struct grantd_params *p, const char *multi);
+
+/* The non-empty values of every occurrence of name, in order, into values (up to max of
+ * them); returns how many there are (more than max when values could not hold them all). */
+size_t grantd_params_all(const struct grantd_params *p, const char *name, const char **values,
+                         size_t max);
 
 /* HTTP Basic credentials (RFC 7617) as OAuth uses them (RFC 6749 §2.3.1): the header value
  * is "Basic <base64(urlencode(id) ':' urlencode(secret))>". The scheme is matched

@@ -6,6 +6,7 @@
 #include "http/app.h"
 #include "oauth/pkce.h"
 #include "oauth/redirect_uri.h"
+#include "oauth/resource.h"
 #include "oauth/scope.h"
 
 static void page(struct grantd_authz *a, const char *why)
@@ -125,6 +126,15 @@ static void check_scope(struct grantd_request *req, struct grantd_authz *a)
     a->scope_text = grantd_scope_join(req->arena, a->scopes, a->scope_count);
 }
 
+/* RFC 8707 §2: each resource one the client may ask for, else invalid_target. */
+static void check_resources(struct grantd_request *req, const struct grantd_params *p,
+                            struct grantd_authz *a)
+{
+    const char *why = grantd_resource_select(req->arena, p, a->client.resources, &a->resources);
+    if (why)
+        redirect_error(a, GRANTD_OAUTH_INVALID_TARGET, why);
+}
+
 static void check_pkce(struct grantd_authz *a)
 {
     if (!a->code_challenge) {
@@ -158,7 +168,7 @@ static void check_pkce(struct grantd_authz *a)
 static void check_rest(struct grantd_request *req, const struct grantd_params *p,
                        struct grantd_authz *a)
 {
-    const char *repeated = grantd_params_first_repeated(p);
+    const char *repeated = grantd_params_first_repeated_but(p, "resource");
     if (repeated) {
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
                        grantd_arena_printf(req->arena, "parameter '%s' is repeated", repeated));
@@ -179,6 +189,8 @@ static void check_rest(struct grantd_request *req, const struct grantd_params *p
         return;
     }
     check_scope(req, a);
+    if (a->outcome == GRANTD_AUTHZ_VALID)
+        check_resources(req, p, a);
     if (a->outcome == GRANTD_AUTHZ_VALID)
         check_pkce(a);
 }

@@ -30,6 +30,7 @@ struct grantd_authz {
     const char **scopes;            /* granted scope tokens */
     size_t scope_count;
     const char *scope_text;         /* the same, space-joined */
+    const char *resources;          /* RFC 8707 resources asked for, space-joined; "" none */
 
     /* the outcome */
     enum grantd_authz_outcome outcome;

@@ -66,6 +66,7 @@ static grantd_rc store_code(struct grantd_request *req, const struct grantd_auth
         .user_id = user_id,
         .redirect_uri = a->redirect_uri,
         .scope = a->scope_text,
+        .resources = a->resources,
         .code_challenge = a->code_challenge,
         .code_challenge_method = a->code_challenge ? a->code_challenge_method : NULL,
         .auth_time = auth_time,

@@ -20,6 +20,7 @@
 #include "oauth/client_cache.h"
 #include "oauth/endpoints.h"
 #include "oauth/errors.h"
+#include "oauth/resource.h"
 #include "oauth/scope.h"
 #include "oauth/token_find.h"
 
@@ -27,6 +28,16 @@ static void refuse(struct grantd_check *out, enum grantd_check_reason r)
 {
     out->ok = 0;
     out->reason = r;
+}
+
+/* 1 when the token is for audience: one of the resources it was issued for (RFC 8707),
+ * else, for one issued for none, the issuer's URL, which only a JWT names (its aud). */
+static int audience_ok(const struct grantd_request *req, const struct grantd_token *t,
+                       int is_jwt, const char *audience)
+{
+    if (t->audience && *t->audience)
+        return grantd_resource_in(audience, t->audience);
+    return is_jwt && strcmp(audience, req->iss->url) == 0;
 }
 
 /* The verdict on a token found: its kind, client, life, audience and scope, in that order
@@ -51,8 +62,7 @@ static grantd_rc judge(struct grantd_request *req, const struct grantd_check_nee
         refuse(out, GRANTD_CHECK_REVOKED);
     else if (t->expires_at && t->expires_at <= req->app->now())
         refuse(out, GRANTD_CHECK_EXPIRED);
-    /* a JWT access token's aud is its issuer's URL (token_issue.c); opaque ones have none */
-    else if (need->audience && (!is_jwt || strcmp(need->audience, req->iss->url) != 0))
+    else if (need->audience && !audience_ok(req, t, is_jwt, need->audience))
         refuse(out, GRANTD_CHECK_INVALID);
     else if (!grantd_scope_covered(need->scopes, need->scope_count, t->scope))
         refuse(out, GRANTD_CHECK_INSUFFICIENT_SCOPE);

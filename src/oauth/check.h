@@ -29,10 +29,12 @@ struct grantd_check {
  * tokens and stored JWTs by their record (through the token cache, which a revocation
  * empties at once), self-contained JWTs by their signature and client (token_find.h);
  * either way the client must still exist (else invalid) and be enabled (else revoked).
- * Only a JWT carries an audience (the issuer's URL): an opaque token meets no audience
- * requirement (invalid, as RFC 8707 §2 and RFC 9068 §4 have a resource server refuse a
- * token not meant for it). GRANTD_OK with the verdict in *out; other codes are store
- * failures. */
+ * A token issued for resources (RFC 8707) meets an audience requirement naming one of them,
+ * JWT or opaque alike (its stored audience, or a self-contained JWT's aud); one issued for
+ * none meets only the issuer's URL, and only as a JWT (whose aud it is): an opaque one is
+ * invalid, as RFC 8707 §2 and RFC 9068 §4 have a resource server refuse a token not meant
+ * for it. This is the one judge of an access token: /userinfo's bearer check (bearer.h)
+ * asks it too. GRANTD_OK with the verdict in *out; other codes are store failures. */
 GRANTD_MUST_USE grantd_rc grantd_check_token(struct grantd_request *req, const char *text,
                                              const struct grantd_check_need *need,
                                              struct grantd_check *out);

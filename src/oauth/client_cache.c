@@ -46,6 +46,7 @@ static void copy_client(struct grantd_arena *a, const struct grantd_client *c,
     out->id = grantd_arena_strdup(a, c->id);
     out->name = grantd_arena_strdup(a, c->name ? c->name : "");
     out->scope = grantd_arena_strdup(a, c->scope ? c->scope : "");
+    out->resources = grantd_arena_strdup(a, c->resources ? c->resources : "");
     const char **uris = grantd_arena_alloc(a, (c->redirect_uri_count + 1) * sizeof(*uris));
     for (size_t i = 0; i < c->redirect_uri_count; i++)
         uris[i] = grantd_arena_strdup(a, c->redirect_uris[i]);

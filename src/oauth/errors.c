@@ -19,6 +19,7 @@ static const struct {
     [GRANTD_OAUTH_UNSUPPORTED_RESPONSE_TYPE] = {"unsupported_response_type", 400},
     [GRANTD_OAUTH_INVALID_TOKEN] = {"invalid_token", 401},
     [GRANTD_OAUTH_INSUFFICIENT_SCOPE] = {"insufficient_scope", 403},
+    [GRANTD_OAUTH_INVALID_TARGET] = {"invalid_target", 400},
 };
 
 const char *grantd_oauth_error_name(enum grantd_oauth_error e)

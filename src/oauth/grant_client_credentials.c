@@ -1,9 +1,11 @@
 /* grant_type=client_credentials (RFC 6749 §4.4): a confidential client acting for itself.
- * Scope is limited to the client's registered scopes (all of them when none is asked); no
- * refresh token. */
+ * Scope is limited to the client's registered scopes (all of them when none is asked), the
+ * resources (RFC 8707) to the client's registered ones (none asked: a token for the issuer);
+ * no refresh token. */
 #include "core/log.h"
 #include "http/app.h"
 #include "oauth/grant.h"
+#include "oauth/resource.h"
 #include "oauth/scope.h"
 #include "oauth/token_issue.h"
 
@@ -21,9 +23,14 @@ static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
                                            &tokens, &n);
     if (why)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_SCOPE, why);
+    const char *audience = NULL;
+    why = grantd_resource_select(req->arena, &req->form, c->resources, &audience);
+    if (why)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_TARGET, why);
     struct grantd_token_grant g = {
         .client = c,
         .scope = grantd_scope_join(req->arena, tokens, n),
+        .audience = audience,
         .new_family = 1, /* grantd_family_new below */
     };
     grantd_rc rc = grantd_family_new(req, &g.family);

@@ -11,6 +11,7 @@
 #include "oauth/grant.h"
 #include "oauth/pkce.h"
 #include "oauth/redirect_uri.h"
+#include "oauth/resource.h"
 #include "oauth/token_issue.h"
 #include "token/opaque.h"
 
@@ -106,11 +107,20 @@ static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
     grantd_rc rc = redeem(req, auth, &code, &user, no);
     if (rc != GRANTD_OK)
         return rc;
+    /* RFC 8707 §2.2: resource here selects the access token's audience among the resources
+     * the authorization request named (all of them when none is sent); the refresh token
+     * keeps them all */
+    const char *audience = NULL;
+    const char *why = grantd_resource_select(req->arena, &req->form, code.resources, &audience);
+    if (why)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_TARGET, why);
     struct grantd_token_grant g = {
         .client = &auth->client,
         .user_id = code.user_id,
         .account = user.account,
         .scope = code.scope,
+        .audience = *audience ? audience : code.resources,
+        .refresh_audience = code.resources,
         .family = code.family,
         .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),
     };

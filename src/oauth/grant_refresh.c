@@ -13,6 +13,7 @@
 #include "core/seal.h"
 #include "http/app.h"
 #include "oauth/grant.h"
+#include "oauth/resource.h"
 #include "oauth/scope.h"
 #include "oauth/token_issue.h"
 #include "token/opaque.h"
@@ -150,6 +151,11 @@ static grantd_rc refresh(struct grantd_request *req, struct grantd_response *res
     const char *scope = narrowed(req, old, &why);
     if (!scope)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_SCOPE, why);
+    /* RFC 8707 §2.2: a resource selects among the granted ones; none: all of them */
+    const char *audience = NULL;
+    why = grantd_resource_select(req->arena, &req->form, old->audience, &audience);
+    if (why)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_TARGET, why);
     struct grantd_user u = {0};
     int user_ok;
     grantd_rc rc = user_of(req, old, &u, &user_ok);
@@ -162,6 +168,8 @@ static grantd_rc refresh(struct grantd_request *req, struct grantd_response *res
         .account = u.account,
         .scope = scope,
         .refresh_scope = old->scope, /* RFC 6749 §6: the new refresh token keeps the grant */
+        .audience = *audience ? audience : old->audience,
+        .refresh_audience = old->audience ? old->audience : "",
         .family = old->family,
         .with_refresh = 1,
     };

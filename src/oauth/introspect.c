@@ -10,6 +10,7 @@
 
 #include "http/app.h"
 #include "oauth/endpoints.h"
+#include "oauth/scope.h"
 #include "oauth/token_find.h"
 
 static int visible(const struct grantd_client *caller, const struct grantd_token *t)
@@ -22,8 +23,28 @@ static int live(const struct grantd_request *req, const struct grantd_token *t)
     return !t->revoked && !t->rotated_at && (!t->expires_at || t->expires_at > req->app->now());
 }
 
-/* The active answer; NULL when the token's user can no longer sign in. A JWT access token
- * has an audience (token_issue.c signs aud = the issuer); an opaque one has none. */
+/* The aud member (RFC 7662 §2.2): the resources an access token was issued for (RFC 8707), a
+ * string for one and an array for several; for one issued for none, a JWT's aud, the
+ * issuer (token_issue.c); an opaque one has none then. NULL for no member. */
+static json_t *aud_member(struct grantd_request *req, const struct grantd_token *t, int is_jwt)
+{
+    if (t->kind != GRANTD_TOKEN_ACCESS)
+        return NULL;
+    if (!t->audience || !*t->audience)
+        return is_jwt ? json_string(req->iss->url) : NULL;
+    const char **list;
+    size_t n;
+    if (grantd_scope_split(req->arena, t->audience, &list, &n) != GRANTD_OK || n == 0)
+        return NULL;
+    if (n == 1)
+        return json_string(list[0]);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(list[i]));
+    return arr;
+}
+
+/* The active answer; NULL when the token's user can no longer sign in. */
 static json_t *active_body(struct grantd_request *req, const struct grantd_token_facts *f,
                            int is_jwt)
 {
@@ -38,8 +59,9 @@ static json_t *active_body(struct grantd_request *req, const struct grantd_token
         json_object_set_new(b, "exp", json_integer(t->expires_at));
     if (t->user_id)
         json_object_set_new(b, "username", json_string(f->username));
-    if (is_jwt && t->kind == GRANTD_TOKEN_ACCESS)
-        json_object_set_new(b, "aud", json_string(req->iss->url));
+    json_t *aud = aud_member(req, t, is_jwt);
+    if (aud)
+        json_object_set_new(b, "aud", aud);
     return b;
 }
 

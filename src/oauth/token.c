@@ -53,7 +53,8 @@ grantd_rc grantd_oauth_body_check(struct grantd_request *req, struct grantd_refu
     if (req->form_rc != GRANTD_OK)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST,
                              req->form_why ? req->form_why : grantd_strerror(req->form_rc));
-    const char *repeated = grantd_params_first_repeated(&req->form);
+    /* RFC 8707 §2: resource may repeat, one per API */
+    const char *repeated = grantd_params_first_repeated_but(&req->form, "resource");
     if (repeated)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST,
                              grantd_arena_printf(req->arena, "parameter '%s' is repeated",

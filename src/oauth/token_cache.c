@@ -55,6 +55,7 @@ static void copy_facts(struct grantd_arena *a, const struct grantd_token_facts *
     t->user_id = dup_or_null(a, f->token.user_id);
     t->scope = dup_or_null(a, f->token.scope);
     t->family = dup_or_null(a, f->token.family);
+    t->audience = dup_or_null(a, f->token.audience);
     t->successor = NULL;
     t->successor_len = 0;
     out->username = dup_or_null(a, f->username);

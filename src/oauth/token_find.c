@@ -56,6 +56,8 @@ static grantd_rc self_contained(struct grantd_request *req, int cache, const cha
     t->scope = c.scope ? c.scope : "";
     t->family = c.jti;
     t->family_is_new = 1; /* the jti: no other token shares it */
+    /* aud is the resources it was issued for, else the issuer's URL (token_issue.c) */
+    t->audience = c.aud && strcmp(c.aud, req->iss->url) != 0 ? c.aud : "";
     t->created_at = c.iat;
     t->expires_at = c.exp;
     t->revoked = client.disabled || issued_us <= client.tokens_after;

@@ -68,7 +68,7 @@ static grantd_rc access_text(struct grantd_request *req, const struct grantd_tok
     struct grantd_jwt_claims c = {
         .iss = req->iss->url,
         .sub = g->user_id ? g->user_id : g->client->id,
-        .aud = req->iss->url,
+        .aud = g->audience && *g->audience ? g->audience : req->iss->url,
         .client_id = g->client->id,
         .scope = g->scope,
         .jti = jti,
@@ -89,6 +89,7 @@ static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int
     t->scope = g->scope;
     t->family = g->family;
     t->family_is_new = g->new_family;
+    t->audience = g->audience;
     t->created_at = now;
 }
 
@@ -149,6 +150,8 @@ grantd_rc grantd_token_prepare(struct grantd_request *req, const struct grantd_t
     out->tokens[0].expires_at = now + ttl;
     out->tokens[1].kind = GRANTD_TOKEN_REFRESH;
     out->tokens[1].scope = g->refresh_scope ? g->refresh_scope : g->scope;
+    if (g->refresh_audience)
+        out->tokens[1].audience = g->refresh_audience;
     out->tokens[1].expires_at = rttl ? now + rttl : 0;
     grantd_rc rc = access_text(req, g, now, ttl, &access, out->tokens[0].hash);
     if (rc != GRANTD_OK)

@@ -28,6 +28,9 @@ struct grantd_token_grant {
     const char *account;      /* the user's account, for cfg->account_member; may be NULL */
     const char *scope;        /* granted to the access token, space-joined */
     const char *refresh_scope; /* for the refresh token; NULL = scope */
+    const char *audience;     /* RFC 8707 resources the access token is for, space-joined;
+                               * NULL or "" = the issuer (a JWT's aud is then its URL) */
+    const char *refresh_audience; /* the refresh token's granted resources; NULL = audience */
     const char *family;
     int with_refresh;         /* issue a refresh token too */
     int new_family;           /* family was minted for this grant (client credentials) */

@@ -100,7 +100,7 @@ grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
 
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after"
+    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources"
 
 static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -121,6 +121,7 @@ static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     c->access_ttl = sqlite3_column_int64(st, 12);
     c->refresh_ttl = sqlite3_column_int64(st, 13);
     c->tokens_after = sqlite3_column_int64(st, 14);
+    c->resources = sqlite__col_str(a, st, 15);
 }
 
 static const struct sq_query client_get = {SQ_CLIENT_GET,
@@ -188,13 +189,14 @@ static int bind_client(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 10, updated) | sqlite3_bind_int64(st, 11, (int64_t)cl->flags) |
            sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
            sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
-           sqlite3_bind_int64(st, 15, cl->tokens_after);
+           sqlite3_bind_int64(st, 15, cl->tokens_after) |
+           sqlite__bind_text(st, 16, cl->resources ? cl->resources : "");
 }
 
 static const struct sq_query client_put = {SQ_CLIENT_PUT,
                                            "INSERT INTO clients (" CLIENT_COLUMNS ") "
                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                           "?11, ?12, ?13, ?14, ?15)",
+                                           "?11, ?12, ?13, ?14, ?15, ?16)",
                                            bind_client, NULL, 0};
 
 static grantd_rc client_put_tx(struct sq_conn *c, void *arg)

@@ -239,6 +239,15 @@ static const char schema_v8[] =
     "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
     "  VALUES (new.tenant_id, 'user', new.id, new.updated_at); END;";
 
+/* Version 9: resource indicators (RFC 8707). clients.resources, the APIs a client may ask
+ * tokens for; codes.resources, those its authorization request named; tokens.audience, the
+ * APIs an access token is for (a refresh token: the granted set). Each is space-separated
+ * absolute URIs, '' for none: a token for the issuer alone, as before this version. */
+static const char schema_v9[] =
+    "ALTER TABLE clients ADD COLUMN resources TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE codes ADD COLUMN resources TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE tokens ADD COLUMN audience TEXT NOT NULL DEFAULT '';";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -299,6 +308,7 @@ static const struct step steps[] = {
     {v6_retire_extra_keys, schema_v6, NULL},
     {NULL, schema_v7, NULL},
     {NULL, schema_v8, NULL},
+    {NULL, schema_v9, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

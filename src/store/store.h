@@ -56,7 +56,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 3 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 4 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -116,6 +116,9 @@ struct grantd_client {
      * issued at or before this time (unix microseconds) are dead: set when the client is
      * created (client_put: required, > 0), disabled and enabled again. */
     int64_t tokens_after;
+    /* The APIs (RFC 8707 resource indicators: absolute URIs) the client may ask tokens for,
+     * space-separated; NULL or "" for none (its tokens are for the issuer alone). */
+    const char *resources;
 };
 
 struct grantd_user {
@@ -163,6 +166,9 @@ struct grantd_code {
     const char *family;              /* id shared by every token this code leads to */
     int64_t auth_time, created_at, expires_at; /* code_put: created_at required (> 0) */
     int used, revoked;
+    /* The resources (RFC 8707) the authorization request named, space-separated; NULL or
+     * "" for none. The token request may select a subset. */
+    const char *resources;
 };
 
 enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
@@ -188,6 +194,10 @@ struct grantd_token {
     /* token_put only: the caller minted `family` for this very put (a fresh random id), so
      * it cannot be among the revoked families and the store skips that lookup */
     int family_is_new;
+    /* The resources (RFC 8707) the token is for, space-separated; NULL or "" for none. An
+     * access token's audience; a refresh token's granted set, of which each refresh may
+     * select a subset. */
+    const char *audience;
 };
 
 /* A signing key. The private part is sealed (AES-256-GCM under the master key) by
@@ -405,6 +415,14 @@ struct grantd_store_driver {
                                    int64_t tenant, int64_t after, size_t limit,
                                    struct grantd_revocation **out, size_t *count,
                                    int64_t *next_cursor);
+
+    /* ---- version 4 ----
+     * No new operation: the records gained the RFC 8707 lists, grantd_client.resources,
+     * grantd_code.resources and grantd_token.audience, which client_put, code_put,
+     * token_put, token_put_async and refresh_rotate store and client_get, client_list,
+     * code_consume and token_get return ("" when none was stored). A driver of an older
+     * version, which zeroes the records it fills, returns them NULL: no resource, so every
+     * resource request is refused (invalid_target), never widened. */
 };
 
 struct grantd_store {

@@ -14,13 +14,14 @@
 #include "core/jsonw.h"
 #include "token/jwt_int.h"
 
-/* Members in the order of RFC 9068 §2.2; aud is omitted when NULL, scope when NULL or "". */
+/* Members in the order of RFC 9068 §2.2; aud is omitted when NULL, a string for one audience
+ * and an array for several (c->aud space-separated), scope omitted when NULL or "". */
 static void claims(struct grantd_jsonw *w, const struct grantd_jwt_claims *c)
 {
     grantd_jsonw_member_str(w, 1, "iss", c->iss);
     grantd_jsonw_member_str(w, 0, "sub", c->sub);
     if (c->aud)
-        grantd_jsonw_member_str(w, 0, "aud", c->aud);
+        grantd_jsonw_member_list(w, 0, "aud", c->aud);
     grantd_jsonw_member_int(w, 0, "exp", c->exp);
     grantd_jsonw_member_int(w, 0, "iat", c->iat);
     grantd_jsonw_member_str(w, 0, "jti", c->jti);
@@ -60,6 +61,31 @@ grantd_rc grantd_jwt_sign(const struct grantd_jwk *k, struct grantd_arena *a,
     grantd_b64url_encode(sig, sig_len, jws + signed_len + 1);
     *out = jws;
     return GRANTD_OK;
+}
+
+/* The aud claim as a space-separated list in the arena (an array's strings joined); NULL
+ * when absent or of another type. */
+static const char *claim_aud(struct grantd_arena *a, json_t *o)
+{
+    json_t *v = json_object_get(o, "aud"), *item;
+    if (json_is_string(v))
+        return grantd_arena_strndup(a, json_string_value(v), json_string_length(v));
+    if (!json_is_array(v))
+        return NULL;
+    size_t len = 0, i;
+    json_array_foreach(v, i, item) len += json_is_string(item) ? json_string_length(item) + 1 : 0;
+    char *out = grantd_arena_alloc(a, len + 1), *p = out;
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item))
+            continue;
+        if (p != out)
+            *p++ = ' ';
+        memcpy(p, json_string_value(item), json_string_length(item));
+        p += json_string_length(item);
+    }
+    *p = '\0';
+    return out;
 }
 
 /* The string member name of o copied into the arena; NULL when absent or not a string. */
@@ -108,7 +134,7 @@ grantd_rc grantd_jwt_verify(const struct grantd_jwk *k, struct grantd_arena *a,
     struct grantd_jwt_claims c = {
         .iss = claim_str(a, o, "iss"),
         .sub = claim_str(a, o, "sub"),
-        .aud = claim_str(a, o, "aud"),
+        .aud = claim_aud(a, o),
         .client_id = claim_str(a, o, "client_id"),
         .scope = claim_str(a, o, "scope"),
         .jti = claim_str(a, o, "jti"),

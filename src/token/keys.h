@@ -46,7 +46,8 @@ const char *grantd_keyring_jwks(struct grantd_keyring *kr, struct grantd_arena *
 
 /* The claims of an RFC 9068 access token. */
 struct grantd_jwt_claims {
-    const char *iss, *sub, *aud, *client_id, *scope;
+    const char *iss, *sub, *client_id, *scope;
+    const char *aud;          /* space-separated: one audience or several (an array) */
     const char *jti;          /* unique id (random) */
     int64_t iat, exp;
 };

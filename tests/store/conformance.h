@@ -175,6 +175,7 @@ static inline void assert_client_equal(const struct grantd_client *want,
     assert_int_equal(got->created_at, want->created_at);
     assert_int_equal(got->updated_at, want->updated_at);
     assert_int_equal(got->tokens_after, want->tokens_after);
+    assert_string_equal(got->resources, want->resources ? want->resources : "");
 }
 
 static inline void assert_optional_string(const char *got, const char *want)
@@ -259,6 +260,7 @@ static inline struct grantd_code make_code(struct fx *f, int64_t tenant, const c
     k.auth_time = 1700000010;
     k.created_at = 1700000020;
     k.expires_at = 1700000080;
+    k.resources = "https://api.example/orders https://b.example/v1";
     return k;
 }
 
@@ -278,6 +280,7 @@ static inline void assert_code_equal(const struct grantd_code *want,
     assert_int_equal(got->auth_time, want->auth_time);
     assert_int_equal(got->created_at, want->created_at);
     assert_int_equal(got->expires_at, want->expires_at);
+    assert_string_equal(got->resources, want->resources ? want->resources : "");
 }
 
 /* The access and refresh token a redemption of k issues. */
@@ -294,6 +297,7 @@ static inline void make_tokens(const struct grantd_code *k, struct grantd_token 
         out[i].family = k->family;
         out[i].created_at = 1700000030;
         out[i].expires_at = i == 0 ? 1700003630 : 0;
+        out[i].audience = i == 0 ? "https://api.example/orders" : k->resources;
     }
 }
 
@@ -312,6 +316,7 @@ static inline void assert_token_equal(const struct grantd_token *want,
     assert_int_equal(!!got->revoked, !!want->revoked);
     assert_int_equal(got->rotated_at, want->rotated_at);
     assert_int_equal(got->grace_until, want->grace_until);
+    assert_string_equal(got->audience, want->audience ? want->audience : "");
     assert_int_equal(got->successor_len, want->successor_len);
     if (want->successor_len)
         assert_memory_equal(got->successor, want->successor, want->successor_len);

@@ -178,6 +178,7 @@ static void test_client_roundtrip(void **state)
     m2m.name = "Machine \"client\" ünïcode ' ; DROP TABLE clients; --";
     m2m.flags = GRANTD_CLIENT_JWT_ACCESS | GRANTD_CLIENT_INTROSPECT_ANY;
     m2m.access_ttl = 300;
+    m2m.resources = "https://api.example/orders urn:example:billing";
     roundtrip(f, &m2m);
 }
 

@@ -165,6 +165,7 @@ static void test_code_nulls_and_defaults(void **state)
     k.code_challenge = NULL;
     k.code_challenge_method = NULL;
     k.scope = "";
+    k.resources = NULL; /* none: reads back as "" */
     k.used = 1; /* ignored: a new code is neither used nor revoked */
     k.revoked = 1;
     assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);

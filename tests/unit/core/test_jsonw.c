@@ -1,5 +1,6 @@
 /* Unit tests of core/jsonw.c: what it writes is valid JSON that jansson reads back to the
- * same strings and numbers; both passes agree on the length; invalid UTF-8 is refused. */
+ * same strings and numbers; both passes agree on the length; invalid UTF-8 is refused; a
+ * space-separated list is a string for one item and an array for several. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,11 +80,45 @@ static void test_invalid_utf8_refused(void **state)
         assert_null(write_object(bad[i], 1));
 }
 
+/* {"aud": list} written in two passes. Caller frees. */
+static char *write_list(const char *list)
+{
+    struct grantd_jsonw w = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        size_t len = w.len;
+        w = (struct grantd_jsonw){.buf = pass ? malloc(len + 2) : NULL};
+        grantd_jsonw_member_list(&w, 1, "aud", list);
+        grantd_jsonw_raw(&w, "}", 1);
+        if (pass)
+            w.buf[len] = '\0';
+    }
+    return w.buf;
+}
+
+static void test_member_list(void **state)
+{
+    static const struct {
+        const char *list, *json;
+    } cases[] = {
+        {"https://a.example/api", "{\"aud\":\"https://a.example/api\"}"},
+        {"https://a.example/api urn:b", "{\"aud\":[\"https://a.example/api\",\"urn:b\"]}"},
+        {"a b c", "{\"aud\":[\"a\",\"b\",\"c\"]}"},
+        {"q\"uote x", "{\"aud\":[\"q\\\"uote\",\"x\"]}"}, /* escaped like any string */
+        {"", "{\"aud\":\"\"}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *text = write_list(cases[i].list);
+        assert_string_equal(text, cases[i].json);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_invalid_utf8_refused),
+        cmocka_unit_test(test_member_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

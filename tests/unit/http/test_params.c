@@ -199,6 +199,25 @@ static void test_first_repeated_order(void **state)
     assert_null(grantd_params_first_repeated(&p));
 }
 
+/* RFC 8707's resource may repeat; every other parameter still may not; all its non-empty
+ * values in order, counted beyond the room given. */
+static void test_repeatable_parameter(void **state)
+{
+    struct grantd_params p;
+    const char *why, *v[2];
+    assert_int_equal(parse(state, "resource=a&x=1&resource=&resource=b&resource=c", &p, &why),
+                     GRANTD_OK);
+    assert_string_equal(grantd_params_first_repeated(&p), "resource");
+    assert_null(grantd_params_first_repeated_but(&p, "resource"));
+    assert_int_equal(grantd_params_all(&p, "resource", v, 2), 3);
+    assert_string_equal(v[0], "a");
+    assert_string_equal(v[1], "b");
+    assert_int_equal(grantd_params_all(&p, "x", v, 2), 1);
+    assert_int_equal(grantd_params_all(&p, "none", v, 2), 0);
+    assert_int_equal(parse(state, "resource=a&x=1&resource=b&x=2", &p, &why), GRANTD_OK);
+    assert_string_equal(grantd_params_first_repeated_but(&p, "resource"), "x");
+}
+
 static void expect_einval(void **state, const char *s, const char *why_expected)
 {
     struct grantd_params p = {(void *)1, 99};
@@ -347,6 +366,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lookup_case_sensitive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_repeated_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeatable_parameter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_percent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_name, setup, teardown),

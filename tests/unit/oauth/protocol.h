@@ -53,6 +53,10 @@
 #define OTHER "other"   /* confidential: code + refresh, another client of the same tenant */
 #define M2M "m2m"       /* confidential: client_credentials only */
 #define MULTI "multi"   /* confidential, two redirect URIs */
+#define API "api"       /* confidential: code + refresh + client_credentials, redirect
+                         * WEB_URI, may ask for the resources API_A and API_B */
+#define API_A "https://a.example/api"
+#define API_B "https://b.example/api"
 #define WEB_URI "https://app.example/cb"
 
 /* The fixed users: alice can sign in; bob is disabled; carol is there to be disabled. */
@@ -85,6 +89,7 @@ struct client_spec {
     const char *scope;
     const char *uri1, *uri2;       /* registered redirect URIs (NULL: fewer) */
     int disabled;
+    const char *resources;         /* RFC 8707, space-separated; NULL: none */
 };
 
 static inline void make_client(const struct client_spec *spec)
@@ -106,6 +111,7 @@ static inline void make_client(const struct client_spec *spec)
     c.grants = spec->grants;
     c.flags = spec->flags;
     c.disabled = spec->disabled;
+    c.resources = spec->resources;
     c.created_at = test_now - 100;
     c.updated_at = test_now - 100;
     c.tokens_after = (test_now - 100) * 1000000;
@@ -189,6 +195,17 @@ static inline enum token_state token_state(const char *text)
     return t.rotated_at ? TOKEN_ROTATED : TOKEN_LIVE;
 }
 
+/* The audience (RFC 8707 resources, space-separated) the store holds for a token text. */
+static inline const char *stored_audience(const char *text)
+{
+    unsigned char hash[GRANTD_SHA256_LEN];
+    struct grantd_token t;
+    grantd_opaque_hash(text, hash);
+    assert_int_equal(grantd_store_token_get(P.store, P.a, GRANTD_DEFAULT_TENANT, hash, &t),
+                     GRANTD_OK);
+    return t.audience;
+}
+
 /* Revokes one token, as POST /revoke would. */
 static inline void revoke_token(const char *text)
 {
@@ -211,6 +228,8 @@ static inline void make_fixed_records(void)
         {.id = OTHER, .grants = code | refresh, .uri1 = WEB_URI},
         {.id = M2M, .grants = GRANTD_GRANT_CLIENT_CREDENTIALS, .scope = "read"},
         {.id = MULTI, .grants = code, .uri1 = WEB_URI, .uri2 = "https://app.example/other"},
+        {.id = API, .grants = code | refresh | GRANTD_GRANT_CLIENT_CREDENTIALS, .uri1 = WEB_URI,
+         .resources = API_A " " API_B},
     };
     for (size_t i = 0; i < sizeof(clients) / sizeof(clients[0]); i++)
         make_client(&clients[i]);

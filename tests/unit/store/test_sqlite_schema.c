@@ -175,7 +175,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 8);
+    assert_int_equal(sqlite__schema_newest(), 9);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -275,6 +275,46 @@ static void test_migrate_v5_one_current_key(void **state)
     grantd_store_close(s);
 }
 
+/* ---- schema version 9 --------------------------------------------------------------------- */
+
+/* A database a version-8 grantd left: its client, code and token read back with no resource
+ * (tokens for the issuer alone, as before), and the new columns take what is written. */
+static void test_migrate_v8_resources(void **state)
+{
+    struct fx *f = *state;
+    migrate_to(f->url, 8);
+    raw_exec(f->path,
+             "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
+             " updated_at, tokens_after) VALUES (1, 'app', 'App', 1, '', 3, 1, 1, 1);"
+             "INSERT INTO codes (tenant_id, hash, client_id, user_id, family, auth_time,"
+             " created_at, expires_at) VALUES (1, zeroblob(32), 'app', 'u', 'f', 1, 1, 2e9);"
+             "INSERT INTO tokens (tenant_id, hash, kind, client_id, family, created_at,"
+             " expires_at) VALUES (1, zeroblob(32), 1, 'app', 'f', 1, 2000000000);");
+    struct grantd_store *s = open_ok(f->url);
+    int from = -1, to = -1;
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
+    assert_int_equal(from, 8);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client c;
+    struct grantd_code k;
+    struct grantd_token t;
+    unsigned char zero[GRANTD_SHA256_LEN] = {0};
+    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
+    assert_string_equal(c.resources, "");
+    assert_int_equal(grantd_store_token_get(s, a, 1, zero, &t), GRANTD_OK);
+    assert_string_equal(t.audience, "");
+    assert_int_equal(grantd_store_code_consume(s, a, 1, zero, T0, &k), GRANTD_OK);
+    assert_string_equal(k.resources, "");
+    struct grantd_token n = {.tenant = 1, .hash = {7}, .kind = GRANTD_TOKEN_ACCESS,
+                             .client_id = "app", .family = "f", .created_at = T0,
+                             .audience = "https://api.example/ https://b.example/"};
+    assert_int_equal(grantd_store_token_put(s, &n, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(s, a, 1, n.hash, &t), GRANTD_OK);
+    assert_string_equal(t.audience, "https://api.example/ https://b.example/");
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -287,6 +327,7 @@ int main(void)
         T(test_tokens_have_no_secondary_index),
         T(test_migrate_v2_to_newest),
         T(test_migrate_v5_one_current_key),
+        T(test_migrate_v8_resources),
     };
     return cmocka_run_group_tests_name("sqlite schema", tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/issuers.h"
 #include "cli/janitor.h"
+#include "oauth/feed_wait.h"
 #include "core/log.h"
 #include "http/app.h"
 #include "oauth/routes.h"
@@ -233,6 +234,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_served *served = NULL;
     struct grantd_janitor *janitor = NULL;
     struct grantd_store_watch *watch = NULL;
+    struct grantd_feed_waiter *feed_waiter = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[1024];
@@ -270,6 +272,7 @@ int grantd_cli_serve(int argc, char **argv)
     }
     raise_fd_limit();
     app_init(&app, &cfg, store);
+    app.feed_waiter = feed_waiter = grantd_feed_waiter_start(store);
     if (start_server(&app, served, &l, &resolved_issuer, err, sizeof(err)) != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_FAIL;
@@ -281,8 +284,10 @@ int grantd_cli_serve(int argc, char **argv)
     rc = GRANTD_EXIT_OK;
 out:
     grantd_janitor_stop(janitor);
+    grantd_feed_waiter_close(feed_waiter); /* long-polls answer now: nothing waits them out */
     grantd_server_stop(l.srv[1]);
     grantd_server_stop(l.srv[0]); /* no request runs after this: the keyrings can go */
+    grantd_feed_waiter_free(feed_waiter);
     grantd_store_watch_stop(watch);
     grantd_served_free(served);
     grantd_store_close(store);

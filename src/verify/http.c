@@ -31,11 +31,20 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
+/* libcurl's progress callback: non-zero ends the transfer (the caller's cancel flag). */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return __atomic_load_n((const int *)ud, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* One request: a POST of form with Basic credentials when form is set, else a GET, with
  * header (may be NULL) added. *status and *body (malloc'd, NUL-terminated) are what came
- * back; GRANTD_EIO when no answer came (or it was over GRANTD_VERIFY_DOC_MAX). */
+ * back; GRANTD_EIO when no answer came (or it was over GRANTD_VERIFY_DOC_MAX, or *cancel
+ * became non-zero meanwhile: cancel may be NULL). */
 static grantd_rc request(const char *url, const char *form, const char *user, const char *pass,
-                         const char *header, long timeout_ms, long *status, char **body)
+                         const char *header, long timeout_ms, const int *cancel, long *status,
+                         char **body)
 {
     grantd_rc rc = GRANTD_EIO;
     struct body b = {0};
@@ -54,6 +63,11 @@ static grantd_rc request(const char *url, const char *form, const char *user, co
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (cancel) { /* called about every second while idle, and on every read */
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
+    }
     if (form) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -77,7 +91,7 @@ grantd_rc grantd_verify_http(const char *url, const char *form, const char *user
                              const char *pass, long timeout_ms, char **body)
 {
     long status = 0;
-    grantd_rc rc = request(url, form, user, pass, NULL, timeout_ms, &status, body);
+    grantd_rc rc = request(url, form, user, pass, NULL, timeout_ms, NULL, &status, body);
     if (rc == GRANTD_OK && (status != 200 || !*body)) {
         free(*body);
         *body = NULL;
@@ -87,7 +101,7 @@ grantd_rc grantd_verify_http(const char *url, const char *form, const char *user
 }
 
 grantd_rc grantd_verify_http_get(const char *url, const char *header, long timeout_ms,
-                                 long *status, char **body)
+                                 const int *cancel, long *status, char **body)
 {
-    return request(url, NULL, NULL, NULL, header, timeout_ms, status, body);
+    return request(url, NULL, NULL, NULL, header, timeout_ms, cancel, status, body);
 }

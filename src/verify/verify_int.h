@@ -74,15 +74,19 @@ GRANTD_MUST_USE grantd_rc grantd_verify_http(const char *url, const char *form,
                                              long timeout_ms, char **body);
 
 /* GET url with one extra header line ("Name: value", or NULL): GRANTD_OK when an answer
- * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. */
+ * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. When
+ * cancel (may be NULL) becomes non-zero (read atomically), the request ends within about a
+ * second with GRANTD_EIO. */
 GRANTD_MUST_USE grantd_rc grantd_verify_http_get(const char *url, const char *header,
-                                                 long timeout_ms, long *status, char **body);
+                                                 long timeout_ms, const int *cancel,
+                                                 long *status, char **body);
 
 /* The revocation feed's follower and the set of what died (revoked.c). */
 struct grantd_verify_revoked;
 struct grantd_verifier;
-/* Starts following url (GET /v1/revocations on grantd's admin listener) every poll_ms
- * (0: the default); NULL when the thread cannot start. */
+/* Starts following url (GET /v1/revocations on grantd's admin listener) with long-polls
+ * of poll_ms, rounded up to whole seconds (0: the default, 20 s); NULL when the thread
+ * cannot start. */
 struct grantd_verify_revoked *grantd_verify_revoked_start(struct grantd_verifier *v,
                                                           const char *url, long poll_ms);
 void grantd_verify_revoked_stop(struct grantd_verify_revoked *r);
@@ -97,6 +101,8 @@ void grantd_verify_icache_free(struct grantd_verify_icache *c);
 /* 1 and *answer (malloc'd JSON text, caller frees) when a live entry exists, else 0. */
 int grantd_verify_icache_get(struct grantd_verify_icache *c, const char *token, int64_t now,
                              char **answer);
+/* Empties the cache (the revocation feed lost events: nothing cached can be trusted). */
+void grantd_verify_icache_clear(struct grantd_verify_icache *c);
 void grantd_verify_icache_put(struct grantd_verify_icache *c, const char *token,
                               const char *answer, int64_t until);
 
@@ -109,6 +115,8 @@ void grantd_verify_vcache_free(struct grantd_verify_vcache *c);
 int grantd_verify_vcache_get(struct grantd_verify_vcache *c, const char *token, int64_t now,
                              int64_t skew, struct grantd_verify_result *out);
 /* Remembers a verified token with r's members (copied), until exp, not before nbf. */
+/* Empties the cache (the revocation feed lost events: nothing cached can be trusted). */
+void grantd_verify_vcache_clear(struct grantd_verify_vcache *c);
 void grantd_verify_vcache_put(struct grantd_verify_vcache *c, const char *token, int64_t exp,
                               int64_t nbf, const struct grantd_verify_result *r);
 

@@ -9,7 +9,9 @@ answer is {"events": [...], "cursor": N}; N is what to ask after next time."""
 import base64
 import hashlib
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -111,6 +113,101 @@ def test_check_sees_a_revocation_at_once(make_server):
     assert check(srv, token).status_code == 200
     events = feed(srv)["events"]
     assert [e["token_hash"] for e in events] == [token_hash(other)]
+
+
+# ---- long-poll: wait=SECONDS -----------------------------------------------------------------
+
+def long_poll(srv, after, wait, timeout=40):
+    """GET the feed with wait; -> (body, seconds it took)."""
+    began = time.monotonic()
+    r = requests.get(srv.admin_url + "/v1/revocations", params={"after": after, "wait": wait},
+                     timeout=timeout)
+    assert r.status_code == 200, r.text
+    return r.json(), time.monotonic() - began
+
+
+def in_background(fn, *args):
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(fn, *args)
+    pool.shutdown(wait=False)
+    return future
+
+
+def test_a_long_poll_answers_when_an_event_arrives(make_server):
+    srv = admin_server(make_server)
+    client = start(srv)
+    token = grant(srv, client)["access_token"]
+    cursor = feed(srv)["cursor"]
+    # nothing new: the answer waits, then comes empty when the wait ends
+    body, took = long_poll(srv, cursor, 1)
+    assert body == {"events": [], "cursor": cursor} and 0.9 <= took < 5
+    # events already there: no waiting
+    waiting = in_background(long_poll, srv, cursor, 30)
+    time.sleep(0.3)  # let it wait (the revocation below must come while it does)
+    assert not waiting.done()
+    assert revoke(srv, client, token).status_code == 200  # a write of the server itself
+    body, took = waiting.result(timeout=5)
+    assert [e["token_hash"] for e in body["events"]] == [token_hash(token)]
+    assert took < 1.5, "the long-poll did not answer when the event arrived"
+    # a write of another process (the CLI), seen through the change watcher
+    cursor = body["cursor"]
+    waiting = in_background(long_poll, srv, cursor, 30)
+    time.sleep(0.3)
+    srv.cli("user", "disable", "alice")
+    body, took = waiting.result(timeout=5)
+    assert [e["kind"] for e in body["events"]] == ["user"] and took < 1.5
+    body, took = long_poll(srv, 0, 30)  # events after the cursor: at once
+    assert len(body["events"]) == 2 and took < 0.5
+
+
+def test_a_wait_is_whole_seconds_and_capped(make_server):
+    srv = admin_server(make_server)
+    for bad in ("-1", "x", "1.5", ""):
+        r = requests.get(srv.admin_url + "/v1/revocations", params={"wait": bad}, timeout=10)
+        assert r.status_code == (200 if bad == "" else 400), (bad, r.text)
+    # a wait over the cap (30 s) is cut to it, not refused: ended here by an event
+    client = cc_client(srv)
+    waiting = in_background(long_poll, srv, 0, 3600)
+    time.sleep(0.3)
+    srv.cli("client", "disable", client["client_id"])
+    body, took = waiting.result(timeout=5)
+    assert [e["kind"] for e in body["events"]] == ["client"]
+
+
+def test_fifty_long_polls_leave_check_answering(make_server):
+    srv = admin_server(make_server)
+    token = cc_token(srv, cc_client(srv))
+    other = cc_client(srv)
+    cursor = feed(srv)["cursor"]
+    pool = ThreadPoolExecutor(max_workers=50)
+    polls = [pool.submit(long_poll, srv, cursor, 30) for _ in range(50)]
+    time.sleep(0.5)
+    assert not any(p.done() for p in polls)
+    for _ in range(5):  # /check, the feed itself and health answer at once beside them
+        began = time.monotonic()
+        assert check(srv, token).status_code == 200
+        assert feed(srv, 0)["cursor"] == cursor
+        assert time.monotonic() - began < 0.5, "a long-poll held up /check"
+    srv.cli("client", "disable", other["client_id"])  # one event ends them all
+    for p in polls:
+        body, took = p.result(timeout=5)
+        assert [e["kind"] for e in body["events"]] == ["client"] and took < 3
+    pool.shutdown()
+
+
+def test_sigterm_ends_waiting_long_polls(make_server):
+    srv = admin_server(make_server)
+    cursor = feed(srv)["cursor"]
+    pool = ThreadPoolExecutor(max_workers=10)
+    polls = [pool.submit(long_poll, srv, cursor, 30) for _ in range(10)]
+    time.sleep(0.5)
+    began = time.monotonic()
+    assert srv.stop() == 0
+    assert time.monotonic() - began < 3, "the server waited out its long-polls"
+    for p in polls:  # answered (empty) before the listener closed
+        body, _ = p.result(timeout=5)
+        assert body == {"events": [], "cursor": cursor}
+    pool.shutdown()
 
 
 # ---- libgrantd-verify follows the feed -------------------------------------------------------

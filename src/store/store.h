@@ -56,7 +56,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 3 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 4 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -209,8 +209,9 @@ struct grantd_key {
  * first 24 bytes of the SHA-256 of its text (bytes 9..32 of its storage key: a verifier
  * holding the token can compute it; a revoked JWT's row is keyed by its jti, so the subject is
  * computed from the jti's text), for a family its id, for a client its client_id, for a user
- * its user id, for a key its kid. at is the revocation's time (the caller's now), 0 when the
- * operation that revoked was given none (token_revoke). */
+ * its user id, for a key its kid. at is the revocation's time (the caller's now; for a key
+ * its retire_at, which a rotation sets ahead), 0 when the operation that revoked was given
+ * none (token_revoke, before token_revoke_at). */
 struct grantd_revocation {
     int64_t cursor; /* > 0; larger for every later event */
     int64_t tenant;
@@ -405,6 +406,26 @@ struct grantd_store_driver {
                                    int64_t tenant, int64_t after, size_t limit,
                                    struct grantd_revocation **out, size_t *count,
                                    int64_t *next_cursor);
+
+    /* ---- version 4 ---- */
+
+    /* token_revoke with the caller's time: the token's feed event has at = now. */
+    grantd_rc (*token_revoke_at)(struct grantd_store *s, int64_t tenant,
+                                 const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
+    /* Retires key kid of tenant at now (a compromised key: unpublished and refused from
+     * now on): its retire_at becomes now when it was later. GRANTD_OK, nothing changed,
+     * when it was retired already; GRANTD_ECONFLICT when it is the tenant's current key
+     * (retire_at 0: rotate first); GRANTD_ENOTFOUND when the tenant has no such kid. Every
+     * write that moves a key's retire_at to an earlier non-zero time (this, key_rotate)
+     * appends a "key" event with at = the new retire_at in its transaction. */
+    grantd_rc (*key_retire)(struct grantd_store *s, int64_t tenant, const char *kid,
+                            int64_t now);
+    /* The feed's floor: every event with a cursor at or below it has been purged (0: none
+     * ever was). A reader whose cursor is below it may have missed events. */
+    grantd_rc (*revocations_floor)(struct grantd_store *s, int64_t *out);
+    /* Purges, in one transaction, every event up to the newest one stamped before `before`
+     * (at > 0; cursors grow with time), raising the floor to it; *deleted gets the count. */
+    grantd_rc (*revocations_purge)(struct grantd_store *s, int64_t before, size_t *deleted);
 };
 
 struct grantd_store {
@@ -524,8 +545,10 @@ GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, in
                                                       size_t successor_len,
                                                       const struct grantd_token *tokens,
                                                       size_t count);
+/* token_revoke_at when the driver has it, else token_revoke (the event's at is then 0). */
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
-                                                    const unsigned char hash[GRANTD_SHA256_LEN]);
+                                                    const unsigned char hash[GRANTD_SHA256_LEN],
+                                                    int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before,
                                                      int64_t now, size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k);
@@ -542,6 +565,11 @@ GRANTD_MUST_USE grantd_rc grantd_store_revocations_since(struct grantd_store *s,
                                                          int64_t after, size_t limit,
                                                          struct grantd_revocation **out,
                                                          size_t *count, int64_t *next_cursor);
+GRANTD_MUST_USE grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant,
+                                                  const char *kid, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_revocations_floor(struct grantd_store *s, int64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_revocations_purge(struct grantd_store *s, int64_t before,
+                                                        size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
                                                    int timeout_ms, uint64_t *out);
 

@@ -279,7 +279,11 @@ int grantd_cli_serve(int argc, char **argv)
         goto out;
     }
     announce(&app, l.port[0], l.port[1], resolved_issuer);
-    janitor = grantd_janitor_start(store, app.now);
+    if (cfg.revocation_feed_retention < cfg.lifetimes.access_token)
+        grantd_log(GRANTD_LOG_WARN, "feed_retention_short", "{s:I,s:I}", "retention",
+                   (json_int_t)cfg.revocation_feed_retention, "access_token_lifetime",
+                   (json_int_t)cfg.lifetimes.access_token);
+    janitor = grantd_janitor_start(store, app.now, cfg.revocation_feed_retention);
     wait_for_signal();
     rc = GRANTD_EXIT_OK;
 out:

@@ -10,6 +10,11 @@
  * SHA-256 of the token's text, for an opaque token; of the jti's text for a revoked JWT),
  * "family" -> "family", "client" -> "client_id", "user" -> "sub", "key" -> "kid".
  *
+ * A cursor below the feed's floor (events after it were purged: the janitor keeps them
+ * revocation_feed_retention seconds) is answered 410 {"error": "cursor_expired", "cursor":
+ * FLOOR}: the reader missed events it cannot get back, should drop whatever it cached on
+ * the strength of the feed, and go on after FLOOR.
+ *
  * Long-poll: with wait=SECONDS (0 to GRANTD_FEED_WAIT_MAX = 30; more is cut to 30) and no
  * event after the cursor, the answer waits until an event arrives (written by this process
  * or, seen through the change watcher, by any other) or the wait ends, then is the same
@@ -71,18 +76,25 @@ static int parse_cursor(const char *text, int64_t *out)
     return ok;
 }
 
-/* The page after `after`, read into req's arena. */
+/* The page after `after`, read into req's arena; floor > after when events after `after`
+ * were purged (then the page is not to be trusted). */
 struct page {
     struct grantd_revocation *events;
     size_t count;
-    int64_t next;
+    int64_t after, next, floor;
 };
 
+/* The floor is read after the events: it only rises, so a floor at or below `after` then
+ * means no purge had reached past `after` when the events were read. */
 static grantd_rc read_page(struct grantd_request *req, int64_t after, struct page *p)
 {
-    *p = (struct page){NULL, 0, after};
-    return grantd_store_revocations_since(req->app->store, req->arena, req->iss->tenant, after,
-                                          FEED_PAGE, &p->events, &p->count, &p->next);
+    *p = (struct page){NULL, 0, after, after, 0};
+    grantd_rc rc = grantd_store_revocations_since(req->app->store, req->arena, req->iss->tenant,
+                                                  after, FEED_PAGE, &p->events, &p->count,
+                                                  &p->next);
+    if (rc == GRANTD_OK)
+        rc = grantd_store_revocations_floor(req->app->store, &p->floor);
+    return rc == GRANTD_ENOTSUP ? GRANTD_OK : rc; /* a driver that never purges */
 }
 
 static void answer_page(struct grantd_request *req, struct grantd_response *resp, grantd_rc rc,
@@ -90,6 +102,14 @@ static void answer_page(struct grantd_request *req, struct grantd_response *resp
 {
     if (rc != GRANTD_OK) {
         grantd_response_internal(req, resp, rc);
+        return;
+    }
+    if (p->floor > p->after) {
+        json_t *gone = json_pack("{s:s,s:s,s:I}", "error", "cursor_expired",
+                                 "error_description", "events after this cursor were purged; "
+                                 "start again from the cursor given", "cursor",
+                                 (json_int_t)p->floor);
+        grantd_response_json(req, resp, 410, gone);
         return;
     }
     json_t *list = json_array();
@@ -131,7 +151,8 @@ void grantd_revocations_endpoint(struct grantd_request *req, struct grantd_respo
     }
     struct page p;
     grantd_rc rc = read_page(req, after, &p);
-    if (rc != GRANTD_OK || p.count > 0 || wait == 0 || !req->app->feed_waiter) {
+    if (rc != GRANTD_OK || p.count > 0 || p.floor > after || wait == 0 ||
+        !req->app->feed_waiter) {
         answer_page(req, resp, rc, &p);
         return;
     }

@@ -18,7 +18,8 @@ import requests
 
 from test_check import admin_server, cc_client, cc_token, check
 from test_introspect_revoke import revoke
-from test_tokens import grant, refresh, start
+from flow import userinfo
+from test_tokens import grant, introspect_json, refresh, start
 from test_verify_lib import verifiers  # noqa: F401 (a fixture)
 
 
@@ -113,6 +114,76 @@ def test_check_sees_a_revocation_at_once(make_server):
     assert check(srv, token).status_code == 200
     events = feed(srv)["events"]
     assert [e["token_hash"] for e in events] == [token_hash(other)]
+
+
+# ---- keys: `grantd key retire KID` ------------------------------------------------------------
+
+NO_AHEAD = "keys = { publish_ahead = 0; };\n"  # a rotated key signs at once
+
+
+def kid_of(jwt_text):
+    header = jwt_text.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+
+
+def key_cli(srv, *args, check=True):
+    return srv.cli("key", *args, "--config", str(srv.workdir / "grantd.conf"), check=check)
+
+
+def jwks_kids(srv):
+    return {k["kid"] for k in requests.get(srv.url + "/jwks.json", timeout=10).json()["keys"]}
+
+
+def token_by(srv, cc, kid):
+    """A token of cc signed by kid, once the server has picked the rotation up (`key rotate`
+    returns before that; the server's change watcher sees it within a poll)."""
+    deadline = time.monotonic() + 1.0
+    while True:
+        token = cc_token(srv, cc)
+        if kid_of(token) == kid:
+            return token
+        assert time.monotonic() < deadline, "the rotation was not picked up"
+        time.sleep(0.05)
+
+
+def test_a_retired_key_is_an_event_and_refused_at_once(make_server, clock):
+    srv = admin_server(make_server, config_text=NO_AHEAD)
+    client = start(srv, "--access-token-format", "jwt")
+    user_token = grant(srv, client)["access_token"]
+    cc = cc_client(srv, "--access-token-format", "jwt")
+    old_token = cc_token(srv, cc)
+    old = kid_of(old_token)
+    assert kid_of(user_token) == old and check(srv, old_token).status_code == 200
+    # the key that signs now is not retired: that would leave the issuer without one
+    r = key_cli(srv, "retire", old, check=False)
+    assert r.returncode != 0 and "signs now" in r.stderr and "rotate" in r.stderr
+    r = key_cli(srv, "retire", "no-such-kid", check=False)
+    assert r.returncode != 0 and "no key" in r.stderr
+    cursor = feed(srv)["cursor"]
+    # a rotation schedules the old key's retirement: an event with its future time
+    rotated = json.loads(key_cli(srv, "rotate", "--json").stdout)
+    events = feed(srv, cursor)["events"]
+    assert [(e["kind"], e["kid"]) for e in events] == [("key", old)]
+    assert events[0]["at"] == rotated["active_from"] + 3600
+    new_token = token_by(srv, cc, rotated["kid"])
+    assert check(srv, old_token).status_code == 200  # retiring: its tokens still pass
+    # retired now (it leaked): a second event, at now, and refused everywhere at once
+    cursor = events[-1]["cursor"]
+    out = key_cli(srv, "retire", old).stdout
+    assert "retired" in out
+    events = feed(srv, cursor)["events"]
+    assert [(e["kind"], e["kid"]) for e in events] == [("key", old)]
+    assert abs(events[0]["at"] - (time.time() + clock.offset_us / 1e6)) < 5
+    assert check(srv, old_token).status_code == 401
+    assert check(srv, user_token).status_code == 401
+    assert introspect_json(srv, cc, old_token) == {"active": False}
+    assert userinfo(srv, user_token).status_code == 401
+    assert jwks_kids(srv) == {rotated["kid"]}  # no longer published
+    assert check(srv, new_token).status_code == 200
+    assert userinfo(srv, grant(srv, client)["access_token"]).status_code == 200
+    # again: retired already, nothing new
+    assert "already" in key_cli(srv, "retire", old).stdout
+    assert feed(srv, events[-1]["cursor"])["events"] == []
 
 
 # ---- long-poll: wait=SECONDS -----------------------------------------------------------------
@@ -280,3 +351,27 @@ def test_the_library_refuses_tokens_of_a_disabled_client_or_user(following, cloc
     fresh = cc_token(srv, cc)
     assert late.ask(fresh)[1] == "ok" and v.ask(fresh)[1] == "ok"
     assert v.ask(client_token)[1] == "revoked"
+
+
+def test_the_library_refuses_jwts_of_a_retired_key_within_a_second(make_server, verifiers,
+                                                                   clock):
+    srv = admin_server(make_server, config_text=NO_AHEAD)
+    v = verifiers(srv, "--revocation-feed", srv.admin_url + "/v1/revocations")
+    cc = cc_client(srv, "--access-token-format", "jwt")
+    old_token = cc_token(srv, cc)
+    assert v.ask(old_token)[1] == "ok"  # its key fetched, its verdict cached
+    rotated = json.loads(key_cli(srv, "rotate", "--json").stdout)
+    new_token = token_by(srv, cc, rotated["kid"])
+    clock.advance(61)  # past the library's JWKS cooldown, so the new kid is fetched
+    assert v.ask(new_token)[1] == "ok"  # the new kid: a JWKS fetch that still has the old key
+    assert v.ask(old_token)[1] == "ok"  # retiring (its event lies ahead): still good
+    key_cli(srv, "retire", kid_of(old_token))
+    refused_within_a_second(v, old_token)
+    assert v.ask(new_token)[1] == "ok" and kid_of(new_token) == rotated["kid"]
+    # a verifier started now never sees the key: not published, and the feed names it
+    late = verifiers(srv, "--revocation-feed", srv.admin_url + "/v1/revocations")
+    deadline = time.monotonic() + 1.0
+    while late.ask(old_token)[1] == "ok":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert late.ask(old_token)[1] in ("revoked", "invalid")

@@ -5,8 +5,11 @@ Every revocation appends an event in its own transaction (the store's revocation
 /revoke of an access token (a token event named by token_hash, the hex of the first 24 bytes
 of the SHA-256 of the token's text; of the jti for a self-contained JWT), /revoke of a
 refresh token and refresh-token reuse (a family event), `grantd client disable` (a client
-event, and a family event per family it had), `grantd user disable` (a user event). The
-answer is {"events": [...], "cursor": N}; N is what to ask after next time."""
+event, and a family event per family it had), `grantd user disable` (a user event), `grantd
+key rotate` and `grantd key retire` (a key event). The answer is {"events": [...], "cursor": N};
+N is what to ask after next time. A long-poll (wait) answers when an event arrives; a cursor
+below the purged events is answered 410. libgrantd-verify follows the feed and refuses each
+kind of revoked token within a second."""
 import base64
 import hashlib
 import json

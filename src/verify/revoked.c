@@ -56,7 +56,8 @@ struct grantd_verify_revoked {
     char *url;
     long wait_s;
     int64_t cursor;
-    uint32_t keys;          /* "k:" entries ever added: 0 spares parsing a JWT's header */
+    int64_t key_due;        /* the earliest `at` of a "k:" entry (INT64_MAX: none): before it,
+                             * no JWT's header needs decoding. Under set_lock. */
     uint32_t count, oldest; /* entries form a ring: oldest is evicted first when full */
     uint32_t heads[BUCKETS];
     struct entry ring[REVOKED_MAX];
@@ -97,10 +98,12 @@ static void add(struct grantd_verify_revoked *r, const char *key, int64_t at)
     if (i != NONE) {
         int64_t old = r->ring[i].at;
         r->ring[i].at = (earliest ? at < old : at > old) ? at : old;
+        if (earliest && at < r->key_due)
+            r->key_due = at;
         return;
     }
-    if (earliest)
-        __atomic_add_fetch(&r->keys, 1, __ATOMIC_RELAXED);
+    if (earliest && at < r->key_due)
+        r->key_due = at;
     i = (r->oldest + r->count) % REVOKED_MAX;
     if (r->count == REVOKED_MAX) {
         unlink_entry(r, i);
@@ -126,6 +129,7 @@ static void clear(struct grantd_verify_revoked *r)
     for (uint32_t b = 0; b < BUCKETS; b++)
         r->heads[b] = NONE;
     r->count = r->oldest = 0;
+    r->key_due = INT64_MAX;
 }
 
 /* One event into the set (under set_lock, written). */
@@ -291,13 +295,9 @@ static int issued_before(struct grantd_verify_revoked *r, const char *prefix, co
  * set_lock. */
 static int key_retired(struct grantd_verify_revoked *r, const char *token, int64_t now)
 {
-    struct grantd_verify_jws j;
-    char key[2 + GRANTD_VERIFY_KID_MAX + 1];
-    if (__atomic_load_n(&r->keys, __ATOMIC_RELAXED) == 0 ||
-        grantd_verify_jws_parse(token, &j) != GRANTD_OK)
+    char key[2 + GRANTD_VERIFY_KID_MAX + 1] = "k:";
+    if (now < r->key_due || !grantd_verify_jws_kid(token, key + 2, sizeof(key) - 2))
         return 0;
-    snprintf(key, sizeof(key), "k:%s", j.kid);
-    grantd_verify_jws_clear(&j);
     uint32_t i = find(r, key);
     return i != NONE && r->ring[i].at <= now;
 }

@@ -39,6 +39,9 @@ struct grantd_verify_jws {
 GRANTD_MUST_USE grantd_rc grantd_verify_jws_parse(const char *token,
                                                   struct grantd_verify_jws *out);
 void grantd_verify_jws_clear(struct grantd_verify_jws *j);
+/* The header's kid of a JWS (only the header is decoded) into kid (cap bytes); 1 when it
+ * has one that fits, else 0. */
+int grantd_verify_jws_kid(const char *token, char *kid, size_t cap);
 /* 1 when the signature over the signing input is valid under ctx (a key's verify template
  * duplicated for this call, see struct grantd_verify_key) with alg, else 0. */
 int grantd_verify_jws_signature(const struct grantd_verify_jws *j, EVP_PKEY_CTX *ctx,

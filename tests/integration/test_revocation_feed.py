@@ -142,7 +142,7 @@ def jwks_kids(srv):
 def token_by(srv, cc, kid):
     """A token of cc signed by kid, once the server has picked the rotation up (`key rotate`
     returns before that; the server's change watcher sees it within a poll)."""
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + 5.0
     while True:
         token = cc_token(srv, cc)
         if kid_of(token) == kid:

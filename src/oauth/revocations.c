@@ -1,4 +1,4 @@
-/* GET /v1/revocations?after=CURSOR[&limit=N] on the admin listener: the revocation feed
+/* GET /v1/revocations?after=CURSOR[&wait=SECONDS] on the admin listener: the revocation feed
  * that resource servers (libgrantd-verify) follow so that no cache of theirs keeps accepting
  * a token after the server revoked it. The issuer is the one X-Grantd-Issuer names, as for
  * /check; the events are the store's (store.h, revocations_since), which every revocation
@@ -8,7 +8,9 @@
  * after next time (after itself when there is nothing new). An EVENT is {"cursor", "kind",
  * "at"} and, by kind: "token" -> "token_hash" (lowercase hex of the first 24 bytes of the
  * SHA-256 of the token's text, for an opaque token; of the jti's text for a revoked JWT),
- * "family" -> "family", "client" -> "client_id", "user" -> "sub", "key" -> "kid".
+ * "family" -> "family", "client" -> "client_id", "user" -> "sub", "key" -> "kid" (its "at"
+ * is when the key retires: now for `grantd key retire`, ahead of now for a rotation's
+ * scheduled retirement; a verifier refuses the key's tokens from then on).
  *
  * A cursor below the feed's floor (events after it were purged: the janitor keeps them
  * revocation_feed_retention seconds) is answered 410 {"error": "cursor_expired", "cursor":
@@ -29,8 +31,8 @@
 
 #include <jansson.h>
 
-#include "http/app.h"
 #include "core/clock.h"
+#include "http/app.h"
 #include "oauth/endpoints.h"
 #include "oauth/feed_wait.h"
 #include "store/store.h"

@@ -4,8 +4,8 @@
  * seconds, 20 by default, at most the server's 30), which grantd answers as soon as an
  * event exists after the cursor, else after W; the HTTP timeout is W plus http_timeout_ms.
  * It asks again at once after every answer; after a failure (grantd down, not a feed) it
- * waits 100 ms, doubling up to 5 s while failures go on. Stopping the verifier cancels the
- * request under way. What died goes into a bounded set:
+ * waits 100 ms, doubling up to 5 s while failures go on. Stopping the verifier shuts the
+ * request under way down (http.c), so freeing a verifier never waits out a long-poll. What died goes into a bounded set:
  * - "token": the token_hash (hex of the first 24 bytes of the SHA-256 of the token's text,
  *   of the jti for a self-contained JWT): a token whose text or jti hashes so is revoked;
  * - "client" / "user": a token of that client_id / sub issued (iat) at or before the event
@@ -51,7 +51,8 @@ struct grantd_verify_revoked {
     pthread_mutex_t mu;        /* the thread: stop, cursor, cv */
     pthread_cond_t cv;
     pthread_t thread;
-    int stop;               /* also read without mu (__atomic) to cancel a request */
+    int stop;
+    struct grantd_verify_cancel cancel; /* ends the long-poll under way at stop */
     struct grantd_verifier *v;
     char *url;
     long wait_s;
@@ -207,7 +208,7 @@ static void *follow(void *arg)
         pthread_mutex_unlock(&r->mu);
         long status = 0;
         char *body = NULL;
-        int ok = grantd_verify_http_get(url, header, timeout_ms, &r->stop, &status, &body) ==
+        int ok = grantd_verify_http_get(url, header, timeout_ms, &r->cancel, &status, &body) ==
                      GRANTD_OK &&
                  apply(r, status, body);
         free(url);
@@ -241,7 +242,9 @@ struct grantd_verify_revoked *grantd_verify_revoked_start(struct grantd_verifier
     pthread_rwlock_init(&r->set_lock, NULL);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
+    grantd_verify_cancel_init(&r->cancel);
     if (pthread_create(&r->thread, NULL, follow, r) != 0) {
+        grantd_verify_cancel_destroy(&r->cancel);
         pthread_rwlock_destroy(&r->set_lock);
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
@@ -257,10 +260,12 @@ void grantd_verify_revoked_stop(struct grantd_verify_revoked *r)
     if (!r)
         return;
     pthread_mutex_lock(&r->mu);
-    __atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE); /* cancels the request under way */
+    r->stop = 1;
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
+    grantd_verify_cancel_now(&r->cancel); /* the long-poll under way ends now */
     pthread_join(r->thread, NULL);
+    grantd_verify_cancel_destroy(&r->cancel);
     clear(r);
     pthread_rwlock_destroy(&r->set_lock);
     pthread_mutex_destroy(&r->mu);

@@ -76,12 +76,23 @@ GRANTD_MUST_USE grantd_rc grantd_verify_http(const char *url, const char *form,
                                              const char *user, const char *pass,
                                              long timeout_ms, char **body);
 
+/* What lets another thread end a request at once (the feed follower's long-poll, when the
+ * verifier is freed): grantd_verify_cancel_now shuts the request's socket down. */
+struct grantd_verify_cancel {
+    pthread_mutex_t mu;
+    int cancelled; /* once set, every later request through it fails at once */
+    int fd;        /* the open socket, -1 when none */
+};
+void grantd_verify_cancel_init(struct grantd_verify_cancel *c);
+void grantd_verify_cancel_destroy(struct grantd_verify_cancel *c);
+void grantd_verify_cancel_now(struct grantd_verify_cancel *c);
+
 /* GET url with one extra header line ("Name: value", or NULL): GRANTD_OK when an answer
- * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. When
- * cancel (may be NULL) becomes non-zero (read atomically), the request ends within about a
- * second with GRANTD_EIO. */
+ * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. cancel
+ * (may be NULL) ends the request at once with GRANTD_EIO. */
 GRANTD_MUST_USE grantd_rc grantd_verify_http_get(const char *url, const char *header,
-                                                 long timeout_ms, const int *cancel,
+                                                 long timeout_ms,
+                                                 struct grantd_verify_cancel *cancel,
                                                  long *status, char **body);
 
 /* The revocation feed's follower and the set of what died (revoked.c). */

@@ -453,3 +453,13 @@ def test_the_library_refuses_jwts_of_a_retired_key_within_a_second(make_server, 
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert late.ask(old_token)[1] in ("revoked", "invalid")
+
+
+def test_freeing_a_following_verifier_ends_its_long_poll_at_once(make_server, verifiers):
+    srv = admin_server(make_server)
+    v = verifiers(srv, "--revocation-feed", srv.admin_url + "/v1/revocations")
+    assert v.ask("not-a-token")[1] == "invalid"
+    time.sleep(0.5)  # its long-poll (20 s) is waiting at the server now
+    began = time.monotonic()
+    v.close()
+    assert time.monotonic() - began < 0.25, "the verifier waited out its long-poll"

@@ -29,7 +29,8 @@
  * operation but token_put/token_put_async (unless a token is revoked at insert: a
  * self-contained token's revocation row, which turns a verdict someone may have cached from
  * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
- * tokens), session_put, session_delete and purge_expired. Those only add records (and
+ * tokens), session_put, session_delete, purge_expired and revocations_purge (a reader of
+ * the feed learns of a purge from the floor). Those only add records (and
  * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers

@@ -1,6 +1,8 @@
 /* Store conformance: the revocation feed (store.h, revocations_since). Each kind of write
  * that revokes appends exactly its event in its own transaction, a write that fails or
  * changes nothing appends none, the cursor only grows, and a tenant sees only its events.
+ * A key's retirement (key_retire, key_rotate) is an event too; a purge removes old events
+ * and raises the floor (API 4).
  *
  * Not here: the HTTP feed (tests/integration/test_revocation_feed.py). */
 #include "conformance.h"
@@ -192,6 +194,7 @@ static void test_feed_purge_and_floor(void **state)
     struct grantd_revocation *e;
     size_t deleted = 99;
     assert_int_equal(grantd_store_revocations_floor(f->s, &floor), GRANTD_OK);
+    assert_int_equal(floor, 0); /* nothing ever purged */
     int64_t c0 = cursor_now(f);
     assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash, 1000), GRANTD_OK);
     assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[1].hash, 2000), GRANTD_OK);

@@ -272,7 +272,8 @@ int grantd_cli_serve(int argc, char **argv)
     }
     raise_fd_limit();
     app_init(&app, &cfg, store);
-    app.feed_waiter = feed_waiter = grantd_feed_waiter_start(store);
+    if (cfg.admin_listen) /* the feed is on the admin listener only */
+        app.feed_waiter = feed_waiter = grantd_feed_waiter_start(store);
     if (start_server(&app, served, &l, &resolved_issuer, err, sizeof(err)) != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_FAIL;

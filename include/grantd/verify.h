@@ -11,9 +11,9 @@
  *   a failed fetch keeps the last good keys.
  * - Opaque tokens are verified by RFC 7662 introspection (when client credentials are
  *   configured; otherwise they are `invalid`), with a bounded cache of answers.
- * - With revocation_feed_url, a thread follows grantd's revocation feed, and a token
- *   revoked at the server (or of a disabled client or user) is REVOKED within one poll,
- *   whatever the caches above remember.
+ * - With revocation_feed_url, a thread follows grantd's revocation feed (long-polls), and
+ *   a token revoked at the server (or of a disabled client or user, or signed by a retired
+ *   key) is REVOKED within a second of the revocation, whatever the caches above remember.
  *
  * Threads: a verifier may be used by any number of threads at once; _new and _free are not
  * concurrent with anything else on the same verifier. Call curl_global_init() yourself
@@ -76,11 +76,13 @@ struct grantd_verifier_config {
     /* optional: grantd's revocation feed, the URL of GET /v1/revocations on its admin
      * listener (e.g. "http://127.0.0.1:9001/v1/revocations"). When set, a thread of the
      * verifier follows it and grantd_verify answers REVOKED for a token revoked at /revoke,
-     * by refresh-token reuse, by a replayed code, or whose client or user was disabled,
-     * within one poll, cached verdicts included. The X-Grantd-Issuer header sent is the
+     * by refresh-token reuse, by a replayed code, whose client or user was disabled, or
+     * signed by a key retired (grantd key retire), within a second, cached verdicts
+     * included. The X-Grantd-Issuer header sent is the
      * issuer. */
     const char *revocation_feed_url;
-    long revocation_poll_ms;  /* how often the feed is asked; default 200 */
+    long revocation_poll_ms;  /* the feed's long-poll wait, rounded up to whole seconds;
+                               * default 20000, at most 30000 (the server's cap) */
 };
 
 /* A new verifier; the configuration's strings are copied. NULL when the configuration is

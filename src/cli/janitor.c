@@ -1,4 +1,4 @@
-/* The janitor thread: sleep on a condition variable, purge, repeat until stopped. */
+/* The janitor thread: purge, sleep on a condition variable, repeat until stopped. */
 #include "cli/janitor.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 struct grantd_janitor {
     struct grantd_store *store;
     int64_t (*now)(void);
+    int64_t feed_retention;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stopping;
@@ -29,11 +30,18 @@ static void purge_once(struct grantd_janitor *j)
         grantd_log(GRANTD_LOG_WARN, "purge_failed", "{s:s}", "error", grantd_strerror(rc));
     else if (deleted)
         grantd_log(GRANTD_LOG_INFO, "purged", "{s:I}", "rows", (json_int_t)deleted);
+    deleted = 0;
+    rc = grantd_store_revocations_purge(j->store, now - j->feed_retention, &deleted);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTSUP)
+        grantd_log(GRANTD_LOG_WARN, "feed_purge_failed", "{s:s}", "error", grantd_strerror(rc));
+    else if (deleted)
+        grantd_log(GRANTD_LOG_INFO, "feed_purged", "{s:I}", "events", (json_int_t)deleted);
 }
 
 static void *janitor_main(void *arg)
 {
     struct grantd_janitor *j = arg;
+    purge_once(j); /* at start too: a server restarted often still purges */
     pthread_mutex_lock(&j->lock);
     while (!j->stopping) {
         struct timespec until;
@@ -52,11 +60,13 @@ static void *janitor_main(void *arg)
     return NULL;
 }
 
-struct grantd_janitor *grantd_janitor_start(struct grantd_store *s, int64_t (*now)(void))
+struct grantd_janitor *grantd_janitor_start(struct grantd_store *s, int64_t (*now)(void),
+                                            int64_t feed_retention)
 {
     struct grantd_janitor *j = grantd_xcalloc(1, sizeof(*j));
     j->store = s;
     j->now = now;
+    j->feed_retention = feed_retention;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->wake, NULL);
     if (pthread_create(&j->thread, NULL, janitor_main, j) != 0) {

@@ -1,9 +1,15 @@
-/* grantd key rotate | list: the signing keys of one tenant (--tenant; else the default one).
+/* grantd key rotate | retire | list: the signing keys of one tenant (--tenant; else the
+ * default one).
  *
  * `rotate` adds a key (token/keys.c does the work): published at once, signing from
  * now + keys.publish_ahead, while every current key stops signing then and stays published
  * until the longest-lived access token it may have signed has expired. A running server
- * sees the change within keys.reload seconds. `list` shows each key's state:
+ * sees the change within keys.reload seconds. `retire KID` retires a key now (a key that
+ * leaked): it is no longer published, the server refuses tokens it signed, and the
+ * revocation feed carries a "key" event so libgrantd-verify refuses them too; the key that
+ * signs now is refused (rotate first: a service must not be left without a signing key),
+ * and the command returns once every running server has seen the change (the caches'
+ * bound). `list` shows each key's state:
  *   next      published, signs from active_from (later)
  *   active    the key that signs now
  *   retiring  no longer signs, still published until retire_at
@@ -31,6 +37,14 @@ static const char rotate_usage[] =
     "(GRANTD_MASTER_KEY, keys.master_key, or the key file beside the database).\n\nOptions:\n"
     "  --alg ALG      ES256 (default: keys.alg) or RS256\n"
     "  --json         print the new key as one JSON object\n" COMMON_HELP;
+static const char retire_usage[] =
+    "Usage: grantd key retire KID [--config FILE] [--db URL]\n\n"
+    "Retires a key now, as for a key that leaked: it is no longer published in\n"
+    "/jwks.json, every running server refuses the tokens it signed (/check, /introspect,\n"
+    "/userinfo), and the revocation feed tells libgrantd-verify to refuse them too. The key\n"
+    "that signs now cannot be retired: run `grantd key rotate` first (with\n"
+    "keys.publish_ahead = 0 the new key signs at once), then retire the old one.\n\n"
+    "Options:\n" COMMON_HELP;
 static const char list_usage[] =
     "Usage: grantd key list [--json] [--config FILE] [--db URL]\n\n"
     "Lists the signing keys, oldest first, with their state: next (published, signs from\n"
@@ -226,8 +240,73 @@ out:
     return grantd_admin_end(&s, rc);
 }
 
+/* Parses one KID. GRANTD_EXIT_OK, -1 after --help, or a usage error. */
+static int parse_kid(struct grantd_admin_args *a, int argc, char **argv, const char **kid)
+{
+    static const struct option opts[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int opt = grantd_admin_getopt(a, argc, argv, opts);
+    if (opt == GRANTD_ADMIN_STOP)
+        return grantd_admin_stopped(a);
+    if (opt != -1)
+        return grantd_cli_usage_error(a->cmd, "unexpected option (see --help)");
+    int rc = grantd_admin_positionals(a, argc, argv, 1, 1, "KID");
+    if (rc == GRANTD_EXIT_OK)
+        *kid = argv[optind];
+    return rc;
+}
+
+/* The state of kid among the tenant's keys at now; NULL when it has no such key. */
+static const char *state_of(struct grantd_admin_session *s, const char *kid, int64_t now,
+                            grantd_rc *rc)
+{
+    struct grantd_key *list = NULL;
+    size_t n = 0;
+    *rc = grantd_store_key_list(s->store, s->arena, s->tenant, &list, &n);
+    for (size_t i = 0; *rc == GRANTD_OK && i < n; i++)
+        if (strcmp(list[i].kid, kid) == 0)
+            return state(list, n, i, now);
+    return NULL;
+}
+
+static int key_retire(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    const char *kid = NULL;
+    grantd_admin_args_init(&a, "key retire", retire_usage);
+    int rc = grantd_admin_start(&s, &a, parse_kid(&a, argc, argv, &kid));
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    int64_t now = grantd_clock_now();
+    grantd_rc src = GRANTD_OK;
+    const char *st = state_of(&s, kid, now, &src);
+    if (src == GRANTD_OK && st && strcmp(st, "active") == 0) {
+        rc = grantd_admin_fail(a.cmd, "key %s signs now: run `grantd key rotate` first, then "
+                                      "retire it once the new key signs", kid);
+        goto out;
+    }
+    if (src == GRANTD_OK)
+        src = st ? grantd_store_key_retire(s.store, s.tenant, kid, now) : GRANTD_ENOTFOUND;
+    if (src == GRANTD_ENOTFOUND || src == GRANTD_ECONFLICT) {
+        rc = grantd_admin_fail(a.cmd, src == GRANTD_ENOTFOUND ? "no key %s (grantd key list)"
+                                      : "key %s is the current key: run `grantd key rotate` "
+                                        "first", kid);
+        goto out;
+    }
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a.cmd, "database", src);
+        goto out;
+    }
+    grantd_admin_wait_caches();
+    printf("key %s %s\n", kid, strcmp(st, "retired") == 0 ? "was retired already" : "retired");
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    return grantd_admin_end(&s, rc);
+}
+
 static const struct grantd_admin_cmd key_commands[] = {
     {"rotate", key_rotate, "add a new signing key; the current one retires"},
+    {"retire", key_retire, "retire a key now (a key that leaked)"},
     {"list", key_list, "list signing keys and their state"},
 };
 

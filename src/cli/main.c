@@ -14,7 +14,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"migrate", grantd_cli_migrate, "create or upgrade the database schema"},
     {"client", grantd_cli_client, "manage OAuth clients (create, list, show, ...)"},
     {"user", grantd_cli_user, "manage users who log in (create, passwd, ...)"},
-    {"key", grantd_cli_key, "manage token signing keys (rotate, list)"},
+    {"key", grantd_cli_key, "manage token signing keys (rotate, retire, list)"},
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
 };
 

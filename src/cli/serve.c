@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/issuers.h"
 #include "cli/janitor.h"
+#include "oauth/feed_wait.h"
 #include "core/log.h"
 #include "http/app.h"
 #include "oauth/routes.h"
@@ -233,6 +234,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_served *served = NULL;
     struct grantd_janitor *janitor = NULL;
     struct grantd_store_watch *watch = NULL;
+    struct grantd_feed_waiter *feed_waiter = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[1024];
@@ -270,19 +272,27 @@ int grantd_cli_serve(int argc, char **argv)
     }
     raise_fd_limit();
     app_init(&app, &cfg, store);
+    if (cfg.admin_listen) /* the feed is on the admin listener only */
+        app.feed_waiter = feed_waiter = grantd_feed_waiter_start(store);
     if (start_server(&app, served, &l, &resolved_issuer, err, sizeof(err)) != GRANTD_OK) {
         fprintf(stderr, "grantd serve: %s\n", err);
         rc = GRANTD_EXIT_FAIL;
         goto out;
     }
     announce(&app, l.port[0], l.port[1], resolved_issuer);
-    janitor = grantd_janitor_start(store, app.now);
+    if (cfg.revocation_feed_retention < cfg.lifetimes.access_token)
+        grantd_log(GRANTD_LOG_WARN, "feed_retention_short", "{s:I,s:I}", "retention",
+                   (json_int_t)cfg.revocation_feed_retention, "access_token_lifetime",
+                   (json_int_t)cfg.lifetimes.access_token);
+    janitor = grantd_janitor_start(store, app.now, cfg.revocation_feed_retention);
     wait_for_signal();
     rc = GRANTD_EXIT_OK;
 out:
     grantd_janitor_stop(janitor);
+    grantd_feed_waiter_close(feed_waiter); /* long-polls answer now: nothing waits them out */
     grantd_server_stop(l.srv[1]);
     grantd_server_stop(l.srv[0]); /* no request runs after this: the keyrings can go */
+    grantd_feed_waiter_free(feed_waiter);
     grantd_store_watch_stop(watch);
     grantd_served_free(served);
     grantd_store_close(store);

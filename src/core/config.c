@@ -154,6 +154,8 @@ static const struct field root_fields[] = {
     {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, key_fields},
     {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, grantd_cfgchk_member_name, NULL},
     {"token_cache", FIELD_UINT, CFG_OFF(token_cache), 0, 1, 0, NULL, NULL},
+    {"revocation_feed_retention", FIELD_INT64, CFG_OFF(revocation_feed_retention), 1, 31536000,
+     0, NULL, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
@@ -201,6 +203,7 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.connection_timeout = GRANTD_DEFAULT_CONNECTION_TIMEOUT;
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
     cfg->token_cache = 1;
+    cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;
     cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
 }
 

@@ -33,6 +33,7 @@
 #define GRANTD_DEFAULT_HEADER_BYTES (16 * 1024) /* MHD connection memory: headers over it get 431 */
 #define GRANTD_DEFAULT_CONNECTIONS 1024
 #define GRANTD_DEFAULT_CONNECTIONS_PER_IP 0   /* 0 = no per-IP limit (proxies share one IP) */
+#define GRANTD_DEFAULT_FEED_RETENTION 86400 /* a day: above any usual access-token life */
 #define GRANTD_DEFAULT_CONNECTION_TIMEOUT 30  /* seconds idle before a connection is closed */
 #define GRANTD_DEFAULT_LOG_LEVEL "info"
 #define GRANTD_DEFAULT_THREADS 0              /* 0 = one I/O thread per core */
@@ -102,6 +103,7 @@ struct grantd_config {
     } keys;
     char *account_member;        /* token-response member carrying the user's account; NULL: none */
     unsigned token_cache;        /* 1: introspection answers from oauth/token_cache.c; 0: store */
+    int64_t revocation_feed_retention; /* seconds the revocation feed keeps an event */
     struct grantd_profile profile; /* the issuer's profile; standard behaviour by default */
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;

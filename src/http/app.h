@@ -12,6 +12,7 @@
 struct grantd_store;
 struct grantd_keyring;
 struct grantd_routes;
+struct grantd_feed_waiter;
 
 /* One issuer: a tenant of the store with its own URL, settings and keys. Every request is
  * answered for exactly one (req->iss), and nothing of another issuer is ever accepted. */
@@ -33,6 +34,7 @@ struct grantd_app {
     size_t issuer_count;
     const struct grantd_routes *routes; /* the endpoints (the protocol layer's table) */
     const struct grantd_routes *admin_routes; /* the admin listener's endpoints (/check) */
+    struct grantd_feed_waiter *feed_waiter; /* long-polls of the revocation feed; NULL: none */
 };
 
 

@@ -41,6 +41,9 @@ struct grantd_server {
      * for them, and once `stopping` is set new ones wait on their I/O thread instead */
     atomic_int deferred;
     atomic_int stopping;
+    /* deferred answers woken but not yet written: stop gives them a moment (long-polls of
+     * the revocation feed, all woken at once by the stop, answer rather than be cut off) */
+    atomic_int unanswered;
     const struct grantd_app *app;
     const struct grantd_routes *routes; /* the listener's table */
     int admin;                          /* the issuer by X-Grantd-Issuer (server.h) */
@@ -66,6 +69,7 @@ struct conn_state {
     struct grantd_server *srv;
     atomic_int done;
     int deferred;           /* suspended for a deferred answer: call its cont on resume */
+    int woken;              /* a deferred answer was woken: counted in unanswered */
     unsigned reject_status; /* set when the request is refused before its handler */
     const char *reject_error;
     const char *reject_why;
@@ -85,9 +89,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct grantd_server *srv = cls;
     struct conn_state *cs = *con_cls;
     if (!cs)
         return;
+    if (cs->woken)
+        atomic_fetch_sub(&srv->unanswered, 1);
     /* a deferred answer whose connection closed before it was written (the server stopped
      * between the work's end and the answer): only completed work gets here, since stop
      * waits for every deferred answer's wake before libmicrohttpd closes connections */
@@ -390,6 +397,8 @@ static void wake_conn(void *token)
     struct conn_state *cs = token;
     struct grantd_server *srv = cs->srv;
     atomic_store(&cs->done, 1);
+    cs->woken = 1;
+    atomic_fetch_add(&srv->unanswered, 1);
     MHD_resume_connection(cs->conn);
     atomic_fetch_sub(&srv->deferred, 1);
 }
@@ -601,6 +610,10 @@ void grantd_server_stop(struct grantd_server *srv)
     atomic_store(&srv->stopping, 1);
     while (atomic_load(&srv->deferred) > 0)
         usleep(200);
+    /* woken answers are written by the I/O threads; a client that does not read its answer
+     * cannot hold the stop longer than this */
+    for (int waited_ms = 0; atomic_load(&srv->unanswered) > 0 && waited_ms < 2000; waited_ms++)
+        usleep(1000);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

@@ -25,7 +25,7 @@ static grantd_rc revoke_owned(struct grantd_request *req, struct grantd_token *t
     return t->kind == GRANTD_TOKEN_REFRESH
                ? grantd_store_token_revoke_family(st, req->iss->tenant, t->family,
                                                   req->app->now())
-               : grantd_store_token_revoke(st, req->iss->tenant, t->hash);
+               : grantd_store_token_revoke(st, req->iss->tenant, t->hash, req->app->now());
 }
 
 static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp,

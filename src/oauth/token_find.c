@@ -96,6 +96,10 @@ grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int ca
         return rc;
     }
     *where = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;
+    /* a stored JWT signed by a key retired since (grantd key retire: it leaked) is revoked */
+    if (rc == GRANTD_OK && jwt && req->iss->keyring &&
+        !grantd_keyring_header_live(req->iss->keyring, req->app->now(), text))
+        f->token.revoked = 1;
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 

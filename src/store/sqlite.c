@@ -409,4 +409,8 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .change_seq = sqlite__change_seq,
     .change_wait = sqlite__change_wait,
     .revocations_since = sqlite__revocations_since,
+    .token_revoke_at = sqlite__token_revoke_at,
+    .key_retire = sqlite__key_retire,
+    .revocations_floor = sqlite__revocations_floor,
+    .revocations_purge = sqlite__revocations_purge,
 };

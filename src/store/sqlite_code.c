@@ -380,6 +380,43 @@ grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
     return hash ? sqlite__write_query(s, &token_revoke, &key) : GRANTD_EINVAL;
 }
 
+struct stamped_revoke {
+    struct sq_hash key;
+    int64_t now;
+};
+
+static int bind_stamped(sqlite3_stmt *st, const void *arg)
+{
+    const struct stamped_revoke *r = arg;
+    return sqlite__bind_hash_key(st, &r->key) | sqlite3_bind_int64(st, 3, r->now);
+}
+
+/* The feed event the revocation_token trigger (schema version 8) appended for this
+ * revocation, if any, stamped with the caller's time: the transaction's last event, of this
+ * token, still unstamped. */
+static const struct sq_query token_revoke_stamp = {
+    SQ_TOKEN_REVOKE_STAMP,
+    "UPDATE revocation_events SET at = ?3 WHERE id = (SELECT max(id) FROM revocation_events) "
+    "AND tenant_id = ?1 AND kind = 'token' AND subject = lower(hex(substr(?2, 9))) AND at = 0",
+    bind_stamped, NULL, 0};
+
+static grantd_rc revoke_at_tx(struct sq_conn *c, void *arg)
+{
+    const struct stamped_revoke *r = arg;
+    grantd_rc rc = sqlite__run(c, &token_revoke, &r->key);
+    if (rc == GRANTD_OK)
+        rc = sqlite__run(c, &token_revoke_stamp, r);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
+}
+
+/* token_revoke, with the event's at = now. */
+grantd_rc sqlite__token_revoke_at(struct grantd_store *s, int64_t tenant,
+                                  const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
+{
+    struct stamped_revoke r = {{tenant, hash}, now};
+    return hash ? sqlite__write(s, revoke_at_tx, &r) : GRANTD_EINVAL;
+}
+
 /* ---- refresh rotation ----------------------------------------------------------------- */
 
 struct rotate {

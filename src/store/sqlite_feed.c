@@ -1,9 +1,12 @@
 /* The SQLite driver's revocation feed (store.h, revocations_since): a read of the table
  * revocation_events (sqlite_schema.c, version 8), whose rows the schema's triggers append in
- * the transaction of every write that revokes a token or a family or disables a client or a
- * user, so this file writes nothing.
+ * the transaction of every write that revokes a token or a family, disables a client or a
+ * user, or retires a key (version 10), so this file only ever deletes: revocations_purge
+ * removes old events and raises the floor (revocation_feed_floor, version 10), the cursor at
+ * or below which every event is gone, in one transaction; revocations_floor reads it.
  *
- * Not here: what appends (the triggers), the HTTP feed that serves these events. */
+ * Not here: what appends (the triggers), the HTTP feed that serves these events, the
+ * janitor that purges. */
 #include "store/sqlite_int.h"
 
 /* The most events one call answers, whatever limit the caller asks for. */
@@ -50,5 +53,54 @@ grantd_rc sqlite__revocations_since(struct grantd_store *s, struct grantd_arena 
         *out = rows;
         *next_cursor = *count ? (*out)[*count - 1].cursor : after;
     }
+    return rc;
+}
+
+static const struct sq_query floor_q = {SQ_FEED_FLOOR,
+                                        "SELECT upto FROM revocation_feed_floor WHERE id = 1",
+                                        NULL, sqlite__row_int64, 0};
+/* The floor rises to the newest event stamped before ?1 (an event stamped 0, older than
+ * schema 10, never decides it but goes with those around it): ids grow with time, so every
+ * event below it is as old, give or take the clocks of the writers. */
+static const struct sq_query raise_floor = {
+    SQ_FEED_RAISE_FLOOR,
+    "UPDATE revocation_feed_floor SET upto = max(upto, coalesce((SELECT max(id) FROM "
+    "revocation_events WHERE at > 0 AND at < ?1), 0)) WHERE id = 1",
+    sqlite__bind_int64, NULL, SQ_ONE_ROW};
+static const struct sq_query purge = {SQ_FEED_PURGE,
+                                      "DELETE FROM revocation_events WHERE id <= "
+                                      "(SELECT upto FROM revocation_feed_floor WHERE id = 1)",
+                                      NULL, NULL, 0};
+
+grantd_rc sqlite__revocations_floor(struct grantd_store *s, int64_t *out)
+{
+    if (!out)
+        return GRANTD_EINVAL;
+    grantd_rc rc = sqlite__read(s, &floor_q, NULL, NULL, out);
+    return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc; /* the row is made at migration */
+}
+
+struct purge_args {
+    int64_t before;
+    size_t deleted;
+};
+
+static grantd_rc purge_tx(struct sq_conn *c, void *arg)
+{
+    struct purge_args *p = arg;
+    grantd_rc rc = sqlite__run(c, &raise_floor, &p->before);
+    if (rc == GRANTD_OK)
+        rc = sqlite__run(c, &purge, NULL);
+    if (rc == GRANTD_OK)
+        p->deleted = (size_t)sqlite3_changes(c->db);
+    return rc;
+}
+
+grantd_rc sqlite__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted)
+{
+    struct purge_args p = {before, 0};
+    grantd_rc rc = deleted ? sqlite__write(s, purge_tx, &p) : GRANTD_EINVAL;
+    if (rc == GRANTD_OK)
+        *deleted = p.deleted;
     return rc;
 }

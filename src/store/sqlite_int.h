@@ -86,6 +86,12 @@ enum sq_stmt_id {
     SQ_CHANGE_SEQ,
     SQ_DATA_VERSION,
     SQ_REVOCATIONS_SINCE,
+    SQ_TOKEN_REVOKE_STAMP,
+    SQ_KEY_RETIRE_AT,
+    SQ_KEY_RETIRE,
+    SQ_FEED_FLOOR,
+    SQ_FEED_RAISE_FLOOR,
+    SQ_FEED_PURGE,
     SQ_STMT_COUNT
 };
 
@@ -364,6 +370,8 @@ grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
                                  size_t count);
 grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
                                const unsigned char hash[GRANTD_SHA256_LEN]);
+grantd_rc sqlite__token_revoke_at(struct grantd_store *s, int64_t tenant,
+                                  const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                                 size_t *deleted);
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k);
@@ -371,11 +379,15 @@ grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64
                            struct grantd_key **out, size_t *count);
 grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
                              const struct grantd_key *next, int64_t retire_at);
+grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
+                             int64_t now);
 grantd_rc sqlite__change_seq(struct grantd_store *s, uint64_t *out);
 grantd_rc sqlite__revocations_since(struct grantd_store *s, struct grantd_arena *a,
                                     int64_t tenant, int64_t after, size_t limit,
                                     struct grantd_revocation **out, size_t *count,
                                     int64_t *next_cursor);
+grantd_rc sqlite__revocations_floor(struct grantd_store *s, int64_t *out);
+grantd_rc sqlite__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted);
 grantd_rc sqlite__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
                               uint64_t *out);
 

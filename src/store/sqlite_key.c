@@ -9,6 +9,10 @@
  * current key and inserts the next one in one write transaction (BEGIN IMMEDIATE: rotations
  * of several processes run one after the other, each retiring what the previous added).
  *
+ * key_retire retires one key now (a compromised key): its retire_at moves back to the
+ * caller's now; the schema's trigger (version 10) appends the feed's "key" event whenever a
+ * key's retire_at moves to an earlier non-zero time, rotation included.
+ *
  * Not here: generating, sealing, publishing or choosing keys (token/keys.c), connections
  * (sqlite.c), the write path (sqlite_writer.c), the schema (sqlite_schema.c). */
 #include "store/sqlite_int.h"
@@ -106,4 +110,49 @@ grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
         return GRANTD_EINVAL;
     struct rotation r = {tenant, retire_at, next};
     return sqlite__write(s, rotate_tx, &r);
+}
+
+struct retirement {
+    struct sq_id key;
+    int64_t now;
+};
+
+static int bind_retirement(sqlite3_stmt *st, const void *arg)
+{
+    const struct retirement *r = arg;
+    return sqlite__bind_id(st, &r->key) | sqlite3_bind_int64(st, 3, r->now);
+}
+
+static const struct sq_query key_retire_at = {SQ_KEY_RETIRE_AT,
+                                              "SELECT retire_at FROM keys "
+                                              "WHERE tenant_id = ?1 AND kid = ?2",
+                                              sqlite__bind_id, sqlite__row_int64, 0};
+static const struct sq_query key_retire = {SQ_KEY_RETIRE,
+                                           "UPDATE keys SET retire_at = ?3 "
+                                           "WHERE tenant_id = ?1 AND kid = ?2",
+                                           bind_retirement, NULL, SQ_ONE_ROW};
+
+static grantd_rc retire_tx(struct sq_conn *c, void *arg)
+{
+    const struct retirement *r = arg;
+    int64_t retire_at = 0;
+    grantd_rc rc = sqlite__get(c, &key_retire_at, &r->key, NULL, &retire_at);
+    if (rc != GRANTD_OK)
+        return rc;
+    if (retire_at == 0)
+        return GRANTD_ECONFLICT; /* the current key: rotate first */
+    if (retire_at <= r->now)
+        return GRANTD_OK; /* retired already */
+    rc = sqlite__run(c, &key_retire, r);
+    return rc == GRANTD_OK ? sqlite__changed(c) : rc;
+}
+
+/* GRANTD_ECONFLICT for the current key, GRANTD_ENOTFOUND for an unknown kid. */
+grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
+                             int64_t now)
+{
+    if (!kid || now <= 0)
+        return GRANTD_EINVAL;
+    struct retirement r = {{tenant, kid}, now};
+    return sqlite__write(s, retire_tx, &r);
 }

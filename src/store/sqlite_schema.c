@@ -248,6 +248,22 @@ static const char schema_v9[] =
     "ALTER TABLE codes ADD COLUMN resources TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE tokens ADD COLUMN audience TEXT NOT NULL DEFAULT '';";
 
+/* Version 10: the revocation feed's remainder.
+ * - revocation_key: a key's retire_at moving to an earlier non-zero time (key_retire, a
+ *   compromised key retired now; key_rotate's scheduled retirement, whose at lies ahead)
+ *   appends a "key" event with at = the new retire_at, in the same transaction.
+ * - revocation_feed_floor: one row, the cursor at or below which every event has been
+ *   purged (revocations_purge); a reader asking after a cursor below it gets told so. */
+static const char schema_v10[] =
+    "CREATE TRIGGER revocation_key AFTER UPDATE OF retire_at ON keys "
+    "  WHEN new.retire_at <> 0 AND (old.retire_at = 0 OR new.retire_at < old.retire_at) BEGIN "
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at) "
+    "  VALUES (new.tenant_id, 'key', new.kid, new.retire_at); END;"
+    "CREATE TABLE revocation_feed_floor ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  upto INTEGER NOT NULL);"
+    "INSERT INTO revocation_feed_floor (id, upto) VALUES (1, 0);";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -309,6 +325,7 @@ static const struct step steps[] = {
     {NULL, schema_v7, NULL},
     {NULL, schema_v8, NULL},
     {NULL, schema_v9, NULL},
+    {NULL, schema_v10, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

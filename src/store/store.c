@@ -325,8 +325,10 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
 }
 
 grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
-                                    const unsigned char hash[GRANTD_SHA256_LEN])
+                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
+    if (s->driver->version >= 4 && s->driver->token_revoke_at)
+        STORE_OP(4, GRANTD_OK, 1, s, token_revoke_at, s, tenant, hash, now);
     STORE_WRITE_TOKENS(s, token_revoke, s, tenant, hash);
 }
 
@@ -404,6 +406,22 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
     if (rc == GRANTD_OK)
         rc = grantd_store_token_put(s, tokens, count);
     done(arg, rc);
+}
+
+grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
+                                  int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 1, s, key_retire, s, tenant, kid, now);
+}
+
+grantd_rc grantd_store_revocations_floor(struct grantd_store *s, int64_t *out)
+{
+    STORE_OP(4, NEVER, 0, s, revocations_floor, s, out);
+}
+
+grantd_rc grantd_store_revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted)
+{
+    STORE_OP(4, NEVER, 0, s, revocations_purge, s, before, deleted);
 }
 
 grantd_rc grantd_store_revocations_since(struct grantd_store *s, struct grantd_arena *a,

@@ -29,7 +29,8 @@
  * operation but token_put/token_put_async (unless a token is revoked at insert: a
  * self-contained token's revocation row, which turns a verdict someone may have cached from
  * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
- * tokens), session_put, session_delete and purge_expired. Those only add records (and
+ * tokens), session_put, session_delete, purge_expired and revocations_purge (a reader of
+ * the feed learns of a purge from the floor). Those only add records (and
  * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers
@@ -219,8 +220,9 @@ struct grantd_key {
  * first 24 bytes of the SHA-256 of its text (bytes 9..32 of its storage key: a verifier
  * holding the token can compute it; a revoked JWT's row is keyed by its jti, so the subject is
  * computed from the jti's text), for a family its id, for a client its client_id, for a user
- * its user id, for a key its kid. at is the revocation's time (the caller's now), 0 when the
- * operation that revoked was given none (token_revoke). */
+ * its user id, for a key its kid. at is the revocation's time (the caller's now; for a key
+ * its retire_at, which a rotation sets ahead), 0 when the operation that revoked was given
+ * none (token_revoke, before token_revoke_at). */
 struct grantd_revocation {
     int64_t cursor; /* > 0; larger for every later event */
     int64_t tenant;
@@ -423,6 +425,24 @@ struct grantd_store_driver {
      * code_consume and token_get return ("" when none was stored). A driver of an older
      * version, which zeroes the records it fills, returns them NULL: no resource, so every
      * resource request is refused (invalid_target), never widened. */
+
+    /* token_revoke with the caller's time: the token's feed event has at = now. */
+    grantd_rc (*token_revoke_at)(struct grantd_store *s, int64_t tenant,
+                                 const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
+    /* Retires key kid of tenant at now (a compromised key: unpublished and refused from
+     * now on): its retire_at becomes now when it was later. GRANTD_OK, nothing changed,
+     * when it was retired already; GRANTD_ECONFLICT when it is the tenant's current key
+     * (retire_at 0: rotate first); GRANTD_ENOTFOUND when the tenant has no such kid. Every
+     * write that moves a key's retire_at to an earlier non-zero time (this, key_rotate)
+     * appends a "key" event with at = the new retire_at in its transaction. */
+    grantd_rc (*key_retire)(struct grantd_store *s, int64_t tenant, const char *kid,
+                            int64_t now);
+    /* The feed's floor: every event with a cursor at or below it has been purged (0: none
+     * ever was). A reader whose cursor is below it may have missed events. */
+    grantd_rc (*revocations_floor)(struct grantd_store *s, int64_t *out);
+    /* Purges, in one transaction, every event up to the newest one stamped before `before`
+     * (at > 0; cursors grow with time), raising the floor to it; *deleted gets the count. */
+    grantd_rc (*revocations_purge)(struct grantd_store *s, int64_t before, size_t *deleted);
 };
 
 struct grantd_store {
@@ -542,8 +562,10 @@ GRANTD_MUST_USE grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, in
                                                       size_t successor_len,
                                                       const struct grantd_token *tokens,
                                                       size_t count);
+/* token_revoke_at when the driver has it, else token_revoke (the event's at is then 0). */
 GRANTD_MUST_USE grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
-                                                    const unsigned char hash[GRANTD_SHA256_LEN]);
+                                                    const unsigned char hash[GRANTD_SHA256_LEN],
+                                                    int64_t now);
 GRANTD_MUST_USE grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before,
                                                      int64_t now, size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k);
@@ -560,6 +582,11 @@ GRANTD_MUST_USE grantd_rc grantd_store_revocations_since(struct grantd_store *s,
                                                          int64_t after, size_t limit,
                                                          struct grantd_revocation **out,
                                                          size_t *count, int64_t *next_cursor);
+GRANTD_MUST_USE grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant,
+                                                  const char *kid, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_revocations_floor(struct grantd_store *s, int64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_revocations_purge(struct grantd_store *s, int64_t before,
+                                                        size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
                                                    int timeout_ms, uint64_t *out);
 

@@ -39,6 +39,9 @@ struct grantd_jwk {
 /* GRANTD_JWK_ES256 for "ES256", GRANTD_JWK_RS256 for "RS256", 0 otherwise. */
 int grantd_jwk_alg_parse(const char *name);
 const char *grantd_jwk_alg_name(enum grantd_jwk_alg alg);
+/* The base64url JWS header of a key's access tokens, {"typ":"at+jwt","alg":ALG,"kid":KID}
+ * (malloc'd, the caller frees); *len gets its length. */
+char *grantd_jwt_header_b64(const char *alg, const char *kid, size_t *len);
 
 /* A fresh key pair (P-256, or RSA GRANTD_RSA_BITS). *out is freed with grantd_jwk_free.
  * GRANTD_ECRYPTO when OpenSSL fails. */

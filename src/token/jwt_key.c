@@ -118,11 +118,7 @@ static grantd_rc describe(struct grantd_jwk *k)
                  "{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\",\"kid\":\"%s\",\"alg\":\"%s\","
                  "\"use\":\"sig\"}", a, b, k->kid, alg);
     k->public_jwk = buf;
-    char header[128];
-    n = snprintf(header, sizeof(header), "{\"typ\":\"at+jwt\",\"alg\":\"%s\",\"kid\":\"%s\"}",
-                 alg, k->kid);
-    k->header_b64 = grantd_xmalloc(grantd_b64url_len((size_t)n) + 1);
-    k->header_b64_len = grantd_b64url_encode(header, (size_t)n, k->header_b64);
+    k->header_b64 = grantd_jwt_header_b64(alg, k->kid, &k->header_b64_len);
     free(a);
     free(b);
     return GRANTD_OK;
@@ -307,4 +303,16 @@ int grantd_jwk_verify(const struct grantd_jwk *k, const void *msg, size_t n,
     int ok = ctx && EVP_PKEY_verify(ctx, s, s_len, digest, sizeof(digest)) == 1;
     EVP_PKEY_CTX_free(ctx);
     return ok;
+}
+
+char *grantd_jwt_header_b64(const char *alg, const char *kid, size_t *len)
+{
+    char header[256];
+    int n = snprintf(header, sizeof(header), "{\"typ\":\"at+jwt\",\"alg\":\"%s\",\"kid\":\"%s\"}",
+                     alg, kid);
+    if (n < 0 || (size_t)n >= sizeof(header))
+        n = 0; /* a kid this long is none of ours: a header nothing matches */
+    char *out = grantd_xmalloc(grantd_b64url_len((size_t)n) + 1);
+    *len = grantd_b64url_encode(header, (size_t)n, out);
+    return out;
 }

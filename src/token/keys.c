@@ -16,6 +16,11 @@
  * reference counts. Unsealed keys (struct grantd_jwk) are cached by kid for the keyring's
  * life, so a reload unseals only keys it has not seen.
  *
+ * A change of the store (its generation moved: a key retired by `grantd key retire` in
+ * another process, seen by the change watcher) also makes the next request reload, at most
+ * every KEYS_CHANGE_RELOAD_MS, so a retired key is refused and unpublished within the
+ * caches' bound instead of keys.reload.
+ *
  * Which key signs is decided per call from `now`, not at load: the newest published key
  * whose active_from <= now. That way a key published ahead starts signing on time, between
  * reloads. */
@@ -29,8 +34,13 @@
 
 #include <openssl/crypto.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "token/jwt_int.h"
+
+/* The least time between two reloads for store changes (a busy refresh grant moves the
+ * store's generation all the time); under GRANTD_STORE_CHANGE_BOUND_MS. */
+#define KEYS_CHANGE_RELOAD_MS 40
 
 #define WHERE_MAX 4352
 
@@ -53,6 +63,8 @@ struct snap {
     char *jwks;
     size_t jwks_len;
     int64_t jwks_until;   /* the first retire_at ahead: the JWKS is stale from then on */
+    char **retired;       /* JWS headers (base64url) of the keys retired at load */
+    size_t *retired_len, retired_count;
 };
 
 struct grantd_keyring {
@@ -63,6 +75,8 @@ struct grantd_keyring {
     char *where;                           /* the master key's source, for messages */
     _Atomic(struct snap *) cur;
     atomic_llong next_check;              /* unix seconds of the next reload */
+    atomic_uint_least64_t generation;     /* the store's when last reloaded */
+    atomic_llong next_change_us;          /* real monotonic: the earliest change reload */
     pthread_mutex_t mu;                   /* one reload at a time; readers never take it */
     struct snap *snaps;                   /* under mu (and at open/free) */
     struct loaded *loaded;                /* under mu (and at open/free) */
@@ -103,6 +117,10 @@ static void snap_free(struct snap *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->retired_count; i++)
+        free(s->retired[i]);
+    free(s->retired);
+    free(s->retired_len);
     free(s->e);
     free(s->jwks);
     free(s);
@@ -194,9 +212,14 @@ static grantd_rc build(struct grantd_keyring *kr, const struct grantd_key *keys,
     struct snap *s = grantd_xcalloc(1, sizeof(*s));
     s->e = grantd_xcalloc(n ? n : 1, sizeof(*s->e));
     s->jwks_until = INT64_MAX;
+    s->retired = grantd_xcalloc(n ? n : 1, sizeof(*s->retired));
+    s->retired_len = grantd_xcalloc(n ? n : 1, sizeof(*s->retired_len));
     for (size_t i = 0; i < n; i++) {
-        if (!published(&keys[i], now))
+        if (!published(&keys[i], now)) {
+            size_t *len = &s->retired_len[s->retired_count];
+            s->retired[s->retired_count++] = grantd_jwt_header_b64(keys[i].alg, keys[i].kid, len);
             continue;
+        }
         int seen = 0;
         for (struct loaded *l = kr->loaded; l && !seen; l = l->next)
             seen = strcmp(l->kid, keys[i].kid) == 0;
@@ -277,6 +300,16 @@ static const struct snap *load_lazily(struct grantd_keyring *kr, int64_t now)
     return atomic_load_explicit(&kr->cur, memory_order_acquire);
 }
 
+/* 1 when the store changed since the last reload and the last one for a change is old
+ * enough. */
+static int changed(struct grantd_keyring *kr)
+{
+    return grantd_store_generation(kr->store) !=
+               atomic_load_explicit(&kr->generation, memory_order_relaxed) &&
+           grantd_clock_real_mono_us() >=
+               atomic_load_explicit(&kr->next_change_us, memory_order_relaxed);
+}
+
 /* The current snapshot, reloading first when due (without ever waiting for another
  * thread's reload); NULL only for a lazy keyring that could not load. */
 static const struct snap *current(struct grantd_keyring *kr, int64_t now)
@@ -284,10 +317,15 @@ static const struct snap *current(struct grantd_keyring *kr, int64_t now)
     const struct snap *cur = atomic_load_explicit(&kr->cur, memory_order_acquire);
     if (!cur)
         return load_lazily(kr, now);
-    if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed) &&
+    if ((now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed) || changed(kr)) &&
         pthread_mutex_trylock(&kr->mu) == 0) {
-        if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed)) {
+        uint64_t gen = grantd_store_generation(kr->store);
+        if (now >= atomic_load_explicit(&kr->next_check, memory_order_relaxed) || changed(kr)) {
             atomic_store_explicit(&kr->next_check, now + kr->reload, memory_order_relaxed);
+            atomic_store_explicit(&kr->next_change_us,
+                                  grantd_clock_real_mono_us() + KEYS_CHANGE_RELOAD_MS * 1000,
+                                  memory_order_relaxed);
+            atomic_store_explicit(&kr->generation, gen, memory_order_relaxed);
             reload_locked(kr, now);
         }
         pthread_mutex_unlock(&kr->mu);
@@ -413,6 +451,7 @@ static grantd_rc first_load(struct grantd_keyring *kr, const struct grantd_confi
     struct grantd_key *keys = NULL;
     struct snap *snap = NULL;
     size_t n = 0;
+    uint64_t gen = grantd_store_generation(kr->store); /* before the read: never too new */
     grantd_rc rc = open_keys(kr, cfg, now, a, &keys, &n, err, errlen);
     if (rc == GRANTD_OK)
         rc = build(kr, keys, n, now, 1, &snap, err, errlen);
@@ -428,6 +467,7 @@ static grantd_rc first_load(struct grantd_keyring *kr, const struct grantd_confi
     snap->older = kr->snaps;
     kr->snaps = snap;
     atomic_store_explicit(&kr->next_check, now + kr->reload, memory_order_relaxed);
+    atomic_store_explicit(&kr->generation, gen, memory_order_relaxed);
     atomic_store_explicit(&kr->cur, snap, memory_order_release);
     return GRANTD_OK;
 }
@@ -498,6 +538,24 @@ grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct grantd_arena *a,
     if (!e)
         return GRANTD_ENOTFOUND;
     return grantd_jwt_sign(e->k, a, c, out);
+}
+
+int grantd_keyring_header_live(struct grantd_keyring *kr, int64_t now, const char *jws)
+{
+    const struct snap *s = current(kr, now);
+    const char *dot = strchr(jws, '.');
+    size_t h = dot ? (size_t)(dot - jws) : 0;
+    if (!s || !dot)
+        return 1;
+    for (size_t i = 0; i < s->count; i++) {
+        const struct entry *e = &s->e[i];
+        if (e->k->header_b64_len == h && memcmp(e->k->header_b64, jws, h) == 0)
+            return e->retire_at == 0 || e->retire_at > now;
+    }
+    for (size_t i = 0; i < s->retired_count; i++)
+        if (s->retired_len[i] == h && memcmp(s->retired[i], jws, h) == 0)
+            return 0;
+    return 1; /* a key this snapshot does not know (a rotation not reloaded yet): the row decides */
 }
 
 grantd_rc grantd_keyring_verify(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now,

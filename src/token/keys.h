@@ -62,6 +62,12 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct 
                                               int64_t now, const struct grantd_jwt_claims *c,
                                               const char **out);
 
+/* 0 when jws has the JWS header of a key of this keyring retired at now (retire_at passed,
+ * or no longer published), 1 otherwise (a published key's header, or not this keyring's JWS
+ * at all, or the keys cannot be read). No signature is checked: for a token found in the
+ * store by its whole text, which only this server can have issued. Thread-safe. */
+int grantd_keyring_header_live(struct grantd_keyring *kr, int64_t now, const char *jws);
+
 /* The claims of a token this keyring signed with a key still published at now (found by its
  * JWS header, which names the key), strings in the arena. GRANTD_EINVAL for any other text:
  * not a JWS, another issuer's, forged or altered, or signed by a key retired since. Whether

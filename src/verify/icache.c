@@ -67,6 +67,16 @@ int grantd_verify_icache_get(struct grantd_verify_icache *c, const char *token, 
     return *answer != NULL;
 }
 
+void grantd_verify_icache_clear(struct grantd_verify_icache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    for (unsigned i = 0; i < c->size; i++) {
+        free(c->slots[i].answer);
+        c->slots[i].answer = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
 void grantd_verify_icache_put(struct grantd_verify_icache *c, const char *token,
                               const char *answer, int64_t until)
 {

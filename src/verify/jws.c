@@ -85,6 +85,17 @@ out:
     return rc;
 }
 
+int grantd_verify_jws_kid(const char *token, char *kid, size_t cap)
+{
+    const char *dot = strchr(token, '.');
+    if (!dot)
+        return 0;
+    json_t *hdr = b64_json(token, (size_t)(dot - token));
+    int ok = hdr && member_copy(hdr, "kid", kid, cap);
+    json_decref(hdr);
+    return ok;
+}
+
 void grantd_verify_jws_clear(struct grantd_verify_jws *j)
 {
     json_decref(j->claims);

@@ -1,16 +1,26 @@
 /* libgrantd-verify: the revocation feed's follower (issue item 7). When the configuration
  * names revocation_feed_url (GET /v1/revocations on grantd's admin listener), a thread of
- * the verifier asks it for the events after its cursor every revocation_poll_ms (at once
- * again while a page comes back full) and keeps what died in a bounded set:
+ * the verifier long-polls it: `after=CURSOR&wait=W` (W = revocation_poll_ms in whole
+ * seconds, 20 by default, at most the server's 30), which grantd answers as soon as an
+ * event exists after the cursor, else after W; the HTTP timeout is W plus http_timeout_ms.
+ * It asks again at once after every answer; after a failure (grantd down, not a feed) it
+ * waits 100 ms, doubling up to 5 s while failures go on. Stopping the verifier shuts the
+ * request under way down (http.c), so freeing a verifier never waits out a long-poll. What died goes into a bounded set:
  * - "token": the token_hash (hex of the first 24 bytes of the SHA-256 of the token's text,
  *   of the jti for a self-contained JWT): a token whose text or jti hashes so is revoked;
  * - "client" / "user": a token of that client_id / sub issued (iat) at or before the event
  *   is revoked (one issued after a re-enable is not);
- * - "family": nothing (the server names each live access token of the family after it).
+ * - "family": nothing (the server names each live access token of the family after it);
+ * - "key": a JWT whose header names that kid is revoked from the event's `at` on (a key
+ *   retired now, compromised: `grantd key retire`; or a rotation's scheduled retirement,
+ *   whose `at` lies ahead); of two events for one kid the earlier `at` holds. grantd stops
+ *   publishing the key at `at`, so no later JWKS fetch brings it back.
  * grantd_verify asks grantd_verify_revoked_match after an OK verdict, cache hits included,
  * so no cache of the library keeps accepting a revoked token longer than one poll.
- * A 410 answer (a cursor older than the server keeps) empties the set and follows on from
- * the cursor the answer gives. The set holds REVOKED_MAX entries; past that
+ * A 410 answer (a cursor older than the server keeps: events were purged before this
+ * follower read them) drops every cached verdict (verified JWTs, introspection answers),
+ * since what was missed is unknown, and follows on from the cursor the answer gives; the
+ * set keeps what it knows (a revocation stays true). The set holds REVOKED_MAX entries; past that
  * the oldest are forgotten (a token revoked that long ago has most likely expired).
  *
  * Not here: the feed itself (src/oauth/revocations.c), the verdict (result.c). */
@@ -24,11 +34,14 @@
 
 #define REVOKED_MAX 65536u        /* entries kept; a power of two */
 #define BUCKETS (REVOKED_MAX * 2) /* chains */
-#define DEFAULT_POLL_MS 200
+#define DEFAULT_WAIT_S 20
+#define MAX_WAIT_S 30 /* the server's cap (GRANTD_FEED_WAIT_MAX) */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
 #define NONE UINT32_MAX
 
 struct entry {
-    char *key; /* "t:HASH", "c:CLIENT_ID", "u:SUB"; NULL when the slot is free */
+    char *key; /* "t:HASH", "c:CLIENT_ID", "u:SUB", "k:KID"; NULL when the slot is free */
     int64_t at;
     uint32_t next; /* the next entry of its chain */
 };
@@ -39,10 +52,13 @@ struct grantd_verify_revoked {
     pthread_cond_t cv;
     pthread_t thread;
     int stop;
+    struct grantd_verify_cancel cancel; /* ends the long-poll under way at stop */
     struct grantd_verifier *v;
     char *url;
-    long poll_ms;
+    long wait_s;
     int64_t cursor;
+    int64_t key_due;        /* the earliest `at` of a "k:" entry (INT64_MAX: none): before it,
+                             * no JWT's header needs decoding. Under set_lock. */
     uint32_t count, oldest; /* entries form a ring: oldest is evicted first when full */
     uint32_t heads[BUCKETS];
     struct entry ring[REVOKED_MAX];
@@ -79,10 +95,16 @@ static void unlink_entry(struct grantd_verify_revoked *r, uint32_t i)
 static void add(struct grantd_verify_revoked *r, const char *key, int64_t at)
 {
     uint32_t i = find(r, key);
+    int earliest = key[0] == 'k'; /* a key: refused from its earliest retirement */
     if (i != NONE) {
-        r->ring[i].at = at > r->ring[i].at ? at : r->ring[i].at;
+        int64_t old = r->ring[i].at;
+        r->ring[i].at = (earliest ? at < old : at > old) ? at : old;
+        if (earliest && at < r->key_due)
+            r->key_due = at;
         return;
     }
+    if (earliest && at < r->key_due)
+        r->key_due = at;
     i = (r->oldest + r->count) % REVOKED_MAX;
     if (r->count == REVOKED_MAX) {
         unlink_entry(r, i);
@@ -108,13 +130,15 @@ static void clear(struct grantd_verify_revoked *r)
     for (uint32_t b = 0; b < BUCKETS; b++)
         r->heads[b] = NONE;
     r->count = r->oldest = 0;
+    r->key_due = INT64_MAX;
 }
 
 /* One event into the set (under set_lock, written). */
 static void take(struct grantd_verify_revoked *r, json_t *e)
 {
     static const struct { const char *kind, *member, *prefix; } kinds[] = {
-        {"token", "token_hash", "t:"}, {"client", "client_id", "c:"}, {"user", "sub", "u:"}};
+        {"token", "token_hash", "t:"}, {"client", "client_id", "c:"}, {"user", "sub", "u:"},
+        {"key", "kid", "k:"}};
     const char *kind = json_string_value(json_object_get(e, "kind"));
     json_t *at = json_object_get(e, "at");
     for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -127,17 +151,20 @@ static void take(struct grantd_verify_revoked *r, json_t *e)
     }
 }
 
-/* One answer of the feed: the events into the set, the cursor forward. 1 when the page
- * may have been cut short (ask again at once). */
+/* One answer of the feed: the events into the set, the cursor forward. 1 when it was an
+ * answer of the feed (ask again at once: a long-poll waits at the server), 0 when not
+ * (back off). */
 static int apply(struct grantd_verify_revoked *r, long status, const char *body)
 {
     json_t *doc = body ? json_loads(body, 0, NULL) : NULL;
     json_t *events = json_object_get(doc, "events");
     json_t *cursor = json_object_get(doc, "cursor");
     int more = 0;
+    if (status == 410) { /* events were purged unread: no cached verdict can be trusted */
+        grantd_verify_vcache_clear(r->v->vcache);
+        grantd_verify_icache_clear(r->v->icache);
+    }
     pthread_rwlock_wrlock(&r->set_lock);
-    if (status == 410)
-        clear(r);
     if ((status == 200 || status == 410) && json_is_integer(cursor)) {
         size_t i;
         json_t *e;
@@ -145,42 +172,54 @@ static int apply(struct grantd_verify_revoked *r, long status, const char *body)
         pthread_mutex_lock(&r->mu);
         r->cursor = (int64_t)json_integer_value(cursor);
         pthread_mutex_unlock(&r->mu);
-        more = status == 410 || json_array_size(events) > 0;
+        more = 1;
     }
     pthread_rwlock_unlock(&r->set_lock);
     json_decref(doc);
     return more;
 }
 
+/* Waits ms on cv unless stopped. Under mu. */
+static void pause_ms(struct grantd_verify_revoked *r, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    int64_t ns = until.tv_nsec + (int64_t)ms * 1000000;
+    until.tv_sec += (time_t)(ns / 1000000000);
+    until.tv_nsec = (long)(ns % 1000000000);
+    if (!r->stop)
+        pthread_cond_timedwait(&r->cv, &r->mu, &until);
+}
+
 static void *follow(void *arg)
 {
     struct grantd_verify_revoked *r = arg;
     char header[600];
+    long backoff = BACKOFF_MIN_MS;
+    long timeout_ms = r->wait_s * 1000 + r->v->timeout_ms;
     snprintf(header, sizeof(header), "X-Grantd-Issuer: %.500s", r->v->issuer);
     pthread_mutex_lock(&r->mu);
     while (!r->stop) {
-        size_t len = strlen(r->url) + 32;
+        size_t len = strlen(r->url) + 48;
         char *url = malloc(len);
         if (!url)
             abort();
-        snprintf(url, len, "%s?after=%lld", r->url, (long long)r->cursor);
+        snprintf(url, len, "%s?after=%lld&wait=%ld", r->url, (long long)r->cursor, r->wait_s);
         pthread_mutex_unlock(&r->mu);
         long status = 0;
         char *body = NULL;
-        int more = grantd_verify_http_get(url, header, r->v->timeout_ms, &status, &body) ==
-                       GRANTD_OK &&
-                   apply(r, status, body);
+        int ok = grantd_verify_http_get(url, header, timeout_ms, &r->cancel, &status, &body) ==
+                     GRANTD_OK &&
+                 apply(r, status, body);
         free(url);
         free(body);
         pthread_mutex_lock(&r->mu);
-        if (!more && !r->stop) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            int64_t ns = until.tv_nsec + (int64_t)r->poll_ms * 1000000;
-            until.tv_sec += (time_t)(ns / 1000000000);
-            until.tv_nsec = (long)(ns % 1000000000);
-            pthread_cond_timedwait(&r->cv, &r->mu, &until);
+        if (ok) {
+            backoff = BACKOFF_MIN_MS;
+            continue;
         }
+        pause_ms(r, backoff);
+        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
     }
     pthread_mutex_unlock(&r->mu);
     return NULL;
@@ -194,14 +233,18 @@ struct grantd_verify_revoked *grantd_verify_revoked_start(struct grantd_verifier
         abort();
     r->v = v;
     r->url = strdup(url);
-    r->poll_ms = poll_ms > 0 ? poll_ms : DEFAULT_POLL_MS;
+    r->wait_s = poll_ms > 0 ? (poll_ms + 999) / 1000 : DEFAULT_WAIT_S;
+    if (r->wait_s > MAX_WAIT_S)
+        r->wait_s = MAX_WAIT_S;
     if (!r->url)
         abort();
     clear(r);
     pthread_rwlock_init(&r->set_lock, NULL);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
+    grantd_verify_cancel_init(&r->cancel);
     if (pthread_create(&r->thread, NULL, follow, r) != 0) {
+        grantd_verify_cancel_destroy(&r->cancel);
         pthread_rwlock_destroy(&r->set_lock);
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
@@ -220,7 +263,9 @@ void grantd_verify_revoked_stop(struct grantd_verify_revoked *r)
     r->stop = 1;
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
+    grantd_verify_cancel_now(&r->cancel); /* the long-poll under way ends now */
     pthread_join(r->thread, NULL);
+    grantd_verify_cancel_destroy(&r->cancel);
     clear(r);
     pthread_rwlock_destroy(&r->set_lock);
     pthread_mutex_destroy(&r->mu);
@@ -251,6 +296,17 @@ static int issued_before(struct grantd_verify_revoked *r, const char *prefix, co
     return i != NONE && iat <= r->ring[i].at;
 }
 
+/* 1 when token is a JWT whose header names a kid retired at or before now. Under
+ * set_lock. */
+static int key_retired(struct grantd_verify_revoked *r, const char *token, int64_t now)
+{
+    char key[2 + GRANTD_VERIFY_KID_MAX + 1] = "k:";
+    if (now < r->key_due || !grantd_verify_jws_kid(token, key + 2, sizeof(key) - 2))
+        return 0;
+    uint32_t i = find(r, key);
+    return i != NONE && r->ring[i].at <= now;
+}
+
 int grantd_verify_revoked_match(struct grantd_verify_revoked *r, const char *token,
                                 const struct grantd_verify_result *res)
 {
@@ -264,7 +320,8 @@ int grantd_verify_revoked_match(struct grantd_verify_revoked *r, const char *tok
     pthread_rwlock_rdlock(&r->set_lock);
     revoked = token_known(r, token) || (jti && token_known(r, jti)) ||
               issued_before(r, "c:", res->client_id, issued) ||
-              issued_before(r, "u:", res->subject, issued);
+              issued_before(r, "u:", res->subject, issued) ||
+              key_retired(r, token, grantd_verifier_now(r->v));
     pthread_rwlock_unlock(&r->set_lock);
     json_decref(claims);
     return revoked;

@@ -12,7 +12,8 @@
  * produced; a hit still checks exp and nbf against the clock, so an expired token falls
  * through to the full check (which says `expired`). A key dropped from the JWKS does not
  * evict its tokens: grantd publishes a retiring key until its last token expires. The
- * revocation feed (issue item 7) will have to be consulted on hits too. */
+ * revocation feed is consulted on hits too (result.c), and a feed that lost events empties
+ * the cache (revoked.c). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,16 @@ void grantd_verify_vcache_free(struct grantd_verify_vcache *c)
         pthread_mutex_destroy(&c->mu[i]);
     free(c->slots);
     free(c);
+}
+
+void grantd_verify_vcache_clear(struct grantd_verify_vcache *c)
+{
+    for (unsigned i = 0; i < c->sets; i++) {
+        pthread_mutex_lock(&c->mu[i % STRIPES]);
+        for (int w = 0; w < WAYS; w++)
+            slot_clear(&c->slots[(size_t)i * WAYS + w]);
+        pthread_mutex_unlock(&c->mu[i % STRIPES]);
+    }
 }
 
 int grantd_verify_vcache_get(struct grantd_verify_vcache *c, const char *token, int64_t now,

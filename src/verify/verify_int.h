@@ -39,6 +39,9 @@ struct grantd_verify_jws {
 GRANTD_MUST_USE grantd_rc grantd_verify_jws_parse(const char *token,
                                                   struct grantd_verify_jws *out);
 void grantd_verify_jws_clear(struct grantd_verify_jws *j);
+/* The header's kid of a JWS (only the header is decoded) into kid (cap bytes); 1 when it
+ * has one that fits, else 0. */
+int grantd_verify_jws_kid(const char *token, char *kid, size_t cap);
 /* 1 when the signature over the signing input is valid under ctx (a key's verify template
  * duplicated for this call, see struct grantd_verify_key) with alg, else 0. */
 int grantd_verify_jws_signature(const struct grantd_verify_jws *j, EVP_PKEY_CTX *ctx,
@@ -73,16 +76,31 @@ GRANTD_MUST_USE grantd_rc grantd_verify_http(const char *url, const char *form,
                                              const char *user, const char *pass,
                                              long timeout_ms, char **body);
 
+/* What lets another thread end a request at once (the feed follower's long-poll, when the
+ * verifier is freed): grantd_verify_cancel_now shuts the request's socket down. */
+struct grantd_verify_cancel {
+    pthread_mutex_t mu;
+    int cancelled; /* once set, every later request through it fails at once */
+    int fd;        /* the open socket, -1 when none */
+};
+void grantd_verify_cancel_init(struct grantd_verify_cancel *c);
+void grantd_verify_cancel_destroy(struct grantd_verify_cancel *c);
+void grantd_verify_cancel_now(struct grantd_verify_cancel *c);
+
 /* GET url with one extra header line ("Name: value", or NULL): GRANTD_OK when an answer
- * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. */
+ * came, whatever its status (*status); *body is malloc'd (NUL-terminated) or NULL. cancel
+ * (may be NULL) ends the request at once with GRANTD_EIO. */
 GRANTD_MUST_USE grantd_rc grantd_verify_http_get(const char *url, const char *header,
-                                                 long timeout_ms, long *status, char **body);
+                                                 long timeout_ms,
+                                                 struct grantd_verify_cancel *cancel,
+                                                 long *status, char **body);
 
 /* The revocation feed's follower and the set of what died (revoked.c). */
 struct grantd_verify_revoked;
 struct grantd_verifier;
-/* Starts following url (GET /v1/revocations on grantd's admin listener) every poll_ms
- * (0: the default); NULL when the thread cannot start. */
+/* Starts following url (GET /v1/revocations on grantd's admin listener) with long-polls
+ * of poll_ms, rounded up to whole seconds (0: the default, 20 s); NULL when the thread
+ * cannot start. */
 struct grantd_verify_revoked *grantd_verify_revoked_start(struct grantd_verifier *v,
                                                           const char *url, long poll_ms);
 void grantd_verify_revoked_stop(struct grantd_verify_revoked *r);
@@ -97,6 +115,8 @@ void grantd_verify_icache_free(struct grantd_verify_icache *c);
 /* 1 and *answer (malloc'd JSON text, caller frees) when a live entry exists, else 0. */
 int grantd_verify_icache_get(struct grantd_verify_icache *c, const char *token, int64_t now,
                              char **answer);
+/* Empties the cache (the revocation feed lost events: nothing cached can be trusted). */
+void grantd_verify_icache_clear(struct grantd_verify_icache *c);
 void grantd_verify_icache_put(struct grantd_verify_icache *c, const char *token,
                               const char *answer, int64_t until);
 
@@ -109,6 +129,8 @@ void grantd_verify_vcache_free(struct grantd_verify_vcache *c);
 int grantd_verify_vcache_get(struct grantd_verify_vcache *c, const char *token, int64_t now,
                              int64_t skew, struct grantd_verify_result *out);
 /* Remembers a verified token with r's members (copied), until exp, not before nbf. */
+/* Empties the cache (the revocation feed lost events: nothing cached can be trusted). */
+void grantd_verify_vcache_clear(struct grantd_verify_vcache *c);
 void grantd_verify_vcache_put(struct grantd_verify_vcache *c, const char *token, int64_t exp,
                               int64_t nbf, const struct grantd_verify_result *r);
 

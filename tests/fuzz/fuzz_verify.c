@@ -1,6 +1,7 @@
 /* libFuzzer target for libgrantd-verify's parsers of what comes from elsewhere: each input
- * is read as a presented token (the JWS splitter, then a whole verification under a fixed
- * key set and clock, without a network) and as a JWKS document (the JWK → EVP_PKEY path).
+ * is read as a presented token (the JWS splitter and its header-only kid reader, then a
+ * whole verification under a fixed key set and clock, without a network) and as a JWKS
+ * document (the JWK → EVP_PKEY path).
  *
  * The key is fuzz_jwt.c's test key, published with its RFC 7638 kid, so the corpus token
  * copied from corpus/jwt/valid_token verifies and the claim checks behind the signature are
@@ -47,9 +48,13 @@ static struct grantd_verifier *verifier(void)
 static void as_token(const char *text, size_t len)
 {
     struct grantd_verify_jws j;
+    char kid[GRANTD_VERIFY_KID_MAX + 1];
+    int has_kid = grantd_verify_jws_kid(text, kid, sizeof(kid)); /* the feed's key check */
+    FUZZ_CHECK(!has_kid || strlen(kid) <= GRANTD_VERIFY_KID_MAX);
     if (grantd_verify_jws_parse(text, &j) == GRANTD_OK) {
         FUZZ_CHECK(json_is_object(j.claims));
         FUZZ_CHECK(j.signing_input == text && j.signing_input_len < len);
+        FUZZ_CHECK(!j.kid[0] || (has_kid && strcmp(kid, j.kid) == 0));
         grantd_verify_jws_clear(&j);
     }
     struct grantd_verify_result r;

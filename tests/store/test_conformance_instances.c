@@ -273,7 +273,7 @@ static void test_grants_and_the_sequence(void **state)
     CHANGES(f, 0, GRANTD_OK, grantd_store_purge_expired(f->s, 1, NOW, &purged));
     CHANGES(f, 1, GRANTD_OK, grantd_store_refresh_rotate(f->s, f->tenant, t[1].hash, NOW, 0,
                                                          NULL, 0, n, 2));
-    CHANGES(f, 1, GRANTD_OK, grantd_store_token_revoke(f->s, f->tenant, n[0].hash));
+    CHANGES(f, 1, GRANTD_OK, grantd_store_token_revoke(f->s, f->tenant, n[0].hash, 1000));
     CHANGES(f, 1, GRANTD_EREPLAYED,
             grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got));
     CHANGES(f, 1, GRANTD_OK, grantd_store_token_revoke_family(f->s, f->tenant, "other", NOW));

@@ -90,7 +90,7 @@ static void test_refresh_rotate_refused_when_revoked(void **state)
     struct grantd_token t[2], n[2], u[2], v[2];
     struct grantd_code k = issued(f, t);
     make_tokens(&k, n);
-    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[1].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[1].hash, 1000), GRANTD_OK);
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_ECONFLICT);
     assert_token_absent(f, f->tenant, n[1].hash);
 
@@ -205,14 +205,14 @@ static void test_token_revoke(void **state)
     struct fx *f = *state;
     struct grantd_token t[2];
     issued(f, t);
-    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash, 1000), GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_false(token_revoked(f, f->tenant, t[1].hash)); /* only that one */
-    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, t[0].hash, 1000), GRANTD_OK);
     unsigned char none[GRANTD_SHA256_LEN];
     rand_hash(none);
-    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, none), GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[1].hash),
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, none, 1000), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[1].hash, 1000),
                      GRANTD_ENOTFOUND);
     assert_false(token_revoked(f, f->tenant, t[1].hash));
     struct grantd_token got;
@@ -574,7 +574,7 @@ static void test_lifecycle_tenant_isolation(void **state)
     assert_int_equal(grantd_store_refresh_rotate(f->s, GRANTD_DEFAULT_TENANT, t[1].hash, 1700000100,
                                              0, NULL, 0, m, 2),
                      GRANTD_ENOTFOUND);
-    assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[0].hash),
+    assert_int_equal(grantd_store_token_revoke(f->s, GRANTD_DEFAULT_TENANT, t[0].hash, 1000),
                      GRANTD_ENOTFOUND);
     assert_int_equal(grantd_store_token_revoke_family(f->s, INT64_MAX - 3, k.family, NOW),
                      GRANTD_OK);

@@ -211,7 +211,7 @@ static inline void revoke_token(const char *text)
 {
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_opaque_hash(text, hash);
-    assert_int_equal(grantd_store_token_revoke(P.store, GRANTD_DEFAULT_TENANT, hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(P.store, GRANTD_DEFAULT_TENANT, hash, 1000), GRANTD_OK);
 }
 
 /* ---- fixture ------------------------------------------------------------------------------ */

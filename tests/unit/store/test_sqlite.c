@@ -236,7 +236,7 @@ static void test_flow_query_plans(void **state)
                      GRANTD_OK);
     assert_int_equal(grantd_store_refresh_rotate(s, 1, t[0].hash, 5, 0, NULL, 0, &t[1], 1),
                      GRANTD_ECONFLICT);
-    assert_int_equal(grantd_store_token_revoke(s, 1, t[1].hash), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke(s, 1, t[1].hash, 1000), GRANTD_OK);
     assert_int_equal(grantd_store_code_consume(s, a, 1, k.hash, T0, &kg), GRANTD_EREPLAYED);
     struct grantd_token expired = {.created_at = T0, .tenant = 1, .hash = {5},
                                    .kind = GRANTD_TOKEN_ACCESS, .client_id = "c", .family = "other",

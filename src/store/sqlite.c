@@ -409,4 +409,11 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .change_seq = sqlite__change_seq,
     .change_wait = sqlite__change_wait,
     .revocations_since = sqlite__revocations_since,
+    .client_update = sqlite__client_update,
+    .client_rotate_secret = sqlite__client_rotate_secret,
+    .user_update = sqlite__user_update,
+    .admin_key_put = sqlite__admin_key_put,
+    .admin_key_find = sqlite__admin_key_find,
+    .admin_key_list = sqlite__admin_key_list,
+    .admin_key_revoke = sqlite__admin_key_revoke,
 };

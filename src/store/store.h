@@ -29,7 +29,8 @@
  * operation but token_put/token_put_async (unless a token is revoked at insert: a
  * self-contained token's revocation row, which turns a verdict someone may have cached from
  * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
- * tokens), session_put, session_delete and purge_expired. Those only add records (and
+ * tokens), session_put, session_delete, purge_expired, admin_key_put and admin_key_revoke
+ * (admin keys are read from the store at every use, never cached). Those only add records (and
  * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers
@@ -56,7 +57,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 3 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 4 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -116,6 +117,22 @@ struct grantd_client {
      * issued at or before this time (unix microseconds) are dead: set when the client is
      * created (client_put: required, > 0), disabled and enabled again. */
     int64_t tokens_after;
+    /* The secret before the last rotation with an overlap (client_rotate_secret): it still
+     * authenticates the client until prev_secret_until (unix seconds, exclusive); 0 when
+     * there is none. Never set by client_put; client_set_secret clears it. */
+    unsigned char prev_secret_hash[GRANTD_SHA256_LEN];
+    int64_t prev_secret_until;
+};
+
+/* An admin API key (the admin listener's /v1/tenants API). Only the keyed hash of the key's
+ * text is stored (grantd_store_hash_secret, as client secrets). */
+struct grantd_admin_key {
+    const char *id;                  /* public identifier, for listing and revoking */
+    const char *name;                /* who or what holds it */
+    int64_t tenant;                  /* the one tenant it may see; 0 = every tenant */
+    unsigned char hash[GRANTD_SHA256_LEN];
+    int64_t created_at;              /* admin_key_put: required (> 0) */
+    int64_t revoked_at;              /* 0 = live */
 };
 
 struct grantd_user {
@@ -264,7 +281,8 @@ struct grantd_store_driver {
      * now_us <= 0. */
     grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
                                      int disabled, int64_t now_us);
-    /* Replaces the secret's hash (is_public stays as it is); updated_at = now. */
+    /* Replaces the secret's hash (is_public stays as it is) and forgets any previous secret
+     * (struct grantd_client, prev_secret_until); updated_at = now. */
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
     grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
@@ -405,6 +423,39 @@ struct grantd_store_driver {
                                    int64_t tenant, int64_t after, size_t limit,
                                    struct grantd_revocation **out, size_t *count,
                                    int64_t *next_cursor);
+
+    /* ---- version 4: the admin API ---- */
+
+    /* Replaces what an update may change of the existing client c->tenant/c->id, in one
+     * transaction: name, is_public, scope, grants, flags, the three lifetimes and the
+     * redirect URIs (the list as given, in order); updated_at = now. The secret, disabled,
+     * created_at and tokens_after stay. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*client_update)(struct grantd_store *s, const struct grantd_client *c,
+                               int64_t now);
+    /* Replaces the secret's hash with hash and keeps the one it replaces as the previous
+     * secret until prev_until (unix seconds; 0: the old secret stops at once, as with
+     * client_set_secret); updated_at = now. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*client_rotate_secret)(struct grantd_store *s, int64_t tenant, const char *id,
+                                      const unsigned char hash[GRANTD_SHA256_LEN],
+                                      int64_t prev_until, int64_t now);
+    /* Replaces the username, account and email (NULL: none) of the existing user
+     * u->tenant/u->id; updated_at = now. GRANTD_ENOTFOUND when absent, GRANTD_EEXIST when
+     * the username is another user's. */
+    grantd_rc (*user_update)(struct grantd_store *s, const struct grantd_user *u, int64_t now);
+    /* Inserts an admin key (GRANTD_EEXIST when its id or hash is taken; GRANTD_ENOTFOUND
+     * when its tenant does not exist). */
+    grantd_rc (*admin_key_put)(struct grantd_store *s, const struct grantd_admin_key *k);
+    /* The admin key whose hash is hash, revoked or not (the caller decides);
+     * GRANTD_ENOTFOUND when none. */
+    grantd_rc (*admin_key_find)(struct grantd_store *s, struct grantd_arena *a,
+                                const unsigned char hash[GRANTD_SHA256_LEN],
+                                struct grantd_admin_key *out);
+    /* Every admin key, oldest first (revoked ones included). */
+    grantd_rc (*admin_key_list)(struct grantd_store *s, struct grantd_arena *a,
+                                struct grantd_admin_key **out, size_t *count);
+    /* Revokes the admin key id at now (a revoked key stays revoked; revoking it again is
+     * GRANTD_OK). GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*admin_key_revoke)(struct grantd_store *s, const char *id, int64_t now);
 };
 
 struct grantd_store {
@@ -544,6 +595,26 @@ GRANTD_MUST_USE grantd_rc grantd_store_revocations_since(struct grantd_store *s,
                                                          size_t *count, int64_t *next_cursor);
 GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
                                                    int timeout_ms, uint64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_client_update(struct grantd_store *s,
+                                                     const struct grantd_client *c, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_client_rotate_secret(struct grantd_store *s,
+                                                            int64_t tenant, const char *id,
+                                                            const unsigned char *hash,
+                                                            int64_t prev_until, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_user_update(struct grantd_store *s,
+                                                   const struct grantd_user *u, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_put(struct grantd_store *s,
+                                                     const struct grantd_admin_key *k);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_find(struct grantd_store *s,
+                                                      struct grantd_arena *a,
+                                                      const unsigned char *hash,
+                                                      struct grantd_admin_key *out);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_list(struct grantd_store *s,
+                                                      struct grantd_arena *a,
+                                                      struct grantd_admin_key **out,
+                                                      size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id,
+                                                        int64_t now);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this

@@ -92,6 +92,9 @@ enum grantd_client_flag {
     GRANTD_CLIENT_REDIRECT_WILDCARD = 1u << 2,    /* registered URIs may hold one '*' */
     GRANTD_CLIENT_INTROSPECT_ANY = 1u << 3,       /* may introspect any token of its tenant */
     GRANTD_CLIENT_JWT_ACCESS = 1u << 4,           /* access tokens are JWTs (RFC 9068) */
+    /* registered with token_endpoint_auth_method client_secret_post (the admin API's RFC
+     * 7591 member; informational: a confidential client may use either method) */
+    GRANTD_CLIENT_SECRET_POST = 1u << 5,
 };
 
 #define GRANTD_TTL_NEVER (-1)

@@ -61,6 +61,8 @@ static int parse(struct grantd_admin_args *a, int argc, char **argv, int want, i
             return grantd_cli_usage_error(a->cmd, "unexpected option (see --help)");
         }
     }
+    if (a->tenant && !name)
+        return grantd_cli_usage_error(a->cmd, "--tenant applies to create only");
     return grantd_admin_positionals(a, argc, argv, want, want, "ID");
 }
 

@@ -166,6 +166,9 @@ def test_admin_key_create_checks_its_arguments(api):
     assert r.returncode == 2 and "--name is required" in r.stderr
     r = api.srv.cli("admin-key", "create", "--name", "x", "--tenant", "nope", check=False)
     assert r.returncode == 1 and "nope" in r.stderr
+    r = api.srv.cli("admin-key", "list", "--tenant", "default", check=False)
+    assert r.returncode == 2 and "--tenant applies to create only" in r.stderr
+    assert len(json.loads(api.srv.cli("admin-key", "list", "--json").stdout)) == 1
 
 
 # ---- tenant scoping ---------------------------------------------------------------------

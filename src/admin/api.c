@@ -151,7 +151,8 @@ static int authenticate(struct api_ctx *x)
     }
     unsigned char hash[GRANTD_SHA256_LEN];
     grantd_rc rc = grantd_store_hash_secret(x->store, text, hash);
-    if (rc == GRANTD_OK && strncmp(text, GRANTD_API_KEY_PREFIX, strlen(GRANTD_API_KEY_PREFIX)))
+    if (rc == GRANTD_OK &&
+        strncmp(text, GRANTD_API_KEY_PREFIX, strlen(GRANTD_API_KEY_PREFIX)) != 0)
         rc = GRANTD_ENOTFOUND; /* not an admin key at all: no need to ask the store */
     if (rc == GRANTD_OK)
         rc = grantd_store_admin_key_find(x->store, x->req->arena, hash, &x->key);

@@ -323,12 +323,15 @@ static int check_response_types(struct client_parse *p)
 static int check_client(struct client_parse *p)
 {
     struct grantd_client *c = p->c;
-    if (!p->update && !p->name_given)
-        return p->why = "client_name is required", 0;
-    if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS))
-        return p->why = "public clients (token_endpoint_auth_method none) cannot use "
-                        "client_credentials",
-               0;
+    if (!p->update && !p->name_given) {
+        p->why = "client_name is required";
+        return 0;
+    }
+    if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS)) {
+        p->why = "public clients (token_endpoint_auth_method none) cannot use "
+                 "client_credentials";
+        return 0;
+    }
     if (!check_response_types(p))
         return 0;
     if (!p->uris_given && !p->wildcard_given)
@@ -442,10 +445,13 @@ grantd_rc grantd_api_user_parse(struct grantd_arena *a, const char *body, size_t
             break;
     }
     json_decref(root);
-    if (ok && !update && !u->username)
-        ok = (*why = "username is required", 0);
-    if (ok && !update && !pw)
-        ok = (*why = "password is required", 0);
+    const char *missing = update ? NULL : !u->username ? "username is required"
+                                        : !pw          ? "password is required"
+                                                       : NULL;
+    if (ok && missing) {
+        *why = missing;
+        ok = 0;
+    }
     if (password)
         *password = pw;
     return ok ? GRANTD_OK : GRANTD_EINVAL;
@@ -477,8 +483,10 @@ grantd_rc grantd_api_password_parse(struct grantd_arena *a, const char *body, si
     if (!root)
         return GRANTD_EINVAL;
     int ok = single_member(a, root, "password", &v, why);
-    if (ok && !v)
-        ok = (*why = "password is required", 0);
+    if (ok && !v) {
+        *why = "password is required";
+        ok = 0;
+    }
     if (ok)
         ok = user_string(a, "password", v, 0, password_why, password, why);
     json_decref(root);

@@ -42,8 +42,9 @@ def _resolve(node):
     return node
 
 
-def check_against_doc(method, path, r):
-    """The answer r to method path is one the document describes, body and all."""
+def check_against_doc(method, path, r, sent=None):
+    """The answer r to method path is one the document describes, body and all; a body
+    the server accepted (sent) is one the document's request schema allows."""
     matches = [t for rx, t in TEMPLATES if rx.match(path)]
     if not matches:
         assert r.status_code == 404, (path, r.status_code, r.text)
@@ -68,6 +69,10 @@ def check_against_doc(method, path, r):
     assert r.headers.get("Cache-Control") == "no-store"
     if 200 <= r.status_code < 300:
         EXERCISED.add((template, method.lower()))
+        request = op.get("requestBody")
+        if sent is not None and request:
+            Draft202012Validator(request["content"]["application/json"]["schema"],
+                                 resolver=RESOLVER).validate(sent)
 
 
 class Api:
@@ -87,7 +92,7 @@ class Api:
             h.setdefault("Content-Type", "application/json")
         r = requests.request(method, self.srv.admin_url + path, headers=h, params=params,
                              timeout=30, **kw)
-        check_against_doc(method, path, r)
+        check_against_doc(method, path, r, body)
         return r
 
     def ok(self, method, path, body=None, status=200, **kw):
@@ -507,6 +512,38 @@ def test_every_change_is_logged_without_secrets(api):
 
 
 # ---- the document -----------------------------------------------------------------------
+
+def test_the_document_is_well_formed():
+    """OpenAPI 3.1, every schema a valid JSON Schema (2020-12), every $ref resolves, and
+    every operation says what a missing key gets."""
+    assert DOC["openapi"].startswith("3.1.")
+    for name, schema in DOC["components"]["schemas"].items():
+        Draft202012Validator.check_schema(schema)
+
+    def refs(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"]
+            for v in node.values():
+                yield from refs(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from refs(v)
+
+    for ref in refs(DOC):
+        RESOLVER.resolve(ref)
+    for path, item in DOC["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                assert "401" in op["responses"], (path, method)
+                assert op["operationId"], (path, method)
+    # the request schemas refuse what the server refuses
+    create = Draft202012Validator({"$ref": "#/components/schemas/ClientCreate"},
+                                  resolver=RESOLVER)
+    assert create.is_valid(NEW_CLIENT)
+    assert not create.is_valid({**NEW_CLIENT, "foo": 1})
+    assert not create.is_valid({"scope": "x"})
+
 
 def test_every_documented_operation_is_exercised():
     """Runs last in this file: each path and method of docs/admin-api.yaml got a 2xx."""

@@ -260,28 +260,6 @@ void grantd_admin_format_time(int64_t t, char out[32])
         snprintf(out, 32, "%lld", (long long)t);
 }
 
-grantd_rc grantd_admin_random_id(char out[32])
-{
-    /* An id starting with '-' or '_' would read as an option on the next command line
-     * (`grantd client show -x...`): draw again, which happens for 1 in 32 ids. */
-    for (;;) {
-        grantd_rc rc = grantd_random_token(16, out);
-        if (rc != GRANTD_OK || (out[0] != '-' && out[0] != '_'))
-            return rc;
-    }
-}
-
-int grantd_admin_is_token(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-            return 0;
-    return 1;
-}
-
 void grantd_admin_wait_caches(void)
 {
     int64_t ms = GRANTD_STORE_CHANGE_BOUND_MS;

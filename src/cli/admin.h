@@ -140,10 +140,5 @@ void grantd_admin_print_kv(const char *key, const char *value);
 int grantd_admin_finish(const char *cmd, int ok);
 /* Unix seconds as "2024-05-01T12:00:00Z". */
 void grantd_admin_format_time(int64_t t, char out[32]);
-/* A fresh identifier: 16 random bytes, base64url (22 characters), never starting with '-'
- * or '_'. */
-GRANTD_MUST_USE grantd_rc grantd_admin_random_id(char out[32]);
-/* 1 when s is 1..max bytes of printable ASCII without spaces. */
-int grantd_admin_is_token(const char *s, size_t max);
 
 #endif

@@ -11,7 +11,7 @@
 #include "oauth/resource.h"
 #include "oauth/scope.h"
 
-#define CREATE_MAX_URIS 32
+#define CREATE_MAX_URIS GRANTD_CLIENT_MAX_URIS
 
 static const char create_usage[] =
     "Usage: grantd client create --name NAME [--id CLIENT_ID] [--redirect-uri URI]...\n"
@@ -134,10 +134,10 @@ static int create_option(void *ctx, int opt)
     case 'T': return set_once(c, &c->access_ttl, "--access-ttl");
     case 'R': return set_once(c, &c->refresh_ttl, "--refresh-ttl");
     case 'g':
-        if (grantd_cli_grant_parse(optarg, &c->grants))
+        if (grantd_rules_grant_parse(optarg, &c->grants))
             return GRANTD_EXIT_OK;
         return grantd_cli_usage_error(c->a.cmd, "unknown grant type '%.64s' (known: %s)", optarg,
-                                      grantd_cli_grant_names());
+                                      grantd_rules_grant_names());
     default:
         return grantd_cli_usage_error(c->a.cmd, "unexpected option (see --help)");
     }
@@ -203,9 +203,9 @@ static int validate_create(struct create_args *c)
     const char *cmd = c->a.cmd, *why;
     if (!c->name)
         return grantd_cli_usage_error(cmd, "--name is required");
-    if ((why = grantd_cli_client_name_why(c->name)) != NULL)
-        return grantd_cli_usage_error(cmd, "%s", why);
-    if (c->id && !grantd_cli_client_id_valid(c->id))
+    if ((why = grantd_rules_name_why(c->name)) != NULL)
+        return grantd_cli_usage_error(cmd, "--name %s", why);
+    if (c->id && !grantd_rules_client_id_valid(c->id))
         return grantd_cli_usage_error(cmd, "--id must be 1 to 128 characters of "
                                            "A-Z a-z 0-9 . _ ~ -");
     int wildcard = (c->flags & GRANTD_CLIENT_REDIRECT_WILDCARD) != 0;
@@ -214,10 +214,10 @@ static int validate_create(struct create_args *c)
             GRANTD_OK)
             return grantd_cli_usage_error(cmd, "--redirect-uri '%.256s': %s", c->uris[i], why);
     }
-    why = grantd_cli_scope_normalize(c->scope ? c->scope : "", c->norm_scope,
-                                     sizeof(c->norm_scope));
+    why = grantd_rules_scope_normalize(c->scope ? c->scope : "", c->norm_scope,
+                                       sizeof(c->norm_scope));
     if (why)
-        return grantd_cli_usage_error(cmd, "%s", why);
+        return grantd_cli_usage_error(cmd, "--scope %s", why);
     if (!c->grants)
         c->grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
     if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS))
@@ -252,7 +252,7 @@ static int client_create(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     rc = GRANTD_EXIT_FAIL;
-    if (!c.id && grantd_admin_random_id(id) != GRANTD_OK) {
+    if (!c.id && grantd_rules_random_id(id) != GRANTD_OK) {
         grantd_admin_fail(c.a.cmd, "cannot generate a client_id");
         goto out;
     }
@@ -272,7 +272,7 @@ static int client_create(int argc, char **argv)
     cl.created_at = cl.updated_at = grantd_clock_now();
     cl.tokens_after = grantd_clock_now_us();
     if (!c.is_public &&
-        grantd_cli_client_new_secret(s.store, secret, cl.secret_hash) != GRANTD_OK) {
+        grantd_rules_new_secret(s.store, secret, cl.secret_hash) != GRANTD_OK) {
         grantd_admin_fail(c.a.cmd, "cannot generate a client secret");
         goto out;
     }

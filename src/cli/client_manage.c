@@ -252,7 +252,7 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
         goto out;
     }
     if (src == GRANTD_OK && !cl.is_public) {
-        src = grantd_cli_client_new_secret(s.store, secret, hash);
+        src = grantd_rules_new_secret(s.store, secret, hash);
         if (src == GRANTD_OK)
             src = grantd_store_client_set_secret(s.store, s.tenant, id, hash, grantd_clock_now());
     }

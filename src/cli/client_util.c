@@ -5,18 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/crypto.h"
-
-static const struct {
-    const char *name;
-    unsigned bit;
-} grant_table[] = {
-    {"authorization_code", GRANTD_GRANT_AUTHORIZATION_CODE},
-    {"refresh_token", GRANTD_GRANT_REFRESH_TOKEN},
-    {"client_credentials", GRANTD_GRANT_CLIENT_CREDENTIALS},
-};
-
-#define GRANT_COUNT (sizeof(grant_table) / sizeof(grant_table[0]))
 
 /* The client flags: JSON boolean member (also the name on the "flags:" line of text output)
  * and short name for tables. JWT access tokens are no boolean: the JSON and text output
@@ -34,90 +22,6 @@ static const struct {
 
 #define FLAG_COUNT (sizeof(flag_table) / sizeof(flag_table[0]))
 
-int grantd_cli_grant_parse(const char *name, unsigned *grants)
-{
-    for (size_t i = 0; i < GRANT_COUNT; i++) {
-        if (strcmp(name, grant_table[i].name) == 0) {
-            *grants |= grant_table[i].bit;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-const char *grantd_cli_grant_names(void)
-{
-    return "authorization_code, refresh_token, client_credentials";
-}
-
-int grantd_cli_client_id_valid(const char *id)
-{
-    size_t n = strlen(id);
-    return n >= 1 && n <= GRANTD_CLIENT_ID_MAX &&
-           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") == n;
-}
-
-const char *grantd_cli_client_name_why(const char *name)
-{
-    size_t n = strlen(name);
-    if (n == 0)
-        return "--name must not be empty";
-    if (n > GRANTD_CLIENT_NAME_MAX)
-        return "--name is longer than 200 bytes";
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-            return "--name must not contain control characters";
-    json_t *probe = json_string(name); /* NULL when name is not valid UTF-8 */
-    if (!probe)
-        return "--name must be valid UTF-8";
-    json_decref(probe);
-    return NULL;
-}
-
-/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
-static int scope_char(unsigned char c)
-{
-    return c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
-}
-
-/* 1 when the token tok (len bytes) already occurs in the space-separated list out. */
-static int scope_has(const char *out, const char *tok, size_t len)
-{
-    for (const char *p = out; *p;) {
-        size_t n = strcspn(p, " ");
-        if (n == len && memcmp(p, tok, len) == 0)
-            return 1;
-        p += n + (p[n] == ' ');
-    }
-    return 0;
-}
-
-const char *grantd_cli_scope_normalize(const char *in, char *out, size_t outlen)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (const char *p = in; *p;) {
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        size_t n = 0;
-        while (p[n] && p[n] != ' ') {
-            if (!scope_char((unsigned char)p[n]))
-                return "--scope may hold only scope tokens separated by spaces "
-                       "(no quotes, backslashes, control or non-ASCII characters)";
-            n++;
-        }
-        if (!scope_has(out, p, n)) {
-            if (used + (used > 0) + n + 1 > outlen)
-                return "--scope is longer than 1024 bytes";
-            used += (size_t)sprintf(out + used, "%s%.*s", used ? " " : "", (int)n, p);
-        }
-        p += n;
-    }
-    return NULL;
-}
-
 int grantd_cli_ttl_parse(const char *value, int64_t max, int allow_never, int64_t *out)
 {
     if (allow_never && (strcmp(value, "never") == 0 || strcmp(value, "0") == 0)) {
@@ -133,16 +37,6 @@ int grantd_cli_ttl_parse(const char *value, int64_t max, int allow_never, int64_
         return 0;
     *out = v;
     return 1;
-}
-
-grantd_rc grantd_cli_client_new_secret(struct grantd_store *s,
-                                       char secret[GRANTD_CLIENT_SECRET_LEN],
-                                       unsigned char hash[GRANTD_SHA256_LEN])
-{
-    grantd_rc rc = grantd_random_token(GRANTD_CLIENT_SECRET_BYTES, secret);
-    if (rc != GRANTD_OK)
-        return rc;
-    return grantd_store_hash_secret(s, secret, hash);
 }
 
 /* A lifetime as JSON: null for the default, "never", or seconds. */
@@ -174,9 +68,11 @@ static const char *format_name(unsigned flags)
 static json_t *grants_json(unsigned grants)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < GRANT_COUNT; i++)
-        if (grants & grant_table[i].bit)
-            json_array_append_new(arr, json_string(grant_table[i].name));
+    unsigned bit;
+    const char *name;
+    for (size_t i = 0; (name = grantd_rules_grant_at(i, &bit)) != NULL; i++)
+        if (grants & bit)
+            json_array_append_new(arr, json_string(name));
     return arr;
 }
 
@@ -245,14 +141,15 @@ static size_t set_flag_names(unsigned flags, int brief, const char **names)
 
 void grantd_cli_client_print(const struct grantd_client *c, const char *secret)
 {
-    const char *names[GRANT_COUNT];
+    const char *names[8], *name;
+    unsigned bit;
     size_t n = 0;
     const char *flag_names[FLAG_COUNT];
     char grants[128], created[32], flags[128], code[32], access[32], refresh[32];
     char *uris = grantd_xmalloc(c->redirect_uri_count * 2049 + 1);
-    for (size_t i = 0; i < GRANT_COUNT; i++)
-        if (c->grants & grant_table[i].bit)
-            names[n++] = grant_table[i].name;
+    for (size_t i = 0; (name = grantd_rules_grant_at(i, &bit)) != NULL && n < 8; i++)
+        if (c->grants & bit)
+            names[n++] = name;
     join(names, n, grants, sizeof(grants));
     join(flag_names, set_flag_names(c->flags, 0, flag_names), flags, sizeof(flags));
     join(c->redirect_uris, c->redirect_uri_count, uris, c->redirect_uri_count * 2049 + 1);

@@ -83,38 +83,6 @@ static int parse(struct grantd_admin_args *a, int argc, char **argv, int rotate,
     return grantd_admin_positionals(a, argc, argv, 0, 0, "");
 }
 
-/* 1 when key o (at index j) would sign in preference to k (at index i): the rule of
- * token/keys.c, newest active_from, then a current key over a superseded one, then the
- * later retire_at, then the later in the list. */
-static int newer(const struct grantd_key *o, size_t j, const struct grantd_key *k, size_t i)
-{
-    if (o->active_from != k->active_from)
-        return o->active_from > k->active_from;
-    if ((o->retire_at == 0) != (k->retire_at == 0))
-        return o->retire_at == 0;
-    if (o->retire_at != k->retire_at)
-        return o->retire_at > k->retire_at;
-    return j > i;
-}
-
-/* The state of key i of list at now (see the top of this file). */
-static const char *state(const struct grantd_key *list, size_t n, size_t i, int64_t now)
-{
-    const struct grantd_key *k = &list[i];
-    if (k->retire_at != 0 && k->retire_at <= now)
-        return "retired";
-    if (k->active_from > now)
-        return "next";
-    for (size_t j = 0; j < n; j++) {
-        const struct grantd_key *o = &list[j];
-        if (j == i || o->active_from > now || (o->retire_at != 0 && o->retire_at <= now))
-            continue;
-        if (newer(o, j, k, i))
-            return "retiring";
-    }
-    return "active";
-}
-
 static json_t *key_json(const struct grantd_key *k, const char *st)
 {
     return json_pack("{s:s,s:s,s:I,s:I,s:o,s:s}", "kid", k->kid, "alg", k->alg, "created_at",
@@ -128,7 +96,7 @@ static json_t *list_item(struct grantd_admin_session *s, const void *records, si
                          size_t i)
 {
     const struct grantd_key *keys = records;
-    return key_json(&keys[i], state(keys, n, i, grantd_clock_now()));
+    return key_json(&keys[i], grantd_keys_state(keys, n, i, grantd_clock_now()));
 }
 
 static grantd_rc list_fetch(struct grantd_admin_session *s, void **records, size_t *n)
@@ -151,7 +119,7 @@ static void print_table(struct grantd_admin_session *s, const void *records, siz
         else
             snprintf(retire, sizeof(retire), "-");
         printf("%-43s  %-5s  %-20s  %-20s  %-20s  %s\n", list[i].kid, list[i].alg, created, from,
-               retire, state(list, n, i, now));
+               retire, grantd_keys_state(list, n, i, now));
     }
 }
 
@@ -163,20 +131,6 @@ static int key_list(int argc, char **argv)
     grantd_admin_args_init(&a, "key list", list_usage);
     int rc = parse(&a, argc, argv, 0, &json, NULL);
     return grantd_admin_list(&a, rc, json, &lister);
-}
-
-/* The longest access-token lifetime of the server and its clients (0 = the default). */
-static grantd_rc max_access_ttl(struct grantd_admin_session *s, int64_t *out)
-{
-    struct grantd_client *clients = NULL;
-    size_t n = 0;
-    *out = s->cfg.lifetimes.access_token;
-    grantd_rc rc = grantd_store_client_list(s->store, s->arena, s->tenant,
-                                                 &clients, &n);
-    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
-        if (clients[i].access_ttl > *out)
-            *out = clients[i].access_ttl;
-    return rc;
 }
 
 /* Prints the new key (and, in text, when the previous ones retire). */
@@ -194,7 +148,7 @@ static int rotate_output(struct grantd_admin_session *s, const char *cmd, const 
         return grantd_admin_store_fail(cmd, "key added, but cannot read it back",
                                        rc != GRANTD_OK ? rc : GRANTD_ENOTFOUND);
     if (json) {
-        grantd_admin_print_json(key_json(&list[i], state(list, n, i, now)));
+        grantd_admin_print_json(key_json(&list[i], grantd_keys_state(list, n, i, now)));
         return grantd_admin_finish(cmd, GRANTD_EXIT_OK);
     }
     char when[32];
@@ -202,7 +156,7 @@ static int rotate_output(struct grantd_admin_session *s, const char *cmd, const 
     grantd_admin_print_kv("alg", list[i].alg);
     grantd_admin_format_time(list[i].active_from, when);
     grantd_admin_print_kv("active_from", when);
-    grantd_admin_print_kv("state", state(list, n, i, now));
+    grantd_admin_print_kv("state", grantd_keys_state(list, n, i, now));
     for (size_t j = 0; j < n; j++) {
         if (j == i || list[j].retire_at <= now)
             continue;
@@ -224,7 +178,7 @@ static int key_rotate(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     int64_t ttl = 0, now = grantd_clock_now();
-    grantd_rc src = max_access_ttl(&s, &ttl);
+    grantd_rc src = grantd_keys_max_access_ttl(s.store, s.arena, &s.cfg, s.tenant, &ttl);
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;

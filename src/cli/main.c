@@ -16,6 +16,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"user", grantd_cli_user, "manage users who log in (create, passwd, ...)"},
     {"key", grantd_cli_key, "manage token signing keys (rotate, retire, list)"},
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
+    {"admin-key", grantd_cli_admin_key, "manage admin API keys (create, list, revoke)"},
 };
 
 #define COMMAND_COUNT GRANTD_ADMIN_COUNT(commands)

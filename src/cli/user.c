@@ -4,12 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin/rules.h"
 #include "cli/admin.h"
 #include "cli/user_int.h"
 #include "core/clock.h"
 
-#define USERNAME_MAX 128
-#define EMAIL_MAX 254
 
 #define COMMON_HELP                                                                          \
     "  --config FILE    configuration file\n"                                                \
@@ -102,15 +101,13 @@ static int validate_create(const struct create_args *c)
     const char *cmd = c->a.cmd;
     if (!c->username)
         return grantd_cli_usage_error(cmd, "--username is required");
-    if (!grantd_admin_is_token(c->username, USERNAME_MAX))
-        return grantd_cli_usage_error(cmd, "--username must be 1 to %d printable ASCII "
-                                           "characters without spaces", USERNAME_MAX);
-    if (c->account && !grantd_admin_is_token(c->account, USERNAME_MAX))
-        return grantd_cli_usage_error(cmd, "--account must be 1 to %d printable ASCII "
-                                           "characters without spaces", USERNAME_MAX);
-    if (c->email && (!grantd_admin_is_token(c->email, EMAIL_MAX) || !strchr(c->email, '@')))
-        return grantd_cli_usage_error(cmd, "--email must be an address like name@example.com "
-                                           "(at most %d characters)", EMAIL_MAX);
+    const char *why;
+    if ((why = grantd_rules_username_why(c->username)) != NULL)
+        return grantd_cli_usage_error(cmd, "--username %s", why);
+    if (c->account && (why = grantd_rules_username_why(c->account)) != NULL)
+        return grantd_cli_usage_error(cmd, "--account %s", why);
+    if (c->email && (why = grantd_rules_email_why(c->email)) != NULL)
+        return grantd_cli_usage_error(cmd, "--email %s", why);
     return GRANTD_EXIT_OK;
 }
 
@@ -143,7 +140,7 @@ static int user_create(int argc, char **argv)
     if (rc == GRANTD_EXIT_OK)
         rc = grantd_cli_read_password(c.a.cmd, password, sizeof(password));
     if (rc == GRANTD_EXIT_OK && (grantd_password_hash(password, hash) != GRANTD_OK ||
-                                 grantd_admin_random_id(id) != GRANTD_OK))
+                                 grantd_rules_random_id(id) != GRANTD_OK))
         rc = grantd_admin_fail(c.a.cmd, "cannot hash the password or generate the user id");
     rc = grantd_admin_start(&s, &c.a, rc);
     if (rc != GRANTD_EXIT_OK)
@@ -187,9 +184,9 @@ static int parse_username(struct grantd_admin_args *a, int argc, char **argv,
     if (rc != GRANTD_EXIT_OK)
         return rc;
     *username = argv[optind];
-    if (!grantd_admin_is_token(*username, USERNAME_MAX))
-        return grantd_cli_usage_error(a->cmd, "USERNAME must be 1 to %d printable ASCII "
-                                              "characters without spaces", USERNAME_MAX);
+    const char *why = grantd_rules_username_why(*username);
+    if (why)
+        return grantd_cli_usage_error(a->cmd, "USERNAME %s", why);
     return GRANTD_EXIT_OK;
 }
 

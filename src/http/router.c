@@ -1,4 +1,5 @@
-/* Routing over a table handed in by the protocol layer; paths match exactly.
+/* Routing over a table handed in by the protocol layer; paths match exactly, except a row
+ * flagged GRANTD_ROUTE_PREFIX, which also serves every path below its own.
  *
  * A profile (core/config.h) adds paths for some endpoints: each extra path is served exactly
  * as its endpoint's standard path is, which keeps serving too. */
@@ -34,6 +35,9 @@ char *const *grantd_router_profile_paths(const struct grantd_profile *p,
 static int serves(const struct grantd_profile *p, const struct grantd_route *r, const char *path)
 {
     if (strcmp(r->path, path) == 0)
+        return 1;
+    size_t n = strlen(r->path);
+    if ((r->flags & GRANTD_ROUTE_PREFIX) && strncmp(r->path, path, n) == 0 && path[n] == '/')
         return 1;
     for (char *const *x = grantd_router_profile_paths(p, r); x && *x; x++)
         if (strcmp(*x, path) == 0)

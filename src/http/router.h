@@ -13,6 +13,9 @@
 
 enum grantd_route_flag {
     GRANTD_ROUTE_SLOW = 1u << 0, /* runs on a worker thread, off the I/O threads (argon2id) */
+    /* the row serves its path and every path under it (path + "/..."): the handler routes
+     * the rest itself (the admin API's /v1/tenants/{tenant}/...) */
+    GRANTD_ROUTE_PREFIX = 1u << 1,
 };
 
 /* Where a profile may add paths for an endpoint (struct grantd_profile.paths). */
@@ -26,7 +29,8 @@ enum grantd_route_profile_paths {
 
 struct grantd_route {
     const char *method;          /* "GET" also serves HEAD; "*" serves every method */
-    const char *path;            /* the standard path under the issuer; matched exactly */
+    const char *path;            /* the standard path under the issuer; matched exactly, or
+                                    as a prefix at a '/' with GRANTD_ROUTE_PREFIX */
     grantd_handler_fn handler;
     unsigned flags;              /* enum grantd_route_flag bits */
     const char *metadata;        /* the discovery member that names this endpoint's URL

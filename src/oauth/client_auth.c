@@ -44,16 +44,21 @@ static grantd_rc gather(struct grantd_request *req, struct presented *p,
     return GRANTD_OK;
 }
 
-/* 1 when the presented secret matches; hashing happens even for unknown clients so that
- * timing does not tell which client ids exist. */
+/* 1 when the presented secret matches the client's secret, or its previous one while the
+ * overlap of a rotation lasts (before prev_secret_until); hashing happens even for unknown
+ * clients so that timing does not tell which client ids exist. */
 static int secret_matches(struct grantd_store *store, const struct grantd_client *c,
-                          const char *secret, grantd_rc *err)
+                          const char *secret, int64_t now, grantd_rc *err)
 {
     unsigned char hash[GRANTD_SHA256_LEN];
     *err = grantd_store_hash_secret(store, secret ? secret : "", hash);
     if (*err != GRANTD_OK)
         return 0;
-    return c && !c->is_public && secret && grantd_ct_equal(hash, c->secret_hash, sizeof(hash));
+    if (!c || c->is_public || !secret)
+        return 0;
+    int current = grantd_ct_equal(hash, c->secret_hash, sizeof(hash));
+    int previous = grantd_ct_equal(hash, c->prev_secret_hash, sizeof(hash));
+    return current || (previous && now < c->prev_secret_until);
 }
 
 grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_client_auth *out,
@@ -73,7 +78,7 @@ grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_c
     if (p.method == GRANTD_AUTH_NONE) {
         ok = c && c->is_public;
     } else {
-        ok = secret_matches(store, c, p.secret, &rc);
+        ok = secret_matches(store, c, p.secret, req->app->now(), &rc);
         if (rc != GRANTD_OK)
             return rc;
     }

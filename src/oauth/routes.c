@@ -2,6 +2,7 @@
  * metadata member is published in discovery at once. */
 #include "oauth/routes.h"
 
+#include "admin/api.h"
 #include "oauth/endpoints.h"
 
 static const struct grantd_route routes[] = {
@@ -35,6 +36,10 @@ static const struct grantd_route admin_routes[] = {
     {"*", "/check", grantd_check_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/v1/revocations", grantd_revocations_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},
+    /* the admin API (src/admin/): every method of every path under /v1/tenants; on the
+     * slow workers (argon2id for passwords, store writes that wait for their commit) */
+    {"*", "/v1/tenants", grantd_admin_api_endpoint, GRANTD_ROUTE_PREFIX | GRANTD_ROUTE_SLOW,
+     NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     /* one row per reason of core/reason.h */
     {"GET", "/check/error/missing", grantd_check_error_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},

@@ -413,4 +413,11 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .key_retire = sqlite__key_retire,
     .revocations_floor = sqlite__revocations_floor,
     .revocations_purge = sqlite__revocations_purge,
+    .client_update = sqlite__client_update,
+    .client_rotate_secret = sqlite__client_rotate_secret,
+    .user_update = sqlite__user_update,
+    .admin_key_put = sqlite__admin_key_put,
+    .admin_key_find = sqlite__admin_key_find,
+    .admin_key_list = sqlite__admin_key_list,
+    .admin_key_revoke = sqlite__admin_key_revoke,
 };

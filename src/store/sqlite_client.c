@@ -122,14 +122,19 @@ static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     c->refresh_ttl = sqlite3_column_int64(st, 13);
     c->tokens_after = sqlite3_column_int64(st, 14);
     c->resources = sqlite__col_str(a, st, 15);
+    sqlite__col_hash(st, 16, c->prev_secret_hash);
+    c->prev_secret_until = sqlite3_column_int64(st, 17);
 }
 
+/* What a read selects: the columns client_put writes, then the previous secret. */
+#define CLIENT_READ CLIENT_COLUMNS ", prev_secret_hash, prev_secret_until"
+
 static const struct sq_query client_get = {SQ_CLIENT_GET,
-                                           "SELECT " CLIENT_COLUMNS " FROM clients "
+                                           "SELECT " CLIENT_READ " FROM clients "
                                            "WHERE tenant_id = ?1 AND id = ?2",
                                            sqlite__bind_id, client_row, 0};
 static const struct sq_query client_list = {SQ_CLIENT_LIST,
-                                            "SELECT " CLIENT_COLUMNS " FROM clients "
+                                            "SELECT " CLIENT_READ " FROM clients "
                                             "WHERE tenant_id = ?1 ORDER BY created_at, id",
                                             sqlite__bind_int64, client_row, 0};
 
@@ -199,14 +204,28 @@ static const struct sq_query client_put = {SQ_CLIENT_PUT,
                                            "?11, ?12, ?13, ?14, ?15, ?16)",
                                            bind_client, NULL, 0};
 
-static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
+/* Inserts the redirect URIs of cl, in order. */
+static grantd_rc put_uris(struct sq_conn *c, const struct grantd_client *cl)
 {
-    const struct grantd_client *cl = arg;
-    grantd_rc rc = sqlite__run(c, &client_put, cl);
+    grantd_rc rc = GRANTD_OK;
     for (size_t i = 0; rc == GRANTD_OK && i < cl->redirect_uri_count; i++) {
         struct uri_new u = {cl, i};
         rc = sqlite__run(c, &uri_put, &u);
     }
+    return rc;
+}
+
+grantd_rc sqlite__client_put_uris(struct sq_conn *c, const struct grantd_client *cl)
+{
+    return put_uris(c, cl);
+}
+
+static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
+{
+    const struct grantd_client *cl = arg;
+    grantd_rc rc = sqlite__run(c, &client_put, cl);
+    if (rc == GRANTD_OK)
+        rc = put_uris(c, cl);
     return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
@@ -273,7 +292,8 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
 
 static const struct sq_query client_secret = {SQ_CLIENT_SECRET,
                                               "UPDATE clients SET secret_hash = ?3, "
-                                              "updated_at = ?4 "
+                                              "updated_at = ?4, prev_secret_hash = NULL, "
+                                              "prev_secret_until = 0 "
                                               "WHERE tenant_id = ?1 AND id = ?2",
                                               sqlite__bind_set, NULL, SQ_ONE_ROW | SQ_CHANGES};
 /* The redirect URIs go with the client (ON DELETE CASCADE). */

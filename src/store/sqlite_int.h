@@ -4,6 +4,7 @@
  * migrations; sqlite_client.c: tenants and clients; sqlite_user.c: users;
  * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
  * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys;
+ * sqlite_admin.c: admin keys and the admin API's updates;
  * sqlite_change.c: the change sequence). Not an interface: nothing outside
  * src/store/sqlite*.c and the driver's own unit tests includes it; everyone else reaches
  * the driver through store.h.
@@ -92,6 +93,14 @@ enum sq_stmt_id {
     SQ_FEED_FLOOR,
     SQ_FEED_RAISE_FLOOR,
     SQ_FEED_PURGE,
+    SQ_CLIENT_UPDATE,
+    SQ_URI_CLEAR,
+    SQ_CLIENT_ROTATE,
+    SQ_USER_UPDATE,
+    SQ_ADMIN_KEY_PUT,
+    SQ_ADMIN_KEY_FIND,
+    SQ_ADMIN_KEY_LIST,
+    SQ_ADMIN_KEY_REVOKE,
     SQ_STMT_COUNT
 };
 
@@ -390,6 +399,23 @@ grantd_rc sqlite__revocations_floor(struct grantd_store *s, int64_t *out);
 grantd_rc sqlite__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted);
 grantd_rc sqlite__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms,
                               uint64_t *out);
+grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_client *c,
+                                int64_t now);
+grantd_rc sqlite__client_rotate_secret(struct grantd_store *s, int64_t tenant, const char *id,
+                                       const unsigned char hash[GRANTD_SHA256_LEN],
+                                       int64_t prev_until, int64_t now);
+grantd_rc sqlite__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now);
+grantd_rc sqlite__admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k);
+grantd_rc sqlite__admin_key_find(struct grantd_store *s, struct grantd_arena *a,
+                                 const unsigned char hash[GRANTD_SHA256_LEN],
+                                 struct grantd_admin_key *out);
+grantd_rc sqlite__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
+                                 struct grantd_admin_key **out, size_t *count);
+grantd_rc sqlite__admin_key_revoke(struct grantd_store *s, const char *id, int64_t now);
+/* Inserts the redirect URIs of cl (its tenant and id), in order, inside the caller's write
+ * transaction on c (sqlite_client.c; client_update replaces them with it). */
+GRANTD_MUST_USE grantd_rc sqlite__client_put_uris(struct sq_conn *c,
+                                                  const struct grantd_client *cl);
 
 /* Moves the change sequence on inside the caller's write transaction on c (store.h,
  * "Changes"): every write operation that may change or remove a stored record calls it, or

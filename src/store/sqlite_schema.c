@@ -264,6 +264,23 @@ static const char schema_v10[] =
     "  upto INTEGER NOT NULL);"
     "INSERT INTO revocation_feed_floor (id, upto) VALUES (1, 0);";
 
+/* Version 11: the admin API.
+ * - admin_keys: the keys of `Authorization: Bearer` on /v1/tenants (grantd admin-key),
+ *   only their keyed hashes (as client secrets), each for one tenant or (tenant_id NULL)
+ *   every tenant; revoked_at 0 while live. Found by hash at every admin request.
+ * - clients.prev_secret_hash / prev_secret_until: a secret rotated with an overlap keeps
+ *   authenticating until prev_secret_until (client_rotate_secret); 0 when there is none. */
+static const char schema_v11[] =
+    "CREATE TABLE admin_keys ("
+    "  id TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  tenant_id INTEGER REFERENCES tenants(id),"
+    "  hash BLOB NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER NOT NULL DEFAULT 0);"
+    "ALTER TABLE clients ADD COLUMN prev_secret_hash BLOB;"
+    "ALTER TABLE clients ADD COLUMN prev_secret_until INTEGER NOT NULL DEFAULT 0;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -326,6 +343,7 @@ static const struct step steps[] = {
     {NULL, schema_v8, NULL},
     {NULL, schema_v9, NULL},
     {NULL, schema_v10, NULL},
+    {NULL, schema_v11, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -432,3 +432,46 @@ grantd_rc grantd_store_revocations_since(struct grantd_store *s, struct grantd_a
     STORE_OP(3, NEVER, 0, s, revocations_since, s, a, tenant, after, limit, out, count,
              next_cursor);
 }
+
+/* ---- version 4: the admin API ---- */
+
+grantd_rc grantd_store_client_update(struct grantd_store *s, const struct grantd_client *c,
+                                     int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 0, s, client_update, s, c, now);
+}
+
+grantd_rc grantd_store_client_rotate_secret(struct grantd_store *s, int64_t tenant,
+                                            const char *id, const unsigned char *hash,
+                                            int64_t prev_until, int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 0, s, client_rotate_secret, s, tenant, id, hash, prev_until, now);
+}
+
+grantd_rc grantd_store_user_update(struct grantd_store *s, const struct grantd_user *u,
+                                   int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 1, s, user_update, s, u, now);
+}
+
+grantd_rc grantd_store_admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k)
+{
+    STORE_OP(4, NEVER, 0, s, admin_key_put, s, k);
+}
+
+grantd_rc grantd_store_admin_key_find(struct grantd_store *s, struct grantd_arena *a,
+                                      const unsigned char *hash, struct grantd_admin_key *out)
+{
+    STORE_OP(4, NEVER, 0, s, admin_key_find, s, a, hash, out);
+}
+
+grantd_rc grantd_store_admin_key_list(struct grantd_store *s, struct grantd_arena *a,
+                                      struct grantd_admin_key **out, size_t *count)
+{
+    STORE_OP(4, NEVER, 0, s, admin_key_list, s, a, out, count);
+}
+
+grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id, int64_t now)
+{
+    STORE_OP(4, NEVER, 0, s, admin_key_revoke, s, id, now);
+}

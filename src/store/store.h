@@ -29,8 +29,9 @@
  * operation but token_put/token_put_async (unless a token is revoked at insert: a
  * self-contained token's revocation row, which turns a verdict someone may have cached from
  * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
- * tokens), session_put, session_delete, purge_expired and revocations_purge (a reader of
- * the feed learns of a purge from the floor). Those only add records (and
+ * tokens), session_put, session_delete, purge_expired, revocations_purge (a reader of
+ * the feed learns of a purge from the floor), admin_key_put and admin_key_revoke (admin
+ * keys are read from the store at every use, never cached). Those only add records (and
  * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers
@@ -92,6 +93,9 @@ enum grantd_client_flag {
     GRANTD_CLIENT_REDIRECT_WILDCARD = 1u << 2,    /* registered URIs may hold one '*' */
     GRANTD_CLIENT_INTROSPECT_ANY = 1u << 3,       /* may introspect any token of its tenant */
     GRANTD_CLIENT_JWT_ACCESS = 1u << 4,           /* access tokens are JWTs (RFC 9068) */
+    /* registered with token_endpoint_auth_method client_secret_post (the admin API's RFC
+     * 7591 member; informational: a confidential client may use either method) */
+    GRANTD_CLIENT_SECRET_POST = 1u << 5,
 };
 
 #define GRANTD_TTL_NEVER (-1)
@@ -120,6 +124,22 @@ struct grantd_client {
     /* The APIs (RFC 8707 resource indicators: absolute URIs) the client may ask tokens for,
      * space-separated; NULL or "" for none (its tokens are for the issuer alone). */
     const char *resources;
+    /* The secret before the last rotation with an overlap (client_rotate_secret): it still
+     * authenticates the client until prev_secret_until (unix seconds, exclusive); 0 when
+     * there is none. Never set by client_put; client_set_secret clears it. */
+    unsigned char prev_secret_hash[GRANTD_SHA256_LEN];
+    int64_t prev_secret_until;
+};
+
+/* An admin API key (the admin listener's /v1/tenants API). Only the keyed hash of the key's
+ * text is stored (grantd_store_hash_secret, as client secrets). */
+struct grantd_admin_key {
+    const char *id;                  /* public identifier, for listing and revoking */
+    const char *name;                /* who or what holds it */
+    int64_t tenant;                  /* the one tenant it may see; 0 = every tenant */
+    unsigned char hash[GRANTD_SHA256_LEN];
+    int64_t created_at;              /* admin_key_put: required (> 0) */
+    int64_t revoked_at;              /* 0 = live */
 };
 
 struct grantd_user {
@@ -276,7 +296,8 @@ struct grantd_store_driver {
      * now_us <= 0. */
     grantd_rc (*client_set_disabled)(struct grantd_store *s, int64_t tenant, const char *id,
                                      int disabled, int64_t now_us);
-    /* Replaces the secret's hash (is_public stays as it is); updated_at = now. */
+    /* Replaces the secret's hash (is_public stays as it is) and forgets any previous secret
+     * (struct grantd_client, prev_secret_until); updated_at = now. */
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
     grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
@@ -443,6 +464,38 @@ struct grantd_store_driver {
     /* Purges, in one transaction, every event up to the newest one stamped before `before`
      * (at > 0; cursors grow with time), raising the floor to it; *deleted gets the count. */
     grantd_rc (*revocations_purge)(struct grantd_store *s, int64_t before, size_t *deleted);
+
+    /* The admin API. */
+    /* Replaces what an update may change of the existing client c->tenant/c->id, in one
+     * transaction: name, is_public, scope, grants, flags, the three lifetimes, the
+     * resources and the redirect URIs (the list as given, in order); updated_at = now. The secret, disabled,
+     * created_at and tokens_after stay. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*client_update)(struct grantd_store *s, const struct grantd_client *c,
+                               int64_t now);
+    /* Replaces the secret's hash with hash and keeps the one it replaces as the previous
+     * secret until prev_until (unix seconds; 0: the old secret stops at once, as with
+     * client_set_secret); updated_at = now. GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*client_rotate_secret)(struct grantd_store *s, int64_t tenant, const char *id,
+                                      const unsigned char hash[GRANTD_SHA256_LEN],
+                                      int64_t prev_until, int64_t now);
+    /* Replaces the username, account and email (NULL: none) of the existing user
+     * u->tenant/u->id; updated_at = now. GRANTD_ENOTFOUND when absent, GRANTD_EEXIST when
+     * the username is another user's. */
+    grantd_rc (*user_update)(struct grantd_store *s, const struct grantd_user *u, int64_t now);
+    /* Inserts an admin key (GRANTD_EEXIST when its id or hash is taken; GRANTD_ENOTFOUND
+     * when its tenant does not exist). */
+    grantd_rc (*admin_key_put)(struct grantd_store *s, const struct grantd_admin_key *k);
+    /* The admin key whose hash is hash, revoked or not (the caller decides);
+     * GRANTD_ENOTFOUND when none. */
+    grantd_rc (*admin_key_find)(struct grantd_store *s, struct grantd_arena *a,
+                                const unsigned char hash[GRANTD_SHA256_LEN],
+                                struct grantd_admin_key *out);
+    /* Every admin key, oldest first (revoked ones included). */
+    grantd_rc (*admin_key_list)(struct grantd_store *s, struct grantd_arena *a,
+                                struct grantd_admin_key **out, size_t *count);
+    /* Revokes the admin key id at now (a revoked key stays revoked; revoking it again is
+     * GRANTD_OK). GRANTD_ENOTFOUND when absent. */
+    grantd_rc (*admin_key_revoke)(struct grantd_store *s, const char *id, int64_t now);
 };
 
 struct grantd_store {
@@ -589,6 +642,26 @@ GRANTD_MUST_USE grantd_rc grantd_store_revocations_purge(struct grantd_store *s,
                                                         size_t *deleted);
 GRANTD_MUST_USE grantd_rc grantd_store_change_wait(struct grantd_store *s, uint64_t after,
                                                    int timeout_ms, uint64_t *out);
+GRANTD_MUST_USE grantd_rc grantd_store_client_update(struct grantd_store *s,
+                                                     const struct grantd_client *c, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_client_rotate_secret(struct grantd_store *s,
+                                                            int64_t tenant, const char *id,
+                                                            const unsigned char *hash,
+                                                            int64_t prev_until, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_user_update(struct grantd_store *s,
+                                                   const struct grantd_user *u, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_put(struct grantd_store *s,
+                                                     const struct grantd_admin_key *k);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_find(struct grantd_store *s,
+                                                      struct grantd_arena *a,
+                                                      const unsigned char *hash,
+                                                      struct grantd_admin_key *out);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_list(struct grantd_store *s,
+                                                      struct grantd_arena *a,
+                                                      struct grantd_admin_key **out,
+                                                      size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id,
+                                                        int64_t now);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this

@@ -648,3 +648,46 @@ out:
     OPENSSL_cleanse(master, sizeof(master));
     return rc;
 }
+
+/* 1 when key o (at index j) would sign in preference to k (at index i). */
+static int signs_before(const struct grantd_key *o, size_t j, const struct grantd_key *k, size_t i)
+{
+    if (o->active_from != k->active_from)
+        return o->active_from > k->active_from;
+    if ((o->retire_at == 0) != (k->retire_at == 0))
+        return o->retire_at == 0;
+    if (o->retire_at != k->retire_at)
+        return o->retire_at > k->retire_at;
+    return j > i;
+}
+
+const char *grantd_keys_state(const struct grantd_key *list, size_t n, size_t i, int64_t now)
+{
+    const struct grantd_key *k = &list[i];
+    if (k->retire_at != 0 && k->retire_at <= now)
+        return "retired";
+    if (k->active_from > now)
+        return "next";
+    for (size_t j = 0; j < n; j++) {
+        const struct grantd_key *o = &list[j];
+        if (j == i || o->active_from > now || (o->retire_at != 0 && o->retire_at <= now))
+            continue;
+        if (signs_before(o, j, k, i))
+            return "retiring";
+    }
+    return "active";
+}
+
+grantd_rc grantd_keys_max_access_ttl(struct grantd_store *s, struct grantd_arena *a,
+                                     const struct grantd_config *cfg, int64_t tenant,
+                                     int64_t *out)
+{
+    struct grantd_client *clients = NULL;
+    size_t n = 0;
+    *out = cfg->lifetimes.access_token;
+    grantd_rc rc = grantd_store_client_list(s, a, tenant, &clients, &n);
+    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
+        if (clients[i].access_ttl > *out)
+            *out = clients[i].access_ttl;
+    return rc;
+}

@@ -90,4 +90,19 @@ GRANTD_MUST_USE grantd_rc grantd_keys_rotate(struct grantd_store *s,
                                              int64_t max_access_ttl, struct grantd_arena *a,
                                              const char **kid_out, char *err, size_t errlen);
 
+/* The state of key i of list (a tenant's keys, as key_list gives them) at now: "next"
+ * (published, signs from active_from, later), "active" (the key that signs now),
+ * "retiring" (no longer signs, still published until retire_at) or "retired" (past
+ * retire_at: no longer published). The rule the keyring signs by: the newest active_from,
+ * then a current key over a superseded one, then the later retire_at, then the later in
+ * the list. For `grantd key list` and the admin API. */
+const char *grantd_keys_state(const struct grantd_key *list, size_t n, size_t i, int64_t now);
+
+/* The longest access-token lifetime of tenant: cfg's (lifetimes.access_token) or a longer
+ * one of a client's own; the max_access_ttl of grantd_keys_rotate. Records read into a. */
+GRANTD_MUST_USE grantd_rc grantd_keys_max_access_ttl(struct grantd_store *s,
+                                                     struct grantd_arena *a,
+                                                     const struct grantd_config *cfg,
+                                                     int64_t tenant, int64_t *out);
+
 #endif

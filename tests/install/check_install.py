@@ -24,6 +24,7 @@ def expected_files():
               for p in sorted((ROOT / "examples" / "profiles").glob("*.conf"))]
     files += [f"share/doc/grantd/docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md"))]
     files += example_files()
+    files += [f"share/doc/grantd/docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.yaml"))]
     files += ["include/grantd/verify.h", "lib/libgrantd-verify.a", "lib/libgrantd-verify.so.0",
               "lib/pkgconfig/grantd-verify.pc"]
     return files

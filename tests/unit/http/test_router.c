@@ -86,6 +86,23 @@ static void test_route_find(void **state)
     assert_null(allow);
 }
 
+/* A prefix row serves its path and what lies below it at a '/', nothing else. */
+static void test_prefix_rows(void **state)
+{
+    static const struct grantd_route prefix_rows[] = {
+        {"*", "/v1/tenants", h_get, GRANTD_ROUTE_PREFIX, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+        {"GET", "/v1/revocations", h_post, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    };
+    static const struct grantd_routes t = {prefix_rows, 2};
+    const char *allow = NULL;
+    assert_ptr_equal(grantd_router_find(&t, NULL, "GET", "/v1/tenants", &allow), &prefix_rows[0]);
+    assert_ptr_equal(grantd_router_find(&t, NULL, "PATCH", "/v1/tenants/default/clients/x",
+                                        &allow), &prefix_rows[0]);
+    assert_null(grantd_router_find(&t, NULL, "GET", "/v1/tenantsx", &allow));
+    assert_null(grantd_router_find(&t, NULL, "GET", "/v1/revocations/x", &allow));
+    assert_null(allow);
+}
+
 static void test_profile_paths(void **state)
 {
     char *authorize[] = {"/oauth/authorize/", NULL};
@@ -118,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_issuer_rfc8414_well_known),
         cmocka_unit_test(test_route_find),
         cmocka_unit_test(test_profile_paths),
+        cmocka_unit_test(test_prefix_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,7 +175,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 10);
+    assert_int_equal(sqlite__schema_newest(), 11);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -198,6 +198,7 @@ static void test_migrate_v2_to_newest(void **state)
     struct grantd_client c;
     assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
     assert_int_equal(c.flags, 2);
+    assert_int_equal(c.prev_secret_until, 0); /* v9: no previous secret */
     assert_int_equal(c.code_ttl, 0);
     assert_int_equal(c.access_ttl, 0);
     assert_int_equal(c.refresh_ttl, 0);

@@ -1,0 +1,28 @@
+/* The admin API (docs/admin-api.md, docs/admin-api.yaml): JSON under /v1/tenants on the
+ * admin listener, for a provider's back office and automation. One route row
+ * (oauth/routes.c, a prefix row) hands every /v1/tenants... request to
+ * grantd_admin_api_endpoint, which authenticates the admin key and routes the rest through
+ * its own table (api.c).
+ *
+ * Admin keys (`grantd admin-key create`) are "grantd_ak_" followed by 43 base64url
+ * characters (32 random bytes); only their keyed hash is stored. */
+#ifndef GRANTD_ADMIN_API_H
+#define GRANTD_ADMIN_API_H
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "http/request.h"
+#include "store/store.h"
+
+#define GRANTD_API_KEY_PREFIX "grantd_ak_"
+#define GRANTD_API_KEY_LEN 64 /* the key's text with its NUL, with room to spare */
+
+/* Every request under /v1/tenants (any method), on the admin listener. */
+void grantd_admin_api_endpoint(struct grantd_request *req, struct grantd_response *resp);
+
+/* A fresh admin key's text into text and its keyed hash (the store's) into hash. */
+GRANTD_MUST_USE grantd_rc grantd_api_key_new(struct grantd_store *s,
+                                             char text[GRANTD_API_KEY_LEN],
+                                             unsigned char hash[GRANTD_SHA256_LEN]);
+
+#endif

@@ -1,0 +1,534 @@
+/* The admin API's body parsers: see body.h. Each body is loaded by jansson (duplicate
+ * members refused), then walked member by member through a table: a member's entry checks
+ * its JSON type and value and writes it into the record; after the walk the record is
+ * checked as a whole (what one member allows depends on another: wildcard URIs, public
+ * clients and client_credentials, response_types and grants). */
+#include "admin/body.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "admin/rules.h"
+#include "core/password.h"
+#include "oauth/redirect_uri.h"
+
+/* ---- shared --------------------------------------------------------------------------- */
+
+/* The body as a JSON object (an empty body is {}); NULL with *why otherwise. */
+static json_t *load(const char *body, size_t len, const char **why)
+{
+    if (len == 0)
+        return json_object();
+    json_error_t err;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        *why = json_error_code(&err) == json_error_duplicate_key
+                   ? "a member is repeated in the JSON body"
+                   : "the body is not valid JSON (or holds a NUL character)";
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        *why = "the body must be a JSON object";
+        return NULL;
+    }
+    return root;
+}
+
+/* A member name fit to quote in a message (it is the client's text). */
+static int quotable(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 1 && n <= 64 &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static const char *unknown_member(struct grantd_arena *a, const char *name)
+{
+    if (!quotable(name))
+        return "unknown member (names are letters, digits, '_', '.' and '-')";
+    return grantd_arena_printf(a, "unknown member '%s'", name);
+}
+
+/* The string value of v copied into a, or NULL when v is not a string. */
+static const char *string_of(struct grantd_arena *a, json_t *v)
+{
+    return json_is_string(v) ? grantd_arena_strndup(a, json_string_value(v), json_string_length(v))
+                             : NULL;
+}
+
+/* ---- clients -------------------------------------------------------------------------- */
+
+struct client_parse {
+    struct grantd_arena *a;
+    struct grantd_client *c;
+    int update;
+    int insecure;         /* allow_insecure_redirect */
+    int uris_given, wildcard_given, grants_given, name_given;
+    json_t *response_types; /* checked once the grants are known */
+    const char *why;
+};
+
+typedef int (*client_member_fn)(struct client_parse *p, const char *name, json_t *v);
+
+static int fail(struct client_parse *p, const char *fmt, const char *name)
+{
+    p->why = grantd_arena_printf(p->a, fmt, name);
+    return 0;
+}
+
+static int m_client_id(struct client_parse *p, const char *name, json_t *v)
+{
+    if (p->update)
+        return fail(p, "%s cannot be changed", name);
+    const char *id = string_of(p->a, v);
+    if (!id || !grantd_rules_client_id_valid(id))
+        return fail(p, "%s must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -", name);
+    p->c->id = id;
+    return 1;
+}
+
+static int m_client_name(struct client_parse *p, const char *name, json_t *v)
+{
+    const char *s = string_of(p->a, v), *why;
+    if (!s)
+        return fail(p, "%s must be a string", name);
+    if ((why = grantd_rules_name_why(s)) != NULL) {
+        p->why = grantd_arena_printf(p->a, "%s %s", name, why);
+        return 0;
+    }
+    p->c->name = s;
+    p->name_given = 1;
+    return 1;
+}
+
+static int m_redirect_uris(struct client_parse *p, const char *name, json_t *v)
+{
+    if (!json_is_array(v))
+        return fail(p, "%s must be an array of strings", name);
+    size_t n = json_array_size(v), count = 0;
+    if (n > GRANTD_CLIENT_MAX_URIS)
+        return fail(p, "%s may hold at most 32 URIs", name);
+    const char **uris = grantd_arena_alloc(p->a, (n ? n : 1) * sizeof(*uris));
+    for (size_t i = 0; i < n; i++) {
+        const char *u = string_of(p->a, json_array_get(v, i));
+        if (!u)
+            return fail(p, "%s must be an array of strings", name);
+        size_t j = 0;
+        while (j < count && strcmp(uris[j], u) != 0)
+            j++;
+        if (j == count) /* the same URI twice registers it once, as in the CLI */
+            uris[count++] = u;
+    }
+    p->c->redirect_uris = uris;
+    p->c->redirect_uri_count = count;
+    p->uris_given = 1;
+    return 1;
+}
+
+static int m_grant_types(struct client_parse *p, const char *name, json_t *v)
+{
+    unsigned grants = 0;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return fail(p, "%s must be a non-empty array of grant type names", name);
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        json_t *g = json_array_get(v, i);
+        if (!json_is_string(g) || !grantd_rules_grant_parse(json_string_value(g), &grants))
+            return fail(p, "%s may hold only authorization_code, refresh_token and "
+                           "client_credentials", name);
+    }
+    p->c->grants = grants;
+    p->grants_given = 1;
+    return 1;
+}
+
+static int m_response_types(struct client_parse *p, const char *name, json_t *v)
+{
+    if (!json_is_array(v))
+        return fail(p, "%s must be an array of strings", name);
+    p->response_types = v;
+    return 1;
+}
+
+static int m_scope(struct client_parse *p, const char *name, json_t *v)
+{
+    const char *s = string_of(p->a, v), *why;
+    if (!s)
+        return fail(p, "%s must be a string", name);
+    char *norm = grantd_arena_alloc(p->a, GRANTD_CLIENT_SCOPE_MAX + 1);
+    if ((why = grantd_rules_scope_normalize(s, norm, GRANTD_CLIENT_SCOPE_MAX + 1)) != NULL) {
+        p->why = grantd_arena_printf(p->a, "%s %s", name, why);
+        return 0;
+    }
+    p->c->scope = norm;
+    return 1;
+}
+
+static int m_auth_method(struct client_parse *p, const char *name, json_t *v)
+{
+    const char *m = json_string_value(v);
+    int none = m && strcmp(m, "none") == 0, post = m && strcmp(m, "client_secret_post") == 0;
+    if (!m || (!none && !post && strcmp(m, "client_secret_basic") != 0))
+        return fail(p, "%s must be client_secret_basic, client_secret_post or none", name);
+    if (p->update && none != p->c->is_public)
+        return fail(p, "%s cannot change between none and a secret method (create another "
+                       "client)", name);
+    p->c->is_public = none;
+    p->c->flags = post ? p->c->flags | GRANTD_CLIENT_SECRET_POST
+                       : p->c->flags & ~(unsigned)GRANTD_CLIENT_SECRET_POST;
+    return 1;
+}
+
+/* The boolean flags, by member name. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} flag_members[] = {
+    {"redirect_uri_wildcard", GRANTD_CLIENT_REDIRECT_WILDCARD},
+    {"allow_plain_pkce", GRANTD_CLIENT_ALLOW_PLAIN_PKCE},
+    {"always_consent", GRANTD_CLIENT_ALWAYS_CONSENT},
+    {"introspect_any", GRANTD_CLIENT_INTROSPECT_ANY},
+};
+
+static int m_flag(struct client_parse *p, const char *name, json_t *v)
+{
+    if (!json_is_boolean(v))
+        return fail(p, "%s must be true or false", name);
+    for (size_t i = 0; i < sizeof(flag_members) / sizeof(flag_members[0]); i++) {
+        if (strcmp(name, flag_members[i].name) != 0)
+            continue;
+        p->c->flags = json_is_true(v) ? p->c->flags | flag_members[i].bit
+                                      : p->c->flags & ~flag_members[i].bit;
+        if (flag_members[i].bit == GRANTD_CLIENT_REDIRECT_WILDCARD)
+            p->wildcard_given = 1;
+    }
+    return 1;
+}
+
+static int m_insecure(struct client_parse *p, const char *name, json_t *v)
+{
+    if (!json_is_boolean(v))
+        return fail(p, "%s must be true or false", name);
+    p->insecure = json_is_true(v);
+    return 1;
+}
+
+static int m_format(struct client_parse *p, const char *name, json_t *v)
+{
+    const char *f = json_string_value(v);
+    if (!f || (strcmp(f, "jwt") != 0 && strcmp(f, "opaque") != 0))
+        return fail(p, "%s must be opaque or jwt", name);
+    p->c->flags = strcmp(f, "jwt") == 0 ? p->c->flags | GRANTD_CLIENT_JWT_ACCESS
+                                        : p->c->flags & ~(unsigned)GRANTD_CLIENT_JWT_ACCESS;
+    return 1;
+}
+
+/* code_ttl, access_ttl, refresh_ttl: seconds 1..max, null for the server's default;
+ * refresh_ttl also "never" (or 0, as in the CLI and the configuration file). */
+static int m_ttl(struct client_parse *p, const char *name, json_t *v)
+{
+    int refresh = strcmp(name, "refresh_ttl") == 0;
+    int64_t max = refresh ? GRANTD_CLIENT_REFRESH_TTL_MAX
+                  : strcmp(name, "code_ttl") == 0 ? GRANTD_CLIENT_CODE_TTL_MAX
+                                                   : GRANTD_CLIENT_ACCESS_TTL_MAX;
+    int64_t *slot = refresh ? &p->c->refresh_ttl
+                    : strcmp(name, "code_ttl") == 0 ? &p->c->code_ttl : &p->c->access_ttl;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (json_is_null(v))
+        *slot = 0;
+    else if (refresh && (n == 0 || (json_is_string(v) && strcmp(json_string_value(v), "never") == 0)))
+        *slot = GRANTD_TTL_NEVER;
+    else if (n >= 1 && n <= max)
+        *slot = n;
+    else {
+        p->why = grantd_arena_printf(p->a, "%s must be a number of seconds from 1 to %lld%s, "
+                                           "or null for the server's default", name,
+                                     (long long)max, refresh ? ", or \"never\"" : "");
+        return 0;
+    }
+    return 1;
+}
+
+static int m_read_only(struct client_parse *p, const char *name, json_t *v)
+{
+    return fail(p, "%s is read-only", name);
+}
+
+static const struct {
+    const char *name;
+    client_member_fn fn;
+} client_members[] = {
+    {"client_id", m_client_id},
+    {"client_name", m_client_name},
+    {"redirect_uris", m_redirect_uris},
+    {"grant_types", m_grant_types},
+    {"response_types", m_response_types},
+    {"scope", m_scope},
+    {"token_endpoint_auth_method", m_auth_method},
+    {"redirect_uri_wildcard", m_flag},
+    {"allow_plain_pkce", m_flag},
+    {"always_consent", m_flag},
+    {"introspect_any", m_flag},
+    {"access_token_format", m_format},
+    {"code_ttl", m_ttl},
+    {"access_ttl", m_ttl},
+    {"refresh_ttl", m_ttl},
+    {"allow_insecure_redirect", m_insecure},
+    {"client_secret", m_read_only},
+    {"client_id_issued_at", m_read_only},
+    {"client_secret_expires_at", m_read_only},
+    {"previous_secret_expires_at", m_read_only},
+    {"disabled", m_read_only},
+    {"created_at", m_read_only},
+    {"updated_at", m_read_only},
+};
+
+#define CLIENT_MEMBER_COUNT (sizeof(client_members) / sizeof(client_members[0]))
+
+/* One member through its table entry; 0 with p->why when it is refused. */
+static int client_member(struct client_parse *p, const char *name, json_t *v)
+{
+    for (size_t i = 0; i < CLIENT_MEMBER_COUNT; i++) {
+        if (strcmp(name, client_members[i].name) != 0)
+            continue;
+        if (json_is_null(v) && client_members[i].fn != m_ttl)
+            return fail(p, "%s cannot be null", name);
+        return client_members[i].fn(p, name, v);
+    }
+    p->why = unknown_member(p->a, name);
+    return 0;
+}
+
+/* response_types, once the grants are known: ["code"] exactly when the client has the
+ * authorization_code grant (the only response type grantd answers), else []. */
+static int check_response_types(struct client_parse *p)
+{
+    json_t *v = p->response_types;
+    if (!v)
+        return 1;
+    int code = (p->c->grants & GRANTD_GRANT_AUTHORIZATION_CODE) != 0;
+    json_t *first = json_array_get(v, 0);
+    int ok = code ? json_array_size(v) == 1 && json_is_string(first) &&
+                        strcmp(json_string_value(first), "code") == 0
+                  : json_array_size(v) == 0;
+    if (!ok)
+        p->why = "response_types must be [\"code\"] with the authorization_code grant, "
+                 "else []";
+    return ok;
+}
+
+/* The record as a whole. */
+static int check_client(struct client_parse *p)
+{
+    struct grantd_client *c = p->c;
+    if (!p->update && !p->name_given) {
+        p->why = "client_name is required";
+        return 0;
+    }
+    if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS)) {
+        p->why = "public clients (token_endpoint_auth_method none) cannot use "
+                 "client_credentials";
+        return 0;
+    }
+    if (!check_response_types(p))
+        return 0;
+    if (!p->uris_given && !p->wildcard_given)
+        return 1;
+    int wildcard = (c->flags & GRANTD_CLIENT_REDIRECT_WILDCARD) != 0;
+    for (size_t i = 0; i < c->redirect_uri_count; i++) {
+        const char *why = NULL;
+        if (grantd_redirect_uri_check_registration(c->redirect_uris[i], p->insecure, wildcard,
+                                                   &why) != GRANTD_OK) {
+            p->why = grantd_arena_printf(p->a, "redirect_uris[%zu]: %s", i, why);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+grantd_rc grantd_api_client_parse(struct grantd_arena *a, const char *body, size_t len,
+                                  int update, struct grantd_client *c, const char **why)
+{
+    struct client_parse p = {.a = a, .c = c, .update = update};
+    if (!update) {
+        memset(c, 0, sizeof(*c));
+        c->scope = "";
+        c->grants = GRANTD_GRANT_AUTHORIZATION_CODE | GRANTD_GRANT_REFRESH_TOKEN;
+    }
+    json_t *root = load(body, len, why);
+    if (!root)
+        return GRANTD_EINVAL;
+    const char *name;
+    json_t *v;
+    int ok = 1;
+    json_object_foreach(root, name, v) {
+        if (!(ok = client_member(&p, name, v)))
+            break;
+    }
+    if (ok)
+        ok = check_client(&p);
+    json_decref(root);
+    if (!ok)
+        *why = p.why;
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
+/* ---- users ---------------------------------------------------------------------------- */
+
+/* A string member checked by rule, or (nullable) null to clear it. */
+static int user_string(struct grantd_arena *a, const char *name, json_t *v, int nullable,
+                       const char *(*rule)(const char *), const char **slot, const char **why)
+{
+    if (json_is_null(v) && nullable) {
+        *slot = NULL;
+        return 1;
+    }
+    const char *s = string_of(a, v), *reason;
+    if (!s) {
+        *why = grantd_arena_printf(a, "%s must be a string%s", name, nullable ? " or null" : "");
+        return 0;
+    }
+    if ((reason = rule(s)) != NULL) {
+        *why = grantd_arena_printf(a, "%s %s", name, reason);
+        return 0;
+    }
+    *slot = s;
+    return 1;
+}
+
+static const char *password_why(const char *pw)
+{
+    size_t n = strlen(pw);
+    if (n == 0)
+        return "must not be empty";
+    return n > GRANTD_PASSWORD_MAX ? "is longer than 1024 bytes" : NULL;
+}
+
+static int user_member(struct grantd_arena *a, const char *name, json_t *v, int update,
+                       struct grantd_user *u, const char **password, const char **why)
+{
+    if (strcmp(name, "username") == 0)
+        return user_string(a, name, v, 0, grantd_rules_username_why, &u->username, why);
+    if (strcmp(name, "account") == 0)
+        return user_string(a, name, v, 1, grantd_rules_username_why, &u->account, why);
+    if (strcmp(name, "email") == 0)
+        return user_string(a, name, v, 1, grantd_rules_email_why, &u->email, why);
+    if (strcmp(name, "password") == 0 && !update)
+        return user_string(a, name, v, 0, password_why, password, why);
+    if (strcmp(name, "password") == 0)
+        *why = "password is set with PUT .../password";
+    else if (strcmp(name, "id") == 0 || strcmp(name, "disabled") == 0 ||
+             strcmp(name, "created_at") == 0 || strcmp(name, "updated_at") == 0)
+        *why = grantd_arena_printf(a, "%s is read-only", name);
+    else
+        *why = unknown_member(a, name);
+    return 0;
+}
+
+grantd_rc grantd_api_user_parse(struct grantd_arena *a, const char *body, size_t len,
+                                int update, struct grantd_user *u, const char **password,
+                                const char **why)
+{
+    const char *pw = NULL;
+    if (!update)
+        memset(u, 0, sizeof(*u));
+    json_t *root = load(body, len, why);
+    if (!root)
+        return GRANTD_EINVAL;
+    const char *name;
+    json_t *v;
+    int ok = 1;
+    json_object_foreach(root, name, v) {
+        if (!(ok = user_member(a, name, v, update, u, &pw, why)))
+            break;
+    }
+    json_decref(root);
+    const char *missing = update ? NULL : !u->username ? "username is required"
+                                        : !pw          ? "password is required"
+                                                       : NULL;
+    if (ok && missing) {
+        *why = missing;
+        ok = 0;
+    }
+    if (password)
+        *password = pw;
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
+/* ---- the small bodies ----------------------------------------------------------------- */
+
+/* The one member name may hold (or nothing); *value borrowed from root. */
+static int single_member(struct grantd_arena *a, json_t *root, const char *name, json_t **value,
+                         const char **why)
+{
+    const char *key;
+    json_t *v;
+    *value = NULL;
+    json_object_foreach(root, key, v) {
+        if (strcmp(key, name) != 0) {
+            *why = unknown_member(a, key);
+            return 0;
+        }
+        *value = v;
+    }
+    return 1;
+}
+
+grantd_rc grantd_api_password_parse(struct grantd_arena *a, const char *body, size_t len,
+                                    const char **password, const char **why)
+{
+    json_t *root = load(body, len, why), *v = NULL;
+    if (!root)
+        return GRANTD_EINVAL;
+    int ok = single_member(a, root, "password", &v, why);
+    if (ok && !v) {
+        *why = "password is required";
+        ok = 0;
+    }
+    if (ok)
+        ok = user_string(a, "password", v, 0, password_why, password, why);
+    json_decref(root);
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
+grantd_rc grantd_api_overlap_parse(struct grantd_arena *a, const char *body, size_t len,
+                                   int64_t *overlap, const char **why)
+{
+    json_t *root = load(body, len, why), *v = NULL;
+    if (!root)
+        return GRANTD_EINVAL;
+    int ok = single_member(a, root, "overlap", &v, why);
+    *overlap = 0;
+    if (ok && v) {
+        json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+        ok = n >= 0 && n <= GRANTD_API_OVERLAP_MAX;
+        if (ok)
+            *overlap = n;
+        else
+            *why = "overlap must be a number of seconds from 0 to 2592000 (30 days)";
+    }
+    json_decref(root);
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
+grantd_rc grantd_api_alg_parse(struct grantd_arena *a, const char *body, size_t len,
+                               const char **alg, const char **why)
+{
+    json_t *root = load(body, len, why), *v = NULL;
+    if (!root)
+        return GRANTD_EINVAL;
+    int ok = single_member(a, root, "alg", &v, why);
+    const char *s = v ? json_string_value(v) : NULL;
+    *alg = NULL;
+    if (ok && v) {
+        ok = s && (strcmp(s, "ES256") == 0 || strcmp(s, "RS256") == 0);
+        if (ok)
+            *alg = strcmp(s, "ES256") == 0 ? "ES256" : "RS256";
+        else
+            *why = "alg must be ES256 or RS256";
+    }
+    json_decref(root);
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}

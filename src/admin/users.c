@@ -1,0 +1,170 @@
+/* The admin API's users, under /v1/tenants/{t}/users: what `grantd user ...` does, through
+ * the same store operations and rules (admin/rules.h, admin/body.h):
+ *   GET   .../users                  list, by username (?limit=, ?after=USER_ID)
+ *   POST  .../users                  create {"username", "password", "account", "email"}
+ *   GET   .../users/{id}             show (never the password or its hash)
+ *   PATCH .../users/{id}             username, account, email (JSON merge; null clears)
+ *   POST  .../users/{id}/disable     they can no longer log in; the revocation feed is told
+ *   POST  .../users/{id}/enable
+ *   PUT   .../users/{id}/password    {"password": "..."}: 204; stored as argon2id only
+ * {id} is the user's id (the subject of their tokens). Passwords are hashed here (argon2id:
+ * the admin routes run on the slow workers, off the I/O threads) and wiped; they are never
+ * answered or logged. */
+#include <string.h>
+
+#include "admin/api_int.h"
+#include "admin/body.h"
+#include "admin/rules.h"
+#include "core/password.h"
+
+static int load(struct api_ctx *x, struct grantd_user *u)
+{
+    grantd_rc rc = grantd_store_user_get(x->store, x->req->arena, x->tenant.id, x->arg, u);
+    if (rc != GRANTD_OK)
+        grantd_api_store_fail(x, rc, "user", x->arg);
+    return rc == GRANTD_OK;
+}
+
+static void answer_stored(struct api_ctx *x)
+{
+    struct grantd_user u;
+    if (load(x, &u))
+        grantd_api_json(x, 200, grantd_api_user_json(&u));
+}
+
+void grantd_api_users_list(struct api_ctx *x)
+{
+    size_t limit, n = 0, start = 0;
+    const char *after;
+    struct grantd_user *list = NULL;
+    if (!grantd_api_page(x, &limit, &after))
+        return;
+    grantd_rc rc = grantd_store_user_list(x->store, x->req->arena, x->tenant.id, &list, &n);
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(x->req, x->resp, rc);
+        return;
+    }
+    if (after) {
+        while (start < n && strcmp(list[start].id, after) != 0)
+            start++;
+        if (start == n) {
+            grantd_api_bad(x, "after names no user of this tenant");
+            return;
+        }
+        start++;
+    }
+    json_t *arr = json_array();
+    size_t end = start + limit < n ? start + limit : n;
+    for (size_t i = start; i < end; i++)
+        json_array_append_new(arr, grantd_api_user_json(&list[i]));
+    json_t *next = end < n && end > 0 ? json_string(list[end - 1].id) : json_null();
+    grantd_api_json(x, 200, json_pack("{s:o,s:o}", "users", arr, "next", next));
+}
+
+void grantd_api_user_create(struct api_ctx *x)
+{
+    struct grantd_user u;
+    const char *why = NULL, *password = NULL;
+    char id[32], hash[GRANTD_PASSWORD_HASH_LEN] = "";
+    if (grantd_api_user_parse(x->req->arena, x->req->body, x->req->body_len, 0, &u, &password,
+                              &why) != GRANTD_OK) {
+        grantd_api_bad(x, why);
+        return;
+    }
+    grantd_rc rc = grantd_rules_random_id(id);
+    if (rc == GRANTD_OK)
+        rc = grantd_password_hash(password, hash);
+    explicit_bzero((char *)password, strlen(password));
+    u.tenant = x->tenant.id;
+    u.id = id;
+    u.password_hash = hash;
+    u.created_at = u.updated_at = x->now;
+    if (rc == GRANTD_OK)
+        rc = grantd_store_user_put(x->store, &u);
+    if (rc == GRANTD_OK) {
+        grantd_api_audit(x, "user.create", id);
+        grantd_api_json(x, 201, grantd_api_user_json(&u));
+    } else {
+        grantd_api_store_fail(x, rc, "user", u.username);
+    }
+    explicit_bzero(hash, sizeof(hash));
+}
+
+void grantd_api_user_show(struct api_ctx *x)
+{
+    struct grantd_user u;
+    if (load(x, &u))
+        grantd_api_json(x, 200, grantd_api_user_json(&u));
+}
+
+void grantd_api_user_update(struct api_ctx *x)
+{
+    struct grantd_user u;
+    const char *why = NULL;
+    if (!load(x, &u))
+        return;
+    if (grantd_api_user_parse(x->req->arena, x->req->body, x->req->body_len, 1, &u, NULL,
+                              &why) != GRANTD_OK) {
+        grantd_api_bad(x, why);
+        return;
+    }
+    grantd_rc rc = grantd_store_user_update(x->store, &u, x->now);
+    if (rc != GRANTD_OK) {
+        grantd_api_store_fail(x, rc, "user", rc == GRANTD_EEXIST ? u.username : x->arg);
+        return;
+    }
+    grantd_api_audit(x, "user.update", x->arg);
+    answer_stored(x);
+}
+
+static void set_disabled(struct api_ctx *x, int disabled)
+{
+    struct grantd_user u;
+    if (!load(x, &u))
+        return;
+    grantd_rc rc = grantd_store_user_set_disabled(x->store, x->tenant.id, u.username, disabled,
+                                                  x->now);
+    if (rc != GRANTD_OK) {
+        grantd_api_store_fail(x, rc, "user", x->arg);
+        return;
+    }
+    grantd_api_audit(x, disabled ? "user.disable" : "user.enable", x->arg);
+    answer_stored(x);
+}
+
+void grantd_api_user_disable(struct api_ctx *x)
+{
+    set_disabled(x, 1);
+}
+
+void grantd_api_user_enable(struct api_ctx *x)
+{
+    set_disabled(x, 0);
+}
+
+void grantd_api_user_password(struct api_ctx *x)
+{
+    struct grantd_user u;
+    const char *why = NULL, *password = NULL;
+    char hash[GRANTD_PASSWORD_HASH_LEN] = "";
+    if (grantd_api_password_parse(x->req->arena, x->req->body, x->req->body_len, &password,
+                                  &why) != GRANTD_OK) {
+        grantd_api_bad(x, why);
+        return;
+    }
+    grantd_rc rc = GRANTD_OK;
+    if (load(x, &u)) {
+        rc = grantd_password_hash(password, hash);
+        if (rc == GRANTD_OK)
+            rc = grantd_store_user_set_password(x->store, x->tenant.id, u.username, hash,
+                                                x->now);
+        if (rc == GRANTD_OK) {
+            grantd_api_audit(x, "user.password", x->arg);
+            grantd_response_body(x->resp, 204, NULL, "", 0);
+        } else {
+            grantd_api_store_fail(x, rc, "user", x->arg);
+        }
+    }
+    explicit_bzero((char *)password, strlen(password));
+    explicit_bzero(hash, sizeof(hash));
+}

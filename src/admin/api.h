@@ -9,6 +9,8 @@
 #ifndef GRANTD_ADMIN_API_H
 #define GRANTD_ADMIN_API_H
 
+#include <jansson.h>
+
 #include "core/crypto.h"
 #include "core/error.h"
 #include "http/request.h"
@@ -19,6 +21,10 @@
 
 /* Every request under /v1/tenants (any method), on the admin listener. */
 void grantd_admin_api_endpoint(struct grantd_request *req, struct grantd_response *resp);
+
+/* A space-separated list (a client's resources, a scope) as a JSON array of its words;
+ * NULL is an empty list. Shared with the CLI's --json output. */
+json_t *grantd_api_words_json(const char *list);
 
 /* A fresh admin key's text into text and its keyed hash (the store's) into hash. */
 GRANTD_MUST_USE grantd_rc grantd_api_key_new(struct grantd_store *s,

@@ -13,6 +13,8 @@
 #include "admin/rules.h"
 #include "core/password.h"
 #include "oauth/redirect_uri.h"
+#include "oauth/resource.h"
+#include "oauth/scope.h"
 
 /* ---- shared --------------------------------------------------------------------------- */
 
@@ -125,6 +127,35 @@ static int m_redirect_uris(struct client_parse *p, const char *name, json_t *v)
     p->c->redirect_uris = uris;
     p->c->redirect_uri_count = count;
     p->uris_given = 1;
+    return 1;
+}
+
+/* RFC 8707 resource indicators the client may ask tokens for: distinct absolute URIs, in
+ * order, at most GRANTD_RESOURCE_MAX, the same rule as `grantd client create --resource`. */
+static int m_resources(struct client_parse *p, const char *name, json_t *v)
+{
+    if (!json_is_array(v))
+        return fail(p, "%s must be an array of absolute URIs", name);
+    size_t n = json_array_size(v), count = 0;
+    const char *list[GRANTD_RESOURCE_MAX];
+    for (size_t i = 0; i < n; i++) {
+        const char *r = string_of(p->a, json_array_get(v, i)), *why;
+        if (!r)
+            return fail(p, "%s must be an array of absolute URIs", name);
+        if ((why = grantd_resource_problem(r)) != NULL) {
+            p->why = grantd_arena_printf(p->a, "%s[%zu]: %s", name, i, why);
+            return 0;
+        }
+        size_t j = 0;
+        while (j < count && strcmp(list[j], r) != 0)
+            j++;
+        if (j < count)
+            continue; /* the same URI twice is listed once, as in the CLI */
+        if (count == GRANTD_RESOURCE_MAX)
+            return fail(p, "%s may hold at most 16 URIs", name);
+        list[count++] = r;
+    }
+    p->c->resources = grantd_scope_join(p->a, list, count);
     return 1;
 }
 
@@ -265,6 +296,7 @@ static const struct {
     {"redirect_uris", m_redirect_uris},
     {"grant_types", m_grant_types},
     {"response_types", m_response_types},
+    {"resources", m_resources},
     {"scope", m_scope},
     {"token_endpoint_auth_method", m_auth_method},
     {"redirect_uri_wildcard", m_flag},

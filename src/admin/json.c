@@ -3,8 +3,21 @@
  * secret only when the caller hands it (shown once). */
 #include <string.h>
 
+#include "admin/api.h"
 #include "admin/api_int.h"
 #include "admin/rules.h"
+
+json_t *grantd_api_words_json(const char *list)
+{
+    json_t *arr = json_array();
+    for (const char *p = list ? list : ""; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len)
+            json_array_append_new(arr, json_stringn(p, len));
+        p += len + (p[len] == ' ');
+    }
+    return arr;
+}
 
 /* A lifetime: null for the server's default, "never", or seconds. */
 static json_t *ttl_json(int64_t ttl)
@@ -47,6 +60,7 @@ static void rfc7591_members(json_t *o, const struct grantd_client *c)
         json_array_append_new(types, json_string("code"));
     json_object_set_new(o, "response_types", types);
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
+    json_object_set_new(o, "resources", grantd_api_words_json(c->resources));
     json_object_set_new(o, "token_endpoint_auth_method", json_string(auth_method(c)));
     json_object_set_new(o, "client_id_issued_at", json_integer(c->created_at));
     if (!c->is_public) /* RFC 7591 §3.2.1: 0, the secret does not expire */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/api.h"
 
 /* The client flags: JSON boolean member (also the name on the "flags:" line of text output)
  * and short name for tables. JWT access tokens are no boolean: the JSON and text output
@@ -76,19 +77,6 @@ static json_t *grants_json(unsigned grants)
     return arr;
 }
 
-/* The space-separated resources as a JSON array of strings. */
-static json_t *resources_json(const char *list)
-{
-    json_t *arr = json_array();
-    for (const char *p = list ? list : ""; *p;) {
-        size_t len = strcspn(p, " ");
-        if (len)
-            json_array_append_new(arr, json_stringn(p, len));
-        p += len + (p[len] == ' ');
-    }
-    return arr;
-}
-
 json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret)
 {
     json_t *uris = json_array();
@@ -101,7 +89,7 @@ json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret
     json_object_set_new(o, "name", json_string(c->name));
     json_object_set_new(o, "redirect_uris", uris);
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
-    json_object_set_new(o, "resources", resources_json(c->resources));
+    json_object_set_new(o, "resources", grantd_api_words_json(c->resources));
     json_object_set_new(o, "grant_types", grants_json(c->grants));
     json_object_set_new(o, "public", json_boolean(c->is_public));
     for (size_t i = 0; i < FLAG_COUNT; i++)

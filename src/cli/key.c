@@ -218,7 +218,7 @@ static const char *state_of(struct grantd_admin_session *s, const char *kid, int
     *rc = grantd_store_key_list(s->store, s->arena, s->tenant, &list, &n);
     for (size_t i = 0; *rc == GRANTD_OK && i < n; i++)
         if (strcmp(list[i].kid, kid) == 0)
-            return state(list, n, i, now);
+            return grantd_keys_state(list, n, i, now);
     return NULL;
 }
 

@@ -15,6 +15,7 @@
 #include "core/password.h"
 #include "fuzz_assert.h"
 #include "oauth/redirect_uri.h"
+#include "oauth/resource.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,6 +49,20 @@ static void check_client(const struct grantd_client *c, int update)
     FUZZ_CHECK(strcmp(norm, c->scope) == 0); /* stored normalised */
     FUZZ_CHECK(c->grants != 0 && (c->grants & ~7u) == 0);
     FUZZ_CHECK(!(c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS)));
+    /* resources: distinct resource indicators, single-spaced, at most GRANTD_RESOURCE_MAX */
+    size_t resources = 0;
+    for (const char *r = c->resources ? c->resources : ""; *r; resources++) {
+        size_t len = strcspn(r, " ");
+        char one[GRANTD_RESOURCE_MAX_LEN + 1];
+        FUZZ_CHECK(len >= 1 && len <= GRANTD_RESOURCE_MAX_LEN);
+        memcpy(one, r, len);
+        one[len] = '\0';
+        FUZZ_CHECK(grantd_resource_problem(one) == NULL);
+        r += len;
+        FUZZ_CHECK(*r == '\0' || (r[1] != '\0' && r[1] != ' '));
+        r += *r == ' ';
+    }
+    FUZZ_CHECK(resources <= GRANTD_RESOURCE_MAX);
     FUZZ_CHECK(c->redirect_uri_count <= GRANTD_CLIENT_MAX_URIS);
     for (size_t i = 0; i < c->redirect_uri_count; i++) {
         FUZZ_CHECK(c->redirect_uris[i] != NULL);

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, RefResolver
 from conftest import ROOT
 from flow import Agent, authorize_url, pkce_pair
 from test_check import admin_server
-from test_tokens import client_credentials, introspect_json, observer
+from test_tokens import client_credentials, introspect_json, observer, token_post
 
 DOC = yaml.safe_load((ROOT / "docs" / "admin-api.yaml").read_text())
 RESOLVER = RefResolver.from_schema(DOC)
@@ -257,6 +257,39 @@ def test_create_show_list_update_delete(api):
     assert not token_works(api.srv, created)
 
 
+def test_resources_set_through_the_api_bind_the_tokens(api):
+    """A client's resources (RFC 8707) set by create and PATCH are what /token lets it ask
+    for, and what its tokens' audience becomes."""
+    orders, billing = "https://api.shop.example/orders", "https://api.shop.example/billing"
+    c = api.ok("POST", CLIENTS, {"client_name": "Orders bot",
+                                 "grant_types": ["client_credentials"],
+                                 "resources": [orders, orders]}, status=201)
+    assert c["resources"] == [orders]
+    cid = c["client_id"]
+    assert json.loads(api.srv.cli("client", "show", cid, "--json").stdout)["resources"] == \
+        [orders]
+
+    def ask(resource):
+        return token_post(api.srv, c, {"grant_type": "client_credentials",
+                                       "resource": resource})
+
+    r = ask(orders)
+    assert r.status_code == 200, r.text
+    assert introspect_json(api.srv, c, r.json()["access_token"])["aud"] == orders
+    r = ask(billing)
+    assert (r.status_code, r.json()["error"]) == (400, "invalid_target")
+
+    assert api.ok("PATCH", f"{CLIENTS}/{cid}", {"resources": [billing, orders]})[
+        "resources"] == [billing, orders]
+    assert ask(billing).status_code == 200
+    assert api.ok("PATCH", f"{CLIENTS}/{cid}", {"client_name": "Bot"})["resources"] == \
+        [billing, orders]  # a PATCH without the member leaves them
+    assert api.ok("PATCH", f"{CLIENTS}/{cid}", {"resources": []})["resources"] == []
+    r = ask(orders)
+    assert (r.status_code, r.json()["error"]) == (400, "invalid_target")
+    assert client_credentials(api.srv, c).status_code == 200  # a token for the issuer
+
+
 def test_public_clients_and_chosen_ids(api):
     pub = api.ok("POST", CLIENTS, {**NEW_CLIENT, "client_id": "mobile-app",
                                    "token_endpoint_auth_method": "none"}, status=201)
@@ -349,6 +382,14 @@ BAD_CLIENTS = [
     ({"client_name": "A", "redirect_uris": ["https://*.example.com/cb"]}, "redirect_uris[0]: "),
     ({"client_name": "A", "redirect_uris": [f"https://a.example/{i}" for i in range(33)]},
      "redirect_uris may hold at most 32 URIs"),
+    ({"client_name": "A", "resources": "https://api.example"},
+     "resources must be an array of absolute URIs"),
+    ({"client_name": "A", "resources": ["orders"]}, "resources[0]: a resource must be an "
+                                                     "absolute URI"),
+    ({"client_name": "A", "resources": ["https://a.example", "https://b.example/#x"]},
+     "resources[1]: a resource must not contain a fragment"),
+    ({"client_name": "A", "resources": [f"https://api.example/{i}" for i in range(17)]},
+     "resources may hold at most 16 URIs"),
     ({"client_name": "A", "grant_types": ["implicit"]}, "grant_types may hold only"),
     ({"client_name": "A", "grant_types": []}, "grant_types must be a non-empty array"),
     ({"client_name": "A", "response_types": ["token"]}, "response_types must be"),

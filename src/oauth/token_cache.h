@@ -40,8 +40,8 @@ GRANTD_MUST_USE grantd_rc grantd_token_cache_get(struct grantd_request *req,
                                                  struct grantd_token_facts *out);
 
 /* Self-contained JWTs (token_find.h), stored nowhere: the facts of one whose signature
- * verified and that had no revocation row, keyed by the storage key of its text
- * (grantd_opaque_hash) and compared by the whole text. Valid while the store's generation
+ * verified and that had no revocation row, keyed by the digest of its text
+ * (grantd_opaque_hash_unordered: no claims decoded on a hit) and compared by the whole text. Valid while the store's generation
  * is the one read by grantd_token_cache_mark before the lookups that decided them: a
  * revocation row (store.h, token_put), a disabled or changed client and a key rotation all
  * move it. Expiry is the caller's to check, as for stored tokens.

@@ -70,29 +70,32 @@ grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int ca
                             struct grantd_token_facts *f, enum grantd_token_where *where,
                             int *is_jwt)
 {
-    unsigned char key[GRANTD_SHA256_LEN];
+    unsigned char key[GRANTD_SHA256_LEN], text_key[GRANTD_SHA256_LEN];
     const char *dot = strchr(text, '.');
     int jwt = dot && strchr(dot + 1, '.') != NULL;
     if (is_jwt)
         *is_jwt = jwt;
     *where = GRANTD_TOKEN_ABSENT;
-    grantd_opaque_hash(text, key);
     /* a self-contained token's verdict, kept while the generation read before its lookups
-     * is the store's (token_cache.h): no store read and no signature check */
+     * is the store's (token_cache.h): no store read, no signature check, and no decoding of
+     * the claims, so its entry goes by the text's digest alone (the entry compares the
+     * whole text) */
     uint64_t generation = 0;
     int64_t fetched_us = 0;
     if (cache && jwt) {
-        if (grantd_token_cache_self_get(req, text, key, f)) {
+        grantd_opaque_hash_unordered(text, text_key);
+        if (grantd_token_cache_self_get(req, text, text_key, f)) {
             *where = GRANTD_TOKEN_SELF_CONTAINED;
             return GRANTD_OK;
         }
         generation = grantd_token_cache_mark(req, &fetched_us);
     }
+    grantd_opaque_hash(text, key);
     grantd_rc rc = stored(req, cache, key, f);
     if (rc == GRANTD_ENOTFOUND && jwt) {
         rc = self_contained(req, cache, text, f, where);
         if (cache && rc == GRANTD_OK && *where == GRANTD_TOKEN_SELF_CONTAINED)
-            grantd_token_cache_self_keep(req, text, key, generation, fetched_us, f);
+            grantd_token_cache_self_keep(req, text, text_key, generation, fetched_us, f);
         return rc;
     }
     *where = rc == GRANTD_OK ? GRANTD_TOKEN_STORED : GRANTD_TOKEN_ABSENT;

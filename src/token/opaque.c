@@ -130,6 +130,12 @@ static int jwt_order(const char *text, size_t n, unsigned char out[ORDER_BYTES])
     return found;
 }
 
+void grantd_opaque_hash_unordered(const char *text, unsigned char key[GRANTD_SHA256_LEN])
+{
+    static const unsigned char none[ORDER_BYTES];
+    make_key(text, none, key);
+}
+
 void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN])
 {
     size_t n = strlen(text);

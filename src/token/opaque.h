@@ -65,4 +65,9 @@ void grantd_opaque_key_jwt(const char *jwt, const char *jti, unsigned char key[G
 /* The storage key of a presented credential: an opaque one, a JWT, or anything else. */
 void grantd_opaque_hash(const char *text, unsigned char key[GRANTD_SHA256_LEN]);
 
+/* grantd_opaque_hash's key with its ordering bytes zeroed: the same digest of the text,
+ * without decoding a JWT's claims for its jti. For lookups that compare the whole text too
+ * (the self-contained verdict cache, oauth/token_cache.h), never for the store. */
+void grantd_opaque_hash_unordered(const char *text, unsigned char key[GRANTD_SHA256_LEN]);
+
 #endif

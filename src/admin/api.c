@@ -107,7 +107,8 @@ void grantd_api_audit(struct api_ctx *x, const char *action, const char *record)
                record ? record : "");
 }
 
-int grantd_api_page(struct api_ctx *x, size_t *limit, const char **after)
+/* ?limit= and ?after=, each at most once; 0 when malformed. */
+static int page_query(struct api_ctx *x, size_t *limit, const char **after)
 {
     const char *text = NULL;
     *limit = PAGE_DEFAULT;
@@ -123,10 +124,34 @@ int grantd_api_page(struct api_ctx *x, size_t *limit, const char **after)
         ok = ok && v >= 1 && v <= PAGE_MAX;
         *limit = v;
     }
-    if (!ok)
+    return ok;
+}
+
+int grantd_api_page(struct api_ctx *x, const void *list, size_t n,
+                    const char *(*id)(const void *list, size_t i), const char *what,
+                    struct api_page *out)
+{
+    size_t limit;
+    const char *after;
+    if (!page_query(x, &limit, &after)) {
         grantd_api_bad(x, "limit must be a number from 1 to 500, after an id from the list "
                           "(each at most once)");
-    return ok;
+        return 0;
+    }
+    out->start = 0;
+    if (after) {
+        while (out->start < n && strcmp(id(list, out->start), after) != 0)
+            out->start++;
+        if (out->start == n) {
+            grantd_api_bad(x, grantd_arena_printf(x->req->arena,
+                                                  "after names no %s of this tenant", what));
+            return 0;
+        }
+        out->start++;
+    }
+    out->end = out->start + limit < n ? out->start + limit : n;
+    out->next = out->end < n && out->end > 0 ? id(list, out->end - 1) : NULL;
+    return 1;
 }
 
 /* ---- authentication ------------------------------------------------------------------- */

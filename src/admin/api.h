@@ -25,6 +25,8 @@ void grantd_admin_api_endpoint(struct grantd_request *req, struct grantd_respons
 /* A space-separated list (a client's resources, a scope) as a JSON array of its words;
  * NULL is an empty list. Shared with the CLI's --json output. */
 json_t *grantd_api_words_json(const char *list);
+/* A client's grant bits as the array of their names (RFC 7591 grant_types). */
+json_t *grantd_api_grants_json(unsigned grants);
 
 /* A fresh admin key's text into text and its keyed hash (the store's) into hash. */
 GRANTD_MUST_USE grantd_rc grantd_api_key_new(struct grantd_store *s,

@@ -40,9 +40,19 @@ void grantd_api_json(struct api_ctx *x, unsigned status, json_t *body);
 /* The structured log event of a change ("admin_change"): the admin key's id and name, the
  * action ("client.create"), the tenant and the record's id. Never a secret. */
 void grantd_api_audit(struct api_ctx *x, const char *action, const char *record);
-/* Pagination: ?limit= (1..500, default 100) and ?after= (an id from the list). 0 with a
- * 400 answered when they are malformed. */
-int grantd_api_page(struct api_ctx *x, size_t *limit, const char **after);
+/* One page of a list: records [start, end) of it, and next, the id to pass as ?after= for
+ * the following page (NULL on the last). */
+struct api_page {
+    size_t start, end;
+    const char *next;
+};
+/* The page that ?limit= (1..500, default 100) and ?after= (an id from the list) ask of the
+ * n records of list, in the store's order, id(list, i) naming record i. 0 with a 400
+ * answered when they are malformed or after names none of them ("after names no WHAT of
+ * this tenant"). */
+int grantd_api_page(struct api_ctx *x, const void *list, size_t n,
+                    const char *(*id)(const void *list, size_t i), const char *what,
+                    struct api_page *out);
 
 /* Records as JSON (json.c). secret (may be NULL) is shown once, on create and rotation. */
 json_t *grantd_api_client_json(const struct grantd_client *c, const char *secret, int64_t now);

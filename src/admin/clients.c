@@ -43,32 +43,27 @@ static void answer_stored(struct api_ctx *x, const char *secret)
         answer_client(x, 200, &c, secret);
 }
 
+static const char *client_id_at(const void *list, size_t i)
+{
+    return ((const struct grantd_client *)list)[i].id;
+}
+
 void grantd_api_clients_list(struct api_ctx *x)
 {
-    size_t limit, n = 0, start = 0;
-    const char *after;
+    size_t n = 0;
     struct grantd_client *list = NULL;
-    if (!grantd_api_page(x, &limit, &after))
-        return;
+    struct api_page page;
     grantd_rc rc = grantd_store_client_list(x->store, x->req->arena, x->tenant.id, &list, &n);
     if (rc != GRANTD_OK) {
         grantd_response_internal(x->req, x->resp, rc);
         return;
     }
-    if (after) {
-        while (start < n && strcmp(list[start].id, after) != 0)
-            start++;
-        if (start == n) {
-            grantd_api_bad(x, "after names no client of this tenant");
-            return;
-        }
-        start++;
-    }
+    if (!grantd_api_page(x, list, n, client_id_at, "client", &page))
+        return;
     json_t *arr = json_array();
-    size_t end = start + limit < n ? start + limit : n;
-    for (size_t i = start; i < end; i++)
+    for (size_t i = page.start; i < page.end; i++)
         json_array_append_new(arr, grantd_api_client_json(&list[i], NULL, x->now));
-    json_t *next = end < n && end > 0 ? json_string(list[end - 1].id) : json_null();
+    json_t *next = page.next ? json_string(page.next) : json_null();
     grantd_api_json(x, 200, json_pack("{s:o,s:o}", "clients", arr, "next", next));
 }
 

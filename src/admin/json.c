@@ -27,7 +27,7 @@ static json_t *ttl_json(int64_t ttl)
     return ttl == GRANTD_TTL_NEVER ? json_string("never") : json_integer(ttl);
 }
 
-static json_t *grants_json(unsigned grants)
+json_t *grantd_api_grants_json(unsigned grants)
 {
     json_t *arr = json_array();
     unsigned bit;
@@ -54,7 +54,7 @@ static void rfc7591_members(json_t *o, const struct grantd_client *c)
     json_object_set_new(o, "client_id", json_string(c->id));
     json_object_set_new(o, "client_name", json_string(c->name));
     json_object_set_new(o, "redirect_uris", uris);
-    json_object_set_new(o, "grant_types", grants_json(c->grants));
+    json_object_set_new(o, "grant_types", grantd_api_grants_json(c->grants));
     json_t *types = json_array();
     if (c->grants & GRANTD_GRANT_AUTHORIZATION_CODE)
         json_array_append_new(types, json_string("code"));

@@ -32,32 +32,27 @@ static void answer_stored(struct api_ctx *x)
         grantd_api_json(x, 200, grantd_api_user_json(&u));
 }
 
+static const char *user_id_at(const void *list, size_t i)
+{
+    return ((const struct grantd_user *)list)[i].id;
+}
+
 void grantd_api_users_list(struct api_ctx *x)
 {
-    size_t limit, n = 0, start = 0;
-    const char *after;
+    size_t n = 0;
     struct grantd_user *list = NULL;
-    if (!grantd_api_page(x, &limit, &after))
-        return;
+    struct api_page page;
     grantd_rc rc = grantd_store_user_list(x->store, x->req->arena, x->tenant.id, &list, &n);
     if (rc != GRANTD_OK) {
         grantd_response_internal(x->req, x->resp, rc);
         return;
     }
-    if (after) {
-        while (start < n && strcmp(list[start].id, after) != 0)
-            start++;
-        if (start == n) {
-            grantd_api_bad(x, "after names no user of this tenant");
-            return;
-        }
-        start++;
-    }
+    if (!grantd_api_page(x, list, n, user_id_at, "user", &page))
+        return;
     json_t *arr = json_array();
-    size_t end = start + limit < n ? start + limit : n;
-    for (size_t i = start; i < end; i++)
+    for (size_t i = page.start; i < page.end; i++)
         json_array_append_new(arr, grantd_api_user_json(&list[i]));
-    json_t *next = end < n && end > 0 ? json_string(list[end - 1].id) : json_null();
+    json_t *next = page.next ? json_string(page.next) : json_null();
     grantd_api_json(x, 200, json_pack("{s:o,s:o}", "users", arr, "next", next));
 }
 

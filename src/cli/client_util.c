@@ -66,17 +66,6 @@ static const char *format_name(unsigned flags)
     return flags & GRANTD_CLIENT_JWT_ACCESS ? "jwt" : "opaque";
 }
 
-static json_t *grants_json(unsigned grants)
-{
-    json_t *arr = json_array();
-    unsigned bit;
-    const char *name;
-    for (size_t i = 0; (name = grantd_rules_grant_at(i, &bit)) != NULL; i++)
-        if (grants & bit)
-            json_array_append_new(arr, json_string(name));
-    return arr;
-}
-
 json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret)
 {
     json_t *uris = json_array();
@@ -90,7 +79,7 @@ json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret
     json_object_set_new(o, "redirect_uris", uris);
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
     json_object_set_new(o, "resources", grantd_api_words_json(c->resources));
-    json_object_set_new(o, "grant_types", grants_json(c->grants));
+    json_object_set_new(o, "grant_types", grantd_api_grants_json(c->grants));
     json_object_set_new(o, "public", json_boolean(c->is_public));
     for (size_t i = 0; i < FLAG_COUNT; i++)
         if (flag_table[i].json)

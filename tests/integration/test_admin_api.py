@@ -313,6 +313,19 @@ def test_list_pages(api):
     assert [c["client_id"] for c in page["clients"]] == ids[4:] and page["next"] is None
     for params in ({"limit": 0}, {"limit": 501}, {"limit": "x"}, {"after": "nope"}):
         api.bad("GET", CLIENTS, params=params)
+    assert api.bad("GET", CLIENTS, params={"after": "nope"}) == \
+        "after names no client of this tenant"
+    # users page the same way
+    users = [api.ok("POST", USERS, {"username": f"u{i}", "password": "pw"}, status=201)["id"]
+             for i in range(3)]
+    listed = [u["id"] for u in api.ok("GET", USERS)["users"]]
+    page = api.ok("GET", USERS, params={"limit": 2})
+    assert [u["id"] for u in page["users"]] == listed[:2] and page["next"] == listed[1]
+    page = api.ok("GET", USERS, params={"after": page["next"]})
+    assert [u["id"] for u in page["users"]] == listed[2:] and page["next"] is None
+    assert sorted(listed) == sorted(users)
+    assert api.bad("GET", USERS, params={"after": "nope"}) == \
+        "after names no user of this tenant"
 
 
 def test_disable_has_the_effects_of_the_cli(api):

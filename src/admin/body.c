@@ -106,55 +106,62 @@ static int m_client_name(struct client_parse *p, const char *name, json_t *v)
     return 1;
 }
 
-static int m_redirect_uris(struct client_parse *p, const char *name, json_t *v)
+/* An array member of distinct strings (a repeated one counts once, as in the CLI), in
+ * order, at most max of them, each passing check when there is one (its reason is given
+ * as "NAME[i]: reason"): into *out (arena) and *count. 0 with p->why when refused. */
+static int distinct_strings(struct client_parse *p, const char *name, json_t *v, size_t max,
+                            const char *(*check)(const char *), const char ***out,
+                            size_t *count)
 {
     if (!json_is_array(v))
         return fail(p, "%s must be an array of strings", name);
-    size_t n = json_array_size(v), count = 0;
-    if (n > GRANTD_CLIENT_MAX_URIS)
-        return fail(p, "%s may hold at most 32 URIs", name);
-    const char **uris = grantd_arena_alloc(p->a, (n ? n : 1) * sizeof(*uris));
+    size_t n = json_array_size(v);
+    const char **list = grantd_arena_alloc(p->a, (max ? max : 1) * sizeof(*list));
+    *count = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *u = string_of(p->a, json_array_get(v, i));
-        if (!u)
+        const char *s = string_of(p->a, json_array_get(v, i)), *why;
+        if (!s)
             return fail(p, "%s must be an array of strings", name);
-        size_t j = 0;
-        while (j < count && strcmp(uris[j], u) != 0)
-            j++;
-        if (j == count) /* the same URI twice registers it once, as in the CLI */
-            uris[count++] = u;
-    }
-    p->c->redirect_uris = uris;
-    p->c->redirect_uri_count = count;
-    p->uris_given = 1;
-    return 1;
-}
-
-/* RFC 8707 resource indicators the client may ask tokens for: distinct absolute URIs, in
- * order, at most GRANTD_RESOURCE_MAX, the same rule as `grantd client create --resource`. */
-static int m_resources(struct client_parse *p, const char *name, json_t *v)
-{
-    if (!json_is_array(v))
-        return fail(p, "%s must be an array of absolute URIs", name);
-    size_t n = json_array_size(v), count = 0;
-    const char *list[GRANTD_RESOURCE_MAX];
-    for (size_t i = 0; i < n; i++) {
-        const char *r = string_of(p->a, json_array_get(v, i)), *why;
-        if (!r)
-            return fail(p, "%s must be an array of absolute URIs", name);
-        if ((why = grantd_resource_problem(r)) != NULL) {
+        if (check && (why = check(s)) != NULL) {
             p->why = grantd_arena_printf(p->a, "%s[%zu]: %s", name, i, why);
             return 0;
         }
         size_t j = 0;
-        while (j < count && strcmp(list[j], r) != 0)
+        while (j < *count && strcmp(list[j], s) != 0)
             j++;
-        if (j < count)
-            continue; /* the same URI twice is listed once, as in the CLI */
-        if (count == GRANTD_RESOURCE_MAX)
-            return fail(p, "%s may hold at most 16 URIs", name);
-        list[count++] = r;
+        if (j < *count)
+            continue;
+        if (*count == max) {
+            p->why = grantd_arena_printf(p->a, "%s may hold at most %zu URIs", name, max);
+            return 0;
+        }
+        list[(*count)++] = s;
     }
+    *out = list;
+    return 1;
+}
+
+static int m_redirect_uris(struct client_parse *p, const char *name, json_t *v)
+{
+    /* the registration rules are checked with the whole record (check_client) */
+    const char **uris;
+    if (!distinct_strings(p, name, v, GRANTD_CLIENT_MAX_URIS, NULL, &uris,
+                          &p->c->redirect_uri_count))
+        return 0;
+    p->c->redirect_uris = uris;
+    p->uris_given = 1;
+    return 1;
+}
+
+/* RFC 8707 resource indicators the client may ask tokens for: absolute URIs without a
+ * fragment, the same rule as `grantd client create --resource`. */
+static int m_resources(struct client_parse *p, const char *name, json_t *v)
+{
+    const char **list;
+    size_t count;
+    if (!distinct_strings(p, name, v, GRANTD_RESOURCE_MAX, grantd_resource_problem, &list,
+                          &count))
+        return 0;
     p->c->resources = grantd_scope_join(p->a, list, count);
     return 1;
 }

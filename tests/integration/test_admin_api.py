@@ -396,7 +396,7 @@ BAD_CLIENTS = [
     ({"client_name": "A", "redirect_uris": [f"https://a.example/{i}" for i in range(33)]},
      "redirect_uris may hold at most 32 URIs"),
     ({"client_name": "A", "resources": "https://api.example"},
-     "resources must be an array of absolute URIs"),
+     "resources must be an array of strings"),
     ({"client_name": "A", "resources": ["orders"]}, "resources[0]: a resource must be an "
                                                      "absolute URI"),
     ({"client_name": "A", "resources": ["https://a.example", "https://b.example/#x"]},

@@ -714,6 +714,49 @@ grantd_rc grantd_api_overlap_parse(struct grantd_arena *a, const char *body, siz
     return ok ? GRANTD_OK : GRANTD_EINVAL;
 }
 
+/* One optional integer member of 0..max (min 1 unless zero_ok) into *out (untouched when
+ * absent); 0 with *why otherwise. */
+static int small_int(json_t *root, const char *name, json_int_t min, json_int_t max,
+                     int64_t *out, const char **why, const char *message)
+{
+    json_t *v = json_object_get(root, name);
+    if (!v)
+        return 1;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (n < min || n > max) {
+        *why = message;
+        return 0;
+    }
+    *out = n;
+    return 1;
+}
+
+grantd_rc grantd_api_registration_token_parse(struct grantd_arena *a, const char *body,
+                                              size_t len, int64_t *expires_in, int64_t *uses,
+                                              const char **why)
+{
+    json_t *root = load(body, len, why);
+    if (!root)
+        return GRANTD_EINVAL;
+    const char *key;
+    json_t *v;
+    int ok = 1;
+    *expires_in = 0;
+    *uses = 1;
+    json_object_foreach(root, key, v) {
+        if (ok && strcmp(key, "expires_in") != 0 && strcmp(key, "uses") != 0) {
+            *why = unknown_member(a, key);
+            ok = 0;
+        }
+    }
+    ok = ok && small_int(root, "expires_in", 1, GRANTD_API_IAT_EXPIRES_MAX, expires_in, why,
+                         "expires_in must be a number of seconds from 1 to 31622400");
+    ok = ok && small_int(root, "uses", 0, GRANTD_API_IAT_USES_MAX, uses, why,
+                         "uses must be a number from 0 (no limit) to 1000000");
+    json_decref(root);
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
 grantd_rc grantd_api_alg_parse(struct grantd_arena *a, const char *body, size_t len,
                                const char **alg, const char **why)
 {

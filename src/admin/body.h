@@ -89,4 +89,16 @@ GRANTD_MUST_USE grantd_rc grantd_api_overlap_parse(struct grantd_arena *a, const
 GRANTD_MUST_USE grantd_rc grantd_api_alg_parse(struct grantd_arena *a, const char *body,
                                                size_t len, const char **alg, const char **why);
 
+/* The body of an initial access token's creation (dynamic client registration), empty or
+ * {"expires_in": SECONDS (1..GRANTD_API_IAT_EXPIRES_MAX), "uses": N (0: no limit, up to
+ * GRANTD_API_IAT_USES_MAX)} into *expires_in (0 when absent: never) and *uses (1 when
+ * absent). The same ranges as `grantd registration-token create`. */
+#define GRANTD_API_IAT_EXPIRES_MAX (366LL * 24 * 3600)
+#define GRANTD_API_IAT_USES_MAX 1000000LL
+GRANTD_MUST_USE grantd_rc grantd_api_registration_token_parse(struct grantd_arena *a,
+                                                              const char *body, size_t len,
+                                                              int64_t *expires_in,
+                                                              int64_t *uses,
+                                                              const char **why);
+
 #endif

@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/body.h"
 #include "admin/rules.h"
 #include "cli/admin.h"
 #include "core/clock.h"
 
-#define EXPIRES_MAX (366LL * 24 * 3600) /* a year */
-#define USES_MAX 1000000LL
+#define EXPIRES_MAX GRANTD_API_IAT_EXPIRES_MAX /* 366 days */
+#define USES_MAX GRANTD_API_IAT_USES_MAX
 
 static const char create_usage[] =
     "Usage: grantd registration-token create [--tenant T] [--expires-in S] [--uses N]\n"

@@ -1,7 +1,9 @@
 /* libFuzzer target for dynamic client registration bodies (RFC 7591 §2 at POST /register,
  * RFC 7592 §2.2 at PUT): grantd_api_register_parse, the admin body parser's registration
- * mode (src/admin/body.c). The first byte picks the issuer's allow-list (every member, or
- * only client_name and redirect_uris); the rest is the body.
+ * mode (src/admin/body.c); and the admin API's initial access token body
+ * (grantd_api_registration_token_parse). The first byte picks: bit 1 the token body, else
+ * bit 0 the issuer's allow-list (every member, or only client_name and redirect_uris); the
+ * rest is the body.
  *
  * Whatever is accepted must be a client the store may hold and the strict registration
  * rules allow: members outside the allow-list never set anything, redirect URIs pass the
@@ -60,12 +62,30 @@ static void check_client(const struct grantd_client *c, const struct grantd_api_
     check_info(r->metadata, narrow);
 }
 
+static void fuzz_token_body(struct grantd_arena *a, const char *body, size_t len)
+{
+    int64_t expires_in = -1, uses = -1;
+    const char *why = NULL;
+    if (grantd_api_registration_token_parse(a, body, len, &expires_in, &uses, &why) !=
+        GRANTD_OK) {
+        FUZZ_CHECK(why && why[0]);
+        return;
+    }
+    FUZZ_CHECK(expires_in >= 0 && expires_in <= GRANTD_API_IAT_EXPIRES_MAX);
+    FUZZ_CHECK(uses >= 0 && uses <= GRANTD_API_IAT_USES_MAX);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const narrow_list[] = {"client_name", "redirect_uris", NULL};
     if (size < 1 || size > 65536)
         return 0;
     struct grantd_arena *a = grantd_arena_new(4096);
+    if (data[0] & 2) {
+        fuzz_token_body(a, (const char *)data + 1, size - 1);
+        grantd_arena_free(a);
+        return 0;
+    }
     int narrow = data[0] & 1;
     struct grantd_api_registration r = {.allowed = narrow ? narrow_list : NULL};
     struct grantd_client c;

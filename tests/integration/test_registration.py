@@ -301,3 +301,34 @@ def test_oauth4webapi_dynamic_client_registration(make_server):
     assert reg["grant_types"] == ["authorization_code", "refresh_token"]
     assert res["token_scope"] == "profile" and res["has_refresh_token"]
     assert res["userinfo"]["username"] == "alice"
+
+
+def test_per_issuer_a_tenant_turns_it_on_alone(make_server, tmp_path):
+    """registration is an issuer's setting: a tenant's profile turns it on for that issuer
+    only, its clients are that tenant's, and RFC 7592 works under the issuer's prefix."""
+    srv = make_server(SCOPES, defer_start=True)
+    profile = tmp_path / "t1.conf"
+    profile.write_text('registration = { mode = "open"; };\n'
+                       'scopes = ( { name = "orders"; description = "Your orders"; } );\n')
+    srv.cli("migrate")
+    srv.cli("tenant", "create", "t1", "--issuer", "/t1", "--profile", str(profile))
+    srv.start()
+    assert register(srv, {"redirect_uris": [CB]}).status_code == 404
+    assert "registration_endpoint" not in discovery(srv)
+    meta = requests.get(srv.url + "/.well-known/oauth-authorization-server/t1", timeout=10).json()
+    assert meta["registration_endpoint"] == srv.url + "/t1/register"
+    r = requests.post(srv.url + "/t1/register", json={"redirect_uris": [CB]}, timeout=10)
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert c["scope"] == "orders"  # the tenant's scopes, not the default issuer's
+    assert c["registration_client_uri"] == f"{srv.url}/t1/register/{c['client_id']}"
+    listed = json.loads(srv.cli("client", "list", "--json", "--tenant", "t1").stdout)
+    assert [x["client_id"] for x in listed] == [c["client_id"]]
+    assert client_ids(srv) == []
+    r = requests.get(c["registration_client_uri"], headers=bearer(c["registration_access_token"]),
+                     timeout=10)
+    assert r.status_code == 200 and r.json()["client_id"] == c["client_id"]
+    # the same client id under the default issuer is nobody's
+    assert requests.get(f"{srv.url}/register/{c['client_id']}",
+                        headers=bearer(r.json()["registration_access_token"]),
+                        timeout=10).status_code == 404

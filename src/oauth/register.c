@@ -169,7 +169,6 @@ static void create(struct reg_ctx *x)
     c.tokens_after = grantd_clock_now_us();
     if (rc == GRANTD_OK && !c.is_public)
         rc = grantd_rules_new_secret(x->store, secret, c.secret_hash);
-    memset(&reg, 0, sizeof(reg));
     reg = (struct grantd_registration){c.tenant, c.id, {0}, r.metadata};
     if (rc == GRANTD_OK)
         rc = grantd_rules_new_token(x->store, GRANTD_RAT_PREFIX, token, reg.token_hash);

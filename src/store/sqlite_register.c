@@ -161,8 +161,9 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
     grantd_rc rc = sqlite__run(c, &reg_rotate, &w);
     if (rc == GRANTD_ENOTFOUND)
         return GRANTD_ECONFLICT;
-    if (rc == GRANTD_OK && j->c)
-        rc = sqlite__client_update_rows(c, j->c);
+    if (rc != GRANTD_OK || !j->c)
+        return rc; /* the token alone changes nothing anyone caches */
+    rc = sqlite__client_update_rows(c, j->c);
     return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 

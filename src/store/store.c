@@ -502,5 +502,7 @@ grantd_rc grantd_store_registration_rotate(struct grantd_store *s, const struct 
                                            const struct grantd_registration *r,
                                            const unsigned char *old_hash, int64_t now)
 {
+    if (!c) /* the token alone: registrations are cached nowhere */
+        STORE_OP(4, NEVER, 0, s, registration_rotate, s, c, r, old_hash, now);
     STORE_OP(4, GRANTD_OK, 0, s, registration_rotate, s, c, r, old_hash, now);
 }

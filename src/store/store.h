@@ -31,7 +31,9 @@
  * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
  * tokens), session_put, session_delete, purge_expired, revocations_purge (a reader of
  * the feed learns of a purge from the floor), admin_key_put and admin_key_revoke (admin
- * keys are read from the store at every use, never cached). Those only add records (and
+ * keys are read from the store at every use, never cached), registration_token_put and
+ * registration_rotate without a client (the same holds for initial access tokens and
+ * registrations). Those only add records (and
  * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers
@@ -542,7 +544,9 @@ struct grantd_store_driver {
      * ones of r->tenant/r->client_id only while the stored hash is old_hash (compare and
      * swap: GRANTD_ECONFLICT otherwise, and when there is no such registration); when c is
      * not NULL (the same client) it is updated as client_update does, in the same
-     * transaction. */
+     * transaction. Moves the change sequence only with c (registrations themselves are
+     * read from the store at every use and cached nowhere, as are initial access tokens;
+     * registration_put moves it: it adds a client). */
     grantd_rc (*registration_rotate)(struct grantd_store *s, const struct grantd_client *c,
                                      const struct grantd_registration *r,
                                      const unsigned char old_hash[GRANTD_SHA256_LEN],

@@ -115,11 +115,15 @@ static void test_registration_rotate(void **state)
     unsigned char first[GRANTD_SHA256_LEN];
     memcpy(first, r.token_hash, sizeof(first));
     assert_int_equal(grantd_store_registration_put(f->s, &c, &r, NULL, NOW), GRANTD_OK);
-    /* a read: the token alone */
+    /* a read: the token alone, which nobody caches (the change sequence stays) */
     struct grantd_registration next = r;
+    uint64_t seq0 = 0, seq1 = 0;
     rand_hash(next.token_hash);
+    assert_int_equal(grantd_store_change_seq(f->s, &seq0), GRANTD_OK);
     assert_int_equal(grantd_store_registration_rotate(f->s, NULL, &next, first, NOW + 1),
                      GRANTD_OK);
+    assert_int_equal(grantd_store_change_seq(f->s, &seq1), GRANTD_OK);
+    assert_true(seq1 == seq0);
     assert_int_equal(grantd_store_registration_rotate(f->s, NULL, &next, first, NOW + 2),
                      GRANTD_ECONFLICT);
     /* an update: the client and the metadata with it, or neither */
@@ -134,6 +138,8 @@ static void test_registration_rotate(void **state)
     assert_int_equal(grantd_store_registration_rotate(f->s, &u, &third, next.token_hash,
                                                       NOW + 4),
                      GRANTD_OK);
+    assert_int_equal(grantd_store_change_seq(f->s, &seq0), GRANTD_OK);
+    assert_true(seq0 > seq1); /* the client changed: caches must drop it */
     assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
     assert_string_equal(got.name, "Replaced");
     assert_int_equal(got.redirect_uri_count, 0);

@@ -145,8 +145,18 @@ static int initial_token(struct reg_ctx *x, unsigned char iat[GRANTD_SHA256_LEN]
         unauthorized(x, 1, "the initial access token is unknown, expired or used up");
         return 0;
     }
+    struct grantd_registration_token t;
     grantd_rc rc = grantd_store_hash_secret(x->store, text, iat);
-    if (rc != GRANTD_OK)
+    if (rc == GRANTD_OK)
+        rc = grantd_store_registration_token_find(x->store, x->req->arena, x->req->iss->tenant,
+                                                  iat, &t);
+    /* refused before the body is read, so an outsider learns nothing of the rules; the
+     * store takes the use atomically later (registration_put), which decides again */
+    if (rc == GRANTD_OK && ((t.expires_at && t.expires_at <= x->now) || t.uses_left == 0))
+        rc = GRANTD_ENOTFOUND;
+    if (rc == GRANTD_ENOTFOUND)
+        unauthorized(x, 1, "the initial access token is unknown, expired or used up");
+    else if (rc != GRANTD_OK)
         grantd_response_internal(x->req, x->resp, rc);
     return rc == GRANTD_OK;
 }

@@ -104,6 +104,7 @@ enum sq_stmt_id {
     SQ_ADMIN_KEY_REVOKE,
     SQ_REG_TOKEN_PUT,
     SQ_REG_TOKEN_USE,
+    SQ_REG_TOKEN_FIND,
     SQ_REG_PUT,
     SQ_REG_GET,
     SQ_REG_ROTATE,
@@ -420,6 +421,10 @@ grantd_rc sqlite__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc sqlite__admin_key_revoke(struct grantd_store *s, const char *id, int64_t now);
 grantd_rc sqlite__registration_token_put(struct grantd_store *s,
                                          const struct grantd_registration_token *t);
+grantd_rc sqlite__registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                          int64_t tenant,
+                                          const unsigned char hash[GRANTD_SHA256_LEN],
+                                          struct grantd_registration_token *out);
 grantd_rc sqlite__registration_put(struct grantd_store *s, const struct grantd_client *c,
                                    const struct grantd_registration *r,
                                    const unsigned char *iat, int64_t now);

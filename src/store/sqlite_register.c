@@ -38,6 +38,33 @@ grantd_rc sqlite__registration_token_put(struct grantd_store *s,
     return sqlite__write_query(s, &reg_token_put, t);
 }
 
+static void reg_token_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    struct grantd_registration_token *t = out;
+    memset(t, 0, sizeof(*t));
+    t->id = sqlite__col_str(a, st, 0);
+    t->tenant = sqlite3_column_int64(st, 1);
+    sqlite__col_hash(st, 2, t->hash);
+    t->expires_at = sqlite3_column_int64(st, 3);
+    t->uses_left = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+    t->created_at = sqlite3_column_int64(st, 5);
+}
+
+static const struct sq_query reg_token_find = {
+    SQ_REG_TOKEN_FIND,
+    "SELECT id, tenant_id, hash, expires_at, uses_left, created_at FROM registration_tokens "
+    "WHERE tenant_id = ?1 AND hash = ?2",
+    sqlite__bind_hash_key, reg_token_row, 0};
+
+grantd_rc sqlite__registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                          int64_t tenant,
+                                          const unsigned char hash[GRANTD_SHA256_LEN],
+                                          struct grantd_registration_token *out)
+{
+    struct sq_hash key = {tenant, hash};
+    return hash ? sqlite__read(s, &reg_token_find, &key, a, out) : GRANTD_EINVAL;
+}
+
 struct token_use {
     int64_t tenant;
     const unsigned char *hash;

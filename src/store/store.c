@@ -484,6 +484,13 @@ grantd_rc grantd_store_registration_token_put(struct grantd_store *s,
     STORE_OP(4, NEVER, 0, s, registration_token_put, s, t);
 }
 
+grantd_rc grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                               int64_t tenant, const unsigned char *hash,
+                                               struct grantd_registration_token *out)
+{
+    STORE_OP(4, NEVER, 0, s, registration_token_find, s, a, tenant, hash, out);
+}
+
 grantd_rc grantd_store_registration_put(struct grantd_store *s, const struct grantd_client *c,
                                         const struct grantd_registration *r,
                                         const unsigned char *iat, int64_t now)

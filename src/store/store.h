@@ -528,6 +528,13 @@ struct grantd_store_driver {
      * from the store at every use, cached nowhere. */
     grantd_rc (*registration_token_put)(struct grantd_store *s,
                                         const struct grantd_registration_token *t);
+    /* The initial access token of tenant whose hash is hash, used up or expired or not (the
+     * caller decides; registration_put decides again, atomically); GRANTD_ENOTFOUND when
+     * there is none. */
+    grantd_rc (*registration_token_find)(struct grantd_store *s, struct grantd_arena *a,
+                                         int64_t tenant,
+                                         const unsigned char hash[GRANTD_SHA256_LEN],
+                                         struct grantd_registration_token *out);
     /* Inserts client c (as client_put) and its registration r (r->tenant and r->client_id
      * are c's) in one transaction. When iat is not NULL it is the hash of an initial access
      * token of c's tenant, and one of its uses is taken in the same transaction:
@@ -721,6 +728,10 @@ GRANTD_MUST_USE grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, 
 GRANTD_MUST_USE grantd_rc
 grantd_store_registration_token_put(struct grantd_store *s,
                                     const struct grantd_registration_token *t);
+GRANTD_MUST_USE grantd_rc
+grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char *hash,
+                                     struct grantd_registration_token *out);
 GRANTD_MUST_USE grantd_rc grantd_store_registration_put(struct grantd_store *s,
                                                         const struct grantd_client *c,
                                                         const struct grantd_registration *r,
@@ -738,6 +749,10 @@ GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *
 GRANTD_MUST_USE grantd_rc
 grantd_store_registration_token_put(struct grantd_store *s,
                                     const struct grantd_registration_token *t);
+GRANTD_MUST_USE grantd_rc
+grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char *hash,
+                                     struct grantd_registration_token *out);
 GRANTD_MUST_USE grantd_rc grantd_store_registration_put(struct grantd_store *s,
                                                         const struct grantd_client *c,
                                                         const struct grantd_registration *r,

@@ -116,17 +116,26 @@ def test_initial_access_token_required_expired_and_used_up(make_server, clock):
     assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
     assert client_ids(srv) == []
 
+    # a bad token is refused before the body is read: an outsider learns nothing of it
+    r = register(srv, {"redirect_uris": ["javascript:x"]}, "grantd_iat_notatoken")
+    assert r.status_code == 401
+
     once = initial_token(srv)  # --uses defaults to 1
     assert register(srv, body, once).status_code == 201
     r = register(srv, body, once)
     assert r.status_code == 401 and r.json()["error"] == "invalid_token"
+    assert register(srv, {"redirect_uris": 7}, once).status_code == 401  # used up, bad body
     assert len(client_ids(srv)) == 1
 
+    # a refused body costs no use
+    spare = initial_token(srv)
+    assert register(srv, {"redirect_uris": 7}, spare).status_code == 400
+    assert register(srv, body, spare).status_code == 201
     twice = initial_token(srv, "--uses", "2", "--expires-in", "60")
     assert register(srv, body, twice).status_code == 201
     clock.advance(61)
     assert register(srv, body, twice).status_code == 401  # expired, one use left
-    assert len(client_ids(srv)) == 2
+    assert len(client_ids(srv)) == 3
 
     # a token of another tenant is no token here
     srv.cli("tenant", "create", "other", "--issuer", "/other")
@@ -135,7 +144,7 @@ def test_initial_access_token_required_expired_and_used_up(make_server, clock):
     unlimited = initial_token(srv, "--uses", "0")
     for _ in range(3):
         assert register(srv, body, unlimited).status_code == 201
-    assert len(client_ids(srv)) == 5
+    assert len(client_ids(srv)) == 6
 
 
 def test_open_registration_needs_no_token(make_server):

@@ -70,10 +70,26 @@ static void test_initial_access_token_uses(void **state)
     memcpy(dup.hash, once.hash, GRANTD_SHA256_LEN);
     assert_int_equal(grantd_store_registration_token_put(f->s, &dup), GRANTD_EEXIST);
 
+    struct grantd_registration_token found;
+    assert_int_equal(grantd_store_registration_token_find(f->s, f->a, f->tenant, timed.hash,
+                                                          &found),
+                     GRANTD_OK);
+    assert_string_equal(found.id, timed.id);
+    assert_int_equal(found.expires_at, NOW + 60);
+    assert_int_equal(found.uses_left, -1);
+    assert_int_equal(found.created_at, NOW);
+    assert_int_equal(grantd_store_registration_token_find(f->s, f->a, GRANTD_DEFAULT_TENANT,
+                                                          timed.hash, &found),
+                     GRANTD_ENOTFOUND);
+
     struct grantd_client a = make_client(f, uid(f->a, "a"), 1), b = make_client(f, uid(f->a, "b"), 1),
                          got;
     struct grantd_registration ra = make_reg(&a, "{}"), rb = make_reg(&b, "{}");
     assert_int_equal(grantd_store_registration_put(f->s, &a, &ra, once.hash, NOW), GRANTD_OK);
+    assert_int_equal(grantd_store_registration_token_find(f->s, f->a, f->tenant, once.hash,
+                                                          &found),
+                     GRANTD_OK);
+    assert_int_equal(found.uses_left, 0); /* found, used up: the caller refuses it */
     /* used up: ECONFLICT and no client */
     assert_int_equal(grantd_store_registration_put(f->s, &b, &rb, once.hash, NOW),
                      GRANTD_ECONFLICT);

@@ -18,7 +18,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
     {"admin-key", grantd_cli_admin_key, "manage admin API keys (create, list, revoke)"},
     {"registration-token", grantd_cli_registration_token,
-     "initial access tokens for dynamic client registration (create)"},
+     "initial access tokens for /register (create)"},
 };
 
 #define COMMAND_COUNT GRANTD_ADMIN_COUNT(commands)

@@ -1,6 +1,6 @@
 /* The admin API's front: authentication by admin key, the tenant of the path and what the
  * key may see of it, and the route table below /v1/tenants. Then one handler per row
- * (clients.c, users.c, tenants.c) answers.
+ * (clients.c, users.c, tenants.c, registration_tokens.c) answers.
  *
  * Order, so that nothing is told to whoever has no key: the key first (401 with
  * WWW-Authenticate: Bearer realm="grantd-admin"), then the path (404, 405 with Allow), then
@@ -48,6 +48,7 @@ static const struct {
     {"POST", "*/users/*/disable", grantd_api_user_disable},
     {"POST", "*/users/*/enable", grantd_api_user_enable},
     {"PUT", "*/users/*/password", grantd_api_user_password},
+    {"POST", "*/registration-tokens", grantd_api_registration_token_create},
 };
 
 #define ROUTE_COUNT (sizeof(api_routes) / sizeof(api_routes[0]))

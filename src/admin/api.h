@@ -28,6 +28,14 @@ json_t *grantd_api_words_json(const char *list);
 /* A client's grant bits as the array of their names (RFC 7591 grant_types). */
 json_t *grantd_api_grants_json(unsigned grants);
 
+/* A client registered at /register as RFC 7591 §3.2.1 answers it: client_id, the client
+ * metadata as stored (client_name, redirect_uris, grant_types, response_types, scope,
+ * token_endpoint_auth_method), client_id_issued_at, client_secret_expires_at (confidential
+ * clients), client_secret when given (shown once), and the informational members of
+ * metadata (a JSON object's text, as struct grantd_registration keeps it). json.c. */
+json_t *grantd_api_registration_json(const struct grantd_client *c, const char *secret,
+                                     const char *metadata);
+
 /* A fresh admin key's text into text and its keyed hash (the store's) into hash. */
 GRANTD_MUST_USE grantd_rc grantd_api_key_new(struct grantd_store *s,
                                              char text[GRANTD_API_KEY_LEN],

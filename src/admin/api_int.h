@@ -79,5 +79,6 @@ void grantd_api_user_update(struct api_ctx *x);
 void grantd_api_user_disable(struct api_ctx *x);
 void grantd_api_user_enable(struct api_ctx *x);
 void grantd_api_user_password(struct api_ctx *x);
+void grantd_api_registration_token_create(struct api_ctx *x);
 
 #endif

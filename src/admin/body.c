@@ -6,11 +6,13 @@
 #include "admin/body.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "admin/rules.h"
+#include "core/config.h"
 #include "core/password.h"
 #include "oauth/redirect_uri.h"
 #include "oauth/resource.h"
@@ -71,6 +73,10 @@ struct client_parse {
     int uris_given, wildcard_given, grants_given, name_given;
     json_t *response_types; /* checked once the grants are known */
     const char *why;
+    /* a registration body (grantd_api_register_parse), else NULL */
+    struct grantd_api_registration *reg;
+    json_t *info;         /* its informational members */
+    int uri_error;        /* the refusal is about redirect URIs (invalid_redirect_uri) */
 };
 
 typedef int (*client_member_fn)(struct client_parse *p, const char *name, json_t *v);
@@ -326,9 +332,13 @@ static const struct {
 
 #define CLIENT_MEMBER_COUNT (sizeof(client_members) / sizeof(client_members[0]))
 
+static int register_member(struct client_parse *p, const char *name, json_t *v);
+
 /* One member through its table entry; 0 with p->why when it is refused. */
 static int client_member(struct client_parse *p, const char *name, json_t *v)
 {
+    if (p->reg)
+        return register_member(p, name, v);
     for (size_t i = 0; i < CLIENT_MEMBER_COUNT; i++) {
         if (strcmp(name, client_members[i].name) != 0)
             continue;
@@ -362,8 +372,13 @@ static int check_response_types(struct client_parse *p)
 static int check_client(struct client_parse *p)
 {
     struct grantd_client *c = p->c;
-    if (!p->update && !p->name_given) {
+    if (!p->update && !p->name_given && !p->reg) {
         p->why = "client_name is required";
+        return 0;
+    }
+    if (p->reg && (c->grants & GRANTD_GRANT_AUTHORIZATION_CODE) && c->redirect_uri_count == 0) {
+        p->why = "redirect_uris is required with the authorization_code grant";
+        p->uri_error = 1;
         return 0;
     }
     if (c->is_public && (c->grants & GRANTD_GRANT_CLIENT_CREDENTIALS)) {
@@ -381,6 +396,7 @@ static int check_client(struct client_parse *p)
         if (grantd_redirect_uri_check_registration(c->redirect_uris[i], p->insecure, wildcard,
                                                    &why) != GRANTD_OK) {
             p->why = grantd_arena_printf(p->a, "redirect_uris[%zu]: %s", i, why);
+            p->uri_error = 1;
             return 0;
         }
     }
@@ -411,6 +427,159 @@ grantd_rc grantd_api_client_parse(struct grantd_arena *a, const char *body, size
     json_decref(root);
     if (!ok)
         *why = p.why;
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
+/* ---- registration (RFC 7591 §2, RFC 7592 §2.2) ---------------------------------------- */
+
+#define INFO_URI_MAX 2000
+#define INFO_CONTACTS_MAX 8
+
+/* An absolute http(s) URL of printable ASCII without spaces, quotes, angle brackets or
+ * backslashes, at most INFO_URI_MAX bytes: shown back as text, never fetched. */
+static int info_uri_ok(const char *u)
+{
+    size_t n = strlen(u);
+    if (n > INFO_URI_MAX || !grantd_rules_is_token(u, INFO_URI_MAX) ||
+        strcspn(u, "\"<>\\`") != n)
+        return 0;
+    const char *rest = strncmp(u, "https://", 8) == 0  ? u + 8
+                       : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                       : NULL;
+    return rest && *rest && *rest != '/';
+}
+
+/* client_uri, logo_uri, tos_uri, policy_uri and contacts: kept in p->info as given. */
+static int info_member(struct client_parse *p, const char *name, json_t *v)
+{
+    if (strcmp(name, "contacts") != 0) {
+        const char *u = json_string_value(v);
+        if (!u || !info_uri_ok(u))
+            return fail(p, "%s must be an absolute http or https URL (at most 2000 "
+                           "characters)", name);
+        json_object_set(p->info, name, v);
+        return 1;
+    }
+    size_t n = json_is_array(v) ? json_array_size(v) : 0;
+    if (!json_is_array(v) || n > INFO_CONTACTS_MAX)
+        return fail(p, "%s must be an array of at most 8 e-mail addresses", name);
+    for (size_t i = 0; i < n; i++) {
+        const char *e = json_string_value(json_array_get(v, i));
+        if (!e || grantd_rules_email_why(e))
+            return fail(p, "%s must be an array of at most 8 e-mail addresses", name);
+    }
+    json_object_set(p->info, name, v);
+    return 1;
+}
+
+static int is_info(const char *name)
+{
+    static const char *const info[] = {"client_uri", "logo_uri", "tos_uri", "policy_uri",
+                                       "contacts"};
+    for (size_t i = 0; i < sizeof(info) / sizeof(info[0]); i++)
+        if (strcmp(info[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when name is one of the members this registration accepts. */
+static int reg_allowed(const struct grantd_api_registration *r, const char *name)
+{
+    static const char *const all[] = GRANTD_REGISTRATION_MEMBERS;
+    const char *const *list = r->allowed ? r->allowed : all;
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when grantd knows name as a client member (so it is refused, not ignored, when it is
+ * not accepted). */
+static int reg_known(const char *name)
+{
+    static const char *const all[] = GRANTD_REGISTRATION_MEMBERS;
+    for (size_t i = 0; all[i]; i++)
+        if (strcmp(all[i], name) == 0)
+            return 1;
+    for (size_t i = 0; i < CLIENT_MEMBER_COUNT; i++)
+        if (strcmp(client_members[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A member of a registration body. The identifiers of RFC 7592's PUT (client_id,
+ * client_secret) are handed to the caller; what the server sets is refused; a member grantd
+ * does not know is ignored (RFC 7591 §2: "MUST ignore any client metadata ... that it does
+ * not understand"); one it knows but does not accept here (grantd's own, or one the
+ * issuer's registration.metadata leaves out) is refused, so the client learns it will not
+ * get it. null is the same as absent (RFC 7592 §2.2). */
+static int register_member(struct client_parse *p, const char *name, json_t *v)
+{
+    static const char *const server_set[] = {"registration_access_token",
+                                             "registration_client_uri", "client_id_issued_at",
+                                             "client_secret_expires_at"};
+    int is_id = strcmp(name, "client_id") == 0, is_secret = strcmp(name, "client_secret") == 0;
+    if (is_id || is_secret) {
+        const char *text = string_of(p->a, v);
+        if (!text)
+            return fail(p, "%s must be a string", name);
+        *(is_id ? &p->reg->client_id : &p->reg->client_secret) = text;
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(server_set) / sizeof(server_set[0]); i++)
+        if (strcmp(server_set[i], name) == 0)
+            return fail(p, "%s is set by the server", name);
+    if (!reg_known(name) || json_is_null(v))
+        return 1;
+    if (!reg_allowed(p->reg, name))
+        return fail(p, "%s is not accepted at registration", name);
+    if (is_info(name))
+        return info_member(p, name, v);
+    for (size_t i = 0; i < CLIENT_MEMBER_COUNT; i++) {
+        if (strcmp(name, client_members[i].name) != 0)
+            continue;
+        int ok = client_members[i].fn(p, name, v);
+        if (!ok && strcmp(name, "redirect_uris") == 0)
+            p->uri_error = 1;
+        return ok;
+    }
+    return 1;
+}
+
+grantd_rc grantd_api_register_parse(struct grantd_arena *a, const char *body, size_t len,
+                                    struct grantd_api_registration *r, struct grantd_client *c,
+                                    const char **why)
+{
+    struct client_parse p = {.a = a, .c = c, .reg = r, .info = json_object()};
+    memset(c, 0, sizeof(*c));
+    c->scope = "";
+    c->grants = GRANTD_GRANT_AUTHORIZATION_CODE; /* RFC 7591 §2: the default grant */
+    r->client_id = r->client_secret = NULL;
+    r->metadata = "{}";
+    r->error = "invalid_client_metadata";
+    json_t *root = load(body, len, why);
+    int ok = root != NULL;
+    const char *name;
+    json_t *v;
+    if (ok) {
+        json_object_foreach(root, name, v) {
+            if (!(ok = register_member(&p, name, v)))
+                break;
+        }
+    }
+    if (ok)
+        ok = check_client(&p);
+    if (ok) {
+        char *text = json_dumps(p.info, JSON_COMPACT | JSON_SORT_KEYS);
+        r->metadata = grantd_arena_strdup(a, text);
+        free(text);
+    } else if (root) {
+        *why = p.why;
+    }
+    if (!ok && p.uri_error)
+        r->error = "invalid_redirect_uri";
+    json_decref(root);
+    json_decref(p.info);
     return ok ? GRANTD_OK : GRANTD_EINVAL;
 }
 
@@ -548,6 +717,49 @@ grantd_rc grantd_api_overlap_parse(struct grantd_arena *a, const char *body, siz
         else
             *why = "overlap must be a number of seconds from 0 to 2592000 (30 days)";
     }
+    json_decref(root);
+    return ok ? GRANTD_OK : GRANTD_EINVAL;
+}
+
+/* One optional integer member of 0..max (min 1 unless zero_ok) into *out (untouched when
+ * absent); 0 with *why otherwise. */
+static int small_int(json_t *root, const char *name, json_int_t min, json_int_t max,
+                     int64_t *out, const char **why, const char *message)
+{
+    json_t *v = json_object_get(root, name);
+    if (!v)
+        return 1;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (n < min || n > max) {
+        *why = message;
+        return 0;
+    }
+    *out = n;
+    return 1;
+}
+
+grantd_rc grantd_api_registration_token_parse(struct grantd_arena *a, const char *body,
+                                              size_t len, int64_t *expires_in, int64_t *uses,
+                                              const char **why)
+{
+    json_t *root = load(body, len, why);
+    if (!root)
+        return GRANTD_EINVAL;
+    const char *key;
+    json_t *v;
+    int ok = 1;
+    *expires_in = 0;
+    *uses = 1;
+    json_object_foreach(root, key, v) {
+        if (ok && strcmp(key, "expires_in") != 0 && strcmp(key, "uses") != 0) {
+            *why = unknown_member(a, key);
+            ok = 0;
+        }
+    }
+    ok = ok && small_int(root, "expires_in", 1, GRANTD_API_IAT_EXPIRES_MAX, expires_in, why,
+                         "expires_in must be a number of seconds from 1 to 31622400");
+    ok = ok && small_int(root, "uses", 0, GRANTD_API_IAT_USES_MAX, uses, why,
+                         "uses must be a number from 0 (no limit) to 1000000");
     json_decref(root);
     return ok ? GRANTD_OK : GRANTD_EINVAL;
 }

@@ -15,6 +15,9 @@
  * theirs, null resets a lifetime to the server's default (or clears a user's account or
  * email), and the result is checked as a whole.
  *
+ * A registration body (RFC 7591, /register) goes through the same member table in a mode
+ * of its own: grantd_api_register_parse below.
+ *
  * Not here: ids and secrets (the handlers generate them), HTTP, the store. */
 #ifndef GRANTD_ADMIN_BODY_H
 #define GRANTD_ADMIN_BODY_H
@@ -36,6 +39,32 @@
 GRANTD_MUST_USE grantd_rc grantd_api_client_parse(struct grantd_arena *a, const char *body,
                                                   size_t len, int update,
                                                   struct grantd_client *c, const char **why);
+
+/* What a registration body holds besides the client (grantd_api_register_parse). */
+struct grantd_api_registration {
+    const char *const *allowed; /* in: the members accepted, NULL-terminated (the issuer's
+                                   registration.metadata); NULL: GRANTD_REGISTRATION_MEMBERS */
+    const char *client_id;      /* out: the body's client_id (RFC 7592 PUT), or NULL */
+    const char *client_secret;  /* out: the body's client_secret (RFC 7592 PUT), or NULL */
+    const char *metadata;       /* out: the informational members (client_uri, logo_uri,
+                                   contacts, tos_uri, policy_uri) as a JSON object's text */
+    const char *error;          /* out, on GRANTD_EINVAL: the RFC 7591 §3.2.2 error code,
+                                   invalid_redirect_uri or invalid_client_metadata */
+};
+
+/* A registration body (RFC 7591 §2 at POST /register; RFC 7592 §2.2 at PUT, which replaces
+ * everything) into a zeroed *c, with RFC 7591's defaults (grant_types authorization_code,
+ * token_endpoint_auth_method client_secret_basic; client_name optional, redirect_uris
+ * required with the authorization_code grant) and the same rules as the admin API's create
+ * (redirect URIs under oauth/redirect_uri.h's registration rules, never insecure ones).
+ * The members are RFC 7591's (only those r->allowed lists); a member grantd does not know
+ * is ignored, one it knows but does not accept here is refused. c->id is left NULL; scope
+ * is checked against the issuer by the caller. Strings are copied into a. GRANTD_OK, or
+ * GRANTD_EINVAL with *why and r->error. */
+GRANTD_MUST_USE grantd_rc grantd_api_register_parse(struct grantd_arena *a, const char *body,
+                                                    size_t len,
+                                                    struct grantd_api_registration *r,
+                                                    struct grantd_client *c, const char **why);
 
 /* A user body into *u (username, account, email; on create also password, required, into
  * *password, arena). As above: create fills a zeroed *u, update merges into the stored one.
@@ -59,5 +88,17 @@ GRANTD_MUST_USE grantd_rc grantd_api_overlap_parse(struct grantd_arena *a, const
  * string; NULL when absent: the issuer's keys.alg). */
 GRANTD_MUST_USE grantd_rc grantd_api_alg_parse(struct grantd_arena *a, const char *body,
                                                size_t len, const char **alg, const char **why);
+
+/* The body of an initial access token's creation (dynamic client registration), empty or
+ * {"expires_in": SECONDS (1..GRANTD_API_IAT_EXPIRES_MAX), "uses": N (0: no limit, up to
+ * GRANTD_API_IAT_USES_MAX)} into *expires_in (0 when absent: never) and *uses (1 when
+ * absent). The same ranges as `grantd registration-token create`. */
+#define GRANTD_API_IAT_EXPIRES_MAX (366LL * 24 * 3600)
+#define GRANTD_API_IAT_USES_MAX 1000000LL
+GRANTD_MUST_USE grantd_rc grantd_api_registration_token_parse(struct grantd_arena *a,
+                                                              const char *body, size_t len,
+                                                              int64_t *expires_in,
+                                                              int64_t *uses,
+                                                              const char **why);
 
 #endif

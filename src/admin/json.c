@@ -99,6 +99,21 @@ json_t *grantd_api_client_json(const struct grantd_client *c, const char *secret
     return o;
 }
 
+json_t *grantd_api_registration_json(const struct grantd_client *c, const char *secret,
+                                     const char *metadata)
+{
+    json_t *o = json_object();
+    rfc7591_members(o, c);
+    json_object_del(o, "resources"); /* grantd's own: not registration metadata */
+    if (secret)
+        json_object_set_new(o, "client_secret", json_string(secret));
+    json_t *info = metadata ? json_loads(metadata, 0, NULL) : NULL;
+    if (json_is_object(info))
+        json_object_update_missing(o, info);
+    json_decref(info);
+    return o;
+}
+
 static json_t *string_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();

@@ -145,6 +145,20 @@ grantd_rc grantd_rules_new_secret(struct grantd_store *s, char secret[GRANTD_CLI
     return grantd_store_hash_secret(s, secret, hash);
 }
 
+grantd_rc grantd_rules_new_token(struct grantd_store *s, const char *prefix,
+                                 char text[GRANTD_REG_TOKEN_LEN],
+                                 unsigned char hash[GRANTD_SHA256_LEN])
+{
+    char random[48];
+    grantd_rc rc = grantd_random_token(32, random);
+    if (rc == GRANTD_OK) {
+        snprintf(text, GRANTD_REG_TOKEN_LEN, "%s%s", prefix, random);
+        rc = grantd_store_hash_secret(s, text, hash);
+    }
+    explicit_bzero(random, sizeof(random));
+    return rc;
+}
+
 grantd_rc grantd_rules_random_id(char out[32])
 {
     /* An id starting with '-' or '_' would read as an option on the next command line

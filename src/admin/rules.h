@@ -57,6 +57,16 @@ const char *grantd_rules_email_why(const char *email);
 GRANTD_MUST_USE grantd_rc grantd_rules_new_secret(struct grantd_store *s,
                                                   char secret[GRANTD_CLIENT_SECRET_LEN],
                                                   unsigned char hash[GRANTD_SHA256_LEN]);
+/* Bearer tokens of dynamic client registration: a prefix, then 43 base64url characters
+ * (32 random bytes); only their keyed hash is stored. */
+#define GRANTD_IAT_PREFIX "grantd_iat_" /* initial access tokens (RFC 7591 §3) */
+#define GRANTD_RAT_PREFIX "grantd_rat_" /* registration access tokens (RFC 7592) */
+#define GRANTD_REG_TOKEN_LEN 64         /* the text with its NUL, with room to spare */
+/* A fresh token (prefix, then the random part) into text and its keyed hash under the
+ * store's key into hash. */
+GRANTD_MUST_USE grantd_rc grantd_rules_new_token(struct grantd_store *s, const char *prefix,
+                                                 char text[GRANTD_REG_TOKEN_LEN],
+                                                 unsigned char hash[GRANTD_SHA256_LEN]);
 /* A fresh identifier (a client_id, a user id): 16 random bytes, base64url (22
  * characters), never starting with '-' or '_' (it would read as an option on a command
  * line). */

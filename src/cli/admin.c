@@ -92,8 +92,12 @@ int grantd_admin_positionals(const struct grantd_admin_args *a, int argc, char *
 
 void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table, size_t n)
 {
+    int width = 15; /* widened to the longest name (registration-token), so summaries align */
     for (size_t i = 0; i < n; i++)
-        fprintf(out, "  %-15s %s\n", table[i].name, table[i].summary);
+        if ((int)strlen(table[i].name) > width)
+            width = (int)strlen(table[i].name);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %-*s %s\n", width, table[i].name, table[i].summary);
 }
 
 static int is_help(const char *arg)

@@ -23,6 +23,7 @@ int grantd_cli_user(int argc, char **argv);
 int grantd_cli_key(int argc, char **argv);
 int grantd_cli_tenant(int argc, char **argv);
 int grantd_cli_admin_key(int argc, char **argv);
+int grantd_cli_registration_token(int argc, char **argv);
 
 /* Builds cfg: defaults, then the config file (config_path, else $GRANTD_CONFIG; none is
  * fine), then GRANTD_* environment, then the given flag values (NULL = not given), then

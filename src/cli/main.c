@@ -17,6 +17,8 @@ static const struct grantd_admin_cmd commands[] = {
     {"key", grantd_cli_key, "manage token signing keys (rotate, retire, list)"},
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
     {"admin-key", grantd_cli_admin_key, "manage admin API keys (create, list, revoke)"},
+    {"registration-token", grantd_cli_registration_token,
+     "initial access tokens for /register (create)"},
 };
 
 #define COMMAND_COUNT GRANTD_ADMIN_COUNT(commands)

@@ -32,7 +32,8 @@ static const char create_usage[] =
     "NAME is 1..64 letters, digits, '_', '.' or '-'. --issuer is an absolute URL\n"
     "(https://test.apruve.com; requests reach it by Host and path) or a path prefix\n"
     "(/admin: under the default issuer). --profile stores a profile file's settings with\n"
-    "the tenant (profile, lifetimes, scopes, account_member, keys.alg, keys.publish_ahead).\n"
+    "the tenant (profile, lifetimes, scopes, account_member, keys.alg, keys.publish_ahead,\n"
+    "registration).\n"
     "Restart running servers to serve it.\n\nOptions:\n"
     "  --issuer URL   the issuer URL, or a path prefix\n"
     "  --profile FILE a profile (examples/profiles/*.conf)\n" COMMON_HELP;

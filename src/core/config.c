@@ -82,6 +82,16 @@ static const struct field key_fields[] = {
 };
 
 
+/* registration: /register (RFC 7591) for this issuer. The metadata list's max is its
+ * length cap (a strings field's default cap is GRANTD_PROFILE_LIST_MAX). */
+static const struct field registration_fields[] = {
+    {"mode", FIELD_STRING, CFG_OFF(registration.mode), 0, 0, 0, grantd_cfgchk_registration_mode,
+     NULL},
+    {"metadata", FIELD_STRINGS, CFG_OFF(registration.metadata), 0,
+     GRANTD_REGISTRATION_MEMBERS_MAX, 0, grantd_cfgchk_registration_member, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 static const struct field profile_path_fields[] = {
     {"authorize", FIELD_STRINGS, CFG_OFF(profile.paths.authorize), 0, 0, 0, grantd_config_check_path, NULL},
     {"token", FIELD_STRINGS, CFG_OFF(profile.paths.token), 0, 0, 0, grantd_config_check_path, NULL},
@@ -157,6 +167,7 @@ static const struct field root_fields[] = {
     {"revocation_feed_retention", FIELD_INT64, CFG_OFF(revocation_feed_retention), 1, 31536000,
      0, NULL, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
+    {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -174,6 +185,7 @@ static const struct field tenant_root_fields[] = {
     {"keys", FIELD_GROUP, 0, 0, 0, 0, NULL, tenant_key_fields},
     {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, grantd_cfgchk_member_name, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
+    {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -205,6 +217,15 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->token_cache = 1;
     cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;
     cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
+    cfg->registration.mode = grantd_xstrdup(GRANTD_REGISTRATION_OFF);
+}
+
+int grantd_config_registration(const struct grantd_config *cfg)
+{
+    const char *m = cfg->registration.mode;
+    if (!m || strcmp(m, GRANTD_REGISTRATION_OFF) == 0)
+        return 0;
+    return strcmp(m, GRANTD_REGISTRATION_OPEN) == 0 ? 2 : 1;
 }
 
 static void strings_free(char ***list)
@@ -304,6 +325,9 @@ void grantd_config_free(struct grantd_config *cfg)
     cfg->keys.master_key = cfg->keys.master_key_file = cfg->keys.alg = NULL;
     cfg->account_member = NULL;
     profile_free(&cfg->profile);
+    free(cfg->registration.mode);
+    cfg->registration.mode = NULL;
+    strings_free(&cfg->registration.metadata);
     grantd_config_free_scopes(cfg);
 }
 
@@ -321,6 +345,8 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->keys.alg = src->keys.alg ? grantd_xstrdup(src->keys.alg) : NULL;
     dst->account_member = src->account_member ? grantd_xstrdup(src->account_member) : NULL;
     profile_copy(&dst->profile, &src->profile);
+    dst->registration.mode = str_copy(src->registration.mode);
+    dst->registration.metadata = strings_copy(src->registration.metadata);
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
@@ -490,16 +516,17 @@ static grantd_rc load_bool(struct load_ctx *ctx, const config_setting_t *s,
     return GRANTD_OK;
 }
 
-/* A list or array of 1..GRANTD_PROFILE_LIST_MAX distinct strings, each passing f->check. */
+/* A list or array of 1..max distinct strings, each passing f->check; max is f->max, or
+ * GRANTD_PROFILE_LIST_MAX when that is 0. */
 static grantd_rc load_strings(struct load_ctx *ctx, const config_setting_t *s,
                               const struct field *f, const char *name)
 {
     int type = config_setting_type(s);
     int n = config_setting_length(s);
-    if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 1 ||
-        n > GRANTD_PROFILE_LIST_MAX)
+    int max = f->max ? (int)f->max : GRANTD_PROFILE_LIST_MAX;
+    if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 1 || n > max)
         return fail_at(ctx, s, "%s must be a list of 1 to %d strings: [\"...\", ...]", name,
-                       GRANTD_PROFILE_LIST_MAX);
+                       max);
     char ***slot = (char ***)(void *)((char *)ctx->cfg + f->offset);
     strings_free(slot);
     *slot = grantd_xcalloc((size_t)n + 1, sizeof(**slot));

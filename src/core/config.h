@@ -41,6 +41,17 @@
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAMS 64
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAM_NAME 128
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAM_VALUE 4096
+/* Dynamic client registration (RFC 7591) at /register: `registration.mode`. */
+#define GRANTD_REGISTRATION_OFF "off"     /* the default: /register is not served */
+#define GRANTD_REGISTRATION_TOKEN "token" /* an initial access token is required */
+#define GRANTD_REGISTRATION_OPEN "open"   /* anyone may register (explicitly chosen) */
+/* The client metadata members /register may accept (`registration.metadata` lists a
+ * subset; absent: all of them), NULL-terminated initializer. */
+#define GRANTD_REGISTRATION_MEMBERS                                                            \
+    {"client_name", "redirect_uris", "grant_types", "response_types", "scope",                 \
+     "token_endpoint_auth_method", "client_uri", "logo_uri", "contacts", "tos_uri",            \
+     "policy_uri", NULL}
+#define GRANTD_REGISTRATION_MEMBERS_MAX 11
 
 /* What a scope means, shown on the consent page. */
 struct grantd_scope_info {
@@ -105,6 +116,12 @@ struct grantd_config {
     unsigned token_cache;        /* 1: introspection answers from oauth/token_cache.c; 0: store */
     int64_t revocation_feed_retention; /* seconds the revocation feed keeps an event */
     struct grantd_profile profile; /* the issuer's profile; standard behaviour by default */
+    /* Dynamic client registration (RFC 7591, RFC 7592) at /register, per issuer. */
+    struct {
+        char *mode;        /* GRANTD_REGISTRATION_OFF (default) | _TOKEN | _OPEN */
+        char **metadata;   /* the members /register accepts; NULL: every one of
+                            * GRANTD_REGISTRATION_MEMBERS */
+    } registration;
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;
     struct {
@@ -134,6 +151,9 @@ GRANTD_MUST_USE grantd_rc grantd_config_load_issuer_file(struct grantd_config *c
  * slash), else why not; the same for an endpoint path (a profile's, or a tenant's prefix). */
 const char *grantd_config_check_issuer(const char *v);
 const char *grantd_config_check_path(const char *v);
+/* 1 when /register is served for an issuer with these settings (registration.mode is not
+ * off); 2 when it is served without an initial access token (open). */
+int grantd_config_registration(const struct grantd_config *cfg);
 /* A deep copy; free both with grantd_config_free. */
 void grantd_config_copy(struct grantd_config *dst, const struct grantd_config *src);
 /* GRANTD_LISTEN, GRANTD_ADMIN_LISTEN, GRANTD_ISSUER, GRANTD_DB and GRANTD_MASTER_KEY over

@@ -199,3 +199,22 @@ const char *grantd_cfgchk_api_body(const char *v)
 {
     return strlen(v) <= 4096 ? NULL : "must be at most 4096 bytes";
 }
+
+const char *grantd_cfgchk_registration_mode(const char *v)
+{
+    return strcmp(v, GRANTD_REGISTRATION_OFF) == 0 || strcmp(v, GRANTD_REGISTRATION_TOKEN) == 0 ||
+                   strcmp(v, GRANTD_REGISTRATION_OPEN) == 0
+               ? NULL
+               : "must be off, token or open";
+}
+
+const char *grantd_cfgchk_registration_member(const char *v)
+{
+    static const char *const members[] = GRANTD_REGISTRATION_MEMBERS;
+    for (size_t i = 0; members[i]; i++)
+        if (strcmp(members[i], v) == 0)
+            return NULL;
+    return "is not a member /register can accept (client_name, redirect_uris, grant_types, "
+           "response_types, scope, token_endpoint_auth_method, client_uri, logo_uri, "
+           "contacts, tos_uri, policy_uri)";
+}

@@ -31,6 +31,14 @@ char *const *grantd_router_profile_paths(const struct grantd_profile *p,
     return NULL;
 }
 
+int grantd_router_route_on(const struct grantd_routes *t, const struct grantd_config *cfg,
+                           const struct grantd_route *r)
+{
+    if (!(r->flags & GRANTD_ROUTE_OPTIONAL))
+        return 1;
+    return t->on && t->on(cfg, r);
+}
+
 /* 1 when route r serves path. */
 static int serves(const struct grantd_profile *p, const struct grantd_route *r, const char *path)
 {

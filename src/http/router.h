@@ -16,6 +16,9 @@ enum grantd_route_flag {
     /* the row serves its path and every path under it (path + "/..."): the handler routes
      * the rest itself (the admin API's /v1/tenants/{tenant}/...) */
     GRANTD_ROUTE_PREFIX = 1u << 1,
+    /* the row is served (and published in discovery) for an issuer only when the table's
+     * `on` says so for that issuer's settings (/register: registration.mode) */
+    GRANTD_ROUTE_OPTIONAL = 1u << 2,
 };
 
 /* Where a profile may add paths for an endpoint (struct grantd_profile.paths). */
@@ -41,7 +44,15 @@ struct grantd_route {
 struct grantd_routes {
     const struct grantd_route *v;
     size_t count;
+    /* for rows flagged GRANTD_ROUTE_OPTIONAL: 1 when route r is on for an issuer with
+     * settings cfg; NULL: such rows are never served */
+    int (*on)(const struct grantd_config *cfg, const struct grantd_route *r);
 };
+
+/* 1 when route r of t is served for an issuer with settings cfg: always, unless the row is
+ * flagged GRANTD_ROUTE_OPTIONAL and t->on says no. */
+int grantd_router_route_on(const struct grantd_routes *t, const struct grantd_config *cfg,
+                           const struct grantd_route *r);
 
 /* The route for method and path (a standard path, or one profile p adds; p may be NULL), or
  * NULL. When the path exists for other methods only, *allow is set to their list

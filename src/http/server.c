@@ -324,6 +324,8 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
     if (iss) {
         req->iss = iss;
         r = grantd_router_find(srv->routes, &iss->cfg->profile, req->method, rest, &allow);
+        if (r && !grantd_router_route_on(srv->routes, iss->cfg, r))
+            r = NULL; /* an endpoint this issuer has turned off: as if absent (404) */
     }
     if (r && (r->flags & GRANTD_ROUTE_SLOW)) {
         *slow_out = r->handler;

@@ -27,6 +27,9 @@ void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *
 void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* jwks.c: GET /jwks.json, the issuer's published signing keys (RFC 7517). */
 void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* register.c: dynamic client registration, POST /register (RFC 7591) and GET, PUT, DELETE
+ * /register/CLIENT_ID (RFC 7592); routed only when the issuer's registration.mode is on. */
+void grantd_register_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* check.c, on the admin listener only: /check (any method), for proxies in front of an API,
  * and GET /check/error/REASON, the API's error body for a reason (core/reason.h). */
 void grantd_check_endpoint(struct grantd_request *req, struct grantd_response *resp);

@@ -1,7 +1,9 @@
 /* Authorization server metadata (RFC 8414): what a client library needs to talk to us.
  *
  * Endpoint URLs come from the route table (oauth/routes.c): a routed endpoint with a
- * metadata member is published, and nothing is published that is not routed. The document
+ * metadata member is published, and nothing is published that is not routed; a row an
+ * issuer turns off (GRANTD_ROUTE_OPTIONAL: /register unless registration.mode is on) is
+ * neither routed nor published for it. The document
  * is served at ISSUER/.well-known/oauth-authorization-server and, for an issuer with a path,
  * also at /.well-known/oauth-authorization-server/PATH (RFC 8414 §3.1; http/router.c). */
 #include <string.h>
@@ -35,7 +37,7 @@ static void endpoints(struct grantd_request *req, json_t *m)
 {
     const struct grantd_routes *t = req->app->routes;
     for (size_t i = 0; i < t->count; i++)
-        if (t->v[i].metadata)
+        if (t->v[i].metadata && grantd_router_route_on(t, req->iss->cfg, &t->v[i]))
             json_object_set_new(m, t->v[i].metadata,
                                 json_string(grantd_arena_printf(req->arena, "%s%s",
                                                                 req->iss->url, t->v[i].path)));

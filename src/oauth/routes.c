@@ -23,9 +23,21 @@ static const struct grantd_route routes[] = {
     {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/jwks.json", grantd_jwks_endpoint, 0, "jwks_uri", GRANTD_ROUTE_NO_PROFILE_PATHS},
+    /* dynamic client registration (RFC 7591 at /register, RFC 7592 at /register/ID), only
+     * for an issuer whose registration.mode is not off; the handler routes the rest */
+    {"*", "/register", grantd_register_endpoint,
+     GRANTD_ROUTE_PREFIX | GRANTD_ROUTE_SLOW | GRANTD_ROUTE_OPTIONAL, "registration_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
 };
 
-const struct grantd_routes grantd_oauth_routes = {routes, sizeof(routes) / sizeof(routes[0])};
+/* The optional rows' switch: /register follows registration.mode. */
+static int route_on(const struct grantd_config *cfg, const struct grantd_route *r)
+{
+    return r->handler == grantd_register_endpoint && grantd_config_registration(cfg) != 0;
+}
+
+const struct grantd_routes grantd_oauth_routes = {routes, sizeof(routes) / sizeof(routes[0]),
+                                                  route_on};
 
 /* The admin listener's table (http/server.h): internal endpoints that the public listener
  * never routes to; the health endpoints are on both. The issuer is the one X-Grantd-Issuer
@@ -54,4 +66,4 @@ static const struct grantd_route admin_routes[] = {
 };
 
 const struct grantd_routes grantd_oauth_admin_routes = {
-    admin_routes, sizeof(admin_routes) / sizeof(admin_routes[0])};
+    admin_routes, sizeof(admin_routes) / sizeof(admin_routes[0]), NULL};

@@ -420,4 +420,9 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .admin_key_find = sqlite__admin_key_find,
     .admin_key_list = sqlite__admin_key_list,
     .admin_key_revoke = sqlite__admin_key_revoke,
+    .registration_token_put = sqlite__registration_token_put,
+    .registration_token_find = sqlite__registration_token_find,
+    .registration_put = sqlite__registration_put,
+    .registration_get = sqlite__registration_get,
+    .registration_rotate = sqlite__registration_rotate,
 };

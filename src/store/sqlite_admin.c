@@ -42,20 +42,24 @@ static const struct sq_query uri_clear = {SQ_URI_CLEAR,
                                           "WHERE tenant_id = ?1 AND client_id = ?2",
                                           sqlite__bind_id, NULL, 0};
 
-static grantd_rc client_update_tx(struct sq_conn *c, void *arg)
+grantd_rc sqlite__client_update_rows(struct sq_conn *c, const struct grantd_client *cl)
 {
-    const struct grantd_client *cl = arg;
     struct sq_id key = {cl->tenant, cl->id};
     grantd_rc rc = sqlite__run(c, &client_update, cl);
     if (rc == GRANTD_OK)
         rc = sqlite__run(c, &uri_clear, &key);
     if (rc == GRANTD_OK)
         rc = sqlite__client_put_uris(c, cl);
+    return rc;
+}
+
+static grantd_rc client_update_tx(struct sq_conn *c, void *arg)
+{
+    grantd_rc rc = sqlite__client_update_rows(c, arg);
     return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
-grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_client *c,
-                                int64_t now)
+grantd_rc sqlite__client_update_check(const struct grantd_client *c, int64_t now)
 {
     if (!c || !c->id || !c->name || (c->redirect_uri_count && !c->redirect_uris) || now <= 0)
         return GRANTD_EINVAL;
@@ -64,6 +68,15 @@ grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_clie
     for (size_t i = 0; i < c->redirect_uri_count; i++)
         if (!c->redirect_uris[i])
             return GRANTD_EINVAL;
+    return GRANTD_OK;
+}
+
+grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_client *c,
+                                int64_t now)
+{
+    grantd_rc rc = sqlite__client_update_check(c, now);
+    if (rc != GRANTD_OK)
+        return rc;
     struct grantd_client copy = *c;
     copy.updated_at = now;
     return sqlite__write(s, client_update_tx, &copy);

@@ -220,21 +220,24 @@ grantd_rc sqlite__client_put_uris(struct sq_conn *c, const struct grantd_client 
     return put_uris(c, cl);
 }
 
+grantd_rc sqlite__client_insert(struct sq_conn *c, const struct grantd_client *cl)
+{
+    grantd_rc rc = sqlite__run(c, &client_put, cl);
+    return rc == GRANTD_OK ? put_uris(c, cl) : rc;
+}
+
 static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
 {
-    const struct grantd_client *cl = arg;
-    grantd_rc rc = sqlite__run(c, &client_put, cl);
-    if (rc == GRANTD_OK)
-        rc = put_uris(c, cl);
+    grantd_rc rc = sqlite__client_insert(c, arg);
     return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
 /* created_at and tokens_after are required; updated_at 0 means created_at. A public
  * client's secret_hash is not stored. Lifetimes must be 0 (default) or positive;
  * refresh_ttl may also be GRANTD_TTL_NEVER. */
-grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *cl)
+grantd_rc sqlite__client_put_check(const struct grantd_client *cl)
 {
-    if (!cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
+    if (!cl || !cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
         return GRANTD_EINVAL;
     if (cl->created_at <= 0 || cl->tokens_after <= 0)
         return GRANTD_EINVAL;
@@ -244,7 +247,13 @@ grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client 
         if (!cl->redirect_uris[i])
             return GRANTD_EINVAL;
     }
-    return sqlite__write(s, client_put_tx, (void *)cl);
+    return GRANTD_OK;
+}
+
+grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *cl)
+{
+    grantd_rc rc = sqlite__client_put_check(cl);
+    return rc == GRANTD_OK ? sqlite__write(s, client_put_tx, (void *)cl) : rc;
 }
 
 grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,

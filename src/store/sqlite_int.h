@@ -4,7 +4,8 @@
  * migrations; sqlite_client.c: tenants and clients; sqlite_user.c: users;
  * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
  * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys;
- * sqlite_admin.c: admin keys and the admin API's updates;
+ * sqlite_admin.c: admin keys and the admin API's updates; sqlite_register.c: dynamic
+ * client registration;
  * sqlite_change.c: the change sequence). Not an interface: nothing outside
  * src/store/sqlite*.c and the driver's own unit tests includes it; everyone else reaches
  * the driver through store.h.
@@ -101,6 +102,12 @@ enum sq_stmt_id {
     SQ_ADMIN_KEY_FIND,
     SQ_ADMIN_KEY_LIST,
     SQ_ADMIN_KEY_REVOKE,
+    SQ_REG_TOKEN_PUT,
+    SQ_REG_TOKEN_USE,
+    SQ_REG_TOKEN_FIND,
+    SQ_REG_PUT,
+    SQ_REG_GET,
+    SQ_REG_ROTATE,
     SQ_STMT_COUNT
 };
 
@@ -412,6 +419,33 @@ grantd_rc sqlite__admin_key_find(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc sqlite__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
                                  struct grantd_admin_key **out, size_t *count);
 grantd_rc sqlite__admin_key_revoke(struct grantd_store *s, const char *id, int64_t now);
+grantd_rc sqlite__registration_token_put(struct grantd_store *s,
+                                         const struct grantd_registration_token *t);
+grantd_rc sqlite__registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                          int64_t tenant,
+                                          const unsigned char hash[GRANTD_SHA256_LEN],
+                                          struct grantd_registration_token *out);
+grantd_rc sqlite__registration_put(struct grantd_store *s, const struct grantd_client *c,
+                                   const struct grantd_registration *r,
+                                   const unsigned char *iat, int64_t now);
+grantd_rc sqlite__registration_get(struct grantd_store *s, struct grantd_arena *a,
+                                   int64_t tenant, const char *id,
+                                   struct grantd_registration *out);
+grantd_rc sqlite__registration_rotate(struct grantd_store *s, const struct grantd_client *c,
+                                      const struct grantd_registration *r,
+                                      const unsigned char old_hash[GRANTD_SHA256_LEN],
+                                      int64_t now);
+/* client_put's checks (GRANTD_EINVAL) and its inserts (the row, the redirect URIs) inside
+ * the caller's write transaction on c (sqlite_client.c). */
+GRANTD_MUST_USE grantd_rc sqlite__client_put_check(const struct grantd_client *cl);
+GRANTD_MUST_USE grantd_rc sqlite__client_insert(struct sq_conn *c,
+                                                const struct grantd_client *cl);
+/* client_update's checks and its writes inside the caller's write transaction on c
+ * (sqlite_admin.c); cl->updated_at is the time stamped. */
+GRANTD_MUST_USE grantd_rc sqlite__client_update_check(const struct grantd_client *cl,
+                                                      int64_t now);
+GRANTD_MUST_USE grantd_rc sqlite__client_update_rows(struct sq_conn *c,
+                                                     const struct grantd_client *cl);
 /* Inserts the redirect URIs of cl (its tenant and id), in order, inside the caller's write
  * transaction on c (sqlite_client.c; client_update replaces them with it). */
 GRANTD_MUST_USE grantd_rc sqlite__client_put_uris(struct sq_conn *c,

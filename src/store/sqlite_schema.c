@@ -281,6 +281,30 @@ static const char schema_v11[] =
     "ALTER TABLE clients ADD COLUMN prev_secret_hash BLOB;"
     "ALTER TABLE clients ADD COLUMN prev_secret_until INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 12: dynamic client registration (issue 13 item 3; sqlite_register.c).
+ * - registrations: a client registered at /register (RFC 7591), with the keyed hash of its
+ *   current registration access token (RFC 7592), rotated on every use, and the
+ *   informational metadata it registered (a JSON object's text); gone with its client.
+ * - registration_tokens: initial access tokens (grantd registration-token create), their
+ *   keyed hashes, each for one tenant, with an expiry (0: never) and a count of the
+ *   registrations it may still make (NULL: no limit). */
+static const char schema_v12[] =
+    "CREATE TABLE registrations ("
+    "  tenant_id INTEGER NOT NULL,"
+    "  client_id TEXT NOT NULL,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  metadata TEXT NOT NULL DEFAULT '{}',"
+    "  PRIMARY KEY (tenant_id, client_id),"
+    "  FOREIGN KEY (tenant_id, client_id) REFERENCES clients(tenant_id, id)"
+    "    ON DELETE CASCADE);"
+    "CREATE TABLE registration_tokens ("
+    "  id TEXT PRIMARY KEY,"
+    "  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+    "  hash BLOB NOT NULL UNIQUE,"
+    "  expires_at INTEGER NOT NULL DEFAULT 0,"
+    "  uses_left INTEGER,"
+    "  created_at INTEGER NOT NULL);";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -344,6 +368,7 @@ static const struct step steps[] = {
     {NULL, schema_v9, NULL},
     {NULL, schema_v10, NULL},
     {NULL, schema_v11, NULL},
+    {NULL, schema_v12, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -475,3 +475,41 @@ grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id, 
 {
     STORE_OP(4, NEVER, 0, s, admin_key_revoke, s, id, now);
 }
+
+/* ---- dynamic client registration (issue 13 item 3) ---- */
+
+grantd_rc grantd_store_registration_token_put(struct grantd_store *s,
+                                              const struct grantd_registration_token *t)
+{
+    STORE_OP(4, NEVER, 0, s, registration_token_put, s, t);
+}
+
+grantd_rc grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                               int64_t tenant, const unsigned char *hash,
+                                               struct grantd_registration_token *out)
+{
+    STORE_OP(4, NEVER, 0, s, registration_token_find, s, a, tenant, hash, out);
+}
+
+grantd_rc grantd_store_registration_put(struct grantd_store *s, const struct grantd_client *c,
+                                        const struct grantd_registration *r,
+                                        const unsigned char *iat, int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 0, s, registration_put, s, c, r, iat, now);
+}
+
+grantd_rc grantd_store_registration_get(struct grantd_store *s, struct grantd_arena *a,
+                                        int64_t tenant, const char *id,
+                                        struct grantd_registration *out)
+{
+    STORE_OP(4, NEVER, 0, s, registration_get, s, a, tenant, id, out);
+}
+
+grantd_rc grantd_store_registration_rotate(struct grantd_store *s, const struct grantd_client *c,
+                                           const struct grantd_registration *r,
+                                           const unsigned char *old_hash, int64_t now)
+{
+    if (!c) /* the token alone: registrations are cached nowhere */
+        STORE_OP(4, NEVER, 0, s, registration_rotate, s, c, r, old_hash, now);
+    STORE_OP(4, GRANTD_OK, 0, s, registration_rotate, s, c, r, old_hash, now);
+}

@@ -31,7 +31,9 @@
  * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
  * tokens), session_put, session_delete, purge_expired, revocations_purge (a reader of
  * the feed learns of a purge from the floor), admin_key_put and admin_key_revoke (admin
- * keys are read from the store at every use, never cached). Those only add records (and
+ * keys are read from the store at every use, never cached), registration_token_put and
+ * registration_rotate without a client (the same holds for initial access tokens and
+ * registrations). Those only add records (and
  * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
  * (which are read from the store at each use and never cached: single use and logout are
  * decided there), or remove what expired (refused by its reader either way). Readers
@@ -248,6 +250,29 @@ struct grantd_revocation {
     int64_t tenant;
     const char *kind, *subject;
     int64_t at;
+};
+
+/* Dynamic client registration (issue 13 item 3): a client registered at /register (RFC
+ * 7591) has one, naming the keyed hash (grantd_store_hash_secret) of its current
+ * registration access token (RFC 7592; the token itself is never stored) and the
+ * informational metadata it registered (client_uri, logo_uri, contacts, tos_uri,
+ * policy_uri) as the text of a JSON object ("{}" for none). */
+struct grantd_registration {
+    int64_t tenant;
+    const char *client_id;
+    unsigned char token_hash[GRANTD_SHA256_LEN];
+    const char *metadata;
+};
+
+/* An initial access token (RFC 7591 §3): what /register requires of an issuer whose
+ * registration.mode is token. Only its keyed hash is stored. */
+struct grantd_registration_token {
+    const char *id;
+    int64_t tenant;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    int64_t expires_at;                   /* unix seconds, exclusive; 0: never */
+    int64_t uses_left;                    /* registrations it may still make; -1: no limit */
+    int64_t created_at;                   /* registration_token_put: required (> 0) */
 };
 
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
@@ -496,6 +521,43 @@ struct grantd_store_driver {
     /* Revokes the admin key id at now (a revoked key stays revoked; revoking it again is
      * GRANTD_OK). GRANTD_ENOTFOUND when absent. */
     grantd_rc (*admin_key_revoke)(struct grantd_store *s, const char *id, int64_t now);
+
+    /* Dynamic client registration (issue 13 item 3; struct grantd_registration). */
+    /* Inserts an initial access token (GRANTD_EEXIST when its id or hash is taken,
+     * GRANTD_ENOTFOUND when its tenant does not exist). Moves no change sequence: read
+     * from the store at every use, cached nowhere. */
+    grantd_rc (*registration_token_put)(struct grantd_store *s,
+                                        const struct grantd_registration_token *t);
+    /* The initial access token of tenant whose hash is hash, used up or expired or not (the
+     * caller decides; registration_put decides again, atomically); GRANTD_ENOTFOUND when
+     * there is none. */
+    grantd_rc (*registration_token_find)(struct grantd_store *s, struct grantd_arena *a,
+                                         int64_t tenant,
+                                         const unsigned char hash[GRANTD_SHA256_LEN],
+                                         struct grantd_registration_token *out);
+    /* Inserts client c (as client_put) and its registration r (r->tenant and r->client_id
+     * are c's) in one transaction. When iat is not NULL it is the hash of an initial access
+     * token of c's tenant, and one of its uses is taken in the same transaction:
+     * GRANTD_ECONFLICT, nothing stored, when it is unknown, expired at now or used up. */
+    grantd_rc (*registration_put)(struct grantd_store *s, const struct grantd_client *c,
+                                  const struct grantd_registration *r,
+                                  const unsigned char *iat, int64_t now);
+    /* The registration of client id of tenant; GRANTD_ENOTFOUND when the client is absent
+     * or was not registered at /register. */
+    grantd_rc (*registration_get)(struct grantd_store *s, struct grantd_arena *a,
+                                  int64_t tenant, const char *id,
+                                  struct grantd_registration *out);
+    /* Rotates a registration access token: r's token_hash and metadata replace the stored
+     * ones of r->tenant/r->client_id only while the stored hash is old_hash (compare and
+     * swap: GRANTD_ECONFLICT otherwise, and when there is no such registration); when c is
+     * not NULL (the same client) it is updated as client_update does, in the same
+     * transaction. Moves the change sequence only with c (registrations themselves are
+     * read from the store at every use and cached nowhere, as are initial access tokens;
+     * registration_put moves it: it adds a client). */
+    grantd_rc (*registration_rotate)(struct grantd_store *s, const struct grantd_client *c,
+                                     const struct grantd_registration *r,
+                                     const unsigned char old_hash[GRANTD_SHA256_LEN],
+                                     int64_t now);
 };
 
 struct grantd_store {
@@ -662,6 +724,48 @@ GRANTD_MUST_USE grantd_rc grantd_store_admin_key_list(struct grantd_store *s,
                                                       size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id,
                                                         int64_t now);
+
+GRANTD_MUST_USE grantd_rc
+grantd_store_registration_token_put(struct grantd_store *s,
+                                    const struct grantd_registration_token *t);
+GRANTD_MUST_USE grantd_rc
+grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char *hash,
+                                     struct grantd_registration_token *out);
+GRANTD_MUST_USE grantd_rc grantd_store_registration_put(struct grantd_store *s,
+                                                        const struct grantd_client *c,
+                                                        const struct grantd_registration *r,
+                                                        const unsigned char *iat, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_registration_get(struct grantd_store *s,
+                                                        struct grantd_arena *a, int64_t tenant,
+                                                        const char *id,
+                                                        struct grantd_registration *out);
+GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *s,
+                                                           const struct grantd_client *c,
+                                                           const struct grantd_registration *r,
+                                                           const unsigned char *old_hash,
+                                                           int64_t now);
+
+GRANTD_MUST_USE grantd_rc
+grantd_store_registration_token_put(struct grantd_store *s,
+                                    const struct grantd_registration_token *t);
+GRANTD_MUST_USE grantd_rc
+grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char *hash,
+                                     struct grantd_registration_token *out);
+GRANTD_MUST_USE grantd_rc grantd_store_registration_put(struct grantd_store *s,
+                                                        const struct grantd_client *c,
+                                                        const struct grantd_registration *r,
+                                                        const unsigned char *iat, int64_t now);
+GRANTD_MUST_USE grantd_rc grantd_store_registration_get(struct grantd_store *s,
+                                                        struct grantd_arena *a, int64_t tenant,
+                                                        const char *id,
+                                                        struct grantd_registration *out);
+GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *s,
+                                                           const struct grantd_client *c,
+                                                           const struct grantd_registration *r,
+                                                           const unsigned char *old_hash,
+                                                           int64_t now);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this

@@ -1,5 +1,5 @@
-/* libFuzzer target for the admin API's JSON bodies (src/admin/body.c): client bodies (the
- * ones dynamic registration will take too), user bodies, and the small bodies (password,
+/* libFuzzer target for the admin API's JSON bodies (src/admin/body.c): client bodies (their
+ * registration mode, /register's, has its own target: fuzz_register.c), user bodies, and the small bodies (password,
  * secret overlap, key algorithm). The first byte picks the parser and, for client and user
  * bodies, create or update (over a fixed stored record); the rest is the body.
  *

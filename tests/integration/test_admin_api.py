@@ -567,6 +567,35 @@ def test_every_change_is_logged_without_secrets(api):
 
 # ---- the document -----------------------------------------------------------------------
 
+def test_registration_tokens_work_at_register(make_server, clock):
+    """POST .../registration-tokens: an initial access token for /register (issue 13 item
+    3), shown once, with the limits asked for; bad bodies are 400 and store nothing."""
+    srv = admin_server(make_server, config_text='registration = { mode = "token"; };\n')
+    api = Api(srv, admin_key(srv)["key"])
+    path = "/v1/tenants/default/registration-tokens"
+    t = api.ok("POST", path, {"uses": 2, "expires_in": 60}, status=201)
+    assert t["uses"] == 2 and t["expires_at"] == t["created_at"] + 60
+    assert t["token"] not in srv.log_text()
+    body = {"redirect_uris": ["https://shop.example/cb"], "client_name": "Self-registered"}
+
+    def register(token):
+        return requests.post(srv.url + "/register", json=body, timeout=10,
+                             headers={"Authorization": "Bearer " + token})
+
+    assert register(t["token"]).status_code == 201
+    assert register(t["token"]).status_code == 201
+    assert register(t["token"]).status_code == 401  # used up
+    forever = api.ok("POST", path, status=201)  # no body: one use, no expiry
+    assert forever["uses"] == 1 and forever["expires_at"] is None
+    clock.advance(3600)
+    assert register(forever["token"]).status_code == 201
+    unlimited = api.ok("POST", path, {"uses": 0}, status=201)
+    assert unlimited["uses"] is None
+    for bad in ({"uses": -1}, {"expires_in": 0}, {"uses": "1"}, {"scope": "x"}):
+        api.bad("POST", path, bad)
+    api.bad("POST", "/v1/tenants/nope/registration-tokens", {}, status=404, error="not_found")
+
+
 def test_the_document_is_well_formed():
     """OpenAPI 3.1, every schema a valid JSON Schema (2020-12), every $ref resolves, and
     every operation says what a missing key gets."""

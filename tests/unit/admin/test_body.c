@@ -166,6 +166,59 @@ static void test_small_bodies(void **state)
     assert_string_equal(why, "the body must be a JSON object");
 }
 
+/* The registration mode (RFC 7591 §2): RFC defaults, unknown members ignored, known ones
+ * outside the allow-list refused, the two RFC error codes, the informational members as
+ * JSON, PUT's identifiers handed back, null as absent. */
+static grantd_rc reg(const char *body, struct grantd_api_registration *r,
+                     struct grantd_client *c, const char **why)
+{
+    *why = NULL;
+    return grantd_api_register_parse(a, body, strlen(body), r, c, why);
+}
+
+static void test_registration(void **state)
+{
+    static const char *const narrow[] = {"redirect_uris", "logo_uri", NULL};
+    struct grantd_api_registration r = {0};
+    struct grantd_client c;
+    const char *why;
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"], \"jwks_uri\": 1,"
+                         " \"logo_uri\": \"https://a.example/l.png\", \"scope\": null,"
+                         " \"client_id\": \"x1\", \"client_secret\": \"s\"}",
+                         &r, &c, &why),
+                     GRANTD_OK);
+    assert_int_equal(c.grants, GRANTD_GRANT_AUTHORIZATION_CODE);
+    assert_null(c.id);
+    assert_null(c.name);
+    assert_false(c.is_public);
+    assert_string_equal(c.scope, "");
+    assert_string_equal(r.metadata, "{\"logo_uri\":\"https://a.example/l.png\"}");
+    assert_string_equal(r.client_id, "x1");
+    assert_string_equal(r.client_secret, "s");
+
+    assert_int_equal(reg("{\"client_name\": \"no uris\"}", &r, &c, &why), GRANTD_EINVAL);
+    assert_string_equal(r.error, "invalid_redirect_uri");
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb#f\"]}", &r, &c, &why),
+                     GRANTD_EINVAL);
+    assert_string_equal(r.error, "invalid_redirect_uri");
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"], \"code_ttl\": 5}",
+                         &r, &c, &why),
+                     GRANTD_EINVAL);
+    assert_string_equal(r.error, "invalid_client_metadata");
+    assert_string_equal(why, "code_ttl is not accepted at registration");
+    assert_int_equal(reg("{\"grant_types\": [\"client_credentials\"]}", &r, &c, &why),
+                     GRANTD_OK); /* no redirect URI needed without the code grant */
+    r.allowed = narrow;
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"], \"client_name\": \"n\"}",
+                         &r, &c, &why),
+                     GRANTD_EINVAL);
+    assert_string_equal(why, "client_name is not accepted at registration");
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"], \"software_id\": \"n\"}",
+                         &r, &c, &why),
+                     GRANTD_OK);
+    assert_string_equal(r.metadata, "{}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +228,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_whole_record_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_bodies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registration, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -518,6 +518,45 @@ static void test_listen_parse(void **state)
                      GRANTD_EINVAL);
 }
 
+/* registration: off by default; mode and the metadata allow-list checked while loading; a
+ * copy keeps them; a tenant's profile text may set them (per issuer). */
+static void test_registration(void **state)
+{
+    struct grantd_config cfg, copy;
+    char err[256] = "";
+    grantd_config_defaults(&cfg);
+    assert_string_equal(cfg.registration.mode, "off");
+    assert_null(cfg.registration.metadata);
+    assert_int_equal(grantd_config_registration(&cfg), 0);
+    grantd_rc rc = load_text(&cfg,
+                             "registration = { mode = \"token\";\n"
+                             "  metadata = [\"client_name\", \"redirect_uris\", \"grant_types\",\n"
+                             "    \"response_types\", \"scope\", \"token_endpoint_auth_method\",\n"
+                             "    \"client_uri\", \"logo_uri\", \"contacts\", \"tos_uri\",\n"
+                             "    \"policy_uri\"]; };\n",
+                             err, sizeof(err));
+    if (rc != GRANTD_OK)
+        fail_msg("%s", err);
+    assert_int_equal(grantd_config_registration(&cfg), 1);
+    assert_string_equal(cfg.registration.metadata[10], "policy_uri");
+    assert_null(cfg.registration.metadata[11]);
+    grantd_config_copy(&copy, &cfg);
+    grantd_config_free(&cfg);
+    assert_int_equal(grantd_config_registration(&copy), 1);
+    assert_string_equal(copy.registration.metadata[0], "client_name");
+    rc = grantd_config_load_issuer(&copy, "registration = { mode = \"open\"; };\n", "t1", err,
+                                   sizeof(err));
+    if (rc != GRANTD_OK)
+        fail_msg("%s", err);
+    assert_int_equal(grantd_config_registration(&copy), 2);
+    grantd_config_free(&copy);
+    expect_error("registration = { mode = \"on\"; };\n", 1, "must be off, token or open");
+    expect_error("registration = {\n  metadata = [\"client_name\", \"jwks_uri\"]; };\n", 2,
+                 "'jwks_uri' is not a member /register can accept");
+    expect_error("registration = { metadata = [\"scope\", \"scope\"]; };\n", 1,
+                 "listed twice");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_ranges),
         cmocka_unit_test(test_listen_parse),
+        cmocka_unit_test(test_registration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

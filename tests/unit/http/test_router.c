@@ -20,7 +20,7 @@ static const struct grantd_route rows[] = {
     {"POST", "/t", h_post, GRANTD_ROUTE_SLOW, "t_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/.well-known/x", h_wk, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
 };
-static const struct grantd_routes table = {rows, 3};
+static const struct grantd_routes table = {rows, 3, NULL};
 
 static const struct grantd_issuer issuers[] = {
     {.tenant = 1, .url = "http://h:8080", .prefix = ""},
@@ -93,7 +93,7 @@ static void test_prefix_rows(void **state)
         {"*", "/v1/tenants", h_get, GRANTD_ROUTE_PREFIX, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
         {"GET", "/v1/revocations", h_post, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     };
-    static const struct grantd_routes t = {prefix_rows, 2};
+    static const struct grantd_routes t = {prefix_rows, 2, NULL};
     const char *allow = NULL;
     assert_ptr_equal(grantd_router_find(&t, NULL, "GET", "/v1/tenants", &allow), &prefix_rows[0]);
     assert_ptr_equal(grantd_router_find(&t, NULL, "PATCH", "/v1/tenants/default/clients/x",
@@ -128,6 +128,30 @@ static void test_profile_paths(void **state)
     assert_int_equal(grantd_router_check_profile(&table, &p, err, sizeof(err)), GRANTD_ECONFIG);
 }
 
+/* A row flagged GRANTD_ROUTE_OPTIONAL is on only where the table's switch says so for the
+ * issuer's settings; without a switch, never; other rows always. */
+static int on_when_listen_set(const struct grantd_config *cfg, const struct grantd_route *r)
+{
+    return cfg->listen != NULL;
+}
+
+static void test_optional_rows(void **state)
+{
+    static const struct grantd_route opt_rows[] = {
+        {"*", "/register", h_post, GRANTD_ROUTE_PREFIX | GRANTD_ROUTE_OPTIONAL,
+         "registration_endpoint", GRANTD_ROUTE_NO_PROFILE_PATHS},
+        {"GET", "/a", h_get, 0, "a_endpoint", GRANTD_ROUTE_NO_PROFILE_PATHS},
+    };
+    static const struct grantd_routes with = {opt_rows, 2, on_when_listen_set};
+    static const struct grantd_routes without = {opt_rows, 2, NULL};
+    struct grantd_config on = {.listen = "x"}, off = {0};
+    assert_true(grantd_router_route_on(&with, &on, &opt_rows[0]));
+    assert_false(grantd_router_route_on(&with, &off, &opt_rows[0]));
+    assert_false(grantd_router_route_on(&without, &on, &opt_rows[0]));
+    assert_true(grantd_router_route_on(&with, &off, &opt_rows[1]));
+    assert_true(grantd_router_route_on(&without, &off, &opt_rows[1]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_route_find),
         cmocka_unit_test(test_profile_paths),
         cmocka_unit_test(test_prefix_rows),
+        cmocka_unit_test(test_optional_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

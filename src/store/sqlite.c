@@ -420,4 +420,7 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .admin_key_find = sqlite__admin_key_find,
     .admin_key_list = sqlite__admin_key_list,
     .admin_key_revoke = sqlite__admin_key_revoke,
+    .audit_begin = sqlite__audit_begin,
+    .audit_end = sqlite__audit_end,
+    .audit_list = sqlite__audit_list,
 };

@@ -1,6 +1,6 @@
 /* The admin API's front: authentication by admin key, the tenant of the path and what the
  * key may see of it, and the route table below /v1/tenants. Then one handler per row
- * (clients.c, users.c, tenants.c) answers.
+ * (clients.c, users.c, tenants.c, audit_api.c) answers.
  *
  * Order, so that nothing is told to whoever has no key: the key first (401 with
  * WWW-Authenticate: Bearer realm="grantd-admin"), then the path (404, 405 with Allow), then
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admin/api_int.h"
+#include "admin/audit.h"
 #include "core/log.h"
 #include "oauth/bearer.h"
 
@@ -48,6 +49,7 @@ static const struct {
     {"POST", "*/users/*/disable", grantd_api_user_disable},
     {"POST", "*/users/*/enable", grantd_api_user_enable},
     {"PUT", "*/users/*/password", grantd_api_user_password},
+    {"GET", "*/audit", grantd_api_audit_list},
 };
 
 #define ROUTE_COUNT (sizeof(api_routes) / sizeof(api_routes[0]))
@@ -99,12 +101,17 @@ void grantd_api_store_fail(struct api_ctx *x, grantd_rc rc, const char *what, co
         grantd_response_internal(x->req, x->resp, rc);
 }
 
-void grantd_api_audit(struct api_ctx *x, const char *action, const char *record)
+grantd_rc grantd_api_audit_end(struct api_ctx *x, const char *action, const char *kind,
+                               const char *id, json_t *details, grantd_rc rc)
 {
-    grantd_log(GRANTD_LOG_INFO, "admin_change", "{s:s,s:s,s:s,s:s,s:s,s:s}", "request_id",
-               x->req->request_id, "key_id", x->key.id, "key_name", x->key.name, "action",
-               action, "tenant", x->tenant.name ? x->tenant.name : "", "record",
-               record ? record : "");
+    struct grantd_actor who = {"admin_key", x->key.id, x->key.name};
+    rc = grantd_audit_end(x->store, &who, x->tenant.id, x->now, action, kind, id, details, rc);
+    if (rc == GRANTD_OK)
+        grantd_log(GRANTD_LOG_INFO, "admin_change", "{s:s,s:s,s:s,s:s,s:s,s:s}", "request_id",
+                   x->req->request_id, "key_id", x->key.id, "key_name", x->key.name, "action",
+                   action, "tenant", x->tenant.name ? x->tenant.name : "", "record",
+                   id ? id : "");
+    return rc;
 }
 
 int grantd_api_page(struct api_ctx *x, size_t *limit, const char **after)

@@ -37,9 +37,14 @@ void grantd_api_not_found(struct api_ctx *x, const char *what, const char *name)
 void grantd_api_store_fail(struct api_ctx *x, grantd_rc rc, const char *what, const char *name);
 /* 200 (or status) with body (consumed). */
 void grantd_api_json(struct api_ctx *x, unsigned status, json_t *body);
-/* The structured log event of a change ("admin_change"): the admin key's id and name, the
- * action ("client.create"), the tenant and the record's id. Never a secret. */
-void grantd_api_audit(struct api_ctx *x, const char *action, const char *record);
+/* Ends the change begun with grantd_store_audit_begin (admin/audit.h, grantd_audit_end)
+ * with the admin key as the actor, in the path's tenant; on success also writes the
+ * structured log event "admin_change" (the key's id and name, the action, the tenant and
+ * the record's id; never a secret). details (may be NULL) is consumed. Returns the
+ * change's result or the store's failure to record it. */
+GRANTD_MUST_USE grantd_rc grantd_api_audit_end(struct api_ctx *x, const char *action,
+                                               const char *kind, const char *id,
+                                               json_t *details, grantd_rc rc);
 /* Pagination: ?limit= (1..500, default 100) and ?after= (an id from the list). 0 with a
  * 400 answered when they are malformed. */
 int grantd_api_page(struct api_ctx *x, size_t *limit, const char **after);
@@ -69,5 +74,6 @@ void grantd_api_user_update(struct api_ctx *x);
 void grantd_api_user_disable(struct api_ctx *x);
 void grantd_api_user_enable(struct api_ctx *x);
 void grantd_api_user_password(struct api_ctx *x);
+void grantd_api_audit_list(struct api_ctx *x);
 
 #endif

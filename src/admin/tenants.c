@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "admin/api_int.h"
+#include "admin/audit.h"
 #include "admin/body.h"
 #include "token/keys.h"
 
@@ -90,12 +91,16 @@ void grantd_api_keys_rotate(struct api_ctx *x)
     const struct grantd_config *cfg = x->iss ? x->iss->cfg : x->req->app->cfg;
     grantd_rc rc = grantd_keys_max_access_ttl(x->store, x->req->arena, cfg, x->tenant.id, &ttl);
     if (rc == GRANTD_OK)
-        rc = grantd_keys_rotate(x->store, cfg, x->tenant.id, alg, x->now, ttl, x->req->arena,
-                                &kid, err, sizeof(err));
+        rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK) {
+        grantd_rc wrc = grantd_keys_rotate(x->store, cfg, x->tenant.id, alg, x->now, ttl,
+                                           x->req->arena, &kid, err, sizeof(err));
+        rc = grantd_api_audit_end(x, "key.rotate", "key", kid ? kid : "",
+                                  alg ? json_pack("{s:s}", "alg", alg) : NULL, wrc);
+    }
     if (rc != GRANTD_OK) {
         grantd_response_internal(x->req, x->resp, rc);
         return;
     }
-    grantd_api_audit(x, "key.rotate", kid);
     answer_keys(x, 201, kid);
 }

@@ -183,8 +183,18 @@ static int key_rotate(int argc, char **argv)
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
     }
+    src = grantd_admin_audit_begin(&s);
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_store_fail(a.cmd, "database", src);
+        goto out;
+    }
     src = grantd_keys_rotate(s.store, &s.cfg, s.tenant, alg, now, ttl, s.arena,
                              &kid, err, sizeof(err));
+    grantd_rc arc = grantd_admin_audit_end(&s, -1, "key.rotate", "key", kid ? kid : "",
+                                           alg ? json_pack("{s:s}", "alg", alg) : NULL, src);
+    if (src == GRANTD_OK && arc != GRANTD_OK)
+        snprintf(err, sizeof(err), "cannot record the rotation: %s", grantd_strerror(arc));
+    src = arc;
     if (src != GRANTD_OK) {
         rc = grantd_admin_fail(a.cmd, "%s", err);
         goto out;
@@ -239,8 +249,13 @@ static int key_retire(int argc, char **argv)
                                       "retire it once the new key signs", kid);
         goto out;
     }
+    if (src == GRANTD_OK && !st)
+        src = GRANTD_ENOTFOUND;
     if (src == GRANTD_OK)
-        src = st ? grantd_store_key_retire(s.store, s.tenant, kid, now) : GRANTD_ENOTFOUND;
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, "key.retire", "key", kid, NULL,
+                                     grantd_store_key_retire(s.store, s.tenant, kid, now));
     if (src == GRANTD_ENOTFOUND || src == GRANTD_ECONFLICT) {
         rc = grantd_admin_fail(a.cmd, src == GRANTD_ENOTFOUND ? "no key %s (grantd key list)"
                                       : "key %s is the current key: run `grantd key rotate` "

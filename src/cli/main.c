@@ -17,6 +17,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"key", grantd_cli_key, "manage token signing keys (rotate, retire, list)"},
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
     {"admin-key", grantd_cli_admin_key, "manage admin API keys (create, list, revoke)"},
+    {"audit", grantd_cli_audit, "show the audit trail of changes (list)"},
 };
 
 #define COMMAND_COUNT GRANTD_ADMIN_COUNT(commands)

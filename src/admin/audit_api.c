@@ -1,0 +1,75 @@
+/* The admin API's audit trail: GET /v1/tenants/{t}/audit, the tenant's entries oldest
+ * first, ?after=SEQ (the next of the page before) and ?limit= (1..500, default 100), and
+ * ?target=KIND:ID (client, user, key or admin_key) for one record's entries. The answer is
+ * {"events": [...], "next": SEQ or null}: next is set when more entries follow. A tenant
+ * key sees its tenant only (api.c answers 404 for another); entries of admin keys of every
+ * tenant (tenant 0) are listed by `grantd audit list` only.
+ *
+ * Not here: recording (admin/audit.h), the entry's JSON (audit.c). */
+#include <string.h>
+
+#include "admin/api_int.h"
+#include "admin/audit.h"
+
+#define SEQ_DIGITS_MAX 18
+
+static const char *const target_kinds[] = {"client", "user", "key", "admin_key"};
+
+/* ?target=KIND:ID into q; 0 when it is malformed. */
+static int parse_target(struct api_ctx *x, const char *text, struct grantd_audit_query *q)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon || !colon[1] || strlen(colon + 1) > 200)
+        return 0;
+    size_t len = (size_t)(colon - text);
+    for (size_t i = 0; i < sizeof(target_kinds) / sizeof(target_kinds[0]); i++)
+        if (strlen(target_kinds[i]) == len && strncmp(text, target_kinds[i], len) == 0) {
+            q->target_kind = target_kinds[i];
+            q->target_id = grantd_arena_strdup(x->req->arena, colon + 1);
+            return 1;
+        }
+    return 0;
+}
+
+/* ?after= as a seq into q; 0 when it is not a number. */
+static int parse_after(const char *text, struct grantd_audit_query *q)
+{
+    size_t n = strlen(text);
+    if (n < 1 || n > SEQ_DIGITS_MAX || strspn(text, "0123456789") != n)
+        return 0;
+    q->after = 0;
+    for (size_t i = 0; i < n; i++)
+        q->after = q->after * 10 + (text[i] - '0');
+    return 1;
+}
+
+void grantd_api_audit_list(struct api_ctx *x)
+{
+    struct grantd_audit_query q = {.tenant = x->tenant.id};
+    const char *after = NULL, *target = NULL;
+    struct grantd_audit *list = NULL;
+    size_t n = 0;
+    if (!grantd_api_page(x, &q.limit, &after))
+        return;
+    if (after && !parse_after(after, &q)) {
+        grantd_api_bad(x, "after must be the next value of the page before (a number)");
+        return;
+    }
+    grantd_rc trc = grantd_params_get(&x->req->query, "target", &target);
+    if (trc == GRANTD_EREPEATED || (target && !parse_target(x, target, &q))) {
+        grantd_api_bad(x, "target must be KIND:ID, KIND one of client, user, key, admin_key");
+        return;
+    }
+    size_t limit = q.limit;
+    q.limit = limit + 1; /* one more tells whether a next page exists */
+    grantd_rc rc = grantd_store_audit_list(x->store, x->req->arena, &q, &list, &n);
+    if (rc != GRANTD_OK) {
+        grantd_response_internal(x->req, x->resp, rc);
+        return;
+    }
+    json_t *events = json_array();
+    for (size_t i = 0; i < n && i < limit; i++)
+        json_array_append_new(events, grantd_audit_json(&list[i], x->tenant.name));
+    json_t *next = n > limit ? json_integer((json_int_t)list[limit - 1].seq) : json_null();
+    grantd_api_json(x, 200, json_pack("{s:o,s:o}", "events", events, "next", next));
+}

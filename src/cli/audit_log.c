@@ -21,6 +21,7 @@
 
 #define TAIL_BYTES 65536 /* the last line is within this much of the end */
 #define BATCH 500
+#define BATCH_BYTES_MAX (8u << 20) /* a batch of entries as lines: each is well under 8 KiB */
 
 struct grantd_audit_log {
     struct grantd_store *store;
@@ -67,7 +68,7 @@ static grantd_rc append(struct grantd_audit_log *l, const struct grantd_audit *l
 {
     struct grantd_buf out;
     grantd_rc rc = GRANTD_OK;
-    grantd_buf_init(&out, SIZE_MAX);
+    grantd_buf_init(&out, BATCH_BYTES_MAX);
     for (size_t i = 0; rc == GRANTD_OK && i < n; i++) {
         const char *tenant = NULL;
         for (size_t t = 0; t < nt; t++)

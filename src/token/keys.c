@@ -396,6 +396,26 @@ static void store_error(char *err, size_t errlen, const char *what, grantd_rc rc
 /* ---- the public functions -------------------------------------------------------------- */
 
 /* The key list, with a first key generated when none can sign at now. */
+/* The tenant's first key, made by the server (create_key) and recorded in the audit trail
+ * as key.create by "system" in the same transaction; a driver without a trail
+ * (GRANTD_ENOTSUP) stores the key alone. */
+static grantd_rc first_key(struct grantd_keyring *kr, enum grantd_jwk_alg alg, int64_t now,
+                           struct grantd_arena *a)
+{
+    struct grantd_store *s = kr->store;
+    const char *kid = NULL;
+    grantd_rc unit = grantd_store_audit_begin(s);
+    if (unit != GRANTD_OK && unit != GRANTD_ENOTSUP)
+        return unit;
+    grantd_rc rc = create_key(s, kr->master, kr->tenant, alg, now, now, 0, a, &kid);
+    if (unit != GRANTD_OK)
+        return rc;
+    struct grantd_audit e = {.tenant = kr->tenant, .at = now, .actor_kind = "system",
+                             .action = "key.create", .target_kind = "key",
+                             .target_id = kid ? kid : ""};
+    return grantd_store_audit_end(s, &e, rc);
+}
+
 static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config *cfg,
                            int64_t now, struct grantd_arena *a, struct grantd_key **keys,
                            size_t *n, char *err, size_t errlen)
@@ -409,8 +429,7 @@ static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config
     if (has_signer(*keys, *n, now))
         return GRANTD_OK;
     int alg = grantd_jwk_alg_parse(cfg->keys.alg);
-    rc = create_key(s, kr->master, kr->tenant, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256,
-                    now, now, 0, a, NULL);
+    rc = first_key(kr, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256, now, a);
     /* EEXIST: another server created the tenant's first key meanwhile; that one it is */
     if (rc == GRANTD_OK || rc == GRANTD_EEXIST)
         rc = grantd_store_key_list(s, a, kr->tenant, keys, n);

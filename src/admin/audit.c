@@ -4,6 +4,7 @@
 
 #include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 struct grantd_actor grantd_audit_cli(struct grantd_arena *a)
@@ -66,6 +67,50 @@ json_t *grantd_audit_members(const char *body, size_t len)
         json_array_append_new(names, json_string(key));
     json_decref(obj);
     return json_pack("{s:o}", "members", names);
+}
+
+#define SEQ_DIGITS_MAX 18
+
+static const char *const target_kinds[] = {"client", "user", "key", "admin_key"};
+
+static int parse_target(struct grantd_arena *a, const char *text, struct grantd_audit_query *q)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon || !colon[1] || strlen(colon + 1) > GRANTD_AUDIT_TARGET_MAX)
+        return 0;
+    size_t len = (size_t)(colon - text);
+    for (size_t i = 0; i < sizeof(target_kinds) / sizeof(target_kinds[0]); i++)
+        if (strlen(target_kinds[i]) == len && strncmp(text, target_kinds[i], len) == 0) {
+            q->target_kind = target_kinds[i];
+            q->target_id = grantd_arena_strdup(a, colon + 1);
+            return 1;
+        }
+    return 0;
+}
+
+static int parse_after(const char *text, struct grantd_audit_query *q)
+{
+    size_t n = strlen(text);
+    if (n < 1 || n > SEQ_DIGITS_MAX || strspn(text, "0123456789") != n)
+        return 0;
+    q->after = 0;
+    for (size_t i = 0; i < n; i++)
+        q->after = q->after * 10 + (text[i] - '0');
+    return 1;
+}
+
+grantd_rc grantd_audit_query_parse(struct grantd_arena *a, const char *after, const char *target,
+                                   struct grantd_audit_query *q, const char **why)
+{
+    if (after && !parse_after(after, q)) {
+        *why = "after must be the next value of the page before (a number)";
+        return GRANTD_EINVAL;
+    }
+    if (target && !parse_target(a, target, q)) {
+        *why = "target must be KIND:ID, KIND one of client, user, key, admin_key";
+        return GRANTD_EINVAL;
+    }
+    return GRANTD_OK;
 }
 
 static json_t *text_or_null(const char *s)

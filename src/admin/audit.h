@@ -53,6 +53,17 @@ GRANTD_MUST_USE grantd_rc grantd_audit_end(struct grantd_store *s, const struct 
  * update changed, never the values. NULL when body is not a JSON object. */
 json_t *grantd_audit_members(const char *body, size_t len);
 
+/* The admin API's audit query parameters (untrusted text, already percent-decoded; NULL when
+ * absent) into q: after, an entry's seq (1 to 18 digits), into q->after; target, KIND:ID
+ * with KIND one of client, user, key, admin_key and ID 1 to GRANTD_AUDIT_TARGET_MAX bytes,
+ * into q->target_kind (a static string) and q->target_id (a copy in a). GRANTD_EINVAL with
+ * *why naming the parameter when one is malformed; q's other members are left alone. */
+#define GRANTD_AUDIT_TARGET_MAX 200
+GRANTD_MUST_USE grantd_rc grantd_audit_query_parse(struct grantd_arena *a, const char *after,
+                                                   const char *target,
+                                                   struct grantd_audit_query *q,
+                                                   const char **why);
+
 /* An entry as the JSON object every output shows: seq, at, tenant (tenant_name, or null),
  * actor {kind, id, name}, action, target {kind, id}, details (an object or null). */
 json_t *grantd_audit_json(const struct grantd_audit *e, const char *tenant_name);

@@ -11,38 +11,6 @@
 #include "admin/api_int.h"
 #include "admin/audit.h"
 
-#define SEQ_DIGITS_MAX 18
-
-static const char *const target_kinds[] = {"client", "user", "key", "admin_key"};
-
-/* ?target=KIND:ID into q; 0 when it is malformed. */
-static int parse_target(struct api_ctx *x, const char *text, struct grantd_audit_query *q)
-{
-    const char *colon = strchr(text, ':');
-    if (!colon || !colon[1] || strlen(colon + 1) > 200)
-        return 0;
-    size_t len = (size_t)(colon - text);
-    for (size_t i = 0; i < sizeof(target_kinds) / sizeof(target_kinds[0]); i++)
-        if (strlen(target_kinds[i]) == len && strncmp(text, target_kinds[i], len) == 0) {
-            q->target_kind = target_kinds[i];
-            q->target_id = grantd_arena_strdup(x->req->arena, colon + 1);
-            return 1;
-        }
-    return 0;
-}
-
-/* ?after= as a seq into q; 0 when it is not a number. */
-static int parse_after(const char *text, struct grantd_audit_query *q)
-{
-    size_t n = strlen(text);
-    if (n < 1 || n > SEQ_DIGITS_MAX || strspn(text, "0123456789") != n)
-        return 0;
-    q->after = 0;
-    for (size_t i = 0; i < n; i++)
-        q->after = q->after * 10 + (text[i] - '0');
-    return 1;
-}
-
 void grantd_api_audit_list(struct api_ctx *x)
 {
     struct grantd_audit_query q = {.tenant = x->tenant.id};
@@ -51,13 +19,11 @@ void grantd_api_audit_list(struct api_ctx *x)
     size_t n = 0;
     if (!grantd_api_page(x, &q.limit, &after))
         return;
-    if (after && !parse_after(after, &q)) {
-        grantd_api_bad(x, "after must be the next value of the page before (a number)");
-        return;
-    }
     grantd_rc trc = grantd_params_get(&x->req->query, "target", &target);
-    if (trc == GRANTD_EREPEATED || (target && !parse_target(x, target, &q))) {
-        grantd_api_bad(x, "target must be KIND:ID, KIND one of client, user, key, admin_key");
+    const char *why = "target is given twice";
+    if (trc == GRANTD_EREPEATED ||
+        grantd_audit_query_parse(x->req->arena, after, target, &q, &why) != GRANTD_OK) {
+        grantd_api_bad(x, why);
         return;
     }
     size_t limit = q.limit;

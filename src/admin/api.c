@@ -101,16 +101,26 @@ void grantd_api_store_fail(struct api_ctx *x, grantd_rc rc, const char *what, co
         grantd_response_internal(x->req, x->resp, rc);
 }
 
+struct grantd_actor grantd_api_actor(const struct api_ctx *x)
+{
+    struct grantd_actor who = {"admin_key", x->key.id, x->key.name};
+    return who;
+}
+
+void grantd_api_change_logged(struct api_ctx *x, const char *action, const char *id)
+{
+    grantd_log(GRANTD_LOG_INFO, "admin_change", "{s:s,s:s,s:s,s:s,s:s,s:s}", "request_id",
+               x->req->request_id, "key_id", x->key.id, "key_name", x->key.name, "action",
+               action, "tenant", x->tenant.name ? x->tenant.name : "", "record", id ? id : "");
+}
+
 grantd_rc grantd_api_audit_end(struct api_ctx *x, const char *action, const char *kind,
                                const char *id, json_t *details, grantd_rc rc)
 {
-    struct grantd_actor who = {"admin_key", x->key.id, x->key.name};
+    struct grantd_actor who = grantd_api_actor(x);
     rc = grantd_audit_end(x->store, &who, x->tenant.id, x->now, action, kind, id, details, rc);
     if (rc == GRANTD_OK)
-        grantd_log(GRANTD_LOG_INFO, "admin_change", "{s:s,s:s,s:s,s:s,s:s,s:s}", "request_id",
-                   x->req->request_id, "key_id", x->key.id, "key_name", x->key.name, "action",
-                   action, "tenant", x->tenant.name ? x->tenant.name : "", "record",
-                   id ? id : "");
+        grantd_api_change_logged(x, action, id);
     return rc;
 }
 

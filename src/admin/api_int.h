@@ -45,6 +45,10 @@ void grantd_api_json(struct api_ctx *x, unsigned status, json_t *body);
 GRANTD_MUST_USE grantd_rc grantd_api_audit_end(struct api_ctx *x, const char *action,
                                                const char *kind, const char *id,
                                                json_t *details, grantd_rc rc);
+/* The admin key of the request as an audit actor. */
+struct grantd_actor grantd_api_actor(const struct api_ctx *x);
+/* The "admin_change" log event of a change that committed (grantd_api_audit_end writes it). */
+void grantd_api_change_logged(struct api_ctx *x, const char *action, const char *id);
 /* Pagination: ?limit= (1..500, default 100) and ?after= (an id from the list). 0 with a
  * 400 answered when they are malformed. */
 int grantd_api_page(struct api_ctx *x, size_t *limit, const char **after);

@@ -53,6 +53,18 @@ grantd_rc grantd_audit_end(struct grantd_store *s, const struct grantd_actor *wh
     return rc;
 }
 
+struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct grantd_actor *who,
+                                       int64_t now, const char *action, json_t *details)
+{
+    char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
+    struct grantd_audit e = {.at = now, .actor_kind = who->kind, .actor_id = who->id,
+                             .actor_name = who->name, .action = action,
+                             .details = text ? grantd_arena_strdup(a, text) : NULL};
+    free(text);
+    json_decref(details);
+    return e;
+}
+
 json_t *grantd_audit_members(const char *body, size_t len)
 {
     json_t *obj = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);

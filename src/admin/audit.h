@@ -49,6 +49,12 @@ GRANTD_MUST_USE grantd_rc grantd_audit_end(struct grantd_store *s, const struct 
                                            const char *target_kind, const char *target_id,
                                            json_t *details, grantd_rc rc);
 
+/* An entry of who doing action at now, with details (a JSON object, consumed; may be NULL)
+ * as text in a: for operations that take the entry whole and set its tenant and target
+ * themselves (grantd_keys_rotate_audited, token/keys.h). */
+struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct grantd_actor *who,
+                                       int64_t now, const char *action, json_t *details);
+
 /* The member names of a JSON object body (an update's), as {"members": [...]}: what an
  * update changed, never the values. NULL when body is not a JSON object. */
 json_t *grantd_audit_members(const char *body, size_t len);

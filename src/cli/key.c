@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin/audit.h"
 #include "cli/admin.h"
 #include "core/clock.h"
 #include "token/keys.h"
@@ -183,18 +184,11 @@ static int key_rotate(int argc, char **argv)
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
     }
-    src = grantd_admin_audit_begin(&s);
-    if (src != GRANTD_OK) {
-        rc = grantd_admin_store_fail(a.cmd, "database", src);
-        goto out;
-    }
-    src = grantd_keys_rotate(s.store, &s.cfg, s.tenant, alg, now, ttl, s.arena,
-                             &kid, err, sizeof(err));
-    grantd_rc arc = grantd_admin_audit_end(&s, -1, "key.rotate", "key", kid ? kid : "",
-                                           alg ? json_pack("{s:s}", "alg", alg) : NULL, src);
-    if (src == GRANTD_OK && arc != GRANTD_OK)
-        snprintf(err, sizeof(err), "cannot record the rotation: %s", grantd_strerror(arc));
-    src = arc;
+    struct grantd_actor who = grantd_audit_cli(s.arena);
+    struct grantd_audit entry = grantd_audit_entry(s.arena, &who, now, "key.rotate",
+                                                   alg ? json_pack("{s:s}", "alg", alg) : NULL);
+    src = grantd_keys_rotate_audited(s.store, &s.cfg, s.tenant, alg, now, ttl, &entry, s.arena,
+                                     &kid, err, sizeof(err));
     if (src != GRANTD_OK) {
         rc = grantd_admin_fail(a.cmd, "%s", err);
         goto out;

@@ -86,6 +86,30 @@ static void test_audit_failed_change_stores_nothing(void **state)
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
 }
 
+static grantd_rc fail_audit_end(struct grantd_store *s, const char *op)
+{
+    (void)s;
+    return strcmp(op, "audit_end") == 0 ? GRANTD_EBUSY : GRANTD_OK;
+}
+
+/* When the entry cannot be recorded (here: the store's fault hook at audit_end), the change
+ * is undone with it, and the store is free for writes afterwards. */
+static void test_audit_unrecorded_change_is_undone(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1), got;
+    assert_int_equal(grantd_store_audit_begin(f->s), GRANTD_OK);
+    grantd_rc rc = grantd_store_client_put(f->s, &c);
+    struct grantd_audit e = entry(f, "client.create", "client", c.id, NOW);
+    f->s->fault = fail_audit_end;
+    assert_int_equal(grantd_store_audit_end(f->s, &e, rc), GRANTD_EBUSY);
+    f->s->fault = NULL;
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(count_target(f, "client", c.id), 0);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+}
+
 /* A write that fails inside a unit leaves nothing of its own; the unit goes on. */
 static void test_audit_failed_write_alone(void **state)
 {
@@ -226,6 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_audit_unit_commits),
         T(test_audit_failed_change_stores_nothing),
+        T(test_audit_unrecorded_change_is_undone),
         T(test_audit_failed_write_alone),
         T(test_audit_list),
         T(test_audit_units_beside_writes),

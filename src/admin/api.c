@@ -1,6 +1,6 @@
 /* The admin API's front: authentication by admin key, the tenant of the path and what the
  * key may see of it, and the route table below /v1/tenants. Then one handler per row
- * (clients.c, users.c, tenants.c, registration_tokens.c) answers.
+ * (clients.c, users.c, tenants.c, registration_tokens.c, audit_api.c) answers.
  *
  * Order, so that nothing is told to whoever has no key: the key first (401 with
  * WWW-Authenticate: Bearer realm="grantd-admin"), then the path (404, 405 with Allow), then
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admin/api_int.h"
+#include "admin/audit.h"
 #include "core/log.h"
 #include "oauth/bearer.h"
 
@@ -49,6 +50,7 @@ static const struct {
     {"POST", "*/users/*/enable", grantd_api_user_enable},
     {"PUT", "*/users/*/password", grantd_api_user_password},
     {"POST", "*/registration-tokens", grantd_api_registration_token_create},
+    {"GET", "*/audit", grantd_api_audit_list},
 };
 
 #define ROUTE_COUNT (sizeof(api_routes) / sizeof(api_routes[0]))
@@ -100,16 +102,30 @@ void grantd_api_store_fail(struct api_ctx *x, grantd_rc rc, const char *what, co
         grantd_response_internal(x->req, x->resp, rc);
 }
 
-void grantd_api_audit(struct api_ctx *x, const char *action, const char *record)
+struct grantd_actor grantd_api_actor(const struct api_ctx *x)
+{
+    struct grantd_actor who = {"admin_key", x->key.id, x->key.name};
+    return who;
+}
+
+void grantd_api_change_logged(struct api_ctx *x, const char *action, const char *id)
 {
     grantd_log(GRANTD_LOG_INFO, "admin_change", "{s:s,s:s,s:s,s:s,s:s,s:s}", "request_id",
                x->req->request_id, "key_id", x->key.id, "key_name", x->key.name, "action",
-               action, "tenant", x->tenant.name ? x->tenant.name : "", "record",
-               record ? record : "");
+               action, "tenant", x->tenant.name ? x->tenant.name : "", "record", id ? id : "");
 }
 
-/* ?limit= and ?after=, each at most once; 0 when malformed. */
-static int page_query(struct api_ctx *x, size_t *limit, const char **after)
+grantd_rc grantd_api_audit_end(struct api_ctx *x, const char *action, const char *kind,
+                               const char *id, json_t *details, grantd_rc rc)
+{
+    struct grantd_actor who = grantd_api_actor(x);
+    rc = grantd_audit_end(x->store, &who, x->tenant.id, x->now, action, kind, id, details, rc);
+    if (rc == GRANTD_OK)
+        grantd_api_change_logged(x, action, id);
+    return rc;
+}
+
+int grantd_api_page_params(struct api_ctx *x, size_t *limit, const char **after)
 {
     const char *text = NULL;
     *limit = PAGE_DEFAULT;
@@ -125,6 +141,9 @@ static int page_query(struct api_ctx *x, size_t *limit, const char **after)
         ok = ok && v >= 1 && v <= PAGE_MAX;
         *limit = v;
     }
+    if (!ok)
+        grantd_api_bad(x, "limit must be a number from 1 to 500, after an id from the list "
+                          "(each at most once)");
     return ok;
 }
 
@@ -134,11 +153,8 @@ int grantd_api_page(struct api_ctx *x, const void *list, size_t n,
 {
     size_t limit;
     const char *after;
-    if (!page_query(x, &limit, &after)) {
-        grantd_api_bad(x, "limit must be a number from 1 to 500, after an id from the list "
-                          "(each at most once)");
+    if (!grantd_api_page_params(x, &limit, &after))
         return 0;
-    }
     out->start = 0;
     if (after) {
         while (out->start < n && strcmp(id(list, out->start), after) != 0)

@@ -37,9 +37,21 @@ void grantd_api_not_found(struct api_ctx *x, const char *what, const char *name)
 void grantd_api_store_fail(struct api_ctx *x, grantd_rc rc, const char *what, const char *name);
 /* 200 (or status) with body (consumed). */
 void grantd_api_json(struct api_ctx *x, unsigned status, json_t *body);
-/* The structured log event of a change ("admin_change"): the admin key's id and name, the
- * action ("client.create"), the tenant and the record's id. Never a secret. */
-void grantd_api_audit(struct api_ctx *x, const char *action, const char *record);
+/* Ends the change begun with grantd_store_audit_begin (admin/audit.h, grantd_audit_end)
+ * with the admin key as the actor, in the path's tenant; on success also writes the
+ * structured log event "admin_change" (the key's id and name, the action, the tenant and
+ * the record's id; never a secret). details (may be NULL) is consumed. Returns the
+ * change's result or the store's failure to record it. */
+GRANTD_MUST_USE grantd_rc grantd_api_audit_end(struct api_ctx *x, const char *action,
+                                               const char *kind, const char *id,
+                                               json_t *details, grantd_rc rc);
+/* The admin key of the request as an audit actor. */
+struct grantd_actor grantd_api_actor(const struct api_ctx *x);
+/* The "admin_change" log event of a change that committed (grantd_api_audit_end writes it). */
+void grantd_api_change_logged(struct api_ctx *x, const char *action, const char *id);
+/* ?limit= (1..500, default 100) and ?after= (NULL when absent), each at most once, for a
+ * list the store pages itself (the audit trail). 0 with a 400 answered when malformed. */
+int grantd_api_page_params(struct api_ctx *x, size_t *limit, const char **after);
 /* One page of a list: records [start, end) of it, and next, the id to pass as ?after= for
  * the following page (NULL on the last). */
 struct api_page {
@@ -80,5 +92,6 @@ void grantd_api_user_disable(struct api_ctx *x);
 void grantd_api_user_enable(struct api_ctx *x);
 void grantd_api_user_password(struct api_ctx *x);
 void grantd_api_registration_token_create(struct api_ctx *x);
+void grantd_api_audit_list(struct api_ctx *x);
 
 #endif

@@ -34,7 +34,7 @@ void grantd_api_registration_token_create(struct api_ctx *x)
     if (rc == GRANTD_OK)
         rc = grantd_store_registration_token_put(x->store, &t);
     if (rc == GRANTD_OK) {
-        grantd_api_audit(x, "registration_token.create", t.id);
+        grantd_api_change_logged(x, "registration_token.create", t.id);
         grantd_api_json(x, 201,
                         json_pack("{s:s,s:s,s:s,s:o,s:o,s:I}", "id", t.id, "tenant",
                                   x->tenant.name, "token", text, "expires_at",

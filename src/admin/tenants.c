@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "admin/api_int.h"
+#include "admin/audit.h"
 #include "admin/body.h"
 #include "token/keys.h"
 
@@ -89,13 +90,17 @@ void grantd_api_keys_rotate(struct api_ctx *x)
      * does not serve yet: the server's */
     const struct grantd_config *cfg = x->iss ? x->iss->cfg : x->req->app->cfg;
     grantd_rc rc = grantd_keys_max_access_ttl(x->store, x->req->arena, cfg, x->tenant.id, &ttl);
+    struct grantd_actor who = grantd_api_actor(x);
+    struct grantd_audit entry =
+        grantd_audit_entry(x->req->arena, &who, x->now, "key.rotate",
+                           alg ? json_pack("{s:s}", "alg", alg) : NULL);
     if (rc == GRANTD_OK)
-        rc = grantd_keys_rotate(x->store, cfg, x->tenant.id, alg, x->now, ttl, x->req->arena,
-                                &kid, err, sizeof(err));
+        rc = grantd_keys_rotate_audited(x->store, cfg, x->tenant.id, alg, x->now, ttl, &entry,
+                                        x->req->arena, &kid, err, sizeof(err));
     if (rc != GRANTD_OK) {
         grantd_response_internal(x->req, x->resp, rc);
         return;
     }
-    grantd_api_audit(x, "key.rotate", kid);
+    grantd_api_change_logged(x, "key.rotate", kid);
     answer_keys(x, 201, kid);
 }

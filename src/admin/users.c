@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "admin/api_int.h"
+#include "admin/audit.h"
 #include "admin/body.h"
 #include "admin/rules.h"
 #include "core/password.h"
@@ -75,9 +76,12 @@ void grantd_api_user_create(struct api_ctx *x)
     u.password_hash = hash;
     u.created_at = u.updated_at = x->now;
     if (rc == GRANTD_OK)
-        rc = grantd_store_user_put(x->store, &u);
+        rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK)
+        rc = grantd_api_audit_end(x, "user.create", "user", id,
+                                  json_pack("{s:s}", "username", u.username),
+                                  grantd_store_user_put(x->store, &u));
     if (rc == GRANTD_OK) {
-        grantd_api_audit(x, "user.create", id);
         grantd_api_json(x, 201, grantd_api_user_json(&u));
     } else {
         grantd_api_store_fail(x, rc, "user", u.username);
@@ -103,12 +107,15 @@ void grantd_api_user_update(struct api_ctx *x)
         grantd_api_bad(x, why);
         return;
     }
-    grantd_rc rc = grantd_store_user_update(x->store, &u, x->now);
+    grantd_rc rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK)
+        rc = grantd_api_audit_end(x, "user.update", "user", x->arg,
+                                  grantd_audit_members(x->req->body, x->req->body_len),
+                                  grantd_store_user_update(x->store, &u, x->now));
     if (rc != GRANTD_OK) {
         grantd_api_store_fail(x, rc, "user", rc == GRANTD_EEXIST ? u.username : x->arg);
         return;
     }
-    grantd_api_audit(x, "user.update", x->arg);
     answer_stored(x);
 }
 
@@ -117,13 +124,16 @@ static void set_disabled(struct api_ctx *x, int disabled)
     struct grantd_user u;
     if (!load(x, &u))
         return;
-    grantd_rc rc = grantd_store_user_set_disabled(x->store, x->tenant.id, u.username, disabled,
-                                                  x->now);
+    grantd_rc rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK)
+        rc = grantd_api_audit_end(x, disabled ? "user.disable" : "user.enable", "user", x->arg,
+                                  NULL,
+                                  grantd_store_user_set_disabled(x->store, x->tenant.id,
+                                                                 u.username, disabled, x->now));
     if (rc != GRANTD_OK) {
         grantd_api_store_fail(x, rc, "user", x->arg);
         return;
     }
-    grantd_api_audit(x, disabled ? "user.disable" : "user.enable", x->arg);
     answer_stored(x);
 }
 
@@ -151,10 +161,12 @@ void grantd_api_user_password(struct api_ctx *x)
     if (load(x, &u)) {
         rc = grantd_password_hash(password, hash);
         if (rc == GRANTD_OK)
-            rc = grantd_store_user_set_password(x->store, x->tenant.id, u.username, hash,
-                                                x->now);
+            rc = grantd_store_audit_begin(x->store);
+        if (rc == GRANTD_OK)
+            rc = grantd_api_audit_end(x, "user.password", "user", x->arg, NULL,
+                                      grantd_store_user_set_password(x->store, x->tenant.id,
+                                                                     u.username, hash, x->now));
         if (rc == GRANTD_OK) {
-            grantd_api_audit(x, "user.password", x->arg);
             grantd_response_body(x->resp, 204, NULL, "", 0);
         } else {
             grantd_api_store_fail(x, rc, "user", x->arg);

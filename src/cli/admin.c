@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin/audit.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "store/store.h"
@@ -270,4 +272,18 @@ void grantd_admin_wait_caches(void)
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
+}
+
+grantd_rc grantd_admin_audit_begin(struct grantd_admin_session *s)
+{
+    return grantd_store_audit_begin(s->store);
+}
+
+grantd_rc grantd_admin_audit_end(struct grantd_admin_session *s, int64_t tenant,
+                                 const char *action, const char *kind, const char *id,
+                                 json_t *details, grantd_rc rc)
+{
+    struct grantd_actor who = grantd_audit_cli(s->arena);
+    return grantd_audit_end(s->store, &who, tenant >= 0 ? tenant : s->tenant, grantd_clock_now(),
+                            action, kind, id, details, rc);
 }

@@ -114,6 +114,16 @@ int grantd_admin_end(struct grantd_admin_session *s, int rc);
 /* After getopt returned GRANTD_ADMIN_STOP: -1 after --help, else the usage error's status. */
 int grantd_admin_stopped(const struct grantd_admin_args *a);
 
+/* Starts a change that the audit trail records (admin/audit.h): grantd_store_audit_begin. */
+GRANTD_MUST_USE grantd_rc grantd_admin_audit_begin(struct grantd_admin_session *s);
+/* Ends it: the change's writes (result rc) and its entry (actor: cli, the OS user running
+ * the command; tenant: the session's unless tenant >= 0 says another, 0 for an admin key of
+ * every tenant; at: now) are stored together or not at all. details (may be NULL) is
+ * consumed. Returns rc or the store's failure to record. */
+GRANTD_MUST_USE grantd_rc grantd_admin_audit_end(struct grantd_admin_session *s, int64_t tenant,
+                                                 const char *action, const char *kind,
+                                                 const char *id, json_t *details, grantd_rc rc);
+
 /* "grantd <cmd>: <message>" on stderr; returns GRANTD_EXIT_FAIL. */
 int grantd_admin_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A store failure as one line: "grantd <cmd>: <what>: <reason>"; returns GRANTD_EXIT_FAIL. */

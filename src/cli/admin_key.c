@@ -130,7 +130,11 @@ static int key_create(int argc, char **argv)
     if (src == GRANTD_OK)
         src = grantd_api_key_new(s.store, text, k.hash);
     if (src == GRANTD_OK)
-        src = grantd_store_admin_key_put(s.store, &k);
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, k.tenant, "admin_key.create", "admin_key", k.id,
+                                     json_pack("{s:s}", "name", k.name),
+                                     grantd_store_admin_key_put(s.store, &k));
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "cannot store the key", src);
         goto out;
@@ -180,6 +184,20 @@ static int key_list(int argc, char **argv)
     return grantd_admin_list(&a, rc, json, &lister);
 }
 
+/* The tenant of admin key id (0: every tenant), which its audit entry names. */
+static grantd_rc key_tenant(struct grantd_admin_session *s, const char *id, int64_t *tenant)
+{
+    struct grantd_admin_key *list = NULL;
+    size_t n = 0;
+    grantd_rc rc = grantd_store_admin_key_list(s->store, s->arena, &list, &n);
+    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
+        if (strcmp(list[i].id, id) == 0) {
+            *tenant = list[i].tenant;
+            return GRANTD_OK;
+        }
+    return rc == GRANTD_OK ? GRANTD_ENOTFOUND : rc;
+}
+
 static int key_revoke(int argc, char **argv)
 {
     struct grantd_admin_args a;
@@ -189,7 +207,14 @@ static int key_revoke(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     const char *id = argv[optind];
-    grantd_rc src = grantd_store_admin_key_revoke(s.store, id, grantd_clock_now());
+    int64_t tenant = 0;
+    grantd_rc src = key_tenant(&s, id, &tenant);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, tenant, "admin_key.revoke", "admin_key", id, NULL,
+                                     grantd_store_admin_key_revoke(s.store, id,
+                                                                   grantd_clock_now()));
     if (src == GRANTD_ENOTFOUND)
         rc = grantd_admin_fail(a.cmd, "no admin key '%.64s'", id);
     else if (src != GRANTD_OK)

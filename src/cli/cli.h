@@ -1,5 +1,5 @@
 /* Shared pieces of the grantd command line. One file per command (serve.c, migrate.c,
- * client.c, user.c, key.c, tenant.c; client and user have helper files beside them); main.c
+ * client.c, user.c, key.c, tenant.c, admin_key.c, audit.c; client and user have helper files beside them); main.c
  * dispatches through a table.
  *
  * Exit status: 0 success, 1 an operational failure (not found, database error),
@@ -24,6 +24,7 @@ int grantd_cli_key(int argc, char **argv);
 int grantd_cli_tenant(int argc, char **argv);
 int grantd_cli_admin_key(int argc, char **argv);
 int grantd_cli_registration_token(int argc, char **argv);
+int grantd_cli_audit(int argc, char **argv);
 
 /* Builds cfg: defaults, then the config file (config_path, else $GRANTD_CONFIG; none is
  * fine), then GRANTD_* environment, then the given flag values (NULL = not given), then

@@ -276,7 +276,12 @@ static int client_create(int argc, char **argv)
         grantd_admin_fail(c.a.cmd, "cannot generate a client secret");
         goto out;
     }
-    grantd_rc src = grantd_store_client_put(s.store, &cl);
+    grantd_rc src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, "client.create", "client", cl.id,
+                                     json_pack("{s:s,s:b}", "client_name", cl.name, "public",
+                                               cl.is_public),
+                                     grantd_store_client_put(s.store, &cl));
     if (src == GRANTD_EEXIST) {
         grantd_admin_fail(c.a.cmd, "client '%s' already exists", cl.id);
         goto out;

@@ -171,9 +171,13 @@ static int simple_op(int argc, char **argv, const char *cmd, const char *usage, 
     int rc = grantd_admin_start(&s, &a, parse(&a, argc, argv, 0, 1, &json, &id));
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = delete ? grantd_store_client_delete(s.store, s.tenant, id)
-                           : grantd_store_client_set_disabled(s.store, s.tenant, id, 1,
-                                                              grantd_clock_now_us());
+    grantd_rc src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(
+            &s, -1, delete ? "client.delete" : "client.disable", "client", id, NULL,
+            delete ? grantd_store_client_delete(s.store, s.tenant, id)
+                   : grantd_store_client_set_disabled(s.store, s.tenant, id, 1,
+                                                      grantd_clock_now_us()));
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;
@@ -232,7 +236,7 @@ static void rotate_output(const char *id, const char *secret, int json)
  * is enabled; public clients are enabled without one; rotate-secret refuses them).
  *
  * The new secret goes in before the client is enabled, so the old one never works again;
- * if enabling then fails, the client stays disabled and the secret is not shown. */
+ * both and the audit entry are one transaction: if enabling fails, nothing changed. */
 static int secret_op(int argc, char **argv, const char *cmd, const char *usage, int enable)
 {
     struct grantd_admin_args a;
@@ -251,13 +255,23 @@ static int secret_op(int argc, char **argv, const char *cmd, const char *usage, 
         rc = grantd_cli_usage_error(a.cmd, "public clients have no secret");
         goto out;
     }
-    if (src == GRANTD_OK && !cl.is_public) {
+    if (src == GRANTD_OK && !cl.is_public)
         src = grantd_rules_new_secret(s.store, secret, hash);
-        if (src == GRANTD_OK)
-            src = grantd_store_client_set_secret(s.store, s.tenant, id, hash, grantd_clock_now());
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK) {
+        grantd_rc wrc = GRANTD_OK;
+        if (!cl.is_public)
+            wrc = grantd_store_client_set_secret(s.store, s.tenant, id, hash, grantd_clock_now());
+        if (wrc == GRANTD_OK && enable)
+            wrc = grantd_store_client_set_disabled(s.store, s.tenant, id, 0,
+                                                   grantd_clock_now_us());
+        src = grantd_admin_audit_end(&s, -1, enable ? "client.enable" : "client.secret_rotate",
+                                     "client", id,
+                                     enable ? json_pack("{s:b}", "new_secret", !cl.is_public)
+                                            : json_pack("{s:i}", "overlap", 0),
+                                     wrc);
     }
-    if (src == GRANTD_OK && enable)
-        src = grantd_store_client_set_disabled(s.store, s.tenant, id, 0, grantd_clock_now_us());
     if (src != GRANTD_OK) {
         rc = client_fail(a.cmd, id, src);
         goto out;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin/audit.h"
 #include "cli/admin.h"
 #include "core/clock.h"
 #include "token/keys.h"
@@ -183,8 +184,11 @@ static int key_rotate(int argc, char **argv)
         rc = grantd_admin_store_fail(a.cmd, "database", src);
         goto out;
     }
-    src = grantd_keys_rotate(s.store, &s.cfg, s.tenant, alg, now, ttl, s.arena,
-                             &kid, err, sizeof(err));
+    struct grantd_actor who = grantd_audit_cli(s.arena);
+    struct grantd_audit entry = grantd_audit_entry(s.arena, &who, now, "key.rotate",
+                                                   alg ? json_pack("{s:s}", "alg", alg) : NULL);
+    src = grantd_keys_rotate_audited(s.store, &s.cfg, s.tenant, alg, now, ttl, &entry, s.arena,
+                                     &kid, err, sizeof(err));
     if (src != GRANTD_OK) {
         rc = grantd_admin_fail(a.cmd, "%s", err);
         goto out;
@@ -239,8 +243,13 @@ static int key_retire(int argc, char **argv)
                                       "retire it once the new key signs", kid);
         goto out;
     }
+    if (src == GRANTD_OK && !st)
+        src = GRANTD_ENOTFOUND;
     if (src == GRANTD_OK)
-        src = st ? grantd_store_key_retire(s.store, s.tenant, kid, now) : GRANTD_ENOTFOUND;
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, "key.retire", "key", kid, NULL,
+                                     grantd_store_key_retire(s.store, s.tenant, kid, now));
     if (src == GRANTD_ENOTFOUND || src == GRANTD_ECONFLICT) {
         rc = grantd_admin_fail(a.cmd, src == GRANTD_ENOTFOUND ? "no key %s (grantd key list)"
                                       : "key %s is the current key: run `grantd key rotate` "

@@ -19,6 +19,7 @@ static const struct grantd_admin_cmd commands[] = {
     {"admin-key", grantd_cli_admin_key, "manage admin API keys (create, list, revoke)"},
     {"registration-token", grantd_cli_registration_token,
      "initial access tokens for /register (create)"},
+    {"audit", grantd_cli_audit, "show the audit trail of changes (list)"},
 };
 
 #define COMMAND_COUNT GRANTD_ADMIN_COUNT(commands)

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli/audit_log.h"
 #include "cli/cli.h"
 #include "cli/issuers.h"
 #include "cli/janitor.h"
@@ -235,6 +236,7 @@ int grantd_cli_serve(int argc, char **argv)
     struct grantd_janitor *janitor = NULL;
     struct grantd_store_watch *watch = NULL;
     struct grantd_feed_waiter *feed_waiter = NULL;
+    struct grantd_audit_log *audit_log = NULL;
     char *resolved_issuer = NULL;
     struct grantd_app app;
     char err[1024];
@@ -270,6 +272,12 @@ int grantd_cli_serve(int argc, char **argv)
         rc = src == GRANTD_ECONFIG ? GRANTD_EXIT_USAGE : GRANTD_EXIT_FAIL;
         goto out;
     }
+    if (cfg.audit_log &&
+        grantd_audit_log_start(store, cfg.audit_log, &audit_log, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: %s\n", err);
+        rc = GRANTD_EXIT_FAIL;
+        goto out;
+    }
     raise_fd_limit();
     app_init(&app, &cfg, store);
     if (cfg.admin_listen) /* the feed is on the admin listener only */
@@ -293,6 +301,7 @@ out:
     grantd_server_stop(l.srv[1]);
     grantd_server_stop(l.srv[0]); /* no request runs after this: the keyrings can go */
     grantd_feed_waiter_free(feed_waiter);
+    grantd_audit_log_stop(audit_log); /* after the listeners: the last changes are written */
     grantd_store_watch_stop(watch);
     grantd_served_free(served);
     grantd_store_close(store);

@@ -153,7 +153,11 @@ static int user_create(int argc, char **argv)
     u.email = c.email;
     u.password_hash = hash;
     u.created_at = u.updated_at = grantd_clock_now();
-    grantd_rc src = grantd_store_user_put(s.store, &u);
+    grantd_rc src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, "user.create", "user", u.id,
+                                     json_pack("{s:s}", "username", u.username),
+                                     grantd_store_user_put(s.store, &u));
     if (src != GRANTD_OK) {
         rc = user_fail(c.a.cmd, c.username, src);
         goto out;
@@ -190,6 +194,16 @@ static int parse_username(struct grantd_admin_args *a, int argc, char **argv,
     return GRANTD_EXIT_OK;
 }
 
+/* The id (subject) of the user named username, which the audit trail names. */
+static grantd_rc user_id(struct grantd_admin_session *s, const char *username, const char **id)
+{
+    struct grantd_user u;
+    grantd_rc rc = grantd_store_user_find(s->store, s->arena, s->tenant, username, &u);
+    if (rc == GRANTD_OK)
+        *id = u.id;
+    return rc;
+}
+
 static int user_passwd(int argc, char **argv)
 {
     struct grantd_admin_args a;
@@ -206,8 +220,14 @@ static int user_passwd(int argc, char **argv)
     rc = grantd_admin_start(&s, &a, rc);
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = grantd_store_user_set_password(s.store, s.tenant, username,
-                                                       hash, grantd_clock_now());
+    const char *uid = NULL;
+    grantd_rc src = user_id(&s, username, &uid);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, "user.password", "user", uid, NULL,
+                                     grantd_store_user_set_password(s.store, s.tenant, username,
+                                                                    hash, grantd_clock_now()));
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
         goto out;
@@ -229,8 +249,16 @@ static int set_disabled(int argc, char **argv, const char *cmd, const char *usag
     int rc = grantd_admin_start(&s, &a, parse_username(&a, argc, argv, &username));
     if (rc != GRANTD_EXIT_OK)
         goto out;
-    grantd_rc src = grantd_store_user_set_disabled(s.store, s.tenant, username,
-                                                       disabled, grantd_clock_now());
+    const char *uid = NULL;
+    grantd_rc src = user_id(&s, username, &uid);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, disabled ? "user.disable" : "user.enable", "user",
+                                     uid, NULL,
+                                     grantd_store_user_set_disabled(s.store, s.tenant, username,
+                                                                    disabled,
+                                                                    grantd_clock_now()));
     if (src != GRANTD_OK) {
         rc = user_fail(a.cmd, username, src);
         goto out;

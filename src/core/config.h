@@ -100,6 +100,8 @@ struct grantd_config {
     char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
     char *db_url;
     char *log_level;       /* debug | info | warn | error */
+    char *audit_log;       /* the file `grantd serve` appends the audit trail to (JSON
+                            * lines, admin/audit_log.h); NULL: none */
     struct {
         int64_t code, access_token, refresh_token; /* seconds; refresh 0 = never */
         int64_t session;                           /* seconds a login lasts */

@@ -96,6 +96,12 @@ const char *grantd_config_check_issuer(const char *v)
     return NULL;
 }
 
+/* A file name: not empty (whether it can be opened is told when it is, naming it). */
+const char *grantd_cfgchk_path(const char *v)
+{
+    return *v ? NULL : "must not be empty";
+}
+
 const char *grantd_cfgchk_db(const char *v)
 {
     const char *c = v;

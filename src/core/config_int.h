@@ -12,6 +12,7 @@
 
 const char *grantd_cfgchk_listen(const char *v);
 const char *grantd_cfgchk_db(const char *v);
+const char *grantd_cfgchk_path(const char *v);
 const char *grantd_cfgchk_log_level(const char *v);
 const char *grantd_cfgchk_key_alg(const char *v);
 const char *grantd_cfgchk_master_key(const char *v); /* never echoes the value */

@@ -425,4 +425,7 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .registration_put = sqlite__registration_put,
     .registration_get = sqlite__registration_get,
     .registration_rotate = sqlite__registration_rotate,
+    .audit_begin = sqlite__audit_begin,
+    .audit_end = sqlite__audit_end,
+    .audit_list = sqlite__audit_list,
 };

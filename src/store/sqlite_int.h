@@ -5,7 +5,7 @@
  * sqlite_session.c: sessions and consents; sqlite_code.c: codes and tokens;
  * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys;
  * sqlite_admin.c: admin keys and the admin API's updates; sqlite_register.c: dynamic
- * client registration;
+ * client registration; sqlite_audit.c: the audit trail;
  * sqlite_change.c: the change sequence). Not an interface: nothing outside
  * src/store/sqlite*.c and the driver's own unit tests includes it; everyone else reaches
  * the driver through store.h.
@@ -108,6 +108,16 @@ enum sq_stmt_id {
     SQ_REG_PUT,
     SQ_REG_GET,
     SQ_REG_ROTATE,
+    SQ_UNIT_SAVEPOINT,
+    SQ_UNIT_ROLLBACK_TO,
+    SQ_UNIT_RELEASE,
+    SQ_AUDIT_PUT,
+    SQ_AUDIT_TARGET,
+    SQ_AUDIT_TARGET_DESC,
+    SQ_AUDIT_TENANT,
+    SQ_AUDIT_TENANT_DESC,
+    SQ_AUDIT_ALL,
+    SQ_AUDIT_ALL_DESC,
     SQ_STMT_COUNT
 };
 
@@ -201,6 +211,15 @@ GRANTD_MUST_USE grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, 
  * caller's when the writer thread cannot start. arg must stay valid until then. */
 void sqlite__write_async(struct grantd_store *s, sq_write_fn fn, void *arg,
                          void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
+/* A unit: makes the calling thread the writer's leader and opens a write transaction in
+ * which every sqlite__write of this thread runs (each in a savepoint) until
+ * sqlite__unit_end, which runs last(c, arg) (may be NULL) when rc is GRANTD_OK, then commits,
+ * or rolls everything back when rc or last failed, and gives the leader's place back.
+ * Returns rc or the failure. GRANTD_EINVAL for a unit inside a unit, or an end without a
+ * begin on this thread. */
+GRANTD_MUST_USE grantd_rc sqlite__unit_begin(struct grantd_store *s);
+GRANTD_MUST_USE grantd_rc sqlite__unit_end(struct grantd_store *s, sq_write_fn last, void *arg,
+                                           grantd_rc rc);
 void sqlite__writer_init(struct sq_writer *w);
 /* Stops the checkpoint thread and closes the writer's connections. */
 void sqlite__writer_close(struct sq_writer *w);
@@ -446,6 +465,11 @@ GRANTD_MUST_USE grantd_rc sqlite__client_update_check(const struct grantd_client
                                                       int64_t now);
 GRANTD_MUST_USE grantd_rc sqlite__client_update_rows(struct sq_conn *c,
                                                      const struct grantd_client *cl);
+grantd_rc sqlite__audit_begin(struct grantd_store *s);
+grantd_rc sqlite__audit_end(struct grantd_store *s, const struct grantd_audit *e, grantd_rc rc);
+grantd_rc sqlite__audit_list(struct grantd_store *s, struct grantd_arena *a,
+                             const struct grantd_audit_query *q, struct grantd_audit **out,
+                             size_t *count);
 /* Inserts the redirect URIs of cl (its tenant and id), in order, inside the caller's write
  * transaction on c (sqlite_client.c; client_update replaces them with it). */
 GRANTD_MUST_USE grantd_rc sqlite__client_put_uris(struct sq_conn *c,

@@ -305,6 +305,30 @@ static const char schema_v12[] =
     "  uses_left INTEGER,"
     "  created_at INTEGER NOT NULL);";
 
+/* Version 13: the audit trail (issue 13 item 6). seq is the rowid with AUTOINCREMENT, so a
+ * seq is never handed out twice; the triggers make the table append-only for every writer.
+ * audit_target serves "the events of one client, newest first" (the console) as one index
+ * range; audit_tenant a tenant's trail in seq order (the admin API's pages). tenant_id has
+ * no foreign key: 0 stands for admin keys of every tenant. */
+static const char schema_v13[] =
+    "CREATE TABLE audit ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  tenant_id INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  actor_kind TEXT NOT NULL,"
+    "  actor_id TEXT,"
+    "  actor_name TEXT,"
+    "  action TEXT NOT NULL,"
+    "  target_kind TEXT NOT NULL,"
+    "  target_id TEXT NOT NULL,"
+    "  details TEXT);"
+    "CREATE INDEX audit_target ON audit (tenant_id, target_kind, target_id, seq);"
+    "CREATE INDEX audit_tenant ON audit (tenant_id, seq);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+    "  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+    "  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -369,6 +393,7 @@ static const struct step steps[] = {
     {NULL, schema_v10, NULL},
     {NULL, schema_v11, NULL},
     {NULL, schema_v12, NULL},
+    {NULL, schema_v13, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

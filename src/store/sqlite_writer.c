@@ -51,6 +51,9 @@
  * and write the database meanwhile: a batch takes the write lock with BEGIN IMMEDIATE and
  * waits in the busy handler like any writer.
  *
+ * Units (sqlite__unit_begin/_end, below sqlite__write): one thread's several writes and an
+ * audit entry in one transaction, with that thread as the leader meanwhile.
+ *
  * Not here: what the jobs do (the record files), read connections (sqlite.c). */
 #include "store/sqlite_int.h"
 
@@ -369,10 +372,109 @@ static void enqueue(struct sq_writer *w, struct sq_job *job)
     w->tail = job;
 }
 
+/* ---- units: the writes of one thread in one transaction ---------------------------------
+ *
+ * A unit (sqlite__unit_begin ... sqlite__unit_end: the driver's audit_begin and audit_end)
+ * makes the calling thread the leader for its whole length and opens a write transaction on
+ * the writer connection; every sqlite__write of that thread meanwhile runs its job at once
+ * inside it, in a savepoint of its own, so a failed job leaves nothing and its caller sees
+ * its result as ever. Other threads' jobs queue until the unit ends, as behind a batch. */
+
+static _Thread_local struct {
+    struct sq_store *st;  /* the store whose unit this thread runs, or NULL */
+    struct sq_conn *c;    /* its writer connection */
+    grantd_rc lost;       /* GRANTD_ESTORE once SQLite rolled the transaction back */
+} unit;
+
+static const struct sq_query unit_savepoint = {SQ_UNIT_SAVEPOINT, "SAVEPOINT unit_job", NULL,
+                                               NULL, 0};
+static const struct sq_query unit_rollback_to = {SQ_UNIT_ROLLBACK_TO, "ROLLBACK TO unit_job",
+                                                 NULL, NULL, 0};
+static const struct sq_query unit_release = {SQ_UNIT_RELEASE, "RELEASE unit_job", NULL, NULL,
+                                             0};
+
+/* One job of the thread's unit, in a savepoint. */
+static grantd_rc unit_run(sq_write_fn fn, void *arg)
+{
+    struct sq_conn *c = unit.c;
+    grantd_rc rc = unit.lost;
+    if (rc == GRANTD_OK)
+        rc = sqlite__run(c, &unit_savepoint, NULL);
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = fn(c, arg);
+    if (sqlite3_get_autocommit(c->db)) {
+        unit.lost = GRANTD_ESTORE;
+        return rc == GRANTD_OK ? GRANTD_ESTORE : rc;
+    }
+    if (rc != GRANTD_OK && sqlite__run(c, &unit_rollback_to, NULL) != GRANTD_OK)
+        unit.lost = GRANTD_ESTORE;
+    if (sqlite__run(c, &unit_release, NULL) != GRANTD_OK)
+        unit.lost = GRANTD_ESTORE;
+    return rc;
+}
+
+/* Gives the leader's place back and wakes whoever waits for it. */
+static void unit_release_lead(struct sq_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->leading = 0;
+    if (w->sleepers)
+        pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+grantd_rc sqlite__unit_begin(struct grantd_store *s)
+{
+    struct sq_store *st = (struct sq_store *)s;
+    struct sq_writer *w = &st->writer;
+    if (unit.st)
+        return GRANTD_EINVAL; /* units do not nest */
+    pthread_mutex_lock(&w->mu);
+    while (w->leading) {
+        w->sleepers++;
+        pthread_cond_wait(&w->cv, &w->mu);
+        w->sleepers--;
+    }
+    w->leading = 1;
+    pthread_mutex_unlock(&w->mu);
+    struct sq_conn *c;
+    grantd_rc rc = writer_conn(st, &c);
+    if (rc == GRANTD_OK)
+        rc = sqlite__begin(c, 1);
+    if (rc != GRANTD_OK) {
+        unit_release_lead(w);
+        return rc;
+    }
+    unit.st = st;
+    unit.c = c;
+    unit.lost = GRANTD_OK;
+    return GRANTD_OK;
+}
+
+grantd_rc sqlite__unit_end(struct grantd_store *s, sq_write_fn last, void *arg, grantd_rc rc)
+{
+    struct sq_store *st = (struct sq_store *)s;
+    if (unit.st != st)
+        return GRANTD_EINVAL;
+    struct sq_conn *c = unit.c;
+    if (rc == GRANTD_OK)
+        rc = unit.lost;
+    if (rc == GRANTD_OK && last)
+        rc = last(c, arg);
+    rc = sqlite__end(c, rc);
+    unit.st = NULL;
+    unit.c = NULL;
+    unit_release_lead(&st->writer);
+    return rc;
+}
+
 grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, void *arg)
 {
     struct sq_store *st = (struct sq_store *)s;
     struct sq_writer *w = &st->writer;
+    if (unit.st == st)
+        return unit_run(fn, arg);
     struct sq_job job = {.fn = fn, .arg = arg, .rc = GRANTD_ESTORE};
     pthread_mutex_lock(&w->mu);
     enqueue(w, &job);

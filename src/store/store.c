@@ -513,3 +513,29 @@ grantd_rc grantd_store_registration_rotate(struct grantd_store *s, const struct 
         STORE_OP(4, NEVER, 0, s, registration_rotate, s, c, r, old_hash, now);
     STORE_OP(4, GRANTD_OK, 0, s, registration_rotate, s, c, r, old_hash, now);
 }
+
+/* ---- the audit trail (issue 13 item 6) ---- */
+
+grantd_rc grantd_store_audit_begin(struct grantd_store *s)
+{
+    STORE_OP(4, NEVER, 0, s, audit_begin, s);
+}
+
+/* Not STORE_OP: whatever the fault hook says, the driver's audit_end must run (it closes
+ * what audit_begin opened); an injected failure is handed to it as rc, so it undoes. */
+grantd_rc grantd_store_audit_end(struct grantd_store *s, const struct grantd_audit *e,
+                                 grantd_rc rc)
+{
+    if (s->fault && rc == GRANTD_OK)
+        rc = s->fault(s, "audit_end");
+    if (s->driver->version < 4 || !s->driver->audit_end)
+        return GRANTD_ENOTSUP;
+    return written(s, GRANTD_OK, 0, s->driver->audit_end(s, e, rc));
+}
+
+grantd_rc grantd_store_audit_list(struct grantd_store *s, struct grantd_arena *a,
+                                  const struct grantd_audit_query *q, struct grantd_audit **out,
+                                  size_t *count)
+{
+    STORE_OP(4, NEVER, 0, s, audit_list, s, a, q, out, count);
+}

@@ -275,6 +275,38 @@ struct grantd_registration_token {
     int64_t created_at;                   /* registration_token_put: required (> 0) */
 };
 
+/* One entry of the audit trail: a change to a client, user, signing key or admin key, who
+ * made it and when. Entries are only ever appended (audit_end); nothing updates or deletes
+ * one. details is a small JSON object naming what changed (member names, a kid, an
+ * overlap), never a secret, a hash or a password. */
+struct grantd_audit {
+    int64_t seq;              /* set by the store: > 0, larger for every later entry */
+    int64_t tenant;           /* the tenant changed; 0 for an admin key of every tenant */
+    int64_t at;               /* unix seconds (the caller's now); audit_end: required > 0 */
+    const char *actor_kind;   /* "admin_key", "developer", "cli" or "system" */
+    const char *actor_id;     /* the admin key's id, the developer's user id, the OS user's
+                               * uid (decimal) for cli; may be NULL (system) */
+    const char *actor_name;   /* the admin key's name, the developer's username, the OS
+                               * user's login name; may be NULL */
+    const char *action;       /* "client.create", "user.password", "key.rotate", ... */
+    const char *target_kind;  /* "client", "user", "key" or "admin_key" */
+    const char *target_id;    /* the client_id, user id, kid or admin key id */
+    const char *details;      /* JSON object text; NULL or "" for none */
+};
+
+/* What audit_list returns: the entries of tenant (0: of every tenant, tenant 0's too), of
+ * one target when target_kind and target_id are set, stamped at or after since (0: any),
+ * up to limit of them. Oldest first from after (seq > after), or, with newest_first, newest
+ * first from before (seq < before; 0: from the newest). */
+struct grantd_audit_query {
+    int64_t tenant;
+    const char *target_kind, *target_id;
+    int64_t since;
+    int64_t after, before;
+    int newest_first;
+    size_t limit;
+};
+
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
 
 struct grantd_store_driver {
@@ -558,6 +590,25 @@ struct grantd_store_driver {
                                      const struct grantd_registration *r,
                                      const unsigned char old_hash[GRANTD_SHA256_LEN],
                                      int64_t now);
+
+    /* The audit trail (issue 13 item 6). A change and its audit entry are one transaction:
+     * audit_begin opens it for the calling thread, every write operation that thread calls
+     * until audit_end runs inside it (each still all or nothing: a failed one leaves no
+     * trace and its result is returned as ever), and audit_end(e, rc) appends e and commits
+     * when rc is GRANTD_OK, or undoes everything since audit_begin otherwise, so a change
+     * is never stored without its entry nor an entry without its change. Returns rc, or
+     * the failure of the append or the commit (then nothing was stored). Writes of other
+     * threads wait meanwhile: do between the two only the writes of one change (no network,
+     * no long computation). Every audit_begin that returned GRANTD_OK needs its audit_end
+     * on the same thread; one that failed needs none. audit_end moves the change sequence
+     * when any write between moved it; the entry alone does not. */
+    grantd_rc (*audit_begin)(struct grantd_store *s);
+    grantd_rc (*audit_end)(struct grantd_store *s, const struct grantd_audit *e, grantd_rc rc);
+    /* Entries as q says (struct grantd_audit_query) into an arena array; *count 0 when
+     * none. The entries of one target newest first are one index range. */
+    grantd_rc (*audit_list)(struct grantd_store *s, struct grantd_arena *a,
+                            const struct grantd_audit_query *q, struct grantd_audit **out,
+                            size_t *count);
 };
 
 struct grantd_store {
@@ -724,6 +775,13 @@ GRANTD_MUST_USE grantd_rc grantd_store_admin_key_list(struct grantd_store *s,
                                                       size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id,
                                                         int64_t now);
+/* The audit trail (the driver's audit_begin, audit_end, audit_list above). */
+GRANTD_MUST_USE grantd_rc grantd_store_audit_begin(struct grantd_store *s);
+GRANTD_MUST_USE grantd_rc grantd_store_audit_end(struct grantd_store *s,
+                                                 const struct grantd_audit *e, grantd_rc rc);
+GRANTD_MUST_USE grantd_rc grantd_store_audit_list(struct grantd_store *s, struct grantd_arena *a,
+                                                  const struct grantd_audit_query *q,
+                                                  struct grantd_audit **out, size_t *count);
 
 GRANTD_MUST_USE grantd_rc
 grantd_store_registration_token_put(struct grantd_store *s,

@@ -335,14 +335,37 @@ static const struct snap *current(struct grantd_keyring *kr, int64_t now)
 
 /* ---- creating keys ----------------------------------------------------------------------- */
 
+/* Stores row: with retire_old 0 as the tenant's first key (key_put), else in one rotation
+ * (key_rotate). With audit, its entry (target_id: the new kid) is stored in the same
+ * transaction; a driver without the audit trail (GRANTD_ENOTSUP) stores the key alone. */
+static grantd_rc store_key(struct grantd_store *s, const struct grantd_key *row,
+                           int64_t retire_old, const struct grantd_audit *audit)
+{
+    grantd_rc unit = audit ? grantd_store_audit_begin(s) : GRANTD_ENOTSUP;
+    if (unit != GRANTD_OK && unit != GRANTD_ENOTSUP)
+        return unit;
+    grantd_rc rc = retire_old ? grantd_store_key_rotate(s, row->tenant, row, retire_old)
+                              : grantd_store_key_put(s, row);
+    if (unit != GRANTD_OK)
+        return rc;
+    struct grantd_audit e = *audit;
+    e.tenant = row->tenant;
+    e.target_kind = "key";
+    e.target_id = row->kid;
+    return grantd_store_audit_end(s, &e, rc);
+}
+
 /* Generates a key of alg, seals its private part under master with aad = kid and stores it
  * as the tenant's current key (created_at = now, retire_at = 0): with retire_old 0 as its
  * first key (key_put: GRANTD_EEXIST when another process stored one meanwhile), else in one
- * rotation that retires every current key at retire_old (key_rotate). *kid_out (arena) gets
- * its kid. */
+ * rotation that retires every current key at retire_old (key_rotate); with audit (may be
+ * NULL) its entry in the same transaction (store_key). The key is made before the
+ * transaction opens: an RSA key takes up to a few hundred milliseconds, during which no
+ * other write may wait. *kid_out (arena) gets its kid. */
 static grantd_rc create_key(struct grantd_store *s, const unsigned char *master, int64_t tenant,
                             enum grantd_jwk_alg alg, int64_t now, int64_t active_from,
-                            int64_t retire_old, struct grantd_arena *a, const char **kid_out)
+                            int64_t retire_old, const struct grantd_audit *audit,
+                            struct grantd_arena *a, const char **kid_out)
 {
     struct grantd_jwk *k = NULL;
     unsigned char *der = NULL, *sealed = NULL;
@@ -365,8 +388,7 @@ static grantd_rc create_key(struct grantd_store *s, const unsigned char *master,
         .active_from = active_from,
         .retire_at = 0,
     };
-    rc = retire_old ? grantd_store_key_rotate(s, tenant, &row, retire_old)
-                    : grantd_store_key_put(s, &row);
+    rc = store_key(s, &row, retire_old, audit);
     if (rc == GRANTD_OK && kid_out)
         *kid_out = grantd_arena_strdup(a, k->kid);
 out:
@@ -396,6 +418,15 @@ static void store_error(char *err, size_t errlen, const char *what, grantd_rc rc
 /* ---- the public functions -------------------------------------------------------------- */
 
 /* The key list, with a first key generated when none can sign at now. */
+/* The tenant's first key, made by the server (create_key), recorded in the audit trail as
+ * key.create by "system" in the same transaction. */
+static grantd_rc first_key(struct grantd_keyring *kr, enum grantd_jwk_alg alg, int64_t now,
+                           struct grantd_arena *a)
+{
+    struct grantd_audit e = {.at = now, .actor_kind = "system", .action = "key.create"};
+    return create_key(kr->store, kr->master, kr->tenant, alg, now, now, 0, &e, a, NULL);
+}
+
 static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config *cfg,
                            int64_t now, struct grantd_arena *a, struct grantd_key **keys,
                            size_t *n, char *err, size_t errlen)
@@ -409,8 +440,7 @@ static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config
     if (has_signer(*keys, *n, now))
         return GRANTD_OK;
     int alg = grantd_jwk_alg_parse(cfg->keys.alg);
-    rc = create_key(s, kr->master, kr->tenant, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256,
-                    now, now, 0, a, NULL);
+    rc = first_key(kr, alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256, now, a);
     /* EEXIST: another server created the tenant's first key meanwhile; that one it is */
     if (rc == GRANTD_OK || rc == GRANTD_EEXIST)
         rc = grantd_store_key_list(s, a, kr->tenant, keys, n);
@@ -614,6 +644,16 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
                              int64_t max_access_ttl, struct grantd_arena *a,
                              const char **kid_out, char *err, size_t errlen)
 {
+    return grantd_keys_rotate_audited(s, cfg, tenant, alg, now, max_access_ttl, NULL, a,
+                                      kid_out, err, errlen);
+}
+
+grantd_rc grantd_keys_rotate_audited(struct grantd_store *s, const struct grantd_config *cfg,
+                                     int64_t tenant, const char *alg, int64_t now,
+                                     int64_t max_access_ttl, const struct grantd_audit *audit,
+                                     struct grantd_arena *a, const char **kid_out, char *err,
+                                     size_t errlen)
+{
     unsigned char master[GRANTD_SEAL_KEY_LEN];
     char where[WHERE_MAX];
     struct grantd_key *keys = NULL;
@@ -641,7 +681,7 @@ grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config 
      * at once leave one current key */
     int64_t active_from = now + (any_signs(keys, n, now) ? cfg->keys.publish_ahead : 0);
     rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from,
-                    active_from + max_access_ttl, a, kid_out);
+                    active_from + max_access_ttl, audit, a, kid_out);
     if (rc != GRANTD_OK)
         store_error(err, errlen, "cannot create the new signing key", rc);
 out:

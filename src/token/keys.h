@@ -89,6 +89,17 @@ GRANTD_MUST_USE grantd_rc grantd_keys_rotate(struct grantd_store *s,
                                              const char *alg, int64_t now,
                                              int64_t max_access_ttl, struct grantd_arena *a,
                                              const char **kid_out, char *err, size_t errlen);
+/* grantd_keys_rotate recording audit's entry (its actor, action, at and details; tenant and
+ * target set here: the new kid) in the same transaction as the rotation (store.h,
+ * audit_begin). The key is generated before that transaction opens. */
+GRANTD_MUST_USE grantd_rc grantd_keys_rotate_audited(struct grantd_store *s,
+                                                     const struct grantd_config *cfg,
+                                                     int64_t tenant, const char *alg,
+                                                     int64_t now, int64_t max_access_ttl,
+                                                     const struct grantd_audit *audit,
+                                                     struct grantd_arena *a,
+                                                     const char **kid_out, char *err,
+                                                     size_t errlen);
 
 /* The state of key i of list (a tenant's keys, as key_list gives them) at now: "next"
  * (published, signs from active_from, later), "active" (the key that signs now),

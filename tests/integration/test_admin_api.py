@@ -553,13 +553,54 @@ def test_keys_list_and_rotate(api):
     assert [k["kid"] for k in cli] == [k["kid"] for k in keys]
 
 
+# ---- the audit trail (tests/integration/test_audit.py has the rest) ----------------------
+
+AUDIT = "/v1/tenants/default/audit"
+
+
+def test_audit_pages_targets_and_tenants(two_tenants):
+    everyone, shop = two_tenants
+    a = everyone.ok("POST", CLIENTS, NEW_CLIENT, status=201)["client_id"]
+    b = everyone.ok("POST", CLIENTS, NEW_CLIENT, status=201)["client_id"]
+    everyone.ok("POST", f"{CLIENTS}/{a}/disable")
+    mine = shop.ok("POST", "/v1/tenants/shop/clients", NEW_CLIENT, status=201)["client_id"]
+    trail = everyone.ok("GET", AUDIT)
+    assert trail["next"] is None
+    by_keys = [(e["action"], e["target"]["id"]) for e in trail["events"]
+               if e["actor"]["kind"] == "admin_key"]
+    assert by_keys == [("client.create", a), ("client.create", b), ("client.disable", a)]
+    assert all(e["tenant"] == "default" for e in trail["events"])
+    # pages of one, oldest first, cover the same entries
+    seqs, after = [], None
+    while True:
+        page = everyone.ok("GET", AUDIT, params={"limit": 1, **({"after": after} if after
+                                                                 else {})})
+        seqs += [e["seq"] for e in page["events"]]
+        if page["next"] is None:
+            break
+        after = page["next"]
+    assert seqs == [e["seq"] for e in trail["events"]] and seqs == sorted(seqs)
+    # one client's entries
+    only_a = everyone.ok("GET", AUDIT, params={"target": f"client:{a}"})["events"]
+    assert [e["action"] for e in only_a] == ["client.create", "client.disable"]
+    assert everyone.ok("GET", AUDIT, params={"target": "client:nope"})["events"] == []
+    # a tenant key sees its own tenant's trail only: default's is 404 like the rest
+    assert shop.bad("GET", AUDIT, status=404, error="not_found") == "no tenant 'default'"
+    theirs = shop.ok("GET", "/v1/tenants/shop/audit")["events"]
+    assert ("client.create", mine) in [(e["action"], e["target"]["id"]) for e in theirs]
+    assert a not in json.dumps(theirs) and mine not in json.dumps(trail)
+    for params in ({"after": "x"}, {"after": "-1"}, {"limit": "0"}, {"target": "client"},
+                   {"target": "tenant:default"}, {"target": "client:"}):
+        everyone.bad("GET", AUDIT, params=params)
+
+
 def test_every_change_is_logged_without_secrets(api):
     client = api.ok("POST", CLIENTS, NEW_CLIENT, status=201)
     rotated = api.ok("POST", f"{CLIENTS}/{client['client_id']}/secret")
     events = api.srv.wait_log(lambda e: e.get("event") == "admin_change", count=2)
     assert [(e["action"], e["record"], e["key_name"], e["tenant"]) for e in events] == [
         ("client.create", client["client_id"], "ops", "default"),
-        ("client.secret", client["client_id"], "ops", "default")]
+        ("client.secret_rotate", client["client_id"], "ops", "default")]
     text = api.srv.log_text()
     for secret in (client["client_secret"], rotated["client_secret"], api.key):
         assert secret not in text

@@ -483,6 +483,43 @@ static void test_purge_forgets_old_revoked_families(void **state)
     grantd_store_close(s);
 }
 
+/* ---- the audit trail ------------------------------------------------------------------- */
+
+/* "The events of one client, newest first" (the console) and a tenant's page are each one
+ * index range; the table refuses UPDATE and DELETE whoever asks. */
+static void test_audit_plans_and_append_only(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_audit e = {.tenant = 1, .at = T0, .actor_kind = "cli", .action = "client.create",
+                             .target_kind = "client", .target_id = "c"};
+    struct grantd_audit *list = NULL;
+    size_t n = 0;
+    assert_int_equal(grantd_store_audit_begin(s), GRANTD_OK);
+    assert_int_equal(grantd_store_audit_end(s, &e, GRANTD_OK), GRANTD_OK);
+    struct grantd_audit_query one = {.tenant = 1, .target_kind = "client", .target_id = "c",
+                                     .newest_first = 1, .limit = 20};
+    struct grantd_audit_query page = {.tenant = 1, .after = 0, .limit = 20};
+    assert_int_equal(grantd_store_audit_list(s, a, &one, &list, &n), GRANTD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(grantd_store_audit_list(s, a, &page, &list, &n), GRANTD_OK);
+    assert_plan(s, SQ_AUDIT_TARGET_DESC,
+                "USING INDEX audit_target (tenant_id=? AND target_kind=? AND target_id=? AND "
+                "seq<?)");
+    assert_plan(s, SQ_AUDIT_TENANT, "USING INDEX audit_tenant (tenant_id=? AND seq>?)");
+    grantd_store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'client.create'"),
+                     1);
+    sqlite3_close(db);
+    grantd_arena_free(a);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -499,6 +536,7 @@ int main(void)
         T(test_lost_batch_is_rerun_job_by_job),
         T(test_background_checkpoint),
         T(test_purge_forgets_old_revoked_families),
+        T(test_audit_plans_and_append_only),
     };
     return cmocka_run_group_tests_name("sqlite driver", tests, NULL, NULL);
 }

@@ -1,0 +1,146 @@
+/* The audit trail's recording side and the JSON of an entry (admin/audit.h). Not here: the
+ * store's unit (store/sqlite_audit.c), the endpoint and the CLI command that list it. */
+#include "admin/audit.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct grantd_actor grantd_audit_cli(struct grantd_arena *a)
+{
+    uid_t uid = geteuid();
+    struct passwd pw, *found = NULL;
+    char buf[1024];
+    struct grantd_actor who = {"cli", grantd_arena_printf(a, "%lu", (unsigned long)uid), NULL};
+    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name)
+        who.name = grantd_arena_strdup(a, found->pw_name);
+    return who;
+}
+
+struct grantd_actor grantd_audit_developer(const struct grantd_user *u)
+{
+    struct grantd_actor who = {"developer", u->id, u->username};
+    return who;
+}
+
+struct grantd_actor grantd_audit_system(void)
+{
+    struct grantd_actor who = {"system", NULL, NULL};
+    return who;
+}
+
+grantd_rc grantd_audit_end(struct grantd_store *s, const struct grantd_actor *who,
+                           int64_t tenant, int64_t now, const char *action,
+                           const char *target_kind, const char *target_id, json_t *details,
+                           grantd_rc rc)
+{
+    char *text = details && rc == GRANTD_OK ? json_dumps(details, JSON_COMPACT) : NULL;
+    struct grantd_audit e = {
+        .tenant = tenant,
+        .at = now,
+        .actor_kind = who->kind,
+        .actor_id = who->id,
+        .actor_name = who->name,
+        .action = action,
+        .target_kind = target_kind,
+        .target_id = target_id,
+        .details = text,
+    };
+    rc = grantd_store_audit_end(s, &e, rc);
+    free(text);
+    json_decref(details);
+    return rc;
+}
+
+struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct grantd_actor *who,
+                                       int64_t now, const char *action, json_t *details)
+{
+    char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
+    struct grantd_audit e = {.at = now, .actor_kind = who->kind, .actor_id = who->id,
+                             .actor_name = who->name, .action = action,
+                             .details = text ? grantd_arena_strdup(a, text) : NULL};
+    free(text);
+    json_decref(details);
+    return e;
+}
+
+json_t *grantd_audit_members(const char *body, size_t len)
+{
+    json_t *obj = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        return NULL;
+    }
+    json_t *names = json_array();
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value)
+        json_array_append_new(names, json_string(key));
+    json_decref(obj);
+    return json_pack("{s:o}", "members", names);
+}
+
+#define SEQ_DIGITS_MAX 18
+
+static const char *const target_kinds[] = {"client", "user", "key", "admin_key"};
+
+static int parse_target(struct grantd_arena *a, const char *text, struct grantd_audit_query *q)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon || !colon[1] || strlen(colon + 1) > GRANTD_AUDIT_TARGET_MAX)
+        return 0;
+    size_t len = (size_t)(colon - text);
+    for (size_t i = 0; i < sizeof(target_kinds) / sizeof(target_kinds[0]); i++)
+        if (strlen(target_kinds[i]) == len && strncmp(text, target_kinds[i], len) == 0) {
+            q->target_kind = target_kinds[i];
+            q->target_id = grantd_arena_strdup(a, colon + 1);
+            return 1;
+        }
+    return 0;
+}
+
+static int parse_after(const char *text, struct grantd_audit_query *q)
+{
+    size_t n = strlen(text);
+    if (n < 1 || n > SEQ_DIGITS_MAX || strspn(text, "0123456789") != n)
+        return 0;
+    q->after = 0;
+    for (size_t i = 0; i < n; i++)
+        q->after = q->after * 10 + (text[i] - '0');
+    return 1;
+}
+
+grantd_rc grantd_audit_query_parse(struct grantd_arena *a, const char *after, const char *target,
+                                   struct grantd_audit_query *q, const char **why)
+{
+    if (after && !parse_after(after, q)) {
+        *why = "after must be the next value of the page before (a number)";
+        return GRANTD_EINVAL;
+    }
+    if (target && !parse_target(a, target, q)) {
+        *why = "target must be KIND:ID, KIND one of client, user, key, admin_key";
+        return GRANTD_EINVAL;
+    }
+    return GRANTD_OK;
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *grantd_audit_json(const struct grantd_audit *e, const char *tenant_name)
+{
+    json_t *details = e->details ? json_loads(e->details, 0, NULL) : NULL;
+    if (!json_is_object(details)) {
+        json_decref(details);
+        details = json_null();
+    }
+    return json_pack("{s:I,s:I,s:o,s:{s:s,s:o,s:o},s:s,s:{s:s,s:s},s:o}", "seq",
+                     (json_int_t)e->seq, "at", (json_int_t)e->at, "tenant",
+                     text_or_null(tenant_name), "actor", "kind", e->actor_kind, "id",
+                     text_or_null(e->actor_id), "name", text_or_null(e->actor_name), "action",
+                     e->action, "target", "kind", e->target_kind, "id", e->target_id,
+                     "details", details);
+}

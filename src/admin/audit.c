@@ -30,6 +30,18 @@ struct grantd_actor grantd_audit_system(void)
     return who;
 }
 
+struct grantd_actor grantd_audit_registration(const char *initial_token_id)
+{
+    struct grantd_actor who = {"registration", initial_token_id, NULL};
+    return who;
+}
+
+struct grantd_actor grantd_audit_client(const char *client_id)
+{
+    struct grantd_actor who = {"client", client_id, NULL};
+    return who;
+}
+
 grantd_rc grantd_audit_end(struct grantd_store *s, const struct grantd_actor *who,
                            int64_t tenant, int64_t now, const char *action,
                            const char *target_kind, const char *target_id, json_t *details,
@@ -83,7 +95,8 @@ json_t *grantd_audit_members(const char *body, size_t len)
 
 #define SEQ_DIGITS_MAX 18
 
-static const char *const target_kinds[] = {"client", "user", "key", "admin_key"};
+static const char *const target_kinds[] = {"client", "user", "key", "admin_key",
+                                           "registration_token"};
 
 static int parse_target(struct grantd_arena *a, const char *text, struct grantd_audit_query *q)
 {

@@ -26,8 +26,8 @@
 #include "core/mem.h"
 #include "store/store.h"
 
-/* Who made a change: kind "admin_key", "developer", "cli" or "system"; id and name as in
- * struct grantd_audit. Strings borrowed. */
+/* Who made a change: kind "admin_key", "developer", "cli", "system", "registration" or
+ * "client"; id and name as in struct grantd_audit. Strings borrowed. */
 struct grantd_actor {
     const char *kind, *id, *name;
 };
@@ -39,6 +39,11 @@ struct grantd_actor grantd_audit_cli(struct grantd_arena *a);
 struct grantd_actor grantd_audit_developer(const struct grantd_user *u);
 /* The actor of a server job ("system"; no id, no name). */
 struct grantd_actor grantd_audit_system(void);
+/* The actor of dynamic client registration's POST /register ("registration"): id the
+ * initial access token's id, NULL when registration is open. */
+struct grantd_actor grantd_audit_registration(const char *initial_token_id);
+/* The actor of a client managing its own registration (RFC 7592, "client"): id its id. */
+struct grantd_actor grantd_audit_client(const char *client_id);
 
 /* Ends the unit that grantd_store_audit_begin opened: when rc is GRANTD_OK, appends the entry
  * (tenant: 0 for an admin key of every tenant; at = now; details: a JSON object, may be
@@ -61,7 +66,7 @@ json_t *grantd_audit_members(const char *body, size_t len);
 
 /* The admin API's audit query parameters (untrusted text, already percent-decoded; NULL when
  * absent) into q: after, an entry's seq (1 to 18 digits), into q->after; target, KIND:ID
- * with KIND one of client, user, key, admin_key and ID 1 to GRANTD_AUDIT_TARGET_MAX bytes,
+ * with KIND one of client, user, key, admin_key, registration_token and ID 1 to GRANTD_AUDIT_TARGET_MAX bytes,
  * into q->target_kind (a static string) and q->target_id (a copy in a). GRANTD_EINVAL with
  * *why naming the parameter when one is malformed; q's other members are left alone. */
 #define GRANTD_AUDIT_TARGET_MAX 200

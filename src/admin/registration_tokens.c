@@ -32,9 +32,16 @@ void grantd_api_registration_token_create(struct api_ctx *x)
     if (rc == GRANTD_OK)
         rc = grantd_rules_new_token(x->store, GRANTD_IAT_PREFIX, text, t.hash);
     if (rc == GRANTD_OK)
-        rc = grantd_store_registration_token_put(x->store, &t);
+        rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK)
+        rc = grantd_api_audit_end(x, "registration_token.create", "registration_token", t.id,
+                                  json_pack("{s:o,s:o}", "uses",
+                                            uses ? json_integer(uses) : json_null(),
+                                            "expires_at",
+                                            t.expires_at ? json_integer(t.expires_at)
+                                                         : json_null()),
+                                  grantd_store_registration_token_put(x->store, &t));
     if (rc == GRANTD_OK) {
-        grantd_api_change_logged(x, "registration_token.create", t.id);
         grantd_api_json(x, 201,
                         json_pack("{s:s,s:s,s:s,s:o,s:o,s:I}", "id", t.id, "tenant",
                                   x->tenant.name, "token", text, "expires_at",

@@ -116,7 +116,16 @@ static int token_create(int argc, char **argv)
     if (src == GRANTD_OK)
         src = grantd_rules_new_token(s.store, GRANTD_IAT_PREFIX, text, t.hash);
     if (src == GRANTD_OK)
-        src = grantd_store_registration_token_put(s.store, &t);
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, t.tenant, "registration_token.create",
+                                     "registration_token", t.id,
+                                     json_pack("{s:o,s:o}", "uses",
+                                               uses ? json_integer(uses) : json_null(),
+                                               "expires_at",
+                                               t.expires_at ? json_integer(t.expires_at)
+                                                            : json_null()),
+                                     grantd_store_registration_token_put(s.store, &t));
     if (src != GRANTD_OK) {
         rc = grantd_admin_store_fail(a.cmd, "cannot store the token", src);
         goto out;

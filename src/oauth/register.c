@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "admin/api.h"
+#include "admin/audit.h"
 #include "admin/body.h"
 #include "admin/rules.h"
 #include "core/clock.h"
@@ -128,10 +129,13 @@ static int parse(struct reg_ctx *x, struct grantd_client *c, struct grantd_api_r
 
 /* ---- POST /register ------------------------------------------------------------------- */
 
-/* The initial access token's hash into iat when the issuer requires one; 0 having
- * answered 401 (or 500) when it is missing or cannot be one. *need is 0 in open mode. */
-static int initial_token(struct reg_ctx *x, unsigned char iat[GRANTD_SHA256_LEN], int *need)
+/* The initial access token's hash into iat and its id into *iat_id (request arena) when the
+ * issuer requires one; 0 having answered 401 (or 500) when it is missing or cannot be one.
+ * *need is 0 in open mode (*iat_id NULL). */
+static int initial_token(struct reg_ctx *x, unsigned char iat[GRANTD_SHA256_LEN], int *need,
+                         const char **iat_id)
 {
+    *iat_id = NULL;
     *need = grantd_config_registration(x->cfg) == 1;
     if (!*need)
         return 1;
@@ -158,6 +162,8 @@ static int initial_token(struct reg_ctx *x, unsigned char iat[GRANTD_SHA256_LEN]
         unauthorized(x, 1, "the initial access token is unknown, expired or used up");
     else if (rc != GRANTD_OK)
         grantd_response_internal(x->req, x->resp, rc);
+    else
+        *iat_id = t.id;
     return rc == GRANTD_OK;
 }
 
@@ -168,8 +174,9 @@ static void create(struct reg_ctx *x)
     struct grantd_registration reg;
     unsigned char iat[GRANTD_SHA256_LEN];
     char id[32], secret[GRANTD_CLIENT_SECRET_LEN] = "", token[GRANTD_REG_TOKEN_LEN] = "";
+    const char *iat_id;
     int need;
-    if (!initial_token(x, iat, &need) || !parse(x, &c, &r))
+    if (!initial_token(x, iat, &need, &iat_id) || !parse(x, &c, &r))
         return;
     grantd_rc rc = grantd_rules_random_id(id);
     c.id = id;
@@ -182,8 +189,17 @@ static void create(struct reg_ctx *x)
     reg = (struct grantd_registration){c.tenant, c.id, {0}, r.metadata};
     if (rc == GRANTD_OK)
         rc = grantd_rules_new_token(x->store, GRANTD_RAT_PREFIX, token, reg.token_hash);
+    /* audited as made by the registration (with the initial access token's id, none when
+     * registration is open), in the same transaction as the client */
+    struct grantd_actor who = grantd_audit_registration(iat_id);
     if (rc == GRANTD_OK)
-        rc = grantd_store_registration_put(x->store, &c, &reg, need ? iat : NULL, x->now);
+        rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK)
+        rc = grantd_audit_end(x->store, &who, c.tenant, x->now, "client.create", "client", c.id,
+                              json_pack("{s:s,s:b}", "client_name", c.name, "public",
+                                        c.is_public),
+                              grantd_store_registration_put(x->store, &c, &reg,
+                                                            need ? iat : NULL, x->now));
     if (rc == GRANTD_OK) {
         event(x, "register", c.id);
         answer(x, 201, &c, c.is_public ? NULL : secret, r.metadata, token);
@@ -232,8 +248,17 @@ static void rotate_answer(struct reg_ctx *x, const struct grantd_client *c,
     char token[GRANTD_REG_TOKEN_LEN] = "";
     struct grantd_registration next = {c->tenant, c->id, {0}, metadata};
     grantd_rc rc = grantd_rules_new_token(x->store, GRANTD_RAT_PREFIX, token, next.token_hash);
-    if (rc == GRANTD_OK)
-        rc = grantd_store_registration_rotate(x->store, update, &next, old, x->now);
+    if (rc == GRANTD_OK && !update) { /* a read rotates the token only: no client change */
+        rc = grantd_store_registration_rotate(x->store, NULL, &next, old, x->now);
+    } else if (rc == GRANTD_OK) { /* an update: by the client itself (RFC 7592) */
+        struct grantd_actor who = grantd_audit_client(c->id);
+        rc = grantd_store_audit_begin(x->store);
+        if (rc == GRANTD_OK)
+            rc = grantd_audit_end(x->store, &who, c->tenant, x->now, "client.update", "client",
+                                  c->id, grantd_audit_members(x->req->body, x->req->body_len),
+                                  grantd_store_registration_rotate(x->store, update, &next,
+                                                                   old, x->now));
+    }
     if (rc == GRANTD_OK) {
         event(x, update ? "update" : "read", c->id);
         answer(x, 200, c, NULL, metadata, token);
@@ -316,11 +341,18 @@ static void delete_client(struct reg_ctx *x, const char *id)
     if (!authenticate(x, id, &reg, old))
         return;
     int64_t tenant = x->req->iss->tenant;
-    /* disabled first: its tokens, codes and consents die and the feed announces it */
-    grantd_rc rc = grantd_store_client_set_disabled(x->store, tenant, id, 1,
-                                                    grantd_clock_now_us());
-    if (rc == GRANTD_OK)
-        rc = grantd_store_client_delete(x->store, tenant, id);
+    /* disabled first: its tokens, codes and consents die and the feed announces it; both
+     * and the audit entry (by the client itself) are one transaction */
+    struct grantd_actor who = grantd_audit_client(id);
+    grantd_rc rc = grantd_store_audit_begin(x->store);
+    if (rc == GRANTD_OK) {
+        grantd_rc change = grantd_store_client_set_disabled(x->store, tenant, id, 1,
+                                                            grantd_clock_now_us());
+        if (change == GRANTD_OK)
+            change = grantd_store_client_delete(x->store, tenant, id);
+        rc = grantd_audit_end(x->store, &who, tenant, x->now, "client.delete", "client", id,
+                              NULL, change);
+    }
     if (rc == GRANTD_OK) {
         event(x, "delete", id);
         grantd_response_body(x->resp, 204, NULL, "", 0);

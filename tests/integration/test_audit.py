@@ -12,6 +12,8 @@ import os
 import pwd
 import time
 
+import requests
+
 from conftest import run_cli
 from test_admin_api import AUDIT, CLIENTS, NEW_CLIENT, USERS, Api, admin_key, api  # noqa: F401
 from test_check import admin_server
@@ -268,3 +270,48 @@ def test_the_audit_log_file(make_server, tmp_path):
     proc = run_cli(srv.db_url, "serve", "--listen", "127.0.0.1:0", "--config",
                    str(tmp_path / "grantd.conf"), check=False)
     assert proc.returncode == 1 and "audit_log" in proc.stderr and str(log) in proc.stderr
+
+
+def test_dynamic_registration_is_audited(make_server):
+    """A client registered at /register is recorded as made by the registration (the
+    initial access token's id; none in open mode), its RFC 7592 update and delete as made by
+    the client itself, and initial access tokens as made by the CLI or the admin key; a
+    refused registration records nothing."""
+    from test_registration import CB, SCOPES, bearer, register
+    srv = admin_server(make_server, config_text=SCOPES + 'registration = { mode = "token"; };\n')
+    trail = Trail(srv.cli)
+    made = json.loads(srv.cli("registration-token", "create", "--json", "--uses", "2").stdout)
+    details = trail.one("registration_token.create", "registration_token", made["id"], CLI_ACTOR)
+    assert details == {"uses": 2, "expires_at": None}
+    assert made["token"] not in json.dumps(audit_lines(srv.cli))
+
+    assert register(srv, {"redirect_uris": ["http://client.example/cb"]},
+                    made["token"]).status_code == 400
+    trail.none()
+    c = register(srv, {"redirect_uris": [CB], "client_name": "Reg"}, made["token"]).json()
+    details = trail.one("client.create", "client", c["client_id"],
+                        {"kind": "registration", "id": made["id"], "name": None})
+    assert details == {"client_name": "Reg", "public": False}
+
+    uri = c["registration_client_uri"]
+    r = requests.get(uri, headers=bearer(c["registration_access_token"]), timeout=10)
+    trail.none()  # a read rotates the registration token only
+    token = r.json()["registration_access_token"]
+    r = requests.put(uri, json={"client_id": c["client_id"], "client_name": "Reg 2",
+                                "redirect_uris": [CB]}, headers=bearer(token), timeout=10)
+    assert r.status_code == 200, r.text
+    me = {"kind": "client", "id": c["client_id"], "name": None}
+    assert trail.one("client.update", "client", c["client_id"], me) == \
+        {"members": ["client_id", "client_name", "redirect_uris"]}
+    token = r.json()["registration_access_token"]
+    assert requests.delete(uri, headers=bearer(token), timeout=10).status_code == 204
+    trail.one("client.delete", "client", c["client_id"], me)
+
+    key = admin_key(srv)
+    trail.new()
+    api = Api(srv, key["key"])
+    made = api.ok("POST", "/v1/tenants/default/registration-tokens", {"uses": 1}, status=201)
+    trail.one("registration_token.create", "registration_token", made["id"],
+              {"kind": "admin_key", "id": key["id"], "name": "ops"})
+    events = api.ok("GET", AUDIT, params={"target": f"registration_token:{made['id']}"})
+    assert [e["action"] for e in events["events"]] == ["registration_token.create"]

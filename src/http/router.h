@@ -41,6 +41,9 @@ struct grantd_route {
 struct grantd_routes {
     const struct grantd_route *v;
     size_t count;
+    /* answers a path no row serves (and no other method of it): the protocol layer's page
+     * for a browser, its JSON 404 otherwise; NULL: the server's JSON 404 */
+    grantd_handler_fn not_found;
 };
 
 /* The route for method and path (a standard path, or one profile p adds; p may be NULL), or

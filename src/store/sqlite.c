@@ -420,4 +420,6 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .admin_key_find = sqlite__admin_key_find,
     .admin_key_list = sqlite__admin_key_list,
     .admin_key_revoke = sqlite__admin_key_revoke,
+    .consent_list = sqlite__consent_list,
+    .consent_revoke = sqlite__consent_revoke,
 };

@@ -475,3 +475,17 @@ grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id, 
 {
     STORE_OP(4, NEVER, 0, s, admin_key_revoke, s, id, now);
 }
+
+grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                    const char *user_id, struct grantd_consent **out,
+                                    size_t *count)
+{
+    STORE_OP(4, NEVER, 0, s, consent_list, s, a, tenant, user_id, out, count);
+}
+
+/* revokes tokens: the token cache must drop what it knew, the client cache may keep */
+grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
+                                      const char *client_id, int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 1, s, consent_revoke, s, tenant, user_id, client_id, now);
+}

@@ -496,6 +496,22 @@ struct grantd_store_driver {
     /* Revokes the admin key id at now (a revoked key stays revoked; revoking it again is
      * GRANTD_OK). GRANTD_ENOTFOUND when absent. */
     grantd_rc (*admin_key_revoke)(struct grantd_store *s, const char *id, int64_t now);
+
+    /* Issue 13 item 4, the end user's account page. */
+    /* Every remembered consent of user_id, newest first (created_at, then client id), into
+     * an arena array (*count 0 when none). */
+    grantd_rc (*consent_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const char *user_id, struct grantd_consent **out,
+                              size_t *count);
+    /* Withdraws what user_id granted client_id, in one transaction: deletes the consent,
+     * marks revoked at now every family of the user's tokens and codes of that client (so
+     * each of those tokens, JWT rows included, reads revoked, and a token_put or
+     * refresh_rotate in flight for them is refused; the feed gets a family event each and a
+     * token event for each live access token, as token_revoke_family), and revokes the
+     * user's unused codes of the client. Nothing of another user or client changes.
+     * GRANTD_ENOTFOUND, nothing changed, when there is no such consent. */
+    grantd_rc (*consent_revoke)(struct grantd_store *s, int64_t tenant, const char *user_id,
+                                const char *client_id, int64_t now);
 };
 
 struct grantd_store {
@@ -662,6 +678,13 @@ GRANTD_MUST_USE grantd_rc grantd_store_admin_key_list(struct grantd_store *s,
                                                       size_t *count);
 GRANTD_MUST_USE grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id,
                                                         int64_t now);
+/* The account page (issue 13 item 4): consent_list and consent_revoke. */
+GRANTD_MUST_USE grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a,
+                                                    int64_t tenant, const char *user_id,
+                                                    struct grantd_consent **out, size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant,
+                                                      const char *user_id, const char *client_id,
+                                                      int64_t now);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this

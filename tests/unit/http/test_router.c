@@ -20,7 +20,7 @@ static const struct grantd_route rows[] = {
     {"POST", "/t", h_post, GRANTD_ROUTE_SLOW, "t_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/.well-known/x", h_wk, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
 };
-static const struct grantd_routes table = {rows, 3};
+static const struct grantd_routes table = {rows, 3, NULL};
 
 static const struct grantd_issuer issuers[] = {
     {.tenant = 1, .url = "http://h:8080", .prefix = ""},
@@ -93,7 +93,7 @@ static void test_prefix_rows(void **state)
         {"*", "/v1/tenants", h_get, GRANTD_ROUTE_PREFIX, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
         {"GET", "/v1/revocations", h_post, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     };
-    static const struct grantd_routes t = {prefix_rows, 2};
+    static const struct grantd_routes t = {prefix_rows, 2, NULL};
     const char *allow = NULL;
     assert_ptr_equal(grantd_router_find(&t, NULL, "GET", "/v1/tenants", &allow), &prefix_rows[0]);
     assert_ptr_equal(grantd_router_find(&t, NULL, "PATCH", "/v1/tenants/default/clients/x",

@@ -76,7 +76,9 @@ function measure() {
       w.code_fits = box.left >= card.left && box.right <= card.right + 0.5 &&
         code.scrollWidth <= code.clientWidth && style.textOverflow !== 'ellipsis' &&
         box.right <= window.innerWidth;
-      w.code_lines = Math.round(box.height / parseFloat(style.lineHeight || '20'));
+      const inner = code.clientHeight - parseFloat(style.paddingTop) -
+        parseFloat(style.paddingBottom);
+      w.code_lines = Math.round(inner / parseFloat(style.lineHeight));
     }
     return w;
   });

@@ -119,8 +119,8 @@ def test_out_of_band_code_is_whole_at_every_width(request, server):
     assert code in oob["text"].replace("\n", ""), oob["text"]
     for width, w in oob["widths"].items():
         assert w["code_fits"] is True, (width, w)
-    # at 390 px the 43 characters wrap (an input would clip them); at 1280 px one line
-    assert oob["widths"]["390"]["code_lines"] >= 2 and oob["widths"]["1280"]["code_lines"] == 1
+    # the 43 characters are wider than a phone's card: they wrap (an input clipped them)
+    assert oob["widths"]["390"]["code_lines"] >= 2, oob["widths"]
     r = requests.post(server.url + "/token", auth=(app["client_id"], app["client_secret"]),
                       data={"grant_type": "authorization_code", "code": code,
                             "code_verifier": verifier}, timeout=10)

@@ -229,6 +229,18 @@ def test_consent_names_the_host_and_signs_out_to_the_same_login(server):
     assert r.status_code == 401 and "Not you? Use another account" in text_of(r.text)
 
 
+def test_consent_names_the_redirect_uris_host_only(server):
+    make_user(server)
+    app = app_named(server, "Photo Printer", redirect="https://app.example.com:8443/cb?x=1")
+    agent = Agent(server)
+    r = agent.login(agent.get(authorize_url(server, response_type="code",
+                                            client_id=app["client_id"],
+                                            code_challenge=pkce_pair()[1],
+                                            code_challenge_method="S256")))
+    words = text_of(agent.get(r.headers["Location"]).text)
+    assert "You will be sent to app.example.com Authorize" in words, words
+
+
 def test_error_pages_speak_to_people(server):
     make_user(server)
     app = app_named(server, "Photo Printer", redirect=CB)

@@ -25,6 +25,7 @@ enum grantd_route_profile_paths {
     GRANTD_ROUTE_PATHS_TOKEN,
     GRANTD_ROUTE_PATHS_INTROSPECT,
     GRANTD_ROUTE_PATHS_REVOKE,
+    GRANTD_ROUTE_PATHS_ACCOUNT,
 };
 
 struct grantd_route {

@@ -14,9 +14,9 @@ static const struct grantd_route routes[] = {
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/consent", grantd_consent_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     /* the end user's account page (issue 13 item 4); its POST signs in too (argon2id) */
-    {"GET", "/account", grantd_account_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/account", grantd_account_endpoint, 0, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
     {"POST", "/account", grantd_account_post_endpoint, GRANTD_ROUTE_SLOW, NULL,
-     GRANTD_ROUTE_NO_PROFILE_PATHS},
+     GRANTD_ROUTE_PATHS_ACCOUNT},
     {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},

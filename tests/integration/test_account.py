@@ -293,3 +293,16 @@ def test_a_browser_gets_pages_at_the_root_and_unknown_paths(server):
             assert r.status_code == 404 and r.json()["error"] == "not_found", (accept, path)
     # a known path with the wrong method is still 405
     assert requests.get(server.url + "/token", headers=HTML, timeout=10).status_code == 405
+
+
+def test_a_profile_may_add_a_path_for_the_account_page(make_server):
+    srv = make_server(config_text='profile = { paths = { account = ["/my/apps"]; }; };\n')
+    make_user(srv)
+    agent = Agent(srv)
+    r = agent.get(srv.url + "/my/apps")
+    assert r.status_code == 200 and 'name="action" value="login"' in r.text, r.text[:300]
+    r = agent.submit(r.text, {"action": "login", "csrf": hidden(r.text, "csrf"),
+                              "username": "alice", "password": PASSWORD})
+    assert r.status_code == 303
+    assert "Your account" in agent.get(srv.url + "/my/apps").text
+    assert "Your account" in agent.get(srv.url + "/account").text  # the standard path stays

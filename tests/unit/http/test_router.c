@@ -128,6 +128,32 @@ static void test_profile_paths(void **state)
     assert_int_equal(grantd_router_check_profile(&table, &p, err, sizeof(err)), GRANTD_ECONFIG);
 }
 
+/* A path given to an endpoint of two rows (GET and POST /account) serves both methods, and
+ * the check does not take the second row for another endpoint. */
+static void test_profile_path_of_a_two_method_endpoint(void **state)
+{
+    static const struct grantd_route acct[] = {
+        {"GET", "/account", h_get, 0, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
+        {"POST", "/account", h_post, GRANTD_ROUTE_SLOW, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
+        {"POST", "/token", h_post, 0, NULL, GRANTD_ROUTE_PATHS_TOKEN},
+    };
+    static const struct grantd_routes t = {acct, 3, NULL};
+    char *mine[] = {"/my/apps", NULL}, *taken[] = {"/account", NULL};
+    struct grantd_profile p = {0};
+    char err[128];
+    const char *allow = NULL;
+    p.paths.account = mine;
+    assert_int_equal(grantd_router_check_profile(&t, &p, err, sizeof(err)), GRANTD_OK);
+    assert_ptr_equal(grantd_router_find(&t, &p, "GET", "/my/apps", &allow), &acct[0]);
+    assert_ptr_equal(grantd_router_find(&t, &p, "POST", "/my/apps", &allow), &acct[1]);
+    assert_ptr_equal(grantd_router_find(&t, &p, "POST", "/account", &allow), &acct[1]);
+    p.paths.token = mine; /* one path for two endpoints */
+    assert_int_equal(grantd_router_check_profile(&t, &p, err, sizeof(err)), GRANTD_ECONFIG);
+    p.paths.token = NULL;
+    p.paths.account = taken; /* the standard path itself */
+    assert_int_equal(grantd_router_check_profile(&t, &p, err, sizeof(err)), GRANTD_ECONFIG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_route_find),
         cmocka_unit_test(test_profile_paths),
         cmocka_unit_test(test_prefix_rows),
+        cmocka_unit_test(test_profile_path_of_a_two_method_endpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

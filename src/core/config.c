@@ -97,6 +97,7 @@ static const struct field profile_path_fields[] = {
     {"token", FIELD_STRINGS, CFG_OFF(profile.paths.token), 0, 0, 0, grantd_config_check_path, NULL},
     {"introspect", FIELD_STRINGS, CFG_OFF(profile.paths.introspect), 0, 0, 0, grantd_config_check_path, NULL},
     {"revoke", FIELD_STRINGS, CFG_OFF(profile.paths.revoke), 0, 0, 0, grantd_config_check_path, NULL},
+    {"account", FIELD_STRINGS, CFG_OFF(profile.paths.account), 0, 0, 0, grantd_config_check_path, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -260,6 +261,7 @@ static void profile_free(struct grantd_profile *p)
     strings_free(&p->paths.token);
     strings_free(&p->paths.introspect);
     strings_free(&p->paths.revoke);
+    strings_free(&p->paths.account);
     strings_free(&p->access_token_aliases);
     for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
         free(p->api_errors[i].content_type);
@@ -285,6 +287,7 @@ static void profile_copy(struct grantd_profile *dst, const struct grantd_profile
     dst->paths.token = strings_copy(src->paths.token);
     dst->paths.introspect = strings_copy(src->paths.introspect);
     dst->paths.revoke = strings_copy(src->paths.revoke);
+    dst->paths.account = strings_copy(src->paths.account);
     dst->access_token_aliases = strings_copy(src->access_token_aliases);
     for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
         dst->api_errors[i].content_type = str_copy(src->api_errors[i].content_type);

@@ -77,6 +77,7 @@ struct grantd_profile {
     struct {
         /* extra paths served as these endpoints, besides the standard ones */
         char **authorize, **token, **introspect, **revoke;
+        char **account;              /* the end user's account page (GET and POST) */
     } paths;
     char *token_body;                /* NULL/"both" | "form" | "json": bodies /token, /introspect
                                       * and /revoke accept */

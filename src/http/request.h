@@ -77,6 +77,12 @@ struct grantd_response {
 /* A request header by name, case-insensitive; NULL when absent. */
 const char *grantd_request_header(const struct grantd_request *req, const char *name);
 
+/* 1 when the Accept value accept (NULL: absent) names text/html or application/xhtml+xml
+ * with a weight above 0; a wildcard alone does not count (http/accept.c). */
+int grantd_accept_html(const char *accept);
+/* grantd_accept_html of the request's Accept header: a browser asking for a page. */
+int grantd_request_accepts_html(const struct grantd_request *req);
+
 /* Adds a header (strings must outlive the response: literals or arena memory). */
 void grantd_response_header(struct grantd_response *resp, const char *name, const char *value);
 /* status, content type and body (len bytes that outlive the response: static or arena),

@@ -25,6 +25,8 @@ char *const *grantd_router_profile_paths(const struct grantd_profile *p,
         return p->paths.introspect;
     case GRANTD_ROUTE_PATHS_REVOKE:
         return p->paths.revoke;
+    case GRANTD_ROUTE_PATHS_ACCOUNT:
+        return p->paths.account;
     case GRANTD_ROUTE_NO_PROFILE_PATHS:
         break;
     }
@@ -81,7 +83,10 @@ grantd_rc grantd_router_check_profile(const struct grantd_routes *t,
     for (size_t i = 0; i < t->count; i++)
         for (char *const *x = grantd_router_profile_paths(p, &t->v[i]); x && *x; x++)
             for (size_t j = 0; j < t->count; j++) {
-                if (strcmp(t->v[j].path, *x) == 0 || (j != i && serves(p, &t->v[j], *x))) {
+                /* rows of one path (GET and POST /account) are one endpoint: its path
+                 * may be given once and serves both */
+                int same = strcmp(t->v[j].path, t->v[i].path) == 0;
+                if (strcmp(t->v[j].path, *x) == 0 || (!same && serves(p, &t->v[j], *x))) {
                     snprintf(err, errlen, "profile path %s of %s is already %s", *x,
                              t->v[i].path, t->v[j].path);
                     return GRANTD_ECONFIG;

@@ -28,6 +28,7 @@ enum grantd_route_profile_paths {
     GRANTD_ROUTE_PATHS_TOKEN,
     GRANTD_ROUTE_PATHS_INTROSPECT,
     GRANTD_ROUTE_PATHS_REVOKE,
+    GRANTD_ROUTE_PATHS_ACCOUNT,
 };
 
 struct grantd_route {
@@ -47,6 +48,9 @@ struct grantd_routes {
     /* for rows flagged GRANTD_ROUTE_OPTIONAL: 1 when route r is on for an issuer with
      * settings cfg; NULL: such rows are never served */
     int (*on)(const struct grantd_config *cfg, const struct grantd_route *r);
+    /* answers a path no row serves (and no other method of it): the protocol layer's page
+     * for a browser, its JSON 404 otherwise; NULL: the server's JSON 404 */
+    grantd_handler_fn not_found;
 };
 
 /* 1 when route r of t is served for an issuer with settings cfg: always, unless the row is

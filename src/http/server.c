@@ -340,6 +340,10 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
         grantd_response_header(resp, "Allow", allow);
         return;
     }
+    if (srv->routes->not_found) { /* req->iss is the default's when no issuer matched */
+        srv->routes->not_found(req, resp);
+        return;
+    }
     grantd_response_error(req, resp, 404, "not_found", "no endpoint at this path");
 }
 

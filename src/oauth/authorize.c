@@ -23,8 +23,34 @@ void grantd_flow_show_login(struct grantd_request *req, struct grantd_response *
         .client_name = a->client.name,
         .username = username,
         .error = error,
+        .restart = grantd_arena_printf(req->arena, "%s/authorize?%s", req->iss->url, a->raw),
     };
     grantd_ui_login_page(req, resp, status, &v);
+}
+
+/* The host the consent page names as where the answer goes: the redirect URI's host
+ * (without userinfo, which registration refuses anyway, and without the port), or for a
+ * URI without an authority (a native app's "com.example.app:/cb") its scheme. NULL out of
+ * band. */
+static const char *redirect_host(struct grantd_request *req, const char *uri)
+{
+    if (!uri)
+        return NULL;
+    const char *p = strstr(uri, "://");
+    if (!p)
+        return grantd_arena_strndup(req->arena, uri, strcspn(uri, ":"));
+    p += 3;
+    size_t n = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    if (*p == '[') /* an IPv6 literal keeps its brackets */
+        n = strcspn(p, "]") + (p[strcspn(p, "]")] == ']');
+    else
+        n = strcspn(p, ":/?#") < n ? strcspn(p, ":/?#") : n;
+    return grantd_arena_strndup(req->arena, p, n);
 }
 
 static void show_consent(struct grantd_request *req, struct grantd_response *resp,
@@ -45,6 +71,7 @@ static void show_consent(struct grantd_request *req, struct grantd_response *res
         .account = u->account,
         .scopes = scopes,
         .scope_count = a->scope_count,
+        .redirect_host = redirect_host(req, a->redirect),
     };
     grantd_ui_consent_page(req, resp, &v);
 }
@@ -108,7 +135,7 @@ void grantd_flow_continue(struct grantd_request *req, struct grantd_response *re
             show_consent(req, resp, a, s, u);
     }
     if (rc != GRANTD_OK)
-        grantd_response_internal(req, resp, rc);
+        grantd_oauth_internal(req, resp, rc);
 }
 
 grantd_rc grantd_flow_read_form(struct grantd_request *req, struct grantd_response *resp,
@@ -134,7 +161,7 @@ void grantd_authorize_endpoint(struct grantd_request *req, struct grantd_respons
     struct grantd_authz a;
     grantd_rc rc = grantd_authz_validate(req, req->raw_query, &a);
     if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
+        grantd_oauth_internal(req, resp, rc);
         return;
     }
     if (a.outcome != GRANTD_AUTHZ_VALID) {
@@ -146,7 +173,7 @@ void grantd_authorize_endpoint(struct grantd_request *req, struct grantd_respons
     int have_session, logged_in;
     rc = grantd_flow_session_user(req, &s, &have_session, &u, &logged_in);
     if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
+        grantd_oauth_internal(req, resp, rc);
         return;
     }
     grantd_flow_continue(req, resp, &a, &s, have_session, &u, logged_in);

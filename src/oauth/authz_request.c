@@ -86,6 +86,7 @@ static grantd_rc check_client(struct grantd_request *req, const struct grantd_pa
     }
     if (rc != GRANTD_OK)
         return rc;
+    a->bad_redirect = 1; /* from here on, a page is about where the answer would go */
     if (bad_redirect) {
         page(a, "The redirect_uri parameter is repeated.");
         return GRANTD_OK;
@@ -109,6 +110,7 @@ static grantd_rc check_client(struct grantd_request *req, const struct grantd_pa
      * bound to a redirect_uri then, so the token request need not repeat it */
     if (aliased)
         a->redirect_uri = NULL;
+    a->bad_redirect = 0;
     *trusted = 1;
     return GRANTD_OK;
 }

@@ -36,6 +36,8 @@ struct grantd_authz {
     enum grantd_authz_outcome outcome;
     enum grantd_oauth_error error;  /* for GRANTD_AUTHZ_REDIRECT */
     const char *why;                /* error_description, or the page's sentence */
+    int bad_redirect;               /* GRANTD_AUTHZ_PAGE: the client is known, its redirect
+                                       URI is the trouble (else the client is) */
 };
 
 /* Validates the authorization request in the query string raw (without '?'). Fills *a and

@@ -31,14 +31,39 @@ static void redirect_with(struct grantd_request *req, struct grantd_response *re
     grantd_response_header(resp, "Referrer-Policy", "no-referrer");
 }
 
+/* The page for an error that has no redirect URI to go back to (an out-of-band client): in a
+ * person's words, the protocol's only in the details line. */
+static void error_page(struct grantd_request *req, struct grantd_response *resp,
+                       const struct grantd_authz *a, const char *name, const char *description)
+{
+    struct grantd_ui_problem v = {
+        .title = "This request can't be completed",
+        .what = grantd_arena_printf(req->arena, "%s asked for something this service cannot "
+                                                "give it.",
+                                    a->client.name && *a->client.name ? a->client.name
+                                                                       : "The application"),
+        .next = "Go back to the application and try again. If it keeps happening, contact "
+                "the application's support.",
+        .detail = grantd_arena_printf(req->arena, "%s: %s", name, description),
+    };
+    if (strcmp(name, "access_denied") == 0) {
+        v.title = "You did not allow access";
+        v.what = "You chose Cancel, so the application cannot use your account. Nothing was "
+                 "shared with it.";
+        v.next = "You can close this page. If you change your mind, start again from the "
+                 "application.";
+        v.detail = name;
+    }
+    grantd_ui_problem_page(req, resp, strcmp(name, "access_denied") == 0 ? 403 : 400, &v);
+}
+
 void grantd_authz_redirect_error(struct grantd_request *req, struct grantd_response *resp,
                                  const struct grantd_authz *a, enum grantd_oauth_error e,
                                  const char *description)
 {
     const char *name = grantd_oauth_error_name(e);
     if (!a->redirect) {
-        grantd_ui_error_page(req, resp, 400, "Authorization failed",
-                             grantd_arena_printf(req->arena, "%s: %s", name, description));
+        error_page(req, resp, a, name, description);
         return;
     }
     redirect_with(req, resp, a,
@@ -46,13 +71,30 @@ void grantd_authz_redirect_error(struct grantd_request *req, struct grantd_respo
                                       grantd_url_encode(req->arena, description)));
 }
 
+/* The page while the client or its redirect URI is in doubt (nothing may redirect then). */
 void grantd_authz_answer_invalid(struct grantd_request *req, struct grantd_response *resp,
                                  const struct grantd_authz *a)
 {
-    if (a->outcome == GRANTD_AUTHZ_PAGE)
-        grantd_ui_error_page(req, resp, 400, "This sign-in link is not valid", a->why);
-    else
+    if (a->outcome != GRANTD_AUTHZ_PAGE) {
         grantd_authz_redirect_error(req, resp, a, a->error, a->why);
+        return;
+    }
+    struct grantd_ui_problem v = {
+        .title = "We don't recognise the application that sent you here",
+        .what = "The link you followed does not name an application this service knows, or "
+                "the application has been switched off.",
+        .next = "Go back to the application and try again. If it keeps happening, contact "
+                "the application's support.",
+        .detail = grantd_arena_printf(req->arena, "invalid_client: %s", a->why),
+    };
+    if (a->bad_redirect) {
+        v.title = "This sign-in link can't be used";
+        v.what = "The application asked to send you back to an address it has not "
+                 "registered. To keep your account safe, signing in stopped here.";
+        v.detail = grantd_arena_printf(req->arena, "invalid_request (redirect_uri): %s",
+                                       a->why);
+    }
+    grantd_ui_problem_page(req, resp, 400, &v);
 }
 
 static grantd_rc store_code(struct grantd_request *req, const struct grantd_authz *a,
@@ -88,7 +130,7 @@ void grantd_authz_issue_code(struct grantd_request *req, struct grantd_response 
     char code[GRANTD_OPAQUE_CHARS + 1];
     grantd_rc rc = store_code(req, a, user_id, auth_time, code);
     if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
+        grantd_oauth_internal(req, resp, rc);
         return;
     }
     if (!a->redirect) {

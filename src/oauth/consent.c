@@ -1,8 +1,11 @@
 /* POST /consent: the consent form of the browser flow. It re-validates the authorization
  * request it carries (grantd_flow_read_form) and the session's CSRF token; Authorize
- * remembers the consent and issues the code, Cancel sends access_denied back (both 303). */
+ * remembers the consent and issues the code, Cancel sends access_denied back (both 303).
+ * "Not you? Sign out" (decision signout) ends the session and sends the browser back to the
+ * same authorization request, whose login page then shows (303). */
 #include <string.h>
 
+#include "core/log.h"
 #include "http/app.h"
 #include "oauth/authz_response.h"
 #include "oauth/endpoints.h"
@@ -35,6 +38,24 @@ static grantd_rc remember(struct grantd_request *req, const struct grantd_authz 
     return grantd_store_consent_put(st, &c);
 }
 
+/* Ends the session and goes back to the authorization request: its login page. */
+static grantd_rc sign_out(struct grantd_request *req, struct grantd_response *resp,
+                          const struct grantd_authz *a, const struct grantd_web_session *s)
+{
+    grantd_rc rc = grantd_store_session_delete(req->app->store, req->iss->tenant,
+                                               s->rec.id_hash);
+    if (rc != GRANTD_OK)
+        return rc;
+    grantd_log(GRANTD_LOG_INFO, "logout", "{s:s,s:s,s:s}", "request_id", req->request_id,
+               "client_id", a->client.id, "user_id", s->rec.user_id);
+    resp->status = 303;
+    grantd_response_header(resp, "Location",
+                           grantd_arena_printf(req->arena, "%s/authorize?%s", req->iss->url,
+                                               a->raw));
+    grantd_response_header(resp, "Cache-Control", "no-store");
+    return GRANTD_OK;
+}
+
 static grantd_rc decide(struct grantd_request *req, struct grantd_response *resp,
                         const struct grantd_authz *a, const struct grantd_web_session *s,
                         const struct grantd_user *u, struct grantd_refusal *no)
@@ -47,6 +68,8 @@ static grantd_rc decide(struct grantd_request *req, struct grantd_response *resp
             "The resource owner or authorization server denied the request.");
         return GRANTD_OK;
     }
+    if (decision && strcmp(decision, "signout") == 0)
+        return sign_out(req, resp, a, s);
     if (!decision || strcmp(decision, "authorize") != 0)
         return grantd_refuse_page(no, 400, "The form could not be read",
                                   "Choose Authorize or Cancel.");
@@ -69,9 +92,15 @@ static grantd_rc consent(struct grantd_request *req, struct grantd_response *res
         grantd_flow_continue(req, resp, a, &s, have_session, &u, logged_in);
         return GRANTD_OK;
     }
-    if (!grantd_web_session_csrf_ok(&s, grantd_params_value(&req->form, "csrf")))
-        return grantd_refuse_page(no, 403, "This form has expired",
-                                  "Go back to the application and start again.");
+    if (!grantd_web_session_csrf_ok(&s, grantd_params_value(&req->form, "csrf"))) {
+        grantd_rc rc2 = grantd_refuse_page(no, 403, "This page has expired",
+                                           "For your safety, this page only works for a "
+                                           "limited time, in the browser window it was "
+                                           "opened in.");
+        no->page_next = "Go back to the application and start signing in again.";
+        no->page_detail = "403 csrf: the form's token does not match the session";
+        return rc2;
+    }
     return decide(req, resp, a, &s, &u, no);
 }
 

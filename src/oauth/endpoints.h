@@ -15,6 +15,12 @@ void grantd_authorize_endpoint(struct grantd_request *req, struct grantd_respons
 void grantd_login_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* consent.c: POST /consent, the consent form. */
 void grantd_consent_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* account.c: GET and POST /account, the end user's account page (applications they have
+ * authorized, revoke, sign out), and the answer for a path no route serves (a page for a
+ * browser, the JSON 404 otherwise). */
+void grantd_account_endpoint(struct grantd_request *req, struct grantd_response *resp);
+void grantd_account_post_endpoint(struct grantd_request *req, struct grantd_response *resp);
+void grantd_not_found_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* token.c: POST /token (RFC 6749 §3.2). */
 void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* userinfo.c: GET /userinfo, the first bearer-protected resource (RFC 6750). */

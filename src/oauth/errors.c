@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/log.h"
 #include "ui/pages.h"
 
 static const struct {
@@ -79,17 +80,42 @@ grantd_rc grantd_refuse_page(struct grantd_refusal *no, unsigned status, const c
     return GRANTD_EREFUSED;
 }
 
+void grantd_oauth_internal(struct grantd_request *req, struct grantd_response *resp,
+                           grantd_rc rc)
+{
+    if (!grantd_request_accepts_html(req)) {
+        grantd_response_internal(req, resp, rc);
+        return;
+    }
+    grantd_log(GRANTD_LOG_ERROR, "internal_error", "{s:s,s:s,s:s}", "request_id",
+               req->request_id, "path", req->path, "error", grantd_strerror(rc));
+    int busy = rc == GRANTD_EBUSY;
+    struct grantd_ui_problem v = {
+        .title = busy ? "We are busy right now" : "Something went wrong on our side",
+        .what = busy ? "The service has too much to do at this moment."
+                     : "The service could not finish what you asked. It is not something you "
+                       "did.",
+        .next = "Wait a moment, then go back and try again.",
+        .detail = busy ? "503 temporarily_unavailable" : "500 server_error",
+    };
+    grantd_ui_problem_page(req, resp, busy ? 503 : 500, &v);
+    if (busy)
+        grantd_response_header(resp, "Retry-After", "1");
+}
+
 void grantd_oauth_answer(struct grantd_request *req, struct grantd_response *resp, grantd_rc rc,
                          const struct grantd_refusal *no)
 {
     if (rc == GRANTD_OK)
         return;
     if (rc != GRANTD_EREFUSED) {
-        grantd_response_internal(req, resp, rc);
+        grantd_oauth_internal(req, resp, rc);
         return;
     }
     if (no->page_title) {
-        grantd_ui_error_page(req, resp, no->status, no->page_title, no->description);
+        struct grantd_ui_problem v = {.title = no->page_title, .what = no->description,
+                                      .next = no->page_next, .detail = no->page_detail};
+        grantd_ui_problem_page(req, resp, no->status, &v);
         return;
     }
     if (no->error) {

@@ -41,6 +41,8 @@ struct grantd_refusal {
     const char *challenge;    /* the WWW-Authenticate value; NULL: none */
     const char *page_title;   /* non-NULL: answered as an HTML error page (the browser
                                  flow's forms) with this title and description as its text */
+    const char *page_next;    /* on that page: what the person can do now; may be NULL */
+    const char *page_detail;  /* on that page: the small "details" line; may be NULL */
 };
 
 /* The registered error code, e.g. "invalid_grant". */
@@ -71,10 +73,18 @@ GRANTD_MUST_USE grantd_rc grantd_refuse_bearer(struct grantd_refusal *no, struct
 GRANTD_MUST_USE grantd_rc grantd_refuse_page(struct grantd_refusal *no, unsigned status,
                                              const char *title, const char *text);
 
+/* An internal failure (rc neither GRANTD_OK nor GRANTD_EREFUSED) answered for a person when
+ * the request accepts HTML (a page: 503 with Retry-After for GRANTD_EBUSY, else 500,
+ * saying to try again, with the protocol code only in its details line), else as
+ * grantd_response_internal answers it (JSON). Logged either way, with no detail for the
+ * client. */
+void grantd_oauth_internal(struct grantd_request *req, struct grantd_response *resp,
+                           grantd_rc rc);
+
 /* The one writer of an endpoint's failure: for GRANTD_EREFUSED the refusal in *no (JSON
  * {"error","error_description"} with its status and challenge, or its HTML page); for any
- * other code but GRANTD_OK the internal answer (http/response.h: 503 for GRANTD_EBUSY, else
- * 500, logged). Does nothing for GRANTD_OK. */
+ * other code but GRANTD_OK the internal answer (grantd_oauth_internal: 503 for GRANTD_EBUSY,
+ * else 500, logged; a page for a browser). Does nothing for GRANTD_OK. */
 void grantd_oauth_answer(struct grantd_request *req, struct grantd_response *resp, grantd_rc rc,
                          const struct grantd_refusal *no);
 

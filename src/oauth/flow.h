@@ -13,6 +13,13 @@ GRANTD_MUST_USE grantd_rc grantd_flow_session_user(struct grantd_request *req,
                                                    int *have_session, struct grantd_user *u,
                                                    int *logged_in);
 
+/* *ok = 1 with *u set when username and password are right and the user is enabled. An
+ * unknown user costs the same argon2id work as a wrong password, and both get *ok = 0
+ * (login.c; the account page signs in with it too). Other codes are store failures. */
+GRANTD_MUST_USE grantd_rc grantd_flow_check_password(struct grantd_request *req,
+                                                     const char *username, const char *password,
+                                                     struct grantd_user *u, int *ok);
+
 /* The next step for a valid request: the login page, the consent page, or the code. */
 void grantd_flow_continue(struct grantd_request *req, struct grantd_response *resp,
                           const struct grantd_authz *a, struct grantd_web_session *s,

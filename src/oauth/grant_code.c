@@ -40,6 +40,10 @@ static const char *code_problem(const struct grantd_request *req, const struct g
     const char *verifier = grantd_params_value(&req->form, "code_verifier");
     if (strcmp(code->client_id, c->id) != 0)
         return "the code was issued to another client";
+    /* revoked before its first redemption: the user withdrew the authorization on the
+     * account page (consent_revoke), or the client was disabled */
+    if (code->revoked)
+        return "the authorization this code came from was revoked";
     if (code->expires_at <= req->app->now())
         return "the code has expired";
     if (!redirect_matches(code, c, grantd_params_value(&req->form, "redirect_uri")))

@@ -12,9 +12,7 @@
 #include "oauth/scope.h"
 #include "ui/pages.h"
 
-/* 1 with *u set when username and password are right. An unknown user costs the same
- * argon2id work as a wrong password, and both get the same answer. */
-static grantd_rc check_password(struct grantd_request *req, const char *username,
+grantd_rc grantd_flow_check_password(struct grantd_request *req, const char *username,
                                 const char *password, struct grantd_user *u, int *ok)
 {
     struct grantd_store *st = req->app->store;
@@ -38,7 +36,7 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
     struct grantd_user u;
     struct grantd_web_session next;
     int ok = 0;
-    grantd_rc rc = check_password(req, username, password, &u, &ok);
+    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok);
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "client_id", a->client.id);
@@ -49,7 +47,7 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
         rc = grantd_web_session_start(req, resp, s, u.id, &next);
     if (rc != GRANTD_OK) {
-        grantd_response_internal(req, resp, rc);
+        grantd_oauth_internal(req, resp, rc);
         return;
     }
     grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,

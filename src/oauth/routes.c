@@ -13,6 +13,10 @@ static const struct grantd_route routes[] = {
     {"POST", "/login", grantd_login_endpoint, GRANTD_ROUTE_SLOW, NULL, /* argon2id */
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/consent", grantd_consent_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    /* the end user's account page (issue 13 item 4); its POST signs in too (argon2id) */
+    {"GET", "/account", grantd_account_endpoint, 0, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
+    {"POST", "/account", grantd_account_post_endpoint, GRANTD_ROUTE_SLOW, NULL,
+     GRANTD_ROUTE_PATHS_ACCOUNT},
     {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
@@ -36,8 +40,10 @@ static int route_on(const struct grantd_config *cfg, const struct grantd_route *
     return r->handler == grantd_register_endpoint && grantd_config_registration(cfg) != 0;
 }
 
+/* a path no row serves: a page for a browser (the issuer's root: a landing page), else the
+ * JSON 404 */
 const struct grantd_routes grantd_oauth_routes = {routes, sizeof(routes) / sizeof(routes[0]),
-                                                  route_on};
+                                                  route_on, grantd_not_found_endpoint};
 
 /* The admin listener's table (http/server.h): internal endpoints that the public listener
  * never routes to; the health endpoints are on both. The issuer is the one X-Grantd-Issuer
@@ -66,4 +72,4 @@ static const struct grantd_route admin_routes[] = {
 };
 
 const struct grantd_routes grantd_oauth_admin_routes = {
-    admin_routes, sizeof(admin_routes) / sizeof(admin_routes[0]), NULL};
+    admin_routes, sizeof(admin_routes) / sizeof(admin_routes[0]), NULL, NULL};

@@ -428,4 +428,6 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .audit_begin = sqlite__audit_begin,
     .audit_end = sqlite__audit_end,
     .audit_list = sqlite__audit_list,
+    .consent_list = sqlite__consent_list,
+    .consent_revoke = sqlite__consent_revoke,
 };

@@ -118,6 +118,12 @@ enum sq_stmt_id {
     SQ_AUDIT_TENANT_DESC,
     SQ_AUDIT_ALL,
     SQ_AUDIT_ALL_DESC,
+    SQ_CONSENT_LIST,
+    SQ_CONSENT_EXISTS,
+    SQ_CONSENT_FAMILIES,
+    SQ_CONSENT_CODE_FAMILIES,
+    SQ_CONSENT_CODES_REVOKE,
+    SQ_CONSENT_DELETE,
     SQ_STMT_COUNT
 };
 
@@ -385,6 +391,11 @@ grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, in
                               const char *user_id, const char *client_id,
                               struct grantd_consent *out);
 grantd_rc sqlite__consent_put(struct grantd_store *s, const struct grantd_consent *c);
+grantd_rc sqlite__consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                               const char *user_id, struct grantd_consent **out,
+                               size_t *count);
+grantd_rc sqlite__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
+                                 const char *client_id, int64_t now);
 grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *code);
 grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,

@@ -539,3 +539,19 @@ grantd_rc grantd_store_audit_list(struct grantd_store *s, struct grantd_arena *a
 {
     STORE_OP(4, NEVER, 0, s, audit_list, s, a, q, out, count);
 }
+
+/* ---- the account page (issue 13 item 4) ---- */
+
+grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                    const char *user_id, struct grantd_consent **out,
+                                    size_t *count)
+{
+    STORE_OP(4, NEVER, 0, s, consent_list, s, a, tenant, user_id, out, count);
+}
+
+/* revokes tokens: the token cache must drop what it knew, the client cache may keep */
+grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
+                                      const char *client_id, int64_t now)
+{
+    STORE_OP(4, GRANTD_OK, 1, s, consent_revoke, s, tenant, user_id, client_id, now);
+}

@@ -609,6 +609,22 @@ struct grantd_store_driver {
     grantd_rc (*audit_list)(struct grantd_store *s, struct grantd_arena *a,
                             const struct grantd_audit_query *q, struct grantd_audit **out,
                             size_t *count);
+
+    /* Issue 13 item 4, the end user's account page. */
+    /* Every remembered consent of user_id, newest first (created_at, then client id), into
+     * an arena array (*count 0 when none). */
+    grantd_rc (*consent_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              const char *user_id, struct grantd_consent **out,
+                              size_t *count);
+    /* Withdraws what user_id granted client_id, in one transaction: deletes the consent,
+     * marks revoked at now every family of the user's tokens and codes of that client (so
+     * each of those tokens, JWT rows included, reads revoked, and a token_put or
+     * refresh_rotate in flight for them is refused; the feed gets a family event each and a
+     * token event for each live access token, as token_revoke_family), and revokes the
+     * user's unused codes of the client. Nothing of another user or client changes.
+     * GRANTD_ENOTFOUND, nothing changed, when there is no such consent. */
+    grantd_rc (*consent_revoke)(struct grantd_store *s, int64_t tenant, const char *user_id,
+                                const char *client_id, int64_t now);
 };
 
 struct grantd_store {
@@ -824,6 +840,14 @@ GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *
                                                            const struct grantd_registration *r,
                                                            const unsigned char *old_hash,
                                                            int64_t now);
+
+/* The account page (issue 13 item 4): consent_list and consent_revoke. */
+GRANTD_MUST_USE grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a,
+                                                    int64_t tenant, const char *user_id,
+                                                    struct grantd_consent **out, size_t *count);
+GRANTD_MUST_USE grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant,
+                                                      const char *user_id, const char *client_id,
+                                                      int64_t now);
 
 /* token_put without blocking (see token_put_async above); with a driver that has no
  * token_put_async, token_put runs on the calling thread and done is called before this

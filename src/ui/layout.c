@@ -39,10 +39,28 @@
     ".wide{width:100%}.actions{display:flex;gap:.75rem}.actions button{flex:1}" \
     ".error{color:#991b1b;background:#fef2f2;border:1px solid #fca5a5;" \
     "border-radius:.375rem;padding:.5rem .75rem}" \
-    "main>:last-child{margin-bottom:0}[hidden]{display:none}"
+    "main>:last-child{margin-bottom:0}[hidden]{display:none}" \
+    "h2{font-size:1.125rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:0 0 .25rem}" \
+    "a{color:#1e40af}a:hover{color:#1e3a8a}" \
+    ".label{font-weight:600;margin:0 0 .25rem}" \
+    ".code{font:1.125rem/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f9fafb;" \
+    "border:1px solid #6b7280;border-radius:.375rem;padding:.5rem .75rem;" \
+    "overflow-wrap:anywhere;word-break:break-all;user-select:all}" \
+    ".notice{color:#065f46;background:#ecfdf5;border:1px solid #6ee7b7;" \
+    "border-radius:.375rem;padding:.5rem .75rem}" \
+    ".details{font-size:.875rem;color:#4b5563}" \
+    "button.link{min-height:auto;padding:0;font-weight:400;color:#1e40af;background:none;" \
+    "border:0;text-decoration:underline}button.link:hover{color:#1e3a8a;background:none}" \
+    "button.secondary{color:#111827;background:#fff;border-color:#6b7280}" \
+    "button.secondary:hover{background:#f3f4f6}" \
+    "button.danger{color:#991b1b;background:#fff;border-color:#991b1b}" \
+    "button.danger:hover{background:#fef2f2}" \
+    ".list{list-style:none;padding:0}.list>li{border-top:1px solid #e5e7eb;padding:1rem 0;" \
+    "margin:0}.list>li:last-child{border-bottom:1px solid #e5e7eb}" \
+    ".list form{margin:.5rem 0 0}"
 
 /* The OOB page's Copy button. The button starts hidden, so without JavaScript the page shows
- * a plain read-only field to select by hand; the script reveals it. Clipboard API first;
+ * the code as text that one tap selects whole (user-select: all); the script reveals it. Clipboard API first;
  * where it is missing or refused (no secure context, permission) the field is selected and
  * the user is told to press the copy shortcut. Handlers are attached here, never inline:
  * the CSP allows this block by hash and nothing else. */
@@ -51,13 +69,14 @@
     "var b=document.getElementById('copy'),f=document.getElementById('code')," \
     "s=document.getElementById('copy-status');" \
     "if(!b||!f||!s)return;" \
-    "function pick(){f.focus();f.select();f.setSelectionRange(0,f.value.length);}" \
+    "function pick(){var r=document.createRange(),g=window.getSelection();" \
+    "r.selectNodeContents(f);g.removeAllRanges();g.addRange(r);}" \
     "function manual(){pick();s.textContent='Code selected. Press Ctrl+C (Cmd+C on a Mac) " \
     "to copy it.';}" \
     "f.addEventListener('focus',pick);" \
     "b.addEventListener('click',function(){" \
     "if(!navigator.clipboard||!navigator.clipboard.writeText){manual();return;}" \
-    "navigator.clipboard.writeText(f.value).then(function(){s.textContent='Copied.';}," \
+    "navigator.clipboard.writeText(f.textContent).then(function(){s.textContent='Copied.';}," \
     "manual);});" \
     "b.hidden=false;" \
     "})();"

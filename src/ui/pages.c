@@ -1,4 +1,6 @@
-/* The four end-user pages of ui/pages.h: login, consent, out-of-band code, error.
+/* The end-user pages of ui/pages.h around the authorization request: login, consent,
+ * out-of-band code, error and problem pages (the account, landing and not-found pages are
+ * ui/account.c).
  *
  * Every runtime value goes through grantd_html_text or grantd_html_attr; everything written
  * with grantd_html_lit is a literal. The frame (head, stylesheet, script, headers, CSP) is
@@ -7,6 +9,7 @@
 
 #include "ui/html.h"
 #include "ui/layout.h"
+#include "ui/parts.h"
 
 /* s, or fallback when s is NULL or empty. */
 static const char *or_default(const char *s, const char *fallback)
@@ -26,23 +29,23 @@ static void form_open(struct grantd_html *h, const struct grantd_ui_form *f)
     grantd_html_lit(h, ">\n");
 }
 
-static void login_fields(struct grantd_html *h, const struct grantd_ui_login *v)
+void grantd_ui_login_fields(struct grantd_html *h, const char *username, int with_error)
 {
-    int have_user = v->username && *v->username;
+    int have_user = username && *username;
     grantd_html_lit(h, "<label for=\"username\">Username</label>\n"
                        "<input id=\"username\" name=\"username\" type=\"text\" "
                        "autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
                        "required");
     if (have_user)
-        grantd_html_attr(h, "value", v->username);
-    if (v->error)
+        grantd_html_attr(h, "value", username);
+    if (with_error)
         grantd_html_lit(h, " aria-describedby=\"error\"");
     if (!have_user)
         grantd_html_lit(h, " autofocus");
     grantd_html_lit(h, ">\n<label for=\"password\">Password</label>\n"
                        "<input id=\"password\" name=\"password\" type=\"password\" "
                        "autocomplete=\"current-password\" required");
-    if (v->error)
+    if (with_error)
         grantd_html_lit(h, " aria-describedby=\"error\"");
     if (have_user)
         grantd_html_lit(h, " autofocus");
@@ -64,8 +67,13 @@ void grantd_ui_login_page(struct grantd_request *req, struct grantd_response *re
         grantd_html_lit(&h, "</p>\n");
     }
     form_open(&h, &v->form);
-    login_fields(&h, v);
+    grantd_ui_login_fields(&h, v->username, v->error != NULL);
     grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">Sign in</button>\n</form>\n");
+    if (v->restart && v->username && *v->username) {
+        grantd_html_lit(&h, "<p class=\"sub\">Not you? <a");
+        grantd_html_attr(&h, "href", v->restart);
+        grantd_html_lit(&h, ">Use another account</a></p>\n");
+    }
     grantd_layout_close(&h, GRANTD_LAYOUT_NO_SCRIPT);
     grantd_layout_send(req, resp, status, &h, GRANTD_LAYOUT_NO_SCRIPT);
 }
@@ -92,10 +100,12 @@ static void consent_scopes(struct grantd_html *h, const struct grantd_ui_consent
     grantd_html_lit(h, "</ul>\n");
 }
 
+/* "Signed in as ..." with its own small form: "Not you? Sign out" (decision signout). */
 static void consent_who(struct grantd_html *h, const struct grantd_ui_consent *v)
 {
     if (!v->username || !*v->username)
         return;
+    form_open(h, &v->form);
     grantd_html_lit(h, "<p class=\"sub\">Signed in as <strong>");
     grantd_html_text(h, v->username);
     grantd_html_lit(h, "</strong>");
@@ -104,7 +114,21 @@ static void consent_who(struct grantd_html *h, const struct grantd_ui_consent *v
         grantd_html_text(h, v->account);
         grantd_html_lit(h, "</strong>)");
     }
-    grantd_html_lit(h, "</p>\n");
+    grantd_html_lit(h, ". <button type=\"submit\" name=\"decision\" value=\"signout\" "
+                       "class=\"link\">Not you? Sign out</button></p>\n</form>\n");
+}
+
+/* Where the browser goes after the decision: the redirect URI's host, or the code page. */
+static void consent_where(struct grantd_html *h, const struct grantd_ui_consent *v)
+{
+    if (v->redirect_host && *v->redirect_host) {
+        grantd_html_lit(h, "<p>You will be sent to <strong>");
+        grantd_html_text(h, v->redirect_host);
+        grantd_html_lit(h, "</strong></p>\n");
+        return;
+    }
+    grantd_html_lit(h, "<p>You will get a code to copy into the "
+                       "application.</p>\n");
 }
 
 void grantd_ui_consent_page(struct grantd_request *req, struct grantd_response *resp,
@@ -118,6 +142,7 @@ void grantd_ui_consent_page(struct grantd_request *req, struct grantd_response *
     grantd_html_lit(&h, " wants to access your account</h1>\n");
     consent_who(&h, v);
     consent_scopes(&h, v);
+    consent_where(&h, v);
     form_open(&h, &v->form);
     /* Authorize first: it is the primary action, and the first in tab order */
     grantd_html_lit(&h, "<div class=\"actions\">"
@@ -155,11 +180,14 @@ void grantd_ui_oob_page(struct grantd_request *req, struct grantd_response *resp
     grantd_html_lit(&h, "<h1>Authorization code</h1>\n<p>Copy this code into ");
     grantd_html_text(&h, or_default(v->client_name, "the application"));
     grantd_html_lit(&h, " to finish signing in.</p>\n"
-                        "<label for=\"code\">Code</label>\n<input id=\"code\" readonly");
-    grantd_html_attr(&h, "value", v->code);
-    /* hidden until the script runs: without JavaScript there is no dead button, and the
-     * read-only field can still be selected and copied by hand */
-    grantd_html_lit(&h, " autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"expiry\">\n"
+                        "<p class=\"label\" id=\"code-label\">Code</p>\n"
+                        "<p id=\"code\" class=\"code\" tabindex=\"0\" "
+                        "aria-labelledby=\"code-label\" aria-describedby=\"expiry\">");
+    /* text, not an input: it wraps at any width, so the whole code is always visible */
+    grantd_html_text(&h, v->code);
+    /* hidden until the script runs: without JavaScript there is no dead button, and one
+     * tap selects the whole code (user-select: all) */
+    grantd_html_lit(&h, "</p>\n"
                         "<button type=\"button\" id=\"copy\" class=\"wide\" hidden>Copy</button>\n"
                         "<p id=\"copy-status\" role=\"status\" aria-live=\"polite\"></p>\n"
                         "<p class=\"sub\" id=\"expiry\">This code expires in ");
@@ -172,17 +200,42 @@ void grantd_ui_oob_page(struct grantd_request *req, struct grantd_response *resp
 void grantd_ui_error_page(struct grantd_request *req, struct grantd_response *resp,
                           unsigned status, const char *title, const char *message)
 {
+    struct grantd_ui_problem v = {.title = title, .what = message};
+    grantd_ui_problem_page(req, resp, status, &v);
+}
+
+static void paragraph(struct grantd_html *h, const char *s)
+{
+    if (!s || !*s)
+        return;
+    grantd_html_lit(h, "<p>");
+    grantd_html_text(h, s);
+    grantd_html_lit(h, "</p>\n");
+}
+
+void grantd_ui_problem_page(struct grantd_request *req, struct grantd_response *resp,
+                            unsigned status, const struct grantd_ui_problem *v)
+{
     struct grantd_html h;
-    title = or_default(title, "Something went wrong");
+    const char *title = or_default(v->title, "Something went wrong");
     grantd_html_init(&h, GRANTD_HTML_MAX);
     grantd_layout_open(&h, title);
     grantd_html_lit(&h, "<h1>");
     grantd_html_text(&h, title);
     grantd_html_lit(&h, "</h1>\n");
-    if (message && *message) {
-        grantd_html_lit(&h, "<p>");
-        grantd_html_text(&h, message);
-        grantd_html_lit(&h, "</p>\n");
+    paragraph(&h, v->what);
+    paragraph(&h, v->next);
+    if (v->link && *v->link) {
+        grantd_html_lit(&h, "<p><a");
+        grantd_html_attr(&h, "href", v->link);
+        grantd_html_lit(&h, ">");
+        grantd_html_text(&h, or_default(v->link_text, v->link));
+        grantd_html_lit(&h, "</a></p>\n");
+    }
+    if (v->detail && *v->detail) {
+        grantd_html_lit(&h, "<p class=\"details\">Details for support: <code>");
+        grantd_html_text(&h, v->detail);
+        grantd_html_lit(&h, "</code></p>\n");
     }
     grantd_layout_close(&h, GRANTD_LAYOUT_NO_SCRIPT);
     grantd_layout_send(req, resp, status, &h, GRANTD_LAYOUT_NO_SCRIPT);

@@ -1,4 +1,5 @@
-/* The HTML pages an end user sees: login, consent, out-of-band code, and errors.
+/* The HTML pages an end user sees: login, consent, out-of-band code, errors, and (ui/account.c)
+ * the account page, the landing page and the page for an unknown path.
  *
  * Each function writes a complete response into resp: status, content type `text/html;
  * charset=utf-8`, a body allocated in req->arena, and six headers appended to whatever
@@ -43,6 +44,10 @@ struct grantd_ui_login {
     const char *username;     /* prefilled after a failed attempt; may be NULL */
     const char *error;        /* a sentence shown above the form in a role="alert"
                                * element; may be NULL */
+    const char *restart;      /* with a prefilled username: the URL of a fresh login page
+                               * for the same request, linked as "Not you? Use another
+                               * account" (from code: issuer URL + validated request); NULL:
+                               * no link */
 };
 
 struct grantd_ui_scope {
@@ -57,6 +62,8 @@ struct grantd_ui_consent {
     const char *account;      /* "(account ...)" after the username; may be NULL */
     const struct grantd_ui_scope *scopes;  /* shown in this order */
     size_t scope_count;       /* 0: a sentence saying no specific permissions are asked */
+    const char *redirect_host; /* where the answer goes: "You will be sent to HOST"; NULL:
+                                * "You will get a code to copy into the application" */
 };
 
 struct grantd_ui_oob {
@@ -74,13 +81,15 @@ void grantd_ui_login_page(struct grantd_request *req, struct grantd_response *re
 
 /* Consent form, status 200: two submit buttons named "decision", values "authorize" and
  * "cancel", labelled Authorize and Cancel (in that order; Authorize is the primary one),
- * POSTed with request and csrf to form.action. */
+ * POSTed with request and csrf to form.action. Beside "Signed in as", a second form to the
+ * same action with decision "signout" ("Not you? Sign out"). */
 void grantd_ui_consent_page(struct grantd_request *req, struct grantd_response *resp,
                             const struct grantd_ui_consent *v);
 
-/* The out-of-band page, status 200: the code in a read-only field (id "code") with a Copy
- * button (id "copy") that its inline script reveals (without JavaScript the button stays
- * hidden and the field is selected by hand), and its expiry. */
+/* The out-of-band page, status 200: the code as text (element id "code") that wraps at any
+ * width, never clipped, with a Copy button (id "copy") that its inline script reveals
+ * (without JavaScript the button stays hidden; one tap selects the whole code), and its
+ * expiry. */
 void grantd_ui_oob_page(struct grantd_request *req, struct grantd_response *resp,
                         const struct grantd_ui_oob *v);
 
@@ -88,5 +97,64 @@ void grantd_ui_oob_page(struct grantd_request *req, struct grantd_response *resp
  * <title> and the heading; NULL shows "Something went wrong") and a sentence (may be NULL). */
 void grantd_ui_error_page(struct grantd_request *req, struct grantd_response *resp,
                           unsigned status, const char *title, const char *message);
+
+/* A problem told to a person: what happened, what to do next, and the protocol's words only
+ * in a small "Details" line at the end. */
+struct grantd_ui_problem {
+    const char *title;      /* heading and <title>; NULL shows "Something went wrong" */
+    const char *what;       /* what happened, in plain words; may be NULL */
+    const char *next;       /* what to do now; may be NULL */
+    const char *detail;     /* e.g. "access_denied"; NULL: no details line */
+    const char *link;       /* a way on (from code or configuration, never the request);
+                             * NULL: none */
+    const char *link_text;  /* its words */
+};
+
+/* The problem page with status (400, 403, 404, 500, ...). */
+void grantd_ui_problem_page(struct grantd_request *req, struct grantd_response *resp,
+                            unsigned status, const struct grantd_ui_problem *v);
+
+/* ---- ui/account.c ---- */
+
+/* One application the user has authorized. */
+struct grantd_ui_grant {
+    const char *client_id;    /* the Revoke form's value */
+    const char *client_name;  /* NULL or "" shows the client id */
+    const struct grantd_ui_scope *scopes;
+    size_t scope_count;       /* 0: "No specific permissions" */
+    int64_t since;            /* unix seconds: shown as a UTC date */
+};
+
+struct grantd_ui_account {
+    const char *action;       /* every form's action (the account path; from code) */
+    const char *csrf;
+    const char *username;
+    const char *account;      /* may be NULL */
+    const struct grantd_ui_grant *grants;
+    size_t grant_count;
+    const char *notice;       /* a confirmation in a role="status" element; may be NULL */
+    const char *error;        /* a sentence in a role="alert" element; may be NULL */
+};
+
+/* The account page: who is signed in, each authorized application with its scopes, since
+ * when, and a Revoke button (POST action=revoke, client_id, csrf), and a Sign out button
+ * (POST action=signout, csrf). */
+void grantd_ui_account_page(struct grantd_request *req, struct grantd_response *resp,
+                            unsigned status, const struct grantd_ui_account *v);
+
+/* The account page's sign-in form: POST action=login, username, password, csrf to action.
+ * notice (e.g. "You are signed out.") and error may be NULL. */
+struct grantd_ui_account_login {
+    const char *action, *csrf, *username, *notice, *error;
+};
+void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_response *resp,
+                                  unsigned status, const struct grantd_ui_account_login *v);
+
+/* What a browser gets at the issuer's root (status 200) or at a path nothing serves (404):
+ * where it is, and a link to the account page (account, from code). */
+void grantd_ui_landing_page(struct grantd_request *req, struct grantd_response *resp,
+                            const char *account);
+void grantd_ui_not_found_page(struct grantd_request *req, struct grantd_response *resp,
+                              const char *account);
 
 #endif

@@ -7,7 +7,7 @@
 //   authorize_url    the full /authorize URL (required)
 //   username, password
 //   action           "authorize" | "cancel"
-//   expect_oob       true: after Authorize expect a grantd page with input#code (no redirect)
+//   expect_oob       true: after Authorize expect a grantd page with the code in #code (no redirect)
 //   screenshots_dir  where login.png, consent.png, oob.png (and error.png) go; optional
 //   timeout_ms       budget for the whole run, default 20000
 //
@@ -300,11 +300,11 @@ try {
     if (offOrigin) await fail('consent', `the out-of-band code page, not a redirect to ${offOrigin}`);
     await settle();
     await headersIn();
-    if (await page.locator('input#code').count() !== 1) {
-      await fail('consent', 'the out-of-band code page (input#code)');
+    if (await page.locator('#code').count() !== 1) {
+      await fail('consent', 'the out-of-band code page (#code)');
     }
     result.pages.oob = await pageRecord();
-    result.code = await page.locator('input#code').inputValue();
+    result.code = (await page.locator('#code').textContent()).trim();
     result.page_text = await pageText();
     result.final_url = page.url();
     await screenshot('oob.png');

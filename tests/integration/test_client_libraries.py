@@ -110,7 +110,7 @@ def test_authlib_out_of_band_client(server):
     url, state = oauth.create_authorization_url(server.url + "/authorize")
     page = Agent(server).authorize(url)
     assert page.status_code == 200
-    code = re.search(r'value="([A-Za-z0-9_-]{43})"', page.text).group(1)
+    code = re.search(r'id="code"[^>]*>([A-Za-z0-9_-]{43})</p>', page.text).group(1)
     token = oauth.fetch_token(server.url + "/token", code=code)
     assert token["access_token"]
 

@@ -67,7 +67,7 @@ def walk_through(base, out, url, password):
     agent = Agent(srv)
     page = agent.authorize(url, username="demo", password=password)
     assert page.status_code == 200 and 'id="code"' in page.text, page.text[:500]
-    code = re.search(r'value="([A-Za-z0-9_-]{43})"', page.text).group(1)
+    code = re.search(r'id="code"[^>]*>([A-Za-z0-9_-]{43})</p>', page.text).group(1)
     curl = re.search(r"^\s*(curl -s -u .*)$", out, re.M).group(1).replace("CODE", code)
     token = json.loads(sp.run(curl, shell=True, capture_output=True, text=True,
                               timeout=30).stdout)

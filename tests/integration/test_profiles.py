@@ -39,8 +39,7 @@ def json_post(srv, path, obj, content_type="application/json"):
 
 
 def oob_code(page):
-    m = re.search(r'id="code"[^>]*value="([^"]+)"', page) or \
-        re.search(r'value="([^"]+)"[^>]*id="code"', page)
+    m = re.search(r'id="code"[^>]*>([^<]+)</p>', page)
     assert m, page[:2000]
     return m.group(1)
 

@@ -20,7 +20,7 @@ static const struct grantd_route rows[] = {
     {"POST", "/t", h_post, GRANTD_ROUTE_SLOW, "t_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/.well-known/x", h_wk, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
 };
-static const struct grantd_routes table = {rows, 3, NULL};
+static const struct grantd_routes table = {rows, 3, NULL, NULL};
 
 static const struct grantd_issuer issuers[] = {
     {.tenant = 1, .url = "http://h:8080", .prefix = ""},
@@ -93,7 +93,7 @@ static void test_prefix_rows(void **state)
         {"*", "/v1/tenants", h_get, GRANTD_ROUTE_PREFIX, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
         {"GET", "/v1/revocations", h_post, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     };
-    static const struct grantd_routes t = {prefix_rows, 2, NULL};
+    static const struct grantd_routes t = {prefix_rows, 2, NULL, NULL};
     const char *allow = NULL;
     assert_ptr_equal(grantd_router_find(&t, NULL, "GET", "/v1/tenants", &allow), &prefix_rows[0]);
     assert_ptr_equal(grantd_router_find(&t, NULL, "PATCH", "/v1/tenants/default/clients/x",
@@ -142,14 +142,40 @@ static void test_optional_rows(void **state)
          "registration_endpoint", GRANTD_ROUTE_NO_PROFILE_PATHS},
         {"GET", "/a", h_get, 0, "a_endpoint", GRANTD_ROUTE_NO_PROFILE_PATHS},
     };
-    static const struct grantd_routes with = {opt_rows, 2, on_when_listen_set};
-    static const struct grantd_routes without = {opt_rows, 2, NULL};
+    static const struct grantd_routes with = {opt_rows, 2, on_when_listen_set, NULL};
+    static const struct grantd_routes without = {opt_rows, 2, NULL, NULL};
     struct grantd_config on = {.listen = "x"}, off = {0};
     assert_true(grantd_router_route_on(&with, &on, &opt_rows[0]));
     assert_false(grantd_router_route_on(&with, &off, &opt_rows[0]));
     assert_false(grantd_router_route_on(&without, &on, &opt_rows[0]));
     assert_true(grantd_router_route_on(&with, &off, &opt_rows[1]));
     assert_true(grantd_router_route_on(&without, &off, &opt_rows[1]));
+}
+
+/* A path given to an endpoint of two rows (GET and POST /account) serves both methods, and
+ * the check does not take the second row for another endpoint. */
+static void test_profile_path_of_a_two_method_endpoint(void **state)
+{
+    static const struct grantd_route acct[] = {
+        {"GET", "/account", h_get, 0, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
+        {"POST", "/account", h_post, GRANTD_ROUTE_SLOW, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
+        {"POST", "/token", h_post, 0, NULL, GRANTD_ROUTE_PATHS_TOKEN},
+    };
+    static const struct grantd_routes t = {acct, 3, NULL, NULL};
+    char *mine[] = {"/my/apps", NULL}, *taken[] = {"/account", NULL};
+    struct grantd_profile p = {0};
+    char err[128];
+    const char *allow = NULL;
+    p.paths.account = mine;
+    assert_int_equal(grantd_router_check_profile(&t, &p, err, sizeof(err)), GRANTD_OK);
+    assert_ptr_equal(grantd_router_find(&t, &p, "GET", "/my/apps", &allow), &acct[0]);
+    assert_ptr_equal(grantd_router_find(&t, &p, "POST", "/my/apps", &allow), &acct[1]);
+    assert_ptr_equal(grantd_router_find(&t, &p, "POST", "/account", &allow), &acct[1]);
+    p.paths.token = mine; /* one path for two endpoints */
+    assert_int_equal(grantd_router_check_profile(&t, &p, err, sizeof(err)), GRANTD_ECONFIG);
+    p.paths.token = NULL;
+    p.paths.account = taken; /* the standard path itself */
+    assert_int_equal(grantd_router_check_profile(&t, &p, err, sizeof(err)), GRANTD_ECONFIG);
 }
 
 int main(void)
@@ -161,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_profile_paths),
         cmocka_unit_test(test_prefix_rows),
         cmocka_unit_test(test_optional_rows),
+        cmocka_unit_test(test_profile_path_of_a_two_method_endpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

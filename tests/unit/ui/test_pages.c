@@ -161,11 +161,13 @@ static void check_response(const struct page *p, unsigned status, int with_scrip
 
 static const char *const allowed_tags[] = {
     "!doctype", "html", "head", "meta", "title", "style", "body", "main", "h1", "p", "form",
-    "input", "label", "button", "ul", "li", "code", "span", "strong", "div", "script", NULL};
+    "input", "label", "button", "ul", "li", "code", "span", "strong", "div", "script", "a", "h2",
+    "h3", "time", NULL};
 static const char *const allowed_attrs[] = {
     "html", "lang", "charset", "name", "content", "method", "action", "type", "value", "id",
     "for", "autocomplete", "autocapitalize", "spellcheck", "required", "autofocus", "readonly",
-    "class", "role", "aria-describedby", "aria-live", "hidden", NULL};
+    "class", "role", "aria-describedby", "aria-live", "hidden", "href", "datetime", "tabindex",
+    "aria-labelledby", NULL};
 
 static int listed(const char *const *list, const char *s, size_t n)
 {
@@ -279,7 +281,7 @@ static void test_login_page(void **state)
     struct page p;
     page_init(&p);
     struct grantd_ui_login v = {{"/login", "response_type=code&client_id=app", "csrf-123"},
-                                "Example App", NULL, NULL};
+                                "Example App", NULL, NULL, NULL};
     grantd_ui_login_page(&p.req, &p.resp, 200, &v);
     check_response(&p, 200, 0);
     const char *b = p.resp.body;
@@ -316,7 +318,7 @@ static void test_login_failed_attempt(void **state)
     struct page p;
     page_init(&p);
     struct grantd_ui_login v = {{"/login", "r", "c"}, "Example App", "alice",
-                                "Wrong username or password."};
+                                "Wrong username or password.", "/authorize?r"};
     grantd_ui_login_page(&p.req, &p.resp, 401, &v);
     check_response(&p, 401, 0);
     check_markup(p.resp.body);
@@ -330,6 +332,9 @@ static void test_login_failed_attempt(void **state)
     contains(pass, " autofocus");
     lacks(pass, "value=");
     assert_int_equal(count(p.resp.body, "autofocus"), 1);
+    /* the prefilled name is not this person's: a fresh login page for the same request */
+    contains(p.resp.body, "<p class=\"sub\">Not you? <a href=\"/authorize?r\">Use another "
+                          "account</a></p>");
     page_free(&p);
 }
 
@@ -338,7 +343,7 @@ static void test_login_hostile_values(void **state)
     struct page p;
     page_init(&p);
     struct grantd_ui_login v = {{"/login?x=\"'`", H_IMG, "<&>\"'`"}, H_SCRIPT, H_IMG,
-                                "it's &amp; " H_SCRIPT};
+                                "it's &amp; " H_SCRIPT, "/authorize?" H_IMG};
     grantd_ui_login_page(&p.req, &p.resp, 401, &v);
     check_response(&p, 401, 0);
     const char *b = p.resp.body;
@@ -363,7 +368,7 @@ static void test_utf8_passes_through(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login", "q=" H_UTF8, "c"}, H_UTF8, H_UTF8, NULL};
+    struct grantd_ui_login v = {{"/login", "q=" H_UTF8, "c"}, H_UTF8, H_UTF8, NULL, NULL};
     grantd_ui_login_page(&p.req, &p.resp, 200, &v);
     check_response(&p, 200, 0);
     contains(p.resp.body, "to continue to " H_UTF8 "</p>");
@@ -381,17 +386,18 @@ static void test_consent_page(void **state)
     const struct grantd_ui_scope scopes[] = {
         {"openid", "Sign you in"}, {"files.read", "Read your files"}, {"offline", NULL}};
     struct grantd_ui_consent v = {{"/consent", "client_id=app&scope=openid", "tok"},
-                                  "Example App", "alice", "acme", scopes, 3};
+                                  "Example App", "alice", "acme", scopes, 3, "app.example.com"};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     check_response(&p, 200, 0);
     const char *b = p.resp.body;
     check_markup(b);
     contains(b, "<h1>Example App wants to access your account</h1>");
-    contains(b, "Signed in as <strong>alice</strong> (account <strong>acme</strong>)</p>");
+    contains(b, "Signed in as <strong>alice</strong> (account <strong>acme</strong>). <button");
     contains(b, "<li><code>openid</code> <span class=\"d\">Sign you in</span></li>");
     contains(b, "<li><code>files.read</code> <span class=\"d\">Read your files</span></li>");
     contains(b, "<li><code>offline</code></li>");
     assert_int_equal(count(b, "<li>"), 3);
+    contains(b, "<p>You will be sent to <strong>app.example.com</strong></p>");
     contains(b, "<form method=\"post\" action=\"/consent\">");
     contains(b, "<input type=\"hidden\" name=\"request\" "
                 "value=\"client_id=app&amp;scope=openid\">");
@@ -399,11 +405,11 @@ static void test_consent_page(void **state)
     page_free(&p);
 }
 
-static void test_consent_has_exactly_two_buttons(void **state)
+static void test_consent_has_two_decisions_and_a_sign_out(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0};
+    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0, NULL};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     check_response(&p, 200, 0);
     const char *b = p.resp.body;
@@ -411,15 +417,25 @@ static void test_consent_has_exactly_two_buttons(void **state)
         "<button type=\"submit\" name=\"decision\" value=\"authorize\">Authorize</button>";
     const char *cancel =
         "<button type=\"submit\" name=\"decision\" value=\"cancel\">Cancel</button>";
-    assert_int_equal(count(b, "<button"), 2);
-    assert_int_equal(count(b, "</button>"), 2);
+    const char *signout = "<button type=\"submit\" name=\"decision\" value=\"signout\" "
+                          "class=\"link\">Not you? Sign out</button>";
+    assert_int_equal(count(b, "<button"), 3);
+    assert_int_equal(count(b, "</button>"), 3);
     assert_int_equal(count(b, authorize), 1);
     assert_int_equal(count(b, cancel), 1);
+    assert_int_equal(count(b, signout), 1);
     assert_true(strstr(b, authorize) < strstr(b, cancel));
-    assert_int_equal(count(b, "name=\"decision\""), 2);
-    assert_int_equal(count(b, "<form"), 1);
-    assert_true(strstr(b, "<form") < strstr(b, authorize));
-    assert_true(strstr(b, cancel) < strstr(b, "</form>"));
+    assert_int_equal(count(b, "name=\"decision\""), 3);
+    /* the sign-out form first (beside "Signed in as"), then the decision's form; each carries
+     * the request and the CSRF token */
+    assert_int_equal(count(b, "<form"), 2);
+    assert_int_equal(count(b, "name=\"csrf\""), 2);
+    assert_int_equal(count(b, "name=\"request\""), 2);
+    const char *second = strstr(strstr(b, "<form") + 1, "<form");
+    assert_true(strstr(b, signout) < second);
+    assert_true(second < strstr(b, authorize));
+    assert_true(strstr(b, cancel) < strstr(second, "</form>"));
+    contains(b, "<p>You will get a code to copy into the application.</p>");
     page_free(&p);
 }
 
@@ -427,11 +443,11 @@ static void test_consent_without_account_or_scopes(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0};
+    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0, NULL};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     const char *b = p.resp.body;
     check_markup(b);
-    contains(b, "Signed in as <strong>alice</strong></p>");
+    contains(b, "Signed in as <strong>alice</strong>. <button");
     lacks(b, "(account");
     contains(b, "<p>It asks for no specific permissions.</p>");
     lacks(b, "<ul>");
@@ -444,7 +460,7 @@ static void test_consent_hostile_values(void **state)
     page_init(&p);
     const struct grantd_ui_scope scopes[] = {{"<b>x</b>", "&amp; " H_UTF8}, {H_IMG, H_SCRIPT}};
     struct grantd_ui_consent v = {{"/consent", "a=\"'<>`&b", H_IMG}, H_IMG, H_SCRIPT, "it's",
-                                  scopes, 2};
+                                  scopes, 2, H_IMG};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     check_response(&p, 200, 0);
     const char *b = p.resp.body;
@@ -457,8 +473,11 @@ static void test_consent_hostile_values(void **state)
                 " (account <strong>it&#39;s</strong>)");
     contains(b, "<li><code>&lt;b&gt;x&lt;/b&gt;</code> <span class=\"d\">&amp;amp; " H_UTF8);
     contains(b, "<li><code>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</code>");
-    check_attr(&p, "name=\"request\" value=\"", "a=\"'<>`&b");
-    check_attr(&p, "name=\"csrf\" value=\"", H_IMG);
+    /* both forms (sign out, decision) carry them back, escaped */
+    assert_int_equal(count(b, "name=\"request\" value=\"a=&quot;&#39;&lt;&gt;&#96;&amp;b\">"), 2);
+    assert_int_equal(count(b, "name=\"csrf\" value=\"&quot;&gt;&lt;img src=x onerror=alert(1)"
+                              "&gt;\">"), 2);
+    contains(b, "You will be sent to <strong>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
     page_free(&p);
 }
 
@@ -476,8 +495,11 @@ static void test_oob_page(void **state)
     contains(b, "<title>Authorization code</title>");
     contains(b, "<h1>Authorization code</h1>");
     contains(b, "Copy this code into Example CLI");
-    contains(b, "<label for=\"code\">Code</label>");
-    contains(b, "<input id=\"code\" readonly value=\"Abc-123_xyz\"");
+    contains(b, "<p class=\"label\" id=\"code-label\">Code</p>");
+    /* text that wraps, not a one-line field that clips a long code */
+    contains(b, "class=\"code\" tabindex=\"0\" aria-labelledby=\"code-label\" "
+                "aria-describedby=\"expiry\">Abc-123_xyz</p>");
+    lacks(b, "<input");
     const char *copy = tag_of(&p, "id=\"copy\"");
     contains(copy, "<button type=\"button\" id=\"copy\"");
     contains(b, ">Copy</button>");
@@ -521,7 +543,8 @@ static void test_oob_hostile_values(void **state)
     assert_int_equal(count(b, "<script"), 1); /* ours */
     assert_int_equal(count(b, "<img"), 0);
     contains(b, "Copy this code into &lt;script&gt;alert(1)&lt;/script&gt; to finish");
-    check_attr(&p, "<input id=\"code\" readonly value=\"", H_IMG "`'&amp;");
+    contains(b, "aria-describedby=\"expiry\">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+                "`&#39;&amp;amp;</p>");
     page_free(&p);
 }
 
@@ -539,6 +562,102 @@ static void test_error_page(void **state)
     contains(p.resp.body,
              "<h1>Unknown client</h1>\n<p>The application&#39;s client_id is not registered.</p>");
     lacks(p.resp.body, "<form");
+    lacks(p.resp.body, "Details");
+    page_free(&p);
+}
+
+/* A problem in a person's words; the protocol's code only in the small details line. */
+static void test_problem_page(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_problem v = {"You did not allow access", "You chose Cancel.",
+                                  "You can close this page.", "access_denied", "/account",
+                                  "Go to your account"};
+    grantd_ui_problem_page(&p.req, &p.resp, 403, &v);
+    check_response(&p, 403, 0);
+    const char *b = p.resp.body;
+    check_markup(b);
+    contains(b, "<h1>You did not allow access</h1>\n<p>You chose Cancel.</p>\n"
+                "<p>You can close this page.</p>\n<p><a href=\"/account\">Go to your account"
+                "</a></p>\n<p class=\"details\">Details for support: <code>access_denied"
+                "</code></p>");
+    assert_int_equal(count(b, "access_denied"), 1);
+    page_free(&p);
+}
+
+static void test_account_page(void **state)
+{
+    struct page p;
+    page_init(&p);
+    const struct grantd_ui_scope scopes[] = {{"profile", "See your name"}, {"email", NULL}};
+    const struct grantd_ui_grant grants[] = {
+        {"app-1", "Photo " H_IMG, scopes, 2, 1796428800}, /* 2026-12-05 */
+        {"app-2", NULL, NULL, 0, 0}};
+    struct grantd_ui_account v = {"/account", "tok", "alice", "acme", grants, 2,
+                                  "Photo can no longer use your account.", NULL};
+    grantd_ui_account_page(&p.req, &p.resp, 200, &v);
+    check_response(&p, 200, 0);
+    const char *b = p.resp.body;
+    check_markup(b);
+    contains(b, "<h1>Your account</h1>");
+    contains(b, "Signed in as <strong>alice</strong> (account <strong>acme</strong>)");
+    contains(b, "<p class=\"notice\" role=\"status\">Photo can no longer use your account.");
+    contains(b, "<h3>Photo &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</h3>");
+    assert_int_equal(count(b, "<img"), 0);
+    contains(b, "Authorized since <time datetime=\"2026-12-05\">5 December 2026</time>");
+    contains(b, "<li><code>profile</code> <span class=\"d\">See your name</span></li>");
+    contains(b, "<h3>app-2</h3>"); /* no name: the id */
+    contains(b, "<p>No specific permissions.</p>");
+    /* one Revoke form per application and one Sign out, each with the CSRF token */
+    assert_int_equal(count(b, "<form method=\"post\" action=\"/account\">"), 3);
+    assert_int_equal(count(b, "<input type=\"hidden\" name=\"csrf\" value=\"tok\">"), 3);
+    assert_int_equal(count(b, "name=\"action\" value=\"revoke\""), 2);
+    assert_int_equal(count(b, "name=\"action\" value=\"signout\""), 1);
+    contains(b, "<input type=\"hidden\" name=\"client_id\" value=\"app-1\">");
+    contains(b, "<input type=\"hidden\" name=\"client_id\" value=\"app-2\">");
+    assert_int_equal(count(b, ">Revoke access</button>"), 2);
+    contains(b, ">Sign out</button>");
+    page_free(&p);
+}
+
+static void test_account_page_without_grants_and_its_login(void **state)
+{
+    struct page p;
+    page_init(&p);
+    struct grantd_ui_account v = {"/account", "tok", "bob", NULL, NULL, 0, NULL, NULL};
+    grantd_ui_account_page(&p.req, &p.resp, 200, &v);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "<p id=\"no-grants\">No application can use your account.");
+    lacks(p.resp.body, "Revoke");
+    page_free(&p);
+
+    page_init(&p);
+    struct grantd_ui_account_login l = {"/account", "c2", "bob", NULL, "Wrong."};
+    grantd_ui_account_login_page(&p.req, &p.resp, 401, &l);
+    check_response(&p, 401, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "name=\"action\" value=\"login\"");
+    contains(p.resp.body, "<input type=\"hidden\" name=\"csrf\" value=\"c2\">");
+    contains(p.resp.body, "role=\"alert\">Wrong.</p>");
+    contains(tag_of(&p, "id=\"username\""), " value=\"bob\"");
+    page_free(&p);
+}
+
+static void test_landing_and_not_found_pages(void **state)
+{
+    struct page p;
+    page_init(&p);
+    grantd_ui_landing_page(&p.req, &p.resp, "http://127.0.0.1:1/account");
+    check_response(&p, 200, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "<a href=\"http://127.0.0.1:1/account\">Go to your account</a>");
+    page_free(&p);
+    page_init(&p);
+    grantd_ui_not_found_page(&p.req, &p.resp, "/account");
+    check_response(&p, 404, 0);
+    check_markup(p.resp.body);
+    contains(p.resp.body, "<h1>Page not found</h1>");
     page_free(&p);
 }
 
@@ -563,7 +682,7 @@ static void test_oversized_page_is_a_400(void **state)
     big[n] = '\0';
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login", big, "c"}, "App", NULL, NULL};
+    struct grantd_ui_login v = {{"/login", big, "c"}, "App", NULL, NULL, NULL};
     grantd_ui_login_page(&p.req, &p.resp, 200, &v);
     check_response(&p, 400, 0);
     check_markup(p.resp.body);
@@ -591,11 +710,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_page),
+        cmocka_unit_test(test_problem_page),
+        cmocka_unit_test(test_account_page),
+        cmocka_unit_test(test_account_page_without_grants_and_its_login),
+        cmocka_unit_test(test_landing_and_not_found_pages),
         cmocka_unit_test(test_login_failed_attempt),
         cmocka_unit_test(test_login_hostile_values),
         cmocka_unit_test(test_utf8_passes_through),
         cmocka_unit_test(test_consent_page),
-        cmocka_unit_test(test_consent_has_exactly_two_buttons),
+        cmocka_unit_test(test_consent_has_two_decisions_and_a_sign_out),
         cmocka_unit_test(test_consent_without_account_or_scopes),
         cmocka_unit_test(test_consent_hostile_values),
         cmocka_unit_test(test_oob_page),

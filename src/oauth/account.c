@@ -1,0 +1,275 @@
+/* GET and POST /account: the end user's account page (issue 13 item 4). A signed-in user
+ * sees the applications they have authorized (their remembered consents) and revokes any
+ * of them; anyone else gets the page's own sign-in form, and then the page.
+ *
+ * POST carries "action": login (username, password), revoke (client_id) or signout, and
+ * the session's CSRF token; a form without the right token changes nothing. Revoke acts
+ * only on the signed-in user's own consent: the form names a client, never a user, so a
+ * guessed or copied client_id can withdraw nothing of anyone else. Withdrawing deletes the
+ * consent and revokes every token and code the user holds for that client in one store
+ * transaction (consent_revoke), which appends the revocation feed's events.
+ *
+ * The POST route runs on the slow workers (argon2id at login). Not here: the pages
+ * themselves (ui/account.c), sessions and CSRF tokens (oauth/session.c). */
+#include <string.h>
+
+#include "core/log.h"
+#include "http/app.h"
+#include "oauth/endpoints.h"
+#include "oauth/errors.h"
+#include "oauth/flow.h"
+#include "oauth/scope.h"
+#include "ui/pages.h"
+
+/* A session, who is signed in, and the page's URL. */
+struct visit {
+    struct grantd_web_session s;
+    struct grantd_user u;
+    int have_session, logged_in;
+    const char *url;
+};
+
+static grantd_rc visit_load(struct grantd_request *req, struct visit *v)
+{
+    v->url = grantd_arena_printf(req->arena, "%s/account", req->iss->url);
+    return grantd_flow_session_user(req, &v->s, &v->have_session, &v->u, &v->logged_in);
+}
+
+/* The sign-in form, on an anonymous session (the one there is, else a new one). */
+static grantd_rc show_login(struct grantd_request *req, struct grantd_response *resp,
+                            struct visit *v, unsigned status, const char *notice,
+                            const char *error)
+{
+    struct grantd_web_session fresh, *s = &v->s;
+    if (!v->have_session || v->s.rec.user_id) {
+        grantd_rc rc = grantd_web_session_start(req, resp, v->have_session ? &v->s : NULL,
+                                                NULL, &fresh);
+        if (rc != GRANTD_OK)
+            return rc;
+        s = &fresh;
+    }
+    struct grantd_ui_account_login page = {
+        .action = v->url,
+        .csrf = s->csrf,
+        .username = error ? grantd_params_value(&req->form, "username") : NULL,
+        .notice = notice,
+        .error = error,
+    };
+    grantd_ui_account_login_page(req, resp, status, &page);
+    return GRANTD_OK;
+}
+
+/* One consent as the page shows it: the client's name, the scopes and their descriptions. */
+static grantd_rc grant_view(struct grantd_request *req, const struct grantd_consent *c,
+                            struct grantd_ui_grant *g)
+{
+    struct grantd_client cl;
+    grantd_rc rc = grantd_store_client_get(req->app->store, req->arena, req->iss->tenant,
+                                           c->client_id, &cl);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
+    const char **names = NULL;
+    size_t n = 0;
+    if (grantd_scope_split(req->arena, c->scope, &names, &n) != GRANTD_OK)
+        n = 0;
+    struct grantd_ui_scope *scopes = grantd_arena_alloc(req->arena, (n + 1) * sizeof(*scopes));
+    for (size_t i = 0; i < n; i++) {
+        scopes[i].name = names[i];
+        scopes[i].description = grantd_config_scope_description(req->iss->cfg, names[i]);
+    }
+    *g = (struct grantd_ui_grant){
+        .client_id = c->client_id,
+        .client_name = rc == GRANTD_OK ? cl.name : NULL,
+        .scopes = scopes,
+        .scope_count = n,
+        .since = c->created_at,
+    };
+    return GRANTD_OK;
+}
+
+static grantd_rc show_account(struct grantd_request *req, struct grantd_response *resp,
+                              const struct visit *v, unsigned status, const char *notice,
+                              const char *error)
+{
+    struct grantd_consent *list = NULL;
+    size_t n = 0;
+    grantd_rc rc = grantd_store_consent_list(req->app->store, req->arena, req->iss->tenant,
+                                             v->u.id, &list, &n);
+    struct grantd_ui_grant *grants = grantd_arena_alloc(req->arena, (n + 1) * sizeof(*grants));
+    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
+        rc = grant_view(req, &list[i], &grants[i]);
+    if (rc != GRANTD_OK)
+        return rc;
+    struct grantd_ui_account page = {
+        .action = v->url,
+        .csrf = v->s.csrf,
+        .username = v->u.username,
+        .account = v->u.account,
+        .grants = grants,
+        .grant_count = n,
+        .notice = notice,
+        .error = error,
+    };
+    grantd_ui_account_page(req, resp, status, &page);
+    return GRANTD_OK;
+}
+
+void grantd_account_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct visit v;
+    grantd_rc rc = visit_load(req, &v);
+    if (rc == GRANTD_OK && v.logged_in)
+        rc = show_account(req, resp, &v, 200, NULL, NULL);
+    else if (rc == GRANTD_OK)
+        rc = show_login(req, resp, &v, 200, NULL, NULL);
+    if (rc != GRANTD_OK)
+        grantd_oauth_internal(req, resp, rc);
+}
+
+static void see_other(struct grantd_request *req, struct grantd_response *resp, const char *url)
+{
+    resp->status = 303;
+    grantd_response_header(resp, "Location", url);
+    grantd_response_header(resp, "Cache-Control", "no-store");
+}
+
+static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *resp,
+                         struct visit *v)
+{
+    if (v->logged_in) {
+        see_other(req, resp, v->url);
+        return GRANTD_OK;
+    }
+    const char *username = grantd_params_value(&req->form, "username");
+    const char *password = grantd_params_value(&req->form, "password");
+    struct grantd_user u;
+    struct grantd_web_session next;
+    int ok = 0;
+    if (!username || !password)
+        return show_login(req, resp, v, 400, NULL, "Enter your username and password.");
+    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok);
+    if (rc == GRANTD_OK && !ok) {
+        grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
+                   req->request_id, "page", "account");
+        return show_login(req, resp, v, 401, NULL, "The username or password is incorrect.");
+    }
+    if (rc == GRANTD_OK) /* a new session id at login: no fixation */
+        rc = grantd_web_session_start(req, resp, &v->s, u.id, &next);
+    if (rc != GRANTD_OK)
+        return rc;
+    grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,
+               "page", "account", "user_id", u.id);
+    see_other(req, resp, v->url);
+    return GRANTD_OK;
+}
+
+static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp,
+                        struct visit *v)
+{
+    const char *client_id = grantd_params_value(&req->form, "client_id");
+    struct grantd_client cl;
+    if (!v->logged_in)
+        return show_login(req, resp, v, 403, NULL, "Your session has ended. Sign in again.");
+    if (!client_id || !*client_id)
+        return show_account(req, resp, v, 400, NULL, "Choose an application to revoke.");
+    grantd_rc rc = grantd_store_client_get(req->app->store, req->arena, req->iss->tenant,
+                                           client_id, &cl);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
+    const char *name = rc == GRANTD_OK && cl.name && *cl.name ? cl.name : client_id;
+    rc = grantd_store_consent_revoke(req->app->store, req->iss->tenant, v->u.id, client_id,
+                                     req->app->now());
+    if (rc == GRANTD_ENOTFOUND)
+        return show_account(req, resp, v, 404, NULL,
+                            "That application is not among those you have authorized.");
+    if (rc != GRANTD_OK)
+        return rc;
+    grantd_log(GRANTD_LOG_INFO, "consent_revoked", "{s:s,s:s,s:s}", "request_id",
+               req->request_id, "client_id", client_id, "user_id", v->u.id);
+    return show_account(req, resp, v, 200,
+                        grantd_arena_printf(req->arena, "%s can no longer use your account.",
+                                            name),
+                        NULL);
+}
+
+static grantd_rc sign_out(struct grantd_request *req, struct grantd_response *resp,
+                          struct visit *v)
+{
+    if (v->logged_in)
+        grantd_log(GRANTD_LOG_INFO, "logout", "{s:s,s:s,s:s}", "request_id", req->request_id,
+                   "page", "account", "user_id", v->u.id);
+    return show_login(req, resp, v, 200, "You are signed out.", NULL);
+}
+
+/* A form from another session, an expired one, or none: nothing is done. */
+static grantd_rc expired(struct grantd_request *req, struct grantd_response *resp,
+                         struct visit *v, const char *action)
+{
+    if (action && strcmp(action, "login") == 0)
+        return show_login(req, resp, v, 403, NULL,
+                          "This form has expired. Please sign in again.");
+    struct grantd_ui_problem page = {
+        .title = "This page has expired",
+        .what = "For your safety, this page only works for a limited time, in the browser "
+                "window it was opened in. Nothing was changed.",
+        .next = "Open your account page again and repeat what you wanted to do.",
+        .detail = "403 csrf: the form's token does not match the session",
+        .link = v->url,
+        .link_text = "Go to your account",
+    };
+    grantd_ui_problem_page(req, resp, 403, &page);
+    return GRANTD_OK;
+}
+
+static grantd_rc account_post(struct grantd_request *req, struct grantd_response *resp,
+                              struct grantd_refusal *no)
+{
+    if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
+        grantd_params_first_repeated(&req->form))
+        return grantd_refuse_page(no, 400, "The form could not be read",
+                                  "Open your account page again and retry.");
+    struct visit v;
+    grantd_rc rc = visit_load(req, &v);
+    if (rc != GRANTD_OK)
+        return rc;
+    const char *action = grantd_params_value(&req->form, "action");
+    if (!v.have_session ||
+        !grantd_web_session_csrf_ok(&v.s, grantd_params_value(&req->form, "csrf")))
+        return expired(req, resp, &v, action);
+    if (action && strcmp(action, "login") == 0)
+        return sign_in(req, resp, &v);
+    if (action && strcmp(action, "revoke") == 0)
+        return revoke(req, resp, &v);
+    if (action && strcmp(action, "signout") == 0)
+        return sign_out(req, resp, &v);
+    return grantd_refuse_page(no, 400, "The form could not be read",
+                              "Open your account page again and retry.");
+}
+
+void grantd_account_post_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct grantd_refusal no;
+    grantd_oauth_answer(req, resp, account_post(req, resp, &no), &no);
+}
+
+/* The path under the issuer ("/" at its root). */
+static const char *issuer_path(const struct grantd_request *req)
+{
+    size_t n = strlen(req->iss->prefix);
+    if (strncmp(req->path, req->iss->prefix, n) != 0)
+        return req->path;
+    return req->path[n] ? req->path + n : "/";
+}
+
+void grantd_not_found_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    if (!grantd_request_accepts_html(req)) {
+        grantd_response_error(req, resp, 404, "not_found", "no endpoint at this path");
+        return;
+    }
+    const char *account = grantd_arena_printf(req->arena, "%s/account", req->iss->url);
+    if (strcmp(issuer_path(req), "/") == 0)
+        grantd_ui_landing_page(req, resp, account);
+    else
+        grantd_ui_not_found_page(req, resp, account);
+}

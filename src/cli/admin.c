@@ -74,7 +74,9 @@ int grantd_admin_getopt(struct grantd_admin_args *a, int argc, char **argv,
         return GRANTD_ADMIN_STOP;
     case '?':
         option_name(argv, name, sizeof(name));
-        a->exit = grantd_cli_usage_error(a->cmd, "unknown option '%s' (see --help)", name);
+        /* a KID (a thumbprint) or a chosen id may start with '-': say how to pass one */
+        a->exit = grantd_cli_usage_error(a->cmd, "unknown option '%s' (see --help; an argument "
+                                                 "that starts with '-' goes after --)", name);
         return GRANTD_ADMIN_STOP;
     default:
         return c;

@@ -39,12 +39,13 @@ static const char rotate_usage[] =
     "  --alg ALG      ES256 (default: keys.alg) or RS256\n"
     "  --json         print the new key as one JSON object\n" COMMON_HELP;
 static const char retire_usage[] =
-    "Usage: grantd key retire KID [--config FILE] [--db URL]\n\n"
+    "Usage: grantd key retire [--config FILE] [--db URL] [--] KID\n\n"
     "Retires a key now, as for a key that leaked: it is no longer published in\n"
     "/jwks.json, every running server refuses the tokens it signed (/check, /introspect,\n"
     "/userinfo), and the revocation feed tells libgrantd-verify to refuse them too. The key\n"
     "that signs now cannot be retired: run `grantd key rotate` first (with\n"
-    "keys.publish_ahead = 0 the new key signs at once), then retire the old one.\n\n"
+    "keys.publish_ahead = 0 the new key signs at once), then retire the old one. A KID\n"
+    "is the key's RFC 7638 thumbprint and may start with '-': put it after --.\n\n"
     "Options:\n" COMMON_HELP;
 static const char list_usage[] =
     "Usage: grantd key list [--json] [--config FILE] [--db URL]\n\n"

@@ -30,10 +30,14 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 def run_cli(db_url, *args, input=None, env=None, check=True, binary=None):
     """Runs `grantd ARGS --db DB_URL` (binary: another grantd than GRANTD) and returns the
-    CompletedProcess."""
-    cmd = [binary or GRANTD, *args]
+    CompletedProcess. With a `--` in ARGS (what follows is positional, e.g. a KID that
+    starts with '-'), --db goes before it."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    cmd = [binary or GRANTD, *args[:end]]
     if db_url is not None:
         cmd += ["--db", db_url]
+    cmd += args[end:]
     full_env = dict(os.environ)
     full_env.update(env or {})
     proc = subprocess.run(cmd, input=input, capture_output=True, text=True, env=full_env,

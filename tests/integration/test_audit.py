@@ -140,8 +140,10 @@ def test_each_cli_change_records_one_entry(db_url, clock, tmp_path):
     conf = tmp_path / "fast.conf"
     conf.write_text("keys = { publish_ahead = 0; };\n")
 
-    def cli(*args, **kw):
-        return run_cli(url, *args, "--config", str(conf), **kw)
+    def cli(*args, **kw):  # --config before a `--` (what follows it is positional)
+        args = list(args)
+        end = args.index("--") if "--" in args else len(args)
+        return run_cli(url, *args[:end], "--config", str(conf), *args[end:], **kw)
 
     run_cli(url, "migrate")
     trail = Trail(cli)
@@ -175,7 +177,7 @@ def test_each_cli_change_records_one_entry(db_url, clock, tmp_path):
     second = json.loads(cli("key", "rotate", "--json").stdout)
     trail.one("key.rotate", "key", second["kid"], CLI_ACTOR)
     clock.advance(1)
-    cli("key", "retire", first["kid"])
+    cli("key", "retire", "--", first["kid"])
     trail.one("key.retire", "key", first["kid"], CLI_ACTOR)
 
     cli("tenant", "create", "shop", "--issuer", "/shop")

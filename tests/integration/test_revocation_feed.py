@@ -132,7 +132,11 @@ def kid_of(jwt_text):
 
 
 def key_cli(srv, *args, check=True):
-    return srv.cli("key", *args, "--config", str(srv.workdir / "grantd.conf"), check=check)
+    """`grantd key ARGS --config ...` (the options before a `--` in ARGS)."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    return srv.cli("key", *args[:end], "--config", str(srv.workdir / "grantd.conf"),
+                   *args[end:], check=check)
 
 
 def jwks_kids(srv):
@@ -160,10 +164,15 @@ def test_a_retired_key_is_an_event_and_refused_at_once(make_server, clock):
     old = kid_of(old_token)
     assert kid_of(user_token) == old and check(srv, old_token).status_code == 200
     # the key that signs now is not retired: that would leave the issuer without one
-    r = key_cli(srv, "retire", old, check=False)
+    r = key_cli(srv, "retire", "--", old, check=False)
     assert r.returncode != 0 and "signs now" in r.stderr and "rotate" in r.stderr
     r = key_cli(srv, "retire", "no-such-kid", check=False)
     assert r.returncode != 0 and "no key" in r.stderr
+    # a KID is a thumbprint and may start with '-': after -- it is a KID, before it an option
+    r = key_cli(srv, "retire", "--", "-no-such-kid", check=False)
+    assert r.returncode != 0 and "no key" in r.stderr
+    r = key_cli(srv, "retire", "-no-such-kid", check=False)
+    assert r.returncode == 2 and "goes after --" in r.stderr
     cursor = feed(srv)["cursor"]
     # a rotation schedules the old key's retirement: an event with its future time
     rotated = json.loads(key_cli(srv, "rotate", "--json").stdout)
@@ -174,7 +183,7 @@ def test_a_retired_key_is_an_event_and_refused_at_once(make_server, clock):
     assert check(srv, old_token).status_code == 200  # retiring: its tokens still pass
     # retired now (it leaked): a second event, at now, and refused everywhere at once
     cursor = events[-1]["cursor"]
-    out = key_cli(srv, "retire", old).stdout
+    out = key_cli(srv, "retire", "--", old).stdout
     assert "retired" in out
     events = feed(srv, cursor)["events"]
     assert [(e["kind"], e["kid"]) for e in events] == [("key", old)]
@@ -187,7 +196,7 @@ def test_a_retired_key_is_an_event_and_refused_at_once(make_server, clock):
     assert check(srv, new_token).status_code == 200
     assert userinfo(srv, grant(srv, client)["access_token"]).status_code == 200
     # again: retired already, nothing new
-    assert "already" in key_cli(srv, "retire", old).stdout
+    assert "already" in key_cli(srv, "retire", "--", old).stdout
     assert feed(srv, events[-1]["cursor"])["events"] == []
 
 
@@ -443,7 +452,7 @@ def test_the_library_refuses_jwts_of_a_retired_key_within_a_second(make_server, 
     clock.advance(61)  # past the library's JWKS cooldown, so the new kid is fetched
     assert v.ask(new_token)[1] == "ok"  # the new kid: a JWKS fetch that still has the old key
     assert v.ask(old_token)[1] == "ok"  # retiring (its event lies ahead): still good
-    key_cli(srv, "retire", kid_of(old_token))
+    key_cli(srv, "retire", "--", kid_of(old_token))
     refused_within_a_second(v, old_token)
     assert v.ask(new_token)[1] == "ok" and kid_of(new_token) == rotated["kid"]
     # a verifier started now never sees the key: not published, and the feed names it

@@ -18,6 +18,7 @@
 #include <libconfig.h>
 
 #include "core/mem.h"
+#include "core/ui_texts.h"
 
 enum field_kind {
     FIELD_STRING,
@@ -28,6 +29,7 @@ enum field_kind {
     FIELD_GROUP,
     FIELD_SCOPES,
     FIELD_STRINGS, /* a NULL-terminated char ** from a list or array of strings */
+    FIELD_TEXTS,   /* profile.branding.texts: groups per language of page texts */
 };
 
 struct field {
@@ -122,6 +124,22 @@ static const struct field api_error_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+/* profile.branding: the pages' look (issue 13 item 5) */
+static const struct field profile_branding_fields[] = {
+    {"product_name", FIELD_STRING, CFG_OFF(profile.branding.product_name), 0, 0, 0,
+     grantd_cfgchk_product_name, NULL},
+    {"primary_color", FIELD_STRING, CFG_OFF(profile.branding.primary_color), 0, 0, 0,
+     grantd_cfgchk_color, NULL},
+    {"background_color", FIELD_STRING, CFG_OFF(profile.branding.background_color), 0, 0, 0,
+     grantd_cfgchk_color, NULL},
+    {"text_color", FIELD_STRING, CFG_OFF(profile.branding.text_color), 0, 0, 0,
+     grantd_cfgchk_color, NULL},
+    {"languages", FIELD_STRINGS, CFG_OFF(profile.branding.languages), 0,
+     GRANTD_UI_LANGUAGE_COUNT, 0, grantd_cfgchk_language, NULL},
+    {"texts", FIELD_TEXTS, 0, 0, 0, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 /* profile.api_errors: what the protected API answers for each refusal reason */
 static const struct field profile_api_error_fields[] = {
     {"missing", FIELD_GROUP, CFG_OFF(profile.api_errors[GRANTD_CHECK_MISSING]), 0, 0, 0, NULL,
@@ -150,6 +168,7 @@ static const struct field profile_fields[] = {
     {"out_of_band", FIELD_BOOL, CFG_OFF(profile.out_of_band), 0, 1, 0, NULL, NULL},
     {"aliases", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_alias_fields},
     {"api_errors", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_api_error_fields},
+    {"branding", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_branding_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -251,6 +270,15 @@ static char **strings_copy(char *const *list)
     return copy;
 }
 
+static void texts_free(struct grantd_profile *p)
+{
+    for (size_t i = 0; i < p->branding.text_count; i++)
+        free(p->branding.texts[i].value);
+    free(p->branding.texts);
+    p->branding.texts = NULL;
+    p->branding.text_count = 0;
+}
+
 static void profile_free(struct grantd_profile *p)
 {
     free(p->name);
@@ -269,6 +297,13 @@ static void profile_free(struct grantd_profile *p)
         p->api_errors[i].content_type = p->api_errors[i].body = NULL;
     }
     p->name = p->token_body = p->token_type = p->access_token_format = NULL;
+    free(p->branding.product_name);
+    free(p->branding.primary_color);
+    free(p->branding.background_color);
+    free(p->branding.text_color);
+    strings_free(&p->branding.languages);
+    texts_free(p);
+    memset(&p->branding, 0, sizeof(p->branding));
 }
 
 static char *str_copy(const char *s)
@@ -292,6 +327,19 @@ static void profile_copy(struct grantd_profile *dst, const struct grantd_profile
     for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
         dst->api_errors[i].content_type = str_copy(src->api_errors[i].content_type);
         dst->api_errors[i].body = str_copy(src->api_errors[i].body);
+    }
+    dst->branding.product_name = str_copy(src->branding.product_name);
+    dst->branding.primary_color = str_copy(src->branding.primary_color);
+    dst->branding.background_color = str_copy(src->branding.background_color);
+    dst->branding.text_color = str_copy(src->branding.text_color);
+    dst->branding.languages = strings_copy(src->branding.languages);
+    dst->branding.texts = src->branding.text_count
+                              ? grantd_xcalloc(src->branding.text_count,
+                                               sizeof(*dst->branding.texts))
+                              : NULL;
+    for (size_t i = 0; i < src->branding.text_count; i++) {
+        dst->branding.texts[i] = src->branding.texts[i];
+        dst->branding.texts[i].value = grantd_xstrdup(src->branding.texts[i].value);
     }
 }
 
@@ -553,12 +601,76 @@ static grantd_rc load_strings(struct load_ctx *ctx, const config_setting_t *s,
     return GRANTD_OK;
 }
 
+/* The row of core/ui_texts.h named name, or -1. */
+static int ui_text_id(const char *name)
+{
+#define TEXT_NAME(id, english) #id,
+    static const char *const names[] = {GRANTD_UI_TEXTS(TEXT_NAME)};
+#undef TEXT_NAME
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (name && strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* One language's group of profile.branding.texts: NAME = "text"; for names of
+ * core/ui_texts.h. A later setting of the same text replaces the earlier one. */
+static grantd_rc load_texts_lang(struct load_ctx *ctx, const config_setting_t *g)
+{
+    struct grantd_profile *p = &ctx->cfg->profile;
+    const char *lang = config_setting_name(g);
+    if (!lang || grantd_cfgchk_language(lang) || config_setting_type(g) != CONFIG_TYPE_GROUP)
+        return fail_at(ctx, g, "profile.branding.texts: '%s' must be a group named by a "
+                               "language grantd ships (en, de, nl): de = { NAME = \"...\"; };",
+                       lang ? lang : "");
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
+        int id = ui_text_id(config_setting_name(t));
+        if (id < 0)
+            return fail_at(ctx, t, "profile.branding.texts.%s: unknown text '%s' (the names "
+                                   "are in docs/grantd.1, BRANDING)", lang,
+                           config_setting_name(t));
+        const char *v = config_setting_get_string(t);
+        if (!v || strlen(v) > 1024)
+            return fail_at(ctx, t, "profile.branding.texts.%s.%s must be a string of at most "
+                                   "1024 bytes", lang, config_setting_name(t));
+        if (p->branding.text_count == GRANTD_UI_TEXT_OVERRIDES_MAX)
+            return fail_at(ctx, t, "profile.branding.texts: at most %d texts",
+                           GRANTD_UI_TEXT_OVERRIDES_MAX);
+        struct grantd_ui_text_override *o = grantd_xrealloc(
+            p->branding.texts, (p->branding.text_count + 1) * sizeof(*o));
+        p->branding.texts = o;
+        o += p->branding.text_count++;
+        memset(o, 0, sizeof(*o));
+        snprintf(o->lang, sizeof(o->lang), "%s", lang);
+        o->id = (unsigned)id;
+        o->value = grantd_xstrdup(v);
+    }
+    return GRANTD_OK;
+}
+
+static grantd_rc load_texts(struct load_ctx *ctx, const config_setting_t *s)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+        return fail_at(ctx, s, "profile.branding.texts must be a group: texts = { de = { "
+                               "NAME = \"...\"; }; };");
+    texts_free(&ctx->cfg->profile);
+    for (int i = 0; i < config_setting_length(s); i++) {
+        grantd_rc rc = load_texts_lang(ctx, config_setting_get_elem(s, (unsigned)i));
+        if (rc != GRANTD_OK)
+            return rc;
+    }
+    return GRANTD_OK;
+}
+
 static grantd_rc load_setting(struct load_ctx *ctx, const config_setting_t *s,
                               const struct field *f, const char *name)
 {
     int type = config_setting_type(s);
     if (f->kind == FIELD_SCOPES)
         return load_scopes(ctx, s);
+    if (f->kind == FIELD_TEXTS)
+        return load_texts(ctx, s);
     if (f->kind == FIELD_BOOL)
         return load_bool(ctx, s, f, name);
     if (f->kind == FIELD_STRINGS)
@@ -750,7 +862,8 @@ static grantd_rc validate_group(const struct grantd_config *cfg, const struct fi
             char sub[160];
             snprintf(sub, sizeof(sub), "%.127s%s.", prefix, f->name);
             rc = validate_group(cfg, f->members, f->offset, sub, err, errlen);
-        } else if (f->kind == FIELD_SCOPES || f->kind == FIELD_STRINGS) {
+        } else if (f->kind == FIELD_SCOPES || f->kind == FIELD_STRINGS ||
+                   f->kind == FIELD_TEXTS) {
             continue; /* checked while loading */
         } else if (f->kind == FIELD_STRING) {
             rc = validate_string(cfg, f, err, errlen);

@@ -72,6 +72,14 @@ struct grantd_api_error {
     char *body;
 };
 
+/* One page text a profile words its own way (profile.branding.texts.LANG.NAME). */
+struct grantd_ui_text_override {
+    char lang[8];      /* one of GRANTD_UI_LANGUAGES */
+    unsigned id;       /* the text's row in core/ui_texts.h, counted from 0 */
+    char *value;
+};
+#define GRANTD_UI_TEXT_OVERRIDES_MAX 256
+
 struct grantd_profile {
     char *name;                      /* shown in logs; NULL: none */
     struct {
@@ -93,6 +101,18 @@ struct grantd_profile {
     } aliases;
     /* what the API behind /check answers, by enum grantd_check_reason (core/reason.h) */
     struct grantd_api_error api_errors[GRANTD_CHECK_REASON_COUNT];
+    /* how the issuer's pages look (issue 13 item 5; ui/theme.h, ui/i18n.h): every member
+     * NULL is grantd's own look in English */
+    struct {
+        char *product_name;          /* shown above every page and in <title>; NULL: none */
+        char *primary_color;         /* "#rrggbb": buttons, links, focus ring */
+        char *background_color;     /* "#rrggbb": behind the card */
+        char *text_color;            /* "#rrggbb": the card's text */
+        char **languages;            /* offered, of GRANTD_UI_LANGUAGES; the first is the
+                                      * default; NULL: English only */
+        struct grantd_ui_text_override *texts; /* profile.branding.texts.LANG.NAME */
+        size_t text_count;
+    } branding;
 };
 
 struct grantd_config {

@@ -1,6 +1,7 @@
 /* What each string setting may be (core/config_int.h): shared by loading and validation of
  * the configuration, and by the CLI (issuer URLs and paths of tenants). */
 #include "core/config_int.h"
+#include "core/ui_texts.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -223,4 +224,35 @@ const char *grantd_cfgchk_registration_member(const char *v)
     return "is not a member /register can accept (client_name, redirect_uris, grant_types, "
            "response_types, scope, token_endpoint_auth_method, client_uri, logo_uri, "
            "contacts, tos_uri, policy_uri)";
+}
+
+/* ---- profile.branding (issue 13 item 5) ---- */
+
+const char *grantd_cfgchk_product_name(const char *v)
+{
+    size_t n = strlen(v);
+    if (n < 1 || n > 64)
+        return "must be 1 to 64 bytes";
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return "must not hold control characters";
+    return NULL;
+}
+
+/* Exactly #rrggbb: the value goes into the pages' stylesheet, so nothing else may pass
+ * (no names, no ';', no '}', no url()). */
+const char *grantd_cfgchk_color(const char *v)
+{
+    if (strlen(v) != 7 || v[0] != '#' || strspn(v + 1, "0123456789abcdefABCDEF") != 6)
+        return "must be a colour written #rrggbb (six hex digits)";
+    return NULL;
+}
+
+const char *grantd_cfgchk_language(const char *v)
+{
+    static const char *const shipped[] = GRANTD_UI_LANGUAGES;
+    for (size_t i = 0; shipped[i]; i++)
+        if (strcmp(shipped[i], v) == 0)
+            return NULL;
+    return "is not a language grantd ships page texts in (en, de, nl)";
 }

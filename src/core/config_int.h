@@ -25,6 +25,10 @@ const char *grantd_cfgchk_header_value(const char *v); /* printable ASCII, one l
 const char *grantd_cfgchk_api_body(const char *v);     /* at most 4096 bytes */
 const char *grantd_cfgchk_registration_mode(const char *v);   /* off | token | open */
 const char *grantd_cfgchk_registration_member(const char *v); /* GRANTD_REGISTRATION_MEMBERS */
+/* profile.branding (issue 13 item 5) */
+const char *grantd_cfgchk_product_name(const char *v); /* 1..64 bytes, no control chars */
+const char *grantd_cfgchk_color(const char *v);        /* exactly #rrggbb */
+const char *grantd_cfgchk_language(const char *v);     /* one of GRANTD_UI_LANGUAGES */
 /* (issuer and path are public: grantd_config_check_issuer, grantd_config_check_path) */
 
 /* Reads path into a NUL-terminated heap buffer (at most GRANTD_CONFIG_FILE_MAX bytes);

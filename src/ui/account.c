@@ -4,13 +4,25 @@
  *
  * Every runtime value goes through grantd_html_text or grantd_html_attr. Every form carries
  * the session's CSRF token in the hidden field "csrf" and an "action" field saying what it
- * asks for. This file renders only: who may revoke what is decided in oauth/account.c. */
+ * asks for. Every human-visible text comes from the catalog in the page's language
+ * (ui/i18n.h, through T()). This file renders only: who may revoke what is decided in
+ * oauth/account.c. */
 #include <time.h>
 
 #include "ui/html.h"
 #include "ui/layout.h"
 #include "ui/pages.h"
 #include "ui/parts.h"
+#include "ui/theme.h"
+
+/* A text of the page's language: every function here has its look in `look`. */
+#define T(id) grantd_ui_t(look, GRANTD_T_##id)
+
+/* The look of the page of req, as `look`. */
+#define LOOK(req)                             \
+    struct grantd_ui_look lk;                 \
+    const struct grantd_ui_look *look = &lk;  \
+    grantd_ui_look_get((req), &lk)
 
 static const char *or_default(const char *s, const char *fallback)
 {
@@ -42,34 +54,35 @@ static void message(struct grantd_html *h, const char *notice, const char *error
     }
 }
 
-/* "4 December 2026" (UTC) inside <time datetime="2026-12-04">. */
-static void date(struct grantd_html *h, int64_t t)
+/* "4 December 2026" ("4. Dezember 2026", ...; UTC) inside <time datetime="2026-12-04">. */
+static void date(struct grantd_html *h, const struct grantd_ui_look *look, int64_t t)
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
     time_t tt = (time_t)t;
     struct tm tm;
     char iso[16];
     if (!gmtime_r(&tt, &tm) || strftime(iso, sizeof(iso), "%Y-%m-%d", &tm) == 0) {
-        grantd_html_lit(h, "an unknown date");
+        grantd_html_text(h, T(unknown_date));
         return;
     }
     grantd_html_lit(h, "<time");
     grantd_html_attr(h, "datetime", iso);
     grantd_html_lit(h, ">");
     grantd_html_int(h, tm.tm_mday);
+    grantd_html_text(h, T(date_day_suffix));
     grantd_html_lit(h, " ");
-    grantd_html_text(h, months[tm.tm_mon]);
+    grantd_html_text(h, grantd_ui_t(look, (enum grantd_text)(GRANTD_T_month_1 + tm.tm_mon)));
     grantd_html_lit(h, " ");
     grantd_html_int(h, (long long)tm.tm_year + 1900);
     grantd_html_lit(h, "</time>");
 }
 
-static void grant_scopes(struct grantd_html *h, const struct grantd_ui_grant *g)
+static void grant_scopes(struct grantd_html *h, const struct grantd_ui_look *look,
+                         const struct grantd_ui_grant *g)
 {
     if (g->scope_count == 0 || !g->scopes) {
-        grantd_html_lit(h, "<p>No specific permissions.</p>\n");
+        grantd_html_lit(h, "<p>");
+        grantd_html_text(h, T(no_specific_permissions));
+        grantd_html_lit(h, "</p>\n");
         return;
     }
     grantd_html_lit(h, "<ul>\n");
@@ -87,30 +100,38 @@ static void grant_scopes(struct grantd_html *h, const struct grantd_ui_grant *g)
     grantd_html_lit(h, "</ul>\n");
 }
 
-static void grant_item(struct grantd_html *h, const struct grantd_ui_account *v,
-                       const struct grantd_ui_grant *g)
+static void grant_item(struct grantd_html *h, const struct grantd_ui_look *look,
+                       const struct grantd_ui_account *v, const struct grantd_ui_grant *g)
 {
     const char *name = or_default(g->client_name, g->client_id);
     grantd_html_lit(h, "<li class=\"grant\">\n<h3>");
     grantd_html_text(h, name);
-    grantd_html_lit(h, "</h3>\n<p class=\"sub\">Authorized since ");
-    date(h, g->since);
+    grantd_html_lit(h, "</h3>\n<p class=\"sub\">");
+    grantd_html_text(h, T(authorized_since));
+    grantd_html_lit(h, " ");
+    date(h, look, g->since);
     grantd_html_lit(h, "</p>\n");
-    grant_scopes(h, g);
+    grant_scopes(h, look, g);
     form_open(h, v->action, v->csrf, "revoke");
     grantd_html_lit(h, "<input type=\"hidden\" name=\"client_id\"");
     grantd_html_attr(h, "value", g->client_id);
-    grantd_html_lit(h, ">\n<button type=\"submit\" class=\"danger\">Revoke access</button>\n"
-                       "</form>\n</li>\n");
+    grantd_html_lit(h, ">\n<button type=\"submit\" class=\"danger\">");
+    grantd_html_text(h, T(revoke_button));
+    grantd_html_lit(h, "</button>\n</form>\n</li>\n");
 }
 
-static void account_who(struct grantd_html *h, const struct grantd_ui_account *v)
+static void account_who(struct grantd_html *h, const struct grantd_ui_look *look,
+                        const struct grantd_ui_account *v)
 {
-    grantd_html_lit(h, "<p class=\"sub\">Signed in as <strong>");
+    grantd_html_lit(h, "<p class=\"sub\">");
+    grantd_html_text(h, T(signed_in_as));
+    grantd_html_lit(h, " <strong>");
     grantd_html_text(h, v->username);
     grantd_html_lit(h, "</strong>");
     if (v->account && *v->account) {
-        grantd_html_lit(h, " (account <strong>");
+        grantd_html_lit(h, " (");
+        grantd_html_text(h, T(account_word));
+        grantd_html_lit(h, " <strong>");
         grantd_html_text(h, v->account);
         grantd_html_lit(h, "</strong>)");
     }
@@ -121,57 +142,69 @@ void grantd_ui_account_page(struct grantd_request *req, struct grantd_response *
                             unsigned status, const struct grantd_ui_account *v)
 {
     struct grantd_html h;
+    LOOK(req);
     grantd_html_init(&h, GRANTD_HTML_MAX);
-    grantd_layout_open(&h, "Your account");
-    grantd_html_lit(&h, "<h1>Your account</h1>\n");
-    account_who(&h, v);
+    grantd_layout_open(&h, look, T(account_title));
+    grantd_html_lit(&h, "<h1>");
+    grantd_html_text(&h, T(account_title));
+    grantd_html_lit(&h, "</h1>\n");
+    account_who(&h, look, v);
     message(&h, v->notice, v->error);
-    grantd_html_lit(&h, "<h2>Applications you have authorized</h2>\n");
+    grantd_html_lit(&h, "<h2>");
+    grantd_html_text(&h, T(authorized_heading));
+    grantd_html_lit(&h, "</h2>\n");
     if (v->grant_count == 0) {
-        grantd_html_lit(&h, "<p id=\"no-grants\">No application can use your account. When "
-                            "you authorize one, it is listed here and you can revoke it.</p>\n");
+        grantd_html_lit(&h, "<p id=\"no-grants\">");
+        grantd_html_text(&h, T(no_grants));
+        grantd_html_lit(&h, "</p>\n");
     } else {
-        grantd_html_lit(&h, "<p>Each one can use your account with the permissions listed. "
-                            "Revoking signs it out at once; it must ask you again.</p>\n"
-                            "<ul class=\"list\">\n");
+        grantd_html_lit(&h, "<p>");
+        grantd_html_text(&h, T(grants_intro));
+        grantd_html_lit(&h, "</p>\n<ul class=\"list\">\n");
         for (size_t i = 0; i < v->grant_count; i++)
-            grant_item(&h, v, &v->grants[i]);
+            grant_item(&h, look, v, &v->grants[i]);
         grantd_html_lit(&h, "</ul>\n");
     }
     form_open(&h, v->action, v->csrf, "signout");
-    grantd_html_lit(&h, "<button type=\"submit\" class=\"secondary wide\">Sign out</button>\n"
-                        "</form>\n");
+    grantd_html_lit(&h, "<button type=\"submit\" class=\"secondary wide\">");
+    grantd_html_text(&h, T(sign_out_button));
+    grantd_html_lit(&h, "</button>\n</form>\n");
     grantd_layout_close(&h, GRANTD_LAYOUT_NO_SCRIPT);
-    grantd_layout_send(req, resp, status, &h, GRANTD_LAYOUT_NO_SCRIPT);
+    grantd_layout_send(req, resp, status, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
 void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_response *resp,
                                   unsigned status, const struct grantd_ui_account_login *v)
 {
     struct grantd_html h;
+    LOOK(req);
     grantd_html_init(&h, GRANTD_HTML_MAX);
-    grantd_layout_open(&h, "Sign in");
-    grantd_html_lit(&h, "<h1>Sign in</h1>\n<p class=\"sub\">to see and manage the applications "
-                        "that can use your account</p>\n");
+    grantd_layout_open(&h, look, T(sign_in_title));
+    grantd_html_lit(&h, "<h1>");
+    grantd_html_text(&h, T(sign_in_title));
+    grantd_html_lit(&h, "</h1>\n<p class=\"sub\">");
+    grantd_html_text(&h, T(account_sign_in_sub));
+    grantd_html_lit(&h, "</p>\n");
     message(&h, v->notice, v->error);
     form_open(&h, v->action, v->csrf, "login");
-    grantd_ui_login_fields(&h, v->username, v->error && *v->error);
-    grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">Sign in</button>\n</form>\n");
+    grantd_ui_login_fields(&h, look, v->username, v->error && *v->error);
+    grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">");
+    grantd_html_text(&h, T(sign_in_button));
+    grantd_html_lit(&h, "</button>\n</form>\n");
     grantd_layout_close(&h, GRANTD_LAYOUT_NO_SCRIPT);
-    grantd_layout_send(req, resp, status, &h, GRANTD_LAYOUT_NO_SCRIPT);
+    grantd_layout_send(req, resp, status, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
 void grantd_ui_landing_page(struct grantd_request *req, struct grantd_response *resp,
                             const char *account)
 {
+    LOOK(req);
     struct grantd_ui_problem v = {
-        .title = "Sign-in service",
-        .what = "This service signs you in to applications and asks before they use your "
-                "account. Applications bring you here when you sign in; there is nothing to "
-                "do on this page.",
-        .next = "You can see which applications can use your account, and stop any of them.",
+        .title = T(landing_title),
+        .what = T(landing_what),
+        .next = T(landing_next),
         .link = account,
-        .link_text = "Go to your account",
+        .link_text = T(go_to_account),
     };
     grantd_ui_problem_page(req, resp, 200, &v);
 }
@@ -179,13 +212,14 @@ void grantd_ui_landing_page(struct grantd_request *req, struct grantd_response *
 void grantd_ui_not_found_page(struct grantd_request *req, struct grantd_response *resp,
                               const char *account)
 {
+    LOOK(req);
     struct grantd_ui_problem v = {
-        .title = "Page not found",
-        .what = "There is no page at this address.",
-        .next = "If you followed a link from an application, go back to it and try again.",
+        .title = T(not_found_title),
+        .what = T(not_found_what),
+        .next = T(not_found_next),
         .detail = "404 not_found",
         .link = account,
-        .link_text = "Go to your account",
+        .link_text = T(go_to_account),
     };
     grantd_ui_problem_page(req, resp, 404, &v);
 }

@@ -5,9 +5,12 @@
 #define GRANTD_UI_PARTS_H
 
 #include "ui/html.h"
+#include "ui/theme.h"
 
-/* The username and password fields with their labels; username prefilled when non-empty
- * (autofocus then goes to the password); with_error: both point at the element id "error". */
-void grantd_ui_login_fields(struct grantd_html *h, const char *username, int with_error);
+/* The username and password fields with their labels in look's language (NULL: the default
+ * look); username prefilled when non-empty (autofocus then goes to the password);
+ * with_error: both point at the element id "error". */
+void grantd_ui_login_fields(struct grantd_html *h, const struct grantd_ui_look *look,
+                            const char *username, int with_error);
 
 #endif

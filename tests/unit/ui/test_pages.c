@@ -167,7 +167,7 @@ static const char *const allowed_attrs[] = {
     "html", "lang", "charset", "name", "content", "method", "action", "type", "value", "id",
     "for", "autocomplete", "autocapitalize", "spellcheck", "required", "autofocus", "readonly",
     "class", "role", "aria-describedby", "aria-live", "hidden", "href", "datetime", "tabindex",
-    "aria-labelledby", NULL};
+    "aria-labelledby", "data-copied", "data-manual", NULL};
 
 static int listed(const char *const *list, const char *s, size_t n)
 {

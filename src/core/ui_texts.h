@@ -1,0 +1,87 @@
+/* The texts of the HTML pages (issue 13 item 5): one row per text, its name and its built-in
+ * English. The name is what a profile overrides (profile.branding.texts.LANG.NAME), so the
+ * configuration loader (core/config.c) checks names against this list; the page catalog
+ * (ui/i18n.c) builds its enum and its English column from it, and ships the other
+ * languages beside it (ui/i18n_de.c, ...). Not here: the pages themselves, the other
+ * languages, how a language is chosen (ui/i18n.h).
+ *
+ * A text that surrounds a value is split into NAME_pre and NAME_post so that a language may
+ * put the value anywhere in the sentence; either part may be "". */
+#ifndef GRANTD_CORE_UI_TEXTS_H
+#define GRANTD_CORE_UI_TEXTS_H
+
+#define GRANTD_UI_TEXTS(X)                                                                     \
+    X(sign_in_title, "Sign in")                                                                \
+    X(sign_in_pre, "to continue to ")                                                          \
+    X(sign_in_post, "")                                                                        \
+    X(the_application, "the application")                                                     \
+    X(username, "Username")                                                                    \
+    X(password, "Password")                                                                    \
+    X(sign_in_button, "Sign in")                                                               \
+    X(not_you, "Not you?")                                                                     \
+    X(use_another_account, "Use another account")                                              \
+    X(consent_title, "Authorize access")                                                       \
+    X(an_application, "An application")                                                       \
+    X(consent_heading_pre, "")                                                                 \
+    X(consent_heading_post, " wants to access your account")                                   \
+    X(no_permissions, "It asks for no specific permissions.")                                  \
+    X(permissions, "It asks for these permissions:")                                           \
+    X(signed_in_as, "Signed in as")                                                            \
+    X(account_word, "account")                                                                 \
+    X(not_you_sign_out, "Not you? Sign out")                                                   \
+    X(sent_to, "You will be sent to")                                                          \
+    X(code_instead, "You will get a code to copy into the application.")                       \
+    X(authorize_button, "Authorize")                                                           \
+    X(cancel_button, "Cancel")                                                                 \
+    X(code_title, "Authorization code")                                                        \
+    X(code_copy_pre, "Copy this code into ")                                                   \
+    X(code_copy_post, " to finish signing in.")                                                \
+    X(code_label, "Code")                                                                      \
+    X(copy_button, "Copy")                                                                     \
+    X(copied, "Copied.")                                                                       \
+    X(copy_manual, "Code selected. Press Ctrl+C (Cmd+C on a Mac) to copy it.")                 \
+    X(code_expires_pre, "This code expires in ")                                               \
+    X(code_expires_post, " and works once.")                                                   \
+    X(second, "second")                                                                        \
+    X(seconds, "seconds")                                                                      \
+    X(minutes, "minutes")                                                                      \
+    X(error_title, "Something went wrong")                                                     \
+    X(details, "Details for support:")                                                         \
+    X(too_large_title, "Request too large")                                                    \
+    X(too_large_text, "The request is too large to display. Go back to the application and "   \
+                      "try again.")                                                            \
+    X(account_title, "Your account")                                                           \
+    X(authorized_heading, "Applications you have authorized")                                  \
+    X(no_grants, "No application can use your account. When you authorize one, it is listed " \
+                 "here and you can revoke it.")                                                \
+    X(grants_intro, "Each one can use your account with the permissions listed. Revoking "     \
+                    "signs it out at once; it must ask you again.")                            \
+    X(authorized_since, "Authorized since")                                                    \
+    X(no_specific_permissions, "No specific permissions.")                                     \
+    X(revoke_button, "Revoke access")                                                          \
+    X(sign_out_button, "Sign out")                                                             \
+    X(account_sign_in_sub, "to see and manage the applications that can use your account")   \
+    X(unknown_date, "an unknown date")                                                         \
+    X(date_day_suffix, "")                                                                     \
+    X(month_1, "January") X(month_2, "February") X(month_3, "March") X(month_4, "April")      \
+    X(month_5, "May") X(month_6, "June") X(month_7, "July") X(month_8, "August")               \
+    X(month_9, "September") X(month_10, "October") X(month_11, "November")                    \
+    X(month_12, "December")                                                                    \
+    X(landing_title, "Sign-in service")                                                        \
+    X(landing_what, "This service signs you in to applications and asks before they use your " \
+                    "account. Applications bring you here when you sign in; there is nothing " \
+                    "to do on this page.")                                                     \
+    X(landing_next, "You can see which applications can use your account, and stop any of "   \
+                    "them.")                                                                   \
+    X(go_to_account, "Go to your account")                                                     \
+    X(not_found_title, "Page not found")                                                       \
+    X(not_found_what, "There is no page at this address.")                                     \
+    X(not_found_next, "If you followed a link from an application, go back to it and try "     \
+                      "again.")
+
+/* The languages grantd ships page texts for (ui/i18n.c): what profile.branding.languages
+ * may list, NULL-terminated. A profile's texts override these, they add no language. */
+#define GRANTD_UI_LANGUAGES {"en", "de", "nl", NULL}
+#define GRANTD_UI_LANGUAGE_COUNT 3
+
+#endif

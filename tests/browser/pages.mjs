@@ -8,11 +8,14 @@
 //                     {click: SELECTOR, navigates: true|false} | {look: NAME}]
 //   screenshots_dir  where NAME-1280.png and NAME-390.png go; optional
 //   timeout_ms       budget for the whole run, default 30000
+//   locale           the browser's language (its Accept-Language), e.g. "de-DE"; optional
 //
 // A click with navigates (the default) waits for the next main-frame document (a form POST
 // and its 303 included). A look sets each width in turn and records, for NAME:
 //   {url, status, headers (lowercased, of the document's response), text (innerText),
-//    code (the text of #code, if the page has one), widths: {1280: W, 390: W}}
+//    code (the text of #code, if the page has one), lang (<html lang>), colors (computed
+//    background of the body and of the first submit button not drawn as a link, "rgb(r, g, b)"; null without
+//    one), widths: {1280: W, 390: W}}
 // with W = {overflow: the page scrolls sideways, code_fits: #code lies inside its card and
 //    shows all its text (no clipping, no ellipsis; null without #code), code_lines}.
 // Prints {ok: true, looks, console_errors, screenshots} and exits 0; on a failed step prints
@@ -94,6 +97,12 @@ async function look(name) {
     url: page.url(), status: doc ? doc.status : null, headers: doc ? doc.headers : {},
     text: await page.evaluate(() => document.body.innerText),
     code: await page.evaluate(() => document.getElementById('code')?.textContent ?? null),
+    lang: await page.evaluate(() => document.documentElement.lang),
+    colors: await page.evaluate(() => {
+      const b = document.querySelector('button[type=submit]:not(.link)');
+      return { body: getComputedStyle(document.body).backgroundColor,
+               button: b ? getComputedStyle(b).backgroundColor : null };
+    }),
     widths: {},
   };
   for (const width of WIDTHS) {
@@ -136,7 +145,8 @@ try {
   } catch (e) {
     usage(`cannot start Chromium at ${CHROMIUM}: ${e.message.split('\n')[0]}`);
   }
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
+                                            ...(opts.locale ? { locale: opts.locale } : {}) });
   page = await context.newPage();
   page.setDefaultTimeout(10000);
   // Headers arrive asynchronously: a later document's must not be overwritten by an

@@ -160,3 +160,47 @@ def test_error_pages_landing_and_not_found(request, server):
     assert "You did not allow access" in cancelled["text"]
     before, details = cancelled["text"].split("Details for support")
     assert "access_denied" in details and "access_denied" not in before
+
+
+def test_branded_login_and_consent_in_chromium(request, make_server, catcher):
+    """A profile's look as Chromium draws it (issue 13 item 5): a browser set to German gets
+    the German pages with the product's name, and the stylesheet with the brand's colours is
+    applied (the CSP let it in: the computed colours are the brand's, not the browser's)."""
+    server = make_server(config_text="""
+profile = { branding = {
+  product_name = "Acme Pay";
+  primary_color = "#0a7f3c";
+  background_color = "#eef6f0";
+  languages = ["en", "de"];
+}; };
+""")
+    make_user(server)
+    app = create_client(server, "--name", "Photo Printer", "--redirect-uri", catcher.uri,
+                        "--scope", "profile email")
+    _, challenge = pkce_pair()
+    url = authorize_url(server, app["client_id"], challenge, redirect_uri=catcher.uri)
+    shots = ARTIFACTS / "browser" / request.node.name
+    shutil.rmtree(shots, ignore_errors=True)
+    arg = {"steps": [{"goto": url}, {"look": "branded-login"},
+                     {"fill": "#username", "value": "alice"},
+                     {"fill": "#password", "value": PASSWORD},
+                     {"click": "button[type=submit]"}, {"look": "branded-consent"}],
+           "screenshots_dir": str(shots), "timeout_ms": 45000, "locale": "de-DE"}
+    proc = subprocess.run(["node", str(PAGES), json.dumps(arg)], capture_output=True,
+                          text=True, timeout=90, cwd=ROOT)
+    assert proc.returncode == 0, (proc.stderr, proc.stdout[-2000:], server.log_text()[-2000:])
+    result = json.loads(proc.stdout)
+    blocked = [e for e in result["console_errors"]
+               if "Content Security Policy" in e and "/favicon.ico" not in e]
+    assert not blocked, blocked
+    login, consent = result["looks"]["branded-login"], result["looks"]["branded-consent"]
+    for look in (login, consent):
+        assert_fits(look)
+        assert look["lang"] == "de" and "Acme Pay" in look["text"], look["text"]
+        assert look["colors"] == {"body": "rgb(238, 246, 240)", "button": "rgb(10, 127, 60)"}
+    assert "Benutzername" in login["text"] and "Anmelden" in login["text"]
+    assert "Photo Printer möchte auf Ihr Konto zugreifen" in consent["text"], consent["text"]
+    assert "Erlauben" in consent["text"] and "Abbrechen" in consent["text"]
+    for name in ("branded-login", "branded-consent"):
+        for width in (1280, 390):
+            assert (shots / f"{name}-{width}.png").stat().st_size > 0

@@ -128,6 +128,8 @@ static const struct field api_error_fields[] = {
 static const struct field profile_branding_fields[] = {
     {"product_name", FIELD_STRING, CFG_OFF(profile.branding.product_name), 0, 0, 0,
      grantd_cfgchk_product_name, NULL},
+    {"logo_url", FIELD_STRING, CFG_OFF(profile.branding.logo_url), 0, 0, 0,
+     grantd_config_check_logo_url, NULL},
     {"primary_color", FIELD_STRING, CFG_OFF(profile.branding.primary_color), 0, 0, 0,
      grantd_cfgchk_color, NULL},
     {"background_color", FIELD_STRING, CFG_OFF(profile.branding.background_color), 0, 0, 0,
@@ -298,6 +300,7 @@ static void profile_free(struct grantd_profile *p)
     }
     p->name = p->token_body = p->token_type = p->access_token_format = NULL;
     free(p->branding.product_name);
+    free(p->branding.logo_url);
     free(p->branding.primary_color);
     free(p->branding.background_color);
     free(p->branding.text_color);
@@ -329,6 +332,7 @@ static void profile_copy(struct grantd_profile *dst, const struct grantd_profile
         dst->api_errors[i].body = str_copy(src->api_errors[i].body);
     }
     dst->branding.product_name = str_copy(src->branding.product_name);
+    dst->branding.logo_url = str_copy(src->branding.logo_url);
     dst->branding.primary_color = str_copy(src->branding.primary_color);
     dst->branding.background_color = str_copy(src->branding.background_color);
     dst->branding.text_color = str_copy(src->branding.text_color);

@@ -105,6 +105,8 @@ struct grantd_profile {
      * NULL is grantd's own look in English */
     struct {
         char *product_name;          /* shown above every page and in <title>; NULL: none */
+        char *logo_url;              /* an image shown above every page, pinned by its exact
+                                      * URL in the CSP's img-src; NULL: none */
         char *primary_color;         /* "#rrggbb": buttons, links, focus ring */
         char *background_color;     /* "#rrggbb": behind the card */
         char *text_color;            /* "#rrggbb": the card's text */
@@ -174,6 +176,10 @@ GRANTD_MUST_USE grantd_rc grantd_config_load_issuer_file(struct grantd_config *c
  * slash), else why not; the same for an endpoint path (a profile's, or a tenant's prefix). */
 const char *grantd_config_check_issuer(const char *v);
 const char *grantd_config_check_path(const char *v);
+/* The same for profile.branding.logo_url: an absolute https URL (http only on 127.0.0.1 or
+ * localhost) with a path and no userinfo, query or fragment, whose bytes are all valid in a
+ * CSP source expression and an attribute (at most 512). */
+const char *grantd_config_check_logo_url(const char *v);
 /* 1 when /register is served for an issuer with these settings (registration.mode is not
  * off); 2 when it is served without an initial access token (open). */
 int grantd_config_registration(const struct grantd_config *cfg);

@@ -256,3 +256,43 @@ const char *grantd_cfgchk_language(const char *v)
             return NULL;
     return "is not a language grantd ships page texts in (en, de, nl)";
 }
+
+/* The logo's URL goes into the CSP as a source expression (img-src URL), where it matches
+ * exactly that URL, and into the page as an attribute. So: scheme, a host of letters,
+ * digits, '.' and '-', an optional port, and a path of unreserved characters, '/' and
+ * percent escapes; no query (CSP ignores it, so it could not be pinned), no ';' or ','
+ * (they end a CSP directive or policy), no quotes or spaces. */
+const char *grantd_config_check_logo_url(const char *v)
+{
+    static const char *const why =
+        "must be https://HOST[:PORT]/PATH (http:// only for 127.0.0.1 or localhost) with "
+        "letters, digits and -._~/% in the path, no query or fragment, at most 512 bytes";
+    size_t n = strlen(v);
+    const char *host;
+    if (n > 512)
+        return why;
+    if (strncmp(v, "https://", 8) == 0)
+        host = v + 8;
+    else if (strncmp(v, "http://127.0.0.1", 16) == 0 || strncmp(v, "http://localhost", 16) == 0)
+        host = v + 7;
+    else
+        return why;
+    size_t h = strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+    if (h == 0)
+        return why;
+    const char *p = host + h;
+    if (*p == ':') {
+        size_t digits = strspn(p + 1, "0123456789");
+        if (digits < 1 || digits > 5)
+            return why;
+        p += 1 + digits;
+    }
+    if (*p != '/' || p[1] == '\0')
+        return why; /* a path names the one image */
+    if (strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/%") !=
+        strlen(p))
+        return why;
+    if (host == v + 7 && h != 9) /* exactly "127.0.0.1" or "localhost" (9 bytes each) */
+        return why;
+    return NULL;
+}

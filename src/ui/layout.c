@@ -42,7 +42,13 @@ void grantd_layout_open(struct grantd_html *h, const struct grantd_ui_look *look
      * only, and hashed into the CSP exactly as written here */
     grantd_html_markup_n(h, look->theme->style, look->theme->style_len);
     grantd_html_lit(h, "</style>\n</head>\n<body>\n<main>\n");
-    if (product) {
+    if (look->theme->logo_url) {
+        /* the logo stands for the product: its name is the alternative text */
+        grantd_html_lit(h, "<p class=\"brand\" id=\"brand\"><img class=\"logo\"");
+        grantd_html_attr(h, "src", look->theme->logo_url);
+        grantd_html_attr(h, "alt", product ? product : "");
+        grantd_html_lit(h, "></p>\n");
+    } else if (product) {
         grantd_html_lit(h, "<p class=\"brand\" id=\"brand\">");
         grantd_html_text(h, product);
         grantd_html_lit(h, "</p>\n");

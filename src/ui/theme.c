@@ -27,7 +27,7 @@
     "main{width:100%;max-width:26rem;background:#fff;border:1px solid #d1d5db;" \
     "border-radius:.5rem;padding:1.5rem;overflow-wrap:anywhere}" \
     ".brand{font-weight:700;font-size:1.125rem;margin:0 0 1rem;padding:0 0 .5rem;" \
-    "border-bottom:3px solid var(--p)}" \
+    "border-bottom:3px solid var(--p)}.logo{display:block;max-height:3rem;max-width:100%}" \
     "h1{font-size:1.375rem;line-height:1.3;margin:0 0 .5rem}" \
     "p,ul{margin:0 0 1rem}ul{padding-left:1.25rem}li{margin:.25rem 0}" \
     ".sub{color:#4b5563}.d{display:block}" \
@@ -92,7 +92,7 @@ const char grantd_theme_script[] = THEME_SCRIPT;
 const size_t grantd_theme_script_len = sizeof(THEME_SCRIPT) - 1;
 
 #define CSP_HEAD "default-src 'none'; style-src 'sha256-"
-#define CSP_TAIL "; img-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+#define CSP_TAIL "; frame-ancestors 'none'; base-uri 'none'"
 
 /* Standard base64 with padding (RFC 4648 §4), as CSP hash sources require; core/crypto.h
  * has only the URL-safe alphabet. out holds 4 * ((n + 2) / 3) + 1 bytes. */
@@ -179,9 +179,11 @@ static void theme_build(struct grantd_theme *t)
     t->style_len = strlen(css);
     grantd_theme_hash(css, t->style_len, style);
     grantd_theme_hash(THEME_SCRIPT, sizeof(THEME_SCRIPT) - 1, script);
-    t->csp_plain = heap_printf("%s%s'; script-src 'none'%s", CSP_HEAD, style, CSP_TAIL);
-    t->csp_script = heap_printf("%s%s'; script-src 'sha256-%s'%s", CSP_HEAD, style,
-                                     script, CSP_TAIL);
+    const char *img = t->logo_url ? t->logo_url : "'none'";
+    t->csp_plain = heap_printf("%s%s'; script-src 'none'; img-src %s%s", CSP_HEAD, style, img,
+                               CSP_TAIL);
+    t->csp_script = heap_printf("%s%s'; script-src 'sha256-%s'; img-src %s%s", CSP_HEAD,
+                                style, script, img, CSP_TAIL);
 }
 
 static void theme_colors(struct grantd_theme *t, const struct grantd_profile *p)
@@ -190,6 +192,9 @@ static void theme_colors(struct grantd_theme *t, const struct grantd_profile *p)
     color_or(t->primary, p ? p->branding.primary_color : NULL, GRANTD_THEME_PRIMARY);
     color_or(t->background, p ? p->branding.background_color : NULL, GRANTD_THEME_BACKGROUND);
     color_or(t->text, p ? p->branding.text_color : NULL, GRANTD_THEME_TEXT);
+    /* checked at load (grantd_config_check_logo_url); a profile built otherwise gets no logo */
+    const char *logo = p ? p->branding.logo_url : NULL;
+    t->logo_url = logo && !grantd_config_check_logo_url(logo) ? logo : NULL;
 }
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -198,8 +203,10 @@ static size_t cache_count;
 
 static int same_colors(const struct grantd_theme *a, const struct grantd_theme *b)
 {
+    int same_logo = a->logo_url && b->logo_url ? strcmp(a->logo_url, b->logo_url) == 0
+                                               : a->logo_url == b->logo_url;
     return strcmp(a->primary, b->primary) == 0 && strcmp(a->background, b->background) == 0 &&
-           strcmp(a->text, b->text) == 0;
+           strcmp(a->text, b->text) == 0 && same_logo;
 }
 
 /* The theme in arena when the cache is full: the heap strings move into the arena. */
@@ -207,6 +214,7 @@ static const struct grantd_theme *uncached(struct grantd_theme *t, struct grantd
 {
     struct grantd_theme *copy = grantd_arena_alloc(arena, sizeof(*copy));
     *copy = *t;
+    copy->logo_url = t->logo_url ? grantd_arena_strdup(arena, t->logo_url) : NULL;
     copy->style = grantd_arena_strdup(arena, t->style);
     copy->csp_plain = grantd_arena_strdup(arena, t->csp_plain);
     copy->csp_script = grantd_arena_strdup(arena, t->csp_script);
@@ -229,6 +237,8 @@ const struct grantd_theme *grantd_theme_get(const struct grantd_profile *profile
     if (!found && cache_count < GRANTD_THEME_CACHE_MAX) {
         struct grantd_theme *t = grantd_xmalloc(sizeof(*t));
         *t = want;
+        /* the cache outlives the configuration the URL came from */
+        t->logo_url = want.logo_url ? grantd_xstrdup(want.logo_url) : NULL;
         theme_build(t);
         cache[cache_count++] = t;
         found = t;

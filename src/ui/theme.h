@@ -5,8 +5,9 @@
  * The colours enter the one inline stylesheet as CSS custom properties in a `:root{...}`
  * rule before the fixed rules; the values were checked as #rrggbb when the configuration
  * was loaded (core/config_check.c), and are checked again here, so no other byte can reach
- * the stylesheet. The stylesheet's SHA-256 is in the CSP, so a theme's CSP is computed
- * per theme: once, cached by its colours (not by issuer, so a reloaded issuer with the same
+ * the stylesheet. A logo is an image at one URL (profile.branding.logo_url, checked at load
+ * to be a valid CSP source): img-src names exactly that URL, else img-src is 'none'. The stylesheet's SHA-256 is in the CSP, so a theme's CSP is computed
+ * per theme: once, cached by its colours and logo URL (not by issuer, so a reloaded issuer with the same
  * colours shares it), under a mutex. Cached themes live until exit; there are at most
  * GRANTD_THEME_CACHE_MAX of them, and a theme past that is built into the request's arena.
  * Not here: the frame's markup (ui/layout.h), texts and languages (ui/i18n.h). */
@@ -29,6 +30,7 @@
 
 struct grantd_theme {
     char primary[8], background[8], text[8];
+    const char *logo_url;     /* the image the pages show, which img-src names; NULL: none */
     const char *style;        /* the inline stylesheet's bytes, exactly as hashed */
     size_t style_len;
     const char *csp_plain;    /* CSP of a page without script */

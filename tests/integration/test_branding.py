@@ -1,8 +1,8 @@
 """Each provider's look (issue 13 item 5), over HTTP as a browser sends it: a profile's
-product name, colours and texts appear on the login, consent, error, landing and account
+product name, logo, colours and texts appear on the login, consent, error, landing and account
 pages; `ui_locales` and `Accept-Language` pick the page's language (first the one, then the
 other, then the issuer's default), carried through the login form to the consent page;
-the CSP still pins exactly the inline stylesheet of the theme; and a colour that is not
+the CSP still pins exactly the inline stylesheet of the theme and the logo's one URL; and a colour that is not
 #rrggbb (a CSS injection) is refused when the configuration loads.
 
 Chromium's view of a branded login and consent page (1280 and 390 px) is in
@@ -10,6 +10,8 @@ test_browser.py."""
 import base64
 import hashlib
 import re
+
+import requests
 
 from flow import Agent, authorize_url, hidden, make_client, make_user, PASSWORD
 from test_account import HTML, text_of
@@ -153,3 +155,24 @@ def test_a_colour_that_is_not_rrggbb_is_refused(tmp_path):
     assert p.returncode == 2 and "is not a language grantd ships" in p.stderr, p.stderr
     p = serve_fails(tmp_path, 'profile = { branding = { texts = { de = { nope = "x"; }; }; }; };\n')
     assert p.returncode == 2 and "unknown text 'nope'" in p.stderr, p.stderr
+
+
+def test_a_logo_is_pinned_by_its_exact_url(make_server):
+    srv = make_server(config_text="""
+profile = { branding = {
+  product_name = "Acme Pay";
+  logo_url = "https://cdn.acme.example/brand/logo.png";
+}; };
+""")
+    r = requests.get(srv.url + "/", headers=HTML, timeout=10)
+    assert r.status_code == 200
+    assert ('<p class="brand" id="brand"><img class="logo" '
+            'src="https://cdn.acme.example/brand/logo.png" alt="Acme Pay"></p>') in r.text
+    csp = r.headers["Content-Security-Policy"]
+    # exactly that image and nothing else: no origin, no directory, no wildcard
+    assert "; img-src https://cdn.acme.example/brand/logo.png;" in csp, csp
+    assert "*" not in csp and "data:" not in csp
+    for bad in ("https://cdn.acme.example/", "https://cdn.acme.example/l.png; script-src *",
+                "http://cdn.acme.example/logo.png"):
+        p = serve_fails(srv.workdir, 'profile = { branding = { logo_url = "%s"; }; };\n' % bad)
+        assert p.returncode == 2 and "logo_url must be https://" in p.stderr, (bad, p.stderr)

@@ -128,6 +128,35 @@ static void test_color_check(void **state)
     assert_non_null(grantd_cfgchk_product_name("a\nb"));
 }
 
+static void test_logo_url_check(void **state)
+{
+    (void)state;
+    assert_null(grantd_config_check_logo_url("https://cdn.acme.example/brand/logo-2.png"));
+    assert_null(grantd_config_check_logo_url("https://cdn.acme.example:8443/l%20o.svg"));
+    assert_null(grantd_config_check_logo_url("http://127.0.0.1:9000/logo.png"));
+    assert_null(grantd_config_check_logo_url("http://localhost/logo.png"));
+    /* what would widen or break the CSP's img-src, or leave the attribute */
+    const char *bad[] = {
+        "http://cdn.acme.example/logo.png",      /* plain http off loopback */
+        "http://127.0.0.1.evil.example/x.png",
+        "https://cdn.acme.example",               /* no path: the whole origin */
+        "https://cdn.acme.example/",              /* a directory: everything under it */
+        "https://*.acme.example/logo.png",
+        "https://cdn.acme.example/logo.png?v=2",  /* CSP ignores queries */
+        "https://cdn.acme.example/logo.png#x",
+        "https://cdn.acme.example/a.png; script-src *",
+        "https://cdn.acme.example/a.png,https://evil.example/",
+        "https://user@cdn.acme.example/logo.png",
+        "https://cdn.acme.example/\"onerror=\"x",
+        "data:image/png;base64,AAAA",
+        "https://cdn.acme.example:/logo.png",
+        "",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (!grantd_config_check_logo_url(bad[i]))
+            fail_msg("accepted %s", bad[i]);
+}
+
 static void test_theme_cache(void **state)
 {
     (void)state;
@@ -152,6 +181,14 @@ static void test_theme_cache(void **state)
     assert_null(strstr(b->style, "evil"));
     p1.branding.primary_color = "#fde047"; /* light yellow: dark text on buttons */
     assert_non_null(strstr(grantd_theme_get(&p1, a)->style, "--on-p:#111827;"));
+    /* a logo: img-src names exactly its URL, and it is another theme */
+    p2.branding.logo_url = "https://cdn.acme.example/logo.png";
+    const struct grantd_theme *t3 = grantd_theme_get(&p2, a);
+    assert_ptr_not_equal(t3, t1);
+    assert_non_null(strstr(t3->csp_plain, "; img-src https://cdn.acme.example/logo.png;"));
+    assert_non_null(strstr(t1->csp_plain, "; img-src 'none';"));
+    p2.branding.logo_url = "https://cdn.acme.example/"; /* never loaded: no logo */
+    assert_ptr_equal(grantd_theme_get(&p2, a), t1);
     char hash[45];
     grantd_theme_hash(t1->style, t1->style_len, hash);
     assert_non_null(strstr(t1->csp_plain, hash));
@@ -168,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_catalog_and_overrides),
         cmocka_unit_test(test_every_shipped_text_is_there),
         cmocka_unit_test(test_color_check),
+        cmocka_unit_test(test_logo_url_check),
         cmocka_unit_test(test_theme_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

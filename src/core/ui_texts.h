@@ -10,74 +10,130 @@
 #ifndef GRANTD_CORE_UI_TEXTS_H
 #define GRANTD_CORE_UI_TEXTS_H
 
-#define GRANTD_UI_TEXTS(X)                                                                     \
-    X(sign_in_title, "Sign in")                                                                \
-    X(sign_in_pre, "to continue to ")                                                          \
-    X(sign_in_post, "")                                                                        \
-    X(the_application, "the application")                                                     \
-    X(username, "Username")                                                                    \
-    X(password, "Password")                                                                    \
-    X(sign_in_button, "Sign in")                                                               \
-    X(not_you, "Not you?")                                                                     \
-    X(use_another_account, "Use another account")                                              \
-    X(consent_title, "Authorize access")                                                       \
-    X(an_application, "An application")                                                       \
-    X(consent_heading_pre, "")                                                                 \
-    X(consent_heading_post, " wants to access your account")                                   \
-    X(no_permissions, "It asks for no specific permissions.")                                  \
-    X(permissions, "It asks for these permissions:")                                           \
-    X(signed_in_as, "Signed in as")                                                            \
-    X(account_word, "account")                                                                 \
-    X(not_you_sign_out, "Not you? Sign out")                                                   \
-    X(sent_to, "You will be sent to")                                                          \
-    X(code_instead, "You will get a code to copy into the application.")                       \
-    X(authorize_button, "Authorize")                                                           \
-    X(cancel_button, "Cancel")                                                                 \
-    X(code_title, "Authorization code")                                                        \
-    X(code_copy_pre, "Copy this code into ")                                                   \
-    X(code_copy_post, " to finish signing in.")                                                \
-    X(code_label, "Code")                                                                      \
-    X(copy_button, "Copy")                                                                     \
-    X(copied, "Copied.")                                                                       \
-    X(copy_manual, "Code selected. Press Ctrl+C (Cmd+C on a Mac) to copy it.")                 \
-    X(code_expires_pre, "This code expires in ")                                               \
-    X(code_expires_post, " and works once.")                                                   \
-    X(second, "second")                                                                        \
-    X(seconds, "seconds")                                                                      \
-    X(minutes, "minutes")                                                                      \
-    X(error_title, "Something went wrong")                                                     \
-    X(details, "Details for support:")                                                         \
-    X(too_large_title, "Request too large")                                                    \
-    X(too_large_text, "The request is too large to display. Go back to the application and "   \
-                      "try again.")                                                            \
-    X(account_title, "Your account")                                                           \
-    X(authorized_heading, "Applications you have authorized")                                  \
-    X(no_grants, "No application can use your account. When you authorize one, it is listed " \
-                 "here and you can revoke it.")                                                \
-    X(grants_intro, "Each one can use your account with the permissions listed. Revoking "     \
-                    "signs it out at once; it must ask you again.")                            \
-    X(authorized_since, "Authorized since")                                                    \
-    X(no_specific_permissions, "No specific permissions.")                                     \
-    X(revoke_button, "Revoke access")                                                          \
-    X(sign_out_button, "Sign out")                                                             \
-    X(account_sign_in_sub, "to see and manage the applications that can use your account")   \
-    X(unknown_date, "an unknown date")                                                         \
-    X(date_day_suffix, "")                                                                     \
-    X(month_1, "January") X(month_2, "February") X(month_3, "March") X(month_4, "April")      \
-    X(month_5, "May") X(month_6, "June") X(month_7, "July") X(month_8, "August")               \
-    X(month_9, "September") X(month_10, "October") X(month_11, "November")                    \
-    X(month_12, "December")                                                                    \
-    X(landing_title, "Sign-in service")                                                        \
-    X(landing_what, "This service signs you in to applications and asks before they use your " \
-                    "account. Applications bring you here when you sign in; there is nothing " \
-                    "to do on this page.")                                                     \
-    X(landing_next, "You can see which applications can use your account, and stop any of "   \
-                    "them.")                                                                   \
-    X(go_to_account, "Go to your account")                                                     \
-    X(not_found_title, "Page not found")                                                       \
-    X(not_found_what, "There is no page at this address.")                                     \
-    X(not_found_next, "If you followed a link from an application, go back to it and try "     \
-                      "again.")
+#define GRANTD_UI_TEXTS(X)                                                                       \
+    X(sign_in_title, "Sign in")                                                                  \
+    X(sign_in_pre, "to continue to ")                                                            \
+    X(sign_in_post, "")                                                                          \
+    X(the_application, "the application")                                                        \
+    X(username, "Username")                                                                      \
+    X(password, "Password")                                                                      \
+    X(sign_in_button, "Sign in")                                                                 \
+    X(not_you, "Not you?")                                                                       \
+    X(use_another_account, "Use another account")                                                \
+    X(consent_title, "Authorize access")                                                         \
+    X(an_application, "An application")                                                          \
+    X(consent_heading_pre, "")                                                                   \
+    X(consent_heading_post, " wants to access your account")                                     \
+    X(no_permissions, "It asks for no specific permissions.")                                    \
+    X(permissions, "It asks for these permissions:")                                             \
+    X(signed_in_as, "Signed in as")                                                              \
+    X(account_word, "account")                                                                   \
+    X(not_you_sign_out, "Not you? Sign out")                                                     \
+    X(sent_to, "You will be sent to")                                                            \
+    X(code_instead, "You will get a code to copy into the application.")                         \
+    X(authorize_button, "Authorize")                                                             \
+    X(cancel_button, "Cancel")                                                                   \
+    X(code_title, "Authorization code")                                                          \
+    X(code_copy_pre, "Copy this code into ")                                                     \
+    X(code_copy_post, " to finish signing in.")                                                  \
+    X(code_label, "Code")                                                                        \
+    X(copy_button, "Copy")                                                                       \
+    X(copied, "Copied.")                                                                         \
+    X(copy_manual, "Code selected. Press Ctrl+C (Cmd+C on a Mac) to copy it.")                   \
+    X(code_expires_pre, "This code expires in ")                                                 \
+    X(code_expires_post, " and works once.")                                                     \
+    X(second, "second")                                                                          \
+    X(seconds, "seconds")                                                                        \
+    X(minutes, "minutes")                                                                        \
+    X(error_title, "Something went wrong")                                                       \
+    X(details, "Details for support:")                                                           \
+    X(too_large_title, "Request too large")                                                      \
+    X(too_large_text, "The request is too large to display. Go back to the application "         \
+                      "and try again.")                                                          \
+    X(account_title, "Your account")                                                             \
+    X(authorized_heading, "Applications you have authorized")                                    \
+    X(no_grants, "No application can use your account. When you authorize one, it is "           \
+                 "listed here and you can revoke it.")                                           \
+    X(grants_intro, "Each one can use your account with the permissions listed. "                \
+                    "Revoking signs it out at once; it must ask you again.")                     \
+    X(authorized_since, "Authorized since")                                                      \
+    X(no_specific_permissions, "No specific permissions.")                                       \
+    X(revoke_button, "Revoke access")                                                            \
+    X(sign_out_button, "Sign out")                                                               \
+    X(account_sign_in_sub, "to see and manage the applications that can use your "               \
+                           "account")                                                            \
+    X(unknown_date, "an unknown date")                                                           \
+    X(date_day_suffix, "")                                                                       \
+    X(month_1, "January")                                                                        \
+    X(month_2, "February")                                                                       \
+    X(month_3, "March")                                                                          \
+    X(month_4, "April")                                                                          \
+    X(month_5, "May")                                                                            \
+    X(month_6, "June")                                                                           \
+    X(month_7, "July")                                                                           \
+    X(month_8, "August")                                                                         \
+    X(month_9, "September")                                                                      \
+    X(month_10, "October")                                                                       \
+    X(month_11, "November")                                                                      \
+    X(month_12, "December")                                                                      \
+    X(landing_title, "Sign-in service")                                                          \
+    X(landing_what, "This service signs you in to applications and asks before they "            \
+                    "use your account. Applications bring you here when you sign in; "           \
+                    "there is nothing to do on this page.")                                      \
+    X(landing_next, "You can see which applications can use your account, and stop any "         \
+                    "of them.")                                                                  \
+    X(go_to_account, "Go to your account")                                                       \
+    X(not_found_title, "Page not found")                                                         \
+    X(not_found_what, "There is no page at this address.")                                       \
+    X(not_found_next, "If you followed a link from an application, go back to it and "           \
+                      "try again.")                                                              \
+    X(enter_credentials, "Enter your username and password.")                                    \
+    X(credentials_incorrect, "The username or password is incorrect.")                           \
+    X(form_expired, "This form has expired. Please sign in again.")                              \
+    X(session_ended, "Your session has ended. Sign in again.")                                   \
+    X(choose_application, "Choose an application to revoke.")                                    \
+    X(not_your_application, "That application is not among those you have authorized.")          \
+    X(revoked_pre, "")                                                                           \
+    X(revoked_post, " can no longer use your account.")                                          \
+    X(signed_out, "You are signed out.")                                                         \
+    X(form_unreadable_title, "The form could not be read")                                       \
+    X(choose_decision, "Choose Authorize or Cancel.")                                            \
+    X(account_retry, "Open your account page again and retry.")                                  \
+    X(page_expired_title, "This page has expired")                                               \
+    X(page_expired_what, "For your safety, this page only works for a limited time, in "         \
+                         "the browser window it was opened in.")                                 \
+    X(page_expired_next, "Go back to the application and start signing in again.")               \
+    X(account_expired_what, "For your safety, this page only works for a limited time, "         \
+                            "in the browser window it was opened in. Nothing was changed.")      \
+    X(account_expired_next, "Open your account page again and repeat what you wanted "           \
+                            "to do.")                                                            \
+    X(denied_title, "You did not allow access")                                                  \
+    X(denied_what, "You chose Cancel, so the application cannot use your account. "              \
+                   "Nothing was shared with it.")                                                \
+    X(denied_next, "You can close this page. If you change your mind, start again from "         \
+                   "the application.")                                                           \
+    X(request_failed_title, "This request can't be completed")                                   \
+    X(request_failed_pre, "")                                                                    \
+    X(request_failed_post, " asked for something this service cannot give it.")                  \
+    X(the_application_subject, "The application")                                                \
+    X(app_support_next, "Go back to the application and try again. If it keeps "                 \
+                        "happening, contact the application's support.")                         \
+    X(unknown_client_title, "We don't recognise the application that sent you here")             \
+    X(unknown_client_what, "The link you followed does not name an application this "            \
+                           "service knows, or the application has been switched off.")           \
+    X(bad_redirect_title, "This sign-in link can't be used")                                     \
+    X(bad_redirect_what, "The application asked to send you back to an address it has "          \
+                         "not registered. To keep your account safe, signing in stopped "        \
+                         "here.")                                                                \
+    X(busy_title, "We are busy right now")                                                       \
+    X(busy_what, "The service has too much to do at this moment.")                               \
+    X(internal_title, "Something went wrong on our side")                                        \
+    X(internal_what, "The service could not finish what you asked. It is not something "         \
+                     "you did.")                                                                 \
+    X(wait_and_retry, "Wait a moment, then go back and try again.")
+
+/* Texts the protocol side (oauth/) shows on these pages, through grantd_ui_say (ui/pages.h),
+ * are rows of the same list, from enter_credentials on. */
 
 /* The languages grantd ships page texts for (ui/i18n.c): what profile.branding.languages
  * may list, NULL-terminated. A profile's texts override these, they add no language. */

@@ -146,12 +146,12 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
     struct grantd_web_session next;
     int ok = 0;
     if (!username || !password)
-        return show_login(req, resp, v, 400, NULL, "Enter your username and password.");
+        return show_login(req, resp, v, 400, NULL, grantd_ui_say(req, GRANTD_T_enter_credentials));
     grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok);
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "page", "account");
-        return show_login(req, resp, v, 401, NULL, "The username or password is incorrect.");
+        return show_login(req, resp, v, 401, NULL, grantd_ui_say(req, GRANTD_T_credentials_incorrect));
     }
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
         rc = grantd_web_session_start(req, resp, &v->s, u.id, &next);
@@ -169,9 +169,9 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
     const char *client_id = grantd_params_value(&req->form, "client_id");
     struct grantd_client cl;
     if (!v->logged_in)
-        return show_login(req, resp, v, 403, NULL, "Your session has ended. Sign in again.");
+        return show_login(req, resp, v, 403, NULL, grantd_ui_say(req, GRANTD_T_session_ended));
     if (!client_id || !*client_id)
-        return show_account(req, resp, v, 400, NULL, "Choose an application to revoke.");
+        return show_account(req, resp, v, 400, NULL, grantd_ui_say(req, GRANTD_T_choose_application));
     grantd_rc rc = grantd_store_client_get(req->app->store, req->arena, req->iss->tenant,
                                            client_id, &cl);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
@@ -181,14 +181,15 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
                                      req->app->now());
     if (rc == GRANTD_ENOTFOUND)
         return show_account(req, resp, v, 404, NULL,
-                            "That application is not among those you have authorized.");
+                            grantd_ui_say(req, GRANTD_T_not_your_application));
     if (rc != GRANTD_OK)
         return rc;
     grantd_log(GRANTD_LOG_INFO, "consent_revoked", "{s:s,s:s,s:s}", "request_id",
                req->request_id, "client_id", client_id, "user_id", v->u.id);
     return show_account(req, resp, v, 200,
-                        grantd_arena_printf(req->arena, "%s can no longer use your account.",
-                                            name),
+                        grantd_arena_printf(req->arena, "%s%s%s",
+                                            grantd_ui_say(req, GRANTD_T_revoked_pre), name,
+                                            grantd_ui_say(req, GRANTD_T_revoked_post)),
                         NULL);
 }
 
@@ -198,7 +199,7 @@ static grantd_rc sign_out(struct grantd_request *req, struct grantd_response *re
     if (v->logged_in)
         grantd_log(GRANTD_LOG_INFO, "logout", "{s:s,s:s,s:s}", "request_id", req->request_id,
                    "page", "account", "user_id", v->u.id);
-    return show_login(req, resp, v, 200, "You are signed out.", NULL);
+    return show_login(req, resp, v, 200, grantd_ui_say(req, GRANTD_T_signed_out), NULL);
 }
 
 /* A form from another session, an expired one, or none: nothing is done. */
@@ -207,15 +208,14 @@ static grantd_rc expired(struct grantd_request *req, struct grantd_response *res
 {
     if (action && strcmp(action, "login") == 0)
         return show_login(req, resp, v, 403, NULL,
-                          "This form has expired. Please sign in again.");
+                          grantd_ui_say(req, GRANTD_T_form_expired));
     struct grantd_ui_problem page = {
-        .title = "This page has expired",
-        .what = "For your safety, this page only works for a limited time, in the browser "
-                "window it was opened in. Nothing was changed.",
-        .next = "Open your account page again and repeat what you wanted to do.",
+        .title = grantd_ui_say(req, GRANTD_T_page_expired_title),
+        .what = grantd_ui_say(req, GRANTD_T_account_expired_what),
+        .next = grantd_ui_say(req, GRANTD_T_account_expired_next),
         .detail = "403 csrf: the form's token does not match the session",
         .link = v->url,
-        .link_text = "Go to your account",
+        .link_text = grantd_ui_say(req, GRANTD_T_go_to_account),
     };
     grantd_ui_problem_page(req, resp, 403, &page);
     return GRANTD_OK;
@@ -226,8 +226,8 @@ static grantd_rc account_post(struct grantd_request *req, struct grantd_response
 {
     if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
         grantd_params_first_repeated(&req->form))
-        return grantd_refuse_page(no, 400, "The form could not be read",
-                                  "Open your account page again and retry.");
+        return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
+                                  grantd_ui_say(req, GRANTD_T_account_retry));
     struct visit v;
     grantd_rc rc = visit_load(req, &v);
     if (rc != GRANTD_OK)
@@ -242,8 +242,8 @@ static grantd_rc account_post(struct grantd_request *req, struct grantd_response
         return revoke(req, resp, &v);
     if (action && strcmp(action, "signout") == 0)
         return sign_out(req, resp, &v);
-    return grantd_refuse_page(no, 400, "The form could not be read",
-                              "Open your account page again and retry.");
+    return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
+                              grantd_ui_say(req, GRANTD_T_account_retry));
 }
 
 void grantd_account_post_endpoint(struct grantd_request *req, struct grantd_response *resp)

@@ -149,7 +149,8 @@ grantd_rc grantd_flow_read_form(struct grantd_request *req, struct grantd_respon
     else if (grantd_params_first_repeated(&req->form))
         why = "The form carries a field twice.";
     if (why)
-        return grantd_refuse_page(no, 400, "The form could not be read", why);
+        return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
+                                  why);
     grantd_rc rc = grantd_authz_validate(req, grantd_params_value(&req->form, "request"), a);
     if (rc == GRANTD_OK && a->outcome != GRANTD_AUTHZ_VALID)
         grantd_authz_answer_invalid(req, resp, a);

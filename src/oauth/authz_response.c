@@ -37,21 +37,20 @@ static void error_page(struct grantd_request *req, struct grantd_response *resp,
                        const struct grantd_authz *a, const char *name, const char *description)
 {
     struct grantd_ui_problem v = {
-        .title = "This request can't be completed",
-        .what = grantd_arena_printf(req->arena, "%s asked for something this service cannot "
-                                                "give it.",
-                                    a->client.name && *a->client.name ? a->client.name
-                                                                       : "The application"),
-        .next = "Go back to the application and try again. If it keeps happening, contact "
-                "the application's support.",
+        .title = grantd_ui_say(req, GRANTD_T_request_failed_title),
+        .what = grantd_arena_printf(req->arena, "%s%s%s",
+                                    grantd_ui_say(req, GRANTD_T_request_failed_pre),
+                                    a->client.name && *a->client.name
+                                        ? a->client.name
+                                        : grantd_ui_say(req, GRANTD_T_the_application_subject),
+                                    grantd_ui_say(req, GRANTD_T_request_failed_post)),
+        .next = grantd_ui_say(req, GRANTD_T_app_support_next),
         .detail = grantd_arena_printf(req->arena, "%s: %s", name, description),
     };
     if (strcmp(name, "access_denied") == 0) {
-        v.title = "You did not allow access";
-        v.what = "You chose Cancel, so the application cannot use your account. Nothing was "
-                 "shared with it.";
-        v.next = "You can close this page. If you change your mind, start again from the "
-                 "application.";
+        v.title = grantd_ui_say(req, GRANTD_T_denied_title);
+        v.what = grantd_ui_say(req, GRANTD_T_denied_what);
+        v.next = grantd_ui_say(req, GRANTD_T_denied_next);
         v.detail = name;
     }
     grantd_ui_problem_page(req, resp, strcmp(name, "access_denied") == 0 ? 403 : 400, &v);
@@ -80,17 +79,14 @@ void grantd_authz_answer_invalid(struct grantd_request *req, struct grantd_respo
         return;
     }
     struct grantd_ui_problem v = {
-        .title = "We don't recognise the application that sent you here",
-        .what = "The link you followed does not name an application this service knows, or "
-                "the application has been switched off.",
-        .next = "Go back to the application and try again. If it keeps happening, contact "
-                "the application's support.",
+        .title = grantd_ui_say(req, GRANTD_T_unknown_client_title),
+        .what = grantd_ui_say(req, GRANTD_T_unknown_client_what),
+        .next = grantd_ui_say(req, GRANTD_T_app_support_next),
         .detail = grantd_arena_printf(req->arena, "invalid_client: %s", a->why),
     };
     if (a->bad_redirect) {
-        v.title = "This sign-in link can't be used";
-        v.what = "The application asked to send you back to an address it has not "
-                 "registered. To keep your account safe, signing in stopped here.";
+        v.title = grantd_ui_say(req, GRANTD_T_bad_redirect_title);
+        v.what = grantd_ui_say(req, GRANTD_T_bad_redirect_what);
         v.detail = grantd_arena_printf(req->arena, "invalid_request (redirect_uri): %s",
                                        a->why);
     }

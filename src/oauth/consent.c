@@ -71,8 +71,8 @@ static grantd_rc decide(struct grantd_request *req, struct grantd_response *resp
     if (decision && strcmp(decision, "signout") == 0)
         return sign_out(req, resp, a, s);
     if (!decision || strcmp(decision, "authorize") != 0)
-        return grantd_refuse_page(no, 400, "The form could not be read",
-                                  "Choose Authorize or Cancel.");
+        return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
+                                  grantd_ui_say(req, GRANTD_T_choose_decision));
     grantd_rc rc = remember(req, a, u->id);
     if (rc == GRANTD_OK)
         grantd_authz_issue_code(req, resp, a, u->id, s->rec.auth_time);
@@ -93,11 +93,10 @@ static grantd_rc consent(struct grantd_request *req, struct grantd_response *res
         return GRANTD_OK;
     }
     if (!grantd_web_session_csrf_ok(&s, grantd_params_value(&req->form, "csrf"))) {
-        grantd_rc rc2 = grantd_refuse_page(no, 403, "This page has expired",
-                                           "For your safety, this page only works for a "
-                                           "limited time, in the browser window it was "
-                                           "opened in.");
-        no->page_next = "Go back to the application and start signing in again.";
+        grantd_rc rc2 = grantd_refuse_page(
+            no, 403, grantd_ui_say(req, GRANTD_T_page_expired_title),
+            grantd_ui_say(req, GRANTD_T_page_expired_what));
+        no->page_next = grantd_ui_say(req, GRANTD_T_page_expired_next);
         no->page_detail = "403 csrf: the form's token does not match the session";
         return rc2;
     }

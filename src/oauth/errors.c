@@ -91,11 +91,9 @@ void grantd_oauth_internal(struct grantd_request *req, struct grantd_response *r
                req->request_id, "path", req->path, "error", grantd_strerror(rc));
     int busy = rc == GRANTD_EBUSY;
     struct grantd_ui_problem v = {
-        .title = busy ? "We are busy right now" : "Something went wrong on our side",
-        .what = busy ? "The service has too much to do at this moment."
-                     : "The service could not finish what you asked. It is not something you "
-                       "did.",
-        .next = "Wait a moment, then go back and try again.",
+        .title = grantd_ui_say(req, busy ? GRANTD_T_busy_title : GRANTD_T_internal_title),
+        .what = grantd_ui_say(req, busy ? GRANTD_T_busy_what : GRANTD_T_internal_what),
+        .next = grantd_ui_say(req, GRANTD_T_wait_and_retry),
         .detail = busy ? "503 temporarily_unavailable" : "500 server_error",
     };
     grantd_ui_problem_page(req, resp, busy ? 503 : 500, &v);

@@ -30,7 +30,7 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
     const char *username = grantd_params_value(&req->form, "username"), *password = grantd_params_value(&req->form, "password");
     if (!username || !password) {
         grantd_flow_show_login(req, resp, a, s, 400, username,
-                               "Enter your username and password.");
+                               grantd_ui_say(req, GRANTD_T_enter_credentials));
         return;
     }
     struct grantd_user u;
@@ -41,7 +41,7 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "client_id", a->client.id);
         grantd_flow_show_login(req, resp, a, s, 401, username,
-                               "The username or password is incorrect.");
+                               grantd_ui_say(req, GRANTD_T_credentials_incorrect));
         return;
     }
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
@@ -76,7 +76,7 @@ static grantd_rc login(struct grantd_request *req, struct grantd_response *resp,
     if (rc == GRANTD_OK)
         grantd_flow_show_login(req, resp, a, &fresh, 403,
                                grantd_params_value(&req->form, "username"),
-                               "This form has expired. Please sign in again.");
+                               grantd_ui_say(req, GRANTD_T_form_expired));
     return rc;
 }
 

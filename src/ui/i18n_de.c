@@ -32,7 +32,8 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_code_label] = "Code",
     [GRANTD_T_copy_button] = "Kopieren",
     [GRANTD_T_copied] = "Kopiert.",
-    [GRANTD_T_copy_manual] = "Code markiert. Drücken Sie Strg+C (Cmd+C auf einem Mac), um ihn zu kopieren.",
+    [GRANTD_T_copy_manual] = "Code markiert. Drücken Sie Strg+C (Cmd+C auf einem Mac), um "
+        "ihn zu kopieren.",
     [GRANTD_T_code_expires_pre] = "Dieser Code läuft in ",
     [GRANTD_T_code_expires_post] = " ab und gilt nur einmal.",
     [GRANTD_T_second] = "Sekunde",
@@ -41,16 +42,20 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_error_title] = "Etwas ist schiefgegangen",
     [GRANTD_T_details] = "Angaben für den Support:",
     [GRANTD_T_too_large_title] = "Anfrage zu groß",
-    [GRANTD_T_too_large_text] = "Die Anfrage ist zu groß, um sie anzuzeigen. Kehren Sie zur Anwendung zurück und versuchen Sie es erneut.",
+    [GRANTD_T_too_large_text] = "Die Anfrage ist zu groß, um sie anzuzeigen. Kehren Sie "
+        "zur Anwendung zurück und versuchen Sie es erneut.",
     [GRANTD_T_account_title] = "Ihr Konto",
     [GRANTD_T_authorized_heading] = "Anwendungen, denen Sie Zugriff erlaubt haben",
-    [GRANTD_T_no_grants] = "Keine Anwendung kann Ihr Konto nutzen. Wenn Sie einer den Zugriff erlauben, erscheint sie hier und Sie können ihn widerrufen.",
-    [GRANTD_T_grants_intro] = "Jede kann Ihr Konto mit den aufgeführten Berechtigungen nutzen. Ein Widerruf meldet sie sofort ab; sie muss Sie erneut fragen.",
+    [GRANTD_T_no_grants] = "Keine Anwendung kann Ihr Konto nutzen. Wenn Sie einer den "
+        "Zugriff erlauben, erscheint sie hier und Sie können ihn widerrufen.",
+    [GRANTD_T_grants_intro] = "Jede kann Ihr Konto mit den aufgeführten Berechtigungen "
+        "nutzen. Ein Widerruf meldet sie sofort ab; sie muss Sie erneut fragen.",
     [GRANTD_T_authorized_since] = "Erlaubt seit",
     [GRANTD_T_no_specific_permissions] = "Keine besonderen Berechtigungen.",
     [GRANTD_T_revoke_button] = "Zugriff widerrufen",
     [GRANTD_T_sign_out_button] = "Abmelden",
-    [GRANTD_T_account_sign_in_sub] = "um die Anwendungen zu sehen und zu verwalten, die Ihr Konto nutzen können",
+    [GRANTD_T_account_sign_in_sub] = "um die Anwendungen zu sehen und zu verwalten, die "
+        "Ihr Konto nutzen können",
     [GRANTD_T_unknown_date] = "einem unbekannten Datum",
     [GRANTD_T_date_day_suffix] = ".",
     [GRANTD_T_month_1] = "Januar",
@@ -66,10 +71,68 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_month_11] = "November",
     [GRANTD_T_month_12] = "Dezember",
     [GRANTD_T_landing_title] = "Anmeldedienst",
-    [GRANTD_T_landing_what] = "Dieser Dienst meldet Sie bei Anwendungen an und fragt, bevor sie Ihr Konto nutzen. Anwendungen bringen Sie zur Anmeldung hierher; auf dieser Seite ist nichts zu tun.",
-    [GRANTD_T_landing_next] = "Sie können sehen, welche Anwendungen Ihr Konto nutzen können, und jede davon stoppen.",
+    [GRANTD_T_landing_what] = "Dieser Dienst meldet Sie bei Anwendungen an und fragt, "
+        "bevor sie Ihr Konto nutzen. Anwendungen bringen Sie zur Anmeldung "
+        "hierher; auf dieser Seite ist nichts zu tun.",
+    [GRANTD_T_landing_next] = "Sie können sehen, welche Anwendungen Ihr Konto nutzen "
+        "können, und jede davon stoppen.",
     [GRANTD_T_go_to_account] = "Zu Ihrem Konto",
     [GRANTD_T_not_found_title] = "Seite nicht gefunden",
     [GRANTD_T_not_found_what] = "Unter dieser Adresse gibt es keine Seite.",
-    [GRANTD_T_not_found_next] = "Wenn Sie einem Link aus einer Anwendung gefolgt sind, kehren Sie dorthin zurück und versuchen Sie es erneut.",
+    [GRANTD_T_not_found_next] = "Wenn Sie einem Link aus einer Anwendung gefolgt sind, "
+        "kehren Sie dorthin zurück und versuchen Sie es erneut.",
+    [GRANTD_T_enter_credentials] = "Geben Sie Ihren Benutzernamen und Ihr Passwort ein.",
+    [GRANTD_T_credentials_incorrect] = "Benutzername oder Passwort ist falsch.",
+    [GRANTD_T_form_expired] = "Dieses Formular ist abgelaufen. Bitte melden Sie sich erneut an.",
+    [GRANTD_T_session_ended] = "Ihre Sitzung ist beendet. Melden Sie sich erneut an.",
+    [GRANTD_T_choose_application] = "Wählen Sie eine Anwendung, deren Zugriff Sie "
+        "widerrufen möchten.",
+    [GRANTD_T_not_your_application] = "Diese Anwendung gehört nicht zu denen, denen Sie "
+        "Zugriff erlaubt haben.",
+    [GRANTD_T_revoked_pre] = "",
+    [GRANTD_T_revoked_post] = " kann Ihr Konto nicht mehr nutzen.",
+    [GRANTD_T_signed_out] = "Sie sind abgemeldet.",
+    [GRANTD_T_form_unreadable_title] = "Das Formular konnte nicht gelesen werden",
+    [GRANTD_T_choose_decision] = "Wählen Sie Erlauben oder Abbrechen.",
+    [GRANTD_T_account_retry] = "Öffnen Sie Ihre Kontoseite erneut und versuchen Sie es "
+        "noch einmal.",
+    [GRANTD_T_page_expired_title] = "Diese Seite ist abgelaufen",
+    [GRANTD_T_page_expired_what] = "Zu Ihrer Sicherheit funktioniert diese Seite nur eine "
+        "begrenzte Zeit und nur im Browserfenster, in dem sie geöffnet wurde.",
+    [GRANTD_T_page_expired_next] = "Kehren Sie zur Anwendung zurück und beginnen Sie die "
+        "Anmeldung erneut.",
+    [GRANTD_T_account_expired_what] = "Zu Ihrer Sicherheit funktioniert diese Seite nur "
+        "eine begrenzte Zeit und nur im Browserfenster, in dem sie geöffnet "
+        "wurde. Es wurde nichts geändert.",
+    [GRANTD_T_account_expired_next] = "Öffnen Sie Ihre Kontoseite erneut und wiederholen "
+        "Sie, was Sie tun wollten.",
+    [GRANTD_T_denied_title] = "Sie haben den Zugriff nicht erlaubt",
+    [GRANTD_T_denied_what] = "Sie haben Abbrechen gewählt, daher kann die Anwendung Ihr "
+        "Konto nicht nutzen. Es wurde nichts mit ihr geteilt.",
+    [GRANTD_T_denied_next] = "Sie können diese Seite schließen. Wenn Sie es sich anders "
+        "überlegen, beginnen Sie erneut in der Anwendung.",
+    [GRANTD_T_request_failed_title] = "Diese Anfrage kann nicht abgeschlossen werden",
+    [GRANTD_T_request_failed_pre] = "",
+    [GRANTD_T_request_failed_post] = " hat etwas verlangt, das dieser Dienst ihr nicht "
+        "geben kann.",
+    [GRANTD_T_the_application_subject] = "Die Anwendung",
+    [GRANTD_T_app_support_next] = "Kehren Sie zur Anwendung zurück und versuchen Sie es "
+        "erneut. Wenn es wieder passiert, wenden Sie sich an den Support der "
+        "Anwendung.",
+    [GRANTD_T_unknown_client_title] = "Wir kennen die Anwendung nicht, die Sie hierher "
+        "geschickt hat",
+    [GRANTD_T_unknown_client_what] = "Der Link, dem Sie gefolgt sind, nennt keine "
+        "Anwendung, die dieser Dienst kennt, oder die Anwendung wurde "
+        "abgeschaltet.",
+    [GRANTD_T_bad_redirect_title] = "Dieser Anmeldelink kann nicht verwendet werden",
+    [GRANTD_T_bad_redirect_what] = "Die Anwendung wollte Sie an eine Adresse "
+        "zurückschicken, die sie nicht registriert hat. Zum Schutz Ihres "
+        "Kontos wurde die Anmeldung hier beendet.",
+    [GRANTD_T_busy_title] = "Wir sind gerade ausgelastet",
+    [GRANTD_T_busy_what] = "Der Dienst hat in diesem Moment zu viel zu tun.",
+    [GRANTD_T_internal_title] = "Bei uns ist etwas schiefgegangen",
+    [GRANTD_T_internal_what] = "Der Dienst konnte Ihre Anfrage nicht abschließen. Es lag "
+        "nicht an Ihnen.",
+    [GRANTD_T_wait_and_retry] = "Warten Sie einen Moment, kehren Sie dann zurück und "
+        "versuchen Sie es erneut.",
 };

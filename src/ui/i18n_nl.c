@@ -32,7 +32,8 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_code_label] = "Code",
     [GRANTD_T_copy_button] = "Kopiëren",
     [GRANTD_T_copied] = "Gekopieerd.",
-    [GRANTD_T_copy_manual] = "Code geselecteerd. Druk op Ctrl+C (Cmd+C op een Mac) om hem te kopiëren.",
+    [GRANTD_T_copy_manual] = "Code geselecteerd. Druk op Ctrl+C (Cmd+C op een Mac) om hem "
+        "te kopiëren.",
     [GRANTD_T_code_expires_pre] = "Deze code verloopt over ",
     [GRANTD_T_code_expires_post] = " en werkt één keer.",
     [GRANTD_T_second] = "seconde",
@@ -41,16 +42,20 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_error_title] = "Er ging iets mis",
     [GRANTD_T_details] = "Gegevens voor de support:",
     [GRANTD_T_too_large_title] = "Verzoek te groot",
-    [GRANTD_T_too_large_text] = "Het verzoek is te groot om te tonen. Ga terug naar de toepassing en probeer het opnieuw.",
+    [GRANTD_T_too_large_text] = "Het verzoek is te groot om te tonen. Ga terug naar de "
+        "toepassing en probeer het opnieuw.",
     [GRANTD_T_account_title] = "Uw account",
     [GRANTD_T_authorized_heading] = "Toepassingen die u toegang hebt gegeven",
-    [GRANTD_T_no_grants] = "Geen enkele toepassing kan uw account gebruiken. Als u er een toegang geeft, staat ze hier en kunt u die intrekken.",
-    [GRANTD_T_grants_intro] = "Elk ervan kan uw account gebruiken met de vermelde rechten. Intrekken meldt haar meteen af; ze moet het u opnieuw vragen.",
+    [GRANTD_T_no_grants] = "Geen enkele toepassing kan uw account gebruiken. Als u er een "
+        "toegang geeft, staat ze hier en kunt u die intrekken.",
+    [GRANTD_T_grants_intro] = "Elk ervan kan uw account gebruiken met de vermelde rechten. "
+        "Intrekken meldt haar meteen af; ze moet het u opnieuw vragen.",
     [GRANTD_T_authorized_since] = "Toegang sinds",
     [GRANTD_T_no_specific_permissions] = "Geen specifieke rechten.",
     [GRANTD_T_revoke_button] = "Toegang intrekken",
     [GRANTD_T_sign_out_button] = "Afmelden",
-    [GRANTD_T_account_sign_in_sub] = "om de toepassingen te zien en te beheren die uw account kunnen gebruiken",
+    [GRANTD_T_account_sign_in_sub] = "om de toepassingen te zien en te beheren die uw "
+        "account kunnen gebruiken",
     [GRANTD_T_unknown_date] = "een onbekende datum",
     [GRANTD_T_date_day_suffix] = "",
     [GRANTD_T_month_1] = "januari",
@@ -66,10 +71,60 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_month_11] = "november",
     [GRANTD_T_month_12] = "december",
     [GRANTD_T_landing_title] = "Aanmeldservice",
-    [GRANTD_T_landing_what] = "Deze service meldt u aan bij toepassingen en vraagt het u voordat ze uw account gebruiken. Toepassingen brengen u hier wanneer u zich aanmeldt; op deze pagina hoeft u niets te doen.",
-    [GRANTD_T_landing_next] = "U kunt zien welke toepassingen uw account kunnen gebruiken, en elk ervan stoppen.",
+    [GRANTD_T_landing_what] = "Deze service meldt u aan bij toepassingen en vraagt het u "
+        "voordat ze uw account gebruiken. Toepassingen brengen u hier wanneer "
+        "u zich aanmeldt; op deze pagina hoeft u niets te doen.",
+    [GRANTD_T_landing_next] = "U kunt zien welke toepassingen uw account kunnen gebruiken, "
+        "en elk ervan stoppen.",
     [GRANTD_T_go_to_account] = "Naar uw account",
     [GRANTD_T_not_found_title] = "Pagina niet gevonden",
     [GRANTD_T_not_found_what] = "Op dit adres staat geen pagina.",
-    [GRANTD_T_not_found_next] = "Als u een link uit een toepassing volgde, ga daar dan terug en probeer het opnieuw.",
+    [GRANTD_T_not_found_next] = "Als u een link uit een toepassing volgde, ga daar dan "
+        "terug en probeer het opnieuw.",
+    [GRANTD_T_enter_credentials] = "Vul uw gebruikersnaam en wachtwoord in.",
+    [GRANTD_T_credentials_incorrect] = "De gebruikersnaam of het wachtwoord klopt niet.",
+    [GRANTD_T_form_expired] = "Dit formulier is verlopen. Meld u opnieuw aan.",
+    [GRANTD_T_session_ended] = "Uw sessie is afgelopen. Meld u opnieuw aan.",
+    [GRANTD_T_choose_application] = "Kies een toepassing om de toegang in te trekken.",
+    [GRANTD_T_not_your_application] = "Die toepassing hoort niet bij de toepassingen die u "
+        "toegang hebt gegeven.",
+    [GRANTD_T_revoked_pre] = "",
+    [GRANTD_T_revoked_post] = " kan uw account niet meer gebruiken.",
+    [GRANTD_T_signed_out] = "U bent afgemeld.",
+    [GRANTD_T_form_unreadable_title] = "Het formulier kon niet worden gelezen",
+    [GRANTD_T_choose_decision] = "Kies Toestaan of Annuleren.",
+    [GRANTD_T_account_retry] = "Open uw accountpagina opnieuw en probeer het nog eens.",
+    [GRANTD_T_page_expired_title] = "Deze pagina is verlopen",
+    [GRANTD_T_page_expired_what] = "Voor uw veiligheid werkt deze pagina maar een beperkte "
+        "tijd, en alleen in het browservenster waarin ze werd geopend.",
+    [GRANTD_T_page_expired_next] = "Ga terug naar de toepassing en begin opnieuw met aanmelden.",
+    [GRANTD_T_account_expired_what] = "Voor uw veiligheid werkt deze pagina maar een "
+        "beperkte tijd, en alleen in het browservenster waarin ze werd "
+        "geopend. Er is niets gewijzigd.",
+    [GRANTD_T_account_expired_next] = "Open uw accountpagina opnieuw en herhaal wat u "
+        "wilde doen.",
+    [GRANTD_T_denied_title] = "U hebt geen toegang gegeven",
+    [GRANTD_T_denied_what] = "U koos Annuleren, dus de toepassing kan uw account niet "
+        "gebruiken. Er is niets met haar gedeeld.",
+    [GRANTD_T_denied_next] = "U kunt deze pagina sluiten. Als u van gedachten verandert, "
+        "begin dan opnieuw vanuit de toepassing.",
+    [GRANTD_T_request_failed_title] = "Dit verzoek kan niet worden afgerond",
+    [GRANTD_T_request_failed_pre] = "",
+    [GRANTD_T_request_failed_post] = " vroeg iets wat deze dienst haar niet kan geven.",
+    [GRANTD_T_the_application_subject] = "De toepassing",
+    [GRANTD_T_app_support_next] = "Ga terug naar de toepassing en probeer het opnieuw. "
+        "Blijft het gebeuren, neem dan contact op met de support van de "
+        "toepassing.",
+    [GRANTD_T_unknown_client_title] = "We herkennen de toepassing niet die u hierheen stuurde",
+    [GRANTD_T_unknown_client_what] = "De link die u volgde noemt geen toepassing die deze "
+        "dienst kent, of de toepassing is uitgeschakeld.",
+    [GRANTD_T_bad_redirect_title] = "Deze aanmeldlink kan niet worden gebruikt",
+    [GRANTD_T_bad_redirect_what] = "De toepassing vroeg u terug te sturen naar een adres "
+        "dat ze niet heeft geregistreerd. Om uw account te beschermen is het "
+        "aanmelden hier gestopt.",
+    [GRANTD_T_busy_title] = "We hebben het nu erg druk",
+    [GRANTD_T_busy_what] = "De dienst heeft op dit moment te veel te doen.",
+    [GRANTD_T_internal_title] = "Er ging bij ons iets mis",
+    [GRANTD_T_internal_what] = "De dienst kon uw verzoek niet afronden. Het ligt niet aan u.",
+    [GRANTD_T_wait_and_retry] = "Wacht even, ga dan terug en probeer het opnieuw.",
 };

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "http/request.h"
+#include "ui/i18n.h"
 
 /* Fields every form carries back unchanged: the authorization request (the raw query string
  * of GET /authorize, re-validated on every POST) and the CSRF token bound to the session. */
@@ -113,6 +114,12 @@ struct grantd_ui_problem {
 /* The problem page with status (400, 403, 404, 500, ...). */
 void grantd_ui_problem_page(struct grantd_request *req, struct grantd_response *resp,
                             unsigned status, const struct grantd_ui_problem *v);
+
+/* A text of the catalog (ui/i18n.h) in the language the page for req is written in, with
+ * the issuer's wording: for the sentences the protocol side hands to the functions above
+ * (a failed sign-in, why a request was refused). Never NULL; static or configuration
+ * storage. */
+const char *grantd_ui_say(struct grantd_request *req, enum grantd_text id);
 
 /* ---- ui/account.c ---- */
 

@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "http/app.h"
 #include "http/params.h"
+#include "ui/pages.h"
 
 /* System font, a centred card at most 26rem wide, text contrast ≥ 7:1 with grantd's own
  * colours (WCAG AAA; control borders ≥ 4.5:1), a 3 px focus ring on everything focusable,
@@ -303,4 +304,11 @@ void grantd_ui_look_get(struct grantd_request *req, struct grantd_ui_look *look)
                                       grantd_request_header(req, "accept-language"),
                                       p ? p->branding.languages : NULL);
     look->theme = grantd_theme_get(p, req->arena);
+}
+
+const char *grantd_ui_say(struct grantd_request *req, enum grantd_text id)
+{
+    struct grantd_ui_look look;
+    grantd_ui_look_get(req, &look);
+    return grantd_ui_t(&look, id);
 }

@@ -103,6 +103,7 @@ def test_the_language_follows_the_request_through_login_to_consent(make_server):
                                 "csrf": hidden(r.text, "csrf"),
                                 "username": "alice", "password": "wrong"})
     assert bad.status_code == 401 and lang(bad) == "de", bad.text[:300]
+    assert "Benutzername oder Passwort ist falsch." in text_of(bad.text)
     ok = agent.login(r)
     assert ok.status_code == 303
     consent = agent.get(ok.headers["Location"])
@@ -128,7 +129,8 @@ def test_error_landing_and_account_pages_are_branded(make_server):
     for path, status, words in (("/", 200, "Anmeldedienst"),
                                 ("/nowhere", 404, "Seite nicht gefunden"),
                                 ("/account", 200, "Anmelden"),
-                                ("/authorize?client_id=nobody", 400, "Acme Pay")):
+                                ("/authorize?client_id=nobody", 400,
+                                 "Wir kennen die Anwendung nicht")):
         r = agent.get(srv.url + path)
         assert r.status_code == status, (path, r.status_code, r.text[:300])
         assert lang(r) == "de" and "Acme Pay" in r.text and words in text_of(r.text), path

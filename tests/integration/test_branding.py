@@ -10,9 +10,12 @@ test_browser.py."""
 import base64
 import hashlib
 import re
+from urllib.parse import urlencode
 
 import requests
 
+
+from conftest import create_client
 from flow import Agent, authorize_url, hidden, make_client, make_user, PASSWORD
 from test_account import HTML, text_of
 from test_config_and_logs import serve_fails
@@ -178,3 +181,27 @@ profile = { branding = {
                 "http://cdn.acme.example/logo.png"):
         p = serve_fails(srv.workdir, 'profile = { branding = { logo_url = "%s"; }; };\n' % bad)
         assert p.returncode == 2 and "logo_url must be https://" in p.stderr, (bad, p.stderr)
+
+
+def test_shipped_profiles_carry_their_names_and_apruves_wording(make_server):
+    from test_profiles import profile
+    srv = make_server(config_text=profile("apruve"))
+    make_user(srv)
+    client = create_client(srv, "--name", "Spacely Sprockets", "--redirect-uri",
+                           "https://spacelysprockets.com/oauth_callback")
+    agent = Agent(srv)
+    r = agent.get(srv.url + "/oauth2/authorize?" + urlencode({
+        "client_id": client["client_id"], "response_type": "code",
+        "redirect_uri": "https://spacelysprockets.com/oauth_callback", "state": "s"}))
+    assert r.status_code == 200 and "<title>Sign in \u2013 Apruve</title>" in r.text
+    r = agent.get(agent.login(r).headers["Location"])
+    words = text_of(r.text)
+    # the guide: the customer authorizes the merchant "to place orders on their behalf",
+    # with "options to Authorize or Cancel"
+    assert "Spacely Sprockets wants to place orders on your behalf" in words, words
+    assert "Authorize" in words and "Cancel" in words
+    for name, product in (("billit", "Billit"), ("apicbase", "Apicbase"),
+                          ("procurios", "Procurios")):
+        p = make_server(config_text=profile(name))
+        page = requests.get(p.url + "/", headers=HTML, timeout=10)
+        assert page.status_code == 200 and f'id="brand">{product}</p>' in page.text, name

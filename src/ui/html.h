@@ -3,6 +3,9 @@
  * There are exactly three ways to put bytes into a page:
  *   - grantd_html_lit:  markup written by us. It is a macro that only compiles with a string
  *                       literal, so a runtime value can never reach the page unescaped.
+ *                       (One caller writes grantd_html_markup_n directly: ui/layout.c, for
+ *                       the theme's stylesheet, which ui/theme.c builds from literal rules
+ *                       and #rrggbb colours only, and the constant copy script.)
  *   - grantd_html_text: a value in text content (between tags). & < > " ' are escaped.
  *   - grantd_html_attr: a whole attribute ` name="value"`, always double-quoted, with the
  *                       same set plus ` (old IE treated it as a quote) and CR/LF escaped.

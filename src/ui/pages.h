@@ -9,7 +9,14 @@
  *   Referrer-Policy: no-referrer, X-Content-Type-Options: nosniff, and
  *   Content-Security-Policy: default-src 'none'; style-src 'sha256-<inline style>';
  *     script-src 'sha256-<inline script>' (OOB page) or 'none' (all others);
- *     img-src 'none'; frame-ancestors 'none'; base-uri 'none'
+ *     img-src <the profile's logo_url> or 'none'; frame-ancestors 'none'; base-uri 'none'
+ * The inline style is the issuer's theme (ui/theme.h), so its hash is per theme.
+ *
+ * Pages are written in the language negotiated for the request (ui/i18n.h: ui_locales,
+ * Accept-Language, the issuer's default) with the issuer's product name, logo, colours and
+ * wording (profile.branding); every text of ours comes from the catalog. Values passed in
+ * (a client's name, a sentence from the caller) are shown as given: callers take their
+ * sentences from grantd_ui_say.
  * The CSP deliberately has no form-action: Chromium applies it to the redirect that follows
  * a POST, which would block the 303 to the client's redirect URI.
  *

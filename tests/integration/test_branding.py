@@ -16,7 +16,7 @@ import requests
 
 
 from conftest import create_client
-from flow import Agent, authorize_url, hidden, make_client, make_user, PASSWORD
+from flow import Agent, authorize_url, hidden, make_client, make_user
 from test_account import HTML, text_of
 from test_config_and_logs import serve_fails
 

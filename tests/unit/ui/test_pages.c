@@ -13,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include "core/config.h"
 #include "core/crypto.h"
+#include "http/app.h"
 #include "ui/pages.h"
 
 #define H_SCRIPT "<script>alert(1)</script>"
@@ -706,6 +708,47 @@ static void test_csp_is_computed_once(void **state)
     page_free(&b);
 }
 
+/* An issuer with branding (issue 13 item 5): the page is in the negotiated language, carries
+ * the escaped product name, and its CSP pins the theme's stylesheet, whose colours are the
+ * profile's. */
+static void test_branded_page(void **state)
+{
+    (void)state;
+    struct grantd_config cfg;
+    grantd_config_defaults(&cfg);
+    grantd_config_set(&cfg.profile.branding.product_name, H_SCRIPT);
+    grantd_config_set(&cfg.profile.branding.primary_color, "#0A7F3C");
+    static char *langs[] = {"nl", "de", NULL};
+    cfg.profile.branding.languages = langs;
+    struct grantd_issuer iss = {.url = "http://127.0.0.1", .prefix = "", .cfg = &cfg};
+    struct grantd_param hdr[] = {{"accept-language", "fr, de-AT;q=0.8, nl;q=0.5"}};
+    struct page p;
+    page_init(&p);
+    p.req.iss = &iss;
+    p.req.headers = (struct grantd_params){hdr, 1};
+    struct grantd_ui_login v = {.form = {"/login", "q", "c"}, .client_name = "Example App"};
+    grantd_ui_login_page(&p.req, &p.resp, 200, &v);
+    const char *b = p.resp.body;
+    assert_true(strncmp(b, "<!doctype html>\n<html lang=\"de\">\n", 33) == 0);
+    contains(b, "<title>Anmelden \xe2\x80\x93 &lt;script&gt;alert(1)&lt;/script&gt;</title>");
+    contains(b, "<p class=\"brand\" id=\"brand\">&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+    contains(b, "um mit Example App fortzufahren");
+    contains(b, "<style>:root{--p:#0a7f3c;--on-p:#ffffff;--bg:#f3f4f6;--fg:#111827}");
+    check_csp(b, header(&p.resp, "Content-Security-Policy"), 0);
+    check_markup(b);
+    /* grantd's own look keeps its own hash: the two CSPs differ */
+    struct page d;
+    page_init(&d);
+    grantd_ui_login_page(&d.req, &d.resp, 200, &v);
+    assert_string_not_equal(header(&d.resp, "Content-Security-Policy"),
+                            header(&p.resp, "Content-Security-Policy"));
+    contains(d.resp.body, "<html lang=\"en\">");
+    page_free(&d);
+    page_free(&p);
+    cfg.profile.branding.languages = NULL; /* static */
+    grantd_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -728,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_error_page_hostile),
         cmocka_unit_test(test_oversized_page_is_a_400),
         cmocka_unit_test(test_csp_is_computed_once),
+        cmocka_unit_test(test_branded_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,19 +126,13 @@ static const struct field api_error_fields[] = {
 
 /* profile.branding: the pages' look (issue 13 item 5) */
 static const struct field profile_branding_fields[] = {
-    {"product_name", FIELD_STRING, CFG_OFF(profile.branding.product_name), 0, 0, 0,
-     grantd_cfgchk_product_name, NULL},
-    {"logo_url", FIELD_STRING, CFG_OFF(profile.branding.logo_url), 0, 0, 0,
-     grantd_config_check_logo_url, NULL},
-    {"primary_color", FIELD_STRING, CFG_OFF(profile.branding.primary_color), 0, 0, 0,
-     grantd_cfgchk_color, NULL},
-    {"background_color", FIELD_STRING, CFG_OFF(profile.branding.background_color), 0, 0, 0,
-     grantd_cfgchk_color, NULL},
-    {"text_color", FIELD_STRING, CFG_OFF(profile.branding.text_color), 0, 0, 0,
-     grantd_cfgchk_color, NULL},
-    {"languages", FIELD_STRINGS, CFG_OFF(profile.branding.languages), 0,
-     GRANTD_UI_LANGUAGE_COUNT, 0, grantd_cfgchk_language, NULL},
-    {"texts", FIELD_TEXTS, 0, 0, 0, 0, NULL, NULL},
+    {"product_name", FIELD_STRING, CFG_OFF(profile.branding.product_name), 0, 0, 0, grantd_cfgchk_product_name, NULL},
+    {"logo_url", FIELD_STRING, CFG_OFF(profile.branding.logo_url), 0, 0, 0, grantd_config_check_logo_url, NULL},
+    {"primary_color", FIELD_STRING, CFG_OFF(profile.branding.primary_color), 0, 0, 0, grantd_cfgchk_color, NULL},
+    {"background_color", FIELD_STRING, CFG_OFF(profile.branding.background_color), 0, 0, 0, grantd_cfgchk_color, NULL},
+    {"text_color", FIELD_STRING, CFG_OFF(profile.branding.text_color), 0, 0, 0, grantd_cfgchk_color, NULL},
+    {"languages", FIELD_STRINGS, CFG_OFF(profile.branding.languages), 0, GRANTD_UI_LANGUAGE_COUNT, 0, grantd_cfgchk_language, NULL},
+    {"texts", FIELD_TEXTS, 0, 0, 0, 0, NULL, NULL}, /* config_branding.c */
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -272,15 +266,6 @@ static char **strings_copy(char *const *list)
     return copy;
 }
 
-static void texts_free(struct grantd_profile *p)
-{
-    for (size_t i = 0; i < p->branding.text_count; i++)
-        free(p->branding.texts[i].value);
-    free(p->branding.texts);
-    p->branding.texts = NULL;
-    p->branding.text_count = 0;
-}
-
 static void profile_free(struct grantd_profile *p)
 {
     free(p->name);
@@ -299,14 +284,7 @@ static void profile_free(struct grantd_profile *p)
         p->api_errors[i].content_type = p->api_errors[i].body = NULL;
     }
     p->name = p->token_body = p->token_type = p->access_token_format = NULL;
-    free(p->branding.product_name);
-    free(p->branding.logo_url);
-    free(p->branding.primary_color);
-    free(p->branding.background_color);
-    free(p->branding.text_color);
-    strings_free(&p->branding.languages);
-    texts_free(p);
-    memset(&p->branding, 0, sizeof(p->branding));
+    grantd_cfg_branding_free(p);
 }
 
 static char *str_copy(const char *s)
@@ -331,20 +309,7 @@ static void profile_copy(struct grantd_profile *dst, const struct grantd_profile
         dst->api_errors[i].content_type = str_copy(src->api_errors[i].content_type);
         dst->api_errors[i].body = str_copy(src->api_errors[i].body);
     }
-    dst->branding.product_name = str_copy(src->branding.product_name);
-    dst->branding.logo_url = str_copy(src->branding.logo_url);
-    dst->branding.primary_color = str_copy(src->branding.primary_color);
-    dst->branding.background_color = str_copy(src->branding.background_color);
-    dst->branding.text_color = str_copy(src->branding.text_color);
-    dst->branding.languages = strings_copy(src->branding.languages);
-    dst->branding.texts = src->branding.text_count
-                              ? grantd_xcalloc(src->branding.text_count,
-                                               sizeof(*dst->branding.texts))
-                              : NULL;
-    for (size_t i = 0; i < src->branding.text_count; i++) {
-        dst->branding.texts[i] = src->branding.texts[i];
-        dst->branding.texts[i].value = grantd_xstrdup(src->branding.texts[i].value);
-    }
+    grantd_cfg_branding_copy(dst, src);
 }
 
 void grantd_config_set(char **field, const char *value)
@@ -605,76 +570,18 @@ static grantd_rc load_strings(struct load_ctx *ctx, const config_setting_t *s,
     return GRANTD_OK;
 }
 
-/* The row of core/ui_texts.h named name, or -1. */
-static int ui_text_id(const char *name)
-{
-#define TEXT_NAME(id, english) #id,
-    static const char *const names[] = {GRANTD_UI_TEXTS(TEXT_NAME)};
-#undef TEXT_NAME
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (name && strcmp(names[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* One language's group of profile.branding.texts: NAME = "text"; for names of
- * core/ui_texts.h. A later setting of the same text replaces the earlier one. */
-static grantd_rc load_texts_lang(struct load_ctx *ctx, const config_setting_t *g)
-{
-    struct grantd_profile *p = &ctx->cfg->profile;
-    const char *lang = config_setting_name(g);
-    if (!lang || grantd_cfgchk_language(lang) || config_setting_type(g) != CONFIG_TYPE_GROUP)
-        return fail_at(ctx, g, "profile.branding.texts: '%s' must be a group named by a "
-                               "language grantd ships (en, de, nl): de = { NAME = \"...\"; };",
-                       lang ? lang : "");
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
-        int id = ui_text_id(config_setting_name(t));
-        if (id < 0)
-            return fail_at(ctx, t, "profile.branding.texts.%s: unknown text '%s' (the names "
-                                   "are in docs/grantd.1, BRANDING)", lang,
-                           config_setting_name(t));
-        const char *v = config_setting_get_string(t);
-        if (!v || strlen(v) > 1024)
-            return fail_at(ctx, t, "profile.branding.texts.%s.%s must be a string of at most "
-                                   "1024 bytes", lang, config_setting_name(t));
-        if (p->branding.text_count == GRANTD_UI_TEXT_OVERRIDES_MAX)
-            return fail_at(ctx, t, "profile.branding.texts: at most %d texts",
-                           GRANTD_UI_TEXT_OVERRIDES_MAX);
-        struct grantd_ui_text_override *o = grantd_xrealloc(
-            p->branding.texts, (p->branding.text_count + 1) * sizeof(*o));
-        p->branding.texts = o;
-        o += p->branding.text_count++;
-        memset(o, 0, sizeof(*o));
-        snprintf(o->lang, sizeof(o->lang), "%s", lang);
-        o->id = (unsigned)id;
-        o->value = grantd_xstrdup(v);
-    }
-    return GRANTD_OK;
-}
-
-static grantd_rc load_texts(struct load_ctx *ctx, const config_setting_t *s)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail_at(ctx, s, "profile.branding.texts must be a group: texts = { de = { "
-                               "NAME = \"...\"; }; };");
-    texts_free(&ctx->cfg->profile);
-    for (int i = 0; i < config_setting_length(s); i++) {
-        grantd_rc rc = load_texts_lang(ctx, config_setting_get_elem(s, (unsigned)i));
-        if (rc != GRANTD_OK)
-            return rc;
-    }
-    return GRANTD_OK;
-}
-
 static grantd_rc load_setting(struct load_ctx *ctx, const config_setting_t *s,
                               const struct field *f, const char *name)
 {
     int type = config_setting_type(s);
     if (f->kind == FIELD_SCOPES)
         return load_scopes(ctx, s);
-    if (f->kind == FIELD_TEXTS)
-        return load_texts(ctx, s);
+    if (f->kind == FIELD_TEXTS) { /* errors point at the setting at fault */
+        const config_setting_t *at = s;
+        char msg[256];
+        grantd_rc rc = grantd_cfg_load_texts(&ctx->cfg->profile, s, &at, msg, sizeof(msg));
+        return rc == GRANTD_OK ? rc : fail_at(ctx, at, "%s", msg);
+    }
     if (f->kind == FIELD_BOOL)
         return load_bool(ctx, s, f, name);
     if (f->kind == FIELD_STRINGS)

@@ -31,6 +31,19 @@ const char *grantd_cfgchk_color(const char *v);        /* exactly #rrggbb */
 const char *grantd_cfgchk_language(const char *v);     /* one of GRANTD_UI_LANGUAGES */
 /* (issuer and path are public: grantd_config_check_issuer, grantd_config_check_path) */
 
+/* profile.branding's storage (config_branding.c). _free leaves p->branding zeroed; _copy
+ * deep-copies src's branding over dst's (which it does not free). grantd_cfg_load_texts
+ * replaces p's texts with those of the group s (profile.branding.texts); on failure
+ * (GRANTD_ECONFIG) *where is the setting at fault and msg says why. */
+struct grantd_profile;
+struct config_setting_t;
+void grantd_cfg_branding_free(struct grantd_profile *p);
+void grantd_cfg_branding_copy(struct grantd_profile *dst, const struct grantd_profile *src);
+GRANTD_MUST_USE grantd_rc grantd_cfg_load_texts(struct grantd_profile *p,
+                                                const struct config_setting_t *s,
+                                                const struct config_setting_t **where,
+                                                char *msg, size_t msglen);
+
 /* Reads path into a NUL-terminated heap buffer (at most GRANTD_CONFIG_FILE_MAX bytes);
  * err gets "path: reason" on failure (GRANTD_EIO). */
 GRANTD_MUST_USE grantd_rc grantd_cfg_read_text(const char *path, char **out, char *err,

@@ -6,9 +6,10 @@
  * rule before the fixed rules; the values were checked as #rrggbb when the configuration
  * was loaded (core/config_check.c), and are checked again here, so no other byte can reach
  * the stylesheet. A logo is an image at one URL (profile.branding.logo_url, checked at load
- * to be a valid CSP source): img-src names exactly that URL, else img-src is 'none'. The stylesheet's SHA-256 is in the CSP, so a theme's CSP is computed
- * per theme: once, cached by its colours and logo URL (not by issuer, so a reloaded issuer with the same
- * colours shares it), under a mutex. Cached themes live until exit; there are at most
+ * to be a valid CSP source): img-src names exactly that URL, else img-src is 'none'.
+ * The stylesheet's SHA-256 is in the CSP, so a theme's CSP is computed per theme: once,
+ * cached by its colours and logo URL (not by issuer, so a restarted configuration or
+ * another issuer with the same look shares it), under a mutex. Cached themes live until exit; there are at most
  * GRANTD_THEME_CACHE_MAX of them, and a theme past that is built into the request's arena.
  * Not here: the frame's markup (ui/layout.h), texts and languages (ui/i18n.h). */
 #ifndef GRANTD_UI_THEME_H

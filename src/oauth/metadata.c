@@ -32,6 +32,16 @@ static json_t *scopes(const struct grantd_config *cfg)
     return a;
 }
 
+/* The languages the issuer's pages are offered in (profile.branding.languages; English
+ * alone when unset): RFC 8414's ui_locales_supported, which /authorize's ui_locales picks
+ * from (ui/i18n.h). */
+static json_t *ui_locales(const struct grantd_config *cfg)
+{
+    static const char *const english[] = {"en", NULL};
+    char *const *l = cfg->profile.branding.languages;
+    return l ? strings((const char *const *)l) : strings(english);
+}
+
 /* Every routed endpoint's URL under its metadata member. */
 static void endpoints(struct grantd_request *req, json_t *m)
 {
@@ -56,13 +66,14 @@ void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response
     json_t *m = json_pack("{s:s}", "issuer", req->iss->url);
     endpoints(req, m);
     json_t *rest = json_pack(
-        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o*,s:b}", "grant_types_supported", strings(grants),
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o*,s:o,s:b}", "grant_types_supported", strings(grants),
         "response_types_supported", strings(code), "response_modes_supported", strings(query),
         "token_endpoint_auth_methods_supported", strings(auth),
         "introspection_endpoint_auth_methods_supported", strings(secret_auth),
         "revocation_endpoint_auth_methods_supported", strings(auth),
         "code_challenge_methods_supported", strings(s256), "scopes_supported",
-        scopes(req->iss->cfg), "authorization_response_iss_parameter_supported", 1);
+        scopes(req->iss->cfg), "ui_locales_supported", ui_locales(req->iss->cfg),
+        "authorization_response_iss_parameter_supported", 1);
     json_object_update(m, rest);
     json_decref(rest);
     grantd_response_json(req, resp, 200, m);

@@ -205,3 +205,11 @@ def test_shipped_profiles_carry_their_names_and_apruves_wording(make_server):
         p = make_server(config_text=profile(name))
         page = requests.get(p.url + "/", headers=HTML, timeout=10)
         assert page.status_code == 200 and f'id="brand">{product}</p>' in page.text, name
+
+
+def test_discovery_lists_the_languages(make_server, server):
+    srv, _ = branded(make_server)
+    doc = requests.get(srv.url + "/.well-known/oauth-authorization-server", timeout=10).json()
+    assert doc["ui_locales_supported"] == ["nl", "de", "en"]
+    doc = requests.get(server.url + "/.well-known/oauth-authorization-server", timeout=10).json()
+    assert doc["ui_locales_supported"] == ["en"]

@@ -175,7 +175,7 @@ static void theme_build(struct grantd_theme *t)
 {
     char style[45], script[45];
     char *css = heap_printf(":root{--p:%s;--on-p:%s;--bg:%s;--fg:%s}" THEME_RULES,
-                                 t->primary, on_color(t->primary), t->background, t->text);
+                            t->primary, on_color(t->primary), t->background, t->text);
     t->style = css;
     t->style_len = strlen(css);
     grantd_theme_hash(css, t->style_len, style);
@@ -202,7 +202,7 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct grantd_theme *cache[GRANTD_THEME_CACHE_MAX];
 static size_t cache_count;
 
-static int same_colors(const struct grantd_theme *a, const struct grantd_theme *b)
+static int same_look(const struct grantd_theme *a, const struct grantd_theme *b)
 {
     int same_logo = a->logo_url && b->logo_url ? strcmp(a->logo_url, b->logo_url) == 0
                                                : a->logo_url == b->logo_url;
@@ -233,7 +233,7 @@ const struct grantd_theme *grantd_theme_get(const struct grantd_profile *profile
     theme_colors(&want, profile);
     pthread_mutex_lock(&cache_lock);
     for (size_t i = 0; i < cache_count && !found; i++)
-        if (same_colors(cache[i], &want))
+        if (same_look(cache[i], &want))
             found = cache[i];
     if (!found && cache_count < GRANTD_THEME_CACHE_MAX) {
         struct grantd_theme *t = grantd_xmalloc(sizeof(*t));

@@ -100,7 +100,7 @@ grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
 
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources"
+    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources, owner"
 
 static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -122,8 +122,9 @@ static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     c->refresh_ttl = sqlite3_column_int64(st, 13);
     c->tokens_after = sqlite3_column_int64(st, 14);
     c->resources = sqlite__col_str(a, st, 15);
-    sqlite__col_hash(st, 16, c->prev_secret_hash);
-    c->prev_secret_until = sqlite3_column_int64(st, 17);
+    c->owner = sqlite__col_str(a, st, 16);
+    sqlite__col_hash(st, 17, c->prev_secret_hash);
+    c->prev_secret_until = sqlite3_column_int64(st, 18);
 }
 
 /* What a read selects: the columns client_put writes, then the previous secret. */
@@ -195,13 +196,14 @@ static int bind_client(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
            sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
            sqlite3_bind_int64(st, 15, cl->tokens_after) |
-           sqlite__bind_text(st, 16, cl->resources ? cl->resources : "");
+           sqlite__bind_text(st, 16, cl->resources ? cl->resources : "") |
+           sqlite__bind_text(st, 17, cl->owner);
 }
 
 static const struct sq_query client_put = {SQ_CLIENT_PUT,
                                            "INSERT INTO clients (" CLIENT_COLUMNS ") "
                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                           "?11, ?12, ?13, ?14, ?15, ?16)",
+                                           "?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                                            bind_client, NULL, 0};
 
 /* Inserts the redirect URIs of cl, in order. */

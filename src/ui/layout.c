@@ -57,7 +57,19 @@
     "button.danger:hover{background:#fef2f2}" \
     ".list{list-style:none;padding:0}.list>li{border-top:1px solid #e5e7eb;padding:1rem 0;" \
     "margin:0}.list>li:last-child{border-bottom:1px solid #e5e7eb}" \
-    ".list form{margin:.5rem 0 0}"
+    ".list form{margin:.5rem 0 0}" \
+    "main:has(>.console){max-width:44rem}" \
+    ".top{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between}" \
+    ".top form{margin:0}.row{display:flex;flex-wrap:wrap;gap:.75rem;margin:0 0 1rem}" \
+    ".row form{margin:0}.kv{margin:0 0 1rem}.kv dt{font-weight:600;margin:.5rem 0 0}" \
+    ".kv dd{margin:0}.badge{display:inline-block;font-size:.8125rem;font-weight:600;" \
+    "padding:0 .5rem;border-radius:1rem;border:1px solid #065f46;color:#065f46}" \
+    ".badge.off{border-color:#991b1b;color:#991b1b}" \
+    "textarea{display:block;width:100%;min-height:5rem;margin:0 0 1rem;padding:.5rem .75rem;" \
+    "font:inherit;color:inherit;border:1px solid #6b7280;border-radius:.375rem}" \
+    "fieldset{border:1px solid #d1d5db;border-radius:.375rem;margin:0 0 1rem;padding:.5rem .75rem}" \
+    "legend{font-weight:600;padding:0 .25rem}.check{display:flex;gap:.5rem;align-items:center;" \
+    "font-weight:400;min-height:44px;margin:0}.check input{width:auto;min-height:auto;margin:0}"
 
 /* The OOB page's Copy button. The button starts hidden, so without JavaScript the page shows
  * the code as text that one tap selects whole (user-select: all); the script reveals it. Clipboard API first;
@@ -81,6 +93,25 @@
     "b.hidden=false;" \
     "})();"
 
+/* The console's Copy buttons: every button with data-copy="ID" copies the text of element
+ * ID and reports in element ID-status, as the OOB page's script does; hidden until this
+ * runs. */
+#define LAYOUT_COPY_FIELDS_SCRIPT \
+    "(function(){" \
+    "document.querySelectorAll('button[data-copy]').forEach(function(b){" \
+    "var f=document.getElementById(b.getAttribute('data-copy'))," \
+    "s=document.getElementById(b.getAttribute('data-copy')+'-status');" \
+    "if(!f||!s)return;" \
+    "function manual(){var r=document.createRange(),g=window.getSelection();" \
+    "r.selectNodeContents(f);g.removeAllRanges();g.addRange(r);" \
+    "s.textContent='Selected. Press Ctrl+C (Cmd+C on a Mac) to copy it.';}" \
+    "b.addEventListener('click',function(){" \
+    "if(!navigator.clipboard||!navigator.clipboard.writeText){manual();return;}" \
+    "navigator.clipboard.writeText(f.textContent).then(function(){s.textContent='Copied.';}," \
+    "manual);});" \
+    "b.hidden=false;});" \
+    "})();"
+
 #define CSP_HEAD "default-src 'none'; style-src 'sha256-"
 #define CSP_TAIL "; img-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 /* base64 of a SHA-256 digest is 44 characters */
@@ -89,6 +120,7 @@
 static pthread_once_t csp_once = PTHREAD_ONCE_INIT;
 static char csp_plain[CSP_MAX];
 static char csp_script[CSP_MAX];
+static char csp_fields[CSP_MAX];
 
 /* Standard base64 with padding (RFC 4648 §4), as CSP hash sources require; core/crypto.h
  * has only the URL-safe alphabet. out holds 4 * ((n + 2) / 3) + 1 bytes. */
@@ -120,9 +152,12 @@ static void hash_b64(const char *s, size_t n, char out[45])
 
 static void csp_init(void)
 {
-    char style[45], script[45];
+    char style[45], script[45], fields[45];
     hash_b64(LAYOUT_STYLE, sizeof(LAYOUT_STYLE) - 1, style);
     hash_b64(LAYOUT_SCRIPT, sizeof(LAYOUT_SCRIPT) - 1, script);
+    hash_b64(LAYOUT_COPY_FIELDS_SCRIPT, sizeof(LAYOUT_COPY_FIELDS_SCRIPT) - 1, fields);
+    snprintf(csp_fields, sizeof(csp_fields), "%s%s'; script-src 'sha256-%s'%s", CSP_HEAD, style,
+             fields, CSP_TAIL);
     snprintf(csp_plain, sizeof(csp_plain), "%s%s'; script-src 'none'%s", CSP_HEAD, style,
              CSP_TAIL);
     snprintf(csp_script, sizeof(csp_script), "%s%s'; script-src 'sha256-%s'%s", CSP_HEAD, style,
@@ -132,6 +167,8 @@ static void csp_init(void)
 const char *grantd_layout_csp(enum grantd_layout_script script)
 {
     pthread_once(&csp_once, csp_init);
+    if (script == GRANTD_LAYOUT_COPY_FIELDS_SCRIPT)
+        return csp_fields;
     return script == GRANTD_LAYOUT_COPY_SCRIPT ? csp_script : csp_plain;
 }
 
@@ -149,6 +186,8 @@ void grantd_layout_close(struct grantd_html *h, enum grantd_layout_script script
     grantd_html_lit(h, "</main>\n");
     if (script == GRANTD_LAYOUT_COPY_SCRIPT)
         grantd_html_lit(h, "<script>" LAYOUT_SCRIPT "</script>\n");
+    else if (script == GRANTD_LAYOUT_COPY_FIELDS_SCRIPT)
+        grantd_html_lit(h, "<script>" LAYOUT_COPY_FIELDS_SCRIPT "</script>\n");
     grantd_html_lit(h, "</body>\n</html>\n");
 }
 

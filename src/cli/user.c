@@ -161,8 +161,9 @@ static int user_create(int argc, char **argv)
     grantd_rc src = grantd_admin_audit_begin(&s);
     if (src == GRANTD_OK)
         src = grantd_admin_audit_end(&s, -1, "user.create", "user", u.id,
-                                     json_pack("{s:s,s:b}", "username", u.username,
-                                               "developer", u.developer),
+                                     u.developer ? json_pack("{s:s,s:b}", "username",
+                                                             u.username, "developer", 1)
+                                                 : json_pack("{s:s}", "username", u.username),
                                      grantd_store_user_put(s.store, &u));
     if (src != GRANTD_OK) {
         rc = user_fail(c.a.cmd, c.username, src);

@@ -273,15 +273,16 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
         grantd_arena_alloc(req->arena, (cfg->scope_count + 1) * sizeof(*sc));
     for (size_t i = 0; i < ng; i++) {
         g[i].name = grantd_rules_grant_at(i, &bit);
-        g[i].checked = error ? grantd_params_value(&req->form, box_name(req, "g", g[i].name)) != NULL
+        g[i].field = box_name(req, "g", g[i].name);
+        g[i].checked = error ? grantd_params_value(&req->form, g[i].field) != NULL
                              : (bit & (GRANTD_GRANT_AUTHORIZATION_CODE |
                                        GRANTD_GRANT_REFRESH_TOKEN)) != 0;
     }
     for (size_t i = 0; i < cfg->scope_count; i++) {
         sc[i].name = cfg->scopes[i].name;
         sc[i].description = cfg->scopes[i].description;
-        sc[i].checked = !error || grantd_params_value(&req->form,
-                                                      box_name(req, "s", sc[i].name)) != NULL;
+        sc[i].field = box_name(req, "s", sc[i].name);
+        sc[i].checked = !error || grantd_params_value(&req->form, sc[i].field) != NULL;
     }
     struct grantd_ui_console_new page = {
         .action = v->url, .csrf = v->s.csrf, .username = v->u.username, .labels = v->labels,

@@ -151,13 +151,11 @@ void grantd_ui_console_list_page(struct grantd_request *req, struct grantd_respo
     send_page(req, resp, status, &h, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
-static void checkboxes(struct grantd_html *h, const char *field,
-                       const struct grantd_ui_console_option *o, size_t n)
+static void checkboxes(struct grantd_html *h, const struct grantd_ui_console_option *o, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         grantd_html_lit(h, "<label class=\"check\"><input type=\"checkbox\"");
-        grantd_html_attr(h, "name", field);
-        grantd_html_attr(h, "value", o[i].name);
+        grantd_html_attr(h, "name", o[i].field);
         if (o[i].checked)
             grantd_html_lit(h, " checked");
         grantd_html_lit(h, "> <span><code>");
@@ -184,17 +182,17 @@ void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_respon
                         "required maxlength=\"200\" autocomplete=\"off\"");
     grantd_html_attr(&h, "value", v->name);
     grantd_html_lit(&h, ">\n<label for=\"redirect_uris\">Redirect URIs</label>\n"
-                        "<p class=\"details\">One per line; https, or http on 127.0.0.1 "
-                        "or localhost while you develop.</p>\n"
+                        "<p class=\"details\">One per line, exactly as your application "
+                        "sends it.</p>\n"
                         "<textarea id=\"redirect_uris\" name=\"redirect_uris\" rows=\"3\" "
                         "spellcheck=\"false\">");
     grantd_html_text(&h, v->redirect_uris);
     grantd_html_lit(&h, "</textarea>\n<fieldset><legend>Grant types</legend>\n");
-    checkboxes(&h, "grant_types", v->grants, v->grant_count);
+    checkboxes(&h, v->grants, v->grant_count);
     grantd_html_lit(&h, "</fieldset>\n");
     if (v->scope_count) {
         grantd_html_lit(&h, "<fieldset><legend>Scopes</legend>\n");
-        checkboxes(&h, "scope", v->scopes, v->scope_count);
+        checkboxes(&h, v->scopes, v->scope_count);
         grantd_html_lit(&h, "</fieldset>\n");
     }
     grantd_html_lit(&h, "<div class=\"row\"><button type=\"submit\" id=\"create\">");

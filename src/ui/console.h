@@ -59,6 +59,7 @@ struct grantd_ui_console {
 
 /* A checkbox of the new-application form. */
 struct grantd_ui_console_option {
+    const char *field;              /* the checkbox's form field name (value "on") */
     const char *name, *description; /* description may be NULL */
     int checked;
 };

@@ -59,8 +59,10 @@
     "margin:0}.list>li:last-child{border-bottom:1px solid #e5e7eb}" \
     ".list form{margin:.5rem 0 0}" \
     "main:has(>.console){max-width:44rem}" \
-    ".top{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between}" \
-    ".top form{margin:0}.row{display:flex;flex-wrap:wrap;gap:.75rem;margin:0 0 1rem}" \
+    ".top{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;" \
+    "margin:0 0 1rem}" \
+    ".top form,.top p{margin:0}.row{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;" \
+    "margin:0 0 1rem}" \
     ".row form{margin:0}.kv{margin:0 0 1rem}.kv dt{font-weight:600;margin:.5rem 0 0}" \
     ".kv dd{margin:0}.badge{display:inline-block;font-size:.8125rem;font-weight:600;" \
     "padding:0 .5rem;border-radius:1rem;border:1px solid #065f46;color:#065f46}" \

@@ -66,6 +66,8 @@ def create_app(agent, name="Shop", uris=CB, grants=("authorization_code", "refre
                scopes=("profile",)):
     form = page(agent, "?new=1")
     assert form.status_code == 200, form.text[:500]
+    for box in ["g." + g for g in grants] + ["s." + s for s in scopes]:
+        assert 'name="%s"' % box in form.text, box  # the boxes the form offers
     data = {"action": "create", "csrf": hidden(form.text, "csrf"), "name": name,
             "redirect_uris": uris}
     data.update({"g." + g: "on" for g in grants})

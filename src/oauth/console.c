@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "http/app.h"
 #include "oauth/endpoints.h"
+#include "oauth/console_form.h"
 #include "oauth/errors.h"
 #include "oauth/flow.h"
 #include "ui/console.h"
@@ -252,13 +253,6 @@ static grantd_rc show_list(struct grantd_request *req, struct grantd_response *r
     return GRANTD_OK;
 }
 
-/* The form's checkbox name for option name of kind ("g" grants, "s" scopes): distinct
- * names, since a repeated form parameter is refused. */
-static const char *box_name(struct grantd_request *req, const char *kind, const char *name)
-{
-    return grantd_arena_printf(req->arena, "%s.%s", kind, name);
-}
-
 /* The new-application form; after a refusal (error) with what was typed. */
 static grantd_rc show_new(struct grantd_request *req, struct grantd_response *resp,
                           const struct visit *v, unsigned status, const char *error)
@@ -273,7 +267,7 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
         grantd_arena_alloc(req->arena, (cfg->scope_count + 1) * sizeof(*sc));
     for (size_t i = 0; i < ng; i++) {
         g[i].name = grantd_rules_grant_at(i, &bit);
-        g[i].field = box_name(req, "g", g[i].name);
+        g[i].field = grantd_console_box(req->arena, "g", g[i].name);
         g[i].checked = error ? grantd_params_value(&req->form, g[i].field) != NULL
                              : (bit & (GRANTD_GRANT_AUTHORIZATION_CODE |
                                        GRANTD_GRANT_REFRESH_TOKEN)) != 0;
@@ -281,7 +275,7 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
     for (size_t i = 0; i < cfg->scope_count; i++) {
         sc[i].name = cfg->scopes[i].name;
         sc[i].description = cfg->scopes[i].description;
-        sc[i].field = box_name(req, "s", sc[i].name);
+        sc[i].field = grantd_console_box(req->arena, "s", sc[i].name);
         sc[i].checked = !error || grantd_params_value(&req->form, sc[i].field) != NULL;
     }
     struct grantd_ui_console_new page = {
@@ -371,53 +365,6 @@ static void changed(struct grantd_request *req, const struct visit *v, const cha
                req->request_id, "user_id", v->u.id, "action", action, "client_id", client_id);
 }
 
-/* The lines of the redirect URIs box, trimmed, blank ones dropped, as a JSON array. */
-static json_t *uri_lines(const char *text)
-{
-    json_t *arr = json_array();
-    while (text && *text) {
-        size_t n = strcspn(text, "\r\n");
-        const char *s = text, *e = text + n;
-        while (s < e && (*s == ' ' || *s == '\t'))
-            s++;
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        if (e > s)
-            json_array_append_new(arr, json_stringn(s, (size_t)(e - s)));
-        text += n;
-        text += strspn(text, "\r\n");
-    }
-    return arr;
-}
-
-/* The form as an admin API client body (RFC 7591 member names), so that the one parser
- * and its rules decide. Returns its text in the arena. */
-static const char *create_body(struct grantd_request *req)
-{
-    const struct grantd_config *cfg = req->iss->cfg;
-    const char *name = grantd_params_value(&req->form, "name");
-    json_t *grants = json_array();
-    const char *g, *scope = "";
-    unsigned bit;
-    for (size_t i = 0; (g = grantd_rules_grant_at(i, &bit)) != NULL; i++)
-        if (grantd_params_value(&req->form, box_name(req, "g", g)))
-            json_array_append_new(grants, json_string(g));
-    for (size_t i = 0; i < cfg->scope_count; i++)
-        if (grantd_params_value(&req->form, box_name(req, "s", cfg->scopes[i].name)))
-            scope = *scope ? grantd_arena_printf(req->arena, "%s %s", scope,
-                                                 cfg->scopes[i].name)
-                           : cfg->scopes[i].name;
-    json_t *body = json_pack("{s:s,s:o,s:o,s:s}", "client_name", name ? name : "",
-                             "redirect_uris", uri_lines(grantd_params_value(&req->form,
-                                                                            "redirect_uris")),
-                             "grant_types", grants, "scope", scope);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    const char *out = text ? grantd_arena_printf(req->arena, "%s", text) : "{}";
-    free(text);
-    return out;
-}
-
 static grantd_rc credentials(struct grantd_request *req, struct grantd_response *resp,
                              const struct visit *v, const char *heading,
                              const struct grantd_client *c, const char *secret,
@@ -435,7 +382,8 @@ static grantd_rc create(struct grantd_request *req, struct grantd_response *resp
                         const struct visit *v)
 {
     struct grantd_client c;
-    const char *why = NULL, *body = create_body(req);
+    const char *why = NULL, *body = grantd_console_form_body(
+        req->arena, &req->form, req->iss->cfg->scopes, req->iss->cfg->scope_count);
     char id[32], secret[GRANTD_CLIENT_SECRET_LEN] = "";
     if (grantd_api_client_parse(req->arena, body, strlen(body), 0, &c, &why) != GRANTD_OK)
         return show_new(req, resp, v, 400, why);

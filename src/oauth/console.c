@@ -22,8 +22,6 @@
  * (ui/console.c), sessions (oauth/session.c). */
 #include <string.h>
 
-#include <jansson.h>
-
 #include "admin/audit.h"
 #include "admin/body.h"
 #include "admin/client_ops.h"
@@ -86,8 +84,7 @@ static grantd_rc show_login(struct grantd_request *req, struct grantd_response *
     return GRANTD_OK;
 }
 
-static grantd_rc not_developer(struct grantd_request *req, struct grantd_response *resp,
-                               const struct visit *v)
+static grantd_rc not_developer(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_ui_problem page = {
         .title = "You cannot register applications",
@@ -99,7 +96,6 @@ static grantd_rc not_developer(struct grantd_request *req, struct grantd_respons
         .link = grantd_arena_printf(req->arena, "%s/account", req->iss->url),
         .link_text = "Go to your account",
     };
-    (void)v;
     grantd_ui_problem_page(req, resp, 403, &page);
     return GRANTD_OK;
 }
@@ -302,7 +298,7 @@ static grantd_rc console_get(struct grantd_request *req, struct grantd_response 
     if (!v.logged_in)
         return show_login(req, resp, &v, 200, NULL, NULL);
     if (!v.u.developer)
-        return not_developer(req, resp, &v);
+        return not_developer(req, resp);
     const char *app = grantd_params_value(&req->query, "app");
     const char *confirm = grantd_params_value(&req->query, "confirm");
     if (app)
@@ -548,7 +544,7 @@ static grantd_rc console_post(struct grantd_request *req, struct grantd_response
     if (!v.logged_in)
         return show_login(req, resp, &v, 403, NULL, "Your session has ended. Sign in again.");
     if (!v.u.developer)
-        return not_developer(req, resp, &v);
+        return not_developer(req, resp);
     int known = 0;
     rc = action ? developer_action(req, resp, &v, action, &known) : GRANTD_OK;
     if (rc == GRANTD_OK && !known)

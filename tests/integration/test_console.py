@@ -252,3 +252,39 @@ def test_reenable_with_a_new_client_id(make_server):
     entry = [e for e in audit(srv) if e["target"]["id"] == new["client_id"]][0]
     assert entry["action"] == "client.enable"
     assert entry["details"]["previous_client_id"] == app["client_id"]
+
+
+def test_the_admin_api_grants_and_withdraws_developer_access(make_server):
+    from test_admin_api import Api, admin_key
+    srv = admin_server(make_server, config_text=SCOPES)
+    api = Api(srv, admin_key(srv)["key"])  # every answer checked against docs/admin-api.yaml
+    users = "/v1/tenants/default/users"
+    dev = api.ok("POST", users, {"username": "dev", "password": PASSWORD, "developer": True},
+                 status=201)
+    assert dev["developer"] is True
+    plain = api.ok("POST", users, {"username": "plain", "password": PASSWORD}, status=201)
+    assert plain["developer"] is False
+    assert "developer must be true or false" in api.bad("PATCH", users + "/" + dev["id"],
+                                                        {"developer": "yes"})
+    agent = sign_in(srv, "dev")
+    app = credentials(create_app(agent))
+    # the console's client is an ordinary client to the admin API
+    shown = api.ok("GET", "/v1/tenants/default/clients/" + app["client_id"])
+    assert shown["client_name"] == "Shop" and shown["redirect_uris"] == [CB]
+    assert api.ok("PATCH", users + "/" + dev["id"], {"developer": False})["developer"] is False
+    r = page(agent)
+    assert r.status_code == 403 and "cannot register applications" in r.text
+    assert api.ok("PATCH", users + "/" + dev["id"], {"developer": True})["developer"] is True
+    assert app["client_id"] in page(agent).text
+
+
+def test_bad_console_settings_stop_the_server(make_server):
+    import pytest
+    for setting, why in (('reenable = "new_everything";', "must be new_secret or new_client_id"),
+                         ('create_label = "";', "must be 1 to 40 bytes")):
+        srv = make_server(config_text="profile = { console = { %s }; };\n" % setting,
+                          defer_start=True)
+        with pytest.raises(AssertionError) as e:
+            srv.start()
+        assert why in str(e.value), str(e.value)[-500:]
+        srv.proc = None

@@ -288,3 +288,16 @@ def test_bad_console_settings_stop_the_server(make_server):
             srv.start()
         assert why in str(e.value), str(e.value)[-500:]
         srv.proc = None
+
+
+def test_a_profile_path_and_sign_out(make_server):
+    srv = make_server(config_text=SCOPES + 'profile = { paths = { console = ["/developers"]; }; };\n')
+    make_developer(srv)
+    agent = sign_in(srv)
+    r = agent.get(srv.url + "/developers")
+    assert r.status_code == 200 and "Your applications" in r.text, r.text[:300]
+    assert_page_headers(r)
+    r = agent.post("/console", {"action": "signout", "csrf": hidden(r.text, "csrf")})
+    assert r.status_code == 200 and "You are signed out." in r.text
+    r = page(agent)
+    assert r.status_code == 200 and 'value="login"' in r.text and "Your applications" not in r.text

@@ -16,6 +16,7 @@ import requests
 
 from flow import PASSWORD, Agent, hidden
 from test_check import admin_server, check
+from test_revocation_feed import feed
 from test_tokens import CB, grant, refresh
 
 SCOPES = 'scopes = ( { name = "profile"; description = "Your name"; },\n' \
@@ -118,8 +119,12 @@ def test_create_revoke_enable_delete(make_server):
                         timeout=10).status_code == 200
     assert check(srv, at).status_code == 200
 
+    before = feed(srv)["cursor"]
     r = act(agent, "revoke", app["client_id"])
     assert r.status_code == 200 and "Revoked" in r.text, r.text[:500]
+    announced = feed(srv, before)["events"]
+    assert [e.get("client_id") for e in announced if e["kind"] == "client"] == \
+        [app["client_id"]], announced
     assert requests.get(srv.url + "/userinfo", headers={"Authorization": "Bearer " + at},
                         timeout=10).status_code == 401
     assert check(srv, at).status_code == 401

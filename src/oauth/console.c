@@ -13,8 +13,9 @@
  * API's body parser (admin/body.h), so a console client obeys the same rules (names,
  * redirect URIs, grants, scopes).
  *
- * A secret exists only in the answer to the POST that made it (the credentials page,
- * no-store): nothing stores it, and no GET can show it again. Revoke is `client disable`
+ * A secret is never stored: the POST that made it hands it to the one GET after it in a
+ * sealed, session-bound cookie that this GET deletes (oauth/console_once.h), so a reload
+ * shows nothing and repeats nothing. Revoke is `client disable`
  * (tokens, codes and consents revoked at once, the revocation feed told); Enable follows
  * profile.console.reenable: a new secret, or a new Client ID and Secret.
  *
@@ -29,6 +30,7 @@
 #include "http/app.h"
 #include "oauth/endpoints.h"
 #include "oauth/console_form.h"
+#include "oauth/console_once.h"
 #include "oauth/errors.h"
 #include "oauth/flow.h"
 #include "ui/console.h"
@@ -285,6 +287,23 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
     return GRANTD_OK;
 }
 
+/* The credentials the last change made, once; afterwards the list says they are gone. */
+static grantd_rc show_credentials(struct grantd_request *req, struct grantd_response *resp,
+                                  const struct visit *v)
+{
+    struct grantd_ui_console_credentials page;
+    grantd_rc rc = grantd_console_once_take(req, resp, &v->s, &page);
+    if (rc == GRANTD_ENOTFOUND)
+        return show_list(req, resp, v, 200,
+                         "Credentials are shown only once, right after they are made. If "
+                         "you lost a secret, rotate it to get a new one.");
+    if (rc != GRANTD_OK)
+        return rc;
+    page.action = v->url;
+    grantd_ui_console_credentials_page(req, resp, &page);
+    return GRANTD_OK;
+}
+
 static grantd_rc console_get(struct grantd_request *req, struct grantd_response *resp,
                              struct grantd_refusal *no)
 {
@@ -299,6 +318,8 @@ static grantd_rc console_get(struct grantd_request *req, struct grantd_response 
         return show_login(req, resp, &v, 200, NULL, NULL);
     if (!v.u.developer)
         return not_developer(req, resp);
+    if (grantd_params_value(&req->query, "credentials"))
+        return show_credentials(req, resp, &v);
     const char *app = grantd_params_value(&req->query, "app");
     const char *confirm = grantd_params_value(&req->query, "confirm");
     if (app)
@@ -361,6 +382,8 @@ static void changed(struct grantd_request *req, const struct visit *v, const cha
                req->request_id, "user_id", v->u.id, "action", action, "client_id", client_id);
 }
 
+/* After a change that made a secret: the values go into the sealed one-time cookie and the
+ * browser to CONSOLE?credentials=once (303), so a reload never POSTs the change again. */
 static grantd_rc credentials(struct grantd_request *req, struct grantd_response *resp,
                              const struct visit *v, const char *heading,
                              const struct grantd_client *c, const char *secret,
@@ -370,8 +393,10 @@ static grantd_rc credentials(struct grantd_request *req, struct grantd_response 
         .action = v->url, .heading = heading, .name = c->name, .client_id = c->id,
         .secret = c->is_public ? NULL : secret, .note = note,
     };
-    grantd_ui_console_credentials_page(req, resp, &page);
-    return GRANTD_OK;
+    grantd_rc rc = grantd_console_once_put(req, resp, &v->s, &page);
+    if (rc == GRANTD_OK)
+        see_other(resp, grantd_arena_printf(req->arena, "%s?credentials=once", v->url));
+    return rc;
 }
 
 static grantd_rc create(struct grantd_request *req, struct grantd_response *resp,

@@ -76,7 +76,11 @@ def create_app(agent, name="Shop", uris=CB, grants=("authorization_code", "refre
     return agent.post("/console", data)
 
 
-def credentials(r):
+def credentials(r, agent):
+    """The credentials page a change leads to: a 303 to CONSOLE?credentials, shown once."""
+    assert r.status_code == 303, (r.status_code, r.text[:1000])
+    assert r.headers["Location"] == agent.srv.url + "/console?credentials=once"
+    r = agent.get(r.headers["Location"])
     assert r.status_code == 200, r.text[:1000]
     assert_page_headers(r, script=True)
     cid, secret = code_of(r.text, "client_id"), code_of(r.text, "client_secret")
@@ -96,6 +100,31 @@ def audit(srv):
     return [json.loads(line) for line in srv.cli("audit", "list", "--json").stdout.splitlines()]
 
 
+def test_the_sealed_credentials_open_once_in_their_session_only(make_server, clock):
+    srv = make_server(config_text=SCOPES)
+    make_developer(srv)
+    agent = sign_in(srv)
+    r = create_app(agent)
+    assert r.status_code == 303
+    sealed = agent.http.cookies.get("grantd_console_once")
+    assert sealed and "HttpOnly" in r.headers["Set-Cookie"] and \
+        "SameSite=Strict" in r.headers["Set-Cookie"]
+    # another session (another developer's browser) cannot open it
+    thief = sign_in(srv)
+    thief.http.cookies.set("grantd_console_once", sealed)
+    stolen = page(thief, "?credentials=once")
+    assert stolen.status_code == 200 and 'id="client_secret"' not in stolen.text
+    # nor can its own session once it has expired (the server's clock decides, not the jar)
+    clock.advance(121)
+    agent.http.cookies.set("grantd_console_once", sealed)
+    late = page(agent, "?credentials=once")
+    assert late.status_code == 200 and 'id="client_secret"' not in late.text
+    assert "shown only once" in late.text
+    # a tampered value is refused too
+    agent.http.cookies.set("grantd_console_once", sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1])
+    assert 'id="client_secret"' not in page(agent, "?credentials=once").text
+
+
 def test_create_revoke_enable_delete(make_server):
     srv = admin_server(make_server, config_text=SCOPES)
     dev = make_developer(srv)
@@ -103,7 +132,7 @@ def test_create_revoke_enable_delete(make_server):
     agent = sign_in(srv)
     empty = page(agent)
     assert empty.status_code == 200 and 'id="no-apps"' in empty.text
-    app = credentials(create_app(agent))
+    app = credentials(create_app(agent), agent)
     # listed, and its page shows the id but never the secret again
     listing = page(agent)
     assert app["client_id"] in listing.text and "Shop" in listing.text
@@ -111,6 +140,10 @@ def test_create_revoke_enable_delete(make_server):
     assert detail.status_code == 200, detail.text[:500]
     assert_page_headers(detail)
     assert app["client_secret"] not in detail.text and app["client_secret"] not in listing.text
+    # the credentials page does not come back on reload
+    again = page(agent, "?credentials=once")
+    assert again.status_code == 200 and app["client_secret"] not in again.text
+    assert "shown only once" in again.text
     assert CB in detail.text and "Created" in detail.text
 
     tokens = grant(srv, app, scope="profile")
@@ -130,7 +163,7 @@ def test_create_revoke_enable_delete(make_server):
     assert check(srv, at).status_code == 401
     assert refresh(srv, app, rt).status_code in (400, 401)
 
-    again = credentials(act(agent, "enable", app["client_id"]))
+    again = credentials(act(agent, "enable", app["client_id"]), agent)
     assert again["client_id"] == app["client_id"]
     assert again["client_secret"] != app["client_secret"]
     old = dict(app)
@@ -140,7 +173,7 @@ def test_create_revoke_enable_delete(make_server):
     fresh = grant(srv, again, scope="profile")
     assert check(srv, fresh["access_token"]).status_code == 200
 
-    rotated = credentials(act(agent, "rotate", app["client_id"]))
+    rotated = credentials(act(agent, "rotate", app["client_id"]), agent)
     assert rotated["client_secret"] != again["client_secret"]
 
     confirm = page(agent, "?app=%s&confirm=delete" % app["client_id"])
@@ -155,7 +188,7 @@ def test_create_revoke_enable_delete(make_server):
     assert all(e["actor"] == {"kind": "developer", "id": dev["id"], "name": "dev"}
                for e in mine), mine
     # the events list of the page reads the same trail
-    app2 = credentials(create_app(agent, name="Second"))
+    app2 = credentials(create_app(agent, name="Second"), agent)
     act(agent, "revoke", app2["client_id"])
     events = page(agent, "?app=" + app2["client_id"]).text
     assert re.search(r"Revoked</strong>.*by dev", events), events[-2000:]
@@ -168,7 +201,7 @@ def test_only_the_owner_sees_an_application(make_server):
     make_developer(srv, "mallory")
     make_developer(srv, "alice", developer=False)
     owner = sign_in(srv, "dev")
-    app = credentials(create_app(owner, name="Owner's <b>shop</b>"))
+    app = credentials(create_app(owner, name="Owner's <b>shop</b>"), owner)
     assert "&lt;b&gt;shop&lt;/b&gt;" in page(owner).text
 
     other = sign_in(srv, "mallory")
@@ -201,7 +234,7 @@ def test_forms_without_the_csrf_token_change_nothing(make_server):
     srv = make_server(config_text=SCOPES)
     make_developer(srv)
     agent = sign_in(srv)
-    app = credentials(create_app(agent))
+    app = credentials(create_app(agent), agent)
     for action in ("revoke", "rotate", "delete"):
         r = act(agent, action, app["client_id"], csrf=False)
         assert r.status_code == 403 and "expired" in r.text, r.text[:300]
@@ -243,12 +276,12 @@ def test_reenable_with_a_new_client_id(make_server):
     make_developer(srv, "alice", developer=False)  # the customer who authorizes
     agent = sign_in(srv)
     assert "Create Client" in page(agent).text
-    app = credentials(create_app(agent))
+    app = credentials(create_app(agent), agent)
     tokens = grant(srv, app, scope="profile")
     act(agent, "revoke", app["client_id"])
     r = act(agent, "enable", app["client_id"])
-    new = credentials(r)
-    assert new["client_id"] != app["client_id"] and "new Client ID" in r.text
+    new = credentials(r, agent)
+    assert new["client_id"] != app["client_id"]
     assert page(agent, "?app=" + app["client_id"]).status_code == 404
     assert refresh(srv, app, tokens["refresh_token"]).status_code in (400, 401)
     assert check(srv, tokens["access_token"]).status_code == 401
@@ -272,7 +305,7 @@ def test_the_admin_api_grants_and_withdraws_developer_access(make_server):
     assert "developer must be true or false" in api.bad("PATCH", users + "/" + dev["id"],
                                                         {"developer": "yes"})
     agent = sign_in(srv, "dev")
-    app = credentials(create_app(agent))
+    app = credentials(create_app(agent), agent)
     # the console's client is an ordinary client to the admin API
     shown = api.ok("GET", "/v1/tenants/default/clients/" + app["client_id"])
     assert shown["client_name"] == "Shop" and shown["redirect_uris"] == [CB]

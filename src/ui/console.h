@@ -73,7 +73,7 @@ struct grantd_ui_console_new {
     const char *error;        /* may be NULL */
 };
 
-/* Shown once, right after create, rotate or enable. */
+/* Shown once, on the GET right after create, rotate or enable (oauth/console_once.h). */
 struct grantd_ui_console_credentials {
     const char *action;       /* the console's URL */
     const char *heading;      /* e.g. "Your application is ready" */

@@ -364,7 +364,8 @@ static void copy_field(struct grantd_request *req, struct grantd_html *h, const 
     grantd_html_attr(h, "id", id);
     grantd_html_lit(h, ">");
     grantd_html_text(h, value);
-    grantd_html_lit(h, "</div>\n<p><button type=\"button\" class=\"secondary\" hidden");
+    grantd_html_lit(h, "</div>\n<p class=\"row\"><button type=\"button\" class=\"secondary\" "
+                       "hidden");
     grantd_html_attr(h, "data-copy", id);
     grantd_html_attr(h, "id", grantd_arena_printf(req->arena, "copy-%s", id));
     grantd_html_lit(h, ">Copy</button> <span role=\"status\" aria-live=\"polite\"");

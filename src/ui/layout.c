@@ -66,7 +66,7 @@
     ".row form{margin:0}.kv{margin:0 0 1rem}.kv dt{font-weight:600;margin:.5rem 0 0}" \
     ".kv dd{margin:0}.badge{display:inline-block;font-size:.8125rem;font-weight:600;" \
     "padding:0 .5rem;border-radius:1rem;border:1px solid #065f46;color:#065f46}" \
-    ".badge.off{border-color:#991b1b;color:#991b1b}" \
+    ".badge.off{border-color:#991b1b;color:#991b1b}.code+.row{margin-top:.5rem}" \
     "textarea{display:block;width:100%;min-height:5rem;margin:0 0 1rem;padding:.5rem .75rem;" \
     "font:inherit;color:inherit;border:1px solid #6b7280;border-radius:.375rem}" \
     "fieldset{border:1px solid #d1d5db;border-radius:.375rem;margin:0 0 1rem;padding:.5rem .75rem}" \

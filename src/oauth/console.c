@@ -233,19 +233,18 @@ static grantd_rc show_list(struct grantd_request *req, struct grantd_response *r
                            const struct visit *v, unsigned status, const char *notice)
 {
     struct grantd_client *list = NULL;
-    size_t n = 0, mine = 0;
-    grantd_rc rc = grantd_store_client_list(req->app->store, req->arena, req->iss->tenant,
-                                            &list, &n);
+    size_t n = 0;
+    grantd_rc rc = grantd_store_client_list_owned(req->app->store, req->arena, req->iss->tenant,
+                                                  v->u.id, &list, &n);
     if (rc != GRANTD_OK)
         return rc;
     struct grantd_ui_console_app *apps = grantd_arena_alloc(req->arena, (n + 1) * sizeof(*apps));
     for (size_t i = 0; i < n; i++)
-        if (list[i].owner && strcmp(list[i].owner, v->u.id) == 0)
-            app_view(req, &list[i], &apps[mine++]);
+        app_view(req, &list[i], &apps[i]);
     struct grantd_ui_console page;
     base_view(v, &page);
     page.apps = apps;
-    page.app_count = mine;
+    page.app_count = n;
     page.notice = notice;
     grantd_ui_console_list_page(req, resp, status, &page);
     return GRANTD_OK;

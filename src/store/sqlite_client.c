@@ -276,7 +276,10 @@ grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int
     return sqlite__end(c, rc);
 }
 
-grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+/* The rows of q (client_list or client_list_owned, bound with arg) with their redirect
+ * URIs, in one read transaction. */
+static grantd_rc list_clients(struct grantd_store *s, const struct sq_query *q,
+                              const void *arg, struct grantd_arena *a,
                               struct grantd_client **out, size_t *count)
 {
     struct sq_conn *c;
@@ -287,7 +290,7 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
         return rc;
     void *v = NULL;
     size_t n = 0;
-    rc = sqlite__rows(c, &client_list, &tenant, a, sizeof(struct grantd_client), &v, &n);
+    rc = sqlite__rows(c, q, arg, a, sizeof(struct grantd_client), &v, &n);
     struct grantd_client *list = v;
     for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
         rc = load_uris(c, a, &list[i]);
@@ -297,6 +300,29 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
         *count = n;
     }
     return rc;
+}
+
+grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              struct grantd_client **out, size_t *count)
+{
+    return list_clients(s, &client_list, &tenant, a, out, count);
+}
+
+/* the developer console's list: the clients_by_owner index (schema version 14) */
+static const struct sq_query client_list_owned = {SQ_CLIENT_LIST_OWNED,
+                                                  "SELECT " CLIENT_READ " FROM clients "
+                                                  "WHERE tenant_id = ?1 AND owner = ?2 "
+                                                  "ORDER BY created_at, id",
+                                                  sqlite__bind_id, client_row, 0};
+
+grantd_rc sqlite__client_list_owned(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, const char *owner,
+                                    struct grantd_client **out, size_t *count)
+{
+    if (!owner || !out || !count)
+        return GRANTD_EINVAL;
+    struct sq_id key = {tenant, owner};
+    return list_clients(s, &client_list_owned, &key, a, out, count);
 }
 
 /* ---- updates of one client ------------------------------------------------------------ */

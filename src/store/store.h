@@ -631,6 +631,13 @@ struct grantd_store_driver {
      * GRANTD_ENOTFOUND, nothing changed, when there is no such consent. */
     grantd_rc (*consent_revoke)(struct grantd_store *s, int64_t tenant, const char *user_id,
                                 const char *client_id, int64_t now);
+
+    /* Issue 13 item 2, the developer console. */
+    /* The clients whose owner is owner (a user id), oldest first, as client_list answers
+     * them, into an arena array (*count 0 when none); one index range. */
+    grantd_rc (*client_list_owned)(struct grantd_store *s, struct grantd_arena *a,
+                                   int64_t tenant, const char *owner,
+                                   struct grantd_client **out, size_t *count);
 };
 
 struct grantd_store {
@@ -846,6 +853,13 @@ GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *
                                                            const struct grantd_registration *r,
                                                            const unsigned char *old_hash,
                                                            int64_t now);
+
+/* The developer console (issue 13 item 2): client_list_owned. */
+GRANTD_MUST_USE grantd_rc grantd_store_client_list_owned(struct grantd_store *s,
+                                                         struct grantd_arena *a, int64_t tenant,
+                                                         const char *owner,
+                                                         struct grantd_client **out,
+                                                         size_t *count);
 
 /* The account page (issue 13 item 4): consent_list and consent_revoke. */
 GRANTD_MUST_USE grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a,

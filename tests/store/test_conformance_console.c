@@ -2,7 +2,8 @@
  * flag is written by user_put and user_update and read back by every user read; a client's
  * owner is written by client_put, read back by client_get and client_list, and left alone
  * by client_update and by the client's secret and disabled changes; a client put without
- * one reads NULL (nobody's console).
+ * one reads NULL (nobody's console); client_list_owned answers one owner's clients, oldest
+ * first, and nobody else's.
  *
  * Not here: the pages and who may see what (tests/integration/test_console.py). */
 #include "conformance.h"
@@ -63,6 +64,25 @@ static void test_client_owner(void **state)
     assert_non_null(find(list, n, mine.id));
     assert_string_equal(find(list, n, mine.id)->owner, owner);
     assert_null(find(list, n, nobody.id)->owner);
+
+    /* the owner's list holds theirs only, oldest first; another owner's nothing */
+    struct grantd_client later = make_client(f, uid(f->a, "app"), 0);
+    later.owner = owner;
+    later.created_at = mine.created_at + 10;
+    assert_int_equal(grantd_store_client_put(f->s, &later), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list_owned(f->s, f->a, f->tenant, owner, &list, &n),
+                     GRANTD_OK);
+    assert_int_equal(n, 2);
+    assert_client_equal(&mine, &list[0]);
+    assert_string_equal(list[1].id, later.id);
+    assert_int_equal(grantd_store_client_list_owned(f->s, f->a, f->tenant, uid(f->a, "sub"),
+                                                    &list, &n),
+                     GRANTD_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(grantd_store_client_list_owned(f->s, f->a, GRANTD_DEFAULT_TENANT, owner,
+                                                    &list, &n),
+                     GRANTD_OK);
+    assert_int_equal(n, 0);
 
     /* an update, a rotation, a disable and an enable keep the owner */
     mine.name = "Renamed";

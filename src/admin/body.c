@@ -625,7 +625,13 @@ static int user_member(struct grantd_arena *a, const char *name, json_t *v, int 
         return user_string(a, name, v, 1, grantd_rules_email_why, &u->email, why);
     if (strcmp(name, "password") == 0 && !update)
         return user_string(a, name, v, 0, password_why, password, why);
-    if (strcmp(name, "password") == 0)
+    if (strcmp(name, "developer") == 0 && json_is_boolean(v)) {
+        u->developer = json_is_true(v);
+        return 1;
+    }
+    if (strcmp(name, "developer") == 0)
+        *why = "developer must be true or false";
+    else if (strcmp(name, "password") == 0)
         *why = "password is set with PUT .../password";
     else if (strcmp(name, "id") == 0 || strcmp(name, "disabled") == 0 ||
              strcmp(name, "created_at") == 0 || strcmp(name, "updated_at") == 0)

@@ -66,7 +66,8 @@ GRANTD_MUST_USE grantd_rc grantd_api_register_parse(struct grantd_arena *a, cons
                                                     struct grantd_api_registration *r,
                                                     struct grantd_client *c, const char **why);
 
-/* A user body into *u (username, account, email; on create also password, required, into
+/* A user body into *u (username, account, email, developer (a boolean: may use the developer
+ * console); on create also password, required, into
  * *password, arena). As above: create fills a zeroed *u, update merges into the stored one.
  * password may be NULL for an update (a password is set with its own request). */
 GRANTD_MUST_USE grantd_rc grantd_api_user_parse(struct grantd_arena *a, const char *body,

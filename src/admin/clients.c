@@ -11,16 +11,16 @@
  *                                   secret (shown once), so the old one never works again
  *   POST   .../clients/{id}/secret  a new secret; {"overlap": S} keeps the old one working
  *                                   S seconds more (at /token, /introspect, /revoke)
- * Each change and its audit entry are one transaction (admin/audit.h), plus one
- * admin_change log event. Secrets exist here only in a stack buffer that is wiped, and in
+ * Each change and its audit entry are one transaction (admin/client_ops.h, shared with the
+ * developer console), plus one admin_change log event. Secrets exist here only in a stack buffer that is wiped, and in
  * the answer. */
 #include <string.h>
 
 #include "admin/api_int.h"
 #include "admin/audit.h"
 #include "admin/body.h"
+#include "admin/client_ops.h"
 #include "admin/rules.h"
-#include "core/clock.h"
 
 static void answer_client(struct api_ctx *x, unsigned status, const struct grantd_client *c,
                           const char *secret)
@@ -79,22 +79,10 @@ void grantd_api_client_create(struct api_ctx *x)
         grantd_api_bad(x, why);
         return;
     }
-    grantd_rc rc = GRANTD_OK;
-    if (!c.id && (rc = grantd_rules_random_id(id)) == GRANTD_OK)
-        c.id = id;
-    c.tenant = x->tenant.id;
-    c.created_at = c.updated_at = x->now;
-    c.tokens_after = grantd_clock_now_us();
-    if (rc == GRANTD_OK && !c.is_public)
-        rc = grantd_rules_new_secret(x->store, secret, c.secret_hash);
-    if (rc == GRANTD_OK)
-        rc = grantd_store_audit_begin(x->store);
-    if (rc == GRANTD_OK)
-        rc = grantd_api_audit_end(x, "client.create", "client", c.id,
-                                  json_pack("{s:s,s:b}", "client_name", c.name, "public",
-                                            c.is_public),
-                                  grantd_store_client_put(x->store, &c));
+    struct grantd_actor who = grantd_api_actor(x);
+    grantd_rc rc = grantd_client_ops_create(x->store, &who, x->tenant.id, x->now, &c, id, secret);
     if (rc == GRANTD_OK) {
+        grantd_api_change_logged(x, "client.create", c.id);
         answer_client(x, 201, &c, c.is_public ? NULL : secret);
     } else {
         grantd_api_store_fail(x, rc, "client", c.id);
@@ -134,29 +122,25 @@ void grantd_api_client_update(struct api_ctx *x)
 
 void grantd_api_client_delete(struct api_ctx *x)
 {
-    grantd_rc rc = grantd_store_audit_begin(x->store);
-    if (rc == GRANTD_OK)
-        rc = grantd_api_audit_end(x, "client.delete", "client", x->arg, NULL,
-                                  grantd_store_client_delete(x->store, x->tenant.id, x->arg));
+    struct grantd_actor who = grantd_api_actor(x);
+    grantd_rc rc = grantd_client_ops_delete(x->store, &who, x->tenant.id, x->now, x->arg);
     if (rc != GRANTD_OK) {
         grantd_api_store_fail(x, rc, "client", x->arg);
         return;
     }
+    grantd_api_change_logged(x, "client.delete", x->arg);
     grantd_response_body(x->resp, 204, NULL, "", 0);
 }
 
 void grantd_api_client_disable(struct api_ctx *x)
 {
-    grantd_rc rc = grantd_store_audit_begin(x->store);
-    if (rc == GRANTD_OK)
-        rc = grantd_api_audit_end(x, "client.disable", "client", x->arg, NULL,
-                                  grantd_store_client_set_disabled(x->store, x->tenant.id,
-                                                                   x->arg, 1,
-                                                                   grantd_clock_now_us()));
+    struct grantd_actor who = grantd_api_actor(x);
+    grantd_rc rc = grantd_client_ops_disable(x->store, &who, x->tenant.id, x->now, x->arg);
     if (rc != GRANTD_OK) {
         grantd_api_store_fail(x, rc, "client", x->arg);
         return;
     }
+    grantd_api_change_logged(x, "client.disable", x->arg);
     answer_stored(x, NULL);
 }
 
@@ -166,7 +150,6 @@ void grantd_api_client_disable(struct api_ctx *x)
 static void new_secret(struct api_ctx *x, int enable, int64_t overlap)
 {
     struct grantd_client c;
-    unsigned char hash[GRANTD_SHA256_LEN];
     char secret[GRANTD_CLIENT_SECRET_LEN] = "";
     if (!load(x, &c))
         return;
@@ -174,25 +157,12 @@ static void new_secret(struct api_ctx *x, int enable, int64_t overlap)
         grantd_api_bad(x, "public clients have no secret");
         return;
     }
-    grantd_rc rc = GRANTD_OK, wrc = GRANTD_OK;
-    if (!c.is_public)
-        rc = grantd_rules_new_secret(x->store, secret, hash);
-    if (rc == GRANTD_OK)
-        rc = grantd_store_audit_begin(x->store);
-    if (rc != GRANTD_OK)
-        goto out;
-    if (!c.is_public)
-        wrc = grantd_store_client_rotate_secret(x->store, x->tenant.id, x->arg, hash,
-                                                overlap ? x->now + overlap : 0, x->now);
-    if (wrc == GRANTD_OK && enable)
-        wrc = grantd_store_client_set_disabled(x->store, x->tenant.id, x->arg, 0,
-                                               grantd_clock_now_us());
-    json_t *details = enable ? json_pack("{s:b}", "new_secret", !c.is_public)
-                             : json_pack("{s:I}", "overlap", (json_int_t)overlap);
-    rc = grantd_api_audit_end(x, enable ? "client.enable" : "client.secret_rotate", "client",
-                              x->arg, details, wrc);
-out:
+    struct grantd_actor who = grantd_api_actor(x);
+    const char *action = enable ? "client.enable" : "client.secret_rotate";
+    grantd_rc rc = grantd_client_ops_new_secret(x->store, &who, x->now, &c, enable, overlap,
+                                                secret);
     if (rc == GRANTD_OK) {
+        grantd_api_change_logged(x, action, x->arg);
         answer_stored(x, c.is_public ? NULL : secret);
     } else {
         grantd_api_store_fail(x, rc, "client", x->arg);

@@ -127,6 +127,7 @@ json_t *grantd_api_user_json(const struct grantd_user *u)
     json_object_set_new(o, "account", string_or_null(u->account));
     json_object_set_new(o, "email", string_or_null(u->email));
     json_object_set_new(o, "disabled", json_boolean(u->disabled));
+    json_object_set_new(o, "developer", json_boolean(u->developer));
     json_object_set_new(o, "created_at", json_integer(u->created_at));
     json_object_set_new(o, "updated_at", json_integer(u->updated_at ? u->updated_at
                                                                     : u->created_at));

@@ -17,14 +17,15 @@
     "  --help           this text\n"
 
 static const char create_usage[] =
-    "Usage: grantd user create --username NAME [--account ID] [--email ADDRESS] [--json]\n"
-    "                          [--config FILE] [--db URL]\n\n"
+    "Usage: grantd user create --username NAME [--account ID] [--email ADDRESS] [--developer]\n"
+    "                          [--json] [--config FILE] [--db URL]\n\n"
     "Creates a user. The password is read from the first line of standard input (from a\n"
     "terminal: prompted for, twice, without echo) and stored as an argon2id hash.\n"
     "  printf '%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
     "  --username NAME  login name: 1..128 printable ASCII characters, no spaces (required)\n"
     "  --account ID     the account (organisation) the user belongs to\n"
     "  --email ADDRESS  e-mail address\n"
+    "  --developer      may register applications in the developer console (/console)\n"
     "  --json           print one JSON object\n" COMMON_HELP;
 static const char passwd_usage[] =
     "Usage: grantd user passwd USERNAME [--config FILE] [--db URL]\n\n"
@@ -48,6 +49,7 @@ static json_t *user_json(const struct grantd_user *u)
     json_object_set_new(o, "account", u->account ? json_string(u->account) : json_null());
     json_object_set_new(o, "email", u->email ? json_string(u->email) : json_null());
     json_object_set_new(o, "disabled", json_boolean(u->disabled));
+    json_object_set_new(o, "developer", json_boolean(u->developer));
     json_object_set_new(o, "created_at", json_integer(u->created_at));
     return o;
 }
@@ -61,6 +63,7 @@ static void user_print(const struct grantd_user *u)
     grantd_admin_print_kv("account", u->account ? u->account : "");
     grantd_admin_print_kv("email", u->email ? u->email : "");
     grantd_admin_print_kv("disabled", u->disabled ? "true" : "false");
+    grantd_admin_print_kv("developer", u->developer ? "true" : "false");
     grantd_admin_print_kv("created_at", created);
 }
 
@@ -78,7 +81,7 @@ static int user_fail(const char *cmd, const char *username, grantd_rc rc)
 struct create_args {
     struct grantd_admin_args a;
     const char *username, *account, *email;
-    int json;
+    int json, developer;
 };
 
 static int create_option(void *ctx, int opt)
@@ -86,8 +89,8 @@ static int create_option(void *ctx, int opt)
     struct create_args *c = ctx;
     const char **slot = opt == 'u' ? &c->username : opt == 'A' ? &c->account : &c->email;
     const char *name = opt == 'u' ? "--username" : opt == 'A' ? "--account" : "--email";
-    if (opt == 'j') {
-        c->json = 1;
+    if (opt == 'j' || opt == 'D') {
+        *(opt == 'j' ? &c->json : &c->developer) = 1;
         return GRANTD_EXIT_OK;
     }
     if (*slot)
@@ -118,6 +121,7 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"username", required_argument, NULL, 'u'},
         {"account", required_argument, NULL, 'A'},
         {"email", required_argument, NULL, 'e'},
+        {"developer", no_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
@@ -152,11 +156,14 @@ static int user_create(int argc, char **argv)
     u.account = c.account;
     u.email = c.email;
     u.password_hash = hash;
+    u.developer = c.developer;
     u.created_at = u.updated_at = grantd_clock_now();
     grantd_rc src = grantd_admin_audit_begin(&s);
     if (src == GRANTD_OK)
         src = grantd_admin_audit_end(&s, -1, "user.create", "user", u.id,
-                                     json_pack("{s:s}", "username", u.username),
+                                     u.developer ? json_pack("{s:s,s:b}", "username",
+                                                             u.username, "developer", 1)
+                                                 : json_pack("{s:s}", "username", u.username),
                                      grantd_store_user_put(s.store, &u));
     if (src != GRANTD_OK) {
         rc = user_fail(c.a.cmd, c.username, src);

@@ -100,6 +100,20 @@ static const struct field profile_path_fields[] = {
     {"introspect", FIELD_STRINGS, CFG_OFF(profile.paths.introspect), 0, 0, 0, grantd_config_check_path, NULL},
     {"revoke", FIELD_STRINGS, CFG_OFF(profile.paths.revoke), 0, 0, 0, grantd_config_check_path, NULL},
     {"account", FIELD_STRINGS, CFG_OFF(profile.paths.account), 0, 0, 0, grantd_config_check_path, NULL},
+    {"console", FIELD_STRINGS, CFG_OFF(profile.paths.console), 0, 0, 0, grantd_config_check_path, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* profile.console: the developer console's re-enable rule and button texts */
+static const struct field profile_console_fields[] = {
+    {"reenable", FIELD_STRING, CFG_OFF(profile.console.reenable), 0, 0, 0,
+     grantd_cfgchk_console_reenable, NULL},
+    {"create_label", FIELD_STRING, CFG_OFF(profile.console.create_label), 0, 0, 0,
+     grantd_cfgchk_console_label, NULL},
+    {"revoke_label", FIELD_STRING, CFG_OFF(profile.console.revoke_label), 0, 0, 0,
+     grantd_cfgchk_console_label, NULL},
+    {"enable_label", FIELD_STRING, CFG_OFF(profile.console.enable_label), 0, 0, 0,
+     grantd_cfgchk_console_label, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -165,6 +179,7 @@ static const struct field profile_fields[] = {
     {"aliases", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_alias_fields},
     {"api_errors", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_api_error_fields},
     {"branding", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_branding_fields},
+    {"console", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_console_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -277,6 +292,13 @@ static void profile_free(struct grantd_profile *p)
     strings_free(&p->paths.introspect);
     strings_free(&p->paths.revoke);
     strings_free(&p->paths.account);
+    strings_free(&p->paths.console);
+    free(p->console.reenable);
+    free(p->console.create_label);
+    free(p->console.revoke_label);
+    free(p->console.enable_label);
+    p->console.reenable = p->console.create_label = NULL;
+    p->console.revoke_label = p->console.enable_label = NULL;
     strings_free(&p->access_token_aliases);
     for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
         free(p->api_errors[i].content_type);
@@ -304,6 +326,11 @@ static void profile_copy(struct grantd_profile *dst, const struct grantd_profile
     dst->paths.introspect = strings_copy(src->paths.introspect);
     dst->paths.revoke = strings_copy(src->paths.revoke);
     dst->paths.account = strings_copy(src->paths.account);
+    dst->paths.console = strings_copy(src->paths.console);
+    dst->console.reenable = str_copy(src->console.reenable);
+    dst->console.create_label = str_copy(src->console.create_label);
+    dst->console.revoke_label = str_copy(src->console.revoke_label);
+    dst->console.enable_label = str_copy(src->console.enable_label);
     dst->access_token_aliases = strings_copy(src->access_token_aliases);
     for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
         dst->api_errors[i].content_type = str_copy(src->api_errors[i].content_type);

@@ -41,6 +41,11 @@
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAMS 64
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAM_NAME 128
 #define GRANTD_DEFAULT_LIMIT_MAX_PARAM_VALUE 4096
+/* profile.console.reenable: Enable on a revoked application gives it a new secret, or a new
+ * client_id and secret (a new client with the old one's settings; the old id is gone). */
+#define GRANTD_CONSOLE_NEW_SECRET "new_secret"
+#define GRANTD_CONSOLE_NEW_CLIENT_ID "new_client_id"
+
 /* Dynamic client registration (RFC 7591) at /register: `registration.mode`. */
 #define GRANTD_REGISTRATION_OFF "off"     /* the default: /register is not served */
 #define GRANTD_REGISTRATION_TOKEN "token" /* an initial access token is required */
@@ -86,6 +91,7 @@ struct grantd_profile {
         /* extra paths served as these endpoints, besides the standard ones */
         char **authorize, **token, **introspect, **revoke;
         char **account;              /* the end user's account page (GET and POST) */
+        char **console;              /* the developer console (GET and POST) */
     } paths;
     char *token_body;                /* NULL/"both" | "form" | "json": bodies /token, /introspect
                                       * and /revoke accept */
@@ -99,6 +105,13 @@ struct grantd_profile {
                                       * absent; a value without a scheme gets https:// */
         unsigned response_type_code; /* /authorize without response_type means code */
     } aliases;
+    /* The developer console (issue 13 item 2): what Enable gives a revoked application
+     * (GRANTD_CONSOLE_NEW_SECRET, the default, or GRANTD_CONSOLE_NEW_CLIENT_ID), and the
+     * texts of its buttons; NULL: the generic ones. */
+    struct {
+        char *reenable;
+        char *create_label, *revoke_label, *enable_label;
+    } console;
     /* what the API behind /check answers, by enum grantd_check_reason (core/reason.h) */
     struct grantd_api_error api_errors[GRANTD_CHECK_REASON_COUNT];
     /* how the issuer's pages look (issue 13 item 5; ui/theme.h, ui/i18n.h): every member

@@ -296,3 +296,24 @@ const char *grantd_config_check_logo_url(const char *v)
         return why;
     return NULL;
 }
+
+/* profile.console.reenable: what Enable gives a revoked application (oauth/console.c). */
+const char *grantd_cfgchk_console_reenable(const char *v)
+{
+    return strcmp(v, GRANTD_CONSOLE_NEW_SECRET) == 0 || strcmp(v, GRANTD_CONSOLE_NEW_CLIENT_ID) == 0
+               ? NULL
+               : "must be new_secret or new_client_id";
+}
+
+/* profile.console's button labels: 1..40 bytes, no control characters (the pages escape
+ * them like any text). */
+const char *grantd_cfgchk_console_label(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 40)
+        return "must be 1 to 40 bytes";
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return "must not contain control characters";
+    return NULL;
+}

@@ -23,6 +23,8 @@ const char *grantd_cfgchk_token_type(const char *v);
 const char *grantd_cfgchk_token_format(const char *v);
 const char *grantd_cfgchk_header_value(const char *v); /* printable ASCII, one line */
 const char *grantd_cfgchk_api_body(const char *v);     /* at most 4096 bytes */
+const char *grantd_cfgchk_console_reenable(const char *v);    /* new_secret | new_client_id */
+const char *grantd_cfgchk_console_label(const char *v);       /* a console button's text */
 const char *grantd_cfgchk_registration_mode(const char *v);   /* off | token | open */
 const char *grantd_cfgchk_registration_member(const char *v); /* GRANTD_REGISTRATION_MEMBERS */
 /* profile.branding (issue 13 item 5) */

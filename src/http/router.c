@@ -27,6 +27,8 @@ char *const *grantd_router_profile_paths(const struct grantd_profile *p,
         return p->paths.revoke;
     case GRANTD_ROUTE_PATHS_ACCOUNT:
         return p->paths.account;
+    case GRANTD_ROUTE_PATHS_CONSOLE:
+        return p->paths.console;
     case GRANTD_ROUTE_NO_PROFILE_PATHS:
         break;
     }

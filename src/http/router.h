@@ -29,6 +29,7 @@ enum grantd_route_profile_paths {
     GRANTD_ROUTE_PATHS_INTROSPECT,
     GRANTD_ROUTE_PATHS_REVOKE,
     GRANTD_ROUTE_PATHS_ACCOUNT,
+    GRANTD_ROUTE_PATHS_CONSOLE,
 };
 
 struct grantd_route {

@@ -21,6 +21,10 @@ void grantd_consent_endpoint(struct grantd_request *req, struct grantd_response 
 void grantd_account_endpoint(struct grantd_request *req, struct grantd_response *resp);
 void grantd_account_post_endpoint(struct grantd_request *req, struct grantd_response *resp);
 void grantd_not_found_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* console.c: GET and POST /console, the developer console (issue 13 item 2): a developer's
+ * own applications, created, rotated, revoked, enabled and deleted in the browser. */
+void grantd_console_endpoint(struct grantd_request *req, struct grantd_response *resp);
+void grantd_console_post_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* token.c: POST /token (RFC 6749 §3.2). */
 void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* userinfo.c: GET /userinfo, the first bearer-protected resource (RFC 6750). */

@@ -17,6 +17,10 @@ static const struct grantd_route routes[] = {
     {"GET", "/account", grantd_account_endpoint, 0, NULL, GRANTD_ROUTE_PATHS_ACCOUNT},
     {"POST", "/account", grantd_account_post_endpoint, GRANTD_ROUTE_SLOW, NULL,
      GRANTD_ROUTE_PATHS_ACCOUNT},
+    /* the developer console (issue 13 item 2); its POST signs in too (argon2id) */
+    {"GET", "/console", grantd_console_endpoint, 0, NULL, GRANTD_ROUTE_PATHS_CONSOLE},
+    {"POST", "/console", grantd_console_post_endpoint, GRANTD_ROUTE_SLOW, NULL,
+     GRANTD_ROUTE_PATHS_CONSOLE},
     {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},

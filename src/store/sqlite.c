@@ -429,5 +429,6 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .audit_end = sqlite__audit_end,
     .audit_list = sqlite__audit_list,
     .consent_list = sqlite__consent_list,
+    .client_list_owned = sqlite__client_list_owned,
     .consent_revoke = sqlite__consent_revoke,
 };

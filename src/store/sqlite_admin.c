@@ -122,12 +122,13 @@ static int bind_user_update(sqlite3_stmt *st, const void *arg)
     struct sq_id key = {u->tenant, u->id};
     return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, u->username) |
            sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
-           sqlite3_bind_int64(st, 6, u->updated_at);
+           sqlite3_bind_int64(st, 6, u->updated_at) | sqlite3_bind_int(st, 7, u->developer ? 1 : 0);
 }
 
 static const struct sq_query user_update = {
     SQ_USER_UPDATE,
-    "UPDATE users SET username = ?3, account = ?4, email = ?5, updated_at = ?6 "
+    "UPDATE users SET username = ?3, account = ?4, email = ?5, updated_at = ?6, "
+    "developer = ?7 "
     "WHERE tenant_id = ?1 AND id = ?2",
     bind_user_update, NULL, SQ_ONE_ROW | SQ_CHANGES};
 

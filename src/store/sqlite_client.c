@@ -100,7 +100,7 @@ grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
 
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources"
+    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources, owner"
 
 static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -122,8 +122,9 @@ static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     c->refresh_ttl = sqlite3_column_int64(st, 13);
     c->tokens_after = sqlite3_column_int64(st, 14);
     c->resources = sqlite__col_str(a, st, 15);
-    sqlite__col_hash(st, 16, c->prev_secret_hash);
-    c->prev_secret_until = sqlite3_column_int64(st, 17);
+    c->owner = sqlite__col_str(a, st, 16);
+    sqlite__col_hash(st, 17, c->prev_secret_hash);
+    c->prev_secret_until = sqlite3_column_int64(st, 18);
 }
 
 /* What a read selects: the columns client_put writes, then the previous secret. */
@@ -195,13 +196,14 @@ static int bind_client(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 12, cl->code_ttl) | sqlite3_bind_int64(st, 13, cl->access_ttl) |
            sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
            sqlite3_bind_int64(st, 15, cl->tokens_after) |
-           sqlite__bind_text(st, 16, cl->resources ? cl->resources : "");
+           sqlite__bind_text(st, 16, cl->resources ? cl->resources : "") |
+           sqlite__bind_text(st, 17, cl->owner);
 }
 
 static const struct sq_query client_put = {SQ_CLIENT_PUT,
                                            "INSERT INTO clients (" CLIENT_COLUMNS ") "
                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                           "?11, ?12, ?13, ?14, ?15, ?16)",
+                                           "?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                                            bind_client, NULL, 0};
 
 /* Inserts the redirect URIs of cl, in order. */
@@ -274,7 +276,10 @@ grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int
     return sqlite__end(c, rc);
 }
 
-grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+/* The rows of q (client_list or client_list_owned, bound with arg) with their redirect
+ * URIs, in one read transaction. */
+static grantd_rc list_clients(struct grantd_store *s, const struct sq_query *q,
+                              const void *arg, struct grantd_arena *a,
                               struct grantd_client **out, size_t *count)
 {
     struct sq_conn *c;
@@ -285,7 +290,7 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
         return rc;
     void *v = NULL;
     size_t n = 0;
-    rc = sqlite__rows(c, &client_list, &tenant, a, sizeof(struct grantd_client), &v, &n);
+    rc = sqlite__rows(c, q, arg, a, sizeof(struct grantd_client), &v, &n);
     struct grantd_client *list = v;
     for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
         rc = load_uris(c, a, &list[i]);
@@ -295,6 +300,29 @@ grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, in
         *count = n;
     }
     return rc;
+}
+
+grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                              struct grantd_client **out, size_t *count)
+{
+    return list_clients(s, &client_list, &tenant, a, out, count);
+}
+
+/* the developer console's list: the clients_by_owner index (schema version 14) */
+static const struct sq_query client_list_owned = {SQ_CLIENT_LIST_OWNED,
+                                                  "SELECT " CLIENT_READ " FROM clients "
+                                                  "WHERE tenant_id = ?1 AND owner = ?2 "
+                                                  "ORDER BY created_at, id",
+                                                  sqlite__bind_id, client_row, 0};
+
+grantd_rc sqlite__client_list_owned(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, const char *owner,
+                                    struct grantd_client **out, size_t *count)
+{
+    if (!owner || !out || !count)
+        return GRANTD_EINVAL;
+    struct sq_id key = {tenant, owner};
+    return list_clients(s, &client_list_owned, &key, a, out, count);
 }
 
 /* ---- updates of one client ------------------------------------------------------------ */

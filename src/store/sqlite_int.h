@@ -124,6 +124,7 @@ enum sq_stmt_id {
     SQ_CONSENT_CODE_FAMILIES,
     SQ_CONSENT_CODES_REVOKE,
     SQ_CONSENT_DELETE,
+    SQ_CLIENT_LIST_OWNED,
     SQ_STMT_COUNT
 };
 
@@ -363,6 +364,9 @@ grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *c);
 grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                              const char *id, struct grantd_client *out);
+grantd_rc sqlite__client_list_owned(struct grantd_store *s, struct grantd_arena *a,
+                                    int64_t tenant, const char *owner,
+                                    struct grantd_client **out, size_t *count);
 grantd_rc sqlite__client_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                               struct grantd_client **out, size_t *count);
 grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,

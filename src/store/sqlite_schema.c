@@ -329,6 +329,17 @@ static const char schema_v13[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
     "  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;";
 
+/* Version 14: the developer console (issue 13 item 2; oauth/console.c).
+ * - users.developer: 1 when the user may register applications in the console.
+ * - clients.owner: the user id of the developer who created the client in the console;
+ *   NULL for clients made anywhere else (CLI, admin API, /register), which are in nobody's
+ *   console. The index serves a developer's list. */
+static const char schema_v14[] =
+    "ALTER TABLE users ADD COLUMN developer INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE clients ADD COLUMN owner TEXT;"
+    "CREATE INDEX clients_by_owner ON clients(tenant_id, owner, created_at, id) "
+    "  WHERE owner IS NOT NULL;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -394,6 +405,7 @@ static const struct step steps[] = {
     {NULL, schema_v11, NULL},
     {NULL, schema_v12, NULL},
     {NULL, schema_v13, NULL},
+    {NULL, schema_v14, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

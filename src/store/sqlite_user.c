@@ -10,7 +10,7 @@
 
 
 #define USER_COLUMNS                                                                           \
-    "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at"
+    "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at, developer"
 
 static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -25,6 +25,7 @@ static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     u->disabled = sqlite3_column_int(st, 6) != 0;
     u->created_at = sqlite3_column_int64(st, 7);
     u->updated_at = sqlite3_column_int64(st, 8);
+    u->developer = sqlite3_column_int(st, 9) != 0;
 }
 
 static int bind_user(sqlite3_stmt *st, const void *arg)
@@ -36,12 +37,12 @@ static int bind_user(sqlite3_stmt *st, const void *arg)
            sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
            sqlite__bind_text(st, 6, u->password_hash) |
            sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, u->created_at) |
-           sqlite3_bind_int64(st, 9, updated);
+           sqlite3_bind_int64(st, 9, updated) | sqlite3_bind_int(st, 10, u->developer ? 1 : 0);
 }
 
 static const struct sq_query user_put = {SQ_USER_PUT,
                                          "INSERT INTO users (" USER_COLUMNS ") "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                                          bind_user, NULL, SQ_CHANGES};
 static const struct sq_query user_find = {SQ_USER_FIND,
                                           "SELECT " USER_COLUMNS " FROM users "

@@ -540,6 +540,15 @@ grantd_rc grantd_store_audit_list(struct grantd_store *s, struct grantd_arena *a
     STORE_OP(4, NEVER, 0, s, audit_list, s, a, q, out, count);
 }
 
+/* ---- the developer console (issue 13 item 2) ---- */
+
+grantd_rc grantd_store_client_list_owned(struct grantd_store *s, struct grantd_arena *a,
+                                         int64_t tenant, const char *owner,
+                                         struct grantd_client **out, size_t *count)
+{
+    STORE_OP(4, NEVER, 0, s, client_list_owned, s, a, tenant, owner, out, count);
+}
+
 /* ---- the account page (issue 13 item 4) ---- */
 
 grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,

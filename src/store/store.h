@@ -131,6 +131,10 @@ struct grantd_client {
      * there is none. Never set by client_put; client_set_secret clears it. */
     unsigned char prev_secret_hash[GRANTD_SHA256_LEN];
     int64_t prev_secret_until;
+    /* The developer console (issue 13 item 2): the user id of the developer who created the
+     * client there, written by client_put; NULL for a client made anywhere else, which no
+     * console shows. client_update leaves it. */
+    const char *owner;
 };
 
 /* An admin API key (the admin listener's /v1/tenants API). Only the keyed hash of the key's
@@ -152,6 +156,8 @@ struct grantd_user {
     const char *email;               /* may be NULL */
     const char *password_hash;       /* argon2id encoded string */
     int disabled;
+    int developer;                   /* may register applications in the developer console
+                                      * (issue 13 item 2); user_put and user_update write it */
     /* unix seconds; user_put: created_at required (> 0), updated_at 0 means created_at */
     int64_t created_at, updated_at;
 };
@@ -535,7 +541,7 @@ struct grantd_store_driver {
     grantd_rc (*client_rotate_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                       const unsigned char hash[GRANTD_SHA256_LEN],
                                       int64_t prev_until, int64_t now);
-    /* Replaces the username, account and email (NULL: none) of the existing user
+    /* Replaces the username, account, email (NULL: none) and developer flag of the existing user
      * u->tenant/u->id; updated_at = now. GRANTD_ENOTFOUND when absent, GRANTD_EEXIST when
      * the username is another user's. */
     grantd_rc (*user_update)(struct grantd_store *s, const struct grantd_user *u, int64_t now);
@@ -625,6 +631,13 @@ struct grantd_store_driver {
      * GRANTD_ENOTFOUND, nothing changed, when there is no such consent. */
     grantd_rc (*consent_revoke)(struct grantd_store *s, int64_t tenant, const char *user_id,
                                 const char *client_id, int64_t now);
+
+    /* Issue 13 item 2, the developer console. */
+    /* The clients whose owner is owner (a user id), oldest first, as client_list answers
+     * them, into an arena array (*count 0 when none); one index range. */
+    grantd_rc (*client_list_owned)(struct grantd_store *s, struct grantd_arena *a,
+                                   int64_t tenant, const char *owner,
+                                   struct grantd_client **out, size_t *count);
 };
 
 struct grantd_store {
@@ -840,6 +853,13 @@ GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *
                                                            const struct grantd_registration *r,
                                                            const unsigned char *old_hash,
                                                            int64_t now);
+
+/* The developer console (issue 13 item 2): client_list_owned. */
+GRANTD_MUST_USE grantd_rc grantd_store_client_list_owned(struct grantd_store *s,
+                                                         struct grantd_arena *a, int64_t tenant,
+                                                         const char *owner,
+                                                         struct grantd_client **out,
+                                                         size_t *count);
 
 /* The account page (issue 13 item 4): consent_list and consent_revoke. */
 GRANTD_MUST_USE grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena *a,

@@ -19,6 +19,8 @@ const char *grantd_layout_csp(const struct grantd_ui_look *look,
                               enum grantd_layout_script script)
 {
     const struct grantd_theme *t = or_default_look(look)->theme;
+    if (script == GRANTD_LAYOUT_COPY_FIELDS_SCRIPT)
+        return t->csp_fields;
     return script == GRANTD_LAYOUT_COPY_SCRIPT ? t->csp_script : t->csp_plain;
 }
 
@@ -61,6 +63,10 @@ void grantd_layout_close(struct grantd_html *h, enum grantd_layout_script script
     if (script == GRANTD_LAYOUT_COPY_SCRIPT) {
         grantd_html_lit(h, "<script>");
         grantd_html_markup_n(h, grantd_theme_script, grantd_theme_script_len);
+        grantd_html_lit(h, "</script>\n");
+    } else if (script == GRANTD_LAYOUT_COPY_FIELDS_SCRIPT) {
+        grantd_html_lit(h, "<script>");
+        grantd_html_markup_n(h, grantd_theme_fields_script, grantd_theme_fields_script_len);
         grantd_html_lit(h, "</script>\n");
     }
     grantd_html_lit(h, "</body>\n</html>\n");

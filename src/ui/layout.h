@@ -19,7 +19,9 @@
 
 enum grantd_layout_script {
     GRANTD_LAYOUT_NO_SCRIPT,   /* CSP says script-src 'none' */
-    GRANTD_LAYOUT_COPY_SCRIPT  /* the OOB page's Copy button; CSP allows its hash only */
+    GRANTD_LAYOUT_COPY_SCRIPT, /* the OOB page's Copy button; CSP allows its hash only */
+    GRANTD_LAYOUT_COPY_FIELDS_SCRIPT /* the console's Copy buttons (button data-copy="ID"
+                                        copies element ID); CSP allows its hash only */
 };
 
 /* Writes everything up to and including <main> and the product name: doctype,

@@ -65,7 +65,21 @@
     "button.danger:hover{background:#fef2f2;filter:none}" \
     ".list{list-style:none;padding:0}.list>li{border-top:1px solid #e5e7eb;padding:1rem 0;" \
     "margin:0}.list>li:last-child{border-bottom:1px solid #e5e7eb}" \
-    ".list form{margin:.5rem 0 0}"
+    ".list form{margin:.5rem 0 0}" \
+    "main:has(>.console){max-width:44rem}" \
+    ".top{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;" \
+    "margin:0 0 1rem}" \
+    ".top form,.top p{margin:0}.row{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;" \
+    "margin:0 0 1rem}" \
+    ".row form{margin:0}.kv{margin:0 0 1rem}.kv dt{font-weight:600;margin:.5rem 0 0}" \
+    ".kv dd{margin:0}.badge{display:inline-block;font-size:.8125rem;font-weight:600;" \
+    "padding:0 .5rem;border-radius:1rem;border:1px solid #065f46;color:#065f46}" \
+    ".badge.off{border-color:#991b1b;color:#991b1b}.code+.row{margin-top:.5rem}" \
+    "textarea{display:block;width:100%;min-height:5rem;margin:0 0 1rem;padding:.5rem .75rem;" \
+    "font:inherit;color:inherit;border:1px solid #6b7280;border-radius:.375rem}" \
+    "fieldset{border:1px solid #d1d5db;border-radius:.375rem;margin:0 0 1rem;padding:.5rem .75rem}" \
+    "legend{font-weight:600;padding:0 .25rem}.check{display:flex;gap:.5rem;align-items:center;" \
+    "font-weight:400;min-height:44px;margin:0}.check input{width:auto;min-height:auto;margin:0}"
 
 /* The OOB page's Copy button. The button starts hidden, so without JavaScript the page shows
  * the code as text that one tap selects whole (user-select: all); the script reveals it.
@@ -91,6 +105,28 @@
 
 const char grantd_theme_script[] = THEME_SCRIPT;
 const size_t grantd_theme_script_len = sizeof(THEME_SCRIPT) - 1;
+
+/* The console's Copy buttons: every button data-copy="ID" copies the text of element ID and
+ * reports in element ID-status (its data-copied and data-manual, else English), as the OOB
+ * page's script does; hidden until this runs. */
+#define THEME_FIELDS_SCRIPT \
+    "(function(){" \
+    "document.querySelectorAll('button[data-copy]').forEach(function(b){" \
+    "var f=document.getElementById(b.getAttribute('data-copy'))," \
+    "s=document.getElementById(b.getAttribute('data-copy')+'-status');" \
+    "if(!f||!s)return;" \
+    "function manual(){var r=document.createRange(),g=window.getSelection();" \
+    "r.selectNodeContents(f);g.removeAllRanges();g.addRange(r);" \
+    "s.textContent=s.dataset.manual||'Selected. Press Ctrl+C (Cmd+C on a Mac) to copy it.';}" \
+    "b.addEventListener('click',function(){" \
+    "if(!navigator.clipboard||!navigator.clipboard.writeText){manual();return;}" \
+    "navigator.clipboard.writeText(f.textContent).then(function(){" \
+    "s.textContent=s.dataset.copied||'Copied.';},manual);});" \
+    "b.hidden=false;});" \
+    "})();"
+
+const char grantd_theme_fields_script[] = THEME_FIELDS_SCRIPT;
+const size_t grantd_theme_fields_script_len = sizeof(THEME_FIELDS_SCRIPT) - 1;
 
 #define CSP_HEAD "default-src 'none'; style-src 'sha256-"
 #define CSP_TAIL "; frame-ancestors 'none'; base-uri 'none'"
@@ -173,18 +209,21 @@ static const char *on_color(const char c[8])
 /* Fills t's strings (heap) from its colours. */
 static void theme_build(struct grantd_theme *t)
 {
-    char style[45], script[45];
+    char style[45], script[45], fields[45];
     char *css = heap_printf(":root{--p:%s;--on-p:%s;--bg:%s;--fg:%s}" THEME_RULES,
                             t->primary, on_color(t->primary), t->background, t->text);
     t->style = css;
     t->style_len = strlen(css);
     grantd_theme_hash(css, t->style_len, style);
     grantd_theme_hash(THEME_SCRIPT, sizeof(THEME_SCRIPT) - 1, script);
+    grantd_theme_hash(THEME_FIELDS_SCRIPT, sizeof(THEME_FIELDS_SCRIPT) - 1, fields);
     const char *img = t->logo_url ? t->logo_url : "'none'";
     t->csp_plain = heap_printf("%s%s'; script-src 'none'; img-src %s%s", CSP_HEAD, style, img,
                                CSP_TAIL);
     t->csp_script = heap_printf("%s%s'; script-src 'sha256-%s'; img-src %s%s", CSP_HEAD,
                                 style, script, img, CSP_TAIL);
+    t->csp_fields = heap_printf("%s%s'; script-src 'sha256-%s'; img-src %s%s", CSP_HEAD,
+                                style, fields, img, CSP_TAIL);
 }
 
 static void theme_colors(struct grantd_theme *t, const struct grantd_profile *p)
@@ -219,9 +258,11 @@ static const struct grantd_theme *uncached(struct grantd_theme *t, struct grantd
     copy->style = grantd_arena_strdup(arena, t->style);
     copy->csp_plain = grantd_arena_strdup(arena, t->csp_plain);
     copy->csp_script = grantd_arena_strdup(arena, t->csp_script);
+    copy->csp_fields = grantd_arena_strdup(arena, t->csp_fields);
     free((char *)t->style);
     free((char *)t->csp_plain);
     free((char *)t->csp_script);
+    free((char *)t->csp_fields);
     return copy;
 }
 

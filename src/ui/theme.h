@@ -36,6 +36,7 @@ struct grantd_theme {
     size_t style_len;
     const char *csp_plain;    /* CSP of a page without script */
     const char *csp_script;   /* CSP of the out-of-band page (its copy script) */
+    const char *csp_fields;   /* CSP of a console page with Copy buttons (their script) */
 };
 
 /* What one page is drawn with. */
@@ -65,6 +66,9 @@ const char *grantd_ui_t(const struct grantd_ui_look *look, enum grantd_text id);
  * attributes of the page, so its hash does not depend on the language). */
 extern const char grantd_theme_script[];
 extern const size_t grantd_theme_script_len;
+/* The console's Copy buttons' script (every button data-copy="ID"). */
+extern const char grantd_theme_fields_script[];
+extern const size_t grantd_theme_fields_script_len;
 
 /* SHA-256 of s[0..n) as standard base64 with padding, as CSP hash sources are written;
  * out holds 45 bytes. */

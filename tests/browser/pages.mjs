@@ -5,7 +5,8 @@
 //
 // Usage: node tests/browser/pages.mjs '<json>' with
 //   steps            [{goto: URL} | {fill: SELECTOR, value: TEXT} |
-//                     {click: SELECTOR, navigates: true|false} | {look: NAME}]
+//                     {click: SELECTOR, navigates: true|false} | {look: NAME} |
+//                     {copy: SELECTOR, name: NAME}]
 //   screenshots_dir  where NAME-1280.png and NAME-390.png go; optional
 //   timeout_ms       budget for the whole run, default 30000
 //   locale           the browser's language (its Accept-Language), e.g. "de-DE"; optional
@@ -18,7 +19,10 @@
 //    one), widths: {1280: W, 390: W}}
 // with W = {overflow: the page scrolls sideways, code_fits: #code lies inside its card and
 //    shows all its text (no clipping, no ellipsis; null without #code), code_lines}.
-// Prints {ok: true, looks, console_errors, screenshots} and exits 0; on a failed step prints
+// A copy clicks a Copy button (no navigation), waits until the page says "Copied." in the
+// element ID-status of the button's data-copy="ID", and records the clipboard's text as
+// copied[NAME] (the context may read and write the clipboard).
+// Prints {ok: true, looks, copied, console_errors, screenshots} and exits 0; on a failed step prints
 // {ok: false, error, step, url, text} and exits 1; 2 for bad arguments or a missing
 // playwright-core/Chromium. Chromium is Debian's /usr/bin/chromium (GRANTD_CHROMIUM
 // overrides); playwright-core comes from the repository's node_modules.
@@ -55,7 +59,7 @@ try {
   usage(`cannot load playwright-core (run scripts/deps --test, which runs npm ci): ${e.message}`);
 }
 
-const result = { ok: false, looks: {}, console_errors: [], screenshots: [] };
+const result = { ok: false, looks: {}, copied: {}, console_errors: [], screenshots: [] };
 let browser;
 let page;
 let lastDocument = null;
@@ -131,6 +135,11 @@ async function step(s) {
     }
   } else if (s.look) {
     await look(s.look);
+  } else if (s.copy) {
+    const target = await page.getAttribute(s.copy, 'data-copy');
+    await page.click(s.copy);
+    await page.waitForFunction((id) => document.getElementById(`${id}-status`)?.textContent === 'Copied.', target);
+    result.copied[s.name] = await page.evaluate(() => navigator.clipboard.readText());
   } else {
     throw new Error(`unknown step ${JSON.stringify(s)}`);
   }
@@ -146,7 +155,8 @@ try {
     usage(`cannot start Chromium at ${CHROMIUM}: ${e.message.split('\n')[0]}`);
   }
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
-                                            ...(opts.locale ? { locale: opts.locale } : {}) });
+    permissions: ['clipboard-read', 'clipboard-write'],
+    ...(opts.locale ? { locale: opts.locale } : {}) });
   page = await context.newPage();
   page.setDefaultTimeout(10000);
   // Headers arrive asynchronously: a later document's must not be overwritten by an

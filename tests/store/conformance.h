@@ -176,6 +176,10 @@ static inline void assert_client_equal(const struct grantd_client *want,
     assert_int_equal(got->updated_at, want->updated_at);
     assert_int_equal(got->tokens_after, want->tokens_after);
     assert_string_equal(got->resources, want->resources ? want->resources : "");
+    if (want->owner)
+        assert_string_equal(got->owner, want->owner);
+    else
+        assert_null(got->owner);
 }
 
 static inline void assert_optional_string(const char *got, const char *want)
@@ -196,6 +200,7 @@ static inline void assert_user_equal(const struct grantd_user *want,
     assert_optional_string(got->email, want->email);
     assert_string_equal(got->password_hash, want->password_hash);
     assert_int_equal(!!got->disabled, !!want->disabled);
+    assert_int_equal(!!got->developer, !!want->developer);
     assert_int_equal(got->created_at, want->created_at);
     assert_int_equal(got->updated_at, want->updated_at);
 }

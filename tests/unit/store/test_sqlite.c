@@ -520,6 +520,23 @@ static void test_audit_plans_and_append_only(void **state)
     grantd_arena_free(a);
 }
 
+/* A developer's console list is one range of the clients_by_owner index (schema 14). */
+static void test_console_list_plan(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client c = {.tenant = 1, .id = "mine", .name = "Mine", .owner = "dev",
+                              .created_at = T0, .tokens_after = 1}, *list = NULL;
+    size_t n = 0;
+    assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_list_owned(s, a, 1, "dev", &list, &n), GRANTD_OK);
+    assert_int_equal(n, 1);
+    assert_plan(s, SQ_CLIENT_LIST_OWNED, "USING INDEX clients_by_owner (tenant_id=? AND owner=?)");
+    grantd_store_close(s);
+    grantd_arena_free(a);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -537,6 +554,7 @@ int main(void)
         T(test_background_checkpoint),
         T(test_purge_forgets_old_revoked_families),
         T(test_audit_plans_and_append_only),
+        T(test_console_list_plan),
     };
     return cmocka_run_group_tests_name("sqlite driver", tests, NULL, NULL);
 }

@@ -171,11 +171,11 @@ static void test_tokens_have_no_secondary_index(void **state)
  * by row, and a live family. After the upgrade the client has default lifetimes, the
  * replayed family is a revoked family (no token may join it), the live one takes tokens,
  * and the family indexes are gone (v3); its self-contained tokens count from its creation
- * (v4). */
+ * (v4). It belongs to nobody's developer console (v14). */
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 13);
+    assert_int_equal(sqlite__schema_newest(), 14);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -199,6 +199,7 @@ static void test_migrate_v2_to_newest(void **state)
     assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
     assert_int_equal(c.flags, 2);
     assert_int_equal(c.prev_secret_until, 0); /* v9: no previous secret */
+    assert_null(c.owner);                      /* v14: made outside the console */
     assert_int_equal(c.code_ttl, 0);
     assert_int_equal(c.access_ttl, 0);
     assert_int_equal(c.refresh_ttl, 0);

@@ -833,27 +833,6 @@ GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *
                                                            const unsigned char *old_hash,
                                                            int64_t now);
 
-GRANTD_MUST_USE grantd_rc
-grantd_store_registration_token_put(struct grantd_store *s,
-                                    const struct grantd_registration_token *t);
-GRANTD_MUST_USE grantd_rc
-grantd_store_registration_token_find(struct grantd_store *s, struct grantd_arena *a,
-                                     int64_t tenant, const unsigned char *hash,
-                                     struct grantd_registration_token *out);
-GRANTD_MUST_USE grantd_rc grantd_store_registration_put(struct grantd_store *s,
-                                                        const struct grantd_client *c,
-                                                        const struct grantd_registration *r,
-                                                        const unsigned char *iat, int64_t now);
-GRANTD_MUST_USE grantd_rc grantd_store_registration_get(struct grantd_store *s,
-                                                        struct grantd_arena *a, int64_t tenant,
-                                                        const char *id,
-                                                        struct grantd_registration *out);
-GRANTD_MUST_USE grantd_rc grantd_store_registration_rotate(struct grantd_store *s,
-                                                           const struct grantd_client *c,
-                                                           const struct grantd_registration *r,
-                                                           const unsigned char *old_hash,
-                                                           int64_t now);
-
 /* The developer console (issue 13 item 2): client_list_owned. */
 GRANTD_MUST_USE grantd_rc grantd_store_client_list_owned(struct grantd_store *s,
                                                          struct grantd_arena *a, int64_t tenant,

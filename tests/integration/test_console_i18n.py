@@ -3,10 +3,12 @@ profile listing German and Dutch, `Accept-Language` (and `ui_locales` on the add
 the language of the console's sign-in, list, new-application, credentials, application and
 404 pages, down to the Copy button's status messages and the names in "Recent events"; a
 profile text (profile.branding.texts.LANG.NAME) replaces a console text, while the profile's
-console button labels stay the provider's wording in every language.
+console button labels stay the provider's wording in every language. grantd(1) names every
+text a profile may override.
 
 The English console is test_console.py."""
 import re
+from pathlib import Path
 
 from flow import Agent
 from test_account import text_of
@@ -90,3 +92,14 @@ def test_list_new_credentials_and_app_pages_in_german(make_server):
     r = speaking(agent, "de").get(srv.url + "/console?app=nope")
     assert r.status_code == 404
     assert "Anwendung nicht gefunden" in text_of(r.text)
+
+
+def test_the_man_page_names_every_text():
+    """grantd(1), BRANDING lists every name a profile may override, the console's too."""
+    root = Path(__file__).resolve().parents[2]
+    names = re.findall(r"^\s+X\((\w+),", (root / "src/core/ui_texts.h").read_text(), re.M)
+    assert "console_no_apps" in names and "sign_in_title" in names
+    man = (root / "docs/grantd.1").read_text()
+    listed = re.search(r"^sign_in_title, .*\.$", man, re.M)
+    assert listed, "no list of text names in grantd.1"
+    assert set(listed.group(0).rstrip(".").split(", ")) == set(names)

@@ -19,6 +19,9 @@
  * (tokens, codes and consents revoked at once, the revocation feed told); Enable follows
  * profile.console.reenable: a new secret, or a new Client ID and Secret.
  *
+ * The sentences it shows (notices, errors, the 403/404 pages) are the page catalog's, in
+ * the request's language (grantd_ui_say); the form's reasons are the admin API parser's.
+ *
  * The POST route runs on the slow workers (argon2id at login). Not here: the pages
  * (ui/console.c), sessions (oauth/session.c). */
 #include <string.h>

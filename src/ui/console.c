@@ -1,7 +1,9 @@
 /* The developer console's pages (see ui/console.h). Every runtime value goes through
  * grantd_html_text or grantd_html_attr; every form carries "csrf" and "action". The whole
  * page body sits in a <div class="console">, which widens the frame's card on a desktop
- * and leaves it one column on a phone. */
+ * and leaves it one column on a phone. Every text is the catalog's (core/ui_texts.h, the
+ * console_* rows) in the page's language; not here: the buttons' labels, which the handler
+ * passes in (the profile's wording, else the catalog's). */
 #include <string.h>
 #include <time.h>
 

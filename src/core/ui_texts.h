@@ -130,7 +130,99 @@
     X(internal_title, "Something went wrong on our side")                                        \
     X(internal_what, "The service could not finish what you asked. It is not something "         \
                      "you did.")                                                                 \
-    X(wait_and_retry, "Wait a moment, then go back and try again.")
+    X(wait_and_retry, "Wait a moment, then go back and try again.")                              \
+    X(console_title, "Developer console")                                                        \
+    X(console_signed_in_pre, "Developer console · signed in as ")                                \
+    X(console_signed_in_post, "")                                                                \
+    X(console_sign_in_title, "Sign in to the developer console")                                 \
+    X(console_sign_in_sub, "Sign in to register and manage your applications.")                  \
+    X(console_your_apps, "Your applications")                                                    \
+    X(console_no_apps, "You have not registered an application yet. Register one to get "        \
+                       "its Client ID and Secret.")                                              \
+    X(console_register_button, "Register application")                                           \
+    X(console_revoke_button, "Revoke")                                                           \
+    X(console_enable_button, "Enable")                                                           \
+    X(console_active, "Active")                                                                  \
+    X(console_revoked, "Revoked")                                                                \
+    X(console_client_id, "Client ID")                                                            \
+    X(console_client_secret, "Client Secret")                                                    \
+    X(console_created_pre, "created ")                                                           \
+    X(console_created_post, "")                                                                  \
+    X(console_unknown_time, "an unknown time")                                                   \
+    X(console_new_title, "New application")                                                      \
+    X(console_name, "Name")                                                                      \
+    X(console_redirect_uris, "Redirect URIs")                                                    \
+    X(console_redirect_uris_help, "One per line, exactly as your application sends it.")         \
+    X(console_grant_types, "Grant types")                                                        \
+    X(console_scopes, "Scopes")                                                                  \
+    X(console_client_type, "Client type")                                                        \
+    X(console_public, "Public (no secret; PKCE)")                                                \
+    X(console_confidential, "Confidential (has a secret)")                                       \
+    X(console_none, "None")                                                                      \
+    X(console_created, "Created")                                                                \
+    X(console_rotate_button, "Rotate secret")                                                    \
+    X(console_revoke_note, "Revoking stops the application at once: every token it holds "       \
+                           "is refused and every authorization of it is withdrawn.")             \
+    X(console_enable_new_id_note, "Enabling gives the application a new Client ID and "          \
+                                  "Secret; everyone who used it must authorize it again.")       \
+    X(console_enable_note, "Enabling gives the application a new secret; everyone who "          \
+                           "used it must authorize it again.")                                   \
+    X(console_delete_link, "Delete this application")                                            \
+    X(console_recent_events, "Recent events")                                                    \
+    X(console_no_events, "None yet.")                                                            \
+    X(console_event_by_pre, "by ")                                                               \
+    X(console_event_by_post, "")                                                                 \
+    X(console_event_create, "Created")                                                           \
+    X(console_event_secret_rotate, "Secret rotated")                                             \
+    X(console_event_disable, "Revoked")                                                          \
+    X(console_event_enable, "Enabled")                                                           \
+    X(console_event_update, "Settings changed")                                                  \
+    X(console_event_delete, "Deleted")                                                           \
+    X(console_actor_admin, "an administrator")                                                   \
+    X(console_actor_operator, "an operator")                                                     \
+    X(console_actor_server, "the server")                                                        \
+    X(console_delete_title, "Delete application")                                                \
+    X(console_delete_heading_pre, "Delete ")                                                     \
+    X(console_delete_heading_post, "?")                                                          \
+    X(console_delete_what, "The application and its Client ID are removed for good: its "        \
+                           "tokens stop working and it cannot be enabled again.")                \
+    X(console_delete_button, "Delete application")                                               \
+    X(console_keep, "Keep it")                                                                   \
+    X(console_copy_manual, "Selected. Press Ctrl+C (Cmd+C on a Mac) to copy it.")                \
+    X(console_secret_once, "Copy the secret now and keep it somewhere safe: it is shown "        \
+                           "only this once. If you lose it, rotate the secret to get a "         \
+                           "new one.")                                                           \
+    X(console_done, "I have copied them")                                                        \
+    X(console_go_to_app, "go to the application")                                                \
+    X(console_credentials_gone, "Credentials are shown only once, right after they are "         \
+                                "made. If you lost a secret, rotate it to get a new one.")       \
+    X(console_ready, "Your application is ready")                                                \
+    X(console_new_secret, "Your new secret")                                                     \
+    X(console_previous_secret, "The previous secret no longer works.")                           \
+    X(console_revoked_notice, "Revoked: the application's tokens no longer work and it "         \
+                              "can get no new ones.")                                            \
+    X(console_enabled_title, "Your application is enabled again")                                \
+    X(console_enabled_new_id, "It has a new Client ID and Secret; the previous ones no "         \
+                              "longer work. Everyone who used it must authorize it again.")      \
+    X(console_enabled_new_secret, "It has a new secret; the previous one no longer "             \
+                                  "works. Everyone who used it must authorize it again.")        \
+    X(console_deleted_pre, "")                                                                   \
+    X(console_deleted_post, " is deleted.")                                                      \
+    X(console_not_developer_title, "You cannot register applications")                           \
+    X(console_not_developer_what, "You are signed in, but your account is not allowed to "       \
+                                  "register applications in the developer console.")             \
+    X(console_not_developer_next, "Ask the provider's team to give your account "                \
+                                  "developer access, then open the console again.")              \
+    X(console_app_not_found_title, "Application not found")                                      \
+    X(console_app_not_found_what, "None of your applications has this Client ID.")               \
+    X(console_app_not_found_next, "Go back to your applications and choose one from the "        \
+                                  "list.")                                                       \
+    X(console_address_unreadable, "The address could not be read")                               \
+    X(console_open_again, "Open the developer console again.")                                   \
+    X(console_open_again_retry, "Open the developer console again and retry.")                   \
+    X(console_expired_next, "Open the developer console again and repeat what you wanted "       \
+                            "to do.")                                                            \
+    X(console_open_console, "Open the developer console")
 
 /* Texts the protocol side (oauth/) shows on these pages, through grantd_ui_say (ui/pages.h),
  * are rows of the same list, from enter_credentials on. */

@@ -19,6 +19,9 @@
  * (tokens, codes and consents revoked at once, the revocation feed told); Enable follows
  * profile.console.reenable: a new secret, or a new Client ID and Secret.
  *
+ * The sentences it shows (notices, errors, the 403/404 pages) are the page catalog's, in
+ * the request's language (grantd_ui_say); the form's reasons are the admin API parser's.
+ *
  * The POST route runs on the slow workers (argon2id at login). Not here: the pages
  * (ui/console.c), sessions (oauth/session.c). */
 #include <string.h>
@@ -46,6 +49,9 @@ struct visit {
     struct grantd_ui_console_labels labels;
 };
 
+/* The catalog's text id in the language of req's page (ui/pages.h). */
+#define SAY(req, id) grantd_ui_say((req), GRANTD_T_##id)
+
 static const char *or_default(const char *s, const char *fallback)
 {
     return s && *s ? s : fallback;
@@ -61,9 +67,10 @@ static grantd_rc visit_load(struct grantd_request *req, struct visit *v)
 {
     const struct grantd_profile *p = &req->iss->cfg->profile;
     v->url = grantd_arena_printf(req->arena, "%s/console", req->iss->url);
-    v->labels.create = or_default(p->console.create_label, "Register application");
-    v->labels.revoke = or_default(p->console.revoke_label, "Revoke");
-    v->labels.enable = or_default(p->console.enable_label, "Enable");
+    v->labels.create = or_default(p->console.create_label,
+                                  SAY(req, console_register_button));
+    v->labels.revoke = or_default(p->console.revoke_label, SAY(req, console_revoke_button));
+    v->labels.enable = or_default(p->console.enable_label, SAY(req, console_enable_button));
     return grantd_flow_session_user(req, &v->s, &v->have_session, &v->u, &v->logged_in);
 }
 
@@ -89,14 +96,12 @@ static grantd_rc show_login(struct grantd_request *req, struct grantd_response *
 static grantd_rc not_developer(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_ui_problem page = {
-        .title = "You cannot register applications",
-        .what = "You are signed in, but your account is not allowed to register "
-                "applications in the developer console.",
-        .next = "Ask the provider's team to give your account developer access, then "
-                "open the console again.",
+        .title = SAY(req, console_not_developer_title),
+        .what = SAY(req, console_not_developer_what),
+        .next = SAY(req, console_not_developer_next),
         .detail = "403 forbidden: not a developer",
         .link = grantd_arena_printf(req->arena, "%s/account", req->iss->url),
-        .link_text = "Go to your account",
+        .link_text = SAY(req, go_to_account),
     };
     grantd_ui_problem_page(req, resp, 403, &page);
     return GRANTD_OK;
@@ -106,12 +111,12 @@ static grantd_rc not_found(struct grantd_request *req, struct grantd_response *r
                            const struct visit *v)
 {
     struct grantd_ui_problem page = {
-        .title = "Application not found",
-        .what = "None of your applications has this Client ID.",
-        .next = "Go back to your applications and choose one from the list.",
+        .title = SAY(req, console_app_not_found_title),
+        .what = SAY(req, console_app_not_found_what),
+        .next = SAY(req, console_app_not_found_next),
         .detail = "404 not_found",
         .link = v->url,
-        .link_text = "Your applications",
+        .link_text = SAY(req, console_your_apps),
     };
     grantd_ui_problem_page(req, resp, 404, &page);
     return GRANTD_OK;
@@ -157,15 +162,15 @@ static void app_view(struct grantd_request *req, const struct grantd_client *c,
     };
 }
 
-static const char *actor_text(const struct grantd_audit *e)
+static const char *actor_text(struct grantd_request *req, const struct grantd_audit *e)
 {
     if (strcmp(e->actor_kind, "developer") == 0 && e->actor_name)
         return e->actor_name;
     if (strcmp(e->actor_kind, "admin_key") == 0)
-        return "an administrator";
+        return SAY(req, console_actor_admin);
     if (strcmp(e->actor_kind, "cli") == 0)
-        return "an operator";
-    return "the server";
+        return SAY(req, console_actor_operator);
+    return SAY(req, console_actor_server);
 }
 
 /* The application's newest audit entries. */
@@ -185,7 +190,7 @@ static grantd_rc events_load(struct grantd_request *req, const char *id,
         return rc;
     *out = grantd_arena_alloc(req->arena, (*n + 1) * sizeof(**out));
     for (size_t i = 0; i < *n; i++)
-        (*out)[i] = (struct grantd_ui_console_event){list[i].action, actor_text(&list[i]),
+        (*out)[i] = (struct grantd_ui_console_event){list[i].action, actor_text(req, &list[i]),
                                                      list[i].at};
     return GRANTD_OK;
 }
@@ -293,9 +298,7 @@ static grantd_rc show_credentials(struct grantd_request *req, struct grantd_resp
     struct grantd_ui_console_credentials page;
     grantd_rc rc = grantd_console_once_take(req, resp, &v->s, &page);
     if (rc == GRANTD_ENOTFOUND)
-        return show_list(req, resp, v, 200,
-                         "Credentials are shown only once, right after they are made. If "
-                         "you lost a secret, rotate it to get a new one.");
+        return show_list(req, resp, v, 200, SAY(req, console_credentials_gone));
     if (rc != GRANTD_OK)
         return rc;
     page.action = v->url;
@@ -308,8 +311,8 @@ static grantd_rc console_get(struct grantd_request *req, struct grantd_response 
 {
     struct visit v;
     if (req->query_rc != GRANTD_OK || grantd_params_first_repeated(&req->query))
-        return grantd_refuse_page(no, 400, "The address could not be read",
-                                  "Open the developer console again.");
+        return grantd_refuse_page(no, 400, SAY(req, console_address_unreadable),
+                                  SAY(req, console_open_again));
     grantd_rc rc = visit_load(req, &v);
     if (rc != GRANTD_OK)
         return rc;
@@ -357,12 +360,12 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
         return GRANTD_OK;
     }
     if (!username || !password)
-        return show_login(req, resp, v, 400, NULL, "Enter your username and password.");
+        return show_login(req, resp, v, 400, NULL, SAY(req, enter_credentials));
     grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok);
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "page", "console");
-        return show_login(req, resp, v, 401, NULL, "The username or password is incorrect.");
+        return show_login(req, resp, v, 401, NULL, SAY(req, credentials_incorrect));
     }
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
         rc = grantd_web_session_start(req, resp, &v->s, u.id, &next);
@@ -413,7 +416,7 @@ static grantd_rc create(struct grantd_request *req, struct grantd_response *resp
                                             req->app->now(), &c, id, secret);
     if (rc == GRANTD_OK) {
         changed(req, v, "client.create", c.id);
-        rc = credentials(req, resp, v, "Your application is ready", &c, secret, NULL);
+        rc = credentials(req, resp, v, SAY(req, console_ready), &c, secret, NULL);
     }
     explicit_bzero(secret, sizeof(secret));
     return rc;
@@ -432,8 +435,8 @@ static grantd_rc rotate(struct grantd_request *req, struct grantd_response *resp
                                                 secret);
     if (rc == GRANTD_OK) {
         changed(req, v, "client.secret_rotate", c->id);
-        rc = credentials(req, resp, v, "Your new secret", c, secret,
-                         "The previous secret no longer works.");
+        rc = credentials(req, resp, v, SAY(req, console_new_secret), c, secret,
+                         SAY(req, console_previous_secret));
     }
     explicit_bzero(secret, sizeof(secret));
     return rc;
@@ -448,9 +451,7 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
     if (rc != GRANTD_OK)
         return rc;
     changed(req, v, "client.disable", c->id);
-    return show_app(req, resp, v, c->id, 0, 200,
-                    "Revoked: the application's tokens no longer work and it can get no "
-                    "new ones.");
+    return show_app(req, resp, v, c->id, 0, 200, SAY(req, console_revoked_notice));
 }
 
 static grantd_rc enable(struct grantd_request *req, struct grantd_response *resp,
@@ -470,11 +471,9 @@ static grantd_rc enable(struct grantd_request *req, struct grantd_response *resp
         if (new_id)
             now_c.id = id;
         changed(req, v, "client.enable", now_c.id);
-        rc = credentials(req, resp, v, "Your application is enabled again", &now_c, secret,
-                         new_id ? "It has a new Client ID and Secret; the previous ones no "
-                                  "longer work. Everyone who used it must authorize it again."
-                                : "It has a new secret; the previous one no longer works. "
-                                  "Everyone who used it must authorize it again.");
+        rc = credentials(req, resp, v, SAY(req, console_enabled_title), &now_c, secret,
+                         new_id ? SAY(req, console_enabled_new_id)
+                                : SAY(req, console_enabled_new_secret));
     }
     explicit_bzero(secret, sizeof(secret));
     return rc;
@@ -490,7 +489,8 @@ static grantd_rc delete_app(struct grantd_request *req, struct grantd_response *
         return rc;
     changed(req, v, "client.delete", c->id);
     return show_list(req, resp, v, 200,
-                     grantd_arena_printf(req->arena, "%s is deleted.", c->name));
+                     grantd_arena_printf(req->arena, "%s%s%s", SAY(req, console_deleted_pre),
+                                         c->name, SAY(req, console_deleted_post)));
 }
 
 typedef grantd_rc (*app_action_fn)(struct grantd_request *req, struct grantd_response *resp,
@@ -531,16 +531,14 @@ static grantd_rc expired(struct grantd_request *req, struct grantd_response *res
                          struct visit *v, const char *action)
 {
     if (action && strcmp(action, "login") == 0)
-        return show_login(req, resp, v, 403, NULL,
-                          "This form has expired. Please sign in again.");
+        return show_login(req, resp, v, 403, NULL, SAY(req, form_expired));
     struct grantd_ui_problem page = {
-        .title = "This page has expired",
-        .what = "For your safety, this page only works for a limited time, in the browser "
-                "window it was opened in. Nothing was changed.",
-        .next = "Open the developer console again and repeat what you wanted to do.",
+        .title = SAY(req, page_expired_title),
+        .what = SAY(req, account_expired_what),
+        .next = SAY(req, console_expired_next),
         .detail = "403 csrf: the form's token does not match the session",
         .link = v->url,
-        .link_text = "Open the developer console",
+        .link_text = SAY(req, console_open_console),
     };
     grantd_ui_problem_page(req, resp, 403, &page);
     return GRANTD_OK;
@@ -551,8 +549,8 @@ static grantd_rc console_post(struct grantd_request *req, struct grantd_response
 {
     if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
         grantd_params_first_repeated(&req->form))
-        return grantd_refuse_page(no, 400, "The form could not be read",
-                                  "Open the developer console again and retry.");
+        return grantd_refuse_page(no, 400, SAY(req, form_unreadable_title),
+                                  SAY(req, console_open_again_retry));
     struct visit v;
     grantd_rc rc = visit_load(req, &v);
     if (rc != GRANTD_OK)
@@ -564,16 +562,16 @@ static grantd_rc console_post(struct grantd_request *req, struct grantd_response
     if (action && strcmp(action, "login") == 0)
         return sign_in(req, resp, &v);
     if (action && strcmp(action, "signout") == 0)
-        return show_login(req, resp, &v, 200, "You are signed out.", NULL);
+        return show_login(req, resp, &v, 200, SAY(req, signed_out), NULL);
     if (!v.logged_in)
-        return show_login(req, resp, &v, 403, NULL, "Your session has ended. Sign in again.");
+        return show_login(req, resp, &v, 403, NULL, SAY(req, session_ended));
     if (!v.u.developer)
         return not_developer(req, resp);
     int known = 0;
     rc = action ? developer_action(req, resp, &v, action, &known) : GRANTD_OK;
     if (rc == GRANTD_OK && !known)
-        return grantd_refuse_page(no, 400, "The form could not be read",
-                                  "Open the developer console again and retry.");
+        return grantd_refuse_page(no, 400, SAY(req, form_unreadable_title),
+                                  SAY(req, console_open_again_retry));
     return rc;
 }
 

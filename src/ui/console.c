@@ -1,7 +1,9 @@
 /* The developer console's pages (see ui/console.h). Every runtime value goes through
  * grantd_html_text or grantd_html_attr; every form carries "csrf" and "action". The whole
  * page body sits in a <div class="console">, which widens the frame's card on a desktop
- * and leaves it one column on a phone. */
+ * and leaves it one column on a phone. Every text is the catalog's (core/ui_texts.h, the
+ * console_* rows) in the page's language; not here: the buttons' labels, which the handler
+ * passes in (the profile's wording, else the catalog's). */
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +29,8 @@
     const struct grantd_ui_look *look = &lk;  \
     grantd_ui_look_get((req), &lk)
 
+#define T(id) grantd_ui_t(look, GRANTD_T_##id)
+
 static void open_page(struct grantd_html *h, const struct grantd_ui_look *look,
                       const char *title)
 {
@@ -44,6 +48,12 @@ static void send_page(struct grantd_request *req, struct grantd_response *resp, 
     grantd_layout_send(req, resp, status, h, look, script);
 }
 
+/* A text of the catalog, escaped, as h's next text. */
+static void say(struct grantd_html *h, const struct grantd_ui_look *look, enum grantd_text id)
+{
+    grantd_html_text(h, grantd_ui_t(look, id));
+}
+
 static void message(struct grantd_html *h, const char *notice, const char *error)
 {
     if (notice && *notice) {
@@ -59,14 +69,14 @@ static void message(struct grantd_html *h, const char *notice, const char *error
 }
 
 /* "2026-12-04 13:05 UTC" inside <time>. */
-static void when(struct grantd_html *h, int64_t t)
+static void when(struct grantd_html *h, const struct grantd_ui_look *look, int64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
     char iso[32], text[32];
     if (!gmtime_r(&tt, &tm) || strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
         strftime(text, sizeof(text), "%Y-%m-%d %H:%M UTC", &tm) == 0) {
-        grantd_html_lit(h, "an unknown time");
+        say(h, look, GRANTD_T_console_unknown_time);
         return;
     }
     grantd_html_lit(h, "<time");
@@ -83,25 +93,31 @@ static void app_link(struct grantd_request *req, struct grantd_html *h, const ch
                                                     extra ? extra : ""));
 }
 
-static void status_badge(struct grantd_html *h, int disabled)
+static void status_badge(struct grantd_html *h, const struct grantd_ui_look *look, int disabled)
 {
     if (disabled)
-        grantd_html_lit(h, " <span class=\"badge off\">Revoked</span>");
+        grantd_html_lit(h, " <span class=\"badge off\">");
     else
-        grantd_html_lit(h, " <span class=\"badge\">Active</span>");
+        grantd_html_lit(h, " <span class=\"badge\">");
+    say(h, look, disabled ? GRANTD_T_console_revoked : GRANTD_T_console_active);
+    grantd_html_lit(h, "</span>");
 }
 
 /* The heading row: a title, who is signed in, and Sign out. */
-static void top(struct grantd_html *h, const char *action, const char *csrf,
-                const char *username)
+static void top(struct grantd_html *h, const struct grantd_ui_look *look, const char *action,
+                const char *csrf, const char *username)
 {
-    grantd_html_lit(h, "<div class=\"top\">\n<p class=\"sub\">Developer console &middot; "
-                       "signed in as <strong>");
+    grantd_html_lit(h, "<div class=\"top\">\n<p class=\"sub\">");
+    say(h, look, GRANTD_T_console_signed_in_pre);
+    grantd_html_lit(h, "<strong>");
     grantd_html_text(h, username);
-    grantd_html_lit(h, "</strong></p>\n");
+    grantd_html_lit(h, "</strong>");
+    say(h, look, GRANTD_T_console_signed_in_post);
+    grantd_html_lit(h, "</p>\n");
     form_open(h, action, csrf, "signout");
-    grantd_html_lit(h, "<button type=\"submit\" class=\"link\">Sign out</button>\n</form>\n"
-                       "</div>\n");
+    grantd_html_lit(h, "<button type=\"submit\" class=\"link\">");
+    say(h, look, GRANTD_T_sign_out_button);
+    grantd_html_lit(h, "</button>\n</form>\n</div>\n");
 }
 
 void grantd_ui_console_login_page(struct grantd_request *req, struct grantd_response *resp,
@@ -110,29 +126,39 @@ void grantd_ui_console_login_page(struct grantd_request *req, struct grantd_resp
 {
     struct grantd_html h;
     LOOK(req);
-    open_page(&h, look, "Sign in to the developer console");
-    grantd_html_lit(&h, "<h1>Developer console</h1>\n<p class=\"sub\">Sign in to register and "
-                        "manage your applications.</p>\n");
+    open_page(&h, look, T(console_sign_in_title));
+    grantd_html_lit(&h, "<h1>");
+    say(&h, look, GRANTD_T_console_title);
+    grantd_html_lit(&h, "</h1>\n<p class=\"sub\">");
+    say(&h, look, GRANTD_T_console_sign_in_sub);
+    grantd_html_lit(&h, "</p>\n");
     message(&h, notice, error);
     form_open(&h, action, csrf, "login");
     grantd_ui_login_fields(&h, look, username, error && *error);
-    grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">Sign in</button>\n</form>\n");
+    grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">");
+    say(&h, look, GRANTD_T_sign_in_button);
+    grantd_html_lit(&h, "</button>\n</form>\n");
     send_page(req, resp, status, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
 static void list_item(struct grantd_request *req, struct grantd_html *h,
-                      const struct grantd_ui_console *v, const struct grantd_ui_console_app *a)
+                      const struct grantd_ui_look *look, const struct grantd_ui_console *v,
+                      const struct grantd_ui_console_app *a)
 {
     grantd_html_lit(h, "<li class=\"app\">\n<h3><a");
     app_link(req, h, v->action, a->client_id, NULL);
     grantd_html_lit(h, ">");
     grantd_html_text(h, a->name);
     grantd_html_lit(h, "</a>");
-    status_badge(h, a->disabled);
-    grantd_html_lit(h, "</h3>\n<p class=\"details\">Client ID <code>");
+    status_badge(h, look, a->disabled);
+    grantd_html_lit(h, "</h3>\n<p class=\"details\">");
+    say(h, look, GRANTD_T_console_client_id);
+    grantd_html_lit(h, " <code>");
     grantd_html_text(h, a->client_id);
-    grantd_html_lit(h, "</code> &middot; created ");
-    when(h, a->created_at);
+    grantd_html_lit(h, "</code> &middot; ");
+    say(h, look, GRANTD_T_console_created_pre);
+    when(h, look, a->created_at);
+    say(h, look, GRANTD_T_console_created_post);
     grantd_html_lit(h, "</p>\n</li>\n");
 }
 
@@ -141,17 +167,20 @@ void grantd_ui_console_list_page(struct grantd_request *req, struct grantd_respo
 {
     struct grantd_html h;
     LOOK(req);
-    open_page(&h, look, "Your applications");
-    top(&h, v->action, v->csrf, v->username);
-    grantd_html_lit(&h, "<h1>Your applications</h1>\n");
+    open_page(&h, look, T(console_your_apps));
+    top(&h, look, v->action, v->csrf, v->username);
+    grantd_html_lit(&h, "<h1>");
+    say(&h, look, GRANTD_T_console_your_apps);
+    grantd_html_lit(&h, "</h1>\n");
     message(&h, v->notice, v->error);
-    if (v->app_count == 0)
-        grantd_html_lit(&h, "<p id=\"no-apps\">You have not registered an application yet. "
-                            "Register one to get its Client ID and Secret.</p>\n");
-    else
+    if (v->app_count == 0) {
+        grantd_html_lit(&h, "<p id=\"no-apps\">");
+        say(&h, look, GRANTD_T_console_no_apps);
+        grantd_html_lit(&h, "</p>\n");
+    } else
         grantd_html_lit(&h, "<ul class=\"list\" id=\"apps\">\n");
     for (size_t i = 0; i < v->app_count; i++)
-        list_item(req, &h, v, &v->apps[i]);
+        list_item(req, &h, look, v, &v->apps[i]);
     if (v->app_count)
         grantd_html_lit(&h, "</ul>\n");
     grantd_html_lit(&h, "<p><a id=\"new\"");
@@ -185,25 +214,34 @@ void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_respon
 {
     struct grantd_html h;
     LOOK(req);
-    open_page(&h, look, "New application");
-    top(&h, v->action, v->csrf, v->username);
-    grantd_html_lit(&h, "<h1>New application</h1>\n");
+    open_page(&h, look, T(console_new_title));
+    top(&h, look, v->action, v->csrf, v->username);
+    grantd_html_lit(&h, "<h1>");
+    say(&h, look, GRANTD_T_console_new_title);
+    grantd_html_lit(&h, "</h1>\n");
     message(&h, NULL, v->error);
     form_open(&h, v->action, v->csrf, "create");
-    grantd_html_lit(&h, "<label for=\"name\">Name</label>\n<input id=\"name\" name=\"name\" "
-                        "required maxlength=\"200\" autocomplete=\"off\"");
+    grantd_html_lit(&h, "<label for=\"name\">");
+    say(&h, look, GRANTD_T_console_name);
+    grantd_html_lit(&h, "</label>\n<input id=\"name\" name=\"name\" required "
+                        "maxlength=\"200\" autocomplete=\"off\"");
     grantd_html_attr(&h, "value", v->name);
-    grantd_html_lit(&h, ">\n<label for=\"redirect_uris\">Redirect URIs</label>\n"
-                        "<p class=\"details\">One per line, exactly as your application "
-                        "sends it.</p>\n"
-                        "<textarea id=\"redirect_uris\" name=\"redirect_uris\" rows=\"3\" "
-                        "spellcheck=\"false\">");
+    grantd_html_lit(&h, ">\n<label for=\"redirect_uris\">");
+    say(&h, look, GRANTD_T_console_redirect_uris);
+    grantd_html_lit(&h, "</label>\n<p class=\"details\">");
+    say(&h, look, GRANTD_T_console_redirect_uris_help);
+    grantd_html_lit(&h, "</p>\n<textarea id=\"redirect_uris\" name=\"redirect_uris\" "
+                        "rows=\"3\" spellcheck=\"false\">");
     grantd_html_text(&h, v->redirect_uris);
-    grantd_html_lit(&h, "</textarea>\n<fieldset><legend>Grant types</legend>\n");
+    grantd_html_lit(&h, "</textarea>\n<fieldset><legend>");
+    say(&h, look, GRANTD_T_console_grant_types);
+    grantd_html_lit(&h, "</legend>\n");
     checkboxes(&h, v->grants, v->grant_count);
     grantd_html_lit(&h, "</fieldset>\n");
     if (v->scope_count) {
-        grantd_html_lit(&h, "<fieldset><legend>Scopes</legend>\n");
+        grantd_html_lit(&h, "<fieldset><legend>");
+        say(&h, look, GRANTD_T_console_scopes);
+        grantd_html_lit(&h, "</legend>\n");
         checkboxes(&h, v->scopes, v->scope_count);
         grantd_html_lit(&h, "</fieldset>\n");
     }
@@ -211,36 +249,47 @@ void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_respon
     grantd_html_text(&h, v->labels.create);
     grantd_html_lit(&h, "</button> <a");
     grantd_html_attr(&h, "href", v->action);
-    grantd_html_lit(&h, ">Cancel</a></div>\n</form>\n");
+    grantd_html_lit(&h, ">");
+    say(&h, look, GRANTD_T_cancel_button);
+    grantd_html_lit(&h, "</a></div>\n</form>\n");
     send_page(req, resp, status, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
-static void details(struct grantd_html *h, const struct grantd_ui_console_app *a)
+/* One row of the details list: the term id, then the caller writes the value. */
+static void term(struct grantd_html *h, const struct grantd_ui_look *look, enum grantd_text id)
 {
-    grantd_html_lit(h, "<dl class=\"kv\">\n<dt>Client ID</dt><dd><code id=\"client-id\">");
+    grantd_html_lit(h, "</dd>\n<dt>");
+    say(h, look, id);
+    grantd_html_lit(h, "</dt><dd>");
+}
+
+static void details(struct grantd_html *h, const struct grantd_ui_look *look,
+                    const struct grantd_ui_console_app *a)
+{
+    grantd_html_lit(h, "<dl class=\"kv\">\n<dt>");
+    say(h, look, GRANTD_T_console_client_id);
+    grantd_html_lit(h, "</dt><dd><code id=\"client-id\">");
     grantd_html_text(h, a->client_id);
-    grantd_html_lit(h, "</code></dd>\n<dt>Client type</dt><dd>");
-    if (a->is_public)
-        grantd_html_lit(h, "Public (no secret; PKCE)");
-    else
-        grantd_html_lit(h, "Confidential (has a secret)");
-    grantd_html_lit(h, "</dd>\n<dt>Redirect URIs</dt><dd>");
+    grantd_html_lit(h, "</code>");
+    term(h, look, GRANTD_T_console_client_type);
+    say(h, look, a->is_public ? GRANTD_T_console_public : GRANTD_T_console_confidential);
+    term(h, look, GRANTD_T_console_redirect_uris);
     if (a->redirect_uri_count == 0)
-        grantd_html_lit(h, "None");
+        say(h, look, GRANTD_T_console_none);
     for (size_t i = 0; i < a->redirect_uri_count; i++) {
         grantd_html_lit(h, "<code class=\"d\">");
         grantd_html_text(h, a->redirect_uris[i]);
         grantd_html_lit(h, "</code>");
     }
-    grantd_html_lit(h, "</dd>\n<dt>Grant types</dt><dd>");
+    term(h, look, GRANTD_T_console_grant_types);
     grantd_html_text(h, a->grants);
-    grantd_html_lit(h, "</dd>\n<dt>Scopes</dt><dd>");
+    term(h, look, GRANTD_T_console_scopes);
     if (a->scope && *a->scope)
         grantd_html_text(h, a->scope);
     else
-        grantd_html_lit(h, "None");
-    grantd_html_lit(h, "</dd>\n<dt>Created</dt><dd>");
-    when(h, a->created_at);
+        say(h, look, GRANTD_T_console_none);
+    term(h, look, GRANTD_T_console_created);
+    when(h, look, a->created_at);
     grantd_html_lit(h, "</dd>\n</dl>\n");
 }
 
@@ -252,15 +301,16 @@ static void app_input(struct grantd_html *h, const char *id)
 }
 
 static void actions(struct grantd_request *req, struct grantd_html *h,
-                    const struct grantd_ui_console *v)
+                    const struct grantd_ui_look *look, const struct grantd_ui_console *v)
 {
     const struct grantd_ui_console_app *a = v->app;
     grantd_html_lit(h, "<div class=\"row\">\n");
     if (!a->disabled && !a->is_public) {
         form_open(h, v->action, v->csrf, "rotate");
         app_input(h, a->client_id);
-        grantd_html_lit(h, "<button type=\"submit\" id=\"rotate\" class=\"secondary\">Rotate "
-                           "secret</button>\n</form>\n");
+        grantd_html_lit(h, "<button type=\"submit\" id=\"rotate\" class=\"secondary\">");
+        say(h, look, GRANTD_T_console_rotate_button);
+        grantd_html_lit(h, "</button>\n</form>\n");
     }
     if (!a->disabled) {
         form_open(h, v->action, v->csrf, "revoke");
@@ -275,53 +325,60 @@ static void actions(struct grantd_request *req, struct grantd_html *h,
         grantd_html_text(h, v->labels.enable);
         grantd_html_lit(h, "</button>\n</form>\n");
     }
-    grantd_html_lit(h, "</div>\n");
-    if (!a->disabled)
-        grantd_html_lit(h, "<p class=\"details\">Revoking stops the application at once: "
-                           "every token it holds is refused and every authorization of it "
-                           "is withdrawn.</p>\n");
-    else if (v->reenable_new_id)
-        grantd_html_lit(h, "<p class=\"details\">Enabling gives the application a new Client "
-                           "ID and Secret; everyone who used it must authorize it again.</p>\n");
-    else
-        grantd_html_lit(h, "<p class=\"details\">Enabling gives the application a new "
-                           "secret; everyone who used it must authorize it again.</p>\n");
-    grantd_html_lit(h, "<p><a id=\"delete\"");
+    grantd_html_lit(h, "</div>\n<p class=\"details\">");
+    say(h, look, !a->disabled          ? GRANTD_T_console_revoke_note
+                 : v->reenable_new_id ? GRANTD_T_console_enable_new_id_note
+                                      : GRANTD_T_console_enable_note);
+    grantd_html_lit(h, "</p>\n<p><a id=\"delete\"");
     app_link(req, h, v->action, a->client_id, "&confirm=delete");
-    grantd_html_lit(h, ">Delete this application</a></p>\n");
+    grantd_html_lit(h, ">");
+    say(h, look, GRANTD_T_console_delete_link);
+    grantd_html_lit(h, "</a></p>\n");
 }
 
-static const char *event_text(const char *action)
+/* The name of an audit action in "Recent events": its text, or the action itself. */
+static const char *event_text(const struct grantd_ui_look *look, const char *action)
 {
     static const struct {
-        const char *action, *text;
+        const char *action;
+        enum grantd_text text;
     } names[] = {
-        {"client.create", "Created"},        {"client.secret_rotate", "Secret rotated"},
-        {"client.disable", "Revoked"},       {"client.enable", "Enabled"},
-        {"client.update", "Settings changed"}, {"client.delete", "Deleted"},
+        {"client.create", GRANTD_T_console_event_create},
+        {"client.secret_rotate", GRANTD_T_console_event_secret_rotate},
+        {"client.disable", GRANTD_T_console_event_disable},
+        {"client.enable", GRANTD_T_console_event_enable},
+        {"client.update", GRANTD_T_console_event_update},
+        {"client.delete", GRANTD_T_console_event_delete},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(names[i].action, action) == 0)
-            return names[i].text;
+            return grantd_ui_t(look, names[i].text);
     return action;
 }
 
-static void events(struct grantd_html *h, const struct grantd_ui_console *v)
+static void events(struct grantd_html *h, const struct grantd_ui_look *look,
+                   const struct grantd_ui_console *v)
 {
-    grantd_html_lit(h, "<h2>Recent events</h2>\n");
+    grantd_html_lit(h, "<h2>");
+    say(h, look, GRANTD_T_console_recent_events);
+    grantd_html_lit(h, "</h2>\n");
     if (v->event_count == 0) {
-        grantd_html_lit(h, "<p>None yet.</p>\n");
+        grantd_html_lit(h, "<p>");
+        say(h, look, GRANTD_T_console_no_events);
+        grantd_html_lit(h, "</p>\n");
         return;
     }
     grantd_html_lit(h, "<ul class=\"list\" id=\"events\">\n");
     for (size_t i = 0; i < v->event_count; i++) {
         const struct grantd_ui_console_event *e = &v->events[i];
         grantd_html_lit(h, "<li><strong>");
-        grantd_html_text(h, event_text(e->action));
+        grantd_html_text(h, event_text(look, e->action));
         grantd_html_lit(h, "</strong> <span class=\"details\">");
-        when(h, e->at);
-        grantd_html_lit(h, " by ");
+        when(h, look, e->at);
+        grantd_html_lit(h, " ");
+        say(h, look, GRANTD_T_console_event_by_pre);
         grantd_html_text(h, e->actor);
+        say(h, look, GRANTD_T_console_event_by_post);
         grantd_html_lit(h, "</span></li>\n");
     }
     grantd_html_lit(h, "</ul>\n");
@@ -333,17 +390,19 @@ void grantd_ui_console_app_page(struct grantd_request *req, struct grantd_respon
     struct grantd_html h;
     LOOK(req);
     open_page(&h, look, v->app->name);
-    top(&h, v->action, v->csrf, v->username);
+    top(&h, look, v->action, v->csrf, v->username);
     grantd_html_lit(&h, "<p><a");
     grantd_html_attr(&h, "href", v->action);
-    grantd_html_lit(&h, ">&larr; Your applications</a></p>\n<h1>");
+    grantd_html_lit(&h, ">&larr; ");
+    say(&h, look, GRANTD_T_console_your_apps);
+    grantd_html_lit(&h, "</a></p>\n<h1>");
     grantd_html_text(&h, v->app->name);
-    status_badge(&h, v->app->disabled);
+    status_badge(&h, look, v->app->disabled);
     grantd_html_lit(&h, "</h1>\n");
     message(&h, v->notice, v->error);
-    details(&h, v->app);
-    actions(req, &h, v);
-    events(&h, v);
+    details(&h, look, v->app);
+    actions(req, &h, look, v);
+    events(&h, look, v);
     send_page(req, resp, status, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
@@ -352,25 +411,31 @@ void grantd_ui_console_delete_page(struct grantd_request *req, struct grantd_res
 {
     struct grantd_html h;
     LOOK(req);
-    open_page(&h, look, "Delete application");
-    top(&h, v->action, v->csrf, v->username);
-    grantd_html_lit(&h, "<h1>Delete ");
+    open_page(&h, look, T(console_delete_title));
+    top(&h, look, v->action, v->csrf, v->username);
+    grantd_html_lit(&h, "<h1>");
+    say(&h, look, GRANTD_T_console_delete_heading_pre);
     grantd_html_text(&h, v->app->name);
-    grantd_html_lit(&h, "?</h1>\n<p>The application and its Client ID are removed for good: "
-                        "its tokens stop working and it cannot be enabled again.</p>\n"
-                        "<div class=\"row\">\n");
+    say(&h, look, GRANTD_T_console_delete_heading_post);
+    grantd_html_lit(&h, "</h1>\n<p>");
+    say(&h, look, GRANTD_T_console_delete_what);
+    grantd_html_lit(&h, "</p>\n<div class=\"row\">\n");
     form_open(&h, v->action, v->csrf, "delete");
     app_input(&h, v->app->client_id);
-    grantd_html_lit(&h, "<button type=\"submit\" id=\"confirm-delete\" class=\"danger\">Delete "
-                        "application</button>\n</form>\n<a");
+    grantd_html_lit(&h, "<button type=\"submit\" id=\"confirm-delete\" class=\"danger\">");
+    say(&h, look, GRANTD_T_console_delete_button);
+    grantd_html_lit(&h, "</button>\n</form>\n<a");
     app_link(req, &h, v->action, v->app->client_id, NULL);
-    grantd_html_lit(&h, ">Keep it</a>\n</div>\n");
+    grantd_html_lit(&h, ">");
+    say(&h, look, GRANTD_T_console_keep);
+    grantd_html_lit(&h, "</a>\n</div>\n");
     send_page(req, resp, 200, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }
 
 /* A value with its Copy button: the text in element id, the status in id-status. */
-static void copy_field(struct grantd_request *req, struct grantd_html *h, const char *label,
-                       const char *id, const char *value)
+static void copy_field(struct grantd_request *req, struct grantd_html *h,
+                       const struct grantd_ui_look *look, const char *label, const char *id,
+                       const char *value)
 {
     grantd_html_lit(h, "<p class=\"label\">");
     grantd_html_text(h, label);
@@ -382,8 +447,12 @@ static void copy_field(struct grantd_request *req, struct grantd_html *h, const 
                        "hidden");
     grantd_html_attr(h, "data-copy", id);
     grantd_html_attr(h, "id", grantd_arena_printf(req->arena, "copy-%s", id));
-    grantd_html_lit(h, ">Copy</button> <span role=\"status\" aria-live=\"polite\"");
+    grantd_html_lit(h, ">");
+    say(h, look, GRANTD_T_copy_button);
+    grantd_html_lit(h, "</button> <span role=\"status\" aria-live=\"polite\"");
     grantd_html_attr(h, "id", grantd_arena_printf(req->arena, "%s-status", id));
+    grantd_html_attr(h, "data-copied", T(copied));
+    grantd_html_attr(h, "data-manual", T(console_copy_manual));
     grantd_html_lit(h, "></span></p>\n");
 }
 
@@ -404,16 +473,20 @@ void grantd_ui_console_credentials_page(struct grantd_request *req,
         grantd_html_text(&h, v->note);
         grantd_html_lit(&h, "</p>\n");
     }
-    copy_field(req, &h, "Client ID", "client_id", v->client_id);
+    copy_field(req, &h, look, T(console_client_id), "client_id", v->client_id);
     if (v->secret) {
-        copy_field(req, &h, "Client Secret", "client_secret", v->secret);
-        grantd_html_lit(&h, "<p class=\"error\" role=\"alert\" id=\"once\">Copy the secret "
-                            "now and keep it somewhere safe: it is shown only this once. If "
-                            "you lose it, rotate the secret to get a new one.</p>\n");
+        copy_field(req, &h, look, T(console_client_secret), "client_secret", v->secret);
+        grantd_html_lit(&h, "<p class=\"error\" role=\"alert\" id=\"once\">");
+        say(&h, look, GRANTD_T_console_secret_once);
+        grantd_html_lit(&h, "</p>\n");
     }
     grantd_html_lit(&h, "<p><a id=\"done\"");
     grantd_html_attr(&h, "href", grantd_arena_printf(req->arena, "%s?app=%s", v->action,
                                                     v->client_id));
-    grantd_html_lit(&h, ">I have copied them &rarr; go to the application</a></p>\n");
+    grantd_html_lit(&h, ">");
+    say(&h, look, GRANTD_T_console_done);
+    grantd_html_lit(&h, " &rarr; ");
+    say(&h, look, GRANTD_T_console_go_to_app);
+    grantd_html_lit(&h, "</a></p>\n");
     send_page(req, resp, 200, &h, look, GRANTD_LAYOUT_COPY_FIELDS_SCRIPT);
 }

@@ -17,7 +17,8 @@
 
 #include "http/request.h"
 
-/* The buttons' texts (profile.console.*; the handler fills in the generic defaults). */
+/* The buttons' texts (profile.console.*; the handler fills in the catalog's, in the page's
+ * language, where the profile has none). */
 struct grantd_ui_console_labels {
     const char *create;  /* the new-application button, e.g. "Create Client" */
     const char *revoke;  /* e.g. "Revoke" */

@@ -135,4 +135,104 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
         "nicht an Ihnen.",
     [GRANTD_T_wait_and_retry] = "Warten Sie einen Moment, kehren Sie dann zurück und "
         "versuchen Sie es erneut.",
+    [GRANTD_T_console_title] = "Entwicklerkonsole",
+    [GRANTD_T_console_signed_in_pre] = "Entwicklerkonsole · angemeldet als ",
+    [GRANTD_T_console_signed_in_post] = "",
+    [GRANTD_T_console_sign_in_title] = "Bei der Entwicklerkonsole anmelden",
+    [GRANTD_T_console_sign_in_sub] = "Melden Sie sich an, um Ihre Anwendungen zu "
+        "registrieren und zu verwalten.",
+    [GRANTD_T_console_your_apps] = "Ihre Anwendungen",
+    [GRANTD_T_console_no_apps] = "Sie haben noch keine Anwendung registriert. Registrieren "
+        "Sie eine, um ihre Client-ID und ihr Secret zu erhalten.",
+    [GRANTD_T_console_register_button] = "Anwendung registrieren",
+    [GRANTD_T_console_revoke_button] = "Sperren",
+    [GRANTD_T_console_enable_button] = "Freigeben",
+    [GRANTD_T_console_active] = "Aktiv",
+    [GRANTD_T_console_revoked] = "Gesperrt",
+    [GRANTD_T_console_client_id] = "Client-ID",
+    [GRANTD_T_console_client_secret] = "Client-Secret",
+    [GRANTD_T_console_created_pre] = "erstellt am ",
+    [GRANTD_T_console_created_post] = "",
+    [GRANTD_T_console_unknown_time] = "einem unbekannten Zeitpunkt",
+    [GRANTD_T_console_new_title] = "Neue Anwendung",
+    [GRANTD_T_console_name] = "Name",
+    [GRANTD_T_console_redirect_uris] = "Weiterleitungs-URIs",
+    [GRANTD_T_console_redirect_uris_help] = "Eine pro Zeile, genau so, wie Ihre Anwendung "
+        "sie sendet.",
+    [GRANTD_T_console_grant_types] = "Grant-Typen",
+    [GRANTD_T_console_scopes] = "Scopes",
+    [GRANTD_T_console_client_type] = "Client-Typ",
+    [GRANTD_T_console_public] = "Öffentlich (kein Secret; PKCE)",
+    [GRANTD_T_console_confidential] = "Vertraulich (hat ein Secret)",
+    [GRANTD_T_console_none] = "Keine",
+    [GRANTD_T_console_created] = "Erstellt",
+    [GRANTD_T_console_rotate_button] = "Secret erneuern",
+    [GRANTD_T_console_revoke_note] = "Das Sperren stoppt die Anwendung sofort: Jedes ihrer "
+        "Tokens wird abgelehnt und jede Erlaubnis für sie zurückgezogen.",
+    [GRANTD_T_console_enable_new_id_note] = "Das Freigeben gibt der Anwendung eine neue "
+        "Client-ID und ein neues Secret; alle, die sie genutzt haben, müssen sie erneut "
+        "erlauben.",
+    [GRANTD_T_console_enable_note] = "Das Freigeben gibt der Anwendung ein neues Secret; "
+        "alle, die sie genutzt haben, müssen sie erneut erlauben.",
+    [GRANTD_T_console_delete_link] = "Diese Anwendung löschen",
+    [GRANTD_T_console_recent_events] = "Letzte Ereignisse",
+    [GRANTD_T_console_no_events] = "Noch keine.",
+    [GRANTD_T_console_event_by_pre] = "von ",
+    [GRANTD_T_console_event_by_post] = "",
+    [GRANTD_T_console_event_create] = "Erstellt",
+    [GRANTD_T_console_event_secret_rotate] = "Secret erneuert",
+    [GRANTD_T_console_event_disable] = "Gesperrt",
+    [GRANTD_T_console_event_enable] = "Freigegeben",
+    [GRANTD_T_console_event_update] = "Einstellungen geändert",
+    [GRANTD_T_console_event_delete] = "Gelöscht",
+    [GRANTD_T_console_actor_admin] = "einem Administrator",
+    [GRANTD_T_console_actor_operator] = "einem Betreiber",
+    [GRANTD_T_console_actor_server] = "dem Server",
+    [GRANTD_T_console_delete_title] = "Anwendung löschen",
+    [GRANTD_T_console_delete_heading_pre] = "",
+    [GRANTD_T_console_delete_heading_post] = " löschen?",
+    [GRANTD_T_console_delete_what] = "Die Anwendung und ihre Client-ID werden endgültig "
+        "entfernt: Ihre Tokens funktionieren nicht mehr und sie kann nicht wieder "
+        "freigegeben werden.",
+    [GRANTD_T_console_delete_button] = "Anwendung löschen",
+    [GRANTD_T_console_keep] = "Behalten",
+    [GRANTD_T_console_copy_manual] = "Markiert. Drücken Sie Strg+C (Cmd+C auf einem Mac), um "
+        "es zu kopieren.",
+    [GRANTD_T_console_secret_once] = "Kopieren Sie das Secret jetzt und bewahren Sie es "
+        "sicher auf: Es wird nur dieses eine Mal angezeigt. Wenn Sie es verlieren, erneuern "
+        "Sie das Secret, um ein neues zu erhalten.",
+    [GRANTD_T_console_done] = "Ich habe sie kopiert",
+    [GRANTD_T_console_go_to_app] = "zur Anwendung",
+    [GRANTD_T_console_credentials_gone] = "Zugangsdaten werden nur einmal angezeigt, direkt "
+        "nach ihrer Erstellung. Wenn Sie ein Secret verloren haben, erneuern Sie es, um ein "
+        "neues zu erhalten.",
+    [GRANTD_T_console_ready] = "Ihre Anwendung ist bereit",
+    [GRANTD_T_console_new_secret] = "Ihr neues Secret",
+    [GRANTD_T_console_previous_secret] = "Das bisherige Secret funktioniert nicht mehr.",
+    [GRANTD_T_console_revoked_notice] = "Gesperrt: Die Tokens der Anwendung funktionieren "
+        "nicht mehr und sie bekommt keine neuen.",
+    [GRANTD_T_console_enabled_title] = "Ihre Anwendung ist wieder freigegeben",
+    [GRANTD_T_console_enabled_new_id] = "Sie hat eine neue Client-ID und ein neues Secret; "
+        "die bisherigen funktionieren nicht mehr. Alle, die sie genutzt haben, müssen sie "
+        "erneut erlauben.",
+    [GRANTD_T_console_enabled_new_secret] = "Sie hat ein neues Secret; das bisherige "
+        "funktioniert nicht mehr. Alle, die sie genutzt haben, müssen sie erneut erlauben.",
+    [GRANTD_T_console_deleted_pre] = "",
+    [GRANTD_T_console_deleted_post] = " ist gelöscht.",
+    [GRANTD_T_console_not_developer_title] = "Sie können keine Anwendungen registrieren",
+    [GRANTD_T_console_not_developer_what] = "Sie sind angemeldet, aber Ihr Konto darf in der "
+        "Entwicklerkonsole keine Anwendungen registrieren.",
+    [GRANTD_T_console_not_developer_next] = "Bitten Sie das Team des Anbieters, Ihrem Konto "
+        "Entwicklerzugang zu geben, und öffnen Sie dann die Konsole erneut.",
+    [GRANTD_T_console_app_not_found_title] = "Anwendung nicht gefunden",
+    [GRANTD_T_console_app_not_found_what] = "Keine Ihrer Anwendungen hat diese Client-ID.",
+    [GRANTD_T_console_app_not_found_next] = "Kehren Sie zu Ihren Anwendungen zurück und "
+        "wählen Sie eine aus der Liste.",
+    [GRANTD_T_console_address_unreadable] = "Die Adresse konnte nicht gelesen werden",
+    [GRANTD_T_console_open_again] = "Öffnen Sie die Entwicklerkonsole erneut.",
+    [GRANTD_T_console_open_again_retry] = "Öffnen Sie die Entwicklerkonsole erneut und "
+        "versuchen Sie es noch einmal.",
+    [GRANTD_T_console_expired_next] = "Öffnen Sie die Entwicklerkonsole erneut und "
+        "wiederholen Sie, was Sie tun wollten.",
+    [GRANTD_T_console_open_console] = "Entwicklerkonsole öffnen",
 };

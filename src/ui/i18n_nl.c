@@ -127,4 +127,102 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_internal_title] = "Er ging bij ons iets mis",
     [GRANTD_T_internal_what] = "De dienst kon uw verzoek niet afronden. Het ligt niet aan u.",
     [GRANTD_T_wait_and_retry] = "Wacht even, ga dan terug en probeer het opnieuw.",
+    [GRANTD_T_console_title] = "Ontwikkelaarsconsole",
+    [GRANTD_T_console_signed_in_pre] = "Ontwikkelaarsconsole · ingelogd als ",
+    [GRANTD_T_console_signed_in_post] = "",
+    [GRANTD_T_console_sign_in_title] = "Inloggen bij de ontwikkelaarsconsole",
+    [GRANTD_T_console_sign_in_sub] = "Log in om uw toepassingen te registreren en te beheren.",
+    [GRANTD_T_console_your_apps] = "Uw toepassingen",
+    [GRANTD_T_console_no_apps] = "U hebt nog geen toepassing geregistreerd. Registreer er "
+        "een om de Client-ID en het Secret te krijgen.",
+    [GRANTD_T_console_register_button] = "Toepassing registreren",
+    [GRANTD_T_console_revoke_button] = "Intrekken",
+    [GRANTD_T_console_enable_button] = "Inschakelen",
+    [GRANTD_T_console_active] = "Actief",
+    [GRANTD_T_console_revoked] = "Ingetrokken",
+    [GRANTD_T_console_client_id] = "Client-ID",
+    [GRANTD_T_console_client_secret] = "Client-Secret",
+    [GRANTD_T_console_created_pre] = "aangemaakt op ",
+    [GRANTD_T_console_created_post] = "",
+    [GRANTD_T_console_unknown_time] = "een onbekend tijdstip",
+    [GRANTD_T_console_new_title] = "Nieuwe toepassing",
+    [GRANTD_T_console_name] = "Naam",
+    [GRANTD_T_console_redirect_uris] = "Redirect-URI's",
+    [GRANTD_T_console_redirect_uris_help] = "Eén per regel, precies zoals uw toepassing hem "
+        "verstuurt.",
+    [GRANTD_T_console_grant_types] = "Grant-types",
+    [GRANTD_T_console_scopes] = "Scopes",
+    [GRANTD_T_console_client_type] = "Clienttype",
+    [GRANTD_T_console_public] = "Openbaar (geen secret; PKCE)",
+    [GRANTD_T_console_confidential] = "Vertrouwelijk (heeft een secret)",
+    [GRANTD_T_console_none] = "Geen",
+    [GRANTD_T_console_created] = "Aangemaakt",
+    [GRANTD_T_console_rotate_button] = "Secret vernieuwen",
+    [GRANTD_T_console_revoke_note] = "Intrekken stopt de toepassing meteen: elk token dat ze "
+        "heeft wordt geweigerd en elke toestemming voor haar wordt ingetrokken.",
+    [GRANTD_T_console_enable_new_id_note] = "Inschakelen geeft de toepassing een nieuwe "
+        "Client-ID en een nieuw Secret; iedereen die haar gebruikte, moet haar opnieuw "
+        "toestemming geven.",
+    [GRANTD_T_console_enable_note] = "Inschakelen geeft de toepassing een nieuw secret; "
+        "iedereen die haar gebruikte, moet haar opnieuw toestemming geven.",
+    [GRANTD_T_console_delete_link] = "Deze toepassing verwijderen",
+    [GRANTD_T_console_recent_events] = "Recente gebeurtenissen",
+    [GRANTD_T_console_no_events] = "Nog geen.",
+    [GRANTD_T_console_event_by_pre] = "door ",
+    [GRANTD_T_console_event_by_post] = "",
+    [GRANTD_T_console_event_create] = "Aangemaakt",
+    [GRANTD_T_console_event_secret_rotate] = "Secret vernieuwd",
+    [GRANTD_T_console_event_disable] = "Ingetrokken",
+    [GRANTD_T_console_event_enable] = "Ingeschakeld",
+    [GRANTD_T_console_event_update] = "Instellingen gewijzigd",
+    [GRANTD_T_console_event_delete] = "Verwijderd",
+    [GRANTD_T_console_actor_admin] = "een beheerder",
+    [GRANTD_T_console_actor_operator] = "een operator",
+    [GRANTD_T_console_actor_server] = "de server",
+    [GRANTD_T_console_delete_title] = "Toepassing verwijderen",
+    [GRANTD_T_console_delete_heading_pre] = "",
+    [GRANTD_T_console_delete_heading_post] = " verwijderen?",
+    [GRANTD_T_console_delete_what] = "De toepassing en haar Client-ID worden definitief "
+        "verwijderd: haar tokens werken niet meer en ze kan niet opnieuw worden ingeschakeld.",
+    [GRANTD_T_console_delete_button] = "Toepassing verwijderen",
+    [GRANTD_T_console_keep] = "Behouden",
+    [GRANTD_T_console_copy_manual] = "Geselecteerd. Druk op Ctrl+C (Cmd+C op een Mac) om het "
+        "te kopiëren.",
+    [GRANTD_T_console_secret_once] = "Kopieer het secret nu en bewaar het op een veilige "
+        "plek: het wordt alleen deze ene keer getoond. Raakt u het kwijt, vernieuw dan het "
+        "secret om een nieuw te krijgen.",
+    [GRANTD_T_console_done] = "Ik heb ze gekopieerd",
+    [GRANTD_T_console_go_to_app] = "naar de toepassing",
+    [GRANTD_T_console_credentials_gone] = "Inloggegevens worden maar één keer getoond, "
+        "direct nadat ze zijn gemaakt. Bent u een secret kwijt, vernieuw het dan om een "
+        "nieuw te krijgen.",
+    [GRANTD_T_console_ready] = "Uw toepassing is klaar",
+    [GRANTD_T_console_new_secret] = "Uw nieuwe secret",
+    [GRANTD_T_console_previous_secret] = "Het vorige secret werkt niet meer.",
+    [GRANTD_T_console_revoked_notice] = "Ingetrokken: de tokens van de toepassing werken "
+        "niet meer en ze krijgt geen nieuwe.",
+    [GRANTD_T_console_enabled_title] = "Uw toepassing is weer ingeschakeld",
+    [GRANTD_T_console_enabled_new_id] = "Ze heeft een nieuwe Client-ID en een nieuw Secret; "
+        "de vorige werken niet meer. Iedereen die haar gebruikte, moet haar opnieuw "
+        "toestemming geven.",
+    [GRANTD_T_console_enabled_new_secret] = "Ze heeft een nieuw secret; het vorige werkt "
+        "niet meer. Iedereen die haar gebruikte, moet haar opnieuw toestemming geven.",
+    [GRANTD_T_console_deleted_pre] = "",
+    [GRANTD_T_console_deleted_post] = " is verwijderd.",
+    [GRANTD_T_console_not_developer_title] = "U kunt geen toepassingen registreren",
+    [GRANTD_T_console_not_developer_what] = "U bent ingelogd, maar uw account mag geen "
+        "toepassingen registreren in de ontwikkelaarsconsole.",
+    [GRANTD_T_console_not_developer_next] = "Vraag het team van de aanbieder om uw account "
+        "ontwikkelaarstoegang te geven en open de console daarna opnieuw.",
+    [GRANTD_T_console_app_not_found_title] = "Toepassing niet gevonden",
+    [GRANTD_T_console_app_not_found_what] = "Geen van uw toepassingen heeft deze Client-ID.",
+    [GRANTD_T_console_app_not_found_next] = "Ga terug naar uw toepassingen en kies er een "
+        "uit de lijst.",
+    [GRANTD_T_console_address_unreadable] = "Het adres kon niet worden gelezen",
+    [GRANTD_T_console_open_again] = "Open de ontwikkelaarsconsole opnieuw.",
+    [GRANTD_T_console_open_again_retry] = "Open de ontwikkelaarsconsole opnieuw en probeer "
+        "het nog eens.",
+    [GRANTD_T_console_expired_next] = "Open de ontwikkelaarsconsole opnieuw en herhaal wat u "
+        "wilde doen.",
+    [GRANTD_T_console_open_console] = "Ontwikkelaarsconsole openen",
 };

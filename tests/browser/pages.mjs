@@ -6,7 +6,7 @@
 // Usage: node tests/browser/pages.mjs '<json>' with
 //   steps            [{goto: URL} | {fill: SELECTOR, value: TEXT} |
 //                     {click: SELECTOR, navigates: true|false} | {look: NAME} |
-//                     {copy: SELECTOR, name: NAME}]
+//                     {copy: SELECTOR, name: NAME, says: TEXT}]
 //   screenshots_dir  where NAME-1280.png and NAME-390.png go; optional
 //   timeout_ms       budget for the whole run, default 30000
 //   locale           the browser's language (its Accept-Language), e.g. "de-DE"; optional
@@ -19,8 +19,8 @@
 //    one), widths: {1280: W, 390: W}}
 // with W = {overflow: the page scrolls sideways, code_fits: #code lies inside its card and
 //    shows all its text (no clipping, no ellipsis; null without #code), code_lines}.
-// A copy clicks a Copy button (no navigation), waits until the page says "Copied." in the
-// element ID-status of the button's data-copy="ID", and records the clipboard's text as
+// A copy clicks a Copy button (no navigation), waits until the page says `says` (default
+// "Copied.") in the element ID-status of the button's data-copy="ID", and records the clipboard's text as
 // copied[NAME] (the context may read and write the clipboard).
 // Prints {ok: true, looks, copied, console_errors, screenshots} and exits 0; on a failed step prints
 // {ok: false, error, step, url, text} and exits 1; 2 for bad arguments or a missing
@@ -138,7 +138,8 @@ async function step(s) {
   } else if (s.copy) {
     const target = await page.getAttribute(s.copy, 'data-copy');
     await page.click(s.copy);
-    await page.waitForFunction((id) => document.getElementById(`${id}-status`)?.textContent === 'Copied.', target);
+    await page.waitForFunction(([id, says]) => document.getElementById(`${id}-status`)?.textContent === says,
+      [target, s.says || 'Copied.']);
     result.copied[s.name] = await page.evaluate(() => navigator.clipboard.readText());
   } else {
     throw new Error(`unknown step ${JSON.stringify(s)}`);

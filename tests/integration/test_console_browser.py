@@ -4,7 +4,8 @@ served with the shipped Apruve profile (examples/profiles/apruve.conf), each pag
 Client ID and Secret with the Copy buttons (read back from the clipboard), and the Apruve
 guide's flow runs with them; Revoke → the token is refused at /userinfo and /check and the
 refresh token fails; Enable → a new Client ID and Secret that work, while the old ones do
-not and the customer must authorize again; another developer gets a 404 for it.
+not and the customer must authorize again; another developer gets a 404 for it. A browser
+that speaks German gets every console page in German, and the Copy button's "Kopiert.".
 
 Screenshots go to tests/artifacts/browser/<test name>/NAME-1280.png and NAME-390.png.
 Skipped like test_browser.py when Chromium, node or playwright-core is missing, unless
@@ -30,13 +31,15 @@ BUYER = "buyer@spacelysprockets.com"
 PAGES = ROOT / "tests" / "browser" / "pages.mjs"
 
 
-def walk(request, server, steps, first=False):
-    """Runs pages.mjs over steps (a fresh browser each time); screenshots of every walk of
-    the test go to one directory, emptied by the first."""
+def walk(request, server, steps, first=False, locale=None):
+    """Runs pages.mjs over steps (a fresh browser each time, speaking locale if given);
+    screenshots of every walk of the test go to one directory, emptied by the first."""
     shots = ARTIFACTS / "browser" / request.node.name
     if first:
         shutil.rmtree(shots, ignore_errors=True)
     arg = {"steps": steps, "screenshots_dir": str(shots), "timeout_ms": 45000}
+    if locale:
+        arg["locale"] = locale
     proc = subprocess.run(["node", str(PAGES), json.dumps(arg)], capture_output=True, text=True,
                           timeout=90, cwd=ROOT)
     if proc.returncode != 0:
@@ -183,3 +186,35 @@ def apruve_flow_refused(srv, client_id):
            quote(CALLBACK, safe="") + "&response_type=code&state=s2")
     r = requests.get(url, allow_redirects=False, timeout=10)
     return r.status_code in (400, 401, 403) and "code=" not in r.headers.get("Location", "")
+
+
+GERMAN = 'profile = { branding = { languages = ["en", "de", "nl"]; }; };\n'
+
+
+def test_a_german_browser_gets_the_console_in_german(request, make_server):
+    """A developer whose browser speaks German registers an application: every page is
+    German, fits a phone, and the Copy button says so in German."""
+    srv = make_server(config_text=GERMAN)
+    developer(srv, "entwickler")
+    result = walk(request, srv, sign_in(srv, "entwickler") + [
+        {"look": "liste"},
+        {"click": "#new"},
+        {"look": "neu"},
+        {"fill": "#name", "value": "Sprockets GmbH"},
+        {"fill": "#redirect_uris", "value": CALLBACK},
+        {"click": "#create"},
+        {"look": "zugangsdaten"},
+        {"copy": "#copy-client_id", "name": "client_id", "says": "Kopiert."},
+        {"click": "#done"},
+        {"look": "anwendung"},
+    ], first=True, locale="de-DE")
+    looks = result["looks"]
+    for name in ("liste", "neu", "zugangsdaten", "anwendung"):
+        assert_fits(looks[name])
+        assert looks[name]["lang"] == "de", name
+    assert "Ihre Anwendungen" in looks["liste"]["text"]
+    assert "Weiterleitungs-URIs" in looks["neu"]["text"]
+    assert "nur dieses eine Mal" in looks["zugangsdaten"]["text"]
+    assert result["copied"]["client_id"] in looks["zugangsdaten"]["text"]
+    assert "Letzte Ereignisse" in looks["anwendung"]["text"]
+    assert "Developer console" not in looks["anwendung"]["text"]

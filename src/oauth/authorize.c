@@ -94,6 +94,21 @@ static grantd_rc consent_remembered(struct grantd_request *req, const struct gra
     return rc;
 }
 
+grantd_rc grantd_flow_anonymous_session(struct grantd_request *req,
+                                        struct grantd_response *resp,
+                                        struct grantd_web_session *s, int have_session,
+                                        struct grantd_web_session *fresh,
+                                        struct grantd_web_session **out)
+{
+    *out = s;
+    if (have_session && !s->rec.user_id)
+        return GRANTD_OK;
+    grantd_rc rc = grantd_web_session_start(req, resp, have_session ? s : NULL, NULL, fresh);
+    if (rc == GRANTD_OK)
+        *out = fresh;
+    return rc;
+}
+
 grantd_rc grantd_flow_session_user(struct grantd_request *req, struct grantd_web_session *s,
                                    int *have_session, struct grantd_user *u, int *logged_in)
 {

@@ -79,14 +79,10 @@ static grantd_rc show_login(struct grantd_request *req, struct grantd_response *
                             struct visit *v, unsigned status, const char *notice,
                             const char *error)
 {
-    struct grantd_web_session fresh, *s = &v->s;
-    if (!v->have_session || v->s.rec.user_id) {
-        grantd_rc rc = grantd_web_session_start(req, resp, v->have_session ? &v->s : NULL,
-                                                NULL, &fresh);
-        if (rc != GRANTD_OK)
-            return rc;
-        s = &fresh;
-    }
+    struct grantd_web_session fresh, *s;
+    grantd_rc rc = grantd_flow_anonymous_session(req, resp, &v->s, v->have_session, &fresh, &s);
+    if (rc != GRANTD_OK)
+        return rc;
     grantd_ui_console_login_page(req, resp, status, v->url, s->csrf,
                                  error ? grantd_params_value(&req->form, "username") : NULL,
                                  notice, error);

@@ -13,6 +13,17 @@ GRANTD_MUST_USE grantd_rc grantd_flow_session_user(struct grantd_request *req,
                                                    int *have_session, struct grantd_user *u,
                                                    int *logged_in);
 
+/* The session a sign-in form of the account page or the console is shown on: the request's
+ * session s when it has one and nobody is signed in on it, else a new anonymous one started
+ * in resp (its cookie set) in *fresh. *out points at the one whose CSRF token the form
+ * carries. */
+GRANTD_MUST_USE grantd_rc grantd_flow_anonymous_session(struct grantd_request *req,
+                                                        struct grantd_response *resp,
+                                                        struct grantd_web_session *s,
+                                                        int have_session,
+                                                        struct grantd_web_session *fresh,
+                                                        struct grantd_web_session **out);
+
 /* *ok = 1 with *u set when username and password are right and the user is enabled. An
  * unknown user costs the same argon2id work as a wrong password, and both get *ok = 0
  * (login.c; the account page signs in with it too). Other codes are store failures. */

@@ -122,13 +122,15 @@ static int bind_user_update(sqlite3_stmt *st, const void *arg)
     struct sq_id key = {u->tenant, u->id};
     return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, u->username) |
            sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
-           sqlite3_bind_int64(st, 6, u->updated_at) | sqlite3_bind_int(st, 7, u->developer ? 1 : 0);
+           sqlite3_bind_int64(st, 6, u->updated_at) | sqlite3_bind_int(st, 7, u->developer ? 1 : 0) | sqlite__bind_claims(st, 8, u);
 }
 
 static const struct sq_query user_update = {
     SQ_USER_UPDATE,
     "UPDATE users SET username = ?3, account = ?4, email = ?5, updated_at = ?6, "
-    "developer = ?7 "
+    "developer = ?7, name = ?8, given_name = ?9, family_name = ?10, preferred_username = ?11, "
+    "email_verified = ?12, phone_number = ?13, phone_number_verified = ?14, locale = ?15, "
+    "address = ?16 "
     "WHERE tenant_id = ?1 AND id = ?2",
     bind_user_update, NULL, SQ_ONE_ROW | SQ_CHANGES};
 

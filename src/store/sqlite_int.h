@@ -445,6 +445,8 @@ grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_clie
 grantd_rc sqlite__client_rotate_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                        const unsigned char hash[GRANTD_SHA256_LEN],
                                        int64_t prev_until, int64_t now);
+/* Binds u's claims (sqlite_user.c's CLAIM_COLUMNS order) from parameter first on. */
+int sqlite__bind_claims(sqlite3_stmt *st, int first, const struct grantd_user *u);
 grantd_rc sqlite__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now);
 grantd_rc sqlite__admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k);
 grantd_rc sqlite__admin_key_find(struct grantd_store *s, struct grantd_arena *a,

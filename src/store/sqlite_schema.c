@@ -340,6 +340,18 @@ static const char schema_v14[] =
     "CREATE INDEX clients_by_owner ON clients(tenant_id, owner, created_at, id) "
     "  WHERE owner IS NOT NULL;";
 
+/* v15: the OpenID Connect standard claims of users (issue 14). */
+static const char schema_v15[] =
+    "ALTER TABLE users ADD COLUMN name TEXT;"
+    "ALTER TABLE users ADD COLUMN given_name TEXT;"
+    "ALTER TABLE users ADD COLUMN family_name TEXT;"
+    "ALTER TABLE users ADD COLUMN preferred_username TEXT;"
+    "ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN phone_number TEXT;"
+    "ALTER TABLE users ADD COLUMN phone_number_verified INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN locale TEXT;"
+    "ALTER TABLE users ADD COLUMN address TEXT;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -406,6 +418,7 @@ static const struct step steps[] = {
     {NULL, schema_v12, NULL},
     {NULL, schema_v13, NULL},
     {NULL, schema_v14, NULL},
+    {NULL, schema_v15, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

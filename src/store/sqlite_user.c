@@ -10,7 +10,39 @@
 
 
 #define USER_COLUMNS                                                                           \
-    "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at, developer"
+    "tenant_id, id, username, account, email, password_hash, disabled, created_at, updated_at, "  \
+    "developer, " CLAIM_COLUMNS
+
+/* The claims' columns in user_row's and sqlite__bind_claims' order (v15). */
+#define CLAIM_COLUMNS                                                                          \
+    "name, given_name, family_name, preferred_username, email_verified, phone_number, "      \
+    "phone_number_verified, locale, address"
+
+/* Reads the claims from column first on. */
+static void claims_row(sqlite3_stmt *st, struct grantd_arena *a, int first,
+                       struct grantd_user *u)
+{
+    u->name = sqlite__col_str(a, st, first);
+    u->given_name = sqlite__col_str(a, st, first + 1);
+    u->family_name = sqlite__col_str(a, st, first + 2);
+    u->preferred_username = sqlite__col_str(a, st, first + 3);
+    u->email_verified = sqlite3_column_int(st, first + 4) != 0;
+    u->phone_number = sqlite__col_str(a, st, first + 5);
+    u->phone_number_verified = sqlite3_column_int(st, first + 6) != 0;
+    u->locale = sqlite__col_str(a, st, first + 7);
+    u->address = sqlite__col_str(a, st, first + 8);
+}
+
+int sqlite__bind_claims(sqlite3_stmt *st, int first, const struct grantd_user *u)
+{
+    return sqlite__bind_text(st, first, u->name) | sqlite__bind_text(st, first + 1, u->given_name) |
+           sqlite__bind_text(st, first + 2, u->family_name) |
+           sqlite__bind_text(st, first + 3, u->preferred_username) |
+           sqlite3_bind_int(st, first + 4, u->email_verified ? 1 : 0) |
+           sqlite__bind_text(st, first + 5, u->phone_number) |
+           sqlite3_bind_int(st, first + 6, u->phone_number_verified ? 1 : 0) |
+           sqlite__bind_text(st, first + 7, u->locale) | sqlite__bind_text(st, first + 8, u->address);
+}
 
 static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -26,6 +58,7 @@ static void user_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     u->created_at = sqlite3_column_int64(st, 7);
     u->updated_at = sqlite3_column_int64(st, 8);
     u->developer = sqlite3_column_int(st, 9) != 0;
+    claims_row(st, a, 10, u);
 }
 
 static int bind_user(sqlite3_stmt *st, const void *arg)
@@ -37,12 +70,13 @@ static int bind_user(sqlite3_stmt *st, const void *arg)
            sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
            sqlite__bind_text(st, 6, u->password_hash) |
            sqlite3_bind_int(st, 7, u->disabled ? 1 : 0) | sqlite3_bind_int64(st, 8, u->created_at) |
-           sqlite3_bind_int64(st, 9, updated) | sqlite3_bind_int(st, 10, u->developer ? 1 : 0);
+           sqlite3_bind_int64(st, 9, updated) | sqlite3_bind_int(st, 10, u->developer ? 1 : 0) | sqlite__bind_claims(st, 11, u);
 }
 
 static const struct sq_query user_put = {SQ_USER_PUT,
                                          "INSERT INTO users (" USER_COLUMNS ") "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                         "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                                          bind_user, NULL, SQ_CHANGES};
 static const struct sq_query user_find = {SQ_USER_FIND,
                                           "SELECT " USER_COLUMNS " FROM users "

@@ -158,6 +158,12 @@ struct grantd_user {
     int disabled;
     int developer;                   /* may register applications in the developer console
                                       * (issue 13 item 2); user_put and user_update write it */
+    /* OpenID Connect standard claims (Core §5.1), each NULL when unset; user_put and
+     * user_update write them. preferred_username NULL means the username. address is
+     * the formatted text of §5.1.1. */
+    const char *name, *given_name, *family_name, *preferred_username, *phone_number,
+        *locale, *address;
+    int email_verified, phone_number_verified;
     /* unix seconds; user_put: created_at required (> 0), updated_at 0 means created_at */
     int64_t created_at, updated_at;
 };
@@ -541,7 +547,7 @@ struct grantd_store_driver {
     grantd_rc (*client_rotate_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                       const unsigned char hash[GRANTD_SHA256_LEN],
                                       int64_t prev_until, int64_t now);
-    /* Replaces the username, account, email (NULL: none) and developer flag of the existing user
+    /* Replaces the username, account, email (NULL: none), developer flag and claims of the existing user
      * u->tenant/u->id; updated_at = now. GRANTD_ENOTFOUND when absent, GRANTD_EEXIST when
      * the username is another user's. */
     grantd_rc (*user_update)(struct grantd_store *s, const struct grantd_user *u, int64_t now);

@@ -442,6 +442,46 @@ static void test_user_updates(void **state)
                      GRANTD_ENOTFOUND);
 }
 
+/* The OpenID Connect claims survive user_put and user_update; NULL clears one. */
+static void test_user_claims(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_user u = make_user(f, "gina");
+    u.name = "Gina Tonic";
+    u.given_name = "Gina";
+    u.family_name = "Tonic";
+    u.preferred_username = "gt";
+    u.email_verified = 1;
+    u.phone_number = "+4930123456";
+    u.phone_number_verified = 1;
+    u.locale = "de-DE";
+    u.address = "Hauptstr. 1\n10115 Berlin";
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
+    struct grantd_user got;
+    assert_int_equal(grantd_store_user_get(f->s, f->a, f->tenant, u.id, &got), GRANTD_OK);
+    assert_string_equal(got.name, "Gina Tonic");
+    assert_string_equal(got.given_name, "Gina");
+    assert_string_equal(got.family_name, "Tonic");
+    assert_string_equal(got.preferred_username, "gt");
+    assert_true(got.email_verified);
+    assert_string_equal(got.phone_number, "+4930123456");
+    assert_true(got.phone_number_verified);
+    assert_string_equal(got.locale, "de-DE");
+    assert_string_equal(got.address, "Hauptstr. 1\n10115 Berlin");
+
+    got.name = "Gina T.";
+    got.phone_number = NULL;
+    got.phone_number_verified = 0;
+    assert_int_equal(grantd_store_user_update(f->s, &got, NOW + 9), GRANTD_OK);
+    struct grantd_user again;
+    assert_int_equal(grantd_store_user_find(f->s, f->a, f->tenant, "gina", &again), GRANTD_OK);
+    assert_string_equal(again.name, "Gina T.");
+    assert_null(again.phone_number);
+    assert_false(again.phone_number_verified);
+    assert_string_equal(again.locale, "de-DE");
+    assert_int_equal(again.updated_at, NOW + 9);
+}
+
 static void test_user_duplicates(void **state)
 {
     struct fx *f = *state;
@@ -689,6 +729,7 @@ int main(void)
         T(test_client_unknown_tenant),
         T(test_users),
         T(test_user_updates),
+        T(test_user_claims),
         T(test_user_duplicates),
         T(test_user_get),
         T(test_tenant_isolation),

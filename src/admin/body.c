@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "admin/claims.h"
 #include "admin/rules.h"
 #include "core/config.h"
 #include "core/password.h"
@@ -625,6 +626,9 @@ static int user_member(struct grantd_arena *a, const char *name, json_t *v, int 
         return user_string(a, name, v, 1, grantd_rules_email_why, &u->email, why);
     if (strcmp(name, "password") == 0 && !update)
         return user_string(a, name, v, 0, password_why, password, why);
+    int claim = grantd_claim_find(name); /* the OpenID Connect claims (claims.h) */
+    if (claim >= 0)
+        return (*why = grantd_claim_set_json(a, u, (size_t)claim, v)) == NULL;
     if (strcmp(name, "developer") == 0 && json_is_boolean(v)) {
         u->developer = json_is_true(v);
         return 1;

@@ -5,6 +5,7 @@
 
 #include "admin/api.h"
 #include "admin/api_int.h"
+#include "admin/claims.h"
 #include "admin/rules.h"
 
 json_t *grantd_api_words_json(const char *list)
@@ -128,6 +129,7 @@ json_t *grantd_api_user_json(const struct grantd_user *u)
     json_object_set_new(o, "email", string_or_null(u->email));
     json_object_set_new(o, "disabled", json_boolean(u->disabled));
     json_object_set_new(o, "developer", json_boolean(u->developer));
+    grantd_claims_to_json(u, o);
     json_object_set_new(o, "created_at", json_integer(u->created_at));
     json_object_set_new(o, "updated_at", json_integer(u->updated_at ? u->updated_at
                                                                     : u->created_at));

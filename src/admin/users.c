@@ -1,9 +1,11 @@
 /* The admin API's users, under /v1/tenants/{t}/users: what `grantd user ...` does, through
  * the same store operations and rules (admin/rules.h, admin/body.h):
  *   GET   .../users                  list, by username (?limit=, ?after=USER_ID)
- *   POST  .../users                  create {"username", "password", "account", "email"}
+ *   POST  .../users                  create {"username", "password", "account", "email",
+ *                                    and the OpenID Connect claims of admin/claims.h}
  *   GET   .../users/{id}             show (never the password or its hash)
- *   PATCH .../users/{id}             username, account, email (JSON merge; null clears)
+ *   PATCH .../users/{id}             username, account, email, claims (JSON merge; null
+ *                                    clears)
  *   POST  .../users/{id}/disable     they can no longer log in; the revocation feed is told
  *   POST  .../users/{id}/enable
  *   PUT   .../users/{id}/password    {"password": "..."}: 204; stored as argon2id only

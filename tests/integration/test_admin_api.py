@@ -534,6 +534,37 @@ def test_users(api):
     api.bad("GET", f"{USERS}/nope", status=404, error="not_found")
 
 
+def test_user_claims(api):
+    """The OpenID Connect claims: set on create, merged by PATCH (null clears), refused when
+    malformed without touching what is stored, audited by member name only."""
+    user = api.ok("POST", USERS, {"username": "gina", "password": "pw", "name": "Gina Tonic",
+                                  "locale": "de-CH", "email_verified": True}, status=201)
+    assert (user["name"], user["locale"], user["email_verified"]) == \
+        ("Gina Tonic", "de-CH", True)
+    assert (user["given_name"], user["preferred_username"], user["phone_number_verified"]) == \
+        (None, None, False)
+    uid = user["id"]
+    changed = api.ok("PATCH", f"{USERS}/{uid}", {
+        "given_name": "Gina", "family_name": "Tonic", "preferred_username": "gt",
+        "phone_number": "+41441234567", "phone_number_verified": True,
+        "address": "Bahnhofstr. 1\n8001 Zürich", "name": None})
+    assert changed["name"] is None and changed["locale"] == "de-CH"
+    assert changed["address"] == "Bahnhofstr. 1\n8001 Zürich"
+    assert changed["phone_number"] == "+41441234567" and changed["phone_number_verified"]
+    for body in ({"phone_number": "041 44 123"}, {"phone_number": "+0123"},
+                 {"locale": "de CH"}, {"locale": "x"}, {"email_verified": "yes"},
+                 {"name": "a\tb"}, {"given_name": "g" * 201}, {"address": "x" * 513},
+                 {"name": 5}, {"email_verified": None}):
+        api.bad("PATCH", f"{USERS}/{uid}", body)
+    api.bad("POST", USERS, {"username": "hugo", "password": "pw", "locale": "!!"})
+    assert api.ok("GET", f"{USERS}/{uid}") == changed
+    assert all(u["username"] != "hugo" for u in api.ok("GET", USERS)["users"])
+    event = api.ok("GET", "/v1/tenants/default/audit",
+                   params={"target": f"user:{uid}"})["events"][-1]
+    assert event["action"] == "user.update" and event["target"]["id"] == uid
+    assert "Bahnhofstr" not in json.dumps(event) and "address" in json.dumps(event["details"])
+
+
 # ---- keys -------------------------------------------------------------------------------
 
 def test_keys_list_and_rotate(api):

@@ -1,6 +1,7 @@
-/* grantd user create | passwd | disable | enable | list: the users who log in on grantd's
- * pages. Passwords come from stdin (or a prompt on a terminal) and are stored only as
- * argon2id hashes (user_password.c); nothing here prints a password or a hash. */
+/* grantd user create | update | passwd | disable | enable | list: the users who log in on
+ * grantd's pages, and their OpenID Connect claims (the flags are user_claims.c's). Passwords
+ * come from stdin (or a prompt on a terminal) and are stored only as argon2id hashes
+ * (user_password.c); nothing here prints a password or a hash. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@
 
 static const char create_usage[] =
     "Usage: grantd user create --username NAME [--account ID] [--email ADDRESS] [--developer]\n"
-    "                          [--json] [--config FILE] [--db URL]\n\n"
+    "                          [--name TEXT] ... [--json] [--config FILE] [--db URL]\n\n"
     "Creates a user. The password is read from the first line of standard input (from a\n"
     "terminal: prompted for, twice, without echo) and stored as an argon2id hash.\n"
     "  printf '%s\\n' \"$PASSWORD\" | grantd user create --username alice\n\nOptions:\n"
@@ -26,6 +27,16 @@ static const char create_usage[] =
     "  --account ID     the account (organisation) the user belongs to\n"
     "  --email ADDRESS  e-mail address\n"
     "  --developer      may register applications in the developer console (/console)\n"
+    GRANTD_CLI_CLAIMS_HELP
+    "  --json           print one JSON object\n" COMMON_HELP;
+static const char update_usage[] =
+    "Usage: grantd user update USERNAME [--account ID] [--email ADDRESS] [--name TEXT] ...\n"
+    "                          [--json] [--config FILE] [--db URL]\n\n"
+    "Sets what the flags give and keeps the rest; an empty value clears (--email '').\n"
+    "  grantd user update alice --name 'Alice Liddell' --locale en-GB --phone-number ''\n\n"
+    "Options:\n"
+    "  --account ID     the account (organisation) the user belongs to\n"
+    "  --email ADDRESS  e-mail address\n" GRANTD_CLI_CLAIMS_HELP
     "  --json           print one JSON object\n" COMMON_HELP;
 static const char passwd_usage[] =
     "Usage: grantd user passwd USERNAME [--config FILE] [--db URL]\n\n"
@@ -50,6 +61,7 @@ static json_t *user_json(const struct grantd_user *u)
     json_object_set_new(o, "email", u->email ? json_string(u->email) : json_null());
     json_object_set_new(o, "disabled", json_boolean(u->disabled));
     json_object_set_new(o, "developer", json_boolean(u->developer));
+    grantd_claims_to_json(u, o);
     json_object_set_new(o, "created_at", json_integer(u->created_at));
     return o;
 }
@@ -64,6 +76,16 @@ static void user_print(const struct grantd_user *u)
     grantd_admin_print_kv("email", u->email ? u->email : "");
     grantd_admin_print_kv("disabled", u->disabled ? "true" : "false");
     grantd_admin_print_kv("developer", u->developer ? "true" : "false");
+    json_t *claims = json_object(), *v;
+    const char *name;
+    grantd_claims_to_json(u, claims);
+    json_object_foreach(claims, name, v) {
+        if (json_is_string(v))
+            grantd_admin_print_kv(name, json_string_value(v));
+        else if (json_is_true(v))
+            grantd_admin_print_kv(name, "true");
+    }
+    json_decref(claims);
     grantd_admin_print_kv("created_at", created);
 }
 
@@ -78,15 +100,32 @@ static int user_fail(const char *cmd, const char *username, grantd_rc rc)
 
 /* ---- user create ---- */
 
+/* The arguments of user create, and of user update (whose USERNAME is positional). */
 struct create_args {
     struct grantd_admin_args a;
     const char *username, *account, *email;
+    struct grantd_cli_claims claims;
     int json, developer;
 };
+
+/* Room for a command's options: its own, then the claim flags, then the end. */
+#define OPTS_MAX (16 + GRANTD_CLAIM_COUNT)
+
+/* out (OPTS_MAX entries) = fixed (count entries, count <= 15), the claim flags, the end. */
+static void with_claims(const struct option *fixed, size_t count, struct option *out)
+{
+    size_t n = count;
+    memcpy(out, fixed, count * sizeof(*fixed));
+    grantd_cli_claim_options(out, &n);
+    memset(&out[n], 0, sizeof(*out));
+}
 
 static int create_option(void *ctx, int opt)
 {
     struct create_args *c = ctx;
+    int claim = grantd_cli_claim_option(c->a.cmd, &c->claims, opt, optarg);
+    if (claim >= 0)
+        return claim;
     const char **slot = opt == 'u' ? &c->username : opt == 'A' ? &c->account : &c->email;
     const char *name = opt == 'u' ? "--username" : opt == 'A' ? "--account" : "--email";
     if (opt == 'j' || opt == 'D') {
@@ -111,20 +150,22 @@ static int validate_create(const struct create_args *c)
         return grantd_cli_usage_error(cmd, "--account %s", why);
     if (c->email && (why = grantd_rules_email_why(c->email)) != NULL)
         return grantd_cli_usage_error(cmd, "--email %s", why);
-    return GRANTD_EXIT_OK;
+    struct grantd_user scratch = {0};
+    return grantd_cli_claims_apply(cmd, &c->claims, &scratch);
 }
 
 static int parse_create(struct create_args *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
+    static const struct option fixed[] = {
         GRANTD_ADMIN_COMMON_OPTIONS,
         {"username", required_argument, NULL, 'u'},
         {"account", required_argument, NULL, 'A'},
         {"email", required_argument, NULL, 'e'},
         {"developer", no_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0},
     };
+    struct option opts[OPTS_MAX];
+    with_claims(fixed, sizeof(fixed) / sizeof(fixed[0]), opts);
     int rc = grantd_admin_options(&c->a, argc, argv, opts, create_option, c);
     if (rc == GRANTD_EXIT_OK)
         rc = grantd_admin_positionals(&c->a, argc, argv, 0, 0, "");
@@ -158,6 +199,8 @@ static int user_create(int argc, char **argv)
     u.password_hash = hash;
     u.developer = c.developer;
     u.created_at = u.updated_at = grantd_clock_now();
+    if ((rc = grantd_cli_claims_apply(c.a.cmd, &c.claims, &u)) != GRANTD_EXIT_OK)
+        goto out; /* validate_create checked them: not reached */
     grantd_rc src = grantd_admin_audit_begin(&s);
     if (src == GRANTD_OK)
         src = grantd_admin_audit_end(&s, -1, "user.create", "user", u.id,
@@ -177,6 +220,86 @@ static int user_create(int argc, char **argv)
 out:
     explicit_bzero(password, sizeof(password));
     explicit_bzero(hash, sizeof(hash));
+    return grantd_admin_end(&s, rc);
+}
+
+/* ---- user update ---- */
+
+static int parse_update(struct create_args *c, int argc, char **argv)
+{
+    static const struct option fixed[] = {
+        GRANTD_ADMIN_COMMON_OPTIONS,
+        {"account", required_argument, NULL, 'A'},
+        {"email", required_argument, NULL, 'e'},
+        {"json", no_argument, NULL, 'j'},
+    };
+    struct option opts[OPTS_MAX];
+    with_claims(fixed, sizeof(fixed) / sizeof(fixed[0]), opts);
+    int rc = grantd_admin_options(&c->a, argc, argv, opts, create_option, c);
+    if (rc == GRANTD_EXIT_OK)
+        rc = grantd_admin_positionals(&c->a, argc, argv, 1, 1, "USERNAME");
+    if (rc != GRANTD_EXIT_OK)
+        return rc;
+    c->username = argv[optind];
+    const char *cmd = c->a.cmd, *why;
+    struct grantd_cli_claims none = {{0}};
+    if (!c->account && !c->email && memcmp(&c->claims, &none, sizeof(none)) == 0)
+        return grantd_cli_usage_error(cmd, "nothing to update (see --help)");
+    if ((why = grantd_rules_username_why(c->username)) != NULL)
+        return grantd_cli_usage_error(cmd, "USERNAME %s", why);
+    if (c->account && *c->account && (why = grantd_rules_username_why(c->account)) != NULL)
+        return grantd_cli_usage_error(cmd, "--account %s", why);
+    if (c->email && *c->email && (why = grantd_rules_email_why(c->email)) != NULL)
+        return grantd_cli_usage_error(cmd, "--email %s", why);
+    struct grantd_user scratch = {0};
+    return grantd_cli_claims_apply(cmd, &c->claims, &scratch);
+}
+
+/* What the audit trail says an update changed: the names of the members, never values. */
+static json_t *update_members(const struct create_args *c)
+{
+    json_t *members = json_array();
+    if (c->account)
+        json_array_append_new(members, json_string("account"));
+    if (c->email)
+        json_array_append_new(members, json_string("email"));
+    grantd_cli_claims_members(&c->claims, members);
+    return json_pack("{s:o}", "members", members);
+}
+
+static int user_update(int argc, char **argv)
+{
+    struct create_args c;
+    struct grantd_admin_session s;
+    struct grantd_user u;
+    memset(&c, 0, sizeof(c));
+    memset(&u, 0, sizeof(u));
+    grantd_admin_args_init(&c.a, "user update", update_usage);
+    int rc = grantd_admin_start(&s, &c.a, parse_update(&c, argc, argv));
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    grantd_rc src = grantd_store_user_find(s.store, s.arena, s.tenant, c.username, &u);
+    if (src == GRANTD_OK && (rc = grantd_cli_claims_apply(c.a.cmd, &c.claims, &u)) != 0)
+        goto out; /* parse_update checked them: not reached */
+    if (c.account)
+        u.account = *c.account ? c.account : NULL;
+    if (c.email)
+        u.email = *c.email ? c.email : NULL;
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_begin(&s);
+    if (src == GRANTD_OK)
+        src = grantd_admin_audit_end(&s, -1, "user.update", "user", u.id, update_members(&c),
+                                     grantd_store_user_update(s.store, &u, grantd_clock_now()));
+    if (src != GRANTD_OK) {
+        rc = user_fail(c.a.cmd, c.username, src);
+        goto out;
+    }
+    if (c.json)
+        grantd_admin_print_json(user_json(&u));
+    else
+        user_print(&u);
+    rc = grantd_admin_finish(c.a.cmd, GRANTD_EXIT_OK);
+out:
     return grantd_admin_end(&s, rc);
 }
 
@@ -333,6 +456,7 @@ static int user_list(int argc, char **argv)
 
 static const struct grantd_admin_cmd user_commands[] = {
     {"create", user_create, "create a user (password from stdin)"},
+    {"update", user_update, "set a user's account, e-mail and claims"},
     {"passwd", user_passwd, "set a user's password (from stdin)"},
     {"disable", user_disable, "stop a user from logging in"},
     {"enable", user_enable, "allow a disabled user again"},

@@ -144,6 +144,20 @@ const char *grantd_claim_set_json(struct grantd_arena *a, struct grantd_user *u,
     return NULL;
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+void grantd_claims_unverify_changed(const struct grantd_user *before, struct grantd_user *after,
+                                    int email_flag, int phone_flag)
+{
+    if (!email_flag && !same_text(before->email, after->email))
+        after->email_verified = 0;
+    if (!phone_flag && !same_text(before->phone_number, after->phone_number))
+        after->phone_number_verified = 0;
+}
+
 void grantd_claims_to_json(const struct grantd_user *u, json_t *o)
 {
     for (size_t i = 0; i < GRANTD_CLAIM_COUNT; i++) {

@@ -31,6 +31,11 @@ const char *grantd_claim_set(struct grantd_user *u, size_t i, const char *value)
  * strings are copied into a. NULL on success, else why not (with the member's name). */
 const char *grantd_claim_set_json(struct grantd_arena *a, struct grantd_user *u, size_t i,
                                   json_t *v);
+/* After an update turned before into after: an e-mail address or phone number that changed
+ * is no longer verified, unless the update set its _verified claim too (email_flag,
+ * phone_flag: whether it named email_verified, phone_number_verified). */
+void grantd_claims_unverify_changed(const struct grantd_user *before, struct grantd_user *after,
+                                    int email_flag, int phone_flag);
 /* Adds every claim of u to o: strings or null, booleans. */
 void grantd_claims_to_json(const struct grantd_user *u, json_t *o);
 

@@ -5,7 +5,8 @@
  *                                    and the OpenID Connect claims of admin/claims.h}
  *   GET   .../users/{id}             show (never the password or its hash)
  *   PATCH .../users/{id}             username, account, email, claims (JSON merge; null
- *                                    clears)
+ *                                    clears; a changed address or number is unverified
+ *                                    unless the body says otherwise)
  *   POST  .../users/{id}/disable     they can no longer log in; the revocation feed is told
  *   POST  .../users/{id}/enable
  *   PUT   .../users/{id}/password    {"password": "..."}: 204; stored as argon2id only
@@ -17,6 +18,7 @@
 #include "admin/api_int.h"
 #include "admin/audit.h"
 #include "admin/body.h"
+#include "admin/claims.h"
 #include "admin/rules.h"
 #include "core/password.h"
 
@@ -104,11 +106,16 @@ void grantd_api_user_update(struct api_ctx *x)
     const char *why = NULL;
     if (!load(x, &u))
         return;
+    struct grantd_user before = u;
     if (grantd_api_user_parse(x->req->arena, x->req->body, x->req->body_len, 1, &u, NULL,
                               &why) != GRANTD_OK) {
         grantd_api_bad(x, why);
         return;
     }
+    json_t *body = json_loadb(x->req->body, x->req->body_len, 0, NULL); /* parsed above */
+    grantd_claims_unverify_changed(&before, &u, json_object_get(body, "email_verified") != NULL,
+                                   json_object_get(body, "phone_number_verified") != NULL);
+    json_decref(body);
     grantd_rc rc = grantd_store_audit_begin(x->store);
     if (rc == GRANTD_OK)
         rc = grantd_api_audit_end(x, "user.update", "user", x->arg,

@@ -279,12 +279,17 @@ static int user_update(int argc, char **argv)
     if (rc != GRANTD_EXIT_OK)
         goto out;
     grantd_rc src = grantd_store_user_find(s.store, s.arena, s.tenant, c.username, &u);
+    struct grantd_user before = u;
     if (src == GRANTD_OK && (rc = grantd_cli_claims_apply(c.a.cmd, &c.claims, &u)) != 0)
         goto out; /* parse_update checked them: not reached */
     if (c.account)
         u.account = *c.account ? c.account : NULL;
     if (c.email)
         u.email = *c.email ? c.email : NULL;
+    grantd_claims_unverify_changed(&before, &u,
+                                   c.claims.value[grantd_claim_find("email_verified")] != NULL,
+                                   c.claims.value[grantd_claim_find("phone_number_verified")] !=
+                                       NULL);
     if (src == GRANTD_OK)
         src = grantd_admin_audit_begin(&s);
     if (src == GRANTD_OK)

@@ -563,6 +563,14 @@ def test_user_claims(api):
                    params={"target": f"user:{uid}"})["events"][-1]
     assert event["action"] == "user.update" and event["target"]["id"] == uid
     assert "Bahnhofstr" not in json.dumps(event) and "address" in json.dumps(event["details"])
+    # another number or address is not verified unless the same PATCH says so
+    assert api.ok("PATCH", f"{USERS}/{uid}", {"phone_number": "+41441234568"})[
+        "phone_number_verified"] is False
+    assert api.ok("PATCH", f"{USERS}/{uid}", {"email": "g@example.com"})["email_verified"] is False
+    changed = api.ok("PATCH", f"{USERS}/{uid}", {"phone_number": "+41441234567",
+                                                 "phone_number_verified": True,
+                                                 "email": None})
+    assert changed["phone_number_verified"] and not changed["email_verified"]
 
 
 # ---- keys -------------------------------------------------------------------------------

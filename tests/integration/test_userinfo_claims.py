@@ -52,6 +52,13 @@ def test_cli_create_update_and_clear(server):
     assert sorted(entry["details"]["members"]) == \
         ["email_verified", "name", "phone_number", "phone_number_verified"]
     assert "+441865270000" not in json.dumps(entry)
+    # a new number is not verified, unless the same command says it is
+    server.cli("user", "update", "alice", "--phone-number", "+441865270001")
+    assert users(server)["alice"]["phone_number_verified"] is False
+    server.cli("user", "update", "alice", "--email", "a@example.org", "--email-verified")
+    assert users(server)["alice"]["email_verified"] is True
+    server.cli("user", "update", "alice", "--email", "b@example.org")
+    assert users(server)["alice"]["email_verified"] is False
 
 
 def test_cli_refuses_bad_values_and_stores_nothing(server):
@@ -94,6 +101,11 @@ def test_userinfo_answers_the_claims_of_the_granted_scopes(server):
     assert set(me) == base | {"phone_number", "phone_number_verified", "address"}
     assert me["phone_number"] == "+441865270000" and me["phone_number_verified"] is False
     assert me["address"] == {"formatted": "1 Wonder Lane\nOxford"}
+
+    # a token of none of these scopes answers what /userinfo always answered
+    other = make_client(server, scope="read")
+    me = userinfo(server, token_for(server, other, "read")).json()
+    assert set(me) == base and me["account"] == "acct-42"
 
     # a claim without a value is left out; preferred_username is the one set
     server.cli("user", "update", "alice", "--name", "", "--preferred-username", "ally",

@@ -94,6 +94,24 @@ static void test_json(void **state)
     assert_int_equal(grantd_claim_find("email"), -1); /* email keeps its own rule */
 }
 
+static void test_unverify_changed(void **state)
+{
+    struct grantd_user before = {.email = "a@example.com", .email_verified = 1,
+                                 .phone_number = "+4930123456", .phone_number_verified = 1};
+    struct grantd_user after = before;
+    grantd_claims_unverify_changed(&before, &after, 0, 0);
+    assert_true(after.email_verified && after.phone_number_verified); /* nothing changed */
+    after.email = "b@example.com";
+    after.phone_number = NULL;
+    grantd_claims_unverify_changed(&before, &after, 0, 1);
+    assert_false(after.email_verified);
+    assert_true(after.phone_number_verified); /* the update named it */
+    after = before;
+    after.email = NULL;
+    grantd_claims_unverify_changed(&before, &after, 0, 0);
+    assert_false(after.email_verified);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +120,7 @@ int main(void)
         cmocka_unit_test(test_text_and_address),
         cmocka_unit_test(test_booleans),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_unverify_changed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
  * not silently leave a limit at its default. This module does not know about flags (the CLI
  * applies those) nor about how the server uses the values.
  *
- * Also: config_check.c (what a string setting may be), config_text.c (reading the file). */
+ * Also: config_check.c (what a string setting may be), config_text.c (reading the file),
+ * config_profile.c and config_branding.c (freeing and copying a profile). */
 #include "core/config.h"
 #include "core/config_int.h"
 
@@ -260,85 +261,6 @@ int grantd_config_registration(const struct grantd_config *cfg)
     return strcmp(m, GRANTD_REGISTRATION_OPEN) == 0 ? 2 : 1;
 }
 
-static void strings_free(char ***list)
-{
-    for (char **p = *list; p && *p; p++)
-        free(*p);
-    free(*list);
-    *list = NULL;
-}
-
-static char **strings_copy(char *const *list)
-{
-    size_t n = 0;
-    while (list && list[n])
-        n++;
-    if (!list)
-        return NULL;
-    char **copy = grantd_xcalloc(n + 1, sizeof(*copy));
-    for (size_t i = 0; i < n; i++)
-        copy[i] = grantd_xstrdup(list[i]);
-    return copy;
-}
-
-static void profile_free(struct grantd_profile *p)
-{
-    free(p->name);
-    free(p->token_body);
-    free(p->token_type);
-    free(p->access_token_format);
-    strings_free(&p->paths.authorize);
-    strings_free(&p->paths.token);
-    strings_free(&p->paths.introspect);
-    strings_free(&p->paths.revoke);
-    strings_free(&p->paths.account);
-    strings_free(&p->paths.console);
-    free(p->console.reenable);
-    free(p->console.create_label);
-    free(p->console.revoke_label);
-    free(p->console.enable_label);
-    p->console.reenable = p->console.create_label = NULL;
-    p->console.revoke_label = p->console.enable_label = NULL;
-    strings_free(&p->access_token_aliases);
-    for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
-        free(p->api_errors[i].content_type);
-        free(p->api_errors[i].body);
-        p->api_errors[i].content_type = p->api_errors[i].body = NULL;
-    }
-    p->name = p->token_body = p->token_type = p->access_token_format = NULL;
-    grantd_cfg_branding_free(p);
-}
-
-static char *str_copy(const char *s)
-{
-    return s ? grantd_xstrdup(s) : NULL;
-}
-
-static void profile_copy(struct grantd_profile *dst, const struct grantd_profile *src)
-{
-    *dst = *src;
-    dst->name = str_copy(src->name);
-    dst->token_body = str_copy(src->token_body);
-    dst->token_type = str_copy(src->token_type);
-    dst->access_token_format = str_copy(src->access_token_format);
-    dst->paths.authorize = strings_copy(src->paths.authorize);
-    dst->paths.token = strings_copy(src->paths.token);
-    dst->paths.introspect = strings_copy(src->paths.introspect);
-    dst->paths.revoke = strings_copy(src->paths.revoke);
-    dst->paths.account = strings_copy(src->paths.account);
-    dst->paths.console = strings_copy(src->paths.console);
-    dst->console.reenable = str_copy(src->console.reenable);
-    dst->console.create_label = str_copy(src->console.create_label);
-    dst->console.revoke_label = str_copy(src->console.revoke_label);
-    dst->console.enable_label = str_copy(src->console.enable_label);
-    dst->access_token_aliases = strings_copy(src->access_token_aliases);
-    for (size_t i = 0; i < GRANTD_CHECK_REASON_COUNT; i++) {
-        dst->api_errors[i].content_type = str_copy(src->api_errors[i].content_type);
-        dst->api_errors[i].body = str_copy(src->api_errors[i].body);
-    }
-    grantd_cfg_branding_copy(dst, src);
-}
-
 void grantd_config_set(char **field, const char *value)
 {
     char *copy = value ? grantd_xstrdup(value) : NULL;
@@ -374,10 +296,10 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->account_member);
     cfg->keys.master_key = cfg->keys.master_key_file = cfg->keys.alg = NULL;
     cfg->account_member = NULL;
-    profile_free(&cfg->profile);
+    grantd_cfg_profile_free(&cfg->profile);
     free(cfg->registration.mode);
     cfg->registration.mode = NULL;
-    strings_free(&cfg->registration.metadata);
+    grantd_cfg_strings_free(&cfg->registration.metadata);
     grantd_config_free_scopes(cfg);
 }
 
@@ -385,8 +307,8 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
 {
     *dst = *src;
     dst->listen = src->listen ? grantd_xstrdup(src->listen) : NULL;
-    dst->admin_listen = str_copy(src->admin_listen);
-    dst->audit_log = str_copy(src->audit_log);
+    dst->admin_listen = grantd_cfg_str_copy(src->admin_listen);
+    dst->audit_log = grantd_cfg_str_copy(src->audit_log);
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
     dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
@@ -395,9 +317,9 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
         src->keys.master_key_file ? grantd_xstrdup(src->keys.master_key_file) : NULL;
     dst->keys.alg = src->keys.alg ? grantd_xstrdup(src->keys.alg) : NULL;
     dst->account_member = src->account_member ? grantd_xstrdup(src->account_member) : NULL;
-    profile_copy(&dst->profile, &src->profile);
-    dst->registration.mode = str_copy(src->registration.mode);
-    dst->registration.metadata = strings_copy(src->registration.metadata);
+    grantd_cfg_profile_copy(&dst->profile, &src->profile);
+    dst->registration.mode = grantd_cfg_str_copy(src->registration.mode);
+    dst->registration.metadata = grantd_cfg_strings_copy(src->registration.metadata);
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
@@ -579,7 +501,7 @@ static grantd_rc load_strings(struct load_ctx *ctx, const config_setting_t *s,
         return fail_at(ctx, s, "%s must be a list of 1 to %d strings: [\"...\", ...]", name,
                        max);
     char ***slot = (char ***)(void *)((char *)ctx->cfg + f->offset);
-    strings_free(slot);
+    grantd_cfg_strings_free(slot);
     *slot = grantd_xcalloc((size_t)n + 1, sizeof(**slot));
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);

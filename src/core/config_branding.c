@@ -41,20 +41,15 @@ void grantd_cfg_branding_free(struct grantd_profile *p)
     memset(&p->branding, 0, sizeof(p->branding));
 }
 
-static char *str_copy(const char *s)
-{
-    return s ? grantd_xstrdup(s) : NULL;
-}
-
 void grantd_cfg_branding_copy(struct grantd_profile *dst, const struct grantd_profile *src)
 {
     size_t n = 0;
     dst->branding = src->branding;
-    dst->branding.product_name = str_copy(src->branding.product_name);
-    dst->branding.logo_url = str_copy(src->branding.logo_url);
-    dst->branding.primary_color = str_copy(src->branding.primary_color);
-    dst->branding.background_color = str_copy(src->branding.background_color);
-    dst->branding.text_color = str_copy(src->branding.text_color);
+    dst->branding.product_name = grantd_cfg_str_copy(src->branding.product_name);
+    dst->branding.logo_url = grantd_cfg_str_copy(src->branding.logo_url);
+    dst->branding.primary_color = grantd_cfg_str_copy(src->branding.primary_color);
+    dst->branding.background_color = grantd_cfg_str_copy(src->branding.background_color);
+    dst->branding.text_color = grantd_cfg_str_copy(src->branding.text_color);
     dst->branding.languages = NULL;
     while (src->branding.languages && src->branding.languages[n])
         n++;

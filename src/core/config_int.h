@@ -1,5 +1,6 @@
-/* Private to src/core/config*.c: the checkers of string settings (config_check.c) and
- * reading the file's text (config_text.c). A checker answers NULL when the value is fine,
+/* Private to src/core/config*.c: the checkers of string settings (config_check.c),
+ * reading the file's text (config_text.c) and the profile's storage (config_profile.c,
+ * config_branding.c). A checker answers NULL when the value is fine,
  * else why not ("must be ES256 or RS256"), ready to follow the setting's name. */
 #ifndef GRANTD_CORE_CONFIG_INT_H
 #define GRANTD_CORE_CONFIG_INT_H
@@ -9,6 +10,8 @@
 #include "core/error.h"
 
 #define GRANTD_CONFIG_FILE_MAX (1024 * 1024)
+
+struct grantd_profile;
 
 const char *grantd_cfgchk_listen(const char *v);
 const char *grantd_cfgchk_db(const char *v);
@@ -33,11 +36,19 @@ const char *grantd_cfgchk_color(const char *v);        /* exactly #rrggbb */
 const char *grantd_cfgchk_language(const char *v);     /* one of GRANTD_UI_LANGUAGES */
 /* (issuer and path are public: grantd_config_check_issuer, grantd_config_check_path) */
 
+/* Storage (config_profile.c): a NULL-terminated list of strings freed (*list NULL after)
+ * or deep-copied (NULL stays NULL); a string copied (NULL stays NULL); a profile freed
+ * (its pointers NULL after) or deep-copied over dst (which it does not free). */
+void grantd_cfg_strings_free(char ***list);
+char **grantd_cfg_strings_copy(char *const *list);
+char *grantd_cfg_str_copy(const char *s);
+void grantd_cfg_profile_free(struct grantd_profile *p);
+void grantd_cfg_profile_copy(struct grantd_profile *dst, const struct grantd_profile *src);
+
 /* profile.branding's storage (config_branding.c). _free leaves p->branding zeroed; _copy
  * deep-copies src's branding over dst's (which it does not free). grantd_cfg_load_texts
  * replaces p's texts with those of the group s (profile.branding.texts); on failure
  * (GRANTD_ECONFIG) *where is the setting at fault and msg says why. */
-struct grantd_profile;
 struct config_setting_t;
 void grantd_cfg_branding_free(struct grantd_profile *p);
 void grantd_cfg_branding_copy(struct grantd_profile *dst, const struct grantd_profile *src);

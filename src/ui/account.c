@@ -18,40 +18,9 @@
 /* A text of the page's language: every function here has its look in `look`. */
 #define T(id) grantd_ui_t(look, GRANTD_T_##id)
 
-/* The look of the page of req, as `look`. */
-#define LOOK(req)                             \
-    struct grantd_ui_look lk;                 \
-    const struct grantd_ui_look *look = &lk;  \
-    grantd_ui_look_get((req), &lk)
-
 static const char *or_default(const char *s, const char *fallback)
 {
     return s && *s ? s : fallback;
-}
-
-/* <form method="post" action="..."> with csrf and action=what (a literal). */
-#define form_open(h, action_url, csrf, what)                                            \
-    do {                                                                                 \
-        grantd_html_lit((h), "<form method=\"post\"");                                   \
-        grantd_html_attr((h), "action", (action_url));                                   \
-        grantd_html_lit((h), ">\n<input type=\"hidden\" name=\"csrf\"");                  \
-        grantd_html_attr((h), "value", (csrf));                                          \
-        grantd_html_lit((h), ">\n<input type=\"hidden\" name=\"action\" value=\"" what   \
-                             "\">\n");                                                   \
-    } while (0)
-
-static void message(struct grantd_html *h, const char *notice, const char *error)
-{
-    if (notice && *notice) {
-        grantd_html_lit(h, "<p class=\"notice\" role=\"status\">");
-        grantd_html_text(h, notice);
-        grantd_html_lit(h, "</p>\n");
-    }
-    if (error && *error) {
-        grantd_html_lit(h, "<p class=\"error\" id=\"error\" role=\"alert\">");
-        grantd_html_text(h, error);
-        grantd_html_lit(h, "</p>\n");
-    }
 }
 
 /* "4 December 2026" ("4. Dezember 2026", ...; UTC) inside <time datetime="2026-12-04">. */
@@ -112,7 +81,7 @@ static void grant_item(struct grantd_html *h, const struct grantd_ui_look *look,
     date(h, look, g->since);
     grantd_html_lit(h, "</p>\n");
     grant_scopes(h, look, g);
-    form_open(h, v->action, v->csrf, "revoke");
+    grantd_ui_form_open(h, v->action, v->csrf, "revoke");
     grantd_html_lit(h, "<input type=\"hidden\" name=\"client_id\"");
     grantd_html_attr(h, "value", g->client_id);
     grantd_html_lit(h, ">\n<button type=\"submit\" class=\"danger\">");
@@ -142,14 +111,14 @@ void grantd_ui_account_page(struct grantd_request *req, struct grantd_response *
                             unsigned status, const struct grantd_ui_account *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     grantd_html_init(&h, GRANTD_HTML_MAX);
     grantd_layout_open(&h, look, T(account_title));
     grantd_html_lit(&h, "<h1>");
     grantd_html_text(&h, T(account_title));
     grantd_html_lit(&h, "</h1>\n");
     account_who(&h, look, v);
-    message(&h, v->notice, v->error);
+    grantd_ui_message(&h, v->notice, v->error);
     grantd_html_lit(&h, "<h2>");
     grantd_html_text(&h, T(authorized_heading));
     grantd_html_lit(&h, "</h2>\n");
@@ -165,7 +134,7 @@ void grantd_ui_account_page(struct grantd_request *req, struct grantd_response *
             grant_item(&h, look, v, &v->grants[i]);
         grantd_html_lit(&h, "</ul>\n");
     }
-    form_open(&h, v->action, v->csrf, "signout");
+    grantd_ui_form_open(&h, v->action, v->csrf, "signout");
     grantd_html_lit(&h, "<button type=\"submit\" class=\"secondary wide\">");
     grantd_html_text(&h, T(sign_out_button));
     grantd_html_lit(&h, "</button>\n</form>\n");
@@ -177,7 +146,7 @@ void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_resp
                                   unsigned status, const struct grantd_ui_account_login *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     grantd_html_init(&h, GRANTD_HTML_MAX);
     grantd_layout_open(&h, look, T(sign_in_title));
     grantd_html_lit(&h, "<h1>");
@@ -185,8 +154,8 @@ void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_resp
     grantd_html_lit(&h, "</h1>\n<p class=\"sub\">");
     grantd_html_text(&h, T(account_sign_in_sub));
     grantd_html_lit(&h, "</p>\n");
-    message(&h, v->notice, v->error);
-    form_open(&h, v->action, v->csrf, "login");
+    grantd_ui_message(&h, v->notice, v->error);
+    grantd_ui_form_open(&h, v->action, v->csrf, "login");
     grantd_ui_login_fields(&h, look, v->username, v->error && *v->error);
     grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">");
     grantd_html_text(&h, T(sign_in_button));
@@ -198,7 +167,7 @@ void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_resp
 void grantd_ui_landing_page(struct grantd_request *req, struct grantd_response *resp,
                             const char *account)
 {
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     struct grantd_ui_problem v = {
         .title = T(landing_title),
         .what = T(landing_what),
@@ -212,7 +181,7 @@ void grantd_ui_landing_page(struct grantd_request *req, struct grantd_response *
 void grantd_ui_not_found_page(struct grantd_request *req, struct grantd_response *resp,
                               const char *account)
 {
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     struct grantd_ui_problem v = {
         .title = T(not_found_title),
         .what = T(not_found_what),

@@ -13,22 +13,6 @@
 #include "ui/theme.h"
 #include "ui/parts.h"
 
-#define form_open(h, v_action, csrf, what)                                               \
-    do {                                                                                 \
-        grantd_html_lit((h), "<form method=\"post\"");                                   \
-        grantd_html_attr((h), "action", (v_action));                                     \
-        grantd_html_lit((h), ">\n<input type=\"hidden\" name=\"csrf\"");                  \
-        grantd_html_attr((h), "value", (csrf));                                          \
-        grantd_html_lit((h), ">\n<input type=\"hidden\" name=\"action\" value=\"" what   \
-                             "\">\n");                                                   \
-    } while (0)
-
-/* The look of the page of req (ui/theme.h: the issuer's branding and language), as `look`. */
-#define LOOK(req)                             \
-    struct grantd_ui_look lk;                 \
-    const struct grantd_ui_look *look = &lk;  \
-    grantd_ui_look_get((req), &lk)
-
 #define T(id) grantd_ui_t(look, GRANTD_T_##id)
 
 static void open_page(struct grantd_html *h, const struct grantd_ui_look *look,
@@ -52,20 +36,6 @@ static void send_page(struct grantd_request *req, struct grantd_response *resp, 
 static void say(struct grantd_html *h, const struct grantd_ui_look *look, enum grantd_text id)
 {
     grantd_html_text(h, grantd_ui_t(look, id));
-}
-
-static void message(struct grantd_html *h, const char *notice, const char *error)
-{
-    if (notice && *notice) {
-        grantd_html_lit(h, "<p class=\"notice\" role=\"status\">");
-        grantd_html_text(h, notice);
-        grantd_html_lit(h, "</p>\n");
-    }
-    if (error && *error) {
-        grantd_html_lit(h, "<p class=\"error\" id=\"error\" role=\"alert\">");
-        grantd_html_text(h, error);
-        grantd_html_lit(h, "</p>\n");
-    }
 }
 
 /* "2026-12-04 13:05 UTC" inside <time>. */
@@ -114,7 +84,7 @@ static void top(struct grantd_html *h, const struct grantd_ui_look *look, const 
     grantd_html_lit(h, "</strong>");
     say(h, look, GRANTD_T_console_signed_in_post);
     grantd_html_lit(h, "</p>\n");
-    form_open(h, action, csrf, "signout");
+    grantd_ui_form_open(h, action, csrf, "signout");
     grantd_html_lit(h, "<button type=\"submit\" class=\"link\">");
     say(h, look, GRANTD_T_sign_out_button);
     grantd_html_lit(h, "</button>\n</form>\n</div>\n");
@@ -125,15 +95,15 @@ void grantd_ui_console_login_page(struct grantd_request *req, struct grantd_resp
                                   const char *username, const char *notice, const char *error)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     open_page(&h, look, T(console_sign_in_title));
     grantd_html_lit(&h, "<h1>");
     say(&h, look, GRANTD_T_console_title);
     grantd_html_lit(&h, "</h1>\n<p class=\"sub\">");
     say(&h, look, GRANTD_T_console_sign_in_sub);
     grantd_html_lit(&h, "</p>\n");
-    message(&h, notice, error);
-    form_open(&h, action, csrf, "login");
+    grantd_ui_message(&h, notice, error);
+    grantd_ui_form_open(&h, action, csrf, "login");
     grantd_ui_login_fields(&h, look, username, error && *error);
     grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">");
     say(&h, look, GRANTD_T_sign_in_button);
@@ -166,13 +136,13 @@ void grantd_ui_console_list_page(struct grantd_request *req, struct grantd_respo
                                  unsigned status, const struct grantd_ui_console *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     open_page(&h, look, T(console_your_apps));
     top(&h, look, v->action, v->csrf, v->username);
     grantd_html_lit(&h, "<h1>");
     say(&h, look, GRANTD_T_console_your_apps);
     grantd_html_lit(&h, "</h1>\n");
-    message(&h, v->notice, v->error);
+    grantd_ui_message(&h, v->notice, v->error);
     if (v->app_count == 0) {
         grantd_html_lit(&h, "<p id=\"no-apps\">");
         say(&h, look, GRANTD_T_console_no_apps);
@@ -213,14 +183,14 @@ void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_respon
                                 unsigned status, const struct grantd_ui_console_new *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     open_page(&h, look, T(console_new_title));
     top(&h, look, v->action, v->csrf, v->username);
     grantd_html_lit(&h, "<h1>");
     say(&h, look, GRANTD_T_console_new_title);
     grantd_html_lit(&h, "</h1>\n");
-    message(&h, NULL, v->error);
-    form_open(&h, v->action, v->csrf, "create");
+    grantd_ui_message(&h, NULL, v->error);
+    grantd_ui_form_open(&h, v->action, v->csrf, "create");
     grantd_html_lit(&h, "<label for=\"name\">");
     say(&h, look, GRANTD_T_console_name);
     grantd_html_lit(&h, "</label>\n<input id=\"name\" name=\"name\" required "
@@ -306,20 +276,20 @@ static void actions(struct grantd_request *req, struct grantd_html *h,
     const struct grantd_ui_console_app *a = v->app;
     grantd_html_lit(h, "<div class=\"row\">\n");
     if (!a->disabled && !a->is_public) {
-        form_open(h, v->action, v->csrf, "rotate");
+        grantd_ui_form_open(h, v->action, v->csrf, "rotate");
         app_input(h, a->client_id);
         grantd_html_lit(h, "<button type=\"submit\" id=\"rotate\" class=\"secondary\">");
         say(h, look, GRANTD_T_console_rotate_button);
         grantd_html_lit(h, "</button>\n</form>\n");
     }
     if (!a->disabled) {
-        form_open(h, v->action, v->csrf, "revoke");
+        grantd_ui_form_open(h, v->action, v->csrf, "revoke");
         app_input(h, a->client_id);
         grantd_html_lit(h, "<button type=\"submit\" id=\"revoke\" class=\"danger\">");
         grantd_html_text(h, v->labels.revoke);
         grantd_html_lit(h, "</button>\n</form>\n");
     } else {
-        form_open(h, v->action, v->csrf, "enable");
+        grantd_ui_form_open(h, v->action, v->csrf, "enable");
         app_input(h, a->client_id);
         grantd_html_lit(h, "<button type=\"submit\" id=\"enable\">");
         grantd_html_text(h, v->labels.enable);
@@ -388,7 +358,7 @@ void grantd_ui_console_app_page(struct grantd_request *req, struct grantd_respon
                                 unsigned status, const struct grantd_ui_console *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     open_page(&h, look, v->app->name);
     top(&h, look, v->action, v->csrf, v->username);
     grantd_html_lit(&h, "<p><a");
@@ -399,7 +369,7 @@ void grantd_ui_console_app_page(struct grantd_request *req, struct grantd_respon
     grantd_html_text(&h, v->app->name);
     status_badge(&h, look, v->app->disabled);
     grantd_html_lit(&h, "</h1>\n");
-    message(&h, v->notice, v->error);
+    grantd_ui_message(&h, v->notice, v->error);
     details(&h, look, v->app);
     actions(req, &h, look, v);
     events(&h, look, v);
@@ -410,7 +380,7 @@ void grantd_ui_console_delete_page(struct grantd_request *req, struct grantd_res
                                    const struct grantd_ui_console *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     open_page(&h, look, T(console_delete_title));
     top(&h, look, v->action, v->csrf, v->username);
     grantd_html_lit(&h, "<h1>");
@@ -420,7 +390,7 @@ void grantd_ui_console_delete_page(struct grantd_request *req, struct grantd_res
     grantd_html_lit(&h, "</h1>\n<p>");
     say(&h, look, GRANTD_T_console_delete_what);
     grantd_html_lit(&h, "</p>\n<div class=\"row\">\n");
-    form_open(&h, v->action, v->csrf, "delete");
+    grantd_ui_form_open(&h, v->action, v->csrf, "delete");
     app_input(&h, v->app->client_id);
     grantd_html_lit(&h, "<button type=\"submit\" id=\"confirm-delete\" class=\"danger\">");
     say(&h, look, GRANTD_T_console_delete_button);
@@ -461,7 +431,7 @@ void grantd_ui_console_credentials_page(struct grantd_request *req,
                                         const struct grantd_ui_console_credentials *v)
 {
     struct grantd_html h;
-    LOOK(req);
+    GRANTD_UI_LOOK(req);
     open_page(&h, look, v->heading);
     grantd_html_lit(&h, "<h1>");
     grantd_html_text(&h, v->heading);

@@ -35,6 +35,32 @@ static void form_open(struct grantd_html *h, const struct grantd_ui_form *f)
     grantd_html_lit(h, ">\n");
 }
 
+void grantd_ui_form_open(struct grantd_html *h, const char *action, const char *csrf,
+                         const char *what)
+{
+    grantd_html_lit(h, "<form method=\"post\"");
+    grantd_html_attr(h, "action", action);
+    grantd_html_lit(h, ">\n<input type=\"hidden\" name=\"csrf\"");
+    grantd_html_attr(h, "value", csrf);
+    grantd_html_lit(h, ">\n<input type=\"hidden\" name=\"action\"");
+    grantd_html_attr(h, "value", what);
+    grantd_html_lit(h, ">\n");
+}
+
+void grantd_ui_message(struct grantd_html *h, const char *notice, const char *error)
+{
+    if (notice && *notice) {
+        grantd_html_lit(h, "<p class=\"notice\" role=\"status\">");
+        grantd_html_text(h, notice);
+        grantd_html_lit(h, "</p>\n");
+    }
+    if (error && *error) {
+        grantd_html_lit(h, "<p class=\"error\" id=\"error\" role=\"alert\">");
+        grantd_html_text(h, error);
+        grantd_html_lit(h, "</p>\n");
+    }
+}
+
 void grantd_ui_login_fields(struct grantd_html *h, const struct grantd_ui_look *look,
                             const char *username, int with_error)
 {

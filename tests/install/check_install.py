@@ -31,10 +31,11 @@ def expected_files():
 
 
 def example_files():
-    """The examples a user starts from, beyond grantd.conf and the profiles: the nginx sites
-    in front of an API, the example orders API and the resource server's source."""
-    files = [f"share/grantd/examples/nginx/{p.name}"
-             for p in sorted((ROOT / "examples" / "nginx").glob("*.conf"))]
+    """The examples a user starts from, beyond grantd.conf and the profiles: the nginx and
+    Apache sites (in front of an API; signing users in with OpenID Connect), the example
+    orders API and the resource server's source."""
+    files = [f"share/grantd/examples/{site}/{p.name}" for site in ("nginx", "apache")
+             for p in sorted((ROOT / "examples" / site).glob("*.conf"))]
     return files + ["share/grantd/examples/orders-api/orders_api.py",
                     "share/grantd/examples/verify_service.c"]
 

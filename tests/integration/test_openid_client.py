@@ -39,7 +39,7 @@ def run_node(browser, cfg, timeout=60):
             messages.append(msg)
             if "authorize" in msg:
                 r = browser.authorize(msg["authorize"])
-                assert r.status_code == 303, (msg, r.status_code, r.text[:500])
+                assert r.status_code in (302, 303), (msg, r.status_code, r.text[:500])
                 proc.stdin.write(r.headers["Location"] + "\n")
                 proc.stdin.flush()
             elif "result" in msg or "error" in msg:
@@ -83,7 +83,7 @@ def result(server):
                              "scope": "openid profile email",
                              "post_logout_redirect_uri": SIGNED_OUT})
     res["_client"], res["_issuer"], res["_logout"] = client, server.url, logout
-    if logout:
+    if logout and "end_session_url" in res:
         # the browser follows the logout URL with grantd's session cookie, then comes back
         res["_end_session"] = browser.get(res["end_session_url"])
         _, challenge = pkce_pair()
@@ -99,7 +99,6 @@ def test_discovery(result):
     assert m["issuer"] == iss and m["userinfo_endpoint"] == iss + "/userinfo"
     assert "openid" in m["scopes_supported"]
     assert "RS256" in m["id_token_signing_alg_values_supported"]
-    assert m["end_session_endpoint"].startswith(iss + "/")
 
 
 def test_code_flow_id_token(result):
@@ -140,6 +139,8 @@ def test_refresh_brings_a_new_id_token(result):
 
 
 def test_logout_url_ends_grantds_session(result):
+    assert result["metadata"]["end_session_endpoint"].startswith(result["_issuer"] + "/")
+    assert result["end_session"] is None, result["end_session"]
     url = result["end_session_url"]
     q = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     assert url.startswith(result["metadata"]["end_session_endpoint"] + "?")

@@ -16,7 +16,8 @@
 // authorization the script prints {"authorize": "<URL>"} and reads one line from stdin, the
 // URL the browser was redirected to. At the end it prints {"result": {...}} and exits 0; on an
 // unexpected error it prints {"error": ..., "code": ..., "step": ...} and exits 1. Expected
-// refusals (a nonce that is not the one sent) are recorded in the result, not thrown.
+// refusals (a nonce that is not the one sent) and a logout URL the library will not build
+// are recorded in the result, not thrown.
 //
 // openid-client comes from the repository's node_modules (scripts/deps --test: npm ci).
 import { createInterface } from 'node:readline';
@@ -122,12 +123,16 @@ async function main() {
     idTokenExpected: true,
   }));
 
+  // (a refusal here, such as no end_session_endpoint in the metadata, is the logout test's
+  // failure alone: recorded, not thrown)
   step = 'end session URL';
-  result.end_session_url = client.buildEndSessionUrl(config, {
-    id_token_hint: refreshed.id_token ?? tokens.id_token,
-    post_logout_redirect_uri: cfg.post_logout_redirect_uri,
-    state: 'bye-state',
-  }).href;
+  result.end_session = await refusal(() => {
+    result.end_session_url = client.buildEndSessionUrl(config, {
+      id_token_hint: refreshed.id_token ?? tokens.id_token,
+      post_logout_redirect_uri: cfg.post_logout_redirect_uri,
+      state: 'bye-state',
+    }).href;
+  });
 
   send({ result });
 }

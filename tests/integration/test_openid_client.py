@@ -94,6 +94,17 @@ def result(server):
     return res
 
 
+@pytest.fixture(scope="module")
+def es256_result(server, result):
+    """A second client that registered ES256 ID tokens, signed in by a new browser."""
+    client = create_client(server, "--name", "ES256 app", "--scope", "openid profile email",
+                           "--redirect-uri", CB, "--id-token-signed-response-alg", "ES256")
+    return run_node(Agent(server), {
+        "issuer": server.url, "client_id": client["client_id"],
+        "client_secret": client["client_secret"], "redirect_uri": CB, "scope": "openid",
+        "post_logout_redirect_uri": SIGNED_OUT, "id_token_signed_response_alg": "ES256"})
+
+
 def test_discovery(result):
     m, iss = result["metadata"], result["_issuer"]
     assert m["issuer"] == iss and m["userinfo_endpoint"] == iss + "/userinfo"
@@ -157,3 +168,12 @@ def test_logout_url_ends_grantds_session(result):
     after = result["_after"]
     assert after.status_code == 200 and 'name="password"' in after.text, after.status_code
 
+
+
+def test_a_client_that_registered_es256(es256_result):
+    """The library expects ES256 for this client (it refuses any other alg) on the code
+    exchange and on refresh."""
+    r = es256_result
+    assert r["id_token"]["header"]["alg"] == "ES256"
+    assert r["refreshed"]["header"]["alg"] == "ES256"
+    assert r["userinfo"]["sub"] == r["id_token"]["claims"]["sub"]

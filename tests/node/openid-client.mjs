@@ -11,6 +11,7 @@
 //   redirect_uri              registered for it
 //   scope                     what to ask for ("openid profile email")
 //   post_logout_redirect_uri  for the logout URL
+//   id_token_signed_response_alg  what the client registered, when not RS256 (optional)
 //
 // The browser part is the caller's, as for tests/node/oauth4webapi.mjs: for each
 // authorization the script prints {"authorize": "<URL>"} and reads one line from stdin, the
@@ -78,7 +79,11 @@ async function main() {
   const result = {};
   step = 'discovery';
   // http on loopback: the one relaxation; every other check of the library stays on
-  const config = await client.discovery(new URL(cfg.issuer), cfg.client_id, cfg.client_secret,
+  const metadata = { client_secret: cfg.client_secret };
+  if (cfg.id_token_signed_response_alg) {
+    metadata.id_token_signed_response_alg = cfg.id_token_signed_response_alg;
+  }
+  const config = await client.discovery(new URL(cfg.issuer), cfg.client_id, metadata,
                                         undefined, { execute: [client.allowInsecureRequests] });
   const m = config.serverMetadata();
   result.metadata = m;

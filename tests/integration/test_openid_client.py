@@ -1,20 +1,21 @@
 """openid-client 6.x, a strict OpenID Connect relying party for JavaScript, against a real
 grantd (issue 14): Discovery 1.0, the code flow with PKCE, state and a nonce, the ID token
 validated by the library, a refresh that brings a new ID token for the same user, /userinfo
-for the ID token's subject, and RP-Initiated Logout 1.0 from the URL the library builds.
-The script is tests/node/openid-client.mjs; it prints each authorization URL and reads back
-the URL the browser was redirected to, and one flow.Agent plays that browser throughout
-(login and consent, then the logout URL with grantd's session cookie)."""
+for the ID token's subject, and RP-Initiated Logout 1.0 from the URL the library builds;
+at an issuer of its own host and at one under a path of it. The script is
+tests/node/openid-client.mjs; it prints each authorization URL and reads back the URL the
+browser was redirected to, and one flow.Agent plays that browser throughout (login and
+consent, then the logout URL with grantd's session cookie)."""
 import json
 import shutil
 import subprocess
 import threading
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from conftest import ROOT, Server, create_client
-from flow import PASSWORD, Agent, authorize_url, pkce_pair
+from flow import PASSWORD, Agent, pkce_pair
 
 SCRIPT = ROOT / "tests" / "node" / "openid-client.mjs"
 CB = "http://127.0.0.1:9/cb"
@@ -62,41 +63,50 @@ def supports_post_logout_uri(srv):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One grantd for the whole module: the script runs once and each test reads its part."""
-    srv = Server(tmp_path_factory.mktemp("openid-client")).start()
+    """One grantd for the whole module, with a second issuer under a path of the first
+    (/corp: its discovery document at ISSUER/.well-known/openid-configuration, as OpenID
+    Connect Discovery 1.0 §4 builds it) and alice at both: the script runs once per issuer
+    and each test reads its part."""
+    srv = Server(tmp_path_factory.mktemp("openid-client"))
+    srv.cli("tenant", "create", "corp", "--issuer", "/corp")
+    for tenant in ((), ("--tenant", "corp")):
+        srv.cli("user", "create", "--username", "alice", "--email", "alice@example.com",
+                "--name", "Alice Liddell", *tenant, input=PASSWORD + "\n")
+    srv.start()
     yield srv
     code = srv.stop()
     assert code == 0, f"grantd exited {code} at shutdown:\n{srv.log_text()[-4000:]}"
 
 
-@pytest.fixture(scope="module")
-def result(server):
-    server.cli("user", "create", "--username", "alice", "--email", "alice@example.com",
-               "--name", "Alice Liddell", input=PASSWORD + "\n")
+@pytest.fixture(scope="module", params=["", "/corp"], ids=["host-issuer", "path-issuer"])
+def result(server, request):
+    prefix = request.param
+    tenant = ["--tenant", "corp"] if prefix else []
     logout = supports_post_logout_uri(server)
     client = create_client(server, "--name", "Node app", "--scope", "openid profile email",
-                           "--redirect-uri", CB,
+                           "--redirect-uri", CB, *tenant,
                            *(["--post-logout-redirect-uri", SIGNED_OUT] if logout else []))
+    issuer = server.url + prefix
     browser = Agent(server)
-    res = run_node(browser, {"issuer": server.url, "client_id": client["client_id"],
+    res = run_node(browser, {"issuer": issuer, "client_id": client["client_id"],
                              "client_secret": client["client_secret"], "redirect_uri": CB,
                              "scope": "openid profile email",
                              "post_logout_redirect_uri": SIGNED_OUT})
-    res["_client"], res["_issuer"], res["_logout"] = client, server.url, logout
+    res["_client"], res["_issuer"], res["_logout"] = client, issuer, logout
     if logout and "end_session_url" in res:
         # the browser follows the logout URL with grantd's session cookie, then comes back
         res["_end_session"] = browser.get(res["end_session_url"])
         _, challenge = pkce_pair()
-        res["_after"] = browser.get(authorize_url(
-            server, response_type="code", client_id=client["client_id"], redirect_uri=CB,
+        res["_after"] = browser.get(issuer + "/authorize?" + urlencode(dict(
+            response_type="code", client_id=client["client_id"], redirect_uri=CB,
             scope="openid", nonce="n-after", code_challenge=challenge,
-            code_challenge_method="S256"))
+            code_challenge_method="S256")))
     return res
 
 
 @pytest.fixture(scope="module")
-def es256_result(server, result):
-    """A second client that registered ES256 ID tokens, signed in by a new browser."""
+def es256_result(server):
+    """A client that registered ES256 ID tokens, signed in by a new browser."""
     client = create_client(server, "--name", "ES256 app", "--scope", "openid profile email",
                            "--redirect-uri", CB, "--id-token-signed-response-alg", "ES256")
     return run_node(Agent(server), {

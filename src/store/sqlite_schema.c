@@ -352,6 +352,18 @@ static const char schema_v15[] =
     "ALTER TABLE users ADD COLUMN locale TEXT;"
     "ALTER TABLE users ADD COLUMN address TEXT;";
 
+/* v16: OpenID Connect sign-in (issue 14).
+ * - codes.nonce: the authorization request's nonce, which the code's ID token repeats.
+ * - tokens.auth_time: when the user signed in for the grant a refresh token carries on, so
+ *   an ID token minted on refresh says the time of the original sign-in.
+ * - sessions.login_for: the SHA-256 of the authorization request a login answered; a
+ *   request that demands a fresh login (prompt=login, max_age) is satisfied by the login
+ *   made for it and by no other. */
+static const char schema_v16[] =
+    "ALTER TABLE codes ADD COLUMN nonce TEXT;"
+    "ALTER TABLE tokens ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sessions ADD COLUMN login_for BLOB;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -419,6 +431,7 @@ static const struct step steps[] = {
     {NULL, schema_v13, NULL},
     {NULL, schema_v14, NULL},
     {NULL, schema_v15, NULL},
+    {NULL, schema_v16, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -135,6 +135,8 @@ struct grantd_client {
      * client there, written by client_put; NULL for a client made anywhere else, which no
      * console shows. client_update leaves it. */
     const char *owner;
+    const char *post_logout_redirect_uris; /* space-separated, NULL/"" none */
+    const char *id_token_alg;              /* NULL = RS256 */
 };
 
 /* An admin API key (the admin listener's /v1/tenants API). Only the keyed hash of the key's
@@ -177,6 +179,10 @@ struct grantd_session {
     const char *user_id;             /* NULL until login */
     int64_t auth_time;               /* when the user logged in; 0 before */
     int64_t created_at, expires_at;  /* session_put: created_at required (> 0) */
+    /* The SHA-256 of the authorization request the login was made for (has_login_for 1):
+     * a request demanding a fresh login (prompt=login, max_age) accepts this one. */
+    unsigned char login_for[GRANTD_SHA256_LEN];
+    int has_login_for;
 };
 
 /* A remembered consent: the user granted client these scopes. */
@@ -204,6 +210,9 @@ struct grantd_code {
     /* The resources (RFC 8707) the authorization request named, space-separated; NULL or
      * "" for none. The token request may select a subset. */
     const char *resources;
+    /* OpenID Connect: the authorization request's nonce, repeated in the ID token; NULL
+     * when it sent none. */
+    const char *nonce;
 };
 
 enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
@@ -233,6 +242,9 @@ struct grantd_token {
      * access token's audience; a refresh token's granted set, of which each refresh may
      * select a subset. */
     const char *audience;
+    /* Refresh tokens: when the user signed in for the grant (an ID token minted on refresh
+     * carries it); 0 for none. */
+    int64_t auth_time;
 };
 
 /* A signing key. The private part is sealed (AES-256-GCM under the master key) by

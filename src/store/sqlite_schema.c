@@ -352,6 +352,12 @@ static const char schema_v15[] =
     "ALTER TABLE users ADD COLUMN locale TEXT;"
     "ALTER TABLE users ADD COLUMN address TEXT;";
 
+/* Version 16: one current key per tenant and algorithm (token/keys.c keeps a chain per alg:
+ * an issuer signs access tokens with ES256 and OpenID Connect ID tokens with RS256). */
+static const char schema_v16[] =
+    "DROP INDEX keys_one_current;"
+    "CREATE UNIQUE INDEX keys_one_current ON keys(tenant_id, alg) WHERE retire_at = 0;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -419,6 +425,7 @@ static const struct step steps[] = {
     {NULL, schema_v13, NULL},
     {NULL, schema_v14, NULL},
     {NULL, schema_v15, NULL},
+    {NULL, schema_v16, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

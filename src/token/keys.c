@@ -667,8 +667,10 @@ grantd_rc grantd_keyring_sign_jws(struct grantd_keyring *kr, struct grantd_arena
     if (!algo || !payload)
         return GRANTD_EINVAL;
     json_t *p = json_loads(payload, JSON_REJECT_DUPLICATES, NULL); /* jansson wants UTF-8 */
-    int ok = json_is_object(p);
+    json_t *t = typ ? json_string(typ) : NULL;
+    int ok = json_is_object(p) && (!typ || t);
     json_decref(p);
+    json_decref(t);
     if (!ok)
         return GRANTD_EINVAL;
     const struct entry *e = NULL;

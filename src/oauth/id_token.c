@@ -9,8 +9,6 @@
 #include "core/jsonw.h"
 #include "http/app.h"
 #include "token/keys.h"
-grantd_rc grantd_keyring_sign_jws(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now, const char *alg, const char *typ, const char *payload, const char **out); /*STUBDECL*/
-grantd_rc grantd_keyring_verify_jws(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now, const char *jws, const char **payload, const char **typ); /*STUBDECL*/
 
 #define AT_HASH_BYTES (GRANTD_SHA256_LEN / 2)
 

@@ -352,7 +352,9 @@ static const char schema_v15[] =
     "ALTER TABLE users ADD COLUMN locale TEXT;"
     "ALTER TABLE users ADD COLUMN address TEXT;";
 
-/* v16: OpenID Connect sign-in (issue 14).
+/* Version 16: OpenID Connect (issue 14).
+ * - keys: one current key per tenant and algorithm (token/keys.c keeps a chain per alg: an
+ *   issuer signs access tokens with ES256 and OpenID Connect ID tokens with RS256).
  * - codes.nonce: the authorization request's nonce, which the code's ID token repeats.
  * - tokens.auth_time: when the user signed in for the grant a refresh token carries on, so
  *   an ID token minted on refresh says the time of the original sign-in.
@@ -360,6 +362,8 @@ static const char schema_v15[] =
  *   request that demands a fresh login (prompt=login, max_age) is satisfied by the login
  *   made for it and by no other. */
 static const char schema_v16[] =
+    "DROP INDEX keys_one_current;"
+    "CREATE UNIQUE INDEX keys_one_current ON keys(tenant_id, alg) WHERE retire_at = 0;"
     "ALTER TABLE codes ADD COLUMN nonce TEXT;"
     "ALTER TABLE tokens ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE sessions ADD COLUMN login_for BLOB;";

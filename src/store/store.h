@@ -469,18 +469,19 @@ struct grantd_store_driver {
     grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, int64_t now,
                                size_t *deleted);
 
-    /* Inserts a key: a tenant's first one, or a key that is not current (retire_at set).
-     * GRANTD_EEXIST when the tenant has a key with that kid, or when k is current (retire_at
-     * 0) and the tenant has a current key already: of two servers creating a fresh tenant's
-     * first key at once, one succeeds and the other reads the keys again. */
+    /* Inserts a key: a tenant's first one of its alg, or a key that is not current
+     * (retire_at set). GRANTD_EEXIST when the tenant has a key with that kid, or when k is
+     * current (retire_at 0) and the tenant has a current key of k's alg already: of two
+     * servers creating a fresh tenant's first key at once, one succeeds and the other reads
+     * the keys again. */
     grantd_rc (*key_put)(struct grantd_store *s, const struct grantd_key *k);
     /* All keys of a tenant, oldest first. */
     grantd_rc (*key_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                           struct grantd_key **out, size_t *count);
-    /* Rotation, in one transaction: every current key of tenant (retire_at 0) gets
-     * retire_at, and next (of tenant, current: retire_at 0) is inserted. A tenant has at
-     * most one current key whatever runs at once: of concurrent rotations each retires the
-     * key the one before it added. GRANTD_EEXIST when next's kid is taken, GRANTD_EINVAL
+    /* Rotation, in one transaction: every current key of tenant (retire_at 0) of next's
+     * alg gets retire_at, and next (of tenant, current: retire_at 0) is inserted; keys of
+     * other algs are untouched. A tenant has at most one current key per alg whatever runs
+     * at once: of concurrent rotations each retires the key the one before it added. GRANTD_EEXIST when next's kid is taken, GRANTD_EINVAL
      * when next is not current or of another tenant; then nothing changes. */
     grantd_rc (*key_rotate)(struct grantd_store *s, int64_t tenant, const struct grantd_key *next,
                             int64_t retire_at);

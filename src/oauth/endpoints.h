@@ -35,6 +35,9 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
 void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* metadata.c: GET /.well-known/oauth-authorization-server (RFC 8414). */
 void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* metadata.c: GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0). */
+void grantd_openid_configuration_endpoint(struct grantd_request *req,
+                                          struct grantd_response *resp);
 /* jwks.c: GET /jwks.json, the issuer's published signing keys (RFC 7517). */
 void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* register.c: dynamic client registration, POST /register (RFC 7591) and GET, PUT, DELETE

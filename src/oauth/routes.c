@@ -30,6 +30,8 @@ static const struct grantd_route routes[] = {
      GRANTD_ROUTE_PATHS_REVOKE},
     {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/.well-known/openid-configuration", grantd_openid_configuration_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/jwks.json", grantd_jwks_endpoint, 0, "jwks_uri", GRANTD_ROUTE_NO_PROFILE_PATHS},
     /* dynamic client registration (RFC 7591 at /register, RFC 7592 at /register/ID), only
      * for an issuer whose registration.mode is not off; the handler routes the rest */

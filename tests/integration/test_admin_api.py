@@ -583,10 +583,16 @@ def test_keys_list_and_rotate(api):
     api.bad("POST", "/v1/tenants/default/keys/rotate", {"alg": "HS256"})
     api.bad("POST", "/v1/tenants/default/keys/rotate", {"kid": "mine"})
     assert len(api.ok("GET", "/v1/tenants/default/keys")["keys"]) == 1
+    # the first RS256 key starts a chain of its own: it signs at once, the ES256 key too
+    first = api.ok("POST", "/v1/tenants/default/keys/rotate", {"alg": "RS256"}, status=201)
+    assert first["alg"] == "RS256" and first["state"] == "active"
     new = api.ok("POST", "/v1/tenants/default/keys/rotate", {"alg": "RS256"}, status=201)
     assert new["alg"] == "RS256" and new["state"] == "next"
     keys = api.ok("GET", "/v1/tenants/default/keys")["keys"]
-    assert new["kid"] in [k["kid"] for k in keys] and len(keys) == 2
+    assert new["kid"] in [k["kid"] for k in keys] and len(keys) == 3
+    states = {k["kid"]: (k["alg"], k["state"]) for k in keys}
+    assert states[first["kid"]] == ("RS256", "active") and states[new["kid"]] == ("RS256", "next")
+    assert sorted(states.values())[0] == ("ES256", "active")  # untouched by RS256 rotations
     # what the CLI sees is the same rotation
     cli = json.loads(api.srv.cli("key", "list", "--json").stdout)
     assert [k["kid"] for k in cli] == [k["kid"] for k in keys]

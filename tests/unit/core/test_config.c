@@ -97,8 +97,9 @@ static void test_example_file(void **state)
     assert_memory_equal(&cfg.lifetimes, &def.lifetimes, sizeof(def.lifetimes));
     assert_memory_equal(&cfg.limits, &def.limits, sizeof(def.limits));
     /* the example documents scopes, which have no default */
-    assert_int_equal(cfg.scope_count, 2);
+    assert_int_equal(cfg.scope_count, 3);
     assert_string_equal(grantd_config_scope_description(&cfg, "email"), "See your email address");
+    assert_non_null(grantd_config_scope_description(&cfg, "openid"));
     grantd_config_free(&cfg);
     grantd_config_free(&def);
 }

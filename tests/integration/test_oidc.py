@@ -5,10 +5,12 @@ party checks them: signature against the published JWKS (authlib's JOSE), then c
 import base64
 import hashlib
 import json
+from urllib.parse import urlencode
 
 import requests
 from authlib.jose import JsonWebKey, jwt
 
+from conftest import create_client
 from flow import (Agent, authorize_url, exchange, make_client, make_user, pkce_pair,
                   redirect_params)
 
@@ -241,3 +243,50 @@ def test_request_objects_are_refused_as_unsupported(server):
     assert redirect_params(r)["error"] == "request_not_supported"
     _, r, _ = start(server, client, request_uri="https://rp.example/req/1")
     assert redirect_params(r)["error"] == "request_uri_not_supported"
+
+
+def test_each_issuer_signs_in_on_its_own(make_server):
+    """Two issuers, the same client id and username in both: each has its own keys, sessions
+    and subjects, and neither takes the other's ID token as a hint."""
+    srv = make_server(defer_start=True)
+    srv.cli("tenant", "create", "shop2", "--issuer", "/shop2")
+    srv.start()
+    srv.cli("user", "create", "--username", "alice", input="pw-one-one-one\n")
+    srv.cli("user", "create", "--username", "alice", "--tenant", "shop2",
+            input="pw-two-two-two\n")
+    args = ["--id", "app", "--name", "App", "--scope", "openid profile", "--redirect-uri", CB]
+    one = create_client(srv, *args)
+    two = create_client(srv, *args, "--tenant", "shop2")
+
+    def sign_in(prefix, client, password, agent):
+        verifier, challenge = pkce_pair()
+        url = (srv.url + prefix + "/authorize?" +
+               urlencode(dict(response_type="code", client_id="app", redirect_uri=CB,
+                              scope="openid", nonce="n", code_challenge=challenge,
+                              code_challenge_method="S256")))
+        code = redirect_params(agent.authorize(url, password=password))["code"]
+        r = requests.post(srv.url + prefix + "/token", timeout=10,
+                          auth=("app", client["client_secret"]),
+                          data={"grant_type": "authorization_code", "code": code,
+                                "redirect_uri": CB, "code_verifier": verifier})
+        assert r.status_code == 200, r.text
+        return r.json()["id_token"]
+
+    agent = Agent(srv)
+    id1 = sign_in("", one, "pw-one-one-one", agent)
+    id2 = sign_in("/shop2", two, "pw-two-two-two", Agent(srv))
+    h1, c1 = claims_of(srv, id1)
+    jwks2 = requests.get(srv.url + "/shop2/jwks.json", timeout=10).json()
+    c2 = dict(jwt.decode(id2, JsonWebKey.import_key_set(jwks2)))
+    assert (c1["iss"], c2["iss"]) == (srv.url, srv.url + "/shop2")
+    assert c1["sub"] != c2["sub"]  # the same username, another user
+    assert h1["kid"] not in [k["kid"] for k in jwks2["keys"]]  # keys of its own
+    # issuer one's ID token is no hint at shop2, and its session no session there
+    q = dict(response_type="code", client_id="app", redirect_uri=CB, scope="openid",
+             code_challenge=pkce_pair()[1], code_challenge_method="S256", prompt="none")
+    r = agent.get(srv.url + "/shop2/authorize?" + urlencode(dict(q, id_token_hint=id1)))
+    assert redirect_params(r)["error"] == "invalid_request"
+    r = agent.get(srv.url + "/shop2/authorize?" + urlencode(q))
+    assert redirect_params(r)["error"] == "login_required"
+    r = agent.get(srv.url + "/authorize?" + urlencode(dict(q, id_token_hint=id1)))
+    assert "code" in redirect_params(r)

@@ -352,6 +352,13 @@ static const char schema_v15[] =
     "ALTER TABLE users ADD COLUMN locale TEXT;"
     "ALTER TABLE users ADD COLUMN address TEXT;";
 
+/* v16: OpenID Connect client metadata (issue 14). post_logout_redirect_uris: where
+ * RP-Initiated Logout may send the user back, space-separated absolute URIs, '' for none;
+ * id_token_alg: id_token_signed_response_alg, NULL for the default (RS256). */
+static const char schema_v16[] =
+    "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE clients ADD COLUMN id_token_alg TEXT;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -419,6 +426,7 @@ static const struct step steps[] = {
     {NULL, schema_v13, NULL},
     {NULL, schema_v14, NULL},
     {NULL, schema_v15, NULL},
+    {NULL, schema_v16, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -196,8 +196,7 @@ static void create(struct reg_ctx *x)
         rc = grantd_store_audit_begin(x->store);
     if (rc == GRANTD_OK)
         rc = grantd_audit_end(x->store, &who, c.tenant, x->now, "client.create", "client", c.id,
-                              json_pack("{s:s,s:b}", "client_name", c.name, "public",
-                                        c.is_public),
+                              grantd_audit_client_created(&c),
                               grantd_store_registration_put(x->store, &c, &reg,
                                                             need ? iat : NULL, x->now));
     if (rc == GRANTD_OK) {

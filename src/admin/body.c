@@ -536,6 +536,11 @@ static int reg_allowed(const struct grantd_api_registration *r, const char *name
     return 0;
 }
 
+int grantd_api_registration_accepts(const struct grantd_api_registration *r, const char *name)
+{
+    return reg_allowed(r, name);
+}
+
 /* 1 when grantd knows name as a client member (so it is refused, not ignored, when it is
  * not accepted). */
 static int reg_known(const char *name)

@@ -67,6 +67,10 @@ GRANTD_MUST_USE grantd_rc grantd_api_register_parse(struct grantd_arena *a, cons
                                                     struct grantd_api_registration *r,
                                                     struct grantd_client *c, const char **why);
 
+/* 1 when a registration under r (its allowed list) accepts the member name: an RFC 7592
+ * PUT replaces what registration may set, and leaves the rest as it is. */
+int grantd_api_registration_accepts(const struct grantd_api_registration *r, const char *name);
+
 /* A user body into *u (username, account, email, developer (a boolean: may use the developer
  * console); on create also password, required, into
  * *password, arena). As above: create fills a zeroed *u, update merges into the stored one.

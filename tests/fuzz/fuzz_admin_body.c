@@ -4,7 +4,8 @@
  * bodies, create or update (over a fixed stored record); the rest is the body.
  *
  * Whatever is accepted must be a record the store may hold and the CLI would accept: the
- * rules of admin/rules.h and oauth/redirect_uri.h hold for every member, a public client
+ * rules of admin/rules.h and oauth/redirect_uri.h hold for every member (the OpenID Connect
+ * ones included: fuzz_client_oidc.h), a public client
  * has no client_credentials grant, lifetimes are in range. Whatever is refused has a reason
  * to answer with. */
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "admin/rules.h"
 #include "core/password.h"
 #include "fuzz_assert.h"
+#include "fuzz_client_oidc.h"
 #include "oauth/redirect_uri.h"
 #include "oauth/resource.h"
 
@@ -73,6 +75,7 @@ static void check_client(const struct grantd_client *c, int update)
         FUZZ_CHECK(grantd_redirect_uri_check_registration(c->redirect_uris[i], 1, 1, NULL) ==
                    GRANTD_OK);
     }
+    fuzz_check_client_oidc(c, 1); /* allow_insecure_redirect may be in the body */
     check_ttl(c->code_ttl, GRANTD_CLIENT_CODE_TTL_MAX, 0);
     check_ttl(c->access_ttl, GRANTD_CLIENT_ACCESS_TTL_MAX, 0);
     check_ttl(c->refresh_ttl, GRANTD_CLIENT_REFRESH_TTL_MAX, 1);

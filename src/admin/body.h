@@ -4,10 +4,11 @@
  *
  * A client body uses RFC 7591's member names (client_name, redirect_uris, grant_types,
  * response_types, scope, token_endpoint_auth_method), OpenID Connect's
- * (post_logout_redirect_uris, id_token_signed_response_alg; null clears them) plus grantd's own (client_id on
- * create; redirect_uri_wildcard, allow_plain_pkce, always_consent, introspect_any,
- * access_token_format, code_ttl, access_ttl, refresh_ttl; allow_insecure_redirect, which
- * is not stored but lets this body register http:// redirect URIs on any host). The rules
+ * (post_logout_redirect_uris, id_token_signed_response_alg; null clears them) plus grantd's
+ * own (client_id on create; redirect_uri_wildcard, allow_plain_pkce, always_consent,
+ * introspect_any, access_token_format, code_ttl, access_ttl, refresh_ttl;
+ * allow_insecure_redirect, which is not stored but lets this body register http://
+ * redirect URIs on any host). The rules
  * are the CLI's (admin/rules.h, oauth/redirect_uri.h). Members the server sets
  * (client_secret, disabled, created_at...) are read-only; any other member is unknown. Both
  * are refused, never ignored: the caller answers 400 with *why and stores nothing.

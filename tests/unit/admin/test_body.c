@@ -232,10 +232,12 @@ static void test_oidc_members(void **state)
     assert_null(c.id_token_alg); /* the default, RS256 */
     assert_int_equal(client("{\"client_name\": \"x\", \"post_logout_redirect_uris\":"
                             " [\"https://a.example/bye\", \"https://a.example/bye\","
-                            " \"http://127.0.0.1:9/out\"], \"id_token_signed_response_alg\": \"ES256\"}",
+                            " \"http://127.0.0.1:9/out\"],"
+                            " \"id_token_signed_response_alg\": \"ES256\"}",
                             0, &c, &why),
                      GRANTD_OK);
-    assert_string_equal(c.post_logout_redirect_uris, "https://a.example/bye http://127.0.0.1:9/out");
+    assert_string_equal(c.post_logout_redirect_uris,
+                        "https://a.example/bye http://127.0.0.1:9/out");
     assert_string_equal(c.id_token_alg, "ES256");
     assert_int_equal(client("{\"id_token_signed_response_alg\": null,"
                             " \"post_logout_redirect_uris\": null}", 1, &c, &why),

@@ -1,7 +1,9 @@
 /* libFuzzer target for the admin API's JSON bodies (src/admin/body.c): client bodies (their
  * registration mode, /register's, has its own target: fuzz_register.c), user bodies, and the small bodies (password,
  * secret overlap, key algorithm). The first byte picks the parser and, for client and user
- * bodies, create or update (over a fixed stored record); the rest is the body.
+ * bodies, create or update (over a fixed stored record), counted from the digit '0' so the
+ * seeds read as text ('0' client create, '1' client update, '2' user create, '3' user
+ * update, '4' password, '5' overlap, '6' alg); the rest is the body.
  *
  * Whatever is accepted must be a record the store may hold and the CLI would accept: the
  * rules of admin/rules.h and oauth/redirect_uri.h hold for every member (the OpenID Connect
@@ -151,12 +153,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct grantd_arena *a = grantd_arena_new(4096);
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
-    switch (data[0] % 7) {
+    unsigned pick = (unsigned)(uint8_t)(data[0] - '0') % 7;
+    switch (pick) {
     case 0: fuzz_client(a, body, len, 0); break;
     case 1: fuzz_client(a, body, len, 1); break;
     case 2: fuzz_user(a, body, len, 0); break;
     case 3: fuzz_user(a, body, len, 1); break;
-    default: fuzz_small(a, body, len, data[0] % 7 - 4); break;
+    default: fuzz_small(a, body, len, (int)pick - 4); break;
     }
     grantd_arena_free(a);
     return 0;

@@ -368,6 +368,13 @@ static const char schema_v16[] =
     "ALTER TABLE tokens ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE sessions ADD COLUMN login_for BLOB;";
 
+/* v17: OpenID Connect client metadata (issue 14). post_logout_redirect_uris: where
+ * RP-Initiated Logout may send the user back, space-separated absolute URIs, '' for none;
+ * id_token_alg: id_token_signed_response_alg, NULL for the default (RS256). */
+static const char schema_v17[] =
+    "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE clients ADD COLUMN id_token_alg TEXT;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -436,6 +443,7 @@ static const struct step steps[] = {
     {NULL, schema_v14, NULL},
     {NULL, schema_v15, NULL},
     {NULL, schema_v16, NULL},
+    {NULL, schema_v17, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

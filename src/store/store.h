@@ -135,6 +135,11 @@ struct grantd_client {
      * client there, written by client_put; NULL for a client made anywhere else, which no
      * console shows. client_update leaves it. */
     const char *owner;
+    /* OpenID Connect (issue 14), both written by client_put and client_update (schema
+     * version 17): where RP-Initiated Logout 1.0 may send the user back after logout
+     * (absolute URIs, the rules of redirect URIs, exact match), and the algorithm of the
+     * client's ID tokens (Dynamic Client Registration 1.0 §2 id_token_signed_response_alg:
+     * "RS256" or "ES256"). */
     const char *post_logout_redirect_uris; /* space-separated, NULL/"" none */
     const char *id_token_alg;              /* NULL = RS256 */
 };
@@ -550,7 +555,8 @@ struct grantd_store_driver {
     /* The admin API. */
     /* Replaces what an update may change of the existing client c->tenant/c->id, in one
      * transaction: name, is_public, scope, grants, flags, the three lifetimes, the
-     * resources and the redirect URIs (the list as given, in order); updated_at = now. The secret, disabled,
+     * resources, the redirect URIs (the list as given, in order), the post-logout redirect
+     * URIs and the ID token algorithm; updated_at = now. The secret, disabled,
      * created_at and tokens_after stay. GRANTD_ENOTFOUND when absent. */
     grantd_rc (*client_update)(struct grantd_store *s, const struct grantd_client *c,
                                int64_t now);

@@ -76,6 +76,21 @@ def test_code_exchange_returns_a_signed_id_token(server, clock):
     assert "name" not in c and "email" not in c
 
 
+def test_a_client_registered_for_es256_gets_es256(server):
+    make_user(server)
+    client = oidc_client(server, "--id-token-signed-response-alg", "ES256")
+    _, tok = signed_in(server, client, nonce="x")
+    header, c = claims_of(server, tok["id_token"])
+    assert header["alg"] == "ES256" and c["nonce"] == "x"
+    # the issuer publishes both keys now: RS256 for the others, ES256 for this one
+    rs = oidc_client(server)
+    _, tok = signed_in(server, rs)
+    assert claims_of(server, tok["id_token"])[0]["alg"] == "RS256"
+    algs = sorted(k["alg"] for k in requests.get(server.url + "/jwks.json", timeout=10)
+                  .json()["keys"])
+    assert algs == ["ES256", "RS256"]
+
+
 def test_nonce_only_when_sent_and_no_id_token_without_openid(server):
     make_user(server)
     client = oidc_client(server)

@@ -21,6 +21,11 @@ static const struct grantd_route routes[] = {
     {"GET", "/console", grantd_console_endpoint, 0, NULL, GRANTD_ROUTE_PATHS_CONSOLE},
     {"POST", "/console", grantd_console_post_endpoint, GRANTD_ROUTE_SLOW, NULL,
      GRANTD_ROUTE_PATHS_CONSOLE},
+    /* OpenID Connect RP-Initiated Logout 1.0; one member, both methods */
+    {"GET", "/logout", grantd_logout_endpoint, 0, "end_session_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/logout", grantd_logout_endpoint, 0, "end_session_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},

@@ -128,3 +128,19 @@ int grantd_web_session_login_for(const struct grantd_web_session *s, const char 
     grantd_sha256(request, strlen(request), h);
     return s->rec.has_login_for && grantd_ct_equal(h, s->rec.login_for, sizeof(h));
 }
+
+grantd_rc grantd_web_session_end(struct grantd_request *req, struct grantd_response *resp,
+                                 const struct grantd_web_session *s)
+{
+    grantd_rc rc = grantd_store_session_delete(req->app->store, req->iss->tenant,
+                                               s->rec.id_hash);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
+    grantd_response_header(resp, "Set-Cookie",
+                           grantd_arena_printf(req->arena,
+                                               "%s=; Path=/; Max-Age=0; HttpOnly; "
+                                               "SameSite=Lax%s",
+                                               cookie_name(req),
+                                               issuer_is_https(req) ? "; Secure" : ""));
+    return GRANTD_OK;
+}

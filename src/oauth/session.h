@@ -40,6 +40,12 @@ GRANTD_MUST_USE grantd_rc grantd_web_session_login(struct grantd_request *req,
                                                    const char *user_id, const char *request,
                                                    struct grantd_web_session *out);
 
+/* Ends s: deletes it in the store and expires its cookie on resp (Max-Age=0), so the browser
+ * holds no session of this issuer afterwards (the end-session endpoint, oauth/logout.c). */
+GRANTD_MUST_USE grantd_rc grantd_web_session_end(struct grantd_request *req,
+                                                 struct grantd_response *resp,
+                                                 const struct grantd_web_session *s);
+
 /* 1 when s's login was made for the authorization request whose query string is request. */
 int grantd_web_session_login_for(const struct grantd_web_session *s, const char *request);
 

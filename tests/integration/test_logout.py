@@ -4,15 +4,16 @@ end. Someone signed in whom the request cannot be tied to (no id_token_hint): a 
 page whose form, with the session's CSRF token, ends the session, and "Stay signed in"
 keeps it. A post_logout_redirect_uri must be registered for the client exactly, or the
 answer is a 400 page and never a redirect; state comes back on the redirect. Sessions are
-per issuer. The hint branches (an ID token naming the user ends the session at once) need
-signed ID tokens: a forged hint is refused here."""
+per issuer. An id_token_hint naming the user signed in ends the session at once; another
+user's hint, or one expired beyond lifetimes.session, only asks; a forged one is refused."""
 import re
 from urllib.parse import urlencode
 
 import requests
 
 from conftest import create_client
-from flow import PASSWORD, Agent, authorize_url, hidden, make_user
+from flow import (PASSWORD, Agent, authorize_url, exchange, hidden, make_user, pkce_pair,
+                  redirect_params)
 from test_account import text_of
 
 BYE = "http://127.0.0.1:9/bye"
@@ -246,3 +247,90 @@ def test_sessions_are_per_issuer(make_server):
     default_csrf = hidden(agent.get(logout_url(server.url)).text, "csrf")
     r = confirm(agent, page, csrf=default_csrf)
     assert r.status_code == 403 and signed_in(agent, shop2)
+
+
+def oidc_sign_in(srv, agent, client, username="alice"):
+    """The code flow with openid on agent's browser; returns the ID token."""
+    client_id = client["client_id"]
+    verifier, challenge = pkce_pair()
+    r = agent.authorize(authorize_url(srv, response_type="code", client_id=client_id,
+                                      redirect_uri="http://127.0.0.1:9/cb",
+                                      scope="openid profile", code_challenge=challenge,
+                                      code_challenge_method="S256"), username=username)
+    tok = exchange(srv, client, redirect_params(r)["code"],
+                   "http://127.0.0.1:9/cb", verifier)
+    assert tok.status_code == 200, tok.text
+    return tok.json()["id_token"]
+
+
+def test_the_signed_in_users_hint_ends_the_session_at_once(server):
+    rp = app(server, "--grant", "authorization_code")
+    make_user(server)
+    agent = Agent(server)
+    hint = oidc_sign_in(server, agent, rp)
+    assert signed_in(agent, server.url)
+    # the client comes from the hint's aud; no page, straight back with state
+    r = agent.get(logout_url(server.url, id_token_hint=hint, post_logout_redirect_uri=BYE,
+                             state="z"))
+    assert r.status_code == 302 and r.headers["Location"] == BYE + "?state=z"
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert not signed_in(agent, server.url)
+    event = server.wait_event("logout")
+    assert event["client_id"] == "rp" and event["user_id"]
+    assert hint not in server.log_text() and hint.split(".")[1] not in server.log_text()
+    # POST, without a redirect URI: the signed-out page
+    hint = oidc_sign_in(server, agent, rp)
+    r = agent.post("/logout", {"id_token_hint": hint, "client_id": "rp"})
+    assert r.status_code == 200 and "You are signed out" in text_of(r.text)
+    assert not signed_in(agent, server.url)
+    # and the next authorization request asks for a login
+    r = agent.get(authorize_url(server, response_type="code", client_id="rp",
+                                redirect_uri="http://127.0.0.1:9/cb", scope="openid",
+                                code_challenge=pkce_pair()[1], code_challenge_method="S256"))
+    assert r.status_code == 200 and 'name="password"' in r.text
+    # with a registered URI and a query of its own, POST answers 303
+    hint = oidc_sign_in(server, agent, rp)
+    r = agent.post("/logout", {"id_token_hint": hint, "post_logout_redirect_uri": BYE_Q,
+                               "state": "q"})
+    assert r.status_code == 303 and r.headers["Location"] == BYE_Q + "&state=q"
+
+
+def test_hints_that_cannot_end_the_session_alone(server, clock):
+    rp = app(server, "--grant", "authorization_code")
+    create_client(server, "--id", "other", "--name", "Other", "--grant", "authorization_code",
+                  "--scope", "openid", "--redirect-uri", "http://127.0.0.1:9/cb",
+                  "--post-logout-redirect-uri", BYE)
+    make_user(server)
+    make_user(server, username="bob", account="acct-7")
+    alice = Agent(server)
+    hint = oidc_sign_in(server, alice, rp)
+    # client_id not among the hint's audiences: refused, nothing ends
+    r = alice.get(logout_url(server.url, id_token_hint=hint, client_id="other",
+                             post_logout_redirect_uri=BYE))
+    assert r.status_code == 400 and "not the one you signed in to" in text_of(r.text)
+    assert "Location" not in r.headers and signed_in(alice, server.url)
+    # a changed payload is no hint of ours
+    head, body, sig = hint.split(".")
+    r = alice.get(logout_url(server.url, id_token_hint=f"{head}.{body}x.{sig}"))
+    assert r.status_code == 400 and signed_in(alice, server.url)
+    # alice's hint on bob's browser: bob is asked, and stays signed in until he says so
+    bob = Agent(server)
+    sign_in(server, bob, username="bob")
+    r = bob.get(logout_url(server.url, id_token_hint=hint, post_logout_redirect_uri=BYE))
+    assert r.status_code == 200 and "Signed in as bob" in text_of(r.text)
+    assert "Relying Party asks you to sign out." in text_of(r.text)
+    assert signed_in(bob, server.url)
+    r = confirm(bob, r.text)
+    assert r.status_code == 303 and r.headers["Location"] == BYE
+    assert not signed_in(bob, server.url)
+    # a hint expired beyond lifetimes.session counts as absent: alice, signed in again, is
+    # asked; and without client_id there is no client to send her back to
+    clock.advance(30 * 86400)
+    sign_in(server, alice)
+    r = alice.get(logout_url(server.url, id_token_hint=hint))
+    assert r.status_code == 200 and 'value="yes"' in r.text and signed_in(alice, server.url)
+    r = alice.get(logout_url(server.url, id_token_hint=hint, post_logout_redirect_uri=BYE))
+    assert r.status_code == 400 and "does not name an application" in text_of(r.text)
+    r = alice.get(logout_url(server.url, id_token_hint=hint, client_id="other",
+                             post_logout_redirect_uri=BYE))
+    assert r.status_code == 200 and 'value="yes"' in r.text

@@ -65,6 +65,8 @@ def confirm(agent, page, answer="yes", csrf=None):
 def test_discovery_names_the_end_session_endpoint(server):
     m = requests.get(server.url + "/.well-known/oauth-authorization-server", timeout=10).json()
     assert m["end_session_endpoint"] == server.url + "/logout"
+    m = requests.get(server.url + "/.well-known/openid-configuration", timeout=10).json()
+    assert m["end_session_endpoint"] == server.url + "/logout"
 
 
 def test_nobody_signed_in_nothing_to_end(server):

@@ -109,6 +109,7 @@ static grantd_rc hint_claims(struct grantd_request *req, json_t *c, int64_t now,
     out->iat = json_is_integer(iat) ? json_integer_value(iat) : 0;
     if (out->exp + req->iss->cfg->lifetimes.session <= now) {
         *why = "id_token_hint has expired";
+        out->expired = 1;
         return GRANTD_EREFUSED;
     }
     *why = NULL;

@@ -35,14 +35,15 @@ struct grantd_id_token_hint {
     const char *sub;
     const char *aud;          /* space-separated audiences */
     int64_t exp, iat;
+    int expired;              /* refused only for its age: genuine, but too old */
 };
 
 /* Reads jws as an ID token this issuer signed with a key it still publishes: iss this
  * issuer, a sub, an aud, an exp. A relying party keeps the ID token it got at sign-in, so
  * one that has expired is still a hint (RP-Initiated Logout 1.0 §2 asks providers to take
  * them), but not beyond lifetimes.session after its exp: no session it could name is alive
- * then. GRANTD_EREFUSED with *why (English, for error_description) when it is no such
- * token; other codes are internal failures. */
+ * then (GRANTD_EREFUSED with out->expired set). GRANTD_EREFUSED with *why (English, for
+ * error_description) when it is no such token; other codes are internal failures. */
 GRANTD_MUST_USE grantd_rc grantd_id_token_hint_read(struct grantd_request *req, const char *jws,
                                                     int64_t now,
                                                     struct grantd_id_token_hint *out,

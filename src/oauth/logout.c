@@ -92,8 +92,8 @@ static grantd_rc read_hint(struct grantd_request *req, struct logout *l, struct 
         l->has_hint = 1;
     else if (rc != GRANTD_EREFUSED)
         return rc;
-    /* refused with its sub read: ours, but expired beyond its window, so treated as absent */
-    else if (!l->hint.sub)
+    /* ours, but expired beyond its window: treated as absent */
+    else if (!l->hint.expired)
         return refuse(req, no, GRANTD_T_logout_hint_what,
                       grantd_arena_printf(req->arena, "400 invalid_request: %s", why));
     return GRANTD_OK;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin/api.h"
+
 struct grantd_actor grantd_audit_cli(struct grantd_arena *a)
 {
     uid_t uid = geteuid();
@@ -91,6 +93,18 @@ json_t *grantd_audit_members(const char *body, size_t len)
         json_array_append_new(names, json_string(key));
     json_decref(obj);
     return json_pack("{s:o}", "members", names);
+}
+
+json_t *grantd_audit_client_created(const struct grantd_client *c)
+{
+    json_t *o = json_pack("{s:s,s:b}", "client_name", c->name ? c->name : "", "public",
+                          c->is_public);
+    if (o && c->post_logout_redirect_uris && *c->post_logout_redirect_uris)
+        json_object_set_new(o, "post_logout_redirect_uris",
+                            grantd_api_words_json(c->post_logout_redirect_uris));
+    if (o && c->id_token_alg && *c->id_token_alg)
+        json_object_set_new(o, "id_token_signed_response_alg", json_string(c->id_token_alg));
+    return o;
 }
 
 #define SEQ_DIGITS_MAX 18

@@ -64,6 +64,12 @@ struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct gran
  * update changed, never the values. NULL when body is not a JSON object. */
 json_t *grantd_audit_members(const char *body, size_t len);
 
+/* The details of a client.create entry: {"client_name", "public"}, plus the OpenID Connect
+ * settings when the client has them (post_logout_redirect_uris, an array, when not empty;
+ * id_token_signed_response_alg when one was chosen). One shape for the CLI, the admin API,
+ * the developer console and /register. */
+json_t *grantd_audit_client_created(const struct grantd_client *c);
+
 /* The admin API's audit query parameters (untrusted text, already percent-decoded; NULL when
  * absent) into q: after, an entry's seq (1 to 18 digits), into q->after; target, KIND:ID
  * with KIND one of client, user, key, admin_key, registration_token and ID 1 to GRANTD_AUDIT_TARGET_MAX bytes,

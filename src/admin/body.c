@@ -78,6 +78,8 @@ struct client_parse {
     struct grantd_api_registration *reg;
     json_t *info;         /* its informational members */
     int uri_error;        /* the refusal is about redirect URIs (invalid_redirect_uri) */
+    const char **post_logout; /* post_logout_redirect_uris when given (checked at the end) */
+    size_t post_logout_count;
 };
 
 typedef int (*client_member_fn)(struct client_parse *p, const char *name, json_t *v);
@@ -170,6 +172,36 @@ static int m_resources(struct client_parse *p, const char *name, json_t *v)
                           &count))
         return 0;
     p->c->resources = grantd_scope_join(p->a, list, count);
+    return 1;
+}
+
+/* OpenID Connect RP-Initiated Logout 1.0 §3.1: where logout may send the user back. The
+ * URIs are checked with the whole record (check_client: allow_insecure_redirect applies);
+ * null or [] clears them. */
+static int m_post_logout(struct client_parse *p, const char *name, json_t *v)
+{
+    const char **list = NULL;
+    p->post_logout_count = 0;
+    if (!json_is_null(v) && !distinct_strings(p, name, v, GRANTD_CLIENT_MAX_URIS, NULL, &list,
+                                               &p->post_logout_count))
+        return 0;
+    p->post_logout = list;
+    p->c->post_logout_redirect_uris = grantd_scope_join(p->a, list, p->post_logout_count);
+    return 1;
+}
+
+/* OpenID Connect Dynamic Client Registration 1.0 §2: RS256 (the default) or ES256; null
+ * goes back to the default. */
+static int m_id_token_alg(struct client_parse *p, const char *name, json_t *v)
+{
+    if (json_is_null(v)) {
+        p->c->id_token_alg = NULL;
+        return 1;
+    }
+    const char *alg = grantd_rules_id_token_alg(json_string_value(v));
+    if (!alg)
+        return fail(p, "%s must be RS256 or ES256", name);
+    p->c->id_token_alg = alg;
     return 1;
 }
 
@@ -311,6 +343,8 @@ static const struct {
     {"grant_types", m_grant_types},
     {"response_types", m_response_types},
     {"resources", m_resources},
+    {"post_logout_redirect_uris", m_post_logout},
+    {"id_token_signed_response_alg", m_id_token_alg},
     {"scope", m_scope},
     {"token_endpoint_auth_method", m_auth_method},
     {"redirect_uri_wildcard", m_flag},
@@ -343,7 +377,8 @@ static int client_member(struct client_parse *p, const char *name, json_t *v)
     for (size_t i = 0; i < CLIENT_MEMBER_COUNT; i++) {
         if (strcmp(name, client_members[i].name) != 0)
             continue;
-        if (json_is_null(v) && client_members[i].fn != m_ttl)
+        if (json_is_null(v) && client_members[i].fn != m_ttl &&
+            client_members[i].fn != m_post_logout && client_members[i].fn != m_id_token_alg)
             return fail(p, "%s cannot be null", name);
         return client_members[i].fn(p, name, v);
     }
@@ -389,6 +424,13 @@ static int check_client(struct client_parse *p)
     }
     if (!check_response_types(p))
         return 0;
+    for (size_t i = 0; i < p->post_logout_count; i++) {
+        const char *why = grantd_rules_post_logout_uri_why(p->post_logout[i], p->insecure);
+        if (why) {
+            p->why = grantd_arena_printf(p->a, "post_logout_redirect_uris[%zu]: %s", i, why);
+            return 0;
+        }
+    }
     if (!p->uris_given && !p->wildcard_given)
         return 1;
     int wildcard = (c->flags & GRANTD_CLIENT_REDIRECT_WILDCARD) != 0;
@@ -492,6 +534,11 @@ static int reg_allowed(const struct grantd_api_registration *r, const char *name
         if (strcmp(list[i], name) == 0)
             return 1;
     return 0;
+}
+
+int grantd_api_registration_accepts(const struct grantd_api_registration *r, const char *name)
+{
+    return reg_allowed(r, name);
 }
 
 /* 1 when grantd knows name as a client member (so it is refused, not ignored, when it is

@@ -3,10 +3,12 @@
  * is a function of (bytes, base record) into an arena.
  *
  * A client body uses RFC 7591's member names (client_name, redirect_uris, grant_types,
- * response_types, scope, token_endpoint_auth_method) plus grantd's own (client_id on
- * create; redirect_uri_wildcard, allow_plain_pkce, always_consent, introspect_any,
- * access_token_format, code_ttl, access_ttl, refresh_ttl; allow_insecure_redirect, which
- * is not stored but lets this body register http:// redirect URIs on any host). The rules
+ * response_types, scope, token_endpoint_auth_method), OpenID Connect's
+ * (post_logout_redirect_uris, id_token_signed_response_alg; null clears them) plus grantd's
+ * own (client_id on create; redirect_uri_wildcard, allow_plain_pkce, always_consent,
+ * introspect_any, access_token_format, code_ttl, access_ttl, refresh_ttl;
+ * allow_insecure_redirect, which is not stored but lets this body register http://
+ * redirect URIs on any host). The rules
  * are the CLI's (admin/rules.h, oauth/redirect_uri.h). Members the server sets
  * (client_secret, disabled, created_at...) are read-only; any other member is unknown. Both
  * are refused, never ignored: the caller answers 400 with *why and stores nothing.
@@ -65,6 +67,10 @@ GRANTD_MUST_USE grantd_rc grantd_api_register_parse(struct grantd_arena *a, cons
                                                     size_t len,
                                                     struct grantd_api_registration *r,
                                                     struct grantd_client *c, const char **why);
+
+/* 1 when a registration under r (its allowed list) accepts the member name: an RFC 7592
+ * PUT replaces what registration may set, and leaves the rest as it is. */
+int grantd_api_registration_accepts(const struct grantd_api_registration *r, const char *name);
 
 /* A user body into *u (username, account, email, developer (a boolean: may use the developer
  * console); on create also password, required, into

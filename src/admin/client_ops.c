@@ -25,8 +25,7 @@ grantd_rc grantd_client_ops_create(struct grantd_store *s, const struct grantd_a
         rc = grantd_store_audit_begin(s);
     if (rc == GRANTD_OK)
         rc = grantd_audit_end(s, who, tenant, now, "client.create", "client", c->id,
-                              json_pack("{s:s,s:b}", "client_name", c->name, "public",
-                                        c->is_public),
+                              grantd_audit_client_created(c),
                               grantd_store_client_put(s, c));
     return rc;
 }

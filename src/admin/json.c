@@ -63,6 +63,12 @@ static void rfc7591_members(json_t *o, const struct grantd_client *c)
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
     json_object_set_new(o, "resources", grantd_api_words_json(c->resources));
     json_object_set_new(o, "token_endpoint_auth_method", json_string(auth_method(c)));
+    /* OpenID Connect (RP-Initiated Logout 1.0 §3.1, Dynamic Client Registration 1.0 §2):
+     * the algorithm is answered as it applies, RS256 when none was chosen */
+    json_object_set_new(o, "post_logout_redirect_uris",
+                        grantd_api_words_json(c->post_logout_redirect_uris));
+    json_object_set_new(o, "id_token_signed_response_alg",
+                        json_string(grantd_rules_client_id_token_alg(c)));
     json_object_set_new(o, "client_id_issued_at", json_integer(c->created_at));
     if (!c->is_public) /* RFC 7591 §3.2.1: 0, the secret does not expire */
         json_object_set_new(o, "client_secret_expires_at", json_integer(0));

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "core/crypto.h"
+#include "oauth/redirect_uri.h"
 
 static const struct {
     const char *name;
@@ -134,6 +135,32 @@ const char *grantd_rules_email_why(const char *email)
     if (!grantd_rules_is_token(email, GRANTD_EMAIL_MAX) || !strchr(email, '@'))
         return "must be an address like name@example.com (at most 254 characters)";
     return NULL;
+}
+
+const char *grantd_rules_post_logout_uri_why(const char *uri, int allow_insecure_http)
+{
+    const char *why = NULL;
+    if (uri && strchr(uri, '*'))
+        return "must not contain '*' (post-logout redirect URIs are matched exactly)";
+    if (grantd_redirect_uri_check_registration(uri, allow_insecure_http, 0, &why) != GRANTD_OK)
+        return why ? why : "is not a valid redirect URI";
+    if (strcmp(uri, GRANTD_REDIRECT_URI_OOB) == 0)
+        return "cannot be the out-of-band value (logout sends the browser back)";
+    return NULL;
+}
+
+const char *grantd_rules_id_token_alg(const char *alg)
+{
+    if (alg && strcmp(alg, "RS256") == 0)
+        return "RS256";
+    if (alg && strcmp(alg, "ES256") == 0)
+        return "ES256";
+    return NULL;
+}
+
+const char *grantd_rules_client_id_token_alg(const struct grantd_client *c)
+{
+    return c->id_token_alg && *c->id_token_alg ? c->id_token_alg : "RS256";
 }
 
 grantd_rc grantd_rules_new_secret(struct grantd_store *s, char secret[GRANTD_CLIENT_SECRET_LEN],

@@ -53,6 +53,18 @@ const char *grantd_rules_username_why(const char *username);
  * characters), else why not. */
 const char *grantd_rules_email_why(const char *email);
 
+/* OpenID Connect client metadata (issue 14). */
+/* NULL when uri may be registered as a post-logout redirect URI (RP-Initiated Logout 1.0
+ * §3.1): the registration rules of redirect URIs (oauth/redirect_uri.h, docs/redirect-uris.md;
+ * insecure http on any host only with allow_insecure_http), without wildcards, and not the
+ * out-of-band value; else why not. */
+const char *grantd_rules_post_logout_uri_why(const char *uri, int allow_insecure_http);
+/* id_token_signed_response_alg (Dynamic Client Registration 1.0 §2): "RS256" or "ES256"
+ * as a static string, NULL when alg is neither (the names are case-sensitive). */
+const char *grantd_rules_id_token_alg(const char *alg);
+/* The id_token_alg a client means: its own, or "RS256" when it has none (NULL or ""). */
+const char *grantd_rules_client_id_token_alg(const struct grantd_client *c);
+
 /* A fresh secret into secret and its keyed hash under the store's key into hash. */
 GRANTD_MUST_USE grantd_rc grantd_rules_new_secret(struct grantd_store *s,
                                                   char secret[GRANTD_CLIENT_SECRET_LEN],

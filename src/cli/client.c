@@ -1,10 +1,12 @@
 /* grantd client: the subcommand table, and `client create`, which validates every argument
- * (redirect URIs, scope, grants, id, flags, lifetimes) before it opens the store, generates
- * the client_id and secret, stores only the secret's keyed hash, and shows the secret once.
+ * (redirect URIs, post-logout redirect URIs, ID token algorithm, scope, grants, id, flags,
+ * lifetimes) before it opens the store, generates the client_id and secret, stores only the
+ * secret's keyed hash, and shows the secret once.
  * The other subcommands are in client_manage.c. */
 #include <stdio.h>
 #include <string.h>
 
+#include "admin/audit.h"
 #include "cli/client_int.h"
 #include "core/clock.h"
 #include "oauth/redirect_uri.h"
@@ -20,6 +22,8 @@ static const char create_usage[] =
     "                            [--allow-plain-pkce] [--always-consent]\n"
     "                            [--access-token-format opaque|jwt] [--introspect-any]\n"
     "                            [--resource URI]...\n"
+    "                            [--post-logout-redirect-uri URI]...\n"
+    "                            [--id-token-signed-response-alg RS256|ES256]\n"
     "                            [--code-ttl S] [--access-ttl S] [--refresh-ttl S|never]\n"
     "                            [--config FILE] [--db URL]\n"
     "\n"
@@ -54,6 +58,12 @@ static const char create_usage[] =
     "                       resource indicators): an absolute URI without a fragment; a\n"
     "                       token asked for it names it as its audience (JWT aud,\n"
     "                       introspection's aud, /check's X-Grantd-Audience)\n"
+    "  --post-logout-redirect-uri URI\n"
+    "                       where OpenID Connect logout may send the user back\n"
+    "                       (repeatable; matched exactly): the rules of --redirect-uri,\n"
+    "                       without '*'\n"
+    "  --id-token-signed-response-alg RS256|ES256\n"
+    "                       the algorithm of the client's ID tokens (default: RS256)\n"
     "  --code-ttl S         authorization codes live S seconds (1..3600)\n"
     "  --access-ttl S       access tokens live S seconds (1..31536000)\n"
     "  --refresh-ttl S|never\n"
@@ -73,6 +83,9 @@ struct create_args {
     size_t uri_count;
     const char *resources[GRANTD_RESOURCE_MAX];
     size_t resource_count;
+    const char *logout_uris[CREATE_MAX_URIS]; /* --post-logout-redirect-uri */
+    size_t logout_count;
+    const char *id_token_alg;                 /* --id-token-signed-response-alg */
     unsigned grants, flags;
     int is_public, json, insecure;
     int64_t ttl[3]; /* code, access, refresh: 0 = the server's default */
@@ -88,15 +101,21 @@ static int set_once(struct create_args *c, const char **slot, const char *opt)
     return GRANTD_EXIT_OK;
 }
 
+/* Appends optarg to list (a repeated URI is registered once), at most CREATE_MAX_URIS. */
+static int add_to(struct create_args *c, const char **list, size_t *count, const char *what)
+{
+    for (size_t i = 0; i < *count; i++)
+        if (strcmp(list[i], optarg) == 0)
+            return GRANTD_EXIT_OK; /* the same URI twice registers it once */
+    if (*count == CREATE_MAX_URIS)
+        return grantd_cli_usage_error(c->a.cmd, "at most %d %s", CREATE_MAX_URIS, what);
+    list[(*count)++] = optarg;
+    return GRANTD_EXIT_OK;
+}
+
 static int add_uri(struct create_args *c)
 {
-    for (size_t i = 0; i < c->uri_count; i++)
-        if (strcmp(c->uris[i], optarg) == 0)
-            return GRANTD_EXIT_OK; /* the same URI twice registers it once */
-    if (c->uri_count == CREATE_MAX_URIS)
-        return grantd_cli_usage_error(c->a.cmd, "at most %d redirect URIs", CREATE_MAX_URIS);
-    c->uris[c->uri_count++] = optarg;
-    return GRANTD_EXIT_OK;
+    return add_to(c, c->uris, &c->uri_count, "redirect URIs");
 }
 
 static int add_resource(struct create_args *c)
@@ -122,6 +141,8 @@ static int create_option(void *ctx, int opt)
     case 's': return set_once(c, &c->scope, "--scope");
     case 'r': return add_uri(c);
     case 'e': return add_resource(c);
+    case 'L': return add_to(c, c->logout_uris, &c->logout_count, "post-logout redirect URIs");
+    case 'G': return set_once(c, &c->id_token_alg, "--id-token-signed-response-alg");
     case 'p': c->is_public = 1; return GRANTD_EXIT_OK;
     case 'j': c->json = 1; return GRANTD_EXIT_OK;
     case 'k': c->insecure = 1; return GRANTD_EXIT_OK;
@@ -151,6 +172,8 @@ static int parse_create(struct create_args *c, int argc, char **argv)
         {"id", required_argument, NULL, 'i'},
         {"redirect-uri", required_argument, NULL, 'r'},
         {"resource", required_argument, NULL, 'e'},
+        {"post-logout-redirect-uri", required_argument, NULL, 'L'},
+        {"id-token-signed-response-alg", required_argument, NULL, 'G'},
         {"scope", required_argument, NULL, 's'},
         {"grant", required_argument, NULL, 'g'},
         {"public", no_argument, NULL, 'p'},
@@ -214,6 +237,14 @@ static int validate_create(struct create_args *c)
             GRANTD_OK)
             return grantd_cli_usage_error(cmd, "--redirect-uri '%.256s': %s", c->uris[i], why);
     }
+    for (size_t i = 0; i < c->logout_count; i++) {
+        if ((why = grantd_rules_post_logout_uri_why(c->logout_uris[i], c->insecure)) != NULL)
+            return grantd_cli_usage_error(cmd, "--post-logout-redirect-uri '%.256s': %s",
+                                          c->logout_uris[i], why);
+    }
+    if (c->id_token_alg && !grantd_rules_id_token_alg(c->id_token_alg))
+        return grantd_cli_usage_error(cmd, "--id-token-signed-response-alg must be RS256 or "
+                                           "ES256");
     why = grantd_rules_scope_normalize(c->scope ? c->scope : "", c->norm_scope,
                                        sizeof(c->norm_scope));
     if (why)
@@ -264,6 +295,8 @@ static int client_create(int argc, char **argv)
     cl.redirect_uri_count = c.uri_count;
     cl.scope = c.norm_scope;
     cl.resources = grantd_scope_join(s.arena, c.resources, c.resource_count);
+    cl.post_logout_redirect_uris = grantd_scope_join(s.arena, c.logout_uris, c.logout_count);
+    cl.id_token_alg = c.id_token_alg ? grantd_rules_id_token_alg(c.id_token_alg) : NULL;
     cl.grants = c.grants;
     cl.flags = c.flags;
     cl.code_ttl = c.ttl[0];
@@ -279,8 +312,7 @@ static int client_create(int argc, char **argv)
     grantd_rc src = grantd_admin_audit_begin(&s);
     if (src == GRANTD_OK)
         src = grantd_admin_audit_end(&s, -1, "client.create", "client", cl.id,
-                                     json_pack("{s:s,s:b}", "client_name", cl.name, "public",
-                                               cl.is_public),
+                                     grantd_audit_client_created(&cl),
                                      grantd_store_client_put(s.store, &cl));
     if (src == GRANTD_EEXIST) {
         grantd_admin_fail(c.a.cmd, "client '%s' already exists", cl.id);

@@ -79,6 +79,10 @@ json_t *grantd_cli_client_json(const struct grantd_client *c, const char *secret
     json_object_set_new(o, "redirect_uris", uris);
     json_object_set_new(o, "scope", json_string(c->scope ? c->scope : ""));
     json_object_set_new(o, "resources", grantd_api_words_json(c->resources));
+    json_object_set_new(o, "post_logout_redirect_uris",
+                        grantd_api_words_json(c->post_logout_redirect_uris));
+    json_object_set_new(o, "id_token_signed_response_alg",
+                        json_string(grantd_rules_client_id_token_alg(c)));
     json_object_set_new(o, "grant_types", grantd_api_grants_json(c->grants));
     json_object_set_new(o, "public", json_boolean(c->is_public));
     for (size_t i = 0; i < FLAG_COUNT; i++)
@@ -139,6 +143,9 @@ void grantd_cli_client_print(const struct grantd_client *c, const char *secret)
     grantd_admin_print_kv("redirect_uris", uris);
     grantd_admin_print_kv("scope", c->scope ? c->scope : "");
     grantd_admin_print_kv("resources", c->resources ? c->resources : "");
+    grantd_admin_print_kv("logout_uris",
+                          c->post_logout_redirect_uris ? c->post_logout_redirect_uris : "");
+    grantd_admin_print_kv("id_token_alg", grantd_rules_client_id_token_alg(c));
     grantd_admin_print_kv("grant_types", grants);
     grantd_admin_print_kv("flags", flags);
     grantd_admin_print_kv("access_tokens", format_name(c->flags));

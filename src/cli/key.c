@@ -2,16 +2,19 @@
  * default one).
  *
  * `rotate` adds a key (token/keys.c does the work): published at once, signing from
- * now + keys.publish_ahead, while every current key stops signing then and stays published
- * until the longest-lived access token it may have signed has expired. A running server
+ * now + keys.publish_ahead, while every current key of its alg stops signing then and stays
+ * published until the longest-lived access token it may have signed has expired. Each alg
+ * is a chain of its own: access tokens are signed by keys.alg's, OpenID Connect ID tokens
+ * by the one their client asks for (the first RS256 key is made when first needed). A running server
  * sees the change within keys.reload seconds. `retire KID` retires a key now (a key that
  * leaked): it is no longer published, the server refuses tokens it signed, and the
  * revocation feed carries a "key" event so libgrantd-verify refuses them too; the key that
- * signs now is refused (rotate first: a service must not be left without a signing key),
+ * signs now (in its alg's chain) is refused (rotate first: a service must not be left
+ * without a signing key),
  * and the command returns once every running server has seen the change (the caches'
  * bound). `list` shows each key's state:
  *   next      published, signs from active_from (later)
- *   active    the key that signs now
+ *   active    the key of its alg that signs now
  *   retiring  no longer signs, still published until retire_at
  *   retired   past retire_at: no longer published */
 #include <stdio.h>
@@ -31,9 +34,11 @@
 
 static const char rotate_usage[] =
     "Usage: grantd key rotate [--alg ES256|RS256] [--json] [--config FILE] [--db URL]\n\n"
-    "Adds a new signing key. It is published in /jwks.json at once and signs from now +\n"
-    "keys.publish_ahead; the current key stops signing then and stays published until the\n"
-    "last access token it signed has expired. A running server picks the change up within\n"
+    "Adds a new signing key of ALG. It is published in /jwks.json at once and signs from\n"
+    "now + keys.publish_ahead; the current key of ALG stops signing then and stays\n"
+    "published until the last token it signed has expired. Keys of the other alg are\n"
+    "untouched: access tokens are signed with keys.alg's key, OpenID Connect ID tokens\n"
+    "with the alg their client asks for. A running server picks the change up within\n"
     "keys.reload seconds. The private key is stored sealed under the master key\n"
     "(GRANTD_MASTER_KEY, keys.master_key, or the key file beside the database).\n\nOptions:\n"
     "  --alg ALG      ES256 (default: keys.alg) or RS256\n"
@@ -43,14 +48,16 @@ static const char retire_usage[] =
     "Retires a key now, as for a key that leaked: it is no longer published in\n"
     "/jwks.json, every running server refuses the tokens it signed (/check, /introspect,\n"
     "/userinfo), and the revocation feed tells libgrantd-verify to refuse them too. The key\n"
-    "that signs now cannot be retired: run `grantd key rotate` first (with\n"
+    "that signs now (of its alg) cannot be retired: run `grantd key rotate --alg ALG`\n"
+    "first (with\n"
     "keys.publish_ahead = 0 the new key signs at once), then retire the old one. A KID\n"
     "is the key's RFC 7638 thumbprint and may start with '-': put it after --.\n\n"
     "Options:\n" COMMON_HELP;
 static const char list_usage[] =
     "Usage: grantd key list [--json] [--config FILE] [--db URL]\n\n"
-    "Lists the signing keys, oldest first, with their state: next (published, signs from\n"
-    "ACTIVE_FROM), active (signs now), retiring (published until RETIRE_AT), retired.\n\n"
+    "Lists the signing keys, oldest first, with their alg and their state within that alg's\n"
+    "keys: next (published, signs from ACTIVE_FROM), active (signs now), retiring\n"
+    "(published until RETIRE_AT), retired.\n\n"
     "Options:\n"
     "  --json         print one JSON array of key objects\n" COMMON_HELP;
 
@@ -160,7 +167,7 @@ static int rotate_output(struct grantd_admin_session *s, const char *cmd, const 
     grantd_admin_print_kv("active_from", when);
     grantd_admin_print_kv("state", grantd_keys_state(list, n, i, now));
     for (size_t j = 0; j < n; j++) {
-        if (j == i || list[j].retire_at <= now)
+        if (j == i || list[j].retire_at <= now || strcmp(list[j].alg, list[i].alg) != 0)
             continue;
         grantd_admin_format_time(list[j].retire_at, when);
         printf("previous key %s stays published until %s\n", list[j].kid, when);
@@ -214,16 +221,19 @@ static int parse_kid(struct grantd_admin_args *a, int argc, char **argv, const c
     return rc;
 }
 
-/* The state of kid among the tenant's keys at now; NULL when it has no such key. */
+/* The state of kid among the tenant's keys at now, and its alg; NULL when it has no such
+ * key. */
 static const char *state_of(struct grantd_admin_session *s, const char *kid, int64_t now,
-                            grantd_rc *rc)
+                            const char **alg, grantd_rc *rc)
 {
     struct grantd_key *list = NULL;
     size_t n = 0;
     *rc = grantd_store_key_list(s->store, s->arena, s->tenant, &list, &n);
     for (size_t i = 0; *rc == GRANTD_OK && i < n; i++)
-        if (strcmp(list[i].kid, kid) == 0)
+        if (strcmp(list[i].kid, kid) == 0) {
+            *alg = list[i].alg;
             return grantd_keys_state(list, n, i, now);
+        }
     return NULL;
 }
 
@@ -231,17 +241,17 @@ static int key_retire(int argc, char **argv)
 {
     struct grantd_admin_args a;
     struct grantd_admin_session s;
-    const char *kid = NULL;
+    const char *kid = NULL, *alg = "";
     grantd_admin_args_init(&a, "key retire", retire_usage);
     int rc = grantd_admin_start(&s, &a, parse_kid(&a, argc, argv, &kid));
     if (rc != GRANTD_EXIT_OK)
         goto out;
     int64_t now = grantd_clock_now();
     grantd_rc src = GRANTD_OK;
-    const char *st = state_of(&s, kid, now, &src);
+    const char *st = state_of(&s, kid, now, &alg, &src);
     if (src == GRANTD_OK && st && strcmp(st, "active") == 0) {
-        rc = grantd_admin_fail(a.cmd, "key %s signs now: run `grantd key rotate` first, then "
-                                      "retire it once the new key signs", kid);
+        rc = grantd_admin_fail(a.cmd, "key %s signs now: run `grantd key rotate --alg %s` "
+                                      "first, then retire it once the new key signs", kid, alg);
         goto out;
     }
     if (src == GRANTD_OK && !st)
@@ -253,8 +263,8 @@ static int key_retire(int argc, char **argv)
                                      grantd_store_key_retire(s.store, s.tenant, kid, now));
     if (src == GRANTD_ENOTFOUND || src == GRANTD_ECONFLICT) {
         rc = grantd_admin_fail(a.cmd, src == GRANTD_ENOTFOUND ? "no key %s (grantd key list)"
-                                      : "key %s is the current key: run `grantd key rotate` "
-                                        "first", kid);
+                                      : "key %s is the current key: run `grantd key rotate "
+                                        "--alg %s` first", kid, alg);
         goto out;
     }
     if (src != GRANTD_OK) {
@@ -269,7 +279,7 @@ out:
 }
 
 static const struct grantd_admin_cmd key_commands[] = {
-    {"rotate", key_rotate, "add a new signing key; the current one retires"},
+    {"rotate", key_rotate, "add a new signing key; the current one of its alg retires"},
     {"retire", key_retire, "retire a key now (a key that leaked)"},
     {"list", key_list, "list signing keys and their state"},
 };

@@ -55,8 +55,8 @@
 #define GRANTD_REGISTRATION_MEMBERS                                                            \
     {"client_name", "redirect_uris", "grant_types", "response_types", "scope",                 \
      "token_endpoint_auth_method", "client_uri", "logo_uri", "contacts", "tos_uri",            \
-     "policy_uri", NULL}
-#define GRANTD_REGISTRATION_MEMBERS_MAX 11
+     "policy_uri", "post_logout_redirect_uris", "id_token_signed_response_alg", NULL}
+#define GRANTD_REGISTRATION_MEMBERS_MAX 13
 
 /* What a scope means, shown on the consent page. */
 struct grantd_scope_info {

@@ -223,7 +223,8 @@ const char *grantd_cfgchk_registration_member(const char *v)
             return NULL;
     return "is not a member /register can accept (client_name, redirect_uris, grant_types, "
            "response_types, scope, token_endpoint_auth_method, client_uri, logo_uri, "
-           "contacts, tos_uri, policy_uri)";
+           "contacts, tos_uri, policy_uri, post_logout_redirect_uris, "
+           "id_token_signed_response_alg)";
 }
 
 /* ---- profile.branding (issue 13 item 5) ---- */

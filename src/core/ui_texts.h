@@ -222,7 +222,29 @@
     X(console_open_again_retry, "Open the developer console again and retry.")                   \
     X(console_expired_next, "Open the developer console again and repeat what you wanted "       \
                             "to do.")                                                            \
-    X(console_open_console, "Open the developer console")
+    X(console_open_console, "Open the developer console")                                        \
+    X(logout_title, "Sign out")                                                                  \
+    X(logout_heading_pre, "Sign out of ")                                                        \
+    X(logout_heading_post, "?")                                                                  \
+    X(logout_asks_pre, "")                                                                       \
+    X(logout_asks_post, " asks you to sign out.")                                                \
+    X(logout_stay_button, "Stay signed in")                                                      \
+    X(logout_done_title, "You are signed out")                                                   \
+    X(logout_done_what, "You can close this page. To use an application again, sign in "         \
+                        "from it.")                                                              \
+    X(logout_still_title, "You are still signed in")                                             \
+    X(logout_still_what, "You chose to stay signed in. Nothing was changed.")                    \
+    X(logout_unreadable_title, "This sign-out link can't be used")                               \
+    X(logout_unreadable_what, "The link was not made correctly: a part of it is repeated or "    \
+                              "cannot be read.")                                                 \
+    X(logout_hint_what, "The link refers to a sign-in that this service did not make.")          \
+    X(logout_client_what, "The application named in the link is not the one you signed in "      \
+                          "to.")                                                                 \
+    X(logout_unknown_client_what, "The link does not name an application this service "          \
+                                  "knows, so you cannot be sent back to it.")                    \
+    X(logout_bad_redirect_what, "The application asked to send you back to an address it has "   \
+                                "not registered for signing out. To keep you safe, you were "    \
+                                "not sent there.")
 
 /* Texts the protocol side (oauth/) shows on these pages, through grantd_ui_say (ui/pages.h),
  * are rows of the same list, from enter_credentials on. */

@@ -25,6 +25,10 @@ void grantd_flow_show_login(struct grantd_request *req, struct grantd_response *
         .error = error,
         .restart = grantd_arena_printf(req->arena, "%s/authorize?%s", req->iss->url, a->raw),
     };
+    if (!username && a->login_hint) { /* the client's guess: no "Not you?" loop back to it */
+        v.username = a->login_hint;
+        v.restart = NULL;
+    }
     grantd_ui_login_page(req, resp, status, &v);
 }
 
@@ -130,22 +134,57 @@ grantd_rc grantd_flow_session_user(struct grantd_request *req, struct grantd_web
     return rc;
 }
 
+/* 1 when a demands a fresher sign-in than s's (prompt=login; max_age, where 0 means the
+ * same) and s's login was not made on a's own login page. */
+static int login_stale(struct grantd_request *req, const struct grantd_authz *a,
+                       const struct grantd_web_session *s)
+{
+    int64_t age = req->app->now() - s->rec.auth_time;
+    int demanded = (a->prompts & GRANTD_PROMPT_LOGIN) || a->max_age_s == 0 ||
+                   (a->max_age_s > 0 && age > a->max_age_s);
+    return demanded && !grantd_web_session_login_for(s, a->raw);
+}
+
+/* The login page for a request that needs a sign-in while someone is signed in (a stale
+ * login, another user than the hint's): the same session carries the form, so leaving the
+ * page leaves the person signed in; the login replaces the session. */
+static void show_login_again(struct grantd_request *req, struct grantd_response *resp,
+                             const struct grantd_authz *a, const struct grantd_web_session *s,
+                             const struct grantd_user *u, int same_user)
+{
+    grantd_flow_show_login(req, resp, a, s, 200, same_user && !a->login_hint ? u->username : NULL,
+                           NULL);
+}
+
 void grantd_flow_continue(struct grantd_request *req, struct grantd_response *resp,
                           const struct grantd_authz *a, struct grantd_web_session *s,
                           int have_session, const struct grantd_user *u, int logged_in)
 {
     grantd_rc rc = GRANTD_OK;
+    int other_user = logged_in && a->hint_sub && strcmp(a->hint_sub, u->id) != 0;
+    int stale = logged_in && !other_user && login_stale(req, a, s);
+    if ((!logged_in || other_user || stale) && (a->prompts & GRANTD_PROMPT_NONE)) {
+        grantd_authz_redirect_error(req, resp, a, GRANTD_OAUTH_LOGIN_REQUIRED,
+                                    other_user ? "another user is signed in"
+                                               : "the user must sign in");
+        return;
+    }
     if (!logged_in) {
         /* a fresh anonymous session carries the login form's CSRF token */
         struct grantd_web_session fresh;
         rc = grantd_web_session_start(req, resp, have_session ? s : NULL, NULL, &fresh);
         if (rc == GRANTD_OK)
             grantd_flow_show_login(req, resp, a, &fresh, 200, NULL, NULL);
+    } else if (other_user || stale) {
+        show_login_again(req, resp, a, s, u, stale);
     } else {
         int remembered = 0;
         rc = consent_remembered(req, a, u->id, &remembered);
-        if (rc == GRANTD_OK && remembered)
+        if (rc == GRANTD_OK && remembered && !(a->prompts & GRANTD_PROMPT_CONSENT))
             grantd_authz_issue_code(req, resp, a, u->id, s->rec.auth_time);
+        else if (rc == GRANTD_OK && (a->prompts & GRANTD_PROMPT_NONE))
+            grantd_authz_redirect_error(req, resp, a, GRANTD_OAUTH_CONSENT_REQUIRED,
+                                        "the user has not consented to this request");
         else if (rc == GRANTD_OK)
             show_consent(req, resp, a, s, u);
     }

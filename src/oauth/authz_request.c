@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http/app.h"
+#include "oauth/id_token.h"
 #include "oauth/pkce.h"
 #include "oauth/redirect_uri.h"
 #include "oauth/resource.h"
@@ -63,6 +64,11 @@ static void read_params(struct grantd_request *req, struct grantd_authz *a,
     a->state = param(p, "state", &ignored);
     a->code_challenge = param(p, "code_challenge", &ignored);
     a->code_challenge_method = param(p, "code_challenge_method", &ignored);
+    a->nonce = param(p, "nonce", &ignored);
+    a->prompt = param(p, "prompt", &ignored);
+    a->max_age = param(p, "max_age", &ignored);
+    a->login_hint = param(p, "login_hint", &ignored);
+    a->id_token_hint = param(p, "id_token_hint", &ignored);
 }
 
 /* Steps 1-2: who is asking and where the answer may go. 1 when both are trusted. */
@@ -166,41 +172,144 @@ static void check_pkce(struct grantd_authz *a)
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, why);
 }
 
+/* prompt: space-separated values, none alone (Core 1.0 §3.1.2.1). */
+static void check_prompt(struct grantd_request *req, struct grantd_authz *a)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } known[] = {{"none", GRANTD_PROMPT_NONE},
+                 {"login", GRANTD_PROMPT_LOGIN},
+                 {"consent", GRANTD_PROMPT_CONSENT}};
+    for (const char *p = a->prompt; p && *p;) {
+        size_t n = strcspn(p, " ");
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && n; i++)
+            if (strlen(known[i].name) == n && memcmp(p, known[i].name, n) == 0)
+                bit = known[i].bit;
+        if (n && !bit) {
+            redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                           grantd_arena_printf(req->arena,
+                                               "prompt value '%.*s' is not supported (none, "
+                                               "login, consent)",
+                                               (int)(n > 64 ? 64 : n), p));
+            return;
+        }
+        a->prompts |= bit;
+        p += n;
+        p += *p == ' ';
+    }
+    if ((a->prompts & GRANTD_PROMPT_NONE) && a->prompts != GRANTD_PROMPT_NONE)
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                       "prompt=none cannot be combined with another prompt value");
+}
+
+/* max_age: a count of seconds; 0 asks for a fresh sign-in as prompt=login does. */
+static void check_max_age(struct grantd_authz *a)
+{
+    a->max_age_s = -1;
+    if (!a->max_age)
+        return;
+    int64_t v = 0;
+    size_t n = strlen(a->max_age);
+    if (n == 0 || n > 12 || strspn(a->max_age, "0123456789") != n) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
+                       "max_age must be a whole number of seconds");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (a->max_age[i] - '0');
+    a->max_age_s = v;
+}
+
+/* id_token_hint: an ID token this issuer gave this client (its sub is whom the client
+ * expects to be signed in). */
+static grantd_rc check_id_token_hint(struct grantd_request *req, struct grantd_authz *a)
+{
+    if (!a->id_token_hint)
+        return GRANTD_OK;
+    struct grantd_id_token_hint h;
+    const char *why = NULL;
+    grantd_rc rc = grantd_id_token_hint_read(req, a->id_token_hint, req->app->now(), &h, &why);
+    if (rc == GRANTD_OK && !grantd_id_token_hint_for(&h, a->client.id)) {
+        rc = GRANTD_EREFUSED;
+        why = "id_token_hint was issued to another client";
+    }
+    if (rc == GRANTD_EREFUSED)
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, why);
+    else if (rc == GRANTD_OK)
+        a->hint_sub = h.sub;
+    return rc == GRANTD_EREFUSED ? GRANTD_OK : rc;
+}
+
+/* OpenID Connect's parameters, once the scope is known. */
+static grantd_rc check_oidc(struct grantd_request *req, const struct grantd_params *p,
+                            struct grantd_authz *a)
+{
+    a->openid = grantd_scope_openid(a->scope_text);
+    if (a->openid && !a->redirect_uri) {
+        /* Core 1.0 §3.1.2.1: REQUIRED, even with one URI registered; no redirect then */
+        a->bad_redirect = 1;
+        page(a, "A sign-in request (scope openid) must name its redirect_uri.");
+        return GRANTD_OK;
+    }
+    if (grantd_params_value(p, "request")) {
+        redirect_error(a, GRANTD_OAUTH_REQUEST_NOT_SUPPORTED,
+                       "request objects are not supported");
+        return GRANTD_OK;
+    }
+    if (grantd_params_value(p, "request_uri")) {
+        redirect_error(a, GRANTD_OAUTH_REQUEST_URI_NOT_SUPPORTED,
+                       "request_uri is not supported");
+        return GRANTD_OK;
+    }
+    check_prompt(req, a);
+    if (a->outcome == GRANTD_AUTHZ_VALID)
+        check_max_age(a);
+    if (a->outcome == GRANTD_AUTHZ_VALID)
+        return check_id_token_hint(req, a);
+    return GRANTD_OK;
+}
+
 /* Step 3: everything else, now that errors can be redirected. */
-static void check_rest(struct grantd_request *req, const struct grantd_params *p,
-                       struct grantd_authz *a)
+static grantd_rc check_rest(struct grantd_request *req, const struct grantd_params *p,
+                            struct grantd_authz *a)
 {
     const char *repeated = grantd_params_first_repeated_but(p, "resource");
     if (repeated) {
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
                        grantd_arena_printf(req->arena, "parameter '%s' is repeated", repeated));
-        return;
+        return GRANTD_OK;
     }
     if (!a->response_type) {
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, "response_type is required");
-        return;
+        return GRANTD_OK;
     }
     if (strcmp(a->response_type, "code") != 0) {
         redirect_error(a, GRANTD_OAUTH_UNSUPPORTED_RESPONSE_TYPE,
                        "only response_type=code is supported");
-        return;
+        return GRANTD_OK;
     }
     if (!(a->client.grants & GRANTD_GRANT_AUTHORIZATION_CODE)) {
         redirect_error(a, GRANTD_OAUTH_UNAUTHORIZED_CLIENT,
                        "the client may not use the authorization code grant");
-        return;
+        return GRANTD_OK;
     }
     check_scope(req, a);
     if (a->outcome == GRANTD_AUTHZ_VALID)
         check_resources(req, p, a);
     if (a->outcome == GRANTD_AUTHZ_VALID)
         check_pkce(a);
+    if (a->outcome == GRANTD_AUTHZ_VALID)
+        return check_oidc(req, p, a);
+    return GRANTD_OK;
 }
 
 grantd_rc grantd_authz_validate(struct grantd_request *req, const char *raw,
                                 struct grantd_authz *a)
 {
     memset(a, 0, sizeof(*a));
+    a->max_age_s = -1;
     a->raw = raw ? raw : "";
     a->outcome = GRANTD_AUTHZ_VALID;
     struct grantd_params p;
@@ -215,6 +324,5 @@ grantd_rc grantd_authz_validate(struct grantd_request *req, const char *raw,
     grantd_rc rc = check_client(req, &p, a, &trusted);
     if (rc != GRANTD_OK || !trusted)
         return rc;
-    check_rest(req, &p, a);
-    return GRANTD_OK;
+    return check_rest(req, &p, a);
 }

@@ -18,10 +18,19 @@ enum grantd_authz_outcome {
     GRANTD_AUTHZ_REDIRECT,  /* send error back to the redirect URI */
 };
 
+/* prompt values (Core 1.0 §3.1.2.1) */
+enum grantd_prompt {
+    GRANTD_PROMPT_NONE = 1,         /* answer without any page, or login_required and co */
+    GRANTD_PROMPT_LOGIN = 2,        /* sign in again */
+    GRANTD_PROMPT_CONSENT = 4,      /* ask consent even when it is remembered */
+};
+
 struct grantd_authz {
     /* parameters as received (decoded; NULL when absent) */
     const char *client_id, *redirect_uri, *response_type, *scope, *state;
     const char *code_challenge, *code_challenge_method;
+    /* OpenID Connect Core 1.0 §3.1.2.1 */
+    const char *nonce, *prompt, *max_age, *login_hint, *id_token_hint;
     const char *raw;                /* the query string they came from */
 
     /* resolved when valid */
@@ -31,6 +40,10 @@ struct grantd_authz {
     size_t scope_count;
     const char *scope_text;         /* the same, space-joined */
     const char *resources;          /* RFC 8707 resources asked for, space-joined; "" none */
+    int openid;                     /* the granted scopes include openid */
+    unsigned prompts;               /* enum grantd_prompt bits */
+    int64_t max_age_s;              /* max_age in seconds; -1 when absent */
+    const char *hint_sub;           /* the sub of a valid id_token_hint; NULL: none */
 
     /* the outcome */
     enum grantd_authz_outcome outcome;

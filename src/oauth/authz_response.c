@@ -108,6 +108,7 @@ static grantd_rc store_code(struct grantd_request *req, const struct grantd_auth
         .code_challenge = a->code_challenge,
         .code_challenge_method = a->code_challenge ? a->code_challenge_method : NULL,
         .auth_time = auth_time,
+        .nonce = a->nonce,
         .created_at = now,
         .expires_at = now + grantd_client_code_ttl(req, &a->client),
     };

@@ -47,6 +47,12 @@ static void copy_client(struct grantd_arena *a, const struct grantd_client *c,
     out->name = grantd_arena_strdup(a, c->name ? c->name : "");
     out->scope = grantd_arena_strdup(a, c->scope ? c->scope : "");
     out->resources = grantd_arena_strdup(a, c->resources ? c->resources : "");
+    out->post_logout_redirect_uris =
+        grantd_arena_strdup(a, c->post_logout_redirect_uris ? c->post_logout_redirect_uris : "");
+    out->owner = c->owner ? grantd_arena_strdup(a, c->owner) : NULL;
+    out->id_token_alg = c->id_token_alg && *c->id_token_alg
+                            ? grantd_arena_strdup(a, c->id_token_alg)
+                            : NULL;
     const char **uris = grantd_arena_alloc(a, (c->redirect_uri_count + 1) * sizeof(*uris));
     for (size_t i = 0; i < c->redirect_uri_count; i++)
         uris[i] = grantd_arena_strdup(a, c->redirect_uris[i]);

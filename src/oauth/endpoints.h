@@ -25,6 +25,9 @@ void grantd_not_found_endpoint(struct grantd_request *req, struct grantd_respons
  * own applications, created, rotated, revoked, enabled and deleted in the browser. */
 void grantd_console_endpoint(struct grantd_request *req, struct grantd_response *resp);
 void grantd_console_post_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* logout.c: GET and POST /logout, the end-session endpoint (OpenID Connect RP-Initiated
+ * Logout 1.0): ends the browser's session and sends it back to the relying party. */
+void grantd_logout_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* token.c: POST /token (RFC 6749 §3.2). */
 void grantd_token_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* userinfo.c: GET /userinfo, the first bearer-protected resource (RFC 6750). */
@@ -35,6 +38,9 @@ void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_respon
 void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* metadata.c: GET /.well-known/oauth-authorization-server (RFC 8414). */
 void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* metadata.c: GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0). */
+void grantd_openid_configuration_endpoint(struct grantd_request *req,
+                                          struct grantd_response *resp);
 /* jwks.c: GET /jwks.json, the issuer's published signing keys (RFC 7517). */
 void grantd_jwks_endpoint(struct grantd_request *req, struct grantd_response *resp);
 /* register.c: dynamic client registration, POST /register (RFC 7591) and GET, PUT, DELETE

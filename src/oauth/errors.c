@@ -21,6 +21,11 @@ static const struct {
     [GRANTD_OAUTH_INVALID_TOKEN] = {"invalid_token", 401},
     [GRANTD_OAUTH_INSUFFICIENT_SCOPE] = {"insufficient_scope", 403},
     [GRANTD_OAUTH_INVALID_TARGET] = {"invalid_target", 400},
+    [GRANTD_OAUTH_LOGIN_REQUIRED] = {"login_required", 400},
+    [GRANTD_OAUTH_CONSENT_REQUIRED] = {"consent_required", 400},
+    [GRANTD_OAUTH_INTERACTION_REQUIRED] = {"interaction_required", 400},
+    [GRANTD_OAUTH_REQUEST_NOT_SUPPORTED] = {"request_not_supported", 400},
+    [GRANTD_OAUTH_REQUEST_URI_NOT_SUPPORTED] = {"request_uri_not_supported", 400},
 };
 
 const char *grantd_oauth_error_name(enum grantd_oauth_error e)

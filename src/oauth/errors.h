@@ -29,6 +29,12 @@ enum grantd_oauth_error {
     GRANTD_OAUTH_INVALID_TOKEN,
     GRANTD_OAUTH_INSUFFICIENT_SCOPE,
     GRANTD_OAUTH_INVALID_TARGET,             /* RFC 8707 §2: a resource not allowed */
+    /* OpenID Connect Core 1.0 §3.1.2.6: prompt=none could not be answered without a page */
+    GRANTD_OAUTH_LOGIN_REQUIRED,
+    GRANTD_OAUTH_CONSENT_REQUIRED,
+    GRANTD_OAUTH_INTERACTION_REQUIRED,
+    GRANTD_OAUTH_REQUEST_NOT_SUPPORTED,      /* §6: request objects are not served */
+    GRANTD_OAUTH_REQUEST_URI_NOT_SUPPORTED,
     GRANTD_OAUTH_ERROR_COUNT
 };
 

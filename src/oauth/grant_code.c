@@ -127,6 +127,8 @@ static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
         .refresh_audience = code.resources,
         .family = code.family,
         .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),
+        .auth_time = code.auth_time,
+        .nonce = code.nonce,
     };
     /* this request redeemed the code: it gets its tokens even if a replay of the code
      * revokes them before they are stored (RFC 6749 §4.1.2: the replay is refused and what

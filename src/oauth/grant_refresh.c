@@ -172,6 +172,8 @@ static grantd_rc refresh(struct grantd_request *req, struct grantd_response *res
         .refresh_audience = old->audience ? old->audience : "",
         .family = old->family,
         .with_refresh = 1,
+        /* Core 1.0 §12.2: the new ID token names the original sign-in and no nonce */
+        .auth_time = old->auth_time,
     };
     struct grantd_issued issued = {0};
     if (rc == GRANTD_OK)

@@ -45,7 +45,7 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
         return;
     }
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
-        rc = grantd_web_session_start(req, resp, s, u.id, &next);
+        rc = grantd_web_session_login(req, resp, s, u.id, a->raw, &next);
     if (rc != GRANTD_OK) {
         grantd_oauth_internal(req, resp, rc);
         return;

@@ -1,13 +1,20 @@
-/* Authorization server metadata (RFC 8414): what a client library needs to talk to us.
+/* Discovery documents: authorization server metadata (RFC 8414) and OpenID Provider
+ * metadata (OpenID Connect Discovery 1.0 §3), one builder for both: the OpenID document is
+ * the RFC 8414 one plus the members only OpenID Connect defines, and with scopes_supported
+ * naming the OpenID scopes.
  *
  * Endpoint URLs come from the route table (oauth/routes.c): a routed endpoint with a
  * metadata member is published, and nothing is published that is not routed; a row an
  * issuer turns off (GRANTD_ROUTE_OPTIONAL: /register unless registration.mode is on) is
- * neither routed nor published for it. The document
- * is served at ISSUER/.well-known/oauth-authorization-server and, for an issuer with a path,
- * also at /.well-known/oauth-authorization-server/PATH (RFC 8414 §3.1; http/router.c). */
+ * neither routed nor published for it. The documents are served at
+ * ISSUER/.well-known/oauth-authorization-server and ISSUER/.well-known/openid-configuration
+ * and, for an issuer with a path, also at /.well-known/NAME/PATH (RFC 8414 §3.1, which
+ * http/router.c resolves for any NAME).
+ *
+ * Not here: the JWKS (jwks.c), which algorithms the keyring can sign with (token/keys.c). */
 #include <string.h>
 
+#include "admin/claims.h"
 #include "http/app.h"
 #include "oauth/endpoints.h"
 #include "oauth/routes.h"
@@ -20,15 +27,40 @@ static json_t *strings(const char *const *v)
     return a;
 }
 
-/* The issuer's configured scopes (the `scopes` list); NULL when none is configured, so the
- * member is left out rather than claiming an empty set. */
-static json_t *scopes(const struct grantd_config *cfg)
+/* Appends s to the string array a unless it holds it already. */
+static void add_once(json_t *a, const char *s)
 {
-    if (cfg->scope_count == 0)
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) if (strcmp(json_string_value(v), s) == 0) return;
+    json_array_append_new(a, json_string(s));
+}
+
+/* The issuer's configured scopes (the `scopes` list), after the OpenID Connect ones for the
+ * OpenID document (Discovery §3: scopes_supported has openid); for RFC 8414, NULL when
+ * none is configured, so the member is left out rather than claiming an empty set. */
+static json_t *scopes(const struct grantd_config *cfg, int oidc)
+{
+    static const char *const standard[] = {"openid", "profile", "email", "phone", "address",
+                                           NULL};
+    if (!oidc && cfg->scope_count == 0)
         return NULL;
-    json_t *a = json_array();
+    json_t *a = oidc ? strings(standard) : json_array();
     for (size_t i = 0; i < cfg->scope_count; i++)
-        json_array_append_new(a, json_string(cfg->scopes[i].name));
+        add_once(a, cfg->scopes[i].name);
+    return a;
+}
+
+/* The claims an ID token or /userinfo may carry: the ID token's own (Core §2, §3.1.3.6),
+ * then the user's (admin/claims.h's catalog, and email). */
+static json_t *claims(void)
+{
+    static const char *const token[] = {"sub", "iss", "aud", "exp", "iat", "auth_time",
+                                        "nonce", "at_hash", "azp", "amr", "email", NULL};
+    json_t *a = strings(token);
+    const char *name;
+    for (size_t i = 0; (name = grantd_claim_name(i, NULL)) != NULL; i++)
+        add_once(a, name);
     return a;
 }
 
@@ -53,7 +85,25 @@ static void endpoints(struct grantd_request *req, json_t *m)
                                                                 req->iss->url, t->v[i].path)));
 }
 
-void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response *resp)
+/* The members only OpenID Connect defines (Discovery §3). request_uri_parameter_supported
+ * defaults to true, so it is said false; so are the others, for clarity. */
+static void openid_members(json_t *m)
+{
+    static const char *const public_[] = {"public", NULL};
+    static const char *const algs[] = {"RS256", "ES256", NULL};
+    static const char *const prompts[] = {"none", "login", "consent", NULL};
+    json_t *o = json_pack("{s:o,s:o,s:o,s:b,s:b,s:b,s:o}", "subject_types_supported",
+                          strings(public_), "id_token_signing_alg_values_supported",
+                          strings(algs), "claims_supported", claims(),
+                          "claims_parameter_supported", 0, "request_parameter_supported", 0,
+                          "request_uri_parameter_supported", 0, "prompt_values_supported",
+                          strings(prompts));
+    json_object_update(m, o);
+    json_decref(o);
+}
+
+/* The document of req's issuer; oidc: the OpenID Provider's. */
+static json_t *document(struct grantd_request *req, int oidc)
 {
     static const char *const grants[] = {"authorization_code", "refresh_token",
                                          "client_credentials", NULL};
@@ -72,9 +122,22 @@ void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response
         "introspection_endpoint_auth_methods_supported", strings(secret_auth),
         "revocation_endpoint_auth_methods_supported", strings(auth),
         "code_challenge_methods_supported", strings(s256), "scopes_supported",
-        scopes(req->iss->cfg), "ui_locales_supported", ui_locales(req->iss->cfg),
+        scopes(req->iss->cfg, oidc), "ui_locales_supported", ui_locales(req->iss->cfg),
         "authorization_response_iss_parameter_supported", 1);
     json_object_update(m, rest);
     json_decref(rest);
-    grantd_response_json(req, resp, 200, m);
+    if (oidc)
+        openid_members(m);
+    return m;
+}
+
+void grantd_metadata_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    grantd_response_json(req, resp, 200, document(req, 0));
+}
+
+void grantd_openid_configuration_endpoint(struct grantd_request *req,
+                                          struct grantd_response *resp)
+{
+    grantd_response_json(req, resp, 200, document(req, 1));
 }

@@ -196,8 +196,7 @@ static void create(struct reg_ctx *x)
         rc = grantd_store_audit_begin(x->store);
     if (rc == GRANTD_OK)
         rc = grantd_audit_end(x->store, &who, c.tenant, x->now, "client.create", "client", c.id,
-                              json_pack("{s:s,s:b}", "client_name", c.name, "public",
-                                        c.is_public),
+                              grantd_audit_client_created(&c),
                               grantd_store_registration_put(x->store, &c, &reg,
                                                             need ? iat : NULL, x->now));
     if (rc == GRANTD_OK) {
@@ -321,7 +320,8 @@ static void replace_client(struct reg_ctx *x, const char *id)
         !same_client(x, &r, &stored, &c))
         return;
     /* what registration cannot set stays as it is: grantd's own flags, the lifetimes, the
-     * resources; the rest is replaced (RFC 7592 §2.2: omitted members are absent) */
+     * resources, and the OpenID Connect members when the issuer's registration.metadata
+     * leaves them out; the rest is replaced (RFC 7592 §2.2: omitted members are absent) */
     unsigned post = c.flags & GRANTD_CLIENT_SECRET_POST;
     struct grantd_client next = stored;
     next.name = c.name ? c.name : stored.id;
@@ -330,6 +330,10 @@ static void replace_client(struct reg_ctx *x, const char *id)
     next.grants = c.grants;
     next.scope = c.scope;
     next.flags = (stored.flags & ~(unsigned)GRANTD_CLIENT_SECRET_POST) | post;
+    if (grantd_api_registration_accepts(&r, "post_logout_redirect_uris"))
+        next.post_logout_redirect_uris = c.post_logout_redirect_uris;
+    if (grantd_api_registration_accepts(&r, "id_token_signed_response_alg"))
+        next.id_token_alg = c.id_token_alg;
     next.updated_at = x->now;
     rotate_answer(x, &next, &next, r.metadata, old);
 }

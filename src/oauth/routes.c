@@ -21,6 +21,11 @@ static const struct grantd_route routes[] = {
     {"GET", "/console", grantd_console_endpoint, 0, NULL, GRANTD_ROUTE_PATHS_CONSOLE},
     {"POST", "/console", grantd_console_post_endpoint, GRANTD_ROUTE_SLOW, NULL,
      GRANTD_ROUTE_PATHS_CONSOLE},
+    /* OpenID Connect RP-Initiated Logout 1.0; one member, both methods */
+    {"GET", "/logout", grantd_logout_endpoint, 0, "end_session_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/logout", grantd_logout_endpoint, 0, "end_session_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
@@ -29,6 +34,8 @@ static const struct grantd_route routes[] = {
     {"POST", "/revoke", grantd_revoke_endpoint, 0, "revocation_endpoint",
      GRANTD_ROUTE_PATHS_REVOKE},
     {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0, NULL,
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/.well-known/openid-configuration", grantd_openid_configuration_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/jwks.json", grantd_jwks_endpoint, 0, "jwks_uri", GRANTD_ROUTE_NO_PROFILE_PATHS},
     /* dynamic client registration (RFC 7591 at /register, RFC 7592 at /register/ID), only

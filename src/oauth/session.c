@@ -69,9 +69,9 @@ static void set_cookie(struct grantd_request *req, struct grantd_response *resp,
                                                issuer_is_https(req) ? "; Secure" : ""));
 }
 
-grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_response *resp,
-                                   const struct grantd_web_session *old, const char *user_id,
-                                   struct grantd_web_session *out)
+static grantd_rc start(struct grantd_request *req, struct grantd_response *resp,
+                       const struct grantd_web_session *old, const char *user_id,
+                       const char *login_for, struct grantd_web_session *out)
 {
     struct grantd_store *st = req->app->store;
     grantd_rc rc;
@@ -91,6 +91,10 @@ grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_res
     out->rec.auth_time = user_id ? now : 0;
     out->rec.created_at = now;
     out->rec.expires_at = now + req->iss->cfg->lifetimes.session;
+    if (login_for) {
+        grantd_sha256(login_for, strlen(login_for), out->rec.login_for);
+        out->rec.has_login_for = 1;
+    }
     rc = grantd_store_session_put(st, &out->rec);
     if (rc != GRANTD_OK)
         return rc;
@@ -98,8 +102,45 @@ grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_res
     return derive_csrf(req, out);
 }
 
+grantd_rc grantd_web_session_start(struct grantd_request *req, struct grantd_response *resp,
+                                   const struct grantd_web_session *old, const char *user_id,
+                                   struct grantd_web_session *out)
+{
+    return start(req, resp, old, user_id, NULL, out);
+}
+
+grantd_rc grantd_web_session_login(struct grantd_request *req, struct grantd_response *resp,
+                                   const struct grantd_web_session *old, const char *user_id,
+                                   const char *request, struct grantd_web_session *out)
+{
+    return start(req, resp, old, user_id, request, out);
+}
+
 int grantd_web_session_csrf_ok(const struct grantd_web_session *s, const char *presented)
 {
     size_t len = strlen(s->csrf);
     return presented && strlen(presented) == len && grantd_ct_equal(presented, s->csrf, len);
+}
+
+int grantd_web_session_login_for(const struct grantd_web_session *s, const char *request)
+{
+    unsigned char h[GRANTD_SHA256_LEN];
+    grantd_sha256(request, strlen(request), h);
+    return s->rec.has_login_for && grantd_ct_equal(h, s->rec.login_for, sizeof(h));
+}
+
+grantd_rc grantd_web_session_end(struct grantd_request *req, struct grantd_response *resp,
+                                 const struct grantd_web_session *s)
+{
+    grantd_rc rc = grantd_store_session_delete(req->app->store, req->iss->tenant,
+                                               s->rec.id_hash);
+    if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+        return rc;
+    grantd_response_header(resp, "Set-Cookie",
+                           grantd_arena_printf(req->arena,
+                                               "%s=; Path=/; Max-Age=0; HttpOnly; "
+                                               "SameSite=Lax%s",
+                                               cookie_name(req),
+                                               issuer_is_https(req) ? "; Secure" : ""));
+    return GRANTD_OK;
 }

@@ -31,6 +31,24 @@ GRANTD_MUST_USE grantd_rc grantd_web_session_start(struct grantd_request *req,
                                                    const char *user_id,
                                                    struct grantd_web_session *out);
 
+/* The same for a login made on the login page of an authorization request: the session
+ * remembers the request (its query string, as a SHA-256), so that one demanding a fresh
+ * login (prompt=login, max_age) is satisfied by this login (grantd_web_session_login_for). */
+GRANTD_MUST_USE grantd_rc grantd_web_session_login(struct grantd_request *req,
+                                                   struct grantd_response *resp,
+                                                   const struct grantd_web_session *old,
+                                                   const char *user_id, const char *request,
+                                                   struct grantd_web_session *out);
+
+/* Ends s: deletes it in the store and expires its cookie on resp (Max-Age=0), so the browser
+ * holds no session of this issuer afterwards (the end-session endpoint, oauth/logout.c). */
+GRANTD_MUST_USE grantd_rc grantd_web_session_end(struct grantd_request *req,
+                                                 struct grantd_response *resp,
+                                                 const struct grantd_web_session *s);
+
+/* 1 when s's login was made for the authorization request whose query string is request. */
+int grantd_web_session_login_for(const struct grantd_web_session *s, const char *request);
+
 /* 1 when presented equals the session's CSRF token (constant time). */
 int grantd_web_session_csrf_ok(const struct grantd_web_session *s, const char *presented);
 

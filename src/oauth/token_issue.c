@@ -7,6 +7,7 @@
 #include "core/jsonw.h"
 #include "http/app.h"
 #include "oauth/errors.h"
+#include "oauth/id_token.h"
 #include "token/keys.h"
 #include "token/opaque.h"
 
@@ -98,7 +99,7 @@ static void fill(struct grantd_token *t, const struct grantd_token_grant *g, int
  * answer, and the tree cost several µs of a JWT answer. */
 static void answer_members(struct grantd_request *req, struct grantd_jsonw *w,
                            const struct grantd_token_grant *g, const char *access,
-                           const char *refresh, int64_t ttl)
+                           const char *refresh, const char *id_token, int64_t ttl)
 {
     const struct grantd_profile *p = &req->iss->cfg->profile;
     grantd_jsonw_member_str(w, 1, "access_token", access);
@@ -110,6 +111,8 @@ static void answer_members(struct grantd_request *req, struct grantd_jsonw *w,
         grantd_jsonw_member_str(w, 0, *alias, access);
     if (refresh)
         grantd_jsonw_member_str(w, 0, "refresh_token", refresh);
+    if (id_token)
+        grantd_jsonw_member_str(w, 0, "id_token", id_token);
     const char *member = req->iss->cfg->account_member;
     if (member && g->account)
         grantd_jsonw_member_str(w, 0, member, g->account);
@@ -123,12 +126,12 @@ static grantd_rc answer(struct grantd_request *req, const struct grantd_token_gr
                         struct grantd_issued *out)
 {
     struct grantd_jsonw w = {0};
-    answer_members(req, &w, g, access, refresh, ttl);
+    answer_members(req, &w, g, access, refresh, out->id_token, ttl);
     if (w.bad)
         return GRANTD_EINVAL;
     size_t len = w.len;
     w = (struct grantd_jsonw){.buf = grantd_arena_alloc(req->arena, len + 1)};
-    answer_members(req, &w, g, access, refresh, ttl);
+    answer_members(req, &w, g, access, refresh, out->id_token, ttl);
     w.buf[len] = '\0';
     out->body = w.buf;
     out->body_len = len;
@@ -153,7 +156,18 @@ grantd_rc grantd_token_prepare(struct grantd_request *req, const struct grantd_t
     if (g->refresh_audience)
         out->tokens[1].audience = g->refresh_audience;
     out->tokens[1].expires_at = rttl ? now + rttl : 0;
+    out->tokens[1].auth_time = g->auth_time;
     grantd_rc rc = access_text(req, g, now, ttl, &access, out->tokens[0].hash);
+    if (rc == GRANTD_OK && g->user_id && grantd_scope_openid(g->scope)) {
+        struct grantd_id_token t = {
+            .client = g->client,
+            .sub = g->user_id,
+            .auth_time = g->auth_time,
+            .nonce = g->nonce,
+            .access_token = access,
+        };
+        rc = grantd_id_token_mint(req, &t, now, ttl, &out->id_token);
+    }
     if (rc != GRANTD_OK)
         return rc;
     if (g->with_refresh) {

@@ -34,12 +34,18 @@ struct grantd_token_grant {
     const char *family;
     int with_refresh;         /* issue a refresh token too */
     int new_family;           /* family was minted for this grant (client credentials) */
+    /* OpenID Connect: when scope grants openid to a user, the answer carries an ID token
+     * (oauth/id_token.h) saying auth_time (also kept on the refresh token, for the ID
+     * tokens of later refreshes) and nonce (NULL: none; only the code's). */
+    int64_t auth_time;
+    const char *nonce;
 };
 
 /* Tokens ready to be stored, and the JSON answer that hands them out. */
 struct grantd_issued {
     struct grantd_token tokens[2];
     size_t count;             /* 1 or 2 */
+    const char *id_token;     /* the ID token handed out beside them; NULL: none */
     const char *body;         /* the answer's JSON text, in the request arena */
     size_t body_len;
 };

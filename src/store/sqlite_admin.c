@@ -28,13 +28,17 @@ static int bind_client_update(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 8, cl->code_ttl) | sqlite3_bind_int64(st, 9, cl->access_ttl) |
            sqlite3_bind_int64(st, 10, cl->refresh_ttl) |
            sqlite3_bind_int64(st, 11, cl->updated_at) |
-           sqlite__bind_text(st, 12, cl->resources ? cl->resources : "");
+           sqlite__bind_text(st, 12, cl->resources ? cl->resources : "") |
+           sqlite__bind_text(st, 13, cl->post_logout_redirect_uris ? cl->post_logout_redirect_uris
+                                                                   : "") |
+           sqlite__bind_text(st, 14, sqlite__client_alg(cl->id_token_alg));
 }
 
 static const struct sq_query client_update = {
     SQ_CLIENT_UPDATE,
     "UPDATE clients SET name = ?3, is_public = ?4, scope = ?5, grants = ?6, flags = ?7, "
-    "code_ttl = ?8, access_ttl = ?9, refresh_ttl = ?10, updated_at = ?11, resources = ?12 "
+    "code_ttl = ?8, access_ttl = ?9, refresh_ttl = ?10, updated_at = ?11, resources = ?12, "
+    "post_logout_redirect_uris = ?13, id_token_alg = ?14 "
     "WHERE tenant_id = ?1 AND id = ?2",
     bind_client_update, NULL, SQ_ONE_ROW};
 static const struct sq_query uri_clear = {SQ_URI_CLEAR,

@@ -98,9 +98,16 @@ grantd_rc sqlite__tenant_list(struct grantd_store *s, struct grantd_arena *a,
 
 /* ---- clients -------------------------------------------------------------------------- */
 
+/* The stored id_token_alg: NULL (the default, RS256) for NULL or "". */
+const char *sqlite__client_alg(const char *alg)
+{
+    return alg && *alg ? alg : NULL;
+}
+
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
-    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources, owner"
+    "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources, owner, "   \
+    "post_logout_redirect_uris, id_token_alg"
 
 static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -123,8 +130,10 @@ static void client_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     c->tokens_after = sqlite3_column_int64(st, 14);
     c->resources = sqlite__col_str(a, st, 15);
     c->owner = sqlite__col_str(a, st, 16);
-    sqlite__col_hash(st, 17, c->prev_secret_hash);
-    c->prev_secret_until = sqlite3_column_int64(st, 18);
+    c->post_logout_redirect_uris = sqlite__col_str(a, st, 17);
+    c->id_token_alg = sqlite__col_str(a, st, 18);
+    sqlite__col_hash(st, 19, c->prev_secret_hash);
+    c->prev_secret_until = sqlite3_column_int64(st, 20);
 }
 
 /* What a read selects: the columns client_put writes, then the previous secret. */
@@ -197,13 +206,16 @@ static int bind_client(sqlite3_stmt *st, const void *arg)
            sqlite3_bind_int64(st, 14, cl->refresh_ttl) |
            sqlite3_bind_int64(st, 15, cl->tokens_after) |
            sqlite__bind_text(st, 16, cl->resources ? cl->resources : "") |
-           sqlite__bind_text(st, 17, cl->owner);
+           sqlite__bind_text(st, 17, cl->owner) |
+           sqlite__bind_text(st, 18, cl->post_logout_redirect_uris ? cl->post_logout_redirect_uris
+                                                                   : "") |
+           sqlite__bind_text(st, 19, sqlite__client_alg(cl->id_token_alg));
 }
 
 static const struct sq_query client_put = {SQ_CLIENT_PUT,
                                            "INSERT INTO clients (" CLIENT_COLUMNS ") "
                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                           "?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                           "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                                            bind_client, NULL, 0};
 
 /* Inserts the redirect URIs of cl, in order. */

@@ -82,7 +82,7 @@ static grantd_rc revoke_family(struct sq_conn *c, const struct family *f)
 
 #define CODE_COLUMNS                                                                           \
     "tenant_id, hash, client_id, user_id, redirect_uri, scope, code_challenge, "              \
-    "code_challenge_method, family, auth_time, created_at, expires_at, resources"
+    "code_challenge_method, family, auth_time, created_at, expires_at, resources, nonce"
 
 static void code_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -101,8 +101,9 @@ static void code_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     k->created_at = sqlite3_column_int64(st, 10);
     k->expires_at = sqlite3_column_int64(st, 11);
     k->resources = sqlite__col_str(a, st, 12);
-    k->used = sqlite3_column_int(st, 13) != 0;
-    k->revoked = sqlite3_column_int(st, 14) != 0;
+    k->nonce = sqlite__col_str(a, st, 13);
+    k->used = sqlite3_column_int(st, 14) != 0;
+    k->revoked = sqlite3_column_int(st, 15) != 0;
 }
 
 static int bind_code(sqlite3_stmt *st, const void *arg)
@@ -116,12 +117,14 @@ static int bind_code(sqlite3_stmt *st, const void *arg)
            sqlite__bind_text(st, 8, k->code_challenge_method) |
            sqlite__bind_text(st, 9, k->family) | sqlite3_bind_int64(st, 10, k->auth_time) |
            sqlite3_bind_int64(st, 11, k->created_at) | sqlite3_bind_int64(st, 12, k->expires_at) |
-           sqlite__bind_text(st, 13, k->resources ? k->resources : "");
+           sqlite__bind_text(st, 13, k->resources ? k->resources : "") |
+           sqlite__bind_text(st, 14, k->nonce);
 }
 
 static const struct sq_query code_put = {SQ_CODE_PUT,
                                          "INSERT INTO codes (" CODE_COLUMNS ") VALUES "
-                                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                                         "?14)",
                                          bind_code, NULL, 0};
 static const struct sq_query code_get = {SQ_CODE_GET,
                                          "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
@@ -213,6 +216,7 @@ static void token_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     t->grace_until = sqlite3_column_int64(st, 11);
     t->successor = sqlite__col_blob(a, st, 12, &t->successor_len);
     t->audience = sqlite__col_str(a, st, 13);
+    t->auth_time = sqlite3_column_int64(st, 14);
 }
 
 /* The rotation columns start at 0 / NULL: a new token is not rotated. */
@@ -226,7 +230,8 @@ static int bind_token(sqlite3_stmt *st, const void *arg)
            sqlite__bind_text(st, 7, t->family) | sqlite3_bind_int64(st, 8, t->created_at) |
            sqlite3_bind_int64(st, 9, t->expires_at) |
            sqlite3_bind_int(st, 10, t->revoked ? 1 : 0) |
-           sqlite__bind_text(st, 11, t->audience ? t->audience : "");
+           sqlite__bind_text(st, 11, t->audience ? t->audience : "") |
+           sqlite3_bind_int64(st, 12, t->auth_time);
 }
 
 /* revoked is the row's flag or its family's revocation (the top of this file). */
@@ -235,13 +240,14 @@ static const struct sq_query token_get = {
     "SELECT t.tenant_id, t.hash, t.kind, t.client_id, t.user_id, t.scope, t.family, "
     "t.created_at, t.expires_at, t.revoked OR EXISTS (SELECT 1 FROM revoked_families r "
     "WHERE r.tenant_id = t.tenant_id AND r.family = t.family), t.rotated_at, t.grace_until, "
-    "t.successor, t.audience FROM tokens t WHERE t.tenant_id = ?1 AND t.hash = ?2",
+    "t.successor, t.audience, t.auth_time FROM tokens t WHERE t.tenant_id = ?1 AND t.hash = ?2",
     sqlite__bind_hash_key, token_row, 0};
 static const struct sq_query token_put = {SQ_TOKEN_PUT,
                                           "INSERT INTO tokens (tenant_id, hash, kind, "
                                           "client_id, user_id, scope, family, created_at, "
-                                          "expires_at, revoked, audience) VALUES "
-                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                          "expires_at, revoked, audience, auth_time) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                          "?11, ?12)",
                                           bind_token, NULL, 0};
 static const struct sq_query token_revoke = {SQ_TOKEN_REVOKE,
                                              "UPDATE tokens SET revoked = 1 "

@@ -487,6 +487,9 @@ grantd_rc sqlite__audit_end(struct grantd_store *s, const struct grantd_audit *e
 grantd_rc sqlite__audit_list(struct grantd_store *s, struct grantd_arena *a,
                              const struct grantd_audit_query *q, struct grantd_audit **out,
                              size_t *count);
+/* The id_token_alg a client row stores: NULL (RS256, the default) for NULL or ""
+ * (sqlite_client.c). */
+const char *sqlite__client_alg(const char *alg);
 /* Inserts the redirect URIs of cl (its tenant and id), in order, inside the caller's write
  * transaction on c (sqlite_client.c; client_update replaces them with it). */
 GRANTD_MUST_USE grantd_rc sqlite__client_put_uris(struct sq_conn *c,

@@ -3,11 +3,12 @@
  * src/token/keys.c hands over. The store never sees an unsealed private key and never
  * interprets the JWK.
  *
- * At most one current key (retire_at 0) per tenant: the partial unique index
- * keys_one_current (sqlite_schema.c, version 6) refuses a second one, so two processes
- * creating a tenant's first key at once cannot both succeed, and key_rotate retires the
- * current key and inserts the next one in one write transaction (BEGIN IMMEDIATE: rotations
- * of several processes run one after the other, each retiring what the previous added).
+ * At most one current key (retire_at 0) per tenant and alg: the partial unique index
+ * keys_one_current (sqlite_schema.c, version 6; per alg since version 16) refuses a second
+ * one, so two processes creating a tenant's first key of an alg at once cannot both
+ * succeed, and key_rotate retires the current key of next's alg and inserts the next one in
+ * one write transaction (BEGIN IMMEDIATE: rotations of several processes run one after the
+ * other, each retiring what the previous added). The other alg's chain is left alone.
  *
  * key_retire retires one key now (a compromised key): its retire_at moves back to the
  * caller's now; the schema's trigger (version 10) appends the feed's "key" event whenever a
@@ -55,7 +56,8 @@ struct rotation {
 static int bind_retire(sqlite3_stmt *st, const void *arg)
 {
     const struct rotation *r = arg;
-    return sqlite3_bind_int64(st, 1, r->tenant) | sqlite3_bind_int64(st, 2, r->retire_at);
+    return sqlite3_bind_int64(st, 1, r->tenant) | sqlite3_bind_int64(st, 2, r->retire_at) |
+           sqlite__bind_text(st, 3, r->next->alg);
 }
 
 static const struct sq_query key_put = {SQ_KEY_PUT,
@@ -68,7 +70,8 @@ static const struct sq_query key_list = {SQ_KEY_LIST,
                                          sqlite__bind_int64, key_row, 0};
 static const struct sq_query retire_current = {SQ_KEY_RETIRE_CURRENT,
                                                "UPDATE keys SET retire_at = ?2 "
-                                               "WHERE tenant_id = ?1 AND retire_at = 0",
+                                               "WHERE tenant_id = ?1 AND alg = ?3 "
+                                               "AND retire_at = 0",
                                                bind_retire, NULL, 0};
 
 /* kid, alg, public_jwk, a non-empty private_sealed and created_at are required. */

@@ -352,6 +352,29 @@ static const char schema_v15[] =
     "ALTER TABLE users ADD COLUMN locale TEXT;"
     "ALTER TABLE users ADD COLUMN address TEXT;";
 
+/* Version 16: OpenID Connect (issue 14).
+ * - keys: one current key per tenant and algorithm (token/keys.c keeps a chain per alg: an
+ *   issuer signs access tokens with ES256 and OpenID Connect ID tokens with RS256).
+ * - codes.nonce: the authorization request's nonce, which the code's ID token repeats.
+ * - tokens.auth_time: when the user signed in for the grant a refresh token carries on, so
+ *   an ID token minted on refresh says the time of the original sign-in.
+ * - sessions.login_for: the SHA-256 of the authorization request a login answered; a
+ *   request that demands a fresh login (prompt=login, max_age) is satisfied by the login
+ *   made for it and by no other. */
+static const char schema_v16[] =
+    "DROP INDEX keys_one_current;"
+    "CREATE UNIQUE INDEX keys_one_current ON keys(tenant_id, alg) WHERE retire_at = 0;"
+    "ALTER TABLE codes ADD COLUMN nonce TEXT;"
+    "ALTER TABLE tokens ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sessions ADD COLUMN login_for BLOB;";
+
+/* v17: OpenID Connect client metadata (issue 14). post_logout_redirect_uris: where
+ * RP-Initiated Logout may send the user back, space-separated absolute URIs, '' for none;
+ * id_token_alg: id_token_signed_response_alg, NULL for the default (RS256). */
+static const char schema_v17[] =
+    "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE clients ADD COLUMN id_token_alg TEXT;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -419,6 +442,8 @@ static const struct step steps[] = {
     {NULL, schema_v13, NULL},
     {NULL, schema_v14, NULL},
     {NULL, schema_v15, NULL},
+    {NULL, schema_v16, NULL},
+    {NULL, schema_v17, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -15,7 +15,8 @@
 
 /* ---- sessions ------------------------------------------------------------------------- */
 
-#define SESSION_COLUMNS "tenant_id, id_hash, user_id, auth_time, created_at, expires_at"
+#define SESSION_COLUMNS                                                                        \
+    "tenant_id, id_hash, user_id, auth_time, created_at, expires_at, login_for"
 
 static void session_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
@@ -27,6 +28,11 @@ static void session_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
     s->auth_time = sqlite3_column_int64(st, 3);
     s->created_at = sqlite3_column_int64(st, 4);
     s->expires_at = sqlite3_column_int64(st, 5);
+    size_t n = 0;
+    const unsigned char *f = sqlite__col_blob(a, st, 6, &n);
+    s->has_login_for = f && n == sizeof(s->login_for);
+    if (s->has_login_for)
+        memcpy(s->login_for, f, n);
 }
 
 static int bind_session(sqlite3_stmt *st, const void *arg)
@@ -35,7 +41,9 @@ static int bind_session(sqlite3_stmt *st, const void *arg)
     struct sq_hash key = {s->tenant, s->id_hash};
     return sqlite__bind_hash_key(st, &key) | sqlite__bind_text(st, 3, s->user_id) |
            sqlite3_bind_int64(st, 4, s->auth_time) | sqlite3_bind_int64(st, 5, s->created_at) |
-           sqlite3_bind_int64(st, 6, s->expires_at);
+           sqlite3_bind_int64(st, 6, s->expires_at) |
+           (s->has_login_for ? sqlite__bind_blob(st, 7, s->login_for, sizeof(s->login_for))
+                             : sqlite3_bind_null(st, 7));
 }
 
 /* A session key and the time it must not have expired at. */
@@ -52,7 +60,7 @@ static int bind_session_at(sqlite3_stmt *st, const void *arg)
 
 static const struct sq_query session_put = {SQ_SESSION_PUT,
                                             "INSERT INTO sessions (" SESSION_COLUMNS ") "
-                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                                             bind_session, NULL, 0};
 static const struct sq_query session_get = {SQ_SESSION_GET,
                                             "SELECT " SESSION_COLUMNS " FROM sessions "

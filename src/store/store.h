@@ -135,6 +135,13 @@ struct grantd_client {
      * client there, written by client_put; NULL for a client made anywhere else, which no
      * console shows. client_update leaves it. */
     const char *owner;
+    /* OpenID Connect (issue 14), both written by client_put and client_update (schema
+     * version 17): where RP-Initiated Logout 1.0 may send the user back after logout
+     * (absolute URIs, the rules of redirect URIs, exact match), and the algorithm of the
+     * client's ID tokens (Dynamic Client Registration 1.0 §2 id_token_signed_response_alg:
+     * "RS256" or "ES256"). */
+    const char *post_logout_redirect_uris; /* space-separated, NULL/"" none */
+    const char *id_token_alg;              /* NULL = RS256 */
 };
 
 /* An admin API key (the admin listener's /v1/tenants API). Only the keyed hash of the key's
@@ -177,6 +184,10 @@ struct grantd_session {
     const char *user_id;             /* NULL until login */
     int64_t auth_time;               /* when the user logged in; 0 before */
     int64_t created_at, expires_at;  /* session_put: created_at required (> 0) */
+    /* The SHA-256 of the authorization request the login was made for (has_login_for 1):
+     * a request demanding a fresh login (prompt=login, max_age) accepts this one. */
+    unsigned char login_for[GRANTD_SHA256_LEN];
+    int has_login_for;
 };
 
 /* A remembered consent: the user granted client these scopes. */
@@ -204,6 +215,9 @@ struct grantd_code {
     /* The resources (RFC 8707) the authorization request named, space-separated; NULL or
      * "" for none. The token request may select a subset. */
     const char *resources;
+    /* OpenID Connect: the authorization request's nonce, repeated in the ID token; NULL
+     * when it sent none. */
+    const char *nonce;
 };
 
 enum grantd_token_kind { GRANTD_TOKEN_ACCESS = 1, GRANTD_TOKEN_REFRESH = 2 };
@@ -233,6 +247,9 @@ struct grantd_token {
      * access token's audience; a refresh token's granted set, of which each refresh may
      * select a subset. */
     const char *audience;
+    /* Refresh tokens: when the user signed in for the grant (an ID token minted on refresh
+     * carries it); 0 for none. */
+    int64_t auth_time;
 };
 
 /* A signing key. The private part is sealed (AES-256-GCM under the master key) by
@@ -457,18 +474,19 @@ struct grantd_store_driver {
     grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, int64_t now,
                                size_t *deleted);
 
-    /* Inserts a key: a tenant's first one, or a key that is not current (retire_at set).
-     * GRANTD_EEXIST when the tenant has a key with that kid, or when k is current (retire_at
-     * 0) and the tenant has a current key already: of two servers creating a fresh tenant's
-     * first key at once, one succeeds and the other reads the keys again. */
+    /* Inserts a key: a tenant's first one of its alg, or a key that is not current
+     * (retire_at set). GRANTD_EEXIST when the tenant has a key with that kid, or when k is
+     * current (retire_at 0) and the tenant has a current key of k's alg already: of two
+     * servers creating a fresh tenant's first key at once, one succeeds and the other reads
+     * the keys again. */
     grantd_rc (*key_put)(struct grantd_store *s, const struct grantd_key *k);
     /* All keys of a tenant, oldest first. */
     grantd_rc (*key_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                           struct grantd_key **out, size_t *count);
-    /* Rotation, in one transaction: every current key of tenant (retire_at 0) gets
-     * retire_at, and next (of tenant, current: retire_at 0) is inserted. A tenant has at
-     * most one current key whatever runs at once: of concurrent rotations each retires the
-     * key the one before it added. GRANTD_EEXIST when next's kid is taken, GRANTD_EINVAL
+    /* Rotation, in one transaction: every current key of tenant (retire_at 0) of next's
+     * alg gets retire_at, and next (of tenant, current: retire_at 0) is inserted; keys of
+     * other algs are untouched. A tenant has at most one current key per alg whatever runs
+     * at once: of concurrent rotations each retires the key the one before it added. GRANTD_EEXIST when next's kid is taken, GRANTD_EINVAL
      * when next is not current or of another tenant; then nothing changes. */
     grantd_rc (*key_rotate)(struct grantd_store *s, int64_t tenant, const struct grantd_key *next,
                             int64_t retire_at);
@@ -537,7 +555,8 @@ struct grantd_store_driver {
     /* The admin API. */
     /* Replaces what an update may change of the existing client c->tenant/c->id, in one
      * transaction: name, is_public, scope, grants, flags, the three lifetimes, the
-     * resources and the redirect URIs (the list as given, in order); updated_at = now. The secret, disabled,
+     * resources, the redirect URIs (the list as given, in order), the post-logout redirect
+     * URIs and the ID token algorithm; updated_at = now. The secret, disabled,
      * created_at and tokens_after stay. GRANTD_ENOTFOUND when absent. */
     grantd_rc (*client_update)(struct grantd_store *s, const struct grantd_client *c,
                                int64_t now);

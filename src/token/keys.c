@@ -22,8 +22,15 @@
  * caches' bound instead of keys.reload.
  *
  * Which key signs is decided per call from `now`, not at load: the newest published key
- * whose active_from <= now. That way a key published ahead starts signing on time, between
- * reloads. */
+ * whose active_from <= now, per algorithm (each alg is its own chain: access tokens are
+ * signed by the chain of keys.alg, OpenID Connect ID tokens by the one the client asks
+ * for). That way a key published ahead starts signing on time, between reloads.
+ *
+ * The first JWS of an alg the tenant has no signing key for (an RS256 ID token beside the
+ * ES256 access tokens) makes one (grantd_keyring_sign_jws): under a process-wide mutex per
+ * alg, so that one process never generates two at once, after re-reading the store, so
+ * that a key another process stored meanwhile is used instead; the store's one current key
+ * per tenant and alg settles a race between processes (key_put: GRANTD_EEXIST). */
 #include "token/keys.h"
 
 #include <pthread.h>
@@ -32,9 +39,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "token/jwt_int.h"
 
@@ -71,6 +80,7 @@ struct grantd_keyring {
     struct grantd_store *store;
     const struct grantd_config *cfg;      /* lazy keyrings: what the first load needs */
     int64_t tenant, reload;
+    enum grantd_jwk_alg alg;              /* keys.alg: the access tokens' chain */
     unsigned char master[GRANTD_SEAL_KEY_LEN];
     char *where;                           /* the master key's source, for messages */
     _Atomic(struct snap *) cur;
@@ -99,13 +109,15 @@ static int newer(const struct entry *e, const struct entry *best)
     return e->retire_at >= best->retire_at;
 }
 
-/* The signing entry at now: the newest published key with active_from <= now. */
-static const struct entry *signer(const struct snap *s, int64_t now)
+/* The signing entry at now of the chain of alg (0: of any alg): the newest published key of
+ * alg with active_from <= now. */
+static const struct entry *signer(const struct snap *s, int64_t now, enum grantd_jwk_alg alg)
 {
     const struct entry *best = NULL;
     for (size_t i = 0; i < s->count; i++) {
         const struct entry *e = &s->e[i];
-        if (e->active_from > now || (e->retire_at != 0 && e->retire_at <= now))
+        if (e->active_from > now || (e->retire_at != 0 && e->retire_at <= now) ||
+            (alg && e->k->alg != alg))
             continue;
         if (!best || newer(e, best))
             best = e;
@@ -459,6 +471,8 @@ static grantd_rc keyring_new(struct grantd_store *s, const struct grantd_config 
     kr->cfg = cfg;
     kr->tenant = tenant;
     kr->reload = cfg->keys.reload > 0 ? cfg->keys.reload : GRANTD_DEFAULT_KEY_RELOAD;
+    int alg = grantd_jwk_alg_parse(cfg->keys.alg);
+    kr->alg = alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256;
     pthread_mutex_init(&kr->mu, NULL);
     atomic_init(&kr->cur, NULL);
     char where[WHERE_MAX] = "";
@@ -485,7 +499,7 @@ static grantd_rc first_load(struct grantd_keyring *kr, const struct grantd_confi
     grantd_rc rc = open_keys(kr, cfg, now, a, &keys, &n, err, errlen);
     if (rc == GRANTD_OK)
         rc = build(kr, keys, n, now, 1, &snap, err, errlen);
-    if (rc == GRANTD_OK && !signer(snap, now)) {
+    if (rc == GRANTD_OK && !signer(snap, now, 0)) {
         snprintf(err, errlen, "no signing key can sign now");
         rc = GRANTD_ENOTFOUND;
     }
@@ -561,13 +575,202 @@ grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct grantd_arena *a,
                               const struct grantd_jwt_claims *c, const char **out)
 {
     const struct snap *s = current(kr, now);
-    const struct entry *e = s ? signer(s, now) : NULL;
+    /* keys.alg's chain; a server whose keys.alg changed keeps signing with what it has
+     * until it is rotated */
+    const struct entry *e = s ? signer(s, now, kr->alg) : NULL;
+    if (s && !e)
+        e = signer(s, now, 0);
     *out = NULL;
     if (!s)
         return GRANTD_ESTORE;
     if (!e)
         return GRANTD_ENOTFOUND;
     return grantd_jwt_sign(e->k, a, c, out);
+}
+
+/* ---- JWS for other tokens (OpenID Connect ID tokens) ------------------------------------- */
+
+/* One process-wide lock per alg: never two generations of a key of one alg at once. */
+static pthread_mutex_t gen_mu[3] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+                                    PTHREAD_MUTEX_INITIALIZER};
+
+/* Re-reads the store now, waiting for a reload under way. */
+static const struct snap *reload_now(struct grantd_keyring *kr, int64_t now)
+{
+    pthread_mutex_lock(&kr->mu);
+    if (atomic_load_explicit(&kr->cur, memory_order_acquire))
+        reload_locked(kr, now);
+    pthread_mutex_unlock(&kr->mu);
+    return atomic_load_explicit(&kr->cur, memory_order_acquire);
+}
+
+/* The entry of alg that signs at now, generating and storing the tenant's first key of alg
+ * (published and active from now) when there is none. */
+static grantd_rc signer_of(struct grantd_keyring *kr, int64_t now, enum grantd_jwk_alg alg,
+                           const struct entry **out)
+{
+    const struct snap *s = current(kr, now);
+    if (!s)
+        return GRANTD_ESTORE;
+    if ((*out = signer(s, now, alg)) != NULL)
+        return GRANTD_OK;
+    pthread_mutex_lock(&gen_mu[alg]);
+    grantd_rc rc = GRANTD_OK;
+    s = reload_now(kr, now); /* a thread or process may have made it meanwhile */
+    if ((*out = signer(s, now, alg)) == NULL) {
+        struct grantd_arena *a = grantd_arena_new(1024);
+        rc = first_key(kr, alg, now, a);
+        grantd_arena_free(a);
+        if (rc == GRANTD_OK)
+            grantd_log(GRANTD_LOG_INFO, "key_created", "{s:i,s:s}", "tenant", (int)kr->tenant,
+                       "alg", grantd_jwk_alg_name(alg));
+        if (rc == GRANTD_OK || rc == GRANTD_EEXIST) /* EEXIST: another process's is stored */
+            s = reload_now(kr, now);
+        *out = signer(s, now, alg);
+        if (rc == GRANTD_EEXIST || (rc == GRANTD_OK && !*out))
+            rc = *out ? GRANTD_OK : GRANTD_ENOTFOUND;
+    }
+    pthread_mutex_unlock(&gen_mu[alg]);
+    return rc;
+}
+
+/* base64url of text into the arena. */
+static char *b64_text(struct grantd_arena *a, const char *text, size_t n, size_t *len)
+{
+    char *out = grantd_arena_alloc(a, grantd_b64url_len(n) + 1);
+    *len = grantd_b64url_encode(text, n, out);
+    return out;
+}
+
+/* The protected header {"alg":...,"kid":...,"typ":...} in the arena; NULL when typ is not
+ * UTF-8. */
+static char *jws_header(struct grantd_arena *a, const struct grantd_jwk *k, const char *typ)
+{
+    json_t *h = json_pack("{s:s,s:s}", "alg", grantd_jwk_alg_name(k->alg), "kid", k->kid);
+    if (h && typ && json_object_set_new(h, "typ", json_string(typ)) != 0) {
+        json_decref(h);
+        h = NULL;
+    }
+    char *text = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(h);
+    char *copy = text ? grantd_arena_strdup(a, text) : NULL;
+    free(text);
+    return copy;
+}
+
+grantd_rc grantd_keyring_sign_jws(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now,
+                                  const char *alg, const char *typ, const char *payload,
+                                  const char **out)
+{
+    int algo = alg ? grantd_jwk_alg_parse(alg) : 0;
+    *out = NULL;
+    if (!algo || !payload)
+        return GRANTD_EINVAL;
+    json_t *p = json_loads(payload, JSON_REJECT_DUPLICATES, NULL); /* jansson wants UTF-8 */
+    json_t *t = typ ? json_string(typ) : NULL;
+    int ok = json_is_object(p) && (!typ || t);
+    json_decref(p);
+    json_decref(t);
+    if (!ok)
+        return GRANTD_EINVAL;
+    const struct entry *e = NULL;
+    grantd_rc rc = signer_of(kr, now, (enum grantd_jwk_alg)algo, &e);
+    if (rc != GRANTD_OK)
+        return rc;
+    const char *header = jws_header(a, e->k, typ);
+    if (!header)
+        return GRANTD_EINVAL;
+    size_t hl = 0, pl = 0;
+    const char *h64 = b64_text(a, header, strlen(header), &hl);
+    const char *p64 = b64_text(a, payload, strlen(payload), &pl);
+    char *jws = grantd_arena_alloc(a, hl + pl + 2 + grantd_b64url_len(GRANTD_JWK_SIG_MAX) + 1);
+    memcpy(jws, h64, hl);
+    jws[hl] = '.';
+    memcpy(jws + hl + 1, p64, pl);
+    unsigned char sig[GRANTD_JWK_SIG_MAX];
+    size_t sig_len = 0;
+    if ((rc = grantd_jwk_sign(e->k, jws, hl + 1 + pl, sig, &sig_len)) != GRANTD_OK)
+        return rc;
+    jws[hl + 1 + pl] = '.';
+    grantd_b64url_encode(sig, sig_len, jws + hl + 2 + pl);
+    *out = jws;
+    return GRANTD_OK;
+}
+
+/* The n base64url characters at in, decoded into the arena and NUL-terminated; NULL when
+ * they are not base64url. */
+static char *b64_part(struct grantd_arena *a, const char *in, size_t n, size_t *len)
+{
+    char *out = grantd_arena_alloc(a, n * 3 / 4 + 4);
+    if (grantd_b64_decode(in, n, 0, (unsigned char *)out, len) != GRANTD_OK)
+        return NULL;
+    out[*len] = '\0';
+    return out;
+}
+
+/* The published entry at now whose kid is kid, or NULL. */
+static const struct entry *by_kid(const struct snap *s, int64_t now, const char *kid)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        const struct entry *e = &s->e[i];
+        if ((e->retire_at == 0 || e->retire_at > now) && strcmp(e->k->kid, kid) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The header's key when the header (JSON text) names a key of s published at now with
+ * its own alg; its typ (NULL when absent) into the arena. */
+static const struct entry *header_key(struct grantd_arena *a, const struct snap *s,
+                                      int64_t now, const char *header, size_t n,
+                                      const char **typ)
+{
+    json_t *h = json_loadb(header, n, JSON_REJECT_DUPLICATES, NULL);
+    json_t *alg = json_object_get(h, "alg"), *kid = json_object_get(h, "kid");
+    json_t *t = json_object_get(h, "typ");
+    const struct entry *e = NULL;
+    if (json_is_string(alg) && json_is_string(kid) && (!t || json_is_string(t)) &&
+        !json_object_get(h, "crit"))
+        e = by_kid(s, now, json_string_value(kid));
+    if (e && strcmp(json_string_value(alg), grantd_jwk_alg_name(e->k->alg)) != 0)
+        e = NULL;
+    *typ = e && t ? grantd_arena_strdup(a, json_string_value(t)) : NULL;
+    json_decref(h);
+    return e;
+}
+
+grantd_rc grantd_keyring_verify_jws(struct grantd_keyring *kr, struct grantd_arena *a,
+                                    int64_t now, const char *jws, const char **payload,
+                                    const char **typ)
+{
+    *payload = NULL;
+    *typ = NULL;
+    const struct snap *s = jws ? current(kr, now) : NULL;
+    if (!jws)
+        return GRANTD_EINVAL;
+    if (!s)
+        return GRANTD_ESTORE;
+    const char *d1 = strchr(jws, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (!d2 || strchr(d2 + 1, '.'))
+        return GRANTD_EINVAL;
+    size_t hl = 0, pl = 0, sl = 0, sig_chars = strlen(d2 + 1);
+    const char *header = b64_part(a, jws, (size_t)(d1 - jws), &hl);
+    const char *t = NULL;
+    const struct entry *e = header ? header_key(a, s, now, header, hl, &t) : NULL;
+    if (!e || sig_chars > grantd_b64url_len(GRANTD_JWK_SIG_MAX))
+        return GRANTD_EINVAL;
+    const char *sig = b64_part(a, d2 + 1, sig_chars, &sl);
+    if (!sig || !grantd_jwk_verify(e->k, jws, (size_t)(d2 - jws), (const unsigned char *)sig, sl))
+        return GRANTD_EINVAL;
+    const char *body = b64_part(a, d1 + 1, (size_t)(d2 - d1 - 1), &pl);
+    json_t *o = body ? json_loadb(body, pl, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    int ok = json_is_object(o) && strlen(body) == pl;
+    json_decref(o);
+    if (!ok)
+        return GRANTD_EINVAL;
+    *payload = body;
+    *typ = t;
+    return GRANTD_OK;
 }
 
 int grantd_keyring_header_live(struct grantd_keyring *kr, int64_t now, const char *jws)
@@ -630,11 +833,12 @@ static grantd_rc check_master(const unsigned char *master, const char *where,
     return GRANTD_OK;
 }
 
-/* 1 when one of the keys signs at now: published, and active from now or earlier. */
-static int any_signs(const struct grantd_key *keys, size_t n, int64_t now)
+/* 1 when one of the keys of alg signs at now: published, and active from now or earlier. */
+static int any_signs(const struct grantd_key *keys, size_t n, int64_t now, const char *alg)
 {
     for (size_t i = 0; i < n; i++)
-        if (published(&keys[i], now) && keys[i].active_from <= now)
+        if (published(&keys[i], now) && keys[i].active_from <= now &&
+            strcmp(keys[i].alg, alg) == 0)
             return 1;
     return 0;
 }
@@ -675,11 +879,13 @@ grantd_rc grantd_keys_rotate_audited(struct grantd_store *s, const struct grantd
     if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
         goto out;
     /* published ahead so that JWKS caches have the key before its first token, unless no
-     * key signs now: then waiting would leave the issuer without a signer. Every key that
-     * was current stops signing when the new one starts, and stays published until the last
+     * key of its alg signs now: then waiting would leave the chain without a signer. Every
+     * key of the alg that was current stops signing when the new one starts (the other
+     * alg's chain is left alone), and stays published until the last
      * token it may have signed has expired: one store transaction, so that rotations running
      * at once leave one current key */
-    int64_t active_from = now + (any_signs(keys, n, now) ? cfg->keys.publish_ahead : 0);
+    const char *name = grantd_jwk_alg_name((enum grantd_jwk_alg)algo);
+    int64_t active_from = now + (any_signs(keys, n, now, name) ? cfg->keys.publish_ahead : 0);
     rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from,
                     active_from + max_access_ttl, audit, a, kid_out);
     if (rc != GRANTD_OK)
@@ -710,7 +916,8 @@ const char *grantd_keys_state(const struct grantd_key *list, size_t n, size_t i,
         return "next";
     for (size_t j = 0; j < n; j++) {
         const struct grantd_key *o = &list[j];
-        if (j == i || o->active_from > now || (o->retire_at != 0 && o->retire_at <= now))
+        if (j == i || o->active_from > now || (o->retire_at != 0 && o->retire_at <= now) ||
+            strcmp(o->alg, k->alg) != 0)
             continue;
         if (signs_before(o, j, k, i))
             return "retiring";

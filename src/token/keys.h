@@ -52,8 +52,10 @@ struct grantd_jwt_claims {
     int64_t iat, exp;
 };
 
-/* Signs claims with the signing key at now (the newest published key whose active_from
- * <= now): header {"typ":"at+jwt","alg":...,"kid":...}, ES256 signatures in JWS R||S form.
+/* Signs claims with the signing key at now of the chain of cfg->keys.alg (the newest
+ * published key of that alg whose active_from <= now; when that chain has none, the newest
+ * of any alg: a server whose keys.alg was changed signs on until it is rotated): header
+ * {"typ":"at+jwt","alg":...,"kid":...}, ES256 signatures in JWS R||S form.
  * aud is left out when NULL, scope when NULL or empty. *out is the compact JWS in the arena.
  * GRANTD_EINVAL when iss, sub, client_id or jti is NULL or a string is not UTF-8,
  * GRANTD_ENOTFOUND when no key can sign at now, GRANTD_ECRYPTO when OpenSSL fails.
@@ -76,9 +78,29 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_verify(struct grantd_keyring *kr,
                                                 struct grantd_arena *a, int64_t now,
                                                 const char *jws, struct grantd_jwt_claims *out);
 
+/* Signs payload (a JSON object's text, UTF-8) as a compact JWS with the key of alg ("ES256" or
+ * "RS256") that signs at now; protected header {"alg":ALG,"kid":KID,"typ":TYP} (typ left out
+ * when NULL). When the tenant has no key of alg that signs at now, one is generated, stored
+ * (published and active from now) and used: an issuer publishes an RS256 key beside its
+ * ES256 one the first time OpenID Connect needs it. Concurrent first uses (threads, and
+ * processes on one database) end with keys that all verify; never two generations inside
+ * one process for one alg at once. GRANTD_EINVAL for an unknown alg or a payload that is
+ * not UTF-8 JSON text; GRANTD_ECRYPTO; store codes. *out in the arena. Thread-safe. */
+GRANTD_MUST_USE grantd_rc grantd_keyring_sign_jws(struct grantd_keyring *kr, struct grantd_arena *a,
+                                                  int64_t now, const char *alg, const char *typ,
+                                                  const char *payload, const char **out);
+/* The payload (JSON text, arena) and header typ (NULL when absent) of a compact JWS signed by
+ * a key of this keyring still published at now (found by the header's kid; the header's alg
+ * must be that key's). GRANTD_EINVAL for anything else (not a JWS, unknown or retired kid,
+ * alg mismatch, bad signature). Expiry and claims are the caller's. Thread-safe. */
+GRANTD_MUST_USE grantd_rc grantd_keyring_verify_jws(struct grantd_keyring *kr, struct grantd_arena *a,
+                                                    int64_t now, const char *jws,
+                                                    const char **payload, const char **typ);
+
 /* For the CLI: adds a new key (alg "ES256" or "RS256"; NULL = cfg->keys.alg) that is
- * published now and signs from now + cfg->keys.publish_ahead (from now when no key signs
- * now: there is nothing to wait for); every current key (retire_at 0) stops signing then and
+ * published now and signs from now + cfg->keys.publish_ahead (from now when no key of alg
+ * signs now: there is nothing to wait for); every current key of alg (retire_at 0; the other
+ * alg's chain is untouched) stops signing then and
  * stays published until its last token expires: retire_at = that time + max_access_ttl, the
  * longest access-token lifetime of the server and its clients.
  * *kid_out (arena) gets the new key's id. Refuses (GRANTD_ECRYPTO, nothing written) when the
@@ -101,8 +123,9 @@ GRANTD_MUST_USE grantd_rc grantd_keys_rotate_audited(struct grantd_store *s,
                                                      const char **kid_out, char *err,
                                                      size_t errlen);
 
-/* The state of key i of list (a tenant's keys, as key_list gives them) at now: "next"
- * (published, signs from active_from, later), "active" (the key that signs now),
+/* The state of key i of list (a tenant's keys, as key_list gives them) at now, within the
+ * chain of its alg: "next" (published, signs from active_from, later), "active" (the key of
+ * its alg that signs now),
  * "retiring" (no longer signs, still published until retire_at) or "retired" (past
  * retire_at: no longer published). The rule the keyring signs by: the newest active_from,
  * then a current key over a superseded one, then the later retire_at, then the later in

@@ -235,4 +235,28 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_console_expired_next] = "Öffnen Sie die Entwicklerkonsole erneut und "
         "wiederholen Sie, was Sie tun wollten.",
     [GRANTD_T_console_open_console] = "Entwicklerkonsole öffnen",
+    [GRANTD_T_logout_title] = "Abmelden",
+    [GRANTD_T_logout_heading_pre] = "Von ",
+    [GRANTD_T_logout_heading_post] = " abmelden?",
+    [GRANTD_T_logout_asks_pre] = "",
+    [GRANTD_T_logout_asks_post] = " bittet Sie, sich abzumelden.",
+    [GRANTD_T_logout_stay_button] = "Angemeldet bleiben",
+    [GRANTD_T_logout_done_title] = "Sie sind abgemeldet",
+    [GRANTD_T_logout_done_what] = "Sie können diese Seite schließen. Um eine Anwendung wieder "
+        "zu nutzen, melden Sie sich dort erneut an.",
+    [GRANTD_T_logout_still_title] = "Sie sind weiterhin angemeldet",
+    [GRANTD_T_logout_still_what] = "Sie haben sich entschieden, angemeldet zu bleiben. Es "
+        "wurde nichts geändert.",
+    [GRANTD_T_logout_unreadable_title] = "Dieser Abmeldelink kann nicht verwendet werden",
+    [GRANTD_T_logout_unreadable_what] = "Der Link ist fehlerhaft: Ein Teil davon ist doppelt "
+        "oder nicht lesbar.",
+    [GRANTD_T_logout_hint_what] = "Der Link verweist auf eine Anmeldung, die nicht von "
+        "diesem Dienst stammt.",
+    [GRANTD_T_logout_client_what] = "Die im Link genannte Anwendung ist nicht die, bei der "
+        "Sie sich angemeldet haben.",
+    [GRANTD_T_logout_unknown_client_what] = "Der Link nennt keine Anwendung, die dieser "
+        "Dienst kennt, daher können Sie nicht zu ihr zurückgeleitet werden.",
+    [GRANTD_T_logout_bad_redirect_what] = "Die Anwendung wollte Sie zu einer Adresse "
+        "zurückschicken, die sie für die Abmeldung nicht registriert hat. Zu Ihrer Sicherheit "
+        "wurden Sie nicht dorthin geleitet.",
 };

@@ -225,4 +225,28 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_console_expired_next] = "Open de ontwikkelaarsconsole opnieuw en herhaal wat u "
         "wilde doen.",
     [GRANTD_T_console_open_console] = "Ontwikkelaarsconsole openen",
+    [GRANTD_T_logout_title] = "Afmelden",
+    [GRANTD_T_logout_heading_pre] = "Afmelden bij ",
+    [GRANTD_T_logout_heading_post] = "?",
+    [GRANTD_T_logout_asks_pre] = "",
+    [GRANTD_T_logout_asks_post] = " vraagt u om u af te melden.",
+    [GRANTD_T_logout_stay_button] = "Aangemeld blijven",
+    [GRANTD_T_logout_done_title] = "U bent afgemeld",
+    [GRANTD_T_logout_done_what] = "U kunt deze pagina sluiten. Meld u opnieuw aan vanuit een "
+        "toepassing om die weer te gebruiken.",
+    [GRANTD_T_logout_still_title] = "U bent nog steeds aangemeld",
+    [GRANTD_T_logout_still_what] = "U hebt gekozen om aangemeld te blijven. Er is niets "
+        "gewijzigd.",
+    [GRANTD_T_logout_unreadable_title] = "Deze afmeldlink kan niet worden gebruikt",
+    [GRANTD_T_logout_unreadable_what] = "De link is niet goed gemaakt: een deel ervan komt "
+        "dubbel voor of is onleesbaar.",
+    [GRANTD_T_logout_hint_what] = "De link verwijst naar een aanmelding die niet door deze "
+        "service is gedaan.",
+    [GRANTD_T_logout_client_what] = "De toepassing in de link is niet de toepassing waarbij "
+        "u zich hebt aangemeld.",
+    [GRANTD_T_logout_unknown_client_what] = "De link noemt geen toepassing die deze service "
+        "kent, dus u kunt er niet naar worden teruggestuurd.",
+    [GRANTD_T_logout_bad_redirect_what] = "De toepassing wilde u terugsturen naar een adres "
+        "dat zij niet voor afmelden heeft geregistreerd. Voor uw veiligheid bent u daar niet "
+        "heen gestuurd.",
 };

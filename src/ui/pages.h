@@ -171,4 +171,35 @@ void grantd_ui_landing_page(struct grantd_request *req, struct grantd_response *
 void grantd_ui_not_found_page(struct grantd_request *req, struct grantd_response *resp,
                               const char *account);
 
+/* ---- ui/logout.c ---- */
+
+/* One parameter of the end-session request, carried back unchanged by the confirmation
+ * form as a hidden field. */
+struct grantd_ui_field {
+    const char *name, *value;
+};
+
+/* The end-session endpoint's confirmation (RP-Initiated Logout 1.0 §2, when the request
+ * cannot be tied to the user signed in): "Sign out of PRODUCT?" (the issuer's product name,
+ * else its URL), which application asks, who is signed in, and one form POSTing csrf, the
+ * fields and a button named "confirm": "yes" (Sign out, the primary one) or "no" (Stay
+ * signed in). Status 200. */
+struct grantd_ui_logout {
+    const char *action;        /* the end-session URL (from code) */
+    const char *csrf;
+    const char *client_name;   /* NULL: no application is named; "" shows "An application" */
+    const char *username;      /* "Signed in as"; NULL or "" omits the line */
+    const struct grantd_ui_field *fields;
+    size_t field_count;
+};
+void grantd_ui_logout_page(struct grantd_request *req, struct grantd_response *resp,
+                           const struct grantd_ui_logout *v);
+
+/* "You are signed out" (200), and "You are still signed in" after Stay signed in (200);
+ * both link to the account page (account, from code). */
+void grantd_ui_signed_out_page(struct grantd_request *req, struct grantd_response *resp,
+                               const char *account);
+void grantd_ui_still_signed_in_page(struct grantd_request *req, struct grantd_response *resp,
+                                    const char *account);
+
 #endif

@@ -319,12 +319,15 @@ const char *grantd_ui_t(const struct grantd_ui_look *look, enum grantd_text id)
     return grantd_i18n_text(look->profile, look->lang, id);
 }
 
-/* ui_locales of the request: the query's (GET /authorize), else that of the authorization
- * request the login and consent forms carry back in "request". NULL when absent, repeated
- * or unparsable (the page then follows Accept-Language). */
+/* ui_locales of the request: the query's (GET /authorize, GET /logout), else the form's
+ * own (POST /logout), else that of the authorization request the login and consent forms
+ * carry back in "request". NULL when absent, repeated or unparsable (the page then follows
+ * Accept-Language). */
 static const char *ui_locales(struct grantd_request *req)
 {
     const char *v = grantd_params_value(&req->query, "ui_locales");
+    if (!v)
+        v = grantd_params_value(&req->form, "ui_locales");
     const char *carried = grantd_params_value(&req->form, "request");
     if (v || !carried)
         return v;

@@ -1,10 +1,13 @@
 /* libFuzzer target for the admin API's JSON bodies (src/admin/body.c): client bodies (their
  * registration mode, /register's, has its own target: fuzz_register.c), user bodies, and the small bodies (password,
  * secret overlap, key algorithm). The first byte picks the parser and, for client and user
- * bodies, create or update (over a fixed stored record); the rest is the body.
+ * bodies, create or update (over a fixed stored record), counted from the digit '0' so the
+ * seeds read as text ('0' client create, '1' client update, '2' user create, '3' user
+ * update, '4' password, '5' overlap, '6' alg); the rest is the body.
  *
  * Whatever is accepted must be a record the store may hold and the CLI would accept: the
- * rules of admin/rules.h and oauth/redirect_uri.h hold for every member, a public client
+ * rules of admin/rules.h and oauth/redirect_uri.h hold for every member (the OpenID Connect
+ * ones included: fuzz_client_oidc.h), a public client
  * has no client_credentials grant, lifetimes are in range. Whatever is refused has a reason
  * to answer with. */
 #include <stdint.h>
@@ -15,6 +18,7 @@
 #include "admin/rules.h"
 #include "core/password.h"
 #include "fuzz_assert.h"
+#include "fuzz_client_oidc.h"
 #include "oauth/redirect_uri.h"
 #include "oauth/resource.h"
 
@@ -73,6 +77,7 @@ static void check_client(const struct grantd_client *c, int update)
         FUZZ_CHECK(grantd_redirect_uri_check_registration(c->redirect_uris[i], 1, 1, NULL) ==
                    GRANTD_OK);
     }
+    fuzz_check_client_oidc(c, 1); /* allow_insecure_redirect may be in the body */
     check_ttl(c->code_ttl, GRANTD_CLIENT_CODE_TTL_MAX, 0);
     check_ttl(c->access_ttl, GRANTD_CLIENT_ACCESS_TTL_MAX, 0);
     check_ttl(c->refresh_ttl, GRANTD_CLIENT_REFRESH_TTL_MAX, 1);
@@ -148,12 +153,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct grantd_arena *a = grantd_arena_new(4096);
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
-    switch (data[0] % 7) {
+    unsigned pick = (unsigned)(uint8_t)(data[0] - '0') % 7;
+    switch (pick) {
     case 0: fuzz_client(a, body, len, 0); break;
     case 1: fuzz_client(a, body, len, 1); break;
     case 2: fuzz_user(a, body, len, 0); break;
     case 3: fuzz_user(a, body, len, 1); break;
-    default: fuzz_small(a, body, len, data[0] % 7 - 4); break;
+    default: fuzz_small(a, body, len, (int)pick - 4); break;
     }
     grantd_arena_free(a);
     return 0;

@@ -18,6 +18,7 @@
 #include "admin/body.h"
 #include "admin/rules.h"
 #include "fuzz_assert.h"
+#include "fuzz_client_oidc.h"
 #include "oauth/redirect_uri.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,6 +60,9 @@ static void check_client(const struct grantd_client *c, const struct grantd_api_
     for (size_t i = 0; i < c->redirect_uri_count; i++)
         FUZZ_CHECK(grantd_redirect_uri_check_registration(c->redirect_uris[i], 0, 0, NULL) ==
                    GRANTD_OK);
+    /* the OpenID Connect members: the strict rule, and nothing outside the allow-list */
+    fuzz_check_client_oidc(c, 0);
+    FUZZ_CHECK(!narrow || (!c->id_token_alg && !c->post_logout_redirect_uris));
     check_info(r->metadata, narrow);
 }
 

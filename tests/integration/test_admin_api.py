@@ -290,6 +290,58 @@ def test_resources_set_through_the_api_bind_the_tokens(api):
     assert client_credentials(api.srv, c).status_code == 200  # a token for the issuer
 
 
+def test_openid_connect_client_members(api):
+    """post_logout_redirect_uris and id_token_signed_response_alg (issue 14): set on create,
+    read back by the API and the CLI, changed and cleared by PATCH, audited on create."""
+    bye, out = "https://shop.example/bye", "http://127.0.0.1:8400/out"
+    plain = api.ok("POST", CLIENTS, NEW_CLIENT, status=201)
+    assert plain["post_logout_redirect_uris"] == []
+    assert plain["id_token_signed_response_alg"] == "RS256"  # the default, answered
+    c = api.ok("POST", CLIENTS, {**NEW_CLIENT, "post_logout_redirect_uris": [bye, out, bye],
+                                 "id_token_signed_response_alg": "ES256"}, status=201)
+    cid = c["client_id"]
+    assert c["post_logout_redirect_uris"] == [bye, out]
+    assert c["id_token_signed_response_alg"] == "ES256"
+    assert api.ok("GET", f"{CLIENTS}/{cid}") == {k: v for k, v in c.items()
+                                                  if k != "client_secret"}
+    shown = json.loads(api.srv.cli("client", "show", cid, "--json").stdout)
+    assert shown["post_logout_redirect_uris"] == [bye, out]
+    assert shown["id_token_signed_response_alg"] == "ES256"
+    listed = {x["client_id"]: x for x in api.ok("GET", CLIENTS)["clients"]}
+    assert listed[cid]["post_logout_redirect_uris"] == [bye, out]
+    entry = [e for e in api.ok("GET", "/v1/tenants/default/audit")["events"]
+             if e["action"] == "client.create" and e["target"]["id"] == cid]
+    assert entry[0]["details"] == {"client_name": "Shop", "public": False,
+                                   "post_logout_redirect_uris": [bye, out],
+                                   "id_token_signed_response_alg": "ES256"}
+
+    p = api.ok("PATCH", f"{CLIENTS}/{cid}", {"post_logout_redirect_uris": [out],
+                                             "id_token_signed_response_alg": "RS256"})
+    assert (p["post_logout_redirect_uris"], p["id_token_signed_response_alg"]) == ([out], "RS256")
+    p = api.ok("PATCH", f"{CLIENTS}/{cid}", {"client_name": "Shop 2"})  # others leave them
+    assert (p["post_logout_redirect_uris"], p["id_token_signed_response_alg"]) == ([out], "RS256")
+    p = api.ok("PATCH", f"{CLIENTS}/{cid}", {"id_token_signed_response_alg": "ES256",
+                                             "post_logout_redirect_uris": []})
+    assert (p["post_logout_redirect_uris"], p["id_token_signed_response_alg"]) == ([], "ES256")
+    p = api.ok("PATCH", f"{CLIENTS}/{cid}", {"id_token_signed_response_alg": None,
+                                             "post_logout_redirect_uris": [bye]})
+    assert (p["post_logout_redirect_uris"], p["id_token_signed_response_alg"]) == ([bye], "RS256")
+    p = api.ok("PATCH", f"{CLIENTS}/{cid}", {"post_logout_redirect_uris": None})
+    assert p["post_logout_redirect_uris"] == []
+    assert api.ok("GET", f"{CLIENTS}/{cid}") == p
+    # a bad value is 400 and changes nothing
+    assert "post_logout_redirect_uris[0]: http redirect URI" in api.bad(
+        "PATCH", f"{CLIENTS}/{cid}", {"post_logout_redirect_uris": ["http://shop.example/x"]})
+    assert "must be RS256 or ES256" in api.bad(
+        "PATCH", f"{CLIENTS}/{cid}", {"id_token_signed_response_alg": "HS256"})
+    assert api.ok("GET", f"{CLIENTS}/{cid}") == p
+    # development: insecure http logout URIs only with allow_insecure_redirect
+    dev = api.ok("POST", CLIENTS, {**NEW_CLIENT, "allow_insecure_redirect": True,
+                                   "post_logout_redirect_uris": ["http://dev.test/out"]},
+                 status=201)
+    assert dev["post_logout_redirect_uris"] == ["http://dev.test/out"]
+
+
 def test_public_clients_and_chosen_ids(api):
     pub = api.ok("POST", CLIENTS, {**NEW_CLIENT, "client_id": "mobile-app",
                                    "token_endpoint_auth_method": "none"}, status=201)
@@ -403,6 +455,25 @@ BAD_CLIENTS = [
      "resources[1]: a resource must not contain a fragment"),
     ({"client_name": "A", "resources": [f"https://api.example/{i}" for i in range(17)]},
      "resources may hold at most 16 URIs"),
+    ({"client_name": "A", "post_logout_redirect_uris": "https://a.example/bye"},
+     "post_logout_redirect_uris must be an array of strings"),
+    ({"client_name": "A", "post_logout_redirect_uris": ["http://a.example/bye"]},
+     "post_logout_redirect_uris[0]: http redirect URI allowed only for 127.0.0.1"),
+    ({"client_name": "A", "post_logout_redirect_uris": ["https://a.example/bye#x"]},
+     "post_logout_redirect_uris[0]: redirect URI must not contain a fragment"),
+    ({"client_name": "A", "post_logout_redirect_uris": ["https://*.example.com/bye"]},
+     "post_logout_redirect_uris[0]: must not contain '*'"),
+    ({"client_name": "A", "post_logout_redirect_uris": ["bye"]},
+     "post_logout_redirect_uris[0]: redirect URI must be absolute"),
+    ({"client_name": "A", "post_logout_redirect_uris": [f"https://a.example/{i}"
+                                                        for i in range(33)]},
+     "post_logout_redirect_uris may hold at most 32 URIs"),
+    ({"client_name": "A", "id_token_signed_response_alg": "HS256"},
+     "id_token_signed_response_alg must be RS256 or ES256"),
+    ({"client_name": "A", "id_token_signed_response_alg": "none"},
+     "id_token_signed_response_alg must be RS256 or ES256"),
+    ({"client_name": "A", "id_token_signed_response_alg": ["ES256"]},
+     "id_token_signed_response_alg must be RS256 or ES256"),
     ({"client_name": "A", "grant_types": ["implicit"]}, "grant_types may hold only"),
     ({"client_name": "A", "grant_types": []}, "grant_types must be a non-empty array"),
     ({"client_name": "A", "response_types": ["token"]}, "response_types must be"),
@@ -583,10 +654,16 @@ def test_keys_list_and_rotate(api):
     api.bad("POST", "/v1/tenants/default/keys/rotate", {"alg": "HS256"})
     api.bad("POST", "/v1/tenants/default/keys/rotate", {"kid": "mine"})
     assert len(api.ok("GET", "/v1/tenants/default/keys")["keys"]) == 1
+    # the first RS256 key starts a chain of its own: it signs at once, the ES256 key too
+    first = api.ok("POST", "/v1/tenants/default/keys/rotate", {"alg": "RS256"}, status=201)
+    assert first["alg"] == "RS256" and first["state"] == "active"
     new = api.ok("POST", "/v1/tenants/default/keys/rotate", {"alg": "RS256"}, status=201)
     assert new["alg"] == "RS256" and new["state"] == "next"
     keys = api.ok("GET", "/v1/tenants/default/keys")["keys"]
-    assert new["kid"] in [k["kid"] for k in keys] and len(keys) == 2
+    assert new["kid"] in [k["kid"] for k in keys] and len(keys) == 3
+    states = {k["kid"]: (k["alg"], k["state"]) for k in keys}
+    assert states[first["kid"]] == ("RS256", "active") and states[new["kid"]] == ("RS256", "next")
+    assert sorted(states.values())[0] == ("ES256", "active")  # untouched by RS256 rotations
     # what the CLI sees is the same rotation
     cli = json.loads(api.srv.cli("key", "list", "--json").stdout)
     assert [k["kid"] for k in cli] == [k["kid"] for k in keys]

@@ -219,7 +219,7 @@ def test_client_create_help_names_the_flags():
     assert p.returncode == 0
     for opt in ("--redirect-uri-wildcard", "--allow-plain-pkce", "--always-consent",
                 "--access-token-format", "--introspect-any", "--code-ttl", "--access-ttl",
-                "--refresh-ttl"):
+                "--refresh-ttl", "--post-logout-redirect-uri", "--id-token-signed-response-alg"):
         assert opt in p.stdout, opt
 
 
@@ -259,6 +259,60 @@ def test_client_token_options_on_create_show_and_list(tmp_path):
     table = run_cli(db, "client", "list").stdout
     assert "LIFETIMES" in table
     assert "introspect-any,jwt" in table and "code=600,access=300,refresh=never" in table
+
+
+def test_client_openid_connect_options_on_create_and_show(tmp_path):
+    """--post-logout-redirect-uri (repeatable) and --id-token-signed-response-alg are
+    stored and shown; without them the client has none and RS256."""
+    db_path = tmp_path / "oidc.db"
+    db = f"sqlite:{db_path}"
+    bye, out = "https://rp.example/bye", "http://127.0.0.1:8400/out"
+    c = json.loads(run_cli(db, "client", "create", "--name", "RP", "--redirect-uri",
+                           "https://rp.example/cb", "--post-logout-redirect-uri", bye,
+                           "--post-logout-redirect-uri", out, "--post-logout-redirect-uri", bye,
+                           "--id-token-signed-response-alg", "ES256", "--json").stdout)
+    assert c["post_logout_redirect_uris"] == [bye, out]
+    assert c["id_token_signed_response_alg"] == "ES256"
+    shown = json.loads(run_cli(db, "client", "show", c["client_id"], "--json").stdout)
+    assert shown["post_logout_redirect_uris"] == [bye, out]
+    assert shown["id_token_signed_response_alg"] == "ES256"
+    text = run_cli(db, "client", "show", c["client_id"]).stdout
+    lines = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    assert lines["logout_uris"].strip() == f"{bye} {out}"
+    assert lines["id_token_alg"].strip() == "ES256"
+    plain = json.loads(run_cli(db, "client", "create", "--name", "plain", "--json").stdout)
+    assert plain["post_logout_redirect_uris"] == []
+    assert plain["id_token_signed_response_alg"] == "RS256"
+    listed = {x["client_id"]: x for x in json.loads(run_cli(db, "client", "list", "--json").stdout)}
+    assert listed[c["client_id"]]["id_token_signed_response_alg"] == "ES256"
+    assert listed[plain["client_id"]]["post_logout_redirect_uris"] == []
+    dev = json.loads(run_cli(db, "client", "create", "--name", "dev", "--allow-insecure-redirect",
+                             "--post-logout-redirect-uri", "http://dev.test/out",
+                             "--json").stdout)
+    assert dev["post_logout_redirect_uris"] == ["http://dev.test/out"]
+
+
+def test_client_openid_connect_options_refused_exit_2(tmp_path):
+    db_path = tmp_path / "never.db"
+    db = f"sqlite:{db_path}"
+    cases = [
+        (["--post-logout-redirect-uri", "https://rp.example/bye#x"], "fragment"),
+        (["--post-logout-redirect-uri", "http://rp.example/bye"], "127.0.0.1"),
+        (["--post-logout-redirect-uri", "/bye"], "absolute"),
+        (["--redirect-uri-wildcard", "--post-logout-redirect-uri", "https://*.rp.example/b"],
+         "must not contain '*'"),
+        (["--post-logout-redirect-uri", "urn:ietf:wg:oauth:2.0:oob"], "out-of-band"),
+        (["--id-token-signed-response-alg", "HS256"], "must be RS256 or ES256"),
+        (["--id-token-signed-response-alg", "es256"], "must be RS256 or ES256"),
+        (["--id-token-signed-response-alg", "RS256", "--id-token-signed-response-alg",
+          "ES256"], "given twice"),
+    ]
+    for extra, words in cases:
+        p = run_cli(db, "client", "create", "--name", "x", *extra, check=False)
+        assert p.returncode == 2, (extra, p.returncode, p.stderr)
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], (extra, p.stderr)
+    assert not db_path.exists()
 
 
 def test_client_enable_gives_a_new_secret(tmp_path):

@@ -203,35 +203,47 @@ def jwt_kid(srv, c):
 
 
 def test_rotate_with_publish_ahead_and_rs256(make_server, clock):
+    """Each alg is a chain of its own: RS256 keys (OpenID Connect ID tokens) rotate beside
+    the ES256 key that signs access tokens (keys.alg), which no RS256 rotation supersedes."""
     srv = make_server(config_text=f"keys = {{ reload = {RELOAD}; publish_ahead = 600; }};\n")
+    conf = str(srv.workdir / "grantd.conf")
     old_kid = get_jwks(srv)[0]["kid"]
     svc = create_client(srv, "--name", "svc", "--grant", "client_credentials",
                         "--access-token-format", "jwt")
-    # publish_ahead is read by the CLI, so it gets the server's configuration file
-    out = srv.cli("key", "rotate", "--alg", "RS256", "--config",
-                  str(srv.workdir / "grantd.conf")).stdout
+    # the first RS256 key signs at once: no RS256 key signs now, so there is nothing to wait
+    # for (publish_ahead is read by the CLI, so it gets the server's configuration file)
+    first = json.loads(srv.cli("key", "rotate", "--alg", "RS256", "--json", "--config",
+                               conf).stdout)
+    assert first["alg"] == "RS256" and first["state"] == "active"
+    assert first["active_from"] == first["created_at"]
+    out = srv.cli("key", "rotate", "--alg", "RS256", "--config", conf).stdout
     assert "kid:" in out and "RS256" in out and "next" in out
+    assert old_kid not in out  # the ES256 key is not "previous": it does not retire
     listed = key_list(srv)
-    new = [k for k in listed if k["kid"] != old_kid][0]
+    new = [k for k in listed if k["kid"] not in (old_kid, first["kid"])][0]
     assert new["alg"] == "RS256" and new["state"] == "next"
     assert new["active_from"] - new["created_at"] == 600
-    old = [k for k in listed if k["kid"] == old_kid][0]
-    assert old["state"] == "active"  # still signs until the new key's active_from
-    assert old["retire_at"] == new["active_from"] + 3600
+    states = {k["kid"]: (k["state"], k["retire_at"]) for k in listed}
+    assert states[old_kid] == ("active", None)
+    assert states[first["kid"]] == ("active", new["active_from"] + 3600)
     clock.advance(RELOAD + 1)
     keys = get_jwks(srv)
-    assert len(keys) == 2, "a key published ahead must be in /jwks.json before it signs"
+    assert len(keys) == 3, "a key published ahead must be in /jwks.json before it signs"
+    for k in keys:
+        check_jwk(k)
     rsa_jwk = [k for k in keys if k["kid"] == new["kid"]][0]
-    check_jwk(rsa_jwk)
     assert isinstance(jwt.PyJWK(rsa_jwk).key, rsa.RSAPublicKey)
-    # the old key signs until the new one's active_from, 600 s after the rotation
+    assert rsa_jwk["alg"] == "RS256" and rsa_jwk["kty"] == "RSA" and rsa_jwk["use"] == "sig"
+    # access tokens stay with keys.alg's chain (ES256) before and after the new RS256 key's
+    # active_from, 600 s after the rotation
     assert jwt_kid(srv, svc) == old_kid
-    clock.advance(600 - (RELOAD + 1) - 10)
+    clock.advance(600 - (RELOAD + 1) + 1)
     assert jwt_kid(srv, svc) == old_kid
-    clock.advance(11)
-    assert jwt_kid(srv, svc) == new["kid"]
-    assert {k["kid"]: k["state"] for k in key_list(srv)} == {old_kid: "retiring",
-                                                              new["kid"]: "active"}
+    assert {k["kid"]: k["state"] for k in key_list(srv)} == {
+        old_kid: "active", first["kid"]: "retiring", new["kid"]: "active"}
+    # the RS256 key that signs now is retired only after a rotation of its own alg
+    r = srv.cli("key", "retire", "--", new["kid"], check=False)
+    assert r.returncode != 0 and "rotate --alg RS256" in r.stderr, r.stderr
 
 
 def test_by_default_a_rotated_key_is_published_an_hour_ahead(make_server):

@@ -35,7 +35,8 @@ def test_every_published_endpoint_is_routed(server):
     m = metadata(server)
     endpoints = {k: v for k, v in m.items() if k.endswith("_endpoint") or k == "jwks_uri"}
     assert set(endpoints) == {"authorization_endpoint", "token_endpoint", "userinfo_endpoint",
-                              "introspection_endpoint", "revocation_endpoint", "jwks_uri"}
+                              "introspection_endpoint", "revocation_endpoint", "jwks_uri",
+                              "end_session_endpoint"}
     for name, url in endpoints.items():
         assert url.startswith(server.url + "/"), (name, url)
         get = requests.get(url, timeout=10, allow_redirects=False)

@@ -174,6 +174,16 @@ def test_open_registration_needs_no_token(make_server):
     ({"redirect_uris": [CB], "contacts": "ops@example.org"}, "invalid_client_metadata", "contacts"),
     ({"redirect_uris": [CB], "registration_access_token": "x"}, "invalid_client_metadata",
      "registration_access_token"),
+    ({"redirect_uris": [CB], "post_logout_redirect_uris": ["http://client.example.org/bye"]},
+     "invalid_client_metadata", "post_logout_redirect_uris[0]"),
+    ({"redirect_uris": [CB], "post_logout_redirect_uris": ["https://client.example.org/b#f"]},
+     "invalid_client_metadata", "post_logout_redirect_uris[0]"),
+    ({"redirect_uris": [CB], "post_logout_redirect_uris": "https://client.example.org/bye"},
+     "invalid_client_metadata", "post_logout_redirect_uris must be an array"),
+    ({"redirect_uris": [CB], "id_token_signed_response_alg": "HS256"},
+     "invalid_client_metadata", "id_token_signed_response_alg must be RS256 or ES256"),
+    ({"redirect_uris": [CB], "id_token_signed_response_alg": "none"},
+     "invalid_client_metadata", "id_token_signed_response_alg must be RS256 or ES256"),
 ])
 def test_refused_metadata_stores_nothing(make_server, body, error, says):
     srv = make_server(OPEN_MODE)
@@ -238,6 +248,76 @@ def test_rfc7592_read_update_delete_with_rotation(make_server):
     assert requests.delete(uri, headers=bearer(t2), timeout=10).status_code == 204
     assert c["client_id"] not in client_ids(srv)
     assert requests.get(uri, headers=bearer(t2), timeout=10).status_code == 401
+
+
+def test_openid_connect_members_registered_read_and_replaced(make_server):
+    """OpenID Connect's post_logout_redirect_uris and id_token_signed_response_alg (issue
+    14): stored with the client, echoed at registration and read, replaced by PUT, left out
+    by an issuer's allow-list."""
+    srv = make_server(OPEN_MODE)
+    bye = "https://client.example.org/bye"
+    r = register(srv, {"redirect_uris": [CB], "post_logout_redirect_uris": [bye, CB],
+                       "id_token_signed_response_alg": "ES256"})
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert c["post_logout_redirect_uris"] == [bye, CB]
+    assert c["id_token_signed_response_alg"] == "ES256"
+    shown = json.loads(srv.cli("client", "show", c["client_id"], "--json").stdout)
+    assert shown["post_logout_redirect_uris"] == [bye, CB]
+    assert shown["id_token_signed_response_alg"] == "ES256"
+    uri = c["registration_client_uri"]
+    r = requests.get(uri, headers=bearer(c["registration_access_token"]), timeout=10)
+    assert r.status_code == 200, r.text
+    read = r.json()
+    assert read["post_logout_redirect_uris"] == [bye, CB]
+    assert read["id_token_signed_response_alg"] == "ES256"
+    # RFC 7592 PUT replaces: members left out go back to none and the default
+    r = requests.put(uri, json={"client_id": c["client_id"], "redirect_uris": [CB],
+                                "client_secret": c["client_secret"]},
+                     headers=bearer(read["registration_access_token"]), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["post_logout_redirect_uris"] == []
+    assert r.json()["id_token_signed_response_alg"] == "RS256"
+    shown = json.loads(srv.cli("client", "show", c["client_id"], "--json").stdout)
+    assert (shown["post_logout_redirect_uris"], shown["id_token_signed_response_alg"]) == \
+        ([], "RS256")
+    r = requests.put(uri, json={"client_id": c["client_id"], "redirect_uris": [CB],
+                                "id_token_signed_response_alg": "ES256"},
+                     headers=bearer(r.json()["registration_access_token"]), timeout=10)
+    assert r.status_code == 200 and r.json()["id_token_signed_response_alg"] == "ES256"
+    # the registration's audit entry records them
+    trail = [json.loads(line) for line in srv.cli("audit", "list", "--json").stdout.splitlines()]
+    made = [e for e in trail if e["action"] == "client.create"
+            and e["target"]["id"] == c["client_id"]]
+    assert made[0]["details"]["post_logout_redirect_uris"] == [bye, CB]
+    assert made[0]["details"]["id_token_signed_response_alg"] == "ES256"
+
+
+def test_openid_connect_members_follow_the_allow_list(make_server):
+    srv = make_server(SCOPES + 'registration = { mode = "open"; '
+                      'metadata = ["redirect_uris", "post_logout_redirect_uris"]; };\n'
+                      'admin_listen = "127.0.0.1:0";\n')
+    r = register(srv, {"redirect_uris": [CB], "id_token_signed_response_alg": "ES256"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_client_metadata"
+    assert "id_token_signed_response_alg is not accepted" in r.json()["error_description"]
+    r = register(srv, {"redirect_uris": [CB], "post_logout_redirect_uris": [CB]})
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert c["post_logout_redirect_uris"] == [CB]
+    assert c["id_token_signed_response_alg"] == "RS256"
+    # the operator sets the algorithm (admin API); the client's PUT, which may not name
+    # it, leaves it, and replaces what it may set
+    key = json.loads(srv.cli("admin-key", "create", "--name", "ops", "--json").stdout)["key"]
+    r = requests.patch(f"{srv.admin_url}/v1/tenants/default/clients/{c['client_id']}",
+                       json={"id_token_signed_response_alg": "ES256"},
+                       headers=bearer(key), timeout=10)
+    assert r.status_code == 200, r.text
+    r = requests.put(c["registration_client_uri"], json={"client_id": c["client_id"],
+                                                         "redirect_uris": [CB]},
+                     headers=bearer(c["registration_access_token"]), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["id_token_signed_response_alg"] == "ES256"
+    assert r.json()["post_logout_redirect_uris"] == []
 
 
 def test_registered_client_runs_the_code_flow_and_delete_kills_its_tokens(make_server):

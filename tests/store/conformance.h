@@ -176,6 +176,13 @@ static inline void assert_client_equal(const struct grantd_client *want,
     assert_int_equal(got->updated_at, want->updated_at);
     assert_int_equal(got->tokens_after, want->tokens_after);
     assert_string_equal(got->resources, want->resources ? want->resources : "");
+    /* OpenID Connect (schema step 16): "" for no post-logout URI, NULL for the default alg */
+    assert_string_equal(got->post_logout_redirect_uris,
+                        want->post_logout_redirect_uris ? want->post_logout_redirect_uris : "");
+    if (want->id_token_alg && *want->id_token_alg)
+        assert_string_equal(got->id_token_alg, want->id_token_alg);
+    else
+        assert_null(got->id_token_alg);
     if (want->owner)
         assert_string_equal(got->owner, want->owner);
     else

@@ -10,7 +10,11 @@ static void test_client_update(void **state)
 {
     struct fx *f = *state;
     struct grantd_client c = make_client(f, uid(f->a, "client"), 3), got;
+    c.post_logout_redirect_uris = "https://app.example/bye";
+    c.id_token_alg = "ES256";
     assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_client_equal(&c, &got);
     uint64_t gen = grantd_store_client_generation(f->s);
     static const char *const uris[] = {"https://new.example/cb"};
     struct grantd_client u = c;
@@ -22,6 +26,8 @@ static void test_client_update(void **state)
     u.flags = GRANTD_CLIENT_JWT_ACCESS;
     u.access_ttl = 600;
     u.refresh_ttl = GRANTD_TTL_NEVER;
+    u.post_logout_redirect_uris = "https://new.example/bye http://127.0.0.1/out";
+    u.id_token_alg = NULL;                 /* back to the default, RS256 */
     u.disabled = 1;                        /* not an update's to change */
     u.created_at = 1;                      /* neither */
     rand_hash(u.secret_hash);              /* nor this */

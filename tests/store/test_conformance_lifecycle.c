@@ -507,16 +507,23 @@ static void test_keys(void **state)
     assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EEXIST);
     dup.private_sealed_len = 0;
     assert_int_equal(grantd_store_key_put(f->s, &dup), GRANTD_EINVAL);
-    /* a second current key: refused, so two first keys created at once make one */
+    /* a second current key of an alg: refused, so two first keys created at once make one */
     struct grantd_key second = make_key(f, f->tenant, 1700000400);
+    second.alg = "RS256";
     assert_int_equal(grantd_store_key_put(f->s, &second), GRANTD_EEXIST);
-    struct grantd_key *list = keys_of(f, f->tenant, 2);
+    /* a current key of the other alg is a chain of its own */
+    struct grantd_key es = make_key(f, f->tenant, 1700000500);
+    es.alg = "ES256";
+    assert_int_equal(grantd_store_key_put(f->s, &es), GRANTD_OK);
+    struct grantd_key *list = keys_of(f, f->tenant, 3);
     assert_key_equal(&older, &list[0]);
     assert_key_equal(&newer, &list[1]);
+    assert_key_equal(&es, &list[2]);
 }
 
-/* Rotation retires every current key at the given time and adds the next one, in one step;
- * keys already retiring and other tenants' keys stay as they are. */
+/* Rotation retires every current key of the next one's alg at the given time and adds the
+ * next one, in one step; keys already retiring, other algs' and other tenants' keys stay as
+ * they are. */
 static void test_key_rotate(void **state)
 {
     struct fx *f = *state;
@@ -549,6 +556,14 @@ static void test_key_rotate(void **state)
     for (int i = 0; i < 3; i++)
         assert_key_equal(&k[i], &list[i]);
     assert_key_equal(&theirs, &keys_of(f, other, 1)[0]);
+    /* a rotation of the other alg retires none of these */
+    struct grantd_key rs = make_key(f, f->tenant, 1700006000);
+    rs.alg = strcmp(k[2].alg, "RS256") == 0 ? "ES256" : "RS256";
+    assert_int_equal(grantd_store_key_rotate(f->s, f->tenant, &rs, 1700009000), GRANTD_OK);
+    list = keys_of(f, f->tenant, 4);
+    for (int i = 0; i < 3; i++)
+        assert_key_equal(&k[i], &list[i]);
+    assert_key_equal(&rs, &list[3]);
 }
 
 /* ---- tenants -------------------------------------------------------------------------- */

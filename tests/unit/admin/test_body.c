@@ -219,6 +219,75 @@ static void test_registration(void **state)
     assert_string_equal(r.metadata, "{}");
 }
 
+/* OpenID Connect's two client members: the post-logout redirect URIs under the rules of
+ * redirect URIs (no '*', no out-of-band value), the ID token algorithm RS256 or ES256; null
+ * clears both on an update; registration accepts and stores them. */
+static void test_oidc_members(void **state)
+{
+    struct grantd_client c;
+    struct grantd_api_registration r = {0};
+    const char *why;
+    assert_int_equal(client("{\"client_name\": \"x\"}", 0, &c, &why), GRANTD_OK);
+    assert_null(c.post_logout_redirect_uris);
+    assert_null(c.id_token_alg); /* the default, RS256 */
+    assert_int_equal(client("{\"client_name\": \"x\", \"post_logout_redirect_uris\":"
+                            " [\"https://a.example/bye\", \"https://a.example/bye\","
+                            " \"http://127.0.0.1:9/out\"],"
+                            " \"id_token_signed_response_alg\": \"ES256\"}",
+                            0, &c, &why),
+                     GRANTD_OK);
+    assert_string_equal(c.post_logout_redirect_uris,
+                        "https://a.example/bye http://127.0.0.1:9/out");
+    assert_string_equal(c.id_token_alg, "ES256");
+    assert_int_equal(client("{\"id_token_signed_response_alg\": null,"
+                            " \"post_logout_redirect_uris\": null}", 1, &c, &why),
+                     GRANTD_OK);
+    assert_string_equal(c.post_logout_redirect_uris, "");
+    assert_null(c.id_token_alg);
+    static const char *const bad[][2] = {
+        {"{\"id_token_signed_response_alg\": \"HS256\"}", "must be RS256 or ES256"},
+        {"{\"id_token_signed_response_alg\": \"es256\"}", "must be RS256 or ES256"},
+        {"{\"id_token_signed_response_alg\": \"none\"}", "must be RS256 or ES256"},
+        {"{\"post_logout_redirect_uris\": [\"https://a.example/b#f\"]}", "fragment"},
+        {"{\"post_logout_redirect_uris\": [\"/relative\"]}", "absolute"},
+        {"{\"post_logout_redirect_uris\": [\"http://dev.test/out\"]}", "http"},
+        {"{\"post_logout_redirect_uris\": [\"https://*.a.example/out\"]}", "'*'"},
+        {"{\"post_logout_redirect_uris\": [\"urn:ietf:wg:oauth:2.0:oob\"]}", "out-of-band"},
+        {"{\"post_logout_redirect_uris\": \"https://a.example/\"}", "array of strings"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(client(bad[i][0], 1, &c, &why), GRANTD_EINVAL);
+        assert_non_null(strstr(why, bad[i][1]));
+    }
+    assert_non_null(strstr(why, "post_logout_redirect_uris"));
+    /* insecure http on any host follows allow_insecure_redirect, as redirect URIs do */
+    assert_int_equal(client("{\"client_name\": \"x\", \"allow_insecure_redirect\": true,"
+                            " \"post_logout_redirect_uris\": [\"http://dev.test/out\"]}",
+                            0, &c, &why),
+                     GRANTD_OK);
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"],"
+                         " \"post_logout_redirect_uris\": [\"https://a.example/bye\"],"
+                         " \"id_token_signed_response_alg\": \"ES256\"}", &r, &c, &why),
+                     GRANTD_OK);
+    assert_string_equal(c.post_logout_redirect_uris, "https://a.example/bye");
+    assert_string_equal(c.id_token_alg, "ES256");
+    assert_string_equal(r.metadata, "{}"); /* stored on the client, not as information */
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"],"
+                         " \"id_token_signed_response_alg\": \"HS256\"}", &r, &c, &why),
+                     GRANTD_EINVAL);
+    assert_string_equal(r.error, "invalid_client_metadata");
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"],"
+                         " \"post_logout_redirect_uris\": [\"http://dev.test/\"]}", &r, &c, &why),
+                     GRANTD_EINVAL);
+    assert_string_equal(r.error, "invalid_client_metadata");
+    static const char *const narrow[] = {"redirect_uris", NULL};
+    r.allowed = narrow;
+    assert_int_equal(reg("{\"redirect_uris\": [\"https://a.example/cb\"],"
+                         " \"id_token_signed_response_alg\": \"ES256\"}", &r, &c, &why),
+                     GRANTD_EINVAL);
+    assert_string_equal(why, "id_token_signed_response_alg is not accepted at registration");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +298,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oidc_members, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

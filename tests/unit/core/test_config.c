@@ -97,8 +97,9 @@ static void test_example_file(void **state)
     assert_memory_equal(&cfg.lifetimes, &def.lifetimes, sizeof(def.lifetimes));
     assert_memory_equal(&cfg.limits, &def.limits, sizeof(def.limits));
     /* the example documents scopes, which have no default */
-    assert_int_equal(cfg.scope_count, 2);
+    assert_int_equal(cfg.scope_count, 3);
     assert_string_equal(grantd_config_scope_description(&cfg, "email"), "See your email address");
+    assert_non_null(grantd_config_scope_description(&cfg, "openid"));
     grantd_config_free(&cfg);
     grantd_config_free(&def);
 }
@@ -533,13 +534,15 @@ static void test_registration(void **state)
                              "  metadata = [\"client_name\", \"redirect_uris\", \"grant_types\",\n"
                              "    \"response_types\", \"scope\", \"token_endpoint_auth_method\",\n"
                              "    \"client_uri\", \"logo_uri\", \"contacts\", \"tos_uri\",\n"
-                             "    \"policy_uri\"]; };\n",
+                             "    \"policy_uri\", \"post_logout_redirect_uris\",\n"
+                             "    \"id_token_signed_response_alg\"]; };\n",
                              err, sizeof(err));
     if (rc != GRANTD_OK)
         fail_msg("%s", err);
     assert_int_equal(grantd_config_registration(&cfg), 1);
     assert_string_equal(cfg.registration.metadata[10], "policy_uri");
-    assert_null(cfg.registration.metadata[11]);
+    assert_string_equal(cfg.registration.metadata[12], "id_token_signed_response_alg");
+    assert_null(cfg.registration.metadata[13]);
     grantd_config_copy(&copy, &cfg);
     grantd_config_free(&cfg);
     assert_int_equal(grantd_config_registration(&copy), 1);

@@ -175,7 +175,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 15);
+    assert_int_equal(sqlite__schema_newest(), 17);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -317,6 +317,52 @@ static void test_migrate_v8_resources(void **state)
     grantd_store_close(s);
 }
 
+/* ---- schema version 17 -------------------------------------------------------------------- */
+
+/* A client a version-15 grantd stored reads back with no post-logout redirect URI and the
+ * default ID token algorithm (NULL); client_update and client_put write both, and "" for
+ * the algorithm is stored as the default. */
+static void test_migrate_v15_oidc_client(void **state)
+{
+    struct fx *f = *state;
+    migrate_to(f->url, 15);
+    raw_exec(f->path,
+             "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
+             " updated_at, tokens_after) VALUES (1, 'app', 'App', 1, '', 3, 1, 1, 1);");
+    struct grantd_store *s = open_ok(f->url);
+    int from = -1, to = -1;
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
+    assert_int_equal(from, 15);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client c, got;
+    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
+    assert_string_equal(c.post_logout_redirect_uris, "");
+    assert_null(c.id_token_alg);
+    c.post_logout_redirect_uris = "https://app.example/bye http://127.0.0.1/out";
+    c.id_token_alg = "ES256";
+    assert_int_equal(grantd_store_client_update(s, &c, T0), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &got), GRANTD_OK);
+    assert_string_equal(got.post_logout_redirect_uris,
+                        "https://app.example/bye http://127.0.0.1/out");
+    assert_string_equal(got.id_token_alg, "ES256");
+    c.post_logout_redirect_uris = NULL;
+    c.id_token_alg = "";
+    assert_int_equal(grantd_store_client_update(s, &c, T0), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &got), GRANTD_OK);
+    assert_string_equal(got.post_logout_redirect_uris, "");
+    assert_null(got.id_token_alg);
+    struct grantd_client n = {.tenant = 1, .id = "new", .name = "New", .is_public = 1,
+                              .created_at = T0, .tokens_after = T0,
+                              .post_logout_redirect_uris = "https://new.example/",
+                              .id_token_alg = "RS256"};
+    assert_int_equal(grantd_store_client_put(s, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "new", &got), GRANTD_OK);
+    assert_string_equal(got.post_logout_redirect_uris, "https://new.example/");
+    assert_string_equal(got.id_token_alg, "RS256");
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -330,6 +376,7 @@ int main(void)
         T(test_migrate_v2_to_newest),
         T(test_migrate_v5_one_current_key),
         T(test_migrate_v8_resources),
+        T(test_migrate_v15_oidc_client),
     };
     return cmocka_run_group_tests_name("sqlite schema", tests, NULL, NULL);
 }

@@ -50,8 +50,9 @@ FIXTURE grantd_rc fake_key_put_locked(struct grantd_store *s, const struct grant
         return GRANTD_EBUSY;
     for (size_t i = 0; i < f->n; i++)
         if (f->keys[i].tenant == k->tenant &&
-            (strcmp(f->keys[i].kid, k->kid) == 0 || (!k->retire_at && !f->keys[i].retire_at)))
-            return GRANTD_EEXIST; /* a taken kid, or a second current key */
+            (strcmp(f->keys[i].kid, k->kid) == 0 ||
+             (!k->retire_at && !f->keys[i].retire_at && strcmp(f->keys[i].alg, k->alg) == 0)))
+            return GRANTD_EEXIST; /* a taken kid, or a second current key of the alg */
     if (f->n == FAKE_MAX_KEYS)
         return GRANTD_ESTORE;
     struct grantd_key *d = &f->keys[f->n++];
@@ -110,8 +111,8 @@ FIXTURE grantd_rc fake_key_list(struct grantd_store *s, struct grantd_arena *a, 
     return rc;
 }
 
-/* Under the lock, so atomic like the real drivers' transaction: the current keys retire and
- * next goes in, or (a failure) nothing changes. */
+/* Under the lock, so atomic like the real drivers' transaction: the current keys of next's
+ * alg retire and next goes in, or (a failure) nothing changes. */
 FIXTURE grantd_rc fake_key_rotate(struct grantd_store *s, int64_t tenant,
                                   const struct grantd_key *next, int64_t retire_at)
 {
@@ -119,7 +120,8 @@ FIXTURE grantd_rc fake_key_rotate(struct grantd_store *s, int64_t tenant,
     size_t retired[FAKE_MAX_KEYS], nr = 0;
     pthread_mutex_lock(&f->mu);
     for (size_t i = 0; i < f->n && !f->fail; i++)
-        if (f->keys[i].tenant == tenant && f->keys[i].retire_at == 0) {
+        if (f->keys[i].tenant == tenant && f->keys[i].retire_at == 0 &&
+            strcmp(f->keys[i].alg, next->alg) == 0) {
             f->keys[i].retire_at = retire_at;
             retired[nr++] = i;
         }

@@ -3,7 +3,8 @@
  * the JWKS alone, which key signs and which are published as time passes through a
  * rotation, reload every keys.reload seconds, a failing store, a wrong master key, two
  * servers creating the first key at once, and signing from many threads while reloads swap
- * snapshots. */
+ * snapshots; a chain per alg (an RS256 key made on the first RS256 JWS, by one of eight
+ * racing threads), rotation per alg, and JWS signing and verification for ID tokens. */
 #include "key_fixture.h"
 
 #include <openssl/x509.h>
@@ -570,6 +571,380 @@ static void test_concurrent_reload(void **state)
     assert_int_equal(jwks_count(e, T0 + 40), 6);
 }
 
+/* ---- a chain per alg; JWS for ID tokens ------------------------------------------------- */
+
+#define PAYLOAD "{\"iss\":\"https://as.example\",\"sub\":\"user-1\",\"nonce\":\"n-0\"}"
+
+static const char *sign_jws(struct env *e, int64_t now, const char *alg, const char *typ)
+{
+    const char *out = NULL;
+    grantd_rc rc = grantd_keyring_sign_jws(e->kr, e->a, now, alg, typ, PAYLOAD, &out);
+    if (rc != GRANTD_OK)
+        fail_msg("sign_jws %s: %s", alg, grantd_strerror(rc));
+    return out;
+}
+
+/* The kid of a JWS checked with OpenSSL against the JWKS alone; its header's alg and typ
+ * must be those given. */
+static char *jws_kid(struct env *e, int64_t now, const char *jws, const char *alg,
+                     const char *typ)
+{
+    json_t *header;
+    json_t *claims = jwt_check(jws, grantd_keyring_jwks(e->kr, e->a, now), &header);
+    assert_string_equal(json_string_value(json_object_get(header, "alg")), alg);
+    if (typ)
+        assert_string_equal(json_string_value(json_object_get(header, "typ")), typ);
+    else
+        assert_null(json_object_get(header, "typ"));
+    assert_string_equal(json_string_value(json_object_get(claims, "nonce")), "n-0");
+    char *kid = strdup(json_string_value(json_object_get(header, "kid")));
+    json_decref(header);
+    json_decref(claims);
+    return kid;
+}
+
+static size_t keys_of_alg(struct env *e, const char *alg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->fs->n; i++)
+        n += strcmp(e->fs->keys[i].alg, alg) == 0;
+    return n;
+}
+
+/* The first RS256 JWS of an ES256 issuer makes its RS256 key, published beside the ES256
+ * one (kty RSA, alg RS256, use sig); access tokens stay ES256; later JWS use the same key. */
+static void test_rs256_beside_es256(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    char *es = strdup(e->fs->keys[0].kid);
+    char *kid = jws_kid(e, T0 + 5, sign_jws(e, T0 + 5, "RS256", "JWT"), "RS256", "JWT");
+    assert_int_equal(e->fs->n, 2);
+    assert_string_equal(e->fs->keys[1].alg, "RS256");
+    assert_string_equal(e->fs->keys[1].kid, kid);
+    assert_int_equal(e->fs->keys[1].active_from, T0 + 5);
+    assert_int_equal(e->fs->keys[1].retire_at, 0);
+    assert_int_equal(e->fs->keys[0].retire_at, 0);
+    json_t *jwks = json_loads(grantd_keyring_jwks(e->kr, e->a, T0 + 5), 0, NULL), *k;
+    size_t i, rsa = 0;
+    json_array_foreach(json_object_get(jwks, "keys"), i, k)
+        if (strcmp(json_string_value(json_object_get(k, "kid")), kid) == 0) {
+            assert_string_equal(json_string_value(json_object_get(k, "kty")), "RSA");
+            assert_string_equal(json_string_value(json_object_get(k, "alg")), "RS256");
+            assert_string_equal(json_string_value(json_object_get(k, "use")), "sig");
+            rsa++;
+        }
+    assert_int_equal(json_array_size(json_object_get(jwks, "keys")), 2);
+    assert_int_equal(rsa, 1);
+    json_decref(jwks);
+
+    char *at = signed_kid(e, T0 + 6);
+    assert_string_equal(at, es);
+    char *again = jws_kid(e, T0 + 7, sign_jws(e, T0 + 7, "RS256", NULL), "RS256", NULL);
+    assert_string_equal(again, kid);
+    char *es_jws = jws_kid(e, T0 + 7, sign_jws(e, T0 + 7, "ES256", "JWT"), "ES256", "JWT");
+    assert_string_equal(es_jws, es);
+    assert_int_equal(e->fs->n, 2);
+    /* a restart loads both and keeps signing access tokens with ES256 */
+    open_ok(e, T0 + 8);
+    free(at);
+    at = signed_kid(e, T0 + 8);
+    assert_string_equal(at, es);
+    free(again);
+    again = jws_kid(e, T0 + 8, sign_jws(e, T0 + 8, "RS256", "JWT"), "RS256", "JWT");
+    assert_string_equal(again, kid);
+    assert_int_equal(e->fs->n, 2);
+    free(es);
+    free(kid);
+    free(at);
+    free(again);
+    free(es_jws);
+}
+
+/* Rotating one alg supersedes only that alg's keys; the states are per alg. */
+static void test_rotation_per_alg(void **state)
+{
+    struct env *e = *state;
+    e->cfg.keys.publish_ahead = 100;
+    open_ok(e, T0);
+    char *rs = jws_kid(e, T0, sign_jws(e, T0, "RS256", "JWT"), "RS256", "JWT");
+    char *es = strdup(e->fs->keys[0].kid);
+    const char *rs2 = NULL, *es2 = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "RS256",
+                                        T0 + 10, 3600, e->a, &rs2, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(e->fs->n, 3);
+    assert_int_equal(e->fs->keys[0].retire_at, 0);            /* ES256 untouched */
+    assert_int_equal(e->fs->keys[1].retire_at, T0 + 110 + 3600);
+    assert_int_equal(e->fs->keys[2].active_from, T0 + 110);   /* published ahead */
+    const char *want_ahead[] = {"active", "active", "next"};
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(grantd_keys_state(e->fs->keys, 3, i, T0 + 20), want_ahead[i]);
+    const char *want[] = {"active", "retiring", "active"};
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(grantd_keys_state(e->fs->keys, 3, i, T0 + 110), want[i]);
+    char *kid = jws_kid(e, T0 + 109, sign_jws(e, T0 + 109, "RS256", NULL), "RS256", NULL);
+    assert_string_equal(kid, rs);
+    free(kid);
+    kid = jws_kid(e, T0 + 110, sign_jws(e, T0 + 110, "RS256", NULL), "RS256", NULL);
+    assert_string_equal(kid, rs2);
+    free(kid);
+    kid = signed_kid(e, T0 + 110);
+    assert_string_equal(kid, es);
+    free(kid);
+
+    /* and the other way round: an ES256 rotation leaves the RS256 chain alone */
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "ES256",
+                                        T0 + 200, 3600, e->a, &es2, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(e->fs->keys[2].retire_at, 0);
+    assert_int_equal(e->fs->keys[0].retire_at, T0 + 300 + 3600);
+    kid = signed_kid(e, T0 + 300);
+    assert_string_equal(kid, es2);
+    free(kid);
+    kid = jws_kid(e, T0 + 300, sign_jws(e, T0 + 300, "RS256", NULL), "RS256", NULL);
+    assert_string_equal(kid, rs2);
+    free(kid);
+    assert_int_equal(keys_of_alg(e, "RS256"), 2);
+    assert_int_equal(keys_of_alg(e, "ES256"), 2);
+    free(rs);
+    free(es);
+}
+
+/* A server whose keys.alg changed signs access tokens with the key it has until it is
+ * rotated; a rotation then starts the configured alg's chain. */
+static void test_keys_alg_changed(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    char *es = strdup(e->fs->keys[0].kid);
+    grantd_config_set(&e->cfg.keys.alg, "RS256");
+    open_ok(e, T0 + 1);
+    assert_int_equal(e->fs->n, 1);
+    char *kid = signed_kid(e, T0 + 1);
+    assert_string_equal(kid, es);
+    free(kid);
+    const char *rs = NULL;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, NULL,
+                                        T0 + 2, 3600, e->a, &rs, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_string_equal(e->fs->keys[1].alg, "RS256");
+    open_ok(e, T0 + 3);
+    kid = signed_kid(e, T0 + 3);
+    assert_string_equal(kid, rs);
+    free(kid);
+    free(es);
+}
+
+struct jws_thread {
+    struct env *e;
+    pthread_barrier_t *go;
+    const char *jws;
+    grantd_rc rc;
+    struct grantd_arena *a;
+};
+
+static void *jws_first(void *arg)
+{
+    struct jws_thread *t = arg;
+    pthread_barrier_wait(t->go);
+    t->rc = grantd_keyring_sign_jws(t->e->kr, t->a, T0 + 1, "RS256", "JWT", PAYLOAD, &t->jws);
+    return NULL;
+}
+
+/* Eight threads ask for the first RS256 JWS at once: one key is made, all eight verify. */
+static void test_rs256_first_use_race(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, 8);
+    struct jws_thread t[8];
+    pthread_t th[8];
+    for (int i = 0; i < 8; i++) {
+        t[i] = (struct jws_thread){.e = e, .go = &go, .a = grantd_arena_new(4096)};
+        assert_int_equal(pthread_create(&th[i], NULL, jws_first, &t[i]), 0);
+    }
+    for (int i = 0; i < 8; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&go);
+    assert_int_equal(keys_of_alg(e, "RS256"), 1);
+    assert_int_equal(e->fs->n, 2);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(t[i].rc, GRANTD_OK);
+        char *kid = jws_kid(e, T0 + 1, t[i].jws, "RS256", "JWT");
+        assert_string_equal(kid, e->fs->keys[1].kid);
+        free(kid);
+        const char *payload = NULL, *typ = NULL;
+        assert_int_equal(grantd_keyring_verify_jws(e->kr, e->a, T0 + 1, t[i].jws, &payload, &typ),
+                         GRANTD_OK);
+        grantd_arena_free(t[i].a);
+    }
+}
+
+/* Another process stores the tenant's first RS256 key between this one's look and its
+ * key_put: this one is refused (one current key per alg) and signs with that key. */
+static struct env *jws_race_env;
+static const char *jws_race_kid;
+
+static grantd_rc other_process_rs256(struct grantd_store *s, const char *op)
+{
+    if (strcmp(op, "key_put") != 0 || jws_race_kid)
+        return GRANTD_OK;
+    char err[256];
+    assert_int_equal(grantd_keys_rotate(s, &jws_race_env->cfg, GRANTD_DEFAULT_TENANT, "RS256",
+                                        T0 + 1, 60, jws_race_env->a, &jws_race_kid, err,
+                                        sizeof(err)),
+                     GRANTD_OK);
+    return GRANTD_OK;
+}
+
+static void test_rs256_first_use_other_process(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    jws_race_env = e;
+    jws_race_kid = NULL;
+    e->fs->base.fault = other_process_rs256;
+    const char *jws = sign_jws(e, T0 + 1, "RS256", "JWT");
+    e->fs->base.fault = NULL;
+    assert_non_null(jws_race_kid);
+    assert_int_equal(keys_of_alg(e, "RS256"), 1);
+    char *kid = jws_kid(e, T0 + 1, jws, "RS256", "JWT");
+    assert_string_equal(kid, jws_race_kid);
+    free(kid);
+}
+
+/* A JWS with one byte of its header re-encoded: header's text given whole. */
+static const char *with_header(struct env *e, const char *jws, const char *header)
+{
+    const char *d1 = strchr(jws, '.');
+    char *h = grantd_arena_alloc(e->a, grantd_b64url_len(strlen(header)) + 1);
+    size_t hl = grantd_b64url_encode(header, strlen(header), h);
+    char *out = grantd_arena_alloc(e->a, hl + strlen(d1) + 1);
+    memcpy(out, h, hl);
+    strcpy(out + hl, d1);
+    return out;
+}
+
+static grantd_rc verify(struct env *e, int64_t now, const char *jws)
+{
+    const char *payload = NULL, *typ = NULL;
+    grantd_rc rc = grantd_keyring_verify_jws(e->kr, e->a, now, jws, &payload, &typ);
+    if (rc != GRANTD_OK) {
+        assert_null(payload);
+        assert_null(typ);
+    }
+    return rc;
+}
+
+static void test_verify_jws(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    const char *rs = sign_jws(e, T0, "RS256", "JWT");
+    const char *es = sign_jws(e, T0, "ES256", NULL);
+    const char *payload = NULL, *typ = NULL;
+    assert_int_equal(grantd_keyring_verify_jws(e->kr, e->a, T0, rs, &payload, &typ), GRANTD_OK);
+    assert_string_equal(payload, PAYLOAD);
+    assert_string_equal(typ, "JWT");
+    assert_int_equal(grantd_keyring_verify_jws(e->kr, e->a, T0, es, &payload, &typ), GRANTD_OK);
+    assert_string_equal(payload, PAYLOAD);
+    assert_null(typ);
+
+    /* forged: the payload changed, the signature of another JWS, a truncated signature */
+    char *forged = grantd_arena_strdup(e->a, rs);
+    char *p = strchr(forged, '.') + 3;
+    *p = *p == 'A' ? 'B' : 'A';
+    assert_int_equal(verify(e, T0, forged), GRANTD_EINVAL);
+    const char *other = sign_jws(e, T0, "RS256", "other");
+    char *mixed = grantd_arena_alloc(e->a, strlen(rs) + strlen(other));
+    size_t signed_len = (size_t)(strrchr(rs, '.') - rs);
+    memcpy(mixed, rs, signed_len);
+    strcpy(mixed + signed_len, strrchr(other, '.'));
+    assert_int_equal(verify(e, T0, mixed), GRANTD_EINVAL);
+    char *cut = grantd_arena_strdup(e->a, rs);
+    cut[strlen(cut) - 4] = '\0';
+    assert_int_equal(verify(e, T0, cut), GRANTD_EINVAL);
+
+    /* alg swapped (or none) under the same kid, signature kept */
+    const char *kid = e->fs->keys[1].kid;
+    char h[256];
+    snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+    assert_int_equal(verify(e, T0, with_header(e, rs, h)), GRANTD_EINVAL);
+    snprintf(h, sizeof(h), "{\"alg\":\"none\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+    assert_int_equal(verify(e, T0, with_header(e, rs, h)), GRANTD_EINVAL);
+    snprintf(h, sizeof(h), "{\"alg\":\"HS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+    assert_int_equal(verify(e, T0, with_header(e, rs, h)), GRANTD_EINVAL);
+    /* the right members in another order: the signature covers the encoded header */
+    snprintf(h, sizeof(h), "{\"kid\":\"%s\",\"alg\":\"RS256\",\"typ\":\"JWT\"}", kid);
+    assert_int_equal(verify(e, T0, with_header(e, rs, h)), GRANTD_EINVAL);
+
+    /* not JWS at all */
+    assert_int_equal(verify(e, T0, ""), GRANTD_EINVAL);
+    assert_int_equal(verify(e, T0, "a.b"), GRANTD_EINVAL);
+    assert_int_equal(verify(e, T0, "..."), GRANTD_EINVAL);
+    assert_int_equal(verify(e, T0, "e30.e30.e30"), GRANTD_EINVAL);
+    char *extra = grantd_arena_alloc(e->a, strlen(rs) + 3);
+    strcpy(extra, rs);
+    strcat(extra, ".x");
+    assert_int_equal(verify(e, T0, extra), GRANTD_EINVAL);
+    /* an access token is no ID token's JWS... but it is this keyring's: its header names a
+     * published key, so it verifies; the caller tells them apart by typ */
+    const char *at = sign(e, T0, NULL);
+    assert_int_equal(grantd_keyring_verify_jws(e->kr, e->a, T0, at, &payload, &typ), GRANTD_OK);
+    assert_string_equal(typ, "at+jwt");
+
+    /* another issuer's key (another store, same master key) */
+    struct fake_store *fs2 = fake_new();
+    struct grantd_keyring *kr2 = NULL;
+    char err[256];
+    assert_int_equal(grantd_keyring_open(&fs2->base, &e->cfg, GRANTD_DEFAULT_TENANT, T0, &kr2,
+                                         err, sizeof(err)),
+                     GRANTD_OK);
+    const char *theirs = NULL;
+    assert_int_equal(grantd_keyring_sign_jws(kr2, e->a, T0, "RS256", "JWT", PAYLOAD, &theirs),
+                     GRANTD_OK);
+    assert_int_equal(verify(e, T0, theirs), GRANTD_EINVAL);
+    assert_int_equal(grantd_keyring_verify_jws(kr2, e->a, T0, theirs, &payload, &typ), GRANTD_OK);
+    grantd_keyring_free(kr2);
+    fake_free(fs2);
+
+    /* a retired kid: rotated, then past its retire_at */
+    const char *next = NULL;
+    assert_int_equal(grantd_keys_rotate(&e->fs->base, &e->cfg, GRANTD_DEFAULT_TENANT, "RS256",
+                                        T0 + 10, 100, e->a, &next, err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(verify(e, T0 + 109, rs), GRANTD_OK);
+    assert_int_equal(verify(e, T0 + 110, rs), GRANTD_EINVAL);
+    assert_int_equal(verify(e, T0 + 110, es), GRANTD_OK);
+}
+
+static void test_sign_jws_refuses(void **state)
+{
+    struct env *e = *state;
+    open_ok(e, T0);
+    const char *out = "x";
+    assert_int_equal(grantd_keyring_sign_jws(e->kr, e->a, T0, "HS256", NULL, PAYLOAD, &out),
+                     GRANTD_EINVAL);
+    assert_null(out);
+    assert_int_equal(grantd_keyring_sign_jws(e->kr, e->a, T0, "none", NULL, PAYLOAD, &out),
+                     GRANTD_EINVAL);
+    assert_int_equal(grantd_keyring_sign_jws(e->kr, e->a, T0, NULL, NULL, PAYLOAD, &out),
+                     GRANTD_EINVAL);
+    const char *bad[] = {"", "{", "[1]", "\"s\"", "{\"a\":\"\xff\"}", "{\"a\":1,\"a\":2}",
+                         "{} x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(grantd_keyring_sign_jws(e->kr, e->a, T0, "RS256", NULL, bad[i], &out),
+                         GRANTD_EINVAL);
+    assert_int_equal(grantd_keyring_sign_jws(e->kr, e->a, T0, "RS256", "\xff", PAYLOAD, &out),
+                     GRANTD_EINVAL);
+    /* nothing was generated for refused calls with an unknown alg or a bad payload */
+    assert_int_equal(keys_of_alg(e, "RS256"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +965,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_same_second_rotations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_key_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_reload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rs256_beside_es256, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_per_alg, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_alg_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rs256_first_use_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rs256_first_use_other_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_jws, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_jws_refuses, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

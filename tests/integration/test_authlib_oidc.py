@@ -24,10 +24,6 @@ SIGNED_OUT = "http://127.0.0.1:9/signed-out"
 SCOPE = "openid profile email"
 
 
-def supports_post_logout_uri(srv):
-    return "--post-logout-redirect-uri" in srv.cli("client", "create", "--help").stdout
-
-
 def discover(srv):
     r = requests.get(srv.url + "/.well-known/openid-configuration", timeout=10)
     assert r.status_code == 200, (r.status_code, r.text[:300])
@@ -67,10 +63,9 @@ def setup(make_server):
     srv = make_server()
     srv.cli("user", "create", "--username", "alice", "--email", "alice@example.com",
             "--name", "Alice Liddell", input=PASSWORD + "\n")
-    logout = supports_post_logout_uri(srv)
     client = create_client(srv, "--name", "Python app", "--scope", SCOPE, "--redirect-uri", CB,
-                           *(["--post-logout-redirect-uri", SIGNED_OUT] if logout else []))
-    return srv, client, logout
+                           "--post-logout-redirect-uri", SIGNED_OUT)
+    return srv, client
 
 
 def sign_in(srv, meta, client, browser):
@@ -88,7 +83,7 @@ def sign_in(srv, meta, client, browser):
 
 
 def test_sign_in_id_token_userinfo_refresh(setup):
-    srv, client, _ = setup
+    srv, client = setup
     meta = discover(srv)
     sess, token, nonce = sign_in(srv, meta, client, Agent(srv))
     assert set(token["scope"].split()) == set(SCOPE.split())
@@ -117,9 +112,7 @@ def test_sign_in_id_token_userinfo_refresh(setup):
 
 
 def test_logout_ends_grantds_session(setup):
-    srv, client, logout = setup
-    if not logout:
-        pytest.skip("grantd client create has no --post-logout-redirect-uri yet")
+    srv, client = setup
     meta = discover(srv)
     browser = Agent(srv)
     _, token, _ = sign_in(srv, meta, client, browser)

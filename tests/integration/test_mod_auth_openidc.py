@@ -43,20 +43,15 @@ def apaches(tmp_path):
     a.stop_all()
 
 
-def supports_post_logout_uri(srv):
-    return "--post-logout-redirect-uri" in srv.cli("client", "create", "--help").stdout
-
-
 def start_app(srv, apaches):
     """grantd's user and client, then Apache with the example: (base URL, client)."""
     srv.cli("user", "create", "--username", "alice", "--email", "alice@example.com",
             "--name", "Alice Liddell", input=PASSWORD + "\n")
     port = apache_server.free_port()
     base = f"http://127.0.0.1:{port}"
-    logout_uri = ["--post-logout-redirect-uri", base + "/signed-out.html"] \
-        if supports_post_logout_uri(srv) else []
     client = create_client(srv, "--name", "Intranet", "--scope", "openid profile email",
-                           "--redirect-uri", base + "/app/redirect_uri", *logout_uri)
+                           "--redirect-uri", base + "/app/redirect_uri",
+                           "--post-logout-redirect-uri", base + "/signed-out.html")
     example = EXAMPLE.read_text()
     replace = {"https://id.example.com": srv.url, "https://app.example.com": base,
                "CLIENT_ID": client["client_id"], "CLIENT_SECRET": client["client_secret"],
@@ -127,8 +122,6 @@ def test_sign_in_claims_session_and_logout(make_server, apaches):
     assert len(srv.wait_request("/authorize", authorizations + 1, timeout=0.5)) == \
         authorizations
 
-    if not supports_post_logout_uri(srv):
-        pytest.skip("grantd client create has no --post-logout-redirect-uri yet")
     # logout: Apache's session, then grantd's (end_session_endpoint), then the page
     signed_out = base + "/signed-out.html"
     r = browser.get(base + "/app/redirect_uri?logout=" + quote(signed_out, safe=""))

@@ -43,17 +43,18 @@ def apaches(tmp_path):
     a.stop_all()
 
 
-def start_app(srv, apaches):
-    """grantd's user and client, then Apache with the example: (base URL, client)."""
+def start_app(srv, apaches, issuer, tenant):
+    """grantd's user and client (tenant: ["--tenant", NAME] or []), then Apache with the
+    example: (base URL, client)."""
     srv.cli("user", "create", "--username", "alice", "--email", "alice@example.com",
-            "--name", "Alice Liddell", input=PASSWORD + "\n")
+            "--name", "Alice Liddell", *tenant, input=PASSWORD + "\n")
     port = apache_server.free_port()
     base = f"http://127.0.0.1:{port}"
     client = create_client(srv, "--name", "Intranet", "--scope", "openid profile email",
                            "--redirect-uri", base + "/app/redirect_uri",
-                           "--post-logout-redirect-uri", base + "/signed-out.html")
+                           "--post-logout-redirect-uri", base + "/signed-out.html", *tenant)
     example = EXAMPLE.read_text()
-    replace = {"https://id.example.com": srv.url, "https://app.example.com": base,
+    replace = {"https://id.example.com": issuer, "https://app.example.com": base,
                "CLIENT_ID": client["client_id"], "CLIENT_SECRET": client["client_secret"],
                "CHANGE-ME-TO-A-LONG-RANDOM-SECRET": secrets.token_hex(32)}
     for old, new in replace.items():
@@ -83,12 +84,12 @@ def query(url):
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def sign_in(browser, srv, base, apaches):
+def sign_in(browser, issuer, base, apaches):
     """From the protected page to grantd's pages and back: the page's response."""
     r = browser.get(base + PAGE)
     assert r.status_code == 302, (r.status_code, r.text[:500], apaches.logs())
     to_grantd = r.headers["Location"]
-    assert to_grantd.startswith(srv.url + "/authorize?"), to_grantd
+    assert to_grantd.startswith(issuer + "/authorize?"), to_grantd
     r = browser.authorize(to_grantd)  # login page, consent page
     assert r.status_code == 303, (r.status_code, r.text[:500])
     back = r.headers["Location"]
@@ -99,11 +100,19 @@ def sign_in(browser, srv, base, apaches):
     return browser.follow(r), query(to_grantd)
 
 
-def test_sign_in_claims_session_and_logout(make_server, apaches):
-    srv = make_server()
-    base, client = start_app(srv, apaches)
+@pytest.mark.parametrize("prefix", ["", "/corp"], ids=["host-issuer", "path-issuer"])
+def test_sign_in_claims_session_and_logout(make_server, apaches, prefix):
+    """At an issuer of its own host, and at one under a path of it (its discovery document
+    at ISSUER/.well-known/openid-configuration)."""
+    srv = make_server(defer_start=True)
+    tenant = ["--tenant", "corp"] if prefix else []
+    if prefix:
+        srv.cli("tenant", "create", "corp", "--issuer", prefix)
+    srv.start()
+    issuer = srv.url + prefix
+    base, client = start_app(srv, apaches, issuer, tenant)
     browser = Browser(srv)
-    page, asked = sign_in(browser, srv, base, apaches)
+    page, asked = sign_in(browser, issuer, base, apaches)
     # what mod_auth_openidc asked grantd for: the code flow with PKCE and a nonce
     assert asked["response_type"] == "code" and asked["client_id"] == client["client_id"]
     assert set(asked["scope"].split()) == {"openid", "profile", "email"}
@@ -112,14 +121,14 @@ def test_sign_in_claims_session_and_logout(make_server, apaches):
     assert page.status_code == 200, (page.status_code, page.text[:500], apaches.logs())
     lines = dict(line.split("=", 1) for line in page.text.splitlines())
     assert lines["email"] == "alice@example.com" and lines["name"] == "Alice Liddell", lines
-    assert lines["iss"] == srv.url and lines["sub"] not in ("", "(none)"), lines
+    assert lines["iss"] == issuer and lines["sub"] not in ("", "(none)"), lines
     assert lines["user"].startswith(lines["sub"] + "@"), lines
     # the session is reused: no trip to grantd
-    authorizations = len(srv.wait_request("/authorize", count=2))  # login, then consent
+    authorizations = len(srv.wait_request(prefix + "/authorize", 2))  # login, then consent
     assert authorizations >= 2
     again = browser.get(base + PAGE)
     assert again.status_code == 200 and again.text == page.text, again.status_code
-    assert len(srv.wait_request("/authorize", authorizations + 1, timeout=0.5)) == \
+    assert len(srv.wait_request(prefix + "/authorize", authorizations + 1, timeout=0.5)) == \
         authorizations
 
     # logout: Apache's session, then grantd's (end_session_endpoint), then the page
@@ -137,7 +146,7 @@ def test_sign_in_claims_session_and_logout(make_server, apaches):
     # signed out at both: the page sends the user to grantd, which asks for the password
     r = browser.get(base + PAGE)
     assert r.status_code == 302, (r.status_code, r.text[:300])
-    assert r.headers["Location"].startswith(srv.url + "/authorize?")
+    assert r.headers["Location"].startswith(issuer + "/authorize?")
     r = browser.get(r.headers["Location"])
     assert r.status_code == 200 and 'name="password"' in r.text, (r.status_code, r.text[:500])
 

@@ -172,54 +172,19 @@ static void check_pkce(struct grantd_authz *a)
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, why);
 }
 
-/* prompt: space-separated values, none alone (Core 1.0 §3.1.2.1). */
-static void check_prompt(struct grantd_request *req, struct grantd_authz *a)
+/* prompt: space-separated values, none alone; max_age: seconds, 0 asking for a fresh
+ * sign-in as prompt=login does (Core 1.0 §3.1.2.1). */
+static void check_prompt_max_age(struct grantd_request *req, struct grantd_authz *a)
 {
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } known[] = {{"none", GRANTD_PROMPT_NONE},
-                 {"login", GRANTD_PROMPT_LOGIN},
-                 {"consent", GRANTD_PROMPT_CONSENT}};
-    for (const char *p = a->prompt; p && *p;) {
-        size_t n = strcspn(p, " ");
-        unsigned bit = 0;
-        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && n; i++)
-            if (strlen(known[i].name) == n && memcmp(p, known[i].name, n) == 0)
-                bit = known[i].bit;
-        if (n && !bit) {
-            redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
-                           grantd_arena_printf(req->arena,
-                                               "prompt value '%.*s' is not supported (none, "
-                                               "login, consent)",
-                                               (int)(n > 64 ? 64 : n), p));
-            return;
-        }
-        a->prompts |= bit;
-        p += n;
-        p += *p == ' ';
-    }
-    if ((a->prompts & GRANTD_PROMPT_NONE) && a->prompts != GRANTD_PROMPT_NONE)
-        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
-                       "prompt=none cannot be combined with another prompt value");
-}
-
-/* max_age: a count of seconds; 0 asks for a fresh sign-in as prompt=login does. */
-static void check_max_age(struct grantd_authz *a)
-{
-    a->max_age_s = -1;
-    if (!a->max_age)
+    const char *why = grantd_prompt_parse(req->arena, a->prompt, &a->prompts);
+    if (why) {
+        redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, why);
         return;
-    int64_t v = 0;
-    size_t n = strlen(a->max_age);
-    if (n == 0 || n > 12 || strspn(a->max_age, "0123456789") != n) {
+    }
+    a->max_age_s = a->max_age ? grantd_max_age_parse(a->max_age) : -1;
+    if (a->max_age && a->max_age_s < 0)
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST,
                        "max_age must be a whole number of seconds");
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (a->max_age[i] - '0');
-    a->max_age_s = v;
 }
 
 /* id_token_hint: an ID token this issuer gave this client (its sub is whom the client
@@ -263,9 +228,7 @@ static grantd_rc check_oidc(struct grantd_request *req, const struct grantd_para
                        "request_uri is not supported");
         return GRANTD_OK;
     }
-    check_prompt(req, a);
-    if (a->outcome == GRANTD_AUTHZ_VALID)
-        check_max_age(a);
+    check_prompt_max_age(req, a);
     if (a->outcome == GRANTD_AUTHZ_VALID)
         return check_id_token_hint(req, a);
     return GRANTD_OK;

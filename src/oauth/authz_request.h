@@ -10,19 +10,13 @@
 
 #include "http/request.h"
 #include "oauth/errors.h"
+#include "oauth/oidc_params.h"
 #include "store/store.h"
 
 enum grantd_authz_outcome {
     GRANTD_AUTHZ_VALID,     /* go on: login, consent, code */
     GRANTD_AUTHZ_PAGE,      /* show an error page (client or redirect URI not trusted) */
     GRANTD_AUTHZ_REDIRECT,  /* send error back to the redirect URI */
-};
-
-/* prompt values (Core 1.0 §3.1.2.1) */
-enum grantd_prompt {
-    GRANTD_PROMPT_NONE = 1,         /* answer without any page, or login_required and co */
-    GRANTD_PROMPT_LOGIN = 2,        /* sign in again */
-    GRANTD_PROMPT_CONSENT = 4,      /* ask consent even when it is remembered */
 };
 
 struct grantd_authz {

@@ -1,8 +1,8 @@
 """openid-client 6.x, a strict OpenID Connect relying party for JavaScript, against a real
 grantd (issue 14): Discovery 1.0, the code flow with PKCE, state and a nonce, the ID token
 validated by the library, a refresh that brings a new ID token for the same user, /userinfo
-for the ID token's subject, and RP-Initiated Logout 1.0 from the URL the library builds;
-at an issuer of its own host and at one under a path of it. The script is
+for the ID token's subject, silent sign-ins (prompt=none) before and after the logout, and
+RP-Initiated Logout 1.0 from the URL the library builds; at an issuer of its own host and at one under a path of it. The script is
 tests/node/openid-client.mjs; it prints each authorization URL and reads back the URL the
 browser was redirected to, and one flow.Agent plays that browser throughout (login and
 consent, then the logout URL with grantd's session cookie)."""
@@ -27,13 +27,15 @@ pytestmark = pytest.mark.skipif(
 
 
 def run_node(browser, cfg, timeout=60):
-    """Runs the script, answering each {"authorize": URL} line with the browser's redirect."""
+    """Runs the script, answering each {"authorize": URL} line with the browser's redirect,
+    and a {"logout": URL} line once the browser followed it (its answer: result["_logout"])."""
     proc = subprocess.Popen(["node", str(SCRIPT), json.dumps(cfg)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ROOT)
     timer = threading.Timer(timeout, proc.kill)
     timer.start()
     messages = []
+    logout = None
     try:
         for line in proc.stdout:
             msg = json.loads(line)
@@ -42,6 +44,10 @@ def run_node(browser, cfg, timeout=60):
                 r = browser.authorize(msg["authorize"])
                 assert r.status_code in (302, 303), (msg, r.status_code, r.text[:500])
                 proc.stdin.write(r.headers["Location"] + "\n")
+                proc.stdin.flush()
+            elif "logout" in msg:
+                logout = browser.get(msg["logout"])
+                proc.stdin.write("done\n")
                 proc.stdin.flush()
             elif "result" in msg or "error" in msg:
                 break
@@ -54,7 +60,7 @@ def run_node(browser, cfg, timeout=60):
     stderr = proc.stderr.read()
     last = messages[-1] if messages else {}
     assert code == 0 and "result" in last, f"node exited {code}: {last}\n{stderr[-3000:]}"
-    return last["result"]
+    return dict(last["result"], _logout=logout)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +95,7 @@ def result(server, request):
                              "post_logout_redirect_uri": SIGNED_OUT})
     res["_client"], res["_issuer"] = client, issuer
     if "end_session_url" in res:
-        # the browser follows the logout URL with grantd's session cookie, then comes back
-        res["_end_session"] = browser.get(res["end_session_url"])
+        # after the logout (the browser followed the URL with grantd's session cookie)
         _, challenge = pkce_pair()
         res["_after"] = browser.get(issuer + "/authorize?" + urlencode(dict(
             response_type="code", client_id=client["client_id"], redirect_uri=CB,
@@ -162,7 +167,7 @@ def test_logout_url_ends_grantds_session(result):
     assert url.startswith(result["metadata"]["end_session_endpoint"] + "?")
     assert q["post_logout_redirect_uri"] == SIGNED_OUT and q["state"] == "bye-state"
     assert q["id_token_hint"].count(".") == 2
-    r = result["_end_session"]
+    r = result["_logout"]
     assert r.status_code in (302, 303), (r.status_code, r.text[:500])
     back = r.headers["Location"]
     assert back.split("?")[0] == SIGNED_OUT
@@ -180,3 +185,13 @@ def test_a_client_that_registered_es256(es256_result):
     assert r["id_token"]["header"]["alg"] == "ES256"
     assert r["refreshed"]["header"]["alg"] == "ES256"
     assert r["userinfo"]["sub"] == r["id_token"]["claims"]["sub"]
+
+
+def test_prompt_none(result):
+    """A silent sign-in (prompt=none) gives a code while the user is signed in, with the
+    original sign-in's auth_time; after the logout it is refused with login_required, which
+    the library accepts as an authorization response of this issuer (state, iss)."""
+    first = result["id_token"]["claims"]
+    assert result["silent"]["sub"] == first["sub"]
+    assert result["silent"]["auth_time"] == first["auth_time"]
+    assert result["silent_after_logout"] == {"error": "login_required"}

@@ -3,7 +3,8 @@
 // Discovery 1.0 (/.well-known/openid-configuration), the code flow with PKCE, state and a
 // nonce, the ID token validated by the library (signature against jwks_uri, iss, aud, exp,
 // iat, nonce; RS256 unless the client registered another algorithm), a refresh that brings a
-// new ID token, /userinfo for the ID token's subject, and the RP-Initiated Logout URL.
+// new ID token, /userinfo for the ID token's subject, silent sign-ins (prompt=none) before
+// and after the logout, and the RP-Initiated Logout URL.
 //
 // Usage: node tests/node/openid-client.mjs '<json>' with
 //   issuer                    grantd's issuer (its base URL)
@@ -15,10 +16,11 @@
 //
 // The browser part is the caller's, as for tests/node/oauth4webapi.mjs: for each
 // authorization the script prints {"authorize": "<URL>"} and reads one line from stdin, the
-// URL the browser was redirected to. At the end it prints {"result": {...}} and exits 0; on an
-// unexpected error it prints {"error": ..., "code": ..., "step": ...} and exits 1. Expected
-// refusals (a nonce that is not the one sent) and a logout URL the library will not build
-// are recorded in the result, not thrown.
+// URL the browser was redirected to; for the logout it prints {"logout": "<URL>"} and reads
+// one line once the browser has been there. At the end it prints {"result": {...}} and
+// exits 0; on an unexpected error it prints {"error": ..., "code": ..., "step": ...} and
+// exits 1. Expected refusals (a nonce that is not the one sent, login_required after the
+// logout) and a logout URL the library will not build are recorded in the result, not thrown.
 //
 // openid-client comes from the repository's node_modules (scripts/deps --test: npm ci).
 import { createInterface } from 'node:readline';
@@ -60,10 +62,12 @@ function jwtHeader(jwt) {
   return JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString());
 }
 
-/** Sends the browser to grantd; the URL it came back to, and what was sent. */
-async function authorize(config) {
+/** Sends the browser to grantd (extra: more parameters, such as prompt); the URL it came
+ * back to, and what was sent. */
+async function authorize(config, extra = {}) {
   const verifier = client.randomPKCECodeVerifier();
   const sent = {
+    ...extra,
     redirect_uri: cfg.redirect_uri,
     scope: cfg.scope,
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
@@ -128,6 +132,16 @@ async function main() {
     idTokenExpected: true,
   }));
 
+  step = 'a silent sign-in (prompt=none) while signed in';
+  const silent = await authorize(config, { prompt: 'none' });
+  const again = await client.authorizationCodeGrant(config, silent.callback, {
+    pkceCodeVerifier: silent.verifier,
+    expectedState: silent.sent.state,
+    expectedNonce: silent.sent.nonce,
+    idTokenExpected: true,
+  });
+  result.silent = again.claims();
+
   // (a refusal here, such as no end_session_endpoint in the metadata, is the logout test's
   // failure alone: recorded, not thrown)
   step = 'end session URL';
@@ -138,6 +152,19 @@ async function main() {
       state: 'bye-state',
     }).href;
   });
+  if (result.end_session_url) {
+    step = 'a silent sign-in (prompt=none) after logout';
+    send({ logout: result.end_session_url });
+    await nextLine(); // the browser has been there
+    const after = await authorize(config, { prompt: 'none' });
+    result.silent_after_logout = await refusal(() =>
+      client.authorizationCodeGrant(config, after.callback, {
+        pkceCodeVerifier: after.verifier,
+        expectedState: after.sent.state,
+        expectedNonce: after.sent.nonce,
+        idTokenExpected: true,
+      }));
+  }
 
   send({ result });
 }

@@ -2,10 +2,11 @@
 grantd (issue 14): Discovery 1.0, the code flow with PKCE, state and a nonce, the ID token
 validated by the library, a refresh that brings a new ID token for the same user, /userinfo
 for the ID token's subject, silent sign-ins (prompt=none) before and after the logout, and
-RP-Initiated Logout 1.0 from the URL the library builds; at an issuer of its own host and at one under a path of it. The script is
-tests/node/openid-client.mjs; it prints each authorization URL and reads back the URL the
-browser was redirected to, and one flow.Agent plays that browser throughout (login and
-consent, then the logout URL with grantd's session cookie)."""
+RP-Initiated Logout 1.0 from the URL the library builds; at an issuer of its own host and
+at one under a path of it. The script is tests/node/openid-client.mjs; it prints each
+authorization URL and reads back the URL the browser was redirected to, and one flow.Agent
+plays that browser throughout (login and consent, then the logout URL with grantd's session
+cookie)."""
 import json
 import shutil
 import subprocess

@@ -116,6 +116,16 @@ def es256_result(server):
         "post_logout_redirect_uri": SIGNED_OUT, "id_token_signed_response_alg": "ES256"})
 
 
+@pytest.fixture(scope="module")
+def public_result(server):
+    """A public client (PKCE, no secret), signed in by a new browser."""
+    client = create_client(server, "--name", "SPA", "--public", "--scope", "openid email",
+                           "--redirect-uri", CB)
+    return run_node(Agent(server), {
+        "issuer": server.url, "client_id": client["client_id"], "redirect_uri": CB,
+        "scope": "openid email", "post_logout_redirect_uri": SIGNED_OUT})
+
+
 def test_discovery(result):
     m, iss = result["metadata"], result["_issuer"]
     assert m["issuer"] == iss and m["userinfo_endpoint"] == iss + "/userinfo"
@@ -196,3 +206,12 @@ def test_prompt_none(result):
     assert result["silent"]["sub"] == first["sub"]
     assert result["silent"]["auth_time"] == first["auth_time"]
     assert result["silent_after_logout"] == {"error": "login_required"}
+
+
+def test_a_public_client(public_result):
+    """No secret at the token endpoint: the same ID tokens, on the code exchange and on
+    refresh, and the claims of its scopes alone."""
+    r = public_result
+    assert r["id_token"]["header"]["alg"] == "RS256" and r["refreshed"]["has_id_token"]
+    assert r["refreshed"]["claims"]["sub"] == r["id_token"]["claims"]["sub"]
+    assert r["userinfo"]["email"] == "alice@example.com" and "name" not in r["userinfo"]

@@ -8,7 +8,8 @@
 //
 // Usage: node tests/node/openid-client.mjs '<json>' with
 //   issuer                    grantd's issuer (its base URL)
-//   client_id, client_secret  a confidential client with openid in its scope
+//   client_id, client_secret  a client with openid in its scope (no secret: a public
+//                             client, token_endpoint_auth_method none)
 //   redirect_uri              registered for it
 //   scope                     what to ask for ("openid profile email")
 //   post_logout_redirect_uri  for the logout URL
@@ -83,12 +84,13 @@ async function main() {
   const result = {};
   step = 'discovery';
   // http on loopback: the one relaxation; every other check of the library stays on
-  const metadata = { client_secret: cfg.client_secret };
+  const metadata = cfg.client_secret ? { client_secret: cfg.client_secret } : {};
   if (cfg.id_token_signed_response_alg) {
     metadata.id_token_signed_response_alg = cfg.id_token_signed_response_alg;
   }
-  const config = await client.discovery(new URL(cfg.issuer), cfg.client_id, metadata,
-                                        undefined, { execute: [client.allowInsecureRequests] });
+  const auth = cfg.client_secret ? undefined : client.None();
+  const config = await client.discovery(new URL(cfg.issuer), cfg.client_id, metadata, auth,
+                                        { execute: [client.allowInsecureRequests] });
   const m = config.serverMetadata();
   result.metadata = m;
 

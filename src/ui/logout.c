@@ -56,14 +56,8 @@ void grantd_ui_logout_page(struct grantd_request *req, struct grantd_response *r
         grantd_html_attr(&h, "value", v->fields[i].value);
         grantd_html_lit(&h, ">\n");
     }
-    /* Sign out first: it is what the application asked for, and the first in tab order */
-    grantd_html_lit(&h, "<div class=\"actions\">"
-                        "<button type=\"submit\" name=\"confirm\" value=\"yes\">");
-    grantd_html_text(&h, T(sign_out_button));
-    grantd_html_lit(&h, "</button>"
-                        "<button type=\"submit\" name=\"confirm\" value=\"no\">");
-    grantd_html_text(&h, T(logout_stay_button));
-    grantd_html_lit(&h, "</button></div>\n</form>\n");
+    /* Sign out first: it is what the application asked for */
+    grantd_ui_choices(&h, "confirm", "yes", T(sign_out_button), "no", T(logout_stay_button));
     grantd_layout_close(&h, GRANTD_LAYOUT_NO_SCRIPT);
     grantd_layout_send(req, resp, 200, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }

@@ -61,6 +61,26 @@ void grantd_ui_message(struct grantd_html *h, const char *notice, const char *er
     }
 }
 
+static void choice(struct grantd_html *h, const char *name, const char *value,
+                   const char *text)
+{
+    grantd_html_lit(h, "<button type=\"submit\"");
+    grantd_html_attr(h, "name", name);
+    grantd_html_attr(h, "value", value);
+    grantd_html_lit(h, ">");
+    grantd_html_text(h, text);
+    grantd_html_lit(h, "</button>");
+}
+
+void grantd_ui_choices(struct grantd_html *h, const char *name, const char *first,
+                       const char *first_text, const char *second, const char *second_text)
+{
+    grantd_html_lit(h, "<div class=\"actions\">");
+    choice(h, name, first, first_text);
+    choice(h, name, second, second_text);
+    grantd_html_lit(h, "</div>\n</form>\n");
+}
+
 void grantd_ui_login_fields(struct grantd_html *h, const struct grantd_ui_look *look,
                             const char *username, int with_error)
 {
@@ -215,14 +235,8 @@ void grantd_ui_consent_page(struct grantd_request *req, struct grantd_response *
     consent_scopes(&h, look, v);
     consent_where(&h, look, v);
     form_open(&h, &v->form);
-    /* Authorize first: it is the primary action, and the first in tab order */
-    grantd_html_lit(&h, "<div class=\"actions\">"
-                        "<button type=\"submit\" name=\"decision\" value=\"authorize\">");
-    grantd_html_text(&h, T(authorize_button));
-    grantd_html_lit(&h, "</button>"
-                        "<button type=\"submit\" name=\"decision\" value=\"cancel\">");
-    grantd_html_text(&h, T(cancel_button));
-    grantd_html_lit(&h, "</button></div>\n</form>\n");
+    grantd_ui_choices(&h, "decision", "authorize", T(authorize_button), "cancel",
+                      T(cancel_button));
     grantd_layout_close(&h, GRANTD_LAYOUT_NO_SCRIPT);
     grantd_layout_send(req, resp, 200, &h, look, GRANTD_LAYOUT_NO_SCRIPT);
 }

@@ -28,4 +28,9 @@ void grantd_ui_form_open(struct grantd_html *h, const char *action, const char *
 /* The page's notice (role status) and error (id "error", role alert), each when non-empty. */
 void grantd_ui_message(struct grantd_html *h, const char *notice, const char *error);
 
+/* The row of a page's two choices, closing its form: two submit buttons named name, the
+ * first (the primary action, first in tab order) with value first and text first_text. */
+void grantd_ui_choices(struct grantd_html *h, const char *name, const char *first,
+                       const char *first_text, const char *second, const char *second_text);
+
 #endif

@@ -27,7 +27,11 @@ static const struct grantd_route routes[] = {
     {"POST", "/logout", grantd_logout_endpoint, 0, "end_session_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
+    /* OpenID Connect Core 1.0 §5.3: the UserInfo Endpoint MUST support GET and POST (the
+     * token in the Authorization header either way) */
     {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
+     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/introspect", grantd_introspect_endpoint, 0, "introspection_endpoint",
      GRANTD_ROUTE_PATHS_INTROSPECT},

@@ -3,9 +3,10 @@
 authlib.integrations.requests_client.OAuth2Session, the ID token checked with authlib's JOSE
 module (authlib.jose JsonWebToken.decode against grantd's JWKS, RS256 only, then
 authlib.oidc.core.CodeIDToken's validate: iss, aud, exp, iat, nonce, azp and at_hash against
-the access token), /userinfo for the same subject, a refresh that brings a new ID token for
-the same user, and RP-Initiated Logout 1.0 with id_token_hint, post_logout_redirect_uri and
-state. flow.Agent is the browser (grantd's login and consent pages)."""
+the access token), /userinfo (GET and POST) for the same subject, a refresh that brings a
+new ID token for the same user, and RP-Initiated Logout 1.0 with id_token_hint,
+post_logout_redirect_uri and state. flow.Agent is the browser (grantd's login and consent
+pages)."""
 from urllib.parse import urlencode
 
 import pytest
@@ -102,6 +103,9 @@ def test_sign_in_id_token_userinfo_refresh(setup):
     assert info.status_code == 200, info.text
     assert info.json()["sub"] == claims["sub"]
     assert info.json()["email"] == "alice@example.com" and info.json()["name"] == "Alice Liddell"
+    # and by POST (OpenID Connect Core 1.0 §5.3: the endpoint MUST support GET and POST)
+    posted = sess.post(meta["userinfo_endpoint"], timeout=10)
+    assert posted.status_code == 200 and posted.json() == info.json(), posted.text
     # a refresh brings a new ID token for the same sign-in (OpenID Connect Core 12.2)
     new = sess.refresh_token(meta["token_endpoint"])
     assert new["access_token"] != token["access_token"] and "id_token" in new, new.keys()

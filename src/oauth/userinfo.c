@@ -1,7 +1,7 @@
-/* GET /userinfo: who the access token speaks for. `sub` always, plus `username` and
- * `account` as before OpenID Connect (clients rely on them); then the user's standard claims
- * (OpenID Connect Core §5.4) of each granted scope, profile, email, phone and address, those
- * that have a value.
+/* GET and POST /userinfo (Core 1.0 §5.3 asks for both): who the access token speaks for.
+ * `sub` always, plus `username` and `account` as before OpenID Connect (clients rely on
+ * them); then the user's standard claims (OpenID Connect Core §5.4) of each granted scope,
+ * profile, email, phone and address, those that have a value.
  *
  * Not here: the bearer rules (bearer.c), validating claims (admin/rules.c), ID tokens. */
 #include "oauth/endpoints.h"

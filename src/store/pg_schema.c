@@ -315,11 +315,17 @@ static void version_row(const PGresult *r, int row, struct grantd_arena *a, void
     *(int *)out = (int)pg__col_int64(r, row, 0);
 }
 
-/* Whether the version table exists (to_regclass: no error, which would abort the
- * transaction), then the version it holds: 0 on a database that was never migrated. */
+/* Whether the version table exists, then the version it holds: 0 on a database that was
+ * never migrated. The test reads pg_class with the statement's snapshot rather than
+ * to_regclass(), which answers from the backend's catalog cache: a migration that waited
+ * for the advisory lock would be told "no table" by a negative entry cached before the
+ * other migration committed (opening pg_class here also makes the backend take in the
+ * catalog changes, so the version's SELECT finds the new table). */
 static const struct pg_query schema_exists = {
-    PG_SCHEMA_EXISTS, "SELECT (to_regclass('grantd_schema') IS NOT NULL)::int", NULL,
-    version_row, 0};
+    PG_SCHEMA_EXISTS,
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = 'grantd_schema' "
+    "AND pg_catalog.pg_table_is_visible(c.oid))::int",
+    NULL, version_row, 0};
 static const struct pg_query schema_version = {
     PG_SCHEMA_VERSION, "SELECT COALESCE(max(version), 0) FROM grantd_schema", NULL,
     version_row, 0};

@@ -18,7 +18,7 @@
  *
  * Operations this driver does not have yet are NULL in the table: the wrapper answers
  * GRANTD_ENOTSUP (store.h). It has: migrate, ping, hash_key, tenants, clients, users,
- * change_seq and change_wait.
+ * sessions, consents (but consent_revoke), change_seq and change_wait.
  *
  * Not here: statements, transactions, SQLSTATEs (pg_query.c), the schema (pg_schema.c),
  * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
@@ -264,7 +264,10 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .client_update = pg__client_update, .user_put = pg__user_put, .user_find = pg__user_find,  \
     .user_get = pg__user_get, .user_list = pg__user_list,                                      \
     .user_set_password = pg__user_set_password, .user_set_disabled = pg__user_set_disabled,    \
-    .user_update = pg__user_update, .change_seq = pg__change_seq,                              \
+    .user_update = pg__user_update, .session_put = pg__session_put,                            \
+    .session_get = pg__session_get, .session_delete = pg__session_delete,                      \
+    .consent_get = pg__consent_get, .consent_put = pg__consent_put,                            \
+    .consent_list = pg__consent_list, .change_seq = pg__change_seq,                            \
     .change_wait = pg__change_wait
 
 /* The same driver under both schemes libpq accepts. */

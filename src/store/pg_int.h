@@ -1,6 +1,7 @@
 /* Internals shared by the files of the PostgreSQL driver (pg.c: the URL, connections, the
  * driver table, migrate/ping/hash_key; pg_query.c: statements, transactions, SQLSTATE
  * mapping; pg_schema.c: migrations; pg_client.c: tenants and clients; pg_user.c: users;
+ * pg_session.c: sessions and consents;
  * pg_change.c: the change sequence and LISTEN/NOTIFY). Not an interface: nothing outside
  * src/store/pg*.c and the driver's own unit tests includes it; everyone else reaches the
  * driver through store.h.
@@ -51,6 +52,12 @@ enum pg_stmt_id {
     PG_USER_PASSWORD,
     PG_USER_DISABLE,
     PG_USER_UPDATE,
+    PG_SESSION_PUT,
+    PG_SESSION_GET,
+    PG_SESSION_DELETE,
+    PG_CONSENT_GET,
+    PG_CONSENT_PUT,
+    PG_CONSENT_LIST,
     PG_CHANGE_BUMP,
     PG_CHANGE_SEQ,
     PG_STMT_COUNT
@@ -218,7 +225,7 @@ GRANTD_MUST_USE grantd_rc pg__changed(struct pg_conn *c);
 grantd_rc pg__change_seq(struct grantd_store *s, uint64_t *out);
 grantd_rc pg__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms, uint64_t *out);
 
-/* ---- record operations (pg_client.c, pg_user.c) ------------------------------------------ */
+/* ---- record operations (pg_client.c, pg_user.c, pg_session.c) ------------------------------ */
 
 grantd_rc pg__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
                          struct grantd_tenant *out);
@@ -255,5 +262,17 @@ grantd_rc pg__user_set_password(struct grantd_store *s, int64_t tenant, const ch
 grantd_rc pg__user_set_disabled(struct grantd_store *s, int64_t tenant, const char *username,
                                 int disabled, int64_t now);
 grantd_rc pg__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now);
+grantd_rc pg__session_put(struct grantd_store *s, const struct grantd_session *sess);
+grantd_rc pg__session_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                          const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
+                          struct grantd_session *out);
+grantd_rc pg__session_delete(struct grantd_store *s, int64_t tenant,
+                             const unsigned char id_hash[GRANTD_SHA256_LEN]);
+grantd_rc pg__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                          const char *user_id, const char *client_id,
+                          struct grantd_consent *out);
+grantd_rc pg__consent_put(struct grantd_store *s, const struct grantd_consent *c);
+grantd_rc pg__consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           const char *user_id, struct grantd_consent **out, size_t *count);
 
 #endif

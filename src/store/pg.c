@@ -18,7 +18,8 @@
  *
  * Operations this driver does not have yet are NULL in the table: the wrapper answers
  * GRANTD_ENOTSUP (store.h). It has: migrate, ping, hash_key, tenants, clients, users,
- * sessions, consents (but consent_revoke), change_seq and change_wait.
+ * sessions, consents (but consent_revoke), codes, tokens (but token_put_async: the
+ * wrapper writes on the calling thread), change_seq and change_wait.
  *
  * Not here: statements, transactions, SQLSTATEs (pg_query.c), the schema (pg_schema.c),
  * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
@@ -267,8 +268,11 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .user_update = pg__user_update, .session_put = pg__session_put,                            \
     .session_get = pg__session_get, .session_delete = pg__session_delete,                      \
     .consent_get = pg__consent_get, .consent_put = pg__consent_put,                            \
-    .consent_list = pg__consent_list, .change_seq = pg__change_seq,                            \
-    .change_wait = pg__change_wait
+    .consent_list = pg__consent_list, .code_put = pg__code_put,                                \
+    .code_consume = pg__code_consume, .token_put = pg__token_put, .token_get = pg__token_get,  \
+    .token_revoke_family = pg__token_revoke_family, .token_revoke = pg__token_revoke,          \
+    .token_revoke_at = pg__token_revoke_at, .refresh_rotate = pg__refresh_rotate,              \
+    .change_seq = pg__change_seq, .change_wait = pg__change_wait
 
 /* The same driver under both schemes libpq accepts. */
 const struct grantd_store_driver grantd_pg_driver = {.scheme = "postgres", PG_DRIVER_OPS};

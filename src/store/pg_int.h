@@ -1,7 +1,7 @@
 /* Internals shared by the files of the PostgreSQL driver (pg.c: the URL, connections, the
  * driver table, migrate/ping/hash_key; pg_query.c: statements, transactions, SQLSTATE
  * mapping; pg_schema.c: migrations; pg_client.c: tenants and clients; pg_user.c: users;
- * pg_session.c: sessions and consents;
+ * pg_session.c: sessions and consents; pg_code.c: codes and tokens;
  * pg_change.c: the change sequence and LISTEN/NOTIFY). Not an interface: nothing outside
  * src/store/pg*.c and the driver's own unit tests includes it; everyone else reaches the
  * driver through store.h.
@@ -58,6 +58,18 @@ enum pg_stmt_id {
     PG_CONSENT_GET,
     PG_CONSENT_PUT,
     PG_CONSENT_LIST,
+    PG_FAMILY_REVOKED,
+    PG_FAMILY_REVOKE,
+    PG_CODE_PUT,
+    PG_CODE_GET,
+    PG_CODE_REVOKE,
+    PG_CODE_USE,
+    PG_TOKEN_GET,
+    PG_TOKEN_PUT,
+    PG_TOKEN_REVOKE,
+    PG_TOKEN_REVOKE_STAMP,
+    PG_TOKEN_ROTATE,
+    PG_TOKEN_LIVE,
     PG_CHANGE_BUMP,
     PG_CHANGE_SEQ,
     PG_STMT_COUNT
@@ -189,6 +201,9 @@ const char *pg__col_str(struct grantd_arena *a, const PGresult *r, int row, int 
 int64_t pg__col_int64(const PGresult *r, int row, int col);
 /* A bytea column of GRANTD_SHA256_LEN bytes into out; zeroes out otherwise. */
 void pg__col_hash(const PGresult *r, int row, int col, unsigned char out[GRANTD_SHA256_LEN]);
+/* A bytea column copied into a; NULL and *len 0 when NULL or empty. */
+const unsigned char *pg__col_blob(struct grantd_arena *a, const PGresult *r, int row, int col,
+                                  size_t *len);
 /* A row reader for one bigint column: *(int64_t *)out. */
 void pg__row_int64(const PGresult *r, int row, struct grantd_arena *a, void *out);
 
@@ -225,7 +240,7 @@ GRANTD_MUST_USE grantd_rc pg__changed(struct pg_conn *c);
 grantd_rc pg__change_seq(struct grantd_store *s, uint64_t *out);
 grantd_rc pg__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms, uint64_t *out);
 
-/* ---- record operations (pg_client.c, pg_user.c, pg_session.c) ------------------------------ */
+/* ---- record operations (pg_client.c, pg_user.c, pg_session.c, pg_code.c) ------------------- */
 
 grantd_rc pg__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
                          struct grantd_tenant *out);
@@ -274,5 +289,24 @@ grantd_rc pg__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_
 grantd_rc pg__consent_put(struct grantd_store *s, const struct grantd_consent *c);
 grantd_rc pg__consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            const char *user_id, struct grantd_consent **out, size_t *count);
+
+grantd_rc pg__code_put(struct grantd_store *s, const struct grantd_code *code);
+grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                           struct grantd_code *out);
+grantd_rc pg__token_put(struct grantd_store *s, const struct grantd_token *tokens, size_t count);
+grantd_rc pg__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                        const unsigned char hash[GRANTD_SHA256_LEN], struct grantd_token *out);
+grantd_rc pg__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
+                                  int64_t now);
+grantd_rc pg__token_revoke(struct grantd_store *s, int64_t tenant,
+                           const unsigned char hash[GRANTD_SHA256_LEN]);
+grantd_rc pg__token_revoke_at(struct grantd_store *s, int64_t tenant,
+                              const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
+grantd_rc pg__refresh_rotate(struct grantd_store *s, int64_t tenant,
+                             const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                             int64_t grace_until, const unsigned char *successor,
+                             size_t successor_len, const struct grantd_token *tokens,
+                             size_t count);
 
 #endif

@@ -106,6 +106,25 @@ void pg__col_hash(const PGresult *r, int row, int col, unsigned char out[GRANTD_
         memset(out, 0, GRANTD_SHA256_LEN);
 }
 
+const unsigned char *pg__col_blob(struct grantd_arena *a, const PGresult *r, int row, int col,
+                                  size_t *len)
+{
+    *len = 0;
+    if (PQgetisnull(r, row, col))
+        return NULL;
+    size_t n = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+    if (!raw || n == 0) {
+        PQfreemem(raw);
+        return NULL;
+    }
+    unsigned char *out = grantd_arena_alloc(a, n);
+    memcpy(out, raw, n);
+    PQfreemem(raw);
+    *len = n;
+    return out;
+}
+
 void pg__row_int64(const PGresult *r, int row, struct grantd_arena *a, void *out)
 {
     *(int64_t *)out = pg__col_int64(r, row, 0);

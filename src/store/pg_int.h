@@ -1,8 +1,8 @@
 /* Internals shared by the files of the PostgreSQL driver (pg.c: the URL, connections, the
  * driver table, migrate/ping/hash_key; pg_query.c: statements, transactions, SQLSTATE
  * mapping; pg_schema.c: migrations; pg_client.c: tenants and clients; pg_user.c: users;
- * pg_session.c: sessions and consents; pg_code.c: codes and tokens;
- * pg_change.c: the change sequence and LISTEN/NOTIFY). Not an interface: nothing outside
+ * pg_session.c: sessions and consents; pg_code.c: codes and tokens; pg_key.c: signing
+ * keys; pg_feed.c: the revocation feed; pg_change.c: the change sequence and LISTEN/NOTIFY). Not an interface: nothing outside
  * src/store/pg*.c and the driver's own unit tests includes it; everyone else reaches the
  * driver through store.h.
  *
@@ -70,6 +70,16 @@ enum pg_stmt_id {
     PG_TOKEN_REVOKE_STAMP,
     PG_TOKEN_ROTATE,
     PG_TOKEN_LIVE,
+    PG_KEY_PUT,
+    PG_KEY_LIST,
+    PG_KEY_TENANT_LOCK,
+    PG_KEY_RETIRE_CURRENT,
+    PG_KEY_RETIRE_AT,
+    PG_KEY_RETIRE,
+    PG_REVOCATIONS_SINCE,
+    PG_FEED_FLOOR,
+    PG_FEED_RAISE_FLOOR,
+    PG_FEED_PURGE,
     PG_CHANGE_BUMP,
     PG_CHANGE_SEQ,
     PG_STMT_COUNT
@@ -240,7 +250,8 @@ GRANTD_MUST_USE grantd_rc pg__changed(struct pg_conn *c);
 grantd_rc pg__change_seq(struct grantd_store *s, uint64_t *out);
 grantd_rc pg__change_wait(struct grantd_store *s, uint64_t after, int timeout_ms, uint64_t *out);
 
-/* ---- record operations (pg_client.c, pg_user.c, pg_session.c, pg_code.c) ------------------- */
+/* ---- record operations (pg_client.c, pg_user.c, pg_session.c, pg_code.c, pg_key.c,
+ *      pg_feed.c) ----------------------------------------------------------------------- */
 
 grantd_rc pg__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
                          struct grantd_tenant *out);
@@ -308,5 +319,16 @@ grantd_rc pg__refresh_rotate(struct grantd_store *s, int64_t tenant,
                              int64_t grace_until, const unsigned char *successor,
                              size_t successor_len, const struct grantd_token *tokens,
                              size_t count);
+grantd_rc pg__key_put(struct grantd_store *s, const struct grantd_key *k);
+grantd_rc pg__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                       struct grantd_key **out, size_t *count);
+grantd_rc pg__key_rotate(struct grantd_store *s, int64_t tenant, const struct grantd_key *next,
+                         int64_t retire_at);
+grantd_rc pg__key_retire(struct grantd_store *s, int64_t tenant, const char *kid, int64_t now);
+grantd_rc pg__revocations_since(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                int64_t after, size_t limit, struct grantd_revocation **out,
+                                size_t *count, int64_t *next_cursor);
+grantd_rc pg__revocations_floor(struct grantd_store *s, int64_t *out);
+grantd_rc pg__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted);
 
 #endif

@@ -18,9 +18,9 @@
  *
  * Operations this driver does not have yet are NULL in the table: the wrapper answers
  * GRANTD_ENOTSUP (store.h). It has: migrate, ping, hash_key, tenants, clients, users,
- * sessions, consents (but consent_revoke), codes, tokens (but token_put_async: the
- * wrapper writes on the calling thread), signing keys, the revocation feed, change_seq
- * and change_wait.
+ * sessions, consents, codes, tokens (but token_put_async: the
+ * wrapper writes on the calling thread), purge_expired, signing keys, the revocation
+ * feed, change_seq and change_wait.
  *
  * Not here: statements, transactions, SQLSTATEs (pg_query.c), the schema (pg_schema.c),
  * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
@@ -276,6 +276,7 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .key_put = pg__key_put, .key_list = pg__key_list, .key_rotate = pg__key_rotate,            \
     .key_retire = pg__key_retire, .revocations_since = pg__revocations_since,                  \
     .revocations_floor = pg__revocations_floor, .revocations_purge = pg__revocations_purge,    \
+    .consent_revoke = pg__consent_revoke, .purge_expired = pg__purge_expired,                  \
     .change_seq = pg__change_seq, .change_wait = pg__change_wait
 
 /* The same driver under both schemes libpq accepts. */

@@ -2,9 +2,10 @@
  * driver table, migrate/ping/hash_key; pg_query.c: statements, transactions, SQLSTATE
  * mapping; pg_schema.c: migrations; pg_client.c: tenants and clients; pg_user.c: users;
  * pg_session.c: sessions and consents; pg_code.c: codes and tokens; pg_key.c: signing
- * keys; pg_feed.c: the revocation feed; pg_change.c: the change sequence and LISTEN/NOTIFY). Not an interface: nothing outside
- * src/store/pg*.c and the driver's own unit tests includes it; everyone else reaches the
- * driver through store.h.
+ * keys; pg_feed.c: the revocation feed; pg_purge.c: purge_expired; pg_change.c: the
+ * change sequence and LISTEN/NOTIFY). Not an interface: nothing outside src/store/pg*.c
+ * and the driver's own unit tests includes it; everyone else reaches the driver through
+ * store.h.
  *
  * Names: what the driver's files share is pg__* (functions) and pg_* / PG_* (types,
  * constants), as the SQLite driver's sqlite__* / sq_*. The one public symbol of the driver
@@ -58,6 +59,16 @@ enum pg_stmt_id {
     PG_CONSENT_GET,
     PG_CONSENT_PUT,
     PG_CONSENT_LIST,
+    PG_CONSENT_EXISTS,
+    PG_CONSENT_FAMILIES,
+    PG_CONSENT_CODE_FAMILIES,
+    PG_CONSENT_CODES_REVOKE,
+    PG_CONSENT_DELETE,
+    PG_PURGE_TOKENS,
+    PG_PURGE_CODES,
+    PG_PURGE_SESSIONS,
+    PG_PURGE_OLD_FAMILIES,
+    PG_PURGE_FAMILIES,
     PG_FAMILY_REVOKED,
     PG_FAMILY_REVOKE,
     PG_CODE_PUT,
@@ -330,5 +341,9 @@ grantd_rc pg__revocations_since(struct grantd_store *s, struct grantd_arena *a, 
                                 size_t *count, int64_t *next_cursor);
 grantd_rc pg__revocations_floor(struct grantd_store *s, int64_t *out);
 grantd_rc pg__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted);
+grantd_rc pg__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
+                             const char *client_id, int64_t now);
+grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
+                            size_t *deleted);
 
 #endif

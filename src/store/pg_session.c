@@ -5,9 +5,8 @@
  * use and cached nowhere, so their writes leave the change sequence; a consent put moves it.
  *
  * Not here: cookies and CSRF tokens (only the storage key of a session id reaches the
- * store), deciding whether a consent covers a request (oauth/), consent_revoke (it revokes
- * token families: with the token operations, a later step), connections and error mapping
- * (pg.c, pg_query.c), the schema (pg_schema.c). */
+ * store), deciding whether a consent covers a request (oauth/), connections and error
+ * mapping (pg.c, pg_query.c), the schema (pg_schema.c). */
 #include "store/pg_int.h"
 
 #include <string.h>
@@ -186,4 +185,74 @@ grantd_rc pg__consent_list(struct grantd_store *s, struct grantd_arena *a, int64
         return GRANTD_EINVAL;
     struct pg_id key = {tenant, user_id};
     return pg__read_rows(s, &consent_list, &key, a, sizeof(**out), (void **)out, count);
+}
+
+/* ---- consent_revoke --------------------------------------------------------------------- */
+
+struct withdraw {
+    int64_t tenant;
+    const char *user_id, *client_id;
+    int64_t now;
+};
+
+static void bind_withdraw_key(struct pg_params *p, const void *arg)
+{
+    const struct withdraw *w = arg;
+    pg__int64(p, 1, w->tenant);
+    pg__text(p, 2, w->user_id);
+    pg__text(p, 3, w->client_id);
+}
+
+static void bind_withdraw(struct pg_params *p, const void *arg)
+{
+    const struct withdraw *w = arg;
+    bind_withdraw_key(p, w);
+    pg__int64(p, 4, w->now);
+}
+
+/* FOR UPDATE: two withdrawals of one consent take turns; the second finds none. */
+static const struct pg_query consent_exists = {PG_CONSENT_EXISTS,
+                                               "SELECT 1 FROM consents WHERE tenant_id = $1 "
+                                               "AND user_id = $2 AND client_id = $3 FOR UPDATE",
+                                               bind_withdraw_key, pg__row_int64, 0};
+
+/* What withdrawing revokes, after the consent was found; the consent goes last
+ * (sqlite_account.c: the same four). */
+static const struct pg_query withdraw_steps[] = {
+    {PG_CONSENT_FAMILIES,
+     "INSERT INTO revoked_families (tenant_id, family, revoked_at) "
+     "SELECT DISTINCT tenant_id, family, $4::bigint FROM tokens "
+     "WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 ON CONFLICT DO NOTHING",
+     bind_withdraw, NULL, 0},
+    {PG_CONSENT_CODE_FAMILIES,
+     "INSERT INTO revoked_families (tenant_id, family, revoked_at) "
+     "SELECT DISTINCT tenant_id, family, $4::bigint FROM codes "
+     "WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 ON CONFLICT DO NOTHING",
+     bind_withdraw, NULL, 0},
+    {PG_CONSENT_CODES_REVOKE,
+     "UPDATE codes SET revoked = 1 WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 "
+     "AND used = 0",
+     bind_withdraw_key, NULL, 0},
+    {PG_CONSENT_DELETE,
+     "DELETE FROM consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3",
+     bind_withdraw_key, NULL, PG_ONE_ROW},
+};
+
+static grantd_rc withdraw_tx(struct pg_conn *c, void *arg)
+{
+    int64_t found = 0;
+    grantd_rc rc = pg__get(c, &consent_exists, arg, NULL, &found);
+    size_t steps = sizeof(withdraw_steps) / sizeof(withdraw_steps[0]);
+    for (size_t i = 0; rc == GRANTD_OK && i < steps; i++)
+        rc = pg__run(c, &withdraw_steps[i], arg);
+    return rc == GRANTD_OK ? pg__changed(c) : rc;
+}
+
+grantd_rc pg__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
+                             const char *client_id, int64_t now)
+{
+    if (!user_id || !client_id || now <= 0)
+        return GRANTD_EINVAL;
+    struct withdraw w = {tenant, user_id, client_id, now};
+    return pg__tx(s, withdraw_tx, &w);
 }

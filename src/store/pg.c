@@ -17,10 +17,8 @@
  * (pg_change.c). close() must run after every thread using the store has stopped.
  *
  * Operations this driver does not have yet are NULL in the table: the wrapper answers
- * GRANTD_ENOTSUP (store.h). It has: migrate, ping, hash_key, tenants, clients, users,
- * sessions, consents, codes, tokens (but token_put_async: the
- * wrapper writes on the calling thread), purge_expired, signing keys, the revocation
- * feed, change_seq and change_wait.
+ * GRANTD_ENOTSUP (store.h). It has every operation but token_put_async (the wrapper then
+ * writes on the calling thread; group commit is a later step).
  *
  * Not here: statements, transactions, SQLSTATEs (pg_query.c), the schema (pg_schema.c),
  * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
@@ -277,6 +275,13 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .key_retire = pg__key_retire, .revocations_since = pg__revocations_since,                  \
     .revocations_floor = pg__revocations_floor, .revocations_purge = pg__revocations_purge,    \
     .consent_revoke = pg__consent_revoke, .purge_expired = pg__purge_expired,                  \
+    .admin_key_put = pg__admin_key_put, .admin_key_find = pg__admin_key_find,                  \
+    .admin_key_list = pg__admin_key_list, .admin_key_revoke = pg__admin_key_revoke,            \
+    .registration_token_put = pg__registration_token_put,                                      \
+    .registration_token_find = pg__registration_token_find,                                    \
+    .registration_put = pg__registration_put, .registration_get = pg__registration_get,        \
+    .registration_rotate = pg__registration_rotate, .audit_begin = pg__audit_begin,            \
+    .audit_end = pg__audit_end, .audit_list = pg__audit_list,                                  \
     .change_seq = pg__change_seq, .change_wait = pg__change_wait
 
 /* The same driver under both schemes libpq accepts. */

@@ -7,7 +7,8 @@
  * sequence; on failure nothing of it stays. Strings handed back live in the caller's arena.
  *
  * Not here: connections (pg.c), statements and error mapping (pg_query.c), the schema
- * (pg_schema.c), users (pg_user.c). Secrets never reach this file, only their keyed
+ * (pg_schema.c), users (pg_user.c), registrations (pg_register.c, which runs the client
+ * insert and update here inside its transactions). Secrets never reach this file, only their keyed
  * hashes. */
 #include "store/pg_int.h"
 
@@ -239,19 +240,22 @@ static grantd_rc put_uris(struct pg_conn *c, const struct grantd_client *cl)
     return rc;
 }
 
+grantd_rc pg__client_insert(struct pg_conn *c, const struct grantd_client *cl)
+{
+    grantd_rc rc = pg__run(c, &client_put, cl);
+    return rc == GRANTD_OK ? put_uris(c, cl) : rc;
+}
+
 static grantd_rc client_put_tx(struct pg_conn *c, void *arg)
 {
-    const struct grantd_client *cl = arg;
-    grantd_rc rc = pg__run(c, &client_put, cl);
-    if (rc == GRANTD_OK)
-        rc = put_uris(c, cl);
+    grantd_rc rc = pg__client_insert(c, arg);
     return rc == GRANTD_OK ? pg__changed(c) : rc;
 }
 
 /* created_at and tokens_after are required; updated_at 0 means created_at. A public
  * client's secret_hash is not stored. Lifetimes must be 0 (default) or positive;
  * refresh_ttl may also be GRANTD_TTL_NEVER. */
-static grantd_rc client_put_check(const struct grantd_client *cl)
+grantd_rc pg__client_put_check(const struct grantd_client *cl)
 {
     if (!cl || !cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
         return GRANTD_EINVAL;
@@ -268,7 +272,7 @@ static grantd_rc client_put_check(const struct grantd_client *cl)
 
 grantd_rc pg__client_put(struct grantd_store *s, const struct grantd_client *cl)
 {
-    grantd_rc rc = client_put_check(cl);
+    grantd_rc rc = pg__client_put_check(cl);
     return rc == GRANTD_OK ? pg__tx(s, client_put_tx, (void *)cl) : rc;
 }
 
@@ -499,19 +503,24 @@ static const struct pg_query uri_clear = {PG_URI_CLEAR,
                                           "WHERE tenant_id = $1 AND client_id = $2",
                                           pg__bind_id, NULL, 0};
 
-static grantd_rc client_update_tx(struct pg_conn *c, void *arg)
+grantd_rc pg__client_update_rows(struct pg_conn *c, const struct grantd_client *cl)
 {
-    const struct grantd_client *cl = arg;
     struct pg_id key = {cl->tenant, cl->id};
     grantd_rc rc = pg__run(c, &client_update, cl);
     if (rc == GRANTD_OK)
         rc = pg__run(c, &uri_clear, &key);
     if (rc == GRANTD_OK)
         rc = put_uris(c, cl);
+    return rc;
+}
+
+static grantd_rc client_update_tx(struct pg_conn *c, void *arg)
+{
+    grantd_rc rc = pg__client_update_rows(c, arg);
     return rc == GRANTD_OK ? pg__changed(c) : rc;
 }
 
-grantd_rc pg__client_update(struct grantd_store *s, const struct grantd_client *c, int64_t now)
+grantd_rc pg__client_update_check(const struct grantd_client *c, int64_t now)
 {
     if (!c || !c->id || !c->name || (c->redirect_uri_count && !c->redirect_uris) || now <= 0)
         return GRANTD_EINVAL;
@@ -521,6 +530,14 @@ grantd_rc pg__client_update(struct grantd_store *s, const struct grantd_client *
         if (!c->redirect_uris[i])
             return GRANTD_EINVAL;
     }
+    return GRANTD_OK;
+}
+
+grantd_rc pg__client_update(struct grantd_store *s, const struct grantd_client *c, int64_t now)
+{
+    grantd_rc rc = pg__client_update_check(c, now);
+    if (rc != GRANTD_OK)
+        return rc;
     struct grantd_client copy = *c;
     copy.updated_at = now;
     return pg__tx(s, client_update_tx, &copy);

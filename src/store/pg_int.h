@@ -2,8 +2,9 @@
  * driver table, migrate/ping/hash_key; pg_query.c: statements, transactions, SQLSTATE
  * mapping; pg_schema.c: migrations; pg_client.c: tenants and clients; pg_user.c: users;
  * pg_session.c: sessions and consents; pg_code.c: codes and tokens; pg_key.c: signing
- * keys; pg_feed.c: the revocation feed; pg_purge.c: purge_expired; pg_change.c: the
- * change sequence and LISTEN/NOTIFY). Not an interface: nothing outside src/store/pg*.c
+ * keys; pg_feed.c: the revocation feed; pg_purge.c: purge_expired; pg_admin.c: admin keys;
+ * pg_register.c: dynamic client registration; pg_audit.c: the audit trail; pg_change.c:
+ * the change sequence and LISTEN/NOTIFY). Not an interface: nothing outside src/store/pg*.c
  * and the driver's own unit tests includes it; everyone else reaches the driver through
  * store.h.
  *
@@ -91,6 +92,23 @@ enum pg_stmt_id {
     PG_FEED_FLOOR,
     PG_FEED_RAISE_FLOOR,
     PG_FEED_PURGE,
+    PG_ADMIN_KEY_PUT,
+    PG_ADMIN_KEY_FIND,
+    PG_ADMIN_KEY_LIST,
+    PG_ADMIN_KEY_REVOKE,
+    PG_REG_TOKEN_PUT,
+    PG_REG_TOKEN_FIND,
+    PG_REG_TOKEN_USE,
+    PG_REG_PUT,
+    PG_REG_GET,
+    PG_REG_ROTATE,
+    PG_AUDIT_PUT,
+    PG_AUDIT_TARGET,
+    PG_AUDIT_TARGET_DESC,
+    PG_AUDIT_TENANT,
+    PG_AUDIT_TENANT_DESC,
+    PG_AUDIT_ALL,
+    PG_AUDIT_ALL_DESC,
     PG_CHANGE_BUMP,
     PG_CHANGE_SEQ,
     PG_STMT_COUNT
@@ -109,6 +127,7 @@ struct pg_conn {
     int in_use;                          /* held by a live thread (guarded by store->mu) */
     unsigned char prepared[PG_STMT_COUNT]; /* prepared on db since it was (re)made */
     char sqlstate[6];                    /* of the last failed statement; "" when none */
+    int unit; /* inside an audit unit (pg_audit.c): operations run in savepoints */
 };
 
 struct pg_store {
@@ -204,7 +223,8 @@ GRANTD_MUST_USE grantd_rc pg__exec(struct pg_conn *c, const char *sql);
 typedef grantd_rc (*pg_tx_fn)(struct pg_conn *c, void *arg);
 /* Runs fn in one transaction on the calling thread's connection: retried from the start
  * when it failed with a serialization failure or a deadlock (a few times), and once more
- * on a new connection when the connection broke. Nothing of a failed run stays. */
+ * on a new connection when the connection broke. Nothing of a failed run stays. Inside an
+ * audit unit (pg_audit.c) fn runs once, in a savepoint of the unit's transaction. */
 GRANTD_MUST_USE grantd_rc pg__tx(struct grantd_store *s, pg_tx_fn fn, void *arg);
 /* pg__tx of one query (q->row NULL): PG_CHANGES moves the change sequence with it. */
 GRANTD_MUST_USE grantd_rc pg__write_query(struct grantd_store *s, const struct pg_query *q,
@@ -345,5 +365,38 @@ grantd_rc pg__consent_revoke(struct grantd_store *s, int64_t tenant, const char 
                              const char *client_id, int64_t now);
 grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                             size_t *deleted);
+grantd_rc pg__admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k);
+grantd_rc pg__admin_key_find(struct grantd_store *s, struct grantd_arena *a,
+                             const unsigned char hash[GRANTD_SHA256_LEN],
+                             struct grantd_admin_key *out);
+grantd_rc pg__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
+                             struct grantd_admin_key **out, size_t *count);
+grantd_rc pg__admin_key_revoke(struct grantd_store *s, const char *id, int64_t now);
+grantd_rc pg__registration_token_put(struct grantd_store *s,
+                                     const struct grantd_registration_token *t);
+grantd_rc pg__registration_token_find(struct grantd_store *s, struct grantd_arena *a,
+                                      int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
+                                      struct grantd_registration_token *out);
+grantd_rc pg__registration_put(struct grantd_store *s, const struct grantd_client *c,
+                               const struct grantd_registration *r, const unsigned char *iat,
+                               int64_t now);
+grantd_rc pg__registration_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                               const char *id, struct grantd_registration *out);
+grantd_rc pg__registration_rotate(struct grantd_store *s, const struct grantd_client *c,
+                                  const struct grantd_registration *r,
+                                  const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now);
+grantd_rc pg__audit_begin(struct grantd_store *s);
+grantd_rc pg__audit_end(struct grantd_store *s, const struct grantd_audit *e, grantd_rc rc);
+grantd_rc pg__audit_list(struct grantd_store *s, struct grantd_arena *a,
+                         const struct grantd_audit_query *q, struct grantd_audit **out,
+                         size_t *count);
+/* client_put's checks (GRANTD_EINVAL) and inserts (the row, the redirect URIs), and
+ * client_update's checks and writes (cl->updated_at is the time stamped), inside the
+ * caller's transaction on c (pg_client.c; registrations use them). */
+GRANTD_MUST_USE grantd_rc pg__client_put_check(const struct grantd_client *cl);
+GRANTD_MUST_USE grantd_rc pg__client_insert(struct pg_conn *c, const struct grantd_client *cl);
+GRANTD_MUST_USE grantd_rc pg__client_update_check(const struct grantd_client *cl, int64_t now);
+GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
+                                                 const struct grantd_client *cl);
 
 #endif

@@ -280,6 +280,26 @@ static grantd_rc one_tx(struct pg_conn *c, pg_tx_fn fn, void *arg, int single,
     return rc;
 }
 
+/* fn inside the thread's audit unit: a savepoint of the unit's transaction, released, or
+ * rolled back to when fn failed; never retried (the unit's earlier writes would be lost
+ * with a new transaction). GRANTD_EBUSY when the unit's transaction is gone (the
+ * connection was re-made). */
+static grantd_rc in_unit(struct pg_conn *c, pg_tx_fn fn, void *arg)
+{
+    c->sqlstate[0] = '\0';
+    if (PQtransactionStatus(c->db) != PQTRANS_INTRANS)
+        return GRANTD_EBUSY;
+    grantd_rc rc = pg__exec(c, "SAVEPOINT unit_job");
+    if (rc != GRANTD_OK)
+        return rc;
+    rc = fn(c, arg);
+    if (rc == GRANTD_OK)
+        return pg__exec(c, "RELEASE SAVEPOINT unit_job");
+    PGresult *r = PQexec(c->db, "ROLLBACK TO SAVEPOINT unit_job");
+    PQclear(r);
+    return rc;
+}
+
 /* pg__tx; single: fn runs one statement, without BEGIN and COMMIT around it. */
 static grantd_rc run_tx(struct grantd_store *s, pg_tx_fn fn, void *arg, int single)
 {
@@ -287,6 +307,8 @@ static grantd_rc run_tx(struct grantd_store *s, pg_tx_fn fn, void *arg, int sing
     grantd_rc rc = pg__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
+    if (c->unit)
+        return in_unit(c, fn, arg);
     int reconnected = 0;
     for (int attempt = 0;; attempt++) {
         int commit_sent = 0;

@@ -8,10 +8,6 @@
  * each test) and against sqlite::memory:. Tests that need to reopen the same database or
  * read its file skip where that is impossible.
  *
- * GRANTD_TEST_ONLY (a comma-separated list of test function names) runs only those tests of
- * a suite: a driver that has some of the operations so far runs the tests they make pass
- * (CMakeLists.txt: the pg/ entries).
- *
  * Each suite file is its own test executable and includes this header once, hence the
  * static inline functions (no warning for the ones a suite does not use).
  *
@@ -379,54 +375,21 @@ static inline struct grantd_key make_key(struct fx *f, int64_t tenant, int64_t c
     return k;
 }
 
-/* The tests of tests (count of them) named in GRANTD_TEST_ONLY (see the top), copied into
- * a new array; all of them when it is unset or empty. *n gets the count. */
-static inline struct CMUnitTest *conformance_only(const struct CMUnitTest *tests, size_t count,
-                                                  size_t *n)
-{
-    const char *only = getenv("GRANTD_TEST_ONLY");
-    struct CMUnitTest *out = grantd_xcalloc(count ? count : 1, sizeof(*out));
-    *n = 0;
-    for (size_t i = 0; i < count; i++) {
-        size_t len = strlen(tests[i].name);
-        int wanted = !only || !*only;
-        for (const char *p = only; !wanted && p && *p;) {
-            size_t w = strcspn(p, ",");
-            wanted = w == len && strncmp(p, tests[i].name, len) == 0;
-            p += w + (p[w] == ',');
-        }
-        if (wanted)
-            out[(*n)++] = tests[i];
-    }
-    return out;
-}
-
-/* Runs the tests GRANTD_TEST_ONLY names (all by default) as a group titled title. */
-static inline int conformance_group(const char *title, const struct CMUnitTest *tests,
-                                    size_t count)
-{
-    size_t n = 0;
-    struct CMUnitTest *run = conformance_only(tests, count, &n);
-    int failed = _cmocka_run_group_tests(title, run, n, NULL, NULL);
-    free(run);
-    return failed;
-}
-
 /* The body of a suite's main(): runs tests (an array) in every mode described at the top
  * and returns the number of failures. title is a string literal. */
 #define CONFORMANCE_RUN(title, tests)                                                          \
     do {                                                                                       \
-        size_t count_ = sizeof(tests) / sizeof((tests)[0]);                                    \
         env_url = getenv("GRANTD_TEST_STORE_URL");                                             \
         if (env_url && *env_url) {                                                             \
             mode = MODE_URL;                                                                   \
-            return conformance_group(title " (GRANTD_TEST_STORE_URL)", tests, count_);        \
+            return cmocka_run_group_tests_name(title " (GRANTD_TEST_STORE_URL)", tests, NULL,  \
+                                               NULL);                                          \
         }                                                                                      \
         int failed_ = 0;                                                                       \
         mode = MODE_FILE;                                                                      \
-        failed_ += conformance_group(title ": sqlite file", tests, count_);                    \
+        failed_ += cmocka_run_group_tests_name(title ": sqlite file", tests, NULL, NULL);      \
         mode = MODE_MEMORY;                                                                    \
-        failed_ += conformance_group(title ": sqlite::memory:", tests, count_);                \
+        failed_ += cmocka_run_group_tests_name(title ": sqlite::memory:", tests, NULL, NULL);  \
         return failed_;                                                                        \
     } while (0)
 

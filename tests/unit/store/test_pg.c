@@ -2,7 +2,12 @@
  * rebuilds for libpq and masks for messages (pg__url), the SQLSTATE mapping and which
  * failures a transaction retries (pg_query.c), and that opening an unreachable server or a
  * malformed URL fails with a reason and no password in it. The operations themselves are
- * covered by the store conformance suites against a private cluster (ctest -L pg). */
+ * covered by the store conformance suites against a private cluster (ctest -L pg).
+ *
+ * Run through tests/pg/cluster (ctest's pg/restart), it also stops and starts that server
+ * under an open store: operations answer GRANTD_EBUSY (503) while it is down, never
+ * GRANTD_ESTORE, and work again once it is back, on new connections, with nothing lost of
+ * what committed and nothing of what failed. Without the cluster that test skips. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +15,10 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "store/pg_int.h"
 
 static void test_url_rebuilt_for_libpq(void **state)
@@ -112,6 +119,56 @@ static void test_open_unreachable(void **state)
     assert_non_null(strstr(err, "postgres://"));
 }
 
+static struct grantd_client client(const char *id)
+{
+    return (struct grantd_client){.tenant = GRANTD_DEFAULT_TENANT, .id = id, .name = id,
+                                  .is_public = 1, .created_at = 1700000000,
+                                  .tokens_after = 1700000000000000};
+}
+
+static void test_server_restart(void **state)
+{
+    const char *url = getenv("GRANTD_PG_URL");
+    const char *stop = getenv("GRANTD_PG_STOP"), *start = getenv("GRANTD_PG_START");
+    if (!url || !stop || !start)
+        skip(); /* needs tests/pg/cluster */
+    struct grantd_store *s = NULL;
+    char err[512] = "";
+    assert_int_equal(grantd_store_open(url, &s, err, sizeof(err)), GRANTD_OK);
+    int from, to;
+    assert_int_equal(grantd_store_migrate(s, 1700000000, &from, &to), GRANTD_OK);
+    struct grantd_client before = client("before-restart");
+    assert_int_equal(grantd_store_client_put(s, &before), GRANTD_OK);
+    uint64_t seq = 0;
+    assert_int_equal(grantd_store_change_seq(s, &seq), GRANTD_OK);
+
+    assert_int_equal(system(stop), 0);
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_client got;
+    struct grantd_client during = client("during-outage");
+    assert_int_equal(grantd_store_ping(s), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_client_get(s, a, GRANTD_DEFAULT_TENANT, before.id, &got),
+                     GRANTD_EBUSY);
+    assert_int_equal(grantd_store_client_put(s, &during), GRANTD_EBUSY);
+    uint64_t waited = 0;
+    assert_int_equal(grantd_store_change_wait(s, seq, 50, &waited), GRANTD_EBUSY);
+
+    assert_int_equal(system(start), 0);
+    /* back by itself: the next operation makes its connection again */
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, GRANTD_DEFAULT_TENANT, before.id, &got),
+                     GRANTD_OK);
+    assert_string_equal(got.name, before.name);
+    /* the put that failed stored nothing, and now it goes through */
+    assert_int_equal(grantd_store_client_get(s, a, GRANTD_DEFAULT_TENANT, during.id, &got),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_client_put(s, &during), GRANTD_OK);
+    assert_int_equal(grantd_store_change_wait(s, seq, 1000, &waited), GRANTD_OK);
+    assert_true(waited > seq);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_sqlstate_mapping),
         cmocka_unit_test(test_retryable),
         cmocka_unit_test(test_open_unreachable),
+        cmocka_unit_test(test_server_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,6 +111,21 @@ grantd_rc pg__reconnect(struct pg_conn *c)
     return GRANTD_EBUSY;
 }
 
+/* A new connection of st, in its pool and held by the calling thread (in_use). */
+static struct pg_conn *conn_new(struct pg_store *st)
+{
+    struct pg_conn *c = grantd_xcalloc(1, sizeof(*c));
+    c->store = st;
+    c->db = connect_db(st);
+    c->in_use = 1;
+    pthread_mutex_lock(&st->mu);
+    c->next = st->conns;
+    st->conns = c;
+    pthread_mutex_unlock(&st->mu);
+    pthread_setspecific(st->key, c);
+    return c;
+}
+
 grantd_rc pg__conn(struct grantd_store *s, struct pg_conn **out)
 {
     struct pg_store *st = (struct pg_store *)s;
@@ -122,17 +137,10 @@ grantd_rc pg__conn(struct grantd_store *s, struct pg_conn **out)
         if (c)
             c->in_use = 1;
         pthread_mutex_unlock(&st->mu);
-        if (!c) {
-            c = grantd_xcalloc(1, sizeof(*c));
-            c->store = st;
-            c->db = connect_db(st);
-            c->in_use = 1;
-            pthread_mutex_lock(&st->mu);
-            c->next = st->conns;
-            st->conns = c;
-            pthread_mutex_unlock(&st->mu);
-        }
-        pthread_setspecific(st->key, c);
+        if (c)
+            pthread_setspecific(st->key, c);
+        else
+            c = conn_new(st);
     }
     *out = c;
     if (c->db && PQstatus(c->db) == CONNECTION_OK)
@@ -186,10 +194,11 @@ static grantd_rc pg_open(const char *target, struct grantd_store **out, char *er
         return GRANTD_ESTORE;
     }
     st->have_key = 1;
-    /* the first connection now: a wrong password or host is reported at open */
-    struct pg_conn *c;
-    if (pg__conn(&st->base, &c) != GRANTD_OK) {
-        const char *why = c && c->db ? PQerrorMessage(c->db) : "out of memory";
+    /* the first connection now: a wrong password or host is reported at open, by err
+     * alone (the caller prints it; nothing is logged) */
+    struct pg_conn *c = conn_new(st);
+    if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
+        const char *why = c->db ? PQerrorMessage(c->db) : "out of memory";
         size_t len = strcspn(why, "\n");
         snprintf(err, errlen, "cannot connect to %s: %.*s", display, (int)len, why);
         pthread_setspecific(st->key, NULL);

@@ -37,8 +37,8 @@ static const struct pg_query tenant_get = {PG_TENANT_GET, TENANT_SELECT "WHERE i
                                            pg__bind_int64, tenant_row, 0};
 static const struct pg_query tenant_find = {PG_TENANT_FIND, TENANT_SELECT "WHERE name = $1",
                                             bind_name, tenant_row, 0};
-static const struct pg_query tenant_list = {PG_TENANT_LIST, TENANT_SELECT "ORDER BY id", NULL,
-                                            tenant_row, 0};
+static const struct pg_query tenant_list = {PG_TENANT_LIST, TENANT_SELECT "ORDER BY id",
+                                            NULL, tenant_row, 0};
 
 grantd_rc pg__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t id,
                          struct grantd_tenant *out)
@@ -108,6 +108,8 @@ static const char *client_alg(const char *alg)
     return alg && *alg ? alg : NULL;
 }
 
+/* Text orders are COLLATE "C" (byte order, as SQLite's BINARY), whatever the database's
+ * locale. */
 #define CLIENT_COLUMNS                                                                         \
     "tenant_id, id, name, is_public, secret_hash, scope, grants, disabled, created_at, "      \
     "updated_at, flags, code_ttl, access_ttl, refresh_ttl, tokens_after, resources, owner, "   \
@@ -148,13 +150,14 @@ static const struct pg_query client_get = {PG_CLIENT_GET,
                                            pg__bind_id, client_row, 0};
 static const struct pg_query client_list = {PG_CLIENT_LIST,
                                             "SELECT " CLIENT_READ " FROM clients "
-                                            "WHERE tenant_id = $1 ORDER BY created_at, id",
+                                            "WHERE tenant_id = $1 "
+                                            "ORDER BY created_at, id COLLATE \"C\"",
                                             pg__bind_int64, client_row, 0};
 /* the developer console's list: the clients_by_owner index */
 static const struct pg_query client_list_owned = {PG_CLIENT_LIST_OWNED,
                                                   "SELECT " CLIENT_READ " FROM clients "
                                                   "WHERE tenant_id = $1 AND owner = $2 "
-                                                  "ORDER BY created_at, id",
+                                                  "ORDER BY created_at, id COLLATE \"C\"",
                                                   pg__bind_id, client_row, 0};
 
 static void uri_row(const PGresult *r, int row, struct grantd_arena *a, void *out)

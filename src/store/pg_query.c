@@ -159,11 +159,13 @@ static grantd_rc failed(struct pg_conn *c, const PGresult *r)
         st = "08006"; /* connection failure */
     snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", st ? st : "XX000");
     grantd_rc rc = pg__rc_sqlstate(c->sqlstate);
+    /* the primary message only: a DETAIL may quote the row (hashes, claims) */
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (rc == GRANTD_EBUSY || rc == GRANTD_ESTORE)
         grantd_log(rc == GRANTD_EBUSY ? GRANTD_LOG_WARN : GRANTD_LOG_ERROR,
                    rc == GRANTD_EBUSY ? "store_busy" : "store_error", "{s:s,s:s,s:s}", "driver",
                    "postgres", "sqlstate", c->sqlstate, "message",
-                   r ? PQresultErrorMessage(r) : PQerrorMessage(c->db));
+                   msg ? msg : PQerrorMessage(c->db));
     return rc;
 }
 

@@ -78,6 +78,8 @@ enum pg_stmt_id {
     PG_CODE_USE,
     PG_TOKEN_GET,
     PG_TOKEN_PUT,
+    PG_TOKEN_PUT_ONE,
+    PG_TOKEN_PUT_TWO,
     PG_TOKEN_REVOKE,
     PG_TOKEN_REVOKE_STAMP,
     PG_TOKEN_ROTATE,
@@ -226,6 +228,9 @@ typedef grantd_rc (*pg_tx_fn)(struct pg_conn *c, void *arg);
  * on a new connection when the connection broke. Nothing of a failed run stays. Inside an
  * audit unit (pg_audit.c) fn runs once, in a savepoint of the unit's transaction. */
 GRANTD_MUST_USE grantd_rc pg__tx(struct grantd_store *s, pg_tx_fn fn, void *arg);
+/* pg__tx for an fn that runs one statement: autocommit is its transaction (one round
+ * trip instead of three); the same retries. */
+GRANTD_MUST_USE grantd_rc pg__tx_single(struct grantd_store *s, pg_tx_fn fn, void *arg);
 /* pg__tx of one query (q->row NULL): PG_CHANGES moves the change sequence with it. */
 GRANTD_MUST_USE grantd_rc pg__write_query(struct grantd_store *s, const struct pg_query *q,
                                           const void *arg);

@@ -338,6 +338,11 @@ grantd_rc pg__tx(struct grantd_store *s, pg_tx_fn fn, void *arg)
     return run_tx(s, fn, arg, 0);
 }
 
+grantd_rc pg__tx_single(struct grantd_store *s, pg_tx_fn fn, void *arg)
+{
+    return run_tx(s, fn, arg, 1);
+}
+
 struct write_query {
     const struct pg_query *q;
     const void *arg;

@@ -7,10 +7,11 @@
  * refuse its family; token_get reports each of its tokens as revoked.
  *
  * Single use and rotation across instances (transactions are READ COMMITTED):
- * - code_consume reads the code FOR UPDATE: of redemptions racing on several connections
- *   (several grantd instances) one locks the row first, the others wait for its commit and
- *   then read the row as it left it (used = 1): exactly one redemption, every other one a
- *   replay, which revokes the family.
+ * - code_consume first runs UPDATE ... SET used = 1 WHERE ... AND used = 0 RETURNING the
+ *   row: of redemptions racing on several connections (several grantd instances) one
+ *   changes the row, the others wait for its commit, re-check used = 0 against the row it
+ *   left and match nothing. Those (and unknown codes) then read the code FOR UPDATE in a
+ *   transaction: a used code is a replay, marked revoked with its family.
  * - refresh_rotate is one UPDATE ... WHERE rotated_at = 0 AND revoked = 0 AND the family is
  *   not revoked: a concurrent rotation of the same row waits for the first one's commit and
  *   then re-checks its WHERE against the row the first left, so it changes nothing
@@ -191,6 +192,21 @@ static grantd_rc consume_tx(struct pg_conn *c, void *arg)
     return rc == GRANTD_OK && x->replay ? pg__changed(c) : rc;
 }
 
+/* The first redemption as one statement in autocommit (one round trip): the code goes
+ * from unused to used and comes back. A concurrent one waits for it and then matches
+ * nothing, like a replay or an unknown code, which take consume_tx. */
+static const struct pg_query code_redeem = {PG_CODE_REDEEM,
+                                            "UPDATE codes SET used = 1 "
+                                            "WHERE tenant_id = $1 AND hash = $2 AND used = 0 "
+                                            "RETURNING " CODE_COLUMNS ", used, revoked",
+                                            bind_key, code_row, 0};
+
+static grantd_rc redeem_single(struct pg_conn *c, void *arg)
+{
+    struct consume *x = arg;
+    return pg__get(c, &code_redeem, &x->key, x->a, x->out);
+}
+
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
 grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
@@ -199,7 +215,12 @@ grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64
     if (!hash || !out)
         return GRANTD_EINVAL;
     struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
-    grantd_rc rc = pg__tx(s, consume_tx, &x);
+    grantd_rc rc = pg__tx_single(s, redeem_single, &x);
+    if (rc == GRANTD_OK)
+        return GRANTD_OK;
+    if (rc != GRANTD_ENOTFOUND)
+        return rc;
+    rc = pg__tx(s, consume_tx, &x);
     if (rc != GRANTD_OK)
         return rc;
     out->used = 1;

@@ -76,6 +76,7 @@ enum pg_stmt_id {
     PG_CODE_GET,
     PG_CODE_REVOKE,
     PG_CODE_USE,
+    PG_CODE_REDEEM,
     PG_TOKEN_GET,
     PG_TOKEN_PUT,
     PG_TOKEN_PUT_ONE,

@@ -4,10 +4,10 @@
  * revocations_purge removes old events and raises the floor in one transaction;
  * revocations_floor reads it.
  *
- * Cursors are identity values, handed out when a row is inserted, so a transaction that
- * commits later may hold a smaller cursor than one a reader already passed (SQLite's single
- * writer never does this). Closing that gap for readers across instances is a later step
- * (the feed's reader would stay behind the oldest running transaction).
+ * Cursors are identity values, handed out when a row is inserted. Every trigger that
+ * appends first takes the feed's advisory lock, held to its commit (pg_schema.c,
+ * FEED_LOCK), so cursors are taken in commit order and a reader never sees a cursor while
+ * a smaller one is still to come, whichever instance or thread writes.
  *
  * Not here: what appends (the triggers), the HTTP feed, the janitor that purges. */
 #include "store/pg_int.h"

@@ -26,6 +26,13 @@
 
 /* The advisory lock key of migrations: "grantd" in ASCII. */
 #define MIGRATE_LOCK "113740958561380"
+/* The advisory lock every append to the revocation feed takes first, held to its commit.
+ * A feed cursor is an identity value, handed out at insert: without the lock, a
+ * transaction could take cursor 11 and commit while one holding 10 is still running, and
+ * a reader that went past 11 would never see 10. With it, appending transactions take
+ * their cursors in the order they commit (revocations are rare writes; they wait for each
+ * other, nothing else waits for them). */
+#define FEED_LOCK "113740958561381"
 
 /* Version 17 (SQLite's steps 1..17 as one). */
 static const char schema_v17[] =
@@ -211,8 +218,10 @@ static const char schema_v17[] =
     "  details text);"
     "CREATE INDEX audit_target ON audit (tenant_id, target_kind, target_id, seq);"
     "CREATE INDEX audit_tenant ON audit (tenant_id, seq);"
-    /* the revocation feed (SQLite's steps 8 and 10): the same events, the same conditions */
+    /* the revocation feed (SQLite's steps 8 and 10): the same events, the same conditions;
+     * each trigger first takes the feed's lock (FEED_LOCK, top of the file) */
     "CREATE FUNCTION grantd_revocation_family() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
     "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
     "  VALUES (NEW.tenant_id, 'family', NEW.family, NEW.revoked_at);"
     "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
@@ -223,6 +232,7 @@ static const char schema_v17[] =
     "CREATE TRIGGER revocation_family AFTER INSERT ON revoked_families"
     "  FOR EACH ROW EXECUTE FUNCTION grantd_revocation_family();"
     "CREATE FUNCTION grantd_revocation_token() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
     "  IF NOT EXISTS (SELECT 1 FROM revoked_families r WHERE r.tenant_id = NEW.tenant_id"
     "    AND r.family = NEW.family) THEN"
     "    INSERT INTO revocation_events (tenant_id, kind, subject)"
@@ -233,25 +243,29 @@ static const char schema_v17[] =
     "  WHEN (NEW.revoked <> 0 AND OLD.revoked = 0)"
     "  EXECUTE FUNCTION grantd_revocation_token();"
     "CREATE FUNCTION grantd_revocation_token_row() RETURNS trigger LANGUAGE plpgsql AS $$"
-    "  BEGIN INSERT INTO revocation_events (tenant_id, kind, subject, at)"
+    "  BEGIN PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
     "  VALUES (NEW.tenant_id, 'token', encode(substring(NEW.hash FROM 9), 'hex'),"
     "  NEW.created_at); RETURN NULL; END $$;"
     "CREATE TRIGGER revocation_token_row AFTER INSERT ON tokens FOR EACH ROW"
     "  WHEN (NEW.revoked <> 0) EXECUTE FUNCTION grantd_revocation_token_row();"
     "CREATE FUNCTION grantd_revocation_client() RETURNS trigger LANGUAGE plpgsql AS $$"
-    "  BEGIN INSERT INTO revocation_events (tenant_id, kind, subject, at)"
+    "  BEGIN PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
     "  VALUES (NEW.tenant_id, 'client', NEW.id, NEW.updated_at); RETURN NULL; END $$;"
     "CREATE TRIGGER revocation_client AFTER UPDATE OF disabled ON clients FOR EACH ROW"
     "  WHEN (NEW.disabled <> 0 AND OLD.disabled = 0)"
     "  EXECUTE FUNCTION grantd_revocation_client();"
     "CREATE FUNCTION grantd_revocation_user() RETURNS trigger LANGUAGE plpgsql AS $$"
-    "  BEGIN INSERT INTO revocation_events (tenant_id, kind, subject, at)"
+    "  BEGIN PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
     "  VALUES (NEW.tenant_id, 'user', NEW.id, NEW.updated_at); RETURN NULL; END $$;"
     "CREATE TRIGGER revocation_user AFTER UPDATE OF disabled ON users FOR EACH ROW"
     "  WHEN (NEW.disabled <> 0 AND OLD.disabled = 0)"
     "  EXECUTE FUNCTION grantd_revocation_user();"
     "CREATE FUNCTION grantd_revocation_key() RETURNS trigger LANGUAGE plpgsql AS $$"
-    "  BEGIN INSERT INTO revocation_events (tenant_id, kind, subject, at)"
+    "  BEGIN PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
+    "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
     "  VALUES (NEW.tenant_id, 'key', NEW.kid, NEW.retire_at); RETURN NULL; END $$;"
     "CREATE TRIGGER revocation_key AFTER UPDATE OF retire_at ON keys FOR EACH ROW"
     "  WHEN (NEW.retire_at <> 0 AND (OLD.retire_at = 0 OR NEW.retire_at < OLD.retire_at))"

@@ -7,7 +7,10 @@
  * Run through tests/pg/cluster (ctest's pg/restart), it also stops and starts that server
  * under an open store: operations answer GRANTD_EBUSY (503) while it is down, never
  * GRANTD_ESTORE, and work again once it is back, on new connections, with nothing lost of
- * what committed and nothing of what failed. Without the cluster that test skips. */
+ * what committed and nothing of what failed. It also holds a revocation open on a
+ * connection of its own while another is made through the store: the feed's cursors come
+ * in commit order (no reader sees a cursor while a smaller one is still to commit). Without
+ * the cluster those tests skip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +18,10 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "store/pg_int.h"
@@ -169,6 +174,80 @@ static void test_server_restart(void **state)
     grantd_store_close(s);
 }
 
+struct revoker {
+    struct grantd_store *s;
+    int64_t tenant;
+    grantd_rc rc;
+    atomic_int done;
+};
+
+static void *revoke_family_b(void *arg)
+{
+    struct revoker *r = arg;
+    r->rc = grantd_store_token_revoke_family(r->s, r->tenant, "family-b", 1700000100);
+    atomic_store(&r->done, 1);
+    return NULL;
+}
+
+/* Family a is revoked in a transaction left open on a raw connection; family b through the
+ * store meanwhile. Until a commits, b's revocation waits, so no reader sees b's event (a
+ * cursor past a's, which is still to come); after, the feed holds a then b, a's cursor
+ * first. */
+static void test_feed_cursors_in_commit_order(void **state)
+{
+    const char *url = getenv("GRANTD_PG_URL");
+    if (!url)
+        skip(); /* needs tests/pg/cluster */
+    struct grantd_store *s = NULL;
+    char err[512] = "";
+    assert_int_equal(grantd_store_open(url, &s, err, sizeof(err)), GRANTD_OK);
+    int from, to;
+    assert_int_equal(grantd_store_migrate(s, 1700000000, &from, &to), GRANTD_OK);
+    int64_t tenant = 0;
+    struct grantd_tenant t = {.name = "feed-order", .created_at = 1700000000};
+    assert_int_equal(grantd_store_tenant_put(s, &t, &tenant), GRANTD_OK);
+
+    PGconn *raw = PQconnectdb(url);
+    assert_int_equal(PQstatus(raw), CONNECTION_OK);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "BEGIN; INSERT INTO revoked_families (tenant_id, family, revoked_at) "
+             "VALUES (%lld, 'family-a', 1700000050)",
+             (long long)tenant);
+    PGresult *res = PQexec(raw, sql);
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+
+    struct revoker r = {.s = s, .tenant = tenant};
+    atomic_init(&r.done, 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, revoke_family_b, &r), 0);
+    usleep(300 * 1000); /* time for b to commit, were it not held back */
+    assert_false(atomic_load(&r.done));
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_revocation *ev = NULL;
+    size_t n = 0;
+    int64_t next = 0;
+    assert_int_equal(grantd_store_revocations_since(s, a, tenant, 0, 10, &ev, &n, &next),
+                     GRANTD_OK);
+    assert_int_equal(n, 0);
+
+    res = PQexec(raw, "COMMIT");
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    pthread_join(th, NULL);
+    assert_int_equal(r.rc, GRANTD_OK);
+    assert_int_equal(grantd_store_revocations_since(s, a, tenant, 0, 10, &ev, &n, &next),
+                     GRANTD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0].subject, "family-a");
+    assert_string_equal(ev[1].subject, "family-b");
+    assert_true(ev[0].cursor < ev[1].cursor);
+    PQfinish(raw);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_retryable),
         cmocka_unit_test(test_open_unreachable),
         cmocka_unit_test(test_server_restart),
+        cmocka_unit_test(test_feed_cursors_in_commit_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,10 +16,10 @@
  *   not revoked: a concurrent rotation of the same row waits for the first one's commit and
  *   then re-checks its WHERE against the row the first left, so it changes nothing
  *   (GRANTD_ECONFLICT). The new tokens go in only when the UPDATE changed the row.
- * - token_put checks revoked_families, then inserts. A replay that commits between the two
- *   cannot leave a live token: token_get derives "revoked" from the family row, whichever
- *   committed first. (What such a race may miss is the feed's token event for an access
- *   token inserted meanwhile: the family event is there. A lock per family would close it.)
+ * - token_put inserts; the schema's trigger on tokens takes the family's lock shared and
+ *   refuses a revoked family, and a family's revocation takes it exclusive (pg_schema.c,
+ *   FAMILY_LOCK): an insert and a revocation of one family never pass each other, so no
+ *   token joins a revoked family and the revocation's feed names every access token.
  *
  * Not here: expiry and binding checks (the caller compares what code_consume returns),
  * minting, hashing and sealing (token/, core/seal), purge_expired (a later step), the
@@ -49,15 +49,6 @@ static void bind_family_at(struct pg_params *p, const void *arg)
     pg__int64(p, 3, f->now);
 }
 
-static void found_row(const PGresult *r, int row, struct grantd_arena *a, void *out)
-{
-    *(int *)out = 1;
-}
-
-static const struct pg_query family_revoked = {PG_FAMILY_REVOKED,
-                                               "SELECT 1 FROM revoked_families "
-                                               "WHERE tenant_id = $1 AND family = $2",
-                                               bind_family, found_row, 0};
 /* already revoked is fine */
 #define FAMILY_REVOKE_SQL                                                                      \
     "INSERT INTO revoked_families (tenant_id, family, revoked_at) "                            \
@@ -68,14 +59,6 @@ static const struct pg_query family_revoke = {PG_FAMILY_REVOKE, FAMILY_REVOKE_SQ
 static const struct pg_query family_revoke_alone = {PG_FAMILY_REVOKE, FAMILY_REVOKE_SQL,
                                                     bind_family_at, NULL, PG_CHANGES};
 
-/* GRANTD_ECONFLICT when (tenant, family) is revoked, inside the caller's transaction. */
-static grantd_rc family_check(struct pg_conn *c, int64_t tenant, const char *family)
-{
-    struct family f = {tenant, family, 0};
-    int found = 0;
-    grantd_rc rc = pg__get(c, &family_revoked, &f, NULL, &found);
-    return rc == GRANTD_OK ? GRANTD_ECONFLICT : rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
-}
 
 /* ---- codes ------------------------------------------------------------------------------ */
 
@@ -319,15 +302,12 @@ struct token_batch {
     size_t count;
 };
 
-/* A revoked row (a self-contained token's revocation) moves the change sequence. */
+/* A revoked row (a self-contained token's revocation) moves the change sequence. The
+ * schema's trigger refuses a revoked family (GRANTD_ECONFLICT). */
 static grantd_rc token_put_tx(struct pg_conn *c, void *arg)
 {
     const struct token_batch *b = arg;
-    grantd_rc rc = b->tokens[0].family_is_new
-                       ? GRANTD_OK
-                       : family_check(c, b->tokens[0].tenant, b->tokens[0].family);
-    if (rc == GRANTD_OK)
-        rc = insert_only(c, b->tokens, b->count);
+    grantd_rc rc = insert_only(c, b->tokens, b->count);
     int revoked = 0;
     for (size_t i = 0; i < b->count; i++)
         revoked |= b->tokens[i].revoked;
@@ -335,22 +315,14 @@ static grantd_rc token_put_tx(struct pg_conn *c, void *arg)
 }
 
 /* The usual batch, one or two tokens none of which is revoked (an access token, perhaps
- * with its refresh token), as one statement: the family check and the inserts together,
- * in autocommit, one round trip. The rows go in only when the family is not revoked; the
- * count inserted tells which. Parameters are typed: a VALUES list has no column to take
- * them from. */
-#define TOKEN_ROW(a, b, c, d, e, f, g, h, i, j, k, l)                                          \
-    "($" a "::bigint, $" b "::bytea, $" c "::bigint, $" d "::text, $" e "::text, $" f        \
-    "::text, $" g "::text, $" h "::bigint, $" i "::bigint, $" j "::bigint, $" k "::text, $"  \
-    l "::bigint)"
-#define TOKEN_ROW_1 TOKEN_ROW("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
-#define TOKEN_ROW_2                                                                            \
-    TOKEN_ROW("13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23", "24")
-#define TOKEN_PUT_CHECKED(rows)                                                                \
-    "WITH ins AS (INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, scope, "     \
-    "family, created_at, expires_at, revoked, audience, auth_time) SELECT * FROM (VALUES "   \
-    rows ") v WHERE NOT EXISTS (SELECT 1 FROM revoked_families r WHERE r.tenant_id = "       \
-    "$1::bigint AND r.family = $7::text) RETURNING 1) SELECT count(*) FROM ins"
+ * with its refresh token), as one INSERT in autocommit: one round trip. The schema's
+ * trigger refuses a revoked family (GRANTD_ECONFLICT), and the statement is all or
+ * nothing. */
+#define TOKEN_INSERT                                                                           \
+    "INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, scope, family, "         \
+    "created_at, expires_at, revoked, audience, auth_time) VALUES "
+#define TOKEN_ROW_1 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+#define TOKEN_ROW_2 "($13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
 
 static void bind_tokens(struct pg_params *p, const void *arg)
 {
@@ -373,18 +345,16 @@ static void bind_tokens(struct pg_params *p, const void *arg)
     }
 }
 
-static const struct pg_query token_put_one = {PG_TOKEN_PUT_ONE, TOKEN_PUT_CHECKED(TOKEN_ROW_1),
-                                              bind_tokens, pg__row_int64, 0};
+static const struct pg_query token_put_one = {PG_TOKEN_PUT_ONE, TOKEN_INSERT TOKEN_ROW_1,
+                                              bind_tokens, NULL, 0};
 static const struct pg_query token_put_two = {PG_TOKEN_PUT_TWO,
-                                              TOKEN_PUT_CHECKED(TOKEN_ROW_1 ", " TOKEN_ROW_2),
-                                              bind_tokens, pg__row_int64, 0};
+                                              TOKEN_INSERT TOKEN_ROW_1 ", " TOKEN_ROW_2,
+                                              bind_tokens, NULL, 0};
 
 static grantd_rc token_put_single(struct pg_conn *c, void *arg)
 {
     const struct token_batch *b = arg;
-    int64_t n = 0;
-    grantd_rc rc = pg__get(c, b->count == 1 ? &token_put_one : &token_put_two, b, NULL, &n);
-    return rc == GRANTD_OK && n != (int64_t)b->count ? GRANTD_ECONFLICT : rc;
+    return pg__run(c, b->count == 1 ? &token_put_one : &token_put_two, b);
 }
 
 /* NULL scope is "". GRANTD_EINVAL for an empty batch, one that mixes tenants or families,

@@ -70,7 +70,6 @@ enum pg_stmt_id {
     PG_PURGE_SESSIONS,
     PG_PURGE_OLD_FAMILIES,
     PG_PURGE_FAMILIES,
-    PG_FAMILY_REVOKED,
     PG_FAMILY_REVOKE,
     PG_CODE_PUT,
     PG_CODE_GET,
@@ -117,6 +116,8 @@ enum pg_stmt_id {
     PG_STMT_COUNT
 };
 
+/* The SQLSTATE of a token insert into a revoked family (pg_schema.c, FAMILY_LOCK). */
+#define PG_FAMILY_REVOKED_STATE "GD409"
 /* The most parameters a statement binds. */
 #define PG_MAX_PARAMS 24
 /* The NOTIFY channel of the change sequence (pg_change.c). */
@@ -203,7 +204,7 @@ struct pg_query {
 };
 
 /* Maps a SQLSTATE to grantd_rc: 23505 (unique) → EEXIST, 23503 (foreign key: the parent is
- * missing) → ENOTFOUND, class 08 (connection), 40001/40P01 (serialization, deadlock, once
+ * missing) → ENOTFOUND, PG_FAMILY_REVOKED_STATE → ECONFLICT, class 08 (connection), 40001/40P01 (serialization, deadlock, once
  * the retries are spent), 53 (resources), 57P01..57P03 (shutdown, cannot connect now) →
  * EBUSY; NULL or anything else → ESTORE. */
 grantd_rc pg__rc_sqlstate(const char *sqlstate);

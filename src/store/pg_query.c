@@ -140,6 +140,8 @@ grantd_rc pg__rc_sqlstate(const char *st)
         return GRANTD_EEXIST;
     if (strcmp(st, "23503") == 0)
         return GRANTD_ENOTFOUND;
+    if (strcmp(st, PG_FAMILY_REVOKED_STATE) == 0)
+        return GRANTD_ECONFLICT;
     if (strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || pg__retryable(st) ||
         strcmp(st, "57P01") == 0 || strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0)
         return GRANTD_EBUSY;

@@ -33,6 +33,14 @@
  * their cursors in the order they commit (revocations are rare writes; they wait for each
  * other, nothing else waits for them). */
 #define FEED_LOCK "113740958561381"
+/* A family's lock (FAMILY_LOCK): an advisory lock keyed by a hash of (family, tenant). A
+ * token insert takes it shared and then checks, with a snapshot taken after it, that the
+ * family is not revoked (else SQLSTATE PG_FAMILY_REVOKED_STATE: GRANTD_ECONFLICT); a
+ * family's revocation takes it exclusive before its trigger lists the family's access
+ * tokens. So a revocation and a token insert of one family never pass each other: the
+ * insert waits for a revocation under way and is refused, or the revocation waits for the
+ * insert and its feed names the new token. (A plain check in token_put's statement would
+ * read a snapshot older than a revocation committed meanwhile.) */
 
 /* Version 17 (SQLite's steps 1..17 as one). */
 static const char schema_v17[] =
@@ -221,6 +229,7 @@ static const char schema_v17[] =
     /* the revocation feed (SQLite's steps 8 and 10): the same events, the same conditions;
      * each trigger first takes the feed's lock (FEED_LOCK, top of the file) */
     "CREATE FUNCTION grantd_revocation_family() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM pg_advisory_xact_lock(hashtextextended(NEW.family, NEW.tenant_id));"
     "  PERFORM pg_advisory_xact_lock(" FEED_LOCK ");"
     "  INSERT INTO revocation_events (tenant_id, kind, subject, at)"
     "  VALUES (NEW.tenant_id, 'family', NEW.family, NEW.revoked_at);"
@@ -270,6 +279,17 @@ static const char schema_v17[] =
     "CREATE TRIGGER revocation_key AFTER UPDATE OF retire_at ON keys FOR EACH ROW"
     "  WHEN (NEW.retire_at <> 0 AND (OLD.retire_at = 0 OR NEW.retire_at < OLD.retire_at))"
     "  EXECUTE FUNCTION grantd_revocation_key();"
+    /* a token joins no revoked family (FAMILY_LOCK at the top of the file) */
+    "CREATE FUNCTION grantd_token_family_open() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM pg_advisory_xact_lock_shared(hashtextextended(NEW.family, NEW.tenant_id));"
+    "  IF EXISTS (SELECT 1 FROM revoked_families r WHERE r.tenant_id = NEW.tenant_id"
+    "    AND r.family = NEW.family) THEN"
+    "    RAISE EXCEPTION 'the token''s family is revoked'"
+    "      USING ERRCODE = '" PG_FAMILY_REVOKED_STATE "';"
+    "  END IF;"
+    "  RETURN NEW; END $$;"
+    "CREATE TRIGGER token_family_open BEFORE INSERT ON tokens FOR EACH ROW"
+    "  EXECUTE FUNCTION grantd_token_family_open();"
     /* the audit trail is append-only for every writer (SQLite's step 13) */
     "CREATE FUNCTION grantd_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
     "  BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;"

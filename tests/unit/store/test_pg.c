@@ -9,8 +9,9 @@
  * GRANTD_ESTORE, and work again once it is back, on new connections, with nothing lost of
  * what committed and nothing of what failed. It also holds a revocation open on a
  * connection of its own while another is made through the store: the feed's cursors come
- * in commit order (no reader sees a cursor while a smaller one is still to commit). Without
- * the cluster those tests skip. */
+ * in commit order (no reader sees a cursor while a smaller one is still to commit), and a
+ * family's revocation and a token insert of that family never pass each other. Without the
+ * cluster those tests skip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,6 +90,7 @@ static void test_sqlstate_mapping(void **state)
     assert_int_equal(pg__rc_sqlstate("57P01"), GRANTD_EBUSY); /* admin_shutdown */
     assert_int_equal(pg__rc_sqlstate("57P03"), GRANTD_EBUSY); /* cannot_connect_now */
     assert_int_equal(pg__rc_sqlstate("53300"), GRANTD_EBUSY); /* too_many_connections */
+    assert_int_equal(pg__rc_sqlstate(PG_FAMILY_REVOKED_STATE), GRANTD_ECONFLICT);
     assert_int_equal(pg__rc_sqlstate("42P01"), GRANTD_ESTORE); /* undefined_table */
     assert_int_equal(pg__rc_sqlstate("23502"), GRANTD_ESTORE); /* not_null_violation */
     assert_int_equal(pg__rc_sqlstate("57014"), GRANTD_ESTORE); /* query_canceled */
@@ -189,6 +191,14 @@ static void *revoke_family_b(void *arg)
     return NULL;
 }
 
+static void *revoke_family_g(void *arg)
+{
+    struct revoker *r = arg;
+    r->rc = grantd_store_token_revoke_family(r->s, r->tenant, "family-g", 1700000100);
+    atomic_store(&r->done, 1);
+    return NULL;
+}
+
 /* Family a is revoked in a transaction left open on a raw connection; family b through the
  * store meanwhile. Until a commits, b's revocation waits, so no reader sees b's event (a
  * cursor past a's, which is still to come); after, the feed holds a then b, a's cursor
@@ -248,6 +258,123 @@ static void test_feed_cursors_in_commit_order(void **state)
     grantd_store_close(s);
 }
 
+/* The cluster's store, migrated, with a tenant of its own named name, and a raw connection
+ * with a transaction open that ran sql (a %lld for the tenant's id). */
+struct raw_fx {
+    struct grantd_store *s;
+    int64_t tenant;
+    PGconn *raw;
+};
+
+static int raw_open(struct raw_fx *x, const char *name, const char *sql)
+{
+    const char *url = getenv("GRANTD_PG_URL");
+    if (!url)
+        return 0;
+    char err[512] = "";
+    assert_int_equal(grantd_store_open(url, &x->s, err, sizeof(err)), GRANTD_OK);
+    int from, to;
+    assert_int_equal(grantd_store_migrate(x->s, 1700000000, &from, &to), GRANTD_OK);
+    struct grantd_tenant t = {.name = name, .created_at = 1700000000};
+    assert_int_equal(grantd_store_tenant_put(x->s, &t, &x->tenant), GRANTD_OK);
+    x->raw = PQconnectdb(url);
+    assert_int_equal(PQstatus(x->raw), CONNECTION_OK);
+    char q[512];
+    snprintf(q, sizeof(q), sql, (long long)x->tenant);
+    PGresult *res = PQexec(x->raw, q);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        fail_msg("%s", PQresultErrorMessage(res));
+    PQclear(res);
+    return 1;
+}
+
+static void raw_commit(struct raw_fx *x)
+{
+    PGresult *res = PQexec(x->raw, "COMMIT");
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    PQfinish(x->raw);
+}
+
+struct inserter {
+    struct grantd_store *s;
+    struct grantd_token t;
+    grantd_rc rc;
+    atomic_int done;
+};
+
+static void *put_token(void *arg)
+{
+    struct inserter *in = arg;
+    in->rc = grantd_store_token_put(in->s, &in->t, 1);
+    atomic_store(&in->done, 1);
+    return NULL;
+}
+
+/* A revocation of family f is under way (uncommitted) when a token of f is put: the put
+ * waits for it and is refused, and nothing of it is stored. */
+static void test_token_put_waits_for_a_revocation(void **state)
+{
+    struct raw_fx x;
+    if (!raw_open(&x, "family-revoking",
+                  "BEGIN; INSERT INTO revoked_families (tenant_id, family, revoked_at) "
+                  "VALUES (%lld, 'family-f', 1700000050)"))
+        skip(); /* needs tests/pg/cluster */
+    struct inserter in = {.s = x.s};
+    in.t = (struct grantd_token){.tenant = x.tenant, .kind = GRANTD_TOKEN_ACCESS,
+                                 .client_id = "c", .family = "family-f",
+                                 .created_at = 1700000060, .expires_at = 1700003600};
+    memset(in.t.hash, 0x5a, sizeof(in.t.hash));
+    atomic_init(&in.done, 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, put_token, &in), 0);
+    usleep(300 * 1000); /* time for the put to commit, were it not held back */
+    assert_false(atomic_load(&in.done));
+    raw_commit(&x);
+    pthread_join(th, NULL);
+    assert_int_equal(in.rc, GRANTD_ECONFLICT);
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_token got;
+    assert_int_equal(grantd_store_token_get(x.s, a, x.tenant, in.t.hash, &got),
+                     GRANTD_ENOTFOUND);
+    grantd_arena_free(a);
+    grantd_store_close(x.s);
+}
+
+/* A token of family g is being inserted (uncommitted) when g is revoked: the revocation
+ * waits for it, and its feed names that access token after the family. */
+static void test_revocation_waits_for_a_token_insert(void **state)
+{
+    struct raw_fx x;
+    if (!raw_open(&x, "family-inserting",
+                  "BEGIN; INSERT INTO tokens (tenant_id, hash, kind, client_id, family, "
+                  "created_at, expires_at) VALUES (%lld, "
+                  "'\\x00000000000000010123456789abcdef0123456789abcdef0123456789abcdef'"
+                  "::bytea, 1, 'c', 'family-g', 1700000060, 1700003600)"))
+        skip(); /* needs tests/pg/cluster */
+    struct revoker r = {.s = x.s, .tenant = x.tenant};
+    atomic_init(&r.done, 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, revoke_family_g, &r), 0);
+    usleep(300 * 1000); /* time for the revocation to commit, were it not held back */
+    assert_false(atomic_load(&r.done));
+    raw_commit(&x);
+    pthread_join(th, NULL);
+    assert_int_equal(r.rc, GRANTD_OK);
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_revocation *ev = NULL;
+    size_t n = 0;
+    int64_t next = 0;
+    assert_int_equal(grantd_store_revocations_since(x.s, a, x.tenant, 0, 10, &ev, &n, &next),
+                     GRANTD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0].kind, "family");
+    assert_string_equal(ev[1].kind, "token");
+    assert_string_equal(ev[1].subject, "0123456789abcdef0123456789abcdef0123456789abcdef");
+    grantd_arena_free(a);
+    grantd_store_close(x.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +386,8 @@ int main(void)
         cmocka_unit_test(test_open_unreachable),
         cmocka_unit_test(test_server_restart),
         cmocka_unit_test(test_feed_cursors_in_commit_order),
+        cmocka_unit_test(test_token_put_waits_for_a_revocation),
+        cmocka_unit_test(test_revocation_waits_for_a_token_insert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -236,10 +236,10 @@ GRANTD_MUST_USE grantd_rc pg__tx_single(struct grantd_store *s, pg_tx_fn fn, voi
 /* pg__tx of one query (q->row NULL): PG_CHANGES moves the change sequence with it. */
 GRANTD_MUST_USE grantd_rc pg__write_query(struct grantd_store *s, const struct pg_query *q,
                                           const void *arg);
-/* pg__tx of pg__get. */
+/* pg__get as an operation of its own: one statement in autocommit (pg__tx_single). */
 GRANTD_MUST_USE grantd_rc pg__read(struct grantd_store *s, const struct pg_query *q,
                                    const void *arg, struct grantd_arena *a, void *out);
-/* pg__tx of pg__rows. */
+/* pg__rows as an operation of its own: one statement in autocommit (pg__tx_single). */
 GRANTD_MUST_USE grantd_rc pg__read_rows(struct grantd_store *s, const struct pg_query *q,
                                         const void *arg, struct grantd_arena *a, size_t elem,
                                         void **out, size_t *count);

@@ -10,9 +10,13 @@
 #include <unistd.h>
 
 extern const struct grantd_store_driver grantd_sqlite_driver;
+extern const struct grantd_store_driver grantd_pg_driver;
+extern const struct grantd_store_driver grantd_postgresql_driver;
 
 static const struct grantd_store_driver *const drivers[] = {
     &grantd_sqlite_driver,
+    &grantd_pg_driver,
+    &grantd_postgresql_driver,
 };
 
 grantd_rc grantd_store_open_driver(const struct grantd_store_driver *d, const char *target,
@@ -53,7 +57,8 @@ grantd_rc grantd_store_open(const char *url, struct grantd_store **out, char *er
         if (strlen(d->scheme) == scheme_len && strncmp(url, d->scheme, scheme_len) == 0)
             return grantd_store_open_driver(d, colon + 1, out, err, errlen);
     }
-    snprintf(err, errlen, "unsupported database scheme '%.*s' (supported: sqlite)",
+    snprintf(err, errlen,
+             "unsupported database scheme '%.*s' (supported: sqlite, postgres, postgresql)",
              (int)scheme_len, url);
     return GRANTD_EINVAL;
 }

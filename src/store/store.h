@@ -40,7 +40,9 @@
  * follow it with change_seq and change_wait (src/store/watch.c runs the server's watcher).
  *
  * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
- * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable,
+ * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable (or,
+ * with PostgreSQL, a transaction still fails with a serialization failure or a deadlock
+ * after the driver's retries),
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
  * migrated by a newer grantd. A failed operation changes nothing. */
 #ifndef GRANTD_STORE_STORE_H
@@ -65,7 +67,7 @@
 #define GRANTD_DEFAULT_TENANT 1
 
 /* change_wait notices a commit of any process within this many milliseconds (the SQLite
- * driver polls that often; a driver with notifications answers sooner). */
+ * driver polls that often; the PostgreSQL driver, woken by NOTIFY, answers sooner). */
 #define GRANTD_STORE_CHANGE_POLL_MS 20
 /* Within this time of a commit every running grantd server has dropped the cached records
  * the write may have changed (its watcher: the poll, its turn, a margin for a loaded
@@ -340,7 +342,7 @@ struct grantd_store; /* a driver's instance; its first member is the driver poin
 
 struct grantd_store_driver {
     int version;        /* the newest version of this struct the driver implements */
-    const char *scheme; /* URL scheme: "sqlite" */
+    const char *scheme; /* URL scheme: "sqlite", "postgres", "postgresql" */
 
     /* ---- version 2 ----
      * The whole table. Version 1 (grantd before the multi-instance work) had the same
@@ -883,8 +885,9 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
                                   size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
- * database) with the driver of its scheme (grantd_store_open_driver). GRANTD_EINVAL for an
- * unknown scheme (err says so). */
+ * database; "postgres://user[:password]@host[:port]/db" or "postgresql://...") with the
+ * driver of its scheme (grantd_store_open_driver). GRANTD_EINVAL for an unknown scheme (err
+ * says so). */
 GRANTD_MUST_USE grantd_rc grantd_store_open(const char *url, struct grantd_store **out,
                                             char *err, size_t errlen);
 /* Opens target (the URL without "scheme:") with driver d: GRANTD_EINVAL, and err saying

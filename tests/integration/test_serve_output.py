@@ -20,10 +20,14 @@ def serve(*args, env=None, cwd=None, timeout=30):
 
 
 def test_a_postgres_url_password_is_never_printed(tmp_path):
-    p = serve("--db", "postgres://grantd:s3cr3t-pw@db.example/grantd", cwd=tmp_path)
+    # nothing listens on port 1: the start fails with one line naming the database, its
+    # password masked
+    p = serve("--db", "postgres://grantd:s3cr3t-pw@127.0.0.1:1/grantd", cwd=tmp_path)
     assert p.returncode != 0
     assert "s3cr3t-pw" not in p.stdout + p.stderr
-    assert p.stderr == "grantd: unsupported database scheme 'postgres' (supported: sqlite)\n"
+    assert p.stderr.startswith(
+        "grantd: cannot connect to postgresql://grantd:***@127.0.0.1:1/grantd: ")
+    assert p.stderr.count("\n") == 1
 
 
 def test_the_listening_log_line_redacts_the_database_url(make_server, tmp_path):

@@ -1,0 +1,299 @@
+/* The PostgreSQL storage driver (libpq): the URL, one connection per calling thread,
+ * open/close, migrate/ping/hash_key, and the driver table that grantd_store_open finds under
+ * the schemes "postgres" and "postgresql".
+ *
+ * URL: postgres://user[:password]@host[:port]/db[?libpq-parameters] (or postgresql://).
+ * grantd_store_open hands the driver the URL without its scheme ("//user@host/db"); the
+ * driver puts "postgresql:" back in front and gives the whole URI to libpq, which parses it
+ * (percent-decoding, parameters such as sslmode). Only what error messages show is built
+ * here: the URL with its password masked.
+ *
+ * Connections: every thread that calls an operation gets its own PGconn, made on first use
+ * and found again through a pthread key owned by the store; when a thread exits its
+ * connection goes back to the store's pool for the next thread. A connection that went
+ * bad is made again (PQreset) at the next use, and pg__tx (pg_query.c) re-runs a
+ * transaction once on the new connection; while the server stays down operations answer
+ * GRANTD_EBUSY (HTTP 503). change_wait has one more connection of its own, which LISTENs
+ * (pg_change.c). close() must run after every thread using the store has stopped.
+ *
+ * Operations this driver does not have yet are NULL in the table: the wrapper answers
+ * GRANTD_ENOTSUP (store.h). It has every operation but token_put_async (the wrapper then
+ * writes on the calling thread; group commit is a later step).
+ *
+ * Not here: statements, transactions, SQLSTATEs (pg_query.c), the schema (pg_schema.c),
+ * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
+#include "store/pg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+/* ---- the URL ---------------------------------------------------------------------------- */
+
+grantd_rc pg__url(const char *target, char *out, size_t outlen, char *display,
+                  size_t displaylen)
+{
+    if (!target || strncmp(target, "//", 2) != 0)
+        return GRANTD_EINVAL;
+    const char *auth = target + 2;
+    const char *slash = strchr(auth, '/');
+    if (!slash)
+        return GRANTD_EINVAL; /* no database */
+    const char *db_end = strchr(slash + 1, '?');
+    size_t db_len = db_end ? (size_t)(db_end - slash - 1) : strlen(slash + 1);
+    if (db_len == 0)
+        return GRANTD_EINVAL;
+    /* the last '@' of the authority ends the user info (a password may hold a raw '@') */
+    const char *at = NULL;
+    for (const char *p = auth; p < slash; p++) {
+        if (*p == '@')
+            at = p;
+    }
+    const char *host = at ? at + 1 : auth;
+    if (host == slash || *host == ':')
+        return GRANTD_EINVAL; /* no host: grantd never picks a socket by default */
+    int n = snprintf(out, outlen, "postgresql:%s", target);
+    if (n < 0 || (size_t)n >= outlen)
+        return GRANTD_EINVAL;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon)
+        n = snprintf(display, displaylen, "postgresql://%.*s:***%s", (int)(colon - auth), auth,
+                     at);
+    else
+        n = snprintf(display, displaylen, "postgresql:%s", target);
+    if (n < 0 || (size_t)n >= displaylen)
+        return GRANTD_EINVAL;
+    return GRANTD_OK;
+}
+
+/* ---- connections ------------------------------------------------------------------------ */
+
+/* Server notices (a CREATE ... IF NOT EXISTS that found the thing) are not grantd's output. */
+static void quiet(void *arg, const char *message)
+{
+}
+
+static PGconn *connect_db(struct pg_store *st)
+{
+    PGconn *db = PQconnectdb(st->conninfo);
+    if (db)
+        PQsetNoticeProcessor(db, quiet, NULL);
+    return db;
+}
+
+static void conn_free(struct pg_conn *c)
+{
+    if (!c)
+        return;
+    PQfinish(c->db);
+    free(c);
+}
+
+/* pthread key destructor: the exiting thread's connection returns to the pool. */
+static void conn_release(void *p)
+{
+    struct pg_conn *c = p;
+    pthread_mutex_lock(&c->store->mu);
+    c->in_use = 0;
+    pthread_mutex_unlock(&c->store->mu);
+}
+
+grantd_rc pg__reconnect(struct pg_conn *c)
+{
+    PQreset(c->db);
+    memset(c->prepared, 0, sizeof(c->prepared)); /* a new session has none */
+    if (PQstatus(c->db) == CONNECTION_OK)
+        return GRANTD_OK;
+    grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s,s:s}", "driver", "postgres", "database",
+               c->store->display, "message", PQerrorMessage(c->db));
+    return GRANTD_EBUSY;
+}
+
+/* A new connection of st, in its pool and held by the calling thread (in_use). */
+static struct pg_conn *conn_new(struct pg_store *st)
+{
+    struct pg_conn *c = grantd_xcalloc(1, sizeof(*c));
+    c->store = st;
+    c->db = connect_db(st);
+    c->in_use = 1;
+    pthread_mutex_lock(&st->mu);
+    c->next = st->conns;
+    st->conns = c;
+    pthread_mutex_unlock(&st->mu);
+    pthread_setspecific(st->key, c);
+    return c;
+}
+
+grantd_rc pg__conn(struct grantd_store *s, struct pg_conn **out)
+{
+    struct pg_store *st = (struct pg_store *)s;
+    struct pg_conn *c = pthread_getspecific(st->key);
+    if (!c) {
+        pthread_mutex_lock(&st->mu);
+        for (c = st->conns; c && c->in_use; c = c->next)
+            ;
+        if (c)
+            c->in_use = 1;
+        pthread_mutex_unlock(&st->mu);
+        if (c)
+            pthread_setspecific(st->key, c);
+        else
+            c = conn_new(st);
+    }
+    *out = c;
+    if (c->db && PQstatus(c->db) == CONNECTION_OK)
+        return GRANTD_OK;
+    if (!c->db)
+        return GRANTD_EBUSY;
+    return pg__reconnect(c);
+}
+
+/* ---- open / close ----------------------------------------------------------------------- */
+
+static void pg_close(struct grantd_store *s)
+{
+    struct pg_store *st = (struct pg_store *)s;
+    if (!st)
+        return;
+    if (st->have_key)
+        pthread_key_delete(st->key);
+    for (struct pg_conn *c = st->conns, *next; c; c = next) {
+        next = c->next;
+        conn_free(c);
+    }
+    PQfinish(st->listen);
+    pthread_mutex_destroy(&st->mu);
+    pthread_mutex_destroy(&st->listen_mu);
+    free(st->conninfo);
+    free(st->display);
+    free(st);
+}
+
+static grantd_rc pg_open(const char *target, struct grantd_store **out, char *err,
+                         size_t errlen)
+{
+    size_t cap = strlen(target ? target : "") + 32;
+    char *conninfo = grantd_xmalloc(cap), *display = grantd_xmalloc(cap);
+    if (pg__url(target, conninfo, cap, display, cap) != GRANTD_OK) {
+        snprintf(err, errlen,
+                 "invalid PostgreSQL URL (expected postgres://user[:password]@host[:port]/db)");
+        free(conninfo);
+        free(display);
+        return GRANTD_EINVAL;
+    }
+    struct pg_store *st = grantd_xcalloc(1, sizeof(*st));
+    st->conninfo = conninfo;
+    st->display = display;
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_mutex_init(&st->listen_mu, NULL);
+    if (pthread_key_create(&st->key, conn_release) != 0) {
+        snprintf(err, errlen, "cannot create a thread key");
+        pg_close(&st->base);
+        return GRANTD_ESTORE;
+    }
+    st->have_key = 1;
+    /* the first connection now: a wrong password or host is reported at open, by err
+     * alone (the caller prints it; nothing is logged) */
+    struct pg_conn *c = conn_new(st);
+    if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
+        const char *why = c->db ? PQerrorMessage(c->db) : "out of memory";
+        size_t len = strcspn(why, "\n");
+        snprintf(err, errlen, "cannot connect to %s: %.*s", display, (int)len, why);
+        pthread_setspecific(st->key, NULL);
+        pg_close(&st->base);
+        return GRANTD_EBUSY;
+    }
+    *out = &st->base;
+    return GRANTD_OK;
+}
+
+/* ---- migrate, ping, hash_key ------------------------------------------------------------ */
+
+/* A migrated database answers its schema version (the newest this grantd knows). */
+static grantd_rc pg_ping(struct grantd_store *s)
+{
+    struct pg_conn *c;
+    int version = 0;
+    grantd_rc rc = pg__conn(s, &c);
+    if (rc == GRANTD_OK)
+        rc = pg__schema_version(c, &version);
+    if (rc == GRANTD_OK && version != pg__schema_newest())
+        rc = version > pg__schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
+    return rc;
+}
+
+static void bind_hash_key_name(struct pg_params *p, const void *arg)
+{
+    pg__text(p, 1, "hash_key");
+}
+
+static void hash_key_row(const PGresult *r, int row, struct grantd_arena *a, void *out)
+{
+    pg__col_hash(r, row, 0, out);
+}
+
+static const struct pg_query meta_hash_key = {
+    PG_META_GET, "SELECT value FROM meta WHERE key = $1", bind_hash_key_name, hash_key_row, 0};
+
+/* The key never changes after migration: read once, then served from memory. */
+static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SHA256_LEN])
+{
+    static const unsigned char zero[GRANTD_SHA256_LEN];
+    struct pg_store *st = (struct pg_store *)s;
+    if (atomic_load_explicit(&st->key_loaded, memory_order_acquire)) {
+        memcpy(out, st->hash_key, GRANTD_SHA256_LEN);
+        return GRANTD_OK;
+    }
+    grantd_rc rc = pg__read(s, &meta_hash_key, NULL, NULL, out);
+    if (rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && !memcmp(out, zero, sizeof(zero))))
+        rc = GRANTD_ESTORE;
+    if (rc != GRANTD_OK)
+        return rc;
+    pthread_mutex_lock(&st->mu);
+    if (!atomic_load_explicit(&st->key_loaded, memory_order_relaxed)) {
+        memcpy(st->hash_key, out, GRANTD_SHA256_LEN);
+        atomic_store_explicit(&st->key_loaded, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return GRANTD_OK;
+}
+
+#define PG_DRIVER_OPS                                                                          \
+    .version = GRANTD_STORE_API_VERSION, .open = pg_open, .close = pg_close,                   \
+    .migrate = pg__schema_migrate, .ping = pg_ping, .hash_key = pg_hash_key,                   \
+    .tenant_get = pg__tenant_get, .tenant_find = pg__tenant_find,                              \
+    .tenant_list = pg__tenant_list, .tenant_put = pg__tenant_put,                              \
+    .client_put = pg__client_put, .client_get = pg__client_get,                                \
+    .client_list = pg__client_list, .client_list_owned = pg__client_list_owned,                \
+    .client_set_disabled = pg__client_set_disabled,                                            \
+    .client_set_secret = pg__client_set_secret,                                                \
+    .client_rotate_secret = pg__client_rotate_secret, .client_delete = pg__client_delete,      \
+    .client_update = pg__client_update, .user_put = pg__user_put, .user_find = pg__user_find,  \
+    .user_get = pg__user_get, .user_list = pg__user_list,                                      \
+    .user_set_password = pg__user_set_password, .user_set_disabled = pg__user_set_disabled,    \
+    .user_update = pg__user_update, .session_put = pg__session_put,                            \
+    .session_get = pg__session_get, .session_delete = pg__session_delete,                      \
+    .consent_get = pg__consent_get, .consent_put = pg__consent_put,                            \
+    .consent_list = pg__consent_list, .code_put = pg__code_put,                                \
+    .code_consume = pg__code_consume, .token_put = pg__token_put, .token_get = pg__token_get,  \
+    .token_revoke_family = pg__token_revoke_family, .token_revoke = pg__token_revoke,          \
+    .token_revoke_at = pg__token_revoke_at, .refresh_rotate = pg__refresh_rotate,              \
+    .key_put = pg__key_put, .key_list = pg__key_list, .key_rotate = pg__key_rotate,            \
+    .key_retire = pg__key_retire, .revocations_since = pg__revocations_since,                  \
+    .revocations_floor = pg__revocations_floor, .revocations_purge = pg__revocations_purge,    \
+    .consent_revoke = pg__consent_revoke, .purge_expired = pg__purge_expired,                  \
+    .admin_key_put = pg__admin_key_put, .admin_key_find = pg__admin_key_find,                  \
+    .admin_key_list = pg__admin_key_list, .admin_key_revoke = pg__admin_key_revoke,            \
+    .registration_token_put = pg__registration_token_put,                                      \
+    .registration_token_find = pg__registration_token_find,                                    \
+    .registration_put = pg__registration_put, .registration_get = pg__registration_get,        \
+    .registration_rotate = pg__registration_rotate, .audit_begin = pg__audit_begin,            \
+    .audit_end = pg__audit_end, .audit_list = pg__audit_list,                                  \
+    .change_seq = pg__change_seq, .change_wait = pg__change_wait
+
+/* The same driver under both schemes libpq accepts. */
+const struct grantd_store_driver grantd_pg_driver = {.scheme = "postgres", PG_DRIVER_OPS};
+const struct grantd_store_driver grantd_postgresql_driver = {.scheme = "postgresql",
+                                                             PG_DRIVER_OPS};

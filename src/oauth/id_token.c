@@ -126,8 +126,8 @@ grantd_rc grantd_id_token_hint_read(struct grantd_request *req, const char *jws,
         grantd_keyring_verify_jws(req->iss->keyring, req->arena, now, jws, &payload, &typ) !=
             GRANTD_OK)
         return GRANTD_EREFUSED;
-    /* an access token (at+jwt) is no ID token, whatever its claims */
-    if (typ && strcmp(typ, "JWT") != 0)
+    /* grantd's ID tokens say typ JWT; an access token (at+jwt) is none, whatever its claims */
+    if (!typ || strcmp(typ, "JWT") != 0)
         return GRANTD_EREFUSED;
     json_t *c = json_loads(payload, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(c)) {

@@ -71,9 +71,9 @@ json_t *grantd_audit_members(const char *body, size_t len);
 json_t *grantd_audit_client_created(const struct grantd_client *c);
 
 /* The admin API's audit query parameters (untrusted text, already percent-decoded; NULL when
- * absent) into q: after, an entry's seq (1 to 18 digits), into q->after; target, KIND:ID
- * with KIND one of client, user, key, admin_key, registration_token and ID 1 to GRANTD_AUDIT_TARGET_MAX bytes,
- * into q->target_kind (a static string) and q->target_id (a copy in a). GRANTD_EINVAL with
+ * absent) into q: after, an entry's seq (1 to 18 digits), into q->after; target, KIND:ID with KIND
+ * one of client, user, key, admin_key, registration_token and ID 1 to GRANTD_AUDIT_TARGET_MAX
+ * bytes, into q->target_kind (a static string) and q->target_id (a copy in a). GRANTD_EINVAL with
  * *why naming the parameter when one is malformed; q's other members are left alone. */
 #define GRANTD_AUDIT_TARGET_MAX 200
 GRANTD_MUST_USE grantd_rc grantd_audit_query_parse(struct grantd_arena *a, const char *after,

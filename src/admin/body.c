@@ -315,7 +315,8 @@ static int m_ttl(struct client_parse *p, const char *name, json_t *v)
     json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
     if (json_is_null(v))
         *slot = 0;
-    else if (refresh && (n == 0 || (json_is_string(v) && strcmp(json_string_value(v), "never") == 0)))
+    else if (refresh &&
+             (n == 0 || (json_is_string(v) && strcmp(json_string_value(v), "never") == 0)))
         *slot = GRANTD_TTL_NEVER;
     else if (n >= 1 && n <= max)
         *slot = n;

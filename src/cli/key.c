@@ -1,18 +1,16 @@
 /* grantd key rotate | retire | list: the signing keys of one tenant (--tenant; else the
  * default one).
  *
- * `rotate` adds a key (token/keys.c does the work): published at once, signing from
- * now + keys.publish_ahead, while every current key of its alg stops signing then and stays
- * published until the longest-lived access token it may have signed has expired. Each alg
- * is a chain of its own: access tokens are signed by keys.alg's, OpenID Connect ID tokens
- * by the one their client asks for (the first RS256 key is made when first needed). A running server
- * sees the change within keys.reload seconds. `retire KID` retires a key now (a key that
- * leaked): it is no longer published, the server refuses tokens it signed, and the
- * revocation feed carries a "key" event so libgrantd-verify refuses them too; the key that
- * signs now (in its alg's chain) is refused (rotate first: a service must not be left
- * without a signing key),
- * and the command returns once every running server has seen the change (the caches'
- * bound). `list` shows each key's state:
+ * `rotate` adds a key (token/keys.c does the work): published at once, signing from now +
+ * keys.publish_ahead, while every current key of its alg stops signing then and stays published
+ * until the longest-lived access token it may have signed has expired. Each alg is a chain of its
+ * own: access tokens are signed by keys.alg's, OpenID Connect ID tokens by the one their client
+ * asks for (the first RS256 key is made when first needed). A running server sees the change within
+ * keys.reload seconds. `retire KID` retires a key now (a key that leaked): it is no longer
+ * published, the server refuses tokens it signed, and the revocation feed carries a "key" event so
+ * libgrantd-verify refuses them too; the key that signs now (in its alg's chain) is refused (rotate
+ * first: a service must not be left without a signing key), and the command returns once every
+ * running server has seen the change (the caches' bound). `list` shows each key's state:
  *   next      published, signs from active_from (later)
  *   active    the key of its alg that signs now
  *   retiring  no longer signs, still published until retire_at

@@ -165,7 +165,8 @@ struct grantd_config {
     struct {
         size_t body_bytes, header_bytes;
         size_t max_params, max_param_name, max_param_value;
-        unsigned connections, connections_per_ip, connection_timeout, threads; /* threads 0 = cores */
+        /* threads 0 = cores */
+        unsigned connections, connections_per_ip, connection_timeout, threads;
     } limits;
 };
 

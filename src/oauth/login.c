@@ -27,7 +27,8 @@ grantd_rc grantd_flow_check_password(struct grantd_request *req, const char *use
 static void login_attempt(struct grantd_request *req, struct grantd_response *resp,
                           const struct grantd_authz *a, struct grantd_web_session *s)
 {
-    const char *username = grantd_params_value(&req->form, "username"), *password = grantd_params_value(&req->form, "password");
+    const char *username = grantd_params_value(&req->form, "username");
+    const char *password = grantd_params_value(&req->form, "password");
     if (!username || !password) {
         grantd_flow_show_login(req, resp, a, s, 400, username,
                                grantd_ui_say(req, GRANTD_T_enter_credentials));

@@ -72,8 +72,8 @@ struct logout {
     const char *location;               /* where the browser goes afterwards; NULL: a page */
 };
 
-static grantd_rc refuse(struct grantd_request *req, struct grantd_refusal *no, enum grantd_text what,
-                        const char *detail)
+static grantd_rc refuse(struct grantd_request *req, struct grantd_refusal *no,
+                        enum grantd_text what, const char *detail)
 {
     grantd_rc rc = grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_logout_unreadable_title),
                                       grantd_ui_say(req, what));

@@ -44,7 +44,8 @@ grantd_rc grantd_web_session_load(struct grantd_request *req, struct grantd_web_
     const char *header = grantd_request_header(req, "cookie");
     struct grantd_params cookies;
     const char *id = NULL;
-    if (!header || grantd_cookies_parse(req->arena, header, &req->app->limits, &cookies) != GRANTD_OK)
+    if (!header ||
+        grantd_cookies_parse(req->arena, header, &req->app->limits, &cookies) != GRANTD_OK)
         return GRANTD_ENOTFOUND;
     /* a repeated cookie (e.g. one planted for a parent domain) is not trusted */
     if (grantd_params_get(&cookies, cookie_name(req), &id) != GRANTD_OK ||

@@ -73,7 +73,8 @@ static void id_row(const PGresult *r, int row, struct grantd_arena *a, void *out
 }
 
 static const struct pg_query tenant_put = {PG_TENANT_PUT,
-                                           "INSERT INTO tenants (name, issuer, profile, created_at) "
+                                           "INSERT INTO tenants (name, issuer, profile, "
+                                           "created_at) "
                                            "VALUES ($1, $2, $3, $4) RETURNING id",
                                            bind_tenant_new, id_row, 0};
 

@@ -204,9 +204,9 @@ struct pg_query {
 };
 
 /* Maps a SQLSTATE to grantd_rc: 23505 (unique) → EEXIST, 23503 (foreign key: the parent is
- * missing) → ENOTFOUND, PG_FAMILY_REVOKED_STATE → ECONFLICT, class 08 (connection), 40001/40P01 (serialization, deadlock, once
- * the retries are spent), 53 (resources), 57P01..57P03 (shutdown, cannot connect now) →
- * EBUSY; NULL or anything else → ESTORE. */
+ * missing) → ENOTFOUND, PG_FAMILY_REVOKED_STATE → ECONFLICT, class 08 (connection), 40001/40P01
+ * (serialization, deadlock, once the retries are spent), 53 (resources), 57P01..57P03 (shutdown,
+ * cannot connect now) → EBUSY; NULL or anything else → ESTORE. */
 grantd_rc pg__rc_sqlstate(const char *sqlstate);
 /* 1 when a transaction that failed with sqlstate should run again (40001, 40P01). */
 int pg__retryable(const char *sqlstate);

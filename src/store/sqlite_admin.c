@@ -126,7 +126,8 @@ static int bind_user_update(sqlite3_stmt *st, const void *arg)
     struct sq_id key = {u->tenant, u->id};
     return sqlite__bind_id(st, &key) | sqlite__bind_text(st, 3, u->username) |
            sqlite__bind_text(st, 4, u->account) | sqlite__bind_text(st, 5, u->email) |
-           sqlite3_bind_int64(st, 6, u->updated_at) | sqlite3_bind_int(st, 7, u->developer ? 1 : 0) | sqlite__bind_claims(st, 8, u);
+           sqlite3_bind_int64(st, 6, u->updated_at) |
+           sqlite3_bind_int(st, 7, u->developer ? 1 : 0) | sqlite__bind_claims(st, 8, u);
 }
 
 static const struct sq_query user_update = {

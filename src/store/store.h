@@ -23,21 +23,20 @@
  * sets it, which are unix microseconds (the resolution of the JWT ids it is compared with).
  * A record's created_at is the caller's too: 0 is refused with GRANTD_EINVAL.
  *
- * Changes: the database keeps a change sequence that every write that may change or remove
- * a record someone may have read moves forward, in the same transaction, so that another
- * process that sees the sequence move sees the write too. Writes that move it: every
- * operation but token_put/token_put_async (unless a token is revoked at insert: a
- * self-contained token's revocation row, which turns a verdict someone may have cached from
- * good to revoked), code_put, code_consume (unless the code was replayed: that revokes
- * tokens), session_put, session_delete, purge_expired, revocations_purge (a reader of
- * the feed learns of a purge from the floor), admin_key_put and admin_key_revoke (admin
- * keys are read from the store at every use, never cached), registration_token_put and
- * registration_rotate without a client (the same holds for initial access tokens and
- * registrations). Those only add records (and
- * nothing may cache that a record is absent but a self-contained token's), change codes and sessions
- * (which are read from the store at each use and never cached: single use and logout are
- * decided there), or remove what expired (refused by its reader either way). Readers
- * follow it with change_seq and change_wait (src/store/watch.c runs the server's watcher).
+ * Changes: the database keeps a change sequence that every write that may change or remove a record
+ * someone may have read moves forward, in the same transaction, so that another process that sees
+ * the sequence move sees the write too. Writes that move it: every operation but
+ * token_put/token_put_async (unless a token is revoked at insert: a self-contained token's
+ * revocation row, which turns a verdict someone may have cached from good to revoked), code_put,
+ * code_consume (unless the code was replayed: that revokes tokens), session_put, session_delete,
+ * purge_expired, revocations_purge (a reader of the feed learns of a purge from the floor),
+ * admin_key_put and admin_key_revoke (admin keys are read from the store at every use, never
+ * cached), registration_token_put and registration_rotate without a client (the same holds for
+ * initial access tokens and registrations). Those only add records (and nothing may cache that a
+ * record is absent but a self-contained token's), change codes and sessions (which are read from
+ * the store at each use and never cached: single use and logout are decided there), or remove what
+ * expired (refused by its reader either way). Readers follow it with change_seq and change_wait
+ * (src/store/watch.c runs the server's watcher).
  *
  * Errors: GRANTD_ENOTFOUND for a missing record, GRANTD_EEXIST for a taken unique key,
  * GRANTD_EBUSY when the database stays locked past the busy timeout or is unreachable (or,
@@ -485,11 +484,11 @@ struct grantd_store_driver {
     /* All keys of a tenant, oldest first. */
     grantd_rc (*key_list)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                           struct grantd_key **out, size_t *count);
-    /* Rotation, in one transaction: every current key of tenant (retire_at 0) of next's
-     * alg gets retire_at, and next (of tenant, current: retire_at 0) is inserted; keys of
-     * other algs are untouched. A tenant has at most one current key per alg whatever runs
-     * at once: of concurrent rotations each retires the key the one before it added. GRANTD_EEXIST when next's kid is taken, GRANTD_EINVAL
-     * when next is not current or of another tenant; then nothing changes. */
+    /* Rotation, in one transaction: every current key of tenant (retire_at 0) of next's alg gets
+     * retire_at, and next (of tenant, current: retire_at 0) is inserted; keys of other algs are
+     * untouched. A tenant has at most one current key per alg whatever runs at once: of concurrent
+     * rotations each retires the key the one before it added. GRANTD_EEXIST when next's kid is
+     * taken, GRANTD_EINVAL when next is not current or of another tenant; then nothing changes. */
     grantd_rc (*key_rotate)(struct grantd_store *s, int64_t tenant, const struct grantd_key *next,
                             int64_t retire_at);
 
@@ -514,15 +513,15 @@ struct grantd_store_driver {
 
     /* ---- version 3 ---- */
 
-    /* The revocation feed: up to limit events of tenant with a cursor above after, oldest
-     * first, into an arena array (*count 0 when none). *next_cursor gets the cursor to ask
-     * after next time: the last returned event's, else after. Every operation
-     * that revokes or disables appends its events in its own transaction, so a failed write
-     * appends none: token_revoke (a token, once), token_put of a revoked row (a token),
-     * token_revoke_family, code_consume of a replayed code, refresh_rotate of a reused
-     * token and client_set_disabled (a family each time a family becomes revoked, never
-     * twice, then a token for each access token of the family alive at that time), client_set_disabled(1) (a client), user_set_disabled(1) (a user), each only
-     * when the record goes from enabled to disabled. */
+    /* The revocation feed: up to limit events of tenant with a cursor above after, oldest first,
+     * into an arena array (*count 0 when none). *next_cursor gets the cursor to ask after next
+     * time: the last returned event's, else after. Every operation that revokes or disables appends
+     * its events in its own transaction, so a failed write appends none: token_revoke (a token,
+     * once), token_put of a revoked row (a token), token_revoke_family, code_consume of a replayed
+     * code, refresh_rotate of a reused token and client_set_disabled (a family each time a family
+     * becomes revoked, never twice, then a token for each access token of the family alive at that
+     * time), client_set_disabled(1) (a client), user_set_disabled(1) (a user), each only when the
+     * record goes from enabled to disabled. */
     grantd_rc (*revocations_since)(struct grantd_store *s, struct grantd_arena *a,
                                    int64_t tenant, int64_t after, size_t limit,
                                    struct grantd_revocation **out, size_t *count,
@@ -568,9 +567,9 @@ struct grantd_store_driver {
     grantd_rc (*client_rotate_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                       const unsigned char hash[GRANTD_SHA256_LEN],
                                       int64_t prev_until, int64_t now);
-    /* Replaces the username, account, email (NULL: none), developer flag and claims of the existing user
-     * u->tenant/u->id; updated_at = now. GRANTD_ENOTFOUND when absent, GRANTD_EEXIST when
-     * the username is another user's. */
+    /* Replaces the username, account, email (NULL: none), developer flag and claims of the existing
+     * user u->tenant/u->id; updated_at = now. GRANTD_ENOTFOUND when absent, GRANTD_EEXIST when the
+     * username is another user's. */
     grantd_rc (*user_update)(struct grantd_store *s, const struct grantd_user *u, int64_t now);
     /* Inserts an admin key (GRANTD_EEXIST when its id or hash is taken; GRANTD_ENOTFOUND
      * when its tenant does not exist). */

@@ -93,9 +93,10 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_sign_jws(struct grantd_keyring *kr, str
  * a key of this keyring still published at now (found by the header's kid; the header's alg
  * must be that key's). GRANTD_EINVAL for anything else (not a JWS, unknown or retired kid,
  * alg mismatch, bad signature). Expiry and claims are the caller's. Thread-safe. */
-GRANTD_MUST_USE grantd_rc grantd_keyring_verify_jws(struct grantd_keyring *kr, struct grantd_arena *a,
-                                                    int64_t now, const char *jws,
-                                                    const char **payload, const char **typ);
+GRANTD_MUST_USE grantd_rc grantd_keyring_verify_jws(struct grantd_keyring *kr,
+                                                    struct grantd_arena *a, int64_t now,
+                                                    const char *jws, const char **payload,
+                                                    const char **typ);
 
 /* For the CLI: adds a new key (alg "ES256" or "RS256"; NULL = cfg->keys.alg) that is
  * published now and signs from now + cfg->keys.publish_ahead (from now when no key of alg

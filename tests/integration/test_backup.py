@@ -9,12 +9,13 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
 import threading
 import time
 
 import requests
 
-from conftest import create_client, run_cli
+from conftest import GRANTD, create_client, run_cli
 from test_tokens import introspect_json
 
 LOAD_THREADS = 4
@@ -115,6 +116,10 @@ def test_backup_leaves_the_master_key_out_and_says_so(server, tmp_path):
     assert "master key is NOT in the backup" in p.stdout
     assert f"{server.db_path}.key" in p.stdout
     assert copy.exists() and not (tmp_path / "copy.db.key").exists()
+    # what the message warns of: a server on the copy without its key does not start
+    p = subprocess.run([GRANTD, "serve", "--listen", "127.0.0.1:0", "--db", f"sqlite:{copy}"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0 and "does not open with the master key" in p.stderr, p.stderr
 
 
 def test_backup_refuses_to_overwrite_without_force(server, tmp_path):

@@ -1,5 +1,5 @@
 /* Shared pieces of the grantd command line. One file per command (serve.c, migrate.c,
- * client.c, user.c, key.c, tenant.c, admin_key.c, audit.c; client and user have helper files beside them); main.c
+ * backup.c, client.c, user.c, key.c, tenant.c, admin_key.c, audit.c; client and user have helper files beside them); main.c
  * dispatches through a table.
  *
  * Exit status: 0 success, 1 an operational failure (not found, database error),
@@ -18,6 +18,7 @@
 
 int grantd_cli_serve(int argc, char **argv);
 int grantd_cli_migrate(int argc, char **argv);
+int grantd_cli_backup(int argc, char **argv);
 int grantd_cli_client(int argc, char **argv);
 int grantd_cli_user(int argc, char **argv);
 int grantd_cli_key(int argc, char **argv);

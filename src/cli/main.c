@@ -12,6 +12,7 @@
 static const struct grantd_admin_cmd commands[] = {
     {"serve", grantd_cli_serve, "run the authorization server"},
     {"migrate", grantd_cli_migrate, "create or upgrade the database schema"},
+    {"backup", grantd_cli_backup, "copy a live SQLite database to a file (backup --to PATH)"},
     {"client", grantd_cli_client, "manage OAuth clients (create, list, show, ...)"},
     {"user", grantd_cli_user, "manage users who log in (create, passwd, ...)"},
     {"key", grantd_cli_key, "manage token signing keys (rotate, retire, list)"},

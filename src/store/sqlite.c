@@ -5,7 +5,7 @@
  * It is not the statements, transactions and result codes (sqlite_query.c), the schema
  * (sqlite_schema.c), the write path (sqlite_writer.c) nor the record operations
  * (sqlite_client.c, sqlite_user.c, sqlite_session.c, sqlite_code.c, sqlite_purge.c,
- * sqlite_key.c), and it never sees HTTP.
+ * sqlite_key.c), nor the backup (sqlite_backup.c), and it never sees HTTP.
  *
  * Threads: SQLite connections here are opened with SQLITE_OPEN_NOMUTEX, so each one is used
  * by one thread at a time. Every thread that reads gets its own connection, found again
@@ -431,4 +431,5 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .consent_list = sqlite__consent_list,
     .client_list_owned = sqlite__client_list_owned,
     .consent_revoke = sqlite__consent_revoke,
+    .backup = sqlite__backup,
 };

@@ -499,6 +499,9 @@ GRANTD_MUST_USE grantd_rc sqlite__client_put_uris(struct sq_conn *c,
  * "Changes"): every write operation that may change or remove a stored record calls it, or
  * runs a query flagged SQ_CHANGES through sqlite__write_query (sqlite_change.c). */
 GRANTD_MUST_USE grantd_rc sqlite__changed(struct sq_conn *c);
+/* Writes one snapshot of the database into path (missing or empty): VACUUM INTO
+ * (sqlite_backup.c, which says why not the online backup API). */
+grantd_rc sqlite__backup(struct grantd_store *s, const char *path, char *err, size_t errlen);
 /* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
 #define SQ_FAMILY_KEEP (24 * 3600)
 

@@ -564,6 +564,12 @@ grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena 
 }
 
 /* revokes tokens: the token cache must drop what it knew, the client cache may keep */
+grantd_rc grantd_store_backup(struct grantd_store *s, const char *path, char *err,
+                             size_t errlen)
+{
+    STORE_OP(5, NEVER, 0, s, backup, s, path, err, errlen);
+}
+
 grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                                       const char *client_id, int64_t now)
 {

@@ -61,7 +61,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 4 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 5 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -664,6 +664,15 @@ struct grantd_store_driver {
     grantd_rc (*client_list_owned)(struct grantd_store *s, struct grantd_arena *a,
                                    int64_t tenant, const char *owner,
                                    struct grantd_client **out, size_t *count);
+
+    /* ---- version 5 ---- */
+
+    /* Writes a consistent copy of the whole database, as one snapshot, into the file path,
+     * which must be missing or empty (the caller creates it empty with the mode it wants,
+     * and renames it into place): `grantd backup`. Other connections and processes go on
+     * reading and writing while it runs. err gets a one-line reason on failure. May be
+     * NULL (a server database such as PostgreSQL has its own tools: pg_dump). */
+    grantd_rc (*backup)(struct grantd_store *s, const char *path, char *err, size_t errlen);
 };
 
 struct grantd_store {
@@ -882,6 +891,10 @@ GRANTD_MUST_USE grantd_rc grantd_store_consent_revoke(struct grantd_store *s, in
 int grantd_store_puts_async(const struct grantd_store *s);
 void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
                                   size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
+
+/* `grantd backup` (version 5): backup. GRANTD_ENOTSUP when the driver has none. */
+GRANTD_MUST_USE grantd_rc grantd_store_backup(struct grantd_store *s, const char *path,
+                                              char *err, size_t errlen);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
  * database; "postgres://user[:password]@host[:port]/db" or "postgresql://...") with the

@@ -32,11 +32,13 @@ def expected_files():
 
 def example_files():
     """The examples a user starts from, beyond grantd.conf and the profiles: the nginx and
-    Apache sites (in front of an API; signing users in with OpenID Connect), the example
-    orders API and the resource server's source."""
+    Apache sites (in front of an API; signing users in with OpenID Connect; TLS in front of
+    two instances), the systemd unit, the example orders API and the resource server's
+    source."""
     files = [f"share/grantd/examples/{site}/{p.name}" for site in ("nginx", "apache")
              for p in sorted((ROOT / "examples" / site).glob("*.conf"))]
-    return files + ["share/grantd/examples/orders-api/orders_api.py",
+    return files + ["share/grantd/examples/systemd/grantd.service",
+                    "share/grantd/examples/orders-api/orders_api.py",
                     "share/grantd/examples/verify_service.c"]
 
 

@@ -4,7 +4,7 @@
  * by primary keys, the group-commit writer (jobs queued behind a running batch commit
  * together, a failing job fails alone, a lost batch is re-run job by job), the background
  * checkpoint, and purge forgetting old revoked families only after copying their revocation
- * onto their tokens.
+ * onto their tokens, and backup's copy (one snapshot, never waiting for a writer).
  * Looks inside the driver (sqlite_int.h) and at the database with libsqlite3 directly; the
  * schema and its migrations are test_sqlite_schema.c's. */
 #include <setjmp.h>
@@ -537,6 +537,70 @@ static void test_console_list_plan(void **state)
     grantd_arena_free(a);
 }
 
+/* 1 when the database file at path has a table called name. */
+static int has_table(const char *path, const char *name)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* backup (grantd backup) is one snapshot taken without waiting for a writer: with another
+ * connection holding the write lock over an uncommitted change, it returns at once with the
+ * committed state only; after the commit a second copy has the change. The copy opens as a
+ * store of the same schema version; a target that is not empty is refused unchanged. */
+static void test_backup_is_a_snapshot_beside_a_writer(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    char copy[700], copy2[700], err[512] = "";
+    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+    snprintf(copy2, sizeof(copy2), "%s/copy2.db", f->dir);
+
+    sqlite3 *w = NULL;
+    assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE; CREATE TABLE pending(x);", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    assert_int_equal(grantd_store_backup(s, copy, err, sizeof(err)), GRANTD_OK);
+    assert_int_equal(sqlite3_exec(w, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(w);
+    assert_int_equal(has_table(copy, "pending"), 0);
+    assert_int_equal(has_table(copy, "clients"), 1);
+    assert_int_equal(grantd_store_backup(s, copy2, err, sizeof(err)), GRANTD_OK);
+    assert_int_equal(has_table(copy2, "pending"), 1);
+
+    /* not over a file that holds something */
+    err[0] = '\0';
+    assert_int_equal(grantd_store_backup(s, copy, err, sizeof(err)), GRANTD_ESTORE);
+    assert_non_null(strstr(err, copy));
+    assert_int_equal(has_table(copy, "pending"), 0);
+    grantd_store_close(s);
+
+    char url[800];
+    snprintf(url, sizeof(url), "sqlite:%s", copy);
+    struct grantd_store *restored = open_ok(url);
+    assert_int_equal(grantd_store_ping(restored), GRANTD_OK); /* migrated, this version */
+    grantd_store_close(restored);
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[800];
+        snprintf(p, sizeof(p), "%s%s", copy, suffixes[i]);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s%s", copy2, suffixes[i]);
+        unlink(p);
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -555,6 +619,7 @@ int main(void)
         T(test_purge_forgets_old_revoked_families),
         T(test_audit_plans_and_append_only),
         T(test_console_list_plan),
+        T(test_backup_is_a_snapshot_beside_a_writer),
     };
     return cmocka_run_group_tests_name("sqlite driver", tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /* Unit tests of store/store.c, the generic layer every driver is reached through: a driver
  * older than GRANTD_STORE_API_MIN is refused with a message that names both versions, a
- * newer one is accepted, an operation a driver leaves NULL answers GRANTD_ENOTSUP through
- * its wrapper, and the optional token_put_async falls back to token_put. The drivers here
- * are copies of the SQLite driver's table with a field changed. Writes that change no client
- * leave the client cache's generation alone. */
+ * newer one is accepted, an operation a driver leaves NULL (or one newer than the driver's
+ * version) answers GRANTD_ENOTSUP through its wrapper, and the optional token_put_async falls
+ * back to token_put. The drivers here are copies of the SQLite driver's table with a field
+ * changed. Writes that change no client leave the client cache's generation alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +77,18 @@ static void test_null_operation_is_enotsup(void **state)
     grantd_store_close(s);
 }
 
+/* backup is a version 5 operation: a driver that declares version 4 never has it read. */
+static void test_backup_needs_version_5(void **state)
+{
+    struct grantd_store_driver v4 = grantd_sqlite_driver;
+    v4.version = 4;
+    struct grantd_store *s = open_with(&v4);
+    char err[256] = "";
+    assert_int_equal(grantd_store_backup(s, "/nonexistent/never-written.db", err, sizeof(err)),
+                     GRANTD_ENOTSUP);
+    grantd_store_close(s);
+}
+
 static void note_done(void *arg, grantd_rc rc)
 {
     *(grantd_rc *)arg = rc;
@@ -147,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_too_old_driver_refused),
         cmocka_unit_test(test_newer_driver_accepted),
         cmocka_unit_test(test_null_operation_is_enotsup),
+        cmocka_unit_test(test_backup_needs_version_5),
         cmocka_unit_test(test_token_put_async_falls_back),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

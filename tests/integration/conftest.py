@@ -138,6 +138,8 @@ class Server:
                       r"(?:, admin (http://\S+))?$", line or "")
         if not m:
             self.proc.kill()
+            self.proc.wait(timeout=10)
+            self._reader.join(timeout=10)  # all of stderr read: the message says why
             raise AssertionError(f"grantd did not start: {line!r}\n{self.log_text()}")
         self.port = int(m.group(1))
         self.url = f"http://127.0.0.1:{self.port}"

@@ -134,11 +134,14 @@ class Cluster:
 
     def dump(self, db):
         """What the database holds, as bytes: pg_dump's data, with every bytea value also
-        decoded (the dump writes them as hex), so a secret stored in either form shows."""
+        decoded (the dump writes them as hex), so a secret stored in either form shows.
+        Equal dumps mean equal contents (nothing in it varies from one dump to the next)."""
         p = subprocess.run([os.path.join(PG_BIN, "pg_dump"), "--data-only", "-h", "127.0.0.1",
                             "-p", str(self.port), "-U", "postgres", db], capture_output=True,
                            timeout=60, check=True)
-        data = p.stdout
+        # less the comments and pg_dump's \restrict key, which is random per dump
+        data = b"".join(line for line in p.stdout.splitlines(keepends=True)
+                        if not line.startswith((b"--", b"\\restrict", b"\\unrestrict")))
         for m in re.finditer(rb"\\\\x([0-9a-f]+)", data):
             data += b"\n" + bytes.fromhex(m.group(1).decode())
         return data

@@ -279,6 +279,19 @@ def test_kill_9_of_a_under_load_leaves_b_serving_and_a_s_tokens_valid(pair):
     assert not lost, f"{len(lost)} of {len(from_a)} tokens A answered 200 are not valid on B"
 
 
+def _needing_the_database(srv, client):
+    """Answers of other endpoints that cannot be given without the database: a token
+    never seen (so in no cache) introspected, revoked and presented to /userinfo."""
+    unknown = "never-issued-" + os.urandom(8).hex()
+    auth = (client["client_id"], client["client_secret"])
+    return [
+        requests.post(srv.url + "/introspect", data={"token": unknown}, auth=auth, timeout=10),
+        requests.post(srv.url + "/revoke", data={"token": unknown}, auth=auth, timeout=10),
+        requests.get(srv.url + "/userinfo", headers={"Authorization": "Bearer " + unknown},
+                     timeout=10),
+    ]
+
+
 # ---- the database stops and starts ----------------------------------------------------------
 
 def test_postgres_stopped_and_started_under_load(pair, cluster):
@@ -299,6 +312,9 @@ def test_postgres_stopped_and_started_under_load(pair, cluster):
             for srv in (a, b):
                 r = requests.get(srv.url + "/health/ready", timeout=10)
                 assert r.status_code == 503, (r.status_code, r.text)
+                for r in _needing_the_database(srv, client):
+                    assert r.status_code == 503 and r.headers.get("Retry-After"), \
+                        (r.request.method, r.request.url, r.status_code, r.headers, r.text[:200])
         finally:
             cluster.resume()
         up_at = len(answers)

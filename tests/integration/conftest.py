@@ -1,5 +1,6 @@
-"""Integration harness: a real `grantd serve` on a free loopback port with a fresh SQLite
-database per test, driven over HTTP by real clients (python3-requests, raw sockets).
+"""Integration harness: a real `grantd serve` on a free loopback port with a fresh database
+per test (SQLite; PostgreSQL with GRANTD_TEST_DB=postgres), driven over HTTP by real
+clients (python3-requests, raw sockets).
 
 The server picks its own port (--listen 127.0.0.1:0) and prints the address it bound on
 stdout ("grantd listening on http://127.0.0.1:PORT, issuer URL", then ", admin URL" when the

@@ -1,5 +1,6 @@
-"""Integration harness: a real `grantd serve` on a free loopback port with a fresh SQLite
-database per test, driven over HTTP by real clients (python3-requests, raw sockets).
+"""Integration harness: a real `grantd serve` on a free loopback port with a fresh database
+per test (SQLite; PostgreSQL with GRANTD_TEST_DB=postgres), driven over HTTP by real
+clients (python3-requests, raw sockets).
 
 The server picks its own port (--listen 127.0.0.1:0) and prints the address it bound on
 stdout ("grantd listening on http://127.0.0.1:PORT, issuer URL", then ", admin URL" when the
@@ -9,7 +10,14 @@ server gets SIGTERM and must exit 0: under ASan+UBSan that also catches leaks an
 The binary is grantd-test (GRANTD_BIN; ctest sets it): grantd plus a test clock. Every
 grantd a test starts, server or CLI, reads its time offset from the test's `clock` file, so
 a test moves time with clock.advance(seconds) instead of sleeping out a lifetime (the rule
-of this project). GRANTD_PRODUCTION_BIN is the grantd that has no such clock."""
+of this project). GRANTD_PRODUCTION_BIN is the grantd that has no such clock.
+
+With GRANTD_TEST_DB=postgres every server and db_url fixture gets a fresh database in one
+private PostgreSQL cluster the session makes (pg_cluster.py; stopped and removed at the
+end), the master key comes from GRANTD_MASTER_KEY (PostgreSQL has no key file beside the
+database), and the tests about SQLite itself (its file, its key file) are skipped through
+the `sqlite_only` marker, which says why. Databases are named by the SQLite path they stand
+for, so two servers of one workdir share one database on either driver."""
 import json
 import os
 import re
@@ -22,10 +30,39 @@ from pathlib import Path
 
 import pytest
 
+import pg_cluster
+
 ROOT = Path(__file__).resolve().parents[2]
 GRANTD = os.environ.get("GRANTD_BIN", str(ROOT / "build" / "grantd-test"))
 GRANTD_PRODUCTION = os.environ.get("GRANTD_PRODUCTION_BIN", str(Path(GRANTD).with_name("grantd")))
 ARTIFACTS = ROOT / "tests" / "artifacts"
+ON_PG = os.environ.get("GRANTD_TEST_DB", "sqlite") == "postgres"
+# the master key of every server of a PostgreSQL run (base64 of 32 bytes; test data)
+PG_MASTER_KEY = "Z3JhbnRkLWludGVncmF0aW9uLXRlc3RzLW9uLXBnLTE="
+_cluster = None      # the session's pg_cluster.Cluster on PostgreSQL runs
+_pg_databases = {}   # SQLite path a database stands for -> its PostgreSQL name
+
+
+def sqlite_only(reason):
+    """Marks a test about SQLite itself (its file, its modes, its key file): skipped on a
+    PostgreSQL run, with reason."""
+    return pytest.mark.skipif(ON_PG, reason=f"SQLite only: {reason}")
+
+
+def database_url(sqlite_path):
+    """The URL of the suite's database for sqlite_path: that file on SQLite, or the
+    PostgreSQL database that stands for it (made on first use) on a PostgreSQL run."""
+    if not ON_PG:
+        return f"sqlite:{sqlite_path}"
+    key = str(sqlite_path)
+    if key not in _pg_databases:
+        _pg_databases[key] = _cluster.new_database()
+    return _cluster.url(_pg_databases[key])
+
+
+def pg_database_of(db_url):
+    """The PostgreSQL database name in a URL database_url made."""
+    return db_url.split("?", 1)[0].rsplit("/", 1)[1]
 
 
 def run_cli(db_url, *args, input=None, env=None, check=True, binary=None):
@@ -81,7 +118,7 @@ class Server:
         self.binary = binary or GRANTD
         self.workdir = Path(workdir)
         self.db_path = self.workdir / "grantd.db"
-        self.db_url = f"sqlite:{self.db_path}"
+        self.db_url = database_url(self.db_path)
         self.config_text = config_text
         self.extra_args = list(extra_args)
         self.env = env or {}
@@ -95,17 +132,23 @@ class Server:
         return run_cli(self.db_url, *args, binary=self.binary, **kw)
 
     def stored_bytes(self):
-        """What the database holds, as bytes (see db_bytes)."""
+        """What the database holds, as bytes (see db_bytes; on PostgreSQL, pg_cluster's
+        dump)."""
+        if ON_PG:
+            return _cluster.dump(pg_database_of(self.db_url))
         return db_bytes(self.db_path)
 
     # Behind grantd's back. The two methods below are the only place the suite talks to a
     # database without grantd: for tests of how grantd meets a database it did not write
     # itself (a hand edit, an older or newer grantd), which neither the CLI nor the server
-    # can produce. Only they know the driver (SQLite); another driver's harness implements
-    # them its own way and every test stays as it is.
+    # can produce. Only they (and stored_bytes) know the driver: SQLite, or PostgreSQL
+    # through pg_cluster's psql; every test stays as it is.
 
     def tamper_sql(self, sql, params=()):
-        """Runs one SQL statement on the database, as a hand edit would."""
+        """Runs one SQL statement (? placeholders) on the database, as a hand edit would."""
+        if ON_PG:
+            _cluster.run_sql(pg_database_of(self.db_url), sql, params)
+            return
         import sqlite3
         con = sqlite3.connect(self.db_path)
         try:
@@ -117,6 +160,9 @@ class Server:
     def tamper_schema_version(self, version):
         """Marks the database as having schema version `version`, as a grantd of another
         version would have left it."""
+        if ON_PG:
+            self.tamper_sql(f"INSERT INTO grantd_schema (version) VALUES ({int(version)})")
+            return
         self.tamper_sql(f"PRAGMA user_version = {int(version)}")
 
     def start(self):
@@ -255,6 +301,27 @@ def _clients_follow(clock, monkeypatch):
         monkeypatch.setattr(module, "time", clock)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pg_session():
+    """On a PostgreSQL run: the session's cluster, stopped and removed at the end (also when
+    the session fails; pg_cluster registers atexit and SIGTERM too), and the master key in
+    the environment of everything the suite starts."""
+    global _cluster
+    if not ON_PG:
+        yield None
+        return
+    why = pg_cluster.available()
+    if why:
+        pytest.exit(f"GRANTD_TEST_DB=postgres: {why}", returncode=1)
+    _cluster = pg_cluster.start_cluster()
+    os.environ.setdefault("GRANTD_MASTER_KEY", PG_MASTER_KEY)
+    try:
+        yield _cluster
+    finally:
+        _cluster.stop()
+        _cluster = None
+
+
 @pytest.fixture(autouse=True)
 def clock(tmp_path_factory, monkeypatch):
     """Every test has its own clock, at offset 0 until the test advances it; the variable is
@@ -289,9 +356,10 @@ def make_server(tmp_path):
 @pytest.fixture
 def db_url(tmp_path):
     """db_url(name="grantd") -> the URL of a database of the suite's driver that no grantd
-    has opened yet (SQLite: tmp_path/NAME.db), for CLI commands without a server. Servers
-    get theirs from make_server (srv.db_url)."""
-    return lambda name="grantd": f"sqlite:{tmp_path / name}.db"
+    has opened yet (SQLite: tmp_path/NAME.db; PostgreSQL: a fresh database, the same one
+    for the same name), for CLI commands without a server. Servers get theirs from
+    make_server (srv.db_url)."""
+    return lambda name="grantd": database_url(f"{tmp_path / name}.db")
 
 
 @pytest.fixture

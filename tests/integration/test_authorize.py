@@ -51,7 +51,7 @@ def test_full_flow_with_state_iss_token_and_userinfo(server):
     assert me.json()["account"] == "acct-42"
     assert me.json()["sub"]
     # the code and tokens are stored only as hashes
-    raw = (server.workdir / "grantd.db").read_bytes()
+    raw = server.stored_bytes()
     for secret in (q["code"], body["access_token"], body["refresh_token"]):
         assert secret.encode() not in raw
 

@@ -8,8 +8,8 @@ import requests
 from conftest import GRANTD, create_client, db_bytes, run_cli
 
 
-def test_client_create_json_on_fresh_database(tmp_path):
-    db = f"sqlite:{tmp_path}/fresh.db"
+def test_client_create_json_on_fresh_database(db_url):
+    db = db_url("fresh")
     out = run_cli(db, "client", "create", "--name", "Acme", "--redirect-uri",
                   "https://acme.example/cb", "--redirect-uri", "http://127.0.0.1:9000/cb",
                   "--scope", "read  write read", "--grant", "authorization_code",
@@ -121,8 +121,8 @@ def test_help_on_every_command():
         assert "Usage" in p.stdout or "usage" in p.stdout, args
 
 
-def test_client_lifecycle(tmp_path):
-    db = f"sqlite:{tmp_path}/life.db"
+def test_client_lifecycle(db_url):
+    db = db_url("life")
     c = create_client_at(db)
     cid = c["client_id"]
     run_cli(db, "client", "disable", cid)
@@ -136,8 +136,8 @@ def test_client_lifecycle(tmp_path):
     assert p.returncode == 1 and "not found" in p.stderr
 
 
-def test_explicit_client_id_and_public_rotate_refused(tmp_path):
-    db = f"sqlite:{tmp_path}/id.db"
+def test_explicit_client_id_and_public_rotate_refused(db_url):
+    db = db_url("id")
     c = json.loads(run_cli(db, "client", "create", "--name", "imported", "--id", "acme-123",
                            "--json").stdout)
     assert c["client_id"] == "acme-123"
@@ -149,8 +149,8 @@ def test_explicit_client_id_and_public_rotate_refused(tmp_path):
     assert p.returncode == 2
 
 
-def test_migrate_is_idempotent(tmp_path):
-    db = f"sqlite:{tmp_path}/m.db"
+def test_migrate_is_idempotent(db_url):
+    db = db_url("m")
     first = run_cli(db, "migrate").stdout
     second = run_cli(db, "migrate").stdout
     assert "0 -> " in first
@@ -158,8 +158,8 @@ def test_migrate_is_idempotent(tmp_path):
     assert f"{v} -> {v}" in second
 
 
-def test_client_flags_on_create_and_show(tmp_path):
-    db = f"sqlite:{tmp_path}/flags.db"
+def test_client_flags_on_create_and_show(db_url):
+    db = db_url("flags")
     c = json.loads(run_cli(db, "client", "create", "--name", "Tenants", "--redirect-uri-wildcard",
                            "--allow-plain-pkce", "--always-consent",
                            "--redirect-uri", "https://*.tenants.example/cb",
@@ -223,8 +223,8 @@ def test_client_create_help_names_the_flags():
         assert opt in p.stdout, opt
 
 
-def test_client_token_options_on_create_show_and_list(tmp_path):
-    db = f"sqlite:{tmp_path}/tokens.db"
+def test_client_token_options_on_create_show_and_list(db_url):
+    db = db_url("tokens")
     c = json.loads(run_cli(db, "client", "create", "--name", "Api", "--grant",
                            "client_credentials", "--access-token-format", "jwt",
                            "--introspect-any", "--code-ttl", "600", "--access-ttl", "300",
@@ -315,8 +315,8 @@ def test_client_openid_connect_options_refused_exit_2(tmp_path):
     assert not db_path.exists()
 
 
-def test_client_enable_gives_a_new_secret(tmp_path):
-    db = f"sqlite:{tmp_path}/enable.db"
+def test_client_enable_gives_a_new_secret(db_url):
+    db = db_url("enable")
     c = create_client_at(db)
     run_cli(db, "client", "disable", c["client_id"])
     first = json.loads(run_cli(db, "client", "enable", c["client_id"], "--json").stdout)

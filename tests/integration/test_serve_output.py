@@ -6,14 +6,20 @@ import os
 import re
 import subprocess
 
-from conftest import GRANTD, ROOT, serve_first_line
+from conftest import GRANTD, ROOT, serve_first_line, sqlite_only
 
 MASTER = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 
+def without_master_key():
+    """The environment less GRANTD_MASTER_KEY (which a PostgreSQL run of the suite sets),
+    for tests of where the master key comes from when the environment gives none."""
+    return {k: v for k, v in os.environ.items() if k != "GRANTD_MASTER_KEY"}
+
+
 def serve(*args, env=None, cwd=None, timeout=30):
     """Runs `grantd serve ARGS` to its end (for starts that fail) and returns the process."""
-    full_env = dict(os.environ, **(env or {}))
+    full_env = dict(without_master_key(), **(env or {}))
     return subprocess.run([GRANTD, "serve", "--listen", "127.0.0.1:0", *args],
                           capture_output=True, text=True, env=full_env, cwd=cwd,
                           timeout=timeout)
@@ -60,7 +66,7 @@ def test_a_configured_master_key_file_that_is_missing_stops_the_start(tmp_path):
     missing.chmod(0o600)
     ok = subprocess.Popen([GRANTD, "serve", "--listen", "127.0.0.1:0", "--config", str(conf),
                            "--db", f"sqlite:{tmp_path}/grantd.db"], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True)
+                          stderr=subprocess.PIPE, text=True, env=without_master_key())
     try:
         assert "listening" in ok.stdout.readline()
     finally:
@@ -84,6 +90,7 @@ def test_the_listening_line_names_the_bound_address_as_the_readme_shows(tmp_path
     assert event["url"] == f"http://127.0.0.1:{m.group(1)}" and event["port"] == int(m.group(1))
 
 
+@sqlite_only("without a configured master key grantd makes SQLite's key file")
 def test_the_master_key_warning_comes_once_from_serve_only(make_server, tmp_path):
     srv = make_server(defer_start=True)
     # admin commands on a database without a configured master key: their own lines only

@@ -19,7 +19,7 @@ from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
 from oauthlib.oauth2 import BackendApplicationClient
 from requests_oauthlib import OAuth2Session as OAuthlibSession
 
-from conftest import create_client
+from conftest import ON_PG, create_client
 from flow import (Agent, authorize_url, exchange, is_public, make_client, make_user, pkce_pair,
                   redirect_params, userinfo, with_client_auth)
 
@@ -615,7 +615,10 @@ def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, f
     # the writer thread committed them (and logged its batches when the store closed);
     # JWTs took no write at all
     stats = srv.wait_event("store_writer_stats", timeout=2)
-    if fmt == "opaque":
+    if fmt == "opaque" and ON_PG:
+        # PostgreSQL commits each token before its answer; no writer batches them (yet)
+        assert not stats or stats["jobs"] >= len(tokens), stats
+    elif fmt == "opaque":
         assert stats and stats["jobs"] >= len(tokens), stats
     else:
         assert not stats or stats["jobs"] < 10, stats

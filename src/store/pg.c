@@ -16,9 +16,8 @@
  * GRANTD_EBUSY (HTTP 503). change_wait has one more connection of its own, which LISTENs
  * (pg_change.c). close() must run after every thread using the store has stopped.
  *
- * Operations this driver does not have yet are NULL in the table: the wrapper answers
- * GRANTD_ENOTSUP (store.h). It has every operation but token_put_async (the wrapper then
- * writes on the calling thread; group commit is a later step).
+ * It has every operation of store.h; token_put_async is group commit on a writer thread of
+ * the store's (pg_writer.c), closed first at close so that every queued write runs.
  *
  * Not here: statements, transactions, SQLSTATEs (pg_query.c), the schema (pg_schema.c),
  * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
@@ -157,6 +156,7 @@ static void pg_close(struct grantd_store *s)
     struct pg_store *st = (struct pg_store *)s;
     if (!st)
         return;
+    pg__writer_close(st->writer); /* runs what is queued, on its thread's connection */
     if (st->have_key)
         pthread_key_delete(st->key);
     for (struct pg_conn *c = st->conns, *next; c; c = next) {
@@ -188,6 +188,7 @@ static grantd_rc pg_open(const char *target, struct grantd_store **out, char *er
     st->display = display;
     pthread_mutex_init(&st->mu, NULL);
     pthread_mutex_init(&st->listen_mu, NULL);
+    st->writer = pg__writer_new(st);
     if (pthread_key_create(&st->key, conn_release) != 0) {
         snprintf(err, errlen, "cannot create a thread key");
         pg_close(&st->base);
@@ -277,7 +278,8 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .session_get = pg__session_get, .session_delete = pg__session_delete,                      \
     .consent_get = pg__consent_get, .consent_put = pg__consent_put,                            \
     .consent_list = pg__consent_list, .code_put = pg__code_put,                                \
-    .code_consume = pg__code_consume, .token_put = pg__token_put, .token_get = pg__token_get,  \
+    .code_consume = pg__code_consume, .token_put = pg__token_put,                              \
+    .token_put_async = pg__token_put_async, .token_get = pg__token_get,                        \
     .token_revoke_family = pg__token_revoke_family, .token_revoke = pg__token_revoke,          \
     .token_revoke_at = pg__token_revoke_at, .refresh_rotate = pg__refresh_rotate,              \
     .key_put = pg__key_put, .key_list = pg__key_list, .key_rotate = pg__key_rotate,            \

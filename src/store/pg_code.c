@@ -237,7 +237,7 @@ static void token_row(const PGresult *r, int row, struct grantd_arena *a, void *
 }
 
 /* The rotation columns start at 0 / NULL: a new token is not rotated. */
-static void bind_token(struct pg_params *p, const void *arg)
+void pg__bind_token(struct pg_params *p, const void *arg)
 {
     const struct grantd_token *t = arg;
     bind_hash(p, t->tenant, t->hash);
@@ -268,7 +268,7 @@ static const struct pg_query token_put = {PG_TOKEN_PUT,
                                           "expires_at, revoked, audience, auth_time) "
                                           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
                                           "$11, $12)",
-                                          bind_token, NULL, 0};
+                                          pg__bind_token, NULL, 0};
 static const struct pg_query token_revoke = {PG_TOKEN_REVOKE,
                                              "UPDATE tokens SET revoked = 1 "
                                              "WHERE tenant_id = $1 AND hash = $2",
@@ -276,7 +276,7 @@ static const struct pg_query token_revoke = {PG_TOKEN_REVOKE,
 
 /* At least one token; all of one tenant and family; each with a client, a known kind and a
  * created_at. */
-static int tokens_valid(const struct grantd_token *t, size_t count)
+int pg__tokens_valid(const struct grantd_token *t, size_t count)
 {
     if (!t || count == 0 || !t[0].family)
         return 0;
@@ -318,9 +318,7 @@ static grantd_rc token_put_tx(struct pg_conn *c, void *arg)
  * with its refresh token), as one INSERT in autocommit: one round trip. The schema's
  * trigger refuses a revoked family (GRANTD_ECONFLICT), and the statement is all or
  * nothing. */
-#define TOKEN_INSERT                                                                           \
-    "INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, scope, family, "         \
-    "created_at, expires_at, revoked, audience, auth_time) VALUES "
+#define TOKEN_INSERT PG_TOKEN_INSERT
 #define TOKEN_ROW_1 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 #define TOKEN_ROW_2 "($13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
 
@@ -330,7 +328,7 @@ static void bind_tokens(struct pg_params *p, const void *arg)
     for (size_t i = 0; i < b->count; i++) {
         struct pg_params one;
         one.n = 0;
-        bind_token(&one, &b->tokens[i]);
+        pg__bind_token(&one, &b->tokens[i]);
         for (int k = 0; k < one.n; k++) {
             int at = (int)i * 12 + k;
             p->values[at] = one.values[k];
@@ -361,7 +359,7 @@ static grantd_rc token_put_single(struct pg_conn *c, void *arg)
  * or a token without created_at. */
 grantd_rc pg__token_put(struct grantd_store *s, const struct grantd_token *tokens, size_t count)
 {
-    if (!tokens_valid(tokens, count))
+    if (!pg__tokens_valid(tokens, count))
         return GRANTD_EINVAL;
     struct token_batch b = {tokens, count};
     int revoked = 0;
@@ -510,7 +508,7 @@ grantd_rc pg__refresh_rotate(struct grantd_store *s, int64_t tenant,
                              size_t successor_len, const struct grantd_token *tokens,
                              size_t count)
 {
-    if (!old_hash || now <= 0 || !tokens_valid(tokens, count) || tokens[0].tenant != tenant ||
+    if (!old_hash || now <= 0 || !pg__tokens_valid(tokens, count) || tokens[0].tenant != tenant ||
         (successor_len && !successor) || successor_len > (size_t)INT32_MAX)
         return GRANTD_EINVAL;
     struct rotate x = {{tenant, old_hash}, now, grace_until, successor, successor_len, tokens,

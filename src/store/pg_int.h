@@ -147,6 +147,7 @@ struct pg_store {
     /* change_wait's connection (LISTEN grantd_changes), one waiter at a time */
     pthread_mutex_t listen_mu;
     PGconn *listen;
+    struct pg_writer *writer; /* token_put_async's queue and thread (pg_writer.c) */
 };
 
 /* The driver's table under each scheme (pg.c). */
@@ -405,5 +406,32 @@ GRANTD_MUST_USE grantd_rc pg__client_insert(struct pg_conn *c, const struct gran
 GRANTD_MUST_USE grantd_rc pg__client_update_check(const struct grantd_client *cl, int64_t now);
 GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
                                                  const struct grantd_client *cl);
+
+/* ---- group commit (pg_writer.c, with pg_code.c's token rows) ------------------------------ */
+
+/* The columns of one token row and the INSERT they follow (pg_code.c binds them with
+ * pg__bind_token: PG_TOKEN_COLUMNS parameters from $1). */
+#define PG_TOKEN_COLUMNS 12
+#define PG_TOKEN_INSERT                                                                        \
+    "INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, scope, family, "         \
+    "created_at, expires_at, revoked, audience, auth_time) VALUES "
+void pg__bind_token(struct pg_params *p, const void *arg);
+/* token_put's checks: at least one token, all of one tenant and family, each with a client,
+ * a known kind and a created_at. */
+int pg__tokens_valid(const struct grantd_token *t, size_t count);
+/* Runs sql (not prepared: its text changes with the number of rows) with n parameters on c,
+ * as pg__run does: GRANTD_OK, or the SQLSTATE's grantd_rc (c->sqlstate set, logged). */
+GRANTD_MUST_USE grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, int n,
+                                          const char *const *values, const int *lengths,
+                                          const int *formats);
+/* The writer of st, made at open (NULL when it could not be) and closed first at close: runs
+ * every queued write and its callback, then stops its thread. */
+struct pg_writer *pg__writer_new(struct pg_store *st);
+void pg__writer_close(struct pg_writer *w);
+/* What w did so far: batches run, jobs in them, the most jobs one batch held. */
+void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
+                      long long *max_batch);
+void pg__token_put_async(struct grantd_store *s, const struct grantd_token *tokens, size_t count,
+                         void (*done)(void *arg, grantd_rc rc), void *arg);
 
 #endif

@@ -185,6 +185,15 @@ grantd_rc pg__exec(struct pg_conn *c, const char *sql)
     return rc;
 }
 
+grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, int n, const char *const *values,
+                          const int *lengths, const int *formats)
+{
+    PGresult *r = PQexecParams(c->db, sql, n, NULL, values, lengths, formats, 0);
+    grantd_rc rc = result_ok(r) ? GRANTD_OK : failed(c, r);
+    PQclear(r);
+    return rc;
+}
+
 /* Runs q (prepared on c first when it is not yet) and returns its result, or NULL with *rc
  * set when it failed. */
 static PGresult *execute(struct pg_conn *c, const struct pg_query *q, const void *arg,

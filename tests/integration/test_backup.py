@@ -15,7 +15,7 @@ import time
 
 import requests
 
-from conftest import GRANTD, create_client, run_cli
+from conftest import GRANTD, create_client, run_cli, sqlite_only
 from test_tokens import introspect_json
 
 LOAD_THREADS = 4
@@ -71,6 +71,7 @@ class Load:
         assert not self.errors, self.errors[:5]
 
 
+@sqlite_only("grantd backup copies SQLite databases; PostgreSQL's is pg_dump")
 def test_backup_under_token_load_restores_every_answered_token(make_server, tmp_path):
     srv = make_server()
     client = cc_client(srv)
@@ -110,6 +111,7 @@ def test_backup_under_token_load_restores_every_answered_token(make_server, tmp_
     assert introspect_json(restored, client, r.json()["access_token"])["active"] is True
 
 
+@sqlite_only("grantd backup copies SQLite databases; PostgreSQL's is pg_dump")
 def test_backup_leaves_the_master_key_out_and_says_so(server, tmp_path):
     copy = tmp_path / "copy.db"
     p = server.cli("backup", "--to", str(copy))
@@ -122,6 +124,7 @@ def test_backup_leaves_the_master_key_out_and_says_so(server, tmp_path):
     assert p.returncode != 0 and "does not open with the master key" in p.stderr, p.stderr
 
 
+@sqlite_only("grantd backup copies SQLite databases; PostgreSQL's is pg_dump")
 def test_backup_refuses_to_overwrite_without_force(server, tmp_path):
     copy = tmp_path / "copy.db"
     copy.write_bytes(b"an older backup")

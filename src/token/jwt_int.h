@@ -4,7 +4,9 @@
  * jwt_key.c makes and loads keys (OpenSSL EVP: EC P-256 for ES256, RSA for RS256), derives
  * the kid (RFC 7638 thumbprint) and the public JWK text, and signs; jwt.c builds RFC 9068
  * access tokens from claims; jwt_master.c finds or creates the master key. keys.c owns the
- * keyring (sealing, storage, reload). A loaded grantd_jwk is immutable, so any number of
+ * keyring (unsealing, reload, signing access tokens); keys_rotate.c makes, seals and stores
+ * new keys and rotates them; keys_jws.c signs and reads other JWS (ID tokens) with the
+ * keyring's keys. A loaded grantd_jwk is immutable, so any number of
  * threads may sign with it at once. */
 #ifndef GRANTD_TOKEN_JWT_INT_H
 #define GRANTD_TOKEN_JWT_INT_H
@@ -92,5 +94,38 @@ GRANTD_MUST_USE grantd_rc grantd_master_key_load(const struct grantd_config *cfg
                                                  unsigned char key[GRANTD_SEAL_KEY_LEN],
                                                  char *where, size_t wherelen, char *err,
                                                  size_t errlen);
+
+/* Room for the master key's origin as messages name it (keys.c, keys_rotate.c). */
+#define GRANTD_MASTER_WHERE_MAX 4352
+
+/* 1 when k is published at now: current, or retiring but not yet past retire_at. */
+static inline int grantd_key_published(const struct grantd_key *k, int64_t now)
+{
+    return k->retire_at == 0 || k->retire_at > now;
+}
+
+/* keys_rotate.c: generates a key of alg, seals its private part under master with aad = kid
+ * and stores it as the tenant's current key (created_at = now, retire_at = 0): with
+ * retire_old 0 as its first key (key_put: GRANTD_EEXIST when another process stored one
+ * meanwhile), else in one rotation that retires every current key of alg at retire_old
+ * (key_rotate); with audit (may be NULL) its entry in the same transaction. *kid_out
+ * (arena; may be NULL) gets its kid. */
+GRANTD_MUST_USE grantd_rc grantd_keys__create(struct grantd_store *s, const unsigned char *master,
+                                              int64_t tenant, enum grantd_jwk_alg alg,
+                                              int64_t now, int64_t active_from,
+                                              int64_t retire_old,
+                                              const struct grantd_audit *audit,
+                                              struct grantd_arena *a, const char **kid_out);
+
+/* For keys_jws.c, from the keyring (keys.c): the key of alg that signs at now, made and
+ * stored first when the tenant has none (grantd_keyring_sign_jws's contract); the key with
+ * this kid published at now (GRANTD_ENOTFOUND when none; GRANTD_ESTORE when the keys
+ * cannot be read). Thread-safe. */
+GRANTD_MUST_USE grantd_rc grantd_keyring__signer(struct grantd_keyring *kr, int64_t now,
+                                                 enum grantd_jwk_alg alg,
+                                                 const struct grantd_jwk **out);
+GRANTD_MUST_USE grantd_rc grantd_keyring__published(struct grantd_keyring *kr, int64_t now,
+                                                    const char *kid,
+                                                    const struct grantd_jwk **out);
 
 #endif

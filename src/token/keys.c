@@ -51,7 +51,6 @@
  * store's generation all the time); under GRANTD_STORE_CHANGE_BOUND_MS. */
 #define KEYS_CHANGE_RELOAD_MS 40
 
-#define WHERE_MAX 4352
 
 /* A key seen by this keyring: loaded, or known not to open (logged once). */
 struct loaded {
@@ -91,11 +90,6 @@ struct grantd_keyring {
     struct snap *snaps;                   /* under mu (and at open/free) */
     struct loaded *loaded;                /* under mu (and at open/free) */
 };
-
-static int published(const struct grantd_key *k, int64_t now)
-{
-    return k->retire_at == 0 || k->retire_at > now;
-}
 
 /* 1 when e is newer than best: a later active_from; at equal active_from (two rotations in
  * one second) a current key (retire_at 0) over a superseded one, then the later retire_at,
@@ -227,7 +221,7 @@ static grantd_rc build(struct grantd_keyring *kr, const struct grantd_key *keys,
     s->retired = grantd_xcalloc(n ? n : 1, sizeof(*s->retired));
     s->retired_len = grantd_xcalloc(n ? n : 1, sizeof(*s->retired_len));
     for (size_t i = 0; i < n; i++) {
-        if (!published(&keys[i], now)) {
+        if (!grantd_key_published(&keys[i], now)) {
             size_t *len = &s->retired_len[s->retired_count];
             s->retired[s->retired_count++] = grantd_jwt_header_b64(keys[i].alg, keys[i].kid, len);
             continue;
@@ -345,79 +339,10 @@ static const struct snap *current(struct grantd_keyring *kr, int64_t now)
     return atomic_load_explicit(&kr->cur, memory_order_acquire);
 }
 
-/* ---- creating keys ----------------------------------------------------------------------- */
-
-/* Stores row: with retire_old 0 as the tenant's first key (key_put), else in one rotation
- * (key_rotate). With audit, its entry (target_id: the new kid) is stored in the same
- * transaction; a driver without the audit trail (GRANTD_ENOTSUP) stores the key alone. */
-static grantd_rc store_key(struct grantd_store *s, const struct grantd_key *row,
-                           int64_t retire_old, const struct grantd_audit *audit)
-{
-    grantd_rc unit = audit ? grantd_store_audit_begin(s) : GRANTD_ENOTSUP;
-    if (unit != GRANTD_OK && unit != GRANTD_ENOTSUP)
-        return unit;
-    grantd_rc rc = retire_old ? grantd_store_key_rotate(s, row->tenant, row, retire_old)
-                              : grantd_store_key_put(s, row);
-    if (unit != GRANTD_OK)
-        return rc;
-    struct grantd_audit e = *audit;
-    e.tenant = row->tenant;
-    e.target_kind = "key";
-    e.target_id = row->kid;
-    return grantd_store_audit_end(s, &e, rc);
-}
-
-/* Generates a key of alg, seals its private part under master with aad = kid and stores it
- * as the tenant's current key (created_at = now, retire_at = 0): with retire_old 0 as its
- * first key (key_put: GRANTD_EEXIST when another process stored one meanwhile), else in one
- * rotation that retires every current key at retire_old (key_rotate); with audit (may be
- * NULL) its entry in the same transaction (store_key). The key is made before the
- * transaction opens: an RSA key takes up to a few hundred milliseconds, during which no
- * other write may wait. *kid_out (arena) gets its kid. */
-static grantd_rc create_key(struct grantd_store *s, const unsigned char *master, int64_t tenant,
-                            enum grantd_jwk_alg alg, int64_t now, int64_t active_from,
-                            int64_t retire_old, const struct grantd_audit *audit,
-                            struct grantd_arena *a, const char **kid_out)
-{
-    struct grantd_jwk *k = NULL;
-    unsigned char *der = NULL, *sealed = NULL;
-    size_t der_len = 0, sealed_len = 0;
-    grantd_rc rc = grantd_jwk_generate(alg, &k);
-    if (rc == GRANTD_OK)
-        rc = grantd_jwk_private_der(k, &der, &der_len);
-    if (rc == GRANTD_OK)
-        rc = grantd_seal(master, k->kid, strlen(k->kid), der, der_len, &sealed, &sealed_len);
-    if (rc != GRANTD_OK)
-        goto out;
-    struct grantd_key row = {
-        .tenant = tenant,
-        .kid = k->kid,
-        .alg = grantd_jwk_alg_name(alg),
-        .public_jwk = k->public_jwk,
-        .private_sealed = sealed,
-        .private_sealed_len = sealed_len,
-        .created_at = now,
-        .active_from = active_from,
-        .retire_at = 0,
-    };
-    rc = store_key(s, &row, retire_old, audit);
-    if (rc == GRANTD_OK && kid_out)
-        *kid_out = grantd_arena_strdup(a, k->kid);
-out:
-    if (der) {
-        OPENSSL_cleanse(der, der_len);
-        free(der);
-    }
-    free(sealed);
-    grantd_jwk_free(k);
-    return rc;
-}
-
-/* 1 when some stored key could sign at now. */
 static int has_signer(const struct grantd_key *keys, size_t n, int64_t now)
 {
     for (size_t i = 0; i < n; i++)
-        if (published(&keys[i], now) && keys[i].active_from <= now)
+        if (grantd_key_published(&keys[i], now) && keys[i].active_from <= now)
             return 1;
     return 0;
 }
@@ -430,13 +355,13 @@ static void store_error(char *err, size_t errlen, const char *what, grantd_rc rc
 /* ---- the public functions -------------------------------------------------------------- */
 
 /* The key list, with a first key generated when none can sign at now. */
-/* The tenant's first key, made by the server (create_key), recorded in the audit trail as
+/* The tenant's first key, made by the server (grantd_keys__create), recorded in the audit trail as
  * key.create by "system" in the same transaction. */
 static grantd_rc first_key(struct grantd_keyring *kr, enum grantd_jwk_alg alg, int64_t now,
                            struct grantd_arena *a)
 {
     struct grantd_audit e = {.at = now, .actor_kind = "system", .action = "key.create"};
-    return create_key(kr->store, kr->master, kr->tenant, alg, now, now, 0, &e, a, NULL);
+    return grantd_keys__create(kr->store, kr->master, kr->tenant, alg, now, now, 0, &e, a, NULL);
 }
 
 static grantd_rc open_keys(struct grantd_keyring *kr, const struct grantd_config *cfg,
@@ -475,7 +400,7 @@ static grantd_rc keyring_new(struct grantd_store *s, const struct grantd_config 
     kr->alg = alg ? (enum grantd_jwk_alg)alg : GRANTD_JWK_ES256;
     pthread_mutex_init(&kr->mu, NULL);
     atomic_init(&kr->cur, NULL);
-    char where[WHERE_MAX] = "";
+    char where[GRANTD_MASTER_WHERE_MAX] = "";
     grantd_rc rc = grantd_master_key_load(cfg, 1, kr->master, where, sizeof(where), err, errlen);
     kr->where = grantd_xstrdup(where); /* exact size: a server may hold a thousand keyrings */
     if (rc != GRANTD_OK) {
@@ -634,78 +559,13 @@ static grantd_rc signer_of(struct grantd_keyring *kr, int64_t now, enum grantd_j
     return rc;
 }
 
-/* base64url of text into the arena. */
-static char *b64_text(struct grantd_arena *a, const char *text, size_t n, size_t *len)
+grantd_rc grantd_keyring__signer(struct grantd_keyring *kr, int64_t now, enum grantd_jwk_alg alg,
+                                 const struct grantd_jwk **out)
 {
-    char *out = grantd_arena_alloc(a, grantd_b64url_len(n) + 1);
-    *len = grantd_b64url_encode(text, n, out);
-    return out;
-}
-
-/* The protected header {"alg":...,"kid":...,"typ":...} in the arena; NULL when typ is not
- * UTF-8. */
-static char *jws_header(struct grantd_arena *a, const struct grantd_jwk *k, const char *typ)
-{
-    json_t *h = json_pack("{s:s,s:s}", "alg", grantd_jwk_alg_name(k->alg), "kid", k->kid);
-    if (h && typ && json_object_set_new(h, "typ", json_string(typ)) != 0) {
-        json_decref(h);
-        h = NULL;
-    }
-    char *text = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(h);
-    char *copy = text ? grantd_arena_strdup(a, text) : NULL;
-    free(text);
-    return copy;
-}
-
-grantd_rc grantd_keyring_sign_jws(struct grantd_keyring *kr, struct grantd_arena *a, int64_t now,
-                                  const char *alg, const char *typ, const char *payload,
-                                  const char **out)
-{
-    int algo = alg ? grantd_jwk_alg_parse(alg) : 0;
-    *out = NULL;
-    if (!algo || !payload)
-        return GRANTD_EINVAL;
-    json_t *p = json_loads(payload, JSON_REJECT_DUPLICATES, NULL); /* jansson wants UTF-8 */
-    json_t *t = typ ? json_string(typ) : NULL;
-    int ok = json_is_object(p) && (!typ || t);
-    json_decref(p);
-    json_decref(t);
-    if (!ok)
-        return GRANTD_EINVAL;
     const struct entry *e = NULL;
-    grantd_rc rc = signer_of(kr, now, (enum grantd_jwk_alg)algo, &e);
-    if (rc != GRANTD_OK)
-        return rc;
-    const char *header = jws_header(a, e->k, typ);
-    if (!header)
-        return GRANTD_EINVAL;
-    size_t hl = 0, pl = 0;
-    const char *h64 = b64_text(a, header, strlen(header), &hl);
-    const char *p64 = b64_text(a, payload, strlen(payload), &pl);
-    char *jws = grantd_arena_alloc(a, hl + pl + 2 + grantd_b64url_len(GRANTD_JWK_SIG_MAX) + 1);
-    memcpy(jws, h64, hl);
-    jws[hl] = '.';
-    memcpy(jws + hl + 1, p64, pl);
-    unsigned char sig[GRANTD_JWK_SIG_MAX];
-    size_t sig_len = 0;
-    if ((rc = grantd_jwk_sign(e->k, jws, hl + 1 + pl, sig, &sig_len)) != GRANTD_OK)
-        return rc;
-    jws[hl + 1 + pl] = '.';
-    grantd_b64url_encode(sig, sig_len, jws + hl + 2 + pl);
-    *out = jws;
-    return GRANTD_OK;
-}
-
-/* The n base64url characters at in, decoded into the arena and NUL-terminated; NULL when
- * they are not base64url. */
-static char *b64_part(struct grantd_arena *a, const char *in, size_t n, size_t *len)
-{
-    char *out = grantd_arena_alloc(a, n * 3 / 4 + 4);
-    if (grantd_b64_decode(in, n, 0, (unsigned char *)out, len) != GRANTD_OK)
-        return NULL;
-    out[*len] = '\0';
-    return out;
+    grantd_rc rc = signer_of(kr, now, alg, &e);
+    *out = rc == GRANTD_OK ? e->k : NULL;
+    return rc;
 }
 
 /* The published entry at now whose kid is kid, or NULL. */
@@ -719,58 +579,13 @@ static const struct entry *by_kid(const struct snap *s, int64_t now, const char 
     return NULL;
 }
 
-/* The header's key when the header (JSON text) names a key of s published at now with
- * its own alg; its typ (NULL when absent) into the arena. */
-static const struct entry *header_key(struct grantd_arena *a, const struct snap *s,
-                                      int64_t now, const char *header, size_t n,
-                                      const char **typ)
+grantd_rc grantd_keyring__published(struct grantd_keyring *kr, int64_t now, const char *kid,
+                                    const struct grantd_jwk **out)
 {
-    json_t *h = json_loadb(header, n, JSON_REJECT_DUPLICATES, NULL);
-    json_t *alg = json_object_get(h, "alg"), *kid = json_object_get(h, "kid");
-    json_t *t = json_object_get(h, "typ");
-    const struct entry *e = NULL;
-    if (json_is_string(alg) && json_is_string(kid) && (!t || json_is_string(t)) &&
-        !json_object_get(h, "crit"))
-        e = by_kid(s, now, json_string_value(kid));
-    if (e && strcmp(json_string_value(alg), grantd_jwk_alg_name(e->k->alg)) != 0)
-        e = NULL;
-    *typ = e && t ? grantd_arena_strdup(a, json_string_value(t)) : NULL;
-    json_decref(h);
-    return e;
-}
-
-grantd_rc grantd_keyring_verify_jws(struct grantd_keyring *kr, struct grantd_arena *a,
-                                    int64_t now, const char *jws, const char **payload,
-                                    const char **typ)
-{
-    *payload = NULL;
-    *typ = NULL;
-    const struct snap *s = jws ? current(kr, now) : NULL;
-    if (!jws)
-        return GRANTD_EINVAL;
-    if (!s)
-        return GRANTD_ESTORE;
-    const char *d1 = strchr(jws, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-    if (!d2 || strchr(d2 + 1, '.'))
-        return GRANTD_EINVAL;
-    size_t hl = 0, pl = 0, sl = 0, sig_chars = strlen(d2 + 1);
-    const char *header = b64_part(a, jws, (size_t)(d1 - jws), &hl);
-    const char *t = NULL;
-    const struct entry *e = header ? header_key(a, s, now, header, hl, &t) : NULL;
-    if (!e || sig_chars > grantd_b64url_len(GRANTD_JWK_SIG_MAX))
-        return GRANTD_EINVAL;
-    const char *sig = b64_part(a, d2 + 1, sig_chars, &sl);
-    if (!sig || !grantd_jwk_verify(e->k, jws, (size_t)(d2 - jws), (const unsigned char *)sig, sl))
-        return GRANTD_EINVAL;
-    const char *body = b64_part(a, d1 + 1, (size_t)(d2 - d1 - 1), &pl);
-    json_t *o = body ? json_loadb(body, pl, JSON_REJECT_DUPLICATES, NULL) : NULL;
-    int ok = json_is_object(o) && strlen(body) == pl;
-    json_decref(o);
-    if (!ok)
-        return GRANTD_EINVAL;
-    *payload = body;
-    *typ = t;
-    return GRANTD_OK;
+    const struct snap *s = current(kr, now);
+    const struct entry *e = s ? by_kid(s, now, kid) : NULL;
+    *out = e ? e->k : NULL;
+    return !s ? GRANTD_ESTORE : e ? GRANTD_OK : GRANTD_ENOTFOUND;
 }
 
 int grantd_keyring_header_live(struct grantd_keyring *kr, int64_t now, const char *jws)
@@ -808,133 +623,4 @@ grantd_rc grantd_keyring_verify(struct grantd_keyring *kr, struct grantd_arena *
             return grantd_jwt_verify(e->k, a, jws, out);
     }
     return GRANTD_EINVAL;
-}
-
-/* Refuses to rotate under a master key that does not open the published keys: the new
- * key would be sealed under a key the server does not have. */
-static grantd_rc check_master(const unsigned char *master, const char *where,
-                              const struct grantd_key *keys, size_t n, int64_t now, char *err,
-                              size_t errlen)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char *der = NULL;
-        size_t len = 0;
-        if (!published(&keys[i], now))
-            continue;
-        if (grantd_unseal(master, keys[i].kid, strlen(keys[i].kid), keys[i].private_sealed,
-                          keys[i].private_sealed_len, &der, &len) != GRANTD_OK) {
-            snprintf(err, errlen, "signing key %s does not open with the %s: refusing to add "
-                                  "a key the server could not read", keys[i].kid, where);
-            return GRANTD_ECRYPTO;
-        }
-        OPENSSL_cleanse(der, len);
-        free(der);
-    }
-    return GRANTD_OK;
-}
-
-/* 1 when one of the keys of alg signs at now: published, and active from now or earlier. */
-static int any_signs(const struct grantd_key *keys, size_t n, int64_t now, const char *alg)
-{
-    for (size_t i = 0; i < n; i++)
-        if (published(&keys[i], now) && keys[i].active_from <= now &&
-            strcmp(keys[i].alg, alg) == 0)
-            return 1;
-    return 0;
-}
-
-grantd_rc grantd_keys_rotate(struct grantd_store *s, const struct grantd_config *cfg,
-                             int64_t tenant, const char *alg, int64_t now,
-                             int64_t max_access_ttl, struct grantd_arena *a,
-                             const char **kid_out, char *err, size_t errlen)
-{
-    return grantd_keys_rotate_audited(s, cfg, tenant, alg, now, max_access_ttl, NULL, a,
-                                      kid_out, err, errlen);
-}
-
-grantd_rc grantd_keys_rotate_audited(struct grantd_store *s, const struct grantd_config *cfg,
-                                     int64_t tenant, const char *alg, int64_t now,
-                                     int64_t max_access_ttl, const struct grantd_audit *audit,
-                                     struct grantd_arena *a, const char **kid_out, char *err,
-                                     size_t errlen)
-{
-    unsigned char master[GRANTD_SEAL_KEY_LEN];
-    char where[WHERE_MAX];
-    struct grantd_key *keys = NULL;
-    size_t n = 0;
-    int algo = grantd_jwk_alg_parse(alg ? alg : cfg->keys.alg);
-    *kid_out = NULL;
-    if (!algo) {
-        snprintf(err, errlen, "unknown key algorithm (use ES256 or RS256)");
-        return GRANTD_EINVAL;
-    }
-    grantd_rc rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
-    if (rc != GRANTD_OK)
-        return rc;
-    rc = grantd_store_key_list(s, a, tenant, &keys, &n);
-    if (rc != GRANTD_OK) {
-        store_error(err, errlen, "cannot read the signing keys", rc);
-        goto out;
-    }
-    if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
-        goto out;
-    /* published ahead so that JWKS caches have the key before its first token, unless no
-     * key of its alg signs now: then waiting would leave the chain without a signer. Every
-     * key of the alg that was current stops signing when the new one starts (the other
-     * alg's chain is left alone), and stays published until the last
-     * token it may have signed has expired: one store transaction, so that rotations running
-     * at once leave one current key */
-    const char *name = grantd_jwk_alg_name((enum grantd_jwk_alg)algo);
-    int64_t active_from = now + (any_signs(keys, n, now, name) ? cfg->keys.publish_ahead : 0);
-    rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, active_from,
-                    active_from + max_access_ttl, audit, a, kid_out);
-    if (rc != GRANTD_OK)
-        store_error(err, errlen, "cannot create the new signing key", rc);
-out:
-    OPENSSL_cleanse(master, sizeof(master));
-    return rc;
-}
-
-/* 1 when key o (at index j) would sign in preference to k (at index i). */
-static int signs_before(const struct grantd_key *o, size_t j, const struct grantd_key *k, size_t i)
-{
-    if (o->active_from != k->active_from)
-        return o->active_from > k->active_from;
-    if ((o->retire_at == 0) != (k->retire_at == 0))
-        return o->retire_at == 0;
-    if (o->retire_at != k->retire_at)
-        return o->retire_at > k->retire_at;
-    return j > i;
-}
-
-const char *grantd_keys_state(const struct grantd_key *list, size_t n, size_t i, int64_t now)
-{
-    const struct grantd_key *k = &list[i];
-    if (k->retire_at != 0 && k->retire_at <= now)
-        return "retired";
-    if (k->active_from > now)
-        return "next";
-    for (size_t j = 0; j < n; j++) {
-        const struct grantd_key *o = &list[j];
-        if (j == i || o->active_from > now || (o->retire_at != 0 && o->retire_at <= now) ||
-            strcmp(o->alg, k->alg) != 0)
-            continue;
-        if (signs_before(o, j, k, i))
-            return "retiring";
-    }
-    return "active";
-}
-
-grantd_rc grantd_keys_max_access_ttl(struct grantd_store *s, struct grantd_arena *a,
-                                     const struct grantd_config *cfg, int64_t tenant,
-                                     int64_t *out)
-{
-    struct grantd_client *clients = NULL;
-    size_t n = 0;
-    *out = cfg->lifetimes.access_token;
-    grantd_rc rc = grantd_store_client_list(s, a, tenant, &clients, &n);
-    for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
-        if (clients[i].access_ttl > *out)
-            *out = clients[i].access_ttl;
-    return rc;
 }

@@ -49,7 +49,8 @@ struct grantd_request {
  * connection and calls start(arg, wake, token) on the I/O thread; start hands the work to the
  * other thread, which calls wake(token) exactly once when it is done (from any thread, even
  * before start returns). The connection resumes and cont(req, resp, arg) writes the answer
- * on an I/O thread. req, resp and everything in the request arena stay valid throughout.
+ * on an I/O thread; cont may itself call grantd_response_defer, and the next wait follows
+ * the same way. req, resp and everything in the request arena stay valid throughout.
  * If the connection closes before cont could run (the server stops meanwhile), drop(arg) runs
  * instead, once the work is done, to release what cont would have (may be NULL). */
 typedef void (*grantd_wake_fn)(void *token);

@@ -372,18 +372,20 @@ static void wake_here(void *token)
 
 static void defer_here(struct grantd_request *req, struct grantd_response *resp)
 {
-    struct wait_here w = {.woken = 0};
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cv, NULL);
-    resp->defer.start(resp->defer.arg, wake_here, &w);
-    pthread_mutex_lock(&w.mu);
-    while (!w.woken)
-        pthread_cond_wait(&w.cv, &w.mu);
-    pthread_mutex_unlock(&w.mu);
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.mu);
-    resp->defer.start = NULL;
-    resp->defer.cont(req, resp, resp->defer.arg);
+    while (resp->defer.start) { /* a cont may defer again */
+        struct wait_here w = {.woken = 0};
+        pthread_mutex_init(&w.mu, NULL);
+        pthread_cond_init(&w.cv, NULL);
+        resp->defer.start(resp->defer.arg, wake_here, &w);
+        pthread_mutex_lock(&w.mu);
+        while (!w.woken)
+            pthread_cond_wait(&w.cv, &w.mu);
+        pthread_mutex_unlock(&w.mu);
+        pthread_cond_destroy(&w.cv);
+        pthread_mutex_destroy(&w.mu);
+        resp->defer.start = NULL;
+        resp->defer.cont(req, resp, resp->defer.arg);
+    }
 }
 
 /* On a worker: the slow handler, then wake the connection up to send its answer. */
@@ -435,6 +437,15 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
             cs->deferred = 0;
             cs->resp.defer.start = NULL;
             cs->resp.defer.cont(&cs->req, &cs->resp, cs->resp.defer.arg);
+            if (cs->resp.defer.start) { /* the cont deferred again: one more wait */
+                atomic_store(&cs->done, 0);
+                if (cs->woken) {
+                    cs->woken = 0;
+                    atomic_fetch_sub(&srv->unanswered, 1);
+                }
+                if (suspend_for(srv, c, cs))
+                    return MHD_YES;
+            }
         }
         return answer(c, cs);
     }

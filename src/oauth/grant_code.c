@@ -68,20 +68,12 @@ static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-/* Consumes the code and checks it for this request: GRANTD_OK with *code and *user when it
- * may be exchanged, GRANTD_EREFUSED with invalid_grant otherwise. */
-static grantd_rc redeem(struct grantd_request *req, const struct grantd_client_auth *auth,
-                        struct grantd_code *code, struct grantd_user *user,
-                        struct grantd_refusal *no)
+/* Checks the code_consume result rc (and the code it returned) for this request: GRANTD_OK
+ * with *user when the code may be exchanged, GRANTD_EREFUSED with invalid_grant otherwise. */
+static grantd_rc redeemed(struct grantd_request *req, const struct grantd_client_auth *auth,
+                          grantd_rc rc, const struct grantd_code *code, struct grantd_user *user,
+                          struct grantd_refusal *no)
 {
-    const char *text = grantd_params_value(&req->form, "code");
-    if (!text)
-        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "code is required");
-    unsigned char hash[GRANTD_SHA256_LEN];
-    grantd_opaque_hash(text, hash);
-    struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_code_consume(st, req->arena, req->iss->tenant, hash,
-                                             req->app->now(), code);
     if (rc == GRANTD_ENOTFOUND)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, "the code is not valid");
     if (rc == GRANTD_EREPLAYED) {
@@ -103,38 +95,104 @@ static grantd_rc redeem(struct grantd_request *req, const struct grantd_client_a
     return rc;
 }
 
-static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
-                     const struct grantd_client_auth *auth, struct grantd_refusal *no)
+/* The tokens of a code this request redeemed and checked. */
+static grantd_rc issue(struct grantd_request *req, struct grantd_response *resp,
+                       const struct grantd_client_auth *auth, const struct grantd_code *code,
+                       const struct grantd_user *user, struct grantd_refusal *no)
 {
-    struct grantd_code code;
-    struct grantd_user user = {0};
-    grantd_rc rc = redeem(req, auth, &code, &user, no);
-    if (rc != GRANTD_OK)
-        return rc;
     /* RFC 8707 §2.2: resource here selects the access token's audience among the resources
      * the authorization request named (all of them when none is sent); the refresh token
      * keeps them all */
     const char *audience = NULL;
-    const char *why = grantd_resource_select(req->arena, &req->form, code.resources, &audience);
+    const char *why = grantd_resource_select(req->arena, &req->form, code->resources, &audience);
     if (why)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_TARGET, why);
     struct grantd_token_grant g = {
         .client = &auth->client,
-        .user_id = code.user_id,
-        .account = user.account,
-        .scope = code.scope,
-        .audience = *audience ? audience : code.resources,
-        .refresh_audience = code.resources,
-        .family = code.family,
+        .user_id = code->user_id,
+        .account = user->account,
+        .scope = code->scope,
+        .audience = *audience ? audience : code->resources,
+        .refresh_audience = code->resources,
+        .family = code->family,
         .with_refresh = !!(auth->client.grants & GRANTD_GRANT_REFRESH_TOKEN),
-        .auth_time = code.auth_time,
-        .nonce = code.nonce,
+        .auth_time = code->auth_time,
+        .nonce = code->nonce,
     };
     /* this request redeemed the code: it gets its tokens even if a replay of the code
      * revokes them before they are stored (RFC 6749 §4.1.2: the replay is refused and what
      * the code issued is revoked; the redemption itself was valid) */
     grantd_token_issue(req, resp, &g, NULL);
     return GRANTD_OK;
+}
+
+/* A redemption waiting for the store's group commit (code_consume_async), in the request
+ * arena: what the rest of the grant needs, and the store's answer. */
+struct pending {
+    struct grantd_client_auth auth;
+    struct grantd_store *store;
+    struct grantd_arena *arena;
+    int64_t tenant, now;
+    unsigned char hash[GRANTD_SHA256_LEN];
+    struct grantd_code code;
+    grantd_rc rc;
+    grantd_wake_fn wake;
+    void *token;
+};
+
+static void consumed(void *arg, grantd_rc rc)
+{
+    struct pending *p = arg;
+    p->rc = rc;
+    p->wake(p->token);
+}
+
+static void consume_start(void *arg, grantd_wake_fn wake, void *token)
+{
+    struct pending *p = arg;
+    p->wake = wake;
+    p->token = token;
+    grantd_store_code_consume_async(p->store, p->arena, p->tenant, p->hash, p->now, &p->code,
+                                    consumed, p);
+}
+
+static void consume_cont(struct grantd_request *req, struct grantd_response *resp, void *arg)
+{
+    struct pending *p = arg;
+    struct grantd_user user = {0};
+    struct grantd_refusal no;
+    grantd_rc rc = redeemed(req, &p->auth, p->rc, &p->code, &user, &no);
+    if (rc == GRANTD_OK)
+        rc = issue(req, resp, &p->auth, &p->code, &user, &no);
+    grantd_oauth_answer(req, resp, rc, &no);
+}
+
+/* Consumes the code first (without holding the I/O thread when the store commits
+ * redemptions together), then checks it and issues the tokens. */
+static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,
+                     const struct grantd_client_auth *auth, struct grantd_refusal *no)
+{
+    const char *text = grantd_params_value(&req->form, "code");
+    if (!text)
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_REQUEST, "code is required");
+    struct grantd_store *st = req->app->store;
+    struct pending *p = grantd_arena_alloc(req->arena, sizeof(*p));
+    memset(p, 0, sizeof(*p));
+    p->auth = *auth;
+    p->store = st;
+    p->arena = req->arena;
+    p->tenant = req->iss->tenant;
+    p->now = req->app->now();
+    grantd_opaque_hash(text, p->hash);
+    if (grantd_store_consumes_async(st)) {
+        grantd_response_defer(resp, consume_start, consume_cont, NULL, p); /* all in the arena */
+        return GRANTD_OK;
+    }
+    struct grantd_user user = {0};
+    grantd_rc rc = grantd_store_code_consume(st, req->arena, p->tenant, p->hash, p->now,
+                                             &p->code);
+    rc = redeemed(req, auth, rc, &p->code, &user, no);
+    return rc == GRANTD_OK ? issue(req, resp, auth, &p->code, &user, no) : rc;
 }
 
 const struct grantd_grant_type grantd_grant_authorization_code = {

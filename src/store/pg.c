@@ -278,7 +278,8 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .session_get = pg__session_get, .session_delete = pg__session_delete,                      \
     .consent_get = pg__consent_get, .consent_put = pg__consent_put,                            \
     .consent_list = pg__consent_list, .code_put = pg__code_put,                                \
-    .code_consume = pg__code_consume, .token_put = pg__token_put,                              \
+    .code_consume = pg__code_consume, .code_consume_async = pg__code_consume_async,            \
+    .token_put = pg__token_put,                                                                \
     .token_put_async = pg__token_put_async, .token_get = pg__token_get,                        \
     .token_revoke_family = pg__token_revoke_family, .token_revoke = pg__token_revoke,          \
     .token_revoke_at = pg__token_revoke_at, .refresh_rotate = pg__refresh_rotate,              \

@@ -26,7 +26,11 @@
  * schema (pg_schema.c). */
 #include "store/pg_int.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/mem.h"
 
 /* A family of tenant, and (to revoke it) the time it is revoked at. */
 struct family {
@@ -190,6 +194,22 @@ static grantd_rc redeem_single(struct pg_conn *c, void *arg)
     return pg__get(c, &code_redeem, &x->key, x->a, x->out);
 }
 
+/* A code the first redemption's UPDATE did not change: a replay or an unknown code. */
+grantd_rc pg__code_consume_rest(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                                const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                                struct grantd_code *out)
+{
+    struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
+    grantd_rc rc = pg__tx(s, consume_tx, &x);
+    if (rc != GRANTD_OK)
+        return rc;
+    out->used = 1;
+    if (!x.replay)
+        return GRANTD_OK;
+    out->revoked = 1;
+    return GRANTD_EREPLAYED;
+}
+
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
 grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
@@ -199,18 +219,89 @@ grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64
         return GRANTD_EINVAL;
     struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
     grantd_rc rc = pg__tx_single(s, redeem_single, &x);
-    if (rc == GRANTD_OK)
-        return GRANTD_OK;
     if (rc != GRANTD_ENOTFOUND)
         return rc;
-    rc = pg__tx(s, consume_tx, &x);
-    if (rc != GRANTD_OK)
-        return rc;
-    out->used = 1;
-    if (!x.replay)
-        return GRANTD_OK;
-    out->revoked = 1;
-    return GRANTD_EREPLAYED;
+    return pg__code_consume_rest(s, a, tenant, hash, now, out);
+}
+
+/* ---- many first redemptions in one statement (the writer's code batches) ---------------- */
+
+struct redeem_many {
+    struct pg_redeem *r;
+    size_t n;
+    char *tenants, *hashes; /* the two array literals */
+};
+
+static void bind_many(struct pg_params *p, const void *arg)
+{
+    const struct redeem_many *m = arg;
+    pg__text(p, 1, m->tenants);
+    pg__text(p, 2, m->hashes);
+}
+
+/* redeem_single for every code of the arrays $1 (tenants) and $2 (hashes in hex) at once.
+ * The codes are locked in key order, so two batches on two connections never deadlock; a
+ * code locked by another redemption is re-checked once that one committed and skipped
+ * when it is used (READ COMMITTED), as redeem_single's WHERE is. A code named twice is
+ * changed, and returned, once. */
+static const struct pg_query codes_redeem = {
+    PG_CODES_REDEEM,
+    "WITH k AS (SELECT c.tenant_id AS kt, c.hash AS kh FROM codes c "
+    "JOIN unnest($1::bigint[], $2::text[]) AS u(t, h) "
+    "ON c.tenant_id = u.t AND c.hash = decode(u.h, 'hex') "
+    "WHERE c.used = 0 ORDER BY c.tenant_id, c.hash FOR UPDATE OF c) "
+    "UPDATE codes SET used = 1 FROM k WHERE tenant_id = k.kt AND hash = k.kh "
+    "RETURNING " CODE_COLUMNS ", used, revoked",
+    bind_many, NULL, 0};
+
+/* Gives the row to the first entry naming its code that has none yet. */
+static void hand_out(const PGresult *res, int row, void *arg)
+{
+    struct redeem_many *m = arg;
+    int64_t tenant = pg__col_int64(res, row, 0);
+    unsigned char hash[GRANTD_SHA256_LEN];
+    pg__col_hash(res, row, 1, hash);
+    for (size_t i = 0; i < m->n; i++) {
+        struct pg_redeem *r = &m->r[i];
+        if (!r->got && r->tenant == tenant && memcmp(r->hash, hash, sizeof(hash)) == 0) {
+            code_row(res, row, r->a, r->out);
+            r->got = 1;
+            return;
+        }
+    }
+}
+
+static grantd_rc redeem_many_tx(struct pg_conn *c, void *arg)
+{
+    struct redeem_many *m = arg;
+    for (size_t i = 0; i < m->n; i++)
+        m->r[i].got = 0; /* a retried statement starts over */
+    return pg__each(c, &codes_redeem, m, hand_out, m);
+}
+
+grantd_rc pg__codes_redeem(struct grantd_store *s, struct pg_redeem *r, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct redeem_many m = {r, n, grantd_xmalloc(n * 21 + 3),
+                            grantd_xmalloc(n * (2 * GRANTD_SHA256_LEN + 1) + 3)};
+    char *t = m.tenants, *h = m.hashes;
+    *t++ = '{';
+    *h++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        t += sprintf(t, "%s%lld", i ? "," : "", (long long)r[i].tenant);
+        if (i)
+            *h++ = ',';
+        for (size_t k = 0; k < GRANTD_SHA256_LEN; k++) {
+            *h++ = hex[r[i].hash[k] >> 4];
+            *h++ = hex[r[i].hash[k] & 15];
+        }
+    }
+    strcpy(t, "}");
+    strcpy(h, "}");
+    grantd_rc rc = pg__tx_single(s, redeem_many_tx, &m);
+    free(m.tenants);
+    free(m.hashes);
+    return rc;
 }
 
 /* ---- tokens ----------------------------------------------------------------------------- */

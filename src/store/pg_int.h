@@ -76,6 +76,7 @@ enum pg_stmt_id {
     PG_CODE_REVOKE,
     PG_CODE_USE,
     PG_CODE_REDEEM,
+    PG_CODES_REDEEM,
     PG_TOKEN_GET,
     PG_TOKEN_PUT,
     PG_TOKEN_PUT_ONE,
@@ -220,6 +221,10 @@ GRANTD_MUST_USE grantd_rc pg__get(struct pg_conn *c, const struct pg_query *q, c
 GRANTD_MUST_USE grantd_rc pg__rows(struct pg_conn *c, const struct pg_query *q, const void *arg,
                                    struct grantd_arena *a, size_t elem, void **out,
                                    size_t *count);
+/* Every row of q's result to each(r, row, ctx), in order. */
+GRANTD_MUST_USE grantd_rc pg__each(struct pg_conn *c, const struct pg_query *q, const void *arg,
+                                   void (*each)(const PGresult *r, int row, void *ctx),
+                                   void *ctx);
 /* Runs a parameterless SQL text (several statements: DDL) on c. */
 GRANTD_MUST_USE grantd_rc pg__exec(struct pg_conn *c, const char *sql);
 
@@ -431,6 +436,34 @@ void pg__writer_close(struct pg_writer *w);
 /* What w did so far: batches run, jobs in them, the most jobs one batch held. */
 void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
                       long long *max_batch);
+/* The same for code redemptions (code_consume_async). */
+void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *jobs,
+                           long long *max_batch);
+/* One code of a batch of first redemptions (pg__codes_redeem): the key, where its row
+ * goes, and whether it got one. */
+struct pg_redeem {
+    int64_t tenant;
+    const unsigned char *hash;
+    struct grantd_arena *a;
+    struct grantd_code *out;
+    int got;
+};
+/* code_consume's first step (its single-use UPDATE) for the n codes of r at once, as one
+ * statement in autocommit: one round trip and one commit. Each code it moved from unused to
+ * used has got = 1 and *out filled (for one of the entries naming it); the others, got = 0,
+ * were used already or are unknown: pg__code_consume_rest decides. A failure changed
+ * nothing. */
+GRANTD_MUST_USE grantd_rc pg__codes_redeem(struct grantd_store *s, struct pg_redeem *r,
+                                           size_t n);
+/* code_consume after its single-use UPDATE changed nothing: a replay or an unknown code. */
+GRANTD_MUST_USE grantd_rc pg__code_consume_rest(struct grantd_store *s, struct grantd_arena *a,
+                                                int64_t tenant,
+                                                const unsigned char hash[GRANTD_SHA256_LEN],
+                                                int64_t now, struct grantd_code *out);
+void pg__code_consume_async(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                            struct grantd_code *out, void (*done)(void *arg, grantd_rc rc),
+                            void *arg);
 void pg__token_put_async(struct grantd_store *s, const struct grantd_token *tokens, size_t count,
                          void (*done)(void *arg, grantd_rc rc), void *arg);
 

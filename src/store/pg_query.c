@@ -269,6 +269,19 @@ grantd_rc pg__rows(struct pg_conn *c, const struct pg_query *q, const void *arg,
     return GRANTD_OK;
 }
 
+grantd_rc pg__each(struct pg_conn *c, const struct pg_query *q, const void *arg,
+                   void (*each)(const PGresult *r, int row, void *ctx), void *ctx)
+{
+    grantd_rc rc;
+    PGresult *r = execute(c, q, arg, &rc);
+    if (!r)
+        return rc;
+    for (int i = 0, n = PQntuples(r); i < n; i++)
+        each(r, i, ctx);
+    PQclear(r);
+    return GRANTD_OK;
+}
+
 /* ---- transactions ----------------------------------------------------------------------- */
 
 /* One run of fn between BEGIN and COMMIT (or ROLLBACK). *commit_sent tells whether COMMIT

@@ -1,7 +1,8 @@
-/* The PostgreSQL driver's group commit: token_put_async. One writer thread per store takes
- * every token write queued while its previous batch was committing and writes them all as
- * ONE multi-row INSERT in autocommit: one round trip and one commit (one WAL flush) for the
- * tokens of many requests, where token_put costs each request a round trip and a flush.
+/* The PostgreSQL driver's group commit: token_put_async and code_consume_async. One writer
+ * thread per store takes every token write queued while its previous batch was committing
+ * and writes them all as ONE multi-row INSERT in autocommit: one round trip and one commit
+ * (one WAL flush) for the tokens of many requests, where token_put costs each request a
+ * round trip and a flush.
  *
  * The family guarantee of token_put holds unchanged: every row still goes through the
  * schema's trigger (pg_schema.c, FAMILY_LOCK), which takes its family's lock shared and
@@ -17,6 +18,18 @@
  * answer: a job's outcome never depends on its batchmates. Callbacks run on the writer
  * thread after the commit (or the failure), outside the queue's lock. The next batch
  * reconnects (pg__conn) if the connection is still bad.
+ *
+ * Code redemptions (code_consume_async) queue apart and go first: the thread takes every
+ * redemption queued, up to CODES_MAX, and runs their single-use UPDATEs as ONE statement in
+ * autocommit (pg__codes_redeem: one round trip, one commit, one WAL flush for the codes of
+ * many /token requests; the codes are locked in key order, so batches of two instances
+ * cannot deadlock). Each code it moved from unused to used is that job's GRANTD_OK; a code
+ * it did not change (used already: a replay, or unknown) gets code_consume's remaining
+ * transaction alone, which revokes a replayed code's family. The single-use guarantee is
+ * the UPDATE's, as in code_consume: of two redemptions of one code, in one batch or in two
+ * instances' batches, one changes the row and the other sees it used. A redemption's
+ * commit is durable before its done runs, so no tokens are issued for a code whose use
+ * could be lost.
  *
  * Jobs that are not one or two plain tokens (a revoked token, which moves the change
  * sequence; a larger batch) run as a batch of their own through pg__token_put. Invalid
@@ -41,20 +54,30 @@
 
 #define ROWS_MAX 128 /* token rows a batch statement inserts at most */
 
+#define CODES_MAX 128 /* codes a batch statement redeems at most */
+
+/* A token write, or a code redemption (code.out set). */
 struct pg_job {
     struct pg_job *next;
     const struct grantd_token *tokens;
     size_t count;
+    struct pg_redeem code;
+    int64_t now;
     void (*done)(void *arg, grantd_rc rc);
     void *arg;
     grantd_rc rc;
+};
+
+/* A queue of jobs, oldest first. */
+struct pg_queue {
+    struct pg_job *head, *tail;
 };
 
 struct pg_writer {
     struct pg_store *st;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct pg_job *head, *tail;
+    struct pg_queue puts, codes;
     pthread_t thread;
     int started, stop;
     /* the thread's buffers for one batch statement (only the thread touches them) */
@@ -63,9 +86,20 @@ struct pg_writer {
     int lengths[ROWS_MAX * PG_TOKEN_COLUMNS];
     int formats[ROWS_MAX * PG_TOKEN_COLUMNS];
     char sql[sizeof(PG_TOKEN_INSERT) + ROWS_MAX * PG_TOKEN_COLUMNS * 8];
+    struct pg_redeem redeems[CODES_MAX];
     /* statistics, logged at close */
     long long batches, jobs, max_batch;
+    long long code_batches, code_jobs, max_code_batch;
 };
+
+static void enqueue(struct pg_queue *q, struct pg_job *j)
+{
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+}
 
 /* 1 when a job can share the batch statement: one or two tokens none of which is revoked
  * (what /token issues). */
@@ -83,7 +117,7 @@ static int shareable(const struct pg_job *j)
  * job that is not shareable. *n gets the number of jobs. */
 static struct pg_job *take_batch(struct pg_writer *w, size_t *n)
 {
-    struct pg_job *first = w->head, *last = first;
+    struct pg_job *first = w->puts.head, *last = first;
     size_t k = 1, rows = first->count;
     if (shareable(first))
         while (last->next && shareable(last->next) && rows + last->next->count <= ROWS_MAX) {
@@ -91,12 +125,66 @@ static struct pg_job *take_batch(struct pg_writer *w, size_t *n)
             rows += last->count;
             k++;
         }
-    w->head = last->next;
-    if (!w->head)
-        w->tail = NULL;
+    w->puts.head = last->next;
+    if (!w->puts.head)
+        w->puts.tail = NULL;
     last->next = NULL;
     *n = k;
     return first;
+}
+
+/* Detaches up to CODES_MAX redemptions from the queue's front (w->mu held). */
+static struct pg_job *take_codes(struct pg_writer *w, size_t *n)
+{
+    struct pg_job *first = w->codes.head, *last = first;
+    size_t k = 1;
+    while (last->next && k < CODES_MAX) {
+        last = last->next;
+        k++;
+    }
+    w->codes.head = last->next;
+    if (!w->codes.head)
+        w->codes.tail = NULL;
+    last->next = NULL;
+    *n = k;
+    return first;
+}
+
+/* Runs n redemptions: their single-use UPDATEs as one statement, then code_consume's rest
+ * for each code it did not change (a replay or an unknown code, each alone). When the
+ * statement fails with GRANTD_EBUSY every job gets it; after any other failure each job
+ * runs alone, so that no job's answer depends on its batchmates. */
+static void run_codes(struct pg_writer *w, struct pg_job *first, size_t n)
+{
+    struct grantd_store *s = &w->st->base;
+    size_t i = 0;
+    for (struct pg_job *j = first; j; j = j->next)
+        w->redeems[i++] = j->code;
+    grantd_rc rc = pg__codes_redeem(s, w->redeems, n);
+    i = 0;
+    for (struct pg_job *j = first; j; j = j->next, i++) {
+        struct pg_redeem *r = &j->code;
+        if (rc == GRANTD_EBUSY)
+            j->rc = rc;
+        else if (rc != GRANTD_OK)
+            j->rc = pg__code_consume(s, r->a, r->tenant, r->hash, j->now, r->out);
+        else if (w->redeems[i].got)
+            j->rc = GRANTD_OK;
+        else
+            j->rc = pg__code_consume_rest(s, r->a, r->tenant, r->hash, j->now, r->out);
+    }
+}
+
+/* Calls each job's done outside the lock (a callback may queue the next job) and frees
+ * it. */
+static void finish_jobs(struct pg_job *j)
+{
+    while (j) {
+        struct pg_job *next = j->next;
+        j->done(j->arg, j->rc);
+        free(j);
+        j = next;
+    }
 }
 
 /* The batch statement's text for `rows` rows into w->sql. */
@@ -160,34 +248,47 @@ static void run_batch(struct pg_writer *w, struct pg_job *first, size_t n)
         j->rc = pg__token_put(s, j->tokens, j->count);
 }
 
-/* The writer thread: batches whatever is queued, until stopped with an empty queue. */
+static void count(long long *batches, long long *jobs, long long *max, size_t n)
+{
+    (*batches)++;
+    *jobs += (long long)n;
+    if ((long long)n > *max)
+        *max = (long long)n;
+}
+
+/* The writer thread: whatever is queued, redemptions first (their requests go on to queue
+ * their tokens), then a batch of token writes, until stopped with empty queues. */
 static void *writer_thread(void *arg)
 {
     struct pg_writer *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        if (!w->head) {
+        if (!w->codes.head && !w->puts.head) {
             if (w->stop)
                 break;
             pthread_cond_wait(&w->cv, &w->mu);
             continue;
         }
         size_t n;
+        if (w->codes.head) {
+            struct pg_job *codes = take_codes(w, &n);
+            pthread_mutex_unlock(&w->mu);
+            run_codes(w, codes, n);
+            pthread_mutex_lock(&w->mu);
+            count(&w->code_batches, &w->code_jobs, &w->max_code_batch, n);
+            pthread_mutex_unlock(&w->mu);
+            finish_jobs(codes);
+            pthread_mutex_lock(&w->mu);
+        }
+        if (!w->puts.head)
+            continue;
         struct pg_job *batch = take_batch(w, &n);
         pthread_mutex_unlock(&w->mu);
         run_batch(w, batch, n);
         pthread_mutex_lock(&w->mu);
-        w->batches++;
-        w->jobs += (long long)n;
-        if ((long long)n > w->max_batch)
-            w->max_batch = (long long)n;
+        count(&w->batches, &w->jobs, &w->max_batch, n);
         pthread_mutex_unlock(&w->mu);
-        while (batch) { /* outside the lock: a callback may queue the next put */
-            struct pg_job *next = batch->next;
-            batch->done(batch->arg, batch->rc);
-            free(batch);
-            batch = next;
-        }
+        finish_jobs(batch);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
@@ -214,10 +315,12 @@ void pg__writer_close(struct pg_writer *w)
     pthread_mutex_unlock(&w->mu);
     if (started)
         pthread_join(w->thread, NULL); /* after it ran every queued job */
-    if (w->batches)
-        grantd_log(GRANTD_LOG_INFO, "store_writer_stats", "{s:s,s:I,s:I,s:I}", "driver",
-                   "postgres", "batches", (json_int_t)w->batches, "jobs", (json_int_t)w->jobs,
-                   "max_batch", (json_int_t)w->max_batch);
+    if (w->batches || w->code_batches)
+        grantd_log(GRANTD_LOG_INFO, "store_writer_stats", "{s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
+                   "driver", "postgres", "batches", (json_int_t)w->batches, "jobs",
+                   (json_int_t)w->jobs, "max_batch", (json_int_t)w->max_batch, "code_batches",
+                   (json_int_t)w->code_batches, "code_jobs", (json_int_t)w->code_jobs,
+                   "max_code_batch", (json_int_t)w->max_code_batch);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     free(w);
@@ -233,6 +336,32 @@ void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
     pthread_mutex_unlock(&w->mu);
 }
 
+void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *jobs,
+                           long long *max_batch)
+{
+    pthread_mutex_lock(&w->mu);
+    *batches = w->code_batches;
+    *jobs = w->code_jobs;
+    *max_batch = w->max_code_batch;
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Queues job on q and wakes the thread (started on first use): 1. 0 when the writer is
+ * closing or has no thread: the caller runs the job itself. */
+static int submit(struct pg_writer *w, struct pg_queue *q, struct pg_job *job)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->started && !w->stop)
+        w->started = pthread_create(&w->thread, NULL, writer_thread, w) == 0;
+    int queued = w->started && !w->stop;
+    if (queued) {
+        enqueue(q, job);
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return queued;
+}
+
 void pg__token_put_async(struct grantd_store *s, const struct grantd_token *tokens, size_t count,
                          void (*done)(void *arg, grantd_rc rc), void *arg)
 {
@@ -241,22 +370,30 @@ void pg__token_put_async(struct grantd_store *s, const struct grantd_token *toke
         done(arg, GRANTD_EINVAL);
         return;
     }
-    pthread_mutex_lock(&w->mu);
-    if (!w->started && !w->stop)
-        w->started = pthread_create(&w->thread, NULL, writer_thread, w) == 0;
-    if (!w->started || w->stop) { /* closing, or no thread: write on this one */
-        pthread_mutex_unlock(&w->mu);
-        done(arg, pg__token_put(s, tokens, count));
-        return;
-    }
     struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
     *job = (struct pg_job){.tokens = tokens, .count = count, .done = done, .arg = arg,
                            .rc = GRANTD_ESTORE};
-    if (w->tail)
-        w->tail->next = job;
-    else
-        w->head = job;
-    w->tail = job;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (submit(w, &w->puts, job))
+        return;
+    free(job);
+    done(arg, pg__token_put(s, tokens, count));
+}
+
+void pg__code_consume_async(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                            const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                            struct grantd_code *out, void (*done)(void *arg, grantd_rc rc),
+                            void *arg)
+{
+    struct pg_writer *w = ((struct pg_store *)s)->writer;
+    if (!hash || !out) {
+        done(arg, GRANTD_EINVAL);
+        return;
+    }
+    struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
+    *job = (struct pg_job){.code = {tenant, hash, a, out, 0}, .now = now, .done = done,
+                           .arg = arg, .rc = GRANTD_ESTORE};
+    if (submit(w, &w->codes, job))
+        return;
+    free(job);
+    done(arg, pg__code_consume(s, a, tenant, hash, now, out));
 }

@@ -289,6 +289,43 @@ grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena 
              now, out);
 }
 
+int grantd_store_consumes_async(const struct grantd_store *s)
+{
+    return s->driver->version >= 6 && s->driver->code_consume_async != NULL;
+}
+
+/* The caller's done behind the wrapper's bookkeeping (in the caller's arena). */
+struct consume_done {
+    struct grantd_store *s;
+    void (*done)(void *arg, grantd_rc rc);
+    void *arg;
+};
+
+static void consumed(void *arg, grantd_rc rc)
+{
+    struct consume_done *d = arg;
+    d->done(d->arg, written(d->s, GRANTD_EREPLAYED, 1, rc));
+}
+
+void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
+                                     int64_t now, struct grantd_code *out,
+                                     void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    if (!grantd_store_consumes_async(s) || !hash || !out) {
+        done(arg, grantd_store_code_consume(s, a, tenant, hash, now, out));
+        return;
+    }
+    grantd_rc rc = s->fault ? s->fault(s, "code_consume") : GRANTD_OK;
+    if (rc != GRANTD_OK) {
+        done(arg, rc);
+        return;
+    }
+    struct consume_done *d = grantd_arena_alloc(a, sizeof(*d));
+    *d = (struct consume_done){s, done, arg};
+    s->driver->code_consume_async(s, a, tenant, hash, now, out, consumed, d);
+}
+
 /* 1 when a token of tokens is revoked at insert: such a put moves the change sequence
  * (store.h, token_put), so its wrapper moves the generation. */
 static int revoked_row(const struct grantd_token *tokens, size_t count)

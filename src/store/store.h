@@ -61,7 +61,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 5 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 6 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -673,6 +673,20 @@ struct grantd_store_driver {
      * reading and writing while it runs. err gets a one-line reason on failure. May be
      * NULL (a server database such as PostgreSQL has its own tools: pg_dump). */
     grantd_rc (*backup)(struct grantd_store *s, const char *path, char *err, size_t errlen);
+
+    /* ---- version 6 ---- */
+
+    /* code_consume without blocking the caller: queues the redemption and returns;
+     * done(arg, rc) is called exactly once with code_consume's result and *out filled as
+     * code_consume fills it, on a thread of the driver's (or on the caller's, before
+     * code_consume_async returns). a, hash and out must stay valid until then, and nothing
+     * else may use a meanwhile. May be NULL: callers then use code_consume. This is what
+     * lets a driver commit the redemptions of many requests in one transaction (one flush)
+     * with every single-use guarantee of code_consume. */
+    void (*code_consume_async)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
+                               struct grantd_code *out, void (*done)(void *arg, grantd_rc rc),
+                               void *arg);
 };
 
 struct grantd_store {
@@ -891,6 +905,15 @@ GRANTD_MUST_USE grantd_rc grantd_store_consent_revoke(struct grantd_store *s, in
 int grantd_store_puts_async(const struct grantd_store *s);
 void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
                                   size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
+
+/* code_consume without blocking (version 6: code_consume_async above); with a driver that
+ * has none, code_consume runs on the calling thread and done is called before this returns.
+ * grantd_store_consumes_async says which. A replay moves the generation before done runs. */
+int grantd_store_consumes_async(const struct grantd_store *s);
+void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena *a,
+                                     int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
+                                     int64_t now, struct grantd_code *out,
+                                     void (*done)(void *arg, grantd_rc rc), void *arg);
 
 /* `grantd backup` (version 5): backup. GRANTD_ENOTSUP when the driver has none. */
 GRANTD_MUST_USE grantd_rc grantd_store_backup(struct grantd_store *s, const char *path,

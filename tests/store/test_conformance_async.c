@@ -1,5 +1,6 @@
-/* The store conformance suite, part four: token_put_async, the write that does not block
- * its caller (POST /token defers its answer until it completes). Its contract (store.h):
+/* The store conformance suite, part four: token_put_async and code_consume_async, the
+ * operations that do not block their caller (POST /token defers its answer until they
+ * complete). Its contract (store.h):
  * done(arg, rc) is called exactly once with what token_put would have answered, after the
  * tokens are committed; a revoked family, a taken hash or an invalid batch fail alone;
  * and grantd_store_close runs every queued write and its callback before it returns, so a
@@ -379,6 +380,142 @@ static void test_async_and_sync_writes_mixed(void **state)
     }
 }
 
+/* ---- code_consume_async ---------------------------------------------------------------- */
+
+/* One asynchronous redemption: its own arena and result (the store fills them on its
+ * thread), and how often its callback ran with what. */
+struct one_consume {
+    struct grantd_arena *a;
+    struct grantd_code out;
+    atomic_int calls;
+    atomic_int rc;
+};
+
+static void one_consume_done(void *arg, grantd_rc rc)
+{
+    struct one_consume *c = arg;
+    atomic_store(&c->rc, (int)rc);
+    atomic_fetch_add(&c->calls, 1);
+}
+
+static void consume_async(struct fx *f, struct one_consume *c, int64_t tenant,
+                          const unsigned char *hash)
+{
+    c->a = grantd_arena_new(4096);
+    memset(&c->out, 0, sizeof(c->out));
+    atomic_init(&c->calls, 0);
+    atomic_init(&c->rc, GRANTD_RC_COUNT);
+    grantd_store_code_consume_async(f->s, c->a, tenant, hash, NOW, &c->out, one_consume_done, c);
+}
+
+static grantd_rc consume_async_wait(struct fx *f, struct one_consume *c, int64_t tenant,
+                                    const unsigned char *hash)
+{
+    consume_async(f, c, tenant, hash);
+    assert_int_equal(wait_count(&c->calls, 1), 1);
+    return (grantd_rc)atomic_load(&c->rc);
+}
+
+/* What code_consume answers, without blocking (drivers without the operation: on the
+ * caller's thread, through the wrapper). */
+static void test_async_consume_redeems_once(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
+    struct one_consume first, again, unknown;
+    assert_int_equal(consume_async_wait(f, &first, f->tenant, k.hash), GRANTD_OK);
+    assert_code_equal(&k, &first.out);
+    assert_true(first.out.used);
+    assert_false(first.out.revoked);
+    /* its tokens go in; a replay then revokes them with the code's family */
+    struct grantd_token t[2];
+    make_tokens(&k, t);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(consume_async_wait(f, &again, f->tenant, k.hash), GRANTD_EREPLAYED);
+    assert_true(again.out.revoked);
+    struct grantd_token got;
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[0].hash, &got), GRANTD_OK);
+    assert_true(got.revoked);
+    unsigned char none[GRANTD_SHA256_LEN];
+    rand_hash(none);
+    assert_int_equal(consume_async_wait(f, &unknown, f->tenant, none), GRANTD_ENOTFOUND);
+    /* another tenant's code is not this one's */
+    struct one_consume other;
+    assert_int_equal(consume_async_wait(f, &other, f->tenant + 1000000, k.hash),
+                     GRANTD_ENOTFOUND);
+    struct one_consume *all[] = {&first, &again, &unknown, &other};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        assert_int_equal(atomic_load(&all[i]->calls), 1);
+        grantd_arena_free(all[i]->a);
+    }
+}
+
+#define RACE_CODES 8
+#define RACE_EACH 12
+
+struct race {
+    struct fx *f;
+    struct grantd_code codes[RACE_CODES];
+    struct one_consume c[RACE_CODES * RACE_EACH];
+};
+
+struct racer {
+    struct race *r;
+    int first; /* this thread's attempts: first, first + 2, ... */
+};
+
+static void *race_thread(void *arg)
+{
+    struct racer *t = arg;
+    for (int i = t->first; i < RACE_CODES * RACE_EACH; i += 2)
+        consume_async(t->r->f, &t->r->c[i], t->r->f->tenant, t->r->codes[i % RACE_CODES].hash);
+    return NULL;
+}
+
+/* Many redemptions of a few codes queued at once from two threads, so that the driver's
+ * batches hold several of one code: each code is redeemed exactly once, every other
+ * attempt is a replay, and every callback runs once. */
+static void test_async_consume_race_redeems_each_code_once(void **state)
+{
+    struct fx *f = *state;
+    struct race *r = calloc(1, sizeof(*r));
+    r->f = f;
+    for (int i = 0; i < RACE_CODES; i++) {
+        r->codes[i] = make_code(f, f->tenant, NULL);
+        assert_int_equal(grantd_store_code_put(f->s, &r->codes[i]), GRANTD_OK);
+    }
+    pthread_t th[2];
+    struct racer racers[2] = {{r, 0}, {r, 1}};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, race_thread, &racers[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    int won[RACE_CODES] = {0}, replays = 0;
+    for (int i = 0; i < RACE_CODES * RACE_EACH; i++) {
+        struct one_consume *c = &r->c[i];
+        assert_int_equal(wait_count(&c->calls, 1), 1);
+        grantd_rc rc = (grantd_rc)atomic_load(&c->rc);
+        assert_true(rc == GRANTD_OK || rc == GRANTD_EREPLAYED);
+        for (int k = 0; k < RACE_CODES; k++)
+            if (memcmp(c->out.hash, r->codes[k].hash, GRANTD_SHA256_LEN) == 0) {
+                won[k] += rc == GRANTD_OK;
+                if (rc == GRANTD_OK)
+                    assert_code_equal(&r->codes[k], &c->out);
+            }
+        replays += rc == GRANTD_EREPLAYED;
+    }
+    for (int k = 0; k < RACE_CODES; k++)
+        assert_int_equal(won[k], 1);
+    assert_int_equal(replays, RACE_CODES * (RACE_EACH - 1));
+    reopen(f); /* and nothing calls back after the close */
+    for (int i = 0; i < RACE_CODES * RACE_EACH; i++) {
+        assert_int_equal(atomic_load(&r->c[i].calls), 1);
+        grantd_arena_free(r->c[i].a);
+    }
+    free(r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -389,6 +526,8 @@ int main(void)
         T(test_async_put_invalid_batch),
         T(test_close_runs_every_queued_async_put),
         T(test_async_and_sync_writes_mixed),
+        T(test_async_consume_redeems_once),
+        T(test_async_consume_race_redeems_each_code_once),
     };
     CONFORMANCE_RUN("store conformance: asynchronous token writes", tests);
 }

@@ -7,7 +7,10 @@
  * Covered: those puts are one batch and one commit; in a batch that also holds a put into
  * a revoked family and a put of a taken hash, those two fail alone and the others are
  * stored; when the server goes down under a batch every put of it is told GRANTD_EBUSY
- * and none is stored, and puts work again once it is back.
+ * and none is stored, and puts work again once it is back. Code redemptions queued behind
+ * a blocked put are one statement that redeems each code once (the others of the same code
+ * are replays), and a batch naming a code another instance is redeeming waits for it and
+ * then finds it used.
  *
  * Not here: the contract every driver meets (tests/store/test_conformance_async.c). */
 #include <setjmp.h>
@@ -197,9 +200,165 @@ static void test_server_down_fails_every_put_of_the_batch(void **state)
     grantd_store_close(x.s);
 }
 
+/* ---- code redemptions ------------------------------------------------------------------ */
+
+/* One queued redemption: its arena, its result, and its callback's count and answer. */
+struct redeem {
+    struct grantd_arena *a;
+    struct grantd_code out;
+    atomic_int calls;
+    atomic_int rc;
+};
+
+static void redeem_done(void *arg, grantd_rc rc)
+{
+    struct redeem *r = arg;
+    atomic_store(&r->rc, (int)rc);
+    atomic_fetch_add(&r->calls, 1);
+}
+
+static void redeem_async(struct grantd_store *s, struct redeem *r, int64_t tenant,
+                         const unsigned char *hash)
+{
+    r->a = grantd_arena_new(4096);
+    atomic_init(&r->calls, 0);
+    atomic_init(&r->rc, GRANTD_RC_COUNT);
+    grantd_store_code_consume_async(s, r->a, tenant, hash, 1700000070, &r->out, redeem_done, r);
+}
+
+static void wait_redeems(struct redeem *r, size_t n)
+{
+    int64_t until = grantd_clock_mono_us() + WAIT_US;
+    for (size_t i = 0; i < n; i++) {
+        while (atomic_load(&r[i].calls) == 0 && grantd_clock_mono_us() < until)
+            usleep(1000);
+        assert_int_equal(atomic_load(&r[i].calls), 1);
+    }
+}
+
+/* A code of tenant whose hash is hash_byte repeated, stored. */
+static void put_code(struct grantd_store *s, int64_t tenant, unsigned char hash_byte,
+                     const char *family)
+{
+    struct grantd_code k = {.tenant = tenant, .client_id = "c", .user_id = "u",
+                            .family = family, .created_at = 1700000060,
+                            .expires_at = 1700000660};
+    memset(k.hash, hash_byte, sizeof(k.hash));
+    assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
+}
+
+#define REDEEMS 10
+
+/* Ten redemptions queued behind a blocked put are ONE statement: of three codes named
+ * twice each, each is redeemed once and its second attempt is a replay; a code used
+ * before is a replay, an unknown one is not found. */
+static void test_queued_redemptions_are_one_batch(void **state)
+{
+    struct fx x;
+    if (!fx_open(&x, "writer-codes"))
+        skip(); /* needs tests/pg/cluster */
+    for (unsigned char b = 0x21; b <= 0x24; b++)
+        put_code(x.s, x.tenant, b, b == 0x24 ? "used-before" : "codes");
+    unsigned char used[GRANTD_SHA256_LEN], unknown[GRANTD_SHA256_LEN];
+    memset(used, 0x24, sizeof(used));
+    memset(unknown, 0x2f, sizeof(unknown));
+    struct redeem first;
+    redeem_async(x.s, &first, x.tenant, used);
+    wait_redeems(&first, 1);
+    assert_int_equal(atomic_load(&first.rc), GRANTD_OK);
+
+    struct put blocker;
+    block_writer(&x, &blocker);
+    struct pg_writer *w = ((struct pg_store *)x.s)->writer;
+    long long batches0, jobs0, max0;
+    pg__writer_code_stats(w, &batches0, &jobs0, &max0);
+    struct redeem r[REDEEMS];
+    unsigned char hash[REDEEMS][GRANTD_SHA256_LEN];
+    for (int i = 0; i < REDEEMS; i++) {
+        unsigned char b = (unsigned char)(0x21 + i % 3); /* 0x21..0x23, each at least twice */
+        memset(hash[i], b, GRANTD_SHA256_LEN);
+        if (i == 8)
+            memcpy(hash[i], used, GRANTD_SHA256_LEN);
+        if (i == 9)
+            memcpy(hash[i], unknown, GRANTD_SHA256_LEN);
+        redeem_async(x.s, &r[i], x.tenant, hash[i]);
+    }
+    PGresult *res = PQexec(x.raw, "COMMIT");
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    wait_all(&blocker, 1);
+    wait_redeems(r, REDEEMS);
+    long long batches, jobs, max;
+    pg__writer_code_stats(w, &batches, &jobs, &max);
+    assert_int_equal(batches - batches0, 1);
+    assert_int_equal(jobs - jobs0, REDEEMS);
+    int won[3] = {0};
+    for (int i = 0; i < 8; i++) {
+        grantd_rc rc = (grantd_rc)atomic_load(&r[i].rc);
+        assert_true(rc == GRANTD_OK || rc == GRANTD_EREPLAYED);
+        assert_memory_equal(r[i].out.hash, hash[i], GRANTD_SHA256_LEN);
+        assert_string_equal(r[i].out.family, "codes");
+        won[i % 3] += rc == GRANTD_OK;
+    }
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(won[k], 1);
+    assert_int_equal(atomic_load(&r[8].rc), GRANTD_EREPLAYED);
+    assert_int_equal(atomic_load(&r[9].rc), GRANTD_ENOTFOUND);
+    for (int i = 0; i < REDEEMS; i++)
+        grantd_arena_free(r[i].a);
+    grantd_arena_free(first.a);
+    PQfinish(x.raw);
+    grantd_store_close(x.s);
+}
+
+/* Another instance's redemption of a code, not yet committed, when a batch names it: the
+ * batch waits for it, then finds the code used (a replay) and still redeems the other
+ * code of the batch. */
+static void test_batch_waits_for_another_instances_redemption(void **state)
+{
+    struct fx x;
+    if (!fx_open(&x, "writer-race"))
+        skip(); /* needs tests/pg/cluster */
+    PGresult *res = PQexec(x.raw, "COMMIT");
+    PQclear(res);
+    put_code(x.s, x.tenant, 0x31, "race");
+    put_code(x.s, x.tenant, 0x32, "race-other");
+    char q[256];
+    snprintf(q, sizeof(q),
+             "BEGIN; UPDATE codes SET used = 1 WHERE tenant_id = %lld AND hash = '\\x%s'",
+             (long long)x.tenant,
+             "3131313131313131313131313131313131313131313131313131313131313131");
+    res = PQexec(x.raw, q);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        fail_msg("%s", PQresultErrorMessage(res));
+    assert_string_equal(PQcmdTuples(res), "1");
+    PQclear(res);
+    unsigned char taken[GRANTD_SHA256_LEN], other[GRANTD_SHA256_LEN];
+    memset(taken, 0x31, sizeof(taken));
+    memset(other, 0x32, sizeof(other));
+    struct redeem r[2];
+    redeem_async(x.s, &r[0], x.tenant, taken);
+    redeem_async(x.s, &r[1], x.tenant, other);
+    usleep(200 * 1000);
+    assert_int_equal(atomic_load(&r[0].calls), 0); /* waiting for the other instance */
+    res = PQexec(x.raw, "COMMIT");
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    wait_redeems(r, 2);
+    assert_int_equal(atomic_load(&r[0].rc), GRANTD_EREPLAYED);
+    assert_int_equal(atomic_load(&r[1].rc), GRANTD_OK);
+    assert_string_equal(r[1].out.family, "race-other");
+    for (int i = 0; i < 2; i++)
+        grantd_arena_free(r[i].a);
+    PQfinish(x.raw);
+    grantd_store_close(x.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_queued_redemptions_are_one_batch),
+        cmocka_unit_test(test_batch_waits_for_another_instances_redemption),
         cmocka_unit_test(test_queued_puts_are_one_batch),
         cmocka_unit_test(test_server_down_fails_every_put_of_the_batch),
     };

@@ -106,26 +106,60 @@ static grantd_rc user_of(struct grantd_request *req, const struct grantd_token *
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-/* Seals the answer for the grace window (when on) and rotates. */
-static grantd_rc rotate(struct grantd_request *req, const struct grantd_token *old,
-                        const char *text, struct grantd_issued *issued)
+/* A rotation under way, in the request arena: the old token, the answer it will give, the
+ * sealed successor (for the grace window) and, once the store answered, its result. */
+struct rotation {
+    struct grantd_token old;
+    const char *text;
+    struct grantd_issued issued;
+    const unsigned char *sealed;
+    size_t sealed_len;
+    int64_t now, grace_until;
+    struct grantd_store *store;
+    int64_t tenant;
+    grantd_rc rc;
+    grantd_wake_fn wake;
+    void *token;
+};
+
+/* Seals the answer for the grace window (when on) into the arena. */
+static grantd_rc seal_successor(struct grantd_request *req, struct rotation *r)
 {
-    struct grantd_store *st = req->app->store;
-    int64_t now = req->app->now(), grace = req->iss->cfg->lifetimes.refresh_grace;
+    int64_t grace = req->iss->cfg->lifetimes.refresh_grace;
+    r->now = req->app->now();
+    r->grace_until = grace > 0 ? r->now + grace : 0;
+    if (grace <= 0)
+        return GRANTD_OK;
     unsigned char *sealed = NULL, key[GRANTD_SEAL_KEY_LEN];
-    size_t sealed_len = 0;
-    grantd_rc rc = GRANTD_OK;
-    if (grace > 0) {
-        successor_key(text, key);
-        rc = grantd_seal(key, old->hash, GRANTD_SHA256_LEN, issued->body, issued->body_len,
-                         &sealed, &sealed_len);
-    }
-    if (rc == GRANTD_OK)
-        rc = grantd_store_refresh_rotate(st, req->iss->tenant, old->hash, now,
-                                        grace > 0 ? now + grace : 0, sealed, sealed_len,
-                                        issued->tokens, issued->count);
+    size_t n = 0;
+    successor_key(r->text, key);
+    grantd_rc rc = grantd_seal(key, r->old.hash, GRANTD_SHA256_LEN, r->issued.body,
+                               r->issued.body_len, &sealed, &n);
+    if (rc != GRANTD_OK)
+        return rc;
+    unsigned char *copy = grantd_arena_alloc(req->arena, n);
+    memcpy(copy, sealed, n);
     free(sealed);
-    return rc;
+    r->sealed = copy;
+    r->sealed_len = n;
+    return GRANTD_OK;
+}
+
+static void rotated(void *arg, grantd_rc rc)
+{
+    struct rotation *r = arg;
+    r->rc = rc;
+    r->wake(r->token);
+}
+
+static void rotate_start(void *arg, grantd_wake_fn wake, void *token)
+{
+    struct rotation *r = arg;
+    r->wake = wake;
+    r->token = token;
+    grantd_store_refresh_rotate_async(r->store, r->tenant, r->old.hash, r->now, r->grace_until,
+                                      r->sealed, r->sealed_len, r->issued.tokens,
+                                      r->issued.count, rotated, r);
 }
 
 /* Someone rotated old first (or revoked it): read what they left and treat this as reuse. */
@@ -141,6 +175,21 @@ static grantd_rc lost_rotation(struct grantd_request *req, struct grantd_respons
     if (rc == GRANTD_OK || rc == GRANTD_ENOTFOUND)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, "the refresh token was revoked");
     return rc;
+}
+
+/* The answer once the store rotated (or did not). */
+static grantd_rc after_rotation(struct grantd_request *req, struct grantd_response *resp,
+                                struct rotation *r, struct grantd_refusal *no)
+{
+    if (r->rc == GRANTD_OK)
+        grantd_issued_respond(req, resp, &r->issued);
+    return r->rc == GRANTD_ECONFLICT ? lost_rotation(req, resp, &r->old, r->text, no) : r->rc;
+}
+
+static void rotate_cont(struct grantd_request *req, struct grantd_response *resp, void *arg)
+{
+    struct grantd_refusal no;
+    grantd_oauth_answer(req, resp, after_rotation(req, resp, arg, &no), &no);
 }
 
 static grantd_rc refresh(struct grantd_request *req, struct grantd_response *resp,
@@ -175,14 +224,26 @@ static grantd_rc refresh(struct grantd_request *req, struct grantd_response *res
         /* Core 1.0 §12.2: the new ID token names the original sign-in and no nonce */
         .auth_time = old->auth_time,
     };
-    struct grantd_issued issued = {0};
+    struct rotation *r = grantd_arena_alloc(req->arena, sizeof(*r));
+    memset(r, 0, sizeof(*r));
+    r->old = *old;
+    r->text = text;
+    r->store = req->app->store;
+    r->tenant = req->iss->tenant;
     if (rc == GRANTD_OK)
-        rc = grantd_token_prepare(req, &g, &issued);
+        rc = grantd_token_prepare(req, &g, &r->issued);
     if (rc == GRANTD_OK)
-        rc = rotate(req, old, text, &issued);
-    if (rc == GRANTD_OK)
-        grantd_issued_respond(req, resp, &issued);
-    return rc == GRANTD_ECONFLICT ? lost_rotation(req, resp, old, text, no) : rc;
+        rc = seal_successor(req, r);
+    if (rc != GRANTD_OK)
+        return rc;
+    if (grantd_store_rotates_async(r->store)) { /* no I/O thread waits for the commit */
+        grantd_response_defer(resp, rotate_start, rotate_cont, NULL, r); /* all in the arena */
+        return GRANTD_OK;
+    }
+    r->rc = grantd_store_refresh_rotate(r->store, r->tenant, old->hash, r->now, r->grace_until,
+                                        r->sealed, r->sealed_len, r->issued.tokens,
+                                        r->issued.count);
+    return after_rotation(req, resp, r, no);
 }
 
 static grantd_rc run(struct grantd_request *req, struct grantd_response *resp,

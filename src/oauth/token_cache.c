@@ -152,7 +152,9 @@ grantd_rc grantd_token_cache_get(struct grantd_request *req,
         return GRANTD_OK;
     int64_t fetched_us = grantd_clock_mono_us();
     grantd_rc rc = fetch(req, key, out);
-    if (rc == GRANTD_OK)
+    /* refresh tokens are read from the store at every use: a rotation moves no generation
+     * (store.h, "Changes"), so a kept one could outlive its rotation */
+    if (rc == GRANTD_OK && out->token.kind != GRANTD_TOKEN_REFRESH)
         keep(req, sl, key, NULL, generation, fetched_us, out);
     return rc;
 }

@@ -4,12 +4,13 @@
  * introspect_1m).
  *
  * What it keeps, per storage key: the token record and, for a user's token, whether the user
- * exists and is enabled, their username and account. Only tokens found in the store are kept,
- * and the verified facts of self-contained JWTs (below).
+ * exists and is enabled, their username and account. Only access tokens found in the store
+ * are kept (a refresh token is read from the store each time: its rotation moves no
+ * generation), and the verified facts of self-contained JWTs (below).
  *
  * When an entry stops being used: once the store's generation moved on (store.h), and
  * entries fetched under an older generation are ignored. It moves at once after any write of
- * this process that may change a stored record (a revocation, a rotation, a replayed code, a
+ * this process that may change a stored record (a revocation, a replayed code, a
  * disabled client or user...), and within GRANTD_STORE_CHANGE_BOUND_MS after such a write
  * of another process (`grantd client disable`, another grantd instance on the same database)
  * through the server's watcher (store/watch.h). GRANTD_TOKEN_CACHE_TTL_MS is only a safety

@@ -279,6 +279,7 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .consent_get = pg__consent_get, .consent_put = pg__consent_put,                            \
     .consent_list = pg__consent_list, .code_put = pg__code_put,                                \
     .code_consume = pg__code_consume, .code_consume_async = pg__code_consume_async,            \
+    .refresh_rotate_async = pg__refresh_rotate_async,                                          \
     .token_put = pg__token_put,                                                                \
     .token_put_async = pg__token_put_async, .token_get = pg__token_get,                        \
     .token_revoke_family = pg__token_revoke_family, .token_revoke = pg__token_revoke,          \

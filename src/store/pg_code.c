@@ -413,15 +413,16 @@ static grantd_rc token_put_tx(struct pg_conn *c, void *arg)
 #define TOKEN_ROW_1 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 #define TOKEN_ROW_2 "($13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
 
-static void bind_tokens(struct pg_params *p, const void *arg)
+/* The tokens' rows as parameters from $(first + 1): PG_TOKEN_COLUMNS each. */
+static void bind_rows_at(struct pg_params *p, const struct grantd_token *tokens, size_t count,
+                         int first)
 {
-    const struct token_batch *b = arg;
-    for (size_t i = 0; i < b->count; i++) {
+    for (size_t i = 0; i < count; i++) {
         struct pg_params one;
         one.n = 0;
-        pg__bind_token(&one, &b->tokens[i]);
+        pg__bind_token(&one, &tokens[i]);
         for (int k = 0; k < one.n; k++) {
-            int at = (int)i * 12 + k;
+            int at = first + (int)i * PG_TOKEN_COLUMNS + k;
             p->values[at] = one.values[k];
             p->lengths[at] = one.lengths[k];
             p->formats[at] = one.formats[k];
@@ -430,8 +431,14 @@ static void bind_tokens(struct pg_params *p, const void *arg)
                 p->values[at] = p->num[at];
             }
         }
-        p->n = (int)(i + 1) * 12;
+        p->n = first + (int)(i + 1) * PG_TOKEN_COLUMNS;
     }
+}
+
+static void bind_tokens(struct pg_params *p, const void *arg)
+{
+    const struct token_batch *b = arg;
+    bind_rows_at(p, b->tokens, b->count, 0);
 }
 
 static const struct pg_query token_put_one = {PG_TOKEN_PUT_ONE, TOKEN_INSERT TOKEN_ROW_1,
@@ -580,6 +587,49 @@ static grantd_rc why_not_live(struct pg_conn *c, const struct rotate *x)
     return rc != GRANTD_OK ? rc : same ? GRANTD_ECONFLICT : GRANTD_EINVAL;
 }
 
+/* The usual rotation, one or two new tokens, as ONE statement in autocommit (one round trip
+ * instead of five): the compare-and-swap in a CTE, and the new rows inserted only when it
+ * changed the old token (none inserted: GRANTD_ENOTFOUND, then why_not_live says why). The
+ * VALUES rows name their types: a parameter in VALUES would otherwise be text. */
+#define ROTATE_ROW(a, b, c, d, e, f, g, h, i, j, k, l)                                         \
+    "($" a "::bigint, $" b "::bytea, $" c "::bigint, $" d "::text, $" e "::text, $" f       \
+    "::text, $" g "::text, $" h "::bigint, $" i "::bigint, $" j "::bigint, $" k "::text, $" \
+    l "::bigint)"
+#define ROTATE_ONE                                                                             \
+    "WITH rot AS (UPDATE tokens SET rotated_at = $3, grace_until = $4, successor = $5 "       \
+    "WHERE tenant_id = $1 AND hash = $2 AND kind = 2 AND family = $6 AND rotated_at = 0 "     \
+    "AND revoked = 0 AND NOT EXISTS (SELECT 1 FROM revoked_families r "                       \
+    "WHERE r.tenant_id = $1 AND r.family = $6) RETURNING 1) " PG_TOKEN_INSERT_COLUMNS          \
+    " SELECT * FROM (VALUES " ROTATE_ROW("7", "8", "9", "10", "11", "12", "13", "14", "15",  \
+                                         "16", "17", "18")
+#define ROTATE_END ") v WHERE EXISTS (SELECT 1 FROM rot)"
+
+static void bind_rotate_rows(struct pg_params *p, const void *arg)
+{
+    const struct rotate *x = arg;
+    bind_rotate(p, x);
+    bind_rows_at(p, x->tokens, x->count, 6);
+}
+
+static const struct pg_query rotate_one = {PG_TOKEN_ROTATE_ONE, ROTATE_ONE ROTATE_END,
+                                           bind_rotate_rows, NULL, PG_ONE_ROW};
+static const struct pg_query rotate_two = {
+    PG_TOKEN_ROTATE_TWO,
+    ROTATE_ONE ", " ROTATE_ROW("19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29",
+                               "30") ROTATE_END,
+    bind_rotate_rows, NULL, PG_ONE_ROW};
+
+static grantd_rc rotate_single(struct pg_conn *c, void *arg)
+{
+    const struct rotate *x = arg;
+    return pg__run(c, x->count == 1 ? &rotate_one : &rotate_two, x);
+}
+
+static grantd_rc why_not_live_tx(struct pg_conn *c, void *arg)
+{
+    return why_not_live(c, arg);
+}
+
 static grantd_rc rotate_tx(struct pg_conn *c, void *arg)
 {
     const struct rotate *x = arg;
@@ -588,21 +638,43 @@ static grantd_rc rotate_tx(struct pg_conn *c, void *arg)
         return why_not_live(c, x);
     if (rc == GRANTD_OK)
         rc = insert_only(c, x->tokens, x->count);
-    return rc == GRANTD_OK ? pg__changed(c) : rc;
+    return rc; /* moves no change sequence (store.h, "Changes") */
+}
+
+static struct rotate rotate_of(const struct pg_rotation *r)
+{
+    return (struct rotate){{r->tenant, r->old_hash}, r->now, r->grace_until, r->successor,
+                           r->successor_len, r->tokens, r->count};
 }
 
 /* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,
  * of tenant, and of the old token's family (else GRANTD_EINVAL). */
+int pg__rotation_valid(const struct pg_rotation *r)
+{
+    return r->old_hash && r->now > 0 && pg__tokens_valid(r->tokens, r->count) &&
+           r->tokens[0].tenant == r->tenant && (!r->successor_len || r->successor) &&
+           r->successor_len <= (size_t)INT32_MAX;
+}
+
+grantd_rc pg__rotate_statement(struct pg_conn *c, const struct pg_rotation *r)
+{
+    struct rotate x = rotate_of(r);
+    return r->count > 2 ? GRANTD_EINVAL : rotate_single(c, &x);
+}
+
 grantd_rc pg__refresh_rotate(struct grantd_store *s, int64_t tenant,
                              const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
                              int64_t grace_until, const unsigned char *successor,
                              size_t successor_len, const struct grantd_token *tokens,
                              size_t count)
 {
-    if (!old_hash || now <= 0 || !pg__tokens_valid(tokens, count) || tokens[0].tenant != tenant ||
-        (successor_len && !successor) || successor_len > (size_t)INT32_MAX)
+    struct pg_rotation r = {tenant, old_hash, now, grace_until, successor, successor_len, tokens,
+                            count};
+    if (!pg__rotation_valid(&r))
         return GRANTD_EINVAL;
-    struct rotate x = {{tenant, old_hash}, now, grace_until, successor, successor_len, tokens,
-                       count};
-    return pg__tx(s, rotate_tx, &x);
+    struct rotate x = rotate_of(&r);
+    if (count > 2)
+        return pg__tx(s, rotate_tx, &x);
+    grantd_rc rc = pg__tx_single(s, rotate_single, &x);
+    return rc == GRANTD_ENOTFOUND ? pg__tx_single(s, why_not_live_tx, &x) : rc;
 }

@@ -84,6 +84,8 @@ enum pg_stmt_id {
     PG_TOKEN_REVOKE,
     PG_TOKEN_REVOKE_STAMP,
     PG_TOKEN_ROTATE,
+    PG_TOKEN_ROTATE_ONE,
+    PG_TOKEN_ROTATE_TWO,
     PG_TOKEN_LIVE,
     PG_KEY_PUT,
     PG_KEY_LIST,
@@ -120,7 +122,7 @@ enum pg_stmt_id {
 /* The SQLSTATE of a token insert into a revoked family (pg_schema.c, FAMILY_LOCK). */
 #define PG_FAMILY_REVOKED_STATE "GD409"
 /* The most parameters a statement binds. */
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 32
 /* The NOTIFY channel of the change sequence (pg_change.c). */
 #define PG_CHANNEL "grantd_changes"
 
@@ -417,9 +419,10 @@ GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
 /* The columns of one token row and the INSERT they follow (pg_code.c binds them with
  * pg__bind_token: PG_TOKEN_COLUMNS parameters from $1). */
 #define PG_TOKEN_COLUMNS 12
-#define PG_TOKEN_INSERT                                                                        \
+#define PG_TOKEN_INSERT_COLUMNS                                                                \
     "INSERT INTO tokens (tenant_id, hash, kind, client_id, user_id, scope, family, "         \
-    "created_at, expires_at, revoked, audience, auth_time) VALUES "
+    "created_at, expires_at, revoked, audience, auth_time)"
+#define PG_TOKEN_INSERT PG_TOKEN_INSERT_COLUMNS " VALUES "
 void pg__bind_token(struct pg_params *p, const void *arg);
 /* token_put's checks: at least one token, all of one tenant and family, each with a client,
  * a known kind and a created_at. */
@@ -436,9 +439,12 @@ void pg__writer_close(struct pg_writer *w);
 /* What w did so far: batches run, jobs in them, the most jobs one batch held. */
 void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
                       long long *max_batch);
-/* The same for code redemptions (code_consume_async). */
+/* The same for code redemptions (code_consume_async) and refresh rotations
+ * (refresh_rotate_async). */
 void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *jobs,
                            long long *max_batch);
+void pg__writer_rotation_stats(struct pg_writer *w, long long *batches, long long *jobs,
+                               long long *max_batch);
 /* One code of a batch of first redemptions (pg__codes_redeem): the key, where its row
  * goes, and whether it got one. */
 struct pg_redeem {
@@ -460,6 +466,28 @@ GRANTD_MUST_USE grantd_rc pg__code_consume_rest(struct grantd_store *s, struct g
                                                 int64_t tenant,
                                                 const unsigned char hash[GRANTD_SHA256_LEN],
                                                 int64_t now, struct grantd_code *out);
+/* One refresh_rotate's arguments. */
+struct pg_rotation {
+    int64_t tenant;
+    const unsigned char *old_hash;
+    int64_t now, grace_until;
+    const unsigned char *successor;
+    size_t successor_len;
+    const struct grantd_token *tokens;
+    size_t count;
+};
+/* refresh_rotate's argument checks: 1 when r may be rotated. */
+int pg__rotation_valid(const struct pg_rotation *r);
+/* A rotation of one or two new tokens (count ≤ 2) as one statement on c, inside the caller's
+ * transaction: GRANTD_OK; GRANTD_ENOTFOUND when the old token was not live and nothing
+ * changed (refresh_rotate then says why); or the statement's failure (the transaction is
+ * then lost). */
+GRANTD_MUST_USE grantd_rc pg__rotate_statement(struct pg_conn *c, const struct pg_rotation *r);
+void pg__refresh_rotate_async(struct grantd_store *s, int64_t tenant,
+                              const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                              int64_t grace_until, const unsigned char *successor,
+                              size_t successor_len, const struct grantd_token *tokens,
+                              size_t count, void (*done)(void *arg, grantd_rc rc), void *arg);
 void pg__code_consume_async(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                             const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                             struct grantd_code *out, void (*done)(void *arg, grantd_rc rc),

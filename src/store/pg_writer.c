@@ -1,8 +1,8 @@
-/* The PostgreSQL driver's group commit: token_put_async and code_consume_async. One writer
- * thread per store takes every token write queued while its previous batch was committing
- * and writes them all as ONE multi-row INSERT in autocommit: one round trip and one commit
- * (one WAL flush) for the tokens of many requests, where token_put costs each request a
- * round trip and a flush.
+/* The PostgreSQL driver's group commit: token_put_async, code_consume_async and
+ * refresh_rotate_async. One writer thread per store takes every token write queued while
+ * its previous batch was committing and writes them all as ONE multi-row INSERT in
+ * autocommit: one round trip and one commit (one WAL flush) for the tokens of many
+ * requests, where token_put costs each request a round trip and a flush.
  *
  * The family guarantee of token_put holds unchanged: every row still goes through the
  * schema's trigger (pg_schema.c, FAMILY_LOCK), which takes its family's lock shared and
@@ -31,6 +31,14 @@
  * commit is durable before its done runs, so no tokens are issued for a code whose use
  * could be lost.
  *
+ * Refresh rotations (refresh_rotate_async) queue apart too and go second: every rotation
+ * queued, up to ROTATIONS_MAX, runs in ONE transaction (one commit, one flush), each as
+ * its one statement (pg__rotate_statement: the compare-and-swap and the new tokens), in the
+ * order of the old tokens' keys so that two instances' batches cannot deadlock. A rotation
+ * that changed nothing (rotated meanwhile, even by a batchmate; revoked; absent) runs again
+ * alone after the commit through refresh_rotate, which says why; when the transaction fails
+ * each rotation runs alone, as token writes do.
+ *
  * Jobs that are not one or two plain tokens (a revoked token, which moves the change
  * sequence; a larger batch) run as a batch of their own through pg__token_put. Invalid
  * batches are answered GRANTD_EINVAL on the caller's thread before anything is queued.
@@ -55,13 +63,16 @@
 #define ROWS_MAX 128 /* token rows a batch statement inserts at most */
 
 #define CODES_MAX 128 /* codes a batch statement redeems at most */
+#define ROTATIONS_MAX 128 /* refresh rotations one batch transaction holds at most */
 
-/* A token write, or a code redemption (code.out set). */
+/* A token write, a code redemption (code.out set) or a refresh rotation (rot.old_hash
+ * set). */
 struct pg_job {
     struct pg_job *next;
     const struct grantd_token *tokens;
     size_t count;
     struct pg_redeem code;
+    struct pg_rotation rot;
     int64_t now;
     void (*done)(void *arg, grantd_rc rc);
     void *arg;
@@ -77,7 +88,7 @@ struct pg_writer {
     struct pg_store *st;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct pg_queue puts, codes;
+    struct pg_queue puts, codes, rotations;
     pthread_t thread;
     int started, stop;
     /* the thread's buffers for one batch statement (only the thread touches them) */
@@ -87,9 +98,11 @@ struct pg_writer {
     int formats[ROWS_MAX * PG_TOKEN_COLUMNS];
     char sql[sizeof(PG_TOKEN_INSERT) + ROWS_MAX * PG_TOKEN_COLUMNS * 8];
     struct pg_redeem redeems[CODES_MAX];
+    struct pg_job *rotating[ROTATIONS_MAX];
     /* statistics, logged at close */
     long long batches, jobs, max_batch;
     long long code_batches, code_jobs, max_code_batch;
+    long long rotation_batches, rotation_jobs, max_rotation_batch;
 };
 
 static void enqueue(struct pg_queue *q, struct pg_job *j)
@@ -133,18 +146,18 @@ static struct pg_job *take_batch(struct pg_writer *w, size_t *n)
     return first;
 }
 
-/* Detaches up to CODES_MAX redemptions from the queue's front (w->mu held). */
-static struct pg_job *take_codes(struct pg_writer *w, size_t *n)
+/* Detaches up to max jobs from the front of q (w->mu held). */
+static struct pg_job *take_up_to(struct pg_queue *q, size_t max, size_t *n)
 {
-    struct pg_job *first = w->codes.head, *last = first;
+    struct pg_job *first = q->head, *last = first;
     size_t k = 1;
-    while (last->next && k < CODES_MAX) {
+    while (last->next && k < max) {
         last = last->next;
         k++;
     }
-    w->codes.head = last->next;
-    if (!w->codes.head)
-        w->codes.tail = NULL;
+    q->head = last->next;
+    if (!q->head)
+        q->tail = NULL;
     last->next = NULL;
     *n = k;
     return first;
@@ -172,6 +185,59 @@ static void run_codes(struct pg_writer *w, struct pg_job *first, size_t n)
             j->rc = GRANTD_OK;
         else
             j->rc = pg__code_consume_rest(s, r->a, r->tenant, r->hash, j->now, r->out);
+    }
+}
+
+/* Rotations in the order of their old tokens' keys: two instances' batches lock the rows
+ * they rotate in the same order, so they cannot deadlock. */
+static int by_old_key(const void *a, const void *b)
+{
+    const struct pg_rotation *x = &(*(struct pg_job *const *)a)->rot;
+    const struct pg_rotation *y = &(*(struct pg_job *const *)b)->rot;
+    if (x->tenant != y->tenant)
+        return x->tenant < y->tenant ? -1 : 1;
+    return memcmp(x->old_hash, y->old_hash, GRANTD_SHA256_LEN);
+}
+
+struct rotation_batch {
+    struct pg_job **jobs;
+    size_t n;
+};
+
+/* Each rotation's statement in one transaction; a rotation whose old token was not live
+ * changed nothing and keeps GRANTD_ENOTFOUND. Any other failure loses the transaction. */
+static grantd_rc rotations_tx(struct pg_conn *c, void *arg)
+{
+    struct rotation_batch *b = arg;
+    for (size_t i = 0; i < b->n; i++) {
+        grantd_rc rc = pg__rotate_statement(c, &b->jobs[i]->rot);
+        if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
+            return rc;
+        b->jobs[i]->rc = rc;
+    }
+    return GRANTD_OK;
+}
+
+/* Runs n rotations as one transaction (one commit for all), in key order. A rotation that
+ * changed nothing in it then runs alone through pg__refresh_rotate, which says why (rotated
+ * meanwhile, revoked, absent). GRANTD_EBUSY of the transaction goes to every job; after any
+ * other failure (a family revoked under the batch, a taken hash) each job runs alone. */
+static void run_rotations(struct pg_writer *w, struct pg_job *first, size_t n)
+{
+    struct grantd_store *s = &w->st->base;
+    size_t k = 0;
+    for (struct pg_job *j = first; j; j = j->next)
+        w->rotating[k++] = j;
+    qsort(w->rotating, n, sizeof(w->rotating[0]), by_old_key);
+    struct rotation_batch b = {w->rotating, n};
+    grantd_rc rc = pg__tx(s, rotations_tx, &b);
+    for (struct pg_job *j = first; j; j = j->next) {
+        const struct pg_rotation *r = &j->rot;
+        if (rc == GRANTD_EBUSY)
+            j->rc = rc;
+        else if (rc != GRANTD_OK || j->rc != GRANTD_OK)
+            j->rc = pg__refresh_rotate(s, r->tenant, r->old_hash, r->now, r->grace_until,
+                                       r->successor, r->successor_len, r->tokens, r->count);
     }
 }
 
@@ -257,13 +323,14 @@ static void count(long long *batches, long long *jobs, long long *max, size_t n)
 }
 
 /* The writer thread: whatever is queued, redemptions first (their requests go on to queue
- * their tokens), then a batch of token writes, until stopped with empty queues. */
+ * their tokens), then rotations, then a batch of token writes, until stopped with empty
+ * queues. */
 static void *writer_thread(void *arg)
 {
     struct pg_writer *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        if (!w->codes.head && !w->puts.head) {
+        if (!w->codes.head && !w->rotations.head && !w->puts.head) {
             if (w->stop)
                 break;
             pthread_cond_wait(&w->cv, &w->mu);
@@ -271,13 +338,23 @@ static void *writer_thread(void *arg)
         }
         size_t n;
         if (w->codes.head) {
-            struct pg_job *codes = take_codes(w, &n);
+            struct pg_job *codes = take_up_to(&w->codes, CODES_MAX, &n);
             pthread_mutex_unlock(&w->mu);
             run_codes(w, codes, n);
             pthread_mutex_lock(&w->mu);
             count(&w->code_batches, &w->code_jobs, &w->max_code_batch, n);
             pthread_mutex_unlock(&w->mu);
             finish_jobs(codes);
+            pthread_mutex_lock(&w->mu);
+        }
+        if (w->rotations.head) {
+            struct pg_job *rotations = take_up_to(&w->rotations, ROTATIONS_MAX, &n);
+            pthread_mutex_unlock(&w->mu);
+            run_rotations(w, rotations, n);
+            pthread_mutex_lock(&w->mu);
+            count(&w->rotation_batches, &w->rotation_jobs, &w->max_rotation_batch, n);
+            pthread_mutex_unlock(&w->mu);
+            finish_jobs(rotations);
             pthread_mutex_lock(&w->mu);
         }
         if (!w->puts.head)
@@ -315,12 +392,16 @@ void pg__writer_close(struct pg_writer *w)
     pthread_mutex_unlock(&w->mu);
     if (started)
         pthread_join(w->thread, NULL); /* after it ran every queued job */
-    if (w->batches || w->code_batches)
-        grantd_log(GRANTD_LOG_INFO, "store_writer_stats", "{s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
-                   "driver", "postgres", "batches", (json_int_t)w->batches, "jobs",
-                   (json_int_t)w->jobs, "max_batch", (json_int_t)w->max_batch, "code_batches",
-                   (json_int_t)w->code_batches, "code_jobs", (json_int_t)w->code_jobs,
-                   "max_code_batch", (json_int_t)w->max_code_batch);
+    if (w->batches || w->code_batches || w->rotation_batches)
+        grantd_log(GRANTD_LOG_INFO, "store_writer_stats",
+                   "{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "driver", "postgres", "batches",
+                   (json_int_t)w->batches, "jobs", (json_int_t)w->jobs, "max_batch",
+                   (json_int_t)w->max_batch, "code_batches", (json_int_t)w->code_batches,
+                   "code_jobs", (json_int_t)w->code_jobs, "max_code_batch",
+                   (json_int_t)w->max_code_batch, "rotation_batches",
+                   (json_int_t)w->rotation_batches, "rotation_jobs",
+                   (json_int_t)w->rotation_jobs, "max_rotation_batch",
+                   (json_int_t)w->max_rotation_batch);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     free(w);
@@ -343,6 +424,16 @@ void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *j
     *batches = w->code_batches;
     *jobs = w->code_jobs;
     *max_batch = w->max_code_batch;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void pg__writer_rotation_stats(struct pg_writer *w, long long *batches, long long *jobs,
+                               long long *max_batch)
+{
+    pthread_mutex_lock(&w->mu);
+    *batches = w->rotation_batches;
+    *jobs = w->rotation_jobs;
+    *max_batch = w->max_rotation_batch;
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -396,4 +487,28 @@ void pg__code_consume_async(struct grantd_store *s, struct grantd_arena *a, int6
         return;
     free(job);
     done(arg, pg__code_consume(s, a, tenant, hash, now, out));
+}
+
+void pg__refresh_rotate_async(struct grantd_store *s, int64_t tenant,
+                              const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                              int64_t grace_until, const unsigned char *successor,
+                              size_t successor_len, const struct grantd_token *tokens,
+                              size_t count, void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    struct pg_writer *w = ((struct pg_store *)s)->writer;
+    struct pg_rotation r = {tenant, old_hash, now, grace_until, successor, successor_len, tokens,
+                            count};
+    if (!pg__rotation_valid(&r)) {
+        done(arg, GRANTD_EINVAL);
+        return;
+    }
+    if (count <= 2) { /* what /token rotates; larger ones run alone below */
+        struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
+        *job = (struct pg_job){.rot = r, .done = done, .arg = arg, .rc = GRANTD_ESTORE};
+        if (submit(w, &w->rotations, job))
+            return;
+        free(job);
+    }
+    done(arg, pg__refresh_rotate(s, tenant, old_hash, now, grace_until, successor,
+                                 successor_len, tokens, count));
 }

@@ -326,6 +326,32 @@ void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena
     s->driver->code_consume_async(s, a, tenant, hash, now, out, consumed, d);
 }
 
+int grantd_store_rotates_async(const struct grantd_store *s)
+{
+    return s->driver->version >= 6 && s->driver->refresh_rotate_async != NULL;
+}
+
+void grantd_store_refresh_rotate_async(struct grantd_store *s, int64_t tenant,
+                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
+                                       int64_t now, int64_t grace_until,
+                                       const unsigned char *successor, size_t successor_len,
+                                       const struct grantd_token *tokens, size_t count,
+                                       void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    grantd_rc rc = GRANTD_OK;
+    if (grantd_store_rotates_async(s) && s->fault)
+        rc = s->fault(s, "refresh_rotate");
+    if (rc != GRANTD_OK) {
+        done(arg, rc);
+    } else if (grantd_store_rotates_async(s)) { /* moves no change sequence, as below */
+        s->driver->refresh_rotate_async(s, tenant, old_hash, now, grace_until, successor,
+                                        successor_len, tokens, count, done, arg);
+    } else {
+        done(arg, grantd_store_refresh_rotate(s, tenant, old_hash, now, grace_until, successor,
+                                              successor_len, tokens, count));
+    }
+}
+
 /* 1 when a token of tokens is revoked at insert: such a put moves the change sequence
  * (store.h, token_put), so its wrapper moves the generation. */
 static int revoked_row(const struct grantd_token *tokens, size_t count)
@@ -362,8 +388,8 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
                                       size_t successor_len, const struct grantd_token *tokens,
                                       size_t count)
 {
-    STORE_WRITE_TOKENS(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor,
-                       successor_len, tokens, count);
+    STORE_CALL(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor,
+               successor_len, tokens, count); /* moves no change sequence (store.h) */
 }
 
 grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,

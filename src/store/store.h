@@ -28,7 +28,10 @@
  * the sequence move sees the write too. Writes that move it: every operation but
  * token_put/token_put_async (unless a token is revoked at insert: a self-contained token's
  * revocation row, which turns a verdict someone may have cached from good to revoked), code_put,
- * code_consume (unless the code was replayed: that revokes tokens), session_put, session_delete,
+ * code_consume (unless the code was replayed: that revokes tokens), refresh_rotate (it changes
+ * a refresh token, which nothing caches: the token cache keeps access tokens only, and the
+ * refresh grant reads the store; a sequence moved by every rotation would be one row that
+ * every rotation of every instance waits on), session_put, session_delete,
  * purge_expired, revocations_purge (a reader of the feed learns of a purge from the floor),
  * admin_key_put and admin_key_revoke (admin keys are read from the store at every use, never
  * cached), registration_token_put and registration_rotate without a client (the same holds for
@@ -687,6 +690,15 @@ struct grantd_store_driver {
                                const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                struct grantd_code *out, void (*done)(void *arg, grantd_rc rc),
                                void *arg);
+    /* refresh_rotate without blocking the caller, in the same way: done(arg, rc) gets
+     * refresh_rotate's result once. old_hash, successor, tokens and what they point to must
+     * stay valid until then. May be NULL: callers then use refresh_rotate. */
+    void (*refresh_rotate_async)(struct grantd_store *s, int64_t tenant,
+                                 const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
+                                 int64_t grace_until, const unsigned char *successor,
+                                 size_t successor_len, const struct grantd_token *tokens,
+                                 size_t count, void (*done)(void *arg, grantd_rc rc),
+                                 void *arg);
 };
 
 struct grantd_store {
@@ -914,6 +926,17 @@ void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena
                                      int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],
                                      int64_t now, struct grantd_code *out,
                                      void (*done)(void *arg, grantd_rc rc), void *arg);
+
+/* refresh_rotate without blocking (version 6: refresh_rotate_async above); with a driver
+ * that has none, refresh_rotate runs on the calling thread and done is called before this
+ * returns. grantd_store_rotates_async says which. */
+int grantd_store_rotates_async(const struct grantd_store *s);
+void grantd_store_refresh_rotate_async(struct grantd_store *s, int64_t tenant,
+                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
+                                       int64_t now, int64_t grace_until,
+                                       const unsigned char *successor, size_t successor_len,
+                                       const struct grantd_token *tokens, size_t count,
+                                       void (*done)(void *arg, grantd_rc rc), void *arg);
 
 /* `grantd backup` (version 5): backup. GRANTD_ENOTSUP when the driver has none. */
 GRANTD_MUST_USE grantd_rc grantd_store_backup(struct grantd_store *s, const char *path,

@@ -1,6 +1,8 @@
-/* The store conformance suite, part four: token_put_async and code_consume_async, the
- * operations that do not block their caller (POST /token defers its answer until they
- * complete). Its contract (store.h):
+/* The store conformance suite, part four: token_put_async, code_consume_async and
+ * refresh_rotate_async, the operations that do not block their caller (POST /token defers
+ * its answer until they complete). Their contract (store.h): done(arg, rc) is called
+ * exactly once with what the blocking operation would have answered (redemptions and
+ * rotations: each code redeemed and each token rotated once however many race). For puts:
  * done(arg, rc) is called exactly once with what token_put would have answered, after the
  * tokens are committed; a revoked family, a taken hash or an invalid batch fail alone;
  * and grantd_store_close runs every queued write and its callback before it returns, so a
@@ -516,6 +518,136 @@ static void test_async_consume_race_redeems_each_code_once(void **state)
     free(r);
 }
 
+/* ---- refresh_rotate_async -------------------------------------------------------------- */
+
+/* One asynchronous rotation: its new tokens and its callback's count and answer. */
+struct one_rotation {
+    struct grantd_token n[2];
+    atomic_int calls;
+    atomic_int rc;
+};
+
+static void one_rotation_done(void *arg, grantd_rc rc)
+{
+    struct one_rotation *r = arg;
+    atomic_store(&r->rc, (int)rc);
+    atomic_fetch_add(&r->calls, 1);
+}
+
+/* Rotates old into r's new tokens (made from k) with a sealed successor; returns at once. */
+static void rotate_async(struct fx *f, struct one_rotation *r, const struct grantd_code *k,
+                         const unsigned char *old)
+{
+    make_tokens(k, r->n);
+    atomic_init(&r->calls, 0);
+    atomic_init(&r->rc, GRANTD_RC_COUNT);
+    static const unsigned char sealed[] = "sealed\x01pair";
+    grantd_store_refresh_rotate_async(f->s, f->tenant, old, NOW, NOW + 30, sealed,
+                                      sizeof(sealed) - 1, r->n, 2, one_rotation_done, r);
+}
+
+static grantd_rc rotate_async_wait(struct fx *f, struct one_rotation *r,
+                                   const struct grantd_code *k, const unsigned char *old)
+{
+    rotate_async(f, r, k, old);
+    assert_int_equal(wait_count(&r->calls, 1), 1);
+    return (grantd_rc)atomic_load(&r->rc);
+}
+
+/* What refresh_rotate answers, without blocking: the first rotation stores the new tokens
+ * and the successor, a second one of the same token conflicts and stores nothing, an
+ * unknown token is not found, an invalid batch is refused. */
+static void test_async_rotate_once(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    struct grantd_token t[2];
+    make_tokens(&k, t);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
+    struct one_rotation first, again, unknown;
+    assert_int_equal(rotate_async_wait(f, &first, &k, t[1].hash), GRANTD_OK);
+    for (int i = 0; i < 2; i++)
+        assert_token_stored(f, &first.n[i]);
+    struct grantd_token got;
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[1].hash, &got), GRANTD_OK);
+    assert_int_equal(got.rotated_at, NOW);
+    assert_int_equal(got.grace_until, NOW + 30);
+    assert_int_equal(got.successor_len, 11);
+    assert_int_equal(rotate_async_wait(f, &again, &k, t[1].hash), GRANTD_ECONFLICT);
+    assert_token_absent(f, f->tenant, again.n[0].hash);
+    assert_token_absent(f, f->tenant, again.n[1].hash);
+    unsigned char none[GRANTD_SHA256_LEN];
+    rand_hash(none);
+    assert_int_equal(rotate_async_wait(f, &unknown, &k, none), GRANTD_ENOTFOUND);
+    /* new tokens of another family than the old token's: refused, nothing changes */
+    struct grantd_code other = make_code(f, f->tenant, NULL);
+    struct one_rotation wrong;
+    assert_int_equal(rotate_async_wait(f, &wrong, &other, first.n[1].hash), GRANTD_EINVAL);
+    assert_token_absent(f, f->tenant, wrong.n[1].hash);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, first.n[1].hash, &got),
+                     GRANTD_OK);
+    assert_int_equal(got.rotated_at, 0);
+}
+
+#define ROT_TOKENS 6
+#define ROT_EACH 8
+
+struct rot_race {
+    struct fx *f;
+    struct grantd_code codes[ROT_TOKENS];
+    struct grantd_token old[ROT_TOKENS][2];
+    struct one_rotation r[ROT_TOKENS * ROT_EACH];
+};
+
+struct rot_racer {
+    struct rot_race *race;
+    int first;
+};
+
+static void *rot_race_thread(void *arg)
+{
+    struct rot_racer *t = arg;
+    struct rot_race *x = t->race;
+    for (int i = t->first; i < ROT_TOKENS * ROT_EACH; i += 2)
+        rotate_async(x->f, &x->r[i], &x->codes[i % ROT_TOKENS], x->old[i % ROT_TOKENS][1].hash);
+    return NULL;
+}
+
+/* Many rotations of a few refresh tokens queued at once from two threads (the driver's
+ * batches then hold several of one token): each token rotates exactly once, every other
+ * attempt conflicts and stores nothing, and every callback runs once. */
+static void test_async_rotate_race_rotates_each_token_once(void **state)
+{
+    struct fx *f = *state;
+    struct rot_race *x = calloc(1, sizeof(*x));
+    x->f = f;
+    for (int i = 0; i < ROT_TOKENS; i++) {
+        x->codes[i] = make_code(f, f->tenant, NULL);
+        make_tokens(&x->codes[i], x->old[i]);
+        assert_int_equal(grantd_store_token_put(f->s, x->old[i], 2), GRANTD_OK);
+    }
+    pthread_t th[2];
+    struct rot_racer racers[2] = {{x, 0}, {x, 1}};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, rot_race_thread, &racers[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    int won[ROT_TOKENS] = {0};
+    for (int i = 0; i < ROT_TOKENS * ROT_EACH; i++) {
+        assert_int_equal(wait_count(&x->r[i].calls, 1), 1);
+        grantd_rc rc = (grantd_rc)atomic_load(&x->r[i].rc);
+        assert_true(rc == GRANTD_OK || rc == GRANTD_ECONFLICT);
+        won[i % ROT_TOKENS] += rc == GRANTD_OK;
+        if (rc == GRANTD_OK)
+            assert_token_stored(f, &x->r[i].n[1]);
+        else
+            assert_token_absent(f, f->tenant, x->r[i].n[1].hash);
+    }
+    for (int k = 0; k < ROT_TOKENS; k++)
+        assert_int_equal(won[k], 1);
+    free(x);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -528,6 +660,8 @@ int main(void)
         T(test_async_and_sync_writes_mixed),
         T(test_async_consume_redeems_once),
         T(test_async_consume_race_redeems_each_code_once),
+        T(test_async_rotate_once),
+        T(test_async_rotate_race_rotates_each_token_once),
     };
     CONFORMANCE_RUN("store conformance: asynchronous token writes", tests);
 }

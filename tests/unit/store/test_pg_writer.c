@@ -354,9 +354,105 @@ static void test_batch_waits_for_another_instances_redemption(void **state)
     grantd_store_close(x.s);
 }
 
+/* ---- refresh rotations -------------------------------------------------------------------- */
+
+struct rotation {
+    struct grantd_token n[2];
+    char family[32];
+    atomic_int calls;
+    atomic_int rc;
+};
+
+static void rotation_done(void *arg, grantd_rc rc)
+{
+    struct rotation *r = arg;
+    atomic_store(&r->rc, (int)rc);
+    atomic_fetch_add(&r->calls, 1);
+}
+
+/* Rotates the refresh token whose hash is old_byte repeated (family fam) into two new tokens
+ * whose hashes start with new_byte. */
+static void rotate_async(struct grantd_store *s, struct rotation *r, int64_t tenant,
+                         const unsigned char *old, const char *fam, unsigned char new_byte)
+{
+    snprintf(r->family, sizeof(r->family), "%s", fam);
+    for (int i = 0; i < 2; i++) {
+        r->n[i] = (struct grantd_token){.tenant = tenant, .client_id = "c", .family = r->family,
+                                        .kind = i ? GRANTD_TOKEN_REFRESH : GRANTD_TOKEN_ACCESS,
+                                        .created_at = 1700000080, .expires_at = 1700003600};
+        memset(r->n[i].hash, new_byte + i, sizeof(r->n[i].hash));
+    }
+    atomic_init(&r->calls, 0);
+    atomic_init(&r->rc, GRANTD_RC_COUNT);
+    grantd_store_refresh_rotate_async(s, tenant, old, 1700000080, 0, NULL, 0, r->n, 2,
+                                      rotation_done, r);
+}
+
+static void wait_rotations(struct rotation *r, size_t n)
+{
+    int64_t until = grantd_clock_mono_us() + WAIT_US;
+    for (size_t i = 0; i < n; i++) {
+        while (atomic_load(&r[i].calls) == 0 && grantd_clock_mono_us() < until)
+            usleep(1000);
+        assert_int_equal(atomic_load(&r[i].calls), 1);
+    }
+}
+
+#define ROTATIONS 8
+
+/* Eight rotations queued behind a blocked put are ONE transaction: of four refresh tokens
+ * named twice each, each rotates once and its second attempt conflicts and stores
+ * nothing. */
+static void test_queued_rotations_are_one_batch(void **state)
+{
+    struct fx x;
+    if (!fx_open(&x, "writer-rotations"))
+        skip(); /* needs tests/pg/cluster */
+    char fam[4][8];
+    unsigned char old[4][GRANTD_SHA256_LEN];
+    for (int k = 0; k < 4; k++) {
+        snprintf(fam[k], sizeof(fam[k]), "r%d", k);
+        struct grantd_token t = {.tenant = x.tenant, .kind = GRANTD_TOKEN_REFRESH,
+                                 .client_id = "c", .family = fam[k], .created_at = 1700000060};
+        memset(t.hash, 0x50 + k, sizeof(t.hash));
+        memcpy(old[k], t.hash, sizeof(t.hash));
+        assert_int_equal(grantd_store_token_put(x.s, &t, 1), GRANTD_OK);
+    }
+    struct put blocker;
+    block_writer(&x, &blocker);
+    struct pg_writer *w = ((struct pg_store *)x.s)->writer;
+    long long batches0, jobs0, max0;
+    pg__writer_rotation_stats(w, &batches0, &jobs0, &max0);
+    struct rotation r[ROTATIONS];
+    for (int i = 0; i < ROTATIONS; i++)
+        rotate_async(x.s, &r[i], x.tenant, old[i % 4], fam[i % 4],
+                     (unsigned char)(0x60 + 2 * i));
+    PGresult *res = PQexec(x.raw, "COMMIT");
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    wait_all(&blocker, 1);
+    wait_rotations(r, ROTATIONS);
+    long long batches, jobs, max;
+    pg__writer_rotation_stats(w, &batches, &jobs, &max);
+    assert_int_equal(batches - batches0, 1);
+    assert_int_equal(jobs - jobs0, ROTATIONS);
+    int won[4] = {0};
+    for (int i = 0; i < ROTATIONS; i++) {
+        grantd_rc rc = (grantd_rc)atomic_load(&r[i].rc);
+        assert_true(rc == GRANTD_OK || rc == GRANTD_ECONFLICT);
+        won[i % 4] += rc == GRANTD_OK;
+        assert_int_equal(stored(x.s, x.tenant, r[i].n[1].hash), rc == GRANTD_OK);
+    }
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(won[k], 1);
+    PQfinish(x.raw);
+    grantd_store_close(x.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_queued_rotations_are_one_batch),
         cmocka_unit_test(test_queued_redemptions_are_one_batch),
         cmocka_unit_test(test_batch_waits_for_another_instances_redemption),
         cmocka_unit_test(test_queued_puts_are_one_batch),

@@ -1,10 +1,10 @@
 /* The SQLite driver's schema and its migrations, beyond the conformance suite: a database
  * of a newer grantd answers GRANTD_ESCHEMA unless its compatible-back-to number lets this
- * grantd run, and then works and is never migrated (src/store/schema.h), an unmigrated one ESTORE until migrated, several
- * handles migrate at once, databases that earlier grantds left (versions 1, 2 and 5) are
- * upgraded without losing records, revocations or signing keys, and the tokens table keeps
- * no secondary index. Builds old databases with sqlite__schema_migrate_to and writes their
- * rows with libsqlite3 directly. */
+ * grantd run, and then works and is never migrated (src/store/schema.h); an unmigrated one
+ * answers ESTORE until migrated; several handles migrate at once; databases that earlier
+ * grantds left (versions 1, 2 and 5) are upgraded without losing records, revocations or
+ * signing keys; and the tokens table keeps no secondary index. Builds old databases with
+ * sqlite__schema_migrate_to and writes their rows with libsqlite3 directly. */
 #include "sqlite_fixture.h"
 
 #include "store/schema.h"

@@ -280,8 +280,9 @@ void pg__bind_int64(struct pg_params *p, const void *arg);
 int pg__schema_newest(void);
 /* The version of the database on c (0 when it was never migrated). */
 GRANTD_MUST_USE grantd_rc pg__schema_version(struct pg_conn *c, int *version);
-/* The version and its compatible-back-to number (the version itself when none is stored for
- * it: src/store/schema.h). */
+/* The version and, when it is newer than this grantd's, its compatible-back-to number (the
+ * version itself when none is stored for it, or when it is not newer: src/store/schema.h);
+ * one more round trip only in that case. */
 GRANTD_MUST_USE grantd_rc pg__schema_state(struct pg_conn *c, int *version, int *compat);
 /* On a database newer than this grantd it migrates nothing: GRANTD_OK (*from = *to = its
  * version) when this grantd may run on it, else GRANTD_ESCHEMA with *to = its

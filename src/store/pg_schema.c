@@ -394,7 +394,8 @@ grantd_rc pg__schema_version(struct pg_conn *c, int *version)
     return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
 }
 
-/* Read only where the column exists (version 18 on): the newest row's number. */
+/* Read only where the column exists (version 18 on: newer than any grantd that lacks
+ * it): the newest row's number. */
 static const struct pg_query schema_compat = {
     PG_SCHEMA_COMPAT,
     "SELECT COALESCE(compat, version) FROM grantd_schema ORDER BY version DESC LIMIT 1", NULL,
@@ -404,7 +405,7 @@ grantd_rc pg__schema_state(struct pg_conn *c, int *version, int *compat)
 {
     grantd_rc rc = pg__schema_version(c, version);
     *compat = *version;
-    if (rc == GRANTD_OK && *version >= GRANTD_SCHEMA_COMPAT_SINCE)
+    if (rc == GRANTD_OK && *version > pg__schema_newest()) /* the only case it decides */
         rc = pg__get(c, &schema_compat, NULL, NULL, compat);
     return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
 }

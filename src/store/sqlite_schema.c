@@ -527,7 +527,7 @@ grantd_rc sqlite__schema_state(struct sq_conn *c, int *version, int *compat)
 {
     grantd_rc rc = sqlite__schema_version(c, version);
     *compat = *version;
-    if (rc != GRANTD_OK || *version < GRANTD_SCHEMA_COMPAT_SINCE)
+    if (rc != GRANTD_OK || *version <= NEWEST) /* the number decides nothing then */
         return rc;
     int v[2] = {-1, -1};
     rc = sqlite__get(c, &compat_rows, NULL, NULL, v);

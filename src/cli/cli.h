@@ -33,9 +33,14 @@ int grantd_cli_audit(int argc, char **argv);
  * GRANTD_EXIT_OK. cfg must be freed with grantd_config_free either way. */
 int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const char *listen,
                       const char *db, const char *issuer);
-/* Opens cfg->db_url and migrates it. Prints a one-line error and returns GRANTD_EXIT_FAIL on
- * failure, else GRANTD_EXIT_OK with *out set. */
+/* Opens cfg->db_url and migrates it (a newer database this grantd may run on is opened as it
+ * is: src/store/schema.h). Prints a one-line error and returns GRANTD_EXIT_FAIL on failure,
+ * else GRANTD_EXIT_OK with *out set. */
 int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store **out);
+/* The reason a database of schema version version, compatible back to compat, is refused
+ * (grantd_store_migrate's GRANTD_ESCHEMA: its *from and *to), naming both versions and what
+ * to do. */
+void grantd_cli_schema_refusal(int version, int compat, char *out, size_t outlen);
 /* Prints "grantd CMD: MESSAGE" on stderr (the one line every CLI failure is). */
 void grantd_cli_vprint_error(const char *cmd, const char *fmt, va_list ap);
 /* The same line; returns GRANTD_EXIT_USAGE. */

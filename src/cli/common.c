@@ -2,6 +2,7 @@
  * opening the store, usage errors, redacting database URLs. */
 #include "cli/cli.h"
 #include "core/clock.h"
+#include "store/schema.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +72,14 @@ int grantd_cli_config(struct grantd_config *cfg, const char *config_path, const 
     return GRANTD_EXIT_OK;
 }
 
+void grantd_cli_schema_refusal(int version, int compat, char *out, size_t outlen)
+{
+    snprintf(out, outlen,
+             "its schema version %d needs a grantd of schema version %d or newer, and this "
+             "grantd's is %d: run a newer grantd on it",
+             version, compat, GRANTD_SCHEMA_VERSION);
+}
+
 int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store **out)
 {
     char err[512], url[512];
@@ -84,6 +93,13 @@ int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store *
         return GRANTD_EXIT_FAIL;
     }
     grantd_rc rc = grantd_store_migrate(s, grantd_clock_now(), &from, &to);
+    if (rc == GRANTD_ESCHEMA) {
+        char why[256];
+        grantd_cli_schema_refusal(from, to, why, sizeof(why));
+        fprintf(stderr, "grantd: cannot use database %s: %s\n", url, why);
+        grantd_store_close(s);
+        return GRANTD_EXIT_FAIL;
+    }
     if (rc != GRANTD_OK) {
         fprintf(stderr, "grantd: cannot migrate database %s: %s\n", url, grantd_strerror(rc));
         grantd_store_close(s);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/schema.h"
 
 /* ---- the URL ---------------------------------------------------------------------------- */
 
@@ -212,16 +213,19 @@ static grantd_rc pg_open(const char *target, struct grantd_store **out, char *er
 
 /* ---- migrate, ping, hash_key ------------------------------------------------------------ */
 
-/* A migrated database answers its schema version (the newest this grantd knows). */
+/* A migrated database answers its schema version: this grantd's, or a newer one whose
+ * compatible-back-to number lets this grantd run (src/store/schema.h). */
 static grantd_rc pg_ping(struct grantd_store *s)
 {
     struct pg_conn *c;
-    int version = 0;
+    int version = 0, compat = 0, newest = pg__schema_newest();
     grantd_rc rc = pg__conn(s, &c);
     if (rc == GRANTD_OK)
-        rc = pg__schema_version(c, &version);
-    if (rc == GRANTD_OK && version != pg__schema_newest())
-        rc = version > pg__schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
+        rc = pg__schema_state(c, &version, &compat);
+    if (rc == GRANTD_OK && version < newest)
+        rc = GRANTD_ESTORE;
+    if (rc == GRANTD_OK && !grantd_schema_usable(newest, version, compat))
+        rc = GRANTD_ESCHEMA;
     return rc;
 }
 

@@ -26,6 +26,7 @@
 enum pg_stmt_id {
     PG_SCHEMA_EXISTS,
     PG_SCHEMA_VERSION,
+    PG_SCHEMA_COMPAT,
     PG_META_GET,
     PG_TENANT_GET,
     PG_TENANT_FIND,
@@ -286,6 +287,13 @@ void pg__bind_int64(struct pg_params *p, const void *arg);
 int pg__schema_newest(void);
 /* The version of the database on c (0 when it was never migrated). */
 GRANTD_MUST_USE grantd_rc pg__schema_version(struct pg_conn *c, int *version);
+/* The version and, when it is newer than this grantd's, its compatible-back-to number (the
+ * version itself when none is stored for it, or when it is not newer: src/store/schema.h);
+ * one more round trip only in that case. */
+GRANTD_MUST_USE grantd_rc pg__schema_state(struct pg_conn *c, int *version, int *compat);
+/* On a database newer than this grantd it migrates nothing: GRANTD_OK (*from = *to = its
+ * version) when this grantd may run on it, else GRANTD_ESCHEMA with *to = its
+ * compatible-back-to number. */
 GRANTD_MUST_USE grantd_rc pg__schema_migrate(struct grantd_store *s, int64_t now, int *from,
                                              int *to);
 

@@ -16,6 +16,18 @@
  * instances migrating at once run each step once (the others wait, then find it done).
  * DDL is transactional in PostgreSQL: a step that fails leaves nothing behind.
  *
+ * Compatibility (src/store/schema.h): each step declares the oldest version whose grantd can
+ * still run on its result; from step 18 on it is stored in grantd_schema.compat beside the
+ * version (NULL, as a hand edit may leave it: compatible back to the version only). The
+ * rules for writing a step: expand/contract. An additive step (new tables, nullable or
+ * defaulted columns, new indexes) declares its version - 1, so the release before keeps
+ * running on it during a rolling upgrade; a step that drops, renames or changes the meaning
+ * of something declares its own version (every instance stops for it) and ships one
+ * release after the code stopped using what it removes. Every statement of the driver names
+ * its columns (no SELECT * read by position, no INSERT without a column list): a prepared
+ * statement that names them survives a column added under it, where SELECT * would fail
+ * with "cached plan must not change result type".
+ *
  * Not here: record operations (pg_client.c, pg_user.c), connections (pg.c). */
 #include "store/pg_int.h"
 
@@ -23,6 +35,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "store/schema.h"
 
 /* The advisory lock key of migrations: "grantd" in ASCII. */
 #define MIGRATE_LOCK "113740958561380"
@@ -326,15 +339,22 @@ static grantd_rc seed_v17(struct pg_conn *c, int64_t now)
     return ok ? GRANTD_OK : GRANTD_ESTORE;
 }
 
+/* Version 18: the compatible-back-to number (src/store/schema.h) beside the version.
+ * Additive: a version-17 grantd would run on it (it refuses any newer version, having no
+ * notion of the number; the number serves the upgrades after this one). */
+static const char schema_v18[] = "ALTER TABLE grantd_schema ADD COLUMN compat bigint;";
+
 struct step {
     int version; /* the version the step brings the database to */
     const char *ddl;
     grantd_rc (*seed)(struct pg_conn *c, int64_t now);
+    int compat; /* oldest version that runs on the result; 0 before 18 (not stored) */
 };
 
 /* Append only: a released step is never edited. */
 static const struct step steps[] = {
-    {17, schema_v17, seed_v17},
+    {17, schema_v17, seed_v17, 0},
+    {18, schema_v18, NULL, 17},
 };
 
 #define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))
@@ -374,9 +394,26 @@ grantd_rc pg__schema_version(struct pg_conn *c, int *version)
     return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
 }
 
+/* Read only where the column exists (version 18 on: newer than any grantd that lacks
+ * it): the newest row's number. */
+static const struct pg_query schema_compat = {
+    PG_SCHEMA_COMPAT,
+    "SELECT COALESCE(compat, version) FROM grantd_schema ORDER BY version DESC LIMIT 1", NULL,
+    version_row, 0};
+
+grantd_rc pg__schema_state(struct pg_conn *c, int *version, int *compat)
+{
+    grantd_rc rc = pg__schema_version(c, version);
+    *compat = *version;
+    if (rc == GRANTD_OK && *version > pg__schema_newest()) /* the only case it decides */
+        rc = pg__get(c, &schema_compat, NULL, NULL, compat);
+    return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
+}
+
 struct migrate {
     int64_t now;
     int from, to;
+    int compat; /* the database's, read with from */
 };
 
 /* One transaction under the advisory lock: re-reads the version and applies the next step
@@ -390,9 +427,7 @@ static grantd_rc apply_next(struct pg_conn *c, void *arg)
         rc = pg__schema_version(c, &cur);
     if (rc != GRANTD_OK)
         return rc;
-    m->to = cur;
-    if (cur > pg__schema_newest())
-        return GRANTD_ESCHEMA;
+    m->to = cur; /* newer than this grantd: no step applies, the caller decides */
     const struct step *s = NULL;
     for (int i = 0; i < NSTEPS && !s; i++) {
         if (steps[i].version > cur)
@@ -407,10 +442,15 @@ static grantd_rc apply_next(struct pg_conn *c, void *arg)
     if (rc == GRANTD_OK && s->seed)
         rc = s->seed(c, m->now);
     if (rc == GRANTD_OK) {
-        char sql[96];
-        snprintf(sql, sizeof(sql), "DELETE FROM grantd_schema; "
-                                   "INSERT INTO grantd_schema (version) VALUES (%d)",
-                 s->version); /* a constant of our own table, never input */
+        char sql[128];
+        if (s->compat)
+            snprintf(sql, sizeof(sql), "DELETE FROM grantd_schema; INSERT INTO grantd_schema "
+                                       "(version, compat) VALUES (%d, %d)",
+                     s->version, s->compat); /* constants of our own table, never input */
+        else
+            snprintf(sql, sizeof(sql), "DELETE FROM grantd_schema; "
+                                       "INSERT INTO grantd_schema (version) VALUES (%d)",
+                     s->version);
         rc = pg__exec(c, sql);
     }
     if (rc == GRANTD_OK)
@@ -418,27 +458,40 @@ static grantd_rc apply_next(struct pg_conn *c, void *arg)
     return rc;
 }
 
-static grantd_rc read_version(struct pg_conn *c, void *arg)
+static grantd_rc read_state(struct pg_conn *c, void *arg)
 {
-    return pg__schema_version(c, arg);
+    struct migrate *m = arg;
+    return pg__schema_state(c, &m->to, &m->compat);
+}
+
+/* A database newer than this grantd: GRANTD_OK when it may run on it (*to = the version),
+ * else GRANTD_ESCHEMA with *to = the compatible-back-to number (the version it needs). */
+static grantd_rc newer(struct grantd_store *s, struct migrate *m, int *to)
+{
+    grantd_rc rc = pg__tx(s, read_state, m);
+    if (rc != GRANTD_OK)
+        return rc;
+    int usable = grantd_schema_usable(pg__schema_newest(), m->to, m->compat);
+    *to = usable ? m->to : m->compat;
+    return usable ? GRANTD_OK : GRANTD_ESCHEMA;
 }
 
 grantd_rc pg__schema_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
 {
-    struct migrate m = {now, 0, 0};
-    grantd_rc rc = pg__tx(s, read_version, &m.from);
+    struct migrate m = {now, 0, 0, 0};
+    grantd_rc rc = pg__tx(s, read_state, &m);
     if (rc != GRANTD_OK)
         return rc;
+    m.from = m.to;
     *from = *to = m.from;
-    if (m.from > pg__schema_newest())
-        return GRANTD_ESCHEMA;
-    m.to = m.from;
     while (rc == GRANTD_OK && m.to < pg__schema_newest()) {
         int before = m.to;
         rc = pg__tx(s, apply_next, &m);
         if (rc == GRANTD_OK && m.to == before)
             break; /* nothing left to do */
     }
+    if (rc == GRANTD_OK && m.to > pg__schema_newest()) /* never migrated by this grantd */
+        return newer(s, &m, to);
     if (rc == GRANTD_OK)
         *to = m.to;
     return rc;

@@ -42,6 +42,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "store/schema.h"
 
 #define BUSY_TIMEOUT_MS 5000
 /* KiB of page cache per connection (SQLite's default is 2 MiB): lookups by key need the
@@ -307,16 +308,19 @@ static grantd_rc sq_migrate(struct grantd_store *s, int64_t now, int *from, int 
     return sqlite__schema_migrate(c, now, from, to);
 }
 
-/* A migrated database answers its schema version (the table schema_version reads). */
+/* A migrated database answers its schema version: this grantd's, or a newer one whose
+ * compatible-back-to number lets this grantd run (src/store/schema.h). */
 static grantd_rc sq_ping(struct grantd_store *s)
 {
     struct sq_conn *c;
-    int version = 0;
+    int version = 0, compat = 0, newest = sqlite__schema_newest();
     grantd_rc rc = sqlite__conn(s, &c);
     if (rc == GRANTD_OK)
-        rc = sqlite__schema_version(c, &version);
-    if (rc == GRANTD_OK && version != sqlite__schema_newest())
-        rc = version > sqlite__schema_newest() ? GRANTD_ESCHEMA : GRANTD_ESTORE;
+        rc = sqlite__schema_state(c, &version, &compat);
+    if (rc == GRANTD_OK && version < newest)
+        rc = GRANTD_ESTORE;
+    if (rc == GRANTD_OK && !grantd_schema_usable(newest, version, compat))
+        rc = GRANTD_ESCHEMA;
     return rc;
 }
 

@@ -30,6 +30,7 @@ enum sq_stmt_id {
     SQ_COMMIT,
     SQ_ROLLBACK,
     SQ_USER_VERSION,
+    SQ_SCHEMA_COMPAT,
     SQ_META_GET,
     SQ_TENANT_GET,
     SQ_TENANT_FIND,
@@ -344,6 +345,12 @@ const unsigned char *sqlite__col_blob(struct grantd_arena *a, sqlite3_stmt *st, 
 /* Schema (sqlite_schema.c). What a migration creates is stamped with now. */
 int sqlite__schema_newest(void);
 GRANTD_MUST_USE grantd_rc sqlite__schema_version(struct sq_conn *c, int *version);
+/* The version and, when it is newer than this grantd's, its compatible-back-to number (the
+ * version itself when none is stored for it, or when it is not newer: src/store/schema.h). */
+GRANTD_MUST_USE grantd_rc sqlite__schema_state(struct sq_conn *c, int *version, int *compat);
+/* On a database newer than this grantd it migrates nothing: GRANTD_OK (*from = *to = its
+ * version) when this grantd may run on it, else GRANTD_ESCHEMA with *to = its
+ * compatible-back-to number. */
 GRANTD_MUST_USE grantd_rc sqlite__schema_migrate(struct sq_conn *c, int64_t now, int *from,
                                                  int *to);
 /* Like sqlite__schema_migrate, but stops at version target (0..newest; GRANTD_EINVAL

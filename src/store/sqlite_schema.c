@@ -5,12 +5,25 @@
  * succeed (the second finds the work done). Steps are append-only: a released step is never
  * edited, a change is a new step.
  *
+ * Compatibility (src/store/schema.h): each step declares the oldest version whose grantd can
+ * still run on its result. From step 18 on the loop stores it in meta beside the version
+ * (rows schema_version and schema_compat, written with PRAGMA user_version in the step's
+ * transaction); the number counts only while schema_version equals user_version. The rules
+ * for writing a step: expand/contract. An additive step (new tables, nullable or defaulted
+ * columns, new indexes) declares its version - 1, so the release before keeps running on
+ * it during a rolling upgrade; a step that drops, renames or changes the meaning of
+ * something declares its own version (every instance stops for it) and ships one release
+ * after the code stopped using what it removes. Every statement of the driver names its
+ * columns (no SELECT * read by position, no INSERT without a column list), so a column a
+ * newer step added passes an older grantd by.
+ *
  * Not here: record operations (sqlite_client.c, sqlite_user.c, sqlite_session.c,
  * sqlite_code.c) and connection handling (sqlite.c). */
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
 
+#include "store/schema.h"
 
 /* Version 1: tenants, the store's secret-hash key, clients with ordered redirect URIs,
  * users. Every record table is keyed by tenant. */
@@ -375,6 +388,12 @@ static const char schema_v17[] =
     "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE clients ADD COLUMN id_token_alg TEXT;";
 
+/* v18: the compatible-back-to number (src/store/schema.h). No DDL: the rows schema_version
+ * and schema_compat of meta are written by the loop (set_version) for this step and every
+ * later one. Additive: a version-17 grantd would run on it (it refuses any newer version,
+ * having no notion of the number; the number serves the upgrades after this one). */
+static const char schema_v18[] = "";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -423,30 +442,33 @@ struct step {
     grantd_rc (*prepare)(struct sq_conn *c, int64_t now);
     const char *ddl;
     grantd_rc (*seed)(struct sq_conn *c, int64_t now);
+    int compat; /* oldest version that runs on the result; 0 before 18 (not stored) */
 };
 
 /* steps[i] brings version i to i + 1. Append only. */
 static const struct step steps[] = {
-    {NULL, schema_v1, seed_v1},
-    {NULL, schema_v2, NULL},
-    {NULL, schema_v3, NULL},
-    {NULL, schema_v4, NULL},
-    {NULL, schema_v5, NULL},
-    {v6_retire_extra_keys, schema_v6, NULL},
-    {NULL, schema_v7, NULL},
-    {NULL, schema_v8, NULL},
-    {NULL, schema_v9, NULL},
-    {NULL, schema_v10, NULL},
-    {NULL, schema_v11, NULL},
-    {NULL, schema_v12, NULL},
-    {NULL, schema_v13, NULL},
-    {NULL, schema_v14, NULL},
-    {NULL, schema_v15, NULL},
-    {NULL, schema_v16, NULL},
-    {NULL, schema_v17, NULL},
+    {NULL, schema_v1, seed_v1, 0},
+    {NULL, schema_v2, NULL, 0},
+    {NULL, schema_v3, NULL, 0},
+    {NULL, schema_v4, NULL, 0},
+    {NULL, schema_v5, NULL, 0},
+    {v6_retire_extra_keys, schema_v6, NULL, 0},
+    {NULL, schema_v7, NULL, 0},
+    {NULL, schema_v8, NULL, 0},
+    {NULL, schema_v9, NULL, 0},
+    {NULL, schema_v10, NULL, 0},
+    {NULL, schema_v11, NULL, 0},
+    {NULL, schema_v12, NULL, 0},
+    {NULL, schema_v13, NULL, 0},
+    {NULL, schema_v14, NULL, 0},
+    {NULL, schema_v15, NULL, 0},
+    {NULL, schema_v16, NULL, 0},
+    {NULL, schema_v17, NULL, 0},
+    {NULL, schema_v18, NULL, 17},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))
+_Static_assert(NEWEST == GRANTD_SCHEMA_VERSION, "src/store/schema.h names another version");
 
 int sqlite__schema_newest(void)
 {
@@ -465,13 +487,53 @@ grantd_rc sqlite__schema_version(struct sq_conn *c, int *version)
     return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc;
 }
 
-/* Sets user_version inside the step's transaction. A PRAGMA takes no parameters; the value
- * is a small integer from our own table, formatted, never input. */
-static grantd_rc set_version(struct sq_conn *c, int version)
+/* Sets user_version inside the step's transaction, and from GRANTD_SCHEMA_COMPAT_SINCE on
+ * the meta rows that say which version the compatible-back-to number belongs to and the
+ * number. A PRAGMA takes no parameters; the values are small integers from our own table,
+ * formatted, never input. */
+static grantd_rc set_version(struct sq_conn *c, int version, int compat)
 {
-    char sql[48];
+    char sql[320];
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+    grantd_rc rc = sqlite__rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+    if (rc != GRANTD_OK || version < GRANTD_SCHEMA_COMPAT_SINCE)
+        return rc;
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO meta (key, value) VALUES ('schema_version', %d), "
+             "('schema_compat', %d) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+             version, compat);
     return sqlite__rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+static int bind_compat_keys(sqlite3_stmt *st, const void *arg)
+{
+    int r = sqlite__bind_text(st, 1, "schema_version");
+    return r != SQLITE_OK ? r : sqlite__bind_text(st, 2, "schema_compat");
+}
+
+static void compat_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+{
+    int *v = out;
+    v[0] = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 0);
+    v[1] = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1);
+}
+
+static const struct sq_query compat_rows = {
+    SQ_SCHEMA_COMPAT,
+    "SELECT (SELECT value FROM meta WHERE key = ?1), (SELECT value FROM meta WHERE key = ?2)",
+    bind_compat_keys, compat_row, 0};
+
+grantd_rc sqlite__schema_state(struct sq_conn *c, int *version, int *compat)
+{
+    grantd_rc rc = sqlite__schema_version(c, version);
+    *compat = *version;
+    if (rc != GRANTD_OK || *version <= NEWEST) /* the number decides nothing then */
+        return rc;
+    int v[2] = {-1, -1};
+    rc = sqlite__get(c, &compat_rows, NULL, NULL, v);
+    if (rc == GRANTD_OK && v[0] == *version && v[1] >= 0)
+        *compat = v[1]; /* else: a number left by another version counts for nothing */
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
 /* One step under the write lock: re-reads the version (another process may have migrated
@@ -483,9 +545,7 @@ static grantd_rc apply_next(struct sq_conn *c, int target, int64_t now, int *ver
     if (rc != GRANTD_OK)
         return rc;
     int cur = 0;
-    rc = sqlite__schema_version(c, &cur);
-    if (rc == GRANTD_OK && cur > NEWEST)
-        rc = GRANTD_ESCHEMA;
+    rc = sqlite__schema_version(c, &cur); /* newer than NEWEST: the caller decides */
     if (rc == GRANTD_OK && cur < target) {
         const struct step *s = &steps[cur];
         if (s->prepare)
@@ -495,12 +555,25 @@ static grantd_rc apply_next(struct sq_conn *c, int target, int64_t now, int *ver
         if (rc == GRANTD_OK && s->seed)
             rc = s->seed(c, now);
         if (rc == GRANTD_OK)
-            rc = set_version(c, cur + 1);
+            rc = set_version(c, cur + 1, s->compat);
     }
     rc = sqlite__end(c, rc);
     if (rc == GRANTD_OK)
         rc = sqlite__schema_version(c, version);
     return rc;
+}
+
+/* A database newer than this grantd: GRANTD_OK when it may run on it (*to = the version),
+ * else GRANTD_ESCHEMA with *to = the compatible-back-to number (the version it needs). */
+static grantd_rc newer(struct sq_conn *c, int *to)
+{
+    int version = 0, compat = 0;
+    grantd_rc rc = sqlite__schema_state(c, &version, &compat);
+    if (rc != GRANTD_OK)
+        return rc;
+    int usable = grantd_schema_usable(NEWEST, version, compat);
+    *to = usable ? version : compat;
+    return usable ? GRANTD_OK : GRANTD_ESCHEMA;
 }
 
 grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int64_t now, int *from,
@@ -514,10 +587,10 @@ grantd_rc sqlite__schema_migrate_to(struct sq_conn *c, int target, int64_t now, 
         return rc;
     *from = version;
     *to = version;
-    if (version > NEWEST)
-        return GRANTD_ESCHEMA;
     while (rc == GRANTD_OK && version < target)
         rc = apply_next(c, target, now, &version);
+    if (rc == GRANTD_OK && version > NEWEST) /* never migrated by this grantd */
+        return newer(c, to);
     if (rc == GRANTD_OK)
         *to = version;
     return rc;

@@ -46,7 +46,8 @@
  * with PostgreSQL, a transaction still fails with a serialization failure or a deadlock
  * after the driver's retries),
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
- * migrated by a newer grantd. A failed operation changes nothing. */
+ * migrated by a newer grantd that this one cannot run with (store/schema.h). A failed
+ * operation changes nothing. */
 #ifndef GRANTD_STORE_STORE_H
 #define GRANTD_STORE_STORE_H
 
@@ -355,7 +356,9 @@ struct grantd_store_driver {
     grantd_rc (*open)(const char *target, struct grantd_store **out, char *err, size_t errlen);
     void (*close)(struct grantd_store *s);
     /* Brings the schema to the newest version; *from and *to report the versions. Idempotent.
-     * What it creates (the default tenant) is stamped with now. */
+     * What it creates (the default tenant) is stamped with now. A newer database is never
+     * migrated (store/schema.h): GRANTD_OK with *from = *to = its version when this grantd
+     * may run on it, else GRANTD_ESCHEMA with *to = the version it needs. */
     grantd_rc (*migrate)(struct grantd_store *s, int64_t now, int *from, int *to);
     /* GRANTD_OK when the database answers and is migrated (readiness). */
     grantd_rc (*ping)(struct grantd_store *s);

@@ -1,10 +1,13 @@
 /* The SQLite driver's schema and its migrations, beyond the conformance suite: a database
- * of a newer grantd answers GRANTD_ESCHEMA, an unmigrated one ESTORE until migrated, several
- * handles migrate at once, databases that earlier grantds left (versions 1, 2 and 5) are
- * upgraded without losing records, revocations or signing keys, and the tokens table keeps
- * no secondary index. Builds old databases with sqlite__schema_migrate_to and writes their
- * rows with libsqlite3 directly. */
+ * of a newer grantd answers GRANTD_ESCHEMA unless its compatible-back-to number lets this
+ * grantd run, and then works and is never migrated (src/store/schema.h); an unmigrated one
+ * answers ESTORE until migrated; several handles migrate at once; databases that earlier
+ * grantds left (versions 1, 2 and 5) are upgraded without losing records, revocations or
+ * signing keys; and the tokens table keeps no secondary index. Builds old databases with
+ * sqlite__schema_migrate_to and writes their rows with libsqlite3 directly. */
 #include "sqlite_fixture.h"
+
+#include "store/schema.h"
 
 static void test_newer_schema(void **state)
 {
@@ -17,6 +20,117 @@ static void test_newer_schema(void **state)
     assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_ESCHEMA);
     assert_int_equal(from, 999);
     assert_int_equal(grantd_store_ping(s), GRANTD_ESCHEMA);
+    grantd_store_close(s);
+}
+
+/* What the next release's additive step would do (src/store/schema.h): a new table, a
+ * defaulted column on each of clients, codes and tokens, version newest + 1 compatible back
+ * to compat. */
+static void future_step(const char *path, int compat)
+{
+    char sql[768];
+    snprintf(sql, sizeof(sql),
+             "BEGIN;"
+             "CREATE TABLE grants_ledger (tenant_id INTEGER NOT NULL, note TEXT);"
+             "ALTER TABLE clients ADD COLUMN tier INTEGER NOT NULL DEFAULT 3;"
+             "ALTER TABLE codes ADD COLUMN origin TEXT NOT NULL DEFAULT 'web';"
+             "ALTER TABLE tokens ADD COLUMN origin TEXT NOT NULL DEFAULT 'web';"
+             "INSERT INTO grants_ledger (tenant_id, note) VALUES (1, 'kept');"
+             "UPDATE meta SET value = %d WHERE key = 'schema_version';"
+             "UPDATE meta SET value = %d WHERE key = 'schema_compat';"
+             "PRAGMA user_version = %d;"
+             "COMMIT;",
+             sqlite__schema_newest() + 1, compat, sqlite__schema_newest() + 1);
+    raw_exec(path, sql);
+}
+
+/* The compatible-back-to number of a fresh database: its step's, beside its version. */
+static void test_compat_stored(void **state)
+{
+    struct fx *f = *state;
+    grantd_store_close(open_migrated(f->url));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"),
+                     GRANTD_SCHEMA_VERSION);
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_compat'"),
+                     GRANTD_SCHEMA_VERSION - 1);
+    sqlite3_close(db);
+}
+
+/* A newer grantd's additive step: this grantd opens the database, reports its version
+ * without migrating it, and its records go in and come out (clients, codes, tokens), the
+ * new columns taking their defaults. */
+static void test_newer_compatible_schema(void **state)
+{
+    struct fx *f = *state;
+    const int newest = sqlite__schema_newest();
+    grantd_store_close(open_migrated(f->url));
+    future_step(f->path, newest);
+    struct grantd_store *s = open_ok(f->url);
+    int from = -1, to = -1;
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_OK);
+    assert_int_equal(from, newest + 1);
+    assert_int_equal(to, newest + 1);
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
+
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client c, n = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                                 .id = "app", .name = "App", .is_public = 1,
+                                 .grants = GRANTD_GRANT_AUTHORIZATION_CODE};
+    assert_int_equal(grantd_store_client_put(s, &n), GRANTD_OK);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "app", &c), GRANTD_OK);
+    assert_string_equal(c.name, "App");
+    struct grantd_code k, code = {.tenant = 1, .hash = {5}, .client_id = "app", .user_id = "u",
+                                  .scope = "openid", .family = "fam", .auth_time = T0,
+                                  .created_at = T0, .expires_at = T0 + 60};
+    assert_int_equal(grantd_store_code_put(s, &code), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(s, a, 1, code.hash, T0 + 1, &k), GRANTD_OK);
+    assert_string_equal(k.scope, "openid");
+    assert_int_equal(grantd_store_code_consume(s, a, 1, code.hash, T0 + 2, &k),
+                     GRANTD_EREPLAYED); /* single use holds on the newer schema too */
+    struct grantd_token t, tok = {.tenant = 1, .hash = {6}, .kind = GRANTD_TOKEN_ACCESS,
+                                  .client_id = "app", .user_id = "u", .family = "fam-2",
+                                  .created_at = T0, .expires_at = T0 + 3600};
+    assert_int_equal(grantd_store_token_put(s, &tok, 1), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(s, a, 1, tok.hash, &t), GRANTD_OK);
+    assert_string_equal(t.client_id, "app");
+    grantd_arena_free(a);
+    grantd_store_close(s);
+
+    /* nothing was migrated: the version, the number and the newer step's work are as left */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), newest + 1);
+    assert_int_equal(raw_int(db, "SELECT value FROM meta WHERE key = 'schema_compat'"), newest);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM grants_ledger"), 1);
+    assert_int_equal(raw_int(db, "SELECT tier FROM clients WHERE id = 'app'"), 3);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM tokens WHERE origin = 'web'"), 1);
+    sqlite3_close(db);
+}
+
+/* A newer step that needs a newer grantd: refused with both versions (*from the database's,
+ * *to the version it needs); a number stored for another version than the database's
+ * counts for nothing. */
+static void test_newer_incompatible_schema(void **state)
+{
+    struct fx *f = *state;
+    const int newest = sqlite__schema_newest();
+    grantd_store_close(open_migrated(f->url));
+    future_step(f->path, newest + 1);
+    struct grantd_store *s = open_ok(f->url);
+    int from = -1, to = -1;
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_ESCHEMA);
+    assert_int_equal(from, newest + 1);
+    assert_int_equal(to, newest + 1);
+    assert_int_equal(grantd_store_ping(s), GRANTD_ESCHEMA);
+    grantd_store_close(s);
+    raw_exec(f->path, "UPDATE meta SET value = 1 WHERE key = 'schema_compat';"
+                      "PRAGMA user_version = 999"); /* schema_version still says newest + 1 */
+    s = open_ok(f->url);
+    assert_int_equal(grantd_store_migrate(s, T0, &from, &to), GRANTD_ESCHEMA);
+    assert_int_equal(from, 999);
+    assert_int_equal(to, 999);
     grantd_store_close(s);
 }
 
@@ -175,7 +289,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 17);
+    assert_int_equal(sqlite__schema_newest(), 18);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -369,6 +483,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_newer_schema),
+        T(test_compat_stored),
+        T(test_newer_compatible_schema),
+        T(test_newer_incompatible_schema),
         T(test_unmigrated),
         T(test_concurrent_migration),
         T(test_migrate_v1_to_v2),

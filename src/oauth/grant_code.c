@@ -1,9 +1,10 @@
 /* grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6).
  *
  * The code is consumed first, in one atomic store operation, and only then checked: a code
- * presented with the wrong client, redirect URI or verifier is burnt, and a code presented
- * twice revokes every token its first redemption issued (the store does that in the same
- * transaction that detects the replay). */
+ * presented with the wrong client, redirect URI or verifier is burnt. A code presented again
+ * with the parameters that would have redeemed it revokes every token its redemption issued
+ * (token_revoke_family; tokens stored after that are refused by their family's revocation);
+ * one presented again with wrong parameters revokes nothing (replayed below). */
 #include <string.h>
 
 #include "core/log.h"
@@ -68,6 +69,30 @@ static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
+/* A code presented again after its redemption. Only a replay that would otherwise have
+ * redeemed it (the code's client, redirect URI and verifier, before it expired) revokes what
+ * the redemption issued (RFC 6749 §4.1.2); one with wrong parameters is refused like any
+ * wrong code and revokes nothing, so that whoever holds a leaked code of a public client
+ * without its verifier cannot log its user out (OAuth 2.1 §7.5.2). */
+static grantd_rc replayed(struct grantd_request *req, const struct grantd_client_auth *auth,
+                          const struct grantd_code *code, struct grantd_refusal *no)
+{
+    const char *why = code_problem(req, code, &auth->client);
+    if (why) {
+        grantd_log(GRANTD_LOG_WARN, "code_replay_refused", "{s:s,s:s}", "request_id",
+                   req->request_id, "client_id", auth->client.id);
+        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, why);
+    }
+    grantd_rc rc = grantd_store_token_revoke_family(req->app->store, req->iss->tenant,
+                                                    code->family, req->app->now());
+    if (rc != GRANTD_OK)
+        return rc;
+    grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
+               "client_id", auth->client.id);
+    return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT,
+                         "the code was already used; the tokens issued for it are revoked");
+}
+
 /* Checks the code_consume result rc (and the code it returned) for this request: GRANTD_OK
  * with *user when the code may be exchanged, GRANTD_EREFUSED with invalid_grant otherwise. */
 static grantd_rc redeemed(struct grantd_request *req, const struct grantd_client_auth *auth,
@@ -76,12 +101,8 @@ static grantd_rc redeemed(struct grantd_request *req, const struct grantd_client
 {
     if (rc == GRANTD_ENOTFOUND)
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, "the code is not valid");
-    if (rc == GRANTD_EREPLAYED) {
-        grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
-                   "client_id", auth->client.id);
-        return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT,
-                             "the code was already used; the tokens issued for it are revoked");
-    }
+    if (rc == GRANTD_EREPLAYED)
+        return replayed(req, auth, code, no);
     if (rc != GRANTD_OK)
         return rc;
     const char *why = code_problem(req, code, &auth->client);

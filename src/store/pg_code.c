@@ -2,16 +2,17 @@
  * in store.h), sqlite_code.c's design with PostgreSQL's locking. Only the storage keys of
  * codes and tokens (store.h) reach this file.
  *
- * Revocation of a family is one row in revoked_families: a replayed code, a reused refresh
- * token, token_revoke_family and disabling a client insert it; token_put and refresh_rotate
+ * Revocation of a family is one row in revoked_families: a reused refresh token,
+ * token_revoke_family (a replayed code's, by the caller) and disabling a client insert it; token_put and refresh_rotate
  * refuse its family; token_get reports each of its tokens as revoked.
  *
  * Single use and rotation across instances (transactions are READ COMMITTED):
  * - code_consume first runs UPDATE ... SET used = 1 WHERE ... AND used = 0 RETURNING the
  *   row: of redemptions racing on several connections (several grantd instances) one
  *   changes the row, the others wait for its commit, re-check used = 0 against the row it
- *   left and match nothing. Those (and unknown codes) then read the code FOR UPDATE in a
- *   transaction: a used code is a replay, marked revoked with its family.
+ *   left and match nothing. Those (and unknown codes) then read the code: a used code is a
+ *   replay (GRANTD_EREPLAYED, nothing changed; the caller revokes the family when the
+ *   replay's parameters would have redeemed it).
  * - refresh_rotate is one UPDATE ... WHERE rotated_at = 0 AND revoked = 0 AND the family is
  *   not revoked: a concurrent rotation of the same row waits for the first one's commit and
  *   then re-checks its WHERE against the row the first left, so it changes nothing
@@ -53,15 +54,12 @@ static void bind_family_at(struct pg_params *p, const void *arg)
     pg__int64(p, 3, f->now);
 }
 
-/* already revoked is fine */
-#define FAMILY_REVOKE_SQL                                                                      \
-    "INSERT INTO revoked_families (tenant_id, family, revoked_at) "                            \
-    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-static const struct pg_query family_revoke = {PG_FAMILY_REVOKE, FAMILY_REVOKE_SQL,
-                                              bind_family_at, NULL, 0};
-/* the same as an operation of its own (token_revoke_family), moving the change sequence */
-static const struct pg_query family_revoke_alone = {PG_FAMILY_REVOKE, FAMILY_REVOKE_SQL,
-                                                    bind_family_at, NULL, PG_CHANGES};
+/* token_revoke_family, moving the change sequence; already revoked is fine */
+static const struct pg_query family_revoke_alone = {
+    PG_FAMILY_REVOKE,
+    "INSERT INTO revoked_families (tenant_id, family, revoked_at) "
+    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    bind_family_at, NULL, PG_CHANGES};
 
 
 /* ---- codes ------------------------------------------------------------------------------ */
@@ -132,19 +130,10 @@ static const struct pg_query code_put = {PG_CODE_PUT,
                                          "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
                                          "$13, $14)",
                                          bind_code, NULL, 0};
-/* FOR UPDATE: concurrent redemptions take turns (the top of this file) */
 static const struct pg_query code_get = {PG_CODE_GET,
                                          "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
-                                         "WHERE tenant_id = $1 AND hash = $2 FOR UPDATE",
-                                         bind_key, code_row, 0};
-static const struct pg_query code_revoke = {PG_CODE_REVOKE,
-                                            "UPDATE codes SET revoked = 1 "
-                                            "WHERE tenant_id = $1 AND hash = $2",
-                                            bind_key, NULL, PG_ONE_ROW};
-static const struct pg_query code_use = {PG_CODE_USE,
-                                         "UPDATE codes SET used = 1 "
                                          "WHERE tenant_id = $1 AND hash = $2",
-                                         bind_key, NULL, PG_ONE_ROW};
+                                         bind_key, code_row, 0};
 
 /* client_id, user_id, family and created_at are required; a challenge goes with its
  * method. NULL scope is "". used and revoked start at 0 whatever k says. */
@@ -158,26 +147,8 @@ grantd_rc pg__code_put(struct grantd_store *s, const struct grantd_code *k)
 struct consume {
     struct grantd_arena *a;
     struct key key;
-    int64_t now;
     struct grantd_code *out;
-    int replay;
 };
-
-/* A replay's revocations must commit, so it ends with GRANTD_OK and reports through
- * x->replay. */
-static grantd_rc consume_tx(struct pg_conn *c, void *arg)
-{
-    struct consume *x = arg;
-    grantd_rc rc = pg__get(c, &code_get, &x->key, x->a, x->out);
-    if (rc != GRANTD_OK)
-        return rc;
-    x->replay = x->out->used;
-    rc = pg__run(c, x->replay ? &code_revoke : &code_use, &x->key);
-    struct family f = {x->key.tenant, x->out->family, x->now};
-    if (rc == GRANTD_OK && x->replay)
-        rc = pg__run(c, &family_revoke, &f);
-    return rc == GRANTD_OK && x->replay ? pg__changed(c) : rc;
-}
 
 /* The first redemption as one statement in autocommit (one round trip): the code goes
  * from unused to used and comes back. A concurrent one waits for it and then matches
@@ -194,20 +165,18 @@ static grantd_rc redeem_single(struct pg_conn *c, void *arg)
     return pg__get(c, &code_redeem, &x->key, x->a, x->out);
 }
 
-/* A code the first redemption's UPDATE did not change: a replay or an unknown code. */
+/* A code the first redemption's UPDATE did not change: used already (a replay, reported
+ * with the code's row; nothing changes: the caller decides whether to revoke) or unknown.
+ * Codes only ever go from unused to used, and that UPDATE waited for any redemption of the
+ * code in flight, so a row read now is used. */
 grantd_rc pg__code_consume_rest(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                 const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                 struct grantd_code *out)
 {
-    struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
-    grantd_rc rc = pg__tx(s, consume_tx, &x);
-    if (rc != GRANTD_OK)
-        return rc;
-    out->used = 1;
-    if (!x.replay)
-        return GRANTD_OK;
-    out->revoked = 1;
-    return GRANTD_EREPLAYED;
+    (void)now;
+    struct key key = {tenant, hash};
+    grantd_rc rc = pg__read(s, &code_get, &key, a, out);
+    return rc == GRANTD_OK ? GRANTD_EREPLAYED : rc;
 }
 
 /* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
@@ -217,7 +186,7 @@ grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64
 {
     if (!hash || !out)
         return GRANTD_EINVAL;
-    struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
+    struct consume x = {.a = a, .key = {tenant, hash}, .out = out};
     grantd_rc rc = pg__tx_single(s, redeem_single, &x);
     if (rc != GRANTD_ENOTFOUND)
         return rc;

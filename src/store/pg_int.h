@@ -74,8 +74,6 @@ enum pg_stmt_id {
     PG_FAMILY_REVOKE,
     PG_CODE_PUT,
     PG_CODE_GET,
-    PG_CODE_REVOKE,
-    PG_CODE_USE,
     PG_CODE_REDEEM,
     PG_CODES_REDEEM,
     PG_TOKEN_GET,

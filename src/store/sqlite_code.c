@@ -11,13 +11,15 @@
  * first redemption issued, but the first redemption inserts its tokens in a later
  * transaction than the one that consumed the code, so a replay can land in between:
  *
- *   code_consume: unused → used; used → code revoked = 1 and its family revoked.
+ *   code_consume: unused → used; used → GRANTD_EREPLAYED, nothing changed (the caller
+ *   checks the replay's parameters and, when they would have redeemed the code, revokes its
+ *   family with token_revoke_family).
  *   token_put: refuses (GRANTD_ECONFLICT) when the family is revoked, else inserts.
  *
- * Both run in write transactions (sqlite_writer.c), so they are serialised: if the replay
- * runs first, token_put sees the revoked family and inserts nothing; if token_put runs
- * first, the replay revokes the family its tokens belong to. Either way no live token
- * outlives the replay. refresh_rotate is a compare-and-swap in the same way: one UPDATE that
+ * Both run in write transactions (sqlite_writer.c), so they are serialised: if the
+ * revocation runs first, token_put sees the revoked family and inserts nothing; if
+ * token_put runs first, the revocation revokes the family its tokens belong to. Either way
+ * no live token outlives the replay's revocation. refresh_rotate is a compare-and-swap in the same way: one UPDATE that
  * changes the old token only while it is live, and the new tokens only if it did.
  *
  * Not here: expiry and binding checks (client, redirect_uri, PKCE: the caller compares what
@@ -130,10 +132,6 @@ static const struct sq_query code_get = {SQ_CODE_GET,
                                          "SELECT " CODE_COLUMNS ", used, revoked FROM codes "
                                          "WHERE tenant_id = ?1 AND hash = ?2",
                                          sqlite__bind_hash_key, code_row, 0};
-static const struct sq_query code_revoke = {SQ_CODE_REVOKE,
-                                            "UPDATE codes SET revoked = 1 "
-                                            "WHERE tenant_id = ?1 AND hash = ?2",
-                                            sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
 static const struct sq_query code_use = {SQ_CODE_USE,
                                          "UPDATE codes SET used = 1 "
                                          "WHERE tenant_id = ?1 AND hash = ?2",
@@ -161,8 +159,8 @@ struct consume {
     int replay;
 };
 
-/* Inside the write transaction, so of two redemptions racing exactly one sees used = 0.
- * A replay's revocations must commit, so it ends with GRANTD_OK and reports through
+/* Inside the write transaction, so of two redemptions racing exactly one sees used = 0. A
+ * replay changes nothing (the caller decides whether to revoke) and reports through
  * x->replay. */
 static grantd_rc consume_tx(struct sq_conn *c, void *arg)
 {
@@ -171,14 +169,10 @@ static grantd_rc consume_tx(struct sq_conn *c, void *arg)
     if (rc != GRANTD_OK)
         return rc;
     x->replay = x->out->used;
-    rc = sqlite__run(c, x->replay ? &code_revoke : &code_use, &x->key);
-    struct family f = {x->key.tenant, x->out->family, x->now};
-    if (rc == GRANTD_OK && x->replay)
-        rc = revoke_family(c, &f);
-    return rc == GRANTD_OK && x->replay ? sqlite__changed(c) : rc;
+    return x->replay ? GRANTD_OK : sqlite__run(c, &code_use, &x->key);
 }
 
-/* *out is the row as the transaction left it (used = 1; revoked = 1 on a replay). */
+/* *out is the row (used = 1 now). */
 grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                struct grantd_code *out)
@@ -190,10 +184,7 @@ grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, i
     if (rc != GRANTD_OK)
         return rc;
     out->used = 1;
-    if (!x.replay)
-        return GRANTD_OK;
-    out->revoked = 1;
-    return GRANTD_EREPLAYED;
+    return x.replay ? GRANTD_EREPLAYED : GRANTD_OK;
 }
 
 /* ---- tokens --------------------------------------------------------------------------- */

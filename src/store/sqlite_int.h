@@ -58,7 +58,6 @@ enum sq_stmt_id {
     SQ_CODE_PUT,
     SQ_CODE_GET,
     SQ_CODE_USE,
-    SQ_CODE_REVOKE,
     SQ_FAMILY_REVOKED,
     SQ_FAMILY_REVOKE,
     SQ_TOKEN_PUT,

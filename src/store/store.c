@@ -284,27 +284,12 @@ grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena 
                                     const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                     struct grantd_code *out)
 {
-    /* only a replay moves the sequence (it revoked the code's family) */
-    STORE_OP(GRANTD_STORE_API_MIN, GRANTD_EREPLAYED, 1, s, code_consume, s, a, tenant, hash,
-             now, out);
+    STORE_CALL(s, code_consume, s, a, tenant, hash, now, out); /* moves no change sequence */
 }
 
 int grantd_store_consumes_async(const struct grantd_store *s)
 {
     return s->driver->version >= 6 && s->driver->code_consume_async != NULL;
-}
-
-/* The caller's done behind the wrapper's bookkeeping (in the caller's arena). */
-struct consume_done {
-    struct grantd_store *s;
-    void (*done)(void *arg, grantd_rc rc);
-    void *arg;
-};
-
-static void consumed(void *arg, grantd_rc rc)
-{
-    struct consume_done *d = arg;
-    d->done(d->arg, written(d->s, GRANTD_EREPLAYED, 1, rc));
 }
 
 void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena *a,
@@ -321,9 +306,7 @@ void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena
         done(arg, rc);
         return;
     }
-    struct consume_done *d = grantd_arena_alloc(a, sizeof(*d));
-    *d = (struct consume_done){s, done, arg};
-    s->driver->code_consume_async(s, a, tenant, hash, now, out, consumed, d);
+    s->driver->code_consume_async(s, a, tenant, hash, now, out, done, arg);
 }
 
 int grantd_store_rotates_async(const struct grantd_store *s)

@@ -28,7 +28,7 @@
  * the sequence move sees the write too. Writes that move it: every operation but
  * token_put/token_put_async (unless a token is revoked at insert: a self-contained token's
  * revocation row, which turns a verdict someone may have cached from good to revoked), code_put,
- * code_consume (unless the code was replayed: that revokes tokens), refresh_rotate (it changes
+ * code_consume (a replay changes nothing: the caller revokes), refresh_rotate (it changes
  * a refresh token, which nothing caches: the token cache keeps access tokens only, and the
  * refresh grant reads the store; a sequence moved by every rotation would be one row that
  * every rotation of every instance waits on), session_put, session_delete,
@@ -435,11 +435,14 @@ struct grantd_store_driver {
 
     /* Inserts a code (used and revoked are ignored: a new code is neither). */
     grantd_rc (*code_put)(struct grantd_store *s, const struct grantd_code *code);
-    /* Redeems a code, atomically: in one transaction, if the code is unused it is marked used
-     * and returned (GRANTD_OK); if it was used already it is marked revoked, every token of
-     * its family is revoked (as token_revoke_family at now), and GRANTD_EREPLAYED is
-     * returned with *out filled; GRANTD_ENOTFOUND when no such code exists. Expiry is the
-     * caller's check (out->expires_at). */
+    /* Redeems a code, atomically: if the code is unused it is marked used and returned
+     * (GRANTD_OK; of concurrent redemptions, in any number of processes, exactly one gets
+     * it); if it was used already nothing changes and GRANTD_EREPLAYED is returned with *out
+     * filled, so the caller can revoke the code's family (token_revoke_family) when the
+     * replay would otherwise have succeeded (OAuth 2.1 §7.5.2: a replay with wrong
+     * parameters must not let anyone who holds a leaked code revoke its user's tokens);
+     * GRANTD_ENOTFOUND when no such code exists. Expiry and binding are the caller's checks
+     * (out->expires_at, client, redirect URI, verifier). now is unused since version 6. */
     grantd_rc (*code_consume)(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                               struct grantd_code *out);
@@ -523,8 +526,8 @@ struct grantd_store_driver {
      * into an arena array (*count 0 when none). *next_cursor gets the cursor to ask after next
      * time: the last returned event's, else after. Every operation that revokes or disables appends
      * its events in its own transaction, so a failed write appends none: token_revoke (a token,
-     * once), token_put of a revoked row (a token), token_revoke_family, code_consume of a replayed
-     * code, refresh_rotate of a reused token and client_set_disabled (a family each time a family
+     * once), token_put of a revoked row (a token), token_revoke_family (a replayed code's too,
+     * since version 6) and client_set_disabled (a family each time a family
      * becomes revoked, never twice, then a token for each access token of the family alive at that
      * time), client_set_disabled(1) (a client), user_set_disabled(1) (a user), each only when the
      * record goes from enabled to disabled. */
@@ -923,7 +926,7 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
 
 /* code_consume without blocking (version 6: code_consume_async above); with a driver that
  * has none, code_consume runs on the calling thread and done is called before this returns.
- * grantd_store_consumes_async says which. A replay moves the generation before done runs. */
+ * grantd_store_consumes_async says which. */
 int grantd_store_consumes_async(const struct grantd_store *s);
 void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena *a,
                                      int64_t tenant, const unsigned char hash[GRANTD_SHA256_LEN],

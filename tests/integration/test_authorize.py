@@ -388,6 +388,41 @@ def test_second_redemption_revokes_the_first_tokens(server):
     assert userinfo(server, token).status_code == 401
 
 
+def test_a_replay_with_wrong_parameters_revokes_nothing(server):
+    """OAuth 2.1 §7.5.2: whoever holds a leaked code of a public client but not its verifier
+    (or sends another redirect URI, or is another client) must not be able to revoke what
+    its redemption issued; the same replay with the right parameters revokes it."""
+    client = start(server, "--public")
+    other = make_client(server)
+    verifier, challenge = pkce_pair()
+    q, _ = code_for(server, client, redirect_uri=CB, code_challenge=challenge,
+                    code_challenge_method="S256")
+    first = exchange(server, client, q["code"], CB, verifier, auth="none")
+    assert first.status_code == 200, first.text
+    token = first.json()["access_token"]
+    refresh = first.json()["refresh_token"]
+    wrong_verifier, _ = pkce_pair()
+    for replay in (lambda: exchange(server, client, q["code"], CB, wrong_verifier, auth="none"),
+                   lambda: exchange(server, client, q["code"], CB, auth="none"),
+                   lambda: exchange(server, client, q["code"], "http://127.0.0.1:9/other",
+                                    verifier, auth="none"),
+                   lambda: exchange(server, other, q["code"], CB, verifier)):
+        r = replay()
+        assert r.status_code == 400 and r.json()["error"] == "invalid_grant", r.text
+        assert "revoked" not in r.json()["error_description"], r.text
+        assert userinfo(server, token).status_code == 200, "a wrong replay revoked the token"
+    # the refresh token of that grant still rotates
+    r = requests.post(server.url + "/token", timeout=10,
+                      data={"grant_type": "refresh_token", "refresh_token": refresh,
+                            "client_id": client["client_id"]})
+    assert r.status_code == 200, r.text
+    token = r.json()["access_token"]
+    # the replay that would have redeemed the code revokes everything the grant has issued
+    again = exchange(server, client, q["code"], CB, verifier, auth="none")
+    assert again.status_code == 400 and "revoked" in again.json()["error_description"]
+    assert userinfo(server, token).status_code == 401
+
+
 def test_32_parallel_redemptions_one_wins_then_it_is_revoked(server):
     client = start(server)
     q, _ = code_for(server, client, redirect_uri=CB)

@@ -142,9 +142,9 @@ static void test_code_consume_once(void **state)
     memset(&got, 0xA5, sizeof(got));
     assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
-    assert_code_equal(&k, &got); /* filled, so the caller can log and revoke */
+    assert_code_equal(&k, &got); /* filled, so the caller can check it, log and revoke */
     assert_true(got.used);
-    assert_true(got.revoked);
+    assert_false(got.revoked); /* a replay changes nothing: the caller decides */
     assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
 
@@ -188,7 +188,10 @@ static void test_code_nulls_and_defaults(void **state)
     assert_code_equal(&plain, &got);
 }
 
-static void test_code_replay_revokes_family(void **state)
+/* A replay changes nothing; the caller revokes the code's family (token_revoke_family) when
+ * the replay would otherwise have succeeded, and that revokes what the redemption issued and
+ * nothing else. */
+static void test_code_replay_then_its_family_revoked(void **state)
 {
     struct fx *f = *state;
     struct grantd_code k = make_code(f, f->tenant, NULL);
@@ -207,10 +210,14 @@ static void test_code_replay_revokes_family(void **state)
     assert_int_equal(grantd_store_token_put(f->s, u, 2), GRANTD_OK);
     assert_false(token_revoked(f, f->tenant, t[0].hash));
 
-    /* the second redemption of k revokes what the first one issued, and only that */
     assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
     assert_string_equal(got.family, k.family);
+    assert_false(token_revoked(f, f->tenant, t[0].hash));
+    assert_false(token_revoked(f, f->tenant, t[1].hash));
+    /* the caller's revocation of the replayed code's family: what k issued, only that */
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, got.family, NOW),
+                     GRANTD_OK);
     assert_true(token_revoked(f, f->tenant, t[0].hash));
     assert_true(token_revoked(f, f->tenant, t[1].hash));
     assert_false(token_revoked(f, f->tenant, u[0].hash));
@@ -225,9 +232,12 @@ static void test_token_put_after_replay(void **state)
     struct grantd_code got;
     assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_OK);
-    /* a replay lands between the first redemption's consume and its token_put */
+    /* a replay (and its caller's revocation) lands between the first redemption's consume
+     * and its token_put */
     assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, NOW, &got),
                      GRANTD_EREPLAYED);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, got.family, NOW),
+                     GRANTD_OK);
     struct grantd_token t[2];
     make_tokens(&k, t);
     assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_ECONFLICT);
@@ -401,6 +411,7 @@ struct redeemer {
     pthread_barrier_t *go;
     grantd_rc rc;       /* code_consume */
     grantd_rc put_rc;   /* token_put of the winner */
+    grantd_rc rc2;      /* token_revoke_family of a replay */
     struct grantd_token tokens[2];
 };
 
@@ -415,6 +426,8 @@ static void *redeem(void *p)
     r->rc = grantd_store_code_consume(s, a, r->code->tenant, r->code->hash, NOW, &got);
     if (r->rc == GRANTD_OK)
         r->put_rc = grantd_store_token_put(s, r->tokens, 2);
+    if (r->rc == GRANTD_EREPLAYED) /* the endpoint's answer to a replay with right parameters */
+        r->rc2 = grantd_store_token_revoke_family(s, r->code->tenant, got.family, NOW);
     grantd_arena_free(a);
     return NULL;
 }
@@ -440,6 +453,8 @@ static void race_round(struct fx *f)
             winner = i;
         ok += r[i].rc == GRANTD_OK;
         repeated += r[i].rc == GRANTD_EREPLAYED;
+        if (r[i].rc == GRANTD_EREPLAYED)
+            assert_int_equal(r[i].rc2, GRANTD_OK);
         if (r[i].rc != GRANTD_OK && r[i].rc != GRANTD_EREPLAYED)
             print_error("redeemer %d: %s\n", i, grantd_strerror(r[i].rc));
     }
@@ -481,7 +496,7 @@ int main(void)
         T(test_consent),
         T(test_code_consume_once),
         T(test_code_nulls_and_defaults),
-        T(test_code_replay_revokes_family),
+        T(test_code_replay_then_its_family_revoked),
         T(test_token_put_after_replay),
         T(test_code_invalid),
         T(test_token_roundtrip),

@@ -247,7 +247,6 @@ static void test_flow_query_plans(void **state)
     assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
     assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_CODE_USE, "PRIMARY KEY (tenant_id=? AND hash=?)");
-    assert_plan(s, SQ_CODE_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_TOKEN_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_TOKEN_GET, "SEARCH r USING PRIMARY KEY (tenant_id=? AND family=?)");
     assert_plan(s, SQ_TOKEN_ROTATE, "PRIMARY KEY (tenant_id=? AND hash=?)");

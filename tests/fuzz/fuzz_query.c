@@ -27,7 +27,7 @@ static int fits(const struct grantd_params *p, const struct grantd_parse_limits 
 static void check_tight(struct grantd_arena *a, const char *q, size_t n, grantd_rc rc,
                         const struct grantd_params *p)
 {
-    struct grantd_parse_limits tight = {4, 12, 24};
+    struct grantd_parse_limits tight = {4, 12, 24, NULL, 0};
     struct grantd_params t;
     const char *why;
     grantd_rc trc = grantd_form_parse(a, q, n, &tight, &t, &why);

@@ -38,8 +38,10 @@
 /* Worker threads for slow handlers; few, since they only serve logins. */
 #define GRANTD_SLOW_WORKERS 2
 /* Room in a connection's memory for its answer's headers besides the Location's
- * percent-encoded state (connection_memory): redirect URI, code, issuer, cookies. */
-#define GRANTD_ANSWER_HEADER_ROOM 8192
+ * percent-encoded state (connection_memory): redirect URI, code, issuer, cookies. With the
+ * default limits the pool is then 32 KiB, the most libmicrohttpd takes from malloc rather
+ * than mapping pages for every connection. */
+#define GRANTD_ANSWER_HEADER_ROOM 4096
 
 static atomic_ulong connection_refusals;
 

@@ -694,7 +694,9 @@ grantd_rc grantd_server_start(const struct grantd_app *app, enum grantd_listener
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, thread_count(cfg),
         MHD_OPTION_CONNECTION_LIMIT, cfg->limits.connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->limits.connections_per_ip,
+        /* the admin listener's callers are proxies and resource servers, many requests
+         * from one address: the cap is for the public listener only */
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->admin ? 0u : cfg->limits.connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->limits.connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory(cfg),
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,

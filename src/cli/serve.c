@@ -123,6 +123,11 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->limits.max_params = cfg->limits.max_params;
     app->limits.max_name_len = cfg->limits.max_param_name;
     app->limits.max_value_len = cfg->limits.max_param_value;
+    /* the login and consent forms carry the authorization request's query in a hidden
+     * field (oauth/authorize.c): as long as a request target may be, its parameters each
+     * under max_value_len, checked again when it is validated */
+    app->limits.carrier_name = "request";
+    app->limits.carrier_len = cfg->limits.header_bytes;
 }
 
 /* The stop signals go to sigwait only: blocked before any thread starts, which inherits

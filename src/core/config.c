@@ -70,6 +70,8 @@ static const struct field limit_fields[] = {
      NULL},
     {"connection_timeout", FIELD_UINT, CFG_OFF(limits.connection_timeout), 1, 3600, 0, NULL,
      NULL},
+    {"header_timeout", FIELD_UINT, CFG_OFF(limits.header_timeout), 1, 3600, 0, NULL, NULL},
+    {"body_timeout", FIELD_UINT, CFG_OFF(limits.body_timeout), 1, 3600, 0, NULL, NULL},
     {"threads", FIELD_UINT, CFG_OFF(limits.threads), 0, 256, 0, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
@@ -246,6 +248,8 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.connections = GRANTD_DEFAULT_CONNECTIONS;
     cfg->limits.connections_per_ip = GRANTD_DEFAULT_CONNECTIONS_PER_IP;
     cfg->limits.connection_timeout = GRANTD_DEFAULT_CONNECTION_TIMEOUT;
+    cfg->limits.header_timeout = GRANTD_DEFAULT_HEADER_TIMEOUT;
+    cfg->limits.body_timeout = GRANTD_DEFAULT_BODY_TIMEOUT;
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
     cfg->token_cache = 1;
     cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;

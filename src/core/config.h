@@ -32,9 +32,16 @@
 #define GRANTD_BODY_DRAIN_MAX ((size_t)16 * 1024 * 1024)
 #define GRANTD_DEFAULT_HEADER_BYTES (16 * 1024) /* MHD connection memory: headers over it get 431 */
 #define GRANTD_DEFAULT_CONNECTIONS 1024
-#define GRANTD_DEFAULT_CONNECTIONS_PER_IP 0   /* 0 = no per-IP limit (proxies share one IP) */
+/* Connections one address may hold (0 = no cap; set 0 behind a proxy, whose address every
+ * client shares): a quarter of GRANTD_DEFAULT_CONNECTIONS, so no one address takes every
+ * slot, and room for an office behind one NAT address (a browser opens up to 6). */
+#define GRANTD_DEFAULT_CONNECTIONS_PER_IP 256
 #define GRANTD_DEFAULT_FEED_RETENTION 86400 /* a day: above any usual access-token life */
 #define GRANTD_DEFAULT_CONNECTION_TIMEOUT 30  /* seconds idle before a connection is closed */
+/* Total seconds for a request's headers (from its request line) and for its body (from the
+ * end of the headers), however steadily they drip; late ones get 408 (http/deadline.h). */
+#define GRANTD_DEFAULT_HEADER_TIMEOUT 10
+#define GRANTD_DEFAULT_BODY_TIMEOUT 30
 #define GRANTD_DEFAULT_LOG_LEVEL "info"
 #define GRANTD_DEFAULT_THREADS 0              /* 0 = one I/O thread per core */
 /* The same numbers as http/params.h's GRANTD_DEFAULT_MAX_* (core stays below http). */
@@ -167,6 +174,7 @@ struct grantd_config {
         size_t max_params, max_param_name, max_param_value;
         /* threads 0 = cores */
         unsigned connections, connections_per_ip, connection_timeout, threads;
+        unsigned header_timeout, body_timeout; /* total seconds: headers, then the body */
     } limits;
 };
 

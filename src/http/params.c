@@ -27,6 +27,8 @@ void grantd_parse_limits_default(struct grantd_parse_limits *lim)
     lim->max_params = GRANTD_DEFAULT_MAX_PARAMS;
     lim->max_name_len = GRANTD_DEFAULT_MAX_NAME_LEN;
     lim->max_value_len = GRANTD_DEFAULT_MAX_VALUE_LEN;
+    lim->carrier_name = NULL;
+    lim->carrier_len = 0;
 }
 
 static void set_why(const char **why, const char *text)
@@ -134,8 +136,11 @@ static grantd_rc parse_pair(struct grantd_arena *a, const char *pair, size_t ple
         item->value = "";
         return GRANTD_OK;
     }
-    rc = grantd_params_urldecode(a, eq + 1, plen - nlen - 1, lim->max_value_len, &item->value,
-                                 why);
+    size_t cap = lim->max_value_len;
+    if (lim->carrier_name && strcmp(item->name, lim->carrier_name) == 0 &&
+        lim->carrier_len > cap)
+        cap = lim->carrier_len;
+    rc = grantd_params_urldecode(a, eq + 1, plen - nlen - 1, cap, &item->value, why);
     if (rc == GRANTD_ETOOBIG)
         set_why(why, "parameter value too long");
     return rc;

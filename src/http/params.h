@@ -32,6 +32,12 @@ struct grantd_parse_limits {
     size_t max_params;     /* occurrences, repeated ones included */
     size_t max_name_len;   /* decoded bytes */
     size_t max_value_len;  /* decoded bytes */
+    /* NULL, or the one parameter name whose value may be up to carrier_len decoded bytes
+     * instead (when that is more): the pages' hidden field that carries a whole request
+     * target, whose values were each checked against max_value_len already. Form and query
+     * parsing only; the defaults have none. */
+    const char *carrier_name;
+    size_t carrier_len;
 };
 
 #define GRANTD_DEFAULT_MAX_PARAMS 64

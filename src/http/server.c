@@ -6,7 +6,10 @@
  * first access-handler call vets the headers (smuggling, NULs, Host, declared body size);
  * later calls collect the body under its cap; the last call builds the grantd_request, runs
  * the handler and queues the answer. Answering on a later call than the first keeps the
- * connection alive (docs/architecture.md, libmicrohttpd: the keep-alive trap). */
+ * connection alive (docs/architecture.md, libmicrohttpd: the keep-alive trap).
+ *
+ * Every connection is watched from its accept to its close (http/deadline.h): the request
+ * line, headers and body each have a total deadline, not only libmicrohttpd's idle timer. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -27,16 +30,25 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "http/deadline.h"
 #include "http/request_build.h"
 #include "http/router.h"
 #include "http/workers.h"
 
 /* Worker threads for slow handlers; few, since they only serve logins. */
 #define GRANTD_SLOW_WORKERS 2
+/* Room in a connection's memory for its answer's headers besides the Location's
+ * percent-encoded state (connection_memory): redirect URI, code, issuer, cookies. With the
+ * default limits the pool is then 32 KiB, the most libmicrohttpd takes from malloc rather
+ * than mapping pages for every connection. */
+#define GRANTD_ANSWER_HEADER_ROOM 4096
+
+static atomic_ulong connection_refusals;
 
 struct grantd_server {
     struct MHD_Daemon *daemon;
     struct grantd_workers *workers;
+    struct grantd_deadlines *deadlines;
     /* deferred answers (grantd_response_defer) whose connection is suspended; stop waits
      * for them, and once `stopping` is set new ones wait on their I/O thread instead */
     atomic_int deferred;
@@ -53,6 +65,7 @@ struct grantd_server {
 };
 
 struct conn_state {
+    struct grantd_watch *watch; /* the connection's deadlines; NULL once it closed */
     struct grantd_arena *arena;
     const char *raw_uri;
     struct grantd_buf body;
@@ -75,10 +88,20 @@ struct conn_state {
     const char *reject_why;
 };
 
+/* The connection's watch (on_connection), NULL once it closed. */
+static struct grantd_watch *watch_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct grantd_server *srv = cls;
     struct conn_state *cs = grantd_xcalloc(1, sizeof(*cs));
+    cs->watch = watch_of(c);
+    grantd_watch_request_line(cs->watch);
     cs->arena = grantd_arena_new(4096);
     cs->raw_uri = grantd_arena_strdup(cs->arena, uri);
     grantd_buf_init(&cs->body, srv->app->cfg->limits.body_bytes);
@@ -95,6 +118,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     if (cs->woken)
         atomic_fetch_sub(&srv->unanswered, 1);
+    grantd_watch_answered(watch_of(c));
     /* a deferred answer whose connection closed before it was written (the server stopped
      * between the work's end and the answer): only completed work gets here, since stop
      * waits for every deferred answer's wake before libmicrohttpd closes connections */
@@ -195,6 +219,21 @@ static long long parse_content_length(const char *s)
     return v;
 }
 
+/* limits.header_bytes is checked here, not by libmicrohttpd, whose connection memory must
+ * also hold the answer's headers (connection_memory): requests over it are answered here. */
+static void vet_header_size(const struct grantd_server *srv, struct MHD_Connection *c,
+                            struct conn_state *cs)
+{
+    size_t cap = srv->app->cfg->limits.header_bytes;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (strlen(cs->raw_uri) > cap)
+        reject(cs, 414, "invalid_request",
+               "the address (request target) is too long for this server");
+    else if (ci && ci->header_size > cap)
+        reject(cs, 431, "invalid_request", "the request headers are too long for this server");
+}
+
 /* The first callback: request smuggling vectors that MHD 0.9.75 lets through, and bodies
  * whose declared size is over the cap, are refused before any body byte is read. */
 static void vet_headers(const struct grantd_server *srv, struct MHD_Connection *c,
@@ -234,6 +273,7 @@ static void vet_headers(const struct grantd_server *srv, struct MHD_Connection *
         else if ((unsigned long long)len > srv->app->cfg->limits.body_bytes)
             reject(cs, 413, "invalid_request", "request body is too large");
     }
+    vet_header_size(srv, c, cs);
 }
 
 static void remote_ip(struct MHD_Connection *c, char *out, size_t len)
@@ -296,6 +336,29 @@ static const struct grantd_issuer *admin_issuer(const struct grantd_request *req
     return NULL;
 }
 
+/* A request refused before its handler: the JSON error, or for a browser that followed a
+ * link too long to read a short page that says so. The connection is closed after it when
+ * a body may be left unread. */
+static void refuse(struct grantd_request *req, struct grantd_response *resp,
+                   const struct conn_state *cs)
+{
+    unsigned st = cs->reject_status;
+    if ((st == 414 || st == 431) && grantd_request_accepts_html(req)) {
+        const char *page = grantd_arena_printf(
+            req->arena,
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Request too long</title></head><body><h1>Request too long</h1>"
+            "<p>The server could not read this request: %s. If a link or an application "
+            "sent you here, go back and try again with a shorter address.</p></body></html>\n",
+            cs->reject_why);
+        grantd_response_body(resp, st, "text/html; charset=utf-8", page, strlen(page));
+    } else {
+        grantd_response_error(req, resp, st, cs->reject_error, cs->reject_why);
+    }
+    if (st == 413 || st == 414 || st == 431)
+        grantd_response_header(resp, "Connection", "close");
+}
+
 /* Runs the handler (or writes the refusal) unless it is slow: then *slow_out is set and
  * nothing is written yet. */
 static void dispatch(const struct grantd_server *srv, struct grantd_request *req,
@@ -304,9 +367,7 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
 {
     *slow_out = NULL;
     if (cs->reject_status) {
-        grantd_response_error(req, resp, cs->reject_status, cs->reject_error, cs->reject_why);
-        if (cs->reject_status == 413)
-            grantd_response_header(resp, "Connection", "close");
+        refuse(req, resp, cs);
         return;
     }
     const char *allow = NULL, *rest = req->path;
@@ -486,14 +547,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct conn_state *cs = *con_cls;
     if (!cs->started) {
         cs->started = 1;
+        if (!grantd_watch_headers_done(cs->watch))
+            return MHD_NO; /* the headers came too late: cut, its 408 written */
         vet_headers(srv, c, method, version, cs);
         /* refusing before the body is read closes the connection, which is what we want
          * for smuggling attempts and oversized bodies */
         if (cs->reject_status)
-            return finish(srv, c, method, cs);
+            return grantd_watch_body_done(cs->watch) ? finish(srv, c, method, cs) : MHD_NO;
         return MHD_YES;
     }
     if (*upload_size) {
+        if (grantd_watch_was_cut(cs->watch))
+            return MHD_NO; /* the body came too late: cut, its 408 written */
         /* libmicrohttpd cannot queue a response in the middle of an upload, so a chunked
          * body that passes the cap is read and discarded to its end, then answered 413.
          * Past GRANTD_BODY_DRAIN_MAX we stop reading and drop the connection instead. */
@@ -507,7 +572,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (!atomic_load(&cs->done) && !grantd_watch_body_done(cs->watch))
+        return MHD_NO;
     return finish(srv, c, method, cs);
+}
+
+/* Every connection is watched from its accept to its close (http/deadline.h). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct grantd_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        char ip[INET6_ADDRSTRLEN + 1];
+        remote_ip(c, ip, sizeof(ip));
+        *socket_context = ci ? grantd_watch_add(srv->deadlines, ci->connect_fd, ip) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        grantd_watch_remove(srv->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -517,6 +601,10 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
+    /* libmicrohttpd's one word on a connection refused at limits.connections or
+     * limits.connections_per_ip */
+    if (strstr(msg, "reached connection limit"))
+        atomic_fetch_add(&connection_refusals, 1);
     grantd_log(GRANTD_LOG_WARN, "http", "{s:s}", "message", msg);
 }
 
@@ -572,6 +660,17 @@ static unsigned thread_count(const struct grantd_config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* libmicrohttpd keeps a request's headers and its answer's headers in one memory pool per
+ * connection. The request may take limits.header_bytes (vet_header_size); the answer's
+ * headers need room too: a redirect's Location carries the client's state, up to
+ * max_param_value bytes, percent-encoded (3 bytes each), besides the redirect URI, code and
+ * issuer. Without that room, libmicrohttpd drops the connection with no answer. */
+static size_t connection_memory(const struct grantd_config *cfg)
+{
+    return cfg->limits.header_bytes + 3 * cfg->limits.max_param_value +
+           GRANTD_ANSWER_HEADER_ROOM;
+}
+
 grantd_rc grantd_server_start(const struct grantd_app *app, enum grantd_listener which,
                               int listen_fd, unsigned port, struct grantd_server **out,
                               char *err, size_t errlen)
@@ -586,6 +685,8 @@ grantd_rc grantd_server_start(const struct grantd_app *app, enum grantd_listener
         memset(rnd, 0, sizeof(rnd));
     grantd_hex_encode(rnd, sizeof(rnd), srv->id_prefix);
     const struct grantd_config *cfg = app->cfg;
+    srv->deadlines = grantd_deadlines_new(cfg->limits.connection_timeout,
+                                          cfg->limits.header_timeout, cfg->limits.body_timeout);
     srv->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
         NULL, on_request, srv,
@@ -593,15 +694,19 @@ grantd_rc grantd_server_start(const struct grantd_app *app, enum grantd_listener
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, thread_count(cfg),
         MHD_OPTION_CONNECTION_LIMIT, cfg->limits.connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->limits.connections_per_ip,
+        /* the admin listener's callers are proxies and resource servers, many requests
+         * from one address: the cap is for the public listener only */
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->admin ? 0u : cfg->limits.connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->limits.connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->limits.header_bytes,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory(cfg),
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on %s",
                  srv->admin ? cfg->admin_listen : cfg->listen);
+        grantd_deadlines_free(srv->deadlines);
         free(srv);
         return GRANTD_EIO;
     }
@@ -632,5 +737,15 @@ void grantd_server_stop(struct grantd_server *srv)
     for (int waited_ms = 0; atomic_load(&srv->unanswered) > 0 && waited_ms < 2000; waited_ms++)
         usleep(1000);
     MHD_stop_daemon(srv->daemon);
+    grantd_deadlines_free(srv->deadlines); /* after the daemon: every watch is removed */
     free(srv);
+}
+
+void grantd_server_stats(struct grantd_server_stats *out)
+{
+    uint64_t header_cuts, body_cuts;
+    grantd_deadlines_counts(&header_cuts, &body_cuts);
+    out->header_timeouts = header_cuts;
+    out->body_timeouts = body_cuts;
+    out->connection_refusals = atomic_load(&connection_refusals);
 }

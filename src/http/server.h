@@ -7,6 +7,7 @@
 #define GRANTD_HTTP_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "http/app.h"
@@ -36,5 +37,17 @@ GRANTD_MUST_USE grantd_rc grantd_server_start(const struct grantd_app *app,
 unsigned grantd_server_port(const struct grantd_server *srv);
 /* Stops accepting, finishes in-flight requests, joins the threads and frees the server. */
 void grantd_server_stop(struct grantd_server *srv);
+
+/* Counts since the process started, every listener together, for the metrics. */
+struct grantd_server_stats {
+    uint64_t header_timeouts;     /* request line or headers late (limits.header_timeout;
+                                   * a request line: limits.connection_timeout): cut, 408
+                                   * written when a request line had come */
+    uint64_t body_timeouts;       /* body late (limits.body_timeout): 408 and cut */
+    uint64_t connection_refusals; /* refused at accept: limits.connections or
+                                   * limits.connections_per_ip */
+};
+/* Any thread, any time (before a server starts: zeros). */
+void grantd_server_stats(struct grantd_server_stats *out);
 
 #endif

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(rc == GRANTD_ETOOBIG);
         fuzz_check_empty(&p);
-        struct grantd_parse_limits tight = {4, 12, 24};
+        struct grantd_parse_limits tight = {4, 12, 24, NULL, 0};
         struct grantd_params t;
         FUZZ_CHECK(grantd_cookies_parse(a, h, &tight, &t) == GRANTD_ETOOBIG);
     }

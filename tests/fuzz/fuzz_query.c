@@ -27,7 +27,7 @@ static int fits(const struct grantd_params *p, const struct grantd_parse_limits 
 static void check_tight(struct grantd_arena *a, const char *q, size_t n, grantd_rc rc,
                         const struct grantd_params *p)
 {
-    struct grantd_parse_limits tight = {4, 12, 24};
+    struct grantd_parse_limits tight = {4, 12, 24, NULL, 0};
     struct grantd_params t;
     const char *why;
     grantd_rc trc = grantd_form_parse(a, q, n, &tight, &t, &why);
@@ -41,6 +41,29 @@ static void check_tight(struct grantd_arena *a, const char *q, size_t n, grantd_
     fuzz_check_empty(&t);
     if (rc == GRANTD_OK)
         FUZZ_CHECK(trc == GRANTD_ETOOBIG && !fits(p, &tight));
+}
+
+/* With a carrier ("request", the pages' hidden field) allowed 8 KiB: whatever parsed under
+ * the defaults parses the same; only a "request" value may be longer than the cap. */
+static void check_carrier(struct grantd_arena *a, const char *q, size_t n, grantd_rc rc,
+                          const struct grantd_params *p)
+{
+    struct grantd_parse_limits lim;
+    grantd_parse_limits_default(&lim);
+    lim.carrier_name = "request";
+    lim.carrier_len = 8192;
+    struct grantd_params c;
+    const char *why;
+    grantd_rc crc = grantd_form_parse(a, q, n, &lim, &c, &why);
+    if (rc == GRANTD_OK)
+        FUZZ_CHECK(crc == GRANTD_OK && c.count == p->count);
+    if (crc != GRANTD_OK)
+        return;
+    for (size_t i = 0; i < c.count; i++) {
+        size_t len = strlen(c.items[i].value);
+        FUZZ_CHECK(len <= lim.carrier_len);
+        FUZZ_CHECK(len <= lim.max_value_len || strcmp(c.items[i].name, "request") == 0);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -70,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     fuzz_check_oauth_names(&p);
     check_tight(a, q, n, rc, &p);
+    check_carrier(a, q, n, rc, &p);
     grantd_arena_free(a);
     return 0;
 }

@@ -66,8 +66,10 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.limits.max_param_name, 128);
     assert_int_equal(cfg.limits.max_param_value, 4096);
     assert_int_equal(cfg.limits.connections, 1024);
-    assert_int_equal(cfg.limits.connections_per_ip, 0);
+    assert_int_equal(cfg.limits.connections_per_ip, 256);
     assert_int_equal(cfg.limits.connection_timeout, 30);
+    assert_int_equal(cfg.limits.header_timeout, 10);
+    assert_int_equal(cfg.limits.body_timeout, 30);
     assert_int_equal(cfg.limits.threads, 0);
     assert_int_equal(grantd_config_validate(&cfg, err, sizeof(err)), GRANTD_OK);
     grantd_config_free(&cfg);
@@ -150,7 +152,8 @@ static void test_full_file(void **state)
                              "limits = { body_bytes = 1048576; header_bytes = 8192;\n"
                              "  max_params = 32; max_param_name = 64; max_param_value = 2048;\n"
                              "  connections = 10; connections_per_ip = 2;\n"
-                             "  connection_timeout = 5; threads = 4; };\n",
+                             "  connection_timeout = 5; threads = 4;\n"
+                             "  header_timeout = 2; body_timeout = 3; };\n",
                              err, sizeof(err));
     if (rc != GRANTD_OK)
         fail_msg("%s", err);
@@ -169,6 +172,8 @@ static void test_full_file(void **state)
     assert_int_equal(cfg.limits.connections, 10);
     assert_int_equal(cfg.limits.connections_per_ip, 2);
     assert_int_equal(cfg.limits.connection_timeout, 5);
+    assert_int_equal(cfg.limits.header_timeout, 2);
+    assert_int_equal(cfg.limits.body_timeout, 3);
     assert_int_equal(cfg.limits.threads, 4);
     assert_int_equal(grantd_config_validate(&cfg, err, sizeof(err)), GRANTD_OK);
     grantd_config_free(&cfg);
@@ -237,6 +242,8 @@ static void test_range_line(void **state)
     expect_error("limits = {\n connections = 0;\n};\n", 2, "between 1 and 100000");
     expect_error("limits = {\n connections_per_ip = -1;\n};\n", 2, "between 0 and 100000");
     expect_error("limits = {\n connection_timeout = 3601;\n};\n", 2, "between 1 and 3600");
+    expect_error("limits = {\n header_timeout = 0;\n};\n", 2, "between 1 and 3600");
+    expect_error("limits = {\n body_timeout = 3601;\n};\n", 2, "between 1 and 3600");
     expect_error("limits = {\n threads = 257;\n};\n", 2, "between 0 and 256");
     expect_error("lifetimes = {\n code = 0;\n};\n", 2, "lifetimes.code must be between 1 and 3600");
     expect_error("lifetimes = {\n access_token = 31536001;\n};\n", 2, "between 1 and 31536000");

@@ -60,6 +60,36 @@ static void test_defaults(void **state)
     assert_int_equal(lim.max_params, 64);
     assert_int_equal(lim.max_name_len, 128);
     assert_int_equal(lim.max_value_len, 4096);
+    assert_null(lim.carrier_name);
+}
+
+/* The carrier (the pages' hidden request field) may be longer than max_value_len, up to
+ * carrier_len; every other parameter keeps the cap, and so does the carrier without one. */
+static void test_carrier_may_be_longer(void **state)
+{
+    struct grantd_parse_limits lim;
+    grantd_parse_limits_default(&lim);
+    lim.carrier_name = "request";
+    lim.carrier_len = 16384;
+    struct grantd_params p;
+    const char *why;
+    char *s = malloc(20000);
+    memcpy(s, "request=", 8);
+    memset(s + 8, 'q', 16384);
+    s[8 + 16384] = '\0';
+    assert_int_equal(grantd_form_parse(*state, s, strlen(s), &lim, &p, &why), GRANTD_OK);
+    assert_int_equal(strlen(grantd_params_value(&p, "request")), 16384);
+    strcpy(s + 8 + 16384, "q");
+    assert_int_equal(grantd_form_parse(*state, s, strlen(s), &lim, &p, &why), GRANTD_ETOOBIG);
+    assert_string_equal(why, "parameter value too long");
+    memcpy(s, "requesT=", 8);
+    s[8 + 4097] = '\0';
+    assert_int_equal(grantd_form_parse(*state, s, strlen(s), &lim, &p, &why), GRANTD_ETOOBIG);
+    lim.carrier_len = 100; /* never below max_value_len */
+    memcpy(s, "request=", 8);
+    s[8 + 4096] = '\0';
+    assert_int_equal(grantd_form_parse(*state, s, strlen(s), &lim, &p, &why), GRANTD_OK);
+    free(s);
 }
 
 static void test_token_request(void **state)
@@ -358,6 +388,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test_setup_teardown(test_carrier_may_be_longer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_pairs_and_no_equals, setup, teardown),

@@ -34,19 +34,15 @@ static int redirect_matches(const struct grantd_code *code, const struct grantd_
     return c->redirect_uri_count == 1 && strcmp(sent, c->redirect_uris[0]) == 0;
 }
 
-/* Why the consumed code cannot be exchanged by this request, or NULL. */
-static const char *code_problem(const struct grantd_request *req, const struct grantd_code *code,
-                                const struct grantd_client *c)
+/* Why this request does not match the code it presents (client, redirect URI, verifier),
+ * or NULL. */
+static const char *binding_problem(const struct grantd_request *req,
+                                   const struct grantd_code *code,
+                                   const struct grantd_client *c)
 {
     const char *verifier = grantd_params_value(&req->form, "code_verifier");
     if (strcmp(code->client_id, c->id) != 0)
         return "the code was issued to another client";
-    /* revoked before its first redemption: the user withdrew the authorization on the
-     * account page (consent_revoke), or the client was disabled */
-    if (code->revoked)
-        return "the authorization this code came from was revoked";
-    if (code->expires_at <= req->app->now())
-        return "the code has expired";
     if (!redirect_matches(code, c, grantd_params_value(&req->form, "redirect_uri")))
         return "redirect_uri does not match the authorization request";
     if (code->code_challenge) {
@@ -60,6 +56,22 @@ static const char *code_problem(const struct grantd_request *req, const struct g
     return NULL;
 }
 
+/* Why the consumed code cannot be exchanged by this request, or NULL. */
+static const char *code_problem(const struct grantd_request *req, const struct grantd_code *code,
+                                const struct grantd_client *c)
+{
+    const char *why = binding_problem(req, code, c);
+    if (why)
+        return why;
+    /* revoked before its first redemption: the user withdrew the authorization on the
+     * account page (consent_revoke), or the client was disabled */
+    if (code->revoked)
+        return "the authorization this code came from was revoked";
+    if (code->expires_at <= req->app->now())
+        return "the code has expired";
+    return NULL;
+}
+
 static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
                              struct grantd_user *u, int *ok)
 {
@@ -69,15 +81,16 @@ static grantd_rc user_usable(struct grantd_request *req, const char *user_id,
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
-/* A code presented again after its redemption. Only a replay that would otherwise have
- * redeemed it (the code's client, redirect URI and verifier, before it expired) revokes what
- * the redemption issued (RFC 6749 §4.1.2); one with wrong parameters is refused like any
- * wrong code and revokes nothing, so that whoever holds a leaked code of a public client
- * without its verifier cannot log its user out (OAuth 2.1 §7.5.2). */
+/* A code presented again after its redemption. Only a replay with the parameters that
+ * redeemed it (the code's client, redirect URI and verifier; expired or not: whoever has
+ * them has what the redemption had) revokes what the redemption issued (RFC 6749 §4.1.2);
+ * one with wrong parameters is refused like any wrong code and revokes nothing, so that
+ * whoever holds a leaked code of a public client without its verifier cannot log its user
+ * out (OAuth 2.1 §7.5.2). */
 static grantd_rc replayed(struct grantd_request *req, const struct grantd_client_auth *auth,
                           const struct grantd_code *code, struct grantd_refusal *no)
 {
-    const char *why = code_problem(req, code, &auth->client);
+    const char *why = binding_problem(req, code, &auth->client);
     if (why) {
         grantd_log(GRANTD_LOG_WARN, "code_replay_refused", "{s:s,s:s}", "request_id",
                    req->request_id, "client_id", auth->client.id);

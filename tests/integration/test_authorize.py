@@ -423,6 +423,17 @@ def test_a_replay_with_wrong_parameters_revokes_nothing(server):
     assert userinfo(server, token).status_code == 401
 
 
+def test_a_replay_with_the_right_parameters_revokes_after_the_code_expired(server, clock):
+    client = start(server)
+    q, _ = code_for(server, client, redirect_uri=CB)
+    first = exchange(server, client, q["code"], CB)
+    assert first.status_code == 200
+    clock.advance(61)  # past the code's life, well within the token's
+    again = exchange(server, client, q["code"], CB)
+    assert again.status_code == 400 and "revoked" in again.json()["error_description"]
+    assert userinfo(server, first.json()["access_token"]).status_code == 401
+
+
 def test_32_parallel_redemptions_one_wins_then_it_is_revoked(server):
     client = start(server)
     q, _ = code_for(server, client, redirect_uri=CB)

@@ -39,7 +39,7 @@ static const char *code_problem(const struct grantd_request *req, const struct g
 {
     const char *verifier = grantd_params_value(&req->form, "code_verifier");
     if (strcmp(code->client_id, c->id) != 0)
-        return "the code was issued to another client";
+        return "the code is not valid"; /* as for an unknown code: nothing confirms it exists */
     /* revoked before its first redemption: the user withdrew the authorization on the
      * account page (consent_revoke), or the client was disabled */
     if (code->revoked)

@@ -6,8 +6,9 @@ time to come is not active; a form body in another charset than UTF-8 is refused
 client's token is told apart from no token by nothing; and nothing a deleted client was
 issued is accepted anywhere, after a restart too."""
 import base64
-import hashlib
+import html
 import json
+import re
 import secrets
 from urllib.parse import parse_qsl, urlencode
 
@@ -350,13 +351,32 @@ def test_another_clients_tokens_read_as_not_valid(server):
 
 # ---- a deleted client's tokens ---------------------------------------------------------------
 
+ISSUER = "http://grantd.test"
+
+
+class LoopbackAgent(Agent):
+    """An agent for a server whose issuer URL is not its address: the pages' links and form
+    actions name the issuer; the requests go to the server on loopback."""
+
+    def _here(self, url):
+        return self.srv.url + url[len(ISSUER):] if url.startswith(ISSUER) else url
+
+    def get(self, url):
+        return super().get(self._here(url))
+
+    def submit(self, page, fields):
+        action = re.search(r'<form[^>]*action="([^"]+)"', page).group(1)
+        return self.http.post(self._here(html.unescape(action)), data=fields,
+                              allow_redirects=False, timeout=10)
+
+
 def issued(srv, app, svc, jwt_svc):
     """Tokens of every kind the three clients can have: code-flow access and refresh tokens
     (opaque and, for the jwt app, stored JWTs), opaque and self-contained JWT client
     credentials tokens."""
     out = {}
     for name, c in app.items():
-        t = grant(srv, c)
+        t = grant(srv, c, agent=LoopbackAgent(srv))
         out[name + " access"], out[name + " refresh"] = t["access_token"], t["refresh_token"]
     out["cc opaque"] = client_credentials(srv, svc).json()["access_token"]
     out["cc jwt"] = client_credentials(srv, jwt_svc).json()["access_token"]
@@ -364,7 +384,10 @@ def issued(srv, app, svc, jwt_svc):
 
 
 def test_nothing_a_deleted_client_issued_is_accepted(make_server):
-    srv = admin_server(make_server)
+    # one issuer URL for both servers: the restarted one listens on another port, and would
+    # refuse self-contained JWTs for their iss alone
+    issuer = ("--issuer", ISSUER)
+    srv = admin_server(make_server, extra_args=issuer)
     make_user(srv)
     grants = ("--grant", "authorization_code", "--grant", "refresh_token", "--grant",
               "client_credentials")
@@ -372,6 +395,10 @@ def test_nothing_a_deleted_client_issued_is_accepted(make_server):
             "jwt": make_client(srv, *grants, "--access-token-format", "jwt")}
     watcher = observer(srv)
     tokens = issued(srv, both, both["opaque"], both["jwt"])
+    # a self-contained JWT of a client that stays: alive after the restart, so those of the
+    # deleted clients are refused for their client alone
+    keeper = cc_client(srv, "--access-token-format", "jwt")
+    tokens_alive = client_credentials(srv, keeper).json()["access_token"]
     for name, t in tokens.items():
         assert introspect_json(srv, watcher, t)["active"] is True, name
     cursor = feed(srv)["cursor"]
@@ -390,7 +417,8 @@ def test_nothing_a_deleted_client_issued_is_accepted(make_server):
                 assert check(s, t).status_code == 401, name
     dead(srv)
     assert srv.stop() == 0
-    again = admin_server(make_server)
+    again = admin_server(make_server, extra_args=issuer)
+    assert introspect_json(again, watcher, tokens_alive)["active"] is True
     dead(again)
     # created again under the same id, the client gets none of its old grants back
     create_client(again, "--id", both["opaque"]["client_id"], "--name", "Again", "--grant",

@@ -131,6 +131,17 @@ static void binding_mac(struct grantd_request *req, const struct grantd_web_sess
     grantd_b64url_encode(mac, sizeof(mac), out);
 }
 
+int grantd_web_binding_split(const char *presented, long long *exp, const char **mac)
+{
+    size_t digits = presented ? strspn(presented, "0123456789") : 0;
+    if (digits == 0 || digits > 18 || presented[digits] != '.' ||
+        strlen(presented + digits + 1) != 43)
+        return 0;
+    *exp = strtoll(presented, NULL, 10);
+    *mac = presented + digits + 1;
+    return 1;
+}
+
 const char *grantd_web_session_bind(struct grantd_request *req, const struct grantd_web_session *s,
                                     const char *request)
 {
@@ -144,14 +155,13 @@ enum grantd_form_binding grantd_web_session_bound(struct grantd_request *req,
                                                   const struct grantd_web_session *s,
                                                   const char *request, const char *presented)
 {
-    size_t digits = presented ? strspn(presented, "0123456789") : 0;
-    if (digits == 0 || digits > 18 || presented[digits] != '.' ||
-        strlen(presented + digits + 1) != 43)
+    long long exp;
+    const char *sent;
+    if (!grantd_web_binding_split(presented, &exp, &sent))
         return GRANTD_FORM_CHANGED;
-    long long exp = strtoll(presented, NULL, 10);
     char mac[44];
     binding_mac(req, s, exp, request, mac);
-    if (!grantd_ct_equal(mac, presented + digits + 1, 43))
+    if (!grantd_ct_equal(mac, sent, 43))
         return GRANTD_FORM_CHANGED;
     return exp > req->app->now() ? GRANTD_FORM_BOUND : GRANTD_FORM_EXPIRED;
 }

@@ -68,6 +68,9 @@ enum grantd_form_binding {
     GRANTD_FORM_CHANGED,  /* absent, malformed, or not request's binding to s */
     GRANTD_FORM_EXPIRED,  /* request's binding to s, but past its time */
 };
+/* Splits a presented binding "EXP.MAC" (EXP 1 to 18 decimal digits, MAC 43 characters): 1
+ * with *exp and *mac (pointing into presented) set, 0 for anything else (NULL included). */
+int grantd_web_binding_split(const char *presented, long long *exp, const char **mac);
 enum grantd_form_binding grantd_web_session_bound(struct grantd_request *req,
                                                   const struct grantd_web_session *s,
                                                   const char *request, const char *presented);

@@ -50,7 +50,9 @@ static const char rotate_usage[] =
     "  --json         print {\"client_id\": ..., \"client_secret\": ...}\n" COMMON_HELP;
 static const char delete_usage[] =
     "Usage: grantd client delete CLIENT_ID [--config FILE] [--db URL]\n\n"
-    "Deletes a client.\n\nOptions:\n" COMMON_HELP;
+    "Deletes a client. Everything it was granted is revoked first, as by disable, in the\n"
+    "same transaction: none of its tokens is accepted anywhere afterwards.\n\nOptions:\n"
+    COMMON_HELP;
 
 /* Parses [--json] plus the common options and want_id positional client_id. Returns
  * GRANTD_EXIT_OK, -1 after --help, or a usage error. */

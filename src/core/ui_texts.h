@@ -103,6 +103,13 @@
     X(page_expired_what, "For your safety, this page only works for a limited time, in "         \
                          "the browser window it was opened in.")                                 \
     X(page_expired_next, "Go back to the application and start signing in again.")               \
+    X(form_changed_title, "This form was changed")                                               \
+    X(form_changed_what, "The form sent back is not the one this page showed, so nothing "      \
+                         "was done.")                                                            \
+    X(cross_site_title, "This form was sent from another site")                                  \
+    X(cross_site_what, "For your safety, this service only accepts its forms from its own "     \
+                       "pages. Nothing was done.")                                               \
+    X(cross_site_next, "Open this service's page yourself and try again.")                       \
     X(account_expired_what, "For your safety, this page only works for a limited time, "         \
                             "in the browser window it was opened in. Nothing was changed.")      \
     X(account_expired_next, "Open your account page again and repeat what you wanted "           \

@@ -21,6 +21,31 @@ enum grantd_body_kind grantd_body_kind_of(const char *content_type)
     return GRANTD_BODY_OTHER;
 }
 
+int grantd_content_type_utf8(const char *content_type)
+{
+    const char *p = content_type ? strchr(content_type, ';') : NULL;
+    int ok = 1;
+    while (p) {
+        p += 1 + strspn(p + 1, " \t");
+        const char *name = p;
+        size_t name_len = strcspn(p, "=; \t");
+        p += name_len + strspn(p + name_len, " \t");
+        if (*p != '=') { /* not a parameter: skipped */
+            p = strchr(p, ';');
+            continue;
+        }
+        p += 1 + strspn(p + 1, " \t");
+        const char *value = p + (*p == '"');
+        size_t len = strcspn(value, *p == '"' ? "\"" : "; \t");
+        p = value + len + (*p == '"' && value[len] == '"');
+        /* every charset parameter counts: a second one cannot smuggle another encoding in */
+        if (name_len == 7 && strncasecmp(name, "charset", 7) == 0)
+            ok = ok && len == 5 && strncasecmp(value, "utf-8", 5) == 0;
+        p = strchr(p, ';');
+    }
+    return ok;
+}
+
 static void fill_target(struct grantd_request *req, const char *raw_uri)
 {
     const char *q = strchr(raw_uri, '?');
@@ -45,6 +70,13 @@ static void fill_body(struct grantd_request *req, const char *body, size_t body_
     if (req->body_kind == GRANTD_BODY_NONE && req->body_len)
         req->body_kind = GRANTD_BODY_OTHER;
     req->form_rc = GRANTD_OK;
+    int parsed = req->body_kind == GRANTD_BODY_FORM || req->body_kind == GRANTD_BODY_JSON;
+    if (parsed && !grantd_content_type_utf8(grantd_request_header(req, "content-type"))) {
+        /* bytes of another charset read as UTF-8 would be other characters than were sent */
+        req->form_rc = GRANTD_EINVAL;
+        req->form_why = "the body's charset must be UTF-8";
+        return;
+    }
     if (req->body_kind == GRANTD_BODY_FORM)
         req->form_rc = grantd_form_parse(req->arena, req->body, req->body_len, &req->app->limits,
                                          &req->form, &req->form_why);

@@ -16,4 +16,10 @@ void grantd_request_fill(struct grantd_request *req, const char *raw_uri, const 
  * ignored; case-insensitive). NULL is GRANTD_BODY_NONE. */
 enum grantd_body_kind grantd_body_kind_of(const char *content_type);
 
+/* 1 when a Content-Type value (NULL: none) has no charset parameter or only charset=utf-8
+ * (any case, quoted or not); 0 for any other charset. A form or JSON body labelled with
+ * another charset is refused (form_rc GRANTD_EINVAL) rather than read as if it were UTF-8:
+ * grantd decodes no other charset. A parameter without '=' is skipped. */
+int grantd_content_type_utf8(const char *content_type);
+
 #endif

@@ -18,6 +18,7 @@
 #include "oauth/endpoints.h"
 #include "oauth/errors.h"
 #include "oauth/flow.h"
+#include "oauth/same_origin.h"
 #include "oauth/scope.h"
 #include "ui/pages.h"
 
@@ -220,6 +221,8 @@ static grantd_rc expired(struct grantd_request *req, struct grantd_response *res
 static grantd_rc account_post(struct grantd_request *req, struct grantd_response *resp,
                               struct grantd_refusal *no)
 {
+    if (grantd_cross_site(req))
+        return grantd_refuse_cross_site(req, no);
     if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
         grantd_params_first_repeated(&req->form))
         return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),

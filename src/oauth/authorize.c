@@ -1,8 +1,9 @@
 /* GET /authorize: validate, then log in, ask consent, or issue a code at once.
  *
  * The pending request travels in the forms as its original query string (hidden field
- * "request") and is validated again on every POST, so no server state is kept for it and
- * state comes back byte for byte. */
+ * "request") with its binding to the session (hidden field "binding", session.h), and is
+ * checked against the binding and validated again on every POST, so no server state is kept
+ * for it, state comes back byte for byte, and a POST acts only on what its page showed. */
 #include "oauth/endpoints.h"
 
 #include <string.h>
@@ -19,7 +20,8 @@ void grantd_flow_show_login(struct grantd_request *req, struct grantd_response *
                             unsigned status, const char *username, const char *error)
 {
     struct grantd_ui_login v = {
-        .form = {grantd_arena_printf(req->arena, "%s/login", req->iss->url), a->raw, s->csrf},
+        .form = {grantd_arena_printf(req->arena, "%s/login", req->iss->url), a->raw, s->csrf,
+                 grantd_web_session_bind(req, s, a->raw)},
         .client_name = a->client.name,
         .username = username,
         .error = error,
@@ -69,7 +71,7 @@ static void show_consent(struct grantd_request *req, struct grantd_response *res
     }
     struct grantd_ui_consent v = {
         .form = {grantd_arena_printf(req->arena, "%s/consent", req->iss->url), a->raw,
-                 s->csrf},
+                 s->csrf, grantd_web_session_bind(req, s, a->raw)},
         .client_name = a->client.name,
         .username = u->username,
         .account = u->account,
@@ -192,6 +194,37 @@ void grantd_flow_continue(struct grantd_request *req, struct grantd_response *re
         grantd_oauth_internal(req, resp, rc);
 }
 
+/* Refuses a form of the request's own session (its CSRF token right) whose request is not
+ * the one its page showed (session.h, the binding), or was shown too long ago: before the
+ * request is read, so nothing in it, a redirect URI least of all, is acted on. A form with
+ * no session or another session's token is left to login.c and consent.c, which show the
+ * request again (a login page) rather than act on it. */
+static grantd_rc check_binding(struct grantd_request *req, const char *request,
+                               struct grantd_refusal *no)
+{
+    struct grantd_web_session s;
+    grantd_rc rc = grantd_web_session_load(req, &s);
+    if (rc != GRANTD_OK)
+        return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+    if (!grantd_web_session_csrf_ok(&s, grantd_params_value(&req->form, "csrf")))
+        return GRANTD_OK;
+    enum grantd_form_binding b = grantd_web_session_bound(
+        req, &s, request ? request : "", grantd_params_value(&req->form, "binding"));
+    if (b == GRANTD_FORM_BOUND)
+        return GRANTD_OK;
+    if (b == GRANTD_FORM_EXPIRED) {
+        rc = grantd_refuse_page(no, 403, grantd_ui_say(req, GRANTD_T_page_expired_title),
+                                grantd_ui_say(req, GRANTD_T_page_expired_what));
+        no->page_detail = "403 binding: the form is older than its page's lifetime";
+    } else {
+        rc = grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_changed_title),
+                                grantd_ui_say(req, GRANTD_T_form_changed_what));
+        no->page_detail = "400 binding: the form's request is not the one its page showed";
+    }
+    no->page_next = grantd_ui_say(req, GRANTD_T_page_expired_next);
+    return rc;
+}
+
 grantd_rc grantd_flow_read_form(struct grantd_request *req, struct grantd_response *resp,
                                 struct grantd_authz *a, struct grantd_refusal *no)
 {
@@ -205,7 +238,10 @@ grantd_rc grantd_flow_read_form(struct grantd_request *req, struct grantd_respon
     if (why)
         return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
                                   why);
-    grantd_rc rc = grantd_authz_validate(req, grantd_params_value(&req->form, "request"), a);
+    const char *request = grantd_params_value(&req->form, "request");
+    grantd_rc rc = check_binding(req, request, no);
+    if (rc == GRANTD_OK)
+        rc = grantd_authz_validate(req, request, a);
     if (rc == GRANTD_OK && a->outcome != GRANTD_AUTHZ_VALID)
         grantd_authz_answer_invalid(req, resp, a);
     return rc;

@@ -198,7 +198,7 @@ static grantd_rc check_id_token_hint(struct grantd_request *req, struct grantd_a
     grantd_rc rc = grantd_id_token_hint_read(req, a->id_token_hint, req->app->now(), &h, &why);
     if (rc == GRANTD_OK && !grantd_id_token_hint_for(&h, a->client.id)) {
         rc = GRANTD_EREFUSED;
-        why = "id_token_hint was issued to another client";
+        why = "id_token_hint is not an ID token of this issuer"; /* as for a forged one */
     }
     if (rc == GRANTD_EREFUSED)
         redirect_error(a, GRANTD_OAUTH_INVALID_REQUEST, why);

@@ -10,6 +10,7 @@
 #include "oauth/authz_response.h"
 #include "oauth/endpoints.h"
 #include "oauth/flow.h"
+#include "oauth/same_origin.h"
 #include "oauth/scope.h"
 #include "ui/pages.h"
 
@@ -106,8 +107,10 @@ static grantd_rc consent(struct grantd_request *req, struct grantd_response *res
 void grantd_consent_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_refusal no;
-    struct grantd_authz a;
-    grantd_rc rc = grantd_flow_read_form(req, resp, &a, &no);
+    struct grantd_authz a = {.outcome = GRANTD_AUTHZ_PAGE};
+    grantd_rc rc = grantd_refuse_cross_site(req, &no);
+    if (rc == GRANTD_OK)
+        rc = grantd_flow_read_form(req, resp, &a, &no);
     if (rc == GRANTD_OK && a.outcome == GRANTD_AUTHZ_VALID)
         rc = consent(req, resp, &a, &no);
     grantd_oauth_answer(req, resp, rc, &no);

@@ -36,6 +36,7 @@
 #include "oauth/console_once.h"
 #include "oauth/errors.h"
 #include "oauth/flow.h"
+#include "oauth/same_origin.h"
 #include "ui/console.h"
 #include "ui/pages.h"
 
@@ -543,6 +544,8 @@ static grantd_rc expired(struct grantd_request *req, struct grantd_response *res
 static grantd_rc console_post(struct grantd_request *req, struct grantd_response *resp,
                               struct grantd_refusal *no)
 {
+    if (grantd_cross_site(req))
+        return grantd_refuse_cross_site(req, no);
     if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
         grantd_params_first_repeated(&req->form))
         return grantd_refuse_page(no, 400, SAY(req, form_unreadable_title),

@@ -52,6 +52,13 @@ grantd_rc grantd_refuse_client(struct grantd_refusal *no, int tried_basic,
     return rc;
 }
 
+grantd_rc grantd_refusal_challenge_basic(struct grantd_refusal *no, grantd_rc rc)
+{
+    if (rc == GRANTD_EREFUSED && no->status == 401 && !no->challenge)
+        no->challenge = "Basic realm=\"grantd\", charset=\"UTF-8\"";
+    return rc;
+}
+
 grantd_rc grantd_refuse_bearer(struct grantd_refusal *no, struct grantd_arena *a,
                                const char *realm, int e, const char *description,
                                const char *scope)

@@ -66,6 +66,13 @@ GRANTD_MUST_USE grantd_rc grantd_refuse(struct grantd_refusal *no, enum grantd_o
 GRANTD_MUST_USE grantd_rc grantd_refuse_client(struct grantd_refusal *no, int tried_basic,
                                                const char *description);
 
+/* For the endpoints only servers call (/introspect, /revoke): a 401 refusal in *no without a
+ * challenge gets `Basic realm="grantd"` (RFC 7235 §3.1: every 401 names how to authenticate;
+ * RFC 7662 §2.3 and RFC 7009 §2.2.1 answer a failed client authentication as RFC 6749 §5.2
+ * does). /token keeps its challenge for Basic attempts only: a browser script posting
+ * client_secret_post must not get a login dialog. rc is passed through. */
+grantd_rc grantd_refusal_challenge_basic(struct grantd_refusal *no, grantd_rc rc);
+
 /* A refusal of a bearer-protected resource (RFC 6750 §3): e is GRANTD_OAUTH_INVALID_TOKEN,
  * GRANTD_OAUTH_INSUFFICIENT_SCOPE or GRANTD_OAUTH_INVALID_REQUEST, or -1 when the request
  * carried no token (401 with no error attribute). The challenge names realm, the error,

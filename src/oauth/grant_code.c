@@ -42,7 +42,7 @@ static const char *binding_problem(const struct grantd_request *req,
 {
     const char *verifier = grantd_params_value(&req->form, "code_verifier");
     if (strcmp(code->client_id, c->id) != 0)
-        return "the code was issued to another client";
+        return "the code is not valid"; /* as for an unknown code: nothing confirms it exists */
     if (!redirect_matches(code, c, grantd_params_value(&req->form, "redirect_uri")))
         return "redirect_uri does not match the authorization request";
     if (code->code_challenge) {

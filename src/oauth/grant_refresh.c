@@ -69,10 +69,10 @@ static grantd_rc reused(struct grantd_request *req, struct grantd_response *resp
 static const char *unusable(const struct grantd_request *req, const struct grantd_token *old,
                             const struct grantd_client *c)
 {
-    if (old->kind != GRANTD_TOKEN_REFRESH)
+    /* another client's token is told apart from no token at all by nothing: saying whose it
+     * is would confirm that it exists */
+    if (old->kind != GRANTD_TOKEN_REFRESH || strcmp(old->client_id, c->id) != 0)
         return "the refresh token is not valid";
-    if (strcmp(old->client_id, c->id) != 0)
-        return "the refresh token was issued to another client";
     if (old->revoked)
         return "the refresh token was revoked";
     if (old->expires_at && old->expires_at <= req->app->now())

@@ -97,9 +97,14 @@ static grantd_rc hint_claims(struct grantd_request *req, json_t *c, int64_t now,
 {
     json_t *iss = json_object_get(c, "iss"), *sub = json_object_get(c, "sub");
     json_t *exp = json_object_get(c, "exp"), *iat = json_object_get(c, "iat");
+    json_t *nbf = json_object_get(c, "nbf");
     *why = "id_token_hint is not an ID token of this issuer";
     if (!json_is_string(iss) || strcmp(json_string_value(iss), req->iss->url) != 0 ||
         !json_is_string(sub) || !json_is_integer(exp))
+        return GRANTD_EREFUSED;
+    /* a time to come is no time of ours: signed elsewhere, or by a clock gone wrong */
+    if ((json_is_integer(iat) && json_integer_value(iat) > now + GRANTD_JWT_SKEW_S) ||
+        (nbf && (!json_is_integer(nbf) || json_integer_value(nbf) > now + GRANTD_JWT_SKEW_S)))
         return GRANTD_EREFUSED;
     out->aud = aud_list(req->arena, json_object_get(c, "aud"));
     if (!out->aud)

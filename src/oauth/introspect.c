@@ -3,12 +3,14 @@
  * its text whatever its type (token_type_hint is accepted and ignored: every type is
  * searched, RFC 7662 §2.1), and the answer is exactly {"active":false} for anything that is
  * not a live token the caller may see: unknown, malformed, expired, revoked, a rotated
- * refresh token, a token of a disabled user, or another client's token unless the caller was
- * created with --introspect-any. Self-contained tokens (client-credentials JWTs, stored
- * nowhere: token_issue.h) are found by their signature (token_find.h). */
+ * refresh token, a token of a disabled user or of a client deleted or disabled since, or
+ * another client's token unless the caller was created with --introspect-any.
+ * Self-contained tokens (client-credentials JWTs, stored nowhere: token_issue.h) are found by
+ * their signature (token_find.h). */
 #include <string.h>
 
 #include "http/app.h"
+#include "oauth/client_cache.h"
 #include "oauth/endpoints.h"
 #include "oauth/scope.h"
 #include "oauth/token_find.h"
@@ -21,6 +23,18 @@ static int visible(const struct grantd_client *caller, const struct grantd_token
 static int live(const struct grantd_request *req, const struct grantd_token *t)
 {
     return !t->revoked && !t->rotated_at && (!t->expires_at || t->expires_at > req->app->now());
+}
+
+/* *alive = 1 when t's client still exists and is enabled: nothing a deleted client issued is
+ * active, even a token whose revocation a store of an older grantd never wrote (its delete
+ * did not revoke) or one the token cache still holds. */
+static grantd_rc client_alive(struct grantd_request *req, const struct grantd_token *t,
+                              int *alive)
+{
+    struct grantd_client c;
+    grantd_rc rc = grantd_client_cache_get(req, t->client_id, &c);
+    *alive = rc == GRANTD_OK && !c.disabled;
+    return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
 }
 
 /* The aud member (RFC 7662 §2.2): the resources an access token was issued for (RFC 8707), a
@@ -77,8 +91,13 @@ static grantd_rc introspect(struct grantd_request *req, struct grantd_response *
     if (t.auth.method == GRANTD_AUTH_NONE)
         return grantd_refuse_client(no, 0, "introspection needs a confidential client");
     json_t *body = NULL;
+    int alive = 0;
     if (t.found != GRANTD_TOKEN_ABSENT && visible(&t.auth.client, &t.f.token) &&
         live(req, &t.f.token))
+        rc = client_alive(req, &t.f.token, &alive);
+    if (rc != GRANTD_OK)
+        return rc;
+    if (alive)
         body = active_body(req, &t.f, t.is_jwt);
     grantd_response_json(req, resp, 200, body ? body : json_pack("{s:b}", "active", 0));
     return GRANTD_OK;
@@ -87,5 +106,6 @@ static grantd_rc introspect(struct grantd_request *req, struct grantd_response *
 void grantd_introspect_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_refusal no;
-    grantd_oauth_answer(req, resp, introspect(req, resp, &no), &no);
+    grantd_rc rc = grantd_refusal_challenge_basic(&no, introspect(req, resp, &no));
+    grantd_oauth_answer(req, resp, rc, &no);
 }

@@ -9,6 +9,7 @@
 #include "oauth/endpoints.h"
 #include "oauth/authz_response.h"
 #include "oauth/flow.h"
+#include "oauth/same_origin.h"
 #include "oauth/scope.h"
 #include "ui/pages.h"
 
@@ -84,8 +85,10 @@ static grantd_rc login(struct grantd_request *req, struct grantd_response *resp,
 void grantd_login_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_refusal no;
-    struct grantd_authz a;
-    grantd_rc rc = grantd_flow_read_form(req, resp, &a, &no);
+    struct grantd_authz a = {.outcome = GRANTD_AUTHZ_PAGE};
+    grantd_rc rc = grantd_refuse_cross_site(req, &no);
+    if (rc == GRANTD_OK)
+        rc = grantd_flow_read_form(req, resp, &a, &no);
     if (rc == GRANTD_OK && a.outcome == GRANTD_AUTHZ_VALID)
         rc = login(req, resp, &a);
     grantd_oauth_answer(req, resp, rc, &no);

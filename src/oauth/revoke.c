@@ -47,5 +47,6 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
 void grantd_revoke_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_refusal no;
-    grantd_oauth_answer(req, resp, revoke(req, resp, &no), &no);
+    grantd_rc rc = grantd_refusal_challenge_basic(&no, revoke(req, resp, &no));
+    grantd_oauth_answer(req, resp, rc, &no);
 }

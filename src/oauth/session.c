@@ -1,6 +1,7 @@
 /* Browser sessions: cookie in, store record out, CSRF tokens derived from the id. */
 #include "oauth/session.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/app.h"
@@ -23,6 +24,7 @@ static const char *cookie_name(const struct grantd_request *req)
     return grantd_arena_printf(req->arena, "%s_%lld", base, (long long)req->iss->tenant);
 }
 
+/* The CSRF token and the form key of s, both derived from its id hash. */
 static grantd_rc derive_csrf(struct grantd_request *req, struct grantd_web_session *s)
 {
     unsigned char key[GRANTD_SHA256_LEN], msg[4 + GRANTD_SHA256_LEN], mac[GRANTD_SHA256_LEN];
@@ -33,6 +35,8 @@ static grantd_rc derive_csrf(struct grantd_request *req, struct grantd_web_sessi
     memcpy(msg, "csrf", 4);
     memcpy(msg + 4, s->rec.id_hash, GRANTD_SHA256_LEN);
     grantd_hmac_sha256(key, sizeof(key), msg, sizeof(msg), mac);
+    memcpy(msg, "form", 4);
+    grantd_hmac_sha256(key, sizeof(key), msg, sizeof(msg), s->form_key);
     char *text = grantd_arena_alloc(req->arena, grantd_b64url_len(sizeof(mac)) + 1);
     grantd_b64url_encode(mac, sizeof(mac), text);
     s->csrf = text;
@@ -115,6 +119,51 @@ grantd_rc grantd_web_session_login(struct grantd_request *req, struct grantd_res
                                    const char *request, struct grantd_web_session *out)
 {
     return start(req, resp, old, user_id, request, out);
+}
+
+/* The MAC of a form binding: HMAC(form key, EXP "." request), base64url into out. */
+static void binding_mac(struct grantd_request *req, const struct grantd_web_session *s,
+                        long long exp, const char *request, char out[44])
+{
+    const char *msg = grantd_arena_printf(req->arena, "%lld.%s", exp, request);
+    unsigned char mac[GRANTD_SHA256_LEN];
+    grantd_hmac_sha256(s->form_key, sizeof(s->form_key), msg, strlen(msg), mac);
+    grantd_b64url_encode(mac, sizeof(mac), out);
+}
+
+int grantd_web_binding_split(const char *presented, long long *exp, const char **mac)
+{
+    size_t digits = presented ? strspn(presented, "0123456789") : 0;
+    if (digits == 0 || digits > 18 || presented[digits] != '.' ||
+        strlen(presented + digits + 1) != 43)
+        return 0;
+    *exp = strtoll(presented, NULL, 10);
+    *mac = presented + digits + 1;
+    return 1;
+}
+
+const char *grantd_web_session_bind(struct grantd_request *req, const struct grantd_web_session *s,
+                                    const char *request)
+{
+    long long exp = (long long)(req->app->now() + GRANTD_FORM_TTL_S);
+    char mac[44];
+    binding_mac(req, s, exp, request, mac);
+    return grantd_arena_printf(req->arena, "%lld.%s", exp, mac);
+}
+
+enum grantd_form_binding grantd_web_session_bound(struct grantd_request *req,
+                                                  const struct grantd_web_session *s,
+                                                  const char *request, const char *presented)
+{
+    long long exp;
+    const char *sent;
+    if (!grantd_web_binding_split(presented, &exp, &sent))
+        return GRANTD_FORM_CHANGED;
+    char mac[44];
+    binding_mac(req, s, exp, request, mac);
+    if (!grantd_ct_equal(mac, sent, 43))
+        return GRANTD_FORM_CHANGED;
+    return exp > req->app->now() ? GRANTD_FORM_BOUND : GRANTD_FORM_EXPIRED;
 }
 
 int grantd_web_session_csrf_ok(const struct grantd_web_session *s, const char *presented)

@@ -5,6 +5,8 @@
 
 #include "http/app.h"
 #include "oauth/client_cache.h"
+#include "oauth/resource.h"
+#include "oauth/scope.h"
 #include "oauth/token.h"
 #include "token/keys.h"
 #include "token/opaque.h"
@@ -19,6 +21,29 @@ static grantd_rc stored(struct grantd_request *req, int cache,
     struct grantd_store *st = req->app->store;
     memset(f, 0, sizeof(*f));
     return grantd_store_token_get(st, req->arena, req->iss->tenant, key, &f->token);
+}
+
+/* 1 when the claims of a self-contained token signed by our key are what token_issue.c writes
+ * for one: this issuer as iss, the client itself as sub (client credentials: no user), and
+ * as aud the issuer's URL or resources the client may ask for (RFC 8707). The signature alone
+ * is no proof: a key shared with another deployment, or a signing bug, must not make a
+ * token with another issuer or audience active here. */
+static int claims_ours(const struct grantd_request *req, const struct grantd_jwt_claims *c,
+                       const struct grantd_client *client)
+{
+    if (strcmp(c->iss, req->iss->url) != 0 || strcmp(c->sub, c->client_id) != 0 || !c->aud ||
+        !*c->aud)
+        return 0;
+    if (strcmp(c->aud, req->iss->url) == 0)
+        return 1;
+    const char **list;
+    size_t n;
+    if (grantd_scope_split(req->arena, c->aud, &list, &n) != GRANTD_OK)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!client->resources || !grantd_resource_in(list[i], client->resources))
+            return 0;
+    return 1;
 }
 
 /* A JWT absent from the store: a self-contained token's facts, or its revocation row; ABSENT
@@ -47,6 +72,8 @@ static grantd_rc self_contained(struct grantd_request *req, int cache, const cha
     rc = grantd_client_cache_get(req, c.client_id, &client);
     if (rc != GRANTD_OK)
         return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
+    if (!claims_ours(req, &c, &client))
+        return GRANTD_OK;
     memset(f, 0, sizeof(*f));
     struct grantd_token *t = &f->token;
     t->tenant = req->iss->tenant;

@@ -23,9 +23,12 @@ enum grantd_token_where {
  * facts come from its signed claims and its client's record: token.hash is the key its
  * revocation row would have, family its jti, revoked set when its client is disabled or has
  * been re-enabled or re-created since it was issued (tokens_after), user_ok 1. A
- * self-contained token whose client is gone is ABSENT. With cache, a self-contained token's
- * facts are kept in the token cache until the store's generation moves (its revocation row,
- * a change of its client or of the keys: token_cache.h). Expiry is the caller's to check.
+ * self-contained token whose client is gone is ABSENT, and so is one signed with our key
+ * whose claims are not what this issuer writes: another iss, a sub that is not its client,
+ * an aud that is neither the issuer nor a resource of its client, an iat or nbf to come
+ * (grantd_keyring_verify). With cache, a self-contained token's facts are kept in the token
+ * cache until the store's generation moves (its revocation row, a change of its client or of
+ * the keys: token_cache.h). Expiry is the caller's to check.
  * *is_jwt (may be NULL) tells whether text has a JWT's shape. Store failures are returned
  * as the store reports them. */
 GRANTD_MUST_USE grantd_rc grantd_token_find(struct grantd_request *req, const char *text,

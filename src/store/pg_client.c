@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "core/clock.h"
+
 /* ---- tenants ---------------------------------------------------------------------------- */
 
 #define TENANT_SELECT "SELECT id, name, issuer, created_at, profile FROM tenants "
@@ -438,10 +440,19 @@ grantd_rc pg__client_set_secret(struct grantd_store *s, int64_t tenant, const ch
     return id && hash ? pg__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
 }
 
+/* Everything the client was granted is revoked first, as disabling does, in the same
+ * transaction (sqlite_client.c says why), stamped with the store's clock. */
+static grantd_rc delete_tx(struct pg_conn *c, void *arg)
+{
+    struct disable *d = arg;
+    grantd_rc rc = set_disabled_tx(c, d);
+    return rc == GRANTD_OK ? pg__run(c, &client_delete, &d->key) : rc;
+}
+
 grantd_rc pg__client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
-    struct pg_id key = {tenant, id};
-    return id ? pg__write_query(s, &client_delete, &key) : GRANTD_EINVAL;
+    struct disable d = {{tenant, id}, 1, grantd_clock_now_us()};
+    return id ? pg__tx(s, delete_tx, &d) : GRANTD_EINVAL;
 }
 
 struct rotate {

@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "core/clock.h"
+
 
 /* ---- tenants -------------------------------------------------------------------------- */
 
@@ -359,8 +361,18 @@ grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, cons
     return id && hash ? sqlite__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
 }
 
+/* Everything the client was granted is revoked first, as disabling does, in the same
+ * transaction: its tokens (opaque or JWT, stored or self-contained) would otherwise outlive
+ * it, and the revocation feed lists its families and the client. The revocation is stamped
+ * with the store's clock (the operation takes no now). */
+static grantd_rc delete_tx(struct sq_conn *c, void *arg)
+{
+    grantd_rc rc = sqlite__client_revoke_all(c, arg, grantd_clock_now_us());
+    return rc == GRANTD_OK ? sqlite__run(c, &client_delete, arg) : rc;
+}
+
 grantd_rc sqlite__client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
     struct sq_id key = {tenant, id};
-    return id ? sqlite__write_query(s, &client_delete, &key) : GRANTD_EINVAL;
+    return id ? sqlite__write(s, delete_tx, &key) : GRANTD_EINVAL;
 }

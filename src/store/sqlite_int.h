@@ -508,6 +508,12 @@ GRANTD_MUST_USE grantd_rc sqlite__changed(struct sq_conn *c);
 /* Writes one snapshot of the database into path (missing or empty): VACUUM INTO
  * (sqlite_backup.c, which says why not the online backup API). */
 grantd_rc sqlite__backup(struct grantd_store *s, const char *path, char *err, size_t errlen);
+/* Inside the caller's write transaction on c: what client_set_disabled(1) does to the client
+ * (tenant, id) (sqlite_purge.c): the flag, every family of its tokens and codes revoked, its
+ * unused codes revoked, its consents deleted, the change sequence moved. GRANTD_ENOTFOUND
+ * when there is no such client. client_delete runs it first. */
+GRANTD_MUST_USE grantd_rc sqlite__client_revoke_all(struct sq_conn *c, const struct sq_id *key,
+                                                    int64_t now_us);
 /* How long a revoked_families row outlives its revocation at least (sqlite_purge.c). */
 #define SQ_FAMILY_KEEP (24 * 3600)
 

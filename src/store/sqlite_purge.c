@@ -32,6 +32,9 @@
  * of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
  * so every token of such a family was flagged by the walk.
  *
+ * client_delete runs the same steps (sqlite__client_revoke_all) before it deletes the row,
+ * in its own transaction (sqlite_client.c), so no grant outlives its client.
+ *
  * Not here: single-row revocation (sqlite_code.c), the write path (sqlite_writer.c). */
 #include "store/sqlite_int.h"
 
@@ -103,6 +106,12 @@ grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, co
         return GRANTD_EINVAL;
     struct disable d = {{tenant, id}, disabled ? 1 : 0, now_us};
     return sqlite__write(s, set_disabled_tx, &d);
+}
+
+grantd_rc sqlite__client_revoke_all(struct sq_conn *c, const struct sq_id *key, int64_t now_us)
+{
+    struct disable d = {*key, 1, now_us};
+    return set_disabled_tx(c, &d);
 }
 
 /* ---- purge_expired -------------------------------------------------------------------- */

@@ -393,6 +393,10 @@ struct grantd_store_driver {
      * (struct grantd_client, prev_secret_until); updated_at = now. */
     grantd_rc (*client_set_secret)(struct grantd_store *s, int64_t tenant, const char *id,
                                    const unsigned char hash[GRANTD_SHA256_LEN], int64_t now);
+    /* Deletes a client (its redirect URIs with it) after revoking, in the same transaction,
+     * everything client_set_disabled(1) revokes (stamped with the store's clock): no grant
+     * outlives its client, and the revocation feed lists its families and the client.
+     * GRANTD_ENOTFOUND when absent. */
     grantd_rc (*client_delete)(struct grantd_store *s, int64_t tenant, const char *id);
 
     grantd_rc (*user_put)(struct grantd_store *s, const struct grantd_user *u);

@@ -140,7 +140,8 @@ grantd_rc grantd_jwt_verify(const struct grantd_jwk *k, struct grantd_arena *a,
         .jti = claim_str(a, o, "jti"),
     };
     int ok = json_is_object(o) && c.iss && c.sub && c.client_id && c.jti &&
-             claim_int(o, "iat", &c.iat) && claim_int(o, "exp", &c.exp);
+             claim_int(o, "iat", &c.iat) && claim_int(o, "exp", &c.exp) &&
+             (!json_object_get(o, "nbf") || claim_int(o, "nbf", &c.nbf));
     json_decref(o);
     if (!ok)
         return GRANTD_EINVAL;

@@ -78,7 +78,9 @@ GRANTD_MUST_USE grantd_rc grantd_jwt_sign(const struct grantd_jwk *k, struct gra
 /* The claims of jws when it is a compact JWS that k signed (its header is exactly the header
  * k signs with, its signature checks out), strings in the arena. GRANTD_EINVAL for anything
  * else: another key's token, a forged or altered one, claims that are not an RFC 9068 access
- * token's. Thread-safe; costs one signature check (ES256 about 50 µs, RS256 about 20 µs). */
+ * token's (an nbf that is not a number included; nbf read into out->nbf, 0 when absent).
+ * Times are not checked here (grantd_keyring_verify does). Thread-safe; costs one signature
+ * check (ES256 about 50 µs, RS256 about 20 µs). */
 GRANTD_MUST_USE grantd_rc grantd_jwt_verify(const struct grantd_jwk *k, struct grantd_arena *a,
                                             const char *jws, struct grantd_jwt_claims *out);
 

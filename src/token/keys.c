@@ -619,8 +619,15 @@ grantd_rc grantd_keyring_verify(struct grantd_keyring *kr, struct grantd_arena *
         const struct entry *e = &s->e[i];
         if (e->retire_at != 0 && e->retire_at <= now)
             continue;
-        if (e->k->header_b64_len == h && memcmp(e->k->header_b64, jws, h) == 0)
-            return grantd_jwt_verify(e->k, a, jws, out);
+        if (e->k->header_b64_len != h || memcmp(e->k->header_b64, jws, h) != 0)
+            continue;
+        grantd_rc rc = grantd_jwt_verify(e->k, a, jws, out);
+        if (rc == GRANTD_OK &&
+            (out->iat > now + GRANTD_JWT_SKEW_S || out->nbf > now + GRANTD_JWT_SKEW_S)) {
+            memset(out, 0, sizeof(*out));
+            rc = GRANTD_EINVAL;
+        }
+        return rc;
     }
     return GRANTD_EINVAL;
 }

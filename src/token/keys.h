@@ -50,7 +50,12 @@ struct grantd_jwt_claims {
     const char *aud;          /* space-separated: one audience or several (an array) */
     const char *jti;          /* unique id (random) */
     int64_t iat, exp;
+    int64_t nbf;              /* read by grantd_keyring_verify (0: absent); never signed */
 };
+
+/* How far in the future a verified token's iat or nbf may be (seconds): clocks of instances
+ * sharing the keys differ by about this much at most. */
+#define GRANTD_JWT_SKEW_S 60
 
 /* Signs claims with the signing key at now of the chain of cfg->keys.alg (the newest
  * published key of that alg whose active_from <= now; when that chain has none, the newest
@@ -72,8 +77,11 @@ int grantd_keyring_header_live(struct grantd_keyring *kr, int64_t now, const cha
 
 /* The claims of a token this keyring signed with a key still published at now (found by its
  * JWS header, which names the key), strings in the arena. GRANTD_EINVAL for any other text:
- * not a JWS, another issuer's, forged or altered, or signed by a key retired since. Whether
- * the token is still live (exp, revocation) is the caller's to decide. Thread-safe. */
+ * not a JWS, another issuer's, forged or altered, signed by a key retired since, or whose
+ * iat or nbf lies more than GRANTD_JWT_SKEW_S after now (a signature is not a reason to
+ * believe the claims: the key may have signed them elsewhere). Whether the token is still
+ * live (exp, revocation) and whether iss and aud are right are the caller's to decide (the
+ * keyring does not know its issuer's URL). Thread-safe. */
 GRANTD_MUST_USE grantd_rc grantd_keyring_verify(struct grantd_keyring *kr,
                                                 struct grantd_arena *a, int64_t now,
                                                 const char *jws, struct grantd_jwt_claims *out);

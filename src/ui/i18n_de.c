@@ -101,6 +101,14 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
         "begrenzte Zeit und nur im Browserfenster, in dem sie geöffnet wurde.",
     [GRANTD_T_page_expired_next] = "Kehren Sie zur Anwendung zurück und beginnen Sie die "
         "Anmeldung erneut.",
+    [GRANTD_T_form_changed_title] = "Dieses Formular wurde verändert",
+    [GRANTD_T_form_changed_what] = "Das gesendete Formular ist nicht das, das diese Seite "
+                                   "angezeigt hat. Es wurde nichts ausgeführt.",
+    [GRANTD_T_cross_site_title] = "Dieses Formular wurde von einer anderen Website gesendet",
+    [GRANTD_T_cross_site_what] = "Zu Ihrer Sicherheit nimmt dieser Dienst seine Formulare nur "
+                                 "von seinen eigenen Seiten an. Es wurde nichts ausgeführt.",
+    [GRANTD_T_cross_site_next] = "Öffnen Sie die Seite dieses Dienstes selbst und versuchen Sie "
+                                 "es erneut.",
     [GRANTD_T_account_expired_what] = "Zu Ihrer Sicherheit funktioniert diese Seite nur "
         "eine begrenzte Zeit und nur im Browserfenster, in dem sie geöffnet "
         "wurde. Es wurde nichts geändert.",

@@ -98,6 +98,13 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_page_expired_what] = "Voor uw veiligheid werkt deze pagina maar een beperkte "
         "tijd, en alleen in het browservenster waarin ze werd geopend.",
     [GRANTD_T_page_expired_next] = "Ga terug naar de toepassing en begin opnieuw met aanmelden.",
+    [GRANTD_T_form_changed_title] = "Dit formulier is gewijzigd",
+    [GRANTD_T_form_changed_what] = "Het teruggestuurde formulier is niet het formulier dat deze "
+                                   "pagina toonde. Er is niets gedaan.",
+    [GRANTD_T_cross_site_title] = "Dit formulier is vanaf een andere website verstuurd",
+    [GRANTD_T_cross_site_what] = "Voor uw veiligheid accepteert deze dienst zijn formulieren "
+                                 "alleen vanaf zijn eigen pagina's. Er is niets gedaan.",
+    [GRANTD_T_cross_site_next] = "Open de pagina van deze dienst zelf en probeer het opnieuw.",
     [GRANTD_T_account_expired_what] = "Voor uw veiligheid werkt deze pagina maar een "
         "beperkte tijd, en alleen in het browservenster waarin ze werd "
         "geopend. Er is niets gewijzigd.",

@@ -32,6 +32,10 @@ static void form_open(struct grantd_html *h, const struct grantd_ui_form *f)
     grantd_html_attr(h, "value", f->request);
     grantd_html_lit(h, ">\n<input type=\"hidden\" name=\"csrf\"");
     grantd_html_attr(h, "value", f->csrf);
+    if (f->binding) {
+        grantd_html_lit(h, ">\n<input type=\"hidden\" name=\"binding\"");
+        grantd_html_attr(h, "value", f->binding);
+    }
     grantd_html_lit(h, ">\n");
 }
 

@@ -37,13 +37,16 @@
 #include "ui/i18n.h"
 
 /* Fields every form carries back unchanged: the authorization request (the raw query string
- * of GET /authorize, re-validated on every POST) and the CSRF token bound to the session. */
+ * of GET /authorize, re-validated on every POST), the CSRF token bound to the session and
+ * the binding of that request to the session (oauth/session.h: what the page showed is what
+ * the POST may act on). */
 struct grantd_ui_form {
     const char *action;   /* form action, e.g. "/login" or "<issuer>/login": from code or
                            * configuration; escaped but not validated, so never a value
                            * taken from the request */
     const char *request;  /* hidden field "request" */
     const char *csrf;     /* hidden field "csrf" */
+    const char *binding;  /* hidden field "binding"; NULL: none */
 };
 
 struct grantd_ui_login {

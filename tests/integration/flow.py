@@ -68,13 +68,15 @@ class Agent:
         assert 'name="password"' in page, page[:1000]
         return self.submit(page, {"request": hidden(page, "request"),
                                   "csrf": hidden(page, "csrf"),
+                                  "binding": hidden(page, "binding"),
                                   "username": username, "password": password})
 
     def consent(self, page_response, decision="authorize"):
         page = page_response.text
         assert 'value="authorize"' in page, page[:1000]
         return self.submit(page, {"request": hidden(page, "request"),
-                                  "csrf": hidden(page, "csrf"), "decision": decision})
+                                  "csrf": hidden(page, "csrf"),
+                                  "binding": hidden(page, "binding"), "decision": decision})
 
     def authorize(self, url, decision="authorize", username="alice", password=PASSWORD):
         """Runs login (if needed) and consent (if asked); returns the final response."""

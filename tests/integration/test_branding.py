@@ -104,6 +104,7 @@ def test_the_language_follows_the_request_through_login_to_consent(make_server):
     # a wrong password: the page that answers is still German (ui_locales rides in the form)
     bad = agent.submit(r.text, {"request": hidden(r.text, "request"),
                                 "csrf": hidden(r.text, "csrf"),
+                                "binding": hidden(r.text, "binding"),
                                 "username": "alice", "password": "wrong"})
     assert bad.status_code == 401 and lang(bad) == "de", bad.text[:300]
     assert "Benutzername oder Passwort ist falsch." in text_of(bad.text)

@@ -208,10 +208,12 @@ def test_id_token_hint(server, clock):
     # the signed-in user's hint: prompt=none goes straight through
     _, r, _ = start(server, client, agent=agent, prompt="none", id_token_hint=hint)
     assert "code" in redirect_params(r)
-    # another client's ID token is no hint for this one (aud of another client)
+    # another client's ID token is no hint for this one (aud of another client), told in the
+    # words a forged one gets: nothing confirms it is a real ID token (issue 16)
     _, r, _ = start(server, other, agent=agent, id_token_hint=hint)
     p = redirect_params(r)
-    assert p["error"] == "invalid_request" and "another client" in p["error_description"]
+    assert p["error"] == "invalid_request"
+    assert p["error_description"] == "id_token_hint is not an ID token of this issuer"
     # forged: the payload changed
     head, body, sig = hint.split(".")
     forged = json.loads(base64.urlsafe_b64decode(body + "=="))

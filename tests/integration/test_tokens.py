@@ -577,8 +577,10 @@ def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, f
     database: a server restarted on it says active for each one (the writer drains its
     queue before the store closes). Client-credentials JWTs are stored nowhere: they are
     answered at once, and the restarted server must still find each one active by its
-    signature."""
-    srv = make_server()
+    signature. Both servers have one issuer URL: a self-contained token names its issuer,
+    and a server listening on another port with no issuer configured is another issuer."""
+    issuer = ("--issuer", "http://grantd.test")
+    srv = make_server(extra_args=issuer)
     c = cc_client(srv, "--access-token-format", fmt)
     at_rest = srv.stored_bytes()
     signalled, stop = threading.Event(), threading.Event()
@@ -623,7 +625,7 @@ def test_sigterm_under_token_load_loses_no_issued_token(make_server, tmp_path, f
     else:
         assert not stats or stats["jobs"] < 10, stats
 
-    again = make_server(workdir=tmp_path)
+    again = make_server(workdir=tmp_path, extra_args=issuer)
 
     def active(token):
         r = introspect(again, c, token)

@@ -379,6 +379,35 @@ static void test_client_disable_revokes_grants(void **state)
     assert_granted_live(f, &h);
 }
 
+/* Deleting a client first revokes what disabling does, in the same transaction (issue 16):
+ * none of its tokens outlives it, and a client put again under its id gets none back. */
+static void test_client_delete_revokes_grants(void **state)
+{
+    struct fx *f = *state;
+    const char *id = uid(f->a, "client"), *other = uid(f->a, "client");
+    struct granted g = grant_all(f, id), h = grant_all(f, other);
+    assert_int_equal(grantd_store_client_delete(f->s, f->tenant, id), GRANTD_OK);
+    struct grantd_client c = make_client(f, id, 1);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, id, &c), GRANTD_ENOTFOUND);
+    assert_true(token_revoked(f, f->tenant, g.tokens[0].hash));
+    assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
+    assert_true(token_revoked(f, f->tenant, g.m2m.hash));
+    struct grantd_consent cg;
+    assert_int_equal(grantd_store_consent_get(f->s, f->a, f->tenant, g.consent.user_id, id, &cg),
+                     GRANTD_ENOTFOUND);
+    struct grantd_code kg;
+    grantd_rc rc = grantd_store_code_consume(f->s, f->a, f->tenant, g.unused.hash, NOW, &kg);
+    assert_true(rc == GRANTD_ENOTFOUND || (rc == GRANTD_OK && kg.revoked));
+    assert_granted_live(f, &h); /* the other client keeps everything */
+    c = make_client(f, id, 1);
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+    assert_true(token_revoked(f, f->tenant, g.tokens[1].hash));
+    assert_true(token_revoked(f, f->tenant, g.m2m.hash));
+    assert_int_equal(grantd_store_client_delete(f->s, f->tenant, uid(f->a, "ghost")),
+                     GRANTD_ENOTFOUND);
+    assert_granted_live(f, &h);
+}
+
 /* ---- purging -------------------------------------------------------------------------- */
 
 /* Timestamps far below any other test's, so a shared database (GRANTD_TEST_STORE_URL) holds
@@ -608,6 +637,7 @@ int main(void)
         T(test_token_revoke),
         T(test_concurrent_writes_keep_their_outcome),
         T(test_client_disable_revokes_grants),
+        T(test_client_delete_revokes_grants),
         T(test_purge_expired),
         T(test_purge_many_and_revoked),
         T(test_keys),

@@ -91,6 +91,32 @@ static void test_json_body_and_repeats(void **state)
     grantd_arena_free(req.arena);
 }
 
+/* A body labelled with a charset other than UTF-8 is not read as if it were (issue 16). */
+static void test_charset_other_than_utf8_is_refused(void **state)
+{
+    static const char *const utf8[] = {
+        NULL, "application/x-www-form-urlencoded", "application/json;charset=utf-8",
+        "application/x-www-form-urlencoded; Charset=\"UTF-8\"", "a/b; junk; charset=Utf-8",
+        "a/b; q=\"x;charset=latin1\"; charset=utf-8", "a/b;"};
+    static const char *const other[] = {
+        "application/x-www-form-urlencoded; charset=ISO-8859-1", "a/b;charset=utf8",
+        "a/b; charset=utf-8; charset=latin1", "a/b; junk; charset=\"latin1\"",
+        "a/b; charset=", "a/b; charset=utf-16"};
+    for (size_t i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
+        assert_int_equal(grantd_content_type_utf8(utf8[i]), 1);
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        assert_int_equal(grantd_content_type_utf8(other[i]), 0);
+    struct grantd_param h[] = {{"content-type", other[0]}};
+    struct grantd_request req;
+    init_req(&req, h, 1);
+    grantd_request_fill(&req, "/token", "password=caf\xe9", 13);
+    assert_int_equal(req.body_kind, GRANTD_BODY_FORM);
+    assert_int_equal(req.form_rc, GRANTD_EINVAL);
+    assert_non_null(strstr(req.form_why, "UTF-8"));
+    assert_int_equal(req.form.count, 0);
+    grantd_arena_free(req.arena);
+}
+
 static void test_body_without_content_type_is_other(void **state)
 {
     struct grantd_request req;
@@ -111,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_form_body),
         cmocka_unit_test(test_json_body_and_repeats),
         cmocka_unit_test(test_body_without_content_type_is_other),
+        cmocka_unit_test(test_charset_other_than_utf8_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

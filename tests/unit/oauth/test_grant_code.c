@@ -25,8 +25,9 @@ struct code_case {
 static const struct code_case cases[] = {
     {"the happy path", WEB, WEB, 0, NULL, NULL, NULL, 0, "&redirect_uri=" WEB_URI, 200, NULL,
      NULL},
+    /* told apart from an unknown code by nothing (issue 16) */
     {"wrong client", OTHER, WEB, 0, NULL, NULL, NULL, 0, "&redirect_uri=" WEB_URI, 400,
-     "invalid_grant", "issued to another client"},
+     "invalid_grant", "the code is not valid"},
     {"a second before expiry", WEB, WEB, 0, NULL, NULL, NULL, 59, "&redirect_uri=" WEB_URI, 200,
      NULL, NULL},
     {"expired", WEB, WEB, 0, NULL, NULL, NULL, 60, "&redirect_uri=" WEB_URI, 400,

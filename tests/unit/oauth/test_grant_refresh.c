@@ -19,8 +19,9 @@ struct refusal_case {
 
 static const struct refusal_case cases[] = {
     {"as issued", WEB, AS_ISSUED, 0, "", 200, NULL, NULL},
+    /* told apart from an unknown token by nothing (issue 16) */
     {"another client's token", OTHER, AS_ISSUED, 0, "", 400, "invalid_grant",
-     "issued to another client"},
+     "the refresh token is not valid"},
     {"a second before expiry", WEB, AS_ISSUED, 3599, "", 200, NULL, NULL},
     {"expired", WEB, AS_ISSUED, 3600, "", 400, "invalid_grant", "expired"},
     {"revoked", WEB, REVOKED, 0, "", 400, "invalid_grant", "revoked"},
@@ -165,7 +166,7 @@ static void test_grace_window(void **state)
     assert_int_equal(token_state(r2), TOKEN_LIVE);
     /* the grace answer is for the token's holder only: another client gets nothing */
     struct answer other = token_post(basic(OTHER, SECRET), refresh_body(r1, ""));
-    assert_refused(&other, 400, "invalid_grant", "another client");
+    assert_refused(&other, 400, "invalid_grant", "the refresh token is not valid");
     answer_free(&other);
 
     test_now += 1; /* T0 + 30: the window has closed */

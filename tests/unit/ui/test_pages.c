@@ -282,8 +282,9 @@ static void test_login_page(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login", "response_type=code&client_id=app", "csrf-123"},
-                                "Example App", NULL, NULL, NULL};
+    struct grantd_ui_login v = {
+        {"/login", "response_type=code&client_id=app", "csrf-123", "9.bind"},
+        "Example App", NULL, NULL, NULL};
     grantd_ui_login_page(&p.req, &p.resp, 200, &v);
     check_response(&p, 200, 0);
     const char *b = p.resp.body;
@@ -294,6 +295,7 @@ static void test_login_page(void **state)
     contains(b, "<input type=\"hidden\" name=\"request\" "
                 "value=\"response_type=code&amp;client_id=app\">");
     contains(b, "<input type=\"hidden\" name=\"csrf\" value=\"csrf-123\">");
+    contains(b, "<input type=\"hidden\" name=\"binding\" value=\"9.bind\">");
     contains(b, "<label for=\"username\">Username</label>");
     contains(b, "<label for=\"password\">Password</label>");
     const char *user = tag_of(&p, "id=\"username\"");
@@ -319,7 +321,7 @@ static void test_login_failed_attempt(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login", "r", "c"}, "Example App", "alice",
+    struct grantd_ui_login v = {{"/login", "r", "c", NULL}, "Example App", "alice",
                                 "Wrong username or password.", "/authorize?r"};
     grantd_ui_login_page(&p.req, &p.resp, 401, &v);
     check_response(&p, 401, 0);
@@ -344,7 +346,7 @@ static void test_login_hostile_values(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login?x=\"'`", H_IMG, "<&>\"'`"}, H_SCRIPT, H_IMG,
+    struct grantd_ui_login v = {{"/login?x=\"'`", H_IMG, "<&>\"'`", NULL}, H_SCRIPT, H_IMG,
                                 "it's &amp; " H_SCRIPT, "/authorize?" H_IMG};
     grantd_ui_login_page(&p.req, &p.resp, 401, &v);
     check_response(&p, 401, 0);
@@ -370,7 +372,7 @@ static void test_utf8_passes_through(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login", "q=" H_UTF8, "c"}, H_UTF8, H_UTF8, NULL, NULL};
+    struct grantd_ui_login v = {{"/login", "q=" H_UTF8, "c", NULL}, H_UTF8, H_UTF8, NULL, NULL};
     grantd_ui_login_page(&p.req, &p.resp, 200, &v);
     check_response(&p, 200, 0);
     contains(p.resp.body, "to continue to " H_UTF8 "</p>");
@@ -387,7 +389,7 @@ static void test_consent_page(void **state)
     page_init(&p);
     const struct grantd_ui_scope scopes[] = {
         {"openid", "Sign you in"}, {"files.read", "Read your files"}, {"offline", NULL}};
-    struct grantd_ui_consent v = {{"/consent", "client_id=app&scope=openid", "tok"},
+    struct grantd_ui_consent v = {{"/consent", "client_id=app&scope=openid", "tok", NULL},
                                   "Example App", "alice", "acme", scopes, 3, "app.example.com"};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     check_response(&p, 200, 0);
@@ -411,7 +413,8 @@ static void test_consent_has_two_decisions_and_a_sign_out(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0, NULL};
+    struct grantd_ui_consent v = {{"/consent", "r", "c", NULL}, "App", "alice", NULL, NULL, 0,
+                                  NULL};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     check_response(&p, 200, 0);
     const char *b = p.resp.body;
@@ -445,7 +448,8 @@ static void test_consent_without_account_or_scopes(void **state)
 {
     struct page p;
     page_init(&p);
-    struct grantd_ui_consent v = {{"/consent", "r", "c"}, "App", "alice", NULL, NULL, 0, NULL};
+    struct grantd_ui_consent v = {{"/consent", "r", "c", NULL}, "App", "alice", NULL, NULL, 0,
+                                  NULL};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     const char *b = p.resp.body;
     check_markup(b);
@@ -461,7 +465,7 @@ static void test_consent_hostile_values(void **state)
     struct page p;
     page_init(&p);
     const struct grantd_ui_scope scopes[] = {{"<b>x</b>", "&amp; " H_UTF8}, {H_IMG, H_SCRIPT}};
-    struct grantd_ui_consent v = {{"/consent", "a=\"'<>`&b", H_IMG}, H_IMG, H_SCRIPT, "it's",
+    struct grantd_ui_consent v = {{"/consent", "a=\"'<>`&b", H_IMG, NULL}, H_IMG, H_SCRIPT, "it's",
                                   scopes, 2, H_IMG};
     grantd_ui_consent_page(&p.req, &p.resp, &v);
     check_response(&p, 200, 0);
@@ -684,7 +688,7 @@ static void test_oversized_page_is_a_400(void **state)
     big[n] = '\0';
     struct page p;
     page_init(&p);
-    struct grantd_ui_login v = {{"/login", big, "c"}, "App", NULL, NULL, NULL};
+    struct grantd_ui_login v = {{"/login", big, "c", NULL}, "App", NULL, NULL, NULL};
     grantd_ui_login_page(&p.req, &p.resp, 200, &v);
     check_response(&p, 400, 0);
     check_markup(p.resp.body);

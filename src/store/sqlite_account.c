@@ -44,8 +44,6 @@ grantd_rc sqlite__consent_list(struct grantd_store *s, struct grantd_arena *a, i
                                const char *user_id, struct grantd_consent **out,
                                size_t *count)
 {
-    if (!user_id || !out || !count)
-        return GRANTD_EINVAL;
     struct sq_id key = {tenant, user_id};
     void *v = NULL;
     size_t n = 0;
@@ -123,8 +121,6 @@ static grantd_rc withdraw_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                                  const char *client_id, int64_t now)
 {
-    if (!user_id || !client_id || now <= 0)
-        return GRANTD_EINVAL;
     struct withdraw w = {tenant, user_id, client_id, now};
     return sqlite__write(s, withdraw_tx, &w);
 }

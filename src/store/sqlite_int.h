@@ -478,15 +478,12 @@ grantd_rc sqlite__registration_rotate(struct grantd_store *s, const struct grant
                                       const struct grantd_registration *r,
                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
                                       int64_t now);
-/* client_put's checks (GRANTD_EINVAL) and its inserts (the row, the redirect URIs) inside
- * the caller's write transaction on c (sqlite_client.c). */
-GRANTD_MUST_USE grantd_rc sqlite__client_put_check(const struct grantd_client *cl);
+/* client_put's inserts (the row, the redirect URIs) inside the caller's write transaction
+ * on c (sqlite_client.c). The wrapper checked cl (store_check.h). */
 GRANTD_MUST_USE grantd_rc sqlite__client_insert(struct sq_conn *c,
                                                 const struct grantd_client *cl);
-/* client_update's checks and its writes inside the caller's write transaction on c
- * (sqlite_admin.c); cl->updated_at is the time stamped. */
-GRANTD_MUST_USE grantd_rc sqlite__client_update_check(const struct grantd_client *cl,
-                                                      int64_t now);
+/* client_update's writes inside the caller's write transaction on c (sqlite_admin.c);
+ * cl->updated_at is the time stamped. */
 GRANTD_MUST_USE grantd_rc sqlite__client_update_rows(struct sq_conn *c,
                                                      const struct grantd_client *cl);
 grantd_rc sqlite__audit_begin(struct grantd_store *s);

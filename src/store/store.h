@@ -57,11 +57,11 @@
  *   user_find, user_set_disabled username; user_set_password username, password_hash;
  *   user_get id; session_get id_hash, out; session_delete id_hash; consent_get user_id,
  *   client_id, out; consent_list user_id, out, count; consent_revoke user_id, client_id;
- *   code_consume, token_get hash, out; token_revoke hash; token_revoke_family family;
- *   key_list out, count; key_retire kid; admin_key_find hash; admin_key_revoke id;
- *   registration_token_find hash; registration_get id; purge_expired, revocations_purge
- *   deleted; revocations_floor out; revocations_since a, out, count, next_cursor (after >= 0,
- *   limit > 0);
+ *   code_consume, code_consume_async, token_get hash, out; token_revoke hash;
+ *   token_revoke_family family; key_list out, count; key_retire kid; admin_key_find hash;
+ *   admin_key_revoke id; registration_token_find hash; registration_get id; purge_expired,
+ *   revocations_purge deleted; revocations_floor out; revocations_since a, out, count,
+ *   next_cursor (after >= 0, limit > 0);
  * - records: tenant_put name (not empty), created_at; client_put id, name, created_at,
  *   tokens_after, every redirect URI, lifetimes 0 or positive (refresh_ttl also
  *   GRANTD_TTL_NEVER); client_update the same but created_at and tokens_after; user_put id,

@@ -452,6 +452,10 @@ grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_clie
 grantd_rc sqlite__client_rotate_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                        const unsigned char hash[GRANTD_SHA256_LEN],
                                        int64_t prev_until, int64_t now);
+/* A consent row of SQ_CONSENT_COLUMNS into a struct grantd_consent (sqlite_session.c; the
+ * account page's list reads the same shape, sqlite_account.c). */
+#define SQ_CONSENT_COLUMNS "tenant_id, user_id, client_id, scope, created_at"
+void sqlite__consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 /* Binds u's claims (sqlite_user.c's CLAIM_COLUMNS order) from parameter first on. */
 int sqlite__bind_claims(sqlite3_stmt *st, int first, const struct grantd_user *u);
 grantd_rc sqlite__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now);

@@ -97,9 +97,7 @@ grantd_rc sqlite__session_delete(struct grantd_store *s, int64_t tenant,
 
 /* ---- consents ------------------------------------------------------------------------- */
 
-#define CONSENT_COLUMNS "tenant_id, user_id, client_id, scope, created_at"
-
-static void consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+void sqlite__consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
     struct grantd_consent *c = out;
     memset(c, 0, sizeof(*c));
@@ -123,12 +121,12 @@ static int bind_consent(sqlite3_stmt *st, const void *arg)
 }
 
 static const struct sq_query consent_get = {SQ_CONSENT_GET,
-                                            "SELECT " CONSENT_COLUMNS " FROM consents "
+                                            "SELECT " SQ_CONSENT_COLUMNS " FROM consents "
                                             "WHERE tenant_id = ?1 AND user_id = ?2 "
                                             "AND client_id = ?3",
-                                            bind_consent, consent_row, 0};
+                                            bind_consent, sqlite__consent_row, 0};
 static const struct sq_query consent_put = {SQ_CONSENT_PUT,
-                                            "INSERT INTO consents (" CONSENT_COLUMNS ") "
+                                            "INSERT INTO consents (" SQ_CONSENT_COLUMNS ") "
                                             "VALUES (?1, ?2, ?3, ?4, ?5) "
                                             "ON CONFLICT (tenant_id, user_id, client_id) "
                                             "DO UPDATE SET scope = excluded.scope, "

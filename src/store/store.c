@@ -1,8 +1,9 @@
 /* The generic layer of the store: driver selection by URL scheme and version, the wrapper of
- * every operation (fault hook, GRANTD_ENOTSUP or a fallback when the driver has no such
- * operation, the process's generation after writes that move the change sequence), and
- * helpers shared by every driver's callers. Not here: any SQL (the drivers), following
- * other processes' changes (watch.c). */
+ * every operation (argument checks, fault hook, GRANTD_ENOTSUP or a fallback when the driver
+ * has no such operation, the process's generation after writes that move the change
+ * sequence), and helpers shared by every driver's callers. Not here: any SQL (the drivers),
+ * the checks of whole records (store_check.c), following other processes' changes
+ * (watch.c). */
 #include "store/store.h"
 #include "store/store_check.h"
 

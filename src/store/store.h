@@ -67,11 +67,11 @@
  *   GRANTD_TTL_NEVER); client_update the same but created_at and tokens_after; user_put id,
  *   username, password_hash, created_at; user_update id, username; session_put created_at;
  *   consent_put user_id, client_id, created_at; code_put client_id, user_id, family,
- *   created_at, a PKCE challenge with its method; token_put, token_put_async, refresh_rotate
+ *   created_at, a PKCE challenge with its method; token_put(_async), refresh_rotate(_async)
  *   at least one token, all of one tenant (refresh_rotate's) and family, each an access or
- *   refresh token with client_id and created_at; refresh_rotate old_hash, a successor when
- *   successor_len (< 2^31); key_put, key_rotate kid, alg, public_jwk, private_sealed (1 byte to
- *   < 2^31), created_at (key_rotate: next of tenant, next->retire_at 0, retire_at > 0);
+ *   refresh token with client_id and created_at; refresh_rotate(_async) old_hash, a successor
+ *   when successor_len (< 2^31); key_put, key_rotate kid, alg, public_jwk, private_sealed
+ *   (1 byte to < 2^31), created_at (key_rotate: next of tenant, next->retire_at 0, retire_at > 0);
  *   admin_key_put id, name, created_at, tenant >= 0; registration_token_put id, tenant > 0,
  *   created_at, expires_at >= 0; registration_put a client as client_put, registration_rotate
  *   as client_update (or none), either of the registration's tenant and client id; audit_end

@@ -183,6 +183,15 @@ static grantd_rc count_rotate(struct grantd_store *s, int64_t tenant, const unsi
     return GRANTD_OK;
 }
 
+static void count_rotate_async(struct grantd_store *s, int64_t tenant, const unsigned char *old,
+                               int64_t now, int64_t grace, const unsigned char *successor,
+                               size_t successor_len, const struct grantd_token *t, size_t n,
+                               void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    driver_calls++;
+    done(arg, GRANTD_OK);
+}
+
 static grantd_rc count_client_put(struct grantd_store *s, const struct grantd_client *c)
 {
     driver_calls++;
@@ -198,6 +207,7 @@ static void test_wrapper_checks_before_the_driver(void **state)
     counting.token_put_async = count_token_put_async;
     counting.code_put = count_code_put;
     counting.refresh_rotate = count_rotate;
+    counting.refresh_rotate_async = count_rotate_async;
     counting.client_put = count_client_put;
     struct grantd_store *s = open_with(&counting);
     const int64_t now = 1700000000;
@@ -215,6 +225,10 @@ static void test_wrapper_checks_before_the_driver(void **state)
     assert_int_equal(grantd_store_refresh_rotate(s, GRANTD_DEFAULT_TENANT, old, now, 0, NULL, 4,
                                                  t, 1),
                      GRANTD_EINVAL); /* a successor length without its bytes */
+    got = GRANTD_RC_COUNT;
+    grantd_store_refresh_rotate_async(s, GRANTD_DEFAULT_TENANT, old, 0, 0, NULL, 0, t, 1,
+                                      note_done, &got); /* now 0 */
+    assert_int_equal(got, GRANTD_EINVAL);
     struct grantd_code k = {.tenant = GRANTD_DEFAULT_TENANT, .client_id = "c", .user_id = "u",
                             .family = "f", .created_at = now, .code_challenge = "x"};
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_EINVAL); /* no method */
@@ -232,9 +246,13 @@ static void test_wrapper_checks_before_the_driver(void **state)
     assert_int_equal(grantd_store_refresh_rotate(s, GRANTD_DEFAULT_TENANT, old, now, 0, NULL, 0,
                                                  t, 2),
                      GRANTD_OK);
+    got = GRANTD_RC_COUNT;
+    grantd_store_refresh_rotate_async(s, GRANTD_DEFAULT_TENANT, old, now, 0, NULL, 0, t, 2,
+                                      note_done, &got);
+    assert_int_equal(got, GRANTD_OK);
     assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
     assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
-    assert_int_equal(driver_calls, 5);
+    assert_int_equal(driver_calls, 6);
     grantd_store_close(s);
 }
 

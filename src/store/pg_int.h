@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 
 #include "store/store.h"
+#include "store/store_check.h"
 
 /* Every statement a connection may keep prepared (server-side, named "g<id>", prepared on
  * the connection's first use of it). Each id is used at one call site, which passes the SQL
@@ -411,12 +412,10 @@ grantd_rc pg__audit_end(struct grantd_store *s, const struct grantd_audit *e, gr
 grantd_rc pg__audit_list(struct grantd_store *s, struct grantd_arena *a,
                          const struct grantd_audit_query *q, struct grantd_audit **out,
                          size_t *count);
-/* client_put's checks (GRANTD_EINVAL) and inserts (the row, the redirect URIs), and
- * client_update's checks and writes (cl->updated_at is the time stamped), inside the
- * caller's transaction on c (pg_client.c; registrations use them). */
-GRANTD_MUST_USE grantd_rc pg__client_put_check(const struct grantd_client *cl);
+/* client_put's inserts (the row, the redirect URIs) and client_update's writes
+ * (cl->updated_at is the time stamped), inside the caller's transaction on c (pg_client.c;
+ * registrations use them). The wrapper checked cl (store_check.h). */
 GRANTD_MUST_USE grantd_rc pg__client_insert(struct pg_conn *c, const struct grantd_client *cl);
-GRANTD_MUST_USE grantd_rc pg__client_update_check(const struct grantd_client *cl, int64_t now);
 GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
                                                  const struct grantd_client *cl);
 
@@ -430,9 +429,6 @@ GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
     "created_at, expires_at, revoked, audience, auth_time)"
 #define PG_TOKEN_INSERT PG_TOKEN_INSERT_COLUMNS " VALUES "
 void pg__bind_token(struct pg_params *p, const void *arg);
-/* token_put's checks: at least one token, all of one tenant and family, each with a client,
- * a known kind and a created_at. */
-int pg__tokens_valid(const struct grantd_token *t, size_t count);
 /* Runs sql (not prepared: its text changes with the number of rows) with n parameters on c,
  * as pg__run does: GRANTD_OK, or the SQLSTATE's grantd_rc (c->sqlstate set, logged). */
 GRANTD_MUST_USE grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, int n,
@@ -482,8 +478,6 @@ struct pg_rotation {
     const struct grantd_token *tokens;
     size_t count;
 };
-/* refresh_rotate's argument checks: 1 when r may be rotated. */
-int pg__rotation_valid(const struct pg_rotation *r);
 /* A rotation of one or two new tokens (count ≤ 2) as one statement on c, inside the caller's
  * transaction: GRANTD_OK; GRANTD_ENOTFOUND when the old token was not live and nothing
  * changed (refresh_rotate then says why); or the statement's failure (the transaction is

@@ -130,8 +130,6 @@ static grantd_rc walk(struct grantd_store *s, const struct pg_query *q, struct w
 grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                             size_t *deleted)
 {
-    if (!deleted)
-        return GRANTD_EINVAL;
     *deleted = 0;
     struct walk x = {.before = before, .cutoff = now - PG_FAMILY_KEEP};
     int64_t old = 0;

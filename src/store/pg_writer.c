@@ -41,7 +41,8 @@
  *
  * Jobs that are not one or two plain tokens (a revoked token, which moves the change
  * sequence; a larger batch) run as a batch of their own through pg__token_put. Invalid
- * batches are answered GRANTD_EINVAL on the caller's thread before anything is queued.
+ * arguments never get here: the store's wrappers answer GRANTD_EINVAL first
+ * (store_check.h).
  *
  * Shutdown: pg__writer_close stops taking jobs into the thread's queue, lets the thread
  * run what is queued, every callback included, and joins it; a put after that runs
@@ -457,10 +458,6 @@ void pg__token_put_async(struct grantd_store *s, const struct grantd_token *toke
                          void (*done)(void *arg, grantd_rc rc), void *arg)
 {
     struct pg_writer *w = ((struct pg_store *)s)->writer;
-    if (!pg__tokens_valid(tokens, count)) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
     *job = (struct pg_job){.tokens = tokens, .count = count, .done = done, .arg = arg,
                            .rc = GRANTD_ESTORE};
@@ -476,10 +473,6 @@ void pg__code_consume_async(struct grantd_store *s, struct grantd_arena *a, int6
                             void *arg)
 {
     struct pg_writer *w = ((struct pg_store *)s)->writer;
-    if (!hash || !out) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
     *job = (struct pg_job){.code = {tenant, hash, a, out, 0}, .now = now, .done = done,
                            .arg = arg, .rc = GRANTD_ESTORE};
@@ -498,10 +491,6 @@ void pg__refresh_rotate_async(struct grantd_store *s, int64_t tenant,
     struct pg_writer *w = ((struct pg_store *)s)->writer;
     struct pg_rotation r = {tenant, old_hash, now, grace_until, successor, successor_len, tokens,
                             count};
-    if (!pg__rotation_valid(&r)) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     if (count <= 2) { /* what /token rotates; larger ones run alone below */
         struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
         *job = (struct pg_job){.rot = r, .done = done, .arg = arg, .rc = GRANTD_ESTORE};

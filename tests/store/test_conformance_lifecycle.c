@@ -80,6 +80,19 @@ static void test_refresh_rotate_invalid(void **state)
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, o, 2), GRANTD_EINVAL);
     assert_token_absent(f, f->tenant, n[0].hash);
     assert_token_absent(f, f->tenant, o[0].hash);
+    /* the wrapper's checks (store.h, "Argument checks"): no old hash, a successor length
+     * without its bytes, new tokens of another tenant, or a token of no known kind */
+    assert_int_equal(rotate(f, NULL, 1700000100, 0, NULL, n, 2), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_refresh_rotate(f->s, f->tenant, t[1].hash, 1700000100, 0,
+                                                 NULL, 11, n, 2),
+                     GRANTD_EINVAL);
+    n[0].tenant = n[1].tenant = f->tenant + 1;
+    assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_EINVAL);
+    n[0].tenant = n[1].tenant = f->tenant;
+    n[0].kind = 7;
+    assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_EINVAL);
+    n[0].kind = GRANTD_TOKEN_ACCESS;
+    assert_token_absent(f, f->tenant, n[1].hash);
     assert_token_stored(f, &t[1]); /* still live, untouched */
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_OK);
 }

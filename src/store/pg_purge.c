@@ -18,6 +18,11 @@
 
 #include <string.h>
 
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+
 #define CHUNK 2000
 #define PG_FAMILY_KEEP (24 * 3600)
 
@@ -108,19 +113,34 @@ static grantd_rc step_tx(struct pg_conn *c, void *arg)
     return pg__get(c, s->q, s->x, NULL, s->x);
 }
 
-/* Walks one table to its end; *deleted grows by the rows deleted. */
+/* Walks one table to its end; *deleted grows by the rows deleted. Logs (debug) what the
+ * walk read and deleted, its chunks and the longest chunk: the longest transaction, and so
+ * the longest the purge held a chunk's row locks (bench/purge reads it). */
 static grantd_rc walk(struct grantd_store *s, const struct pg_query *q, struct walk *x,
                       size_t *deleted)
 {
     grantd_rc rc;
+    int64_t start = grantd_clock_real_mono_us(), longest = 0, read = 0, gone = 0, chunks = 0;
     x->from_tenant = INT64_MIN;
     x->from_len = 0;
     struct step st = {q, x};
     do {
+        int64_t t = grantd_clock_real_mono_us();
         rc = pg__tx(s, step_tx, &st);
-        if (rc == GRANTD_OK)
+        t = grantd_clock_real_mono_us() - t;
+        longest = t > longest ? t : longest;
+        chunks++;
+        if (rc == GRANTD_OK) {
             *deleted += (size_t)x->deleted;
+            read += x->n;
+            gone += x->deleted;
+        }
     } while (rc == GRANTD_OK && x->n == CHUNK);
+    grantd_log(GRANTD_LOG_DEBUG, "purge_table", "{s:s,s:I,s:I,s:I,s:f,s:f}", "table",
+               q == &walks[0] ? "tokens" : q == &walks[1] ? "codes" : "sessions", "rows_read",
+               (json_int_t)read, "deleted", (json_int_t)gone, "chunks", (json_int_t)chunks,
+               "longest_chunk_ms", (double)longest / 1000.0, "seconds",
+               (double)(grantd_clock_real_mono_us() - start) / 1e6);
     return rc;
 }
 

@@ -38,6 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+
 
 #define CHUNK 2000
 
@@ -189,6 +194,7 @@ struct walk {
     unsigned char from_key[GRANTD_SHA256_LEN];
     int from_len;              /* 0 before the first chunk: every key is greater */
     size_t deleted;            /* by the last write job */
+    const char *table;         /* for the walk's debug line */
 };
 
 /* Binds the scan's parameters; only the tokens scan has ?5 and ?6. */
@@ -238,21 +244,35 @@ static grantd_rc chunk_write_tx(struct sq_conn *c, void *arg)
     return rc;
 }
 
-/* Walks one table to its end; *deleted grows by the rows deleted. */
+/* Walks one table to its end; *deleted grows by the rows deleted. Logs (debug) what the
+ * walk read and deleted, its chunks and the longest write job: the longest time the purge
+ * held the write lock (bench/purge reads it). */
 static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
                       size_t *deleted)
 {
     grantd_rc rc;
+    int64_t start = grantd_clock_real_mono_us(), longest = 0, read = 0, gone = 0, chunks = 0;
     x->from_tenant = INT64_MIN;
     x->from_len = 0;
     do {
         x->n = x->acted = 0;
         rc = sqlite__scan(c, &x->t->scan, x, NULL, x);
+        read += (int64_t)x->n;
+        chunks++;
+        int64_t w = grantd_clock_real_mono_us();
         if (rc == GRANTD_OK && x->acted)
             rc = sqlite__write(s, chunk_write_tx, x);
-        if (rc == GRANTD_OK && x->acted)
+        w = grantd_clock_real_mono_us() - w;
+        longest = w > longest ? w : longest;
+        if (rc == GRANTD_OK && x->acted) {
             *deleted += x->deleted;
+            gone += (int64_t)x->deleted;
+        }
     } while (rc == GRANTD_OK && x->n == CHUNK);
+    grantd_log(GRANTD_LOG_DEBUG, "purge_table", "{s:s,s:I,s:I,s:I,s:f,s:f}", "table", x->table,
+               "rows_read", (json_int_t)read, "deleted", (json_int_t)gone, "chunks",
+               (json_int_t)chunks, "longest_chunk_ms", (double)longest / 1000.0, "seconds",
+               (double)(grantd_clock_real_mono_us() - start) / 1e6);
     return rc;
 }
 
@@ -280,14 +300,17 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t 
     rc = sqlite__get(c, &families_old, &x.cutoff, NULL, &x.flag);
     rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
     x.t = &tokens_walk;
+    x.table = "tokens";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     x.t = &codes_walk;
+    x.table = "codes";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     if (rc == GRANTD_OK && x.flag)
         rc = sqlite__write(s, families_tx, &x.cutoff);
     x.t = &sessions_walk;
+    x.table = "sessions";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     free(x.rows);

@@ -13,24 +13,26 @@
  * tokens and codes while holding the write lock: about a second per few million tokens,
  * during which other writes wait.
  *
- * purge_expired is NOT one transaction: it walks tokens, codes and sessions in primary-key
- * order, CHUNK rows at a time read on the calling thread's own connection (no write lock),
- * and deletes what expired in one write job per chunk, so writers never wait long.
- * Deleting an expired row is invisible to every other operation (an expired code, token or
- * session is refused by its reader either way), so no caller can tell the difference, and
- * a purge that fails half-way leaves a consistent database with fewer rows. The walk reads
- * every row (measured: about 0.4 s per million tokens); an index on expires_at would make
- * it proportional to what expired but cost every token insert a quarter of its rate
- * (measured, single-token transactions), which is the wrong trade below some ten million
- * live tokens with the janitor purging once a minute.
+ * purge_expired is NOT one transaction: it works CHUNK rows at a time, each chunk read on
+ * the calling thread's own connection (no write lock) and what needs a write deleted or
+ * flagged in one write job, so writers never wait long. Expired tokens are found through
+ * tokens_by_expiry (schema version 18), oldest first, so a pass costs what expired, not
+ * the table: measured on ten million tokens (bench/purge, bench/README.md), the walk in
+ * primary-key order it replaced read every row each minute (about 0.4 s per million). Codes
+ * and sessions, short-lived and few, are still walked in primary-key order. Deleting an
+ * expired row is invisible to every other operation (an expired code, token or session is
+ * refused by its reader either way), so no caller can tell the difference, and a purge
+ * that fails half-way leaves a consistent database with fewer rows.
  *
  * Revoked families: a revoked_families row must outlive every token and code of its family
- * (token_get derives "revoked" from it, code exchanges in flight are refused by it). A
- * family row goes once it was revoked more than SQ_FAMILY_KEEP (a day: longer than any code
- * lives and any exchange takes) before the now the caller gives, and no code of its family
- * remains; before that, the token walk copies the revocation of every such family onto each
- * of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
- * so every token of such a family was flagged by the walk.
+ * (token_get derives "revoked" from it, code exchanges in flight are refused by it). Family
+ * rows revoked more than SQ_FAMILY_KEEP (a day: longer than any code lives and any exchange
+ * takes) before the now the caller gives go together, in a pass that finds one older than
+ * FAMILY_SWEEP (two days) or more, so at most once a day: that pass walks every token in
+ * primary-key order and copies the revocation of each such family onto its surviving
+ * tokens' own revoked flag, then deletes those family rows whose codes are all gone.
+ * Tokens cannot join a revoked family, so every token of such a family was flagged by the
+ * walk. The other passes never read a token that did not expire.
  *
  * Not here: single-row revocation (sqlite_code.c), the write path (sqlite_writer.c). */
 #include "store/sqlite_int.h"
@@ -45,6 +47,8 @@
 
 
 #define CHUNK 2000
+/* A pass sweeps the old families (the full token walk) once one is this old. */
+#define FAMILY_SWEEP (2 * SQ_FAMILY_KEEP)
 
 /* ---- client_set_disabled --------------------------------------------------------------- */
 
@@ -114,6 +118,7 @@ grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, co
 
 struct walk;
 static int bind_scan(sqlite3_stmt *st, const void *arg);
+static int bind_expired(sqlite3_stmt *st, const void *arg);
 static void scan_row(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 
 /* A table purge walks: its scan answers (tenant_id, key, expired, flag) for up to ?3 rows
@@ -133,6 +138,17 @@ static const struct walk_table tokens_walk = {
      "FROM tokens t WHERE (t.tenant_id, t.hash) > (?1, ?2) ORDER BY t.tenant_id, t.hash "
      "LIMIT ?3",
      bind_scan, scan_row, 0},
+    {SQ_PURGE_TOKEN_DELETE, "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
+
+/* Expired tokens only, oldest first, through tokens_by_expiry (its WHERE, expires_at > 0,
+ * is repeated so the planner may use the partial index); no key to resume from: what the
+ * last chunk read is gone. ?1 the chunk size, ?2 `before`. */
+static const struct walk_table tokens_expired = {
+    {SQ_PURGE_TOKENS_EXPIRED,
+     "SELECT tenant_id, hash, 1, 0 FROM tokens WHERE expires_at > 0 AND expires_at < ?2 "
+     "ORDER BY expires_at LIMIT ?1",
+     bind_expired, scan_row, 0},
     {SQ_PURGE_TOKEN_DELETE, "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2",
      sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
 
@@ -172,7 +188,7 @@ static void any_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 
 static const struct sq_query families_old = {SQ_PURGE_OLD_FAMILIES,
                                              "SELECT 1 FROM revoked_families "
-                                             "WHERE revoked_at < ?1 LIMIT 1",
+                                             "WHERE revoked_at <= ?1 LIMIT 1",
                                              sqlite__bind_int64, any_row, 0};
 
 struct row_key {
@@ -207,6 +223,12 @@ static int bind_scan(sqlite3_stmt *st, const void *arg)
     if (sqlite3_bind_parameter_count(st) >= 6)
         b |= sqlite3_bind_int(st, 5, x->flag) | sqlite3_bind_int64(st, 6, x->cutoff);
     return b;
+}
+
+static int bind_expired(sqlite3_stmt *st, const void *arg)
+{
+    const struct walk *x = arg;
+    return sqlite3_bind_int(st, 1, CHUNK) | sqlite3_bind_int64(st, 2, x->before);
 }
 
 /* One scanned row: the walk moves past it, and it joins x->rows when it needs a write. */
@@ -281,10 +303,9 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
     return sqlite__run(c, &families_delete, arg);
 }
 
-/* Tokens first (they take the old families' revocations), then codes, then the old family
- * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
- * fails. The token walk copies family revocations onto tokens only when some family is
- * older than the cutoff (and its row can go afterwards). */
+/* Tokens first (a sweep copies the old families' revocations onto them), then codes, then
+ * the old family rows, then sessions. *deleted counts tokens, codes and sessions, also when
+ * a later step fails. */
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                                 size_t *deleted)
 {
@@ -295,12 +316,13 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t 
     grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    struct walk x = {.before = before, .cutoff = now - SQ_FAMILY_KEEP};
+    struct walk x = {.before = before, .cutoff = now - FAMILY_SWEEP};
     x.rows = grantd_xcalloc(CHUNK, sizeof(*x.rows));
     rc = sqlite__get(c, &families_old, &x.cutoff, NULL, &x.flag);
     rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
-    x.t = &tokens_walk;
-    x.table = "tokens";
+    x.cutoff = now - SQ_FAMILY_KEEP; /* a sweep takes every family older than a day */
+    x.t = x.flag ? &tokens_walk : &tokens_expired;
+    x.table = x.flag ? "tokens" : "tokens_expired";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     x.t = &codes_walk;

@@ -375,6 +375,11 @@ static const char schema_v17[] =
     "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE clients ADD COLUMN id_token_alg TEXT;";
 
+/* v18: the janitor finds expired tokens through an index (issue 15, sqlite_purge.c) instead
+ * of reading every token each minute. Partial: tokens that never expire (0) are not in it. */
+static const char schema_v18[] =
+    "CREATE INDEX tokens_by_expiry ON tokens(expires_at) WHERE expires_at > 0;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -444,6 +449,7 @@ static const struct step steps[] = {
     {NULL, schema_v15, NULL},
     {NULL, schema_v16, NULL},
     {NULL, schema_v17, NULL},
+    {NULL, schema_v18, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

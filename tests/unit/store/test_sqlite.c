@@ -244,6 +244,9 @@ static void test_flow_query_plans(void **state)
     assert_int_equal(grantd_store_token_put(s, &expired, 1), GRANTD_OK);
     assert_int_equal(grantd_store_purge_expired(s, 10, T0, &n), GRANTD_OK);
     assert_int_equal(n, 1);
+    /* a family revoked two days before the purge's now: this pass sweeps (sqlite_purge.c) */
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "swept", T0 - 2 * 86400), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 10, T0, &n), GRANTD_OK);
     assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
     assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_CODE_USE, "PRIMARY KEY (tenant_id=? AND hash=?)");
@@ -255,6 +258,8 @@ static void test_flow_query_plans(void **state)
     assert_plan(s, SQ_TOKEN_LIVE, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_TOKEN_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_FAMILY_REVOKED, "PRIMARY KEY (tenant_id=? AND family=?)");
+    assert_plan(s, SQ_PURGE_TOKENS_EXPIRED,
+                "INDEX tokens_by_expiry (expires_at>? AND expires_at<?)");
     assert_plan(s, SQ_PURGE_TOKENS_SCAN, "PRIMARY KEY ((tenant_id,hash)>(?,?))");
     assert_plan(s, SQ_PURGE_CODES_SCAN, "PRIMARY KEY ((tenant_id,hash)>(?,?))");
     assert_plan(s, SQ_PURGE_SESSIONS_SCAN, "PRIMARY KEY ((tenant_id,id_hash)>(?,?))");

@@ -9,10 +9,10 @@
  *
  * Revoked families: a revoked_families row must outlive every token and code of its
  * family. Family rows revoked more than a day (PG_FAMILY_KEEP) before the caller's now go
- * together, in a pass that finds one older than FAMILY_SWEEP (two days), so at most once a
- * day: that pass walks every token in primary-key order and copies the revocation of each
- * such family onto its surviving tokens (TOKEN_FLAG; tokens cannot join a revoked family),
- * then deletes those family rows whose codes are all gone.
+ * together, in a pass that finds one revoked FAMILY_SWEEP (two days) or more before, so at
+ * most once a day: that pass walks every token in primary-key order and copies the
+ * revocation of each such family onto its surviving tokens (TOKEN_FLAG; tokens cannot join
+ * a revoked family), then deletes those family rows whose codes are all gone.
  *
  * Not here: single-row revocation (pg_code.c), client_set_disabled (pg_client.c). */
 #include "store/pg_int.h"

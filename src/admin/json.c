@@ -152,7 +152,8 @@ json_t *grantd_api_tenant_json(struct api_ctx *x, const struct grantd_tenant *t)
             iss = &all[i];
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(t->name));
-    /* the URL the server answers it at; a tenant created since the start: as stored */
+    /* the URL the server answers it at; a tenant not served (not yet read, or skipped): as
+     * stored */
     json_object_set_new(o, "issuer", string_or_null(iss ? iss->url : t->issuer));
     json_object_set_new(o, "served", json_boolean(iss != NULL));
     /* as `grantd tenant show --json`: the profile's name, and its text */

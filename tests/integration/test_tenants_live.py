@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import requests
 
 from conftest import create_client
+from test_admin_api import Api, admin_key
 from test_tokens import client_credentials, introspect
 
 BOUND = 2.0  # seconds: a new tenant is served within this (the CLI waits 0.1 s)
@@ -106,10 +107,11 @@ def test_requests_to_served_issuers_go_on_across_reloads(make_server):
 
 
 def test_a_tenant_that_cannot_be_served_is_skipped_and_the_server_goes_on(make_server):
-    srv = make_server(defer_start=True)
+    srv = make_server(extra_args=("--admin-listen", "127.0.0.1:0"), defer_start=True)
     srv.cli("tenant", "create", "eu", "--issuer", "https://shop.example/eu")
     srv.start()
     client = backend(srv)
+    api = Api(srv, admin_key(srv)["key"])
     # a profile the server refuses, as a hand edit of the database would leave it
     srv.tamper_sql("INSERT INTO tenants (name, issuer, created_at, profile) "
                    "VALUES ('broken', '/broken', 1, 'no_such_setting = 1\n')")
@@ -126,6 +128,11 @@ def test_a_tenant_that_cannot_be_served_is_skipped_and_the_server_goes_on(make_s
                      headers={"Host": "shop.example"})
     assert r.status_code == 200 and r.json()["issuer"] == "https://shop.example/eu"
     assert client_credentials(srv, client).status_code == 200  # the server goes on
+    # the admin API tells the served from the skipped
+    tenants = {t["name"]: t for t in api.ok("GET", "/v1/tenants")["tenants"]}
+    assert {n: t["served"] for n, t in tenants.items()} == {
+        "default": True, "eu": True, "broken": False, "eu-again": False, "good": True}
+    assert tenants["good"]["issuer"] == srv.url + "/good"
     # later reloads do not log them again
     srv.cli("tenant", "create", "later", "--issuer", "/later")
     assert within(BOUND, lambda: served(srv, "/later"))

@@ -287,10 +287,11 @@ static int find_tenant(struct api_ctx *x, const char *name)
         grantd_api_store_fail(x, rc, "tenant", name);
         return 0;
     }
-    const struct grantd_app *app = x->req->app;
-    for (size_t i = 0; i < app->issuer_count; i++)
-        if (app->issuers[i].tenant == x->tenant.id)
-            x->iss = &app->issuers[i];
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(x->req->app, &count);
+    for (size_t i = 0; i < count; i++)
+        if (all[i].tenant == x->tenant.id)
+            x->iss = &all[i];
     return 1;
 }
 

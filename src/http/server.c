@@ -328,11 +328,13 @@ static void log_request(const struct grantd_request *req, const struct grantd_re
 static const struct grantd_issuer *admin_issuer(const struct grantd_request *req)
 {
     const char *name = grantd_request_header(req, "x-grantd-issuer");
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(req->app, &count);
     if (!name)
-        return &req->app->issuers[0];
-    for (size_t i = 0; i < req->app->issuer_count; i++)
-        if (strcmp(req->app->issuers[i].url, name) == 0)
-            return &req->app->issuers[i];
+        return &all[0];
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(all[i].url, name) == 0)
+            return &all[i];
     return NULL;
 }
 
@@ -515,7 +517,7 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
     cs->req = (struct grantd_request){
         .arena = cs->arena,
         .app = srv->app,
-        .iss = &srv->app->issuers[0],
+        .iss = grantd_app_issuers(srv->app, &(size_t){0}), /* the default one */
         .method = grantd_arena_strdup(cs->arena, method),
         .request_id = grantd_arena_printf(cs->arena, "%s-%lu", srv->id_prefix,
                                           atomic_fetch_add(&srv->next_id, 1)),

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/mem.h"
 
 #include <jansson.h>
@@ -277,6 +278,7 @@ static void *writer_thread(void *arg)
             pthread_mutex_lock(&w->mu);
             count(&w->code_batches, &w->code_jobs, &w->max_code_batch, n);
             pthread_mutex_unlock(&w->mu);
+            grantd_metrics_writer_batch("postgres_codes", n);
             finish_jobs(codes);
             pthread_mutex_lock(&w->mu);
         }
@@ -288,6 +290,7 @@ static void *writer_thread(void *arg)
         pthread_mutex_lock(&w->mu);
         count(&w->batches, &w->jobs, &w->max_batch, n);
         pthread_mutex_unlock(&w->mu);
+        grantd_metrics_writer_batch("postgres_tokens", n);
         finish_jobs(batch);
         pthread_mutex_lock(&w->mu);
     }

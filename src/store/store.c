@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/metrics.h"
+
 extern const struct grantd_store_driver grantd_sqlite_driver;
 extern const struct grantd_store_driver grantd_pg_driver;
 extern const struct grantd_store_driver grantd_postgresql_driver;
@@ -128,7 +130,10 @@ static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, int tokens_
         }                                                                                          \
         if ((s)->driver->version < (version_) || !(s)->driver->op)                                 \
             return GRANTD_ENOTSUP;                                                                 \
-        return written((s), (moves_on_), tokens_only_, (s)->driver->op(__VA_ARGS__));              \
+        int64_t t0_ = grantd_metrics_now_us(); /* the op's latency, core/metrics.h */            \
+        grantd_rc op_rc_ = (s)->driver->op(__VA_ARGS__);                                           \
+        grantd_metrics_store_op(#op, grantd_metrics_now_us() - t0_);                               \
+        return written((s), (moves_on_), tokens_only_, op_rc_);                                    \
     } while (0)
 
 #define STORE_CALL(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, NEVER, 0, s, op, __VA_ARGS__)

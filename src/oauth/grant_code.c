@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "http/app.h"
+#include "oauth/event.h"
 #include "oauth/grant.h"
 #include "oauth/pkce.h"
 #include "oauth/redirect_uri.h"
@@ -79,6 +80,8 @@ static grantd_rc redeemed(struct grantd_request *req, const struct grantd_client
     if (rc == GRANTD_EREPLAYED) {
         grantd_log(GRANTD_LOG_WARN, "code_replay", "{s:s,s:s}", "request_id", req->request_id,
                    "client_id", auth->client.id);
+        grantd_event(req, "code_replayed", code && code->user_id ? code->user_id : NULL,
+                     auth->client.id, NULL);
         return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT,
                              "the code was already used; the tokens issued for it are revoked");
     }

@@ -67,9 +67,13 @@ grantd_rc grantd_events_reopen(void)
 
 void grantd_events_close(void)
 {
-    char err[8];
-    if (grantd_events_open(NULL, err, sizeof(err)) != GRANTD_OK)
-        return;
+    pthread_rwlock_wrlock(&lock);
+    if (events_fd > 2)
+        close(events_fd);
+    free(events_path);
+    events_fd = -1;
+    events_path = NULL;
+    pthread_rwlock_unlock(&lock);
 }
 
 int grantd_events_on(void)

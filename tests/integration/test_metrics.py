@@ -194,6 +194,9 @@ def test_counters_move_by_exactly_what_was_done(make_server):
                          auth=(cc["client_id"], cc["client_secret"]),
                          timeout=10).status_code == 400
     assert code_flow(srv, web).status_code == 200
+    odd = requests.get(authorize_url(srv, response_type="token", client_id=web["client_id"],
+                                     redirect_uri=CB), allow_redirects=False, timeout=10)
+    assert redirect_params(odd)["error"] == "unsupported_response_type"
     token = tokens[0].json()["access_token"]
     looks = 0
     for _ in range(5):  # a change seen by the watcher meanwhile may drop the entry: again
@@ -210,6 +213,8 @@ def test_counters_move_by_exactly_what_was_done(make_server):
     assert delta(before, after, issued, grant="refresh_token") == 0
     assert delta(before, after, "grantd_refusals_total", reason="invalid_client") == 2
     assert delta(before, after, "grantd_refusals_total", reason="unsupported_grant_type") == 1
+    assert delta(before, after, "grantd_refusals_total",
+                 reason="unsupported_response_type") == 1
 
     req = "grantd_http_requests_total"
     token_route = {"route": "/token", "listener": "public"}

@@ -39,17 +39,18 @@ struct family {
     const char *name, *help;
     int histogram;
     const char *label_a, *label_b, *label_code; /* label names; NULL: not used */
-    const double *bounds;                       /* histograms: upper bounds, in seconds/units */
+    const uint64_t *bounds;                     /* histograms: upper bounds, as observed */
     size_t bound_count;
     double unit;                                /* what one of sum/observed values is worth */
     struct slot slots[GRANTD_METRICS_SLOTS];
 };
 
-/* Request and store latencies, in seconds (observed in microseconds). */
-static const double latency_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                        0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,
-                                        10};
-static const double batch_bounds[] = {1, 2, 4, 8, 16, 32, 64, 128};
+/* Request and store latencies, observed in microseconds, shown in seconds (100 µs to 10 s);
+ * integers, so that an observation is compared without a conversion. */
+static const uint64_t latency_bounds[] = {100,    250,    500,     1000,    2500,
+                                          5000,   10000,  25000,   50000,   100000,
+                                          250000, 500000, 1000000, 2500000, 10000000};
+static const uint64_t batch_bounds[] = {1, 2, 4, 8, 16, 32, 64, 128};
 
 #define COUNTER1(name_, help_, label_)                                                          \
     {.name = name_, .help = help_, .label_a = label_}
@@ -182,7 +183,7 @@ static void observe(struct family *f, const char *a, const char *b, uint64_t v)
     if (!s)
         return;
     size_t i = 0;
-    while (i < f->bound_count && (double)v * f->unit > f->bounds[i])
+    while (i < f->bound_count && v > f->bounds[i])
         i++;
     struct shard *sh = shard_of(s);
     atomic_fetch_add_explicit(&sh->bucket[i], 1, memory_order_relaxed);
@@ -262,7 +263,7 @@ static void render_histogram(FILE *out, const struct family *f, const struct slo
     for (size_t i = 0; i <= f->bound_count; i++) {
         cumulative += total(s, offsetof(struct shard, bucket) + i * sizeof(s->shard[0].bucket[0]));
         if (i < f->bound_count)
-            snprintf(le, sizeof(le), "%g", f->bounds[i]);
+            snprintf(le, sizeof(le), "%g", (double)f->bounds[i] * f->unit);
         else
             snprintf(le, sizeof(le), "+Inf");
         fprintf(out, "%s_bucket", f->name);

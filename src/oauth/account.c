@@ -15,9 +15,9 @@
 
 #include "core/log.h"
 #include "http/app.h"
-#include "oauth/event.h"
 #include "oauth/endpoints.h"
 #include "oauth/errors.h"
+#include "oauth/event.h"
 #include "oauth/flow.h"
 #include "oauth/scope.h"
 #include "ui/pages.h"

@@ -29,9 +29,9 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/app.h"
-#include "oauth/event.h"
 #include "oauth/bearer.h"
 #include "oauth/endpoints.h"
+#include "oauth/event.h"
 #include "oauth/scope.h"
 
 #define REGISTER_PATH "/register"

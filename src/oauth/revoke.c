@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "http/app.h"
-#include "oauth/event.h"
 #include "oauth/endpoints.h"
+#include "oauth/event.h"
 #include "oauth/token_find.h"
 
 /* Revokes the token t the caller owns. */

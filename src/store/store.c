@@ -130,7 +130,7 @@ static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, int tokens_
         }                                                                                          \
         if ((s)->driver->version < (version_) || !(s)->driver->op)                                 \
             return GRANTD_ENOTSUP;                                                                 \
-        int64_t t0_ = grantd_metrics_now_us(); /* the op's latency, core/metrics.h */            \
+        int64_t t0_ = grantd_metrics_now_us(); /* the op's latency, core/metrics.h */              \
         grantd_rc op_rc_ = (s)->driver->op(__VA_ARGS__);                                           \
         grantd_metrics_store_op(#op, grantd_metrics_now_us() - t0_);                               \
         return written((s), (moves_on_), tokens_only_, op_rc_);                                    \

@@ -17,6 +17,7 @@
 #include "admin/audit.h"
 #include "core/log.h"
 #include "oauth/bearer.h"
+#include "oauth/event.h"
 
 #define API_ROOT "/v1/tenants"
 #define PAGE_DEFAULT 100
@@ -320,5 +321,9 @@ void grantd_admin_api_endpoint(struct grantd_request *req, struct grantd_respons
     if (n >= 1 && !find_tenant(&x, seg[0]))
         return;
     x.arg = n >= 3 ? seg[2] : NULL;
+    struct grantd_event_who where; /* the audit events of its changes (admin/audit.c) */
+    grantd_event_scope_begin(req, &where);
+    where.issuer = x.iss ? x.iss->url : NULL;
     api_routes[r].fn(&x);
+    grantd_event_scope_end();
 }

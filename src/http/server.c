@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/deadline.h"
 #include "http/request_build.h"
 #include "http/router.h"
@@ -106,6 +107,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     cs->raw_uri = grantd_arena_strdup(cs->arena, uri);
     grantd_buf_init(&cs->body, srv->app->cfg->limits.body_bytes);
     cs->start_us = grantd_clock_real_mono_us();
+    cs->srv = srv; /* the listener, for the request's metrics */
     return cs;
 }
 
@@ -389,6 +391,7 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
         r = grantd_router_find(srv->routes, &iss->cfg->profile, req->method, rest, &allow);
         if (r && !grantd_router_route_on(srv->routes, iss->cfg, r))
             r = NULL; /* an endpoint this issuer has turned off: as if absent (404) */
+        req->route = r ? r->path : NULL;
     }
     if (r && (r->flags & GRANTD_ROUTE_SLOW)) {
         *slow_out = r->handler;
@@ -412,6 +415,11 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
 
 static enum MHD_Result answer(struct MHD_Connection *c, struct conn_state *cs)
 {
+    /* per-request metrics (core/metrics.h): the route pattern, never the raw path */
+    grantd_metrics_request(cs->req.route ? cs->req.route
+                                         : cs->reject_status ? "refused" : "unmatched",
+                           cs->srv->admin, cs->resp.status,
+                           grantd_clock_real_mono_us() - cs->start_us);
     log_request(&cs->req, &cs->resp, cs);
     return send_response(c, &cs->req, &cs->resp);
 }

@@ -439,15 +439,13 @@ GRANTD_MUST_USE grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, in
  * every queued write and its callback, then stops its thread. */
 struct pg_writer *pg__writer_new(struct pg_store *st);
 void pg__writer_close(struct pg_writer *w);
-/* What w did so far: batches run, jobs in them, the most jobs one batch held. */
-void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                      long long *max_batch);
-/* The same for code redemptions (code_consume_async) and refresh rotations
- * (refresh_rotate_async). */
-void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                           long long *max_batch);
-void pg__writer_rotation_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                               long long *max_batch);
+/* What one of w's queues did so far: batches run, jobs in them, the most jobs one batch
+ * held. */
+struct pg_writer_stats {
+    long long batches, jobs, max_batch;
+};
+enum pg_writer_queue { PG_WRITER_PUTS, PG_WRITER_CODES, PG_WRITER_ROTATIONS };
+struct pg_writer_stats pg__writer_stats(struct pg_writer *w, enum pg_writer_queue q);
 /* One code of a batch of first redemptions (pg__codes_redeem): the key, where its row
  * goes, and whether it got one. */
 struct pg_redeem {

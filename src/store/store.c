@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/metrics.h"
+
 extern const struct grantd_store_driver grantd_sqlite_driver;
 extern const struct grantd_store_driver grantd_pg_driver;
 extern const struct grantd_store_driver grantd_postgresql_driver;
@@ -130,7 +132,10 @@ static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, int tokens_
         }                                                                                          \
         if ((s)->driver->version < (version_) || !(s)->driver->op)                                 \
             return GRANTD_ENOTSUP;                                                                 \
-        return written((s), (moves_on_), tokens_only_, (s)->driver->op(__VA_ARGS__));              \
+        int64_t t0_ = grantd_metrics_now_us(); /* the op's latency, core/metrics.h */              \
+        grantd_rc op_rc_ = (s)->driver->op(__VA_ARGS__);                                           \
+        grantd_metrics_store_op(#op, grantd_metrics_now_us() - t0_);                               \
+        return written((s), (moves_on_), tokens_only_, op_rc_);                                    \
     } while (0)
 
 /* Before the wrapper's call: its argument checks (store_check.h), the same for every driver,

@@ -326,6 +326,21 @@ static grantd_rc seed_v17(struct pg_conn *c, int64_t now)
     return ok ? GRANTD_OK : GRANTD_ESTORE;
 }
 
+/* Version 18 on this branch: issue 16's "step 19" (step 18 is issue 15's schema compat, on
+ * another branch; renumbered when both are merged). SQLite's step 18 (sqlite_schema.c):
+ * rate-limit counters, one row per (tenant, key). */
+static const char schema_v18[] =
+    "CREATE TABLE rate_limits ("
+    "  tenant_id bigint NOT NULL,"
+    "  key text NOT NULL,"
+    "  hits bigint NOT NULL,"
+    "  since bigint NOT NULL,"
+    "  last_at bigint NOT NULL,"
+    "  prev_at bigint NOT NULL,"
+    "  expires_at bigint NOT NULL,"
+    "  PRIMARY KEY (tenant_id, key));"
+    "CREATE INDEX rate_limits_by_expiry ON rate_limits(expires_at);";
+
 struct step {
     int version; /* the version the step brings the database to */
     const char *ddl;
@@ -335,6 +350,7 @@ struct step {
 /* Append only: a released step is never edited. */
 static const struct step steps[] = {
     {17, schema_v17, seed_v17},
+    {18, schema_v18, NULL},
 };
 
 #define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -262,7 +262,7 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
 }
 
 /* Tokens first (they take the old families' revocations), then codes, then the old family
- * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
+ * rows, then sessions, then ended rate-limit windows. *deleted counts tokens, codes and sessions, also when a later step
  * fails. The token walk copies family revocations onto tokens only when some family is
  * older than the cutoff (and its row can go afterwards). */
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
@@ -290,6 +290,8 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t 
     x.t = &sessions_walk;
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
+    if (rc == GRANTD_OK) /* rate-limit counters whose window ended (sqlite_limit.c) */
+        rc = sqlite__limit_purge(s, before);
     free(x.rows);
     return rc;
 }

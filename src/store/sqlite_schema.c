@@ -375,6 +375,23 @@ static const char schema_v17[] =
     "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE clients ADD COLUMN id_token_alg TEXT;";
 
+/* Version 18 on this branch: issue 16's "step 19" (step 18 is issue 15's schema compat, on
+ * another branch; the steps are renumbered when both are merged). Rate-limit counters
+ * (store.h limit_add, sqlite_limit.c): one row per (tenant, key); hits events counted in the
+ * window [since, expires_at); last_at the latest event, prev_at the one before it (0: none
+ * in the window). purge_expired deletes rows by expires_at. */
+static const char schema_v18[] =
+    "CREATE TABLE rate_limits ("
+    "  tenant_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  hits INTEGER NOT NULL,"
+    "  since INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL,"
+    "  prev_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"
+    "CREATE INDEX rate_limits_by_expiry ON rate_limits(expires_at);";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -444,6 +461,7 @@ static const struct step steps[] = {
     {NULL, schema_v15, NULL},
     {NULL, schema_v16, NULL},
     {NULL, schema_v17, NULL},
+    {NULL, schema_v18, NULL},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

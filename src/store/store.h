@@ -32,7 +32,8 @@
  * purge_expired, revocations_purge (a reader of the feed learns of a purge from the floor),
  * admin_key_put and admin_key_revoke (admin keys are read from the store at every use, never
  * cached), registration_token_put and registration_rotate without a client (the same holds for
- * initial access tokens and registrations). Those only add records (and nothing may cache that a
+ * initial access tokens and registrations), limit_add and limit_clear (rate-limit counters,
+ * read from the store at each use). Those only add records (and nothing may cache that a
  * record is absent but a self-contained token's), change codes and sessions (which are read from
  * the store at each use and never cached: single use and logout are decided there), or remove what
  * expired (refused by its reader either way). Readers follow it with change_seq and change_wait
@@ -61,7 +62,7 @@
  * (it may leave any of them NULL: the wrapper then answers GRANTD_ENOTSUP).
  * grantd_store_open refuses a driver older than GRANTD_STORE_API_MIN, the oldest set this
  * grantd cannot run without, and accepts any newer one. */
-#define GRANTD_STORE_API_VERSION 6 /* the newest set: this header's */
+#define GRANTD_STORE_API_VERSION 7 /* the newest set: this header's */
 #define GRANTD_STORE_API_MIN 2     /* the oldest a driver may declare */
 #define GRANTD_DEFAULT_TENANT 1
 
@@ -337,6 +338,16 @@ struct grantd_audit_query {
     size_t limit;
 };
 
+/* A rate-limit counter (limit_add, version 7): the events counted under one key in its
+ * window, which opened at since and ends at since + the window the caller gave. */
+struct grantd_limit {
+    int64_t count; /* events in the open window, those of this call included; 0: none open */
+    int64_t since; /* when the window opened (unix seconds); 0 when none is open */
+    int64_t prev;  /* when the latest event before this call was counted; 0: none in the
+                    * window (a window this call opened has none) */
+};
+#define GRANTD_LIMIT_KEY_MAX 128 /* bytes of a limit key */
+
 struct grantd_store; /* a driver's instance; its first member is the driver pointer */
 
 struct grantd_store_driver {
@@ -471,7 +482,8 @@ struct grantd_store_driver {
                               const unsigned char hash[GRANTD_SHA256_LEN]);
     /* Deletes sessions, codes and tokens that expired before `before` (never-expiring refresh
      * tokens stay), and forgets family revocations older than a day before now once nothing
-     * can need them; *deleted gets the count of sessions, codes and tokens. */
+     * can need them; *deleted gets the count of sessions, codes and tokens. With version 7
+     * it also deletes the rate-limit counters whose window ended before `before`. */
     grantd_rc (*purge_expired)(struct grantd_store *s, int64_t before, int64_t now,
                                size_t *deleted);
 
@@ -687,6 +699,25 @@ struct grantd_store_driver {
                                const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                struct grantd_code *out, void (*done)(void *arg, grantd_rc rc),
                                void *arg);
+
+    /* ---- version 7 ---- */
+
+    /* Issue 16, rate limits (oauth/ratelimit.c): counters shared by every process on the
+     * database, one per (tenant, key); key is the caller's text (1..GRANTD_LIMIT_KEY_MAX
+     * bytes, e.g. a kind and a hash of what is limited). A counter's window opens at the
+     * first event counted while none is open and lasts window seconds (> 0); from its end on
+     * the counter is 0 and the next event opens a new one. Neither operation moves the
+     * change sequence or the store's generations: counting is not a change of a record.
+     *
+     * limit_add counts add events (>= 0) at now, atomically: concurrent adds of any process
+     * each see the others' (no count is lost, and each gets a different count). *out is
+     * the counter after the add (for add 0: as it stands; nothing is written then). */
+    grantd_rc (*limit_add)(struct grantd_store *s, int64_t tenant, const char *key,
+                           int64_t add, int64_t window, int64_t now, struct grantd_limit *out);
+    /* Forgets key's counter (a correct password after failures); GRANTD_OK when there was
+     * none. Windows that ended go with purge_expired (every counter whose window ended
+     * before its `before`), also in a driver that leaves this NULL. */
+    grantd_rc (*limit_clear)(struct grantd_store *s, int64_t tenant, const char *key);
 };
 
 struct grantd_store {
@@ -918,6 +949,14 @@ void grantd_store_code_consume_async(struct grantd_store *s, struct grantd_arena
 /* `grantd backup` (version 5): backup. GRANTD_ENOTSUP when the driver has none. */
 GRANTD_MUST_USE grantd_rc grantd_store_backup(struct grantd_store *s, const char *path,
                                               char *err, size_t errlen);
+
+/* Rate-limit counters (version 7): limit_add and limit_clear. GRANTD_EINVAL for a key that
+ * is NULL, empty or longer than GRANTD_LIMIT_KEY_MAX, add < 0, window <= 0 or now <= 0. */
+GRANTD_MUST_USE grantd_rc grantd_store_limit_add(struct grantd_store *s, int64_t tenant,
+                                                 const char *key, int64_t add, int64_t window,
+                                                 int64_t now, struct grantd_limit *out);
+GRANTD_MUST_USE grantd_rc grantd_store_limit_clear(struct grantd_store *s, int64_t tenant,
+                                                   const char *key);
 
 /* Opens the store named by url ("sqlite:PATH"; "sqlite::memory:" for a private in-memory
  * database; "postgres://user[:password]@host[:port]/db" or "postgresql://...") with the

@@ -48,7 +48,6 @@ struct field {
 #define CFG_OFF(member) offsetof(struct grantd_config, member)
 #define MIB (1024LL * 1024LL)
 
-
 static const struct field lifetime_fields[] = {
     {"code", FIELD_INT64, CFG_OFF(lifetimes.code), 1, 3600, 0, NULL, NULL},
     {"access_token", FIELD_INT64, CFG_OFF(lifetimes.access_token), 1, 31536000, 0, NULL, NULL},
@@ -74,6 +73,39 @@ static const struct field limit_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+/* rate_limits: brute force and scans held off (issue 16; oauth/ratelimit.h), per issuer */
+static const struct field rate_login_fields[] = {
+    {"failures", FIELD_UINT, CFG_OFF(rate_limits.login.failures), 0, 1000, 0, NULL, NULL},
+    {"window", FIELD_UINT, CFG_OFF(rate_limits.login.window), 1, 86400, 0, NULL, NULL},
+    {"max_delay", FIELD_UINT, CFG_OFF(rate_limits.login.max_delay), 1, 3600, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_address_fields[] = {
+    {"failures", FIELD_UINT, CFG_OFF(rate_limits.address.failures), 0, 1000000, 0, NULL, NULL},
+    {"window", FIELD_UINT, CFG_OFF(rate_limits.address.window), 1, 86400, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_client_fields[] = {
+    {"failures", FIELD_UINT, CFG_OFF(rate_limits.client.failures), 0, 1000000, 0, NULL, NULL},
+    {"window", FIELD_UINT, CFG_OFF(rate_limits.client.window), 1, 86400, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_introspect_fields[] = {
+    {"rate", FIELD_UINT, CFG_OFF(rate_limits.introspect.rate), 0, 10000000, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_check_fields[] = {
+    {"rate", FIELD_UINT, CFG_OFF(rate_limits.check.rate), 0, 10000000, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_limit_fields[] = {
+    {"login", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_login_fields},
+    {"address", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_address_fields},
+    {"client", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_client_fields},
+    {"introspect", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_introspect_fields},
+    {"check", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_check_fields},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
 
 static const struct field key_fields[] = {
     {"master_key", FIELD_STRING, CFG_OFF(keys.master_key), 0, 0, 0, grantd_cfgchk_master_key, NULL},
@@ -201,6 +233,7 @@ static const struct field root_fields[] = {
      0, NULL, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
+    {"rate_limits", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_limit_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -219,6 +252,7 @@ static const struct field tenant_root_fields[] = {
     {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, grantd_cfgchk_member_name, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
+    {"rate_limits", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_limit_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -235,6 +269,15 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->lifetimes.refresh_token = GRANTD_DEFAULT_REFRESH_TTL;
     cfg->lifetimes.session = GRANTD_DEFAULT_SESSION_TTL;
     cfg->lifetimes.refresh_grace = GRANTD_DEFAULT_REFRESH_GRACE;
+    cfg->rate_limits.login.failures = GRANTD_DEFAULT_LOGIN_FAILURES;
+    cfg->rate_limits.login.window = GRANTD_DEFAULT_LOGIN_WINDOW;
+    cfg->rate_limits.login.max_delay = GRANTD_DEFAULT_LOGIN_MAX_DELAY;
+    cfg->rate_limits.address.failures = GRANTD_DEFAULT_ADDRESS_FAILURES;
+    cfg->rate_limits.address.window = GRANTD_DEFAULT_ADDRESS_WINDOW;
+    cfg->rate_limits.client.failures = GRANTD_DEFAULT_CLIENT_FAILURES;
+    cfg->rate_limits.client.window = GRANTD_DEFAULT_CLIENT_WINDOW;
+    cfg->rate_limits.introspect.rate = GRANTD_DEFAULT_INTROSPECT_RATE;
+    cfg->rate_limits.check.rate = GRANTD_DEFAULT_CHECK_RATE;
     cfg->keys.alg = grantd_xstrdup(GRANTD_DEFAULT_KEY_ALG);
     cfg->keys.publish_ahead = GRANTD_DEFAULT_KEY_PUBLISH_AHEAD;
     cfg->keys.reload = GRANTD_DEFAULT_KEY_RELOAD;

@@ -94,7 +94,7 @@ static int roll(struct caller *c, int64_t now)
     int64_t gap = now - c->second;
     c->before[1] = gap == 1 ? c->before[0] : 0;
     c->before[0] = gap == 1 ? c->used : 0;
-    if (gap > 2) /* quiet for a while: nothing to share yet */
+    if (gap > 1) /* quiet for a second or more: what it counted is stale, the rate is whole */
         c->allowance = -1;
     c->second = now;
     c->used = 0;

@@ -125,8 +125,8 @@ static grantd_rc walk(struct grantd_store *s, const struct pg_query *q, struct w
 }
 
 /* Tokens first (they take the old families' revocations), then codes, then the old family
- * rows, then sessions, then ended rate-limit windows. *deleted counts tokens, codes and sessions, also when a later step
- * fails. */
+ * rows, then sessions, then ended rate-limit windows. *deleted counts tokens, codes and
+ * sessions, also when a later step fails. */
 grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                             size_t *deleted)
 {

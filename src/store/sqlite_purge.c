@@ -262,9 +262,9 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
 }
 
 /* Tokens first (they take the old families' revocations), then codes, then the old family
- * rows, then sessions, then ended rate-limit windows. *deleted counts tokens, codes and sessions, also when a later step
- * fails. The token walk copies family revocations onto tokens only when some family is
- * older than the cutoff (and its row can go afterwards). */
+ * rows, then sessions, then ended rate-limit windows. *deleted counts tokens, codes and
+ * sessions, also when a later step fails. The token walk copies family revocations onto
+ * tokens only when some family is older than the cutoff (and its row can go afterwards). */
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                                 size_t *deleted)
 {

@@ -262,3 +262,20 @@ def test_refusals_are_logged_without_secrets(server, clock):
     assert e["request_id"] and e["retry_after"] >= 1
     assert "hunter2-guess" not in server.log_text()
     assert "hunter2-guess" not in json.dumps(server.log_events())
+
+
+def test_check_callers_meet_their_rate_when_set(make_server, clock):
+    srv = make_server("rate_limits = { check = { rate = 10; }; };\n",
+                      ("--admin-listen", "127.0.0.1:0"))
+    answers = [requests.get(srv.admin_url + "/check", timeout=10,
+                            headers={"Authorization": f"Bearer guess-{i}"}) for i in range(60)]
+    statuses = [r.status_code for r in answers]
+    assert statuses.count(401) <= 30 and statuses.count(429) >= 30, statuses
+    for r in answers:
+        if r.status_code == 429:
+            assert r.json()["error"] == "slow_down" and r.headers["Retry-After"] == "1"
+    clock.advance(1)
+    assert requests.get(srv.admin_url + "/check", timeout=10,
+                        headers={"Authorization": "Bearer guess"}).status_code == 401
+    e = srv.wait_event("rate_limited")
+    assert e["limit"] == "check" and e["address"] == "127.0.0.1"

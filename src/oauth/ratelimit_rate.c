@@ -12,12 +12,15 @@
  * So one instance alone allows the rate, and several converge on it together within two
  * seconds of a change. A store failure keeps the allowance as it was (and is logged).
  *
- * The table is fixed (CALLERS slots, open addressing, one mutex per stripe); a caller that
- * finds it full is not limited (the callers are authenticated clients or the admin
+ * The table is fixed (CALLERS slots, open addressing, one mutex per stripe, taken once a
+ * second per caller: the requests in between only add to an atomic); a caller that finds
+ * it full is not limited (the callers are authenticated clients or the admin
  * listener's proxies: few). Not here: passwords and secrets (ratelimit.c). */
 #include "oauth/ratelimit.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -29,12 +32,14 @@
 #define PROBES 8
 #define WINDOW 3 /* seconds a second's store counter is kept */
 
+/* The atomic members are read without the stripe's lock by the fast path (the caller's
+ * slot in the second it counts: one atomic add); everything is written under the lock. */
 struct caller {
-    uint64_t h;          /* 0: free */
-    int64_t second;      /* the second `used` counts */
-    int64_t used;        /* requests of that second, refused ones included */
+    atomic_uint_least64_t h;     /* 0: free */
+    atomic_int_least64_t second; /* the second `used` counts */
+    atomic_int_least64_t used;   /* requests of that second, refused ones included */
+    atomic_int_least64_t allowance; /* per second; -1: the whole rate */
     int64_t before[2];   /* requests of the second before, and of the one before that */
-    int64_t allowance;   /* per second; -1: the whole rate */
     int flushing;        /* a request is talking to the store for this caller */
 };
 
@@ -67,37 +72,59 @@ static uint64_t caller_hash(const struct grantd_request *req, const char *kind, 
     return h ? h : 1;
 }
 
-/* The caller's slot in its stripe (locked), claimed when new; NULL when the probe found
- * neither it nor a slot idle for two seconds. Slots of stripe k are those with
- * index % STRIPES == k. */
+/* Slot i of the probe of h; the slots of stripe k are those with index % STRIPES == k. */
+static struct caller *slot(uint64_t h, size_t i)
+{
+    size_t base = (size_t)(h / STRIPES) % (CALLERS / STRIPES);
+    return &callers[((base + i) % (CALLERS / STRIPES)) * STRIPES + h % STRIPES];
+}
+
+/* The caller's slot, without the lock; NULL when the probe does not find it. */
+static struct caller *lookup(uint64_t h)
+{
+    for (size_t i = 0; i < PROBES; i++)
+        if (atomic_load_explicit(&slot(h, i)->h, memory_order_acquire) == h)
+            return slot(h, i);
+    return NULL;
+}
+
+/* The caller's slot (the stripe locked), claimed when new; NULL when the probe found
+ * neither it nor a slot idle for two seconds. */
 static struct caller *find(uint64_t h, int64_t now)
 {
-    size_t stripe = h % STRIPES, base = (size_t)(h / STRIPES) % (CALLERS / STRIPES);
     struct caller *free_slot = NULL;
     for (size_t i = 0; i < PROBES; i++) {
-        struct caller *c = &callers[((base + i) % (CALLERS / STRIPES)) * STRIPES + stripe];
-        if (c->h == h)
+        struct caller *c = slot(h, i);
+        uint64_t ch = atomic_load(&c->h);
+        if (ch == h)
             return c;
-        if (!free_slot && !c->flushing && (c->h == 0 || c->second < now - 2))
+        if (!free_slot && !c->flushing && (ch == 0 || atomic_load(&c->second) < now - 2))
             free_slot = c;
     }
-    if (free_slot)
-        *free_slot = (struct caller){.h = h, .second = now, .allowance = -1};
+    if (free_slot) {
+        atomic_store(&free_slot->h, 0);
+        atomic_store(&free_slot->used, 0);
+        atomic_store(&free_slot->allowance, -1);
+        free_slot->before[0] = free_slot->before[1] = 0;
+        atomic_store(&free_slot->second, now);
+        atomic_store_explicit(&free_slot->h, h, memory_order_release);
+    }
     return free_slot;
 }
 
 /* Moves c into second now; 1 when the second before is to be handed to the store. */
 static int roll(struct caller *c, int64_t now)
 {
-    if (c->second == now)
+    int64_t second = atomic_load(&c->second);
+    if (second == now)
         return 0;
-    int64_t gap = now - c->second;
+    int64_t gap = now - second;
     c->before[1] = gap == 1 ? c->before[0] : 0;
-    c->before[0] = gap == 1 ? c->used : 0;
+    c->before[0] = gap == 1 ? atomic_load(&c->used) : 0;
     if (gap > 1) /* quiet for a second or more: what it counted is stale, the rate is whole */
-        c->allowance = -1;
-    c->second = now;
-    c->used = 0;
+        atomic_store(&c->allowance, -1);
+    atomic_store(&c->used, 0); /* before the second: the fast path counts into the new one */
+    atomic_store(&c->second, now);
     if (c->flushing || (!c->before[0] && !c->before[1]))
         return 0;
     c->flushing = 1;
@@ -138,29 +165,42 @@ static int64_t flush(struct grantd_request *req, const char *kind, uint64_t h, u
     return -1; /* nothing this instance did two seconds ago: the whole rate for now */
 }
 
-/* 1 when who went over rate this second (the request counted either way). */
+/* Counts one request in c; 1 when that went over the allowance. */
+static int count(struct caller *c, unsigned rate)
+{
+    int64_t n = atomic_fetch_add_explicit(&c->used, 1, memory_order_relaxed) + 1;
+    int64_t allowance = atomic_load_explicit(&c->allowance, memory_order_relaxed);
+    return n > (allowance < 0 ? (int64_t)rate : allowance);
+}
+
+/* 1 when who went over rate this second (the request counted either way). The fast path:
+ * the caller's slot is in this second already (a request that races a roll may count in
+ * the second before: one request off, never lost). */
 static int over(struct grantd_request *req, const char *kind, const char *who, unsigned rate)
 {
     int64_t now = req->app->now();
     uint64_t h = caller_hash(req, kind, who);
+    struct caller *c = lookup(h);
+    if (c && atomic_load_explicit(&c->second, memory_order_acquire) == now)
+        return count(c, rate);
     pthread_mutex_t *mu = &stripes[h % STRIPES];
     pthread_mutex_lock(mu);
-    struct caller *c = find(h, now);
+    c = find(h, now);
     if (!c) {
         pthread_mutex_unlock(mu);
         return 0;
     }
     int must_flush = roll(c, now);
     struct flush f = {now, {c->before[0], c->before[1]}};
-    int64_t allowance = c->allowance;
-    int refused = ++c->used > (allowance < 0 ? (int64_t)rate : allowance);
+    int64_t allowance = atomic_load(&c->allowance);
+    int refused = count(c, rate);
     pthread_mutex_unlock(mu);
     if (!must_flush)
         return refused;
     int64_t next = flush(req, kind, h, rate, &f, allowance);
     pthread_mutex_lock(mu);
-    if (c->h == h) {
-        c->allowance = next;
+    if (atomic_load(&c->h) == h) {
+        atomic_store(&c->allowance, next);
         c->flushing = 0;
     }
     pthread_mutex_unlock(mu);

@@ -65,7 +65,7 @@ struct grantd_login_try {
 
 /* Before a password is checked: *wait 0 lets the try go on (it has been counted); *wait > 0
  * refuses it (counted in the stats and logged): the caller answers 429 and calls
- * grantd_ratelimit_login_page. Store failures are returned. */
+ * grantd_ratelimit_login_text and grantd_ratelimit_retry_after. Store failures are returned. */
 GRANTD_MUST_USE grantd_rc grantd_ratelimit_login_begin(struct grantd_request *req,
                                                        const char *username,
                                                        struct grantd_login_try *t,

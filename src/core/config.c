@@ -6,8 +6,9 @@
  * not silently leave a limit at its default. This module does not know about flags (the CLI
  * applies those) nor about how the server uses the values.
  *
- * Also: config_check.c (what a string setting may be), config_text.c (reading the file),
- * config_profile.c and config_branding.c (freeing and copying a profile). */
+ * Also: config_defaults.c (the defaults), config_check.c (what a string setting may be),
+ * config_text.c (reading the file), config_profile.c and config_branding.c (freeing and
+ * copying a profile). */
 #include "core/config.h"
 #include "core/config_int.h"
 
@@ -48,7 +49,6 @@ struct field {
 #define CFG_OFF(member) offsetof(struct grantd_config, member)
 #define MIB (1024LL * 1024LL)
 
-
 static const struct field lifetime_fields[] = {
     {"code", FIELD_INT64, CFG_OFF(lifetimes.code), 1, 3600, 0, NULL, NULL},
     {"access_token", FIELD_INT64, CFG_OFF(lifetimes.access_token), 1, 31536000, 0, NULL, NULL},
@@ -76,6 +76,39 @@ static const struct field limit_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+/* rate_limits: brute force and scans held off (issue 16; oauth/ratelimit.h), per issuer */
+static const struct field rate_login_fields[] = {
+    {"failures", FIELD_UINT, CFG_OFF(rate_limits.login.failures), 0, 1000, 0, NULL, NULL},
+    {"window", FIELD_UINT, CFG_OFF(rate_limits.login.window), 1, 86400, 0, NULL, NULL},
+    {"max_delay", FIELD_UINT, CFG_OFF(rate_limits.login.max_delay), 1, 3600, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_address_fields[] = {
+    {"failures", FIELD_UINT, CFG_OFF(rate_limits.address.failures), 0, 1000000, 0, NULL, NULL},
+    {"window", FIELD_UINT, CFG_OFF(rate_limits.address.window), 1, 86400, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_client_fields[] = {
+    {"failures", FIELD_UINT, CFG_OFF(rate_limits.client.failures), 0, 1000000, 0, NULL, NULL},
+    {"window", FIELD_UINT, CFG_OFF(rate_limits.client.window), 1, 86400, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_introspect_fields[] = {
+    {"rate", FIELD_UINT, CFG_OFF(rate_limits.introspect.rate), 0, 10000000, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_check_fields[] = {
+    {"rate", FIELD_UINT, CFG_OFF(rate_limits.check.rate), 0, 10000000, 0, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+static const struct field rate_limit_fields[] = {
+    {"login", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_login_fields},
+    {"address", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_address_fields},
+    {"client", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_client_fields},
+    {"introspect", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_introspect_fields},
+    {"check", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_check_fields},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
 
 static const struct field key_fields[] = {
     {"master_key", FIELD_STRING, CFG_OFF(keys.master_key), 0, 0, 0, grantd_cfgchk_master_key, NULL},
@@ -204,6 +237,7 @@ static const struct field root_fields[] = {
      0, NULL, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
+    {"rate_limits", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_limit_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -222,41 +256,11 @@ static const struct field tenant_root_fields[] = {
     {"account_member", FIELD_STRING, CFG_OFF(account_member), 0, 0, 0, grantd_cfgchk_member_name, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
+    {"rate_limits", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_limit_fields},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 /* ---- defaults, copies, freeing ---- */
-
-void grantd_config_defaults(struct grantd_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->listen = grantd_xstrdup(GRANTD_DEFAULT_LISTEN);
-    cfg->db_url = grantd_xstrdup(GRANTD_DEFAULT_DB);
-    cfg->log_level = grantd_xstrdup(GRANTD_DEFAULT_LOG_LEVEL);
-    cfg->lifetimes.code = GRANTD_DEFAULT_CODE_TTL;
-    cfg->lifetimes.access_token = GRANTD_DEFAULT_ACCESS_TTL;
-    cfg->lifetimes.refresh_token = GRANTD_DEFAULT_REFRESH_TTL;
-    cfg->lifetimes.session = GRANTD_DEFAULT_SESSION_TTL;
-    cfg->lifetimes.refresh_grace = GRANTD_DEFAULT_REFRESH_GRACE;
-    cfg->keys.alg = grantd_xstrdup(GRANTD_DEFAULT_KEY_ALG);
-    cfg->keys.publish_ahead = GRANTD_DEFAULT_KEY_PUBLISH_AHEAD;
-    cfg->keys.reload = GRANTD_DEFAULT_KEY_RELOAD;
-    cfg->limits.body_bytes = GRANTD_DEFAULT_BODY_BYTES;
-    cfg->limits.header_bytes = GRANTD_DEFAULT_HEADER_BYTES;
-    cfg->limits.max_params = GRANTD_DEFAULT_LIMIT_MAX_PARAMS;
-    cfg->limits.max_param_name = GRANTD_DEFAULT_LIMIT_MAX_PARAM_NAME;
-    cfg->limits.max_param_value = GRANTD_DEFAULT_LIMIT_MAX_PARAM_VALUE;
-    cfg->limits.connections = GRANTD_DEFAULT_CONNECTIONS;
-    cfg->limits.connections_per_ip = GRANTD_DEFAULT_CONNECTIONS_PER_IP;
-    cfg->limits.connection_timeout = GRANTD_DEFAULT_CONNECTION_TIMEOUT;
-    cfg->limits.header_timeout = GRANTD_DEFAULT_HEADER_TIMEOUT;
-    cfg->limits.body_timeout = GRANTD_DEFAULT_BODY_TIMEOUT;
-    cfg->limits.threads = GRANTD_DEFAULT_THREADS;
-    cfg->token_cache = 1;
-    cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;
-    cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
-    cfg->registration.mode = grantd_xstrdup(GRANTD_REGISTRATION_OFF);
-}
 
 int grantd_config_registration(const struct grantd_config *cfg)
 {

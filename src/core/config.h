@@ -42,6 +42,19 @@
  * end of the headers), however steadily they drip; late ones get 408 (http/deadline.h). */
 #define GRANTD_DEFAULT_HEADER_TIMEOUT 10
 #define GRANTD_DEFAULT_BODY_TIMEOUT 30
+/* Rate limits (issue 16; oauth/ratelimit.h), per issuer: `rate_limits`. */
+#define GRANTD_DEFAULT_LOGIN_FAILURES 3      /* per (account, address): free tries ... */
+#define GRANTD_DEFAULT_LOGIN_WINDOW 900      /* ... in this many seconds, then 1, 2, 4 s ... */
+#define GRANTD_DEFAULT_LOGIN_MAX_DELAY 30    /* ... up to this many seconds between tries */
+#define GRANTD_DEFAULT_ADDRESS_FAILURES 30   /* failed logins per address, every account */
+#define GRANTD_DEFAULT_ADDRESS_WINDOW 300
+#define GRANTD_DEFAULT_CLIENT_FAILURES 10    /* failed client authentications per (client,
+                                              * address) */
+#define GRANTD_DEFAULT_CLIENT_WINDOW 300
+#define GRANTD_DEFAULT_INTROSPECT_RATE 1000  /* /introspect requests per second per client */
+#define GRANTD_DEFAULT_CHECK_RATE 0          /* /check per caller address; 0 = off: its
+                                              * callers are proxies that every API user
+                                              * shares */
 #define GRANTD_DEFAULT_LOG_LEVEL "info"
 #define GRANTD_DEFAULT_THREADS 0              /* 0 = one I/O thread per core */
 /* The same numbers as http/params.h's GRANTD_DEFAULT_MAX_* (core stays below http). */
@@ -169,6 +182,15 @@ struct grantd_config {
         char **metadata;   /* the members /register accepts; NULL: every one of
                             * GRANTD_REGISTRATION_MEMBERS */
     } registration;
+    /* Rate limits (issue 16; oauth/ratelimit.h), per issuer; a failures or rate of 0 turns
+     * that limit off. Windows and delays are seconds. */
+    struct {
+        struct { unsigned failures, window, max_delay; } login; /* per (account, address) */
+        struct { unsigned failures, window; } address;          /* failed logins per address */
+        struct { unsigned failures, window; } client;           /* per (client, address) */
+        struct { unsigned rate; } introspect;                   /* per client, per second */
+        struct { unsigned rate; } check;                        /* per caller address */
+    } rate_limits;
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;
     struct {
@@ -188,7 +210,7 @@ GRANTD_MUST_USE grantd_rc grantd_config_load_file(struct grantd_config *cfg, con
 
 /* One issuer's settings over cfg (a copy of the server's): the text of a profile file, with
  * only per-issuer settings allowed (profile, lifetimes, scopes, account_member, keys.alg,
- * keys.publish_ahead); anything else is "unknown setting". origin names the text in
+ * keys.publish_ahead, rate_limits); anything else is "unknown setting". origin names the text in
  * messages. The _file form reads path and hands its text back (*text, malloc'd) to store. */
 GRANTD_MUST_USE grantd_rc grantd_config_load_issuer(struct grantd_config *cfg, const char *text,
                                                     const char *origin, char *err,

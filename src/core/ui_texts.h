@@ -90,6 +90,8 @@
     X(enter_credentials, "Enter your username and password.")                                    \
     X(credentials_incorrect, "The username or password is incorrect.")                           \
     X(form_expired, "This form has expired. Please sign in again.")                              \
+    X(too_many_tries_pre, "Too many failed sign-in attempts. Please try again in ")              \
+    X(too_many_tries_post, ".")                                                                  \
     X(session_ended, "Your session has ended. Sign in again.")                                   \
     X(choose_application, "Choose an application to revoke.")                                    \
     X(not_your_application, "That application is not among those you have authorized.")          \

@@ -10,7 +10,8 @@
  * challenge, X-Grantd-Reason (core/reason.h) and the API's error body for that reason (for
  * proxies that pass the body through). /check/error/REASON answers that body with its status
  * and content type alone, for nginx, which passes only WWW-Authenticate from auth_request.
- * What decides the verdict is grantd_check_token (check.h); this file also writes HTTP. */
+ * What decides the verdict is grantd_check_token (check.h); this file also writes HTTP.
+ * A caller (address) over rate_limits.check (off by default) gets 429 (oauth/ratelimit.h). */
 #include "oauth/check.h"
 
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "oauth/client_cache.h"
 #include "oauth/endpoints.h"
 #include "oauth/errors.h"
+#include "oauth/ratelimit.h"
 #include "oauth/resource.h"
 #include "oauth/scope.h"
 #include "oauth/token_find.h"
@@ -174,6 +176,11 @@ void grantd_check_endpoint(struct grantd_request *req, struct grantd_response *r
         return;
     }
     need.scopes = scopes;
+    if (grantd_ratelimit_check_over(req)) { /* rate_limits.check: the caller's rate */
+        grantd_response_error(req, resp, 429, "slow_down", "too many requests");
+        grantd_response_header(resp, "Retry-After", "1");
+        return;
+    }
     rc = grantd_check_token(req, grantd_bearer_presented(req), &need, &verdict);
     if (rc != GRANTD_OK)
         grantd_response_internal(req, resp, rc);

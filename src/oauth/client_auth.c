@@ -1,11 +1,13 @@
 /* Client authentication (RFC 6749 §2.3.1). Not authorization: whether the authenticated
- * client may use a grant is the caller's decision. */
+ * client may use a grant is the caller's decision. Failures are rate-limited per (client_id,
+ * address) (oauth/ratelimit.h): the limit is asked before the secret is hashed. */
 #include "oauth/client_auth.h"
 
 #include <string.h>
 
 #include "http/app.h"
 #include "oauth/client_cache.h"
+#include "oauth/ratelimit.h"
 
 struct presented {
     const char *id;
@@ -68,6 +70,9 @@ grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_c
     grantd_rc rc = gather(req, &p, no);
     if (rc != GRANTD_OK)
         return rc;
+    rc = grantd_ratelimit_client_check(req, p.id, no); /* refused from here for now? */
+    if (rc != GRANTD_OK)
+        return rc;
     struct grantd_store *store = req->app->store;
     memset(out, 0, sizeof(*out));
     rc = grantd_client_cache_get(req, p.id, &out->client);
@@ -82,9 +87,13 @@ grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_c
         if (rc != GRANTD_OK)
             return rc;
     }
-    if (!ok || c->disabled)
+    if (!ok || c->disabled) {
+        rc = grantd_ratelimit_client_failed(req, p.id, no); /* 429 once over the limit */
+        if (rc != GRANTD_OK)
+            return rc;
         return grantd_refuse_client(no, p.method == GRANTD_AUTH_CLIENT_SECRET_BASIC,
                                     "client authentication failed");
+    }
     out->method = p.method;
     return GRANTD_OK;
 }

@@ -22,7 +22,9 @@ struct grantd_client_auth {
 /* Authenticates the client of req from the Authorization header and the body parameters.
  * Returns GRANTD_OK with *out filled; GRANTD_EREFUSED with *no filled (invalid_request for
  * two methods or repeated credentials; 401 invalid_client, with a Basic challenge when Basic
- * was tried, for a malformed header or an unknown, disabled or wrong-secret client); another
+ * was tried, for a malformed header or an unknown, disabled or wrong-secret client; 429
+ * slow_down with Retry-After once the client failed too often from this address,
+ * oauth/ratelimit.h); another
  * code for an internal failure. Secrets are compared in constant time, and an unknown client
  * costs the same hash as a known one. */
 GRANTD_MUST_USE grantd_rc grantd_client_authenticate(struct grantd_request *req,

@@ -37,6 +37,7 @@
 #include "oauth/errors.h"
 #include "oauth/event.h"
 #include "oauth/flow.h"
+#include "oauth/ratelimit.h"
 #include "oauth/same_origin.h"
 #include "ui/console.h"
 #include "ui/pages.h"
@@ -359,7 +360,13 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
     }
     if (!username || !password)
         return show_login(req, resp, v, 400, NULL, SAY(req, enter_credentials));
-    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok);
+    int64_t wait = 0;
+    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok, &wait);
+    if (rc == GRANTD_OK && wait > 0) { /* too many tries (oauth/ratelimit.h) */
+        rc = show_login(req, resp, v, 429, NULL, grantd_ratelimit_login_text(req, wait));
+        grantd_ratelimit_retry_after(req, resp, wait);
+        return rc;
+    }
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "page", "console");

@@ -139,4 +139,6 @@ void grantd_oauth_answer(struct grantd_request *req, struct grantd_response *res
     }
     if (no->challenge)
         grantd_response_header(resp, "WWW-Authenticate", no->challenge);
+    if (no->retry_after)
+        grantd_response_header(resp, "Retry-After", no->retry_after);
 }

@@ -49,6 +49,8 @@ struct grantd_refusal {
                                  flow's forms) with this title and description as its text */
     const char *page_next;    /* on that page: what the person can do now; may be NULL */
     const char *page_detail;  /* on that page: the small "details" line; may be NULL */
+    const char *retry_after;  /* the Retry-After value (a 429 of oauth/ratelimit.h); NULL:
+                                 none */
 };
 
 /* The registered error code, e.g. "invalid_grant". */

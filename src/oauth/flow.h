@@ -26,10 +26,14 @@ GRANTD_MUST_USE grantd_rc grantd_flow_anonymous_session(struct grantd_request *r
 
 /* *ok = 1 with *u set when username and password are right and the user is enabled. An
  * unknown user costs the same argon2id work as a wrong password, and both get *ok = 0
- * (login.c; the account page signs in with it too). Other codes are store failures. */
+ * (login.c; the account and console pages sign in with it too). *wait > 0 (seconds) when a
+ * rate limit refused the try before the password was checked (oauth/ratelimit.h): the
+ * caller answers 429 with grantd_ratelimit_login_text and grantd_ratelimit_retry_after.
+ * Other codes are store failures. */
 GRANTD_MUST_USE grantd_rc grantd_flow_check_password(struct grantd_request *req,
                                                      const char *username, const char *password,
-                                                     struct grantd_user *u, int *ok);
+                                                     struct grantd_user *u, int *ok,
+                                                     int64_t *wait);
 
 /* The next step for a valid request: the login page, the consent page, or the code. */
 void grantd_flow_continue(struct grantd_request *req, struct grantd_response *resp,

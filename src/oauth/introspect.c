@@ -6,12 +6,14 @@
  * refresh token, a token of a disabled user or of a client deleted or disabled since, or
  * another client's token unless the caller was created with --introspect-any.
  * Self-contained tokens (client-credentials JWTs, stored nowhere: token_issue.h) are found by
- * their signature (token_find.h). */
+ * their signature (token_find.h). Each caller has a request rate (rate_limits.introspect,
+ * oauth/ratelimit.h): over it, 429 slow_down. */
 #include <string.h>
 
 #include "http/app.h"
 #include "oauth/client_cache.h"
 #include "oauth/endpoints.h"
+#include "oauth/ratelimit.h"
 #include "oauth/scope.h"
 #include "oauth/token_find.h"
 
@@ -90,6 +92,9 @@ static grantd_rc introspect(struct grantd_request *req, struct grantd_response *
      * (username, sub); introspection is for confidential callers */
     if (t.auth.method == GRANTD_AUTH_NONE)
         return grantd_refuse_client(no, 0, "introspection needs a confidential client");
+    rc = grantd_ratelimit_introspect(req, t.auth.client.id, no); /* a scan meets a 429 */
+    if (rc != GRANTD_OK)
+        return rc;
     json_t *body = NULL;
     int alive = 0;
     if (t.found != GRANTD_TOKEN_ABSENT && visible(&t.auth.client, &t.f.token) &&

@@ -1,6 +1,8 @@
 /* POST /login: the login form of the browser flow. It re-validates the authorization
  * request it carries (grantd_flow_read_form), checks the session's CSRF token and the
- * password, starts a new session, and answers with a 303 back to /authorize. */
+ * password, starts a new session, and answers with a 303 back to /authorize. Password tries
+ * are rate-limited (oauth/ratelimit.h): a refused try gets the form again, 429, saying how
+ * long to wait, with Retry-After; nothing sleeps on the server. */
 #include <string.h>
 
 #include "core/log.h"
@@ -10,20 +12,27 @@
 #include "oauth/authz_response.h"
 #include "oauth/event.h"
 #include "oauth/flow.h"
+#include "oauth/ratelimit.h"
 #include "oauth/same_origin.h"
 #include "oauth/scope.h"
 #include "ui/pages.h"
 
 grantd_rc grantd_flow_check_password(struct grantd_request *req, const char *username,
-                                const char *password, struct grantd_user *u, int *ok)
+                                     const char *password, struct grantd_user *u, int *ok,
+                                     int64_t *wait)
 {
     struct grantd_store *st = req->app->store;
-    grantd_rc rc = grantd_store_user_find(st, req->arena, req->iss->tenant, username, u);
+    struct grantd_login_try t;
+    *ok = 0;
+    grantd_rc rc = grantd_ratelimit_login_begin(req, username, &t, wait);
+    if (rc != GRANTD_OK || *wait > 0) /* refused: no argon2id work spent on it */
+        return rc;
+    rc = grantd_store_user_find(st, req->arena, req->iss->tenant, username, u);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
     int match = grantd_password_verify(rc == GRANTD_OK ? u->password_hash : NULL, password);
     *ok = rc == GRANTD_OK && match && !u->disabled;
-    return GRANTD_OK;
+    return grantd_ratelimit_login_end(req, &t, *ok);
 }
 
 static void login_attempt(struct grantd_request *req, struct grantd_response *resp,
@@ -39,7 +48,14 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
     struct grantd_user u;
     struct grantd_web_session next;
     int ok = 0;
-    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok);
+    int64_t wait = 0;
+    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok, &wait);
+    if (rc == GRANTD_OK && wait > 0) { /* too many tries: the page says how long to wait */
+        grantd_flow_show_login(req, resp, a, s, 429, username,
+                               grantd_ratelimit_login_text(req, wait));
+        grantd_ratelimit_retry_after(req, resp, wait);
+        return;
+    }
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "client_id", a->client.id);

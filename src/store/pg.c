@@ -299,7 +299,8 @@ static grantd_rc pg_hash_key(struct grantd_store *s, unsigned char out[GRANTD_SH
     .registration_put = pg__registration_put, .registration_get = pg__registration_get,        \
     .registration_rotate = pg__registration_rotate, .audit_begin = pg__audit_begin,            \
     .audit_end = pg__audit_end, .audit_list = pg__audit_list,                                  \
-    .change_seq = pg__change_seq, .change_wait = pg__change_wait
+    .change_seq = pg__change_seq, .change_wait = pg__change_wait,                              \
+    .limit_add = pg__limit_add, .limit_clear = pg__limit_clear
 
 /* The same driver under both schemes libpq accepts. */
 const struct grantd_store_driver grantd_pg_driver = {.scheme = "postgres", PG_DRIVER_OPS};

@@ -117,6 +117,10 @@ enum pg_stmt_id {
     PG_AUDIT_ALL_DESC,
     PG_CHANGE_BUMP,
     PG_CHANGE_SEQ,
+    PG_LIMIT_ADD,
+    PG_LIMIT_GET,
+    PG_LIMIT_CLEAR,
+    PG_LIMIT_PURGE,
     PG_STMT_COUNT
 };
 
@@ -386,6 +390,12 @@ grantd_rc pg__revocations_floor(struct grantd_store *s, int64_t *out);
 grantd_rc pg__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted);
 grantd_rc pg__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                              const char *client_id, int64_t now);
+/* Rate-limit counters (pg_limit.c): limit_add, limit_clear, and the deletion of counters
+ * whose window ended before `before` (purge_expired's last step). */
+grantd_rc pg__limit_add(struct grantd_store *s, int64_t tenant, const char *key, int64_t add,
+                        int64_t window, int64_t now, struct grantd_limit *out);
+grantd_rc pg__limit_clear(struct grantd_store *s, int64_t tenant, const char *key);
+GRANTD_MUST_USE grantd_rc pg__limit_purge(struct grantd_store *s, int64_t before);
 grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                             size_t *deleted);
 grantd_rc pg__admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k);

@@ -167,8 +167,8 @@ static grantd_rc walk(struct grantd_store *s, const struct pg_query *q, struct w
 }
 
 /* Tokens first (a sweep copies the old families' revocations onto them), then codes, then
- * the old family rows, then sessions. *deleted counts tokens, codes and sessions, also when
- * a later step fails. */
+ * the old family rows, then sessions, then ended rate-limit windows. *deleted counts tokens,
+ * codes and sessions, also when a later step fails. */
 grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                             size_t *deleted)
 {
@@ -189,5 +189,7 @@ grantd_rc pg__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
         rc = pg__write_query(s, &families_delete, &x.cutoff);
     if (rc == GRANTD_OK)
         rc = walk(s, &walks[2], &x, deleted);
+    if (rc == GRANTD_OK) /* rate-limit counters whose window ended (pg_limit.c) */
+        rc = pg__limit_purge(s, before);
     return rc;
 }

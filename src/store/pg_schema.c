@@ -358,6 +358,20 @@ static const char schema_v19[] =
     "CREATE INDEX tokens_by_expiry ON tokens (expires_at) WHERE expires_at > 0;"
     "CREATE INDEX tokens_access_by_family ON tokens (family, tenant_id) WHERE kind = 1;";
 
+/* Version 20 (SQLite's step 20), additive (compatible back to 19): rate-limit counters
+ * (issue 16, pg_limit.c), one row per (tenant, key). */
+static const char schema_v20[] =
+    "CREATE TABLE rate_limits ("
+    "  tenant_id bigint NOT NULL,"
+    "  key text NOT NULL,"
+    "  hits bigint NOT NULL,"
+    "  since bigint NOT NULL,"
+    "  last_at bigint NOT NULL,"
+    "  prev_at bigint NOT NULL,"
+    "  expires_at bigint NOT NULL,"
+    "  PRIMARY KEY (tenant_id, key));"
+    "CREATE INDEX rate_limits_by_expiry ON rate_limits(expires_at);";
+
 struct step {
     int version; /* the version the step brings the database to */
     const char *ddl;
@@ -370,6 +384,7 @@ static const struct step steps[] = {
     {17, schema_v17, seed_v17, 0},
     {18, schema_v18, NULL, 17},
     {19, schema_v19, NULL, 18},
+    {20, schema_v20, NULL, 19},
 };
 
 #define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -436,4 +436,6 @@ const struct grantd_store_driver grantd_sqlite_driver = {
     .client_list_owned = sqlite__client_list_owned,
     .consent_revoke = sqlite__consent_revoke,
     .backup = sqlite__backup,
+    .limit_add = sqlite__limit_add,
+    .limit_clear = sqlite__limit_clear,
 };

@@ -6,7 +6,8 @@
  * sqlite_purge.c: client_set_disabled and purge_expired; sqlite_key.c: signing keys;
  * sqlite_admin.c: admin keys and the admin API's updates; sqlite_register.c: dynamic
  * client registration; sqlite_audit.c: the audit trail;
- * sqlite_change.c: the change sequence). Not an interface: nothing outside
+ * sqlite_change.c: the change sequence; sqlite_limit.c: rate-limit counters). Not an
+ * interface: nothing outside
  * src/store/sqlite*.c and the driver's own unit tests includes it; everyone else reaches
  * the driver through store.h.
  *
@@ -126,6 +127,10 @@ enum sq_stmt_id {
     SQ_CONSENT_CODES_REVOKE,
     SQ_CONSENT_DELETE,
     SQ_CLIENT_LIST_OWNED,
+    SQ_LIMIT_ADD,
+    SQ_LIMIT_GET,
+    SQ_LIMIT_CLEAR,
+    SQ_LIMIT_PURGE,
     SQ_STMT_COUNT
 };
 
@@ -341,6 +346,13 @@ const char *sqlite__col_str(struct grantd_arena *a, sqlite3_stmt *st, int col);
 /* Column col of the current row (a blob) copied into a; NULL and *len 0 when empty. */
 const unsigned char *sqlite__col_blob(struct grantd_arena *a, sqlite3_stmt *st, int col,
                                       size_t *len);
+
+/* Rate-limit counters (sqlite_limit.c): the driver's limit_add and limit_clear, and the
+ * deletion of the counters whose window ended before `before` (purge_expired's last step). */
+grantd_rc sqlite__limit_add(struct grantd_store *s, int64_t tenant, const char *key,
+                            int64_t add, int64_t window, int64_t now, struct grantd_limit *out);
+grantd_rc sqlite__limit_clear(struct grantd_store *s, int64_t tenant, const char *key);
+GRANTD_MUST_USE grantd_rc sqlite__limit_purge(struct grantd_store *s, int64_t before);
 
 /* Schema (sqlite_schema.c). What a migration creates is stamped with now. */
 int sqlite__schema_newest(void);

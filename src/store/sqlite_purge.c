@@ -316,8 +316,8 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
 }
 
 /* Tokens first (a sweep copies the old families' revocations onto them), then codes, then
- * the old family rows, then sessions. *deleted counts tokens, codes and sessions, also when
- * a later step fails. */
+ * the old family rows, then sessions, then ended rate-limit windows. *deleted counts tokens,
+ * codes and sessions, also when a later step fails. */
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                                 size_t *deleted)
 {
@@ -345,6 +345,8 @@ grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t 
     x.table = "sessions";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
+    if (rc == GRANTD_OK) /* rate-limit counters whose window ended (sqlite_limit.c) */
+        rc = sqlite__limit_purge(s, before);
     free(x.rows);
     return rc;
 }

@@ -408,6 +408,22 @@ static const char schema_v19[] =
     "CREATE INDEX tokens_by_expiry ON tokens(expires_at) WHERE expires_at > 0;"
     "CREATE INDEX tokens_access_by_family ON tokens(family) WHERE kind = 1;";
 
+/* v20, additive (compatible back to 19): rate-limit counters (issue 16)
+ * (store.h limit_add, sqlite_limit.c): one row per (tenant, key); hits events counted in the
+ * window [since, expires_at); last_at the latest event, prev_at the one before it (0: none
+ * in the window). purge_expired deletes rows by expires_at. */
+static const char schema_v20[] =
+    "CREATE TABLE rate_limits ("
+    "  tenant_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  hits INTEGER NOT NULL,"
+    "  since INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL,"
+    "  prev_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"
+    "CREATE INDEX rate_limits_by_expiry ON rate_limits(expires_at);";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -480,6 +496,7 @@ static const struct step steps[] = {
     {NULL, schema_v17, NULL, 0},
     {NULL, schema_v18, NULL, 17},
     {NULL, schema_v19, NULL, 18},
+    {NULL, schema_v20, NULL, 19},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -687,6 +687,30 @@ grantd_rc grantd_store_backup(struct grantd_store *s, const char *path, char *er
     STORE_OP(5, NEVER, 0, s, backup, s, path, err, errlen);
 }
 
+static int limit_args_ok(const char *key, int64_t add, int64_t window, int64_t now)
+{
+    return key && *key && strlen(key) <= GRANTD_LIMIT_KEY_MAX && add >= 0 && window > 0 &&
+           now > 0;
+}
+
+/* counters: no record anyone caches changes, so neither generation moves */
+grantd_rc grantd_store_limit_add(struct grantd_store *s, int64_t tenant, const char *key,
+                                 int64_t add, int64_t window, int64_t now,
+                                 struct grantd_limit *out)
+{
+    if (!out || !limit_args_ok(key, add, window, now))
+        return GRANTD_EINVAL;
+    memset(out, 0, sizeof(*out));
+    STORE_OP(7, NEVER, 0, s, limit_add, s, tenant, key, add, window, now, out);
+}
+
+grantd_rc grantd_store_limit_clear(struct grantd_store *s, int64_t tenant, const char *key)
+{
+    if (!limit_args_ok(key, 0, 1, 1))
+        return GRANTD_EINVAL;
+    STORE_OP(7, NEVER, 0, s, limit_clear, s, tenant, key);
+}
+
 grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                                       const char *client_id, int64_t now)
 {

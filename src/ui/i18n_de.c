@@ -84,6 +84,9 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_enter_credentials] = "Geben Sie Ihren Benutzernamen und Ihr Passwort ein.",
     [GRANTD_T_credentials_incorrect] = "Benutzername oder Passwort ist falsch.",
     [GRANTD_T_form_expired] = "Dieses Formular ist abgelaufen. Bitte melden Sie sich erneut an.",
+    [GRANTD_T_too_many_tries_pre] =
+        "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in ",
+    [GRANTD_T_too_many_tries_post] = " erneut.",
     [GRANTD_T_session_ended] = "Ihre Sitzung ist beendet. Melden Sie sich erneut an.",
     [GRANTD_T_choose_application] = "Wählen Sie eine Anwendung, deren Zugriff Sie "
         "widerrufen möchten.",

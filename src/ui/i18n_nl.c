@@ -84,6 +84,9 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_enter_credentials] = "Vul uw gebruikersnaam en wachtwoord in.",
     [GRANTD_T_credentials_incorrect] = "De gebruikersnaam of het wachtwoord klopt niet.",
     [GRANTD_T_form_expired] = "Dit formulier is verlopen. Meld u opnieuw aan.",
+    [GRANTD_T_too_many_tries_pre] =
+        "Te veel mislukte aanmeldpogingen. Probeer het over ",
+    [GRANTD_T_too_many_tries_post] = " opnieuw.",
     [GRANTD_T_session_ended] = "Uw sessie is afgelopen. Meld u opnieuw aan.",
     [GRANTD_T_choose_application] = "Kies een toepassing om de toegang in te trekken.",
     [GRANTD_T_not_your_application] = "Die toepassing hoort niet bij de toepassingen die u "

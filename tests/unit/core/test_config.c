@@ -380,6 +380,40 @@ static void test_api_errors(void **state)
                  2, "content_type");
 }
 
+/* rate_limits (issue 16): on by default; set in the file or in an issuer's profile text,
+ * with ranges, and 0 turns a limit off. */
+static void test_rate_limits(void **state)
+{
+    (void)state;
+    struct grantd_config cfg;
+    char err[256] = "";
+    grantd_config_defaults(&cfg);
+    assert_int_equal(cfg.rate_limits.login.failures, 3);
+    assert_int_equal(cfg.rate_limits.login.max_delay, 30);
+    assert_int_equal(cfg.rate_limits.address.failures, 30);
+    assert_int_equal(cfg.rate_limits.client.failures, 10);
+    assert_int_equal(cfg.rate_limits.introspect.rate, 1000);
+    assert_int_equal(cfg.rate_limits.check.rate, 0);
+    assert_int_equal(load_text(&cfg, "rate_limits = { login = { failures = 5; window = 60; "
+                                     "max_delay = 10; }; client = { failures = 0; }; };\n",
+                               err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(cfg.rate_limits.login.failures, 5);
+    assert_int_equal(cfg.rate_limits.login.window, 60);
+    assert_int_equal(cfg.rate_limits.login.max_delay, 10);
+    assert_int_equal(cfg.rate_limits.client.failures, 0);
+    assert_int_equal(cfg.rate_limits.client.window, 300); /* untouched */
+    assert_int_equal(grantd_config_load_issuer(
+                         &cfg, "rate_limits = { introspect = { rate = 7; }; };",
+                         "tenant", err, sizeof(err)),
+                     GRANTD_OK);
+    assert_int_equal(cfg.rate_limits.introspect.rate, 7);
+    grantd_config_free(&cfg);
+    expect_error("rate_limits = {\n login = { max_delay = 0; };\n};\n", 2,
+                 "rate_limits.login.max_delay must be between 1 and 3600");
+    expect_error("rate_limits = { lockout = 1; };\n", 1, "rate_limits.lockout");
+}
+
 static void test_failed_load_changes_nothing(void **state)
 {
     struct grantd_config cfg;
@@ -584,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_env_overrides_file),
         cmocka_unit_test(test_api_errors),
+        cmocka_unit_test(test_rate_limits),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_ranges),
         cmocka_unit_test(test_listen_parse),

@@ -35,6 +35,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/mem.h"
+#include "core/password.h"
 #include "http/app.h"
 #include "http/request_build.h"
 #include "oauth/endpoints.h"
@@ -130,6 +131,22 @@ static inline void make_user(const char *id, const char *username, int disabled)
     u.account = NULL;
     u.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
     u.disabled = disabled;
+    u.created_at = test_now - 100;
+    u.updated_at = test_now - 100;
+    assert_int_equal(grantd_store_user_put(P.store, &u), GRANTD_OK);
+}
+
+/* A user who signs in with password (hashed for real: argon2id's work, once per call). */
+static inline void make_user_password(const char *id, const char *username,
+                                      const char *password)
+{
+    char hash[GRANTD_PASSWORD_HASH_LEN];
+    assert_int_equal(grantd_password_hash(password, hash), GRANTD_OK);
+    struct grantd_user u = {0};
+    u.tenant = GRANTD_DEFAULT_TENANT;
+    u.id = id;
+    u.username = username;
+    u.password_hash = hash;
     u.created_at = test_now - 100;
     u.updated_at = test_now - 100;
     assert_int_equal(grantd_store_user_put(P.store, &u), GRANTD_OK);

@@ -294,7 +294,7 @@ static void test_tokens_have_two_secondary_indexes(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 19);
+    assert_int_equal(sqlite__schema_newest(), 20);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"

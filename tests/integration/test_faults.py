@@ -1,0 +1,279 @@
+"""Crashes and full disks lose nothing (issue 16, "Faults").
+
+`kill -9` of a server in the middle of at most 10,000 issuances of every grant (client
+credentials, code exchange, refresh) from four threads, at a random point (seeded; the seed
+is printed and GRANTD_FAULT_SEED replays it), then a restart on the same database: every
+token answered 200 introspects active, the last refresh token of every chain refreshes, and
+every code whose exchange was answered 200 is a replay, never redeemed again. It runs on the
+suite's driver: SQLite in `integration`, PostgreSQL in `integration-pg`.
+
+SQLite's own faults, on a small tmpfs that holds the database (mounting needs root, as CI
+runs the suite; elsewhere the tests skip and say so): with the disk filled by a ballast
+file, every request that must write answers 503 with Retry-After (never 500, never a 200
+for a token that is not stored), a code or refresh token refused so is not spent,
+/health/ready answers 503, and introspection of a stored token still works; once the
+ballast is removed, readiness and service come back by themselves, with no request needed
+to wake them.
+
+Not here: PostgreSQL stopped under load (test_instances_pg.py), SIGTERM under load
+(test_tokens.py)."""
+import concurrent.futures
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import create_client, sqlite_only
+from flow import Agent, authorize_url, exchange, make_user, pkce_pair, redirect_params
+from test_tokens import client_credentials, introspect, refresh
+
+CB = "http://127.0.0.1:9/cb"
+GRANTS = ("--grant", "authorization_code", "--grant", "refresh_token",
+          "--grant", "client_credentials")
+REQUESTS = 10_000
+THREADS = 4
+
+
+def make_app(srv):
+    make_user(srv)
+    return create_client(srv, "--name", "Faults", "--scope", "profile email",
+                         "--redirect-uri", CB, *GRANTS)
+
+
+def new_code(agent, client):
+    """(code, verifier) through the authorize endpoint (login and consent the first time)."""
+    verifier, challenge = pkce_pair()
+    url = authorize_url(agent.srv, response_type="code", client_id=client["client_id"],
+                        redirect_uri=CB, code_challenge=challenge, code_challenge_method="S256")
+    return redirect_params(agent.authorize(url))["code"], verifier
+
+
+def active(srv, client, token):
+    r = introspect(srv, client, token)
+    assert r.status_code == 200, r.text
+    return r.json().get("active") is True
+
+
+def in_parallel(fn, items):
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        return list(pool.map(fn, items))
+
+
+# ---- kill -9 under load ---------------------------------------------------------------------
+
+class Chain:
+    """One thread's refresh chain: the refresh token it holds now, and whether a refresh of
+    it went unanswered (the kill): then the server may have rotated it, and presenting it
+    again would be reuse, which rightly revokes the family."""
+
+    def __init__(self):
+        self.rt = None
+        self.unknown = False
+
+
+class Issued:
+    """What the server answered 200 to, collected by the load threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.tokens = []  # access tokens
+        self.codes = []   # (code, verifier) whose exchange was answered 200
+        self.chains = []
+
+    def count(self):
+        with self.lock:
+            self.sent += 1
+            return self.sent
+
+
+def load_thread(srv, client, rng, issued, killed):
+    """Requests of every grant until the server is gone or REQUESTS were sent."""
+    agent, chain = Agent(srv), Chain()
+    with issued.lock:
+        issued.chains.append(chain)
+    try:
+        while not killed.is_set() and issued.count() <= REQUESTS:
+            kind = rng.random()
+            if kind < 0.5:
+                r = client_credentials(srv, client)
+                if r.status_code == 200:
+                    with issued.lock:
+                        issued.tokens.append(r.json()["access_token"])
+                continue
+            if kind < 0.75 and chain.rt:
+                rt, chain.unknown = chain.rt, True
+                r = refresh(srv, client, rt)
+                assert r.status_code == 200, r.text
+                chain.rt, chain.unknown = r.json()["refresh_token"], False
+            else:
+                code, verifier = new_code(agent, client)
+                issued.count()
+                r = exchange(srv, client, code, CB, verifier)
+                assert r.status_code == 200, r.text
+                with issued.lock:
+                    issued.codes.append((code, verifier))
+                if not chain.unknown:
+                    chain.rt = r.json()["refresh_token"]
+            with issued.lock:
+                issued.tokens.append(r.json()["access_token"])
+    except (requests.ConnectionError, requests.Timeout):
+        assert killed.is_set(), "the server stopped answering before it was killed"
+
+
+def test_kill_9_during_issuance_loses_no_answered_token_nor_code(make_server, monkeypatch):
+    seed = int(os.environ.get("GRANTD_FAULT_SEED") or random.SystemRandom().randrange(2**32))
+    rng = random.Random(seed)
+    kill_at = rng.randrange(1_000, 9_000)
+    print(f"GRANTD_FAULT_SEED={seed}: kill -9 after {kill_at} of {REQUESTS} requests")
+    srv = make_server()
+    client = make_app(srv)
+    issued, killed = Issued(), threading.Event()
+    errors = []
+    threads = [threading.Thread(target=_catching, daemon=True, args=(
+        errors, load_thread, srv, client, random.Random(rng.random()), issued, killed))
+        for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 120
+    while issued.sent < kill_at and time.monotonic() < deadline and any(
+            t.is_alive() for t in threads):
+        time.sleep(0.001)
+    killed.set()
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait(10)
+    for t in threads:
+        t.join(30)
+    assert not errors, f"seed {seed}: {errors[0]!r}"
+    assert issued.sent >= kill_at, f"seed {seed}: only {issued.sent} requests in 120 s"
+    srv.start()  # the same database, after the crash
+
+    lost = [t for t, ok in zip(issued.tokens, in_parallel(
+        lambda tok: active(srv, client, tok), issued.tokens)) if not ok]
+    assert not lost, (f"seed {seed}: {len(lost)} of {len(issued.tokens)} tokens answered 200 "
+                      "before the kill are not active after the restart")
+    known = [c.rt for c in issued.chains if c.rt and not c.unknown]
+    assert known, f"seed {seed}: no refresh chain"
+    refused = [r.text for r in in_parallel(lambda rt: refresh(srv, client, rt), known)
+               if r.status_code != 200]
+    assert not refused, f"seed {seed}: {len(refused)} refresh tokens refused: {refused[:3]}"
+    assert issued.codes, f"seed {seed}: no code exchanged before the kill"
+    replays = in_parallel(lambda cv: exchange(srv, client, cv[0], CB, cv[1]), issued.codes)
+    redeemed = [r.text for r in replays
+                if r.status_code != 400 or r.json().get("error") != "invalid_grant"]
+    assert not redeemed, (f"seed {seed}: {len(redeemed)} of {len(issued.codes)} codes "
+                          f"exchanged before the kill were not replays: {redeemed[:3]}")
+
+
+def _catching(errors, fn, *args):
+    try:
+        fn(*args)
+    except BaseException as e:  # an assertion in a load thread fails the test
+        errors.append(e)
+
+
+# ---- SQLite on a full disk ------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MiB tmpfs mounted on a fresh directory, unmounted at teardown (after the
+    servers using it stopped: request this fixture before make_server)."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs",
+                        str(where)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs for the database (needs root): {r.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "--lazy", str(where)], check=True)
+
+
+def fill(where):
+    """Fills the file system of where with a ballast file; returns its path."""
+    ballast = where / "ballast"
+    with open(ballast, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    for size in (4096, 512, 1):  # the last partial blocks too
+        try:
+            with open(ballast, "ab") as f:
+                while True:
+                    f.write(b"\0" * size)
+                    f.flush()
+        except OSError:
+            pass
+    return ballast
+
+
+def ready(srv):
+    return requests.get(srv.url + "/health/ready", timeout=10)
+
+
+def within(seconds, predicate):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@sqlite_only("the database file on a full disk")
+def test_full_disk_answers_503_stores_nothing_false_and_recovers(small_disk, make_server):
+    srv = make_server(workdir=small_disk)
+    client = make_app(srv)
+    agent = Agent(srv)
+    stored = client_credentials(srv, client).json()["access_token"]
+    rt = None
+    codes = []
+    for _ in range(3):
+        code, verifier = new_code(agent, client)
+        codes.append((code, verifier))
+    code, verifier = new_code(agent, client)
+    rt = exchange(srv, client, code, CB, verifier).json()["refresh_token"]
+    assert ready(srv).status_code == 200
+
+    ballast = fill(small_disk)
+    answers = [client_credentials(srv, client) for _ in range(50)]
+    answers += [exchange(srv, client, c, CB, v) for c, v in codes]
+    answers.append(refresh(srv, client, rt))
+    wrong = [(r.status_code, r.headers.get("Retry-After"), r.text[:120]) for r in answers
+             if r.status_code != 200 and (r.status_code != 503 or not r.headers.get("Retry-After")
+                                         or r.json().get("error") != "temporarily_unavailable")]
+    assert not wrong, f"{len(wrong)} answers on a full disk are not 503 + Retry-After: {wrong[:3]}"
+    refused = [r for r in answers if r.status_code == 503]
+    assert len(refused) >= 50, "the full disk took writes: the ballast did not fill it"
+    r = ready(srv)
+    assert r.status_code == 503, ("/health/ready on a full disk", r.status_code, r.text)
+    assert active(srv, client, stored), "introspection of a stored token fails on a full disk"
+
+    ballast.unlink()
+    # nothing but the probe itself: readiness comes back without any other request
+    assert within(10, lambda: ready(srv).status_code == 200), "not ready once space is back"
+    assert client_credentials(srv, client).status_code == 200
+    # what was refused was not spent: the codes and the refresh token still work
+    for (c, v), r in zip(codes, answers[50:53]):
+        if r.status_code == 503:
+            again = exchange(srv, client, c, CB, v)
+            assert again.status_code == 200, ("a code refused with 503 was spent", again.text)
+    if answers[-1].status_code == 503:
+        again = refresh(srv, client, rt)
+        assert again.status_code == 200, ("a refresh refused with 503 spent it", again.text)
+
+    # and every 200 was stored: the server crashes and finds them all
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait(10)
+    srv.start()
+    tokens = [stored] + [r.json()["access_token"] for r in answers if r.status_code == 200]
+    assert all(active(srv, client, t) for t in tokens)

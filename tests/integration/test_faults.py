@@ -13,7 +13,9 @@ file, every request that must write answers 503 with Retry-After (never 500, nev
 for a token that is not stored), a code or refresh token refused so is not spent,
 /health/ready answers 503, and introspection of a stored token still works; once the
 ballast is removed, readiness and service come back by themselves, with no request needed
-to wake them.
+to wake them. And on an ext4 file system that an error turned read-only under the server
+(errors=remount-ro, as a failing disk does): 503 with Retry-After, not ready, reads still
+answered, and after the operator's repair and restart everything stored before is there.
 
 Not here: PostgreSQL stopped under load (test_instances_pg.py), SIGTERM under load
 (test_tokens.py)."""
@@ -277,3 +279,94 @@ def test_full_disk_answers_503_stores_nothing_false_and_recovers(small_disk, mak
     srv.start()
     tokens = [stored] + [r.json()["access_token"] for r in answers if r.status_code == 200]
     assert all(active(srv, client, t) for t in tokens)
+
+
+# ---- SQLite on a file system gone read-only -------------------------------------------------
+
+class Ext4:
+    """A 32 MiB ext4 file system in an image file, mounted with errors=remount-ro (what a
+    server's disk usually is): fail() makes the kernel record a file-system error, which
+    turns it read-only under the open files as a failing disk would; repair() unmounts it,
+    runs e2fsck and mounts it again."""
+
+    def __init__(self, tmp_path):
+        self.image = tmp_path / "disk.img"
+        self.path = tmp_path / "ext4"
+        self.path.mkdir()
+        with open(self.image, "wb") as f:
+            f.truncate(32 << 20)
+        subprocess.run(["mkfs.ext4", "-q", "-F", str(self.image)], check=True,
+                       capture_output=True)
+
+    def mount(self):
+        r = subprocess.run(["mount", "-o", "loop,errors=remount-ro", str(self.image),
+                            str(self.path)], capture_output=True, text=True)
+        return r.returncode == 0 or r.stderr.strip()
+
+    def device(self):
+        src = subprocess.run(["findmnt", "-n", "-o", "SOURCE", str(self.path)],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        return os.path.basename(src)
+
+    def fail(self):
+        with open(f"/sys/fs/ext4/{self.device()}/trigger_fs_error", "w") as f:
+            f.write("grantd fault test")
+
+    def repair(self):
+        subprocess.run(["umount", str(self.path)], check=True)
+        r = subprocess.run(["e2fsck", "-f", "-y", str(self.image)], capture_output=True,
+                           text=True)
+        assert r.returncode in (0, 1), r.stdout + r.stderr
+        assert self.mount() is True
+
+    def unmount(self):
+        subprocess.run(["umount", "--lazy", str(self.path)], check=False)
+
+
+@pytest.fixture
+def ext4_disk(tmp_path):
+    """An Ext4 mounted (request it before make_server: unmounted after the servers stop)."""
+    if not os.path.exists("/sys/fs/ext4"):
+        pytest.skip("no ext4 in this kernel")
+    disk = Ext4(tmp_path)
+    why = disk.mount()
+    if why is not True:
+        pytest.skip(f"cannot mount an ext4 image through a loop device (needs root): {why}")
+    try:
+        yield disk
+    finally:
+        disk.unmount()
+
+
+@sqlite_only("the database file on a file system gone read-only")
+def test_read_only_file_system_answers_503_and_loses_nothing(ext4_disk, make_server):
+    srv = make_server(workdir=ext4_disk.path)
+    client = make_app(srv)
+    stored = [client_credentials(srv, client).json()["access_token"] for _ in range(5)]
+    assert ready(srv).status_code == 200
+
+    # synchronous=NORMAL: a commit survives the process (kill -9 above), not the kernel
+    # dropping the page cache of a file system that failed, as an error does here; what
+    # this test is about is the answers once it failed, so the data is on the disk first
+    os.sync()
+    ext4_disk.fail()
+    answers = [client_credentials(srv, client) for _ in range(30)]
+    wrong = [(r.status_code, r.headers.get("Retry-After"), r.text[:120]) for r in answers
+             if r.status_code != 200 and (r.status_code != 503 or not r.headers.get("Retry-After")
+                                         or r.json().get("error") != "temporarily_unavailable")]
+    assert not wrong, f"{len(wrong)} answers on a read-only disk are not 503 + Retry-After: " \
+                      f"{wrong[:3]}"
+    assert sum(r.status_code == 503 for r in answers) >= 25, "the read-only disk took writes"
+    r = ready(srv)
+    assert r.status_code == 503, ("/health/ready on a read-only disk", r.status_code, r.text)
+    assert all(active(srv, client, t) for t in stored), \
+        "introspection of a stored token fails on a read-only disk"
+
+    # the operator stops the server, repairs the file system and starts it again
+    srv.stop()
+    ext4_disk.repair()
+    srv.start()
+    assert ready(srv).status_code == 200
+    tokens = stored + [r.json()["access_token"] for r in answers if r.status_code == 200]
+    assert all(active(srv, client, t) for t in tokens)
+    assert client_credentials(srv, client).status_code == 200

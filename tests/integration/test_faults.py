@@ -256,6 +256,16 @@ def test_full_disk_answers_503_stores_nothing_false_and_recovers(small_disk, mak
     assert not wrong, f"{len(wrong)} answers on a full disk are not 503 + Retry-After: {wrong[:3]}"
     refused = [r for r in answers if r.status_code == 503]
     assert len(refused) >= 50, "the full disk took writes: the ballast did not fill it"
+    # the browser's side: a code minted for a signed-in user, a new user's login
+    verifier, challenge = pkce_pair()
+    url = authorize_url(srv, response_type="code", client_id=client["client_id"],
+                        redirect_uri=CB, code_challenge=challenge, code_challenge_method="S256")
+    minted = agent.get(url)
+    page = Agent(srv).get(url)
+    signed_in = Agent(srv).login(page) if page.status_code == 200 else page
+    for r in (minted, signed_in):
+        assert r.status_code in (302, 303, 503), (r.status_code, r.text[:300])
+        assert r.status_code != 503 or r.headers.get("Retry-After"), r.headers
     r = ready(srv)
     assert r.status_code == 503, ("/health/ready on a full disk", r.status_code, r.text)
     assert active(srv, client, stored), "introspection of a stored token fails on a full disk"
@@ -269,6 +279,9 @@ def test_full_disk_answers_503_stores_nothing_false_and_recovers(small_disk, mak
         if r.status_code == 503:
             again = exchange(srv, client, c, CB, v)
             assert again.status_code == 200, ("a code refused with 503 was spent", again.text)
+    if minted.status_code != 503:  # a code answered on the full disk was stored
+        code = redirect_params(minted)["code"]
+        assert exchange(srv, client, code, CB, verifier).status_code == 200
     if answers[-1].status_code == 503:
         again = refresh(srv, client, rt)
         assert again.status_code == 200, ("a refresh refused with 503 spent it", again.text)

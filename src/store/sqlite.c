@@ -309,7 +309,8 @@ static grantd_rc sq_migrate(struct grantd_store *s, int64_t now, int *from, int 
 }
 
 /* A migrated database answers its schema version: this grantd's, or a newer one whose
- * compatible-back-to number lets this grantd run (src/store/schema.h). */
+ * compatible-back-to number lets this grantd run (src/store/schema.h); and, once a write
+ * failed for want of space or write access, whether it takes writes again. */
 static grantd_rc sq_ping(struct grantd_store *s)
 {
     struct sq_conn *c;
@@ -321,6 +322,8 @@ static grantd_rc sq_ping(struct grantd_store *s)
         rc = GRANTD_ESTORE;
     if (rc == GRANTD_OK && !grantd_schema_usable(newest, version, compat))
         rc = GRANTD_ESCHEMA;
+    if (rc == GRANTD_OK)
+        rc = sqlite__write_probe(s); /* reads work on a full disk: can it take writes? */
     return rc;
 }
 

@@ -113,6 +113,8 @@ enum sq_stmt_id {
     SQ_UNIT_SAVEPOINT,
     SQ_UNIT_ROLLBACK_TO,
     SQ_UNIT_RELEASE,
+    SQ_WRITE_PROBE_PUT,
+    SQ_WRITE_PROBE_DELETE,
     SQ_AUDIT_PUT,
     SQ_AUDIT_TARGET,
     SQ_AUDIT_TARGET_DESC,
@@ -201,6 +203,8 @@ struct sq_store {
     int have_key;
     struct sq_conn *conns;
     atomic_int key_loaded;      /* hash_key below is valid (release/acquire) */
+    atomic_int unwritable;      /* the last write failed for want of space or write access
+                                 * (sqlite__rc); the next committed write clears it */
     unsigned char hash_key[GRANTD_SHA256_LEN];
     struct sq_writer writer;
 };
@@ -224,6 +228,9 @@ GRANTD_MUST_USE grantd_rc sqlite__write(struct grantd_store *s, sq_write_fn fn, 
  * caller's when the writer thread cannot start. arg must stay valid until then. */
 void sqlite__write_async(struct grantd_store *s, sq_write_fn fn, void *arg,
                          void (*on_done)(void *done_arg, grantd_rc rc), void *done_arg);
+/* GRANTD_OK unless the store is marked unwritable (the last write failed for want of space
+ * or write access) and one probe write through the writer still fails (its result). */
+GRANTD_MUST_USE grantd_rc sqlite__write_probe(struct grantd_store *s);
 /* A unit: makes the calling thread the writer's leader and opens a write transaction in
  * which every sqlite__write of this thread runs (each in a savepoint) until
  * sqlite__unit_end, which runs last(c, arg) (may be NULL) when rc is GRANTD_OK, then commits,
@@ -242,7 +249,8 @@ void sqlite__writer_close(struct sq_writer *w);
 sqlite3_stmt *sqlite__stmt(struct sq_conn *c, enum sq_stmt_id id, const char *sql);
 /* Resets st and clears its bindings, ready for the next use. */
 void sqlite__done(sqlite3_stmt *st);
-/* Maps an SQLite result code to grantd_rc: busy/locked → EBUSY, unique/primary key →
+/* Maps an SQLite result code to grantd_rc: busy/locked → EBUSY; disk full, read-only and
+ * I/O errors → EBUSY too (logged, and the store marked unwritable); unique/primary key →
  * EEXIST, foreign key → ENOTFOUND (the parent is missing), anything else → ESTORE (logged
  * with SQLite's message). SQLITE_OK, _ROW and _DONE → GRANTD_OK. */
 grantd_rc sqlite__rc(struct sq_conn *c, int code);

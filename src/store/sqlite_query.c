@@ -24,6 +24,15 @@ grantd_rc sqlite__rc(struct sq_conn *c, int code)
         grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s}", "driver", "sqlite", "message",
                    sqlite3_errmsg(c->db));
         return GRANTD_EBUSY;
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+        /* the disk is full, the file or its file system read-only, or the I/O failed:
+         * nothing was stored, and it may work again once the operator made room */
+        atomic_store(&c->store->unwritable, 1);
+        grantd_log(GRANTD_LOG_WARN, "store_unwritable", "{s:s,s:i,s:s}", "driver", "sqlite",
+                   "code", code, "message", sqlite3_errmsg(c->db));
+        return GRANTD_EBUSY;
     case SQLITE_CONSTRAINT:
         if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
             return GRANTD_EEXIST;
@@ -223,6 +232,8 @@ grantd_rc sqlite__end(struct sq_conn *c, grantd_rc rc)
         return rc == GRANTD_OK ? GRANTD_ESTORE : rc; /* SQLite already rolled back */
     if (rc == GRANTD_OK && (rc = sqlite__run(c, &commit, NULL)) == GRANTD_OK)
         return rc;
+    if (sqlite3_get_autocommit(c->db))
+        return rc; /* the failed COMMIT rolled back (SQLITE_FULL, an I/O error) */
     if (sqlite__run(c, &rollback, NULL) != GRANTD_OK)
         grantd_log(GRANTD_LOG_ERROR, "store_rollback_failed", "{s:s}", "driver", "sqlite");
     return rc;

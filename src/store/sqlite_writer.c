@@ -304,6 +304,17 @@ static void run_batch(struct sq_store *st, struct sq_job *first, size_t n)
         j->rc = run_alone(c, j);
 }
 
+/* A job that succeeded committed: the database takes writes again (see unwritable in
+ * sqlite_int.h), whatever failed before. */
+static void note_writable(struct sq_store *st, const struct sq_job *first, size_t n)
+{
+    for (const struct sq_job *j = first; n--; j = j->next)
+        if (j->rc == GRANTD_OK) {
+            atomic_store(&st->unwritable, 0);
+            return;
+        }
+}
+
 /* Detaches up to BATCH_MAX jobs from the head of the queue; *n gets their number. */
 static struct sq_job *take_batch(struct sq_writer *w, size_t *n)
 {
@@ -329,6 +340,7 @@ static void lead(struct sq_store *st)
     struct sq_job *batch = take_batch(w, &n);
     pthread_mutex_unlock(&w->mu);
     run_batch(st, batch, n);
+    note_writable(st, batch, n);
     /* asynchronous jobs are ours: their callbacks run once the mutex is released */
     struct sq_job *async = NULL, **async_tail = &async;
     pthread_mutex_lock(&w->mu);
@@ -465,6 +477,8 @@ grantd_rc sqlite__unit_end(struct grantd_store *s, sq_write_fn last, void *arg, 
     if (rc == GRANTD_OK && last)
         rc = last(c, arg);
     rc = sqlite__end(c, rc);
+    if (rc == GRANTD_OK)
+        atomic_store(&st->unwritable, 0);
     unit.st = NULL;
     unit.c = NULL;
     unit_release_lead(&st->writer);
@@ -540,4 +554,36 @@ void sqlite__write_async(struct grantd_store *s, sq_write_fn fn, void *arg,
     if (!w->leading && w->sleepers)
         pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
+}
+
+/* ---- the write probe ----------------------------------------------------------------------
+ *
+ * Once a write failed for want of space or write access (sqlite__rc marks the store
+ * unwritable), readiness must not answer from reads alone, which still work: it asks
+ * sqlite__write_probe, which adds a row to meta and deletes it again in one transaction,
+ * through the writer like any write. (Rewriting a row as it is would not do: SQLite leaves a
+ * page whose content does not change clean, and the commit then writes nothing.) Its commit
+ * appends a page to the WAL, so it fails while the disk is full or the file read-only, and
+ * its success (like any write's) marks the store writable again: a server that a load
+ * balancer took out of rotation, and so gets no writes, comes back by itself. */
+
+static const struct sq_query probe_put = {
+    SQ_WRITE_PROBE_PUT, "INSERT INTO meta (key, value) VALUES ('write_probe', x'00')", NULL,
+    NULL, 0};
+static const struct sq_query probe_delete = {
+    SQ_WRITE_PROBE_DELETE, "DELETE FROM meta WHERE key = 'write_probe'", NULL, NULL, 0};
+
+static grantd_rc probe_job(struct sq_conn *c, void *arg)
+{
+    (void)arg;
+    grantd_rc rc = sqlite__run(c, &probe_put, NULL);
+    return rc == GRANTD_OK ? sqlite__run(c, &probe_delete, NULL) : rc;
+}
+
+grantd_rc sqlite__write_probe(struct grantd_store *s)
+{
+    struct sq_store *st = (struct sq_store *)s;
+    if (!atomic_load(&st->unwritable))
+        return GRANTD_OK;
+    return sqlite__write(s, probe_job, NULL);
 }

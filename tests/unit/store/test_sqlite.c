@@ -99,6 +99,54 @@ static void test_busy(void **state)
     grantd_store_close(s);
 }
 
+/* A database that refuses writes (here the writer connection made query-only, which SQLite
+ * answers with SQLITE_READONLY, as it does for a read-only file; a full disk answers
+ * SQLITE_FULL and takes the same path): writes are EBUSY (503 + Retry-After), not ESTORE
+ * (500); reads go on; ping (readiness) fails while a probe write fails, and once writes
+ * work again ping succeeds without any other write to wake it. */
+static void test_unwritable_database_is_busy_and_unready_until_writes_work(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_store *s = open_migrated(f->url);
+    struct sq_store *st = (struct sq_store *)s;
+    struct grantd_client c = {.created_at = T0, .tokens_after = T0 * 1000000, .tenant = 1,
+                              .id = "c1", .name = "n", .is_public = 1};
+    assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
+    assert_non_null(st->writer.conn); /* opened by the write; only the leader uses it */
+    assert_int_equal(sqlite3_exec(st->writer.conn->db, "PRAGMA query_only = 1", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    struct grantd_client c2 = c;
+    c2.id = "c2";
+    assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_client_set_disabled(s, 1, "c1", 1, T0 * 1000000), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_ping(s), GRANTD_EBUSY);
+    assert_int_equal(grantd_store_ping(s), GRANTD_EBUSY);
+    struct grantd_arena *a = grantd_arena_new(1024);
+    struct grantd_client got;
+    assert_int_equal(grantd_store_client_get(s, a, 1, "c1", &got), GRANTD_OK);
+    assert_false(got.disabled);
+    assert_int_equal(grantd_store_client_get(s, a, 1, "c2", &got), GRANTD_ENOTFOUND);
+    /* write access is back: readiness says so by itself, and writes work */
+    assert_int_equal(sqlite3_exec(st->writer.conn->db, "PRAGMA query_only = 0", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    assert_int_equal(grantd_store_ping(s), GRANTD_OK);
+    assert_int_equal(atomic_load(&st->unwritable), 0);
+    assert_int_equal(grantd_store_client_put(s, &c2), GRANTD_OK);
+    /* the probe left nothing behind */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM meta WHERE key = 'write_probe'",
+                                        -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    grantd_arena_free(a);
+    grantd_store_close(s);
+}
+
 static void *ping_thread(void *p)
 {
     struct grantd_store *s = p;
@@ -632,6 +680,7 @@ int main(void)
         T(test_file_mode_and_wal),
         T(test_open_errors_name_the_path),
         T(test_busy),
+        T(test_unwritable_database_is_busy_and_unready_until_writes_work),
         cmocka_unit_test(test_exited_threads_connections_reused),
         cmocka_unit_test(test_memory_stores_are_private),
         T(test_flow_tables_layout),

@@ -23,10 +23,13 @@
  * record operations (pg_client.c, pg_user.c), the change sequence (pg_change.c). */
 #include "store/pg_int.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "store/schema.h"
 
@@ -75,11 +78,53 @@ static void quiet(void *arg, const char *message)
 {
 }
 
-static PGconn *connect_db(struct pg_store *st)
+void pg__hung(struct pg_store *st)
 {
-    PGconn *db = PQconnectdb(st->conninfo);
-    if (db)
-        PQsetNoticeProcessor(db, quiet, NULL);
+    atomic_store(&st->hung_until_us, grantd_clock_mono_us() + PG_HUNG_BACKOFF_MS * 1000LL);
+}
+
+/* Drives a connection started without blocking until it is made or failed, for at most
+ * PG_QUERY_DEADLINE_MS in all (libpq's connect_timeout counts each attempt: with
+ * sslmode=prefer a host that hangs costs two). 0 when the time ran out. */
+static int connect_within(PGconn *db)
+{
+    int64_t until = grantd_clock_mono_us() + PG_QUERY_DEADLINE_MS * 1000LL;
+    PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
+    while (poll_st != PGRES_POLLING_OK && poll_st != PGRES_POLLING_FAILED) {
+        int64_t left = until - grantd_clock_mono_us();
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = {.fd = PQsocket(db),
+                             .events = poll_st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        int n = poll(&pfd, 1, (int)((left + 999) / 1000));
+        if (n < 0 && errno != EINTR)
+            return 1; /* PQconnectPoll reports the failure */
+        if (n > 0)
+            poll_st = PQconnectPoll(db);
+    }
+    return 1;
+}
+
+/* The URL's connection, with PG_CONNECT_TIMEOUT_S unless the URL sets connect_timeout
+ * (keywords before the expanded URL are defaults it overrides), made within
+ * PG_QUERY_DEADLINE_MS: NULL when out of memory or the server did not answer in time (then
+ * the store counts as hung for PG_HUNG_BACKOFF_MS, logged). */
+PGconn *pg__connect(struct pg_store *st)
+{
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {PG_CONNECT_TIMEOUT_S, st->conninfo, NULL};
+    PGconn *db = PQconnectStartParams(keys, values, 1);
+    if (!db)
+        return NULL;
+    if (PQstatus(db) != CONNECTION_BAD && !connect_within(db)) {
+        grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s,s:s,s:i}", "driver", "postgres",
+                   "database", st->display, "message", "no answer while connecting",
+                   "deadline_ms", PG_QUERY_DEADLINE_MS);
+        PQfinish(db);
+        pg__hung(st);
+        return NULL;
+    }
+    PQsetNoticeProcessor(db, quiet, NULL);
     return db;
 }
 
@@ -102,12 +147,14 @@ static void conn_release(void *p)
 
 grantd_rc pg__reconnect(struct pg_conn *c)
 {
-    PQreset(c->db);
+    PQfinish(c->db); /* a new connection, made within the deadline (PQreset could hang) */
+    c->db = pg__connect(c->store);
     memset(c->prepared, 0, sizeof(c->prepared)); /* a new session has none */
-    if (PQstatus(c->db) == CONNECTION_OK)
+    if (c->db && PQstatus(c->db) == CONNECTION_OK)
         return GRANTD_OK;
-    grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s,s:s}", "driver", "postgres", "database",
-               c->store->display, "message", PQerrorMessage(c->db));
+    if (c->db) /* a NULL one was logged by pg__connect */
+        grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s,s:s}", "driver", "postgres",
+                   "database", c->store->display, "message", PQerrorMessage(c->db));
     return GRANTD_EBUSY;
 }
 
@@ -116,7 +163,7 @@ static struct pg_conn *conn_new(struct pg_store *st)
 {
     struct pg_conn *c = grantd_xcalloc(1, sizeof(*c));
     c->store = st;
-    c->db = connect_db(st);
+    c->db = pg__connect(st);
     c->in_use = 1;
     pthread_mutex_lock(&st->mu);
     c->next = st->conns;
@@ -143,10 +190,12 @@ grantd_rc pg__conn(struct grantd_store *s, struct pg_conn **out)
             c = conn_new(st);
     }
     *out = c;
+    /* a server that just failed to answer in time fails at once for a moment, rather than
+     * each thread waiting out the deadline again */
+    if (grantd_clock_mono_us() < atomic_load(&st->hung_until_us))
+        return GRANTD_EBUSY;
     if (c->db && PQstatus(c->db) == CONNECTION_OK)
         return GRANTD_OK;
-    if (!c->db)
-        return GRANTD_EBUSY;
     return pg__reconnect(c);
 }
 
@@ -200,7 +249,7 @@ static grantd_rc pg_open(const char *target, struct grantd_store **out, char *er
      * alone (the caller prints it; nothing is logged) */
     struct pg_conn *c = conn_new(st);
     if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
-        const char *why = c->db ? PQerrorMessage(c->db) : "out of memory";
+        const char *why = c->db ? PQerrorMessage(c->db) : "no answer in time";
         size_t len = strcspn(why, "\n");
         snprintf(err, errlen, "cannot connect to %s: %.*s", display, (int)len, why);
         pthread_setspecific(st->key, NULL);

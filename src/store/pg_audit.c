@@ -80,8 +80,7 @@ grantd_rc pg__audit_end(struct grantd_store *s, const struct grantd_audit *e, gr
         rc = pg__run(c, &audit_put, e);
     if (rc == GRANTD_OK)
         return pg__exec(c, "COMMIT");
-    PGresult *r = PQexec(c->db, "ROLLBACK");
-    PQclear(r);
+    pg__exec_quiet(c, "ROLLBACK");
     return rc;
 }
 

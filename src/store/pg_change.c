@@ -71,7 +71,7 @@ static PGconn *listener(struct pg_store *st)
     if (st->listen && PQstatus(st->listen) == CONNECTION_OK)
         return st->listen;
     PQfinish(st->listen);
-    st->listen = PQconnectdb(st->conninfo);
+    st->listen = pg__connect(st);
     PGresult *r = PQexec(st->listen, "LISTEN " PG_CHANNEL);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);

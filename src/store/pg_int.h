@@ -128,6 +128,17 @@ enum pg_stmt_id {
 #define PG_FAMILY_REVOKED_STATE "GD409"
 /* The most parameters a statement binds. */
 #define PG_MAX_PARAMS 32
+/* The most a statement's answer may take before its connection is given up (pg_query.c):
+ * a server that stopped answering is then GRANTD_EBUSY (503) rather than a thread held for
+ * as long as it hangs. Every statement of a request takes milliseconds; the janitor's
+ * chunks took at most 0.3 s at ten million tokens (bench/README.md). */
+#define PG_QUERY_DEADLINE_MS 5000
+/* connect_timeout (seconds) when the database URL sets none: libpq would wait for ever on
+ * a host that does not answer. */
+#define PG_CONNECT_TIMEOUT_S "5"
+/* After a statement or a connection got no answer within PG_QUERY_DEADLINE_MS, operations
+ * answer GRANTD_EBUSY at once for this long (then the next one tries the server again). */
+#define PG_HUNG_BACKOFF_MS 1000
 /* The NOTIFY channel of the change sequence (pg_change.c). */
 #define PG_CHANNEL "grantd_changes"
 
@@ -140,6 +151,7 @@ struct pg_conn {
     unsigned char prepared[PG_STMT_COUNT]; /* prepared on db since it was (re)made */
     char sqlstate[6];                    /* of the last failed statement; "" when none */
     int unit; /* inside an audit unit (pg_audit.c): operations run in savepoints */
+    int no_deadline; /* statements wait as long as they take (migrations: pg_schema.c) */
 };
 
 struct pg_store {
@@ -156,6 +168,9 @@ struct pg_store {
     pthread_mutex_t listen_mu;
     PGconn *listen;
     struct pg_writer *writer; /* token_put_async's queue and thread (pg_writer.c) */
+    /* until when (grantd_clock_mono_us) operations fail at once: the server just did not
+     * answer within PG_QUERY_DEADLINE_MS (pg__hung) */
+    atomic_int_least64_t hung_until_us;
 };
 
 /* The driver's table under each scheme (pg.c). */
@@ -176,7 +191,13 @@ GRANTD_MUST_USE grantd_rc pg__url(const char *target, char *out, size_t outlen, 
 /* The calling thread's connection to s, made on first use and made again when it went bad.
  * GRANTD_EBUSY (logged) when the server cannot be reached. */
 GRANTD_MUST_USE grantd_rc pg__conn(struct grantd_store *s, struct pg_conn **out);
-/* Makes c's connection again (PQreset) after a failure; GRANTD_EBUSY when it stays down. */
+/* A new connection of st (PQconnectdb of its URL, with PG_CONNECT_TIMEOUT_S unless the URL
+ * sets connect_timeout); NULL only when out of memory. */
+PGconn *pg__connect(struct pg_store *st);
+/* The server did not answer in time: operations fail at once for PG_HUNG_BACKOFF_MS. */
+void pg__hung(struct pg_store *st);
+/* Makes c's connection again (PQreset; a new one after a deadline gave it up) after a
+ * failure; GRANTD_EBUSY when it stays down. */
 GRANTD_MUST_USE grantd_rc pg__reconnect(struct pg_conn *c);
 
 /* ---- statements (pg_query.c) ------------------------------------------------------------- */
@@ -232,6 +253,8 @@ GRANTD_MUST_USE grantd_rc pg__rows(struct pg_conn *c, const struct pg_query *q, 
 GRANTD_MUST_USE grantd_rc pg__each(struct pg_conn *c, const struct pg_query *q, const void *arg,
                                    void (*each)(const PGresult *r, int row, void *ctx),
                                    void *ctx);
+/* pg__exec whose outcome does not matter (a ROLLBACK after a failure). */
+void pg__exec_quiet(struct pg_conn *c, const char *sql);
 /* Runs a parameterless SQL text (several statements: DDL) on c. */
 GRANTD_MUST_USE grantd_rc pg__exec(struct pg_conn *c, const char *sql);
 

@@ -13,14 +13,26 @@
  * COMMIT was sent leaves the outcome unknown: GRANTD_EBUSY, never a second run (an insert
  * would then answer EEXIST for its own row).
  *
+ * Deadline: every statement is sent without blocking and its answer awaited for at most
+ * PG_QUERY_DEADLINE_MS (pg_int.h). A server that accepted the connection and then stopped
+ * answering (a frozen host, a stopped postmaster) would otherwise hold the calling thread
+ * for as long as it hangs: past the deadline the connection is given up (closed; the next
+ * operation on the thread connects again, within the URL's connect_timeout) and the
+ * operation is GRANTD_EBUSY, never run again on another connection (the statement may
+ * still complete on the server). Migrations (pg_schema.c) have none: a step may build an
+ * index for longer.
+ *
  * Not here: connections (pg.c), the schema (pg_schema.c), record operations. */
 #include "store/pg_int.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
@@ -177,18 +189,95 @@ static int result_ok(const PGresult *r)
     return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
 }
 
+/* The server did not answer in time: the connection is closed (an answer may still come on
+ * it) and made again at the thread's next operation (pg__conn). */
+static void give_up(struct pg_conn *c)
+{
+    grantd_log(GRANTD_LOG_WARN, "store_busy", "{s:s,s:s,s:s,s:i}", "driver", "postgres",
+               "database", c->store->display, "message", "no answer within the deadline",
+               "deadline_ms", PG_QUERY_DEADLINE_MS);
+    PQfinish(c->db);
+    c->db = NULL;
+    snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", "08006");
+    pg__hung(c->store);
+}
+
+/* Waits until the connection's answer can be read without blocking: 1; 0 when the
+ * deadline (until_us, 0: none) passed first or the connection broke. */
+static int readable(struct pg_conn *c, int64_t until_us)
+{
+    while (PQisBusy(c->db)) {
+        int wait_ms = -1;
+        if (until_us) {
+            int64_t left = until_us - grantd_clock_mono_us();
+            if (left <= 0)
+                return 0;
+            wait_ms = (int)((left + 999) / 1000);
+        }
+        struct pollfd pfd = {.fd = PQsocket(c->db), .events = POLLIN};
+        int n = poll(&pfd, 1, wait_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 && until_us && grantd_clock_mono_us() >= until_us)
+            return 0;
+        if (n < 0 || !PQconsumeInput(c->db))
+            return 1; /* broken: PQgetResult reports it */
+    }
+    return 1;
+}
+
+/* The answer of what was just sent on c (sent: PQsend*'s result): the last result, or the
+ * first failed one; NULL when nothing could be sent or the deadline passed (c given up,
+ * c->sqlstate 08006). */
+static PGresult *answer(struct pg_conn *c, int sent)
+{
+    if (!sent)
+        return NULL;
+    int64_t until = c->no_deadline ? 0 : grantd_clock_mono_us() + PG_QUERY_DEADLINE_MS * 1000LL;
+    PGresult *kept = NULL;
+    for (;;) {
+        if (!readable(c, until)) {
+            PQclear(kept);
+            give_up(c);
+            return NULL;
+        }
+        PGresult *r = PQgetResult(c->db);
+        if (!r)
+            return kept;
+        if (kept && !result_ok(kept)) {
+            PQclear(r); /* keep the first failure: what PQexec would report */
+            continue;
+        }
+        PQclear(kept);
+        kept = r;
+    }
+}
+
+/* PQexec with the deadline; NULL as answer() says. */
+static PGresult *exec_text(struct pg_conn *c, const char *sql)
+{
+    return c->db ? answer(c, PQsendQuery(c->db, sql)) : NULL;
+}
+
 grantd_rc pg__exec(struct pg_conn *c, const char *sql)
 {
-    PGresult *r = PQexec(c->db, sql);
+    PGresult *r = exec_text(c, sql);
     grantd_rc rc = result_ok(r) ? GRANTD_OK : failed(c, r);
     PQclear(r);
     return rc;
 }
 
+void pg__exec_quiet(struct pg_conn *c, const char *sql)
+{
+    PQclear(exec_text(c, sql));
+}
+
 grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, int n, const char *const *values,
                           const int *lengths, const int *formats)
 {
-    PGresult *r = PQexecParams(c->db, sql, n, NULL, values, lengths, formats, 0);
+    PGresult *r = c->db ? answer(c, PQsendQueryParams(c->db, sql, n, NULL, values, lengths,
+                                                      formats, 0))
+                        : NULL;
     grantd_rc rc = result_ok(r) ? GRANTD_OK : failed(c, r);
     PQclear(r);
     return rc;
@@ -201,8 +290,12 @@ static PGresult *execute(struct pg_conn *c, const struct pg_query *q, const void
 {
     char name[16];
     snprintf(name, sizeof(name), "g%d", (int)q->id);
+    if (!c->db) { /* given up after a deadline: made again at the next operation */
+        *rc = failed(c, NULL);
+        return NULL;
+    }
     if (!c->prepared[q->id]) {
-        PGresult *pr = PQprepare(c->db, name, q->sql, 0, NULL);
+        PGresult *pr = answer(c, PQsendPrepare(c->db, name, q->sql, 0, NULL));
         if (!result_ok(pr)) {
             *rc = failed(c, pr);
             PQclear(pr);
@@ -215,7 +308,8 @@ static PGresult *execute(struct pg_conn *c, const struct pg_query *q, const void
     p.n = 0;
     if (q->bind)
         q->bind(&p, arg);
-    PGresult *r = PQexecPrepared(c->db, name, p.n, p.values, p.lengths, p.formats, 0);
+    PGresult *r = answer(c, PQsendQueryPrepared(c->db, name, p.n, p.values, p.lengths,
+                                                p.formats, 0));
     if (!result_ok(r)) {
         *rc = failed(c, r);
         PQclear(r);
@@ -301,8 +395,7 @@ static grantd_rc one_tx(struct pg_conn *c, pg_tx_fn fn, void *arg, int single,
         *commit_sent = 1;
         return pg__exec(c, "COMMIT");
     }
-    PGresult *r = PQexec(c->db, "ROLLBACK");
-    PQclear(r);
+    pg__exec_quiet(c, "ROLLBACK");
     return rc;
 }
 
@@ -321,8 +414,7 @@ static grantd_rc in_unit(struct pg_conn *c, pg_tx_fn fn, void *arg)
     rc = fn(c, arg);
     if (rc == GRANTD_OK)
         return pg__exec(c, "RELEASE SAVEPOINT unit_job");
-    PGresult *r = PQexec(c->db, "ROLLBACK TO SAVEPOINT unit_job");
-    PQclear(r);
+    pg__exec_quiet(c, "ROLLBACK TO SAVEPOINT unit_job");
     return rc;
 }
 
@@ -345,6 +437,8 @@ static grantd_rc run_tx(struct grantd_store *s, pg_tx_fn fn, void *arg, int sing
             usleep((useconds_t)(200 * (attempt + 1))); /* let the other side finish */
             continue;
         }
+        if (!c->db)
+            return GRANTD_EBUSY; /* given up after the deadline: the server hangs */
         if (PQstatus(c->db) != CONNECTION_OK) {
             if (commit_sent || reconnected)
                 return GRANTD_EBUSY;

@@ -506,7 +506,23 @@ static grantd_rc newer(struct grantd_store *s, struct migrate *m, int *to)
     return usable ? GRANTD_OK : GRANTD_ESCHEMA;
 }
 
+/* Steps run without a statement deadline (pg_query.c): a step may build an index over
+ * millions of rows. */
+static grantd_rc migrate_steps(struct grantd_store *s, int64_t now, int *from, int *to);
+
 grantd_rc pg__schema_migrate(struct grantd_store *s, int64_t now, int *from, int *to)
+{
+    struct pg_conn *c;
+    grantd_rc rc = pg__conn(s, &c);
+    if (rc != GRANTD_OK)
+        return rc;
+    c->no_deadline = 1;
+    rc = migrate_steps(s, now, from, to);
+    c->no_deadline = 0;
+    return rc;
+}
+
+static grantd_rc migrate_steps(struct grantd_store *s, int64_t now, int *from, int *to)
 {
     struct migrate m = {now, 0, 0, 0};
     grantd_rc rc = pg__tx(s, read_state, &m);

@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -94,16 +93,6 @@ const struct grantd_event_who *grantd_events_current_scope(void)
     return scope;
 }
 
-static void timestamp(char out[32])
-{
-    struct timeval tv;
-    struct tm tm;
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 32 - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
-}
-
 static json_t *text_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -114,7 +103,7 @@ static json_t *line_of(const char *type, const struct grantd_event_who *who)
 {
     const struct grantd_event_who none = {0}, *sc = scope ? scope : &none;
     char ts[32];
-    timestamp(ts);
+    grantd_log_timestamp(ts);
     return json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "ts", ts, "event", type, "issuer",
                      text_or_null(who->issuer ? who->issuer : sc->issuer), "subject",
                      text_or_null(who->subject), "client", text_or_null(who->client),

@@ -36,7 +36,7 @@ int grantd_log_enabled(enum grantd_log_level level)
     return level >= min_level;
 }
 
-static void timestamp(char out[32])
+void grantd_log_timestamp(char out[32])
 {
     struct timeval tv;
     struct tm tm;
@@ -60,7 +60,7 @@ void grantd_log(enum grantd_log_level level, const char *event, const char *fmt,
     if (!obj)
         obj = json_object();
     char ts[32];
-    timestamp(ts);
+    grantd_log_timestamp(ts);
     json_t *line = json_pack("{s:s,s:s,s:s}", "ts", ts, "level", level_names[level], "event",
                              event);
     json_object_update(line, obj);

@@ -15,6 +15,8 @@ void grantd_log_setup(enum grantd_log_level min, int fd);
 /* Parses "debug", "info", "warn", "error"; -1 when unknown. */
 int grantd_log_level_parse(const char *name);
 int grantd_log_enabled(enum grantd_log_level level);
+/* The current UTC time as the log lines' "ts" (2026-12-05T06:42:26.508Z), into out. */
+void grantd_log_timestamp(char out[32]);
 /* fmt may be NULL for an event with no members. */
 void grantd_log(enum grantd_log_level level, const char *event, const char *fmt, ...);
 

@@ -371,3 +371,14 @@ def create_client(srv, *args):
     """Creates a client through the CLI and returns its JSON description (with secret)."""
     out = srv.cli("client", "create", "--json", *args).stdout
     return json.loads(out)
+
+
+def within(seconds, predicate, step=0.005):
+    """Whether predicate() holds within seconds (polled; never a fixed sleep)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)

@@ -35,7 +35,7 @@ import time
 import pytest
 import requests
 
-from conftest import PG_MASTER_KEY, create_client, sqlite_only
+from conftest import PG_MASTER_KEY, create_client, sqlite_only, within
 from flow import Agent, authorize_url, exchange, make_user, pkce_pair, redirect_params
 import test_instances_pg
 from test_tokens import client_credentials, introspect, refresh
@@ -230,13 +230,6 @@ def ready(srv):
     return requests.get(srv.url + "/health/ready", timeout=10)
 
 
-def within(seconds, predicate):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @sqlite_only("the database file on a full disk")

@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import threading
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -29,7 +28,7 @@ import requests
 
 import conftest
 import pg_cluster
-from conftest import PG_MASTER_KEY, create_client
+from conftest import PG_MASTER_KEY, create_client, within
 from flow import Agent, authorize_url, exchange, make_client, make_user, pkce_pair, \
     redirect_params, userinfo
 from test_admin_api import Api, admin_key
@@ -93,15 +92,6 @@ def active_on(srv, caller, token):
     return r.json().get("active") is True
 
 
-def within(seconds, predicate, step=0.005):
-    """Whether predicate() holds within seconds (polled; never a fixed sleep)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(step)
 
 
 def alternate(servers, n, call):

@@ -8,27 +8,17 @@ server goes on. Runs on both drivers; two instances on PostgreSQL: test_instance
 Not here: tenants known at the start and their isolation (test_tenants.py)."""
 import json
 import threading
-import time
 from types import SimpleNamespace
 
 import requests
 
-from conftest import create_client
+from conftest import create_client, within
 from test_admin_api import Api, admin_key
 from test_tokens import client_credentials, introspect
 
 BOUND = 2.0  # seconds: a new tenant is served within this (the CLI waits 0.1 s)
 
 
-def within(seconds, predicate, step=0.01):
-    """Whether predicate() holds within seconds (polled; never a fixed sleep)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(step)
 
 
 def discovery(srv, prefix):

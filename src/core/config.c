@@ -87,6 +87,12 @@ static const struct field key_fields[] = {
 };
 
 
+static const struct field password_fields[] = {
+    {"min_length", FIELD_UINT, CFG_OFF(passwords.min_length), 1, 64, 0, NULL, NULL},
+    {"blocklist", FIELD_STRING, CFG_OFF(passwords.blocklist), 0, 0, 0, grantd_cfgchk_path, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 /* registration: /register (RFC 7591) for this issuer. The metadata list's max is its
  * length cap (a strings field's default cap is GRANTD_PROFILE_LIST_MAX). */
 static const struct field registration_fields[] = {
@@ -203,6 +209,9 @@ static const struct field root_fields[] = {
      0, NULL, NULL},
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
+    {"passwords", FIELD_GROUP, 0, 0, 0, 0, NULL, password_fields},
+    {"trusted_proxies", FIELD_STRINGS, CFG_OFF(trusted_proxies), 0, GRANTD_TRUSTED_PROXIES_MAX,
+     0, grantd_cfgchk_cidr, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -252,6 +261,7 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.body_timeout = GRANTD_DEFAULT_BODY_TIMEOUT;
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
     cfg->token_cache = 1;
+    cfg->passwords.min_length = GRANTD_DEFAULT_PASSWORD_MIN;
     cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;
     cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
     cfg->registration.mode = grantd_xstrdup(GRANTD_REGISTRATION_OFF);
@@ -304,6 +314,9 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->registration.mode);
     cfg->registration.mode = NULL;
     grantd_cfg_strings_free(&cfg->registration.metadata);
+    free(cfg->passwords.blocklist);
+    cfg->passwords.blocklist = NULL;
+    grantd_cfg_strings_free(&cfg->trusted_proxies);
     grantd_config_free_scopes(cfg);
 }
 
@@ -324,6 +337,8 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     grantd_cfg_profile_copy(&dst->profile, &src->profile);
     dst->registration.mode = grantd_cfg_str_copy(src->registration.mode);
     dst->registration.metadata = grantd_cfg_strings_copy(src->registration.metadata);
+    dst->passwords.blocklist = grantd_cfg_str_copy(src->passwords.blocklist);
+    dst->trusted_proxies = grantd_cfg_strings_copy(src->trusted_proxies);
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
@@ -692,6 +707,7 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
                    f->offset == CFG_OFF(keys.master_key) ||
                    f->offset == CFG_OFF(keys.master_key_file) ||
                    f->offset == CFG_OFF(account_member) ||
+                   f->offset == CFG_OFF(passwords.blocklist) ||
                    (f->offset >= CFG_OFF(profile) &&
                     f->offset < CFG_OFF(profile) + sizeof(struct grantd_profile));
     if (!v) {

@@ -212,6 +212,8 @@ static const struct field root_fields[] = {
     {"passwords", FIELD_GROUP, 0, 0, 0, 0, NULL, password_fields},
     {"trusted_proxies", FIELD_STRINGS, CFG_OFF(trusted_proxies), 0, GRANTD_TRUSTED_PROXIES_MAX,
      0, grantd_cfgchk_cidr, NULL},
+    {"forwarded_header", FIELD_STRING, CFG_OFF(forwarded_header), 0, 0, 0,
+     grantd_cfgchk_forwarded_header, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -262,6 +264,7 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
     cfg->token_cache = 1;
     cfg->passwords.min_length = GRANTD_DEFAULT_PASSWORD_MIN;
+    cfg->forwarded_header = grantd_xstrdup("x-forwarded-for");
     cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;
     cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
     cfg->registration.mode = grantd_xstrdup(GRANTD_REGISTRATION_OFF);
@@ -317,6 +320,8 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->passwords.blocklist);
     cfg->passwords.blocklist = NULL;
     grantd_cfg_strings_free(&cfg->trusted_proxies);
+    free(cfg->forwarded_header);
+    cfg->forwarded_header = NULL;
     grantd_config_free_scopes(cfg);
 }
 
@@ -339,6 +344,7 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->registration.metadata = grantd_cfg_strings_copy(src->registration.metadata);
     dst->passwords.blocklist = grantd_cfg_str_copy(src->passwords.blocklist);
     dst->trusted_proxies = grantd_cfg_strings_copy(src->trusted_proxies);
+    dst->forwarded_header = grantd_cfg_str_copy(src->forwarded_header);
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);

@@ -180,6 +180,8 @@ struct grantd_config {
     /* Peers whose Forwarded / X-Forwarded-For names the client (http/client_addr.h):
      * addresses or CIDR blocks; NULL: none, the peer is the client. */
     char **trusted_proxies;
+    char *forwarded_header;      /* which header a trusted proxy names the client in:
+                                  * "x-forwarded-for" (default) or "forwarded" (RFC 7239) */
     struct {
         size_t body_bytes, header_bytes;
         size_t max_params, max_param_name, max_param_value;

@@ -325,3 +325,10 @@ const char *grantd_cfgchk_cidr(const char *v)
     struct grantd_cidr block;
     return grantd_cidr_parse(v, &block);
 }
+
+const char *grantd_cfgchk_forwarded_header(const char *v)
+{
+    return strcmp(v, "x-forwarded-for") == 0 || strcmp(v, "forwarded") == 0
+               ? NULL
+               : "must be \"x-forwarded-for\" or \"forwarded\"";
+}

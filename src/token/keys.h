@@ -148,6 +148,17 @@ GRANTD_MUST_USE grantd_rc grantd_keys_revoke(struct grantd_store *s,
                                              struct grantd_arena *a, const char **new_kid,
                                              int *already, char *err, size_t errlen);
 
+/* For `grantd doctor`: GRANTD_OK when the configured master key opens every published key of
+ * tenant at now (*published: how many; none is GRANTD_OK without loading the master key).
+ * Loading may create the SQLite key file when it is missing: the caller checks for it
+ * first. GRANTD_ECRYPTO (a key that does not open), GRANTD_ECONFIG or GRANTD_EIO (no master
+ * key), store codes; err: a one-line reason. */
+GRANTD_MUST_USE grantd_rc grantd_keys_check_master(struct grantd_store *s,
+                                                   const struct grantd_config *cfg,
+                                                   int64_t tenant, int64_t now,
+                                                   struct grantd_arena *a, size_t *published,
+                                                   char *err, size_t errlen);
+
 /* The state of key i of list (a tenant's keys, as key_list gives them) at now, within the
  * chain of its alg: "next" (published, signs from active_from, later), "active" (the key of
  * its alg that signs now),

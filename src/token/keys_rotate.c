@@ -309,3 +309,28 @@ out:
     OPENSSL_cleanse(master, sizeof(master));
     return rc;
 }
+
+grantd_rc grantd_keys_check_master(struct grantd_store *s, const struct grantd_config *cfg,
+                                   int64_t tenant, int64_t now, struct grantd_arena *a,
+                                   size_t *published, char *err, size_t errlen)
+{
+    unsigned char master[GRANTD_SEAL_KEY_LEN];
+    char where[GRANTD_MASTER_WHERE_MAX];
+    struct grantd_key *keys = NULL;
+    size_t n = 0;
+    *published = 0;
+    grantd_rc rc = grantd_store_key_list(s, a, tenant, &keys, &n);
+    if (rc != GRANTD_OK) {
+        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        *published += grantd_key_published(&keys[i], now) ? 1 : 0;
+    if (*published == 0)
+        return GRANTD_OK;
+    rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
+    if (rc == GRANTD_OK)
+        rc = check_master(master, where, keys, n, now, err, errlen);
+    OPENSSL_cleanse(master, sizeof(master));
+    return rc;
+}

@@ -198,6 +198,7 @@ static const struct field root_fields[] = {
     {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, grantd_config_check_issuer, NULL},
     {"db", FIELD_STRING, CFG_OFF(db_url), 0, 0, 0, grantd_cfgchk_db, NULL},
     {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, grantd_cfgchk_log_level, NULL},
+    {"log_file", FIELD_STRING, CFG_OFF(log_file), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"audit_log", FIELD_STRING, CFG_OFF(audit_log), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
     {"limits", FIELD_GROUP, 0, 0, 0, 0, NULL, limit_fields},
@@ -303,6 +304,8 @@ void grantd_config_free(struct grantd_config *cfg)
     cfg->admin_listen = NULL;
     free(cfg->audit_log);
     cfg->audit_log = NULL;
+    free(cfg->log_file);
+    cfg->log_file = NULL;
     free(cfg->issuer);
     free(cfg->db_url);
     free(cfg->log_level);
@@ -331,6 +334,7 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->listen = src->listen ? grantd_xstrdup(src->listen) : NULL;
     dst->admin_listen = grantd_cfg_str_copy(src->admin_listen);
     dst->audit_log = grantd_cfg_str_copy(src->audit_log);
+    dst->log_file = grantd_cfg_str_copy(src->log_file);
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
     dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
@@ -709,7 +713,7 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
 {
     const char *v = *field_string((struct grantd_config *)cfg, f);
     int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(admin_listen) ||
-                   f->offset == CFG_OFF(audit_log) ||
+                   f->offset == CFG_OFF(audit_log) || f->offset == CFG_OFF(log_file) ||
                    f->offset == CFG_OFF(keys.master_key) ||
                    f->offset == CFG_OFF(keys.master_key_file) ||
                    f->offset == CFG_OFF(account_member) ||

@@ -145,6 +145,8 @@ struct grantd_config {
     char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
     char *db_url;
     char *log_level;       /* debug | info | warn | error */
+    char *log_file;        /* the file `grantd serve` logs to (JSON lines; SIGHUP reopens
+                            * it); NULL: stderr */
     char *audit_log;       /* the file `grantd serve` appends the audit trail to (JSON
                             * lines, admin/audit_log.h); NULL: none */
     struct {

@@ -17,6 +17,7 @@
 #include "admin/audit.h"
 #include "core/log.h"
 #include "oauth/bearer.h"
+#include "oauth/event.h"
 
 #define API_ROOT "/v1/tenants"
 #define PAGE_DEFAULT 100
@@ -288,10 +289,11 @@ static int find_tenant(struct api_ctx *x, const char *name)
         grantd_api_store_fail(x, rc, "tenant", name);
         return 0;
     }
-    const struct grantd_app *app = x->req->app;
-    for (size_t i = 0; i < app->issuer_count; i++)
-        if (app->issuers[i].tenant == x->tenant.id)
-            x->iss = &app->issuers[i];
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(x->req->app, &count);
+    for (size_t i = 0; i < count; i++)
+        if (all[i].tenant == x->tenant.id)
+            x->iss = &all[i];
     return 1;
 }
 
@@ -320,5 +322,9 @@ void grantd_admin_api_endpoint(struct grantd_request *req, struct grantd_respons
     if (n >= 1 && !find_tenant(&x, seg[0]))
         return;
     x.arg = n >= 3 ? seg[2] : NULL;
+    struct grantd_event_who where; /* the audit events of its changes (admin/audit.c) */
+    grantd_event_scope_begin(req, &where);
+    where.issuer = x.iss ? x.iss->url : NULL;
     api_routes[r].fn(&x);
+    grantd_event_scope_end();
 }

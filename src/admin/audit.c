@@ -3,11 +3,18 @@
 #include "admin/audit.h"
 
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "admin/api.h"
+#include "core/events.h"
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
 
 struct grantd_actor grantd_audit_cli(struct grantd_arena *a)
 {
@@ -62,9 +69,37 @@ grantd_rc grantd_audit_end(struct grantd_store *s, const struct grantd_actor *wh
         .details = text,
     };
     rc = grantd_store_audit_end(s, &e, rc);
+    if (rc == GRANTD_OK)
+        grantd_audit_emit(&e);
     free(text);
     json_decref(details);
     return rc;
+}
+
+void grantd_audit_emit(const struct grantd_audit *e)
+{
+    if (!grantd_events_on())
+        return;
+    char type[64];
+    snprintf(type, sizeof(type), "%s_changed", e->target_kind ? e->target_kind : "audit");
+    int user = e->target_kind && strcmp(e->target_kind, "user") == 0;
+    int client = e->target_kind && strcmp(e->target_kind, "client") == 0;
+    struct grantd_event_who who = {
+        .subject = user ? e->target_id : NULL,
+        .client = client ? e->target_id : NULL,
+    };
+    json_t *details = e->details && *e->details ? json_loads(e->details, 0, NULL) : NULL;
+    if (!json_is_object(details)) {
+        json_decref(details);
+        details = json_null();
+    }
+    json_t *extra = json_pack("{s:s,s:I,s:{s:s,s:o,s:o},s:{s:s,s:o},s:o}", "action",
+                              e->action, "tenant", (json_int_t)e->tenant, "actor", "kind",
+                              e->actor_kind, "id", text_or_null(e->actor_id), "name",
+                              text_or_null(e->actor_name), "target", "kind",
+                              e->target_kind ? e->target_kind : "", "id",
+                              text_or_null(e->target_id), "details", details);
+    grantd_events_emit(type, &who, extra);
 }
 
 struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct grantd_actor *who,
@@ -152,10 +187,6 @@ grantd_rc grantd_audit_query_parse(struct grantd_arena *a, const char *after, co
     return GRANTD_OK;
 }
 
-static json_t *text_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 json_t *grantd_audit_json(const struct grantd_audit *e, const char *tenant_name)
 {

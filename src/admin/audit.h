@@ -54,6 +54,14 @@ GRANTD_MUST_USE grantd_rc grantd_audit_end(struct grantd_store *s, const struct 
                                            const char *target_kind, const char *target_id,
                                            json_t *details, grantd_rc rc);
 
+/* Writes the audit event of a stored entry e (core/events.h, docs/events.md): event
+ * "<target kind>_changed" with action, actor, tenant and details; subject the user for a user
+ * target, client the client for a client target. Address, request id and issuer come from
+ * the thread's event scope (the admin API's and the console's request), else null (the CLI).
+ * grantd_audit_end calls it for what it stored; callers of grantd_keys_rotate_audited call
+ * it after a rotation succeeded. */
+void grantd_audit_emit(const struct grantd_audit *e);
+
 /* An entry of who doing action at now, with details (a JSON object, consumed; may be NULL)
  * as text in a: for operations that take the entry whole and set its tenant and target
  * themselves (grantd_keys_rotate_audited, token/keys.h). */

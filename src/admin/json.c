@@ -144,14 +144,16 @@ json_t *grantd_api_user_json(const struct grantd_user *u)
 
 json_t *grantd_api_tenant_json(struct api_ctx *x, const struct grantd_tenant *t)
 {
-    const struct grantd_app *app = x->req->app;
     const struct grantd_issuer *iss = NULL;
-    for (size_t i = 0; i < app->issuer_count; i++)
-        if (app->issuers[i].tenant == t->id)
-            iss = &app->issuers[i];
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(x->req->app, &count);
+    for (size_t i = 0; i < count; i++)
+        if (all[i].tenant == t->id)
+            iss = &all[i];
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(t->name));
-    /* the URL the server answers it at; a tenant created since the start: as stored */
+    /* the URL the server answers it at; a tenant not served (not yet read, or skipped): as
+     * stored */
     json_object_set_new(o, "issuer", string_or_null(iss ? iss->url : t->issuer));
     json_object_set_new(o, "served", json_boolean(iss != NULL));
     /* as `grantd tenant show --json`: the profile's name, and its text */

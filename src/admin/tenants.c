@@ -103,6 +103,10 @@ void grantd_api_keys_rotate(struct api_ctx *x)
         grantd_response_internal(x->req, x->resp, rc);
         return;
     }
+    entry.tenant = x->tenant.id; /* as the stored entry (token/keys_rotate.c) */
+    entry.target_kind = "key";
+    entry.target_id = kid;
+    grantd_audit_emit(&entry);
     grantd_api_change_logged(x, "key.rotate", kid);
     answer_keys(x, 201, kid);
 }

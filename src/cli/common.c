@@ -2,6 +2,7 @@
  * opening the store, usage errors, redacting database URLs. */
 #include "cli/cli.h"
 #include "core/clock.h"
+#include "core/events.h"
 #include "store/schema.h"
 
 #include <stdarg.h>
@@ -87,6 +88,12 @@ int grantd_cli_open_store(const struct grantd_config *cfg, struct grantd_store *
     struct grantd_store *s = NULL;
     grantd_cli_redact_url(cfg->db_url, url, sizeof(url));
     *out = NULL;
+    /* the audit events of every change this command or server makes (core/events.h) */
+    if (cfg->audit_events &&
+        grantd_events_open(cfg->audit_events, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd: %s\n", err);
+        return GRANTD_EXIT_FAIL;
+    }
     if (grantd_store_open(cfg->db_url, &s, err, sizeof(err)) != GRANTD_OK) {
         /* the driver's reason names the database already (without a password) */
         fprintf(stderr, "grantd: %s\n", err);

@@ -210,6 +210,10 @@ static int key_rotate(int argc, char **argv)
         rc = grantd_admin_fail(a.cmd, "%s", err);
         goto out;
     }
+    entry.tenant = s.tenant; /* as the stored entry (token/keys_rotate.c) */
+    entry.target_kind = "key";
+    entry.target_id = kid;
+    grantd_audit_emit(&entry);
     rc = rotate_output(&s, a.cmd, kid, json, now);
 out:
     return grantd_admin_end(&s, rc);

@@ -176,18 +176,20 @@ static void announce(const struct grantd_app *app, unsigned port, unsigned admin
                      const char *issuer)
 {
     const struct grantd_config *cfg = app->cfg;
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(app, &count);
     char db_shown[512];
     char *url = bound_url(cfg, port);
     char *admin = cfg->admin_listen ? listen_url(cfg->admin_listen, admin_port) : NULL;
     grantd_cli_redact_url(cfg->db_url, db_shown, sizeof(db_shown));
     grantd_log(GRANTD_LOG_INFO, "listening", "{s:s,s:s,s:i,s:s,s:s,s:s?,s:i,s:s?}", "url", url,
                "listen", cfg->listen, "port", (int)port, "issuer", issuer, "db", db_shown,
-               "profile", cfg->profile.name, "issuers", (int)app->issuer_count, "admin_url",
+               "profile", cfg->profile.name, "issuers", (int)count, "admin_url",
                admin);
-    for (size_t i = 1; i < app->issuer_count; i++)
+    for (size_t i = 1; i < count; i++)
         grantd_log(GRANTD_LOG_DEBUG, "issuer", "{s:I,s:s,s:s?}", "tenant",
-                   (json_int_t)app->issuers[i].tenant, "issuer", app->issuers[i].url,
-                   "profile", app->issuers[i].cfg->profile.name);
+                   (json_int_t)all[i].tenant, "issuer", all[i].url, "profile",
+                   all[i].cfg->profile.name);
     printf("grantd listening on %s, issuer %s%s%s\n", url, issuer, admin ? ", admin " : "",
            admin ? admin : "");
     fflush(stdout);
@@ -216,7 +218,7 @@ static grantd_rc start_server(struct grantd_app *app, struct grantd_served *serv
     if (rc != GRANTD_OK)
         goto out;
     *issuer = derive_issuer(app->cfg, l->port[0]);
-    grantd_served_resolve(served, *issuer, &app->issuers, &app->issuer_count);
+    grantd_served_publish(served, *issuer, app);
     grantd_token_cache_enable((int)app->cfg->token_cache);
     static const enum grantd_listener which[2] = {GRANTD_LISTENER_PUBLIC,
                                                   GRANTD_LISTENER_ADMIN};
@@ -324,6 +326,13 @@ int grantd_cli_serve(int argc, char **argv)
         goto out;
     }
     announce(&app, l.port[0], l.port[1], resolved_issuer);
+    /* tenants created from now on (here or by another process) are served without a
+     * restart; they are logged as tenant_added */
+    if (grantd_served_follow(served) != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: cannot start following the tenants\n");
+        rc = GRANTD_EXIT_FAIL;
+        goto out;
+    }
     if (cfg.revocation_feed_retention < cfg.lifetimes.access_token)
         grantd_log(GRANTD_LOG_WARN, "feed_retention_short", "{s:I,s:I}", "retention",
                    (json_int_t)cfg.revocation_feed_retention, "access_token_lifetime",
@@ -339,7 +348,7 @@ out:
     grantd_feed_waiter_free(feed_waiter);
     grantd_audit_log_stop(audit_log); /* after the listeners: the last changes are written */
     grantd_store_watch_stop(watch);
-    grantd_served_free(served);
+    grantd_served_free(served); /* the follower first, then every issuer set published */
     grantd_store_close(store);
     free(resolved_issuer);
     grantd_config_free(&cfg);

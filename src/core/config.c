@@ -200,6 +200,7 @@ static const struct field root_fields[] = {
     {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, grantd_cfgchk_log_level, NULL},
     {"log_file", FIELD_STRING, CFG_OFF(log_file), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"audit_log", FIELD_STRING, CFG_OFF(audit_log), 0, 0, 0, grantd_cfgchk_path, NULL},
+    {"audit_events", FIELD_STRING, CFG_OFF(audit_events), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
     {"limits", FIELD_GROUP, 0, 0, 0, 0, NULL, limit_fields},
     {"scopes", FIELD_SCOPES, 0, 0, 0, 0, NULL, NULL},
@@ -306,6 +307,8 @@ void grantd_config_free(struct grantd_config *cfg)
     cfg->audit_log = NULL;
     free(cfg->log_file);
     cfg->log_file = NULL;
+    free(cfg->audit_events);
+    cfg->audit_events = NULL;
     free(cfg->issuer);
     free(cfg->db_url);
     free(cfg->log_level);
@@ -335,6 +338,7 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->admin_listen = grantd_cfg_str_copy(src->admin_listen);
     dst->audit_log = grantd_cfg_str_copy(src->audit_log);
     dst->log_file = grantd_cfg_str_copy(src->log_file);
+    dst->audit_events = grantd_cfg_str_copy(src->audit_events);
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
     dst->log_level = src->log_level ? grantd_xstrdup(src->log_level) : NULL;
@@ -714,6 +718,7 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
     const char *v = *field_string((struct grantd_config *)cfg, f);
     int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(admin_listen) ||
                    f->offset == CFG_OFF(audit_log) || f->offset == CFG_OFF(log_file) ||
+                   f->offset == CFG_OFF(audit_events) ||
                    f->offset == CFG_OFF(keys.master_key) ||
                    f->offset == CFG_OFF(keys.master_key_file) ||
                    f->offset == CFG_OFF(account_member) ||

@@ -149,6 +149,8 @@ struct grantd_config {
                             * it); NULL: stderr */
     char *audit_log;       /* the file `grantd serve` appends the audit trail to (JSON
                             * lines, admin/audit_log.h); NULL: none */
+    char *audit_events;    /* the audit events' stream (core/events.h): "stderr" or a file
+                            * appended to; NULL: none */
     struct {
         int64_t code, access_token, refresh_token; /* seconds; refresh 0 = never */
         int64_t session;                           /* seconds a login lasts */

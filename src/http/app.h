@@ -3,6 +3,8 @@
 #ifndef GRANTD_HTTP_APP_H
 #define GRANTD_HTTP_APP_H
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/clock.h"
@@ -25,17 +27,35 @@ struct grantd_issuer {
     struct grantd_keyring *keyring;     /* its signing keys; NULL: no JWTs */
 };
 
+/* The issuers served, as published: the default tenant's first. A set is replaced whole when
+ * tenants are added while serving (cli/issuers.c); a replaced set and its issuers stay valid
+ * until the server stops, so a request keeps req->iss, a pointer into its set, to its end. */
+struct grantd_issuer_set {
+    const struct grantd_issuer *issuers;
+    size_t count;
+};
+
 struct grantd_app {
     const struct grantd_config *cfg;    /* the server's settings (listen, limits, ...) */
     struct grantd_store *store;
     struct grantd_parse_limits limits;  /* from cfg->limits */
     int64_t (*now)(void);               /* unix seconds */
-    const struct grantd_issuer *issuers; /* the default tenant's first */
-    size_t issuer_count;
+    /* the issuers (read with grantd_app_issuers); replaced while requests run */
+    _Atomic(const struct grantd_issuer_set *) issuer_set;
     const struct grantd_routes *routes; /* the endpoints (the protocol layer's table) */
     const struct grantd_routes *admin_routes; /* the admin listener's endpoints (/check) */
     struct grantd_feed_waiter *feed_waiter; /* long-polls of the revocation feed; NULL: none */
 };
 
+/* The issuers of the set published now, and their number in *count: one load, so that both
+ * come from one set. Never empty once serving (the default issuer). */
+static inline const struct grantd_issuer *grantd_app_issuers(const struct grantd_app *app,
+                                                             size_t *count)
+{
+    const struct grantd_issuer_set *set = atomic_load_explicit(
+        (_Atomic(const struct grantd_issuer_set *) *)&app->issuer_set, memory_order_acquire);
+    *count = set ? set->count : 0;
+    return set ? set->issuers : NULL;
+}
 
 #endif

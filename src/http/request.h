@@ -26,6 +26,7 @@ struct grantd_request {
     const char *path;           /* without the query string */
     const char *request_id;
     const char *remote_ip;
+    const char *route;          /* the route row's path pattern once routed (metrics); NULL */
     struct grantd_params headers; /* names lower-cased */
 
     const char *raw_query;      /* the query string as received, without '?'; "" when none */

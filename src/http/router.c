@@ -131,8 +131,10 @@ static const struct grantd_issuer *well_known(const struct grantd_app *app,
     if (!suffix || suffix[1] == '\0')
         return NULL;
     const struct grantd_issuer *best = NULL;
-    for (size_t i = 0; i < app->issuer_count; i++) {
-        const struct grantd_issuer *is = &app->issuers[i];
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(app, &count);
+    for (size_t i = 0; i < count; i++) {
+        const struct grantd_issuer *is = &all[i];
         if (host_ok(is, host) && strcmp(url_path(is->url), suffix) == 0 &&
             better(best, 0, is, 0))
             best = is;
@@ -149,9 +151,10 @@ const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app,
     const struct grantd_issuer *best = well_known(app, a, host, path, rest);
     if (best)
         return best;
-    size_t best_len = 0;
-    for (size_t i = 0; i < app->issuer_count; i++) {
-        const struct grantd_issuer *is = &app->issuers[i];
+    size_t best_len = 0, count;
+    const struct grantd_issuer *all = grantd_app_issuers(app, &count);
+    for (size_t i = 0; i < count; i++) {
+        const struct grantd_issuer *is = &all[i];
         size_t n = strlen(is->prefix);
         if (strncmp(path, is->prefix, n) != 0 || (path[n] != '/' && path[n] != '\0'))
             continue;

@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/client_addr.h"
 #include "http/deadline.h"
 #include "http/request_build.h"
@@ -107,6 +108,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     cs->raw_uri = grantd_arena_strdup(cs->arena, uri);
     grantd_buf_init(&cs->body, srv->app->cfg->limits.body_bytes);
     cs->start_us = grantd_clock_real_mono_us();
+    cs->srv = srv; /* the listener, for the request's metrics */
     return cs;
 }
 
@@ -329,11 +331,13 @@ static void log_request(const struct grantd_request *req, const struct grantd_re
 static const struct grantd_issuer *admin_issuer(const struct grantd_request *req)
 {
     const char *name = grantd_request_header(req, "x-grantd-issuer");
+    size_t count;
+    const struct grantd_issuer *all = grantd_app_issuers(req->app, &count);
     if (!name)
-        return &req->app->issuers[0];
-    for (size_t i = 0; i < req->app->issuer_count; i++)
-        if (strcmp(req->app->issuers[i].url, name) == 0)
-            return &req->app->issuers[i];
+        return &all[0];
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(all[i].url, name) == 0)
+            return &all[i];
     return NULL;
 }
 
@@ -388,6 +392,7 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
         r = grantd_router_find(srv->routes, &iss->cfg->profile, req->method, rest, &allow);
         if (r && !grantd_router_route_on(srv->routes, iss->cfg, r))
             r = NULL; /* an endpoint this issuer has turned off: as if absent (404) */
+        req->route = r ? r->path : NULL;
     }
     if (r && (r->flags & GRANTD_ROUTE_SLOW)) {
         *slow_out = r->handler;
@@ -411,6 +416,11 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
 
 static enum MHD_Result answer(struct MHD_Connection *c, struct conn_state *cs)
 {
+    /* per-request metrics (core/metrics.h): the route pattern, never the raw path */
+    grantd_metrics_request(cs->req.route ? cs->req.route
+                                         : cs->reject_status ? "refused" : "unmatched",
+                           cs->srv->admin, cs->resp.status,
+                           grantd_clock_real_mono_us() - cs->start_us);
     log_request(&cs->req, &cs->resp, cs);
     return send_response(c, &cs->req, &cs->resp);
 }
@@ -516,7 +526,7 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
     cs->req = (struct grantd_request){
         .arena = cs->arena,
         .app = srv->app,
-        .iss = &srv->app->issuers[0],
+        .iss = grantd_app_issuers(srv->app, &(size_t){0}), /* the default one */
         .method = grantd_arena_strdup(cs->arena, method),
         .request_id = grantd_arena_printf(cs->arena, "%s-%lu", srv->id_prefix,
                                           atomic_fetch_add(&srv->next_id, 1)),

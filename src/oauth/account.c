@@ -17,6 +17,7 @@
 #include "http/app.h"
 #include "oauth/endpoints.h"
 #include "oauth/errors.h"
+#include "oauth/event.h"
 #include "oauth/flow.h"
 #include "oauth/same_origin.h"
 #include "oauth/scope.h"
@@ -148,6 +149,8 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "page", "account");
+        grantd_event(req, "login_failed", NULL, NULL,
+                     json_pack("{s:s,s:s}", "username", username, "page", "account"));
         return show_login(req, resp, v, 401, NULL, grantd_ui_say(req, GRANTD_T_credentials_incorrect));
     }
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
@@ -156,6 +159,8 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
         return rc;
     grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,
                "page", "account", "user_id", u.id);
+    grantd_event(req, "login", u.id, NULL,
+                 json_pack("{s:s,s:s}", "username", u.username, "page", "account"));
     see_other(req, resp, v->url);
     return GRANTD_OK;
 }
@@ -183,6 +188,7 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
         return rc;
     grantd_log(GRANTD_LOG_INFO, "consent_revoked", "{s:s,s:s,s:s}", "request_id",
                req->request_id, "client_id", client_id, "user_id", v->u.id);
+    grantd_event(req, "consent_revoked", v->u.id, client_id, NULL);
     return show_account(req, resp, v, 200,
                         grantd_arena_printf(req->arena, "%s%s%s",
                                             grantd_ui_say(req, GRANTD_T_revoked_pre), name,

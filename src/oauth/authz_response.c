@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/metrics.h"
 #include "http/app.h"
 #include "http/url.h"
 #include "oauth/token_issue.h"
@@ -61,6 +62,7 @@ void grantd_authz_redirect_error(struct grantd_request *req, struct grantd_respo
                                  const char *description)
 {
     const char *name = grantd_oauth_error_name(e);
+    grantd_metrics_count(GRANTD_METRIC_REFUSALS, name); /* the errors table: bounded */
     if (!a->redirect) {
         error_page(req, resp, a, name, description);
         return;
@@ -78,6 +80,8 @@ void grantd_authz_answer_invalid(struct grantd_request *req, struct grantd_respo
         grantd_authz_redirect_error(req, resp, a, a->error, a->why);
         return;
     }
+    grantd_metrics_count(GRANTD_METRIC_REFUSALS,
+                         a->bad_redirect ? "invalid_redirect_uri" : "invalid_client");
     struct grantd_ui_problem v = {
         .title = grantd_ui_say(req, GRANTD_T_unknown_client_title),
         .what = grantd_ui_say(req, GRANTD_T_unknown_client_what),

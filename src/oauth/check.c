@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "core/metrics.h"
 #include "http/app.h"
 #include "oauth/bearer.h"
 #include "oauth/client_cache.h"
@@ -136,6 +137,10 @@ static void answer_refusal(struct grantd_request *req, struct grantd_response *r
                              grantd_check_reason_description(reason), scoped ? scope : NULL) !=
         GRANTD_EREFUSED)
         return;
+    /* a bounded label: one per reason of core/reason.h */
+    grantd_metrics_count(GRANTD_METRIC_REFUSALS,
+                         grantd_arena_printf(req->arena, "check_%s",
+                                             grantd_check_reason_name(reason)));
     answer_api_error(req, resp, reason);
     resp->status = grantd_check_reason_status(reason);
     grantd_response_header(resp, "WWW-Authenticate", no.challenge);

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "http/app.h"
 
 #define BUCKETS 1024
@@ -131,8 +132,11 @@ grantd_rc grantd_client_cache_get(struct grantd_request *req, const char *id,
     /* read before the store is: a write committed during the fetch moves it past what the
      * entry records, so the entry is never used */
     uint64_t generation = grantd_store_client_generation(st);
-    if (lookup(st, generation, req->iss->tenant, id, req->arena, out))
+    if (lookup(st, generation, req->iss->tenant, id, req->arena, out)) {
+        grantd_metrics_count(GRANTD_METRIC_CACHE_HITS, "client");
         return GRANTD_OK;
+    }
+    grantd_metrics_count(GRANTD_METRIC_CACHE_MISSES, "client");
     grantd_rc rc = grantd_store_client_get(st, req->arena, req->iss->tenant, id, out);
     if (rc == GRANTD_OK)
         remember(st, generation, out);

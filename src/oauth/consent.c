@@ -9,6 +9,7 @@
 #include "http/app.h"
 #include "oauth/authz_response.h"
 #include "oauth/endpoints.h"
+#include "oauth/event.h"
 #include "oauth/flow.h"
 #include "oauth/same_origin.h"
 #include "oauth/scope.h"
@@ -63,6 +64,8 @@ static grantd_rc decide(struct grantd_request *req, struct grantd_response *resp
 {
     const char *decision = grantd_params_value(&req->form, "decision");
     if (decision && strcmp(decision, "cancel") == 0) {
+        grantd_event(req, "consent_refused", u->id, a->client.id,
+                     json_pack("{s:s}", "scope", a->scope_text ? a->scope_text : ""));
         /* RFC 6749 §4.1.2.1's own words, which Apruve's guide shows verbatim */
         grantd_authz_redirect_error(
             req, resp, a, GRANTD_OAUTH_ACCESS_DENIED,
@@ -75,6 +78,9 @@ static grantd_rc decide(struct grantd_request *req, struct grantd_response *resp
         return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
                                   grantd_ui_say(req, GRANTD_T_choose_decision));
     grantd_rc rc = remember(req, a, u->id);
+    if (rc == GRANTD_OK)
+        grantd_event(req, "consent_given", u->id, a->client.id,
+                     json_pack("{s:s}", "scope", a->scope_text ? a->scope_text : ""));
     if (rc == GRANTD_OK)
         grantd_authz_issue_code(req, resp, a, u->id, s->rec.auth_time);
     return rc;

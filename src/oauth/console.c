@@ -35,6 +35,7 @@
 #include "oauth/console_form.h"
 #include "oauth/console_once.h"
 #include "oauth/errors.h"
+#include "oauth/event.h"
 #include "oauth/flow.h"
 #include "oauth/same_origin.h"
 #include "ui/console.h"
@@ -362,6 +363,8 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "page", "console");
+        grantd_event(req, "login_failed", NULL, NULL,
+                     json_pack("{s:s,s:s}", "username", username, "page", "console"));
         return show_login(req, resp, v, 401, NULL, SAY(req, credentials_incorrect));
     }
     if (rc == GRANTD_OK) /* a new session id at login: no fixation */
@@ -370,6 +373,8 @@ static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *res
         return rc;
     grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,
                "page", "console", "user_id", u.id);
+    grantd_event(req, "login", u.id, NULL,
+                 json_pack("{s:s,s:s}", "username", u.username, "page", "console"));
     see_other(resp, v->url);
     return GRANTD_OK;
 }
@@ -577,5 +582,8 @@ static grantd_rc console_post(struct grantd_request *req, struct grantd_response
 void grantd_console_post_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
     struct grantd_refusal no;
+    struct grantd_event_who where; /* the audit events of its changes (admin/audit.c) */
+    grantd_event_scope_begin(req, &where);
     grantd_oauth_answer(req, resp, console_post(req, resp, &no), &no);
+    grantd_event_scope_end();
 }

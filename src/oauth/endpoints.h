@@ -52,5 +52,7 @@ void grantd_check_endpoint(struct grantd_request *req, struct grantd_response *r
 /* GET /v1/revocations on the admin listener: the revocation feed (revocations.c). */
 void grantd_revocations_endpoint(struct grantd_request *req, struct grantd_response *resp);
 void grantd_check_error_endpoint(struct grantd_request *req, struct grantd_response *resp);
+/* metrics.c: GET /metrics on the admin listener, the Prometheus text format. */
+void grantd_metrics_endpoint(struct grantd_request *req, struct grantd_response *resp);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "ui/pages.h"
 
 static const struct {
@@ -122,6 +123,8 @@ void grantd_oauth_answer(struct grantd_request *req, struct grantd_response *res
         grantd_oauth_internal(req, resp, rc);
         return;
     }
+    /* the error codes come from this file's table: a bounded label */
+    grantd_metrics_count(GRANTD_METRIC_REFUSALS, no->error ? no->error : "other");
     if (no->page_title) {
         struct grantd_ui_problem v = {.title = no->page_title, .what = no->description,
                                       .next = no->page_next, .detail = no->page_detail};

@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "http/app.h"
+#include "oauth/event.h"
 #include "oauth/grant.h"
 #include "oauth/pkce.h"
 #include "oauth/redirect_uri.h"
@@ -91,6 +92,8 @@ static grantd_rc replayed(struct grantd_request *req, const struct grantd_client
                           const struct grantd_code *code, struct grantd_refusal *no)
 {
     const char *why = binding_problem(req, code, &auth->client);
+    grantd_event(req, "code_replayed", code->user_id, auth->client.id,
+                 json_pack("{s:b}", "revoked", !why));
     if (why) {
         grantd_log(GRANTD_LOG_WARN, "code_replay_refused", "{s:s,s:s}", "request_id",
                    req->request_id, "client_id", auth->client.id);

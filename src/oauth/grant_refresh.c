@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/seal.h"
 #include "http/app.h"
+#include "oauth/event.h"
 #include "oauth/grant.h"
 #include "oauth/resource.h"
 #include "oauth/scope.h"
@@ -62,6 +63,8 @@ static grantd_rc reused(struct grantd_request *req, struct grantd_response *resp
         return rc;
     grantd_log(GRANTD_LOG_WARN, "refresh_reuse", "{s:s,s:s}", "request_id", req->request_id,
                "client_id", old->client_id);
+    grantd_event(req, "refresh_reuse_detected", old->user_id, old->client_id,
+                 json_pack("{s:s}", "family", old->family));
     return grantd_refuse(no, GRANTD_OAUTH_INVALID_GRANT, REUSED);
 }
 

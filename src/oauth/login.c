@@ -8,6 +8,7 @@
 #include "http/app.h"
 #include "oauth/endpoints.h"
 #include "oauth/authz_response.h"
+#include "oauth/event.h"
 #include "oauth/flow.h"
 #include "oauth/same_origin.h"
 #include "oauth/scope.h"
@@ -42,6 +43,8 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
     if (rc == GRANTD_OK && !ok) {
         grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
                    req->request_id, "client_id", a->client.id);
+        grantd_event(req, "login_failed", NULL, a->client.id,
+                     json_pack("{s:s,s:s}", "username", username, "page", "login"));
         grantd_flow_show_login(req, resp, a, s, 401, username,
                                grantd_ui_say(req, GRANTD_T_credentials_incorrect));
         return;
@@ -54,6 +57,8 @@ static void login_attempt(struct grantd_request *req, struct grantd_response *re
     }
     grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,
                "client_id", a->client.id, "user_id", u.id);
+    grantd_event(req, "login", u.id, a->client.id,
+                 json_pack("{s:s,s:s}", "username", u.username, "page", "login"));
     resp->status = 303;
     grantd_response_header(resp, "Location",
                            grantd_arena_printf(req->arena, "%s/authorize?%s", req->iss->url,

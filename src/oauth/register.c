@@ -31,6 +31,7 @@
 #include "http/app.h"
 #include "oauth/bearer.h"
 #include "oauth/endpoints.h"
+#include "oauth/event.h"
 #include "oauth/scope.h"
 
 #define REGISTER_PATH "/register"
@@ -369,7 +370,7 @@ static void delete_client(struct reg_ctx *x, const char *id)
 
 /* ---- routing -------------------------------------------------------------------------- */
 
-void grantd_register_endpoint(struct grantd_request *req, struct grantd_response *resp)
+static void register_request(struct grantd_request *req, struct grantd_response *resp)
 {
     struct reg_ctx x = {.req = req, .resp = resp, .store = req->app->store,
                         .cfg = req->iss->cfg, .now = req->app->now()};
@@ -395,4 +396,12 @@ void grantd_register_endpoint(struct grantd_request *req, struct grantd_response
         delete_client(&x, id);
     else
         not_allowed(&x, "GET, PUT, DELETE");
+}
+
+void grantd_register_endpoint(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct grantd_event_who where; /* the audit events of its changes (admin/audit.c) */
+    grantd_event_scope_begin(req, &where);
+    register_request(req, resp);
+    grantd_event_scope_end();
 }

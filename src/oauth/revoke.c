@@ -8,6 +8,7 @@
 
 #include "http/app.h"
 #include "oauth/endpoints.h"
+#include "oauth/event.h"
 #include "oauth/token_find.h"
 
 /* Revokes the token t the caller owns. */
@@ -35,8 +36,14 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
     grantd_rc rc = grantd_token_find_requested(req, 0, &t, no);
     if (rc != GRANTD_OK)
         return rc;
-    if (t.found != GRANTD_TOKEN_ABSENT && strcmp(t.f.token.client_id, t.auth.client.id) == 0)
+    if (t.found != GRANTD_TOKEN_ABSENT && strcmp(t.f.token.client_id, t.auth.client.id) == 0) {
         rc = revoke_owned(req, &t.f.token, t.found);
+        if (rc == GRANTD_OK)
+            grantd_event(req, "token_revoked", t.f.token.user_id, t.auth.client.id,
+                         json_pack("{s:s}", "token_kind",
+                                   t.f.token.kind == GRANTD_TOKEN_REFRESH ? "refresh_token"
+                                                                         : "access_token"));
+    }
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)
         return rc;
     resp->status = 200;

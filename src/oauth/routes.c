@@ -66,6 +66,8 @@ const struct grantd_routes grantd_oauth_routes = {routes, sizeof(routes) / sizeo
 static const struct grantd_route admin_routes[] = {
     {"GET", "/health/live", grantd_health_live, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/health/ready", grantd_health_ready, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    /* Prometheus metrics (oauth/metrics.c): on this listener only */
+    {"GET", "/metrics", grantd_metrics_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"*", "/check", grantd_check_endpoint, 0, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"GET", "/v1/revocations", grantd_revocations_endpoint, 0, NULL,
      GRANTD_ROUTE_NO_PROFILE_PATHS},

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "http/app.h"
 
 struct entry {
@@ -87,6 +88,7 @@ static int cached(struct grantd_request *req, struct slot *sl,
         hit = 1;
     }
     pthread_mutex_unlock(&sl->mu);
+    grantd_metrics_count(hit ? GRANTD_METRIC_CACHE_HITS : GRANTD_METRIC_CACHE_MISSES, "token");
     return hit;
 }
 

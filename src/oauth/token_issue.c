@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/jsonw.h"
+#include "core/metrics.h"
 #include "http/app.h"
 #include "oauth/errors.h"
 #include "oauth/id_token.h"
@@ -179,9 +180,20 @@ grantd_rc grantd_token_prepare(struct grantd_request *req, const struct grantd_t
     return answer(req, g, access, g->with_refresh ? refresh : NULL, ttl, out);
 }
 
+/* The grant of a token request for the metrics: one of the token table's names (the only
+ * grants that get here), with the profile alias "code" counted as authorization_code. */
+static const char *grant_label(const struct grantd_request *req)
+{
+    const char *g = grantd_params_value(&req->form, "grant_type");
+    if (!g || strcmp(g, "code") == 0)
+        return "authorization_code";
+    return g;
+}
+
 void grantd_issued_respond(struct grantd_request *req, struct grantd_response *resp,
                            struct grantd_issued *out)
 {
+    grantd_metrics_count(GRANTD_METRIC_TOKENS_ISSUED, grant_label(req));
     grantd_response_json_text(req, resp, 200, out->body, out->body_len);
 }
 

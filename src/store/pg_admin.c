@@ -68,8 +68,6 @@ static const struct pg_query admin_key_revoke = {
 
 grantd_rc pg__admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k)
 {
-    if (!k || !k->id || !k->name || k->created_at <= 0 || k->tenant < 0)
-        return GRANTD_EINVAL;
     return pg__write_query(s, &admin_key_put, k);
 }
 
@@ -77,7 +75,7 @@ grantd_rc pg__admin_key_find(struct grantd_store *s, struct grantd_arena *a,
                              const unsigned char hash[GRANTD_SHA256_LEN],
                              struct grantd_admin_key *out)
 {
-    return hash ? pg__read(s, &admin_key_find, hash, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &admin_key_find, hash, a, out);
 }
 
 grantd_rc pg__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
@@ -89,5 +87,5 @@ grantd_rc pg__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc pg__admin_key_revoke(struct grantd_store *s, const char *id, int64_t now)
 {
     struct pg_set u = {.key = {0, id}, .now = now};
-    return id && now > 0 ? pg__write_query(s, &admin_key_revoke, &u) : GRANTD_EINVAL;
+    return pg__write_query(s, &admin_key_revoke, &u);
 }

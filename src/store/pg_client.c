@@ -51,7 +51,7 @@ grantd_rc pg__tenant_get(struct grantd_store *s, struct grantd_arena *a, int64_t
 grantd_rc pg__tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
                           struct grantd_tenant *out)
 {
-    return name ? pg__read(s, &tenant_find, name, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &tenant_find, name, a, out);
 }
 
 grantd_rc pg__tenant_list(struct grantd_store *s, struct grantd_arena *a,
@@ -94,8 +94,6 @@ static grantd_rc tenant_put_tx(struct pg_conn *c, void *arg)
 
 grantd_rc pg__tenant_put(struct grantd_store *s, const struct grantd_tenant *t, int64_t *id_out)
 {
-    if (!t || !t->name || !*t->name || t->created_at <= 0)
-        return GRANTD_EINVAL;
     struct tenant_new n = {t, 0};
     grantd_rc rc = pg__tx(s, tenant_put_tx, &n);
     if (rc == GRANTD_OK && id_out)
@@ -258,28 +256,10 @@ static grantd_rc client_put_tx(struct pg_conn *c, void *arg)
     return rc == GRANTD_OK ? pg__changed(c) : rc;
 }
 
-/* created_at and tokens_after are required; updated_at 0 means created_at. A public
- * client's secret_hash is not stored. Lifetimes must be 0 (default) or positive;
- * refresh_ttl may also be GRANTD_TTL_NEVER. */
-grantd_rc pg__client_put_check(const struct grantd_client *cl)
-{
-    if (!cl || !cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
-        return GRANTD_EINVAL;
-    if (cl->created_at <= 0 || cl->tokens_after <= 0)
-        return GRANTD_EINVAL;
-    if (cl->code_ttl < 0 || cl->access_ttl < 0 || cl->refresh_ttl < GRANTD_TTL_NEVER)
-        return GRANTD_EINVAL;
-    for (size_t i = 0; i < cl->redirect_uri_count; i++) {
-        if (!cl->redirect_uris[i])
-            return GRANTD_EINVAL;
-    }
-    return GRANTD_OK;
-}
-
+/* updated_at 0 means created_at. A public client's secret_hash is not stored. */
 grantd_rc pg__client_put(struct grantd_store *s, const struct grantd_client *cl)
 {
-    grantd_rc rc = pg__client_put_check(cl);
-    return rc == GRANTD_OK ? pg__tx(s, client_put_tx, (void *)cl) : rc;
+    return pg__tx(s, client_put_tx, (void *)cl);
 }
 
 struct client_read {
@@ -314,8 +294,6 @@ static grantd_rc client_read_tx(struct pg_conn *c, void *arg)
 grantd_rc pg__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                          const char *id, struct grantd_client *out)
 {
-    if (!id)
-        return GRANTD_EINVAL;
     struct pg_id key = {tenant, id};
     struct client_read r = {&client_get, &key, a, out, NULL, NULL};
     return pg__tx(s, client_read_tx, &r);
@@ -333,8 +311,6 @@ grantd_rc pg__client_list(struct grantd_store *s, struct grantd_arena *a, int64_
 grantd_rc pg__client_list_owned(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                 const char *owner, struct grantd_client **out, size_t *count)
 {
-    if (!owner || !out || !count)
-        return GRANTD_EINVAL;
     *out = NULL;
     *count = 0;
     struct pg_id key = {tenant, owner};
@@ -412,8 +388,6 @@ static grantd_rc set_disabled_tx(struct pg_conn *c, void *arg)
 grantd_rc pg__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
                                   int disabled, int64_t now_us)
 {
-    if (!id || now_us <= 0)
-        return GRANTD_EINVAL;
     struct disable d = {{tenant, id}, disabled ? 1 : 0, now_us};
     return pg__tx(s, set_disabled_tx, &d);
 }
@@ -437,7 +411,7 @@ grantd_rc pg__client_set_secret(struct grantd_store *s, int64_t tenant, const ch
                                 const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
     struct pg_set u = {.key = {tenant, id}, .hash = hash, .now = now};
-    return id && hash ? pg__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
+    return pg__write_query(s, &client_secret, &u);
 }
 
 /* Everything the client was granted is revoked first, as disabling does, in the same
@@ -452,7 +426,7 @@ static grantd_rc delete_tx(struct pg_conn *c, void *arg)
 grantd_rc pg__client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
     struct disable d = {{tenant, id}, 1, grantd_clock_now_us()};
-    return id ? pg__tx(s, delete_tx, &d) : GRANTD_EINVAL;
+    return pg__tx(s, delete_tx, &d);
 }
 
 struct rotate {
@@ -484,7 +458,7 @@ grantd_rc pg__client_rotate_secret(struct grantd_store *s, int64_t tenant, const
                                    int64_t prev_until, int64_t now)
 {
     struct rotate r = {{tenant, id}, hash, prev_until > 0 ? prev_until : 0, now};
-    return id && hash ? pg__write_query(s, &client_rotate, &r) : GRANTD_EINVAL;
+    return pg__write_query(s, &client_rotate, &r);
 }
 
 static void bind_client_update(struct pg_params *p, const void *arg)
@@ -535,24 +509,8 @@ static grantd_rc client_update_tx(struct pg_conn *c, void *arg)
     return rc == GRANTD_OK ? pg__changed(c) : rc;
 }
 
-grantd_rc pg__client_update_check(const struct grantd_client *c, int64_t now)
-{
-    if (!c || !c->id || !c->name || (c->redirect_uri_count && !c->redirect_uris) || now <= 0)
-        return GRANTD_EINVAL;
-    if (c->code_ttl < 0 || c->access_ttl < 0 || c->refresh_ttl < GRANTD_TTL_NEVER)
-        return GRANTD_EINVAL;
-    for (size_t i = 0; i < c->redirect_uri_count; i++) {
-        if (!c->redirect_uris[i])
-            return GRANTD_EINVAL;
-    }
-    return GRANTD_OK;
-}
-
 grantd_rc pg__client_update(struct grantd_store *s, const struct grantd_client *c, int64_t now)
 {
-    grantd_rc rc = pg__client_update_check(c, now);
-    if (rc != GRANTD_OK)
-        return rc;
     struct grantd_client copy = *c;
     copy.updated_at = now;
     return pg__tx(s, client_update_tx, &copy);

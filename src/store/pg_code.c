@@ -135,13 +135,10 @@ static const struct pg_query code_get = {PG_CODE_GET,
                                          "WHERE tenant_id = $1 AND hash = $2",
                                          bind_key, code_row, 0};
 
-/* client_id, user_id, family and created_at are required; a challenge goes with its
- * method. NULL scope is "". used and revoked start at 0 whatever k says. */
+/* NULL scope is "". used and revoked start at 0 whatever k says. */
 grantd_rc pg__code_put(struct grantd_store *s, const struct grantd_code *k)
 {
-    int valid = k && k->client_id && k->user_id && k->family && k->created_at > 0 &&
-                !k->code_challenge == !k->code_challenge_method;
-    return valid ? pg__write_query(s, &code_put, k) : GRANTD_EINVAL;
+    return pg__write_query(s, &code_put, k);
 }
 
 struct consume {
@@ -184,8 +181,6 @@ grantd_rc pg__code_consume(struct grantd_store *s, struct grantd_arena *a, int64
                            const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                            struct grantd_code *out)
 {
-    if (!hash || !out)
-        return GRANTD_EINVAL;
     struct consume x = {.a = a, .key = {tenant, hash}, .out = out};
     grantd_rc rc = pg__tx_single(s, redeem_single, &x);
     if (rc != GRANTD_ENOTFOUND)
@@ -334,21 +329,6 @@ static const struct pg_query token_revoke = {PG_TOKEN_REVOKE,
                                              "WHERE tenant_id = $1 AND hash = $2",
                                              bind_key, NULL, PG_ONE_ROW | PG_CHANGES};
 
-/* At least one token; all of one tenant and family; each with a client, a known kind and a
- * created_at. */
-int pg__tokens_valid(const struct grantd_token *t, size_t count)
-{
-    if (!t || count == 0 || !t[0].family)
-        return 0;
-    for (size_t i = 0; i < count; i++) {
-        int kind_ok = t[i].kind == GRANTD_TOKEN_ACCESS || t[i].kind == GRANTD_TOKEN_REFRESH;
-        if (!kind_ok || !t[i].client_id || t[i].created_at <= 0 || t[i].tenant != t[0].tenant ||
-            !t[i].family || strcmp(t[i].family, t[0].family) != 0)
-            return 0;
-    }
-    return 1;
-}
-
 static grantd_rc insert_only(struct pg_conn *c, const struct grantd_token *tokens, size_t count)
 {
     grantd_rc rc = GRANTD_OK;
@@ -422,12 +402,9 @@ static grantd_rc token_put_single(struct pg_conn *c, void *arg)
     return pg__run(c, b->count == 1 ? &token_put_one : &token_put_two, b);
 }
 
-/* NULL scope is "". GRANTD_EINVAL for an empty batch, one that mixes tenants or families,
- * or a token without created_at. */
+/* NULL scope is "". */
 grantd_rc pg__token_put(struct grantd_store *s, const struct grantd_token *tokens, size_t count)
 {
-    if (!pg__tokens_valid(tokens, count))
-        return GRANTD_EINVAL;
     struct token_batch b = {tokens, count};
     int revoked = 0;
     for (size_t i = 0; i < count; i++)
@@ -442,7 +419,7 @@ grantd_rc pg__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t 
                         const unsigned char hash[GRANTD_SHA256_LEN], struct grantd_token *out)
 {
     struct key key = {tenant, hash};
-    return hash && out ? pg__read(s, &token_get, &key, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &token_get, &key, a, out);
 }
 
 /* One insert into revoked_families (its trigger appends the feed's events). A tenant that
@@ -450,8 +427,6 @@ grantd_rc pg__token_get(struct grantd_store *s, struct grantd_arena *a, int64_t 
 grantd_rc pg__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
                                   int64_t now)
 {
-    if (!family)
-        return GRANTD_EINVAL;
     struct family f = {tenant, family, now};
     grantd_rc rc = pg__write_query(s, &family_revoke_alone, &f);
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc; /* ENOTFOUND: the tenant's foreign key */
@@ -462,7 +437,7 @@ grantd_rc pg__token_revoke(struct grantd_store *s, int64_t tenant,
                            const unsigned char hash[GRANTD_SHA256_LEN])
 {
     struct key key = {tenant, hash};
-    return hash ? pg__write_query(s, &token_revoke, &key) : GRANTD_EINVAL;
+    return pg__write_query(s, &token_revoke, &key);
 }
 
 struct stamped_revoke {
@@ -500,7 +475,7 @@ grantd_rc pg__token_revoke_at(struct grantd_store *s, int64_t tenant,
                               const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
     struct stamped_revoke r = {{tenant, hash}, now};
-    return hash ? pg__tx(s, revoke_at_tx, &r) : GRANTD_EINVAL;
+    return pg__tx(s, revoke_at_tx, &r);
 }
 
 /* ---- refresh rotation ------------------------------------------------------------------- */
@@ -616,21 +591,13 @@ static struct rotate rotate_of(const struct pg_rotation *r)
                            r->successor_len, r->tokens, r->count};
 }
 
-/* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,
- * of tenant, and of the old token's family (else GRANTD_EINVAL). */
-int pg__rotation_valid(const struct pg_rotation *r)
-{
-    return r->old_hash && r->now > 0 && pg__tokens_valid(r->tokens, r->count) &&
-           r->tokens[0].tenant == r->tenant && (!r->successor_len || r->successor) &&
-           r->successor_len <= (size_t)INT32_MAX;
-}
-
 grantd_rc pg__rotate_statement(struct pg_conn *c, const struct pg_rotation *r)
 {
     struct rotate x = rotate_of(r);
     return r->count > 2 ? GRANTD_EINVAL : rotate_single(c, &x);
 }
 
+/* The new tokens must be of the old token's family (else GRANTD_EINVAL, from the row). */
 grantd_rc pg__refresh_rotate(struct grantd_store *s, int64_t tenant,
                              const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
                              int64_t grace_until, const unsigned char *successor,
@@ -639,8 +606,6 @@ grantd_rc pg__refresh_rotate(struct grantd_store *s, int64_t tenant,
 {
     struct pg_rotation r = {tenant, old_hash, now, grace_until, successor, successor_len, tokens,
                             count};
-    if (!pg__rotation_valid(&r))
-        return GRANTD_EINVAL;
     struct rotate x = rotate_of(&r);
     if (count > 2)
         return pg__tx(s, rotate_tx, &x);

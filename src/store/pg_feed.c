@@ -47,8 +47,6 @@ grantd_rc pg__revocations_since(struct grantd_store *s, struct grantd_arena *a, 
                                 int64_t after, size_t limit, struct grantd_revocation **out,
                                 size_t *count, int64_t *next_cursor)
 {
-    if (!a || !out || !count || !next_cursor || after < 0 || limit == 0)
-        return GRANTD_EINVAL;
     struct feed_args f = {tenant, after,
                           limit > FEED_LIMIT_MAX ? FEED_LIMIT_MAX : (int64_t)limit};
     void *rows = NULL;
@@ -77,8 +75,6 @@ static const struct pg_query purge = {PG_FEED_PURGE,
 
 grantd_rc pg__revocations_floor(struct grantd_store *s, int64_t *out)
 {
-    if (!out)
-        return GRANTD_EINVAL;
     grantd_rc rc = pg__read(s, &floor_q, NULL, NULL, out);
     return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc; /* the row is made at migration */
 }
@@ -97,7 +93,7 @@ static grantd_rc purge_tx(struct pg_conn *c, void *arg)
 grantd_rc pg__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted)
 {
     struct purge_args p = {before, 0};
-    grantd_rc rc = deleted ? pg__tx(s, purge_tx, &p) : GRANTD_EINVAL;
+    grantd_rc rc = pg__tx(s, purge_tx, &p);
     if (rc == GRANTD_OK)
         *deleted = (size_t)p.deleted;
     return rc;

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 
 #include "store/store.h"
+#include "store/store_check.h"
 
 /* Every statement a connection may keep prepared (server-side, named "g<id>", prepared on
  * the connection's first use of it). Each id is used at one call site, which passes the SQL
@@ -67,6 +68,7 @@ enum pg_stmt_id {
     PG_CONSENT_CODES_REVOKE,
     PG_CONSENT_DELETE,
     PG_PURGE_TOKENS,
+    PG_PURGE_TOKENS_EXPIRED,
     PG_PURGE_CODES,
     PG_PURGE_SESSIONS,
     PG_PURGE_OLD_FAMILIES,
@@ -411,12 +413,10 @@ grantd_rc pg__audit_end(struct grantd_store *s, const struct grantd_audit *e, gr
 grantd_rc pg__audit_list(struct grantd_store *s, struct grantd_arena *a,
                          const struct grantd_audit_query *q, struct grantd_audit **out,
                          size_t *count);
-/* client_put's checks (GRANTD_EINVAL) and inserts (the row, the redirect URIs), and
- * client_update's checks and writes (cl->updated_at is the time stamped), inside the
- * caller's transaction on c (pg_client.c; registrations use them). */
-GRANTD_MUST_USE grantd_rc pg__client_put_check(const struct grantd_client *cl);
+/* client_put's inserts (the row, the redirect URIs) and client_update's writes
+ * (cl->updated_at is the time stamped), inside the caller's transaction on c (pg_client.c;
+ * registrations use them). The wrapper checked cl (store_check.h). */
 GRANTD_MUST_USE grantd_rc pg__client_insert(struct pg_conn *c, const struct grantd_client *cl);
-GRANTD_MUST_USE grantd_rc pg__client_update_check(const struct grantd_client *cl, int64_t now);
 GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
                                                  const struct grantd_client *cl);
 
@@ -430,9 +430,6 @@ GRANTD_MUST_USE grantd_rc pg__client_update_rows(struct pg_conn *c,
     "created_at, expires_at, revoked, audience, auth_time)"
 #define PG_TOKEN_INSERT PG_TOKEN_INSERT_COLUMNS " VALUES "
 void pg__bind_token(struct pg_params *p, const void *arg);
-/* token_put's checks: at least one token, all of one tenant and family, each with a client,
- * a known kind and a created_at. */
-int pg__tokens_valid(const struct grantd_token *t, size_t count);
 /* Runs sql (not prepared: its text changes with the number of rows) with n parameters on c,
  * as pg__run does: GRANTD_OK, or the SQLSTATE's grantd_rc (c->sqlstate set, logged). */
 GRANTD_MUST_USE grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, int n,
@@ -442,15 +439,13 @@ GRANTD_MUST_USE grantd_rc pg__exec_params(struct pg_conn *c, const char *sql, in
  * every queued write and its callback, then stops its thread. */
 struct pg_writer *pg__writer_new(struct pg_store *st);
 void pg__writer_close(struct pg_writer *w);
-/* What w did so far: batches run, jobs in them, the most jobs one batch held. */
-void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                      long long *max_batch);
-/* The same for code redemptions (code_consume_async) and refresh rotations
- * (refresh_rotate_async). */
-void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                           long long *max_batch);
-void pg__writer_rotation_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                               long long *max_batch);
+/* What one of w's queues did so far: batches run, jobs in them, the most jobs one batch
+ * held. */
+struct pg_writer_stats {
+    long long batches, jobs, max_batch;
+};
+enum pg_writer_queue { PG_WRITER_PUTS, PG_WRITER_CODES, PG_WRITER_ROTATIONS };
+struct pg_writer_stats pg__writer_stats(struct pg_writer *w, enum pg_writer_queue q);
 /* One code of a batch of first redemptions (pg__codes_redeem): the key, where its row
  * goes, and whether it got one. */
 struct pg_redeem {
@@ -482,8 +477,6 @@ struct pg_rotation {
     const struct grantd_token *tokens;
     size_t count;
 };
-/* refresh_rotate's argument checks: 1 when r may be rotated. */
-int pg__rotation_valid(const struct pg_rotation *r);
 /* A rotation of one or two new tokens (count ≤ 2) as one statement on c, inside the caller's
  * transaction: GRANTD_OK; GRANTD_ENOTFOUND when the old token was not live and nothing
  * changed (refresh_rotate then says why); or the statement's failure (the transaction is

@@ -78,25 +78,16 @@ static const struct pg_query retire_current = {PG_KEY_RETIRE_CURRENT,
                                                "AND retire_at = 0",
                                                bind_retire, NULL, 0};
 
-/* kid, alg, public_jwk, a non-empty private_sealed and created_at are required. */
-static int key_valid(const struct grantd_key *k)
-{
-    return k && k->kid && k->alg && k->public_jwk && k->private_sealed && k->created_at > 0 &&
-           k->private_sealed_len > 0 && k->private_sealed_len <= (size_t)INT32_MAX;
-}
-
 /* GRANTD_EEXIST for a taken kid, and for a second current key (keys_one_current). */
 grantd_rc pg__key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    return key_valid(k) ? pg__write_query(s, &key_put, k) : GRANTD_EINVAL;
+    return pg__write_query(s, &key_put, k);
 }
 
 /* Oldest first (created_at, then kid); an empty list is GRANTD_OK with *count 0. */
 grantd_rc pg__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                        struct grantd_key **out, size_t *count)
 {
-    if (!out || !count)
-        return GRANTD_EINVAL;
     return pg__read_rows(s, &key_list, &tenant, a, sizeof(**out), (void **)out, count);
 }
 
@@ -115,8 +106,6 @@ static grantd_rc rotate_tx(struct pg_conn *c, void *arg)
 grantd_rc pg__key_rotate(struct grantd_store *s, int64_t tenant, const struct grantd_key *next,
                          int64_t retire_at)
 {
-    if (!key_valid(next) || next->tenant != tenant || next->retire_at != 0 || retire_at <= 0)
-        return GRANTD_EINVAL;
     struct rotation r = {tenant, retire_at, next};
     return pg__tx(s, rotate_tx, &r);
 }
@@ -160,8 +149,6 @@ static grantd_rc retire_tx(struct pg_conn *c, void *arg)
 /* GRANTD_ECONFLICT for the current key, GRANTD_ENOTFOUND for an unknown kid. */
 grantd_rc pg__key_retire(struct grantd_store *s, int64_t tenant, const char *kid, int64_t now)
 {
-    if (!kid || now <= 0)
-        return GRANTD_EINVAL;
     struct retirement r = {{tenant, kid}, now};
     return pg__tx(s, retire_tx, &r);
 }

@@ -39,8 +39,6 @@ static const struct pg_query reg_token_put = {
 grantd_rc pg__registration_token_put(struct grantd_store *s,
                                      const struct grantd_registration_token *t)
 {
-    if (!t || !t->id || t->tenant <= 0 || t->created_at <= 0 || t->expires_at < 0)
-        return GRANTD_EINVAL;
     return pg__write_query(s, &reg_token_put, t);
 }
 
@@ -79,7 +77,7 @@ grantd_rc pg__registration_token_find(struct grantd_store *s, struct grantd_aren
                                       struct grantd_registration_token *out)
 {
     struct key key = {tenant, hash};
-    return hash ? pg__read(s, &reg_token_find, &key, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &reg_token_find, &key, a, out);
 }
 
 struct token_use {
@@ -181,12 +179,6 @@ grantd_rc pg__registration_put(struct grantd_store *s, const struct grantd_clien
                                const struct grantd_registration *r, const unsigned char *iat,
                                int64_t now)
 {
-    grantd_rc rc = pg__client_put_check(c);
-    if (rc != GRANTD_OK)
-        return rc;
-    if (!r || r->tenant != c->tenant || !r->client_id || strcmp(r->client_id, c->id) != 0 ||
-        now <= 0)
-        return GRANTD_EINVAL;
     struct reg_job j = {c, r, iat, now};
     return pg__tx(s, put_tx, &j);
 }
@@ -195,7 +187,7 @@ grantd_rc pg__registration_get(struct grantd_store *s, struct grantd_arena *a, i
                                const char *id, struct grantd_registration *out)
 {
     struct pg_id key = {tenant, id};
-    return id ? pg__read(s, &reg_get, &key, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &reg_get, &key, a, out);
 }
 
 static grantd_rc rotate_tx(struct pg_conn *c, void *arg)
@@ -215,15 +207,8 @@ grantd_rc pg__registration_rotate(struct grantd_store *s, const struct grantd_cl
                                   const struct grantd_registration *r,
                                   const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now)
 {
-    if (!r || !r->client_id || !old_hash || now <= 0)
-        return GRANTD_EINVAL;
     struct grantd_client copy;
     if (c) {
-        grantd_rc rc = pg__client_update_check(c, now);
-        if (rc != GRANTD_OK)
-            return rc;
-        if (c->tenant != r->tenant || strcmp(c->id, r->client_id) != 0)
-            return GRANTD_EINVAL;
         copy = *c;
         copy.updated_at = now;
     }

@@ -311,6 +311,7 @@ static const char schema_v17[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit FOR EACH ROW"
     "  EXECUTE FUNCTION grantd_audit_append_only();";
 
+
 /* The seeds of SQLite's step 1: the default tenant (id 1) stamped with the migration's
  * time, and the store's random hash key. */
 static grantd_rc seed_v17(struct pg_conn *c, int64_t now)
@@ -344,6 +345,19 @@ static grantd_rc seed_v17(struct pg_conn *c, int64_t now)
  * notion of the number; the number serves the upgrades after this one). */
 static const char schema_v18[] = "ALTER TABLE grantd_schema ADD COLUMN compat bigint;";
 
+/* Version 19 (SQLite's step 19), additive (compatible back to 18):
+ * - tokens_by_expiry: the janitor finds expired tokens through it (issue 15, pg_purge.c)
+ *   instead of reading every token each minute;
+ * - tokens_access_by_family: a family's revocation lists the family's access tokens in the
+ *   feed (grantd_revocation_family) through it, where it read the whole table (seconds at
+ *   ten million tokens, under the family's lock).
+ * Plain CREATE INDEXes in the migration's transaction: they block token writes while they
+ * build (measured on ten million tokens: bench/README.md, "The janitor at 10 million
+ * tokens"). */
+static const char schema_v19[] =
+    "CREATE INDEX tokens_by_expiry ON tokens (expires_at) WHERE expires_at > 0;"
+    "CREATE INDEX tokens_access_by_family ON tokens (family, tenant_id) WHERE kind = 1;";
+
 struct step {
     int version; /* the version the step brings the database to */
     const char *ddl;
@@ -355,6 +369,7 @@ struct step {
 static const struct step steps[] = {
     {17, schema_v17, seed_v17, 0},
     {18, schema_v18, NULL, 17},
+    {19, schema_v19, NULL, 18},
 };
 
 #define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))

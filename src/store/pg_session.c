@@ -88,8 +88,6 @@ static const struct pg_query session_delete = {PG_SESSION_DELETE,
 /* created_at is required. user_id NULL is a session before login. */
 grantd_rc pg__session_put(struct grantd_store *s, const struct grantd_session *sess)
 {
-    if (!sess || sess->created_at <= 0)
-        return GRANTD_EINVAL;
     return pg__write_query(s, &session_put, sess);
 }
 
@@ -99,14 +97,14 @@ grantd_rc pg__session_get(struct grantd_store *s, struct grantd_arena *a, int64_
                           struct grantd_session *out)
 {
     struct session_at k = {tenant, id_hash, now};
-    return id_hash && out ? pg__read(s, &session_get, &k, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &session_get, &k, a, out);
 }
 
 grantd_rc pg__session_delete(struct grantd_store *s, int64_t tenant,
                              const unsigned char id_hash[GRANTD_SHA256_LEN])
 {
     struct session_at k = {tenant, id_hash, 0};
-    return id_hash ? pg__write_query(s, &session_delete, &k) : GRANTD_EINVAL;
+    return pg__write_query(s, &session_delete, &k);
 }
 
 /* ---- consents --------------------------------------------------------------------------- */
@@ -164,8 +162,6 @@ grantd_rc pg__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_
                           struct grantd_consent *out)
 {
     struct grantd_consent key = {.tenant = tenant, .user_id = user_id, .client_id = client_id};
-    if (!user_id || !client_id || !out)
-        return GRANTD_EINVAL;
     return pg__read(s, &consent_get, &key, a, out);
 }
 
@@ -173,16 +169,12 @@ grantd_rc pg__consent_get(struct grantd_store *s, struct grantd_arena *a, int64_
  * decides what the user granted). created_at is required; NULL scope is "". */
 grantd_rc pg__consent_put(struct grantd_store *s, const struct grantd_consent *con)
 {
-    if (!con || !con->user_id || !con->client_id || con->created_at <= 0)
-        return GRANTD_EINVAL;
     return pg__write_query(s, &consent_put, con);
 }
 
 grantd_rc pg__consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            const char *user_id, struct grantd_consent **out, size_t *count)
 {
-    if (!user_id || !out || !count)
-        return GRANTD_EINVAL;
     struct pg_id key = {tenant, user_id};
     return pg__read_rows(s, &consent_list, &key, a, sizeof(**out), (void **)out, count);
 }
@@ -251,8 +243,6 @@ static grantd_rc withdraw_tx(struct pg_conn *c, void *arg)
 grantd_rc pg__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                              const char *client_id, int64_t now)
 {
-    if (!user_id || !client_id || now <= 0)
-        return GRANTD_EINVAL;
     struct withdraw w = {tenant, user_id, client_id, now};
     return pg__tx(s, withdraw_tx, &w);
 }

@@ -92,8 +92,6 @@ static const struct pg_query user_list = {PG_USER_LIST,
 /* created_at is required; updated_at 0 means created_at. */
 grantd_rc pg__user_put(struct grantd_store *s, const struct grantd_user *u)
 {
-    if (!u->id || !u->username || !u->password_hash || u->created_at <= 0)
-        return GRANTD_EINVAL;
     return pg__write_query(s, &user_put, u);
 }
 
@@ -101,14 +99,14 @@ grantd_rc pg__user_find(struct grantd_store *s, struct grantd_arena *a, int64_t 
                         const char *username, struct grantd_user *out)
 {
     struct pg_id key = {tenant, username};
-    return username ? pg__read(s, &user_find, &key, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &user_find, &key, a, out);
 }
 
 grantd_rc pg__user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                        const char *id, struct grantd_user *out)
 {
     struct pg_id key = {tenant, id};
-    return id ? pg__read(s, &user_get, &key, a, out) : GRANTD_EINVAL;
+    return pg__read(s, &user_get, &key, a, out);
 }
 
 grantd_rc pg__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -131,8 +129,6 @@ grantd_rc pg__user_set_password(struct grantd_store *s, int64_t tenant, const ch
                                 const char *password_hash, int64_t now)
 {
     struct pg_set u = {.key = {tenant, username}, .text = password_hash, .now = now};
-    if (!username || !password_hash)
-        return GRANTD_EINVAL;
     return pg__write_query(s, &user_password, &u);
 }
 
@@ -140,7 +136,7 @@ grantd_rc pg__user_set_disabled(struct grantd_store *s, int64_t tenant, const ch
                                 int disabled, int64_t now)
 {
     struct pg_set u = {.key = {tenant, username}, .number = disabled ? 1 : 0, .now = now};
-    return username ? pg__write_query(s, &user_disabled, &u) : GRANTD_EINVAL;
+    return pg__write_query(s, &user_disabled, &u);
 }
 
 static void bind_user_update(struct pg_params *p, const void *arg)
@@ -167,8 +163,6 @@ static const struct pg_query user_update = {
 
 grantd_rc pg__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now)
 {
-    if (!u || !u->id || !u->username || now <= 0)
-        return GRANTD_EINVAL;
     struct grantd_user copy = *u;
     copy.updated_at = now;
     return pg__write_query(s, &user_update, &copy);

@@ -41,7 +41,8 @@
  *
  * Jobs that are not one or two plain tokens (a revoked token, which moves the change
  * sequence; a larger batch) run as a batch of their own through pg__token_put. Invalid
- * batches are answered GRANTD_EINVAL on the caller's thread before anything is queued.
+ * arguments never get here: the store's wrappers answer GRANTD_EINVAL first
+ * (store_check.h).
  *
  * Shutdown: pg__writer_close stops taking jobs into the thread's queue, lets the thread
  * run what is queued, every callback included, and joins it; a put after that runs
@@ -56,6 +57,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/mem.h"
 
 #include <jansson.h>
@@ -100,9 +102,7 @@ struct pg_writer {
     struct pg_redeem redeems[CODES_MAX];
     struct pg_job *rotating[ROTATIONS_MAX];
     /* statistics, logged at close */
-    long long batches, jobs, max_batch;
-    long long code_batches, code_jobs, max_code_batch;
-    long long rotation_batches, rotation_jobs, max_rotation_batch;
+    struct pg_writer_stats puts_stats, code_stats, rotation_stats;
 };
 
 static void enqueue(struct pg_queue *q, struct pg_job *j)
@@ -314,12 +314,23 @@ static void run_batch(struct pg_writer *w, struct pg_job *first, size_t n)
         j->rc = pg__token_put(s, j->tokens, j->count);
 }
 
-static void count(long long *batches, long long *jobs, long long *max, size_t n)
+/* One batch detached from its queue (w->mu held on entry and on return): run, counted, and
+ * its callbacks called outside the lock (a callback may queue the next job). */
+static void serve(struct pg_writer *w, struct pg_job *jobs, size_t n,
+                  void (*run)(struct pg_writer *w, struct pg_job *first, size_t n),
+                  struct pg_writer_stats *st, const char *metric)
 {
-    (*batches)++;
-    *jobs += (long long)n;
-    if ((long long)n > *max)
-        *max = (long long)n;
+    pthread_mutex_unlock(&w->mu);
+    run(w, jobs, n);
+    pthread_mutex_lock(&w->mu);
+    st->batches++;
+    st->jobs += (long long)n;
+    if ((long long)n > st->max_batch)
+        st->max_batch = (long long)n;
+    pthread_mutex_unlock(&w->mu);
+    grantd_metrics_writer_batch(metric, n);
+    finish_jobs(jobs);
+    pthread_mutex_lock(&w->mu);
 }
 
 /* The writer thread: whatever is queued, redemptions first (their requests go on to queue
@@ -339,34 +350,16 @@ static void *writer_thread(void *arg)
         size_t n;
         if (w->codes.head) {
             struct pg_job *codes = take_up_to(&w->codes, CODES_MAX, &n);
-            pthread_mutex_unlock(&w->mu);
-            run_codes(w, codes, n);
-            pthread_mutex_lock(&w->mu);
-            count(&w->code_batches, &w->code_jobs, &w->max_code_batch, n);
-            pthread_mutex_unlock(&w->mu);
-            finish_jobs(codes);
-            pthread_mutex_lock(&w->mu);
+            serve(w, codes, n, run_codes, &w->code_stats, "postgres_codes");
         }
         if (w->rotations.head) {
             struct pg_job *rotations = take_up_to(&w->rotations, ROTATIONS_MAX, &n);
-            pthread_mutex_unlock(&w->mu);
-            run_rotations(w, rotations, n);
-            pthread_mutex_lock(&w->mu);
-            count(&w->rotation_batches, &w->rotation_jobs, &w->max_rotation_batch, n);
-            pthread_mutex_unlock(&w->mu);
-            finish_jobs(rotations);
-            pthread_mutex_lock(&w->mu);
+            serve(w, rotations, n, run_rotations, &w->rotation_stats, "postgres_rotations");
         }
-        if (!w->puts.head)
-            continue;
-        struct pg_job *batch = take_batch(w, &n);
-        pthread_mutex_unlock(&w->mu);
-        run_batch(w, batch, n);
-        pthread_mutex_lock(&w->mu);
-        count(&w->batches, &w->jobs, &w->max_batch, n);
-        pthread_mutex_unlock(&w->mu);
-        finish_jobs(batch);
-        pthread_mutex_lock(&w->mu);
+        if (w->puts.head) {
+            struct pg_job *batch = take_batch(w, &n);
+            serve(w, batch, n, run_batch, &w->puts_stats, "postgres_tokens");
+        }
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -392,49 +385,29 @@ void pg__writer_close(struct pg_writer *w)
     pthread_mutex_unlock(&w->mu);
     if (started)
         pthread_join(w->thread, NULL); /* after it ran every queued job */
-    if (w->batches || w->code_batches || w->rotation_batches)
+    const struct pg_writer_stats *t = &w->puts_stats, *c = &w->code_stats,
+                                 *r = &w->rotation_stats;
+    if (t->batches || c->batches || r->batches)
         grantd_log(GRANTD_LOG_INFO, "store_writer_stats",
                    "{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "driver", "postgres", "batches",
-                   (json_int_t)w->batches, "jobs", (json_int_t)w->jobs, "max_batch",
-                   (json_int_t)w->max_batch, "code_batches", (json_int_t)w->code_batches,
-                   "code_jobs", (json_int_t)w->code_jobs, "max_code_batch",
-                   (json_int_t)w->max_code_batch, "rotation_batches",
-                   (json_int_t)w->rotation_batches, "rotation_jobs",
-                   (json_int_t)w->rotation_jobs, "max_rotation_batch",
-                   (json_int_t)w->max_rotation_batch);
+                   (json_int_t)t->batches, "jobs", (json_int_t)t->jobs, "max_batch",
+                   (json_int_t)t->max_batch, "code_batches", (json_int_t)c->batches,
+                   "code_jobs", (json_int_t)c->jobs, "max_code_batch", (json_int_t)c->max_batch,
+                   "rotation_batches", (json_int_t)r->batches, "rotation_jobs",
+                   (json_int_t)r->jobs, "max_rotation_batch", (json_int_t)r->max_batch);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     free(w);
 }
 
-void pg__writer_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                      long long *max_batch)
+struct pg_writer_stats pg__writer_stats(struct pg_writer *w, enum pg_writer_queue q)
 {
     pthread_mutex_lock(&w->mu);
-    *batches = w->batches;
-    *jobs = w->jobs;
-    *max_batch = w->max_batch;
+    struct pg_writer_stats st = q == PG_WRITER_CODES       ? w->code_stats
+                                : q == PG_WRITER_ROTATIONS ? w->rotation_stats
+                                                           : w->puts_stats;
     pthread_mutex_unlock(&w->mu);
-}
-
-void pg__writer_code_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                           long long *max_batch)
-{
-    pthread_mutex_lock(&w->mu);
-    *batches = w->code_batches;
-    *jobs = w->code_jobs;
-    *max_batch = w->max_code_batch;
-    pthread_mutex_unlock(&w->mu);
-}
-
-void pg__writer_rotation_stats(struct pg_writer *w, long long *batches, long long *jobs,
-                               long long *max_batch)
-{
-    pthread_mutex_lock(&w->mu);
-    *batches = w->rotation_batches;
-    *jobs = w->rotation_jobs;
-    *max_batch = w->max_rotation_batch;
-    pthread_mutex_unlock(&w->mu);
+    return st;
 }
 
 /* Queues job on q and wakes the thread (started on first use): 1. 0 when the writer is
@@ -457,10 +430,6 @@ void pg__token_put_async(struct grantd_store *s, const struct grantd_token *toke
                          void (*done)(void *arg, grantd_rc rc), void *arg)
 {
     struct pg_writer *w = ((struct pg_store *)s)->writer;
-    if (!pg__tokens_valid(tokens, count)) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
     *job = (struct pg_job){.tokens = tokens, .count = count, .done = done, .arg = arg,
                            .rc = GRANTD_ESTORE};
@@ -476,10 +445,6 @@ void pg__code_consume_async(struct grantd_store *s, struct grantd_arena *a, int6
                             void *arg)
 {
     struct pg_writer *w = ((struct pg_store *)s)->writer;
-    if (!hash || !out) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
     *job = (struct pg_job){.code = {tenant, hash, a, out, 0}, .now = now, .done = done,
                            .arg = arg, .rc = GRANTD_ESTORE};
@@ -498,10 +463,6 @@ void pg__refresh_rotate_async(struct grantd_store *s, int64_t tenant,
     struct pg_writer *w = ((struct pg_store *)s)->writer;
     struct pg_rotation r = {tenant, old_hash, now, grace_until, successor, successor_len, tokens,
                             count};
-    if (!pg__rotation_valid(&r)) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     if (count <= 2) { /* what /token rotates; larger ones run alone below */
         struct pg_job *job = grantd_xcalloc(1, sizeof(*job));
         *job = (struct pg_job){.rot = r, .done = done, .arg = arg, .rc = GRANTD_ESTORE};

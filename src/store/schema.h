@@ -22,7 +22,7 @@
 #define GRANTD_STORE_SCHEMA_H
 
 /* The newest schema version of both drivers (each checks its own list against it). */
-#define GRANTD_SCHEMA_VERSION 18
+#define GRANTD_SCHEMA_VERSION 19
 /* The first version that stores its compatible-back-to number. */
 #define GRANTD_SCHEMA_COMPAT_SINCE 18
 

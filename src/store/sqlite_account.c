@@ -19,33 +19,16 @@
  * may revoke what (oauth/account.c: only the signed-in user's own consents reach here). */
 #include "store/sqlite_int.h"
 
-#include <string.h>
-
-#define CONSENT_COLUMNS "tenant_id, user_id, client_id, scope, created_at"
-
-static void consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
-{
-    struct grantd_consent *c = out;
-    memset(c, 0, sizeof(*c));
-    c->tenant = sqlite3_column_int64(st, 0);
-    c->user_id = sqlite__col_str(a, st, 1);
-    c->client_id = sqlite__col_str(a, st, 2);
-    c->scope = sqlite__col_str(a, st, 3);
-    c->created_at = sqlite3_column_int64(st, 4);
-}
-
 static const struct sq_query consent_list = {SQ_CONSENT_LIST,
-                                             "SELECT " CONSENT_COLUMNS " FROM consents "
+                                             "SELECT " SQ_CONSENT_COLUMNS " FROM consents "
                                              "WHERE tenant_id = ?1 AND user_id = ?2 "
                                              "ORDER BY created_at DESC, client_id",
-                                             sqlite__bind_id, consent_row, 0};
+                                             sqlite__bind_id, sqlite__consent_row, 0};
 
 grantd_rc sqlite__consent_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                const char *user_id, struct grantd_consent **out,
                                size_t *count)
 {
-    if (!user_id || !out || !count)
-        return GRANTD_EINVAL;
     struct sq_id key = {tenant, user_id};
     void *v = NULL;
     size_t n = 0;
@@ -123,8 +106,6 @@ static grantd_rc withdraw_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                                  const char *client_id, int64_t now)
 {
-    if (!user_id || !client_id || now <= 0)
-        return GRANTD_EINVAL;
     struct withdraw w = {tenant, user_id, client_id, now};
     return sqlite__write(s, withdraw_tx, &w);
 }

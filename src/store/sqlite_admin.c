@@ -63,24 +63,9 @@ static grantd_rc client_update_tx(struct sq_conn *c, void *arg)
     return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
-grantd_rc sqlite__client_update_check(const struct grantd_client *c, int64_t now)
-{
-    if (!c || !c->id || !c->name || (c->redirect_uri_count && !c->redirect_uris) || now <= 0)
-        return GRANTD_EINVAL;
-    if (c->code_ttl < 0 || c->access_ttl < 0 || c->refresh_ttl < GRANTD_TTL_NEVER)
-        return GRANTD_EINVAL;
-    for (size_t i = 0; i < c->redirect_uri_count; i++)
-        if (!c->redirect_uris[i])
-            return GRANTD_EINVAL;
-    return GRANTD_OK;
-}
-
 grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_client *c,
                                 int64_t now)
 {
-    grantd_rc rc = sqlite__client_update_check(c, now);
-    if (rc != GRANTD_OK)
-        return rc;
     struct grantd_client copy = *c;
     copy.updated_at = now;
     return sqlite__write(s, client_update_tx, &copy);
@@ -115,7 +100,7 @@ grantd_rc sqlite__client_rotate_secret(struct grantd_store *s, int64_t tenant, c
                                        int64_t prev_until, int64_t now)
 {
     struct rotate r = {{tenant, id}, hash, prev_until > 0 ? prev_until : 0, now};
-    return id && hash ? sqlite__write_query(s, &client_rotate, &r) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &client_rotate, &r);
 }
 
 /* ---- user_update ---------------------------------------------------------------------- */
@@ -141,8 +126,6 @@ static const struct sq_query user_update = {
 
 grantd_rc sqlite__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now)
 {
-    if (!u || !u->id || !u->username || now <= 0)
-        return GRANTD_EINVAL;
     struct grantd_user copy = *u;
     copy.updated_at = now;
     return sqlite__write_query(s, &user_update, &copy);
@@ -204,8 +187,6 @@ static const struct sq_query admin_key_revoke = {
 
 grantd_rc sqlite__admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k)
 {
-    if (!k || !k->id || !k->name || k->created_at <= 0 || k->tenant < 0)
-        return GRANTD_EINVAL;
     return sqlite__write_query(s, &admin_key_put, k);
 }
 
@@ -213,7 +194,7 @@ grantd_rc sqlite__admin_key_find(struct grantd_store *s, struct grantd_arena *a,
                                  const unsigned char hash[GRANTD_SHA256_LEN],
                                  struct grantd_admin_key *out)
 {
-    return hash ? sqlite__read(s, &admin_key_find, hash, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &admin_key_find, hash, a, out);
 }
 
 grantd_rc sqlite__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
@@ -227,5 +208,5 @@ grantd_rc sqlite__admin_key_list(struct grantd_store *s, struct grantd_arena *a,
 grantd_rc sqlite__admin_key_revoke(struct grantd_store *s, const char *id, int64_t now)
 {
     struct sq_set u = {.key = {0, id}, .now = now};
-    return id && now > 0 ? sqlite__write_query(s, &admin_key_revoke, &u) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &admin_key_revoke, &u);
 }

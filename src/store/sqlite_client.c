@@ -52,7 +52,7 @@ grantd_rc sqlite__tenant_get(struct grantd_store *s, struct grantd_arena *a, int
 grantd_rc sqlite__tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
                               struct grantd_tenant *out)
 {
-    return name ? sqlite__read(s, &tenant_find, name, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &tenant_find, name, a, out);
 }
 
 static int bind_tenant_new(sqlite3_stmt *st, const void *arg)
@@ -84,8 +84,6 @@ static grantd_rc tenant_put_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                              int64_t *id_out)
 {
-    if (!t || !t->name || !*t->name || t->created_at <= 0)
-        return GRANTD_EINVAL;
     struct tenant_new n = {t, id_out};
     return sqlite__write(s, tenant_put_tx, &n);
 }
@@ -248,35 +246,15 @@ static grantd_rc client_put_tx(struct sq_conn *c, void *arg)
     return rc == GRANTD_OK ? sqlite__changed(c) : rc;
 }
 
-/* created_at and tokens_after are required; updated_at 0 means created_at. A public
- * client's secret_hash is not stored. Lifetimes must be 0 (default) or positive;
- * refresh_ttl may also be GRANTD_TTL_NEVER. */
-grantd_rc sqlite__client_put_check(const struct grantd_client *cl)
-{
-    if (!cl || !cl->id || !cl->name || (cl->redirect_uri_count && !cl->redirect_uris))
-        return GRANTD_EINVAL;
-    if (cl->created_at <= 0 || cl->tokens_after <= 0)
-        return GRANTD_EINVAL;
-    if (cl->code_ttl < 0 || cl->access_ttl < 0 || cl->refresh_ttl < GRANTD_TTL_NEVER)
-        return GRANTD_EINVAL;
-    for (size_t i = 0; i < cl->redirect_uri_count; i++) {
-        if (!cl->redirect_uris[i])
-            return GRANTD_EINVAL;
-    }
-    return GRANTD_OK;
-}
-
+/* updated_at 0 means created_at. A public client's secret_hash is not stored. */
 grantd_rc sqlite__client_put(struct grantd_store *s, const struct grantd_client *cl)
 {
-    grantd_rc rc = sqlite__client_put_check(cl);
-    return rc == GRANTD_OK ? sqlite__write(s, client_put_tx, (void *)cl) : rc;
+    return sqlite__write(s, client_put_tx, (void *)cl);
 }
 
 grantd_rc sqlite__client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                              const char *id, struct grantd_client *out)
 {
-    if (!id)
-        return GRANTD_EINVAL;
     struct sq_conn *c;
     struct sq_id key = {tenant, id};
     grantd_rc rc = sqlite__conn(s, &c);
@@ -333,8 +311,6 @@ grantd_rc sqlite__client_list_owned(struct grantd_store *s, struct grantd_arena 
                                     int64_t tenant, const char *owner,
                                     struct grantd_client **out, size_t *count)
 {
-    if (!owner || !out || !count)
-        return GRANTD_EINVAL;
     struct sq_id key = {tenant, owner};
     return list_clients(s, &client_list_owned, &key, a, out, count);
 }
@@ -358,7 +334,7 @@ grantd_rc sqlite__client_set_secret(struct grantd_store *s, int64_t tenant, cons
                                     const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
     struct sq_set u = {.key = {tenant, id}, .hash = hash, .now = now};
-    return id && hash ? sqlite__write_query(s, &client_secret, &u) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &client_secret, &u);
 }
 
 /* Everything the client was granted is revoked first, as disabling does, in the same
@@ -374,5 +350,5 @@ static grantd_rc delete_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
     struct sq_id key = {tenant, id};
-    return id ? sqlite__write(s, delete_tx, &key) : GRANTD_EINVAL;
+    return sqlite__write(s, delete_tx, &key);
 }

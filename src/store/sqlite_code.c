@@ -137,18 +137,10 @@ static const struct sq_query code_use = {SQ_CODE_USE,
                                          "WHERE tenant_id = ?1 AND hash = ?2",
                                          sqlite__bind_hash_key, NULL, SQ_ONE_ROW};
 
-/* client_id, user_id, family and created_at are required; a challenge goes with its
- * method. */
-static int code_valid(const struct grantd_code *k)
-{
-    return k && k->client_id && k->user_id && k->family && k->created_at > 0 &&
-           !k->code_challenge == !k->code_challenge_method;
-}
-
 /* NULL scope is "". used and revoked start at 0 whatever k says. */
 grantd_rc sqlite__code_put(struct grantd_store *s, const struct grantd_code *k)
 {
-    return code_valid(k) ? sqlite__write_query(s, &code_put, k) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &code_put, k);
 }
 
 struct consume {
@@ -177,8 +169,6 @@ grantd_rc sqlite__code_consume(struct grantd_store *s, struct grantd_arena *a, i
                                const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                struct grantd_code *out)
 {
-    if (!hash || !out)
-        return GRANTD_EINVAL;
     struct consume x = {.a = a, .key = {tenant, hash}, .now = now, .out = out};
     grantd_rc rc = sqlite__write(s, consume_tx, &x);
     if (rc != GRANTD_OK)
@@ -245,21 +235,6 @@ static const struct sq_query token_revoke = {SQ_TOKEN_REVOKE,
                                              "WHERE tenant_id = ?1 AND hash = ?2",
                                              sqlite__bind_hash_key, NULL, SQ_ONE_ROW | SQ_CHANGES};
 
-/* At least one token; all of one tenant and family; each with a client, a known kind and a
- * created_at. */
-static int tokens_valid(const struct grantd_token *t, size_t count)
-{
-    if (!t || count == 0 || !t[0].family)
-        return 0;
-    for (size_t i = 0; i < count; i++) {
-        int kind_ok = t[i].kind == GRANTD_TOKEN_ACCESS || t[i].kind == GRANTD_TOKEN_REFRESH;
-        if (!kind_ok || !t[i].client_id || t[i].created_at <= 0 || t[i].tenant != t[0].tenant ||
-            !t[i].family || strcmp(t[i].family, t[0].family) != 0)
-            return 0;
-    }
-    return 1;
-}
-
 /* Inserts the tokens without checking their family (the caller did). */
 static grantd_rc insert_only(struct sq_conn *c, const struct grantd_token *tokens, size_t count)
 {
@@ -303,13 +278,10 @@ static grantd_rc token_put_tx(struct sq_conn *c, void *arg)
     return rc == GRANTD_OK && any_revoked(b) ? sqlite__changed(c) : rc;
 }
 
-/* NULL scope is "". GRANTD_EINVAL for an empty batch, one that mixes tenants or families,
- * or a token without created_at. */
+/* NULL scope is "". */
 grantd_rc sqlite__token_put(struct grantd_store *s, const struct grantd_token *tokens,
                             size_t count)
 {
-    if (!tokens_valid(tokens, count))
-        return GRANTD_EINVAL;
     struct token_batch b = {tokens, count};
     return sqlite__write(s, token_put_tx, &b);
 }
@@ -333,10 +305,6 @@ static void token_put_async_done(void *arg, grantd_rc rc)
 void sqlite__token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
                              size_t count, void (*done)(void *arg, grantd_rc rc), void *arg)
 {
-    if (!tokens_valid(tokens, count)) {
-        done(arg, GRANTD_EINVAL);
-        return;
-    }
     struct token_put_async *t = grantd_xcalloc(1, sizeof(*t));
     *t = (struct token_put_async){{tokens, count}, done, arg};
     sqlite__write_async(s, token_put_tx, &t->b, token_put_async_done, t);
@@ -349,7 +317,7 @@ grantd_rc sqlite__token_get(struct grantd_store *s, struct grantd_arena *a, int6
                             struct grantd_token *out)
 {
     struct sq_hash key = {tenant, hash};
-    return hash && out ? sqlite__read(s, &token_get, &key, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &token_get, &key, a, out);
 }
 
 static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
@@ -362,8 +330,6 @@ static grantd_rc revoke_family_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__token_revoke_family(struct grantd_store *s, int64_t tenant, const char *family,
                                       int64_t now)
 {
-    if (!family)
-        return GRANTD_EINVAL;
     struct family f = {tenant, family, now};
     grantd_rc rc = sqlite__write(s, revoke_family_tx, &f);
     return rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc; /* ENOTFOUND: the tenant's foreign key */
@@ -374,7 +340,7 @@ grantd_rc sqlite__token_revoke(struct grantd_store *s, int64_t tenant,
                                const unsigned char hash[GRANTD_SHA256_LEN])
 {
     struct sq_hash key = {tenant, hash};
-    return hash ? sqlite__write_query(s, &token_revoke, &key) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &token_revoke, &key);
 }
 
 struct stamped_revoke {
@@ -411,7 +377,7 @@ grantd_rc sqlite__token_revoke_at(struct grantd_store *s, int64_t tenant,
                                   const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
     struct stamped_revoke r = {{tenant, hash}, now};
-    return hash ? sqlite__write(s, revoke_at_tx, &r) : GRANTD_EINVAL;
+    return sqlite__write(s, revoke_at_tx, &r);
 }
 
 /* ---- refresh rotation ----------------------------------------------------------------- */
@@ -480,17 +446,13 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
     return rc; /* moves no change sequence (store.h, "Changes") */
 }
 
-/* now must be positive (rotated_at 0 means "not rotated"); the new tokens must be valid,
- * of tenant, and of the old token's family (else GRANTD_EINVAL). */
+/* The new tokens must be of the old token's family (else GRANTD_EINVAL, from the row). */
 grantd_rc sqlite__refresh_rotate(struct grantd_store *s, int64_t tenant,
                                  const unsigned char old_hash[GRANTD_SHA256_LEN], int64_t now,
                                  int64_t grace_until, const unsigned char *successor,
                                  size_t successor_len, const struct grantd_token *tokens,
                                  size_t count)
 {
-    if (!old_hash || now <= 0 || !tokens_valid(tokens, count) || tokens[0].tenant != tenant ||
-        (successor_len && !successor) || successor_len > (size_t)INT32_MAX)
-        return GRANTD_EINVAL;
     struct rotate x = {{tenant, old_hash}, now,   grace_until, successor,
                        successor_len,      tokens, count};
     return sqlite__write(s, rotate_tx, &x);

@@ -44,8 +44,6 @@ grantd_rc sqlite__revocations_since(struct grantd_store *s, struct grantd_arena 
                                     struct grantd_revocation **out, size_t *count,
                                     int64_t *next_cursor)
 {
-    if (!a || !out || !count || !next_cursor || after < 0 || limit == 0)
-        return GRANTD_EINVAL;
     struct feed_args f = {tenant, after, limit > FEED_LIMIT_MAX ? FEED_LIMIT_MAX : (int64_t)limit};
     void *rows = NULL;
     grantd_rc rc = sqlite__read_rows(s, &feed, &f, a, sizeof(**out), &rows, count);
@@ -74,8 +72,6 @@ static const struct sq_query purge = {SQ_FEED_PURGE,
 
 grantd_rc sqlite__revocations_floor(struct grantd_store *s, int64_t *out)
 {
-    if (!out)
-        return GRANTD_EINVAL;
     grantd_rc rc = sqlite__read(s, &floor_q, NULL, NULL, out);
     return rc == GRANTD_ENOTFOUND ? GRANTD_ESTORE : rc; /* the row is made at migration */
 }
@@ -99,7 +95,7 @@ static grantd_rc purge_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted)
 {
     struct purge_args p = {before, 0};
-    grantd_rc rc = deleted ? sqlite__write(s, purge_tx, &p) : GRANTD_EINVAL;
+    grantd_rc rc = sqlite__write(s, purge_tx, &p);
     if (rc == GRANTD_OK)
         *deleted = p.deleted;
     return rc;

@@ -73,6 +73,7 @@ enum sq_stmt_id {
     SQ_CLIENT_CODES_REVOKE,
     SQ_CLIENT_CONSENTS,
     SQ_PURGE_TOKENS_SCAN,
+    SQ_PURGE_TOKENS_EXPIRED,
     SQ_PURGE_TOKEN_DELETE,
     SQ_PURGE_TOKEN_FLAG,
     SQ_PURGE_CODES_SCAN,
@@ -451,6 +452,10 @@ grantd_rc sqlite__client_update(struct grantd_store *s, const struct grantd_clie
 grantd_rc sqlite__client_rotate_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                        const unsigned char hash[GRANTD_SHA256_LEN],
                                        int64_t prev_until, int64_t now);
+/* A consent row of SQ_CONSENT_COLUMNS into a struct grantd_consent (sqlite_session.c; the
+ * account page's list reads the same shape, sqlite_account.c). */
+#define SQ_CONSENT_COLUMNS "tenant_id, user_id, client_id, scope, created_at"
+void sqlite__consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 /* Binds u's claims (sqlite_user.c's CLAIM_COLUMNS order) from parameter first on. */
 int sqlite__bind_claims(sqlite3_stmt *st, int first, const struct grantd_user *u);
 grantd_rc sqlite__user_update(struct grantd_store *s, const struct grantd_user *u, int64_t now);
@@ -477,15 +482,12 @@ grantd_rc sqlite__registration_rotate(struct grantd_store *s, const struct grant
                                       const struct grantd_registration *r,
                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
                                       int64_t now);
-/* client_put's checks (GRANTD_EINVAL) and its inserts (the row, the redirect URIs) inside
- * the caller's write transaction on c (sqlite_client.c). */
-GRANTD_MUST_USE grantd_rc sqlite__client_put_check(const struct grantd_client *cl);
+/* client_put's inserts (the row, the redirect URIs) inside the caller's write transaction
+ * on c (sqlite_client.c). The wrapper checked cl (store_check.h). */
 GRANTD_MUST_USE grantd_rc sqlite__client_insert(struct sq_conn *c,
                                                 const struct grantd_client *cl);
-/* client_update's checks and its writes inside the caller's write transaction on c
- * (sqlite_admin.c); cl->updated_at is the time stamped. */
-GRANTD_MUST_USE grantd_rc sqlite__client_update_check(const struct grantd_client *cl,
-                                                      int64_t now);
+/* client_update's writes inside the caller's write transaction on c (sqlite_admin.c);
+ * cl->updated_at is the time stamped. */
 GRANTD_MUST_USE grantd_rc sqlite__client_update_rows(struct sq_conn *c,
                                                      const struct grantd_client *cl);
 grantd_rc sqlite__audit_begin(struct grantd_store *s);

@@ -74,25 +74,16 @@ static const struct sq_query retire_current = {SQ_KEY_RETIRE_CURRENT,
                                                "AND retire_at = 0",
                                                bind_retire, NULL, 0};
 
-/* kid, alg, public_jwk, a non-empty private_sealed and created_at are required. */
-static int key_valid(const struct grantd_key *k)
-{
-    return k && k->kid && k->alg && k->public_jwk && k->private_sealed && k->created_at > 0 &&
-           k->private_sealed_len > 0 && k->private_sealed_len <= (size_t)INT32_MAX;
-}
-
 /* GRANTD_EEXIST for a taken kid, and for a second current key (keys_one_current). */
 grantd_rc sqlite__key_put(struct grantd_store *s, const struct grantd_key *k)
 {
-    return key_valid(k) ? sqlite__write_query(s, &key_put, k) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &key_put, k);
 }
 
 /* Oldest first (created_at, then kid); an empty list is GRANTD_OK with *count 0. */
 grantd_rc sqlite__key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            struct grantd_key **out, size_t *count)
 {
-    if (!out || !count)
-        return GRANTD_EINVAL;
     return sqlite__read_rows(s, &key_list, &tenant, a, sizeof(**out), (void **)out, count);
 }
 
@@ -109,8 +100,6 @@ static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__key_rotate(struct grantd_store *s, int64_t tenant,
                              const struct grantd_key *next, int64_t retire_at)
 {
-    if (!key_valid(next) || next->tenant != tenant || next->retire_at != 0 || retire_at <= 0)
-        return GRANTD_EINVAL;
     struct rotation r = {tenant, retire_at, next};
     return sqlite__write(s, rotate_tx, &r);
 }
@@ -154,8 +143,6 @@ static grantd_rc retire_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
                              int64_t now)
 {
-    if (!kid || now <= 0)
-        return GRANTD_EINVAL;
     struct retirement r = {{tenant, kid}, now};
     return sqlite__write(s, retire_tx, &r);
 }

@@ -1,9 +1,12 @@
 /* The SQLite driver's bulk operations (struct grantd_store_driver in store.h): disabling a
  * client with everything it was granted, and purging expired rows.
  *
- * Both walk rows in an order no index serves, on purpose: every index on tokens costs a
- * page write for each token the token endpoint stores (sqlite_schema.c, version 3), while
- * these run rarely (an administrator, a periodic purge).
+ * Every index on tokens costs a page write for each token the token endpoint stores
+ * (sqlite_schema.c, version 3): client_set_disabled, which runs rarely, walks rows in an
+ * order no index serves, on purpose; the purge, which runs each minute, has tokens_by_expiry
+ * (version 19), measured worth its writes (bench/README.md), and a family's revocation has
+ * tokens_access_by_family (version 19: its feed trigger read every token under the write
+ * lock).
  *
  * client_set_disabled is one write transaction: the client's disabled flag and tokens_after
  * (which ends its self-contained tokens, stored nowhere) and, when disabling, one
@@ -13,24 +16,28 @@
  * tokens and codes while holding the write lock: about a second per few million tokens,
  * during which other writes wait.
  *
- * purge_expired is NOT one transaction: it walks tokens, codes and sessions in primary-key
- * order, CHUNK rows at a time read on the calling thread's own connection (no write lock),
- * and deletes what expired in one write job per chunk, so writers never wait long.
- * Deleting an expired row is invisible to every other operation (an expired code, token or
- * session is refused by its reader either way), so no caller can tell the difference, and
- * a purge that fails half-way leaves a consistent database with fewer rows. The walk reads
- * every row (measured: about 0.4 s per million tokens); an index on expires_at would make
- * it proportional to what expired but cost every token insert a quarter of its rate
- * (measured, single-token transactions), which is the wrong trade below some ten million
- * live tokens with the janitor purging once a minute.
+ * purge_expired is NOT one transaction: it works CHUNK rows at a time, each chunk read on
+ * the calling thread's own connection (no write lock) and what needs a write deleted or
+ * flagged in one write job, so writers never wait long. Expired tokens are found through
+ * tokens_by_expiry (schema version 19), oldest first, so a pass costs what expired, not
+ * the table: measured on ten million tokens (bench/purge, bench/README.md), the walk in
+ * primary-key order it replaced read every row each minute (2.8 s a pass at five million
+ * live tokens; 2 ms now). Codes
+ * and sessions, short-lived and few, are still walked in primary-key order. Deleting an
+ * expired row is invisible to every other operation (an expired code, token or session is
+ * refused by its reader either way), so no caller can tell the difference, and a purge
+ * that fails half-way leaves a consistent database with fewer rows.
  *
  * Revoked families: a revoked_families row must outlive every token and code of its family
- * (token_get derives "revoked" from it, code exchanges in flight are refused by it). A
- * family row goes once it was revoked more than SQ_FAMILY_KEEP (a day: longer than any code
- * lives and any exchange takes) before the now the caller gives, and no code of its family
- * remains; before that, the token walk copies the revocation of every such family onto each
- * of its surviving tokens' own revoked flag. Tokens cannot join a revoked family,
- * so every token of such a family was flagged by the walk.
+ * (token_get derives "revoked" from it, code exchanges in flight are refused by it). Family
+ * rows revoked more than SQ_FAMILY_KEEP (a day: longer than any code lives and any exchange
+ * takes) before the now the caller gives go together, in a pass that finds one revoked
+ * FAMILY_SWEEP (two days) or more before, so at most once a day: that pass walks every
+ * token in primary-key order and copies the revocation of each such family onto its
+ * surviving tokens' own revoked flag, then deletes those family rows whose codes are all
+ * gone.
+ * Tokens cannot join a revoked family, so every token of such a family was flagged by the
+ * walk. The other passes never read a token that did not expire.
  *
  * client_delete runs the same steps (sqlite__client_revoke_all) before it deletes the row,
  * in its own transaction (sqlite_client.c), so no grant outlives its client.
@@ -41,8 +48,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+
 
 #define CHUNK 2000
+/* A pass sweeps the old families (the full token walk) once one is this old. */
+#define FAMILY_SWEEP (2 * SQ_FAMILY_KEEP)
 
 /* ---- client_set_disabled --------------------------------------------------------------- */
 
@@ -102,8 +116,6 @@ static grantd_rc set_disabled_tx(struct sq_conn *c, void *arg)
 grantd_rc sqlite__client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
                                       int disabled, int64_t now_us)
 {
-    if (!id || now_us <= 0)
-        return GRANTD_EINVAL;
     struct disable d = {{tenant, id}, disabled ? 1 : 0, now_us};
     return sqlite__write(s, set_disabled_tx, &d);
 }
@@ -118,6 +130,7 @@ grantd_rc sqlite__client_revoke_all(struct sq_conn *c, const struct sq_id *key, 
 
 struct walk;
 static int bind_scan(sqlite3_stmt *st, const void *arg);
+static int bind_expired(sqlite3_stmt *st, const void *arg);
 static void scan_row(sqlite3_stmt *st, struct grantd_arena *a, void *out);
 
 /* A table purge walks: its scan answers (tenant_id, key, expired, flag) for up to ?3 rows
@@ -137,6 +150,17 @@ static const struct walk_table tokens_walk = {
      "FROM tokens t WHERE (t.tenant_id, t.hash) > (?1, ?2) ORDER BY t.tenant_id, t.hash "
      "LIMIT ?3",
      bind_scan, scan_row, 0},
+    {SQ_PURGE_TOKEN_DELETE, "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2",
+     sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
+
+/* Expired tokens only, oldest first, through tokens_by_expiry (its WHERE, expires_at > 0,
+ * is repeated so the planner may use the partial index); no key to resume from: what the
+ * last chunk read is gone. ?1 the chunk size, ?2 `before`. */
+static const struct walk_table tokens_expired = {
+    {SQ_PURGE_TOKENS_EXPIRED,
+     "SELECT tenant_id, hash, 1, 0 FROM tokens WHERE expires_at > 0 AND expires_at < ?2 "
+     "ORDER BY expires_at LIMIT ?1",
+     bind_expired, scan_row, 0},
     {SQ_PURGE_TOKEN_DELETE, "DELETE FROM tokens WHERE tenant_id = ?1 AND hash = ?2",
      sqlite__bind_hash_key, NULL, SQ_ONE_ROW}};
 
@@ -176,7 +200,7 @@ static void any_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 
 static const struct sq_query families_old = {SQ_PURGE_OLD_FAMILIES,
                                              "SELECT 1 FROM revoked_families "
-                                             "WHERE revoked_at < ?1 LIMIT 1",
+                                             "WHERE revoked_at <= ?1 LIMIT 1",
                                              sqlite__bind_int64, any_row, 0};
 
 struct row_key {
@@ -198,6 +222,7 @@ struct walk {
     unsigned char from_key[GRANTD_SHA256_LEN];
     int from_len;              /* 0 before the first chunk: every key is greater */
     size_t deleted;            /* by the last write job */
+    const char *table;         /* for the walk's debug line */
 };
 
 /* Binds the scan's parameters; only the tokens scan has ?5 and ?6. */
@@ -210,6 +235,12 @@ static int bind_scan(sqlite3_stmt *st, const void *arg)
     if (sqlite3_bind_parameter_count(st) >= 6)
         b |= sqlite3_bind_int(st, 5, x->flag) | sqlite3_bind_int64(st, 6, x->cutoff);
     return b;
+}
+
+static int bind_expired(sqlite3_stmt *st, const void *arg)
+{
+    const struct walk *x = arg;
+    return sqlite3_bind_int(st, 1, CHUNK) | sqlite3_bind_int64(st, 2, x->before);
 }
 
 /* One scanned row: the walk moves past it, and it joins x->rows when it needs a write. */
@@ -247,21 +278,35 @@ static grantd_rc chunk_write_tx(struct sq_conn *c, void *arg)
     return rc;
 }
 
-/* Walks one table to its end; *deleted grows by the rows deleted. */
+/* Walks one table to its end; *deleted grows by the rows deleted. Logs (debug) what the
+ * walk read and deleted, its chunks and the longest write job: the longest time the purge
+ * held the write lock (bench/purge reads it). */
 static grantd_rc walk(struct grantd_store *s, struct sq_conn *c, struct walk *x,
                       size_t *deleted)
 {
     grantd_rc rc;
+    int64_t start = grantd_clock_real_mono_us(), longest = 0, read = 0, gone = 0, chunks = 0;
     x->from_tenant = INT64_MIN;
     x->from_len = 0;
     do {
         x->n = x->acted = 0;
         rc = sqlite__scan(c, &x->t->scan, x, NULL, x);
+        read += (int64_t)x->n;
+        chunks++;
+        int64_t w = grantd_clock_real_mono_us();
         if (rc == GRANTD_OK && x->acted)
             rc = sqlite__write(s, chunk_write_tx, x);
-        if (rc == GRANTD_OK && x->acted)
+        w = grantd_clock_real_mono_us() - w;
+        longest = w > longest ? w : longest;
+        if (rc == GRANTD_OK && x->acted) {
             *deleted += x->deleted;
+            gone += (int64_t)x->deleted;
+        }
     } while (rc == GRANTD_OK && x->n == CHUNK);
+    grantd_log(GRANTD_LOG_DEBUG, "purge_table", "{s:s,s:I,s:I,s:I,s:f,s:f}", "table", x->table,
+               "rows_read", (json_int_t)read, "deleted", (json_int_t)gone, "chunks",
+               (json_int_t)chunks, "longest_chunk_ms", (double)longest / 1000.0, "seconds",
+               (double)(grantd_clock_real_mono_us() - start) / 1e6);
     return rc;
 }
 
@@ -270,33 +315,34 @@ static grantd_rc families_tx(struct sq_conn *c, void *arg)
     return sqlite__run(c, &families_delete, arg);
 }
 
-/* Tokens first (they take the old families' revocations), then codes, then the old family
- * rows, then sessions. *deleted counts tokens, codes and sessions, also when a later step
- * fails. The token walk copies family revocations onto tokens only when some family is
- * older than the cutoff (and its row can go afterwards). */
+/* Tokens first (a sweep copies the old families' revocations onto them), then codes, then
+ * the old family rows, then sessions. *deleted counts tokens, codes and sessions, also when
+ * a later step fails. */
 grantd_rc sqlite__purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                                 size_t *deleted)
 {
-    if (!deleted)
-        return GRANTD_EINVAL;
     *deleted = 0;
     struct sq_conn *c;
     grantd_rc rc = sqlite__conn(s, &c);
     if (rc != GRANTD_OK)
         return rc;
-    struct walk x = {.before = before, .cutoff = now - SQ_FAMILY_KEEP};
+    struct walk x = {.before = before, .cutoff = now - FAMILY_SWEEP};
     x.rows = grantd_xcalloc(CHUNK, sizeof(*x.rows));
     rc = sqlite__get(c, &families_old, &x.cutoff, NULL, &x.flag);
     rc = rc == GRANTD_ENOTFOUND ? GRANTD_OK : rc;
-    x.t = &tokens_walk;
+    x.cutoff = now - SQ_FAMILY_KEEP; /* a sweep takes every family older than a day */
+    x.t = x.flag ? &tokens_walk : &tokens_expired;
+    x.table = x.flag ? "tokens" : "tokens_expired";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     x.t = &codes_walk;
+    x.table = "codes";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     if (rc == GRANTD_OK && x.flag)
         rc = sqlite__write(s, families_tx, &x.cutoff);
     x.t = &sessions_walk;
+    x.table = "sessions";
     if (rc == GRANTD_OK)
         rc = walk(s, c, &x, deleted);
     free(x.rows);

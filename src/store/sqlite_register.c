@@ -33,8 +33,6 @@ static const struct sq_query reg_token_put = {
 grantd_rc sqlite__registration_token_put(struct grantd_store *s,
                                          const struct grantd_registration_token *t)
 {
-    if (!t || !t->id || t->tenant <= 0 || t->created_at <= 0 || t->expires_at < 0)
-        return GRANTD_EINVAL;
     return sqlite__write_query(s, &reg_token_put, t);
 }
 
@@ -62,7 +60,7 @@ grantd_rc sqlite__registration_token_find(struct grantd_store *s, struct grantd_
                                           struct grantd_registration_token *out)
 {
     struct sq_hash key = {tenant, hash};
-    return hash ? sqlite__read(s, &reg_token_find, &key, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &reg_token_find, &key, a, out);
 }
 
 struct token_use {
@@ -163,12 +161,6 @@ grantd_rc sqlite__registration_put(struct grantd_store *s, const struct grantd_c
                                    const struct grantd_registration *r,
                                    const unsigned char *iat, int64_t now)
 {
-    grantd_rc rc = sqlite__client_put_check(c);
-    if (rc != GRANTD_OK)
-        return rc;
-    if (!r || r->tenant != c->tenant || !r->client_id || strcmp(r->client_id, c->id) != 0 ||
-        now <= 0)
-        return GRANTD_EINVAL;
     struct reg_job j = {c, r, iat, now};
     return sqlite__write(s, put_tx, &j);
 }
@@ -178,7 +170,7 @@ grantd_rc sqlite__registration_get(struct grantd_store *s, struct grantd_arena *
                                    struct grantd_registration *out)
 {
     struct sq_id key = {tenant, id};
-    return id ? sqlite__read(s, &reg_get, &key, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &reg_get, &key, a, out);
 }
 
 static grantd_rc rotate_tx(struct sq_conn *c, void *arg)
@@ -199,15 +191,8 @@ grantd_rc sqlite__registration_rotate(struct grantd_store *s, const struct grant
                                       const unsigned char old_hash[GRANTD_SHA256_LEN],
                                       int64_t now)
 {
-    if (!r || !r->client_id || !old_hash || now <= 0)
-        return GRANTD_EINVAL;
     struct grantd_client copy;
     if (c) {
-        grantd_rc rc = sqlite__client_update_check(c, now);
-        if (rc != GRANTD_OK)
-            return rc;
-        if (c->tenant != r->tenant || strcmp(c->id, r->client_id) != 0)
-            return GRANTD_EINVAL;
         copy = *c;
         copy.updated_at = now;
     }

@@ -394,6 +394,20 @@ static const char schema_v17[] =
  * having no notion of the number; the number serves the upgrades after this one). */
 static const char schema_v18[] = "";
 
+/* v19, additive (compatible back to 18):
+ * - tokens_by_expiry: the janitor finds expired tokens through it (issue 15,
+ *   sqlite_purge.c) instead of reading every token each minute. Partial: tokens that never
+ *   expire (0) are not in it.
+ * - tokens_access_by_family: the revocation_family trigger lists a revoked family's access
+ *   tokens through it, where it read the whole table under the write lock (seconds at ten
+ *   million tokens). Partial: the feed lists access tokens only. On family alone (its
+ *   entries end with the primary key, tenant_id and hash): on (tenant_id, family) the
+ *   planner, without statistics, prefers the primary key's tenant_id range, which is the
+ *   whole table for one tenant. */
+static const char schema_v19[] =
+    "CREATE INDEX tokens_by_expiry ON tokens(expires_at) WHERE expires_at > 0;"
+    "CREATE INDEX tokens_access_by_family ON tokens(family) WHERE kind = 1;";
+
 /* Runs one statement of a step whose only parameter ?1 is the blob, or the integer n when
  * blob is NULL (one-off, so prepared and finalized here rather than cached). */
 static grantd_rc seed(struct sq_conn *c, const char *sql, int64_t n, const void *blob,
@@ -465,6 +479,7 @@ static const struct step steps[] = {
     {NULL, schema_v16, NULL, 0},
     {NULL, schema_v17, NULL, 0},
     {NULL, schema_v18, NULL, 17},
+    {NULL, schema_v19, NULL, 18},
 };
 
 #define NEWEST ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -76,8 +76,6 @@ static const struct sq_query session_delete = {SQ_SESSION_DELETE,
 /* created_at is required. user_id NULL is a session before login. */
 grantd_rc sqlite__session_put(struct grantd_store *s, const struct grantd_session *sess)
 {
-    if (!sess || sess->created_at <= 0)
-        return GRANTD_EINVAL;
     return sqlite__write_query(s, &session_put, sess);
 }
 
@@ -87,21 +85,19 @@ grantd_rc sqlite__session_get(struct grantd_store *s, struct grantd_arena *a, in
                               struct grantd_session *out)
 {
     struct session_at k = {{tenant, id_hash}, now};
-    return id_hash && out ? sqlite__read(s, &session_get, &k, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &session_get, &k, a, out);
 }
 
 grantd_rc sqlite__session_delete(struct grantd_store *s, int64_t tenant,
                                  const unsigned char id_hash[GRANTD_SHA256_LEN])
 {
     struct sq_hash key = {tenant, id_hash};
-    return id_hash ? sqlite__write_query(s, &session_delete, &key) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &session_delete, &key);
 }
 
 /* ---- consents ------------------------------------------------------------------------- */
 
-#define CONSENT_COLUMNS "tenant_id, user_id, client_id, scope, created_at"
-
-static void consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
+void sqlite__consent_row(sqlite3_stmt *st, struct grantd_arena *a, void *out)
 {
     struct grantd_consent *c = out;
     memset(c, 0, sizeof(*c));
@@ -125,12 +121,12 @@ static int bind_consent(sqlite3_stmt *st, const void *arg)
 }
 
 static const struct sq_query consent_get = {SQ_CONSENT_GET,
-                                            "SELECT " CONSENT_COLUMNS " FROM consents "
+                                            "SELECT " SQ_CONSENT_COLUMNS " FROM consents "
                                             "WHERE tenant_id = ?1 AND user_id = ?2 "
                                             "AND client_id = ?3",
-                                            bind_consent, consent_row, 0};
+                                            bind_consent, sqlite__consent_row, 0};
 static const struct sq_query consent_put = {SQ_CONSENT_PUT,
-                                            "INSERT INTO consents (" CONSENT_COLUMNS ") "
+                                            "INSERT INTO consents (" SQ_CONSENT_COLUMNS ") "
                                             "VALUES (?1, ?2, ?3, ?4, ?5) "
                                             "ON CONFLICT (tenant_id, user_id, client_id) "
                                             "DO UPDATE SET scope = excluded.scope, "
@@ -142,8 +138,6 @@ grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, in
                               struct grantd_consent *out)
 {
     struct grantd_consent key = {.tenant = tenant, .user_id = user_id, .client_id = client_id};
-    if (!user_id || !client_id || !out)
-        return GRANTD_EINVAL;
     return sqlite__read(s, &consent_get, &key, a, out);
 }
 
@@ -151,7 +145,5 @@ grantd_rc sqlite__consent_get(struct grantd_store *s, struct grantd_arena *a, in
  * decides what the user granted). created_at is required; NULL scope is "". */
 grantd_rc sqlite__consent_put(struct grantd_store *s, const struct grantd_consent *con)
 {
-    if (!con || !con->user_id || !con->client_id || con->created_at <= 0)
-        return GRANTD_EINVAL;
     return sqlite__write_query(s, &consent_put, con);
 }

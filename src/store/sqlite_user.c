@@ -94,8 +94,6 @@ static const struct sq_query user_list = {SQ_USER_LIST,
 /* created_at is required; updated_at 0 means created_at. */
 grantd_rc sqlite__user_put(struct grantd_store *s, const struct grantd_user *u)
 {
-    if (!u->id || !u->username || !u->password_hash || u->created_at <= 0)
-        return GRANTD_EINVAL;
     return sqlite__write_query(s, &user_put, u);
 }
 
@@ -103,14 +101,14 @@ grantd_rc sqlite__user_find(struct grantd_store *s, struct grantd_arena *a, int6
                             const char *username, struct grantd_user *out)
 {
     struct sq_id key = {tenant, username};
-    return username ? sqlite__read(s, &user_find, &key, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &user_find, &key, a, out);
 }
 
 grantd_rc sqlite__user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                            const char *id, struct grantd_user *out)
 {
     struct sq_id key = {tenant, id};
-    return id ? sqlite__read(s, &user_get, &key, a, out) : GRANTD_EINVAL;
+    return sqlite__read(s, &user_get, &key, a, out);
 }
 
 grantd_rc sqlite__user_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
@@ -133,8 +131,6 @@ grantd_rc sqlite__user_set_password(struct grantd_store *s, int64_t tenant, cons
                                     const char *password_hash, int64_t now)
 {
     struct sq_set u = {.key = {tenant, username}, .text = password_hash, .now = now};
-    if (!username || !password_hash)
-        return GRANTD_EINVAL;
     return sqlite__write_query(s, &user_password, &u);
 }
 
@@ -142,5 +138,5 @@ grantd_rc sqlite__user_set_disabled(struct grantd_store *s, int64_t tenant, cons
                                     int disabled, int64_t now)
 {
     struct sq_set u = {.key = {tenant, username}, .number = disabled ? 1 : 0, .now = now};
-    return username ? sqlite__write_query(s, &user_disabled, &u) : GRANTD_EINVAL;
+    return sqlite__write_query(s, &user_disabled, &u);
 }

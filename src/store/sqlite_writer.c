@@ -62,6 +62,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/mem.h"
 
 #include <jansson.h>
@@ -346,6 +347,7 @@ static void lead(struct sq_store *st)
     }
     w->batches++;
     w->jobs += n;
+    grantd_metrics_writer_batch("sqlite", n);
     if (n > w->max_batch)
         w->max_batch = n;
     w->leading = 0;

@@ -1,13 +1,17 @@
 /* The generic layer of the store: driver selection by URL scheme and version, the wrapper of
- * every operation (fault hook, GRANTD_ENOTSUP or a fallback when the driver has no such
- * operation, the process's generation after writes that move the change sequence), and
- * helpers shared by every driver's callers. Not here: any SQL (the drivers), following
- * other processes' changes (watch.c). */
+ * every operation (argument checks, fault hook, GRANTD_ENOTSUP or a fallback when the driver
+ * has no such operation, the process's generation after writes that move the change
+ * sequence), and helpers shared by every driver's callers. Not here: any SQL (the drivers),
+ * the checks of whole records (store_check.c), following other processes' changes
+ * (watch.c). */
 #include "store/store.h"
+#include "store/store_check.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/metrics.h"
 
 extern const struct grantd_store_driver grantd_sqlite_driver;
 extern const struct grantd_store_driver grantd_pg_driver;
@@ -128,7 +132,18 @@ static grantd_rc written(struct grantd_store *s, grantd_rc moves_on, int tokens_
         }                                                                                          \
         if ((s)->driver->version < (version_) || !(s)->driver->op)                                 \
             return GRANTD_ENOTSUP;                                                                 \
-        return written((s), (moves_on_), tokens_only_, (s)->driver->op(__VA_ARGS__));              \
+        int64_t t0_ = grantd_metrics_now_us(); /* the op's latency, core/metrics.h */              \
+        grantd_rc op_rc_ = (s)->driver->op(__VA_ARGS__);                                           \
+        grantd_metrics_store_op(#op, grantd_metrics_now_us() - t0_);                               \
+        return written((s), (moves_on_), tokens_only_, op_rc_);                                    \
+    } while (0)
+
+/* Before the wrapper's call: its argument checks (store_check.h), the same for every driver,
+ * which may assume them (store.h, "Argument checks"). */
+#define CHECK(ok_)                                                                             \
+    do {                                                                                       \
+        if (!(ok_))                                                                            \
+            return GRANTD_EINVAL;                                                              \
     } while (0)
 
 #define STORE_CALL(s, op, ...) STORE_OP(GRANTD_STORE_API_MIN, NEVER, 0, s, op, __VA_ARGS__)
@@ -160,6 +175,7 @@ grantd_rc grantd_store_tenant_get(struct grantd_store *s, struct grantd_arena *a
 grantd_rc grantd_store_tenant_find(struct grantd_store *s, struct grantd_arena *a, const char *name,
                                    struct grantd_tenant *out)
 {
+    CHECK(name);
     STORE_CALL(s, tenant_find, s, a, name, out);
 }
 
@@ -171,12 +187,14 @@ grantd_rc grantd_store_tenant_list(struct grantd_store *s, struct grantd_arena *
 
 grantd_rc grantd_store_client_put(struct grantd_store *s, const struct grantd_client *c)
 {
+    CHECK(store__client_put_ok(c));
     STORE_WRITE(s, client_put, s, c);
 }
 
 grantd_rc grantd_store_client_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                   const char *id, struct grantd_client *out)
 {
+    CHECK(id);
     STORE_CALL(s, client_get, s, a, tenant, id, out);
 }
 
@@ -189,28 +207,33 @@ grantd_rc grantd_store_client_list(struct grantd_store *s, struct grantd_arena *
 grantd_rc grantd_store_client_set_disabled(struct grantd_store *s, int64_t tenant, const char *id,
                                            int disabled, int64_t now_us)
 {
+    CHECK(id && now_us > 0);
     STORE_WRITE(s, client_set_disabled, s, tenant, id, disabled, now_us);
 }
 
 grantd_rc grantd_store_client_set_secret(struct grantd_store *s, int64_t tenant, const char *id,
                                          const unsigned char *hash, int64_t now)
 {
+    CHECK(id && hash);
     STORE_WRITE(s, client_set_secret, s, tenant, id, hash, now);
 }
 
 grantd_rc grantd_store_client_delete(struct grantd_store *s, int64_t tenant, const char *id)
 {
+    CHECK(id);
     STORE_WRITE(s, client_delete, s, tenant, id);
 }
 
 grantd_rc grantd_store_user_put(struct grantd_store *s, const struct grantd_user *u)
 {
+    CHECK(u && u->id && u->username && u->password_hash && u->created_at > 0);
     STORE_WRITE_TOKENS(s, user_put, s, u);
 }
 
 grantd_rc grantd_store_user_find(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                  const char *username, struct grantd_user *out)
 {
+    CHECK(username);
     STORE_CALL(s, user_find, s, a, tenant, username, out);
 }
 
@@ -224,29 +247,34 @@ grantd_rc grantd_store_user_set_password(struct grantd_store *s, int64_t tenant,
                                          const char *username, const char *password_hash,
                                          int64_t now)
 {
+    CHECK(username && password_hash);
     STORE_WRITE_TOKENS(s, user_set_password, s, tenant, username, password_hash, now);
 }
 
 grantd_rc grantd_store_user_set_disabled(struct grantd_store *s, int64_t tenant,
                                          const char *username, int disabled, int64_t now)
 {
+    CHECK(username);
     STORE_WRITE_TOKENS(s, user_set_disabled, s, tenant, username, disabled, now);
 }
 
 grantd_rc grantd_store_tenant_put(struct grantd_store *s, const struct grantd_tenant *t,
                                   int64_t *id_out)
 {
+    CHECK(t && t->name && *t->name && t->created_at > 0);
     STORE_WRITE(s, tenant_put, s, t, id_out);
 }
 
 grantd_rc grantd_store_user_get(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                 const char *id, struct grantd_user *out)
 {
+    CHECK(id);
     STORE_CALL(s, user_get, s, a, tenant, id, out);
 }
 
 grantd_rc grantd_store_session_put(struct grantd_store *s, const struct grantd_session *sess)
 {
+    CHECK(sess && sess->created_at > 0);
     STORE_CALL(s, session_put, s, sess);
 }
 
@@ -254,12 +282,14 @@ grantd_rc grantd_store_session_get(struct grantd_store *s, struct grantd_arena *
                                    const unsigned char id_hash[GRANTD_SHA256_LEN], int64_t now,
                                    struct grantd_session *out)
 {
+    CHECK(id_hash && out);
     STORE_CALL(s, session_get, s, a, tenant, id_hash, now, out);
 }
 
 grantd_rc grantd_store_session_delete(struct grantd_store *s, int64_t tenant,
                                       const unsigned char id_hash[GRANTD_SHA256_LEN])
 {
+    CHECK(id_hash);
     STORE_CALL(s, session_delete, s, tenant, id_hash);
 }
 
@@ -267,16 +297,19 @@ grantd_rc grantd_store_consent_get(struct grantd_store *s, struct grantd_arena *
                                    const char *user_id, const char *client_id,
                                    struct grantd_consent *out)
 {
+    CHECK(user_id && client_id && out);
     STORE_CALL(s, consent_get, s, a, tenant, user_id, client_id, out);
 }
 
 grantd_rc grantd_store_consent_put(struct grantd_store *s, const struct grantd_consent *c)
 {
+    CHECK(c && c->user_id && c->client_id && c->created_at > 0);
     STORE_WRITE_TOKENS(s, consent_put, s, c);
 }
 
 grantd_rc grantd_store_code_put(struct grantd_store *s, const struct grantd_code *code)
 {
+    CHECK(store__code_ok(code));
     STORE_CALL(s, code_put, s, code);
 }
 
@@ -284,6 +317,7 @@ grantd_rc grantd_store_code_consume(struct grantd_store *s, struct grantd_arena 
                                     const unsigned char hash[GRANTD_SHA256_LEN], int64_t now,
                                     struct grantd_code *out)
 {
+    CHECK(hash && out);
     STORE_CALL(s, code_consume, s, a, tenant, hash, now, out); /* moves no change sequence */
 }
 
@@ -322,7 +356,9 @@ void grantd_store_refresh_rotate_async(struct grantd_store *s, int64_t tenant,
                                        void (*done)(void *arg, grantd_rc rc), void *arg)
 {
     grantd_rc rc = GRANTD_OK;
-    if (grantd_store_rotates_async(s) && s->fault)
+    if (!store__rotate_ok(tenant, old_hash, now, successor, successor_len, tokens, count))
+        rc = GRANTD_EINVAL;
+    else if (grantd_store_rotates_async(s) && s->fault)
         rc = s->fault(s, "refresh_rotate");
     if (rc != GRANTD_OK) {
         done(arg, rc);
@@ -348,6 +384,7 @@ static int revoked_row(const struct grantd_token *tokens, size_t count)
 grantd_rc grantd_store_token_put(struct grantd_store *s, const struct grantd_token *tokens,
                                  size_t count)
 {
+    CHECK(store__tokens_ok(tokens, count));
     STORE_OP(GRANTD_STORE_API_MIN, revoked_row(tokens, count) ? GRANTD_OK : NEVER, 1, s,
              token_put, s, tokens, count);
 }
@@ -356,12 +393,14 @@ grantd_rc grantd_store_token_get(struct grantd_store *s, struct grantd_arena *a,
                                  const unsigned char hash[GRANTD_SHA256_LEN],
                                  struct grantd_token *out)
 {
+    CHECK(hash && out);
     STORE_CALL(s, token_get, s, a, tenant, hash, out);
 }
 
 grantd_rc grantd_store_token_revoke_family(struct grantd_store *s, int64_t tenant,
                                            const char *family, int64_t now)
 {
+    CHECK(family);
     STORE_WRITE_TOKENS(s, token_revoke_family, s, tenant, family, now);
 }
 
@@ -371,6 +410,7 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
                                       size_t successor_len, const struct grantd_token *tokens,
                                       size_t count)
 {
+    CHECK(store__rotate_ok(tenant, old_hash, now, successor, successor_len, tokens, count));
     STORE_CALL(s, refresh_rotate, s, tenant, old_hash, now, grace_until, successor,
                successor_len, tokens, count); /* moves no change sequence (store.h) */
 }
@@ -378,6 +418,7 @@ grantd_rc grantd_store_refresh_rotate(struct grantd_store *s, int64_t tenant,
 grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
                                     const unsigned char hash[GRANTD_SHA256_LEN], int64_t now)
 {
+    CHECK(hash);
     if (s->driver->version >= 4 && s->driver->token_revoke_at)
         STORE_OP(4, GRANTD_OK, 1, s, token_revoke_at, s, tenant, hash, now);
     STORE_WRITE_TOKENS(s, token_revoke, s, tenant, hash);
@@ -386,23 +427,27 @@ grantd_rc grantd_store_token_revoke(struct grantd_store *s, int64_t tenant,
 grantd_rc grantd_store_purge_expired(struct grantd_store *s, int64_t before, int64_t now,
                                      size_t *deleted)
 {
+    CHECK(deleted);
     STORE_CALL(s, purge_expired, s, before, now, deleted);
 }
 
 grantd_rc grantd_store_key_put(struct grantd_store *s, const struct grantd_key *k)
 {
+    CHECK(store__key_ok(k));
     STORE_WRITE_TOKENS(s, key_put, s, k);
 }
 
 grantd_rc grantd_store_key_list(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
                                 struct grantd_key **out, size_t *count)
 {
+    CHECK(out && count);
     STORE_CALL(s, key_list, s, a, tenant, out, count);
 }
 
 grantd_rc grantd_store_key_rotate(struct grantd_store *s, int64_t tenant,
                                   const struct grantd_key *next, int64_t retire_at)
 {
+    CHECK(store__key_ok(next) && next->tenant == tenant && next->retire_at == 0 && retire_at > 0);
     STORE_WRITE_TOKENS(s, key_rotate, s, tenant, next, retire_at);
 }
 
@@ -444,6 +489,10 @@ int grantd_store_puts_async(const struct grantd_store *s)
 void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_token *tokens,
                                   size_t count, void (*done)(void *arg, grantd_rc rc), void *arg)
 {
+    if (!store__tokens_ok(tokens, count)) {
+        done(arg, GRANTD_EINVAL);
+        return;
+    }
     if (revoked_row(tokens, count)) {
         /* through the wrapper above, which moves the generation */
         done(arg, grantd_store_token_put(s, tokens, count));
@@ -462,16 +511,19 @@ void grantd_store_token_put_async(struct grantd_store *s, const struct grantd_to
 grantd_rc grantd_store_key_retire(struct grantd_store *s, int64_t tenant, const char *kid,
                                   int64_t now)
 {
+    CHECK(kid && now > 0);
     STORE_OP(4, GRANTD_OK, 1, s, key_retire, s, tenant, kid, now);
 }
 
 grantd_rc grantd_store_revocations_floor(struct grantd_store *s, int64_t *out)
 {
+    CHECK(out);
     STORE_OP(4, NEVER, 0, s, revocations_floor, s, out);
 }
 
 grantd_rc grantd_store_revocations_purge(struct grantd_store *s, int64_t before, size_t *deleted)
 {
+    CHECK(deleted);
     STORE_OP(4, NEVER, 0, s, revocations_purge, s, before, deleted);
 }
 
@@ -480,6 +532,7 @@ grantd_rc grantd_store_revocations_since(struct grantd_store *s, struct grantd_a
                                          struct grantd_revocation **out, size_t *count,
                                          int64_t *next_cursor)
 {
+    CHECK(a && out && count && next_cursor && after >= 0 && limit > 0);
     STORE_OP(3, NEVER, 0, s, revocations_since, s, a, tenant, after, limit, out, count,
              next_cursor);
 }
@@ -489,6 +542,7 @@ grantd_rc grantd_store_revocations_since(struct grantd_store *s, struct grantd_a
 grantd_rc grantd_store_client_update(struct grantd_store *s, const struct grantd_client *c,
                                      int64_t now)
 {
+    CHECK(store__client_update_ok(c, now));
     STORE_OP(4, GRANTD_OK, 0, s, client_update, s, c, now);
 }
 
@@ -496,23 +550,27 @@ grantd_rc grantd_store_client_rotate_secret(struct grantd_store *s, int64_t tena
                                             const char *id, const unsigned char *hash,
                                             int64_t prev_until, int64_t now)
 {
+    CHECK(id && hash);
     STORE_OP(4, GRANTD_OK, 0, s, client_rotate_secret, s, tenant, id, hash, prev_until, now);
 }
 
 grantd_rc grantd_store_user_update(struct grantd_store *s, const struct grantd_user *u,
                                    int64_t now)
 {
+    CHECK(u && u->id && u->username && now > 0);
     STORE_OP(4, GRANTD_OK, 1, s, user_update, s, u, now);
 }
 
 grantd_rc grantd_store_admin_key_put(struct grantd_store *s, const struct grantd_admin_key *k)
 {
+    CHECK(k && k->id && k->name && k->created_at > 0 && k->tenant >= 0);
     STORE_OP(4, NEVER, 0, s, admin_key_put, s, k);
 }
 
 grantd_rc grantd_store_admin_key_find(struct grantd_store *s, struct grantd_arena *a,
                                       const unsigned char *hash, struct grantd_admin_key *out)
 {
+    CHECK(hash);
     STORE_OP(4, NEVER, 0, s, admin_key_find, s, a, hash, out);
 }
 
@@ -524,6 +582,7 @@ grantd_rc grantd_store_admin_key_list(struct grantd_store *s, struct grantd_aren
 
 grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id, int64_t now)
 {
+    CHECK(id && now > 0);
     STORE_OP(4, NEVER, 0, s, admin_key_revoke, s, id, now);
 }
 
@@ -532,6 +591,7 @@ grantd_rc grantd_store_admin_key_revoke(struct grantd_store *s, const char *id, 
 grantd_rc grantd_store_registration_token_put(struct grantd_store *s,
                                               const struct grantd_registration_token *t)
 {
+    CHECK(t && t->id && t->tenant > 0 && t->created_at > 0 && t->expires_at >= 0);
     STORE_OP(4, NEVER, 0, s, registration_token_put, s, t);
 }
 
@@ -539,6 +599,7 @@ grantd_rc grantd_store_registration_token_find(struct grantd_store *s, struct gr
                                                int64_t tenant, const unsigned char *hash,
                                                struct grantd_registration_token *out)
 {
+    CHECK(hash);
     STORE_OP(4, NEVER, 0, s, registration_token_find, s, a, tenant, hash, out);
 }
 
@@ -546,6 +607,7 @@ grantd_rc grantd_store_registration_put(struct grantd_store *s, const struct gra
                                         const struct grantd_registration *r,
                                         const unsigned char *iat, int64_t now)
 {
+    CHECK(store__registration_put_ok(c, r, now));
     STORE_OP(4, GRANTD_OK, 0, s, registration_put, s, c, r, iat, now);
 }
 
@@ -553,6 +615,7 @@ grantd_rc grantd_store_registration_get(struct grantd_store *s, struct grantd_ar
                                         int64_t tenant, const char *id,
                                         struct grantd_registration *out)
 {
+    CHECK(id);
     STORE_OP(4, NEVER, 0, s, registration_get, s, a, tenant, id, out);
 }
 
@@ -560,6 +623,7 @@ grantd_rc grantd_store_registration_rotate(struct grantd_store *s, const struct 
                                            const struct grantd_registration *r,
                                            const unsigned char *old_hash, int64_t now)
 {
+    CHECK(store__registration_rotate_ok(c, r, old_hash, now));
     if (!c) /* the token alone: registrations are cached nowhere */
         STORE_OP(4, NEVER, 0, s, registration_rotate, s, c, r, old_hash, now);
     STORE_OP(4, GRANTD_OK, 0, s, registration_rotate, s, c, r, old_hash, now);
@@ -579,6 +643,8 @@ grantd_rc grantd_store_audit_end(struct grantd_store *s, const struct grantd_aud
 {
     if (s->fault && rc == GRANTD_OK)
         rc = s->fault(s, "audit_end");
+    if (rc == GRANTD_OK && !store__audit_ok(e))
+        rc = GRANTD_EINVAL; /* handed on: the driver undoes the unit */
     if (s->driver->version < 4 || !s->driver->audit_end)
         return GRANTD_ENOTSUP;
     return written(s, GRANTD_OK, 0, s->driver->audit_end(s, e, rc));
@@ -588,6 +654,9 @@ grantd_rc grantd_store_audit_list(struct grantd_store *s, struct grantd_arena *a
                                   const struct grantd_audit_query *q, struct grantd_audit **out,
                                   size_t *count)
 {
+    *out = NULL;
+    *count = 0;
+    CHECK(store__audit_query_ok(q));
     STORE_OP(4, NEVER, 0, s, audit_list, s, a, q, out, count);
 }
 
@@ -597,6 +666,7 @@ grantd_rc grantd_store_client_list_owned(struct grantd_store *s, struct grantd_a
                                          int64_t tenant, const char *owner,
                                          struct grantd_client **out, size_t *count)
 {
+    CHECK(owner && out && count);
     STORE_OP(4, NEVER, 0, s, client_list_owned, s, a, tenant, owner, out, count);
 }
 
@@ -606,6 +676,7 @@ grantd_rc grantd_store_consent_list(struct grantd_store *s, struct grantd_arena 
                                     const char *user_id, struct grantd_consent **out,
                                     size_t *count)
 {
+    CHECK(user_id && out && count);
     STORE_OP(4, NEVER, 0, s, consent_list, s, a, tenant, user_id, out, count);
 }
 
@@ -619,5 +690,6 @@ grantd_rc grantd_store_backup(struct grantd_store *s, const char *path, char *er
 grantd_rc grantd_store_consent_revoke(struct grantd_store *s, int64_t tenant, const char *user_id,
                                       const char *client_id, int64_t now)
 {
+    CHECK(user_id && client_id && now > 0);
     STORE_OP(4, GRANTD_OK, 1, s, consent_revoke, s, tenant, user_id, client_id, now);
 }

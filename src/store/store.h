@@ -47,7 +47,41 @@
  * after the driver's retries),
  * GRANTD_ESTORE for any other backend failure, GRANTD_ESCHEMA when the database was
  * migrated by a newer grantd that this one cannot run with (store/schema.h). A failed
- * operation changes nothing. */
+ * operation changes nothing.
+ *
+ * Argument checks: the wrappers (grantd_store_*, store.c, store_check.h) answer GRANTD_EINVAL
+ * before any driver is called, so a driver may assume what they check and checks only what
+ * depends on its storage (a token's family, a unit on this thread). Per operation:
+ * - non-NULL: tenant_find name; client_get, client_delete, client_set_disabled id;
+ *   client_set_secret, client_rotate_secret id and hash; client_list_owned owner, out, count;
+ *   user_find, user_set_disabled username; user_set_password username, password_hash;
+ *   user_get id; session_get id_hash, out; session_delete id_hash; consent_get user_id,
+ *   client_id, out; consent_list user_id, out, count; consent_revoke user_id, client_id;
+ *   code_consume, code_consume_async, token_get hash, out; token_revoke hash;
+ *   token_revoke_family family; key_list out, count; key_retire kid; admin_key_find hash;
+ *   admin_key_revoke id; registration_token_find hash; registration_get id; purge_expired,
+ *   revocations_purge deleted; revocations_floor out; revocations_since a, out, count,
+ *   next_cursor (after >= 0, limit > 0);
+ * - records: tenant_put name (not empty), created_at; client_put id, name, created_at,
+ *   tokens_after, every redirect URI, lifetimes 0 or positive (refresh_ttl also
+ *   GRANTD_TTL_NEVER); client_update the same but created_at and tokens_after; user_put id,
+ *   username, password_hash, created_at; user_update id, username; session_put created_at;
+ *   consent_put user_id, client_id, created_at; code_put client_id, user_id, family,
+ *   created_at, a PKCE challenge with its method; token_put(_async), refresh_rotate(_async)
+ *   at least one token, all of one tenant (refresh_rotate's) and family, each an access or
+ *   refresh token with client_id and created_at; refresh_rotate(_async) old_hash, a successor
+ *   when successor_len (< 2^31); key_put, key_rotate kid, alg, public_jwk, private_sealed
+ *   (1 byte to < 2^31), created_at (key_rotate: next of tenant, next->retire_at 0, retire_at > 0);
+ *   admin_key_put id, name, created_at, tenant >= 0; registration_token_put id, tenant > 0,
+ *   created_at, expires_at >= 0; registration_put a client as client_put, registration_rotate
+ *   as client_update (or none), either of the registration's tenant and client id; audit_end
+ *   at, tenant >= 0, actor kind, action, target kind, target id (else rc EINVAL goes to the
+ *   driver, which undoes the unit); audit_list tenant >= 0, a target kind with its id and a
+ *   tenant (*out and *count are NULL and 0 before the driver runs);
+ * - times: now and now_us are positive in client_set_disabled, client_update, user_update,
+ *   consent_revoke, key_retire, admin_key_revoke, registration_put, registration_rotate,
+ *   refresh_rotate.
+ */
 #ifndef GRANTD_STORE_STORE_H
 #define GRANTD_STORE_STORE_H
 

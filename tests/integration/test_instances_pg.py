@@ -4,8 +4,9 @@ must not be able to tell: which instance answered. A code minted by A redeems on
 code redeemed 64 times at once over both gives exactly one token answer (and the replay
 revokes it); 20 parallel refreshes of one token over both rotate it once (or, inside the
 grace window, all get the same answer); a revocation, a client's disabling and a key
-rotation made through A are seen by B within a bound; `kill -9` of A under load leaves B
-serving and every token A answered 200 valid. Then the database's own faults: PostgreSQL
+rotation made through A are seen by B within a bound; a tenant created through A is
+served by both without a restart; `kill -9` of A under load leaves B serving and every
+token A answered 200 valid. Then the database's own faults: PostgreSQL
 stopped and started under load gives 503 with Retry-After (never 500) and an unready
 /health/ready meanwhile, and service resumes by itself with no answered token lost.
 
@@ -21,6 +22,7 @@ import os
 import signal
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -226,6 +228,30 @@ def test_a_key_rotated_through_a_is_published_by_b(pair):
         f"B does not publish {new['kid']}: {jwks_kids(b)}"
     assert new["kid"] in jwks_kids(a)
 
+
+def test_a_tenant_created_through_a_is_served_by_both(pair):
+    a, b = pair()
+    a.cli("tenant", "create", "shop3", "--issuer", "/shop3")
+    # A follows its own write at once, B through its watcher; both by the time the CLI
+    # returns (it waits GRANTD_STORE_CHANGE_BOUND_MS), bounded here at 2 s
+    for srv in (a, b):
+        assert within(2, lambda: requests.get(
+            srv.url + "/shop3/.well-known/oauth-authorization-server", timeout=10)
+            .status_code == 200), f"{srv.url} does not serve the new tenant"
+        meta = requests.get(srv.url + "/shop3/.well-known/oauth-authorization-server",
+                            timeout=10).json()
+        assert meta["issuer"] == srv.url + "/shop3"
+        assert srv.wait_event("tenant_added")["name"] == "shop3"
+    client = create_client(a, "--name", "Backend", "--grant", "client_credentials",
+                           "--tenant", "shop3")
+    on_a, on_b = (SimpleNamespace(url=srv.url + "/shop3") for srv in (a, b))
+    r = client_credentials(on_a, client)
+    assert r.status_code == 200, r.text
+    token = r.json()["access_token"]
+    answer = introspect(on_b, client, token)
+    assert answer.status_code == 200 and answer.json()["active"] is True, answer.text
+    assert client_credentials(on_b, client).status_code == 200
+    assert client_credentials(b, client).status_code == 401  # not the default tenant's
 
 def _load(servers, client, stop, answers, lock):
     """Client-credentials requests to servers in turn until stop is set; (server index,

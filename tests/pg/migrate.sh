@@ -20,15 +20,15 @@ for pid in $pids; do
 done
 cat "$out"/1 "$out"/2 "$out"/3 "$out"/4
 [ "$fail" -eq 0 ] || { echo "FAIL: a concurrent migrate failed"; exit 1; }
-# each reports the version it saw before waiting for the lock, and 18 after it: the one
+# each reports the version it saw before waiting for the lock, and 19 after it: the one
 # that took the lock first created the schema, the others found it done (had two created
 # it, the second would have failed on its tables, and there would be two default tenants)
-reached=$(cat "$out"/1 "$out"/2 "$out"/3 "$out"/4 | grep -c 'schema version [0-9]* -> 18' || true)
-[ "$reached" -eq 4 ] || { echo "FAIL: $reached of 4 migrations reached 18"; exit 1; }
+reached=$(cat "$out"/1 "$out"/2 "$out"/3 "$out"/4 | grep -c 'schema version [0-9]* -> 19' || true)
+[ "$reached" -eq 4 ] || { echo "FAIL: $reached of 4 migrations reached 19"; exit 1; }
 again=$("$bin" migrate --db "$GRANTD_PG_URL")
 echo "$again"
 case "$again" in
-  *"schema version 18 -> 18 (up to date)") ;;
+  *"schema version 19 -> 19 (up to date)") ;;
   *) echo "FAIL: a second migrate was not up to date"; exit 1 ;;
 esac
 tenants=$("$bin" tenant list --db "$GRANTD_PG_URL")

@@ -167,6 +167,42 @@ static void test_admin_keys(void **state)
     assert_int_equal(seen, 2);
 }
 
+/* The wrapper's checks of the admin API's writes (store.h, "Argument checks"), the same on
+ * every driver: no now, a key of a negative tenant, no id; nothing changes. */
+static void test_admin_writes_invalid(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "client"), 1), got;
+    struct grantd_user u = make_user(f, uid(f->a, "dave")), gu;
+    assert_int_equal(grantd_store_client_put(f->s, &c), GRANTD_OK);
+    assert_int_equal(grantd_store_user_put(f->s, &u), GRANTD_OK);
+    struct grantd_client cu = c;
+    cu.name = "Renamed";
+    assert_int_equal(grantd_store_client_update(f->s, &cu, 0), GRANTD_EINVAL);
+    cu.redirect_uris = NULL; /* a count without its URIs */
+    assert_int_equal(grantd_store_client_update(f->s, &cu, NOW), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got), GRANTD_OK);
+    assert_string_equal(got.name, c.name);
+    struct grantd_user uu = u;
+    uu.email = "new@example.com";
+    assert_int_equal(grantd_store_user_update(f->s, &uu, 0), GRANTD_EINVAL);
+    uu.username = NULL;
+    assert_int_equal(grantd_store_user_update(f->s, &uu, NOW), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_user_get(f->s, f->a, f->tenant, u.id, &gu), GRANTD_OK);
+    assert_user_equal(&u, &gu);
+    unsigned char hash[GRANTD_SHA256_LEN];
+    rand_hash(hash);
+    assert_int_equal(grantd_store_client_rotate_secret(f->s, f->tenant, NULL, hash, 0, NOW),
+                     GRANTD_EINVAL);
+    struct grantd_admin_key k = {.id = uid(f->a, "ak"), .name = "x", .tenant = -1,
+                                 .created_at = NOW}, gk;
+    rand_hash(k.hash);
+    assert_int_equal(grantd_store_admin_key_put(f->s, &k), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_admin_key_find(f->s, f->a, k.hash, &gk), GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_admin_key_find(f->s, f->a, NULL, &gk), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_admin_key_revoke(f->s, k.id, 0), GRANTD_EINVAL);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -176,6 +212,7 @@ int main(void)
         T(test_client_rotate_secret),
         T(test_user_update),
         T(test_admin_keys),
+        T(test_admin_writes_invalid),
     };
     CONFORMANCE_RUN("store conformance: the admin API's operations", tests);
 }

@@ -319,6 +319,49 @@ static void test_token_put_atomic(void **state)
     assert_int_not_equal(grantd_store_token_put(f->s, mixed, 2), GRANTD_OK);
 }
 
+/* The wrapper's checks of a token batch and of the keys of codes and tokens (store.h,
+ * "Argument checks"), the same on every driver: a token of no known kind, without a client,
+ * of another tenant than the batch's first, no batch at all; NULL hashes, outputs and
+ * families. Nothing of a refused batch is stored. */
+static void test_invalid_tokens_refused(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_code k = make_code(f, f->tenant, NULL);
+    struct grantd_token t[2], got;
+    for (int bad = 0; bad < 3; bad++) {
+        make_tokens(&k, t);
+        if (bad == 0)
+            t[1].kind = 7;
+        else if (bad == 1)
+            t[1].client_id = NULL;
+        else
+            t[1].tenant = f->tenant + 1;
+        assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_EINVAL);
+        assert_token_absent(f, f->tenant, t[0].hash);
+    }
+    assert_int_equal(grantd_store_token_put(f->s, NULL, 1), GRANTD_EINVAL);
+    make_tokens(&k, t);
+    assert_int_equal(grantd_store_token_put(f->s, t, 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, NULL, &got), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[0].hash, NULL),
+                     GRANTD_EINVAL);
+    assert_int_equal(grantd_store_token_revoke(f->s, f->tenant, NULL, 1700000040),
+                     GRANTD_EINVAL);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, NULL, 1700000040),
+                     GRANTD_EINVAL);
+    struct grantd_code out;
+    assert_int_equal(grantd_store_code_put(f->s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, NULL, 1700000040, &out),
+                     GRANTD_EINVAL);
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, 1700000040, NULL),
+                     GRANTD_EINVAL);
+    /* none of the refused calls touched the code or the tokens */
+    assert_int_equal(grantd_store_code_consume(f->s, f->a, f->tenant, k.hash, 1700000040, &out),
+                     GRANTD_OK);
+    assert_int_equal(grantd_store_token_get(f->s, f->a, f->tenant, t[0].hash, &got), GRANTD_OK);
+    assert_false(got.revoked);
+}
+
 static void test_token_revoke_family(void **state)
 {
     struct fx *f = *state;
@@ -501,6 +544,7 @@ int main(void)
         T(test_code_invalid),
         T(test_token_roundtrip),
         T(test_token_put_atomic),
+        T(test_invalid_tokens_refused),
         T(test_token_revoke_family),
         T(test_flow_tenant_isolation),
         T(test_code_consume_race),

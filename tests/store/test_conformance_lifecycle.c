@@ -80,6 +80,19 @@ static void test_refresh_rotate_invalid(void **state)
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, o, 2), GRANTD_EINVAL);
     assert_token_absent(f, f->tenant, n[0].hash);
     assert_token_absent(f, f->tenant, o[0].hash);
+    /* the wrapper's checks (store.h, "Argument checks"): no old hash, a successor length
+     * without its bytes, new tokens of another tenant, or a token of no known kind */
+    assert_int_equal(rotate(f, NULL, 1700000100, 0, NULL, n, 2), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_refresh_rotate(f->s, f->tenant, t[1].hash, 1700000100, 0,
+                                                 NULL, 11, n, 2),
+                     GRANTD_EINVAL);
+    n[0].tenant = n[1].tenant = f->tenant + 1;
+    assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_EINVAL);
+    n[0].tenant = n[1].tenant = f->tenant;
+    n[0].kind = 7;
+    assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_EINVAL);
+    n[0].kind = GRANTD_TOKEN_ACCESS;
+    assert_token_absent(f, f->tenant, n[1].hash);
     assert_token_stored(f, &t[1]); /* still live, untouched */
     assert_int_equal(rotate(f, t[1].hash, 1700000100, 0, NULL, n, 2), GRANTD_OK);
 }
@@ -491,6 +504,58 @@ static void test_purge_many_and_revoked(void **state)
     free(t);
 }
 
+#define SWEPT 4800 /* a multiple of 4: half of them expired, more than a driver's chunk */
+#define DAY 86400
+
+/* Revoked families outlive a day; the pass that forgets one (a later one, at most two days
+ * after its revocation) first copies the revocation onto the family's surviving tokens.
+ * Family a is revoked at `at`, b a day and an hour later; a pass a day and a half after `at`
+ * deletes what expired and keeps both rows, one two days after `at` forgets a only: its
+ * tokens stay revoked, b's too, and a takes tokens again, b not. */
+static void test_purge_sweeps_old_families(void **state)
+{
+    struct fx *f = *state;
+    const int64_t at = 200000; /* far in the past for any clock */
+    struct grantd_code ka = make_code(f, f->tenant, NULL), kb = make_code(f, f->tenant, NULL);
+    struct grantd_token *t = grantd_xcalloc(SWEPT, sizeof(*t));
+    struct grantd_token pa[2], pb[2];
+    make_tokens(&ka, pa);
+    make_tokens(&kb, pb);
+    for (size_t i = 0; i < SWEPT; i++) {
+        t[i] = i < SWEPT / 2 ? pa[i % 2] : pb[i % 2]; /* a batch is one family */
+        rand_hash(t[i].hash);
+        t[i].expires_at = i % 4 < 2 ? LONG_AGO : i % 4 == 2 ? 0 : 4000000000;
+    }
+    assert_int_equal(grantd_store_token_put(f->s, t, SWEPT / 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_put(f->s, t + SWEPT / 2, SWEPT / 2), GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, ka.family, at),
+                     GRANTD_OK);
+    assert_int_equal(grantd_store_token_revoke_family(f->s, f->tenant, kb.family,
+                                                      at + DAY + 3600),
+                     GRANTD_OK);
+    size_t deleted = 0;
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, at + DAY + DAY / 2,
+                                                &deleted),
+                     GRANTD_OK);
+    assert_int_equal(deleted, SWEPT / 2);
+    make_tokens(&ka, pa);
+    assert_int_equal(grantd_store_token_put(f->s, pa, 2), GRANTD_ECONFLICT);
+    assert_int_equal(grantd_store_purge_expired(f->s, PURGE_BEFORE, at + 2 * DAY, &deleted),
+                     GRANTD_OK);
+    assert_int_equal(deleted, 0);
+    struct grantd_token got;
+    for (size_t i = 0; i < SWEPT; i++) {
+        grantd_rc rc = grantd_store_token_get(f->s, f->a, f->tenant, t[i].hash, &got);
+        assert_int_equal(rc, i % 4 < 2 ? GRANTD_ENOTFOUND : GRANTD_OK);
+        if (rc == GRANTD_OK)
+            assert_true(got.revoked);
+    }
+    assert_int_equal(grantd_store_token_put(f->s, pa, 2), GRANTD_OK);
+    make_tokens(&kb, pb);
+    assert_int_equal(grantd_store_token_put(f->s, pb, 2), GRANTD_ECONFLICT);
+    free(t);
+}
+
 /* ---- signing keys --------------------------------------------------------------------- */
 
 static void assert_key_equal(const struct grantd_key *want, const struct grantd_key *got)
@@ -640,6 +705,7 @@ int main(void)
         T(test_client_delete_revokes_grants),
         T(test_purge_expired),
         T(test_purge_many_and_revoked),
+        T(test_purge_sweeps_old_families),
         T(test_keys),
         T(test_key_rotate),
         T(test_lifecycle_tenant_isolation),

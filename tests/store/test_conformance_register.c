@@ -123,6 +123,42 @@ static void test_initial_access_token_uses(void **state)
                      GRANTD_ECONFLICT);
 }
 
+/* The wrapper's checks (store.h, "Argument checks"), the same on every driver: a
+ * registration of another client than the one given, an update of another client, an
+ * initial access token of no tenant; nothing is created or changed. */
+static void test_registration_invalid(void **state)
+{
+    struct fx *f = *state;
+    struct grantd_client c = make_client(f, uid(f->a, "dcr"), 1), got;
+    struct grantd_client other = make_client(f, uid(f->a, "dcr"), 1);
+    struct grantd_registration r = make_reg(&other, "{}"), out;
+    assert_int_equal(grantd_store_registration_put(f->s, &c, &r, NULL, NOW), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_client_get(f->s, f->a, f->tenant, c.id, &got),
+                     GRANTD_ENOTFOUND);
+    r = make_reg(&c, "{}");
+    assert_int_equal(grantd_store_registration_put(f->s, &c, &r, NULL, 0), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_registration_put(f->s, &c, &r, NULL, NOW), GRANTD_OK);
+    struct grantd_registration next = r;
+    rand_hash(next.token_hash);
+    other.name = "Other";
+    assert_int_equal(grantd_store_registration_rotate(f->s, &other, &next, r.token_hash,
+                                                      NOW + 1),
+                     GRANTD_EINVAL);
+    assert_int_equal(grantd_store_registration_rotate(f->s, NULL, &next, NULL, NOW + 1),
+                     GRANTD_EINVAL);
+    assert_int_equal(grantd_store_registration_get(f->s, f->a, f->tenant, c.id, &out), GRANTD_OK);
+    assert_memory_equal(out.token_hash, r.token_hash, GRANTD_SHA256_LEN);
+    assert_int_equal(grantd_store_registration_get(f->s, f->a, f->tenant, NULL, &out),
+                     GRANTD_EINVAL);
+    struct grantd_registration_token t = make_iat(f, NOW + 60, 1), tg;
+    t.tenant = 0;
+    assert_int_equal(grantd_store_registration_token_put(f->s, &t), GRANTD_EINVAL);
+    assert_int_equal(grantd_store_registration_token_find(f->s, f->a, f->tenant, t.hash, &tg),
+                     GRANTD_ENOTFOUND);
+    assert_int_equal(grantd_store_registration_token_find(f->s, f->a, f->tenant, NULL, &tg),
+                     GRANTD_EINVAL);
+}
+
 static void test_registration_rotate(void **state)
 {
     struct fx *f = *state;
@@ -178,6 +214,7 @@ int main(void)
         T(test_registration_put_and_get),
         T(test_initial_access_token_uses),
         T(test_registration_rotate),
+        T(test_registration_invalid),
     };
     CONFORMANCE_RUN("store conformance: dynamic client registration", tests);
 }

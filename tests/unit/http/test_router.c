@@ -28,7 +28,8 @@ static const struct grantd_issuer issuers[] = {
     {.tenant = 3, .url = "https://shop.example", .prefix = "", .host = "shop.example"},
     {.tenant = 4, .url = "https://shop.example/eu", .prefix = "/eu", .host = "shop.example"},
 };
-static const struct grantd_app app = {.issuers = issuers, .issuer_count = 4, .routes = &table};
+static const struct grantd_issuer_set set = {issuers, 4};
+static const struct grantd_app app = {.issuer_set = &set, .routes = &table};
 
 static int64_t tenant_of(const char *host, const char *path, const char *want_rest)
 {

@@ -75,6 +75,7 @@ struct proto {
     struct grantd_arena *a;         /* the test's strings; freed by proto_teardown */
     struct grantd_config cfg;       /* the issuer's settings; fresh per test */
     struct grantd_issuer iss;
+    struct grantd_issuer_set issuers; /* iss alone */
     struct grantd_app app;
 };
 
@@ -267,9 +268,9 @@ static inline int proto_setup(void **state)
         .tenant = GRANTD_DEFAULT_TENANT, .url = "https://as.example", .prefix = "",
         .cfg = &P.cfg,
     };
+    P.issuers = (struct grantd_issuer_set){&P.iss, 1};
     P.app = (struct grantd_app){
-        .cfg = &P.cfg, .store = P.store, .now = test_clock, .issuers = &P.iss,
-        .issuer_count = 1,
+        .cfg = &P.cfg, .store = P.store, .now = test_clock, .issuer_set = &P.issuers,
     };
     P.app.limits.max_params = P.cfg.limits.max_params;
     P.app.limits.max_name_len = P.cfg.limits.max_param_name;

@@ -139,8 +139,8 @@ static void test_queued_puts_are_one_batch(void **state)
 
     struct put blocker, puts[PUTS];
     block_writer(&x, &blocker);
-    long long batches0, jobs0, max0;
-    pg__writer_stats(((struct pg_store *)x.s)->writer, &batches0, &jobs0, &max0);
+    struct pg_writer *w = ((struct pg_store *)x.s)->writer;
+    struct pg_writer_stats st0 = pg__writer_stats(w, PG_WRITER_PUTS);
     for (int i = 0; i < PUTS; i++) {
         char family[32];
         snprintf(family, sizeof(family), "f%d", i);
@@ -153,11 +153,10 @@ static void test_queued_puts_are_one_batch(void **state)
     wait_all(&blocker, 1);
     wait_all(puts, PUTS);
     assert_int_equal(atomic_load(&blocker.rc), GRANTD_OK);
-    long long batches, jobs, max;
-    pg__writer_stats(((struct pg_store *)x.s)->writer, &batches, &jobs, &max);
-    assert_int_equal(batches - batches0, 2); /* the blocker's, then the ten together */
-    assert_int_equal(jobs - jobs0, PUTS + 1);
-    assert_int_equal(max, PUTS);
+    struct pg_writer_stats st = pg__writer_stats(w, PG_WRITER_PUTS);
+    assert_int_equal(st.batches - st0.batches, 2); /* the blocker's, then the ten together */
+    assert_int_equal(st.jobs - st0.jobs, PUTS + 1);
+    assert_int_equal(st.max_batch, PUTS);
     for (int i = 0; i < PUTS; i++) {
         grantd_rc want = i == 3 ? GRANTD_ECONFLICT : i == 6 ? GRANTD_EEXIST : GRANTD_OK;
         assert_int_equal(atomic_load(&puts[i].rc), want);
@@ -270,8 +269,7 @@ static void test_queued_redemptions_are_one_batch(void **state)
     struct put blocker;
     block_writer(&x, &blocker);
     struct pg_writer *w = ((struct pg_store *)x.s)->writer;
-    long long batches0, jobs0, max0;
-    pg__writer_code_stats(w, &batches0, &jobs0, &max0);
+    struct pg_writer_stats st0 = pg__writer_stats(w, PG_WRITER_CODES);
     struct redeem r[REDEEMS];
     unsigned char hash[REDEEMS][GRANTD_SHA256_LEN];
     for (int i = 0; i < REDEEMS; i++) {
@@ -288,10 +286,9 @@ static void test_queued_redemptions_are_one_batch(void **state)
     PQclear(res);
     wait_all(&blocker, 1);
     wait_redeems(r, REDEEMS);
-    long long batches, jobs, max;
-    pg__writer_code_stats(w, &batches, &jobs, &max);
-    assert_int_equal(batches - batches0, 1);
-    assert_int_equal(jobs - jobs0, REDEEMS);
+    struct pg_writer_stats st = pg__writer_stats(w, PG_WRITER_CODES);
+    assert_int_equal(st.batches - st0.batches, 1);
+    assert_int_equal(st.jobs - st0.jobs, REDEEMS);
     int won[3] = {0};
     for (int i = 0; i < 8; i++) {
         grantd_rc rc = (grantd_rc)atomic_load(&r[i].rc);
@@ -421,8 +418,7 @@ static void test_queued_rotations_are_one_batch(void **state)
     struct put blocker;
     block_writer(&x, &blocker);
     struct pg_writer *w = ((struct pg_store *)x.s)->writer;
-    long long batches0, jobs0, max0;
-    pg__writer_rotation_stats(w, &batches0, &jobs0, &max0);
+    struct pg_writer_stats st0 = pg__writer_stats(w, PG_WRITER_ROTATIONS);
     struct rotation r[ROTATIONS];
     for (int i = 0; i < ROTATIONS; i++)
         rotate_async(x.s, &r[i], x.tenant, old[i % 4], fam[i % 4],
@@ -432,10 +428,9 @@ static void test_queued_rotations_are_one_batch(void **state)
     PQclear(res);
     wait_all(&blocker, 1);
     wait_rotations(r, ROTATIONS);
-    long long batches, jobs, max;
-    pg__writer_rotation_stats(w, &batches, &jobs, &max);
-    assert_int_equal(batches - batches0, 1);
-    assert_int_equal(jobs - jobs0, ROTATIONS);
+    struct pg_writer_stats st = pg__writer_stats(w, PG_WRITER_ROTATIONS);
+    assert_int_equal(st.batches - st0.batches, 1);
+    assert_int_equal(st.jobs - st0.jobs, ROTATIONS);
     int won[4] = {0};
     for (int i = 0; i < ROTATIONS; i++) {
         grantd_rc rc = (grantd_rc)atomic_load(&r[i].rc);

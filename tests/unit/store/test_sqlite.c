@@ -244,6 +244,9 @@ static void test_flow_query_plans(void **state)
     assert_int_equal(grantd_store_token_put(s, &expired, 1), GRANTD_OK);
     assert_int_equal(grantd_store_purge_expired(s, 10, T0, &n), GRANTD_OK);
     assert_int_equal(n, 1);
+    /* a family revoked two days before the purge's now: this pass sweeps (sqlite_purge.c) */
+    assert_int_equal(grantd_store_token_revoke_family(s, 1, "swept", T0 - 2 * 86400), GRANTD_OK);
+    assert_int_equal(grantd_store_purge_expired(s, 10, T0, &n), GRANTD_OK);
     assert_plan(s, SQ_SESSION_GET, "PRIMARY KEY (tenant_id=? AND id_hash=?)");
     assert_plan(s, SQ_CODE_GET, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_CODE_USE, "PRIMARY KEY (tenant_id=? AND hash=?)");
@@ -254,10 +257,31 @@ static void test_flow_query_plans(void **state)
     assert_plan(s, SQ_TOKEN_LIVE, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_TOKEN_REVOKE, "PRIMARY KEY (tenant_id=? AND hash=?)");
     assert_plan(s, SQ_FAMILY_REVOKED, "PRIMARY KEY (tenant_id=? AND family=?)");
+    assert_plan(s, SQ_PURGE_TOKENS_EXPIRED,
+                "INDEX tokens_by_expiry (expires_at>? AND expires_at<?)");
     assert_plan(s, SQ_PURGE_TOKENS_SCAN, "PRIMARY KEY ((tenant_id,hash)>(?,?))");
     assert_plan(s, SQ_PURGE_CODES_SCAN, "PRIMARY KEY ((tenant_id,hash)>(?,?))");
     assert_plan(s, SQ_PURGE_SESSIONS_SCAN, "PRIMARY KEY ((tenant_id,id_hash)>(?,?))");
     assert_plan(s, SQ_PURGE_TOKEN_DELETE, "PRIMARY KEY (tenant_id=? AND hash=?)");
+    /* the revocation_family trigger's lookup of the family's access tokens (schema v19) */
+    struct sq_conn *c = ((struct sq_store *)s)->writer.conn;
+    assert_non_null(c);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(c->db,
+                                        "EXPLAIN QUERY PLAN SELECT hash FROM tokens "
+                                        "WHERE tenant_id = 1 AND family = 'f' AND kind = 1 "
+                                        "AND revoked = 0 AND expires_at > 5 ORDER BY hash",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    char plan[512] = "";
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        size_t len = strlen(plan);
+        snprintf(plan + len, sizeof(plan) - len, "%s; ", (const char *)sqlite3_column_text(q, 3));
+    }
+    sqlite3_finalize(q);
+    if (!strstr(plan, "INDEX tokens_access_by_family (family=? AND tenant_id=?)"))
+        print_error("revocation_family's lookup: plan '%s'\n", plan);
+    assert_non_null(strstr(plan, "INDEX tokens_access_by_family (family=? AND tenant_id=?)"));
     grantd_arena_free(a);
     grantd_store_close(s);
 }

@@ -264,17 +264,22 @@ static void test_migrate_v1_to_v2(void **state)
     grantd_store_close(s);
 }
 
-/* Each index on tokens would cost a page write per token stored (sqlite_schema.c): the
- * table has its primary key and nothing else. */
-static void test_tokens_have_no_secondary_index(void **state)
+/* Each index on tokens costs a page write per token stored (sqlite_schema.c): the table has
+ * its primary key, the janitor's tokens_by_expiry and the revocations' partial
+ * tokens_access_by_family (v19, sqlite_purge.c), codes only their primary key. */
+static void test_tokens_have_two_secondary_indexes(void **state)
 {
     struct fx *f = *state;
     grantd_store_close(open_migrated(f->url));
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-                                 "AND tbl_name IN ('tokens', 'codes')"),
-                     0);
+                                 "AND tbl_name IN ('tokens', 'codes') AND sql IS NOT NULL"),
+                     2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                 "AND name IN ('tokens_by_expiry', 'tokens_access_by_family') "
+                                 "AND tbl_name = 'tokens'"),
+                     2);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'keys'"), 1);
     sqlite3_close(db);
 }
@@ -289,7 +294,7 @@ static void test_tokens_have_no_secondary_index(void **state)
 static void test_migrate_v2_to_newest(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(sqlite__schema_newest(), 18);
+    assert_int_equal(sqlite__schema_newest(), 19);
     migrate_to(f->url, 2);
     raw_exec(f->path,
              "INSERT INTO clients (tenant_id, id, name, is_public, scope, grants, created_at,"
@@ -489,7 +494,7 @@ int main(void)
         T(test_unmigrated),
         T(test_concurrent_migration),
         T(test_migrate_v1_to_v2),
-        T(test_tokens_have_no_secondary_index),
+        T(test_tokens_have_two_secondary_indexes),
         T(test_migrate_v2_to_newest),
         T(test_migrate_v5_one_current_key),
         T(test_migrate_v8_resources),

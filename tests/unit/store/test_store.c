@@ -1,9 +1,10 @@
 /* Unit tests of store/store.c, the generic layer every driver is reached through: a driver
  * older than GRANTD_STORE_API_MIN is refused with a message that names both versions, a
  * newer one is accepted, an operation a driver leaves NULL (or one newer than the driver's
- * version) answers GRANTD_ENOTSUP through its wrapper, and the optional token_put_async falls
- * back to token_put. The drivers here are copies of the SQLite driver's table with a field
- * changed. Writes that change no client leave the client cache's generation alone. */
+ * version) answers GRANTD_ENOTSUP through its wrapper, the optional token_put_async falls back
+ * to token_put, and the wrappers' argument checks answer GRANTD_EINVAL before a driver is
+ * called. The drivers here are copies of the SQLite driver's table with a field changed.
+ * Writes that change no client leave the client cache's generation alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,6 +153,109 @@ static void test_client_generation_moves_only_for_clients(void **state)
     grantd_store_close(s);
 }
 
+/* Driver operations that count their calls: what the wrapper refuses never reaches them. */
+static int driver_calls;
+
+static grantd_rc count_token_put(struct grantd_store *s, const struct grantd_token *t, size_t n)
+{
+    driver_calls++;
+    return GRANTD_OK;
+}
+
+static void count_token_put_async(struct grantd_store *s, const struct grantd_token *t, size_t n,
+                                  void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    driver_calls++;
+    done(arg, GRANTD_OK);
+}
+
+static grantd_rc count_code_put(struct grantd_store *s, const struct grantd_code *k)
+{
+    driver_calls++;
+    return GRANTD_OK;
+}
+
+static grantd_rc count_rotate(struct grantd_store *s, int64_t tenant, const unsigned char *old,
+                              int64_t now, int64_t grace, const unsigned char *successor,
+                              size_t successor_len, const struct grantd_token *t, size_t n)
+{
+    driver_calls++;
+    return GRANTD_OK;
+}
+
+static void count_rotate_async(struct grantd_store *s, int64_t tenant, const unsigned char *old,
+                               int64_t now, int64_t grace, const unsigned char *successor,
+                               size_t successor_len, const struct grantd_token *t, size_t n,
+                               void (*done)(void *arg, grantd_rc rc), void *arg)
+{
+    driver_calls++;
+    done(arg, GRANTD_OK);
+}
+
+static grantd_rc count_client_put(struct grantd_store *s, const struct grantd_client *c)
+{
+    driver_calls++;
+    return GRANTD_OK;
+}
+
+/* The wrappers' argument checks (store.h, "Argument checks") answer GRANTD_EINVAL without
+ * calling the driver, so no driver needs its own copy of them; a valid call still reaches it. */
+static void test_wrapper_checks_before_the_driver(void **state)
+{
+    struct grantd_store_driver counting = grantd_sqlite_driver;
+    counting.token_put = count_token_put;
+    counting.token_put_async = count_token_put_async;
+    counting.code_put = count_code_put;
+    counting.refresh_rotate = count_rotate;
+    counting.refresh_rotate_async = count_rotate_async;
+    counting.client_put = count_client_put;
+    struct grantd_store *s = open_with(&counting);
+    const int64_t now = 1700000000;
+    struct grantd_token t[2] = {{.tenant = GRANTD_DEFAULT_TENANT, .kind = GRANTD_TOKEN_ACCESS,
+                                 .client_id = "c", .family = "f", .created_at = now},
+                                {.tenant = GRANTD_DEFAULT_TENANT, .kind = GRANTD_TOKEN_REFRESH,
+                                 .client_id = "c", .family = "g", .created_at = now}};
+    unsigned char old[GRANTD_SHA256_LEN] = {3};
+    driver_calls = 0;
+    assert_int_equal(grantd_store_token_put(s, t, 2), GRANTD_EINVAL); /* two families */
+    assert_int_equal(grantd_store_token_put(s, t, 0), GRANTD_EINVAL);
+    grantd_rc got = GRANTD_RC_COUNT;
+    grantd_store_token_put_async(s, t, 2, note_done, &got);
+    assert_int_equal(got, GRANTD_EINVAL);
+    assert_int_equal(grantd_store_refresh_rotate(s, GRANTD_DEFAULT_TENANT, old, now, 0, NULL, 4,
+                                                 t, 1),
+                     GRANTD_EINVAL); /* a successor length without its bytes */
+    got = GRANTD_RC_COUNT;
+    grantd_store_refresh_rotate_async(s, GRANTD_DEFAULT_TENANT, old, 0, 0, NULL, 0, t, 1,
+                                      note_done, &got); /* now 0 */
+    assert_int_equal(got, GRANTD_EINVAL);
+    struct grantd_code k = {.tenant = GRANTD_DEFAULT_TENANT, .client_id = "c", .user_id = "u",
+                            .family = "f", .created_at = now, .code_challenge = "x"};
+    assert_int_equal(grantd_store_code_put(s, &k), GRANTD_EINVAL); /* no method */
+    struct grantd_client c = {.tenant = GRANTD_DEFAULT_TENANT, .id = "c", .name = "C",
+                              .created_at = now, .tokens_after = now * 1000000,
+                              .redirect_uri_count = 1};
+    assert_int_equal(grantd_store_client_put(s, &c), GRANTD_EINVAL); /* no URIs */
+    assert_int_equal(driver_calls, 0);
+    t[1].family = "f";
+    k.code_challenge_method = "S256";
+    c.redirect_uri_count = 0;
+    assert_int_equal(grantd_store_token_put(s, t, 2), GRANTD_OK);
+    grantd_store_token_put_async(s, t, 2, note_done, &got);
+    assert_int_equal(got, GRANTD_OK);
+    assert_int_equal(grantd_store_refresh_rotate(s, GRANTD_DEFAULT_TENANT, old, now, 0, NULL, 0,
+                                                 t, 2),
+                     GRANTD_OK);
+    got = GRANTD_RC_COUNT;
+    grantd_store_refresh_rotate_async(s, GRANTD_DEFAULT_TENANT, old, now, 0, NULL, 0, t, 2,
+                                      note_done, &got);
+    assert_int_equal(got, GRANTD_OK);
+    assert_int_equal(grantd_store_code_put(s, &k), GRANTD_OK);
+    assert_int_equal(grantd_store_client_put(s, &c), GRANTD_OK);
+    assert_int_equal(driver_calls, 6);
+    grantd_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_null_operation_is_enotsup),
         cmocka_unit_test(test_backup_needs_version_5),
         cmocka_unit_test(test_token_put_async_falls_back),
+        cmocka_unit_test(test_wrapper_checks_before_the_driver),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -126,11 +126,7 @@ void grantd_api_keys_revoke(struct api_ctx *x)
         grantd_api_store_fail(x, rc, "key", x->arg);
         return;
     }
-    if (!already) {
-        /* this process's caches (verdicts of the tokens the key signed, the keyrings) drop
-         * what they read before now, not when the change watcher comes round */
-        grantd_store_changed(x->store);
+    if (!already)
         grantd_api_change_logged(x, "key.revoke", x->arg);
-    }
     answer_keys(x, 200, NULL);
 }

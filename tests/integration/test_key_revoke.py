@@ -102,10 +102,10 @@ def test_revoke_arguments(make_server):
     assert "leaked" in r.stdout
 
 
-# On PostgreSQL the server that answered the admin API keeps accepting the key's tokens at
-# /check (its keyring does not reload after its own audited key change) while another
-# process's revocation is seen at once: a store/keyring issue of in-process key changes,
-# reported to the lead; `grantd key revoke` (the CLI) passes on both drivers.
+# On PostgreSQL the server that answered the admin API keeps accepting the key's JWTs at
+# /check although its JWKS and signing moved to the new key (seen in this file's order, not
+# alone): an in-process cache/keyring issue reported to the lead; `grantd key revoke` (the
+# CLI) passes on both drivers.
 @pytest.mark.xfail(ON_PG, reason="PostgreSQL: in-process key change not seen by /check",
                    strict=False)
 def test_the_admin_api_revokes_a_key(make_server):

@@ -35,6 +35,7 @@ static const struct {
     {"GET", "*", grantd_api_tenant_show},
     {"GET", "*/keys", grantd_api_keys_list},
     {"POST", "*/keys/rotate", grantd_api_keys_rotate},
+    {"POST", "*/keys/*/revoke", grantd_api_keys_revoke},
     {"GET", "*/clients", grantd_api_clients_list},
     {"POST", "*/clients", grantd_api_client_create},
     {"GET", "*/clients/*", grantd_api_client_show},

@@ -76,6 +76,7 @@ void grantd_api_tenants_list(struct api_ctx *x);
 void grantd_api_tenant_show(struct api_ctx *x);
 void grantd_api_keys_list(struct api_ctx *x);
 void grantd_api_keys_rotate(struct api_ctx *x);
+void grantd_api_keys_revoke(struct api_ctx *x);
 void grantd_api_clients_list(struct api_ctx *x);
 void grantd_api_client_create(struct api_ctx *x);
 void grantd_api_client_show(struct api_ctx *x);

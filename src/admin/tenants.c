@@ -5,6 +5,8 @@
  *                                 material)
  *   POST /v1/tenants/{t}/keys/rotate  `grantd key rotate`: a new key, published at once,
  *                                 signing from now + keys.publish_ahead
+ *   POST /v1/tenants/{t}/keys/{kid}/revoke  `grantd key revoke`: the key unpublished and its
+ *                                 tokens refused now; replaced at once when it signs
  * Tenants are created with `grantd tenant create` (a running server serves a new tenant
  * after a restart), not here. */
 #include <string.h>
@@ -107,4 +109,24 @@ void grantd_api_keys_rotate(struct api_ctx *x)
     grantd_audit_emit(&entry);
     grantd_api_change_logged(x, "key.rotate", kid);
     answer_keys(x, 201, kid);
+}
+
+void grantd_api_keys_revoke(struct api_ctx *x)
+{
+    const char *new_kid = NULL;
+    int already = 0;
+    char err[256];
+    const struct grantd_config *cfg = x->iss ? x->iss->cfg : x->req->app->cfg;
+    struct grantd_actor who = grantd_api_actor(x);
+    struct grantd_audit entry = grantd_audit_entry(x->req->arena, &who, x->now, "key.revoke",
+                                                   NULL);
+    grantd_rc rc = grantd_keys_revoke(x->store, cfg, x->tenant.id, x->arg, x->now, &entry,
+                                      x->req->arena, &new_kid, &already, err, sizeof(err));
+    if (rc != GRANTD_OK) {
+        grantd_api_store_fail(x, rc, "key", x->arg);
+        return;
+    }
+    if (!already)
+        grantd_api_change_logged(x, "key.revoke", x->arg);
+    answer_keys(x, 200, NULL);
 }

@@ -12,7 +12,8 @@
  *   PUT   .../users/{id}/password    {"password": "..."}: 204; stored as argon2id only
  * {id} is the user's id (the subject of their tokens). Passwords are hashed here (argon2id:
  * the admin routes run on the slow workers, off the I/O threads) and wiped; they are never
- * answered or logged. */
+ * answered or logged. A password must pass the password policy (core/password_policy.h):
+ * 400 invalid_request saying why otherwise. */
 #include <string.h>
 
 #include "admin/api_int.h"
@@ -21,6 +22,7 @@
 #include "admin/claims.h"
 #include "admin/rules.h"
 #include "core/password.h"
+#include "core/password_policy.h"
 
 static int load(struct api_ctx *x, struct grantd_user *u)
 {
@@ -61,6 +63,20 @@ void grantd_api_users_list(struct api_ctx *x)
     grantd_api_json(x, 200, json_pack("{s:o,s:o}", "users", arr, "next", next));
 }
 
+/* 1 when password may be set for username (core/password_policy.h: the issuer's settings,
+ * or the server's for a tenant it does not serve yet); else 0, having answered 400 and
+ * wiped password. */
+static int password_allowed(struct api_ctx *x, const char *username, const char *password)
+{
+    char why[320];
+    const struct grantd_config *cfg = x->iss ? x->iss->cfg : x->req->app->cfg;
+    if (!grantd_password_policy_check(cfg, username, password, why, sizeof(why)))
+        return 1;
+    explicit_bzero((char *)password, strlen(password));
+    grantd_api_bad(x, grantd_arena_printf(x->req->arena, "password %s", why));
+    return 0;
+}
+
 void grantd_api_user_create(struct api_ctx *x)
 {
     struct grantd_user u;
@@ -71,6 +87,8 @@ void grantd_api_user_create(struct api_ctx *x)
         grantd_api_bad(x, why);
         return;
     }
+    if (!password_allowed(x, u.username, password))
+        return;
     grantd_rc rc = grantd_rules_random_id(id);
     if (rc == GRANTD_OK)
         rc = grantd_password_hash(password, hash);
@@ -167,7 +185,7 @@ void grantd_api_user_password(struct api_ctx *x)
         return;
     }
     grantd_rc rc = GRANTD_OK;
-    if (load(x, &u)) {
+    if (load(x, &u) && password_allowed(x, u.username, password)) {
         rc = grantd_password_hash(password, hash);
         if (rc == GRANTD_OK)
             rc = grantd_store_audit_begin(x->store);

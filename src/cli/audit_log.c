@@ -184,3 +184,20 @@ void grantd_audit_log_stop(struct grantd_audit_log *l)
     close(l->fd);
     free(l);
 }
+
+grantd_rc grantd_audit_log_reopen(struct grantd_audit_log *l, const char *path, char *err,
+                                  size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "audit_log %s: %s", path, strerror(errno));
+        return GRANTD_EIO;
+    }
+    /* the number stays: a write of the thread's in flight lands whole in one file or the
+     * other; the new file goes on after the entries written so far */
+    int ok = dup2(fd, l->fd) >= 0 && fcntl(l->fd, F_SETFD, FD_CLOEXEC) == 0;
+    if (!ok)
+        snprintf(err, errlen, "audit_log %s: %s", path, strerror(errno));
+    close(fd);
+    return ok ? GRANTD_OK : GRANTD_EIO;
+}

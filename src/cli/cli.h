@@ -26,6 +26,7 @@ int grantd_cli_tenant(int argc, char **argv);
 int grantd_cli_admin_key(int argc, char **argv);
 int grantd_cli_registration_token(int argc, char **argv);
 int grantd_cli_audit(int argc, char **argv);
+int grantd_cli_doctor(int argc, char **argv);
 
 /* Builds cfg: defaults, then the config file (config_path, else $GRANTD_CONFIG; none is
  * fine), then GRANTD_* environment, then the given flag values (NULL = not given), then

@@ -10,7 +10,9 @@
  * published, the server refuses tokens it signed, and the revocation feed carries a "key" event so
  * libgrantd-verify refuses them too; the key that signs now (in its alg's chain) is refused (rotate
  * first: a service must not be left without a signing key), and the command returns once every
- * running server has seen the change (the caches' bound). `list` shows each key's state:
+ * running server has seen the change (the caches' bound). `revoke KID` is retire for any
+ * key, the one that signs now included: that one is replaced by a new key in the same
+ * transaction (token/keys_rotate.c, grantd_keys_revoke). `list` shows each key's state:
  *   next      published, signs from active_from (later)
  *   active    the key of its alg that signs now
  *   retiring  no longer signs, still published until retire_at
@@ -50,6 +52,15 @@ static const char retire_usage[] =
     "first (with\n"
     "keys.publish_ahead = 0 the new key signs at once), then retire the old one. A KID\n"
     "is the key's RFC 7638 thumbprint and may start with '-': put it after --.\n\n"
+    "Options:\n" COMMON_HELP;
+static const char revoke_usage[] =
+    "Usage: grantd key revoke [--config FILE] [--db URL] [--] KID\n\n"
+    "Revokes a key that leaked, at once: it is no longer published in /jwks.json, every\n"
+    "running server refuses the tokens it signed (/check, /introspect, /userinfo), and the\n"
+    "revocation feed tells libgrantd-verify to refuse them too. When it is the key that signs\n"
+    "now (or the current key of its alg), a new key of its alg is made and signs from now,\n"
+    "in the same database transaction: the issuer is never without a signing key. Prints\n"
+    "the new key's kid when one was made. A KID may start with '-': put it after --.\n\n"
     "Options:\n" COMMON_HELP;
 static const char list_usage[] =
     "Usage: grantd key list [--json] [--config FILE] [--db URL]\n\n"
@@ -280,9 +291,47 @@ out:
     return grantd_admin_end(&s, rc);
 }
 
+static int key_revoke(int argc, char **argv)
+{
+    struct grantd_admin_args a;
+    struct grantd_admin_session s;
+    const char *kid = NULL, *new_kid = NULL;
+    int already = 0;
+    char err[512];
+    grantd_admin_args_init(&a, "key revoke", revoke_usage);
+    int rc = grantd_admin_start(&s, &a, parse_kid(&a, argc, argv, &kid));
+    if (rc != GRANTD_EXIT_OK)
+        goto out;
+    int64_t now = grantd_clock_now();
+    struct grantd_actor who = grantd_audit_cli(s.arena);
+    struct grantd_audit entry = grantd_audit_entry(s.arena, &who, now, "key.revoke", NULL);
+    grantd_rc src = grantd_keys_revoke(s.store, &s.cfg, s.tenant, kid, now, &entry, s.arena,
+                                       &new_kid, &already, err, sizeof(err));
+    if (src == GRANTD_ENOTFOUND) {
+        rc = grantd_admin_fail(a.cmd, "no key %s (grantd key list)", kid);
+        goto out;
+    }
+    if (src != GRANTD_OK) {
+        rc = grantd_admin_fail(a.cmd, "%s", err);
+        goto out;
+    }
+    grantd_admin_wait_caches();
+    if (already) {
+        printf("key %s was retired already\n", kid);
+    } else {
+        printf("key %s revoked\n", kid);
+        if (new_kid)
+            printf("new signing key %s signs from now\n", new_kid);
+    }
+    rc = grantd_admin_finish(a.cmd, GRANTD_EXIT_OK);
+out:
+    return grantd_admin_end(&s, rc);
+}
+
 static const struct grantd_admin_cmd key_commands[] = {
     {"rotate", key_rotate, "add a new signing key; the current one of its alg retires"},
     {"retire", key_retire, "retire a key now (a key that leaked)"},
+    {"revoke", key_revoke, "revoke a key that leaked now; replaces it when it signs"},
     {"list", key_list, "list signing keys and their state"},
 };
 

@@ -12,10 +12,11 @@
 static const struct grantd_admin_cmd commands[] = {
     {"serve", grantd_cli_serve, "run the authorization server"},
     {"migrate", grantd_cli_migrate, "create or upgrade the database schema"},
+    {"doctor", grantd_cli_doctor, "check a configuration and database before a start"},
     {"backup", grantd_cli_backup, "copy a live SQLite database to a file (backup --to PATH)"},
     {"client", grantd_cli_client, "manage OAuth clients (create, list, show, ...)"},
     {"user", grantd_cli_user, "manage users who log in (create, passwd, ...)"},
-    {"key", grantd_cli_key, "manage token signing keys (rotate, retire, list)"},
+    {"key", grantd_cli_key, "manage token signing keys (rotate, retire, revoke, list)"},
     {"tenant", grantd_cli_tenant, "manage issuers served by one grantd (create, list, show)"},
     {"admin-key", grantd_cli_admin_key, "manage admin API keys (create, list, revoke)"},
     {"registration-token", grantd_cli_registration_token,

@@ -1,5 +1,6 @@
 /* grantd serve: load configuration, migrate the store, start the HTTP server, and run until
- * SIGINT or SIGTERM, then drain and stop. */
+ * SIGINT or SIGTERM, then drain and stop. SIGHUP reopens the log file and the audit log
+ * (rotation) and reloads nothing else. */
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/issuers.h"
 #include "cli/janitor.h"
+#include "cli/log_file.h"
 #include "oauth/feed_wait.h"
 #include "core/log.h"
 #include "http/app.h"
@@ -26,7 +28,8 @@ static const char usage[] =
     "Usage: grantd serve [--config FILE] [--listen HOST:PORT] [--db URL] [--issuer URL]\n"
     "                    [--admin-listen HOST:PORT]\n"
     "\n"
-    "Serves the authorization server until SIGINT or SIGTERM. The database is migrated\n"
+    "Serves the authorization server until SIGINT or SIGTERM; SIGHUP reopens log_file and\n"
+    "audit_log (after a rotation) and reloads nothing else. The database is migrated\n"
     "on start. Settings come from defaults, then the config file (--config or\n"
     "$GRANTD_CONFIG), then $GRANTD_LISTEN, $GRANTD_ADMIN_LISTEN, $GRANTD_DB, $GRANTD_ISSUER,\n"
     "then these flags. The admin listener (/check for proxies) is off unless set; never\n"
@@ -77,14 +80,36 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     return GRANTD_EXIT_OK;
 }
 
-static void wait_for_signal(void)
+/* SIGHUP: the log file and the audit log are opened anew (after a rotation renamed them);
+ * nothing else is reloaded (signing keys reload by themselves: keys.reload; every other
+ * setting needs a restart). Requests in flight and connections are not touched. */
+static void reopen(const struct grantd_config *cfg, struct grantd_audit_log *audit_log)
+{
+    char err[512];
+    grantd_rc rc = GRANTD_OK;
+    if (cfg->log_file &&
+        (rc = grantd_log_file_open(cfg->log_file, err, sizeof(err))) != GRANTD_OK)
+        grantd_log(GRANTD_LOG_ERROR, "reopen_failed", "{s:s}", "error", err);
+    if (audit_log && grantd_audit_log_reopen(audit_log, cfg->audit_log, err, sizeof(err)) !=
+                         GRANTD_OK) {
+        grantd_log(GRANTD_LOG_ERROR, "reopen_failed", "{s:s}", "error", err);
+        rc = GRANTD_EIO;
+    }
+    if (rc == GRANTD_OK)
+        grantd_log(GRANTD_LOG_INFO, "reopened", "{s:s?,s:s?}", "log_file", cfg->log_file,
+                   "audit_log", cfg->audit_log);
+}
+
+static void wait_for_signal(const struct grantd_config *cfg, struct grantd_audit_log *audit_log)
 {
     sigset_t set;
     int sig = 0;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    sigwait(&set, &sig);
+    sigaddset(&set, SIGHUP);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        reopen(cfg, audit_log);
     grantd_log(GRANTD_LOG_INFO, "stopping", "{s:s}", "signal",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
@@ -130,14 +155,15 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->limits.carrier_len = cfg->limits.header_bytes;
 }
 
-/* The stop signals go to sigwait only: blocked before any thread starts, which inherits
- * the mask. A client that hangs up must not kill the process with SIGPIPE. */
+/* The stop signals and SIGHUP go to sigwait only: blocked before any thread starts, which
+ * inherits the mask. A client that hangs up must not kill the process with SIGPIPE. */
 static void block_stop_signals(void)
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -250,6 +276,11 @@ int grantd_cli_serve(int argc, char **argv)
     rc = serve_config(&cfg, &args);
     if (rc != GRANTD_EXIT_OK)
         goto out;
+    if (cfg.log_file && grantd_log_file_open(cfg.log_file, err, sizeof(err)) != GRANTD_OK) {
+        fprintf(stderr, "grantd serve: %s\n", err);
+        rc = GRANTD_EXIT_FAIL;
+        goto out;
+    }
     grantd_log_setup((enum grantd_log_level)grantd_log_level_parse(cfg.log_level), 2);
     if (grantd_router_check_profile(&grantd_oauth_routes, &cfg.profile, err, sizeof(err)) !=
         GRANTD_OK) {
@@ -307,7 +338,7 @@ int grantd_cli_serve(int argc, char **argv)
                    (json_int_t)cfg.revocation_feed_retention, "access_token_lifetime",
                    (json_int_t)cfg.lifetimes.access_token);
     janitor = grantd_janitor_start(store, app.now, cfg.revocation_feed_retention);
-    wait_for_signal();
+    wait_for_signal(&cfg, audit_log);
     rc = GRANTD_EXIT_OK;
 out:
     grantd_janitor_stop(janitor);

@@ -199,6 +199,9 @@ static int user_create(int argc, char **argv)
     u.password_hash = hash;
     u.developer = c.developer;
     u.created_at = u.updated_at = grantd_clock_now();
+    if ((rc = grantd_cli_password_allowed(c.a.cmd, &s.cfg, c.username, password)) !=
+        GRANTD_EXIT_OK)
+        goto out;
     if ((rc = grantd_cli_claims_apply(c.a.cmd, &c.claims, &u)) != GRANTD_EXIT_OK)
         goto out; /* validate_create checked them: not reached */
     grantd_rc src = grantd_admin_audit_begin(&s);
@@ -354,6 +357,9 @@ static int user_passwd(int argc, char **argv)
         rc = grantd_admin_fail(a.cmd, "cannot hash the password");
     rc = grantd_admin_start(&s, &a, rc);
     if (rc != GRANTD_EXIT_OK)
+        goto out;
+    if ((rc = grantd_cli_password_allowed(a.cmd, &s.cfg, username, password)) !=
+        GRANTD_EXIT_OK)
         goto out;
     const char *uid = NULL;
     grantd_rc src = user_id(&s, username, &uid);

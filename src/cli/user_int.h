@@ -11,6 +11,7 @@
 
 #include "admin/claims.h"
 
+#include "core/config.h"
 #include "core/error.h"
 #include "core/password.h"
 
@@ -21,6 +22,10 @@
  * trailing \r\n or \n removed. An empty or over-long password, or one with a NUL byte, is
  * a usage error naming cmd. Returns a GRANTD_EXIT_* code. The caller wipes out. */
 int grantd_cli_read_password(const char *cmd, char *out, size_t outlen);
+/* GRANTD_EXIT_OK when password may be set for username under cfg's password policy
+ * (core/password_policy.h); else "grantd CMD: password WHY" on stderr and GRANTD_EXIT_FAIL. */
+int grantd_cli_password_allowed(const char *cmd, const struct grantd_config *cfg,
+                                const char *username, const char *password);
 
 /* getopt values of the claim flags: GRANTD_CLI_CLAIM_OPT + the claim's index. */
 #define GRANTD_CLI_CLAIM_OPT 0x1100

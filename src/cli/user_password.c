@@ -8,8 +8,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli/admin.h"
 #include "cli/cli.h"
 #include "core/crypto.h"
+#include "core/password_policy.h"
 
 enum line_status { LINE_OK, LINE_TOO_LONG, LINE_NUL };
 
@@ -76,4 +78,13 @@ int grantd_cli_read_password(const char *cmd, char *out, size_t outlen)
     if (rc != GRANTD_EXIT_OK)
         explicit_bzero(out, outlen);
     return rc;
+}
+
+int grantd_cli_password_allowed(const char *cmd, const struct grantd_config *cfg,
+                                const char *username, const char *password)
+{
+    char why[320];
+    if (!grantd_password_policy_check(cfg, username, password, why, sizeof(why)))
+        return GRANTD_EXIT_OK;
+    return grantd_admin_fail(cmd, "password %s", why);
 }

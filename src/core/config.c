@@ -120,6 +120,12 @@ static const struct field key_fields[] = {
 };
 
 
+static const struct field password_fields[] = {
+    {"min_length", FIELD_UINT, CFG_OFF(passwords.min_length), 1, 64, 0, NULL, NULL},
+    {"blocklist", FIELD_STRING, CFG_OFF(passwords.blocklist), 0, 0, 0, grantd_cfgchk_path, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 /* registration: /register (RFC 7591) for this issuer. The metadata list's max is its
  * length cap (a strings field's default cap is GRANTD_PROFILE_LIST_MAX). */
 static const struct field registration_fields[] = {
@@ -225,6 +231,7 @@ static const struct field root_fields[] = {
     {"issuer", FIELD_STRING, CFG_OFF(issuer), 0, 0, 0, grantd_config_check_issuer, NULL},
     {"db", FIELD_STRING, CFG_OFF(db_url), 0, 0, 0, grantd_cfgchk_db, NULL},
     {"log_level", FIELD_STRING, CFG_OFF(log_level), 0, 0, 0, grantd_cfgchk_log_level, NULL},
+    {"log_file", FIELD_STRING, CFG_OFF(log_file), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"audit_log", FIELD_STRING, CFG_OFF(audit_log), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"audit_events", FIELD_STRING, CFG_OFF(audit_events), 0, 0, 0, grantd_cfgchk_path, NULL},
     {"lifetimes", FIELD_GROUP, 0, 0, 0, 0, NULL, lifetime_fields},
@@ -238,6 +245,11 @@ static const struct field root_fields[] = {
     {"profile", FIELD_GROUP, 0, 0, 0, 0, NULL, profile_fields},
     {"registration", FIELD_GROUP, 0, 0, 0, 0, NULL, registration_fields},
     {"rate_limits", FIELD_GROUP, 0, 0, 0, 0, NULL, rate_limit_fields},
+    {"passwords", FIELD_GROUP, 0, 0, 0, 0, NULL, password_fields},
+    {"trusted_proxies", FIELD_STRINGS, CFG_OFF(trusted_proxies), 0, GRANTD_TRUSTED_PROXIES_MAX,
+     0, grantd_cfgchk_cidr, NULL},
+    {"forwarded_header", FIELD_STRING, CFG_OFF(forwarded_header), 0, 0, 0,
+     grantd_cfgchk_forwarded_header, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -295,6 +307,8 @@ void grantd_config_free(struct grantd_config *cfg)
     cfg->admin_listen = NULL;
     free(cfg->audit_log);
     cfg->audit_log = NULL;
+    free(cfg->log_file);
+    cfg->log_file = NULL;
     free(cfg->audit_events);
     cfg->audit_events = NULL;
     free(cfg->issuer);
@@ -311,6 +325,11 @@ void grantd_config_free(struct grantd_config *cfg)
     free(cfg->registration.mode);
     cfg->registration.mode = NULL;
     grantd_cfg_strings_free(&cfg->registration.metadata);
+    free(cfg->passwords.blocklist);
+    cfg->passwords.blocklist = NULL;
+    grantd_cfg_strings_free(&cfg->trusted_proxies);
+    free(cfg->forwarded_header);
+    cfg->forwarded_header = NULL;
     grantd_config_free_scopes(cfg);
 }
 
@@ -320,6 +339,7 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     dst->listen = src->listen ? grantd_xstrdup(src->listen) : NULL;
     dst->admin_listen = grantd_cfg_str_copy(src->admin_listen);
     dst->audit_log = grantd_cfg_str_copy(src->audit_log);
+    dst->log_file = grantd_cfg_str_copy(src->log_file);
     dst->audit_events = grantd_cfg_str_copy(src->audit_events);
     dst->issuer = src->issuer ? grantd_xstrdup(src->issuer) : NULL;
     dst->db_url = src->db_url ? grantd_xstrdup(src->db_url) : NULL;
@@ -332,6 +352,9 @@ static void config_copy(struct grantd_config *dst, const struct grantd_config *s
     grantd_cfg_profile_copy(&dst->profile, &src->profile);
     dst->registration.mode = grantd_cfg_str_copy(src->registration.mode);
     dst->registration.metadata = grantd_cfg_strings_copy(src->registration.metadata);
+    dst->passwords.blocklist = grantd_cfg_str_copy(src->passwords.blocklist);
+    dst->trusted_proxies = grantd_cfg_strings_copy(src->trusted_proxies);
+    dst->forwarded_header = grantd_cfg_str_copy(src->forwarded_header);
     dst->scopes = src->scope_count ? grantd_xcalloc(src->scope_count, sizeof(*dst->scopes)) : NULL;
     for (size_t i = 0; i < src->scope_count; i++) {
         dst->scopes[i].name = grantd_xstrdup(src->scopes[i].name);
@@ -696,10 +719,12 @@ static grantd_rc validate_string(const struct grantd_config *cfg, const struct f
 {
     const char *v = *field_string((struct grantd_config *)cfg, f);
     int optional = f->offset == CFG_OFF(issuer) || f->offset == CFG_OFF(admin_listen) ||
-                   f->offset == CFG_OFF(audit_log) || f->offset == CFG_OFF(audit_events) ||
+                   f->offset == CFG_OFF(audit_log) || f->offset == CFG_OFF(log_file) ||
+                   f->offset == CFG_OFF(audit_events) ||
                    f->offset == CFG_OFF(keys.master_key) ||
                    f->offset == CFG_OFF(keys.master_key_file) ||
                    f->offset == CFG_OFF(account_member) ||
+                   f->offset == CFG_OFF(passwords.blocklist) ||
                    (f->offset >= CFG_OFF(profile) &&
                     f->offset < CFG_OFF(profile) + sizeof(struct grantd_profile));
     if (!v) {

@@ -36,6 +36,8 @@
  * client shares): a quarter of GRANTD_DEFAULT_CONNECTIONS, so no one address takes every
  * slot, and room for an office behind one NAT address (a browser opens up to 6). */
 #define GRANTD_DEFAULT_CONNECTIONS_PER_IP 256
+#define GRANTD_DEFAULT_PASSWORD_MIN 8 /* NIST SP 800-63B 3.1.1.2, with a blocklist checked */
+#define GRANTD_TRUSTED_PROXIES_MAX 64
 #define GRANTD_DEFAULT_FEED_RETENTION 86400 /* a day: above any usual access-token life */
 #define GRANTD_DEFAULT_CONNECTION_TIMEOUT 30  /* seconds idle before a connection is closed */
 /* Total seconds for a request's headers (from its request line) and for its body (from the
@@ -156,6 +158,8 @@ struct grantd_config {
     char *issuer;          /* NULL: derived from listen as http://HOST:PORT */
     char *db_url;
     char *log_level;       /* debug | info | warn | error */
+    char *log_file;        /* the file `grantd serve` logs to (JSON lines; SIGHUP reopens
+                            * it); NULL: stderr */
     char *audit_log;       /* the file `grantd serve` appends the audit trail to (JSON
                             * lines, admin/audit_log.h); NULL: none */
     char *audit_events;    /* the audit events' stream (core/events.h): "stderr" or a file
@@ -193,6 +197,17 @@ struct grantd_config {
     } rate_limits;
     struct grantd_scope_info *scopes; /* from the `scopes` list; may be empty */
     size_t scope_count;
+    /* What a password set by the CLI or the admin API must be (core/password_policy.h). */
+    struct {
+        unsigned min_length;     /* characters (Unicode code points) */
+        char *blocklist;         /* a file of refused passwords, one a line, beside the built-in
+                                  * list; NULL: the built-in list alone */
+    } passwords;
+    /* Peers whose Forwarded / X-Forwarded-For names the client (http/client_addr.h):
+     * addresses or CIDR blocks; NULL: none, the peer is the client. */
+    char **trusted_proxies;
+    char *forwarded_header;      /* which header a trusted proxy names the client in:
+                                  * "x-forwarded-for" (default) or "forwarded" (RFC 7239) */
     struct {
         size_t body_bytes, header_bytes;
         size_t max_params, max_param_name, max_param_value;

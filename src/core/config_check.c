@@ -1,6 +1,7 @@
 /* What each string setting may be (core/config_int.h): shared by loading and validation of
  * the configuration, and by the CLI (issuer URLs and paths of tenants). */
 #include "core/config_int.h"
+#include "core/cidr.h"
 #include "core/ui_texts.h"
 
 #include <ctype.h>
@@ -317,4 +318,17 @@ const char *grantd_cfgchk_console_label(const char *v)
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
             return "must not contain control characters";
     return NULL;
+}
+
+const char *grantd_cfgchk_cidr(const char *v)
+{
+    struct grantd_cidr block;
+    return grantd_cidr_parse(v, &block);
+}
+
+const char *grantd_cfgchk_forwarded_header(const char *v)
+{
+    return strcmp(v, "x-forwarded-for") == 0 || strcmp(v, "forwarded") == 0
+               ? NULL
+               : "must be \"x-forwarded-for\" or \"forwarded\"";
 }

@@ -42,6 +42,8 @@ void grantd_config_defaults(struct grantd_config *cfg)
     cfg->limits.body_timeout = GRANTD_DEFAULT_BODY_TIMEOUT;
     cfg->limits.threads = GRANTD_DEFAULT_THREADS;
     cfg->token_cache = 1;
+    cfg->passwords.min_length = GRANTD_DEFAULT_PASSWORD_MIN;
+    cfg->forwarded_header = grantd_xstrdup("x-forwarded-for");
     cfg->revocation_feed_retention = GRANTD_DEFAULT_FEED_RETENTION;
     cfg->profile.out_of_band = 1; /* what grantd has always done; a profile may turn it off */
     cfg->registration.mode = grantd_xstrdup(GRANTD_REGISTRATION_OFF);

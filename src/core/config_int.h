@@ -16,6 +16,9 @@ struct grantd_profile;
 const char *grantd_cfgchk_listen(const char *v);
 const char *grantd_cfgchk_db(const char *v);
 const char *grantd_cfgchk_path(const char *v);
+/* trusted_proxies: an IPv4 or IPv6 address, or a CIDR block of one (core/cidr.h). */
+const char *grantd_cfgchk_cidr(const char *v);
+const char *grantd_cfgchk_forwarded_header(const char *v);
 const char *grantd_cfgchk_log_level(const char *v);
 const char *grantd_cfgchk_key_alg(const char *v);
 const char *grantd_cfgchk_master_key(const char *v); /* never echoes the value */

@@ -31,6 +31,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "http/client_addr.h"
 #include "http/deadline.h"
 #include "http/request_build.h"
 #include "http/router.h"
@@ -533,6 +534,7 @@ static enum MHD_Result finish(struct grantd_server *srv, struct MHD_Connection *
         .headers = cs->headers,
     };
     grantd_request_fill(&cs->req, cs->raw_uri, cs->body.data, cs->body.len);
+    cs->req.remote_ip = grantd_client_addr(&cs->req); /* behind trusted_proxies */
     dispatch(srv, &cs->req, &cs->resp, cs, &cs->slow_handler);
     if (cs->slow_handler) {
         cs->conn = c;

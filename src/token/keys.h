@@ -132,6 +132,33 @@ GRANTD_MUST_USE grantd_rc grantd_keys_rotate_audited(struct grantd_store *s,
                                                      const char **kid_out, char *err,
                                                      size_t errlen);
 
+/* Revokes key kid of tenant at now (a key that leaked): it is no longer published and every
+ * token it signed is refused (the store's key_retire: a "key" event in the revocation feed).
+ * When it is the current key of its alg or signs now, a new key of its alg (active from now)
+ * is made and stored in the same transaction, so that the alg's chain is never without a
+ * signer; any other current key of that alg (published ahead, never signed) retires with
+ * it. *new_kid (arena) gets the new key's kid, NULL when none was needed; *already is 1
+ * (GRANTD_OK, nothing written) when the key was retired already. audit (may be NULL): its
+ * entry in the same transaction, target the revoked kid. GRANTD_ENOTFOUND for an unknown
+ * kid; GRANTD_ECRYPTO when the master key does not open the keys. err: a one-line reason. */
+GRANTD_MUST_USE grantd_rc grantd_keys_revoke(struct grantd_store *s,
+                                             const struct grantd_config *cfg, int64_t tenant,
+                                             const char *kid, int64_t now,
+                                             const struct grantd_audit *audit,
+                                             struct grantd_arena *a, const char **new_kid,
+                                             int *already, char *err, size_t errlen);
+
+/* For `grantd doctor`: GRANTD_OK when the configured master key opens every published key of
+ * tenant at now (*published: how many; none is GRANTD_OK without loading the master key).
+ * Loading may create the SQLite key file when it is missing: the caller checks for it
+ * first. GRANTD_ECRYPTO (a key that does not open), GRANTD_ECONFIG or GRANTD_EIO (no master
+ * key), store codes; err: a one-line reason. */
+GRANTD_MUST_USE grantd_rc grantd_keys_check_master(struct grantd_store *s,
+                                                   const struct grantd_config *cfg,
+                                                   int64_t tenant, int64_t now,
+                                                   struct grantd_arena *a, size_t *published,
+                                                   char *err, size_t errlen);
+
 /* The state of key i of list (a tenant's keys, as key_list gives them) at now, within the
  * chain of its alg: "next" (published, signs from active_from, later), "active" (the key of
  * its alg that signs now),

@@ -17,20 +17,30 @@
 /* Stores row: with retire_old 0 as the tenant's first key (key_put), else in one rotation
  * (key_rotate). With audit, its entry (target_id: the new kid) is stored in the same
  * transaction; a driver without the audit trail (GRANTD_ENOTSUP) stores the key alone. */
+/* With revoke (a kid: grantd_keys_revoke), that key is also retired at row->created_at in
+ * the same transaction, and the entry's target is it (the new kid is in its details). */
 static grantd_rc store_key(struct grantd_store *s, const struct grantd_key *row,
-                           int64_t retire_old, const struct grantd_audit *audit)
+                           int64_t retire_old, const struct grantd_audit *audit,
+                           const char *revoke)
 {
     grantd_rc unit = audit ? grantd_store_audit_begin(s) : GRANTD_ENOTSUP;
     if (unit != GRANTD_OK && unit != GRANTD_ENOTSUP)
         return unit;
     grantd_rc rc = retire_old ? grantd_store_key_rotate(s, row->tenant, row, retire_old)
                               : grantd_store_key_put(s, row);
+    if (rc == GRANTD_OK && revoke)
+        rc = grantd_store_key_retire(s, row->tenant, revoke, row->created_at);
     if (unit != GRANTD_OK)
         return rc;
     struct grantd_audit e = *audit;
     e.tenant = row->tenant;
     e.target_kind = "key";
-    e.target_id = row->kid;
+    e.target_id = revoke ? revoke : row->kid;
+    char details[160];
+    if (revoke && (!e.details || !*e.details)) {
+        snprintf(details, sizeof(details), "{\"new_kid\":\"%.100s\"}", row->kid);
+        e.details = details;
+    }
     return grantd_store_audit_end(s, &e, rc);
 }
 
@@ -41,10 +51,10 @@ static grantd_rc store_key(struct grantd_store *s, const struct grantd_key *row,
  * NULL) its entry in the same transaction (store_key). The key is made before the
  * transaction opens: an RSA key takes up to a few hundred milliseconds, during which no
  * other write may wait. *kid_out (arena) gets its kid. */
-grantd_rc grantd_keys__create(struct grantd_store *s, const unsigned char *master, int64_t tenant,
+static grantd_rc create_key(struct grantd_store *s, const unsigned char *master, int64_t tenant,
                             enum grantd_jwk_alg alg, int64_t now, int64_t active_from,
                             int64_t retire_old, const struct grantd_audit *audit,
-                            struct grantd_arena *a, const char **kid_out)
+                            const char *revoke, struct grantd_arena *a, const char **kid_out)
 {
     struct grantd_jwk *k = NULL;
     unsigned char *der = NULL, *sealed = NULL;
@@ -67,7 +77,7 @@ grantd_rc grantd_keys__create(struct grantd_store *s, const unsigned char *maste
         .active_from = active_from,
         .retire_at = 0,
     };
-    rc = store_key(s, &row, retire_old, audit);
+    rc = store_key(s, &row, retire_old, audit, revoke);
     if (rc == GRANTD_OK && kid_out)
         *kid_out = grantd_arena_strdup(a, k->kid);
 out:
@@ -80,7 +90,15 @@ out:
     return rc;
 }
 
-/* 1 when some stored key could sign at now. */
+grantd_rc grantd_keys__create(struct grantd_store *s, const unsigned char *master, int64_t tenant,
+                            enum grantd_jwk_alg alg, int64_t now, int64_t active_from,
+                            int64_t retire_old, const struct grantd_audit *audit,
+                            struct grantd_arena *a, const char **kid_out)
+{
+    return create_key(s, master, tenant, alg, now, active_from, retire_old, audit, NULL, a,
+                      kid_out);
+}
+
 /* Refuses to rotate under a master key that does not open the published keys: the new
  * key would be sealed under a key the server does not have. */
 static grantd_rc check_master(const unsigned char *master, const char *where,
@@ -207,5 +225,112 @@ grantd_rc grantd_keys_max_access_ttl(struct grantd_store *s, struct grantd_arena
     for (size_t i = 0; rc == GRANTD_OK && i < n; i++)
         if (clients[i].access_ttl > *out)
             *out = clients[i].access_ttl;
+    return rc;
+}
+
+/* The index of kid in keys, or n. */
+static size_t find_kid(const struct grantd_key *keys, size_t n, const char *kid)
+{
+    size_t i = 0;
+    while (i < n && strcmp(keys[i].kid, kid) != 0)
+        i++;
+    return i;
+}
+
+/* Retires key i alone, now, with its audit entry in the same transaction. */
+static grantd_rc retire_alone(struct grantd_store *s, int64_t tenant, const char *kid,
+                              int64_t now, const struct grantd_audit *audit)
+{
+    grantd_rc unit = audit ? grantd_store_audit_begin(s) : GRANTD_ENOTSUP;
+    if (unit != GRANTD_OK && unit != GRANTD_ENOTSUP)
+        return unit;
+    grantd_rc rc = grantd_store_key_retire(s, tenant, kid, now);
+    if (unit != GRANTD_OK)
+        return rc;
+    struct grantd_audit e = *audit;
+    e.tenant = tenant;
+    e.target_kind = "key";
+    e.target_id = kid;
+    return grantd_store_audit_end(s, &e, rc);
+}
+
+grantd_rc grantd_keys_revoke(struct grantd_store *s, const struct grantd_config *cfg,
+                             int64_t tenant, const char *kid, int64_t now,
+                             const struct grantd_audit *audit, struct grantd_arena *a,
+                             const char **new_kid, int *already, char *err, size_t errlen)
+{
+    unsigned char master[GRANTD_SEAL_KEY_LEN];
+    char where[GRANTD_MASTER_WHERE_MAX];
+    struct grantd_key *keys = NULL;
+    size_t n = 0;
+    *new_kid = NULL;
+    *already = 0;
+    grantd_rc rc = grantd_store_key_list(s, a, tenant, &keys, &n);
+    if (rc != GRANTD_OK) {
+        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+        return rc;
+    }
+    size_t i = find_kid(keys, n, kid);
+    if (i == n) {
+        snprintf(err, errlen, "no key %.100s", kid);
+        return GRANTD_ENOTFOUND;
+    }
+    if (!grantd_key_published(&keys[i], now)) {
+        *already = 1;
+        return GRANTD_OK;
+    }
+    /* a key that is current (retire_at 0) or signs now is replaced in the same transaction
+     * by a new key of its alg that signs at once: the chain is never without a signer */
+    int replace = keys[i].retire_at == 0 ||
+                  strcmp(grantd_keys_state(keys, n, i, now), "active") == 0;
+    if (!replace) {
+        rc = retire_alone(s, tenant, kid, now, audit);
+        if (rc != GRANTD_OK)
+            snprintf(err, errlen, "cannot retire the key: %s", grantd_strerror(rc));
+        return rc;
+    }
+    int algo = grantd_jwk_alg_parse(keys[i].alg);
+    if (!algo) {
+        snprintf(err, errlen, "key %.100s has an unknown alg", kid);
+        return GRANTD_EINVAL;
+    }
+    rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
+    if (rc != GRANTD_OK)
+        return rc;
+    if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
+        goto out;
+    /* every current key of the alg (the revoked one, or a key published ahead that has
+     * signed nothing yet) retires now; the revoked one too when it was already retiring */
+    rc = create_key(s, master, tenant, (enum grantd_jwk_alg)algo, now, now, now, audit, kid, a,
+                    new_kid);
+    if (rc != GRANTD_OK)
+        snprintf(err, errlen, "cannot replace the key: %s", grantd_strerror(rc));
+out:
+    OPENSSL_cleanse(master, sizeof(master));
+    return rc;
+}
+
+grantd_rc grantd_keys_check_master(struct grantd_store *s, const struct grantd_config *cfg,
+                                   int64_t tenant, int64_t now, struct grantd_arena *a,
+                                   size_t *published, char *err, size_t errlen)
+{
+    unsigned char master[GRANTD_SEAL_KEY_LEN];
+    char where[GRANTD_MASTER_WHERE_MAX];
+    struct grantd_key *keys = NULL;
+    size_t n = 0;
+    *published = 0;
+    grantd_rc rc = grantd_store_key_list(s, a, tenant, &keys, &n);
+    if (rc != GRANTD_OK) {
+        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        *published += grantd_key_published(&keys[i], now) ? 1 : 0;
+    if (*published == 0)
+        return GRANTD_OK;
+    rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
+    if (rc == GRANTD_OK)
+        rc = check_master(master, where, keys, n, now, err, errlen);
+    OPENSSL_cleanse(master, sizeof(master));
     return rc;
 }

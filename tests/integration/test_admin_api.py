@@ -368,7 +368,7 @@ def test_list_pages(api):
     assert api.bad("GET", CLIENTS, params={"after": "nope"}) == \
         "after names no client of this tenant"
     # users page the same way
-    users = [api.ok("POST", USERS, {"username": f"u{i}", "password": "pw"}, status=201)["id"]
+    users = [api.ok("POST", USERS, {"username": f"u{i}", "password": "pw-long-enough"}, status=201)["id"]
              for i in range(3)]
     listed = [u["id"] for u in api.ok("GET", USERS)["users"]]
     page = api.ok("GET", USERS, params={"limit": 2})
@@ -564,9 +564,9 @@ def test_users(api):
     assert "password" not in json.dumps(user)
     uid = user["id"]
     assert api.ok("GET", f"{USERS}/{uid}") == user
-    assert api.bad("POST", USERS, {"username": "alice", "password": "x"}, status=409,
+    assert api.bad("POST", USERS, {"username": "alice", "password": "x-long-enough"}, status=409,
                    error="conflict") == "user 'alice' already exists"
-    bob = api.ok("POST", USERS, {"username": "bob", "password": "pw"}, status=201)
+    bob = api.ok("POST", USERS, {"username": "bob", "password": "pw-long-enough"}, status=201)
     page = api.ok("GET", USERS, params={"limit": 1})
     assert [u["username"] for u in page["users"]] == ["alice"] and page["next"] == uid
     assert [u["username"] for u in api.ok("GET", USERS, params={"after": uid})["users"]] == \
@@ -597,18 +597,18 @@ def test_users(api):
         assert text.encode() not in stored and text not in logged
     # disable and enable: the feed announces the user
     assert api.ok("POST", f"{USERS}/{bob['id']}/disable")["disabled"] is True
-    assert not logs_in(srv, "bob", "pw")
+    assert not logs_in(srv, "bob", "pw-long-enough")
     events = requests.get(srv.admin_url + "/v1/revocations", timeout=10).json()["events"]
     assert any(e["kind"] == "user" and e["sub"] == bob["id"] for e in events)
     assert api.ok("POST", f"{USERS}/{bob['id']}/enable")["disabled"] is False
-    assert logs_in(srv, "bob", "pw")
+    assert logs_in(srv, "bob", "pw-long-enough")
     api.bad("GET", f"{USERS}/nope", status=404, error="not_found")
 
 
 def test_user_claims(api):
     """The OpenID Connect claims: set on create, merged by PATCH (null clears), refused when
     malformed without touching what is stored, audited by member name only."""
-    user = api.ok("POST", USERS, {"username": "gina", "password": "pw", "name": "Gina Tonic",
+    user = api.ok("POST", USERS, {"username": "gina", "password": "pw-long-enough", "name": "Gina Tonic",
                                   "locale": "de-CH", "email_verified": True}, status=201)
     assert (user["name"], user["locale"], user["email_verified"]) == \
         ("Gina Tonic", "de-CH", True)
@@ -627,7 +627,7 @@ def test_user_claims(api):
                  {"name": "a\tb"}, {"given_name": "g" * 201}, {"address": "x" * 513},
                  {"name": 5}, {"email_verified": None}):
         api.bad("PATCH", f"{USERS}/{uid}", body)
-    api.bad("POST", USERS, {"username": "hugo", "password": "pw", "locale": "!!"})
+    api.bad("POST", USERS, {"username": "hugo", "password": "pw-long-enough", "locale": "!!"})
     assert api.ok("GET", f"{USERS}/{uid}") == changed
     assert all(u["username"] != "hugo" for u in api.ok("GET", USERS)["users"])
     event = api.ok("GET", "/v1/tenants/default/audit",
@@ -667,6 +667,13 @@ def test_keys_list_and_rotate(api):
     # what the CLI sees is the same rotation
     cli = json.loads(api.srv.cli("key", "list", "--json").stdout)
     assert [k["kid"] for k in cli] == [k["kid"] for k in keys]
+    # revoke (test_key_revoke.py has the tokens' side): the RS256 key that signs now is
+    # replaced in the same step; the one published ahead retires with it, never having signed
+    after = {k["kid"]: (k["alg"], k["state"]) for k in
+             api.ok("POST", f"/v1/tenants/default/keys/{first['kid']}/revoke")["keys"]}
+    assert after[first["kid"]] == ("RS256", "retired") and after[new["kid"]][1] == "retired"
+    assert sorted(after.values()).count(("RS256", "active")) == 1 and len(after) == 4
+    api.bad("POST", "/v1/tenants/default/keys/nokid/revoke", status=404, error="not_found")
 
 
 # ---- the audit trail (tests/integration/test_audit.py has the rest) ----------------------

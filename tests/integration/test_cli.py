@@ -60,7 +60,8 @@ def test_user_create_reads_password_from_stdin_and_stores_argon2id(tmp_path):
     assert b"$argon2id$" in data
     users = json.loads(run_cli(db, "user", "list", "--json").stdout)
     assert [x["username"] for x in users] == ["alice"]
-    dup = run_cli(db, "user", "create", "--username", "alice", input="x\n", check=False)
+    dup = run_cli(db, "user", "create", "--username", "alice", input="x-long-enough\n",
+                  check=False)
     assert dup.returncode == 1 and "alice" in dup.stderr
 
 

@@ -121,7 +121,10 @@ grantd_rc grantd_token_find(struct grantd_request *req, const char *text, int ca
     grantd_rc rc = stored(req, cache, key, f);
     if (rc == GRANTD_ENOTFOUND && jwt) {
         rc = self_contained(req, cache, text, f, where);
-        if (cache && rc == GRANTD_OK && *where == GRANTD_TOKEN_SELF_CONTAINED)
+        /* kept only when the keys it was checked with were read under the same generation
+         * (keys.h: the keyring may reload a moment after a key change) */
+        if (cache && rc == GRANTD_OK && *where == GRANTD_TOKEN_SELF_CONTAINED &&
+            grantd_keyring_generation(req->iss->keyring) == generation)
             grantd_token_cache_self_keep(req, text, text_key, generation, fetched_us, f);
         return rc;
     }

@@ -631,3 +631,8 @@ grantd_rc grantd_keyring_verify(struct grantd_keyring *kr, struct grantd_arena *
     }
     return GRANTD_EINVAL;
 }
+
+uint64_t grantd_keyring_generation(struct grantd_keyring *kr)
+{
+    return atomic_load_explicit(&kr->generation, memory_order_relaxed);
+}

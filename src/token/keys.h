@@ -74,6 +74,11 @@ GRANTD_MUST_USE grantd_rc grantd_keyring_sign(struct grantd_keyring *kr, struct 
  * at all, or the keys cannot be read). No signature is checked: for a token found in the
  * store by its whole text, which only this server can have issued. Thread-safe. */
 int grantd_keyring_header_live(struct grantd_keyring *kr, int64_t now, const char *jws);
+/* The store generation kr's keys were last read under (grantd_store_generation): a verdict
+ * reached with kr may be cached under a generation only when it is this one; after a key
+ * change kr's next reload can wait a moment (KEYS_CHANGE_RELOAD_MS), and a verdict cached
+ * meanwhile under the new generation would outlive the change. */
+uint64_t grantd_keyring_generation(struct grantd_keyring *kr);
 
 /* The claims of a token this keyring signed with a key still published at now (found by its
  * JWS header, which names the key), strings in the arena. GRANTD_EINVAL for any other text:

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from conftest import ON_PG
 from flow import userinfo
 from test_admin_api import Api, admin_key
 from test_audit import Trail, CLI_ACTOR
@@ -102,12 +101,7 @@ def test_revoke_arguments(make_server):
     assert "leaked" in r.stdout
 
 
-# On PostgreSQL the server that answered the admin API keeps accepting the key's JWTs at
-# /check although its JWKS and signing moved to the new key (seen in this file's order, not
-# alone): an in-process cache/keyring issue reported to the lead; `grantd key revoke` (the
-# CLI) passes on both drivers.
-@pytest.mark.xfail(ON_PG, reason="PostgreSQL: in-process key change not seen by /check",
-                   strict=False)
+
 def test_the_admin_api_revokes_a_key(make_server):
     # keys.reload = 1: the public listener's bound when its change watcher is slow (a loaded
     # machine); normally it sees the change within GRANTD_STORE_CHANGE_BOUND_MS (100 ms)

@@ -24,8 +24,9 @@
  * autocommit (pg__codes_redeem: one round trip, one commit, one WAL flush for the codes of
  * many /token requests; the codes are locked in key order, so batches of two instances
  * cannot deadlock). Each code it moved from unused to used is that job's GRANTD_OK; a code
- * it did not change (used already: a replay, or unknown) gets code_consume's remaining
- * transaction alone, which revokes a replayed code's family. The single-use guarantee is
+ * it did not change (used already: a replay, or unknown) is read alone
+ * (pg__code_consume_rest: GRANTD_EREPLAYED with its row, or GRANTD_ENOTFOUND; the grant
+ * decides whether a replay revokes). The single-use guarantee is
  * the UPDATE's, as in code_consume: of two redemptions of one code, in one batch or in two
  * instances' batches, one changes the row and the other sees it used. A redemption's
  * commit is durable before its done runs, so no tokens are issued for a code whose use

@@ -138,6 +138,7 @@ static grantd_rc seal_successor(struct grantd_request *req, struct rotation *r)
     successor_key(r->text, key);
     grantd_rc rc = grantd_seal(key, r->old.hash, GRANTD_SHA256_LEN, r->issued.body,
                                r->issued.body_len, &sealed, &n);
+    explicit_bzero(key, sizeof(key)); /* derived from the refresh token */
     if (rc != GRANTD_OK)
         return rc;
     unsigned char *copy = grantd_arena_alloc(req->arena, n);

@@ -2,7 +2,10 @@
  * fuzz_introspect_revoke.c): one migrated sqlite::memory: store holding a few clients and a
  * user, one default issuer, a fixed clock, and the real request handlers run without sockets
  * (the way tests/unit/oauth/protocol.h runs them, without cmocka). Built once per process and
- * reused by every input, so an exec costs a request, not a store.
+ * reused by every input, so an exec costs a request, not a store. Every FA_PURGE_EVERY
+ * inputs the clock jumps FA_PURGE_JUMP ahead and what expired is purged, as the janitor
+ * would: a 10-minute run would otherwise hold millions of codes and tokens in memory
+ * (refresh tokens live FA_REFRESH_TTL here, not forever, so that they go too).
  *
  * Not here: HTTP parsing (libmicrohttpd), routing, signing keys (an input asking for an ID
  * token meets the keyless answer), sessions (authorize inputs arrive signed out).
@@ -38,6 +41,9 @@
 #define FA_WEB_URI "https://app.example/cb"
 #define FA_SPA_URI "https://spa.example/cb"
 #define FA_ALICE "sub-alice"
+#define FA_PURGE_EVERY 20000
+#define FA_PURGE_JUMP INT64_C(400 * 86400)
+#define FA_REFRESH_TTL INT64_C(30 * 86400)
 
 static struct {
     struct grantd_store *store;
@@ -45,11 +51,13 @@ static struct {
     struct grantd_issuer iss;
     struct grantd_issuer_set issuers;
     struct grantd_app app;
+    int64_t shift;     /* the clock's jumps so far */
+    uint64_t inputs;
 } FA;
 
 static inline int64_t fa_clock(void)
 {
-    return FA_NOW;
+    return FA_NOW + FA.shift;
 }
 
 static inline void fa_client(const char *id, int is_public, unsigned grants, const char *scope,
@@ -101,6 +109,7 @@ static inline void fa_init(void)
     fa_client(FA_M2M, 0, GRANTD_GRANT_CLIENT_CREDENTIALS, "read", NULL);
     fa_user();
     grantd_config_defaults(&FA.cfg);
+    FA.cfg.lifetimes.refresh_token = FA_REFRESH_TTL;
     FA.iss = (struct grantd_issuer){
         .tenant = GRANTD_DEFAULT_TENANT, .url = "https://as.example", .prefix = "",
         .cfg = &FA.cfg,
@@ -112,6 +121,19 @@ static inline void fa_init(void)
     FA.app.limits.max_params = FA.cfg.limits.max_params;
     FA.app.limits.max_name_len = FA.cfg.limits.max_param_name;
     FA.app.limits.max_value_len = FA.cfg.limits.max_param_value;
+}
+
+/* Called first by every input: the app, and now and then the jump and the purge. */
+static inline void fa_begin(void)
+{
+    size_t deleted;
+    fa_init();
+    if (++FA.inputs % FA_PURGE_EVERY != 0)
+        return;
+    FA.shift += FA_PURGE_JUMP;
+    FUZZ_CHECK(grantd_store_purge_expired(FA.store, fa_clock(), fa_clock(), &deleted) ==
+               GRANTD_OK);
+    FUZZ_CHECK(grantd_store_revocations_purge(FA.store, fa_clock(), &deleted) == GRANTD_OK);
 }
 
 /* "Basic base64(id:secret)" in arena a. */
@@ -255,9 +277,9 @@ static inline const char *fa_put_code(struct grantd_arena *a,
     k.redirect_uri = FA_WEB_URI;
     k.scope = "read write";
     k.family = family;
-    k.auth_time = FA_NOW - 5;
-    k.created_at = FA_NOW;
-    k.expires_at = FA_NOW + 60;
+    k.auth_time = fa_clock() - 5;
+    k.created_at = fa_clock();
+    k.expires_at = fa_clock() + 60;
     FUZZ_CHECK(grantd_opaque_mint(text, k.hash) == GRANTD_OK);
     FUZZ_CHECK(grantd_store_code_put(FA.store, &k) == GRANTD_OK);
     return family;
@@ -299,7 +321,7 @@ static inline const char *fa_token_family(struct grantd_arena *a, const char *te
     return t.family;
 }
 
-/* The store's state of a token text: 1 live, 0 absent, revoked or rotated. */
+/* The store's state of a token text: 1 live, 0 absent, revoked, rotated or expired. */
 static inline int fa_token_live(struct grantd_arena *a, const char *text)
 {
     unsigned char hash[GRANTD_SHA256_LEN];
@@ -307,7 +329,7 @@ static inline int fa_token_live(struct grantd_arena *a, const char *text)
     grantd_opaque_hash(text, hash);
     if (grantd_store_token_get(FA.store, a, GRANTD_DEFAULT_TENANT, hash, &t) != GRANTD_OK)
         return 0;
-    return !t.revoked && !t.rotated_at;
+    return !t.revoked && !t.rotated_at && (!t.expires_at || t.expires_at > fa_clock());
 }
 
 /* data with every "@X" of the pairs (X, text) replaced: the fuzzer writes "@C" and meets

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 16384)
         return 0;
-    fa_init();
+    fa_begin();
     struct grantd_arena *a = grantd_arena_new(4096);
     const char *rest = grantd_arena_strndup(a, (const char *)data + 1, size - 1);
     size_t len = size - 1;

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 16384)
         return 0;
-    fa_init();
+    fa_begin();
     struct grantd_arena *a = grantd_arena_new(4096);
     if (!refresh[0] || !fa_token_live(a, refresh))
         fa_tokens(a, access_tok, refresh);

@@ -7,7 +7,10 @@
 #   make check-asan   the same suites in an ASan+UBSan build (CI runs both)
 #   make build-release   compile a Release build (-O3, warnings as errors) without running it:
 #                 optimised builds see warnings the others do not (CI runs it)
-#   make fuzz    run each libFuzzer target for FUZZ_SECONDS (clang)
+#   make fuzz    the fuzzing campaign (clang): each libFuzzer target for FUZZ_SECONDS (600: a
+#                full run takes targets x 10 minutes), new inputs that add coverage merged into
+#                tests/fuzz/corpus/NAME, executions per target at the end (scripts/fuzz).
+#                One target: make fuzz FUZZ_TARGETS=token FUZZ_SECONDS=60
 #   make bench   bench/run (wrk on loopback against a return-200 ceiling)
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   grantd, its man page, the example
 #                configuration and profiles (share/grantd/examples), the docs (share/doc/grantd)
@@ -17,7 +20,8 @@ BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 RELEASE_BUILD ?= build-release-check
 FUZZ_BUILD  ?= build-fuzz
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 PREFIX      ?= /usr/local
 
 .PHONY: all deps build build-grantd build-release run api install check check-asan fuzz bench clean
@@ -67,10 +71,7 @@ fuzz:
 	scripts/deps --test
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DGRANTD_FUZZ=ON -DGRANTD_SANITIZE=ON -DGRANTD_WERROR=OFF >/dev/null
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
-	for t in $(FUZZ_BUILD)/fuzz_*; do \
-	  name=$$(basename $$t | sed 's/^fuzz_//'); mkdir -p $(FUZZ_BUILD)/new-$$name; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_BUILD)/new-$$name tests/fuzz/corpus/$$name || exit 1; \
-	done
+	scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench:
 	scripts/deps --bench

@@ -3,16 +3,20 @@
  * secret overlap, key algorithm). The first byte picks the parser and, for client and user
  * bodies, create or update (over a fixed stored record), counted from the digit '0' so the
  * seeds read as text ('0' client create, '1' client update, '2' user create, '3' user
- * update, '4' password, '5' overlap, '6' alg); the rest is the body.
+ * update, '4' password, '5' overlap, '6' alg, '7' the audit trail's summary of an update
+ * body, grantd_audit_members of src/admin/audit.c); the rest is the body.
  *
  * Whatever is accepted must be a record the store may hold and the CLI would accept: the
  * rules of admin/rules.h and oauth/redirect_uri.h hold for every member (the OpenID Connect
  * ones included: fuzz_client_oidc.h), a public client
- * has no client_credentials grant, lifetimes are in range. Whatever is refused has a reason
- * to answer with. */
+ * has no client_credentials grant, lifetimes are in range, and an accepted update has its
+ * member names for the audit trail (but an empty body, read as {}, has none: the entry then
+ * has no details, as test_audit.c wants). Whatever is refused has a reason to answer with. The
+ * audit summary names the body's members and nothing else (never a value). */
 #include <stdint.h>
 #include <string.h>
 
+#include "admin/audit.h"
 #include "admin/body.h"
 #include "admin/claims.h"
 #include "admin/rules.h"
@@ -83,14 +87,36 @@ static void check_client(const struct grantd_client *c, int update)
     check_ttl(c->refresh_ttl, GRANTD_CLIENT_REFRESH_TTL_MAX, 1);
 }
 
+/* The audit summary of an update body: NULL for anything but a JSON object, else
+ * {"members": [...]} holding exactly the object's member names. */
+static json_t *check_members(const char *body, size_t len)
+{
+    json_t *m = grantd_audit_members(body, len);
+    json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    FUZZ_CHECK((m != NULL) == json_is_object(o));
+    if (m) {
+        json_t *names = json_object_get(m, "members"), *v;
+        size_t i;
+        FUZZ_CHECK(json_object_size(m) == 1 && json_is_array(names));
+        FUZZ_CHECK(json_array_size(names) == json_object_size(o));
+        json_array_foreach(names, i, v)
+            FUZZ_CHECK(json_is_string(v) && json_object_get(o, json_string_value(v)));
+    }
+    json_decref(o);
+    return m;
+}
+
 static void fuzz_client(struct grantd_arena *a, const char *body, size_t len, int update)
 {
     struct grantd_client c;
     const char *why = NULL;
     stored_client(&c);
-    if (grantd_api_client_parse(a, body, len, update, &c, &why) == GRANTD_OK)
+    if (grantd_api_client_parse(a, body, len, update, &c, &why) == GRANTD_OK) {
         check_client(&c, update);
-    else
+        json_t *m = check_members(body, len);
+        FUZZ_CHECK(!update || m || len == 0);
+        json_decref(m);
+    } else
         FUZZ_CHECK(why && why[0]);
 }
 
@@ -123,6 +149,9 @@ static void fuzz_user(struct grantd_arena *a, const char *body, size_t len, int 
     FUZZ_CHECK(!u.account || grantd_rules_username_why(u.account) == NULL);
     FUZZ_CHECK(!u.email || grantd_rules_email_why(u.email) == NULL);
     check_claims(&u);
+    json_t *m = check_members(body, len);
+    FUZZ_CHECK(!update || m || len == 0);
+    json_decref(m);
     FUZZ_CHECK(update ? password == NULL
                       : password && password[0] && strlen(password) <= GRANTD_PASSWORD_MAX);
 }
@@ -153,12 +182,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct grantd_arena *a = grantd_arena_new(4096);
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
-    unsigned pick = (unsigned)(uint8_t)(data[0] - '0') % 7;
+    unsigned pick = (unsigned)(uint8_t)(data[0] - '0') % 8;
     switch (pick) {
     case 0: fuzz_client(a, body, len, 0); break;
     case 1: fuzz_client(a, body, len, 1); break;
     case 2: fuzz_user(a, body, len, 0); break;
     case 3: fuzz_user(a, body, len, 1); break;
+    case 7: json_decref(check_members(body, len)); break;
     default: fuzz_small(a, body, len, (int)pick - 4); break;
     }
     grantd_arena_free(a);

@@ -1,0 +1,365 @@
+/* The in-process app of the endpoint fuzz targets (fuzz_authorize.c, fuzz_token.c,
+ * fuzz_introspect_revoke.c): one migrated sqlite::memory: store holding a few clients and a
+ * user, one default issuer, a fixed clock, and the real request handlers run without sockets
+ * (the way tests/unit/oauth/protocol.h runs them, without cmocka). Built once per process and
+ * reused by every input, so an exec costs a request, not a store. Every FA_PURGE_EVERY
+ * inputs the clock jumps FA_PURGE_JUMP ahead and what expired is purged, as the janitor
+ * would: a 10-minute run would otherwise hold millions of codes and tokens in memory
+ * (refresh tokens live FA_REFRESH_TTL here, not forever, so that they go too).
+ *
+ * Not here: HTTP parsing (libmicrohttpd), routing, signing keys (an input asking for an ID
+ * token meets the keyless answer), sessions (authorize inputs arrive signed out).
+ * Header-only so each target stays one .c file; each target includes it once. */
+#ifndef GRANTD_FUZZ_APP_H
+#define GRANTD_FUZZ_APP_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/mem.h"
+#include "fuzz_assert.h"
+#include "http/app.h"
+#include "http/request_build.h"
+#include "oauth/endpoints.h"
+#include "store/store.h"
+#include "token/opaque.h"
+
+#define FA_NOW INT64_C(1750000000)
+#define FA_SECRET "s3cret"
+#define FA_WEB "web"   /* confidential: code + refresh, redirect FA_WEB_URI */
+#define FA_SPA "spa"   /* public: code + refresh, redirect FA_SPA_URI */
+#define FA_M2M "m2m"   /* confidential: client_credentials, scope "read" */
+#define FA_WEB_URI "https://app.example/cb"
+#define FA_SPA_URI "https://spa.example/cb"
+#define FA_ALICE "sub-alice"
+#define FA_PURGE_EVERY 20000
+#define FA_PURGE_JUMP INT64_C(400 * 86400)
+#define FA_REFRESH_TTL INT64_C(30 * 86400)
+
+static struct {
+    struct grantd_store *store;
+    struct grantd_config cfg;
+    struct grantd_issuer iss;
+    struct grantd_issuer_set issuers;
+    struct grantd_app app;
+    int64_t shift;     /* the clock's jumps so far */
+    uint64_t inputs;
+} FA;
+
+static inline int64_t fa_clock(void)
+{
+    return FA_NOW + FA.shift;
+}
+
+static inline void fa_client(const char *id, int is_public, unsigned grants, const char *scope,
+                      const char *uri)
+{
+    static const char *uris[1];
+    struct grantd_client c = {0};
+    uris[0] = uri;
+    c.tenant = GRANTD_DEFAULT_TENANT;
+    c.id = id;
+    c.name = id;
+    c.is_public = is_public;
+    c.redirect_uris = uri ? uris : NULL;
+    c.redirect_uri_count = uri ? 1 : 0;
+    c.scope = scope;
+    c.grants = grants;
+    c.created_at = FA_NOW - 100;
+    c.updated_at = FA_NOW - 100;
+    c.tokens_after = (FA_NOW - 100) * 1000000;
+    if (!is_public)
+        FUZZ_CHECK(grantd_store_hash_secret(FA.store, FA_SECRET, c.secret_hash) == GRANTD_OK);
+    FUZZ_CHECK(grantd_store_client_put(FA.store, &c) == GRANTD_OK);
+}
+
+static inline void fa_user(void)
+{
+    struct grantd_user u = {0};
+    u.tenant = GRANTD_DEFAULT_TENANT;
+    u.id = FA_ALICE;
+    u.username = "alice";
+    u.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    u.created_at = FA_NOW - 100;
+    u.updated_at = FA_NOW - 100;
+    FUZZ_CHECK(grantd_store_user_put(FA.store, &u) == GRANTD_OK);
+}
+
+/* Opens the store and the app once; later calls return at once. */
+static inline void fa_init(void)
+{
+    if (FA.store)
+        return;
+    char err[256] = "";
+    int from, to;
+    const unsigned code = GRANTD_GRANT_AUTHORIZATION_CODE, refresh = GRANTD_GRANT_REFRESH_TOKEN;
+    FUZZ_CHECK(grantd_store_open("sqlite::memory:", &FA.store, err, sizeof(err)) == GRANTD_OK);
+    FUZZ_CHECK(grantd_store_migrate(FA.store, FA_NOW, &from, &to) == GRANTD_OK);
+    fa_client(FA_WEB, 0, code | refresh, "openid read write", FA_WEB_URI);
+    fa_client(FA_SPA, 1, code | refresh, "read write", FA_SPA_URI);
+    fa_client(FA_M2M, 0, GRANTD_GRANT_CLIENT_CREDENTIALS, "read", NULL);
+    fa_user();
+    grantd_config_defaults(&FA.cfg);
+    FA.cfg.lifetimes.refresh_token = FA_REFRESH_TTL;
+    FA.iss = (struct grantd_issuer){
+        .tenant = GRANTD_DEFAULT_TENANT, .url = "https://as.example", .prefix = "",
+        .cfg = &FA.cfg,
+    };
+    FA.issuers = (struct grantd_issuer_set){&FA.iss, 1};
+    FA.app = (struct grantd_app){
+        .cfg = &FA.cfg, .store = FA.store, .now = fa_clock, .issuer_set = &FA.issuers,
+    };
+    FA.app.limits.max_params = FA.cfg.limits.max_params;
+    FA.app.limits.max_name_len = FA.cfg.limits.max_param_name;
+    FA.app.limits.max_value_len = FA.cfg.limits.max_param_value;
+}
+
+/* Called first by every input: the app, and now and then the jump and the purge. */
+static inline void fa_begin(void)
+{
+    size_t deleted;
+    fa_init();
+    if (++FA.inputs % FA_PURGE_EVERY != 0)
+        return;
+    FA.shift += FA_PURGE_JUMP;
+    FUZZ_CHECK(grantd_store_purge_expired(FA.store, fa_clock(), fa_clock(), &deleted) ==
+               GRANTD_OK);
+    FUZZ_CHECK(grantd_store_revocations_purge(FA.store, fa_clock(), &deleted) == GRANTD_OK);
+}
+
+/* "Basic base64(id:secret)" in arena a. */
+static inline const char *fa_basic(struct grantd_arena *a, const char *id, const char *secret)
+{
+    const char *pair = grantd_arena_printf(a, "%s:%s", id, secret);
+    size_t n = strlen(pair);
+    char *b64 = grantd_arena_alloc(a, 4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)pair, (int)n);
+    return grantd_arena_printf(a, "Basic %s", b64);
+}
+
+/* A request of the default issuer with its own arena; content_type and authorization may be
+ * NULL (no such header). body may hold any bytes (body_len of them). */
+static inline struct grantd_request *fa_request(const char *method, const char *uri,
+                                         const char *content_type, const char *authorization,
+                                         const char *body, size_t body_len)
+{
+    struct grantd_arena *a = grantd_arena_new(4096);
+    struct grantd_request *req = grantd_arena_alloc(a, sizeof(*req));
+    memset(req, 0, sizeof(*req));
+    req->arena = a;
+    req->app = &FA.app;
+    req->iss = &FA.iss;
+    req->method = method;
+    req->request_id = "fuzz";
+    req->remote_ip = "127.0.0.1";
+    struct grantd_param *h = grantd_arena_alloc(a, 2 * sizeof(*h));
+    size_t n = 0;
+    if (content_type)
+        h[n++] = (struct grantd_param){"content-type", content_type};
+    if (authorization)
+        h[n++] = (struct grantd_param){"authorization", grantd_arena_strdup(a, authorization)};
+    req->headers.items = h;
+    req->headers.count = n;
+    grantd_request_fill(req, uri, body ? body : "", body ? body_len : 0);
+    return req;
+}
+
+struct fa_wake {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int woken;
+};
+
+static inline void fa_wake_fn(void *token)
+{
+    struct fa_wake *w = token;
+    pthread_mutex_lock(&w->mu);
+    w->woken = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* What the server does with a deferred answer: start, wait for the wake (10 s at most: a
+ * wake that never comes is a bug, reported as a crash), continue. */
+static inline void fa_run_deferral(struct grantd_request *req, struct grantd_response *resp)
+{
+    struct fa_wake w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    resp->defer.start(resp->defer.arg, fa_wake_fn, &w);
+    pthread_mutex_lock(&w.mu);
+    int rc = 0;
+    while (!w.woken && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&w.cv, &w.mu, &until);
+    int woken = w.woken;
+    pthread_mutex_unlock(&w.mu);
+    FUZZ_CHECK(woken);
+    void *arg = resp->defer.arg;
+    grantd_defer_cont_fn cont = resp->defer.cont;
+    memset(&resp->defer, 0, sizeof(resp->defer));
+    cont(req, resp, arg);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+}
+
+static inline const char *fa_header(const struct grantd_response *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+/* What the client sees: copied into the caller's arena, the request freed. */
+struct fa_answer {
+    unsigned status;
+    const char *body;
+    json_t *json;              /* NULL when the body is not JSON; json_decref it */
+    const char *location, *cache_control;
+};
+
+static inline struct fa_answer fa_run(struct grantd_arena *a, grantd_handler_fn handler,
+                               struct grantd_request *req)
+{
+    struct grantd_response resp = {0};
+    handler(req, &resp);
+    while (resp.defer.start)
+        fa_run_deferral(req, &resp);
+    struct fa_answer ans = {.status = resp.status};
+    FUZZ_CHECK(resp.status >= 200 && resp.status <= 599);
+    ans.body = grantd_arena_strndup(a, resp.body ? resp.body : "", resp.body_len);
+    ans.json = json_loadb(ans.body, resp.body_len, 0, NULL);
+    const char *loc = fa_header(&resp, "Location");
+    const char *cc = fa_header(&resp, "Cache-Control");
+    ans.location = loc ? grantd_arena_strdup(a, loc) : NULL;
+    ans.cache_control = cc ? grantd_arena_strdup(a, cc) : NULL;
+    grantd_arena_free(req->arena);
+    return ans;
+}
+
+static inline const char *fa_member(const struct fa_answer *ans, const char *name)
+{
+    return ans->json ? json_string_value(json_object_get(ans->json, name)) : NULL;
+}
+
+/* A JSON refusal of the token-style endpoints: an error code, never cached. */
+static inline void fa_check_refusal(const struct fa_answer *ans)
+{
+    FUZZ_CHECK(ans->status >= 400 && ans->status < 600);
+    if (ans->status >= 500)
+        return;
+    const char *error = fa_member(ans, "error");
+    FUZZ_CHECK(error && error[0]);
+    FUZZ_CHECK(ans->cache_control && strcmp(ans->cache_control, "no-store") == 0);
+}
+
+/* A stored authorization code for FA_WEB and FA_ALICE (redirect FA_WEB_URI, scope "read
+ * write", no PKCE, living 60 s): its text into text; returns its family (arena a). */
+static inline const char *fa_put_code(struct grantd_arena *a,
+                                      char text[GRANTD_OPAQUE_CHARS + 1])
+{
+    char *family = grantd_arena_alloc(a, grantd_b64url_len(16) + 1);
+    FUZZ_CHECK(grantd_random_token(16, family) == GRANTD_OK);
+    struct grantd_code k = {0};
+    k.tenant = GRANTD_DEFAULT_TENANT;
+    k.client_id = FA_WEB;
+    k.user_id = FA_ALICE;
+    k.redirect_uri = FA_WEB_URI;
+    k.scope = "read write";
+    k.family = family;
+    k.auth_time = fa_clock() - 5;
+    k.created_at = fa_clock();
+    k.expires_at = fa_clock() + 60;
+    FUZZ_CHECK(grantd_opaque_mint(text, k.hash) == GRANTD_OK);
+    FUZZ_CHECK(grantd_store_code_put(FA.store, &k) == GRANTD_OK);
+    return family;
+}
+
+/* POST /token with a form body as FA_WEB (Basic). */
+static inline struct fa_answer fa_token_post(struct grantd_arena *a, const char *body)
+{
+    return fa_run(a, grantd_token_endpoint,
+                  fa_request("POST", "/token", "application/x-www-form-urlencoded",
+                             fa_basic(a, FA_WEB, FA_SECRET), body, strlen(body)));
+}
+
+/* Redeems a fresh code of FA_WEB: its access and refresh tokens into the two buffers. */
+static inline void fa_tokens(struct grantd_arena *a, char access[GRANTD_OPAQUE_CHARS + 1],
+                      char refresh[GRANTD_OPAQUE_CHARS + 1])
+{
+    char code[GRANTD_OPAQUE_CHARS + 1];
+    (void)fa_put_code(a, code);
+    struct fa_answer ans = fa_token_post(
+        a, grantd_arena_printf(a, "grant_type=authorization_code&code=%s&redirect_uri=%s",
+                               code, FA_WEB_URI));
+    const char *at = fa_member(&ans, "access_token"), *rt = fa_member(&ans, "refresh_token");
+    FUZZ_CHECK(ans.status == 200 && at && rt);
+    FUZZ_CHECK(strlen(at) <= GRANTD_OPAQUE_CHARS && strlen(rt) <= GRANTD_OPAQUE_CHARS);
+    strcpy(access, at);
+    strcpy(refresh, rt);
+    json_decref(ans.json);
+}
+
+/* The family the store holds for a token text; NULL when it holds none. */
+static inline const char *fa_token_family(struct grantd_arena *a, const char *text)
+{
+    unsigned char hash[GRANTD_SHA256_LEN];
+    struct grantd_token t;
+    grantd_opaque_hash(text, hash);
+    if (grantd_store_token_get(FA.store, a, GRANTD_DEFAULT_TENANT, hash, &t) != GRANTD_OK)
+        return NULL;
+    return t.family;
+}
+
+/* The store's state of a token text: 1 live, 0 absent, revoked, rotated or expired. */
+static inline int fa_token_live(struct grantd_arena *a, const char *text)
+{
+    unsigned char hash[GRANTD_SHA256_LEN];
+    struct grantd_token t;
+    grantd_opaque_hash(text, hash);
+    if (grantd_store_token_get(FA.store, a, GRANTD_DEFAULT_TENANT, hash, &t) != GRANTD_OK)
+        return 0;
+    return !t.revoked && !t.rotated_at && (!t.expires_at || t.expires_at > fa_clock());
+}
+
+/* data with every "@X" of the pairs (X, text) replaced: the fuzzer writes "@C" and meets
+ * the real code, refresh or access token of this run. NUL-terminated, *len its length. */
+static inline char *fa_expand(struct grantd_arena *a, const uint8_t *data, size_t size,
+                       const char *const *pairs, size_t npairs, size_t *len)
+{
+    size_t cap = size + 1;
+    for (size_t i = 0; i < size; i++)
+        if (data[i] == '@')
+            cap += GRANTD_OPAQUE_CHARS;
+    char *out = grantd_arena_alloc(a, cap);
+    size_t n = 0;
+    for (size_t i = 0; i < size; i++) {
+        size_t k = npairs;
+        if (data[i] == '@' && i + 1 < size)
+            for (k = 0; k < npairs && pairs[2 * k][0] != (char)data[i + 1]; k++)
+                ;
+        if (k < npairs) {
+            size_t m = strlen(pairs[2 * k + 1]);
+            memcpy(out + n, pairs[2 * k + 1], m);
+            n += m;
+            i++;
+        } else {
+            out[n++] = (char)data[i];
+        }
+    }
+    out[n] = '\0';
+    *len = n;
+    return out;
+}
+
+#endif

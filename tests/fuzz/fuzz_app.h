@@ -33,6 +33,8 @@
 #include "store/store.h"
 #include "token/opaque.h"
 
+#include "../support/handler_run.h"
+
 #define FA_NOW INT64_C(1750000000)
 #define FA_SECRET "s3cret"
 #define FA_WEB "web"   /* confidential: code + refresh, redirect FA_WEB_URI */
@@ -173,51 +175,16 @@ static inline struct grantd_request *fa_request(const char *method, const char *
     return req;
 }
 
-struct fa_wake {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int woken;
-};
-
-static inline void fa_wake_fn(void *token)
-{
-    struct fa_wake *w = token;
-    pthread_mutex_lock(&w->mu);
-    w->woken = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-}
-
-/* What the server does with a deferred answer: start, wait for the wake (10 s at most: a
- * wake that never comes is a bug, reported as a crash), continue. */
+/* What the server does with a deferred answer (tests/support/handler_run.h); a wake that
+ * never comes is a bug, reported as a crash. */
 static inline void fa_run_deferral(struct grantd_request *req, struct grantd_response *resp)
 {
-    struct fa_wake w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 10;
-    resp->defer.start(resp->defer.arg, fa_wake_fn, &w);
-    pthread_mutex_lock(&w.mu);
-    int rc = 0;
-    while (!w.woken && rc != ETIMEDOUT)
-        rc = pthread_cond_timedwait(&w.cv, &w.mu, &until);
-    int woken = w.woken;
-    pthread_mutex_unlock(&w.mu);
-    FUZZ_CHECK(woken);
-    void *arg = resp->defer.arg;
-    grantd_defer_cont_fn cont = resp->defer.cont;
-    memset(&resp->defer, 0, sizeof(resp->defer));
-    cont(req, resp, arg);
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.mu);
+    FUZZ_CHECK(grantd_test_run_deferral(req, resp));
 }
 
 static inline const char *fa_header(const struct grantd_response *resp, const char *name)
 {
-    for (size_t i = 0; i < resp->header_count; i++)
-        if (strcasecmp(resp->headers[i].name, name) == 0)
-            return resp->headers[i].value;
-    return NULL;
+    return grantd_test_response_header(resp, name);
 }
 
 /* What the client sees: copied into the caller's arena, the request freed. */

@@ -42,6 +42,8 @@
 #include "store/store.h"
 #include "token/opaque.h"
 
+#include "../../support/handler_run.h"
+
 #define T0 INT64_C(1750000000) /* the clock at the start of every test */
 
 /* The fixed clients (tenant 1) and their secret. */
@@ -373,52 +375,16 @@ struct answer {
     const char *cache_control;
 };
 
-struct wake {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int woken;
-};
-
-static inline void wake_fn(void *token)
-{
-    struct wake *w = token;
-    pthread_mutex_lock(&w->mu);
-    w->woken = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-}
-
-/* Does what the server does with a deferred answer: start, wait for the wake (from the
- * store's writer thread; 10 s at most), continue. */
+/* Does what the server does with a deferred answer (tests/support/handler_run.h). */
 static inline void run_deferral(struct grantd_request *req, struct grantd_response *resp)
 {
-    struct wake w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 10;
-    resp->defer.start(resp->defer.arg, wake_fn, &w);
-    pthread_mutex_lock(&w.mu);
-    int rc = 0;
-    while (!w.woken && rc != ETIMEDOUT)
-        rc = pthread_cond_timedwait(&w.cv, &w.mu, &until);
-    int woken = w.woken;
-    pthread_mutex_unlock(&w.mu);
-    if (!woken)
+    if (!grantd_test_run_deferral(req, resp))
         fail_msg("a deferred answer was never woken");
-    void *arg = resp->defer.arg;
-    grantd_defer_cont_fn cont = resp->defer.cont;
-    memset(&resp->defer, 0, sizeof(resp->defer));
-    cont(req, resp, arg);
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.mu);
 }
 
 static inline const char *response_header(const struct grantd_response *resp, const char *name)
 {
-    for (size_t i = 0; i < resp->header_count; i++)
-        if (strcasecmp(resp->headers[i].name, name) == 0)
-            return resp->headers[i].value;
-    return NULL;
+    return grantd_test_response_header(resp, name);
 }
 
 /* Runs handler on req (and any deferral), frees req, returns what the client would get. */

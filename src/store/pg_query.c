@@ -165,9 +165,14 @@ int pg__retryable(const char *st)
     return st && (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0);
 }
 
-/* Maps a failed result (r may be NULL: out of memory, connection gone) and logs it. */
+/* Maps a failed result (r may be NULL: out of memory, connection gone) and logs it. A
+ * connection given up after the deadline (c->db NULL) is GRANTD_EBUSY, logged by give_up. */
 static grantd_rc failed(struct pg_conn *c, const PGresult *r)
 {
+    if (!c->db) {
+        snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", "08006");
+        return GRANTD_EBUSY;
+    }
     const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (!st && PQstatus(c->db) != CONNECTION_OK)
         st = "08006"; /* connection failure */

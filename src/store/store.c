@@ -355,20 +355,22 @@ void grantd_store_refresh_rotate_async(struct grantd_store *s, int64_t tenant,
                                        const struct grantd_token *tokens, size_t count,
                                        void (*done)(void *arg, grantd_rc rc), void *arg)
 {
-    grantd_rc rc = GRANTD_OK;
-    if (!store__rotate_ok(tenant, old_hash, now, successor, successor_len, tokens, count))
-        rc = GRANTD_EINVAL;
-    else if (grantd_store_rotates_async(s) && s->fault)
-        rc = s->fault(s, "refresh_rotate");
-    if (rc != GRANTD_OK) {
-        done(arg, rc);
-    } else if (grantd_store_rotates_async(s)) { /* moves no change sequence, as below */
-        s->driver->refresh_rotate_async(s, tenant, old_hash, now, grace_until, successor,
-                                        successor_len, tokens, count, done, arg);
-    } else {
+    /* without the operation, or with invalid arguments (refused by the blocking wrapper's
+     * check): the blocking one, on this thread */
+    if (!grantd_store_rotates_async(s) ||
+        !store__rotate_ok(tenant, old_hash, now, successor, successor_len, tokens, count)) {
         done(arg, grantd_store_refresh_rotate(s, tenant, old_hash, now, grace_until, successor,
                                               successor_len, tokens, count));
+        return;
     }
+    grantd_rc rc = s->fault ? s->fault(s, "refresh_rotate") : GRANTD_OK;
+    if (rc != GRANTD_OK) {
+        done(arg, rc);
+        return;
+    }
+    /* moves no change sequence, as refresh_rotate */
+    s->driver->refresh_rotate_async(s, tenant, old_hash, now, grace_until, successor,
+                                    successor_len, tokens, count, done, arg);
 }
 
 /* 1 when a token of tokens is revoked at insert: such a put moves the change sequence

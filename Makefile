@@ -10,7 +10,8 @@
 #   make fuzz    the fuzzing campaign (clang): each libFuzzer target for FUZZ_SECONDS (600: a
 #                full run takes targets x 10 minutes), new inputs that add coverage merged into
 #                tests/fuzz/corpus/NAME, executions per target at the end (scripts/fuzz).
-#                One target: make fuzz FUZZ_TARGETS=token FUZZ_SECONDS=60
+#                One target: make fuzz FUZZ_TARGETS=token FUZZ_SECONDS=60; FUZZ_JOBS=2 runs two
+#                targets at a time
 #   make bench   bench/run (wrk on loopback against a return-200 ceiling)
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   grantd, its man page, the example
 #                configuration and profiles (share/grantd/examples), the docs (share/doc/grantd)
@@ -22,6 +23,7 @@ RELEASE_BUILD ?= build-release-check
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
+FUZZ_JOBS   ?= 1
 PREFIX      ?= /usr/local
 
 .PHONY: all deps build build-grantd build-release run api install check check-asan fuzz bench clean
@@ -71,7 +73,7 @@ fuzz:
 	scripts/deps --test
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DGRANTD_FUZZ=ON -DGRANTD_SANITIZE=ON -DGRANTD_WERROR=OFF >/dev/null
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
-	scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench:
 	scripts/deps --bench

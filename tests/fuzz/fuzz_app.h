@@ -7,8 +7,11 @@
  * would: a 10-minute run would otherwise hold millions of codes and tokens in memory
  * (refresh tokens live FA_REFRESH_TTL here, not forever, so that they go too).
  *
- * Not here: HTTP parsing (libmicrohttpd), routing, signing keys (an input asking for an ID
- * token meets the keyless answer), sessions (authorize inputs arrive signed out).
+ * The issuer has real signing keys (so ID tokens are minted and signed), and alice has a
+ * browser session whose cookie and CSRF token a target may send (fa_signed_in, FA.csrf);
+ * it is started again after every jump of the clock, which ends it.
+ *
+ * Not here: HTTP parsing (libmicrohttpd), routing.
  * Header-only so each target stays one .c file; each target includes it once. */
 #ifndef GRANTD_FUZZ_APP_H
 #define GRANTD_FUZZ_APP_H
@@ -30,7 +33,9 @@
 #include "http/app.h"
 #include "http/request_build.h"
 #include "oauth/endpoints.h"
+#include "oauth/session.h"
 #include "store/store.h"
+#include "token/keys.h"
 #include "token/opaque.h"
 
 #include "../support/handler_run.h"
@@ -46,6 +51,11 @@
 #define FA_PURGE_EVERY 20000
 #define FA_PURGE_JUMP INT64_C(400 * 86400)
 #define FA_REFRESH_TTL INT64_C(30 * 86400)
+/* RFC 7636 appendix B's verifier and its S256 challenge: the PKCE code of fa_put_code_oidc */
+#define FA_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define FA_CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+#define FA_NONCE "n-0S6_WzA2Mj"
+#define FA_MASTER_KEY "ZnV6ei1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE="
 
 static struct {
     struct grantd_store *store;
@@ -53,6 +63,9 @@ static struct {
     struct grantd_issuer iss;
     struct grantd_issuer_set issuers;
     struct grantd_app app;
+    struct grantd_keyring *keyring;
+    char cookie[256];  /* "name=value" of alice's session */
+    char csrf[128];    /* its CSRF token */
     int64_t shift;     /* the clock's jumps so far */
     uint64_t inputs;
 } FA;
@@ -96,6 +109,8 @@ static inline void fa_user(void)
     FUZZ_CHECK(grantd_store_user_put(FA.store, &u) == GRANTD_OK);
 }
 
+static inline void fa_session(void);
+
 /* Opens the store and the app once; later calls return at once. */
 static inline void fa_init(void)
 {
@@ -123,6 +138,11 @@ static inline void fa_init(void)
     FA.app.limits.max_params = FA.cfg.limits.max_params;
     FA.app.limits.max_name_len = FA.cfg.limits.max_param_name;
     FA.app.limits.max_value_len = FA.cfg.limits.max_param_value;
+    FA.cfg.keys.master_key = strdup(FA_MASTER_KEY);
+    FUZZ_CHECK(grantd_keyring_open(FA.store, &FA.cfg, GRANTD_DEFAULT_TENANT, FA_NOW,
+                                   &FA.keyring, err, sizeof(err)) == GRANTD_OK);
+    FA.iss.keyring = FA.keyring;
+    fa_session();
 }
 
 /* Called first by every input: the app, and now and then the jump and the purge. */
@@ -136,6 +156,7 @@ static inline void fa_begin(void)
     FUZZ_CHECK(grantd_store_purge_expired(FA.store, fa_clock(), fa_clock(), &deleted) ==
                GRANTD_OK);
     FUZZ_CHECK(grantd_store_revocations_purge(FA.store, fa_clock(), &deleted) == GRANTD_OK);
+    fa_session();
 }
 
 /* "Basic base64(id:secret)" in arena a. */
@@ -163,7 +184,7 @@ static inline struct grantd_request *fa_request(const char *method, const char *
     req->method = method;
     req->request_id = "fuzz";
     req->remote_ip = "127.0.0.1";
-    struct grantd_param *h = grantd_arena_alloc(a, 2 * sizeof(*h));
+    struct grantd_param *h = grantd_arena_alloc(a, 3 * sizeof(*h));
     size_t n = 0;
     if (content_type)
         h[n++] = (struct grantd_param){"content-type", content_type};
@@ -173,6 +194,30 @@ static inline struct grantd_request *fa_request(const char *method, const char *
     req->headers.count = n;
     grantd_request_fill(req, uri, body ? body : "", body ? body_len : 0);
     return req;
+}
+
+/* Makes req carry alice's session cookie (after fa_request, which leaves room for it). */
+static inline void fa_signed_in(struct grantd_request *req)
+{
+    struct grantd_param *h = (struct grantd_param *)req->headers.items;
+    h[req->headers.count++] = (struct grantd_param){"cookie", FA.cookie};
+}
+
+/* Starts alice's session (signed in now) and keeps its cookie and CSRF token in FA. */
+static inline void fa_session(void)
+{
+    struct grantd_request *req = fa_request("GET", "/authorize", NULL, NULL, NULL, 0);
+    struct grantd_response resp = {0};
+    struct grantd_web_session s;
+    FUZZ_CHECK(grantd_web_session_start(req, &resp, NULL, FA_ALICE, &s) == GRANTD_OK);
+    const char *set = grantd_test_response_header(&resp, "Set-Cookie");
+    FUZZ_CHECK(set && strchr(set, ';'));
+    size_t n = (size_t)(strchr(set, ';') - set);
+    FUZZ_CHECK(n < sizeof(FA.cookie) && strlen(s.csrf) < sizeof(FA.csrf));
+    memcpy(FA.cookie, set, n);
+    FA.cookie[n] = '\0';
+    strcpy(FA.csrf, s.csrf);
+    grantd_arena_free(req->arena);
 }
 
 /* What the server does with a deferred answer (tests/support/handler_run.h); a wake that
@@ -230,10 +275,12 @@ static inline void fa_check_refusal(const struct fa_answer *ans)
     FUZZ_CHECK(ans->cache_control && strcmp(ans->cache_control, "no-store") == 0);
 }
 
-/* A stored authorization code for FA_WEB and FA_ALICE (redirect FA_WEB_URI, scope "read
- * write", no PKCE, living 60 s): its text into text; returns its family (arena a). */
-static inline const char *fa_put_code(struct grantd_arena *a,
-                                      char text[GRANTD_OPAQUE_CHARS + 1])
+/* A stored authorization code for FA_WEB and FA_ALICE (redirect FA_WEB_URI, living 60 s)
+ * with scope, and with FA_CHALLENGE (S256) and FA_NONCE when oidc: its text into text;
+ * returns its family (arena a). */
+static inline const char *fa_put_code_as(struct grantd_arena *a,
+                                         char text[GRANTD_OPAQUE_CHARS + 1], const char *scope,
+                                         int oidc)
 {
     char *family = grantd_arena_alloc(a, grantd_b64url_len(16) + 1);
     FUZZ_CHECK(grantd_random_token(16, family) == GRANTD_OK);
@@ -242,7 +289,12 @@ static inline const char *fa_put_code(struct grantd_arena *a,
     k.client_id = FA_WEB;
     k.user_id = FA_ALICE;
     k.redirect_uri = FA_WEB_URI;
-    k.scope = "read write";
+    k.scope = scope;
+    if (oidc) {
+        k.code_challenge = FA_CHALLENGE;
+        k.code_challenge_method = "S256";
+        k.nonce = FA_NONCE;
+    }
     k.family = family;
     k.auth_time = fa_clock() - 5;
     k.created_at = fa_clock();
@@ -250,6 +302,13 @@ static inline const char *fa_put_code(struct grantd_arena *a,
     FUZZ_CHECK(grantd_opaque_mint(text, k.hash) == GRANTD_OK);
     FUZZ_CHECK(grantd_store_code_put(FA.store, &k) == GRANTD_OK);
     return family;
+}
+
+/* The same with scope "read write", without PKCE or nonce. */
+static inline const char *fa_put_code(struct grantd_arena *a,
+                                      char text[GRANTD_OPAQUE_CHARS + 1])
+{
+    return fa_put_code_as(a, text, "read write", 0);
 }
 
 /* POST /token with a form body as FA_WEB (Basic). */

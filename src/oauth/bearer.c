@@ -1,6 +1,7 @@
-/* Reading a bearer access token from the Authorization header, and /userinfo's check of it,
- * which asks the one judge of access tokens (check.h) with no scope or audience required.
- * Not here: what the token lets its bearer see (userinfo.c). */
+/* Reading a bearer access token from the Authorization header (or, for /userinfo, a POST's
+ * form body), and /userinfo's check of it, which asks the one judge of access tokens
+ * (check.h) with no scope or audience required. Not here: what the token lets its bearer
+ * see (userinfo.c). */
 #include "oauth/bearer.h"
 
 #include <strings.h>
@@ -20,12 +21,35 @@ const char *grantd_bearer_presented(const struct grantd_request *req)
     return *h ? h : NULL;
 }
 
+/* RFC 6750 §2.2: the access_token parameter of a POST's form body. GRANTD_OK with *out the
+ * token or NULL (not a POST with a form body, or no such parameter); GRANTD_EINVAL when the
+ * form cannot be read or names the parameter twice. */
+static grantd_rc form_token(const struct grantd_request *req, const char **out)
+{
+    *out = NULL;
+    if (strcmp(req->method, "POST") != 0 || req->body_kind != GRANTD_BODY_FORM)
+        return GRANTD_OK;
+    if (req->form_rc != GRANTD_OK)
+        return GRANTD_EINVAL;
+    grantd_rc rc = grantd_params_get(&req->form, "access_token", out);
+    return rc == GRANTD_OK || rc == GRANTD_ENOTFOUND ? GRANTD_OK : GRANTD_EINVAL;
+}
+
 grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_token *out,
                               struct grantd_refusal *no)
 {
     static const struct grantd_check_need any = {NULL, 0, NULL};
     struct grantd_check verdict;
-    grantd_rc rc = grantd_check_token(req, grantd_bearer_presented(req), &any, &verdict);
+    const char *header = grantd_bearer_presented(req), *body;
+    if (form_token(req, &body) != GRANTD_OK)
+        return grantd_refuse_bearer(no, req->arena, req->iss->url, GRANTD_OAUTH_INVALID_REQUEST,
+                                    "the form body cannot be read, or names access_token "
+                                    "more than once", NULL);
+    if (header && body) /* RFC 6750 §2: one method per request */
+        return grantd_refuse_bearer(no, req->arena, req->iss->url, GRANTD_OAUTH_INVALID_REQUEST,
+                                    "the access token must be sent once: in the Authorization "
+                                    "header or in the form body, not both", NULL);
+    grantd_rc rc = grantd_check_token(req, header ? header : body, &any, &verdict);
     if (rc != GRANTD_OK)
         return rc;
     *out = verdict.f.token;
@@ -33,7 +57,8 @@ grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_token *o
         return GRANTD_OK;
     if (verdict.reason == GRANTD_CHECK_MISSING)
         return grantd_refuse_bearer(no, req->arena, req->iss->url, -1,
-                                    "an access token is required in the Authorization header",
+                                    "an access token is required: in the Authorization header, or "
+                                    "as access_token in a POST's form body",
                                     NULL);
     return grantd_refuse_bearer(no, req->arena, req->iss->url, GRANTD_OAUTH_INVALID_TOKEN,
                                 "the access token is not valid", NULL);

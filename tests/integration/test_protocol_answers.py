@@ -127,3 +127,34 @@ def test_refusals_keep_their_status_and_challenge(server):
                       redirect_uri="http://127.0.0.1:9/cb", scope="profile", state="z")))["code"]
     r = exchange(server, c, code, redirect_uri="http://127.0.0.1:9/cb")
     assert r.status_code == 200 and r.json()["scope"] == "profile"
+
+
+def test_userinfo_takes_the_token_from_a_post_form_body_once(server):
+    # RFC 6750 §2.2, as the OpenID conformance suite's oidcc-userinfo-post-body sends it
+    c = make_client(server)
+    make_user(server)
+    code = redirect_params(Agent(server).authorize(
+        authorize_url(server, response_type="code", client_id=c["client_id"],
+                      redirect_uri="http://127.0.0.1:9/cb", scope="profile", state="z")))["code"]
+    at = exchange(server, c, code, redirect_uri="http://127.0.0.1:9/cb").json()["access_token"]
+    url = server.url + "/userinfo"
+    by_header = requests.get(url, headers={"Authorization": "Bearer " + at}, timeout=10)
+    assert by_header.status_code == 200
+    r = requests.post(url, data={"access_token": at}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json() == by_header.json()
+    # an unknown token in the body: the header's answer
+    r = requests.post(url, data={"access_token": "nope"}, timeout=10)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_token"
+    assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+    # one method per request (RFC 6750 §2), and one token
+    for kw in ({"headers": {"Authorization": "Bearer " + at}, "data": {"access_token": at}},
+               {"data": [("access_token", at), ("access_token", at)]}):
+        r = requests.post(url, timeout=10, **kw)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request", r.text
+        assert 'error="invalid_request"' in r.headers["WWW-Authenticate"]
+    # never from the query string (§2.3), of a GET or a POST
+    r = requests.get(url, params={"access_token": at}, timeout=10)
+    assert r.status_code == 401 and "error" not in r.json()
+    r = requests.post(url, params={"access_token": at}, timeout=10)
+    assert r.status_code == 401 and "error" not in r.json()

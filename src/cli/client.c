@@ -2,7 +2,7 @@
  * (redirect URIs, post-logout redirect URIs, ID token algorithm, scope, grants, id, flags,
  * lifetimes) before it opens the store, generates the client_id and secret, stores only the
  * secret's keyed hash, and shows the secret once.
- * The other subcommands are in client_manage.c. */
+ * The other subcommands are in client_manage.c and client_update.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -333,6 +333,7 @@ static const struct grantd_admin_cmd client_commands[] = {
     {"create", client_create, "register a client (prints its secret once)"},
     {"list", grantd_cli_client_list, "list clients"},
     {"show", grantd_cli_client_show, "show one client"},
+    {"update", grantd_cli_client_update, "change a client's settings"},
     {"disable", grantd_cli_client_disable, "stop a client and revoke all its tokens"},
     {"enable", grantd_cli_client_enable, "allow a disabled client again (new secret)"},
     {"rotate-secret", grantd_cli_client_rotate, "replace a client's secret (prints it once)"},

@@ -46,5 +46,7 @@ int grantd_cli_client_disable(int argc, char **argv);
 int grantd_cli_client_enable(int argc, char **argv);
 int grantd_cli_client_rotate(int argc, char **argv);
 int grantd_cli_client_delete(int argc, char **argv);
+/* In client_update.c. */
+int grantd_cli_client_update(int argc, char **argv);
 
 #endif

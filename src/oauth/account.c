@@ -18,45 +18,18 @@
 #include "oauth/endpoints.h"
 #include "oauth/errors.h"
 #include "oauth/event.h"
-#include "oauth/flow.h"
-#include "oauth/ratelimit.h"
-#include "oauth/same_origin.h"
 #include "oauth/scope.h"
+#include "oauth/signin_page.h"
 #include "ui/pages.h"
 
-/* A session, who is signed in, and the page's URL. */
-struct visit {
-    struct grantd_web_session s;
-    struct grantd_user u;
-    int have_session, logged_in;
-    const char *url;
+/* The account page's sign-in (signin_page.h). */
+static const struct grantd_signin_page account_page = {
+    .name = "account",
+    .form = grantd_ui_account_login_page,
+    .retry = GRANTD_T_account_retry,
+    .expired_next = GRANTD_T_account_expired_next,
+    .back = GRANTD_T_go_to_account,
 };
-
-static grantd_rc visit_load(struct grantd_request *req, struct visit *v)
-{
-    v->url = grantd_arena_printf(req->arena, "%s/account", req->iss->url);
-    return grantd_flow_session_user(req, &v->s, &v->have_session, &v->u, &v->logged_in);
-}
-
-/* The sign-in form, on an anonymous session (the one there is, else a new one). */
-static grantd_rc show_login(struct grantd_request *req, struct grantd_response *resp,
-                            struct visit *v, unsigned status, const char *notice,
-                            const char *error)
-{
-    struct grantd_web_session fresh, *s;
-    grantd_rc rc = grantd_flow_anonymous_session(req, resp, &v->s, v->have_session, &fresh, &s);
-    if (rc != GRANTD_OK)
-        return rc;
-    struct grantd_ui_account_login page = {
-        .action = v->url,
-        .csrf = s->csrf,
-        .username = error ? grantd_params_value(&req->form, "username") : NULL,
-        .notice = notice,
-        .error = error,
-    };
-    grantd_ui_account_login_page(req, resp, status, &page);
-    return GRANTD_OK;
-}
 
 /* One consent as the page shows it: the client's name, the scopes and their descriptions. */
 static grantd_rc grant_view(struct grantd_request *req, const struct grantd_consent *c,
@@ -87,7 +60,7 @@ static grantd_rc grant_view(struct grantd_request *req, const struct grantd_cons
 }
 
 static grantd_rc show_account(struct grantd_request *req, struct grantd_response *resp,
-                              const struct visit *v, unsigned status, const char *notice,
+                              const struct grantd_signin_visit *v, unsigned status, const char *notice,
                               const char *error)
 {
     struct grantd_consent *list = NULL;
@@ -115,70 +88,24 @@ static grantd_rc show_account(struct grantd_request *req, struct grantd_response
 
 void grantd_account_endpoint(struct grantd_request *req, struct grantd_response *resp)
 {
-    struct visit v;
-    grantd_rc rc = visit_load(req, &v);
+    struct grantd_signin_visit v;
+    grantd_rc rc = grantd_signin_visit_load(req, &account_page, &v);
     if (rc == GRANTD_OK && v.logged_in)
         rc = show_account(req, resp, &v, 200, NULL, NULL);
     else if (rc == GRANTD_OK)
-        rc = show_login(req, resp, &v, 200, NULL, NULL);
+        rc = grantd_signin_show(req, resp, &v, 200, NULL, NULL);
     if (rc != GRANTD_OK)
         grantd_oauth_internal(req, resp, rc);
 }
 
-static void see_other(struct grantd_request *req, struct grantd_response *resp, const char *url)
-{
-    resp->status = 303;
-    grantd_response_header(resp, "Location", url);
-    grantd_response_header(resp, "Cache-Control", "no-store");
-}
-
-static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *resp,
-                         struct visit *v)
-{
-    if (v->logged_in) {
-        see_other(req, resp, v->url);
-        return GRANTD_OK;
-    }
-    const char *username = grantd_params_value(&req->form, "username");
-    const char *password = grantd_params_value(&req->form, "password");
-    struct grantd_user u;
-    struct grantd_web_session next;
-    int ok = 0;
-    if (!username || !password)
-        return show_login(req, resp, v, 400, NULL, grantd_ui_say(req, GRANTD_T_enter_credentials));
-    int64_t wait = 0;
-    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok, &wait);
-    if (rc == GRANTD_OK && wait > 0) { /* too many tries (oauth/ratelimit.h) */
-        rc = show_login(req, resp, v, 429, NULL, grantd_ratelimit_login_text(req, wait));
-        grantd_ratelimit_retry_after(req, resp, wait);
-        return rc;
-    }
-    if (rc == GRANTD_OK && !ok) {
-        grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
-                   req->request_id, "page", "account");
-        grantd_event(req, "login_failed", NULL, NULL,
-                     json_pack("{s:s,s:s}", "username", username, "page", "account"));
-        return show_login(req, resp, v, 401, NULL, grantd_ui_say(req, GRANTD_T_credentials_incorrect));
-    }
-    if (rc == GRANTD_OK) /* a new session id at login: no fixation */
-        rc = grantd_web_session_start(req, resp, &v->s, u.id, &next);
-    if (rc != GRANTD_OK)
-        return rc;
-    grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,
-               "page", "account", "user_id", u.id);
-    grantd_event(req, "login", u.id, NULL,
-                 json_pack("{s:s,s:s}", "username", u.username, "page", "account"));
-    see_other(req, resp, v->url);
-    return GRANTD_OK;
-}
-
 static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp,
-                        struct visit *v)
+                        struct grantd_signin_visit *v)
 {
     const char *client_id = grantd_params_value(&req->form, "client_id");
     struct grantd_client cl;
     if (!v->logged_in)
-        return show_login(req, resp, v, 403, NULL, grantd_ui_say(req, GRANTD_T_session_ended));
+        return grantd_signin_show(req, resp, v, 403, NULL,
+                                  grantd_ui_say(req, GRANTD_T_session_ended));
     if (!client_id || !*client_id)
         return show_account(req, resp, v, 400, NULL, grantd_ui_say(req, GRANTD_T_choose_application));
     grantd_rc rc = grantd_store_client_get(req->app->store, req->arena, req->iss->tenant,
@@ -203,57 +130,17 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
                         NULL);
 }
 
-static grantd_rc sign_out(struct grantd_request *req, struct grantd_response *resp,
-                          struct visit *v)
-{
-    if (v->logged_in)
-        grantd_log(GRANTD_LOG_INFO, "logout", "{s:s,s:s,s:s}", "request_id", req->request_id,
-                   "page", "account", "user_id", v->u.id);
-    return show_login(req, resp, v, 200, grantd_ui_say(req, GRANTD_T_signed_out), NULL);
-}
-
-/* A form from another session, an expired one, or none: nothing is done. */
-static grantd_rc expired(struct grantd_request *req, struct grantd_response *resp,
-                         struct visit *v, const char *action)
-{
-    if (action && strcmp(action, "login") == 0)
-        return show_login(req, resp, v, 403, NULL,
-                          grantd_ui_say(req, GRANTD_T_form_expired));
-    struct grantd_ui_problem page = {
-        .title = grantd_ui_say(req, GRANTD_T_page_expired_title),
-        .what = grantd_ui_say(req, GRANTD_T_account_expired_what),
-        .next = grantd_ui_say(req, GRANTD_T_account_expired_next),
-        .detail = "403 csrf: the form's token does not match the session",
-        .link = v->url,
-        .link_text = grantd_ui_say(req, GRANTD_T_go_to_account),
-    };
-    grantd_ui_problem_page(req, resp, 403, &page);
-    return GRANTD_OK;
-}
-
 static grantd_rc account_post(struct grantd_request *req, struct grantd_response *resp,
                               struct grantd_refusal *no)
 {
-    if (grantd_cross_site(req))
-        return grantd_refuse_cross_site(req, no);
-    if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
-        grantd_params_first_repeated(&req->form))
-        return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
-                                  grantd_ui_say(req, GRANTD_T_account_retry));
-    struct visit v;
-    grantd_rc rc = visit_load(req, &v);
-    if (rc != GRANTD_OK)
+    struct grantd_signin_visit v;
+    const char *action;
+    int answered;
+    grantd_rc rc = grantd_signin_post(req, resp, &account_page, &v, &action, &answered, no);
+    if (rc != GRANTD_OK || answered)
         return rc;
-    const char *action = grantd_params_value(&req->form, "action");
-    if (!v.have_session ||
-        !grantd_web_session_csrf_ok(&v.s, grantd_params_value(&req->form, "csrf")))
-        return expired(req, resp, &v, action);
-    if (action && strcmp(action, "login") == 0)
-        return sign_in(req, resp, &v);
     if (action && strcmp(action, "revoke") == 0)
         return revoke(req, resp, &v);
-    if (action && strcmp(action, "signout") == 0)
-        return sign_out(req, resp, &v);
     return grantd_refuse_page(no, 400, grantd_ui_say(req, GRANTD_T_form_unreadable_title),
                               grantd_ui_say(req, GRANTD_T_account_retry));
 }

@@ -36,21 +36,11 @@
 #include "oauth/console_once.h"
 #include "oauth/errors.h"
 #include "oauth/event.h"
-#include "oauth/flow.h"
-#include "oauth/ratelimit.h"
-#include "oauth/same_origin.h"
+#include "oauth/signin_page.h"
 #include "ui/console.h"
 #include "ui/pages.h"
 
 #define EVENTS_SHOWN 20
-
-struct visit {
-    struct grantd_web_session s;
-    struct grantd_user u;
-    int have_session, logged_in;
-    const char *url;
-    struct grantd_ui_console_labels labels;
-};
 
 /* The catalog's text id in the language of req's page (ui/pages.h). */
 #define SAY(req, id) grantd_ui_say((req), GRANTD_T_##id)
@@ -66,30 +56,24 @@ static int reenable_new_id(const struct grantd_request *req)
     return r && strcmp(r, GRANTD_CONSOLE_NEW_CLIENT_ID) == 0;
 }
 
-static grantd_rc visit_load(struct grantd_request *req, struct visit *v)
+/* The console's sign-in (signin_page.h). */
+static const struct grantd_signin_page console_page = {
+    .name = "console",
+    .form = grantd_ui_console_login_page,
+    .retry = GRANTD_T_console_open_again_retry,
+    .expired_next = GRANTD_T_console_expired_next,
+    .back = GRANTD_T_console_open_console,
+};
+
+/* The buttons' words: the profile's (profile.console), else the catalog's. */
+static struct grantd_ui_console_labels labels_of(struct grantd_request *req)
 {
     const struct grantd_profile *p = &req->iss->cfg->profile;
-    v->url = grantd_arena_printf(req->arena, "%s/console", req->iss->url);
-    v->labels.create = or_default(p->console.create_label,
-                                  SAY(req, console_register_button));
-    v->labels.revoke = or_default(p->console.revoke_label, SAY(req, console_revoke_button));
-    v->labels.enable = or_default(p->console.enable_label, SAY(req, console_enable_button));
-    return grantd_flow_session_user(req, &v->s, &v->have_session, &v->u, &v->logged_in);
-}
-
-/* The sign-in form, on an anonymous session (the one there is, else a new one). */
-static grantd_rc show_login(struct grantd_request *req, struct grantd_response *resp,
-                            struct visit *v, unsigned status, const char *notice,
-                            const char *error)
-{
-    struct grantd_web_session fresh, *s;
-    grantd_rc rc = grantd_flow_anonymous_session(req, resp, &v->s, v->have_session, &fresh, &s);
-    if (rc != GRANTD_OK)
-        return rc;
-    grantd_ui_console_login_page(req, resp, status, v->url, s->csrf,
-                                 error ? grantd_params_value(&req->form, "username") : NULL,
-                                 notice, error);
-    return GRANTD_OK;
+    return (struct grantd_ui_console_labels){
+        .create = or_default(p->console.create_label, SAY(req, console_register_button)),
+        .revoke = or_default(p->console.revoke_label, SAY(req, console_revoke_button)),
+        .enable = or_default(p->console.enable_label, SAY(req, console_enable_button)),
+    };
 }
 
 static grantd_rc not_developer(struct grantd_request *req, struct grantd_response *resp)
@@ -107,7 +91,7 @@ static grantd_rc not_developer(struct grantd_request *req, struct grantd_respons
 }
 
 static grantd_rc not_found(struct grantd_request *req, struct grantd_response *resp,
-                           const struct visit *v)
+                           const struct grantd_signin_visit *v)
 {
     struct grantd_ui_problem page = {
         .title = SAY(req, console_app_not_found_title),
@@ -123,7 +107,7 @@ static grantd_rc not_found(struct grantd_request *req, struct grantd_response *r
 
 /* The client id of the signed-in developer's application, or GRANTD_ENOTFOUND when there is
  * none such — absent, or someone else's, or made outside the console. */
-static grantd_rc load_owned(struct grantd_request *req, const struct visit *v, const char *id,
+static grantd_rc load_owned(struct grantd_request *req, const struct grantd_signin_visit *v, const char *id,
                             struct grantd_client *c)
 {
     if (!id || !*id)
@@ -194,18 +178,19 @@ static grantd_rc events_load(struct grantd_request *req, const char *id,
     return GRANTD_OK;
 }
 
-static void base_view(const struct visit *v, struct grantd_ui_console *page)
+static void base_view(struct grantd_request *req, const struct grantd_signin_visit *v,
+                      struct grantd_ui_console *page)
 {
     *page = (struct grantd_ui_console){
         .action = v->url,
         .csrf = v->s.csrf,
         .username = v->u.username,
-        .labels = v->labels,
+        .labels = labels_of(req),
     };
 }
 
 static grantd_rc show_app(struct grantd_request *req, struct grantd_response *resp,
-                          const struct visit *v, const char *id, int confirm_delete,
+                          const struct grantd_signin_visit *v, const char *id, int confirm_delete,
                           unsigned status, const char *notice)
 {
     struct grantd_client c;
@@ -217,7 +202,7 @@ static grantd_rc show_app(struct grantd_request *req, struct grantd_response *re
     if (rc != GRANTD_OK)
         return rc;
     app_view(req, &c, &a);
-    base_view(v, &page);
+    base_view(req, v, &page);
     page.app = &a;
     page.notice = notice;
     page.reenable_new_id = reenable_new_id(req);
@@ -234,7 +219,7 @@ static grantd_rc show_app(struct grantd_request *req, struct grantd_response *re
 }
 
 static grantd_rc show_list(struct grantd_request *req, struct grantd_response *resp,
-                           const struct visit *v, unsigned status, const char *notice)
+                           const struct grantd_signin_visit *v, unsigned status, const char *notice)
 {
     struct grantd_client *list = NULL;
     size_t n = 0;
@@ -246,7 +231,7 @@ static grantd_rc show_list(struct grantd_request *req, struct grantd_response *r
     for (size_t i = 0; i < n; i++)
         app_view(req, &list[i], &apps[i]);
     struct grantd_ui_console page;
-    base_view(v, &page);
+    base_view(req, v, &page);
     page.apps = apps;
     page.app_count = n;
     page.notice = notice;
@@ -256,7 +241,7 @@ static grantd_rc show_list(struct grantd_request *req, struct grantd_response *r
 
 /* The new-application form; after a refusal (error) with what was typed. */
 static grantd_rc show_new(struct grantd_request *req, struct grantd_response *resp,
-                          const struct visit *v, unsigned status, const char *error)
+                          const struct grantd_signin_visit *v, unsigned status, const char *error)
 {
     const struct grantd_config *cfg = req->iss->cfg;
     size_t ng = 0;
@@ -280,7 +265,7 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
         sc[i].checked = !error || grantd_params_value(&req->form, sc[i].field) != NULL;
     }
     struct grantd_ui_console_new page = {
-        .action = v->url, .csrf = v->s.csrf, .username = v->u.username, .labels = v->labels,
+        .action = v->url, .csrf = v->s.csrf, .username = v->u.username, .labels = labels_of(req),
         .name = error ? grantd_params_value(&req->form, "name") : NULL,
         .redirect_uris = error ? grantd_params_value(&req->form, "redirect_uris") : NULL,
         .grants = g, .grant_count = ng, .scopes = sc, .scope_count = cfg->scope_count,
@@ -292,7 +277,7 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
 
 /* The credentials the last change made, once; afterwards the list says they are gone. */
 static grantd_rc show_credentials(struct grantd_request *req, struct grantd_response *resp,
-                                  const struct visit *v)
+                                  const struct grantd_signin_visit *v)
 {
     struct grantd_ui_console_credentials page;
     grantd_rc rc = grantd_console_once_take(req, resp, &v->s, &page);
@@ -308,15 +293,15 @@ static grantd_rc show_credentials(struct grantd_request *req, struct grantd_resp
 static grantd_rc console_get(struct grantd_request *req, struct grantd_response *resp,
                              struct grantd_refusal *no)
 {
-    struct visit v;
+    struct grantd_signin_visit v;
     if (req->query_rc != GRANTD_OK || grantd_params_first_repeated(&req->query))
         return grantd_refuse_page(no, 400, SAY(req, console_address_unreadable),
                                   SAY(req, console_open_again));
-    grantd_rc rc = visit_load(req, &v);
+    grantd_rc rc = grantd_signin_visit_load(req, &console_page, &v);
     if (rc != GRANTD_OK)
         return rc;
     if (!v.logged_in)
-        return show_login(req, resp, &v, 200, NULL, NULL);
+        return grantd_signin_show(req, resp, &v, 200, NULL, NULL);
     if (!v.u.developer)
         return not_developer(req, resp);
     if (grantd_params_value(&req->query, "credentials"))
@@ -339,54 +324,7 @@ void grantd_console_endpoint(struct grantd_request *req, struct grantd_response 
 
 /* ---- POST ----------------------------------------------------------------------------- */
 
-static void see_other(struct grantd_response *resp, const char *url)
-{
-    resp->status = 303;
-    grantd_response_header(resp, "Location", url);
-    grantd_response_header(resp, "Cache-Control", "no-store");
-}
-
-static grantd_rc sign_in(struct grantd_request *req, struct grantd_response *resp,
-                         struct visit *v)
-{
-    const char *username = grantd_params_value(&req->form, "username");
-    const char *password = grantd_params_value(&req->form, "password");
-    struct grantd_user u;
-    struct grantd_web_session next;
-    int ok = 0;
-    if (v->logged_in) {
-        see_other(resp, v->url);
-        return GRANTD_OK;
-    }
-    if (!username || !password)
-        return show_login(req, resp, v, 400, NULL, SAY(req, enter_credentials));
-    int64_t wait = 0;
-    grantd_rc rc = grantd_flow_check_password(req, username, password, &u, &ok, &wait);
-    if (rc == GRANTD_OK && wait > 0) { /* too many tries (oauth/ratelimit.h) */
-        rc = show_login(req, resp, v, 429, NULL, grantd_ratelimit_login_text(req, wait));
-        grantd_ratelimit_retry_after(req, resp, wait);
-        return rc;
-    }
-    if (rc == GRANTD_OK && !ok) {
-        grantd_log(GRANTD_LOG_INFO, "login_failed", "{s:s,s:s}", "request_id",
-                   req->request_id, "page", "console");
-        grantd_event(req, "login_failed", NULL, NULL,
-                     json_pack("{s:s,s:s}", "username", username, "page", "console"));
-        return show_login(req, resp, v, 401, NULL, SAY(req, credentials_incorrect));
-    }
-    if (rc == GRANTD_OK) /* a new session id at login: no fixation */
-        rc = grantd_web_session_start(req, resp, &v->s, u.id, &next);
-    if (rc != GRANTD_OK)
-        return rc;
-    grantd_log(GRANTD_LOG_INFO, "login", "{s:s,s:s,s:s}", "request_id", req->request_id,
-               "page", "console", "user_id", u.id);
-    grantd_event(req, "login", u.id, NULL,
-                 json_pack("{s:s,s:s}", "username", u.username, "page", "console"));
-    see_other(resp, v->url);
-    return GRANTD_OK;
-}
-
-static void changed(struct grantd_request *req, const struct visit *v, const char *action,
+static void changed(struct grantd_request *req, const struct grantd_signin_visit *v, const char *action,
                     const char *client_id)
 {
     grantd_log(GRANTD_LOG_INFO, "console_change", "{s:s,s:s,s:s,s:s}", "request_id",
@@ -396,7 +334,7 @@ static void changed(struct grantd_request *req, const struct visit *v, const cha
 /* After a change that made a secret: the values go into the sealed one-time cookie and the
  * browser to CONSOLE?credentials=once (303), so a reload never POSTs the change again. */
 static grantd_rc credentials(struct grantd_request *req, struct grantd_response *resp,
-                             const struct visit *v, const char *heading,
+                             const struct grantd_signin_visit *v, const char *heading,
                              const struct grantd_client *c, const char *secret,
                              const char *note)
 {
@@ -406,12 +344,13 @@ static grantd_rc credentials(struct grantd_request *req, struct grantd_response 
     };
     grantd_rc rc = grantd_console_once_put(req, resp, &v->s, &page);
     if (rc == GRANTD_OK)
-        see_other(resp, grantd_arena_printf(req->arena, "%s?credentials=once", v->url));
+        grantd_signin_see_other(
+            resp, grantd_arena_printf(req->arena, "%s?credentials=once", v->url));
     return rc;
 }
 
 static grantd_rc create(struct grantd_request *req, struct grantd_response *resp,
-                        const struct visit *v)
+                        const struct grantd_signin_visit *v)
 {
     struct grantd_client c;
     const char *why = NULL, *body = grantd_console_form_body(
@@ -434,7 +373,7 @@ static grantd_rc create(struct grantd_request *req, struct grantd_response *resp
 /* rotate, revoke, enable, delete: on the application the form names, if it is the
  * developer's. */
 static grantd_rc rotate(struct grantd_request *req, struct grantd_response *resp,
-                        const struct visit *v, const struct grantd_client *c)
+                        const struct grantd_signin_visit *v, const struct grantd_client *c)
 {
     char secret[GRANTD_CLIENT_SECRET_LEN] = "";
     if (c->disabled || c->is_public)
@@ -452,7 +391,7 @@ static grantd_rc rotate(struct grantd_request *req, struct grantd_response *resp
 }
 
 static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp,
-                        const struct visit *v, const struct grantd_client *c)
+                        const struct grantd_signin_visit *v, const struct grantd_client *c)
 {
     struct grantd_actor who = grantd_audit_developer(&v->u);
     grantd_rc rc = grantd_client_ops_disable(req->app->store, &who, req->iss->tenant,
@@ -464,7 +403,7 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
 }
 
 static grantd_rc enable(struct grantd_request *req, struct grantd_response *resp,
-                        const struct visit *v, const struct grantd_client *c)
+                        const struct grantd_signin_visit *v, const struct grantd_client *c)
 {
     char id[32], secret[GRANTD_CLIENT_SECRET_LEN] = "";
     if (!c->disabled)
@@ -489,7 +428,7 @@ static grantd_rc enable(struct grantd_request *req, struct grantd_response *resp
 }
 
 static grantd_rc delete_app(struct grantd_request *req, struct grantd_response *resp,
-                            const struct visit *v, const struct grantd_client *c)
+                            const struct grantd_signin_visit *v, const struct grantd_client *c)
 {
     struct grantd_actor who = grantd_audit_developer(&v->u);
     grantd_rc rc = grantd_client_ops_delete(req->app->store, &who, req->iss->tenant,
@@ -503,7 +442,7 @@ static grantd_rc delete_app(struct grantd_request *req, struct grantd_response *
 }
 
 typedef grantd_rc (*app_action_fn)(struct grantd_request *req, struct grantd_response *resp,
-                                   const struct visit *v, const struct grantd_client *c);
+                                   const struct grantd_signin_visit *v, const struct grantd_client *c);
 
 static const struct {
     const char *name;
@@ -517,7 +456,7 @@ static const struct {
 
 /* A change asked of a developer's application, or of the console. */
 static grantd_rc developer_action(struct grantd_request *req, struct grantd_response *resp,
-                                  struct visit *v, const char *action, int *known)
+                                  struct grantd_signin_visit *v, const char *action, int *known)
 {
     *known = 1;
     if (strcmp(action, "create") == 0)
@@ -535,50 +474,19 @@ static grantd_rc developer_action(struct grantd_request *req, struct grantd_resp
     return GRANTD_OK;
 }
 
-/* A form from another session, an expired one, or none: nothing is done. */
-static grantd_rc expired(struct grantd_request *req, struct grantd_response *resp,
-                         struct visit *v, const char *action)
-{
-    if (action && strcmp(action, "login") == 0)
-        return show_login(req, resp, v, 403, NULL, SAY(req, form_expired));
-    struct grantd_ui_problem page = {
-        .title = SAY(req, page_expired_title),
-        .what = SAY(req, account_expired_what),
-        .next = SAY(req, console_expired_next),
-        .detail = "403 csrf: the form's token does not match the session",
-        .link = v->url,
-        .link_text = SAY(req, console_open_console),
-    };
-    grantd_ui_problem_page(req, resp, 403, &page);
-    return GRANTD_OK;
-}
-
 static grantd_rc console_post(struct grantd_request *req, struct grantd_response *resp,
                               struct grantd_refusal *no)
 {
-    if (grantd_cross_site(req))
-        return grantd_refuse_cross_site(req, no);
-    if (req->body_kind != GRANTD_BODY_FORM || req->form_rc != GRANTD_OK ||
-        grantd_params_first_repeated(&req->form))
-        return grantd_refuse_page(no, 400, SAY(req, form_unreadable_title),
-                                  SAY(req, console_open_again_retry));
-    struct visit v;
-    grantd_rc rc = visit_load(req, &v);
-    if (rc != GRANTD_OK)
+    struct grantd_signin_visit v;
+    const char *action;
+    int answered, known = 0;
+    grantd_rc rc = grantd_signin_post(req, resp, &console_page, &v, &action, &answered, no);
+    if (rc != GRANTD_OK || answered)
         return rc;
-    const char *action = grantd_params_value(&req->form, "action");
-    if (!v.have_session ||
-        !grantd_web_session_csrf_ok(&v.s, grantd_params_value(&req->form, "csrf")))
-        return expired(req, resp, &v, action);
-    if (action && strcmp(action, "login") == 0)
-        return sign_in(req, resp, &v);
-    if (action && strcmp(action, "signout") == 0)
-        return show_login(req, resp, &v, 200, SAY(req, signed_out), NULL);
     if (!v.logged_in)
-        return show_login(req, resp, &v, 403, NULL, SAY(req, session_ended));
+        return grantd_signin_show(req, resp, &v, 403, NULL, SAY(req, session_ended));
     if (!v.u.developer)
         return not_developer(req, resp);
-    int known = 0;
     rc = action ? developer_action(req, resp, &v, action, &known) : GRANTD_OK;
     if (rc == GRANTD_OK && !known)
         return grantd_refuse_page(no, 400, SAY(req, form_unreadable_title),

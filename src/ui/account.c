@@ -143,7 +143,7 @@ void grantd_ui_account_page(struct grantd_request *req, struct grantd_response *
 }
 
 void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_response *resp,
-                                  unsigned status, const struct grantd_ui_account_login *v)
+                                  unsigned status, const struct grantd_ui_signin *v)
 {
     struct grantd_html h;
     GRANTD_UI_LOOK(req);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ui/console.h"
+#include "ui/pages.h"
 #include "ui/html.h"
 #include "ui/layout.h"
 #include "ui/theme.h"
@@ -91,8 +92,7 @@ static void top(struct grantd_html *h, const struct grantd_ui_look *look, const 
 }
 
 void grantd_ui_console_login_page(struct grantd_request *req, struct grantd_response *resp,
-                                  unsigned status, const char *action, const char *csrf,
-                                  const char *username, const char *notice, const char *error)
+                                  unsigned status, const struct grantd_ui_signin *v)
 {
     struct grantd_html h;
     GRANTD_UI_LOOK(req);
@@ -102,9 +102,9 @@ void grantd_ui_console_login_page(struct grantd_request *req, struct grantd_resp
     grantd_html_lit(&h, "</h1>\n<p class=\"sub\">");
     say(&h, look, GRANTD_T_console_sign_in_sub);
     grantd_html_lit(&h, "</p>\n");
-    grantd_ui_message(&h, notice, error);
-    grantd_ui_form_open(&h, action, csrf, "login");
-    grantd_ui_login_fields(&h, look, username, error && *error);
+    grantd_ui_message(&h, v->notice, v->error);
+    grantd_ui_form_open(&h, v->action, v->csrf, "login");
+    grantd_ui_login_fields(&h, look, v->username, v->error && *v->error);
     grantd_html_lit(&h, "<button type=\"submit\" class=\"wide\">");
     say(&h, look, GRANTD_T_sign_in_button);
     grantd_html_lit(&h, "</button>\n</form>\n");

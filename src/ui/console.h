@@ -84,11 +84,11 @@ struct grantd_ui_console_credentials {
     const char *note;         /* e.g. "The previous secret no longer works."; may be NULL */
 };
 
+struct grantd_ui_signin; /* ui/pages.h */
+
 /* The console's sign-in form: POST action=login, username, password, csrf. */
 void grantd_ui_console_login_page(struct grantd_request *req, struct grantd_response *resp,
-                                  unsigned status, const char *action, const char *csrf,
-                                  const char *username, const char *notice,
-                                  const char *error);
+                                  unsigned status, const struct grantd_ui_signin *v);
 void grantd_ui_console_list_page(struct grantd_request *req, struct grantd_response *resp,
                                  unsigned status, const struct grantd_ui_console *v);
 void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_response *resp,

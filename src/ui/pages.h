@@ -159,13 +159,14 @@ struct grantd_ui_account {
 void grantd_ui_account_page(struct grantd_request *req, struct grantd_response *resp,
                             unsigned status, const struct grantd_ui_account *v);
 
-/* The account page's sign-in form: POST action=login, username, password, csrf to action.
- * notice (e.g. "You are signed out.") and error may be NULL. */
-struct grantd_ui_account_login {
+/* A page's own sign-in form (the account page's, the console's): POST action=login,
+ * username, password, csrf to action. notice (e.g. "You are signed out.") and error may be
+ * NULL; username is the one to show again (NULL: empty). */
+struct grantd_ui_signin {
     const char *action, *csrf, *username, *notice, *error;
 };
 void grantd_ui_account_login_page(struct grantd_request *req, struct grantd_response *resp,
-                                  unsigned status, const struct grantd_ui_account_login *v);
+                                  unsigned status, const struct grantd_ui_signin *v);
 
 /* What a browser gets at the issuer's root (status 200) or at a path nothing serves (404):
  * where it is, and a link to the account page (account, from code). */

@@ -639,7 +639,7 @@ static void test_account_page_without_grants_and_its_login(void **state)
     page_free(&p);
 
     page_init(&p);
-    struct grantd_ui_account_login l = {"/account", "c2", "bob", NULL, "Wrong."};
+    struct grantd_ui_signin l = {"/account", "c2", "bob", NULL, "Wrong."};
     grantd_ui_account_login_page(&p.req, &p.resp, 401, &l);
     check_response(&p, 401, 0);
     check_markup(p.resp.body);

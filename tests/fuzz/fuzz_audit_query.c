@@ -3,7 +3,7 @@
  * its first NUL byte is after, the rest target; without a NUL there is no after.
  *
  * Whatever is accepted is what the store is asked: a seq that fits its digits, a target of
- * one of the four kinds whose id is the text after the first ':' (1 to
+ * one of the five kinds audit.h names whose id is the text after the first ':' (1 to
  * GRANTD_AUDIT_TARGET_MAX bytes). Whatever is refused has a reason and leaves q alone. */
 #include <stdint.h>
 #include <string.h>
@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t id_len = strlen(q.target_id);
             FUZZ_CHECK(id_len >= 1 && id_len <= GRANTD_AUDIT_TARGET_MAX);
             FUZZ_CHECK(!strcmp(q.target_kind, "client") || !strcmp(q.target_kind, "user") ||
-                       !strcmp(q.target_kind, "key") || !strcmp(q.target_kind, "admin_key"));
+                       !strcmp(q.target_kind, "key") || !strcmp(q.target_kind, "admin_key") ||
+                       !strcmp(q.target_kind, "registration_token"));
         } else {
             FUZZ_CHECK(!q.target_kind && !q.target_id);
         }

@@ -162,6 +162,9 @@
     X(console_name, "Name")                                                                      \
     X(console_redirect_uris, "Redirect URIs")                                                    \
     X(console_redirect_uris_help, "One per line, exactly as your application sends it.")         \
+    X(console_logout_uris, "Post-logout redirect URIs")                                          \
+    X(console_logout_uris_help, "Optional, for OpenID Connect sign-out: where your application " \
+                                "may send people after they sign out. One per line.")           \
     X(console_grant_types, "Grant types")                                                        \
     X(console_scopes, "Scopes")                                                                  \
     X(console_client_type, "Client type")                                                        \

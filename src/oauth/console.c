@@ -36,6 +36,7 @@
 #include "oauth/console_once.h"
 #include "oauth/errors.h"
 #include "oauth/event.h"
+#include "oauth/scope.h"
 #include "oauth/signin_page.h"
 #include "ui/console.h"
 #include "ui/pages.h"
@@ -143,6 +144,13 @@ static void app_view(struct grantd_request *req, const struct grantd_client *c,
         .scope = c->scope ? c->scope : "",
         .created_at = c->created_at,
     };
+    const char **logout = NULL;
+    size_t n = 0;
+    if (c->post_logout_redirect_uris && *c->post_logout_redirect_uris &&
+        grantd_scope_split(req->arena, c->post_logout_redirect_uris, &logout, &n) == GRANTD_OK) {
+        a->logout_uris = logout;
+        a->logout_uri_count = n;
+    }
 }
 
 static const char *actor_text(struct grantd_request *req, const struct grantd_audit *e)
@@ -268,6 +276,8 @@ static grantd_rc show_new(struct grantd_request *req, struct grantd_response *re
         .action = v->url, .csrf = v->s.csrf, .username = v->u.username, .labels = labels_of(req),
         .name = error ? grantd_params_value(&req->form, "name") : NULL,
         .redirect_uris = error ? grantd_params_value(&req->form, "redirect_uris") : NULL,
+        .logout_uris =
+            error ? grantd_params_value(&req->form, "post_logout_redirect_uris") : NULL,
         .grants = g, .grant_count = ng, .scopes = sc, .scope_count = cfg->scope_count,
         .error = error,
     };

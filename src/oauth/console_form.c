@@ -52,6 +52,10 @@ const char *grantd_console_form_body(struct grantd_arena *a, const struct grantd
                              "redirect_uris", uri_lines(grantd_params_value(form,
                                                                             "redirect_uris")),
                              "grant_types", grants, "scope", scope);
+    json_t *logout = uri_lines(grantd_params_value(form, "post_logout_redirect_uris"));
+    if (body && json_array_size(logout))
+        json_object_set(body, "post_logout_redirect_uris", logout);
+    json_decref(logout);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     const char *out = text ? grantd_arena_printf(a, "%s", text) : "{}";

@@ -203,6 +203,13 @@ void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_respon
     grantd_html_lit(&h, "</p>\n<textarea id=\"redirect_uris\" name=\"redirect_uris\" "
                         "rows=\"3\" spellcheck=\"false\">");
     grantd_html_text(&h, v->redirect_uris);
+    grantd_html_lit(&h, "</textarea>\n<label for=\"post_logout_redirect_uris\">");
+    say(&h, look, GRANTD_T_console_logout_uris);
+    grantd_html_lit(&h, "</label>\n<p class=\"details\">");
+    say(&h, look, GRANTD_T_console_logout_uris_help);
+    grantd_html_lit(&h, "</p>\n<textarea id=\"post_logout_redirect_uris\" "
+                        "name=\"post_logout_redirect_uris\" rows=\"2\" spellcheck=\"false\">");
+    grantd_html_text(&h, v->logout_uris);
     grantd_html_lit(&h, "</textarea>\n<fieldset><legend>");
     say(&h, look, GRANTD_T_console_grant_types);
     grantd_html_lit(&h, "</legend>\n");
@@ -249,6 +256,13 @@ static void details(struct grantd_html *h, const struct grantd_ui_look *look,
     for (size_t i = 0; i < a->redirect_uri_count; i++) {
         grantd_html_lit(h, "<code class=\"d\">");
         grantd_html_text(h, a->redirect_uris[i]);
+        grantd_html_lit(h, "</code>");
+    }
+    if (a->logout_uri_count) /* shown only when set: most applications have none */
+        term(h, look, GRANTD_T_console_logout_uris);
+    for (size_t i = 0; i < a->logout_uri_count; i++) {
+        grantd_html_lit(h, "<code class=\"d\">");
+        grantd_html_text(h, a->logout_uris[i]);
         grantd_html_lit(h, "</code>");
     }
     term(h, look, GRANTD_T_console_grant_types);

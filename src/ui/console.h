@@ -34,6 +34,8 @@ struct grantd_ui_console_app {
     size_t redirect_uri_count;
     const char *grants;       /* grant type names, space-separated */
     const char *scope;        /* space-separated; "" for none */
+    const char *const *logout_uris; /* post-logout redirect URIs (OpenID Connect) */
+    size_t logout_uri_count;
     int64_t created_at;
 };
 
@@ -68,7 +70,8 @@ struct grantd_ui_console_option {
 struct grantd_ui_console_new {
     const char *action, *csrf, *username;
     struct grantd_ui_console_labels labels;
-    const char *name, *redirect_uris; /* what was typed, after a refusal; may be NULL */
+    /* what was typed, after a refusal; may be NULL */
+    const char *name, *redirect_uris, *logout_uris;
     const struct grantd_ui_console_option *grants, *scopes;
     size_t grant_count, scope_count;
     const char *error;        /* may be NULL */

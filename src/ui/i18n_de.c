@@ -170,6 +170,9 @@ const char *const grantd_i18n_de[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_console_redirect_uris] = "Weiterleitungs-URIs",
     [GRANTD_T_console_redirect_uris_help] = "Eine pro Zeile, genau so, wie Ihre Anwendung "
         "sie sendet.",
+    [GRANTD_T_console_logout_uris] = "Weiterleitungs-URIs nach dem Abmelden",
+    [GRANTD_T_console_logout_uris_help] = "Optional, für die Abmeldung mit OpenID Connect: "
+        "wohin Ihre Anwendung Personen nach dem Abmelden schicken darf. Eine pro Zeile.",
     [GRANTD_T_console_grant_types] = "Grant-Typen",
     [GRANTD_T_console_scopes] = "Scopes",
     [GRANTD_T_console_client_type] = "Client-Typ",

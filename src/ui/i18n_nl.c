@@ -160,6 +160,9 @@ const char *const grantd_i18n_nl[GRANTD_TEXT_COUNT] = {
     [GRANTD_T_console_redirect_uris] = "Redirect-URI's",
     [GRANTD_T_console_redirect_uris_help] = "Eén per regel, precies zoals uw toepassing hem "
         "verstuurt.",
+    [GRANTD_T_console_logout_uris] = "Redirect-URI's na afmelden",
+    [GRANTD_T_console_logout_uris_help] = "Optioneel, voor afmelden met OpenID Connect: "
+        "waarheen uw toepassing mensen na het afmelden mag sturen. Eén per regel.",
     [GRANTD_T_console_grant_types] = "Grant-types",
     [GRANTD_T_console_scopes] = "Scopes",
     [GRANTD_T_console_client_type] = "Clienttype",

@@ -64,7 +64,7 @@ def code_of(text, element_id):
 
 
 def create_app(agent, name="Shop", uris=CB, grants=("authorization_code", "refresh_token"),
-               scopes=("profile",)):
+               scopes=("profile",), extra=None):
     form = page(agent, "?new=1")
     assert form.status_code == 200, form.text[:500]
     for box in ["g." + g for g in grants] + ["s." + s for s in scopes]:
@@ -73,6 +73,7 @@ def create_app(agent, name="Shop", uris=CB, grants=("authorization_code", "refre
             "redirect_uris": uris}
     data.update({"g." + g: "on" for g in grants})
     data.update({"s." + s: "on" for s in scopes})
+    data.update(extra or {})
     return agent.post("/console", data)
 
 
@@ -261,6 +262,31 @@ def test_bad_input_is_refused_with_the_form_again(make_server):
     r = create_app(agent, name="", uris=CB)
     assert r.status_code == 400
     assert 'id="no-apps"' in page(agent).text
+
+
+def test_post_logout_redirect_uris_for_openid_connect_sign_out(make_server):
+    srv = make_server(config_text=SCOPES)
+    make_developer(srv)
+    agent = sign_in(srv)
+    form = page(agent, "?new=1").text
+    assert 'name="post_logout_redirect_uris"' in form and "Post-logout redirect URIs" in form
+    # checked by the admin API's rules: the form comes back with what was typed
+    bad = "https://shop.example/bye#x"
+    r = create_app(agent, name="Shop", extra={"post_logout_redirect_uris": bad})
+    assert r.status_code == 400 and "post_logout_redirect_uris" in r.text, r.text[:1500]
+    assert html.escape(bad) in r.text or bad in r.text
+    bye = "https://shop.example/bye"
+    app = credentials(create_app(agent, name="Shop", extra={
+        "post_logout_redirect_uris": "  %s \r\n\r\nhttps://shop.example/later\n" % bye}), agent)
+    shown = json.loads(srv.cli("client", "show", app["client_id"], "--json").stdout)
+    assert shown["post_logout_redirect_uris"] == [bye, "https://shop.example/later"]
+    r = page(agent, "?app=" + app["client_id"])
+    assert "Post-logout redirect URIs" in r.text and '<code class="d">%s</code>' % bye in r.text
+    # an application without them does not show the heading
+    plain = credentials(create_app(agent, name="Plain"), agent)
+    assert json.loads(srv.cli("client", "show", plain["client_id"], "--json").stdout)[
+        "post_logout_redirect_uris"] == []
+    assert "Post-logout redirect URIs" not in page(agent, "?app=" + plain["client_id"]).text
 
 
 APRUVE = SCOPES + '''profile = { name = "apruve";

@@ -1,7 +1,8 @@
 /* libFuzzer target for the developer console's new-application form (oauth/console_form.h):
  * an application/x-www-form-urlencoded body as a browser would POST it, turned into an admin
  * API client body and parsed by grantd_api_client_parse, as POST /console does. Beyond "no
- * crash, no leak": the body is always a JSON object with the four members; every redirect
+ * crash, no leak": the body is always a JSON object with the four members, and
+ * post_logout_redirect_uris only when it lists one or more; every redirect or post-logout
  * URI is one non-empty line without CR or LF and without spaces or tabs at either end; the
  * grant types and the scope are only the known grants and the issuer's scopes; and a body
  * the client parser accepts names the form's client_name. */
@@ -57,8 +58,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (grantd_form_parse(a, (const char *)data, size, &lim, &form, &why) == GRANTD_OK) {
         const char *body = grantd_console_form_body(a, &form, scopes, 2);
         json_t *root = json_loads(body, 0, NULL);
-        FUZZ_CHECK(json_is_object(root) && json_object_size(root) <= 4);
-        if (json_object_size(root) == 4) {
+        json_t *logout = json_object_get(root, "post_logout_redirect_uris");
+        FUZZ_CHECK(json_is_object(root) &&
+                   json_object_size(root) <= (logout ? 5 : 4));
+        if (logout) {
+            check_uris(logout);
+            FUZZ_CHECK(json_array_size(logout) > 0);
+        }
+        if (json_object_size(root) >= 4) {
             check_uris(json_object_get(root, "redirect_uris"));
             check_grants_and_scope(json_object_get(root, "grant_types"),
                                    json_object_get(root, "scope"));

@@ -116,7 +116,8 @@ struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct gran
 
 json_t *grantd_audit_members(const char *body, size_t len)
 {
-    json_t *obj = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *obj = !body || len == 0 ? json_object()
+                                    : json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(obj)) {
         json_decref(obj);
         return NULL;

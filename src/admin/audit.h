@@ -69,7 +69,8 @@ struct grantd_audit grantd_audit_entry(struct grantd_arena *a, const struct gran
                                        int64_t now, const char *action, json_t *details);
 
 /* The member names of a JSON object body (an update's), as {"members": [...]}: what an
- * update changed, never the values. NULL when body is not a JSON object. */
+ * update changed, never the values. An empty body (which the admin API reads as {}) gives
+ * {"members": []}; NULL when body is not a JSON object. */
 json_t *grantd_audit_members(const char *body, size_t len);
 
 /* The details of a client.create entry: {"client_name", "public"}, plus the OpenID Connect

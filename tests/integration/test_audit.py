@@ -69,6 +69,8 @@ def test_each_admin_api_change_records_one_entry(make_server):
     api.ok("PATCH", f"{CLIENTS}/{cid}", {"client_name": "Shop 2", "access_ttl": 600})
     assert trail.one("client.update", "client", cid, actor) == \
         {"members": ["client_name", "access_ttl"]}
+    api.ok("PATCH", f"{CLIENTS}/{cid}")  # no body: read as {}, it changes nothing, and says so
+    assert trail.one("client.update", "client", cid, actor) == {"members": []}
     secrets.append(api.ok("POST", f"{CLIENTS}/{cid}/secret", {"overlap": 60})["client_secret"])
     assert trail.one("client.secret_rotate", "client", cid, actor) == {"overlap": 60}
     api.ok("POST", f"{CLIENTS}/{cid}/disable")
@@ -100,7 +102,7 @@ def test_each_admin_api_change_records_one_entry(make_server):
     listed = api.ok("GET", AUDIT, params={"limit": 500})["events"]
     text = json.dumps(listed) + srv.cli("audit", "list", "--json").stdout + \
         srv.cli("audit", "list").stdout
-    assert len(listed) == 13  # the first key (system) and the twelve changes above
+    assert len(listed) == 14  # the first key (system) and the thirteen changes above
     for secret in secrets:
         assert secret not in text
     for e in listed:  # no hash either: no value of 40 or more characters but the kid

@@ -40,6 +40,12 @@ struct grantd_request {
     struct grantd_params form;  /* the body as parameters, for form and JSON bodies */
     grantd_rc form_rc;
     const char *form_why;
+
+    /* Cross-origin reads (oauth/cors.h): the route's GRANTD_ROUTE_CORS_* flags, and the
+     * Access-Control-Allow-Origin the answer carries ("*", the request's Origin, or NULL:
+     * none), set by the server for CORS_ANY routes and by grantd_cors_allow_client. */
+    unsigned cors;
+    const char *cors_allow;
 };
 
 #define GRANTD_MAX_RESPONSE_HEADERS 16

@@ -166,3 +166,30 @@ const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app,
     *rest = best && path[best_len] ? path + best_len : "/";
     return best;
 }
+
+/* CORS preflights (router.h). */
+int grantd_router_preflight(const struct grantd_routes *t, struct grantd_request *req,
+                            struct grantd_response *resp, const char *rest)
+{
+    const char *origin = grantd_request_header(req, "origin");
+    const char *method = grantd_request_header(req, "access-control-request-method");
+    const char *allow = NULL;
+    if (strcmp(req->method, "OPTIONS") != 0 || !origin || !method ||
+        (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0))
+        return 0;
+    const struct grantd_route *r =
+        grantd_router_find(t, &req->iss->cfg->profile, method, rest, &allow);
+    if (!r || !grantd_router_route_on(t, req->iss->cfg, r) ||
+        !(r->flags & (GRANTD_ROUTE_CORS_ANY | GRANTD_ROUTE_CORS_CLIENT)))
+        return 0;
+    req->route = r->path;
+    req->cors = r->flags & (GRANTD_ROUTE_CORS_ANY | GRANTD_ROUTE_CORS_CLIENT);
+    req->cors_allow = r->flags & GRANTD_ROUTE_CORS_ANY ? "*" : origin;
+    resp->status = 204;
+    grantd_response_header(resp, "Access-Control-Allow-Methods",
+                           strcmp(method, "GET") == 0 ? "GET" : "POST");
+    grantd_response_header(resp, "Access-Control-Allow-Headers",
+                           "Authorization, Content-Type");
+    grantd_response_header(resp, "Access-Control-Max-Age", "600");
+    return 1;
+}

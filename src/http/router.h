@@ -19,6 +19,12 @@ enum grantd_route_flag {
     /* the row is served (and published in discovery) for an issuer only when the table's
      * `on` says so for that issuer's settings (/register: registration.mode) */
     GRANTD_ROUTE_OPTIONAL = 1u << 2,
+    /* a browser script of any origin may read the answer (a public document: discovery,
+     * JWKS): Access-Control-Allow-Origin: * (oauth/cors.h) */
+    GRANTD_ROUTE_CORS_ANY = 1u << 3,
+    /* a script at the origin of one of the calling client's redirect URIs may read the
+     * answer, once the handler has found the client (grantd_cors_allow_client) */
+    GRANTD_ROUTE_CORS_CLIENT = 1u << 4,
 };
 
 /* Where a profile may add paths for an endpoint (struct grantd_profile.paths). */
@@ -87,5 +93,13 @@ const struct grantd_issuer *grantd_router_issuer(const struct grantd_app *app,
 GRANTD_MUST_USE grantd_rc grantd_router_check_profile(const struct grantd_routes *t,
                                                       const struct grantd_profile *p, char *err,
                                                       size_t errlen);
+
+/* A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) of a path whose
+ * route for that method lets browser scripts read its answers (oauth/cors.h): 204 naming
+ * the method and the request headers a client sends. Answered for any origin: it carries no
+ * data, and the answer to the actual request decides. 0 when req is not such a
+ * preflight. req->iss must be set; rest is the path under the issuer. */
+int grantd_router_preflight(const struct grantd_routes *t, struct grantd_request *req,
+                            struct grantd_response *resp, const char *rest);
 
 #endif

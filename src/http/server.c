@@ -308,6 +308,13 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct gran
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Request-Id", req->request_id);
+    if (req->cors_allow) { /* oauth/cors.h */
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", req->cors_allow);
+        MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                "WWW-Authenticate, Retry-After, X-Request-Id");
+    }
+    if (req->cors & GRANTD_ROUTE_CORS_CLIENT) /* the answer differs by Origin */
+        MHD_add_response_header(r, "Vary", "Origin");
     enum MHD_Result ok = MHD_queue_response(c, resp->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -393,6 +400,10 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
         if (r && !grantd_router_route_on(srv->routes, iss->cfg, r))
             r = NULL; /* an endpoint this issuer has turned off: as if absent (404) */
         req->route = r ? r->path : NULL;
+        if (r) {
+            req->cors = r->flags & (GRANTD_ROUTE_CORS_ANY | GRANTD_ROUTE_CORS_CLIENT);
+            req->cors_allow = r->flags & GRANTD_ROUTE_CORS_ANY ? "*" : NULL;
+        }
     }
     if (r && (r->flags & GRANTD_ROUTE_SLOW)) {
         *slow_out = r->handler;
@@ -402,6 +413,8 @@ static void dispatch(const struct grantd_server *srv, struct grantd_request *req
         r->handler(req, resp);
         return;
     }
+    if (allow && grantd_router_preflight(srv->routes, req, resp, rest))
+        return;
     if (allow) {
         grantd_response_error(req, resp, 405, "invalid_request", "method not allowed on this path");
         grantd_response_header(resp, "Allow", allow);

@@ -9,6 +9,8 @@
 
 #include "http/app.h"
 #include "oauth/check.h"
+#include "oauth/client_cache.h"
+#include "oauth/cors.h"
 
 const char *grantd_bearer_presented(const struct grantd_request *req)
 {
@@ -53,6 +55,9 @@ grantd_rc grantd_bearer_check(struct grantd_request *req, struct grantd_token *o
     if (rc != GRANTD_OK)
         return rc;
     *out = verdict.f.token;
+    struct grantd_client c; /* a browser app's page may read the answer, a refusal too */
+    if (out->client_id && grantd_client_cache_get(req, out->client_id, &c) == GRANTD_OK)
+        grantd_cors_allow_client(req, &c);
     if (verdict.ok)
         return GRANTD_OK;
     if (verdict.reason == GRANTD_CHECK_MISSING)

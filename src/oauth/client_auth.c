@@ -7,6 +7,7 @@
 
 #include "http/app.h"
 #include "oauth/client_cache.h"
+#include "oauth/cors.h"
 #include "oauth/ratelimit.h"
 
 struct presented {
@@ -95,5 +96,6 @@ grantd_rc grantd_client_authenticate(struct grantd_request *req, struct grantd_c
                                     "client authentication failed");
     }
     out->method = p.method;
+    grantd_cors_allow_client(req, c); /* a browser app's page may read the answer */
     return GRANTD_OK;
 }

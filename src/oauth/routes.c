@@ -26,22 +26,27 @@ static const struct grantd_route routes[] = {
      GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/logout", grantd_logout_endpoint, 0, "end_session_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
-    {"POST", "/token", grantd_token_endpoint, 0, "token_endpoint", GRANTD_ROUTE_PATHS_TOKEN},
+    /* the endpoints a browser-based application calls: its page may read their answers
+     * (oauth/cors.h) */
+    {"POST", "/token", grantd_token_endpoint, GRANTD_ROUTE_CORS_CLIENT, "token_endpoint",
+     GRANTD_ROUTE_PATHS_TOKEN},
     /* OpenID Connect Core 1.0 §5.3: the UserInfo Endpoint MUST support GET and POST (the
      * token in the Authorization header either way) */
-    {"GET", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
+    {"GET", "/userinfo", grantd_userinfo_endpoint, GRANTD_ROUTE_CORS_CLIENT, "userinfo_endpoint",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
-    {"POST", "/userinfo", grantd_userinfo_endpoint, 0, "userinfo_endpoint",
-     GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"POST", "/userinfo", grantd_userinfo_endpoint, GRANTD_ROUTE_CORS_CLIENT,
+     "userinfo_endpoint", GRANTD_ROUTE_NO_PROFILE_PATHS},
     {"POST", "/introspect", grantd_introspect_endpoint, 0, "introspection_endpoint",
      GRANTD_ROUTE_PATHS_INTROSPECT},
-    {"POST", "/revoke", grantd_revoke_endpoint, 0, "revocation_endpoint",
+    {"POST", "/revoke", grantd_revoke_endpoint, GRANTD_ROUTE_CORS_CLIENT, "revocation_endpoint",
      GRANTD_ROUTE_PATHS_REVOKE},
-    {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint, 0, NULL,
+    /* public documents: any page may read them */
+    {"GET", "/.well-known/oauth-authorization-server", grantd_metadata_endpoint,
+     GRANTD_ROUTE_CORS_ANY, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/.well-known/openid-configuration", grantd_openid_configuration_endpoint,
+     GRANTD_ROUTE_CORS_ANY, NULL, GRANTD_ROUTE_NO_PROFILE_PATHS},
+    {"GET", "/jwks.json", grantd_jwks_endpoint, GRANTD_ROUTE_CORS_ANY, "jwks_uri",
      GRANTD_ROUTE_NO_PROFILE_PATHS},
-    {"GET", "/.well-known/openid-configuration", grantd_openid_configuration_endpoint, 0, NULL,
-     GRANTD_ROUTE_NO_PROFILE_PATHS},
-    {"GET", "/jwks.json", grantd_jwks_endpoint, 0, "jwks_uri", GRANTD_ROUTE_NO_PROFILE_PATHS},
     /* dynamic client registration (RFC 7591 at /register, RFC 7592 at /register/ID), only
      * for an issuer whose registration.mode is not off; the handler routes the rest */
     {"*", "/register", grantd_register_endpoint,

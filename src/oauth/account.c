@@ -60,8 +60,8 @@ static grantd_rc grant_view(struct grantd_request *req, const struct grantd_cons
 }
 
 static grantd_rc show_account(struct grantd_request *req, struct grantd_response *resp,
-                              const struct grantd_signin_visit *v, unsigned status, const char *notice,
-                              const char *error)
+                              const struct grantd_signin_visit *v, unsigned status,
+                              const char *notice, const char *error)
 {
     struct grantd_consent *list = NULL;
     size_t n = 0;
@@ -107,7 +107,8 @@ static grantd_rc revoke(struct grantd_request *req, struct grantd_response *resp
         return grantd_signin_show(req, resp, v, 403, NULL,
                                   grantd_ui_say(req, GRANTD_T_session_ended));
     if (!client_id || !*client_id)
-        return show_account(req, resp, v, 400, NULL, grantd_ui_say(req, GRANTD_T_choose_application));
+        return show_account(req, resp, v, 400, NULL,
+                            grantd_ui_say(req, GRANTD_T_choose_application));
     grantd_rc rc = grantd_store_client_get(req->app->store, req->arena, req->iss->tenant,
                                            client_id, &cl);
     if (rc != GRANTD_OK && rc != GRANTD_ENOTFOUND)

@@ -108,8 +108,8 @@ static grantd_rc not_found(struct grantd_request *req, struct grantd_response *r
 
 /* The client id of the signed-in developer's application, or GRANTD_ENOTFOUND when there is
  * none such — absent, or someone else's, or made outside the console. */
-static grantd_rc load_owned(struct grantd_request *req, const struct grantd_signin_visit *v, const char *id,
-                            struct grantd_client *c)
+static grantd_rc load_owned(struct grantd_request *req, const struct grantd_signin_visit *v,
+                            const char *id, struct grantd_client *c)
 {
     if (!id || !*id)
         return GRANTD_ENOTFOUND;
@@ -334,8 +334,8 @@ void grantd_console_endpoint(struct grantd_request *req, struct grantd_response 
 
 /* ---- POST ----------------------------------------------------------------------------- */
 
-static void changed(struct grantd_request *req, const struct grantd_signin_visit *v, const char *action,
-                    const char *client_id)
+static void changed(struct grantd_request *req, const struct grantd_signin_visit *v,
+                    const char *action, const char *client_id)
 {
     grantd_log(GRANTD_LOG_INFO, "console_change", "{s:s,s:s,s:s,s:s}", "request_id",
                req->request_id, "user_id", v->u.id, "action", action, "client_id", client_id);
@@ -452,7 +452,8 @@ static grantd_rc delete_app(struct grantd_request *req, struct grantd_response *
 }
 
 typedef grantd_rc (*app_action_fn)(struct grantd_request *req, struct grantd_response *resp,
-                                   const struct grantd_signin_visit *v, const struct grantd_client *c);
+                                   const struct grantd_signin_visit *v,
+                                   const struct grantd_client *c);
 
 static const struct {
     const char *name;

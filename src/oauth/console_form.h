@@ -6,8 +6,8 @@
  * spaces and tabs around it are dropped, blank lines skipped), g.GRANT ("on": the grant type
  * GRANT of admin/rules.h), s.SCOPE (the issuer's scope SCOPE, one of scopes[]) and
  * post_logout_redirect_uris (OpenID Connect; one per line, as redirect_uris; left out of
- * the body when it holds none). Boxes naming anything else are ignored. Not here: the page (ui/console.c), the change
- * (oauth/console.c). */
+ * the body when it holds none). Boxes naming anything else are ignored. Not here: the page
+ * (ui/console.c), the change (oauth/console.c). */
 #ifndef GRANTD_OAUTH_CONSOLE_FORM_H
 #define GRANTD_OAUTH_CONSOLE_FORM_H
 

@@ -8,10 +8,11 @@
  *
  * Whatever is accepted must be a record the store may hold and the CLI would accept: the
  * rules of admin/rules.h and oauth/redirect_uri.h hold for every member (the OpenID Connect
- * ones included: fuzz_client_oidc.h), a public client
- * has no client_credentials grant, lifetimes are in range, and an accepted update has its
- * member names for the audit trail (an empty body, read as {}, has the empty list). Whatever is refused has a reason to answer with. The
- * audit summary names the body's members and nothing else (never a value). */
+ * ones included: fuzz_client_oidc.h), a public client has no client_credentials grant,
+ * lifetimes are in range, and an accepted update has its member names for the audit trail
+ * (an empty body, read as {}, has the empty list). Whatever is refused has a reason to
+ * answer with. The audit summary names the body's members and nothing else (never a
+ * value). */
 #include <stdint.h>
 #include <string.h>
 

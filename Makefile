@@ -10,8 +10,8 @@
 #   make fuzz    the fuzzing campaign (clang): each libFuzzer target for FUZZ_SECONDS (600: a
 #                full run takes targets x 10 minutes), new inputs that add coverage merged into
 #                tests/fuzz/corpus/NAME, executions per target at the end (scripts/fuzz).
-#                One target: make fuzz FUZZ_TARGETS=token FUZZ_SECONDS=60; FUZZ_JOBS=2 runs two
-#                targets at a time
+#                One target: make fuzz FUZZ_TARGETS=token FUZZ_SECONDS=60; FUZZ_JOBS targets
+#                run at a time (default: one per core)
 #   make bench   bench/run (wrk on loopback against a return-200 ceiling)
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   grantd, its man page, the example
 #                configuration and profiles (share/grantd/examples), the docs (share/doc/grantd)
@@ -23,7 +23,7 @@ RELEASE_BUILD ?= build-release-check
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
-FUZZ_JOBS   ?= 1
+FUZZ_JOBS   ?= $(JOBS)
 PREFIX      ?= /usr/local
 
 .PHONY: all deps build build-grantd build-release run api install check check-asan fuzz bench clean

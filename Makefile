@@ -8,7 +8,7 @@
 #   make build-release   compile a Release build (-O3, warnings as errors) without running it:
 #                 optimised builds see warnings the others do not (CI runs it)
 #   make fuzz    the fuzzing campaign (clang): each libFuzzer target for FUZZ_SECONDS (600: a
-#                full run takes targets x 10 minutes), new inputs that add coverage merged into
+#                full run takes targets x 10 minutes / cores), new inputs that add coverage merged into
 #                tests/fuzz/corpus/NAME, executions per target at the end (scripts/fuzz).
 #                One target: make fuzz FUZZ_TARGETS=token FUZZ_SECONDS=60; FUZZ_JOBS targets
 #                run at a time (default: one per core)

@@ -13,49 +13,24 @@
 // them, lowercased) or {blocked: "the TypeError's message"} (the browser hid the answer).
 // Exits 2 for bad arguments or a missing playwright-core/Chromium.
 //
-// Chromium is Debian's /usr/bin/chromium (GRANTD_CHROMIUM overrides); playwright-core comes
-// from the repository's node_modules, as for flow.mjs.
-const CHROMIUM = process.env.GRANTD_CHROMIUM || '/usr/bin/chromium';
+// Chromium and playwright-core as for every driver (driver.mjs).
+import { launch, loadChromium, out, readArg, usageOf } from './driver.mjs';
 
-function out(obj) {
-  process.stdout.write(JSON.stringify(obj, null, 2) + '\n');
-}
-
-function usage(msg) {
-  process.stderr.write(`fetch.mjs: ${msg}\n`);
-  out({ ok: false, error: msg });
-  process.exit(2);
-}
-
-let opts;
-try {
-  opts = JSON.parse(process.argv[2] ?? '');
-} catch (e) {
-  usage(`expected one JSON argument {page_url, calls}: ${e.message}`);
-}
+const usage = usageOf('fetch.mjs');
+const opts = readArg(usage, '{page_url, calls}');
 if (!opts || typeof opts.page_url !== 'string' || !Array.isArray(opts.calls)) {
   usage('page_url (string) and calls (array) are required');
 }
 const budget = Number(opts.timeout_ms ?? 20000);
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  usage(`cannot load playwright-core (run scripts/deps --test, which runs npm ci): ${e.message}`);
-}
-
+const chromium = await loadChromium(usage);
 let browser;
 const timer = setTimeout(() => {
   process.stderr.write(`fetch.mjs: the time budget of ${budget} ms ran out\n`);
   process.exit(3);
 }, budget);
 try {
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  } catch (e) {
-    usage(`cannot start Chromium at ${CHROMIUM}: ${e.message.split('\n')[0]}`);
-  }
+  browser = await launch(chromium, usage);
   const page = await browser.newPage();
   await page.goto(opts.page_url);
   const results = await page.evaluate(async (calls) => {

@@ -25,25 +25,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+import { launch, loadChromium, out, readArg, usageOf } from './driver.mjs';
+
 const started = Date.now();
-const CHROMIUM = process.env.GRANTD_CHROMIUM || '/usr/bin/chromium';
-
-function out(obj) {
-  process.stdout.write(JSON.stringify(obj, null, 2) + '\n');
-}
-
-function usage(msg) {
-  process.stderr.write(`flow.mjs: ${msg}\n`);
-  out({ ok: false, error: msg });
-  process.exit(2);
-}
-
-let opts;
-try {
-  opts = JSON.parse(process.argv[2] ?? '');
-} catch (e) {
-  usage(`expected one JSON argument {authorize_url, username, password, action, expect_oob, screenshots_dir}: ${e.message}`);
-}
+const usage = usageOf('flow.mjs');
+const opts = readArg(usage,
+  '{authorize_url, username, password, action, expect_oob, screenshots_dir}');
 if (typeof opts !== 'object' || opts === null || typeof opts.authorize_url !== 'string') {
   usage('authorize_url (string) is required');
 }
@@ -60,12 +47,7 @@ try {
   usage(`authorize_url is not a URL: ${e.message}`);
 }
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  usage(`cannot load playwright-core (run scripts/deps --test, which runs npm ci): ${e.message}`);
-}
+const chromium = await loadChromium(usage);
 
 let browser;
 let page;
@@ -222,13 +204,7 @@ async function pageRecord() {
 let exitCode = 0;
 try {
   if (shotsDir) mkdirSync(shotsDir, { recursive: true });
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: remaining(),
-    });
-  } catch (e) {
-    usage(`cannot start Chromium at ${CHROMIUM} (Debian package chromium; scripts/deps --test): ${e.message.split('\n')[0]}`);
-  }
+  browser = await launch(chromium, usage, { timeout: remaining() });
   const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   mark('browser');
   page = await context.newPage();

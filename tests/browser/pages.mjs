@@ -29,35 +29,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-const CHROMIUM = process.env.GRANTD_CHROMIUM || '/usr/bin/chromium';
+import { launch, loadChromium, out, readArg, usageOf } from './driver.mjs';
+
 const WIDTHS = [1280, 390];
-
-function out(obj) {
-  process.stdout.write(JSON.stringify(obj, null, 2) + '\n');
-}
-
-function usage(msg) {
-  process.stderr.write(`pages.mjs: ${msg}\n`);
-  out({ ok: false, error: msg });
-  process.exit(2);
-}
-
-let opts;
-try {
-  opts = JSON.parse(process.argv[2] ?? '');
-} catch (e) {
-  usage(`expected one JSON argument {steps, screenshots_dir}: ${e.message}`);
-}
+const usage = usageOf('pages.mjs');
+const opts = readArg(usage, '{steps, screenshots_dir}');
 if (!opts || !Array.isArray(opts.steps)) usage('steps (an array) is required');
 const budget = Number(opts.timeout_ms ?? 30000);
 const shotsDir = opts.screenshots_dir ? path.resolve(opts.screenshots_dir) : null;
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  usage(`cannot load playwright-core (run scripts/deps --test, which runs npm ci): ${e.message}`);
-}
+const chromium = await loadChromium(usage);
 
 const result = { ok: false, looks: {}, copied: {}, console_errors: [], screenshots: [] };
 let browser;
@@ -150,11 +131,7 @@ let code = 0;
 let current = null;
 try {
   if (shotsDir) mkdirSync(shotsDir, { recursive: true });
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  } catch (e) {
-    usage(`cannot start Chromium at ${CHROMIUM}: ${e.message.split('\n')[0]}`);
-  }
+  browser = await launch(chromium, usage);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
     permissions: ['clipboard-read', 'clipboard-write'],
     ...(opts.locale ? { locale: opts.locale } : {}) });

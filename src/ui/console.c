@@ -179,6 +179,27 @@ static void checkboxes(struct grantd_html *h, const struct grantd_ui_console_opt
     }
 }
 
+/* A labelled box of URIs, one per line (field: its id and name), with its help and what was
+ * typed (may be NULL). */
+static void uri_box(struct grantd_html *h, const struct grantd_ui_look *look, const char *field,
+                    enum grantd_text label, enum grantd_text help, const char *rows,
+                    const char *typed)
+{
+    grantd_html_lit(h, "<label");
+    grantd_html_attr(h, "for", field);
+    grantd_html_lit(h, ">");
+    say(h, look, label);
+    grantd_html_lit(h, "</label>\n<p class=\"details\">");
+    say(h, look, help);
+    grantd_html_lit(h, "</p>\n<textarea");
+    grantd_html_attr(h, "id", field);
+    grantd_html_attr(h, "name", field);
+    grantd_html_attr(h, "rows", rows);
+    grantd_html_lit(h, " spellcheck=\"false\">");
+    grantd_html_text(h, typed);
+    grantd_html_lit(h, "</textarea>\n");
+}
+
 void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_response *resp,
                                 unsigned status, const struct grantd_ui_console_new *v)
 {
@@ -196,21 +217,12 @@ void grantd_ui_console_new_page(struct grantd_request *req, struct grantd_respon
     grantd_html_lit(&h, "</label>\n<input id=\"name\" name=\"name\" required "
                         "maxlength=\"200\" autocomplete=\"off\"");
     grantd_html_attr(&h, "value", v->name);
-    grantd_html_lit(&h, ">\n<label for=\"redirect_uris\">");
-    say(&h, look, GRANTD_T_console_redirect_uris);
-    grantd_html_lit(&h, "</label>\n<p class=\"details\">");
-    say(&h, look, GRANTD_T_console_redirect_uris_help);
-    grantd_html_lit(&h, "</p>\n<textarea id=\"redirect_uris\" name=\"redirect_uris\" "
-                        "rows=\"3\" spellcheck=\"false\">");
-    grantd_html_text(&h, v->redirect_uris);
-    grantd_html_lit(&h, "</textarea>\n<label for=\"post_logout_redirect_uris\">");
-    say(&h, look, GRANTD_T_console_logout_uris);
-    grantd_html_lit(&h, "</label>\n<p class=\"details\">");
-    say(&h, look, GRANTD_T_console_logout_uris_help);
-    grantd_html_lit(&h, "</p>\n<textarea id=\"post_logout_redirect_uris\" "
-                        "name=\"post_logout_redirect_uris\" rows=\"2\" spellcheck=\"false\">");
-    grantd_html_text(&h, v->logout_uris);
-    grantd_html_lit(&h, "</textarea>\n<fieldset><legend>");
+    grantd_html_lit(&h, ">\n");
+    uri_box(&h, look, "redirect_uris", GRANTD_T_console_redirect_uris,
+            GRANTD_T_console_redirect_uris_help, "3", v->redirect_uris);
+    uri_box(&h, look, "post_logout_redirect_uris", GRANTD_T_console_logout_uris,
+            GRANTD_T_console_logout_uris_help, "2", v->logout_uris);
+    grantd_html_lit(&h, "<fieldset><legend>");
     say(&h, look, GRANTD_T_console_grant_types);
     grantd_html_lit(&h, "</legend>\n");
     checkboxes(&h, v->grants, v->grant_count);

@@ -99,6 +99,16 @@ grantd_rc grantd_keys__create(struct grantd_store *s, const unsigned char *maste
                       kid_out);
 }
 
+/* The tenant's keys into *keys (arena a); a store failure as err's reason. */
+static grantd_rc list_keys(struct grantd_store *s, struct grantd_arena *a, int64_t tenant,
+                           struct grantd_key **keys, size_t *n, char *err, size_t errlen)
+{
+    grantd_rc rc = grantd_store_key_list(s, a, tenant, keys, n);
+    if (rc != GRANTD_OK)
+        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+    return rc;
+}
+
 /* Refuses to rotate under a master key that does not open the published keys: the new
  * key would be sealed under a key the server does not have. */
 static grantd_rc check_master(const unsigned char *master, const char *where,
@@ -160,11 +170,8 @@ grantd_rc grantd_keys_rotate_audited(struct grantd_store *s, const struct grantd
     grantd_rc rc = grantd_master_key_load(cfg, 0, master, where, sizeof(where), err, errlen);
     if (rc != GRANTD_OK)
         return rc;
-    rc = grantd_store_key_list(s, a, tenant, &keys, &n);
-    if (rc != GRANTD_OK) {
-        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+    if ((rc = list_keys(s, a, tenant, &keys, &n, err, errlen)) != GRANTD_OK)
         goto out;
-    }
     if ((rc = check_master(master, where, keys, n, now, err, errlen)) != GRANTD_OK)
         goto out;
     /* published ahead so that JWKS caches have the key before its first token, unless no
@@ -265,11 +272,9 @@ grantd_rc grantd_keys_revoke(struct grantd_store *s, const struct grantd_config 
     size_t n = 0;
     *new_kid = NULL;
     *already = 0;
-    grantd_rc rc = grantd_store_key_list(s, a, tenant, &keys, &n);
-    if (rc != GRANTD_OK) {
-        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+    grantd_rc rc = list_keys(s, a, tenant, &keys, &n, err, errlen);
+    if (rc != GRANTD_OK)
         return rc;
-    }
     size_t i = find_kid(keys, n, kid);
     if (i == n) {
         snprintf(err, errlen, "no key %.100s", kid);
@@ -319,11 +324,9 @@ grantd_rc grantd_keys_check_master(struct grantd_store *s, const struct grantd_c
     struct grantd_key *keys = NULL;
     size_t n = 0;
     *published = 0;
-    grantd_rc rc = grantd_store_key_list(s, a, tenant, &keys, &n);
-    if (rc != GRANTD_OK) {
-        snprintf(err, errlen, "cannot read the signing keys: %s", grantd_strerror(rc));
+    grantd_rc rc = list_keys(s, a, tenant, &keys, &n, err, errlen);
+    if (rc != GRANTD_OK)
         return rc;
-    }
     for (size_t i = 0; i < n; i++)
         *published += grantd_key_published(&keys[i], now) ? 1 : 0;
     if (*published == 0)

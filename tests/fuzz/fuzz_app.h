@@ -169,6 +169,22 @@ static inline const char *fa_basic(struct grantd_arena *a, const char *id, const
     return grantd_arena_printf(a, "Basic %s", b64);
 }
 
+/* The Authorization header a target's mode bits 0-1 pick: none, Basic web, Basic m2m, or
+ * Basic web with a wrong secret. */
+static inline const char *fa_authorization(struct grantd_arena *a, unsigned mode)
+{
+    switch (mode & 3) {
+    case 1:
+        return fa_basic(a, FA_WEB, FA_SECRET);
+    case 2:
+        return fa_basic(a, FA_M2M, FA_SECRET);
+    case 3:
+        return fa_basic(a, FA_WEB, "wrong");
+    default:
+        return NULL;
+    }
+}
+
 /* A request of the default issuer with its own arena; content_type and authorization may be
  * NULL (no such header). body may hold any bytes (body_len of them). */
 static inline struct grantd_request *fa_request(const char *method, const char *uri,

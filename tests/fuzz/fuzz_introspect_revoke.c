@@ -19,20 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char refresh[GRANTD_OPAQUE_CHARS + 1], access_tok[GRANTD_OPAQUE_CHARS + 1];
 
-static const char *authorization(struct grantd_arena *a, unsigned mode)
-{
-    switch (mode & 3) {
-    case 1:
-        return fa_basic(a, FA_WEB, FA_SECRET);
-    case 2:
-        return fa_basic(a, FA_M2M, FA_SECRET);
-    case 3:
-        return fa_basic(a, FA_WEB, "wrong");
-    default:
-        return NULL;
-    }
-}
-
 static void check_introspection(const struct fa_answer *ans, unsigned auth)
 {
     if (ans->status != 200) {
@@ -61,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fa_answer ans =
         fa_run(a, revoke ? grantd_revoke_endpoint : grantd_introspect_endpoint,
                fa_request("POST", revoke ? "/revoke" : "/introspect", type,
-                          authorization(a, auth), body, len));
+                          fa_authorization(a, auth), body, len));
     if (revoke && ans.status != 200)
         fa_check_refusal(&ans);
     else if (!revoke)

@@ -22,20 +22,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char refresh[GRANTD_OPAQUE_CHARS + 1], access_tok[GRANTD_OPAQUE_CHARS + 1];
 
-static const char *authorization(struct grantd_arena *a, unsigned mode)
-{
-    switch (mode & 3) {
-    case 1:
-        return fa_basic(a, FA_WEB, FA_SECRET);
-    case 2:
-        return fa_basic(a, FA_M2M, FA_SECRET);
-    case 3:
-        return fa_basic(a, FA_WEB, "wrong");
-    default:
-        return NULL;
-    }
-}
-
 /* The code of this input was redeemed: a second redemption must fail. */
 static void check_code_spent(struct grantd_arena *a, const char *code, const char *extra)
 {
@@ -106,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *type = (data[0] & 4) ? "application/json" : "application/x-www-form-urlencoded";
     struct fa_answer ans = fa_run(
         a, grantd_token_endpoint,
-        fa_request("POST", "/token", type, authorization(a, data[0]), body, len));
+        fa_request("POST", "/token", type, fa_authorization(a, data[0]), body, len));
     int redeemed = 0, redeemed_pkce = 0;
     if (ans.status == 200) {
         const char *at = fa_member(&ans, "access_token"), *f;

@@ -94,6 +94,15 @@ int grantd_admin_positionals(const struct grantd_admin_args *a, int argc, char *
     return GRANTD_EXIT_OK;
 }
 
+int grantd_admin_common_only(struct grantd_admin_args *a, int argc, char **argv)
+{
+    static const struct option opts[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int c = grantd_admin_getopt(a, argc, argv, opts);
+    if (c != -1)
+        return c == GRANTD_ADMIN_STOP ? a->exit : GRANTD_EXIT_USAGE;
+    return grantd_admin_positionals(a, argc, argv, 0, 0, "");
+}
+
 void grantd_admin_list_commands(FILE *out, const struct grantd_admin_cmd *table, size_t n)
 {
     int width = 15; /* widened to the longest name (registration-token), so summaries align */

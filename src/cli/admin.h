@@ -57,6 +57,9 @@ int grantd_admin_options(struct grantd_admin_args *a, int argc, char **argv,
  * GRANTD_EXIT_OK or a usage error naming what is missing or extra. */
 int grantd_admin_positionals(const struct grantd_admin_args *a, int argc, char **argv,
                              int min, int max, const char *what);
+/* For a command that takes the common options only, and no positional argument:
+ * GRANTD_EXIT_OK, a's exit status after --help, or a usage error. */
+int grantd_admin_common_only(struct grantd_admin_args *a, int argc, char **argv);
 
 struct grantd_admin_cmd {
     const char *name;

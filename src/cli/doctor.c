@@ -299,16 +299,12 @@ static void check_hints(struct findings *f, const struct grantd_config *cfg)
 
 int grantd_cli_doctor(int argc, char **argv)
 {
-    static const struct option opts[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     struct grantd_admin_args a;
     struct grantd_config cfg;
     struct findings f = {0, 0};
     char keyfile[4200];
     grantd_admin_args_init(&a, "doctor", usage);
-    int c = grantd_admin_getopt(&a, argc, argv, opts);
-    if (c != -1)
-        return c == GRANTD_ADMIN_STOP ? a.exit : GRANTD_EXIT_USAGE;
-    int rc = grantd_admin_positionals(&a, argc, argv, 0, 0, "");
+    int rc = grantd_admin_common_only(&a, argc, argv);
     if (rc != GRANTD_EXIT_OK)
         return rc;
     if (load_config(&f, &cfg, a.config, a.db)) {

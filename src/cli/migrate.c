@@ -25,17 +25,13 @@ static const char usage[] =
 
 int grantd_cli_migrate(int argc, char **argv)
 {
-    static const struct option opts[] = {GRANTD_ADMIN_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     struct grantd_admin_args a;
     struct grantd_config cfg;
     struct grantd_store *s = NULL;
     char err[512], url[512];
     int from = 0, to = 0;
     grantd_admin_args_init(&a, "migrate", usage);
-    int c = grantd_admin_getopt(&a, argc, argv, opts);
-    if (c != -1)
-        return c == GRANTD_ADMIN_STOP ? a.exit : GRANTD_EXIT_USAGE;
-    int rc = grantd_admin_positionals(&a, argc, argv, 0, 0, "");
+    int rc = grantd_admin_common_only(&a, argc, argv);
     if (rc != GRANTD_EXIT_OK)
         return rc;
 

@@ -145,14 +145,7 @@ static void app_init(struct grantd_app *app, const struct grantd_config *cfg,
     app->now = grantd_clock_now;
     app->routes = &grantd_oauth_routes;
     app->admin_routes = &grantd_oauth_admin_routes;
-    app->limits.max_params = cfg->limits.max_params;
-    app->limits.max_name_len = cfg->limits.max_param_name;
-    app->limits.max_value_len = cfg->limits.max_param_value;
-    /* the login and consent forms carry the authorization request's query in a hidden
-     * field (oauth/authorize.c): as long as a request target may be, its parameters each
-     * under max_value_len, checked again when it is validated */
-    app->limits.carrier_name = "request";
-    app->limits.carrier_len = cfg->limits.header_bytes;
+    grantd_app_parse_limits(&app->limits, cfg);
 }
 
 /* The stop signals and SIGHUP go to sigwait only: blocked before any thread starts, which

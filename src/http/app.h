@@ -47,6 +47,21 @@ struct grantd_app {
     struct grantd_feed_waiter *feed_waiter; /* long-polls of the revocation feed; NULL: none */
 };
 
+/* The parser limits of a server with settings cfg (struct grantd_app.limits): the caps of
+ * cfg->limits, and the login and consent forms' hidden "request" field (oauth/authorize.c),
+ * which carries the authorization request's query: as long as a request target may be, its
+ * parameters each under max_value_len, checked again when it is validated. For the server
+ * and for every in-process app of the tests, so that they parse as it does. */
+static inline void grantd_app_parse_limits(struct grantd_parse_limits *lim,
+                                           const struct grantd_config *cfg)
+{
+    lim->max_params = cfg->limits.max_params;
+    lim->max_name_len = cfg->limits.max_param_name;
+    lim->max_value_len = cfg->limits.max_param_value;
+    lim->carrier_name = "request";
+    lim->carrier_len = cfg->limits.header_bytes;
+}
+
 /* The issuers of the set published now, and their number in *count: one load, so that both
  * come from one set. Never empty once serving (the default issuer). */
 static inline const struct grantd_issuer *grantd_app_issuers(const struct grantd_app *app,

@@ -135,9 +135,7 @@ static inline void fa_init(void)
     FA.app = (struct grantd_app){
         .cfg = &FA.cfg, .store = FA.store, .now = fa_clock, .issuer_set = &FA.issuers,
     };
-    FA.app.limits.max_params = FA.cfg.limits.max_params;
-    FA.app.limits.max_name_len = FA.cfg.limits.max_param_name;
-    FA.app.limits.max_value_len = FA.cfg.limits.max_param_value;
+    grantd_app_parse_limits(&FA.app.limits, &FA.cfg);
     FA.cfg.keys.master_key = strdup(FA_MASTER_KEY);
     FUZZ_CHECK(grantd_keyring_open(FA.store, &FA.cfg, GRANTD_DEFAULT_TENANT, FA_NOW,
                                    &FA.keyring, err, sizeof(err)) == GRANTD_OK);

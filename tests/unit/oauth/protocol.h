@@ -291,9 +291,7 @@ static inline int proto_setup(void **state)
     P.app = (struct grantd_app){
         .cfg = &P.cfg, .store = P.store, .now = test_clock, .issuer_set = &P.issuers,
     };
-    P.app.limits.max_params = P.cfg.limits.max_params;
-    P.app.limits.max_name_len = P.cfg.limits.max_param_name;
-    P.app.limits.max_value_len = P.cfg.limits.max_param_value;
+    grantd_app_parse_limits(&P.app.limits, &P.cfg);
     return 0;
 }
 

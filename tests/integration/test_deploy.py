@@ -65,6 +65,19 @@ def lb_site(tls_port, http_port, upstreams, cert, key):
     return site
 
 
+def lb_in_front(tmp_path, tls_port, http_port, upstreams):
+    """examples/nginx/grantd-lb.conf started (start_nginx) in front of the two upstream ports
+    with a throwaway certificate, and a requests session that trusts that certificate:
+    (nginx's process, the session)."""
+    cert, key = self_signed(tmp_path)
+    proc = start_nginx(tmp_path / "nginx", lb_site(tls_port, http_port, upstreams, cert, key),
+                       tls_port)
+    http = requests.Session()
+    http.trust_env = False  # REQUESTS_CA_BUNDLE would replace the certificate
+    http.verify = str(cert)
+    return proc, http
+
+
 def start_nginx(prefix, site, port):
     (prefix / "logs").mkdir(parents=True)
     (prefix / "site.conf").write_text(site)
@@ -100,13 +113,8 @@ def test_nginx_tls_in_front_of_two_instances(make_server, tmp_path):
     args = ("--issuer", issuer, "--admin-listen", "127.0.0.1:0")
     a = make_server(extra_args=args, workdir=tmp_path)
     b = make_server(extra_args=args, workdir=tmp_path)
-    cert, key = self_signed(tmp_path)
-    proc = start_nginx(tmp_path / "nginx", lb_site(tls_port, http_port, (a.port, b.port), cert,
-                                                   key), tls_port)
+    proc, http = lb_in_front(tmp_path, tls_port, http_port, (a.port, b.port))
     try:
-        http = requests.Session()
-        http.trust_env = False  # REQUESTS_CA_BUNDLE would replace the certificate below
-        http.verify = str(cert)
         meta = http.get(issuer + "/.well-known/oauth-authorization-server", timeout=10).json()
         assert meta["issuer"] == issuer and meta["token_endpoint"] == issuer + "/token"
 

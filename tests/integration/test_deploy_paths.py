@@ -5,10 +5,8 @@ log line names the path) and is answered by it, never by nginx; the admin listen
 stay unreachable. test_deploy.py has the load balancing and the redirect."""
 import re
 
-import requests
-
 from conftest import create_client
-from test_deploy import ROOT, free_port, lb_site, need_nginx, self_signed, start_nginx
+from test_deploy import ROOT, free_port, lb_in_front, need_nginx
 
 PROFILE = """profile = { paths = { token = ["/oauth/token"]; authorize = ["/oauth/authorize"];
                                 introspect = ["/oauth/introspect"]; revoke = ["/oauth/revoke"];
@@ -51,13 +49,8 @@ def test_every_path_reaches_grantd_through_nginx(make_server, tmp_path):
     srv.cli("tenant", "create", "shop2", "--issuer", "/shop2")
     srv.start()
     client = create_client(srv, "--name", "walk", "--grant", "client_credentials")
-    cert, key = self_signed(tmp_path)
-    proc = start_nginx(tmp_path / "nginx", lb_site(tls_port, http_port, (srv.port, srv.port),
-                                                   cert, key), tls_port)
+    proc, http = lb_in_front(tmp_path, tls_port, http_port, (srv.port, srv.port))
     try:
-        http = requests.Session()
-        http.trust_env = False
-        http.verify = str(cert)
         for method, path in PATHS:
             path = path.replace("CLIENT_ID", client["client_id"])
             r = http.request(method, issuer + path, data={} if method == "POST" else None,

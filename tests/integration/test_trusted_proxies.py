@@ -8,7 +8,7 @@ The walk itself, hop by hop, is tests/unit/http/test_client_addr.c."""
 import requests
 
 from conftest import run_cli
-from test_deploy import free_port, lb_site, need_nginx, self_signed, start_nginx
+from test_deploy import free_port, lb_in_front, need_nginx
 
 
 def remote_of(srv, path):
@@ -71,13 +71,8 @@ def test_through_nginx(make_server, tmp_path):
     issuer = f"https://localhost:{tls_port}"
     srv = make_server(config_text='trusted_proxies = ["127.0.0.1"];\n',
                       extra_args=("--issuer", issuer))
-    cert, key = self_signed(tmp_path)
-    proc = start_nginx(tmp_path / "nginx", lb_site(tls_port, http_port, (srv.port, srv.port),
-                                                   cert, key), tls_port)
+    proc, http = lb_in_front(tmp_path, tls_port, http_port, (srv.port, srv.port))
     try:
-        http = requests.Session()
-        http.trust_env = False
-        http.verify = str(cert)
         r = http.get(issuer + "/jwks.json", headers={"X-Forwarded-For": "198.51.100.7"},
                      timeout=10)
         assert r.status_code == 200
